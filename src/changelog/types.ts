@@ -20,7 +20,7 @@ export interface ChangelogEntry {
   readonly kind: EntryKind;
   /** The area as the source names it (Core, Plugin, Admin API, Configuration …); 'General' when none. */
   readonly scope: string;
-  /** The entry as plain text (markdown links and emphasis flattened), one paragraph. */
+  /** The entry as inline markdown (links and code kept) on one line; nested bullets joined with "; ". */
   readonly text: string;
 }
 
