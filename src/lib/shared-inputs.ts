@@ -1,0 +1,115 @@
+import { inputError } from './errors.js';
+import { readEnum, readPositiveInteger, readSecret, readString, type InputSource } from './inputs.js';
+
+/**
+ * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
+ * validated in one place before any side effect. Passwords are masked as they are read.
+ */
+
+export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+export interface DatabaseConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string | undefined;
+  readonly database: string;
+  readonly sslmode: SslMode;
+}
+
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+export function readDatabaseInputs(source: InputSource): DatabaseConnection | undefined {
+  const url = readSecret(source, 'database-url');
+  const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter(
+    (name) => readString(source, name) !== undefined,
+  );
+  if (url !== undefined && separate.length > 0) {
+    throw inputError('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+  }
+  if (url !== undefined) return parseDatabaseUrl(url, source);
+  const host = readString(source, 'pg-host');
+  if (host === undefined) {
+    if (separate.length > 0) throw inputError('pg-host', `is required when ${separate.join(', ')} is set`);
+    return undefined;
+  }
+  return {
+    host,
+    port: readPositiveInteger(source, 'pg-port', 5432),
+    user: readString(source, 'pg-user') ?? 'kong',
+    password: readSecret(source, 'pg-password'),
+    database: readString(source, 'pg-database') ?? 'kong',
+    sslmode: readEnum(source, 'pg-sslmode', SSL_MODES, 'prefer'),
+  };
+}
+
+function parseDatabaseUrl(text: string, source: InputSource): DatabaseConnection {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw inputError('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+  }
+  const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+  if (password !== undefined) source.mask(password);
+  const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
+  if (!(SSL_MODES as readonly string[]).includes(sslmode)) {
+    throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
+  }
+  const port = url.port === '' ? 5432 : Number(url.port);
+  return {
+    host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+    port,
+    user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+    password,
+    database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+    sslmode: sslmode as SslMode,
+  };
+}
+
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+export function libpqEnvironment(db: DatabaseConnection): Record<string, string> {
+  const env: Record<string, string> = {
+    PGHOST: db.host,
+    PGPORT: String(db.port),
+    PGUSER: db.user,
+    PGDATABASE: db.database,
+    PGSSLMODE: db.sslmode,
+  };
+  if (db.password !== undefined) env.PGPASSWORD = db.password;
+  return env;
+}
+
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+export function describeDatabase(db: DatabaseConnection): string {
+  return `${db.user}@${db.host}:${db.port}/${db.database}`;
+}
+
+export interface AdminApiTarget {
+  readonly url: string;
+  readonly token: string | undefined;
+  /** A workspace name, or 'all' for every workspace (Enterprise). Undefined: the default workspace. */
+  readonly workspace: string | undefined;
+}
+
+export function readAdminInputs(source: InputSource): AdminApiTarget | undefined {
+  const url = readString(source, 'admin-url');
+  const token = readSecret(source, 'admin-token');
+  if (url === undefined) {
+    if (token !== undefined) throw inputError('admin-url', 'is required when admin-token is set');
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw inputError('admin-url', `"${url}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw inputError('admin-url', `"${url}" must be http:// or https://`);
+  }
+  return { url: url.replace(/\/+$/, ''), token, workspace: readString(source, 'workspace') };
+}
