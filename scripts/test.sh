@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The one command that runs the whole test suite (`npm test`). On a fresh Debian machine with
+# only Node and npm it installs what the tests need first, each step skipped when already done:
+#   - Node 24 (vitest 5 needs it) from the npm registry's `node` package into .tools/node24,
+#   - PostgreSQL server + client and nginx from apt (tests start their own throwaway servers),
+#   - the project's node_modules via `npm ci` when package-lock.json changed.
+# The run ends with one line `tests: N passed, M failed` (test/reporters/summary-line.ts).
+#
+#   bash scripts/test.sh                 # everything
+#   bash scripts/test.sh test/lib        # extra arguments go to `vitest run`
+#   bash scripts/test.sh --setup-only    # install only (used by .ci/run)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+NODE_PIN="24.21.0"
+NODE_DIR="$ROOT/.tools/node24"
+
+log() { echo "test.sh: $*" >&2; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  if [[ $(node_major) -ge 24 ]]; then return; fi
+  local bin="$NODE_DIR/node_modules/.bin"
+  if [[ ! -x "$bin/node" ]] || [[ $("$bin/node" -v 2>/dev/null) != "v$NODE_PIN" ]]; then
+    log "installing node@$NODE_PIN into .tools/node24 (machine has $(node -v 2>/dev/null || echo none))"
+    mkdir -p "$NODE_DIR"
+    # The `node` package ships the real binary inside a registry package, so this works where
+    # only the npm registry is reachable.
+    npm install --prefix "$NODE_DIR" --no-save --no-package-lock --no-audit --no-fund \
+      --loglevel=error "node@$NODE_PIN" >&2
+  fi
+  export PATH="$bin:$PATH"
+  hash -r
+}
+
+# Debian's PostgreSQL binaries live in /usr/lib/postgresql/<major>/bin, not on PATH.
+have_postgres() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v psql >/dev/null
+}
+have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+
+ensure_system_packages() {
+  local missing=()
+  have_postgres || missing+=(postgresql postgresql-client)
+  have_nginx || missing+=(nginx)
+  if [[ ${#missing[@]} -eq 0 ]]; then return; fi
+  log "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  # Keep the packages' postinst from starting system services: tests start their own servers on
+  # free ports, and a system nginx/PostgreSQL would only hold ports 80/5432 and memory.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e $policy ]]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    added_policy=1
+  fi
+  local status=0
+  as_root apt-get update -qq >&2 &&
+    as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || status=$?
+  if [[ $added_policy -eq 1 ]]; then as_root rm -f "$policy"; fi
+  return "$status"
+}
+
+ensure_npm_deps() {
+  local stamp="node_modules/.ci-stamp"
+  # node_modules matches the lock and the Node major it was installed with.
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1) node$(node_major)"
+  if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return; fi
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$want" >"$stamp"
+}
+
+ensure_node
+ensure_system_packages
+ensure_npm_deps
+
+if [[ ${1:-} == "--setup-only" ]]; then exit 0; fi
+
+# The default reporter for the details, then our one closing line; nothing may print after it.
+exec node_modules/.bin/vitest run \
+  --reporter=default --reporter=./test/reporters/summary-line.ts "$@"
