@@ -1,0 +1,49 @@
+import {
+  compareKongVersions,
+  editionOf,
+  formatKongVersion,
+  releaseLine,
+  sameLine,
+  tryParseKongVersion,
+  type KongVersion,
+} from '../version/kong-version.js';
+import { KONG_CONF_DEFAULTS_BY_TAG } from './kong-conf-defaults.generated.js';
+import type { KongConfDefaults } from './kong-conf-default.js';
+
+/**
+ * The built-in kong.conf defaults for a version, for a plan made offline. Within a release
+ * line kong.conf.default changes little between patches, so the nearest known tag at or below
+ * the version stands in for it, and the result says which tag that was. Nothing is guessed
+ * across lines or for Enterprise, whose kong.conf.default Kong does not publish.
+ */
+export type BuiltInKongConfDefaults =
+  | {
+      readonly kind: 'available';
+      readonly tag: string;
+      readonly match: 'exact' | 'nearest-below';
+      readonly defaults: KongConfDefaults;
+    }
+  | { readonly kind: 'not-available'; readonly reason: string };
+
+const KNOWN = Object.entries(KONG_CONF_DEFAULTS_BY_TAG)
+  .map(([tag, defaults]) => ({ tag, version: tryParseKongVersion(tag)!, defaults }))
+  .sort((a, b) => compareKongVersions(b.version, a.version));
+
+export function builtInKongConfDefaults(version: KongVersion): BuiltInKongConfDefaults {
+  const wanted = formatKongVersion(version);
+  if (editionOf(version) === 'enterprise') {
+    return { kind: 'not-available', reason: `Kong publishes no kong.conf.default for Enterprise ${wanted}` };
+  }
+  const known = KNOWN.find(
+    (entry) => sameLine(entry.version, version) && compareKongVersions(entry.version, version) <= 0,
+  );
+  if (!known) {
+    return { kind: 'not-available', reason: `no built-in kong.conf.default for the ${releaseLine(version)} line at or below ${wanted}` };
+  }
+  return {
+    kind: 'available',
+    tag: known.tag,
+    match: compareKongVersions(known.version, version) === 0 ? 'exact' : 'nearest-below',
+    defaults: new Map(Object.entries(known.defaults)),
+  };
+}

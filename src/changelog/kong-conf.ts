@@ -1,0 +1,61 @@
+import { inputError } from '../lib/errors.js';
+import type { KongConfDefaults } from './kong-conf-default.js';
+
+export { parseKongConfDefault, type KongConfDefaults } from './kong-conf-default.js';
+
+/** The input name errors about a user's kong.conf point at. */
+export const KONG_CONF_INPUT = 'kong-conf';
+
+export interface KongConfSetting {
+  readonly value: string;
+  /** 1-based line in the user's file, for `where` in impact reports. */
+  readonly line: number;
+}
+
+/** A user's kong.conf: the properties it sets, each with its value as Kong would read it. */
+export type UserKongConf = ReadonlyMap<string, KongConfSetting>;
+
+const SETTING = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
+
+// Kong strips an inline comment from each value: an unescaped `#` and everything after it,
+// with the whitespace before it, then turns `\#` into `#` (kong/conf_loader/init.lua,
+// load_config → strip_comments, regex `\s*(?<!\\)#.*$`). So `a#b` reads as `a`, too.
+const INLINE_COMMENT = /\s*(?<!\\)#.*$/;
+
+/**
+ * Parses a kong.conf the way Kong reads it (pl.config with `smart = false`, then the comment
+ * stripping above): blank lines and lines starting with `#` are skipped, a later setting of the
+ * same key wins. Penlight would silently keep a line that is not `key = value`; such a line is
+ * almost always a typo, so it is an error here, naming the line.
+ */
+export function parseUserKongConf(text: string, input = KONG_CONF_INPUT): UserKongConf {
+  const settings = new Map<string, KongConfSetting>();
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const match = SETTING.exec(line);
+    if (!match) {
+      throw inputError(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment: "${line.slice(0, 80)}"`);
+    }
+    const value = match[2]!.replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
+    settings.set(match[1]!, { value, line: index + 1 });
+  });
+  return settings;
+}
+
+export interface KongConfDiff {
+  readonly added: readonly { name: string; default: string }[];
+  readonly removed: readonly { name: string; default: string }[];
+  readonly defaultChanged: readonly { name: string; from: string; to: string }[];
+}
+
+/** What changed from the defaults of `a` to those of `b`, each list in its file's order. */
+export function diffKongConf(a: KongConfDefaults, b: KongConfDefaults): KongConfDiff {
+  const added = [...b].filter(([name]) => !a.has(name)).map(([name, value]) => ({ name, default: value }));
+  const removed = [...a].filter(([name]) => !b.has(name)).map(([name, value]) => ({ name, default: value }));
+  const defaultChanged = [...b].flatMap(([name, to]) => {
+    const from = a.get(name);
+    return from === undefined || from === to ? [] : [{ name, from, to }];
+  });
+  return { added, removed, defaultChanged };
+}
