@@ -110,3 +110,11 @@ export interface UpgradePlan {
   readonly kongConf: KongConfChanges;
   readonly impacts: readonly PlanImpact[];
 }
+
+/**
+ * The plan as JSON for the file and `--format json`: every documented field is present, an
+ * unknown value written as null rather than left out, so scripts can rely on the keys.
+ */
+export function serializePlan(plan: UpgradePlan): string {
+  return `${JSON.stringify(plan, (_key, value: unknown) => (value === undefined ? null : value), 2)}\n`;
+}

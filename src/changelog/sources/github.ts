@@ -1,4 +1,3 @@
-import { Octokit } from '@octokit/rest';
 import { stepError } from '../../lib/errors.js';
 import { readCached, writeCached } from './cache.js';
 import { describeRemoteFile, type FetchedFile, type RemoteFile } from './remote-file.js';
@@ -20,15 +19,20 @@ export type FileReader = (file: RemoteFile) => Promise<FetchedFile>;
  * rate limit.
  */
 export function createGithubReader(options: GithubReaderOptions): FileReader {
-  const octokit = new Octokit({
-    auth: options.token,
-    baseUrl: options.baseUrl,
-    userAgent: 'kong-upgrade-actions',
-    request: { timeout: options.timeoutMs },
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-  });
+  // Loaded on first use: an offline plan never pays for Octokit at start-up (bench/plan.mjs).
+  const client = import('@octokit/rest').then(
+    ({ Octokit }) =>
+      new Octokit({
+        auth: options.token,
+        baseUrl: options.baseUrl,
+        userAgent: 'kong-upgrade-actions',
+        request: { timeout: options.timeoutMs },
+        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      }),
+  );
 
   return async (file) => {
+    const octokit = await client;
     const cached = options.cacheDir === undefined ? undefined : await readCached(options.cacheDir, file);
     const headers: Record<string, string> = {};
     if (cached?.etag !== undefined) headers['if-none-match'] = cached.etag;
