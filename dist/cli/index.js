@@ -9976,13 +9976,8 @@ function sourceFileOf(what, fetched, now) {
     };
 }
 /** The parsers (and marked) load only when a changelog is there to parse: offline plans start faster. */
-async function parsers() {
-    const [json, enterprise, oss] = await Promise.all([
-        Promise.all(/* import() */[__nccwpck_require__.e(22), __nccwpck_require__.e(189)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8189)),
-        Promise.all(/* import() */[__nccwpck_require__.e(22), __nccwpck_require__.e(954)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8954)),
-        Promise.all(/* import() */[__nccwpck_require__.e(22), __nccwpck_require__.e(790)]).then(__nccwpck_require__.bind(__nccwpck_require__, 790)),
-    ]);
-    return { ...json, ...enterprise, ...oss };
+function parsers() {
+    return Promise.all(/* import() */[__nccwpck_require__.e(22), __nccwpck_require__.e(228)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7228));
 }
 /** The three formats are told apart by their first significant character and headings. */
 async function parseGivenChangelog(given) {

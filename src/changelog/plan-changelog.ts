@@ -52,13 +52,8 @@ export function sourceFileOf(what: string, fetched: FetchedFile, now: Date): Pla
 }
 
 /** The parsers (and marked) load only when a changelog is there to parse: offline plans start faster. */
-async function parsers() {
-  const [json, enterprise, oss] = await Promise.all([
-    import('./parse/enterprise-json.js'),
-    import('./parse/enterprise-markdown.js'),
-    import('./parse/oss-markdown.js'),
-  ]);
-  return { ...json, ...enterprise, ...oss };
+function parsers() {
+  return import('./parse/index.js');
 }
 
 /** The three formats are told apart by their first significant character and headings. */

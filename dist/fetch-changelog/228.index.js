@@ -1,117 +1,23 @@
-export const id = 189;
-export const ids = [189,790];
+export const id = 228;
+export const ids = [228];
 export const modules = {
 
-/***/ 8189:
+/***/ 7228:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   parseEnterpriseChangelogJson: () => (/* binding */ parseEnterpriseChangelogJson)
-/* harmony export */ });
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
-/* harmony import */ var _kinds_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3314);
-/* harmony import */ var _oss_markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(790);
 
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  parseEnterpriseChangelogJson: () => (/* reexport */ parseEnterpriseChangelogJson),
+  parseEnterpriseChangelogMarkdown: () => (/* reexport */ parseEnterpriseChangelogMarkdown),
+  parseOssChangelog: () => (/* reexport */ parseOssChangelog)
+});
 
-
-/**
- * The Enterprise changelog data of developer.konghq.com (`app/_data/changelogs/gateway.json`):
- * an object keyed by version (`"3.4.3.5"`, a few 3-part) whose values hold one item list per
- * product. Releases come back in the file's key order, with no dates (the file has none).
- */
-function parseEnterpriseChangelogJson(json, source = 'Kong Enterprise changelog JSON') {
-    let data;
-    try {
-        data = JSON.parse(json);
-    }
-    catch (error) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
-    }
-    if (!isRecord(data))
-        throw shapeError(source, `expected an object keyed by version, got ${describe(data)}`);
-    const releases = Object.entries(data).map(([version, products]) => {
-        if (!VERSION_KEY.test(version))
-            throw shapeError(source, `key "${version}" is not a version`);
-        return { version, date: undefined, entries: entriesOf(products, `${source} ${version}`) };
-    });
-    if (releases.length === 0)
-        throw shapeError(source, 'no release found (the object is empty)');
-    return releases;
-}
-const STEP = 'parse changelog';
-const VERSION_KEY = /^\d+(\.\d+)+$/;
-/**
- * The products whose items are Gateway changes, and the scope forced on them: Kong Manager
- * items carry core scopes (`Default`, `Core`) that would hide which product they belong to.
- * Other keys (none today) are left out rather than guessed at.
- */
-const PRODUCT_SCOPES = new Map([
-    ['kong', undefined],
-    ['kong-ee', undefined],
-    ['kong-manager', 'Kong Manager'],
-    ['kong-manager-ee', 'Kong Manager'],
-]);
-function entriesOf(products, where) {
-    if (!isRecord(products))
-        throw shapeError(where, `expected an object of product lists, got ${describe(products)}`);
-    const entries = [];
-    for (const [product, items] of Object.entries(products)) {
-        if (!PRODUCT_SCOPES.has(product))
-            continue;
-        if (!Array.isArray(items))
-            throw shapeError(`${where} ${product}`, `expected a list, got ${describe(items)}`);
-        for (const item of items)
-            entries.push(entryOf(item, PRODUCT_SCOPES.get(product), `${where} ${product}`));
-    }
-    return entries;
-}
-function entryOf(item, productScope, where) {
-    if (!isRecord(item) || typeof item['message'] !== 'string' || typeof item['type'] !== 'string') {
-        throw shapeError(where, `expected items with string "message" and "type", got ${describe(item)}`);
-    }
-    const text = withPlugins(oneLineMessage(item['message']), item['plugins']);
-    const kind = (0,_kinds_js__WEBPACK_IMPORTED_MODULE_1__/* .isFlaggedBreaking */ .e)(text) ? 'breaking' : ((0,_kinds_js__WEBPACK_IMPORTED_MODULE_1__/* .kindOf */ .I)(item['type']) ?? 'other');
-    return { kind, scope: productScope ?? scopeOf(item['scope']), text };
-}
-/** Messages are markdown, some with their own bullet lists; only those need the lexer. */
-function oneLineMessage(message) {
-    return message.includes('\n') ? (0,_oss_markdown_js__WEBPACK_IMPORTED_MODULE_2__.flattenMarkdown)(message) : message.trim();
-}
-/** Plugin items do not always name the plugin in the message; the `plugins` list does. */
-function withPlugins(text, plugins) {
-    if (!Array.isArray(plugins) || plugins.length === 0 || text.startsWith('**'))
-        return text;
-    return `**${plugins.map(String).join(', ')}**: ${text}`;
-}
-/** The changelog tool writes `Default` for an item without a scope. */
-function scopeOf(scope) {
-    return typeof scope === 'string' && scope !== '' && scope !== 'Default' ? scope : 'General';
-}
-function shapeError(where, detail) {
-    return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `${where}: ${detail}`);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function describe(value) {
-    if (Array.isArray(value))
-        return 'a list';
-    if (value === null)
-        return 'null';
-    return typeof value === 'object' ? 'an object' : `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
-}
-
-
-/***/ }),
-
-/***/ 3314:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   I: () => (/* binding */ kindOf),
-/* harmony export */   e: () => (/* binding */ isFlaggedBreaking)
-/* harmony export */ });
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __webpack_require__(1469);
+;// CONCATENATED MODULE: ./build/changelog/parse/kinds.js
 /**
  * Every name a Kong changelog has used for a kind of change — OSS markdown section headings of
  * all eras, the Enterprise markdown sections, and the `type` values of the Enterprise JSON —
@@ -170,21 +76,9 @@ function isFlaggedBreaking(text) {
     return text.includes(':warning:') || text.includes('\u26a0');
 }
 
-
-/***/ }),
-
-/***/ 790:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-__webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   flattenMarkdown: () => (/* binding */ flattenMarkdown),
-/* harmony export */   parseChangelogMarkdown: () => (/* binding */ parseChangelogMarkdown),
-/* harmony export */   parseOssChangelog: () => (/* binding */ parseOssChangelog)
-/* harmony export */ });
-/* harmony import */ var marked__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8022);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1469);
-/* harmony import */ var _kinds_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3314);
+// EXTERNAL MODULE: ./node_modules/marked/lib/marked.esm.js
+var marked_esm = __webpack_require__(8022);
+;// CONCATENATED MODULE: ./build/changelog/parse/oss-markdown.js
 
 
 
@@ -207,7 +101,7 @@ function parseChangelogMarkdown(markdown, source) {
         walk.visit(token);
     const releases = walk.finish();
     if (releases.length === 0) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)('parse changelog', `${source}: no release heading found (expected a heading like "## 3.4.0")`);
+        throw (0,errors/* stepError */.hH)('parse changelog', `${source}: no release heading found (expected a heading like "## 3.4.0")`);
     }
     return releases;
 }
@@ -272,7 +166,7 @@ class ChangelogWalk {
             this.frames.push({ depth: level, role: 'product', scope: PRODUCTS.get(text.toLowerCase()) });
             return;
         }
-        const kind = (0,_kinds_js__WEBPACK_IMPORTED_MODULE_2__/* .kindOf */ .I)(text);
+        const kind = kindOf(text);
         // A kind heading under a heading of the same kind is a scope (generated `##### Performance`
         // under `#### Performance`); under another kind it switches kind (0.8.2 `#### Fixed` under
         // `### Added`, 2.8.0 `#### Performance` under `### Additions`).
@@ -307,7 +201,7 @@ class ChangelogWalk {
     add(text) {
         if (text === '' || this.current === undefined)
             return;
-        const kind = (0,_kinds_js__WEBPACK_IMPORTED_MODULE_2__/* .isFlaggedBreaking */ .e)(text) ? 'breaking' : (this.kind() ?? 'other');
+        const kind = isFlaggedBreaking(text) ? 'breaking' : (this.kind() ?? 'other');
         this.current.entries.push({ kind, scope: this.scope(), text });
     }
     kind() {
@@ -359,7 +253,7 @@ function isoDate(text) {
  * the lexing time on CHANGELOG-OLD.md) would be wasted. `Lexer.lex` normalises line ends first.
  */
 function lexBlocks(markdown) {
-    return new marked__WEBPACK_IMPORTED_MODULE_0__/* .Lexer */ .JG({ gfm: true }).blockTokens(markdown.replace(/\r\n?/g, '\n'));
+    return new marked_esm/* Lexer */.JG({ gfm: true }).blockTokens(markdown.replace(/\r\n?/g, '\n'));
 }
 // marked's Token union includes a catch-all generic token, so `type` checks do not narrow alone.
 function isHeading(token) {
@@ -374,6 +268,116 @@ function isParagraph(token) {
 function isBlockquote(token) {
     return token.type === 'blockquote';
 }
+
+;// CONCATENATED MODULE: ./build/changelog/parse/enterprise-json.js
+
+
+
+/**
+ * The Enterprise changelog data of developer.konghq.com (`app/_data/changelogs/gateway.json`):
+ * an object keyed by version (`"3.4.3.5"`, a few 3-part) whose values hold one item list per
+ * product. Releases come back in the file's key order, with no dates (the file has none).
+ */
+function parseEnterpriseChangelogJson(json, source = 'Kong Enterprise changelog JSON') {
+    let data;
+    try {
+        data = JSON.parse(json);
+    }
+    catch (error) {
+        throw (0,errors/* stepError */.hH)(STEP, `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
+    }
+    if (!isRecord(data))
+        throw shapeError(source, `expected an object keyed by version, got ${describe(data)}`);
+    const releases = Object.entries(data).map(([version, products]) => {
+        if (!VERSION_KEY.test(version))
+            throw shapeError(source, `key "${version}" is not a version`);
+        return { version, date: undefined, entries: entriesOf(products, `${source} ${version}`) };
+    });
+    if (releases.length === 0)
+        throw shapeError(source, 'no release found (the object is empty)');
+    return releases;
+}
+const STEP = 'parse changelog';
+const VERSION_KEY = /^\d+(\.\d+)+$/;
+/**
+ * The products whose items are Gateway changes, and the scope forced on them: Kong Manager
+ * items carry core scopes (`Default`, `Core`) that would hide which product they belong to.
+ * Other keys (none today) are left out rather than guessed at.
+ */
+const PRODUCT_SCOPES = new Map([
+    ['kong', undefined],
+    ['kong-ee', undefined],
+    ['kong-manager', 'Kong Manager'],
+    ['kong-manager-ee', 'Kong Manager'],
+]);
+function entriesOf(products, where) {
+    if (!isRecord(products))
+        throw shapeError(where, `expected an object of product lists, got ${describe(products)}`);
+    const entries = [];
+    for (const [product, items] of Object.entries(products)) {
+        if (!PRODUCT_SCOPES.has(product))
+            continue;
+        if (!Array.isArray(items))
+            throw shapeError(`${where} ${product}`, `expected a list, got ${describe(items)}`);
+        for (const item of items)
+            entries.push(entryOf(item, PRODUCT_SCOPES.get(product), `${where} ${product}`));
+    }
+    return entries;
+}
+function entryOf(item, productScope, where) {
+    if (!isRecord(item) || typeof item['message'] !== 'string' || typeof item['type'] !== 'string') {
+        throw shapeError(where, `expected items with string "message" and "type", got ${describe(item)}`);
+    }
+    const text = withPlugins(oneLineMessage(item['message']), item['plugins']);
+    const kind = isFlaggedBreaking(text) ? 'breaking' : (kindOf(item['type']) ?? 'other');
+    return { kind, scope: productScope ?? scopeOf(item['scope']), text };
+}
+/** Messages are markdown, some with their own bullet lists; only those need the lexer. */
+function oneLineMessage(message) {
+    return message.includes('\n') ? flattenMarkdown(message) : message.trim();
+}
+/** Plugin items do not always name the plugin in the message; the `plugins` list does. */
+function withPlugins(text, plugins) {
+    if (!Array.isArray(plugins) || plugins.length === 0 || text.startsWith('**'))
+        return text;
+    return `**${plugins.map(String).join(', ')}**: ${text}`;
+}
+/** The changelog tool writes `Default` for an item without a scope. */
+function scopeOf(scope) {
+    return typeof scope === 'string' && scope !== '' && scope !== 'Default' ? scope : 'General';
+}
+function shapeError(where, detail) {
+    return (0,errors/* stepError */.hH)(STEP, `${where}: ${detail}`);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function describe(value) {
+    if (Array.isArray(value))
+        return 'a list';
+    if (value === null)
+        return 'null';
+    return typeof value === 'object' ? 'an object' : `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/parse/enterprise-markdown.js
+
+/**
+ * The legacy Enterprise changelog (docs.konghq.com `app/gateway/changelog.md`, last at
+ * `fb0334b0c3`): `## X.Y.Z.N` (sometimes with trailing spaces), a `**Release Date** YYYY/MM/DD`
+ * line, `### <Type>` sections and `#### <Scope>`, plugin items nesting their changes as
+ * sub-bullets. That is the OSS shape one level shallower, so the OSS walk reads it unchanged;
+ * the Jekyll front matter lexes as a rule and a non-version heading, which the walk skips.
+ */
+function parseEnterpriseChangelogMarkdown(markdown, source = 'Kong Enterprise changelog markdown') {
+    return parseChangelogMarkdown(markdown, source);
+}
+
+;// CONCATENATED MODULE: ./build/changelog/parse/index.js
+// One entry for the three parsers, loaded as one chunk when a changelog is there to parse.
+
+
+
 
 
 /***/ })
