@@ -229,14 +229,17 @@ class ChangelogWalk {
 function itemText(item) {
     const own = item.tokens.filter((token) => !isList(token));
     const nested = item.tokens.filter(isList);
-    return [oneLine(own.map((token) => token.raw).join(' ')), flattenBlocks(nested)]
-        .filter((part) => part !== '')
-        .join('; ');
+    return joinParts([oneLine(own.map((token) => token.raw).join(' ')), flattenBlocks(nested)]);
 }
 /** Blocks (a blockquote's body, a JSON message) on one line: list items and paragraphs joined with "; ". */
 function flattenBlocks(tokens) {
-    const parts = tokens.flatMap((token) => (isList(token) ? token.items.map(itemText) : [oneLine(token.raw)]));
-    return parts.filter((part) => part !== '').join('; ');
+    return joinParts(tokens.flatMap((token) => (isList(token) ? token.items.map(itemText) : [oneLine(token.raw)])));
+}
+/** "; " between parts, except after a part that introduces the next with a colon. */
+function joinParts(parts) {
+    return parts
+        .filter((part) => part !== '')
+        .reduce((text, part) => (text === '' ? part : `${text}${text.endsWith(':') ? ' ' : '; '}${part}`), '');
 }
 function oneLine(markdown) {
     return markdown.replace(/\s+/g, ' ').trim();

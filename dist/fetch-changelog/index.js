@@ -38158,7 +38158,7 @@ function blueGreen(hops) {
         return {
             name: 'blue-green',
             supported: false,
-            reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan has a ${crossing.rule} hop ${formatKongVersion(crossing.from)} → ${formatKongVersion(crossing.to)}`,
+            reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan's hop ${formatKongVersion(crossing.from)} → ${formatKongVersion(crossing.to)} is ${crossing.rule}`,
         };
     }
     const tooOld = hops.find((hop) => compareKongVersions(hop.from, BLUE_GREEN_MINIMUM) < 0);
@@ -40913,7 +40913,7 @@ function databaseChanges(from, to, database) {
     const dropped = a.postgres.tested.filter((v) => !b.postgres.tested.includes(v));
     const added = b.postgres.tested.filter((v) => !a.postgres.tested.includes(v));
     if (dropped.length > 0)
-        changes.push(`PostgreSQL ${dropped.join(', ')} no longer tested with ${b.line}: upgrade the database server first`);
+        changes.push(`PostgreSQL ${dropped.join(', ')} no longer tested with ${b.line}: upgrade such a server before (or with) Kong`);
     if (added.length > 0)
         changes.push(`PostgreSQL ${added.join(', ')} newly tested with ${b.line}`);
     if (a.cassandra && !b.cassandra) {

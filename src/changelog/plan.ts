@@ -207,7 +207,7 @@ function databaseChanges(from: KongVersion, to: KongVersion, database: PlanReque
   const changes: string[] = [];
   const dropped = a.postgres.tested.filter((v) => !b.postgres.tested.includes(v));
   const added = b.postgres.tested.filter((v) => !a.postgres.tested.includes(v));
-  if (dropped.length > 0) changes.push(`PostgreSQL ${dropped.join(', ')} no longer tested with ${b.line}: upgrade the database server first`);
+  if (dropped.length > 0) changes.push(`PostgreSQL ${dropped.join(', ')} no longer tested with ${b.line}: upgrade such a server before (or with) Kong`);
   if (added.length > 0) changes.push(`PostgreSQL ${added.join(', ')} newly tested with ${b.line}`);
   if (a.cassandra && !b.cassandra) {
     changes.push(`Cassandra is not supported from 3.4${database === 'cassandra' ? ': this deployment must move to PostgreSQL before crossing 3.3' : ''}`);

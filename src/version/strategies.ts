@@ -74,7 +74,7 @@ function blueGreen(hops: readonly UpgradeHop[]): StrategyVerdict {
     return {
       name: 'blue-green',
       supported: false,
-      reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan has a ${crossing.rule} hop ${formatKongVersion(crossing.from)} → ${formatKongVersion(crossing.to)}`,
+      reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan's hop ${formatKongVersion(crossing.from)} → ${formatKongVersion(crossing.to)} is ${crossing.rule}`,
     };
   }
   const tooOld = hops.find((hop) => compareKongVersions(hop.from, BLUE_GREEN_MINIMUM) < 0);

@@ -53,11 +53,11 @@ describe('parseEnterpriseChangelogJson on gateway.json', () => {
     expect(releases.flatMap((r) => r.entries).filter((e) => e.scope === 'Kong Manager').length).toBeGreaterThan(100);
   });
 
-  it('puts multi-line messages on one line, their bullets joined with "; "', () => {
+  it('puts multi-line messages on one line, their bullets joined with "; " (a space after a colon)', () => {
     const entries = releases.flatMap((r) => r.entries);
     expect(entries.filter((e) => e.text.includes('\n'))).toEqual([]);
     const debuggerEntry = entries.find((e) => e.text.startsWith('Improved the output of the request debugger'));
-    expect(debuggerEntry?.text).toMatch(/debugger:; Now the resolution of field `total_time` is microseconds\.; A new field/);
+    expect(debuggerEntry?.text).toMatch(/debugger: Now the resolution of field `total_time` is microseconds\.; A new field/);
   });
 });
 

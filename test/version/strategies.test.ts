@@ -21,7 +21,7 @@ describe('adviseStrategies', () => {
     expect(group!.strategies.map((s) => s.name)).toEqual(['dual-cluster', 'in-place', 'blue-green', 'rolling']);
     expect(verdict(group!, 'dual-cluster').supported).toBe(true);
     expect(verdict(group!, 'in-place')).toMatchObject({ supported: true, reason: expect.stringContaining('downtime') });
-    expect(verdict(group!, 'blue-green')).toMatchObject({ supported: false, reason: expect.stringContaining('lts-to-lts hop 2.8.4 → 3.4.2') });
+    expect(verdict(group!, 'blue-green')).toMatchObject({ supported: false, reason: expect.stringContaining('hop 2.8.4 → 3.4.2 is lts-to-lts') });
     expect(verdict(group!, 'rolling').supported).toBe(false);
   });
 

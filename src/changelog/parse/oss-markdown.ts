@@ -159,15 +159,19 @@ class ChangelogWalk {
 function itemText(item: Tokens.ListItem): string {
   const own = item.tokens.filter((token) => !isList(token));
   const nested = item.tokens.filter(isList);
-  return [oneLine(own.map((token) => token.raw).join(' ')), flattenBlocks(nested)]
-    .filter((part) => part !== '')
-    .join('; ');
+  return joinParts([oneLine(own.map((token) => token.raw).join(' ')), flattenBlocks(nested)]);
 }
 
 /** Blocks (a blockquote's body, a JSON message) on one line: list items and paragraphs joined with "; ". */
 function flattenBlocks(tokens: readonly Token[]): string {
-  const parts = tokens.flatMap((token) => (isList(token) ? token.items.map(itemText) : [oneLine(token.raw)]));
-  return parts.filter((part) => part !== '').join('; ');
+  return joinParts(tokens.flatMap((token) => (isList(token) ? token.items.map(itemText) : [oneLine(token.raw)])));
+}
+
+/** "; " between parts, except after a part that introduces the next with a colon. */
+function joinParts(parts: readonly string[]): string {
+  return parts
+    .filter((part) => part !== '')
+    .reduce((text, part) => (text === '' ? part : `${text}${text.endsWith(':') ? ' ' : '; '}${part}`), '');
 }
 
 function oneLine(markdown: string): string {
