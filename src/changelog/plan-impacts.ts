@@ -45,6 +45,7 @@ export async function gatherImpacts(evidence: ImpactEvidence): Promise<{ found: 
     postgres,
     nginxTemplate: nginx?.templates,
   });
+  // `where` is optional on a rule's finding but a key of the plan JSON (null when unknown).
   const found: PlanImpact[] = impacts.map((impact) => ({ ...impact, where: impact.where }));
   if (request.nginxTemplate && nginx?.templates === undefined) {
     found.push({
