@@ -1,0 +1,151 @@
+// Which migrations a given Kong version ships, in Kong's order.
+// Sources: /work/shared/kong-facts/migrations-cli.md §4.1 (core, "first tag"), §4.2 and
+// plugin-migrations.txt (bundled plugins); order inside a subsystem is the order of
+// kong/db/migrations/core/init.lua and kong/plugins/<p>/migrations/init.lua.
+
+/**
+ * @typedef {object} Migration
+ * @property {string} name
+ * @property {string} since    first release tag that ships it
+ * @property {boolean} teardown  has a Postgres `teardown` (becomes "pending" after `up`)
+ */
+
+/** @typedef {{ subsystem: string, namespace: string, migrations: Migration[] }} Subsystem */
+
+/** @param {string} name @param {string} since @param {boolean} [teardown] @returns {Migration} */
+const m = (name, since, teardown = false) => ({ name, since, teardown });
+
+/** kong/db/migrations/core/init.lua; facts §4.1. */
+export const CORE = [
+  // 001_14_to_15 and 002_15_to_1 existed only in 1.0.0–1.5.x (removed in 2.0.0), facts §4.1.
+  m('000_base', '1.0.0'),
+  m('001_14_to_15', '1.0.0'),
+  m('002_15_to_1', '1.0.0'),
+  m('003_100_to_110', '1.1.0'),
+  m('004_110_to_120', '1.2.0'),
+  m('005_120_to_130', '1.3.0', true),
+  m('006_130_to_140', '1.4.0'),
+  m('007_140_to_150', '1.5.0'),
+  m('008_150_to_200', '2.0.0', true),
+  m('009_200_to_210', '2.1.0', true),
+  m('010_210_to_211', '2.1.1'),
+  m('011_212_to_213', '2.1.3'),
+  m('012_213_to_220', '2.2.0', true),
+  m('013_220_to_230', '2.3.0'),
+  m('014_230_to_270', '2.7.0'),
+  m('015_270_to_280', '2.8.0'),
+  m('016_280_to_300', '3.0.0', true),
+  m('017_300_to_310', '3.1.0'),
+  m('018_310_to_320', '3.2.0'),
+  m('019_320_to_330', '3.3.0'),
+  m('020_330_to_340', '3.4.0'),
+  m('021_340_to_350', '3.5.0'),
+  m('022_350_to_360', '3.6.0'),
+  m('023_360_to_370', '3.7.0'),
+  m('024_380_to_390', '3.9.0'),
+  // On master only (meta.lua 3.10.0), untagged: facts §4.1.
+  m('025_390_to_3100', '3.10.0'),
+];
+/** Core migrations dropped from init.lua in 2.0.0. */
+const CORE_REMOVED_IN = /** @type {Record<string, string>} */ ({ '001_14_to_15': '2.0.0', '002_15_to_1': '2.0.0' });
+
+/** Bundled plugins with migrations; facts §4.2 and plugin-migrations.txt. `*` = teardown. */
+export const PLUGINS = /** @type {Record<string, Migration[]>} */ ({
+  acl: [m('000_base_acl', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true), m('004_212_to_213', '2.1.3', true)],
+  acme: [m('000_base_acme', '2.6.0'), m('001_280_to_300', '3.0.0'), m('002_320_to_330', '3.3.0'), m('003_350_to_360', '3.6.0', true)],
+  'ai-proxy': [m('001_360_to_370', '3.7.0', true)],
+  'basic-auth': [m('000_base_basic_auth', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0')],
+  'bot-detection': [m('001_200_to_210', '2.1.0', true)],
+  'hmac-auth': [m('000_base_hmac_auth', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0')],
+  'http-log': [m('001_280_to_300', '3.0.0', true)],
+  'ip-restriction': [m('001_200_to_210', '2.1.0', true)],
+  jwt: [m('000_base_jwt', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0')],
+  'key-auth': [m('000_base_key_auth', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0'), m('004_320_to_330', '3.3.0')],
+  oauth2: [m('000_base_oauth2', '1.0.0'), m('003_130_to_140', '1.4.0'), m('004_200_to_210', '2.1.0', true), m('005_210_to_211', '2.1.1'), m('006_320_to_330', '3.3.0'), m('007_320_to_330', '3.3.0')],
+  // First OSS tag 3.6.1; also on release/3.3.x–3.5.x branches after their last OSS tag, so
+  // Enterprise 3.3–3.5 builds may ship it: UNVERIFIED, not simulated (EE follows the OSS tag).
+  opentelemetry: [m('001_331_to_332', '3.6.1', true)],
+  'post-function': [m('001_280_to_300', '3.0.0')],
+  'pre-function': [m('001_280_to_300', '3.0.0')],
+  'rate-limiting': [m('000_base_rate_limiting', '1.0.0'), m('003_10_to_112', '1.1.2'), m('004_200_to_210', '2.1.0'), m('005_320_to_330', '3.3.0'), m('006_350_to_360', '3.6.0', true)],
+  'response-ratelimiting': [m('000_base_response_rate_limiting', '1.0.0'), m('001_350_to_360', '3.6.0', true)],
+  session: [m('000_base_session', '1.0.0'), m('001_add_ttl_index', '2.6.0'), m('002_320_to_330', '3.3.0'), m('003_330_to_3100', '3.10.0')],
+});
+
+/**
+ * Parses "3.9.3", "2.8.5", Enterprise "3.4.3.5" (4 parts), tolerating a suffix ("3.10.0-rc.1").
+ * @param {string} v
+ * @returns {{ parts: number[], enterprise: boolean, text: string }}
+ */
+export function parseVersion(v) {
+  const match = /^(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
+  if (!match) throw new Error(`KONG_SIM_VERSION: not a Kong version: '${v}'`);
+  const parts = match.slice(1, 5).filter((x) => x !== undefined).map(Number);
+  return { parts, enterprise: parts.length === 4, text: v.trim() };
+}
+
+/** Compares the x.y.z of two versions (Enterprise's 4th part counts only against another 4-part). */
+export function cmp(/** @type {string} */ a, /** @type {string} */ b) {
+  const pa = parseVersion(a).parts;
+  const pb = parseVersion(b).parts;
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** @param {string} version @param {string} min */
+export const atLeast = (version, min) => cmp(version, min) >= 0;
+
+/** @param {string} version @param {Migration} mig */
+function ships(version, mig) {
+  if (!atLeast(version, mig.since)) return false;
+  const removed = CORE_REMOVED_IN[mig.name];
+  return !(removed && atLeast(version, removed));
+}
+
+/**
+ * Plugin names from the `plugins` property (kong/conf_loader: "bundled" expands to the bundled
+ * set, "off" means none, other names are custom plugins).
+ * @param {string} pluginsConf e.g. "bundled", "bundled,my-plugin", "key-auth,acl", "off"
+ * @param {string} version
+ * @returns {string[]}
+ */
+export function loadedPlugins(pluginsConf, version) {
+  const names = new Set();
+  for (const raw of pluginsConf.split(',')) {
+    const name = raw.trim();
+    if (!name || name === 'off') continue;
+    if (name === 'bundled') {
+      for (const [plugin, migs] of Object.entries(PLUGINS)) {
+        if (migs.some((mig) => ships(version, mig))) names.add(plugin);
+      }
+    } else {
+      names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * The subsystems and their migrations at `version`, in Kong's order: core first, then plugins
+ * sorted (kong/db/migrations/state.lua load_subsystems: table.sort of the plugin names; a plugin
+ * whose `kong.plugins.<p>.migrations` module does not exist is skipped).
+ * Custom (non-bundled) plugins have no migrations module here, so they are skipped.
+ * @param {string} version
+ * @param {string[]} plugins
+ * @returns {Subsystem[]}
+ */
+export function subsystemsAt(version, plugins) {
+  /** @type {Subsystem[]} */
+  const out = [{ subsystem: 'core', namespace: 'kong.db.migrations.core', migrations: CORE.filter((mig) => ships(version, mig)) }];
+  for (const plugin of [...plugins].sort()) {
+    const migs = PLUGINS[plugin];
+    if (!migs) continue;
+    const shipped = migs.filter((mig) => ships(version, mig));
+    if (shipped.length === 0) continue;
+    out.push({ subsystem: plugin, namespace: `kong.plugins.${plugin}.migrations`, migrations: shipped });
+  }
+  return out;
+}
