@@ -1,0 +1,239 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export interface NginxUpstreamServer {
+  /** host:port of the backend, e.g. 127.0.0.1:8081 */
+  readonly address: string;
+  readonly weight?: number;
+  readonly backup?: boolean;
+  readonly down?: boolean;
+}
+
+export interface NginxOptions {
+  /**
+   * The `http { … }` block's contents. `{{PORT}}` is replaced by the listen port, `{{DIR}}` by the
+   * nginx directory. When absent, a proxy to `upstreams` is generated.
+   */
+  readonly httpConfig?: string;
+  /** Backends of the generated `upstream backend { … }` (used when httpConfig is absent). */
+  readonly upstreams?: readonly NginxUpstreamServer[];
+  /** Path to the nginx binary; default $NGINX_BIN, /usr/sbin/nginx, then `nginx` on PATH. */
+  readonly binary?: string;
+}
+
+export interface NginxServer {
+  readonly port: number;
+  readonly url: string;
+  readonly dir: string;
+  readonly configPath: string;
+  readonly accessLog: string;
+  readonly errorLog: string;
+  readonly pid: number;
+  /** Rewrites nginx.conf (same options shape) and reloads; resolves once new workers answer. */
+  reload(next?: Pick<NginxOptions, 'httpConfig' | 'upstreams'>): Promise<void>;
+  /** Stops nginx (waits for the master to exit) and removes the directory; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nginx in a temp directory on a free 127.0.0.1 port: pid, logs and every temp path live in
+ * that directory, nginx runs in the foreground as our child (`daemon off`) so it can never outlive
+ * the test process, and everything is removed by stop().
+ *
+ * As root, nginx's workers run as `nobody` (no `user` directive: nginx's default), so the directory
+ * is made world-readable/traversable; the master (root) opens the logs, so they need no more.
+ */
+export async function startNginx(options: NginxOptions = {}): Promise<NginxServer> {
+  const binary = findNginx(options.binary);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kong-nginx-'));
+  chmodSync(dir, 0o755);
+  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(path.join(dir, sub), { mode: 0o777 });
+  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) chmodSync(path.join(dir, sub), 0o777);
+  const configPath = path.join(dir, 'nginx.conf');
+  const accessLog = path.join(dir, 'logs', 'access.log');
+  const errorLog = path.join(dir, 'logs', 'error.log');
+  const pidFile = path.join(dir, 'nginx.pid');
+
+  let port = 0;
+  let child: ChildProcess | undefined;
+  let current: Pick<NginxOptions, 'httpConfig' | 'upstreams'> = options;
+  const write = () => writeFileSync(configPath, renderConfig(current, { port, dir, accessLog, errorLog, pidFile }));
+
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    write();
+    child = spawn(binary, ['-p', dir, '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    const up = await Promise.race([waitForPort(port, 5000).then(() => true), exited.then(() => false)]);
+    if (up) break;
+    const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '';
+    // Lost a race for the port with another worker: try another; otherwise report why.
+    if (attempt < 3 && /Address already in use/.test(stderr + log)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`nginx failed to start: ${stderr}${log}`);
+  }
+  const proc = child;
+  const onExit = () => {
+    try {
+      proc.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+
+  let stopped = false;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    configPath,
+    accessLog,
+    errorLog,
+    pid: proc.pid ?? 0,
+    async reload(next) {
+      if (next) current = next;
+      write();
+      // Validate first: a bad config must fail the caller, not leave the old config silently running.
+      await execFileAsync(binary, ['-t', '-q', '-p', dir, '-c', configPath]).catch((error: { stderr?: string }) => {
+        throw new Error(`nginx config test failed: ${error.stderr ?? String(error)}`);
+      });
+      const before = workerPids(proc.pid ?? 0);
+      await execFileAsync(binary, ['-s', 'reload', '-p', dir, '-c', configPath]);
+      // `-s reload` only signals the master; wait until the new workers serve the new config and
+      // the old ones (which finish their keep-alive connections with the old config) are gone.
+      await waitFor(() => {
+        const now = workerPids(proc.pid ?? 0);
+        return now.length > 0 && !now.some((pid) => before.includes(pid));
+      }, 5000);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', onExit);
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((resolve) => proc.once('exit', resolve));
+        proc.kill('SIGQUIT'); // graceful shutdown (nginx -s quit)
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Paths {
+  port: number;
+  dir: string;
+  accessLog: string;
+  errorLog: string;
+  pidFile: string;
+}
+
+function renderConfig(options: Pick<NginxOptions, 'httpConfig' | 'upstreams'>, p: Paths): string {
+  let http = options.httpConfig;
+  if (http === undefined) {
+    const servers = (options.upstreams ?? []).map((u) =>
+      `    server ${u.address}${u.weight !== undefined ? ` weight=${u.weight}` : ''}${u.backup ? ' backup' : ''}${u.down ? ' down' : ''} max_fails=0;`);
+    if (servers.length === 0) throw new Error('startNginx: give httpConfig or at least one upstream');
+    http = `
+  upstream backend {
+${servers.join('\n')}
+  }
+  server {
+    listen 127.0.0.1:{{PORT}};
+    location / {
+      proxy_pass http://backend;
+      proxy_set_header Host $host;
+      proxy_next_upstream error timeout;
+      add_header X-Nginx-Upstream $upstream_addr always;
+    }
+  }`;
+  }
+  http = http.replaceAll('{{PORT}}', String(p.port)).replaceAll('{{DIR}}', p.dir);
+  return `# generated by test/helpers/nginx.ts
+daemon off;
+master_process on;
+worker_processes 1;
+pid ${p.pidFile};
+error_log ${p.errorLog} notice;
+events { worker_connections 256; }
+http {
+  access_log ${p.accessLog};
+  client_body_temp_path ${path.join(p.dir, 'client_body')};
+  proxy_temp_path ${path.join(p.dir, 'proxy')};
+  fastcgi_temp_path ${path.join(p.dir, 'fastcgi')};
+  uwsgi_temp_path ${path.join(p.dir, 'uwsgi')};
+  scgi_temp_path ${path.join(p.dir, 'scgi')};
+${http}
+}
+`;
+}
+
+/** The pids of the master's worker children, from /proc (Linux). */
+function workerPids(masterPid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim();
+    return children ? children.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function findNginx(explicit?: string): string {
+  const candidates = [explicit, process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
+  for (const c of candidates) if (c && existsSync(c)) return c;
+  for (const d of (process.env.PATH ?? '').split(':')) if (d && existsSync(path.join(d, 'nginx'))) return path.join(d, 'nginx');
+  throw new Error('nginx not found (install the nginx package or set NGINX_BIN)');
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for nginx');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
