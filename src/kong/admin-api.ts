@@ -1,5 +1,5 @@
 import { stepError } from '../lib/errors.js';
-import { httpRequest } from '../lib/http.js';
+import { httpRequest, type HttpResponse } from '../lib/http.js';
 import type { AdminApiTarget } from '../lib/shared-inputs.js';
 
 /**
@@ -15,6 +15,14 @@ export interface AdminClient {
   getJson<T>(path: string): Promise<T>;
   /** Every item of a collection, following `next` pages. `path` is relative to the workspace. */
   listAll<T>(path: string, workspace?: string): Promise<T[]>;
+  /**
+   * Walks a collection page by page (size=1000, following `next`) handing each page to
+   * `onPage`, without keeping the items: counting 100,000 entities must not hold them all.
+   * Returns the number of requests made.
+   */
+  forEachPage<T>(path: string, workspace: string | undefined, onPage: (items: T[]) => void): Promise<number>;
+  /** The raw answer, whatever its status: for probes that read status codes themselves. */
+  get(path: string): Promise<HttpResponse>;
 }
 
 interface Page<T> {
@@ -39,22 +47,35 @@ export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000): A
     }
   }
 
-  async function listAll<T>(path: string, workspace?: string): Promise<T[]> {
+  async function forEachPage<T>(path: string, workspace: string | undefined, onPage: (items: T[]) => void): Promise<number> {
     const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
     const separator = path.includes('?') ? '&' : '?';
     let next: string | null = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
-    const items: T[] = [];
+    let requests = 0;
     while (next !== null) {
       const page: Page<T> = await getJson<Page<T>>(next);
-      items.push(...page.data);
+      requests++;
+      onPage(page.data);
       // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
       // workspace is not documented, so accept both forms.
-      next = page.next === null ? null : withSize(withPrefix(page.next, prefix));
+      next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
     }
+    return requests;
+  }
+
+  async function listAll<T>(path: string, workspace?: string): Promise<T[]> {
+    const items: T[] = [];
+    await forEachPage<T>(path, workspace, (page) => {
+      for (const item of page) items.push(item);
+    });
     return items;
   }
 
-  return { target, getJson, listAll };
+  async function get(path: string): Promise<HttpResponse> {
+    return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
+  }
+
+  return { target, getJson, listAll, forEachPage, get };
 }
 
 function withPrefix(path: string, prefix: string): string {

@@ -1,0 +1,39 @@
+import * as core from '@actions/core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readSmokeOptions } from '../../checks/options.js';
+import { notPassed, serializeReport } from '../../checks/report.js';
+import { renderSmokeMarkdown, runSmokeTest } from '../../checks/smoke.js';
+import { stepError } from '../../lib/errors.js';
+import { readString } from '../../lib/inputs.js';
+import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
+import { runAction, runnerInputs } from '../runtime.js';
+
+await runAction(async () => {
+  const options = await readSmokeOptions(runnerInputs);
+  const reportFile = path.resolve(
+    readString(runnerInputs, 'report-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'),
+  );
+
+  const report = await runSmokeTest(options, (line) => core.info(line));
+
+  await mkdir(path.dirname(reportFile), { recursive: true });
+  await writeFile(reportFile, serializeReport(report));
+
+  const failing = notPassed(report.checks);
+  core.setOutput('passed', report.passed);
+  core.setOutput('report-json', reportFile);
+  core.setOutput('failed-checks', JSON.stringify(failing.map((check) => check.name)));
+
+  for (const check of failing) {
+    const annotate = check.status === 'fail' ? core.error : core.warning;
+    annotate(check.details, { title: `smoke-test ${check.status}: ${check.name}` });
+  }
+  await core.summary.addRaw(renderSmokeMarkdown(report, SUMMARY_LIMIT_BYTES), true).write();
+
+  core.info(`Smoke report written to ${reportFile}`);
+  if (!report.passed) {
+    throw stepError('smoke test', `${failing.length} check(s) did not pass: ${failing.map((check) => `${check.name} (${check.status}: ${check.details})`).join('; ')}`);
+  }
+  core.info(`Smoke test passed: ${report.checks.length} check(s)`);
+});

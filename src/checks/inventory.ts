@@ -1,0 +1,244 @@
+import { readFile } from 'node:fs/promises';
+import { MANIFEST_SCHEMA, readManifest } from '../database/manifest.js';
+import { inputError, UpgradeError } from '../lib/errors.js';
+import { table } from '../lib/markdown.js';
+import type { AdminClient } from '../kong/admin-api.js';
+import { mapLimit } from './concurrency.js';
+import { fail, pass, SMOKE_REPORT_SCHEMA, type CheckResult, type CountDifference, type EntityCounts } from './report.js';
+
+/**
+ * Entity inventory through the Admin API: counts per workspace and entity type, with the
+ * backup manifest's keys (src/database/manifest.ts: workspace name → entity name → rows;
+ * entities without `ws_id` under `*`), so a count taken before the upgrade (manifest or an
+ * earlier smoke report) compares with one taken after, key by key.
+ */
+
+/** Workspaced entity types, by Admin API collection (= DAO name = manifest entity name). */
+export const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'] as const;
+/** consumer_groups exist on Enterprise only; OSS answers 404 (facts B.4). */
+export const ENTERPRISE_TYPES = ['consumer_groups'] as const;
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+export const GLOBAL_TYPES = ['ca_certificates'] as const;
+/** The manifest's key for entities that belong to no workspace. */
+export const GLOBAL_WORKSPACE = '*';
+
+export interface InventoryOptions {
+  /** undefined: the default workspace (unprefixed requests); 'all': every workspace; else that one. */
+  readonly workspace: string | undefined;
+  readonly enterprise: boolean;
+  /** Admin API requests in flight at most. */
+  readonly concurrency: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface Inventory {
+  readonly counts: EntityCounts;
+  /** Workspaces whose counts came from `/workspaces/{ws}/meta` (Enterprise). */
+  readonly fromMeta: readonly string[];
+  /** Admin API requests made: for the bench's requests per second. */
+  readonly requests: number;
+}
+
+interface Workspace {
+  readonly name: string;
+  /** The path prefix: '' for the default workspace's unprefixed requests. */
+  readonly prefix: string | undefined;
+}
+
+/** Counts every entity type in the workspaces in scope, at most `concurrency` requests at once. */
+export async function takeInventory(client: AdminClient, options: InventoryOptions): Promise<Inventory> {
+  let requests = 0;
+  const workspaces = await listWorkspaces(client, options.workspace, () => requests++);
+  const counts: Record<string, Record<string, number>> = {};
+  for (const ws of workspaces.list) counts[ws.name] = {};
+  if (workspaces.listed) counts[GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
+  const types: string[] = [...WORKSPACED_TYPES, ...(options.enterprise ? ENTERPRISE_TYPES : [])];
+
+  // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
+  // (facts B.4). Types it lists need no paging; anything it lacks is paged.
+  const fromMeta: string[] = [];
+  const meta = new Map<string, Record<string, unknown>>();
+  if (options.enterprise) {
+    await mapLimit(workspaces.list, options.concurrency, async (ws) => {
+      requests++;
+      try {
+        const body = await client.getJson<{ counts?: unknown }>(`/workspaces/${encodeURIComponent(ws.name)}/meta`);
+        if (body.counts !== null && typeof body.counts === 'object') {
+          meta.set(ws.name, body.counts as Record<string, unknown>);
+          fromMeta.push(ws.name);
+        }
+      } catch (error) {
+        options.log?.(`no meta counts for workspace ${ws.name} (${(error as Error).message}); paging instead`);
+      }
+    });
+  }
+
+  // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+  const upstreamIds = new Map<string, string[]>();
+  const pagedTasks: { ws: Workspace; type: string }[] = [];
+  for (const ws of workspaces.list) {
+    const wsMeta = meta.get(ws.name);
+    for (const type of types) {
+      const value = wsMeta?.[type];
+      if (type !== 'upstreams' && typeof value === 'number') counts[ws.name]![type] = value;
+      else if (type === 'upstreams' && typeof value === 'number' && typeof wsMeta?.targets === 'number') counts[ws.name]![type] = value;
+      else if (type !== 'targets') pagedTasks.push({ ws, type });
+    }
+  }
+  const globalTasks = GLOBAL_TYPES.map((type) => ({ ws: { name: GLOBAL_WORKSPACE, prefix: undefined } as Workspace, type }));
+  await mapLimit([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
+    let count = 0;
+    const ids: string[] = [];
+    // Read first, then add: `requests += await …` would add to the value read before the await.
+    const made = await client.forEachPage<{ id?: unknown }>(`/${type}`, ws.prefix, (items) => {
+      count += items.length;
+      if (type === 'upstreams') for (const item of items) if (typeof item.id === 'string') ids.push(item.id);
+    });
+    requests += made;
+    (counts[ws.name] ??= {})[type] = count;
+    if (type === 'upstreams') upstreamIds.set(ws.name, ids);
+  });
+
+  const targetTasks: { ws: Workspace; upstream: string }[] = [];
+  for (const ws of workspaces.list) {
+    if (counts[ws.name]!.targets !== undefined) continue;
+    counts[ws.name]!.targets = 0;
+    for (const upstream of upstreamIds.get(ws.name) ?? []) targetTasks.push({ ws, upstream });
+  }
+  await mapLimit(targetTasks, options.concurrency, async ({ ws, upstream }) => {
+    let count = 0;
+    const made = await client.forEachPage(`/upstreams/${encodeURIComponent(upstream)}/targets`, ws.prefix, (items) => {
+      count += items.length;
+    });
+    requests += made;
+    counts[ws.name]!.targets! += count;
+  });
+
+  return { counts: sortCounts(counts), fromMeta: fromMeta.sort(), requests };
+}
+
+async function listWorkspaces(
+  client: AdminClient,
+  workspace: string | undefined,
+  countRequest: () => void,
+): Promise<{ list: Workspace[]; listed: boolean }> {
+  if (workspace === undefined) return { list: [{ name: 'default', prefix: undefined }], listed: false };
+  if (workspace !== 'all') return { list: [{ name: workspace, prefix: workspace === 'default' ? undefined : workspace }], listed: false };
+  try {
+    const names: string[] = [];
+    countRequest();
+    await client.forEachPage<{ name?: unknown }>('/workspaces', undefined, (items) => {
+      for (const item of items) if (typeof item.name === 'string') names.push(item.name);
+    });
+    // Unprefixed requests target `default` (facts B.5): the same collection, one less path form.
+    return { list: names.sort().map((name) => ({ name, prefix: name === 'default' ? undefined : name })), listed: true };
+  } catch (error) {
+    // OSS 3.7+ has no /workspaces (404, facts B.4): only the default workspace exists.
+    if (error instanceof UpgradeError && / answered 404/.test(error.message)) {
+      return { list: [{ name: 'default', prefix: undefined }], listed: false };
+    }
+    throw error;
+  }
+}
+
+function sortCounts(counts: Record<string, Record<string, number>>): EntityCounts {
+  const sorted: EntityCounts = {};
+  for (const ws of Object.keys(counts).sort()) {
+    sorted[ws] = Object.fromEntries(Object.entries(counts[ws]!).sort(([a], [b]) => a.localeCompare(b)));
+  }
+  return sorted;
+}
+
+/**
+ * What changed between `baseline` and `current`. Only entity types both sides counted are
+ * compared (a manifest also counts credentials and keys, which the Admin API inventory does
+ * not), across the workspaces in scope and `*`. Within a workspace a side has, a missing type
+ * counts as 0; a workspace one side lacks shows as absent.
+ */
+export function compareCounts(baseline: EntityCounts, current: EntityCounts, scope: readonly string[] | 'all'): CountDifference[] {
+  const typesOf = (counts: EntityCounts) => new Set(Object.values(counts).flatMap((byType) => Object.keys(byType)));
+  const currentTypes = typesOf(current);
+  const types = [...typesOf(baseline)].filter((type) => currentTypes.has(type)).sort();
+  const inScope = (ws: string) => scope === 'all' || ws === GLOBAL_WORKSPACE || scope.includes(ws);
+  const workspaces = [...new Set([...Object.keys(baseline), ...Object.keys(current)])].filter(inScope).sort();
+  const globalOnly = new Set<string>([...GLOBAL_TYPES, 'workspaces']);
+  const differences: CountDifference[] = [];
+  for (const ws of workspaces) {
+    const before = baseline[ws];
+    const after = current[ws];
+    for (const entity of types) {
+      if (ws === GLOBAL_WORKSPACE) {
+        // Compared only when both sides counted it (workspaces are listed only with `all`).
+        const b = before?.[entity];
+        const c = after?.[entity];
+        if (b !== undefined && c !== undefined && b !== c) differences.push({ workspace: ws, entity, baseline: b, current: c });
+        continue;
+      }
+      if (globalOnly.has(entity)) continue;
+      const b = before === undefined ? undefined : (before[entity] ?? 0);
+      const c = after === undefined ? undefined : (after[entity] ?? 0);
+      // A workspace one side lacks: show what the other side had in it.
+      if ((b === undefined && c === 0) || (c === undefined && b === 0)) continue;
+      if (b !== c) differences.push({ workspace: ws, entity, baseline: b, current: c });
+    }
+  }
+  return differences;
+}
+
+export function inventoryCheck(inventory: Inventory, baseline: { source: string; counts: EntityCounts } | undefined, differences: readonly CountDifference[]): CheckResult {
+  const total = Object.entries(inventory.counts)
+    .filter(([ws]) => ws !== GLOBAL_WORKSPACE)
+    .reduce((sum, [, byType]) => sum + Object.values(byType).reduce((a, b) => a + b, 0), 0);
+  const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== GLOBAL_WORKSPACE).length;
+  const base = { name: 'inventory-counts', group: 'inventory' as const, measured: `${total} entities in ${workspaces} workspace(s)` };
+  if (baseline === undefined) {
+    return pass({ ...base, threshold: null, details: `counted ${total} entities in ${workspaces} workspace(s); no baseline given, nothing compared` });
+  }
+  if (differences.length === 0) {
+    return pass({ ...base, threshold: `equal to ${baseline.source}`, details: `every count equals the baseline (${baseline.source})` });
+  }
+  const show = (n: number | undefined) => (n === undefined ? 'absent' : String(n));
+  const delta = (d: CountDifference) => (d.baseline !== undefined && d.current !== undefined ? `${d.current - d.baseline > 0 ? '+' : ''}${d.current - d.baseline}` : '');
+  return fail({
+    ...base,
+    measured: `${differences.length} difference(s)`,
+    threshold: `equal to ${baseline.source}`,
+    details: `entity counts differ from the baseline: ${differences.map((d) => `${d.workspace}/${d.entity} ${show(d.baseline)} → ${show(d.current)}`).join(', ')}`,
+    evidence: table(
+      ['workspace', 'entity', 'baseline', 'now', 'change'],
+      differences.map((d) => [d.workspace, d.entity, show(d.baseline), show(d.current), delta(d)]),
+    ),
+  });
+}
+
+/**
+ * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
+ * its own reader) or an earlier smoke report (`kong-upgrade/smoke-report@1`).
+ */
+export async function readBaseline(file: string, input: string): Promise<{ source: string; counts: EntityCounts }> {
+  let data: { schema?: unknown; counts?: unknown };
+  try {
+    data = JSON.parse(await readFile(file, 'utf8')) as typeof data;
+  } catch (error) {
+    throw inputError(input, `cannot read ${file} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
+  }
+  if (data.schema === MANIFEST_SCHEMA) {
+    const manifest = await readManifest(file, input);
+    return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
+  }
+  if (data.schema === SMOKE_REPORT_SCHEMA) {
+    if (data.counts === undefined || data.counts === null) throw inputError(input, `${file} is a smoke report without counts (its inventory was not taken)`);
+    return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
+  }
+  throw inputError(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
+}
+
+function checkCountsShape(counts: unknown, file: string, input: string): EntityCounts {
+  const bad = () => inputError(input, `${file}: counts must be {workspace: {entity: number}}`);
+  if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) throw bad();
+  for (const byType of Object.values(counts)) {
+    if (byType === null || typeof byType !== 'object' || Array.isArray(byType)) throw bad();
+    for (const n of Object.values(byType as Record<string, unknown>)) if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw bad();
+  }
+  return counts as EntityCounts;
+}

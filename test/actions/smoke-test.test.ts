@@ -1,0 +1,97 @@
+// The bundled action (dist/smoke-test/index.js) run as the runner runs it, against a Kong node
+// on real PostgreSQL: outputs, report file, summary, annotations, masking and exit code.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMOKE_REPORT_SCHEMA, type SmokeReport } from '../../src/checks/report.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { runAction } from '../helpers/run-action.js';
+import { bootstrap, seed, startNode, type StandIn } from '../checks/kong-stand-in.js';
+
+let server: PostgresServer;
+let node: StandIn;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  await bootstrap(server, 'kong_action', '3.6.1');
+  node = await startNode(server, 'kong_action', { version: '3.6.1', token: 'rbac-token-123' });
+  await seed(node.db, { services: [{ name: 'orders', path: '/orders', host: 'api.test' }, { name: 'health', path: '/health' }], upstreams: [{ name: 'u', targets: 2 }] });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'smoke-action-'));
+});
+
+afterAll(async () => {
+  await node?.close();
+  await server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const inputs = (extra: Record<string, string> = {}) => ({
+  'admin-url': node.adminUrl,
+  'admin-token': 'rbac-token-123',
+  'status-url': node.statusUrl,
+  'expected-version': '3.6.1',
+  'expected-plugins': 'key-auth, cors',
+  'wait-timeout': '5s',
+  'proxy-url': node.proxyUrl,
+  'proxy-requests': '- name: orders\n  path: /orders\n  host: api.test\n  expect: {status: 200, json: {"$.route": orders}}\n',
+  'load-routes': 'orders\n/health',
+  'load-requests': '120',
+  'load-concurrency': '4',
+  'min-samples': '50',
+  ...extra,
+});
+
+describe('smoke-test action (dist)', () => {
+  it('passes a healthy node: outputs, report JSON, summary, token masked', async () => {
+    const report = path.join(dir, 'first.json');
+    const run = await runAction('smoke-test', inputs({ 'report-file': report }));
+    expect(run.exitCode, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs).toEqual({ passed: 'true', 'report-json': report, 'failed-checks': '[]' });
+    expect(run.masked).toContain('rbac-token-123');
+    expect(run.stdout.replace('::add-mask::rbac-token-123', '')).not.toContain('rbac-token-123');
+    const json = JSON.parse(readFileSync(report, 'utf8')) as SmokeReport;
+    expect(json.schema).toBe(SMOKE_REPORT_SCHEMA);
+    expect(json.kongVersion).toBe('3.6.1');
+    expect(json.edition).toBe('community');
+    expect(json.counts!.default).toMatchObject({ services: 2, routes: 2, upstreams: 1, targets: 2 });
+    expect(json.checks.every((c) => ['name', 'group', 'status', 'measured', 'threshold', 'details'].every((k) => k in c))).toBe(true);
+    expect(run.summary).toContain('## Kong smoke test: ✅ passed');
+    expect(run.summary).toContain('### Latency and errors');
+    expect(run.annotations).toEqual([]);
+  });
+
+  it('fails for exactly the wrong version: failed-checks, error annotation, exit 1', async () => {
+    const run = await runAction('smoke-test', inputs({ 'expected-version': '3.6.0' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.passed).toBe('false');
+    expect(JSON.parse(run.outputs['failed-checks']!)).toEqual(['admin-version']);
+    const errors = run.annotations.filter((a) => a.level === 'error');
+    expect(errors[0]).toMatchObject({ title: 'smoke-test fail: admin-version', message: 'the node runs Kong 3.6.1, expected 3.6.0' });
+    expect(errors.at(-1)!.message).toMatch(/^smoke test: 1 check\(s\) did not pass: admin-version \(fail: /);
+  });
+
+  it('fails an entity deleted after the baseline smoke report, with the table in the summary', async () => {
+    const baseline = path.join(dir, 'baseline.json');
+    const first = await runAction('smoke-test', inputs({ 'report-file': baseline, 'load-routes': '' }));
+    expect(first.exitCode, first.stdout).toBe(0);
+    await node.db.query("DELETE FROM routes WHERE name = 'health'");
+    const run = await runAction('smoke-test', inputs({ baseline, 'load-routes': '' }));
+    expect(run.exitCode).toBe(1);
+    expect(JSON.parse(run.outputs['failed-checks']!)).toEqual(['inventory-counts']);
+    expect(run.summary).toContain('| default | routes | 2 | 1 | -1 |');
+    // The inventory group comes first: failures first.
+    expect(run.summary.indexOf('### Entity inventory')).toBeLessThan(run.summary.indexOf('### Admin API'));
+  });
+
+  it('rejects invalid inputs before sending anything, naming the input', async () => {
+    const run = await runAction('smoke-test', inputs({ 'max-5xx-rate': 'lots' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]!.message).toBe("input 'max-5xx-rate': \"lots\" is not a rate; use a percentage such as 1% or 0.5%, or a fraction such as 0.01");
+    expect(run.outputs).toEqual({});
+    writeFileSync(path.join(dir, 'bad.json'), '{"schema":"something/else@1"}');
+    const bad = await runAction('smoke-test', inputs({ 'backup-manifest': path.join(dir, 'bad.json') }));
+    expect(bad.annotations[0]!.message).toMatch(/^input 'backup-manifest': .*bad\.json has schema "something\/else@1"/);
+  });
+});
