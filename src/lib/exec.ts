@@ -1,9 +1,10 @@
 import { getExecOutput } from '@actions/exec';
+import { spawn } from 'node:child_process';
 import { stepError } from './errors.js';
 
 /**
  * The one way the suite runs a process: an argument array, never a shell string, so no input
- * can be interpreted by a shell. Secrets go in `env` (e.g. PGPASSWORD), never in `args`.
+ * can be interpreted by a shell. Secrets go in `env` (e.g. PGPASSWORD) or `stdin`, never in `args`.
  */
 export interface ExecRequest {
   readonly command: string;
@@ -13,18 +14,33 @@ export interface ExecRequest {
   readonly stdin?: string;
   /** Called with each line of stdout/stderr as it arrives, for progress logs on long steps. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Aborting sends SIGTERM (SIGKILL 5 s later); the result then has `signal` set. */
+  readonly signal?: AbortSignal;
+  /** Kill the process (as on abort) after this many milliseconds. */
+  readonly timeoutMs?: number;
+  /** Called with the child's pid once it runs (e.g. to watch or report a long step). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface ExecResult {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended the process (killed, timed out, aborted), if any. */
+  readonly signal?: NodeJS.Signals;
+  /** True when our abort signal or timeout ended it. */
+  readonly aborted?: boolean;
 }
 
 export async function execCommand(request: ExecRequest): Promise<ExecResult> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   Object.assign(env, request.env);
+  // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
+  // which @actions/exec does not expose: those go through node's spawn with the same contract.
+  if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+    return spawnCommand(request, env);
+  }
   try {
     const result = await getExecOutput(request.command, [...request.args], {
       env,
@@ -45,4 +61,65 @@ function lineListeners(onLine: NonNullable<ExecRequest['onLine']>) {
     stdline: (line: string) => onLine(line, 'stdout'),
     errline: (line: string) => onLine(line, 'stderr'),
   };
+}
+
+function spawnCommand(request: ExecRequest, env: Record<string, string>): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
+    if (request.signal?.aborted) {
+      resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
+      return;
+    }
+    const child = spawn(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (aborted || child.exitCode !== null) return;
+      aborted = true;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      killTimer.unref();
+    };
+    const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
+    request.signal?.addEventListener('abort', stop, { once: true });
+    const split = (stream: 'stdout' | 'stderr') => {
+      let pending = '';
+      return (chunk: string) => {
+        if (stream === 'stdout') stdout += chunk;
+        else stderr += chunk;
+        if (!request.onLine) return;
+        pending += chunk;
+        const lines = pending.split(/\r?\n/);
+        pending = lines.pop() ?? '';
+        for (const line of lines) request.onLine(line, stream);
+      };
+    };
+    child.stdout.setEncoding('utf8').on('data', split('stdout'));
+    child.stderr.setEncoding('utf8').on('data', split('stderr'));
+    child.stdin.on('error', () => {}); // a tool that exits without reading stdin
+    child.stdin.end(request.stdin ?? '');
+    child.on('spawn', () => {
+      if (child.pid !== undefined) request.onSpawn?.(child.pid);
+    });
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      request.signal?.removeEventListener('abort', stop);
+    };
+    child.on('error', (error) => {
+      cleanup();
+      reject(stepError(`running ${request.command}`, error.message, error));
+    });
+    child.on('close', (code, signal) => {
+      cleanup();
+      resolve({
+        exitCode: code ?? 1,
+        stdout,
+        stderr,
+        ...(signal !== null && { signal }),
+        ...(aborted && { aborted: true }),
+      });
+    });
+  });
 }

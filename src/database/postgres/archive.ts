@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { inputError, stepError } from '../../lib/errors.js';
+import { execCommand } from '../../lib/exec.js';
+import { checkFiles } from '../checksums.js';
+import { decryptFiles, type EncryptionOptions } from '../encryption.js';
+import { readManifest, type BackupManifest } from '../manifest.js';
+
+/** An archive checked against its manifest and, when encrypted, decrypted to a work folder. */
+export interface OpenedArchive {
+  readonly manifest: BackupManifest;
+  readonly manifestPath: string;
+  readonly folder: string;
+  /** The plain pg_dump archive (file or folder) pg_restore reads. */
+  readonly dumpPath: string;
+  close(): Promise<void>;
+}
+
+export interface OpenArchiveOptions {
+  readonly manifestPath: string;
+  /** The input that named the manifest, for errors. */
+  readonly manifestInput: string;
+  readonly encryption?: EncryptionOptions | undefined;
+  /** Where decrypted copies go (RUNNER_TEMP in actions); default the OS temp dir. */
+  readonly workDir?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/**
+ * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
+ * then decrypts if needed. Nothing is restored from an archive that fails this.
+ */
+export async function openArchive(options: OpenArchiveOptions): Promise<OpenedArchive> {
+  const manifestPath = path.resolve(options.manifestPath);
+  const manifest = await readManifest(manifestPath, options.manifestInput);
+  const folder = path.dirname(manifestPath);
+  const problems = await checkFiles(folder, manifest.files);
+  if (problems.length > 0) {
+    throw stepError('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+  }
+  options.log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
+  const dumpPath = path.join(folder, manifest.archive.path);
+  if (manifest.encryption.method === 'none') {
+    return { manifest, manifestPath, folder, dumpPath, close: async () => {} };
+  }
+  if (!options.encryption) {
+    throw inputError(
+      manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key',
+      `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`,
+    );
+  }
+  const work = await mkdtemp(path.join(options.workDir ?? os.tmpdir(), 'kong-restore-'));
+  try {
+    await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, options.signal);
+  } catch (error) {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  }
+  options.log?.('Archive decrypted into a temporary folder');
+  const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
+  return { manifest, manifestPath, folder, dumpPath: path.join(work, plain), close: () => rm(work, { recursive: true, force: true }) };
+}
+
+/** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
+export async function listArchive(pgRestore: string, dumpPath: string): Promise<{ entries: number; tableData: number }> {
+  const result = await execCommand({ command: pgRestore, args: ['--list', dumpPath] });
+  if (result.exitCode !== 0) throw stepError('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+  const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
+  return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
+}

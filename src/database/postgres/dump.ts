@@ -1,0 +1,262 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
+import { execCommand } from '../../lib/exec.js';
+import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
+import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from '../../kong/schema-meta.js';
+import { archiveChecksum, describeFiles, listFiles } from '../checksums.js';
+import { encryptFiles, type EncryptionOptions } from '../encryption.js';
+import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type DatabaseIdentity } from '../manifest.js';
+import { compressionArgs, formatCompression, parseCompression } from './compression.js';
+import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
+import { readEntityFacts, STABLE_TEXT_SETTINGS, type EntityFacts } from './fingerprint.js';
+import { findPgTools, serverMajor } from './tools.js';
+
+export type DumpFormat = 'custom' | 'directory';
+
+export interface BackupOptions {
+  readonly source: DatabaseTarget;
+  /** A folder for this backup is created inside; it is removed again if the backup fails. */
+  readonly backupDir: string;
+  readonly format: DumpFormat;
+  readonly jobs: number;
+  /** The `compression` input as given (see compression.ts). */
+  readonly compression: string;
+  /** Kong version to record; else the release line read from schema_meta. */
+  readonly kongVersion?: string | undefined;
+  readonly binDir?: string | undefined;
+  readonly encryption?: EncryptionOptions | undefined;
+  /** Name of the backup's folder; default `kong-<database>-<UTC time>`. */
+  readonly name?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+export interface BackupResult {
+  readonly manifest: BackupManifest;
+  readonly manifestPath: string;
+  /** The archive: the dump file (custom) or folder (directory), encrypted or not. */
+  readonly archivePath: string;
+  readonly folder: string;
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+const PROGRESS_EVERY_MS = 10_000;
+
+/**
+ * A backup: pg_dump of an exported snapshot while the same snapshot's schema_meta, entity counts
+ * and fingerprint are read on the exporting connection (the other core works on them while
+ * pg_dump runs), then checksums, optional encryption, and the manifest, written last and
+ * atomically. On any failure, including pg_dump being killed, the folder is removed: no manifest
+ * and no partial files.
+ */
+export async function backupPostgres(options: BackupOptions): Promise<BackupResult> {
+  const log = options.log ?? (() => {});
+  const startedAt = new Date();
+  const { db } = options.source;
+  const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp(startedAt)}`;
+  const folder = path.resolve(options.backupDir, name);
+  await mkdir(path.dirname(folder), { recursive: true }).catch((error: unknown) => {
+    throw inputError('backup-dir', `cannot create ${options.backupDir}: ${(error as Error).message}`, error);
+  });
+  await mkdir(folder).catch((error: unknown) => {
+    throw inputError('backup-dir', `cannot create ${folder}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists already' : (error as Error).message}`, error);
+  });
+
+  let client: Awaited<ReturnType<typeof connect>> | undefined;
+  try {
+    client = await connect(options.source, 'connecting to the source database');
+    for (const statement of STABLE_TEXT_SETTINGS) await client.query(statement);
+    const identity = await readIdentity(client, options.source);
+    const tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
+    const compression = parseCompression(options.compression, tools.major);
+    log(`Backing up ${describeDatabase(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
+
+    // REPEATABLE READ: every query of this transaction sees the exported snapshot, which is
+    // exactly what pg_dump --snapshot dumps. Held open until pg_dump is done.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const snapshot = (await client.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+
+    const archiveName = options.format === 'custom' ? 'kong.dump' : 'kong.dir';
+    const archive = path.join(folder, archiveName);
+    const abort = new AbortController();
+    const onOuterAbort = () => abort.abort();
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const factsClient = client;
+    const facts = (async (): Promise<{ schemaMeta: SchemaMetaRow[] | undefined; entities: EntityFacts }> => {
+      const schemaMeta = await readSchemaMeta(factsClient);
+      const entities = await readEntityFacts(factsClient);
+      log(`Fingerprint read in the dump's snapshot: ${Object.keys(entities.fingerprint.tables).length} entity tables`);
+      return { schemaMeta, entities };
+    })();
+    // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
+    facts.catch(() => abort.abort());
+    const dump = runPgDump(options, tools.pgDump, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+    const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    if (dumpResult.status === 'rejected') throw dumpResult.reason;
+    if (factsResult.status === 'rejected') throw wrap(factsResult.reason, 'reading schema_meta and the fingerprint');
+    await client.query('COMMIT');
+    await client.end().catch(() => {});
+    client = undefined;
+
+    let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
+    let archivePath = archive;
+    if (options.encryption) {
+      log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
+      archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal);
+      if (options.format === 'custom') archivePath = archiveFiles[0]!;
+    }
+    const files = await describeFiles(archivePath, folder);
+    const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+    const { schemaMeta, entities } = factsResult.value;
+    const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
+    const manifest: BackupManifest = {
+      schema: MANIFEST_SCHEMA,
+      database: identity.database,
+      lineage: { restoredFrom: null },
+      kong: options.kongVersion !== undefined
+        ? { version: options.kongVersion, source: 'input' }
+        : fromSchema !== undefined
+          ? { version: fromSchema, source: 'schema_meta' }
+          : { version: null, source: 'unknown' },
+      schemaMeta: schemaMeta ?? null,
+      counts: entities.counts,
+      fingerprint: entities.fingerprint,
+      dump: {
+        tool: 'pg_dump',
+        toolVersion: tools.version,
+        format: options.format,
+        compression: formatCompression(compression),
+        jobs: options.format === 'directory' ? options.jobs : 1,
+        snapshot,
+      },
+      encryption: {
+        method: options.encryption?.method ?? 'none',
+        recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
+      },
+      archive: { path: path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
+      files,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+    const manifestPath = path.join(folder, MANIFEST_FILE);
+    if (options.signal?.aborted) throw stepError('backup', 'cancelled');
+    await writeManifestAtomically(manifestPath, manifest).catch((error: unknown) => {
+      throw diskError(error, folder);
+    });
+    log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
+    return { manifest, manifestPath, archivePath, folder };
+  } catch (error) {
+    if (client) {
+      await client.query('ROLLBACK').catch(() => {});
+      await client.end().catch(() => {});
+    }
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+interface Identity {
+  readonly database: DatabaseIdentity;
+  readonly versionNum: number;
+}
+
+export async function readIdentity(client: Awaited<ReturnType<typeof connect>>, target: DatabaseTarget): Promise<Identity> {
+  const version = await client.query<{ num: string; v: string }>(
+    "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v",
+  );
+  let systemIdentifier: string | null = null;
+  try {
+    // pg_control_system(): PostgreSQL 9.6+; may be revoked from non-superusers.
+    const result = await client.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()');
+    systemIdentifier = result.rows[0]?.id ?? null;
+  } catch {
+    systemIdentifier = null;
+  }
+  const raw = version.rows[0]!.v;
+  return {
+    versionNum: Number(version.rows[0]!.num),
+    database: {
+      host: target.db.host,
+      port: target.db.port,
+      database: target.db.database,
+      systemIdentifier,
+      serverVersion: raw.split(' ')[0] ?? raw,
+    },
+  };
+}
+
+async function runPgDump(
+  options: BackupOptions,
+  pgDump: string,
+  archive: string,
+  snapshot: string,
+  compression: string[],
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<void> {
+  const args = [
+    `--format=${options.format}`,
+    `--file=${archive}`,
+    `--snapshot=${snapshot}`,
+    '--no-password',
+    '--verbose',
+    ...compression,
+    ...(options.format === 'directory' && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
+  ];
+  // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
+  const ticker = setInterval(() => {
+    void sizeOf(archive).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
+  }, PROGRESS_EVERY_MS);
+  ticker.unref();
+  const result = await execCommand({
+    command: pgDump,
+    args,
+    env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
+    signal,
+    onLine: (line, stream) => {
+      if (stream === 'stderr' && /dumping contents of table/.test(line)) log(line.trim());
+    },
+  }).finally(() => clearInterval(ticker));
+  if (result.exitCode === 0 && result.signal === undefined) return;
+  const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
+  if (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr)) {
+    throw inputError('backup-dir', `no room to write the dump in ${path.dirname(archive)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
+  }
+  const connection = libpqFailure(options.source, stderr);
+  if (connection) throw connection;
+  if (result.aborted) throw stepError('pg_dump', options.signal?.aborted ? 'cancelled' : 'stopped because reading the fingerprint failed');
+  if (result.signal) throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
+  throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
+}
+
+async function sizeOf(target: string): Promise<number> {
+  try {
+    const info = await stat(target);
+    if (!info.isDirectory()) return info.size;
+    const files = await listFiles(target, target);
+    const sizes = await Promise.all(files.map((f) => stat(path.join(target, f)).then((s) => s.size, () => 0)));
+    return sizes.reduce((a, b) => a + b, 0);
+  } catch {
+    return 0;
+  }
+}
+
+function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).join(' / ');
+}
+
+function diskError(error: unknown, folder: string): UpgradeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
+  return wrap(error, 'writing the manifest');
+}
+
+function wrap(error: unknown, step: string): UpgradeError {
+  return error instanceof UpgradeError ? error : stepError(step, (error as Error).message, error);
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type pg from 'pg';
+import { inputError, stepError } from '../../lib/errors.js';
+import { execCommand } from '../../lib/exec.js';
+import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
+import { readSchemaMeta } from '../../kong/schema-meta.js';
+import type { EncryptionOptions } from '../encryption.js';
+import { compareFingerprints, writeManifestAtomically, type BackupManifest, type DatabaseIdentity, type FingerprintAlgorithm } from '../manifest.js';
+import { openArchive, type OpenedArchive } from './archive.js';
+import { connect, libpqFailure, quoteIdent, withClient, withDatabase, type DatabaseTarget } from './connect.js';
+import { readIdentity } from './dump.js';
+import { readEntityFacts, STABLE_TEXT_SETTINGS, type EntityFacts } from './fingerprint.js';
+import { findPgTools, serverMajor, type PgTools } from './tools.js';
+
+/**
+ * `swap` (default): restore into a fresh scratch database on the target server, check its
+ * fingerprint, then drop the target and rename the scratch database to it, so the target is
+ * untouched until the copy is known good. Needs CREATEDB. `clean`: `pg_restore --clean
+ * --if-exists` into the existing database (one transaction when jobs is 1), for roles that
+ * cannot create databases; tables the archive does not hold stay.
+ */
+export type RestoreMethod = 'swap' | 'clean';
+
+export interface RestoreOptions {
+  readonly manifestPath: string;
+  readonly target: DatabaseTarget;
+  readonly method: RestoreMethod;
+  readonly jobs: number;
+  readonly allowRestoreOverSource: boolean;
+  readonly allowLiveConnections: boolean;
+  /** The database to connect to for CREATE/DROP DATABASE; default `postgres`. */
+  readonly maintenanceDatabase?: string | undefined;
+  readonly encryption?: EncryptionOptions | undefined;
+  readonly binDir?: string | undefined;
+  readonly workDir?: string | undefined;
+  readonly dryRun?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+export interface RestoreResult {
+  readonly source: BackupManifest;
+  /** The target's manifest (lineage restoredFrom); undefined on a dry run. */
+  readonly manifest: BackupManifest | undefined;
+  readonly manifestPath: string | undefined;
+  readonly dryRun: boolean;
+  /** What was (or, on a dry run, would be) done. */
+  readonly actions: readonly string[];
+}
+
+export async function restorePostgres(options: RestoreOptions): Promise<RestoreResult> {
+  const log = options.log ?? (() => {});
+  const startedAt = new Date();
+  const target = options.target;
+  const name = target.db.database;
+  const archive = await openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+  try {
+    const source = archive.manifest;
+    const maintenance = withDatabase(target, options.maintenanceDatabase ?? 'postgres');
+    const admin = await connect(maintenance, 'connecting to the target server');
+    let tools: PgTools;
+    let targetIdentity: DatabaseIdentity;
+    let checked: Awaited<ReturnType<typeof readFacts>> | undefined;
+    const actions: string[] = [];
+    try {
+      const identity = await readIdentity(admin, target);
+      targetIdentity = identity.database;
+      tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
+      const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
+      if (tools.major < archiveMajor) {
+        throw stepError('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
+      }
+      if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
+        throw inputError('allow-restore-over-source', `the target ${describeDatabase(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+      }
+      const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
+      if (!exists && options.method === 'clean') {
+        throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
+      }
+      const live = exists ? await liveConnections(admin, name) : [];
+      if (live.length > 0 && !options.allowLiveConnections) {
+        throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
+      }
+      if (options.method === 'swap') {
+        actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
+        if (exists) actions.push(`${live.length > 0 ? `disconnect ${live.length} session(s), ` : ''}drop "${name}"`);
+        actions.push(`rename the scratch database to "${name}"`);
+      } else {
+        actions.push(`pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs}` : ' in one transaction'}`);
+      }
+      actions.push('compare the fingerprint with the manifest and write the target manifest');
+      if (options.dryRun) {
+        return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions };
+      }
+      if (options.method === 'swap') {
+        // The renamed copy is the database whose fingerprint was just checked: no second scan.
+        checked = await swapRestore(options, archive, tools, admin, exists, live.length > 0, log);
+      }
+    } finally {
+      await admin.end().catch(() => {});
+    }
+    if (options.method === 'clean') {
+      await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
+    }
+
+    const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
+    const differences = compareFingerprints(source.fingerprint, after.entities.fingerprint);
+    if (differences.length > 0) {
+      throw stepError('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
+    }
+    if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
+      throw stepError('checking the restored database', 'its schema_meta rows differ from the manifest');
+    }
+    log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+    const manifest: BackupManifest = {
+      ...source,
+      database: targetIdentity,
+      lineage: {
+        restoredFrom: {
+          manifest: archive.manifestPath,
+          database: source.database,
+          fingerprint: source.fingerprint.digest,
+          finishedAt: source.finishedAt,
+        },
+      },
+      schemaMeta: after.schemaMeta ?? null,
+      counts: after.entities.counts,
+      fingerprint: after.entities.fingerprint,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
+    const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
+    await writeManifestAtomically(manifestPath, manifest);
+    return { source, manifest, manifestPath, dryRun: false, actions };
+  } finally {
+    await archive.close();
+  }
+}
+
+async function swapRestore(
+  options: RestoreOptions,
+  archive: OpenedArchive,
+  tools: PgTools,
+  admin: pg.Client,
+  exists: boolean,
+  disconnect: boolean,
+  log: (line: string) => void,
+): Promise<Awaited<ReturnType<typeof readFacts>>> {
+  const name = options.target.db.database;
+  const scratch = scratchName(name, 'restore');
+  try {
+    await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
+  } catch (error) {
+    throw stepError('creating the scratch database', `${(error as Error).message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
+  }
+  const scratchTarget = withDatabase(options.target, scratch);
+  try {
+    await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], options.signal, log);
+    const facts = await readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
+    const differences = compareFingerprints(archive.manifest.fingerprint, facts.entities.fingerprint);
+    if (differences.length > 0) {
+      throw stepError('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+    }
+    if (exists) {
+      if (disconnect) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await admin.query(`DROP DATABASE ${quoteIdent(name)}`);
+    }
+    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
+    log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
+    return facts;
+  } catch (error) {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`).catch(() => {});
+    throw error;
+  }
+}
+
+export async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTarget, extra: readonly string[], signal: AbortSignal | undefined, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
+  // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
+  const result = await execCommand({
+    command: tools.pgRestore,
+    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', `--dbname=${target.db.database}`, ...extra, dumpPath],
+    env: { ...libpqEnvironment(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
+    ...(signal && { signal }),
+  });
+  if (result.exitCode !== 0 || result.signal !== undefined) {
+    const connection = libpqFailure(target, result.stderr);
+    if (connection) throw connection;
+    throw stepError('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  }
+  log(`pg_restore into ${describeDatabase(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export async function readFacts(target: DatabaseTarget, algorithm?: FingerprintAlgorithm): Promise<{ schemaMeta: Awaited<ReturnType<typeof readSchemaMeta>>; entities: EntityFacts }> {
+  return withClient(target, 'reading the fingerprint', async (client) => {
+    for (const statement of STABLE_TEXT_SETTINGS) await client.query(statement);
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const schemaMeta = await readSchemaMeta(client);
+    const entities = await readEntityFacts(client, algorithm);
+    await client.query('COMMIT');
+    return { schemaMeta, entities };
+  });
+}
+
+async function liveConnections(admin: pg.Client, database: string): Promise<string[]> {
+  const result = await admin.query<{ who: string }>(
+    `SELECT coalesce(nullif(application_name, ''), 'unnamed') || '@' || coalesce(host(client_addr), 'local') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [database],
+  );
+  return result.rows.map((row) => row.who);
+}
+
+/** Same database: same cluster (system identifier) and name; host and port when the identifier is unknown. */
+export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean {
+  if (a.database !== b.database) return false;
+  if (a.systemIdentifier !== null && b.systemIdentifier !== null) return a.systemIdentifier === b.systemIdentifier;
+  return a.host === b.host && a.port === b.port;
+}
+
+/** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
+export function scratchName(base: string, purpose: string): string {
+  const suffix = `__${purpose}_${randomBytes(4).toString('hex')}`;
+  return `${base.slice(0, 63 - suffix.length)}${suffix}`;
+}
+
+function safe(text: string): string {
+  return text.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
