@@ -1,0 +1,42 @@
+import type { DatabaseConnection } from '../lib/shared-inputs.js';
+
+/**
+ * Kong reads every kong.conf property from `KONG_<NAME>` (kong/conf_loader/parse.lua l.920 in
+ * 3.9.3: `"KONG_" .. upper(k)`), and the environment wins over the conf file (defaults < conf
+ * file < env; migrations-cli.md §5). So the migration runner gets the database by environment:
+ * the password never reaches an argv, and a user's kong.conf (`-c`) keeps everything else.
+ */
+export interface KongEnvironmentOptions {
+  /**
+   * `KONG_PLUGINS`: the same list as the runtime nodes. Kong only migrates the subsystems of
+   * the plugins it loads (kong/db/migrations/subsystems.lua), so a runner with a different list
+   * skips or misorders migrations (Kong/kong#4420, #6022, #14730; facts §6 item 5).
+   * Undefined: Kong's default (`bundled`), or the conf file's.
+   */
+  readonly plugins?: readonly string[];
+}
+
+/** The variables that select the database, in the order a rendered command shows them. */
+export function kongDatabaseEnvironment(db: DatabaseConnection, options: KongEnvironmentOptions = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    KONG_DATABASE: 'postgres',
+    KONG_PG_HOST: db.host,
+    KONG_PG_PORT: String(db.port),
+    KONG_PG_USER: db.user,
+    KONG_PG_DATABASE: db.database,
+    // Kong has pg_ssl/pg_ssl_verify booleans, no libpq-style prefer/allow: those mean "off"
+    // here, which is what libpq ends up with against a server that offers no TLS.
+    KONG_PG_SSL: sslOn(db) ? 'on' : 'off',
+    KONG_PG_SSL_VERIFY: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' ? 'on' : 'off',
+  };
+  if (db.password !== undefined) env.KONG_PG_PASSWORD = db.password;
+  if (options.plugins !== undefined && options.plugins.length > 0) env.KONG_PLUGINS = options.plugins.join(',');
+  return env;
+}
+
+function sslOn(db: DatabaseConnection): boolean {
+  return db.sslmode === 'require' || db.sslmode === 'verify-ca' || db.sslmode === 'verify-full';
+}
+
+/** The variable names that carry a secret: passed by reference (docker `-e NAME`, k8s secretKeyRef). */
+export const SECRET_KONG_VARIABLES: readonly string[] = ['KONG_PG_PASSWORD'];

@@ -1,0 +1,208 @@
+import { stepError } from '../lib/errors.js';
+import type { ExecResult } from '../lib/exec.js';
+import type { Queryable, SchemaMetaRow } from './schema-meta.js';
+
+/**
+ * The migration state of a Kong database (`kong-upgrade/migration-state@1`, DESIGN.md
+ * "Contracts"), from two sources that must agree:
+ *  - `kong migrations list` of the Kong version that will run: its exit code (0 up to date,
+ *    3 needs bootstrap, 4 pending, 5 new; kong/cmd/migrations.lua l.105-154, migrations-cli.md
+ *    §1.3) and its Executed/Pending/New lists. Only Kong knows which migrations its code ships,
+ *    so "new" can only come from here.
+ *  - the `schema_meta` rows read directly (connector.lua schema_migrations, §3): what the
+ *    database itself records, including subsystems the runner's Kong does not load.
+ * An exit code alone is never trusted: the lists must say the same, and the rows must too.
+ */
+export const MIGRATION_STATE_SCHEMA = 'kong-upgrade/migration-state@1';
+
+/** Subsystem (`core`, then plugins) → migration names, in Kong's order. */
+export type MigrationsBySubsystem = Readonly<Record<string, readonly string[]>>;
+
+interface Lists {
+  readonly executed: MigrationsBySubsystem;
+  readonly pending: MigrationsBySubsystem;
+  readonly new: MigrationsBySubsystem;
+}
+
+export type MigrationState =
+  /** No schema_meta: `kong migrations bootstrap` (list exit 3). */
+  | ({ readonly kind: 'needs-bootstrap' } & Lists)
+  /** Executed only (list exit 0). */
+  | ({ readonly kind: 'up-to-date' } & Lists)
+  /** `up` has work; nothing pending (list exit 5). */
+  | ({ readonly kind: 'new' } & Lists)
+  /** `up` ran, `finish` has not (list exit 4). */
+  | ({ readonly kind: 'pending' } & Lists)
+  /** Pending from a previous `up` and new from this version (list exit 4 plus the warning). */
+  | ({ readonly kind: 'pending-and-new' } & Lists);
+
+export type MigrationStateKind = MigrationState['kind'];
+
+/** What `kong migrations list` printed, parsed. */
+export interface ListOutput extends Lists {
+  readonly exitCode: 0 | 3 | 4 | 5;
+}
+
+const NOT_LEADER = 'aborted: another node is performing database changes';
+
+/** Kong's message when another node held the migrations lock (kong/cmd/utils/migrations.lua l.5). */
+export function reportsAnotherNode(result: Pick<ExecResult, 'stdout' | 'stderr'>): boolean {
+  return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
+}
+
+/**
+ * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
+ * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
+ * (state.lua Migrations_mt.__tostring); a blank line ends a block. Log lines with a timestamp
+ * (the `[warn]` of pending-and-new, or everything under kubectl's merged logs) are skipped.
+ * Exit 1 (or anything outside 0/3/4/5) is Kong's `Error: …`: thrown with Kong's own words.
+ */
+export function parseMigrationsList(result: ExecResult): ListOutput {
+  const code = result.exitCode;
+  if (code !== 0 && code !== 3 && code !== 4 && code !== 5) {
+    throw stepError('kong migrations list', `exited ${code}: ${kongError(result)}`);
+  }
+  const blocks: Record<'executed' | 'pending' | 'new', Record<string, string[]>> = { executed: {}, pending: {}, new: {} };
+  let current: keyof typeof blocks | undefined;
+  for (const raw of result.stdout.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    if (/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[/.test(line)) continue;
+    if (line === 'Executed migrations:') current = 'executed';
+    else if (line === 'Pending migrations:') current = 'pending';
+    else if (line === 'New migrations available:') current = 'new';
+    else if (line.trim() === '') current = undefined;
+    else if (current !== undefined) {
+      const match = /^\s*([A-Za-z0-9_.-]+): (.+)$/.exec(line);
+      if (!match) throw stepError('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
+      blocks[current][match[1]!] = match[2]!.split(', ').map((name) => name.trim());
+    }
+  }
+  return { exitCode: code, ...blocks };
+}
+
+/** Kong's `Error: …` line (kong/cmd/init.lua l.31-43), or the last words it printed. */
+export function kongError(result: Pick<ExecResult, 'stdout' | 'stderr'>): string {
+  const text = `${result.stderr}\n${result.stdout}`;
+  const error = /^Error: (.*)$/m.exec(text);
+  if (error?.[1] && error[1].trim() !== '') return error[1].trim();
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.slice(-3).join(' | ') || 'no output';
+}
+
+export interface StateReading {
+  readonly state: MigrationState;
+  /** The rows as stored; undefined: no schema_meta in the current schema. */
+  readonly schemaMeta: readonly SchemaMetaRow[] | undefined;
+  /**
+   * Pending migrations schema_meta records that the runner's Kong can't see: of subsystems it
+   * does not load (a KONG_PLUGINS mismatch: warned), or names its code doesn't ship (a newer
+   * Kong ran `up`). `list` doesn't show them and Kong's `up` would not refuse them.
+   */
+  readonly unloadedPending: MigrationsBySubsystem;
+  readonly lock: MigrationsLock | undefined;
+  readonly warnings: readonly string[];
+}
+
+/** The `migrations` row of Kong's `locks` table (connector.lua insert_lock): held until `expiresAt`. */
+export interface MigrationsLock {
+  readonly expiresAt: string;
+}
+
+/** Both sources into one state; disagreement is an error that says what each one said. */
+export function reconcileState(list: ListOutput, rows: readonly SchemaMetaRow[] | undefined): Omit<StateReading, 'lock'> {
+  const disagree = (detail: string) =>
+    stepError('reading the migration state', `kong migrations list and the schema_meta table disagree: ${detail}. Check that Kong and this action reach the same database and schema (pg_schema)`);
+  if (list.exitCode === 3) {
+    if (rows !== undefined) throw disagree('Kong says the database needs bootstrapping, but schema_meta exists');
+    return { state: { kind: 'needs-bootstrap', executed: {}, pending: {}, new: list.new }, schemaMeta: undefined, unloadedPending: {}, warnings: [] };
+  }
+  if (rows === undefined) throw disagree(`Kong lists migrations (exit ${list.exitCode}), but there is no schema_meta table`);
+  const hasPending = count(list.pending) > 0;
+  const hasNew = count(list.new) > 0;
+  const expected = hasPending ? 4 : hasNew ? 5 : 0;
+  if (expected !== list.exitCode) {
+    throw stepError('reading the migration state', `kong migrations list exited ${list.exitCode} but printed ${hasPending ? 'pending' : 'no pending'} and ${hasNew ? 'new' : 'no new'} migrations (expected exit ${expected})`);
+  }
+  const byName = new Map(rows.map((row) => [row.subsystem, row]));
+  for (const [subsystem, names] of Object.entries(list.pending)) {
+    const stored = byName.get(subsystem)?.pending ?? [];
+    const missing = names.filter((name) => !stored.includes(name));
+    if (missing.length > 0) throw disagree(`${subsystem}: ${missing.join(', ')} listed as pending but not pending in schema_meta`);
+  }
+  for (const [subsystem, names] of Object.entries(list.executed)) {
+    const stored = byName.get(subsystem)?.executed ?? [];
+    const missing = names.filter((name) => !stored.includes(name));
+    if (missing.length > 0) throw disagree(`${subsystem}: ${missing.join(', ')} listed as executed but not executed in schema_meta`);
+  }
+  const known = new Set([...Object.keys(list.executed), ...Object.keys(list.pending), ...Object.keys(list.new)]);
+  const unloadedPending: Record<string, string[]> = {};
+  const unknownPending: Record<string, string[]> = {};
+  const warnings: string[] = [];
+  for (const row of rows) {
+    // After bootstrap or finish, `pending` is an empty array, not NULL (connector.lua record_migration).
+    if (row.pending.length === 0) continue;
+    if (!known.has(row.subsystem)) {
+      unloadedPending[row.subsystem] = [...row.pending];
+      continue;
+    }
+    // Kong ignores names its code doesn't ship (state.lua step 4): a pending name no list shows
+    // belongs to a newer Kong than this one. A name it ships must show as pending.
+    const listedAnywhere = new Set([...(list.executed[row.subsystem] ?? []), ...(list.pending[row.subsystem] ?? []), ...(list.new[row.subsystem] ?? [])]);
+    const newer = row.pending.filter((name) => !listedAnywhere.has(name));
+    if (newer.length > 0) unknownPending[row.subsystem] = newer;
+    const wrong = row.pending.filter((name) => listedAnywhere.has(name) && !(list.pending[row.subsystem] ?? []).includes(name));
+    if (wrong.length > 0) throw disagree(`${row.subsystem}: ${wrong.join(', ')} pending in schema_meta but not listed as pending`);
+  }
+  if (Object.keys(unloadedPending).length > 0) {
+    warnings.push(`schema_meta records pending migrations of subsystems this Kong does not load (${describeMigrations(unloadedPending)}): is \`plugins\` the same list as the runtime nodes' KONG_PLUGINS?`);
+  }
+  for (const [subsystem, names] of Object.entries(unknownPending)) unloadedPending[subsystem] = names;
+  const kind: MigrationStateKind = hasPending && hasNew ? 'pending-and-new' : hasPending ? 'pending' : hasNew ? 'new' : 'up-to-date';
+  return { state: { kind, executed: list.executed, pending: list.pending, new: list.new }, schemaMeta: rows, unloadedPending, warnings };
+}
+
+/** The live `migrations` lock, if another node (or a killed run) holds one. */
+export async function readMigrationsLock(client: Queryable): Promise<MigrationsLock | undefined> {
+  const exists = await client.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'locks') AS found`,
+  );
+  if (!exists.rows[0]?.found) return undefined;
+  // connector.lua read_lock: a row counts while ttl >= now.
+  const result = await client.query<{ expires: string }>(
+    `SELECT to_char(ttl AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires
+       FROM locks WHERE key = 'migrations' AND ttl >= CURRENT_TIMESTAMP LIMIT 1`,
+  );
+  const row = result.rows[0];
+  return row === undefined ? undefined : { expiresAt: row.expires };
+}
+
+export function count(migrations: MigrationsBySubsystem): number {
+  return Object.values(migrations).reduce((total, names) => total + names.length, 0);
+}
+
+/** `core: 016_280_to_300; http-log: 001_280_to_300` */
+export function describeMigrations(migrations: MigrationsBySubsystem): string {
+  const parts = Object.entries(migrations).filter(([, names]) => names.length > 0).map(([subsystem, names]) => `${subsystem}: ${names.join(', ')}`);
+  return parts.length === 0 ? 'none' : parts.join('; ');
+}
+
+/** One line: `pending (2 pending: core: 016_280_to_300; http-log: 001_280_to_300)`. */
+export function describeState(state: MigrationState): string {
+  switch (state.kind) {
+    case 'needs-bootstrap':
+      return 'needs-bootstrap (no schema_meta table)';
+    case 'up-to-date':
+      return `up-to-date (${count(state.executed)} executed)`;
+    case 'new':
+      return `new (${count(state.new)} new: ${describeMigrations(state.new)})`;
+    case 'pending':
+      return `pending (${count(state.pending)} pending: ${describeMigrations(state.pending)})`;
+    case 'pending-and-new':
+      return `pending-and-new (${count(state.pending)} pending: ${describeMigrations(state.pending)}; ${count(state.new)} new: ${describeMigrations(state.new)})`;
+  }
+}
+
+/** The `state-before` / `state-after` output. */
+export function stateJson(state: MigrationState): string {
+  return JSON.stringify({ schema: MIGRATION_STATE_SCHEMA, kind: state.kind, executed: state.executed, pending: state.pending, new: state.new });
+}

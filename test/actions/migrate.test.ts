@@ -1,0 +1,106 @@
+// The bundled action (dist/migrate/index.js) as the runner runs it, against the simulated Kong
+// on real PostgreSQL. Build first: scripts/build.mjs.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { runAction, type ActionRun } from '../helpers/run-action.js';
+import { pgEnv, runKong } from '../kong-sim/helpers.js';
+import { kongBinaries, writeManifest, writeSmokeReport } from '../kong/fixtures.js';
+
+let server: PostgresServer;
+let work: string;
+let bins: string;
+const FAKES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../kong/fakes');
+
+beforeAll(async () => {
+  server = await startPostgres({ database: 'postgres' });
+  work = mkdtempSync(path.join(os.tmpdir(), 'migrate-action-'));
+  bins = kongBinaries(['3.4.2']);
+  await server.createDatabase('kong');
+  const boot = await runKong(['migrations', 'bootstrap'], { ...pgEnv(server, 'kong'), KONG_SIM_VERSION: '2.8.5' });
+  expect(boot.exitCode).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+  if (bins) rmSync(bins, { recursive: true, force: true });
+});
+
+const url = () => `postgres://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/kong?sslmode=disable`;
+
+function expectNoSecret(run: ActionRun): void {
+  const stdout = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+  for (const [where, text] of Object.entries({ stdout, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs) })) {
+    expect(text.includes(server.password), `${where} shows the password`).toBe(false);
+  }
+}
+
+describe('dist/migrate', () => {
+  it('refuses up without a backup, then up with a manifest, finish refused then done with a smoke report', async () => {
+    const common = { 'database-url': url(), runner: 'binary', 'kong-path': path.join(bins, 'kong-{version}'), 'kong-version': '3.4.2', plugins: 'bundled' };
+
+    const refused = await runAction('migrate', { ...common, command: 'up' });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.annotations.find((a) => a.level === 'error')?.message).toMatch(/backup gate: no backup manifest/);
+
+    const manifest = path.join(work, 'manifest.json');
+    await writeManifest(server, 'kong', manifest);
+    const up = await runAction('migrate', { ...common, command: 'up', 'backup-manifest': manifest });
+    expect(up.exitCode, up.stdout).toBe(0);
+    expect(JSON.parse(up.outputs['state-before']!).kind).toBe('new');
+    const after = JSON.parse(up.outputs['state-after']!);
+    expect(after).toMatchObject({ schema: 'kong-upgrade/migration-state@1', kind: 'pending', pending: { core: ['016_280_to_300'], 'http-log': ['001_280_to_300'] } });
+    expect(up.outputs['applied-count']).toBe('15');
+    expect(up.outputs['pending-count']).toBe('2');
+    expect(JSON.parse(up.outputs.executed!)[0]).toMatchObject({ hop: '3.4.2', command: 'up', subsystem: 'core', name: '016_280_to_300', result: 'pending' });
+    expect(up.summary).toMatch(/\| Before \| new \(15 new/);
+    expect(up.summary).toMatch(/\| 3\.4\.2 \| up \| core \| 016_280_to_300 \| pending \|/);
+    expect(up.summary).toMatch(/then run `finish` with the smoke report/);
+    expect(up.masked).toContain(server.password);
+    expectNoSecret(up);
+
+    const noSmoke = await runAction('migrate', { ...common, command: 'finish' });
+    expect(noSmoke.exitCode).toBe(1);
+    expect(noSmoke.annotations.find((a) => a.level === 'error')?.message).toMatch(/smoke gate: finish needs smoke-report/);
+
+    const report = writeSmokeReport(path.join(work, 'report.json'), '3.4.2', true);
+    const finish = await runAction('migrate', { ...common, command: 'finish', 'smoke-report': report });
+    expect(finish.exitCode, finish.stdout).toBe(0);
+    expect(JSON.parse(finish.outputs['state-after']!).kind).toBe('up-to-date');
+    expect(finish.outputs['pending-count']).toBe('0');
+    expectNoSecret(finish);
+  });
+
+  it('render with runner kubernetes prints the Job manifest and runs nothing', async () => {
+    const log = path.join(work, 'kubectl-render.log');
+    const run = await runAction(
+      'migrate',
+      {
+        command: 'up',
+        runner: 'kubernetes',
+        render: 'true',
+        'kong-version': '3.4.2',
+        'database-url': url(),
+        'kubernetes-password-secret': 'kong-postgres/password',
+        'kubernetes-namespace': 'kong',
+        kubectl: path.join(FAKES, 'kubectl'),
+      },
+      { env: { FAKE_LOG: log } },
+    );
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/app\.kubernetes\.io\/component: "pre-upgrade-migrations"/);
+    expect(run.summary).toMatch(/```yaml\napiVersion: "batch\/v1"/);
+    expect(run.outputs.outcome).toBe('rendered');
+    expect(() => readFileSync(log)).toThrow();
+    expectNoSecret(run);
+  });
+
+  it('names the input when kubernetes has a password but no secret for it', async () => {
+    const run = await runAction('migrate', { command: 'up', runner: 'kubernetes', 'kong-version': '3.4.2', 'database-url': url() });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]?.message).toMatch(/^input 'kubernetes-password-secret': is required/);
+  });
+});
