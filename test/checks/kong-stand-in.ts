@@ -1,16 +1,13 @@
 // A Kong node for the smoke tests over a real PostgreSQL database that the `kong` CLI simulator
-// (test/kong-sim/bin/kong) bootstrapped with Kong's own tables: the simulated Admin and Status
-// APIs (test/kong-sim/admin/server.mjs) and, until test/kong-sim/proxy/server.mjs exists, a small
-// proxy here that routes by the routes table (paths prefix, hosts) with injected latency, a 5xx
-// share and refused connections. Once the simulator's proxy and startKongNode land, `startNode`
-// should use them instead.
+// (test/kong-sim/bin/kong) bootstrapped with Kong's own tables: the simulator's Admin, Status
+// and proxy servers (test/kong-sim/start.mjs), the proxy forwarding to a real upstream here.
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { PostgresServer } from '../helpers/postgres.js';
 import { pgEnv, runKong } from '../kong-sim/helpers.js';
 // @ts-ignore -- plain .mjs module without type declarations
-import { startAdminApi } from '../kong-sim/admin/server.mjs';
+import { startKongNode } from '../kong-sim/start.mjs';
 // @ts-ignore -- plain .mjs module without type declarations
 import { FALLBACK_EE_DDL } from '../kong-sim/seed/fallback-schema.mjs';
 
@@ -52,77 +49,65 @@ export async function bootstrap(server: PostgresServer, database: string, versio
   await client.end();
 }
 
+/**
+ * The upstream every seeded service points at: it answers 200 with JSON naming the service
+ * (seed puts the service's name in its path, /_svc/<name>) and the route (the name without its
+ * sequence suffix), so proxy checks can tell which route Kong chose.
+ */
+let upstream: Promise<number> | undefined;
+function upstreamPort(): Promise<number> {
+  upstream ??= new Promise((resolve) => {
+    const server = http.createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://upstream').pathname;
+      const service = /^\/_svc\/([^/]+)/.exec(path)?.[1] ?? 'unknown';
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ route: service.replace(/-\d+$/, ''), service, path }));
+    });
+    server.unref();
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  return upstream;
+}
+
+interface SimNode {
+  adminUrl: string;
+  statusUrl: string;
+  proxyUrl: string;
+  admin: { control: { setDataPlanes(list: object[]): void } };
+  control: { proxy: { setFaults(patch: object): Promise<void> } };
+  stop(): Promise<void>;
+}
+
 export async function startNode(server: PostgresServer, database: string, initial: Faults & { version: string }): Promise<StandIn> {
   const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database };
   const db = new pg.Pool({ ...connection, max: 4 });
   const faults: Faults = { ...initial };
-  const json = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', server: `kong/${faults.version}` });
-    res.end(JSON.stringify(body));
-  };
-  // The Admin and Status APIs are the simulator's (test/kong-sim/admin/server.mjs).
-  const adminApi = await startAdminApi({
+  await upstreamPort();
+  const node = (await startKongNode({
     pg: connection,
     version: initial.version,
     edition: initial.edition ?? (initial.version.split('.').length === 4 ? 'enterprise' : 'community'),
     rbacToken: initial.token,
     role: initial.role === 'control_plane' ? 'control_plane' : 'traditional',
-    faults: { dbUnreachable: initial.dbUnreachable ?? false },
-  });
-
-  let random = 0x4b6f6e67;
-  const nextRandom = () => {
-    random = (Math.imul(random, 1103515245) + 12345) >>> 0;
-    return random / 4294967296;
-  };
-  const proxy = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://proxy');
-      const host = (req.headers.host ?? '').split(':')[0];
-      if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
-      if (faults.errorRate && nextRandom() < faults.errorRate) return json(res, 503, { message: 'Service unavailable' });
-      const routes = (await db.query('SELECT r.name, r.paths, r.hosts, s.name AS service FROM routes r LEFT JOIN services s ON s.id = r.service_id')).rows as {
-        name: string;
-        paths: string[] | null;
-        hosts: string[] | null;
-        service: string | null;
-      }[];
-      const match = routes.find(
-        (r) => (r.hosts === null || r.hosts.length === 0 || r.hosts.includes(host!)) && (r.paths ?? ['/']).some((p) => url.pathname.startsWith(p)),
-      );
-      if (match === undefined) return json(res, 404, { message: 'no Route matched with those values' });
-      res.setHeader('via', `kong/${faults.version}`);
-      return json(res, 200, { route: match.name, service: match.service, path: url.pathname });
-    })().catch(() => json(res, 500, { message: 'An unexpected error occurred' }));
-  });
-  const sockets = new Set<Socket>();
-  proxy.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  const listen = (s: http.Server) => new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-  const proxyPort = await listen(proxy);
-  const close = (s: http.Server) => new Promise<void>((resolve) => {
-    if (!s.listening) return resolve();
-    s.closeAllConnections();
-    s.close(() => resolve());
-  });
+    adminFaults: { dbUnreachable: initial.dbUnreachable ?? false },
+    // The proxy keeps its own database access: the faults under test are the Admin API's.
+    proxyFaults: { latencyMs: initial.latencyMs ?? 0, errorRate: initial.errorRate ?? 0, errorStatus: 503 },
+    reloadIntervalMs: 200,
+  })) as SimNode;
   return {
-    adminUrl: adminApi.url,
-    statusUrl: adminApi.statusUrl!,
-    proxyUrl: `http://127.0.0.1:${proxyPort}`,
+    adminUrl: node.adminUrl,
+    statusUrl: node.statusUrl,
+    proxyUrl: node.proxyUrl,
     db,
     faults,
     setDataPlanes(list: object[]) {
-      adminApi.control.setDataPlanes(list);
+      node.admin.control.setDataPlanes(list);
     },
     async refuseProxy() {
-      for (const socket of sockets) socket.destroy();
-      await close(proxy);
+      await node.control.proxy.setFaults({ refuse: true });
     },
     async close() {
-      await Promise.all([adminApi.stop(), close(proxy)]);
+      await node.stop();
       await db.end();
     },
   };
@@ -136,7 +121,8 @@ export async function seed(db: pg.Pool, spec: { services: { name: string; path: 
   const ws = spec.wsId ?? DEFAULT_WS;
   for (const service of spec.services) {
     const sid = uuid(++seq + 1000);
-    await db.query("INSERT INTO services (id, name, host, port, protocol, ws_id) VALUES ($1, $2, 'upstream.test', 80, 'http', $3)", [sid, `${service.name}-${seq}`, ws]);
+    const name = `${service.name}-${seq}`;
+    await db.query("INSERT INTO services (id, name, host, port, path, protocol, ws_id) VALUES ($1, $2, '127.0.0.1', $3, $4, 'http', $5)", [sid, name, await upstreamPort(), `/_svc/${name}`, ws]);
     await db.query('INSERT INTO routes (id, name, service_id, paths, hosts, protocols, ws_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       uuid(++seq + 1000),
       service.name,
