@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from './paths.js';
 
 export interface RunActionOptions {
@@ -70,7 +71,10 @@ export async function runAction(
       // Nothing of the machine's own runner or a previous action leaks in.
       if (value !== undefined && !/^(INPUT_|GITHUB_|RUNNER_|STATE_)/.test(key)) env[key] = value;
     }
-    for (const [input, value] of Object.entries(inputs)) env[inputVariable(input)] = String(value);
+    // The runner passes every declared default the workflow did not override; an action must
+    // work with them (a default once made pg-port look set on every real run).
+    const given = { ...(options.entry === undefined ? actionDefaults(name) : {}), ...inputs };
+    for (const [input, value] of Object.entries(given)) env[inputVariable(input)] = String(value);
     Object.assign(env, files, {
       RUNNER_TEMP: runnerTemp,
       GITHUB_WORKSPACE: cwd,
@@ -93,6 +97,26 @@ export async function runAction(
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Defaults from actions/<name>/action.yml, with the two expressions our actions use evaluated
+ * as a runner would for a workflow without a token: `github.token` empty, `github.api_url`
+ * GitHub's public API.
+ */
+export function actionDefaults(name: string): Record<string, string> {
+  const metadata = parseYaml(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
+    inputs?: Record<string, { default?: unknown }>;
+  };
+  const defaults: Record<string, string> = {};
+  for (const [input, spec] of Object.entries(metadata.inputs ?? {})) {
+    if (spec.default === undefined) continue;
+    defaults[input] = String(spec.default)
+      .replace(/\$\{\{\s*github\.token\s*\}\}/g, '')
+      .replace(/\$\{\{\s*github\.api_url\s*\}\}/g, 'https://api.github.com');
+    if (/\$\{\{/.test(defaults[input]!)) throw new Error(`actions/${name}/action.yml: default of ${input} has an expression run-action cannot evaluate`);
+  }
+  return defaults;
 }
 
 /** The runner's name for an input: upper-cased, spaces to `_`, hyphens kept (`INPUT_KONG-VERSION`). */

@@ -1,0 +1,300 @@
+// The world an upgrade rehearsal runs in: one throwaway PostgreSQL with production's, green's and
+// preproduction's databases, simulated Kong nodes (test/kong-sim) started and stopped by the
+// workflows' operator steps, a real nginx in front of production's proxies (the traffic front),
+// a real HTTP backend behind Kong, and the environments (secrets, variables) GitHub would hold.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startNginx, type NginxServer } from '../helpers/nginx.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { kongBinaries } from '../kong/fixtures.js';
+import { pgEnv, runKong } from '../kong-sim/helpers.js';
+// @ts-ignore -- plain .mjs module without type declarations
+import { startKongNode } from '../kong-sim/start.mjs';
+// @ts-ignore -- plain .mjs module without type declarations
+import { seedKongDatabase } from '../kong-sim/seed/generate.mjs';
+import type { EnvironmentConfig, StepCommand, StepContext } from '../workflow-harness/harness.js';
+
+interface SimNode {
+  adminUrl: string;
+  proxyUrl: string;
+  statusUrl: string;
+  control: { proxy: { setFaults(patch: object): Promise<void> }; admin: { setFaults(patch: object): Promise<void> } };
+  stop(): Promise<void>;
+}
+
+export interface RunningNode {
+  readonly version: string;
+  readonly database: string;
+  readonly cluster: string;
+  readonly node: SimNode;
+}
+
+/** Which node an operator step acts on: environment + role. */
+export type NodeKey = 'production' | 'production-green' | 'preproduction' | 'preproduction-green';
+
+export interface World {
+  readonly pg: PostgresServer;
+  readonly bins: string;
+  readonly dir: string;
+  /** Planted secrets: must appear nowhere the runs write. */
+  readonly adminToken: string;
+  readonly passphrase: string;
+  readonly front: NginxServer;
+  readonly checkout: string;
+  readonly environments: Record<string, EnvironmentConfig & { vars: Record<string, string>; secrets: Record<string, string> }>;
+  readonly nodes: Map<NodeKey, RunningNode>;
+  /** Faults applied to the next green node started (a faulty green). */
+  greenFaults: object | undefined;
+  url(database: string): string;
+  startNode(key: NodeKey, database: string, version: string): Promise<RunningNode>;
+  stopNode(key: NodeKey): Promise<void>;
+  /** Points the traffic front at a node's proxy (one nginx reload). */
+  routeTrafficTo(key: NodeKey): Promise<void>;
+  /** Test commands for the operator steps of the example workflows. */
+  commands: Record<string, StepCommand>;
+  /** X-Kong-Sim-Cluster and Via of a request through the traffic front. */
+  throughFront(): Promise<{ status: number; cluster: string | null; via: string | null }>;
+  stop(): Promise<void>;
+}
+
+const SMOKE_REQUESTS = `- name: echo
+  path: /echo
+  expect:
+    status: 200
+    json: { '$.backend': ok }
+`;
+
+/** Production bootstrapped at `fromVersion` and seeded small; nginx in front of its proxy. */
+export async function createWorld(fromVersion: string): Promise<World> {
+  const server = await startPostgres({ database: 'postgres' });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kong-e2e-'));
+  const adminToken = `kadm-PLANTED-${randomBytes(9).toString('hex')}`;
+  const passphrase = `backup-PLANTED-${randomBytes(9).toString('hex')}`;
+  const bins = kongBinaries(['2.8.5', '3.4.1', '3.4.2']);
+  const backend = await startBackend();
+  const nodes = new Map<NodeKey, RunningNode>();
+  const url = (database: string) => `postgres://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}?sslmode=disable`;
+
+  await server.createDatabase('kong');
+  const boot = await runKong(['migrations', 'bootstrap'], { ...pgEnv(server, 'kong'), KONG_SIM_VERSION: fromVersion });
+  if (boot.exitCode !== 0) throw new Error(`bootstrap: ${boot.stdout}${boot.stderr}`);
+  await seedKongDatabase(
+    { host: server.host, port: server.port, user: server.user, password: server.password, database: 'kong' },
+    { counts: { services: 12, routes: 30, consumers: 20, plugins: 15, keyauth_credentials: 20, upstreams: 2, targets: 4, certificates: 2, snis: 2, ca_certificates: 1, basicauth_credentials: 3, ratelimiting_metrics: 10 }, version: fromVersion, seed: 'e2e' },
+  );
+
+  const checkout = path.join(dir, 'checkout');
+  mkdirSync(path.join(checkout, '.github'), { recursive: true });
+  writeFileSync(path.join(checkout, '.github', 'kong-smoke.yaml'), SMOKE_REQUESTS);
+
+  const common = (extra: Record<string, string>) => ({
+    KONG_PLAN_OFFLINE: 'true',
+    KONG_MIGRATE_RUNNER: 'binary',
+    KONG_PATH: path.join(bins, 'kong-{version}'),
+    KONG_DEPLOY_KIND: 'test',
+    KONG_SMOKE_REQUESTS_FILE: '.github/kong-smoke.yaml',
+    ...extra,
+  });
+  const environments: World['environments'] = {
+    'production-readonly': { secrets: { KONG_DATABASE_URL: url('kong'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase }, vars: common({}) },
+    preproduction: {
+      secrets: { KONG_DATABASE_URL: url('kong_preprod'), KONG_GREEN_DATABASE_URL: url('kong_preprod_green'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase },
+      vars: common({}),
+    },
+    production: {
+      secrets: { KONG_DATABASE_URL: url('kong'), KONG_GREEN_DATABASE_URL: url('kong_green'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase },
+      vars: common({}),
+    },
+  };
+  const varsOf = (key: NodeKey) => environments[key.startsWith('preproduction') ? 'preproduction' : 'production']!.vars;
+  // The read-only environment reads production's Admin API too.
+  const readonlyVars = environments['production-readonly']!.vars;
+
+  let front: NginxServer | undefined;
+  const world: World = {
+    pg: server,
+    bins,
+    dir,
+    adminToken,
+    passphrase,
+    get front() {
+      return front!;
+    },
+    checkout,
+    environments,
+    nodes,
+    greenFaults: undefined,
+    url,
+    async startNode(key, database, version) {
+      if (nodes.has(key)) throw new Error(`${key} is already running`);
+      const green = key.endsWith('green');
+      const node = (await startKongNode({
+        pg: { host: server.host, port: server.port, user: server.user, password: server.password, database },
+        version,
+        cluster: green ? 'green' : 'blue',
+        rbacToken: adminToken,
+        reloadIntervalMs: 200,
+        ...(green && world.greenFaults ? { proxyFaults: world.greenFaults, adminFaults: world.greenFaults } : {}),
+      })) as SimNode;
+      const running = { version, database, cluster: green ? 'green' : 'blue', node };
+      nodes.set(key, running);
+      // The operator's DNS/load-balancer names now lead to this node: here, the variables.
+      const vars = varsOf(key);
+      const prefix = green ? 'KONG_GREEN_' : 'KONG_';
+      vars[`${prefix}ADMIN_URL`] = node.adminUrl;
+      vars[`${prefix}PROXY_URL`] = node.proxyUrl;
+      if (key === 'production') {
+        readonlyVars.KONG_ADMIN_URL = node.adminUrl;
+        readonlyVars.KONG_PROXY_URL = node.proxyUrl;
+      }
+      return running;
+    },
+    async stopNode(key) {
+      const running = nodes.get(key);
+      if (!running) return;
+      nodes.delete(key);
+      await running.node.stop();
+    },
+    async routeTrafficTo(key) {
+      const running = nodes.get(key);
+      if (!running) throw new Error(`no ${key} node to route traffic to`);
+      await front!.reload({ upstreams: [{ address: new URL(running.node.proxyUrl).host }] });
+    },
+    commands: {},
+    async throughFront() {
+      const response = await fetch(`${front!.url}/echo`);
+      await response.arrayBuffer();
+      return { status: response.status, cluster: response.headers.get('x-kong-sim-cluster'), via: response.headers.get('via') };
+    },
+    async stop() {
+      for (const key of [...nodes.keys()]) await world.stopNode(key);
+      await front?.stop();
+      await new Promise<void>((resolve) => backend.close(() => resolve()));
+      await server.stop();
+      rmSync(bins, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+
+  const blue = await world.startNode('production', 'kong', fromVersion);
+  await addEchoRoute(blue.node.adminUrl, adminToken, backend.url);
+  front = await startNginx({ upstreams: [{ address: new URL(blue.node.proxyUrl).host }] });
+
+  // Operator steps of the example workflows, replaced by what they do to the simulated fleet.
+  const envKey = (ctx: StepContext, green: boolean): NodeKey =>
+    (ctx.environment === 'preproduction' ? (green ? 'preproduction-green' : 'preproduction') : green ? 'production-green' : 'production');
+  const dbOf = (key: NodeKey, strategy: string) =>
+    key === 'production' ? 'kong' : key === 'preproduction' ? 'kong_preprod' : strategy === 'blue-green' ? (key === 'production-green' ? 'kong' : 'kong_preprod') : key === 'production-green' ? 'kong_green' : 'kong_preprod_green';
+  world.commands = {
+    'stop-nodes': async (ctx) => {
+      const key = envKey(ctx, false);
+      ctx.log(`stopping ${key} (${nodes.get(key)?.version ?? 'not running'})`);
+      await world.stopNode(key);
+    },
+    'start-blue': async (ctx) => {
+      const key = envKey(ctx, false);
+      const version = requireVersion(ctx.env.VERSION);
+      await world.startNode(key, dbOf(key, 'blue-green'), version);
+      ctx.log(`started ${key} at ${version}`);
+    },
+    'deploy-new': async (ctx) => {
+      const strategy = ctx.env.STRATEGY ?? (ctx.job.includes('in-place') ? 'in-place' : ctx.job.includes('dual-cluster') ? 'dual-cluster' : 'blue-green');
+      const key = envKey(ctx, strategy !== 'in-place');
+      const version = requireVersion(ctx.env.VERSION);
+      await world.stopNode(key);
+      await world.startNode(key, dbOf(key, strategy), version);
+      // In-place: the same hosts come back at the new version behind the same front.
+      if (key === 'production') await world.routeTrafficTo('production');
+      ctx.log(`started ${key} at ${version} (${strategy})`);
+    },
+  };
+  return world;
+}
+
+/** The operator scripts validate the version before using it; so does the stand-in. */
+function requireVersion(version: string | undefined): string {
+  if (!version || !/^\d+(\.\d+){2,3}$/.test(version)) throw new Error(`not a Kong version: ${JSON.stringify(version)}`);
+  return version;
+}
+
+async function addEchoRoute(adminUrl: string, token: string, backendUrl: string): Promise<void> {
+  const post = async (pathname: string, body: object) => {
+    const response = await fetch(`${adminUrl}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', 'kong-admin-token': token }, body: JSON.stringify(body) });
+    if (response.status !== 201) throw new Error(`POST ${pathname}: ${response.status} ${await response.text()}`);
+  };
+  await post('/services', { name: 'echo', url: backendUrl });
+  await post('/services/echo/routes', { name: 'echo', paths: ['/echo'] });
+}
+
+async function startBackend(): Promise<{ url: string; close(cb: () => void): void }> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"backend":"ok"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: (cb) => server.close(cb) };
+}
+
+/**
+ * A fingerprint of the entity data that survives migrations: per entity table, the md5 of its rows
+ * restricted to the columns it had before the upgrade (new columns are Kong's additions, not data
+ * the operator wrote), ordered by id. Equal before and after = no row lost, added or altered.
+ */
+export async function dataFingerprint(server: PostgresServer, database: string, columnsOf?: Map<string, string[]>): Promise<{ digest: Map<string, string>; columns: Map<string, string[]> }> {
+  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database });
+  await client.connect();
+  try {
+    const tables = ['services', 'routes', 'consumers', 'plugins', 'keyauth_credentials', 'upstreams', 'targets', 'certificates', 'snis', 'ca_certificates'];
+    const columns = columnsOf ?? new Map<string, string[]>();
+    if (!columnsOf) {
+      const res = await client.query<{ table_name: string; column_name: string }>(
+        `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY ordinal_position`,
+        [tables],
+      );
+      for (const row of res.rows) columns.set(row.table_name, [...(columns.get(row.table_name) ?? []), row.column_name]);
+    }
+    const digest = new Map<string, string>();
+    for (const [table, cols] of columns) {
+      const list = cols.map((c) => `"${c}"`).join(', ');
+      const res = await client.query<{ n: string; h: string | null }>(
+        `SELECT count(*)::text AS n, md5(string_agg(row(${list})::text, '|' ORDER BY id::text)) AS h FROM "${table}"`,
+      );
+      digest.set(table, `${res.rows[0]!.n}:${res.rows[0]!.h ?? ''}`);
+    }
+    return { digest, columns };
+  } finally {
+    await client.end();
+  }
+}
+
+/** kind of `kong migrations list` state via schema_meta: every subsystem's pending list empty. */
+export async function pendingMigrations(server: PostgresServer, database: string): Promise<number> {
+  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database });
+  await client.connect();
+  try {
+    const res = await client.query<{ n: number }>("SELECT coalesce(sum(coalesce(array_length(pending, 1), 0)), 0)::int AS n FROM schema_meta WHERE key = 'schema_meta'");
+    return res.rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every file under `dir` whose content or path contains `secret`. */
+export function filesContaining(dir: string, secret: string): string[] {
+  const hits: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = path.join(d, name);
+      if (full.includes(secret)) hits.push(full);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (readFileSync(full).includes(secret)) hits.push(full);
+    }
+  };
+  walk(dir);
+  return hits;
+}
