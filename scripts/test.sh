@@ -2,7 +2,7 @@
 # The one command that runs the whole test suite (`npm test`). On a fresh Debian machine with
 # only Node and npm it installs what the tests need first, each step skipped when already done:
 #   - Node 24 (vitest 5 needs it) from the npm registry's `node` package into .tools/node24,
-#   - PostgreSQL server + client and nginx from apt (tests start their own throwaway servers),
+#   - PostgreSQL server + client, nginx and haproxy from apt (tests start their own throwaway servers),
 #   - the project's node_modules via `npm ci` when package-lock.json changed.
 # The run ends with one line `tests: N passed, M failed` (test/reporters/summary-line.ts).
 #
@@ -45,11 +45,13 @@ have_postgres() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && command -v psql >/dev/null
 }
 have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+have_haproxy() { command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]]; }
 
 ensure_system_packages() {
   local missing=()
   have_postgres || missing+=(postgresql postgresql-client)
   have_nginx || missing+=(nginx)
+  have_haproxy || missing+=(haproxy)
   if [[ ${#missing[@]} -eq 0 ]]; then return; fi
   log "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive

@@ -420,6 +420,25 @@ export async function startAdminApi(options) {
       }
       row = { ...row, name: input.name, config: input.config ?? {}, enabled: input.enabled ?? true, protocols: input.protocols ?? ['grpc', 'grpcs', 'http', 'https'], service_id: (nested?.column === 'service_id' ? nested.id : input.service?.id) ?? null, route_id: (nested?.column === 'route_id' ? nested.id : input.route?.id) ?? null, consumer_id: (nested?.column === 'consumer_id' ? nested.id : input.consumer?.id) ?? null, tags: input.tags ?? null, created_at: now };
       row.cache_key = `plugins:${input.name}:${row.route_id ?? ''}:${row.service_id ?? ''}:${row.consumer_id ?? ''}::${ws.id ?? ''}`;
+    } else if (endpoint === 'upstreams') {
+      if (!input.name) {
+        return [400, { code: 2, name: 'schema violation', message: 'schema violation (name: required field missing)', fields: { name: 'required field missing' } }];
+      }
+      // kong/db/schema/entities/upstreams.lua: slots default 10000 (between 10 and 2^16).
+      row = { ...row, name: input.name, slots: input.slots ?? 10000, tags: input.tags ?? null, created_at: now };
+    } else if (endpoint === 'targets') {
+      if (!nested) return [405, { message: 'Method not allowed' }];
+      const checked = checkTarget(input, true);
+      if (checked.error) return checked.error;
+      // Kong ≥ 2.2 keeps one row per (upstream, target): a second POST of the same target is a
+      // unique violation (cache_key is unique, kong/db/schema/entities/targets.lua). The exact
+      // error text for this case is UNVERIFIED.
+      const existing = await query('SELECT id FROM targets WHERE upstream_id = $1 AND target = $2 LIMIT 1', [nested.id, checked.target]);
+      if (existing.rows.length > 0) {
+        return [409, { code: 5, name: 'unique constraint violation', message: `UNIQUE violation detected on '{target="${checked.target}"}'`, fields: { target: checked.target } }];
+      }
+      row = { ...row, upstream_id: nested.id, target: checked.target, weight: checked.weight ?? 100, tags: input.tags ?? null, created_at: new Date() };
+      row.cache_key = `targets:${nested.id}:${checked.target}::::${ws.id ?? ''}`;
     } else {
       return [405, { message: 'Method not allowed' }];
     }
@@ -525,6 +544,10 @@ export async function startAdminApi(options) {
     }
     const childColumn = NESTED[head]?.[third];
     const child = COLLECTIONS[third];
+    if (head === 'upstreams' && third === 'targets' && rest.length === 1) {
+      if (!parent) return [404, { message: 'Not found' }];
+      return targetEntity(method, parent, ws, rest[0], req);
+    }
     if (!childColumn || !child || rest.length > 0) return [404, { message: 'Not found' }];
     if (!parent) return [404, { message: 'Not found' }];
     const nested = { id: parent.row.id, column: childColumn, parentEndpoint: head, param: second };
@@ -535,6 +558,93 @@ export async function startAdminApi(options) {
       return createEntity(third, child, ws, body, nested);
     }
     return [405, { message: 'Method not allowed' }];
+  };
+
+  /**
+   * Validates a target's `target` and `weight` as Kong does: the target is normalised to host:port
+   * with port 8000 when none is given (kong/db/dao/targets.lua format_target, DEFAULT_PORT = 8000);
+   * weight is an integer between 0 and 65535, default 100 (kong/db/schema/entities/targets.lua;
+   * message from the `between` validator, kong/db/schema/init.lua).
+   */
+  const checkTarget = (input, requireTarget) => {
+    /** @type {{target?: string, weight?: number, error?: [number, object]}} */
+    const out = {};
+    if (input.target !== undefined) {
+      const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(String(input.target));
+      if (!m) {
+        const msg = 'Invalid target; not a valid hostname or ip address';
+        out.error = [400, { code: 2, name: 'schema violation', message: `schema violation (target: ${msg})`, fields: { target: msg } }];
+        return out;
+      }
+      out.target = `${m[1]}:${m[2] ?? 8000}`;
+    } else if (requireTarget) {
+      out.error = [400, { code: 2, name: 'schema violation', message: 'schema violation (target: required field missing)', fields: { target: 'required field missing' } }];
+      return out;
+    }
+    if (input.weight !== undefined) {
+      const w = input.weight;
+      if (typeof w !== 'number' || !Number.isInteger(w)) {
+        out.error = [400, { code: 2, name: 'schema violation', message: 'schema violation (weight: expected an integer)', fields: { weight: 'expected an integer' } }];
+        return out;
+      }
+      if (w < 0 || w > 65535) {
+        const msg = 'value should be between 0 and 65535';
+        out.error = [400, { code: 2, name: 'schema violation', message: `schema violation (weight: ${msg})`, fields: { weight: msg } }];
+        return out;
+      }
+      out.weight = w;
+    }
+    return out;
+  };
+
+  /**
+   * `/upstreams/{u}/targets/{id|target}`: GET, PATCH, PUT, DELETE. Kong generates these for the
+   * nested entity (kong/api/endpoints.lua) and overrides DELETE (kong/api/routes/upstreams.lua,
+   * which looks the target up by id or by its `host:port` string: select_by_upstream_filter);
+   * targets became updatable in 2.2.0 (kong/db/dao/targets.lua "backward compatibility with Kong
+   * older than 2.2.0"). A change is a database write only: Kong's balancers pick it up through
+   * worker/cluster events, no reload — the simulated proxy re-reads targets every reloadIntervalMs.
+   */
+  const targetEntity = async (method, parent, ws, key, req) => {
+    const tables = await columns();
+    const cols = tables.get('targets');
+    if (!cols) return [500, { message: KONG_BODIES[500] }];
+    const coll = COLLECTIONS.targets;
+    const normalised = UUID_RE.test(key) ? key : (checkTarget({ target: key }, false).target ?? key);
+    const found = await query(
+      `SELECT * FROM targets WHERE upstream_id = $1 AND (${UUID_RE.test(key) ? 'id = $2' : 'target = $2'}) LIMIT 1`,
+      [parent.row.id, normalised]);
+    const current = found.rows[0];
+    if (method === 'GET') return current ? [200, toEntity(coll, cols, current)] : [404, { message: 'Not found' }];
+    if (method === 'DELETE') {
+      if (!current) return [404, { message: 'Not found' }];
+      await query('DELETE FROM targets WHERE id = $1', [current.id]);
+      return [204, null];
+    }
+    if (method !== 'PATCH' && method !== 'PUT') return [405, { message: 'Method not allowed' }];
+    const body = await parseJson(req);
+    if (body === undefined) return [400, { message: 'Cannot parse JSON body' }];
+    const checked = checkTarget(body, false);
+    if (checked.error) return checked.error;
+    if (method === 'PATCH') {
+      if (!current) return [404, { message: 'Not found' }];
+      const target = checked.target ?? current.target;
+      const weight = checked.weight ?? current.weight;
+      const res = await query('UPDATE targets SET target = $2, weight = $3, tags = COALESCE($4, tags) WHERE id = $1 RETURNING *',
+        [current.id, target, weight, body.tags ?? null]);
+      return [200, toEntity(coll, cols, res.rows[0])];
+    }
+    // PUT: the whole entity; defaults for what is not given (weight 100).
+    const target = checked.target ?? (UUID_RE.test(key) ? current?.target : normalised);
+    if (!target) {
+      return [400, { code: 2, name: 'schema violation', message: 'schema violation (target: required field missing)', fields: { target: 'required field missing' } }];
+    }
+    const weight = checked.weight ?? 100;
+    if (current) {
+      const res = await query('UPDATE targets SET target = $2, weight = $3, tags = $4 WHERE id = $1 RETURNING *', [current.id, target, weight, body.tags ?? null]);
+      return [200, toEntity(coll, cols, res.rows[0])];
+    }
+    return createEntity('targets', coll, ws, { ...body, target, weight }, { id: parent.row.id, column: 'upstream_id' });
   };
 
   /** /workspaces/{ws}/meta counts: {"counts": {"services": 2, …}} (EE docs workspaces/reference.md:237-276; key set UNVERIFIED). */

@@ -1,0 +1,157 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHaproxy, type HaproxyServer } from '../helpers/haproxy.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { createHaproxyBackend, rewriteHaproxyConfig } from '../../src/traffic/haproxy.js';
+import { createGate } from '../../src/traffic/gates.js';
+import { runPromotion, type StrategyOptions } from '../../src/traffic/strategy.js';
+import { startClusters, type Clusters } from './clusters.js';
+import { describeLoad, startLoad, transportTotal } from './load.js';
+
+let server: PostgresServer;
+let clusters: Clusters;
+let haproxy: HaproxyServer;
+
+const hostOf = (url: string) => new URL(url).host;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  clusters = await startClusters(server, 'kong_haproxy');
+  haproxy = await startHaproxy({
+    servers: [
+      { name: 'blue', address: hostOf(clusters.blue.proxyUrl), weight: 200 },
+      { name: 'green', address: hostOf(clusters.green.proxyUrl), weight: 0 },
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await haproxy?.stop();
+  await clusters?.stop();
+  await server?.stop();
+});
+
+function backend() {
+  return createHaproxyBackend({ socket: haproxy.socketPath, backend: 'kong', blueServers: ['blue'], greenServers: ['green'], configFile: haproxy.configPath, binary: haproxy.binary, timeoutMs: 3000 });
+}
+
+function gate() {
+  return createGate({
+    budgets: { max5xxRate: 0.01, maxTransportErrorRate: 0, minSamples: 50 },
+    probes: { origin: clusters.green.proxyUrl, requests: [{ method: 'GET', path: '/app', headers: {}, body: undefined }], count: 20, concurrency: 4, timeoutMs: 2000 },
+    smoke: undefined,
+  });
+}
+
+const canary = (overrides: Partial<StrategyOptions> = {}): StrategyOptions => ({
+  command: 'promote', strategy: 'canary', steps: [10, 25, 50, 100], pauseMs: 1000, intervalMs: 500,
+  failureLimit: 0, failureCounting: 'consecutive', stepDeadlineMs: 10_000, onInconclusive: 'revert', onPartial: 'resume', dryRun: false,
+  ...overrides,
+});
+
+const TARGET_REQUESTS = 100_000;
+
+describe('HAProxy backend (runtime API, real haproxy)', () => {
+  it('healthy canary 10→25→50→100 under load: 0 transport errors, 0 non-2xx, config file kept in step', async () => {
+    // Size the pause so that the canary spans TARGET_REQUESTS at this machine's rate (capped, to
+    // keep the file under a minute): measure the rate first.
+    const probeLoad = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 1000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const rate = (await probeLoad.stop()).requests;
+    const wantMs = Math.min(34_000, Math.max(6_000, (TARGET_REQUESTS / rate) * 1000));
+    const pauseMs = Math.ceil(wantMs / 4 / 500) * 500; // 4 steps (the pre-gate takes no pause)
+    const load = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 2_000_000, maxMs: 60_000 });
+    const lines: string[] = [];
+    const result = await runPromotion(canary({ pauseMs }), { backend: backend(), gate: gate(), log: (l) => lines.push(l) });
+    // A little traffic on 100% green after the switch, then stop.
+    await new Promise((r) => setTimeout(r, 300));
+    const counts = await load.stop();
+    console.log(`measured rate ${Math.round(rate)}/s → pause ${pauseMs} ms per step`);
+    console.log(describeLoad('HAProxy healthy canary', counts));
+    console.log(`last gate → 100% green: ${result.lastGateToGreenMs?.toFixed(1)} ms`);
+    expect(result.outcome, lines.join('\n')).toBe('promoted');
+    expect(result.live).toBe('green');
+    expect(result.finalWeight).toBe(100);
+    expect(result.steps.map((s) => s.green)).toEqual([0, 10, 25, 50, 100]);
+    expect(result.steps.every((s) => s.decision === 'passed')).toBe(true);
+    expect(transportTotal(counts)).toBe(0);
+    expect(counts.non2xx).toBe(0);
+    expect(counts.byCluster.blue).toBeGreaterThan(0);
+    expect(counts.byCluster.green).toBeGreaterThan(0);
+    if (rate * 34 >= TARGET_REQUESTS * 1.05) expect(counts.requests).toBeGreaterThanOrEqual(TARGET_REQUESTS);
+    expect(result.lastGateToGreenMs).toBeLessThan(2000);
+    // Read back from HAProxy itself, and the on-disk config a reload would load.
+    expect(await haproxy.command('get weight kong/green')).toMatch(/^200 /);
+    expect(await haproxy.command('get weight kong/blue')).toMatch(/^0 /);
+    const config = readFileSync(haproxy.configPath, 'utf8');
+    expect(config).toMatch(/server green \S+ weight 200/);
+    expect(config).toMatch(/server blue \S+ weight 0/);
+    // Idempotent: a second run reads 100% green back and changes nothing.
+    const again = await runPromotion(canary(), { backend: backend(), gate: gate(), log: () => {} });
+    expect(again.outcome).toBe('already-green');
+  }, 60_000);
+
+  it('green answering 5xx at the 25% step: reverted within one gate interval, 0 transport errors, 5xx bounded by weight × window', async () => {
+    await backend().apply(0);
+    const intervalMs = 500;
+    const load = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 30_000 });
+    let faultAt = 0;
+    let requestsAtFault = 0;
+    const lines: string[] = [];
+    const result = await runPromotion(canary({ pauseMs: 1000, intervalMs }), {
+      backend: backend(),
+      gate: gate(),
+      log: (line) => {
+        lines.push(line);
+        if (line.startsWith('Green at 25%') && faultAt === 0) {
+          faultAt = performance.now();
+          requestsAtFault = load.counts.requests;
+          void clusters.setFaults('green', { errorRate: 1, errorStatus: 500 });
+        }
+      },
+    });
+    const revertedAt = performance.now();
+    const requestsAtRevert = load.counts.requests;
+    await new Promise((r) => setTimeout(r, 300));
+    const counts = await load.stop();
+    await clusters.setFaults('green', { errorRate: 0 });
+    const windowMs = revertedAt - faultAt;
+    const inWindow = requestsAtRevert - requestsAtFault;
+    const bound = Math.ceil(inWindow * 0.25 * 1.3) + 32; // 25% share of the window's requests, + in-flight
+    console.log(describeLoad('HAProxy failing green at 25%', counts));
+    console.log(`fault → reverted to blue: ${windowMs.toFixed(0)} ms (gate interval ${intervalMs} ms; revert itself ${result.revertMs?.toFixed(1)} ms); requests in the window ${inWindow}; 5xx seen ${counts.status5xx}, bound 25% × window = ${Math.round(inWindow * 0.25)} (+30% and in-flight slack: ${bound})`);
+    expect(result.outcome, lines.join('\n')).toBe('failed');
+    expect(result.live).toBe('blue');
+    expect(result.finalWeight).toBe(0);
+    expect(result.reason).toMatch(/gate failed at green 25%/);
+    const step25 = result.steps.find((s) => s.green === 25)!;
+    expect(step25.measurements).toHaveLength(1); // the first measurement after the fault caught it
+    expect(step25.decision).toBe('failed');
+    expect(windowMs).toBeLessThan(intervalMs + 1000);
+    expect(transportTotal(counts)).toBe(0);
+    expect(counts.status5xx).toBeGreaterThan(0);
+    expect(counts.status5xx).toBeLessThanOrEqual(bound);
+    expect(counts.fiveXxByCluster.blue ?? 0).toBe(0);
+    expect(await haproxy.command('get weight kong/green')).toMatch(/^0 /);
+  }, 40_000);
+
+  it('rewrites only the named servers of the named backend in the config file', () => {
+    const text = 'frontend fe\n    bind :80\nbackend other\n    server blue 10.0.0.1:80 weight 7\nbackend kong\n    balance roundrobin\n    server blue 10.0.0.1:8000 check weight 100 # blue cluster\n    server green 10.0.0.2:8000 check\n';
+    const out = rewriteHaproxyConfig(text, 'kong', new Map([['blue', 150], ['green', 50]]));
+    expect(out).toContain('server blue 10.0.0.1:80 weight 7');
+    expect(out).toContain('server blue 10.0.0.1:8000 check weight 150 # blue cluster');
+    expect(out).toContain('server green 10.0.0.2:8000 check weight 50');
+    expect(() => rewriteHaproxyConfig(text, 'kong', new Map([['canary', 1]]))).toThrow(/no "server canary" line/);
+  });
+
+  it('never leaves a config haproxy -c rejects', async () => {
+    const saved = `${haproxy.configPath}.saved`;
+    copyFileSync(haproxy.configPath, saved);
+    writeFileSync(haproxy.configPath, `${readFileSync(saved, 'utf8')}\n    bogus-directive here\n`);
+    const before = readFileSync(haproxy.configPath, 'utf8');
+    await expect(backend().apply(10)).rejects.toThrow(/haproxy -c rejected/);
+    expect(readFileSync(haproxy.configPath, 'utf8')).toBe(before);
+    copyFileSync(saved, haproxy.configPath);
+    await backend().apply(0);
+  });
+});
