@@ -10,7 +10,7 @@ import { buildPlan } from '../../src/changelog/plan.js';
 import { readPlanRequest } from '../../src/changelog/plan-request.js';
 import type { UpgradePlan } from '../../src/changelog/plan-types.js';
 import { writeCached } from '../../src/changelog/sources/cache.js';
-import { OSS_CHANGELOG, OSS_CHANGELOG_OLD, ENTERPRISE_CHANGELOG, kongConfDefaultAt } from '../../src/changelog/sources/remote-file.js';
+import { OSS_CHANGELOG, OSS_CHANGELOG_OLD, ENTERPRISE_CHANGELOG } from '../../src/changelog/sources/remote-file.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 import { startFakeGithub } from '../helpers/fake-github.js';
 import { KONG_DATA } from '../helpers/paths.js';

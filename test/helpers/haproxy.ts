@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.js';
 
 export interface HaproxyServerLine {
   /** Server name inside the backend, e.g. `blue`. */
@@ -163,19 +164,6 @@ async function waitForSocket(port: number, socketPath: string, timeoutMs: number
     if (Date.now() > deadline) throw new Error(`haproxy did not listen on ${port}`);
     await new Promise((resolve) => setTimeout(resolve, 15));
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The config file's current text (what a later reload would load). */
