@@ -52015,6 +52015,7 @@ function errorMessage(error) {
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   ai: () => (/* binding */ readEnum),
 /* harmony export */   n5: () => (/* binding */ readSecret),
+/* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
 /* unused harmony exports readRequired, parseList, parseDuration, readDuration */
@@ -52089,6 +52090,22 @@ function readSecret(source, name) {
     if (value !== undefined)
         source.mask(value);
     return value;
+}
+/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
 }
 
 
@@ -52181,25 +52198,16 @@ function libpqEnvironment(db) {
 function describeDatabase(db) {
     return `${db.user}@${db.host}:${db.port}/${db.database}`;
 }
-function readAdminInputs(source) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'admin-url');
-    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'admin-token');
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
+    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
     if (url === undefined) {
         if (token !== undefined)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('admin-url', 'is required when admin-token is set');
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('admin-url', `"${url}" is not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('admin-url', `"${url}" must be http:// or https://`);
-    }
-    return { url: url.replace(/\/+$/, ''), token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'workspace') };
+    return { url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
 }
 
 

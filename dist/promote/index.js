@@ -76822,6 +76822,22 @@ function inputs_readSecret(source, name) {
         source.mask(value);
     return value;
 }
+/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+function readHttpUrl(source, name) {
+    const value = inputs_readString(source, name);
+    if (value === undefined)
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
+}
 
 ;// CONCATENATED MODULE: ./build/lib/shared-inputs.js
 
@@ -76900,25 +76916,16 @@ function libpqEnvironment(db) {
 function describeDatabase(db) {
     return `${db.user}@${db.host}:${db.port}/${db.database}`;
 }
-function readAdminInputs(source) {
-    const url = inputs_readString(source, 'admin-url');
-    const token = inputs_readSecret(source, 'admin-token');
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const url = readHttpUrl(source, names.url);
+    const token = inputs_readSecret(source, names.token);
     if (url === undefined) {
         if (token !== undefined)
-            throw (0,errors/* inputError */.Xu)('admin-url', 'is required when admin-token is set');
+            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('admin-url', `"${url}" is not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        throw (0,errors/* inputError */.Xu)('admin-url', `"${url}" must be http:// or https://`);
-    }
-    return { url: url.replace(/\/+$/, ''), token, workspace: inputs_readString(source, 'workspace') };
+    return { url, token, workspace: inputs_readString(source, names.workspace) };
 }
 
 ;// CONCATENATED MODULE: ./build/version/kong-version.js
@@ -77020,9 +77027,13 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
 /** Temp name + rename in the same folder: readers see no manifest or a whole one. */
 async function writeManifestAtomically(file, manifest) {
+    await writeJsonAtomically(file, manifest);
+}
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+async function writeJsonAtomically(file, data) {
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-        await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
         await rename(temp, file);
     }
     catch (error) {
@@ -77058,6 +77069,9 @@ function validateManifest(data) {
     const problems = [];
     if (m.schema !== MANIFEST_SCHEMA)
         problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
+    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+    if (m.format === 'cassandra-snapshot')
+        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
     const need = (key, type) => {
         const value = m[key];
         const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
@@ -77820,10 +77834,10 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     const admin = readAdminInputs(source);
     if (admin === undefined)
         throw (0,errors/* inputError */.Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
-    const statusUrl = readUrl(source, 'status-url');
+    const statusUrl = readHttpUrl(source, 'status-url');
     const expected = inputs_readString(source, 'expected-version');
-    const proxyUrl = readUrl(source, 'proxy-url');
-    const blueProxyUrl = readUrl(source, 'blue-proxy-url');
+    const proxyUrl = readHttpUrl(source, 'proxy-url');
+    const blueProxyUrl = readHttpUrl(source, 'blue-proxy-url');
     const inline = inputs_readString(source, 'proxy-requests');
     const file = inputs_readString(source, 'proxy-requests-file');
     if (inline !== undefined && file !== undefined)
@@ -77902,21 +77916,6 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                 blueProxyUrl,
             },
     };
-}
-function readUrl(source, name) {
-    const value = inputs_readString(source, name);
-    if (value === undefined)
-        return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8000`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
 }
 function readOptionalDuration(source, name) {
     const value = inputs_readString(source, name);
@@ -79194,7 +79193,6 @@ async function waitForNewWorkers(pidFile, before, timeoutMs) {
 
 
 
-
 const BACKENDS = ['haproxy', 'nginx', 'kong-upstream', 'kong-canary', 'kubernetes'];
 async function readPromoteConfig(source, log = () => { }) {
     const backendKind = inputs_readEnum(source, 'backend', BACKENDS, 'haproxy');
@@ -79227,7 +79225,7 @@ async function readPromoteConfig(source, log = () => { }) {
         onPartial: inputs_readEnum(source, 'on-partial', ['resume', 'revert'], 'resume'),
         dryRun: readBoolean(source, 'dry-run', false),
     };
-    const greenProxy = options_readUrl(source, 'green-proxy-url');
+    const greenProxy = readHttpUrl(source, 'green-proxy-url');
     const timeoutMs = readDuration(source, 'request-timeout', '5s');
     const probePaths = readList(source, 'probe-paths');
     const requests = (probePaths.length > 0 ? probePaths : ['/']).map((p) => {
@@ -79255,7 +79253,7 @@ async function readPromoteConfig(source, log = () => { }) {
     if (command === 'promote' && gate.probes === undefined && gate.smoke === undefined && !['haproxy', 'nginx'].includes(backendKind)) {
         throw (0,errors/* inputError */.Xu)('green-proxy-url', `is required with backend ${backendKind} (or admin-url for the smoke gate): this front cannot count green's traffic, so the gate needs probes or smoke checks`);
     }
-    const blueAdmin = readAdmin(source, 'blue-admin-url', 'blue-admin-token', 'workspace');
+    const blueAdmin = readAdminInputs(source, { url: 'blue-admin-url', token: 'blue-admin-token', workspace: 'workspace' });
     const backend = buildBackend(source, backendKind, timeoutMs, greenProxy, blueAdmin);
     return {
         backendKind,
@@ -79310,7 +79308,7 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
         }
         case 'kong-upstream': {
             const { blue, green } = sides('proxy targets (host:port) in the Kong upstream');
-            const admin = readAdmin(source, 'front-admin-url', 'front-admin-token', 'front-workspace');
+            const admin = readAdminInputs(source, { url: 'front-admin-url', token: 'front-admin-token', workspace: 'front-workspace' });
             if (admin === undefined)
                 throw (0,errors/* inputError */.Xu)('front-admin-url', 'is required with backend kong-upstream: the Admin API of the Kong in front of both clusters');
             return createKongUpstreamBackend({ admin, upstream: required(source, 'kong-upstream', 'the name of the upstream whose targets are the clusters'), blueTargets: blue, greenTargets: green, timeoutMs });
@@ -79364,31 +79362,6 @@ function required(source, name, what) {
     if (value === undefined)
         throw (0,errors/* inputError */.Xu)(name, `is required: ${what}`);
     return value;
-}
-function readAdmin(source, urlName, tokenName, workspaceName) {
-    const url = options_readUrl(source, urlName);
-    const token = inputs_readSecret(source, tokenName);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw (0,errors/* inputError */.Xu)(urlName, `is required when ${tokenName} is set`);
-        return undefined;
-    }
-    return { url, token, workspace: inputs_readString(source, workspaceName) };
-}
-function options_readUrl(source, name) {
-    const value = inputs_readString(source, name);
-    if (value === undefined)
-        return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8000`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
 }
 
 

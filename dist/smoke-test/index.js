@@ -76352,9 +76352,13 @@ var errors = __nccwpck_require__(1469);
 const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
 /** Temp name + rename in the same folder: readers see no manifest or a whole one. */
 async function writeManifestAtomically(file, manifest) {
+    await writeJsonAtomically(file, manifest);
+}
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+async function writeJsonAtomically(file, data) {
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-        await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
         await rename(temp, file);
     }
     catch (error) {
@@ -76390,6 +76394,9 @@ function validateManifest(data) {
     const problems = [];
     if (m.schema !== MANIFEST_SCHEMA)
         problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
+    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+    if (m.format === 'cassandra-snapshot')
+        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
     const need = (key, type) => {
         const value = m[key];
         const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
@@ -76946,25 +76953,16 @@ function libpqEnvironment(db) {
 function describeDatabase(db) {
     return `${db.user}@${db.host}:${db.port}/${db.database}`;
 }
-function readAdminInputs(source) {
-    const url = (0,inputs/* readString */.E3)(source, 'admin-url');
-    const token = (0,inputs/* readSecret */.n5)(source, 'admin-token');
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const url = (0,inputs/* readHttpUrl */.y7)(source, names.url);
+    const token = (0,inputs/* readSecret */.n5)(source, names.token);
     if (url === undefined) {
         if (token !== undefined)
-            throw (0,errors/* inputError */.Xu)('admin-url', 'is required when admin-token is set');
+            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('admin-url', `"${url}" is not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-        throw (0,errors/* inputError */.Xu)('admin-url', `"${url}" must be http:// or https://`);
-    }
-    return { url: url.replace(/\/+$/, ''), token, workspace: (0,inputs/* readString */.E3)(source, 'workspace') };
+    return { url, token, workspace: (0,inputs/* readString */.E3)(source, names.workspace) };
 }
 
 // EXTERNAL MODULE: ./build/version/kong-version.js
@@ -76993,10 +76991,10 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     const admin = readAdminInputs(source);
     if (admin === undefined)
         throw (0,errors/* inputError */.Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
-    const statusUrl = readUrl(source, 'status-url');
+    const statusUrl = (0,inputs/* readHttpUrl */.y7)(source, 'status-url');
     const expected = (0,inputs/* readString */.E3)(source, 'expected-version');
-    const proxyUrl = readUrl(source, 'proxy-url');
-    const blueProxyUrl = readUrl(source, 'blue-proxy-url');
+    const proxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'proxy-url');
+    const blueProxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'blue-proxy-url');
     const inline = (0,inputs/* readString */.E3)(source, 'proxy-requests');
     const file = (0,inputs/* readString */.E3)(source, 'proxy-requests-file');
     if (inline !== undefined && file !== undefined)
@@ -77075,21 +77073,6 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                 blueProxyUrl,
             },
     };
-}
-function readUrl(source, name) {
-    const value = (0,inputs/* readString */.E3)(source, name);
-    if (value === undefined)
-        return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8000`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
 }
 function readOptionalDuration(source, name) {
     const value = (0,inputs/* readString */.E3)(source, name);
@@ -78187,6 +78170,7 @@ async function httpJson(request, step = 'HTTP request') {
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   ai: () => (/* binding */ readEnum),
 /* harmony export */   n5: () => (/* binding */ readSecret),
+/* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
 /* unused harmony exports readRequired, parseList */
@@ -78261,6 +78245,22 @@ function readSecret(source, name) {
     if (value !== undefined)
         source.mask(value);
     return value;
+}
+/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
 }
 
 

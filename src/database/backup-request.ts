@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { inputError, UpgradeError } from '../lib/errors.js';
 import { readBoolean, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
-import { readDatabaseInputs } from '../lib/shared-inputs.js';
+import { readAdminInputs, readDatabaseInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
 import type { EncryptionOptions } from './encryption.js';
 import { targetFromInputs, type DatabaseTarget } from './postgres/connect.js';
 import type { DumpFormat } from './postgres/dump.js';
@@ -14,6 +14,25 @@ import type { RestoreMethod } from './postgres/restore.js';
 export type BackupRequest =
   | { readonly mode: 'backup'; readonly common: Common; readonly source: DatabaseTarget; readonly backupDir: string; readonly format: DumpFormat; readonly compression: string; readonly kongVersion: string | undefined }
   | { readonly mode: 'verify'; readonly common: Common; readonly manifest: string; readonly trialServer: DatabaseTarget | undefined }
+  | {
+      readonly mode: 'export';
+      readonly common: Common;
+      readonly admin: AdminApiTarget;
+      readonly backupDir: string;
+      /** decK to run beside the JSON export, with where to download it from. */
+      readonly deck: { readonly version: string; readonly url: string; readonly checksumsUrl: string | undefined } | undefined;
+    }
+  | {
+      readonly mode: 'cassandra-snapshot';
+      readonly common: Common;
+      readonly backupDir: string;
+      readonly hosts: readonly CassandraHost[];
+      readonly keyspace: string;
+      readonly tag: string | undefined;
+      readonly nodetool: string;
+      readonly kongVersion: string | undefined;
+      readonly jmx: { readonly username: string; readonly password: string } | undefined;
+    }
   | {
       readonly mode: 'restore';
       readonly common: Common;
@@ -33,8 +52,17 @@ interface Common {
   readonly workDir: string;
 }
 
+export interface CassandraHost {
+  readonly host: string;
+  /** JMX port nodetool talks to (Cassandra's default 7199). */
+  readonly port: number;
+}
+
+/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
+export const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+
 export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = process.env): BackupRequest {
-  const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore'] as const, 'backup');
+  const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'] as const, 'backup');
   const workDir = env.RUNNER_TEMP ?? process.cwd();
   const common: Common = {
     jobs: readPositiveInteger(source, 'jobs', 1),
@@ -47,6 +75,38 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
   const sourceTarget = database && targetFromInputs(database, readString(source, 'database-url') !== undefined);
   const target = readTargetDatabase(source);
 
+  const backupDir = () => path.resolve(readString(source, 'backup-dir') ?? path.join(workDir, 'kong-backup'));
+
+  if (mode === 'export') {
+    const admin = readAdminInputs(source);
+    if (!admin) throw inputError('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
+    return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
+  }
+
+  if (mode === 'cassandra-snapshot') {
+    const hosts = readList(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
+    if (hosts.length === 0) throw inputError('cassandra-hosts', 'is required for mode cassandra-snapshot: every node to snapshot, host or host:jmx-port, newline or comma separated');
+    const keyspace = readString(source, 'cassandra-keyspace') ?? 'kong';
+    if (!/^\w{1,48}$/.test(keyspace)) throw inputError('cassandra-keyspace', `"${keyspace}" is not a Cassandra keyspace name (letters, digits, _; at most 48)`);
+    const tag = readString(source, 'snapshot-tag');
+    // The tag becomes a folder name on every node: keep it to characters no shell or path mangles.
+    if (tag !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(tag)) throw inputError('snapshot-tag', `"${tag}" may hold only letters, digits, '.', '_' and '-'`);
+    const username = readString(source, 'jmx-username');
+    const password = readSecret(source, 'jmx-password');
+    if ((username === undefined) !== (password === undefined)) throw inputError(username === undefined ? 'jmx-username' : 'jmx-password', 'jmx-username and jmx-password go together');
+    return {
+      mode,
+      common,
+      backupDir: backupDir(),
+      hosts,
+      keyspace,
+      tag,
+      nodetool: readString(source, 'nodetool-path') ?? 'nodetool',
+      kongVersion: readString(source, 'kong-version'),
+      jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
+    };
+  }
+
   if (mode === 'backup') {
     if (!sourceTarget) throw inputError('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
     const format = readEnum(source, 'format', ['custom', 'directory'] as const, 'custom');
@@ -57,7 +117,7 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
       mode,
       common,
       source: sourceTarget,
-      backupDir: path.resolve(readString(source, 'backup-dir') ?? path.join(workDir, 'kong-backup')),
+      backupDir: backupDir(),
       format,
       compression: readString(source, 'compression') ?? 'auto',
       kongVersion: readString(source, 'kong-version'),
@@ -83,6 +143,44 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
     allowLiveConnections: readBoolean(source, 'allow-live-connections', false),
     maintenanceDatabase: readString(source, 'maintenance-database') ?? 'postgres',
   };
+}
+
+function readDeck(source: InputSource): { version: string; url: string; checksumsUrl: string | undefined } | undefined {
+  const given = readString(source, 'deck-version');
+  const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+  // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
+  if (given === undefined) return undefined;
+  const version = given.replace(/^v/, '');
+  // An exact version: the tool cache is keyed by it and the URL is built from it.
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw inputError('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
+  if (!template.includes('{version}')) throw inputError('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
+  let url: URL;
+  const filled = template.replaceAll('{version}', version).replaceAll('{os}', osName()).replaceAll('{arch}', archName());
+  try {
+    url = new URL(filled);
+  } catch {
+    throw inputError('deck-download-url', `"${filled}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw inputError('deck-download-url', `"${filled}" must be http(s)`);
+  // GoReleaser writes checksums.txt beside the archives of a release.
+  const checksumsUrl = new URL('checksums.txt', url).toString();
+  return { version, url: url.toString(), checksumsUrl };
+}
+
+function osName(): string {
+  return process.platform === 'darwin' ? 'darwin' : 'linux';
+}
+
+function archName(): string {
+  return process.arch === 'arm64' ? 'arm64' : 'amd64';
+}
+
+function parseCassandraHost(item: string): CassandraHost {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
+  if (!match) throw inputError('cassandra-hosts', `"${item}" is not host or host:port`);
+  const port = match[2] === undefined ? 7199 : Number(match[2]);
+  if (port < 1 || port > 65_535) throw inputError('cassandra-hosts', `"${item}": port ${port} is not 1-65535`);
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
 /** `target-database-url` / `target-pg-*`: the shared reader under a prefix, errors renamed. */

@@ -24,11 +24,11 @@ export interface DatabaseIdentity {
 export interface TableFingerprint {
   readonly entity: string;
   readonly rows: number;
-  /** Sum over the rows of a 64-bit hash of the row's text (the fingerprint's algorithm), as a decimal string. */
+  /** Sum over the rows of a 64-bit hash of the row (the fingerprint's algorithm), as a decimal string. */
   readonly hash: string;
 }
 
-export type FingerprintAlgorithm = 'row-hashtextextended-sum-v1' | 'row-md5-sum-v1';
+export type FingerprintAlgorithm = 'row-hashrecord-sum-v1' | 'row-hashtextextended-sum-v1' | 'row-md5-sum-v1';
 
 export interface Fingerprint {
   readonly algorithm: FingerprintAlgorithm;
@@ -86,9 +86,14 @@ export interface BackupManifest {
 
 /** Temp name + rename in the same folder: readers see no manifest or a whole one. */
 export async function writeManifestAtomically(file: string, manifest: BackupManifest): Promise<void> {
+  await writeJsonAtomically(file, manifest);
+}
+
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+export async function writeJsonAtomically(file: string, data: unknown): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
@@ -120,6 +125,8 @@ export function validateManifest(data: unknown): string[] {
   const m = data as Record<string, unknown>;
   const problems: string[] = [];
   if (m.schema !== MANIFEST_SCHEMA) problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
+  // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+  if (m.format === 'cassandra-snapshot') return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
   const need = (key: string, type: string) => {
     const value = m[key];
     const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;

@@ -5,7 +5,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { runAction, type ActionRun } from '../helpers/run-action.js';
-import { createKongDatabase } from '../database/kong-db.js';
+import { createKongDatabase, withDb } from '../database/kong-db.js';
+import { fakeDeckArchive, releaseServer } from '../database/fake-deck.js';
+import { writeFakeNodetool } from '../database/fake-nodetool.js';
+// @ts-expect-error plain ESM JavaScript without declarations
+import { startKongNode } from '../kong-sim/start.mjs';
+// @ts-expect-error plain ESM JavaScript without declarations
+import { FALLBACK_EE_DDL } from '../kong-sim/seed/fallback-schema.mjs';
 
 // The bundled action (dist/backup-db/index.js) as the runner runs it. Build first: scripts/build.mjs.
 let server: PostgresServer;
@@ -128,5 +134,65 @@ describe('backup-db action (dist)', () => {
     const restore = await runAction('backup-db', { mode: 'restore' });
     expect(restore.annotations[0]?.message).toMatch(/^input 'manifest': is required/);
     expect(readdirSync(backupDir)).toEqual([]);
+  });
+
+  it('mode export: every workspace through the Admin API with the RBAC token, decK from a release archive; the token in no log, summary or argv', async () => {
+    const token = 'rbac-action-token-77';
+    // An Enterprise node's database has its EE tables (consumer_groups) too.
+    await createKongDatabase(server, 'kong_ee');
+    await withDb(server, 'kong_ee', (client) => client.query(FALLBACK_EE_DDL));
+    const node = await startKongNode({ pg: url('kong_ee'), version: '3.4.3.5', edition: 'enterprise', rbacToken: token });
+    const archive = fakeDeckArchive(work, '1.40.0');
+    const { createHash } = await import('node:crypto');
+    const releases = await releaseServer({
+      '/v1.40.0/deck_1.40.0_linux_amd64.tar.gz': archive,
+      '/v1.40.0/checksums.txt': Buffer.from(`${createHash('sha256').update(archive).digest('hex')}  deck_1.40.0_linux_amd64.tar.gz\n`),
+    });
+    try {
+      const backupDir = path.join(work, 'export');
+      const run = await runAction(
+        'backup-db',
+        { mode: 'export', 'admin-url': node.adminUrl, 'admin-token': token, 'backup-dir': backupDir, 'deck-version': 'v1.40.0', 'deck-download-url': `${releases.url}/v{version}/deck_{version}_{os}_{arch}.tar.gz` },
+        { env: { RUNNER_TOOL_CACHE: path.join(work, 'tool-cache') } },
+      );
+      expect(run.exitCode, run.stdout).toBe(0);
+      expect(run.masked).toContain(token);
+      expectNoSecret(run, token);
+      const index = JSON.parse(readFileSync(run.outputs['manifest-path']!, 'utf8'));
+      expect(index.workspaces).toEqual(['default', 'team-b']);
+      expect(index.counts['team-b'].services).toBe(50);
+      expect(index.counts.default.routes).toBeGreaterThan(0);
+      expect(index.deck.files).toEqual(['deck/default.yaml', 'deck/team-b.yaml']);
+      const dump = readFileSync(path.join(run.outputs['backup-path']!, 'deck/team-b.yaml'), 'utf8');
+      expect(/# argv: .*/.exec(dump)![0]).not.toContain(token);
+      expect(run.summary).toContain('Kong declarative export');
+      expect(run.summary).toMatch(/\| team-b \|/);
+      expect(run.summary).toMatch(/holds credentials/);
+    } finally {
+      await releases.close();
+      await node.stop();
+    }
+  });
+
+  it('mode cassandra-snapshot: every node through nodetool, restore steps in the summary, the JMX password off argv and logs', async () => {
+    const fake = writeFakeNodetool(path.join(work, 'nodetool'));
+    const run = await runAction('backup-db', {
+      mode: 'cassandra-snapshot', 'cassandra-hosts': 'cass-1\ncass-2:7299', 'nodetool-path': fake.path, 'snapshot-tag': 'pre-3.4',
+      'jmx-username': 'cassandra', 'jmx-password': 'jmx-secret-99', 'kong-version': '3.3.1', 'backup-dir': path.join(work, 'cassandra'),
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs['snapshot-tag']).toBe('pre-3.4');
+    expect(JSON.parse(readFileSync(run.outputs['manifest-path']!, 'utf8')).format).toBe('cassandra-snapshot');
+    expect(run.summary).toContain('### Restore steps');
+    expect(run.summary).toContain('nodetool refresh kong <table>');
+    expectNoSecret(run, 'jmx-secret-99');
+    expect(readFileSync(fake.log, 'utf8')).not.toContain('jmx-secret-99');
+
+    const bad = await runAction('backup-db', { mode: 'cassandra-snapshot', 'cassandra-hosts': 'cass-1:99999', 'nodetool-path': fake.path });
+    expect(bad.annotations[0]?.message).toBe(`input 'cassandra-hosts': "cass-1:99999": port 99999 is not 1-65535`);
+    const noAdmin = await runAction('backup-db', { mode: 'export' });
+    expect(noAdmin.annotations[0]?.message).toMatch(/^input 'admin-url': is required for mode export/);
+    const deck = await runAction('backup-db', { mode: 'export', 'admin-url': 'http://127.0.0.1:1', 'deck-version': 'latest' });
+    expect(deck.annotations[0]?.message).toBe(`input 'deck-version': "latest" is not an exact decK version like 1.40.0`);
   });
 });

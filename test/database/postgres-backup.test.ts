@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpgradeError } from '../../src/lib/errors.js';
-import { readManifest } from '../../src/database/manifest.js';
+import { compareFingerprints, readManifest } from '../../src/database/manifest.js';
+import { readEntityFacts, STABLE_TEXT_SETTINGS } from '../../src/database/postgres/fingerprint.js';
 import { targetFromInputs, withDatabase, type DatabaseTarget } from '../../src/database/postgres/connect.js';
 import { backupPostgres } from '../../src/database/postgres/dump.js';
 import { restorePostgres } from '../../src/database/postgres/restore.js';
@@ -71,6 +72,7 @@ describe('backup → verify → restore', () => {
     expect(Object.keys(manifest.fingerprint.tables)).not.toContain('ratelimiting_metrics');
     expect(Object.keys(manifest.fingerprint.tables)).not.toContain('cluster_events');
     expect(manifest.dump).toMatchObject({ format: 'custom', compression: 'gzip:1' });
+    expect(manifest.fingerprint.algorithm).toBe('row-hashrecord-sum-v1');
     expect(manifest.files).toHaveLength(1);
     expect(manifest.archive.checksum).toBe(manifest.files[0]!.sha256);
     expect(manifest.database.systemIdentifier).toMatch(/^\d+$/);
@@ -113,6 +115,27 @@ describe('backup → verify → restore', () => {
     expect(await fingerprintDifferences(edit, backup.manifest)).toEqual(['services: same 200 rows but different content']);
     await withDb(server, 'kong_edit', (c) => c.query("DELETE FROM keyauth_credentials WHERE key LIKE 'secret-key-%' AND consumer_id = md5('consumer1')::uuid"));
     expect(await fingerprintDifferences(edit, backup.manifest)).toContain('keyauth_credentials: 199 rows, backup has 200');
+  });
+
+  it('hashes rows with hash_record_extended where every column type has a stable hash, else the row text; comparisons use the manifest\'s algorithm', async () => {
+    const facts = (db: string, algorithm?: Parameters<typeof readEntityFacts>[1]) => withDb(server, db, async (c) => {
+      for (const statement of STABLE_TEXT_SETTINGS) await c.query(statement);
+      return readEntityFacts(c, algorithm);
+    });
+    const plain = await facts('kong');
+    expect(plain.fingerprint.algorithm).toBe('row-hashrecord-sum-v1');
+    // An older manifest's algorithm still computes, and differently (the algorithm is part of the fingerprint).
+    const text = await facts('kong', 'row-hashtextextended-sum-v1');
+    expect(text.fingerprint.tables.services!.rows).toBe(plain.fingerprint.tables.services!.rows);
+    expect(text.fingerprint.tables.services!.hash).not.toBe(plain.fingerprint.tables.services!.hash);
+    expect(compareFingerprints(text.fingerprint, plain.fingerprint)[0]).toMatch(/algorithms differ/);
+
+    // A column of a type without a hash function (json): the whole fingerprint falls back to text.
+    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_json TEMPLATE kong'));
+    await withDb(server, 'kong_json', (c) => c.query("ALTER TABLE services ADD COLUMN extra json; UPDATE services SET extra = '{\"a\": 1}'"));
+    const odd = await facts('kong_json');
+    expect(odd.fingerprint.algorithm).toBe('row-hashtextextended-sum-v1');
+    expect(odd.fingerprint.tables.routes!.hash).toBe(text.fingerprint.tables.routes!.hash);
   });
 });
 

@@ -1,14 +1,14 @@
 import * as core from '@actions/core';
-import { renderManifestSummary } from '../../database/backup-summary.js';
+import { formatBytes, renderManifestSummary } from '../../database/backup-summary.js';
 import { readBackupRequest } from '../../database/backup-request.js';
 import { backupPostgres } from '../../database/postgres/dump.js';
-import { restorePostgres } from '../../database/postgres/restore.js';
-import { verifyBackup } from '../../database/postgres/verify.js';
 import { describeDatabase } from '../../lib/shared-inputs.js';
-import { bulletList } from '../../lib/markdown.js';
+import { bulletList, table } from '../../lib/markdown.js';
 import type { BackupManifest } from '../../database/manifest.js';
 import { runAction, runnerInputs } from '../runtime.js';
 
+// The other modes' modules load when their mode runs (import() below): the bundle's start-up
+// time is part of every backup's time, which bench/backup.mjs compares with bare pg_dump.
 await runAction(async () => {
   const request = readBackupRequest(runnerInputs);
   // A cancelled job (SIGINT, then SIGTERM from the runner) stops pg_dump/pg_restore and
@@ -52,7 +52,87 @@ await runAction(async () => {
     return;
   }
 
+  if (request.mode === 'export') {
+    const { admin, deck } = request;
+    if (common.dryRun) {
+      core.info(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
+      await core.summary.addRaw(`## Declarative export (dry run)\n\nWould export from \`${admin.url}\` into \`${request.backupDir}\`.`, true).write();
+      return;
+    }
+    const [{ exportAdminApi }, { createAdminClient }, { installTool }] = await Promise.all([
+      import('../../database/export.js'),
+      import('../../kong/admin-api.js'),
+      import('../../lib/tool-install.js'),
+    ]);
+    const installed = deck && (await installTool({ tool: 'deck', version: deck.version, url: deck.url, checksumsUrl: deck.checksumsUrl, binary: 'deck', input: 'deck-version', log }));
+    const result = await core.group('Export', () =>
+      exportAdminApi({
+        client: createAdminClient(admin),
+        backupDir: request.backupDir,
+        workspace: admin.workspace,
+        concurrency: 4,
+        deck: installed ? { path: installed.path, version: installed.version } : undefined,
+        encryption: common.encryption,
+        signal: abort.signal,
+        log,
+      }),
+    );
+    const { index } = result;
+    core.setOutput('backup-path', result.folder);
+    core.setOutput('manifest-path', result.indexPath);
+    core.setOutput('checksum', index.checksum);
+    core.setOutput('size-bytes', index.sizeBytes);
+    core.setOutput('kong-version', index.admin.kongVersion ?? '');
+    const entities = [...new Set(Object.values(index.counts).flatMap((c) => Object.keys(c)))].sort();
+    const skipped = Object.entries(index.skipped).map(([ws, list]) => `${ws}: ${list.join(', ')}`);
+    await core.summary.addRaw([
+      '## Kong declarative export',
+      table(['Fact', 'Value'], [
+        ['Admin API', `${index.admin.url} (Kong ${index.admin.kongVersion ?? 'unknown'}${index.admin.edition ? `, ${index.admin.edition}` : ''})`],
+        ['Workspaces', index.workspaces.join(', ')],
+        ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${formatBytes(index.sizeBytes)})`],
+        ['Index', `\`${result.indexPath}\``],
+        ['decK', index.deck ? `${index.deck.version}: ${index.deck.files.join(', ')}` : 'not run (set deck-version)'],
+        ['Encryption', index.encryption.method],
+        ['Not served here (404)', skipped.join('; ') || '—'],
+      ]),
+      '### Entities exported (workspace × type; `*`: not workspaced)',
+      table(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
+      index.encryption.method === 'none' ? '> The export holds credentials (key-auth keys, basic-auth hashes, JWT secrets) and certificate private keys: keep it like the database backup, or set `encryption`.' : '',
+    ].join('\n\n'), true).write();
+    return;
+  }
+
+  if (request.mode === 'cassandra-snapshot') {
+    const { cassandraRestoreSteps, snapshotCassandra } = await import('../../database/cassandra/snapshot.js');
+    const result = await snapshotCassandra({
+      nodes: request.hosts,
+      keyspace: request.keyspace,
+      tag: request.tag,
+      nodetool: request.nodetool,
+      backupDir: request.backupDir,
+      kongVersion: request.kongVersion,
+      jmx: request.jmx,
+      signal: abort.signal,
+      log,
+    });
+    const { manifest } = result;
+    core.setOutput('backup-path', result.folder);
+    core.setOutput('manifest-path', result.manifestPath);
+    core.setOutput('kong-version', manifest.kong.version ?? '');
+    core.setOutput('snapshot-tag', manifest.tag);
+    await core.summary.addRaw([
+      `## Cassandra snapshot \`${manifest.tag}\` of keyspace \`${manifest.keyspace}\``,
+      table(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
+      `Manifest: \`${result.manifestPath}\`. The snapshot files stay on each node's disk until copied off.`,
+      '### Restore steps',
+      cassandraRestoreSteps(manifest).map((step, i) => `${i + 1}. ${step}`).join('\n'),
+    ].join('\n\n'), true).write();
+    return;
+  }
+
   if (request.mode === 'verify') {
+    const { verifyBackup } = await import('../../database/postgres/verify.js');
     const result = await verifyBackup({
       manifestPath: request.manifest,
       encryption: common.encryption,
@@ -74,6 +154,7 @@ await runAction(async () => {
     return;
   }
 
+  const { restorePostgres } = await import('../../database/postgres/restore.js');
   const result = await restorePostgres({
     manifestPath: request.manifest,
     target: request.target,

@@ -1,0 +1,282 @@
+export const id = 888;
+export const ids = [888];
+export const modules = {
+
+/***/ 800:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ listArchive),
+/* harmony export */   p: () => (/* binding */ openArchive)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(797);
+/* harmony import */ var _checksums_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4976);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4371);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3387);
+
+
+
+
+
+
+
+
+/**
+ * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
+ * then decrypts if needed. Nothing is restored from an archive that fails this.
+ */
+async function openArchive(options) {
+    const manifestPath = node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(options.manifestPath);
+    const manifest = await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_7__/* .readManifest */ .WI)(manifestPath, options.manifestInput);
+    const folder = node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(manifestPath);
+    const problems = await (0,_checksums_js__WEBPACK_IMPORTED_MODULE_5__/* .checkFiles */ .gw)(folder, manifest.files);
+    if (problems.length > 0) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+    }
+    options.log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
+    const dumpPath = node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, manifest.archive.path);
+    if (manifest.encryption.method === 'none') {
+        return { manifest, manifestPath, folder, dumpPath, close: async () => { } };
+    }
+    if (!options.encryption) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
+    }
+    const work = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(options.workDir ?? node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'kong-restore-'));
+    try {
+        await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_6__/* .decryptFiles */ .DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, options.signal);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+        throw error;
+    }
+    options.log?.('Archive decrypted into a temporary folder');
+    const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
+    return { manifest, manifestPath, folder, dumpPath: node_path__WEBPACK_IMPORTED_MODULE_2__.join(work, plain), close: () => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true }) };
+}
+/** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
+async function listArchive(pgRestore, dumpPath) {
+    const result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: pgRestore, args: ['--list', dumpPath] });
+    if (result.exitCode !== 0)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
+    return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
+}
+
+
+/***/ }),
+
+/***/ 4888:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MH: () => (/* binding */ readFacts),
+/* harmony export */   PC: () => (/* binding */ runPgRestore),
+/* harmony export */   U2: () => (/* binding */ scratchName),
+/* harmony export */   restorePostgres: () => (/* binding */ restorePostgres)
+/* harmony export */ });
+/* unused harmony export sameDatabase */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(797);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4469);
+/* harmony import */ var _kong_schema_meta_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(5959);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3387);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(800);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7516);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(512);
+/* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(157);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(7469);
+
+
+
+
+
+
+
+
+
+
+
+
+async function restorePostgres(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const target = options.target;
+    const name = target.db.database;
+    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_6__/* .openArchive */ .p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+    try {
+        const source = archive.manifest;
+        const maintenance = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withDatabase */ .kR)(target, options.maintenanceDatabase ?? 'postgres');
+        const admin = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(maintenance, 'connecting to the target server');
+        let tools;
+        let targetIdentity;
+        let checked;
+        const actions = [];
+        try {
+            const identity = await (0,_dump_js__WEBPACK_IMPORTED_MODULE_8__/* .readIdentity */ .xN)(admin, target);
+            targetIdentity = identity.database;
+            tools = await (0,_tools_js__WEBPACK_IMPORTED_MODULE_10__/* .findPgTools */ .a)(options.binDir, (0,_tools_js__WEBPACK_IMPORTED_MODULE_10__/* .serverMajor */ .j)(identity.versionNum));
+            const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
+            if (tools.major < archiveMajor) {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
+            }
+            if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('allow-restore-over-source', `the target ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .describeDatabase */ .DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+            }
+            const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
+            if (!exists && options.method === 'clean') {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
+            }
+            const live = exists ? await liveConnections(admin, name) : [];
+            if (live.length > 0 && !options.allowLiveConnections) {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
+            }
+            if (options.method === 'swap') {
+                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
+                if (exists)
+                    actions.push(`${live.length > 0 ? `disconnect ${live.length} session(s), ` : ''}drop "${name}"`);
+                actions.push(`rename the scratch database to "${name}"`);
+            }
+            else {
+                actions.push(`pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs}` : ' in one transaction'}`);
+            }
+            actions.push('compare the fingerprint with the manifest and write the target manifest');
+            if (options.dryRun) {
+                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions };
+            }
+            if (options.method === 'swap') {
+                // The renamed copy is the database whose fingerprint was just checked: no second scan.
+                checked = await swapRestore(options, archive, tools, admin, exists, live.length > 0, log);
+            }
+        }
+        finally {
+            await admin.end().catch(() => { });
+        }
+        if (options.method === 'clean') {
+            await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
+        }
+        const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
+        const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .compareFingerprints */ .tS)(source.fingerprint, after.entities.fingerprint);
+        if (differences.length > 0) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
+        }
+        if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored database', 'its schema_meta rows differ from the manifest');
+        }
+        log(`Fingerprint of ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .describeDatabase */ .DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+        const manifest = {
+            ...source,
+            database: targetIdentity,
+            lineage: {
+                restoredFrom: {
+                    manifest: archive.manifestPath,
+                    database: source.database,
+                    fingerprint: source.fingerprint.digest,
+                    finishedAt: source.finishedAt,
+                },
+            },
+            schemaMeta: after.schemaMeta ?? null,
+            counts: after.entities.counts,
+            fingerprint: after.entities.fingerprint,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const manifestPath = node_path__WEBPACK_IMPORTED_MODULE_1__.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
+        await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .writeManifestAtomically */ .uN)(manifestPath, manifest);
+        return { source, manifest, manifestPath, dryRun: false, actions };
+    }
+    finally {
+        await archive.close();
+    }
+}
+async function swapRestore(options, archive, tools, admin, exists, disconnect, log) {
+    const name = options.target.db.database;
+    const scratch = scratchName(name, 'restore');
+    try {
+        await admin.query(`CREATE DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)} TEMPLATE template0`);
+    }
+    catch (error) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
+    }
+    const scratchTarget = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withDatabase */ .kR)(options.target, scratch);
+    try {
+        await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], options.signal, log);
+        const facts = await readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
+        const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .compareFingerprints */ .tS)(archive.manifest.fingerprint, facts.entities.fingerprint);
+        if (differences.length > 0) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+        }
+        if (exists) {
+            if (disconnect)
+                await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+            await admin.query(`DROP DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(name)}`);
+        }
+        await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)} RENAME TO ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(name)}`);
+        log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
+        return facts;
+    }
+    catch (error) {
+        await admin.query(`DROP DATABASE IF EXISTS ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)}`).catch(() => { });
+        throw error;
+    }
+}
+async function runPgRestore(tools, dumpPath, target, extra, signal, log) {
+    const started = Date.now();
+    // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
+    // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
+    const result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .N)({
+        command: tools.pgRestore,
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', `--dbname=${target.db.database}`, ...extra, dumpPath],
+        env: { ...(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .libpqEnvironment */ .SQ)(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
+        ...(signal && { signal }),
+    });
+    if (result.exitCode !== 0 || result.signal !== undefined) {
+        const connection = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .libpqFailure */ .Vz)(target, result.stderr);
+        if (connection)
+            throw connection;
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    }
+    log(`pg_restore into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .describeDatabase */ .DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+async function readFacts(target, algorithm) {
+    return (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withClient */ .SV)(target, 'reading the fingerprint', async (client) => {
+        for (const statement of _fingerprint_js__WEBPACK_IMPORTED_MODULE_9__/* .STABLE_TEXT_SETTINGS */ .IN)
+            await client.query(statement);
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const schemaMeta = await (0,_kong_schema_meta_js__WEBPACK_IMPORTED_MODULE_11__/* .readSchemaMeta */ .f)(client);
+        const entities = await (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_9__/* .readEntityFacts */ .VQ)(client, algorithm);
+        await client.query('COMMIT');
+        return { schemaMeta, entities };
+    });
+}
+async function liveConnections(admin, database) {
+    const result = await admin.query(`SELECT coalesce(nullif(application_name, ''), 'unnamed') || '@' || coalesce(host(client_addr), 'local') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    return result.rows.map((row) => row.who);
+}
+/** Same database: same cluster (system identifier) and name; host and port when the identifier is unknown. */
+function sameDatabase(a, b) {
+    if (a.database !== b.database)
+        return false;
+    if (a.systemIdentifier !== null && b.systemIdentifier !== null)
+        return a.systemIdentifier === b.systemIdentifier;
+    return a.host === b.host && a.port === b.port;
+}
+/** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
+function scratchName(base, purpose) {
+    const suffix = `__${purpose}_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}`;
+    return `${base.slice(0, 63 - suffix.length)}${suffix}`;
+}
+function safe(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+
+/***/ })
+
+};
