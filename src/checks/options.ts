@@ -1,16 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inputError } from '../lib/errors.js';
-import {
-  parseDuration,
-  readBoolean,
-  readDuration,
-  readEnum,
-  readList,
-  readPositiveInteger,
-  readString,
-  type InputSource,
-} from '../lib/inputs.js';
+import { parseDuration, readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readString, type InputSource } from '../lib/inputs.js';
 import { readAdminInputs } from '../lib/shared-inputs.js';
 import { parseKongVersion } from '../version/kong-version.js';
 import { readBaseline } from './inventory.js';
@@ -25,10 +16,10 @@ import type { SmokeOptions } from './smoke.js';
 export async function readSmokeOptions(source: InputSource, cwd = process.cwd()): Promise<SmokeOptions> {
   const admin = readAdminInputs(source);
   if (admin === undefined) throw inputError('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
-  const statusUrl = readUrl(source, 'status-url');
+  const statusUrl = readHttpUrl(source, 'status-url');
   const expected = readString(source, 'expected-version');
-  const proxyUrl = readUrl(source, 'proxy-url');
-  const blueProxyUrl = readUrl(source, 'blue-proxy-url');
+  const proxyUrl = readHttpUrl(source, 'proxy-url');
+  const blueProxyUrl = readHttpUrl(source, 'blue-proxy-url');
 
   const inline = readString(source, 'proxy-requests');
   const file = readString(source, 'proxy-requests-file');
@@ -106,19 +97,6 @@ export async function readSmokeOptions(source: InputSource, cwd = process.cwd())
             blueProxyUrl,
           },
   };
-}
-
-function readUrl(source: InputSource, name: string): string | undefined {
-  const value = readString(source, name);
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw inputError(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8000`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw inputError(name, `"${value}" must be http:// or https://`);
-  return value.replace(/\/+$/, '');
 }
 
 function readOptionalDuration(source: InputSource, name: string): number | undefined {

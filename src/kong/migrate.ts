@@ -669,7 +669,7 @@ async function backupGate(request: MigrateRequest, session: Session, mode: 'enfo
       `the manifest ${gate.path} is of another database: ${describeIdentity(manifest.database)}, this is ${describeIdentity(live.database)}. For a copy restored from a backup (dual-cluster, preproduction), give the manifest backup-db restore wrote for the copy`,
     );
   }
-  const facts = await readFacts(request.database);
+  const facts = await readFacts(request.database, manifest.fingerprint.algorithm);
   const migrated = schemaMetaChanges(manifest, facts.schemaMeta);
   if (migrated !== undefined) {
     return refuse(`migrations ran since the backup of ${manifest.finishedAt} (${migrated}): it is no rollback point for this step; back up again`);

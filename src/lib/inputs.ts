@@ -88,3 +88,17 @@ export function readSecret(source: InputSource, name: string): string | undefine
   if (value !== undefined) source.mask(value);
   return value;
 }
+
+/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+export function readHttpUrl(source: InputSource, name: string): string | undefined {
+  const value = readString(source, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw inputError(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw inputError(name, `"${value}" must be http:// or https://`);
+  return value.replace(/\/+$/, '');
+}

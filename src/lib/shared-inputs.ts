@@ -1,5 +1,5 @@
 import { inputError } from './errors.js';
-import { readEnum, readPositiveInteger, readSecret, readString, type InputSource } from './inputs.js';
+import { readEnum, readHttpUrl, readPositiveInteger, readSecret, readString, type InputSource } from './inputs.js';
 
 /**
  * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
@@ -95,21 +95,16 @@ export interface AdminApiTarget {
   readonly workspace: string | undefined;
 }
 
-export function readAdminInputs(source: InputSource): AdminApiTarget | undefined {
-  const url = readString(source, 'admin-url');
-  const token = readSecret(source, 'admin-token');
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+export function readAdminInputs(
+  source: InputSource,
+  names: { url: string; token: string; workspace: string } = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' },
+): AdminApiTarget | undefined {
+  const url = readHttpUrl(source, names.url);
+  const token = readSecret(source, names.token);
   if (url === undefined) {
-    if (token !== undefined) throw inputError('admin-url', 'is required when admin-token is set');
+    if (token !== undefined) throw inputError(names.url, `is required when ${names.token} is set`);
     return undefined;
   }
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw inputError('admin-url', `"${url}" is not a URL; expected e.g. http://127.0.0.1:8001`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw inputError('admin-url', `"${url}" must be http:// or https://`);
-  }
-  return { url: url.replace(/\/+$/, ''), token, workspace: readString(source, 'workspace') };
+  return { url, token, workspace: readString(source, names.workspace) };
 }

@@ -1,10 +1,9 @@
-import { readSmokeOptions } from '../checks/options.js';
-import { parseRate } from '../checks/options.js';
+import { parseRate, readSmokeOptions } from '../checks/options.js';
 import { runSmokeTest } from '../checks/smoke.js';
 import type { SmokeReport } from '../checks/report.js';
 import { inputError } from '../lib/errors.js';
 import type { PooledRequest } from '../lib/http.js';
-import { readBoolean, readDuration, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
+import { readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readString, type InputSource } from '../lib/inputs.js';
 import { readAdminInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
 import type { BackendKind, TrafficBackend } from './backend.js';
 import type { GateOptions } from './gates.js';
@@ -62,7 +61,7 @@ export async function readPromoteConfig(source: InputSource, log: (line: string)
     dryRun: readBoolean(source, 'dry-run', false),
   };
 
-  const greenProxy = readUrl(source, 'green-proxy-url');
+  const greenProxy = readHttpUrl(source, 'green-proxy-url');
   const timeoutMs = readDuration(source, 'request-timeout', '5s');
   const probePaths = readList(source, 'probe-paths');
   const requests: PooledRequest[] = (probePaths.length > 0 ? probePaths : ['/']).map((p) => {
@@ -91,7 +90,7 @@ export async function readPromoteConfig(source: InputSource, log: (line: string)
     throw inputError('green-proxy-url', `is required with backend ${backendKind} (or admin-url for the smoke gate): this front cannot count green's traffic, so the gate needs probes or smoke checks`);
   }
 
-  const blueAdmin = readAdmin(source, 'blue-admin-url', 'blue-admin-token', 'workspace');
+  const blueAdmin = readAdminInputs(source, { url: 'blue-admin-url', token: 'blue-admin-token', workspace: 'workspace' });
   const backend = buildBackend(source, backendKind, timeoutMs, greenProxy, blueAdmin);
   return {
     backendKind,
@@ -144,7 +143,7 @@ function buildBackend(source: InputSource, kind: BackendKind, timeoutMs: number,
     }
     case 'kong-upstream': {
       const { blue, green } = sides('proxy targets (host:port) in the Kong upstream');
-      const admin = readAdmin(source, 'front-admin-url', 'front-admin-token', 'front-workspace');
+      const admin = readAdminInputs(source, { url: 'front-admin-url', token: 'front-admin-token', workspace: 'front-workspace' });
       if (admin === undefined) throw inputError('front-admin-url', 'is required with backend kong-upstream: the Admin API of the Kong in front of both clusters');
       return createKongUpstreamBackend({ admin, upstream: required(source, 'kong-upstream', 'the name of the upstream whose targets are the clusters'), blueTargets: blue, greenTargets: green, timeoutMs });
     }
@@ -192,25 +191,3 @@ function required(source: InputSource, name: string, what: string): string {
   return value;
 }
 
-function readAdmin(source: InputSource, urlName: string, tokenName: string, workspaceName: string): AdminApiTarget | undefined {
-  const url = readUrl(source, urlName);
-  const token = readSecret(source, tokenName);
-  if (url === undefined) {
-    if (token !== undefined) throw inputError(urlName, `is required when ${tokenName} is set`);
-    return undefined;
-  }
-  return { url, token, workspace: readString(source, workspaceName) };
-}
-
-function readUrl(source: InputSource, name: string): string | undefined {
-  const value = readString(source, name);
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw inputError(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8000`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw inputError(name, `"${value}" must be http:// or https://`);
-  return value.replace(/\/+$/, '');
-}

@@ -3,6 +3,7 @@ import { UpgradeError } from '../../src/lib/errors.js';
 import {
   type InputSource,
   parseDuration,
+  readHttpUrl,
   readBoolean,
   readDuration,
   readEnum,
@@ -151,5 +152,15 @@ describe('secrets', () => {
       },
     };
     expect(() => readSecret(input, 'token')).toThrow('mask failed');
+  });
+});
+
+describe('readHttpUrl', () => {
+  const source = (value: string) => ({ get: () => value, mask: () => {} });
+  it('drops trailing slashes and refuses what is not http(s)', () => {
+    expect(readHttpUrl(source('http://127.0.0.1:8001//'), 'admin-url')).toBe('http://127.0.0.1:8001');
+    expect(readHttpUrl(source(''), 'admin-url')).toBeUndefined();
+    expect(() => readHttpUrl(source('ftp://x'), 'admin-url')).toThrow(`input 'admin-url': "ftp://x" must be http:// or https://`);
+    expect(() => readHttpUrl(source('not a url'), 'proxy-url')).toThrow(/^input 'proxy-url': "not a url" is not a URL/);
   });
 });
