@@ -3,7 +3,7 @@
 // workflows' operator steps, a real nginx in front of production's proxies (the traffic front),
 // a real HTTP backend behind Kong, and the environments (secrets, variables) GitHub would hold.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -57,6 +57,11 @@ export interface World {
   routeTrafficTo(key: NodeKey): Promise<void>;
   /** Test commands for the operator steps of the example workflows. */
   commands: Record<string, StepCommand>;
+  /**
+   * With `promoteFront`: the file included in the front's `upstream kong { }` block (promote owns
+   * it), the access log with $upstream_addr, and the pid file.
+   */
+  readonly promoteFront: { upstreamFile: string; accessLog: string; pidFile: string } | undefined;
   /** X-Kong-Sim-Cluster and Via of a request through the traffic front. */
   throughFront(): Promise<{ status: number; cluster: string | null; via: string | null }>;
   stop(): Promise<void>;
@@ -69,8 +74,36 @@ const SMOKE_REQUESTS = `- name: echo
     json: { '$.backend': ok }
 `;
 
+export interface WorldOptions {
+  /**
+   * The traffic front as promote's nginx backend wants it: `upstream kong { include <file>; }`,
+   * a pid file and an access log carrying $upstream_addr/$upstream_status. Production's
+   * variables select backend nginx with short gates; each green node started in production is
+   * registered in the include file `down` (the operator's load-balancer step), and a blue node
+   * started again is put back as the live server.
+   */
+  readonly promoteFront?: boolean;
+}
+
+/** nginx's config around promote's include file (test/traffic/nginx.test.ts uses the same). */
+const promoteHttpConfig = (upstreamFile: string) => `
+  log_format promote '$remote_addr "$request" $status upstream_addr="$upstream_addr" upstream_status="$upstream_status"';
+  upstream kong {
+    include ${upstreamFile};
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:{{PORT}};
+    access_log {{DIR}}/logs/promote.log promote;
+    location / {
+      proxy_pass http://kong;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }`;
+
 /** Production bootstrapped at `fromVersion` and seeded small; nginx in front of its proxy. */
-export async function createWorld(fromVersion: string): Promise<World> {
+export async function createWorld(fromVersion: string, options: WorldOptions = {}): Promise<World> {
   const server = await startPostgres({ database: 'postgres' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kong-e2e-'));
   const adminToken = `kadm-PLANTED-${randomBytes(9).toString('hex')}`;
@@ -116,6 +149,18 @@ export async function createWorld(fromVersion: string): Promise<World> {
   const readonlyVars = environments['production-readonly']!.vars;
 
   let front: NginxServer | undefined;
+  const frontConfDir = path.join(dir, 'front');
+  mkdirSync(frontConfDir);
+  chmodSync(frontConfDir, 0o755);
+  const upstreamFile = path.join(frontConfDir, 'kong-upstream.conf');
+  let promoteFront: World['promoteFront'];
+  const hostOf = (key: NodeKey) => new URL(nodes.get(key)!.node.proxyUrl).host;
+  /** The operator's view of the front: blue live, green (when there is one) registered down. */
+  const writeUpstreamFile = () => {
+    const lines = [`server ${hostOf('production')}; # blue (operator)`];
+    if (nodes.has('production-green')) lines.push(`server ${hostOf('production-green')} down; # green (operator)`);
+    writeFileSync(upstreamFile, `${lines.join('\n')}\n`);
+  };
   const world: World = {
     pg: server,
     bins,
@@ -129,6 +174,9 @@ export async function createWorld(fromVersion: string): Promise<World> {
     environments,
     nodes,
     greenFaults: undefined,
+    get promoteFront() {
+      return promoteFront;
+    },
     url,
     async startNode(key, database, version) {
       if (nodes.has(key)) throw new Error(`${key} is already running`);
@@ -152,6 +200,14 @@ export async function createWorld(fromVersion: string): Promise<World> {
         readonlyVars.KONG_ADMIN_URL = node.adminUrl;
         readonlyVars.KONG_PROXY_URL = node.proxyUrl;
       }
+      if (promoteFront && key.startsWith('production')) {
+        vars[green ? 'KONG_GREEN_SERVERS' : 'KONG_BLUE_SERVERS'] = new URL(node.proxyUrl).host;
+        // Blue back (rollback): live again. Green: registered at the front, down, until promote.
+        if (nodes.has('production')) {
+          writeUpstreamFile();
+          await front!.reload();
+        }
+      }
       return running;
     },
     async stopNode(key) {
@@ -163,6 +219,12 @@ export async function createWorld(fromVersion: string): Promise<World> {
     async routeTrafficTo(key) {
       const running = nodes.get(key);
       if (!running) throw new Error(`no ${key} node to route traffic to`);
+      if (promoteFront) {
+        if (key !== 'production') throw new Error('with the promote front, only promote moves traffic to green');
+        writeUpstreamFile();
+        await front!.reload();
+        return;
+      }
       await front!.reload({ upstreams: [{ address: new URL(running.node.proxyUrl).host }] });
     },
     commands: {},
@@ -183,7 +245,27 @@ export async function createWorld(fromVersion: string): Promise<World> {
 
   const blue = await world.startNode('production', 'kong', fromVersion);
   await addEchoRoute(blue.node.adminUrl, adminToken, backend.url);
-  front = await startNginx({ upstreams: [{ address: new URL(blue.node.proxyUrl).host }] });
+  if (options.promoteFront) {
+    writeUpstreamFile();
+    front = await startNginx({ httpConfig: promoteHttpConfig(upstreamFile) });
+    promoteFront = { upstreamFile, accessLog: path.join(front.dir, 'logs', 'promote.log'), pidFile: path.join(front.dir, 'nginx.pid') };
+    Object.assign(environments.production!.vars, {
+      KONG_BLUE_SERVERS: new URL(blue.node.proxyUrl).host,
+      KONG_TRAFFIC_BACKEND: 'nginx',
+      KONG_NGINX_UPSTREAM_FILE: upstreamFile,
+      KONG_NGINX_CONF: front.configPath,
+      KONG_NGINX_ACCESS_LOG: promoteFront.accessLog,
+      KONG_NGINX_PID_FILE: promoteFront.pidFile,
+      // Short gates: three steps of one second each, measured every half second.
+      KONG_PROMOTE_STRATEGY: 'canary',
+      KONG_PROMOTE_STEPS: '10,50,100',
+      KONG_PROMOTE_PAUSE: '1s',
+      KONG_PROMOTE_INTERVAL: '500ms',
+      KONG_PROMOTE_MIN_SAMPLES: '20',
+    });
+  } else {
+    front = await startNginx({ upstreams: [{ address: new URL(blue.node.proxyUrl).host }] });
+  }
 
   // Operator steps of the example workflows, replaced by what they do to the simulated fleet.
   const envKey = (ctx: StepContext, green: boolean): NodeKey =>
@@ -201,6 +283,14 @@ export async function createWorld(fromVersion: string): Promise<World> {
       const version = requireVersion(ctx.env.VERSION);
       await world.startNode(key, dbOf(key, 'blue-green'), version);
       ctx.log(`started ${key} at ${version}`);
+    },
+    // rollback.yml: the previous version back on production's (restored) database.
+    'start-previous': async (ctx) => {
+      const version = requireVersion(ctx.env.VERSION);
+      await world.stopNode('production');
+      await world.startNode('production', 'kong', version);
+      await world.routeTrafficTo('production');
+      ctx.log(`started production at ${version}`);
     },
     'deploy-new': async (ctx) => {
       const strategy = ctx.env.STRATEGY ?? (ctx.job.includes('in-place') ? 'in-place' : ctx.job.includes('dual-cluster') ? 'dual-cluster' : 'blue-green');
