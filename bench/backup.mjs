@@ -4,6 +4,9 @@
 //   PATH=/tmp/n24/node_modules/.bin:$PATH node scripts/build.mjs
 //   node bench/backup.mjs            # BENCH_GB=1 (target size), ROUNDS=3, BENCH_KEEP=1 keeps the cluster,
 //                                    # BENCH_DIST=<path of a backup-db index.js> (default dist/backup-db)
+//                                    # BENCH_ONLY=c: only the restore comparison (its backups still made)
+//                                    # BENCH_DIST_BASE=<index.js>: (c) also runs this build each round,
+//                                    #   so a change is measured against its base under the same load
 //
 // The database: Kong's tables from the simulated `kong migrations bootstrap` (test/kong-sim),
 // filled by the test bed's generator (test/kong-sim/seed/generate.mjs, seedKongDatabase with
@@ -25,12 +28,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgres } from '../test/helpers/postgres.ts';
-import { seedKongDatabase } from '../test/kong-sim/seed/generate.mjs';
+
+const { startPostgres } = await import('../test/helpers/postgres.ts');
+const { seedKongDatabase } = await import('../test/kong-sim/seed/generate.mjs');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const targetGb = Number(process.env.BENCH_GB ?? '1');
 const rounds = Number(process.env.ROUNDS ?? '3');
+const only = process.env.BENCH_ONLY;
+const baseDist = process.env.BENCH_DIST_BASE;
 const work = mkdtempSync(path.join(os.tmpdir(), 'bench-backup-'));
 const server = await startPostgres({
   database: 'postgres',
@@ -39,7 +45,7 @@ const server = await startPostgres({
 const env = { ...process.env, ...server.env };
 const bin = (name) => path.join(server.bindir, name);
 const url = (db) => `postgres://${server.user}:${server.password}@${server.host}:${server.port}/${db}?sslmode=disable`;
-const psql = (db, sql) => execFileSync(bin('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-At', '-c', sql], { env, encoding: 'utf8' }).trim();
+const psql = (db, sql) => execFileSync(bin('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-At', '-c', 'SET client_min_messages = warning', '-c', sql], { env, encoding: 'utf8' }).trim();
 
 function time(label, fn) {
   const start = process.hrtime.bigint();
@@ -79,13 +85,13 @@ function sizeOf(p) {
 }
 const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
 /** The bundled action, as the runner runs it (node + INPUT_* variables + file commands). */
-function action(inputs) {
+function action(inputs, dist = process.env.BENCH_DIST ?? path.join(root, 'dist/backup-db/index.js')) {
   const files = path.join(work, `gh-${Math.random().toString(16).slice(2)}`);
   mkdirSync(files);
   const ghEnv = { GITHUB_OUTPUT: path.join(files, 'out'), GITHUB_STEP_SUMMARY: path.join(files, 'summary'), RUNNER_TEMP: files };
   for (const f of [ghEnv.GITHUB_OUTPUT, ghEnv.GITHUB_STEP_SUMMARY]) writeFileSync(f, '');
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, String(v)]));
-  const out = run(process.execPath, [process.env.BENCH_DIST ?? path.join(root, 'dist/backup-db/index.js')], { ...inputEnv, ...ghEnv, PATH: `${server.bindir}:${process.env.PATH}` });
+  const out = run(process.execPath, [dist], { ...inputEnv, ...ghEnv, PATH: `${server.bindir}:${process.env.PATH}` });
   if (/^::error/m.test(out)) throw new Error(out);
   return /Fingerprint read[^\n]*/.exec(out)?.[0] ?? '';
 }
@@ -108,38 +114,46 @@ try {
   const ours = (name, extra) => { const dir = fresh(name); const s = time(`ours ${JSON.stringify(extra)}`, () => action({ 'database-url': url('kong'), 'backup-dir': dir, 'pg-bin-dir': server.bindir, ...extra })); const folder = path.join(dir, readdirSync(dir)[0]); return { s, size: sizeOf(path.join(folder, readdirSync(folder).find((f) => f.startsWith('kong.'))) ), manifest: path.join(folder, 'manifest.json') }; };
   const bare = (label, args, file) => { rmSync(file, { recursive: true, force: true }); const s = time(label, () => run(bin('pg_dump'), [...args, '-f', file, '-d', 'kong'])); return { s, size: sizeOf(file) }; };
 
-  const a1 = compare('(a) our backup vs bare pg_dump, same format and settings: -Fc, gzip:1',
+  const skipped = { median: NaN, best: NaN, spread: NaN, bare: NaN, ours: NaN, sizes: { ours: 0, bare: 0 } };
+  const wanted = (part) => !only || only.includes(part);
+  const a1 = wanted('a') ? compare('(a) our backup vs bare pg_dump, same format and settings: -Fc, gzip:1',
     () => bare('bare pg_dump -Fc -Z 1', ['-Fc', '-Z', '1'], path.join(work, 'bare-z1.dump')),
-    () => ours('ours-z1', { compression: 'gzip:1' }));
-  const a2 = compare('(a) our backup vs bare pg_dump, same format and settings: -Fd -j 2, gzip:1',
+    () => ours('ours-z1', { compression: 'gzip:1' })) : (bare('bare pg_dump -Fc -Z 1 (for c)', ['-Fc', '-Z', '1'], path.join(work, 'bare-z1.dump')), skipped);
+  const a2 = wanted('a') ? compare('(a) our backup vs bare pg_dump, same format and settings: -Fd -j 2, gzip:1',
     () => bare('bare pg_dump -Fd -j 2 -Z 1', ['-Fd', '-j', '2', '-Z', '1'], path.join(work, 'bare-dir')),
-    () => ours('ours-dir', { format: 'directory', jobs: 2, compression: 'gzip:1' }));
-  const b = compare('(b) our default vs the naive pg_dump -Fc',
+    () => ours('ours-dir', { format: 'directory', jobs: 2, compression: 'gzip:1' })) : skipped;
+  const b = wanted('b') ? compare('(b) our default vs the naive pg_dump -Fc',
     () => bare('naive pg_dump -Fc', ['-Fc'], path.join(work, 'naive.dump')),
-    () => ours('ours-default', {}));
+    () => ours('ours-default', {})) : skipped;
   const keep = ours('ours-z1', { compression: 'gzip:1' });
 
   console.log('\n(c) our restore vs bare pg_restore');
-  const restoreBare = (jobs) => { psql('postgres', 'DROP DATABASE IF EXISTS bare_restore'); psql('postgres', 'CREATE DATABASE bare_restore'); return time(`bare pg_restore${jobs > 1 ? ` -j ${jobs}` : ''}`, () => run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', ...(jobs > 1 ? ['-j', String(jobs)] : []), '-d', 'bare_restore', path.join(work, 'bare-z1.dump')])); };
-  const restoreOurs = (jobs, i) => time(`ours restore${jobs > 1 ? ` jobs ${jobs}` : ''}`, () => action({ mode: 'restore', manifest: keep.manifest, 'target-database-url': url(`ours_restore_${jobs}_${i}`), 'pg-bin-dir': server.bindir, jobs }));
-  const rb1 = [], ro1 = [], rb2 = [], ro2 = [];
+  // Each restore starts from a clean server: the previous one's database dropped and its dirty
+  // pages written (CHECKPOINT, untimed), so one run's writes and autovacuum do not land in the next.
+  const settle = () => { for (const db of ['bare_restore', 'ours_restore', 'base_restore']) psql('postgres', `DROP DATABASE IF EXISTS ${db}`); psql('postgres', 'CHECKPOINT'); };
+  const restoreBare = (jobs) => { settle(); psql('postgres', 'CREATE DATABASE bare_restore'); return time(`bare pg_restore${jobs > 1 ? ` -j ${jobs}` : ''}`, () => run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', ...(jobs > 1 ? ['-j', String(jobs)] : []), '-d', 'bare_restore', path.join(work, 'bare-z1.dump')])); };
+  const restoreOurs = (jobs, dist, label = 'ours') => { settle(); return time(`${label} restore${jobs > 1 ? ` jobs ${jobs}` : ''}`, () => action({ mode: 'restore', manifest: keep.manifest, 'target-database-url': url(`${label}_restore`), 'pg-bin-dir': server.bindir, jobs }, dist)); };
+  const rb1 = [], ro1 = [], rb2 = [], ro2 = [], rx1 = [], rx2 = [];
   for (let i = 0; i < rounds; i++) {
-    rb1.push(restoreBare(1)); ro1.push(restoreOurs(1, i)); rb2.push(restoreBare(2)); ro2.push(restoreOurs(2, i));
-    for (const jobs of [1, 2]) psql('postgres', `DROP DATABASE IF EXISTS ours_restore_${jobs}_${i}`);
+    for (const [jobs, rb, ro, rx] of [[1, rb1, ro1, rx1], [2, rb2, ro2, rx2]]) {
+      rb.push(restoreBare(jobs));
+      // With a base build, ours and base alternate which goes first.
+      if (baseDist && i % 2 === 1) rx.push(restoreOurs(jobs, baseDist, 'base'));
+      ro.push(restoreOurs(jobs));
+      if (baseDist && i % 2 === 0) rx.push(restoreOurs(jobs, baseDist, 'base'));
+    }
   }
+  settle();
   const line = (label, r, target) => `  ${label.padEnd(40)} median ${r.median.toFixed(3)}, best/best ${r.best.toFixed(3)}${target ? `   (target ${target})` : ''}   bare spread ${(r.spread * 100).toFixed(0)}%   sizes ours ${mb(r.sizes.ours)}, bare ${mb(r.sizes.bare)}`;
   const ratio = (o, b) => ({ median: median(o.map((x, i) => x / b[i])), best: Math.min(...o) / Math.min(...b), spread: (Math.max(...b) - Math.min(...b)) / median(b) });
   const c1 = ratio(ro1, rb1);
   const c2 = ratio(ro2, rb2);
   console.log(`
 Results (database ${mb(dbSize)}, ${rounds} interleaved rounds each; ratios are ours / bare tool; load now ${os.loadavg()[0].toFixed(2)}):
-${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}
-${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}
-${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}
-  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
+${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
       with jobs 2                            median ${c2.median.toFixed(3)}, best/best ${c2.best.toFixed(3)}
-      restore jobs 2 / jobs 1: ours ${(median(ro2) / median(ro1)).toFixed(3)}, bare ${(median(rb2) / median(rb1)).toFixed(3)}
-  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`);
+${baseDist ? `      base build (BENCH_DIST_BASE) / bare    median ${ratio(rx1, rb1).median.toFixed(3)}, best/best ${ratio(rx1, rb1).best.toFixed(3)}; with jobs 2 median ${ratio(rx2, rb2).median.toFixed(3)}, best/best ${ratio(rx2, rb2).best.toFixed(3)}\n` : ''}      restore jobs 2 / jobs 1: ours ${(median(ro2) / median(ro1)).toFixed(3)}, bare ${(median(rb2) / median(rb1)).toFixed(3)}
+  medians in seconds: restore bare ${median(rb1).toFixed(2)}, ours ${median(ro1).toFixed(2)}${baseDist ? `, base ${median(rx1).toFixed(2)}` : ''}; jobs 2 bare ${median(rb2).toFixed(2)}, ours ${median(ro2).toFixed(2)}${baseDist ? `, base ${median(rx2).toFixed(2)}` : ''}${only ? '' : `\n  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`}`);
 } finally {
   if (!process.env.BENCH_KEEP) {
     await server.stop();

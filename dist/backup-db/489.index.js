@@ -27,35 +27,58 @@ export const modules = {
 
 /**
  * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
- * then decrypts if needed. Nothing is restored from an archive that fails this.
+ * then decrypts if needed. Nothing is restored from an archive that fails this: checked before
+ * it returns, or with `deferChecksums` through `checksums`, which the caller awaits.
  */
 async function openArchive(options) {
     const manifestPath = node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(options.manifestPath);
     const manifest = await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_7__/* .readManifest */ .WI)(manifestPath, options.manifestInput);
     const folder = node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(manifestPath);
-    const problems = await (0,_checksums_js__WEBPACK_IMPORTED_MODULE_5__/* .checkFiles */ .gw)(folder, manifest.files);
-    if (problems.length > 0) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-    }
-    options.log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
+    const checksums = checkArchive(folder, manifest, options.log);
+    // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
+    // unhandled rejection that ends the process; the caller still sees it through `checksums`.
+    checksums.catch(() => { });
+    if (!options.deferChecksums)
+        await checksums;
+    const settled = () => checksums.then(() => { }, () => { });
     const dumpPath = node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, manifest.archive.path);
     if (manifest.encryption.method === 'none') {
-        return { manifest, manifestPath, folder, dumpPath, close: async () => { } };
+        return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
     }
     if (!options.encryption) {
+        await settled();
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
     }
+    // A failed checksum stops a decryption running beside it: its output would never be used.
+    const stop = new AbortController();
+    checksums.catch(() => stop.abort());
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const work = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(options.workDir ?? node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'kong-restore-'));
     try {
-        await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_6__/* .decryptFiles */ .DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, options.signal);
+        await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_6__/* .decryptFiles */ .DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, signal);
     }
     catch (error) {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+        // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
+        await checksums;
         throw error;
     }
     options.log?.('Archive decrypted into a temporary folder');
     const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
-    return { manifest, manifestPath, folder, dumpPath: node_path__WEBPACK_IMPORTED_MODULE_2__.join(work, plain), close: () => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true }) };
+    return {
+        manifest, manifestPath, folder, dumpPath: node_path__WEBPACK_IMPORTED_MODULE_2__.join(work, plain), checksums,
+        close: async () => {
+            await settled();
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+        },
+    };
+}
+async function checkArchive(folder, manifest, log) {
+    const problems = await (0,_checksums_js__WEBPACK_IMPORTED_MODULE_5__/* .checkFiles */ .gw)(folder, manifest.files);
+    if (problems.length > 0) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+    }
+    log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
 }
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
 async function listArchive(pgRestore, dumpPath) {
@@ -108,7 +131,12 @@ async function restorePostgres(options) {
     const startedAt = new Date();
     const target = options.target;
     const name = target.db.database;
-    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_6__/* .openArchive */ .p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+    // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
+    // them before the target changes); clean writes the target itself, so it checks them first.
+    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_6__/* .openArchive */ .p)({
+        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
+        deferChecksums: options.method === 'swap' && !options.dryRun,
+    });
     try {
         const source = archive.manifest;
         const maintenance = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withDatabase */ .kR)(target, options.maintenanceDatabase ?? 'postgres');
@@ -205,8 +233,26 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
     }
     const scratchTarget = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withDatabase */ .kR)(options.target, scratch);
     try {
-        await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], options.signal, log);
-        const facts = await readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
+        // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
+        // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
+        // stops pg_restore, and the target changes only after both checks pass.
+        const stop = new AbortController();
+        const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+        const checksums = archive.checksums.catch((error) => {
+            stop.abort();
+            throw error;
+        });
+        const copy = (async () => {
+            await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], signal, log);
+            return readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
+        })();
+        const [checked, restored] = await Promise.allSettled([checksums, copy]);
+        // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (restored.status === 'rejected')
+            throw restored.reason;
+        const facts = restored.value;
         const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .compareFingerprints */ .tS)(archive.manifest.fingerprint, facts.entities.fingerprint);
         if (differences.length > 0) {
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
@@ -221,6 +267,8 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
         return facts;
     }
     catch (error) {
+        // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => { });
         await admin.query(`DROP DATABASE IF EXISTS ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)}`).catch(() => { });
         throw error;
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -140,7 +141,10 @@ describe('backup → verify → restore', () => {
 });
 
 describe('damaged archives', () => {
-  it('a flipped byte: verify and restore refuse, the target is untouched', async () => {
+  const scratchLeft = (base: string) =>
+    withDb(server, 'postgres', (c) => c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_\\_%'", [base])).then((r) => r.rows.map((row) => row.datname));
+
+  it('a flipped byte: verify and restore (swap, jobs 1 and 2, and clean) refuse, the target is untouched, no scratch database is left', async () => {
     const backup = await backupPostgres({ source, backupDir: dir('flip'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
     const bytes = await readFile(backup.archivePath);
     const at = Math.floor(bytes.length / 2);
@@ -152,13 +156,62 @@ describe('damaged archives', () => {
 
     await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_flip_target'));
     await withDb(server, 'kong_flip_target', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (42)'));
-    const restore = await rejection(restorePostgres({
-      manifestPath: backup.manifestPath, target: target('kong_flip_target'), method: 'swap', jobs: 1,
+    for (const [method, jobs] of [['swap', 1], ['swap', 2], ['clean', 1]] as const) {
+      const restore = await rejection(restorePostgres({
+        manifestPath: backup.manifestPath, target: target('kong_flip_target'), method, jobs,
+        allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir,
+      }));
+      expect(restore.message, `${method} jobs ${jobs}`).toMatch(/checking the archive against its manifest: .*SHA-256/);
+      const marker = await withDb(server, 'kong_flip_target', (c) => c.query('SELECT x FROM marker'));
+      expect(marker.rows).toEqual([{ x: 42 }]);
+      const tables = await withDb(server, 'kong_flip_target', (c) => c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"));
+      expect(tables.rows).toEqual([{ n: 1 }]);
+      expect(await scratchLeft('kong_flip_target')).toEqual([]);
+    }
+
+    // A target that did not exist is not created.
+    await rejection(restorePostgres({
+      manifestPath: backup.manifestPath, target: target('kong_flip_new'), method: 'swap', jobs: 1,
       allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir,
     }));
-    expect(restore.message).toMatch(/SHA-256/);
-    const marker = await withDb(server, 'kong_flip_target', (c) => c.query('SELECT x FROM marker'));
-    expect(marker.rows).toEqual([{ x: 42 }]);
+    const created = await withDb(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_database WHERE datname = 'kong_flip_new'"));
+    expect(created.rows).toEqual([]);
+    expect(await scratchLeft('kong_flip_new')).toEqual([]);
+  });
+
+  it('swap: a failed checksum stops a pg_restore running beside it and drops the scratch database it holds', async () => {
+    const backup = await backupPostgres({ source, backupDir: dir('flip-slow'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
+    // A manifest file that is a FIFO: its checksum blocks until the test writes, so the failure is
+    // certain to come while pg_restore runs (a real archive's SHA-256 takes long only when large).
+    const folder = path.dirname(backup.manifestPath);
+    execFileSync('mkfifo', [path.join(folder, 'late')]);
+    const manifest = JSON.parse(readFileSync(backup.manifestPath, 'utf8')) as { files: unknown[] };
+    manifest.files.push({ path: 'late', sizeBytes: 0, sha256: '0'.repeat(64) });
+    writeFileSync(backup.manifestPath, JSON.stringify(manifest));
+    // A pg_restore that holds a session on the scratch database for 60 s, as a long restore does.
+    const bin = fakeBinDir('slow-restore-bin', `exec ${server.bindir}/pg_dump "$@"`);
+    writeFileSync(path.join(bin, 'pg_restore'), `#!/bin/sh\nfor a in "$@"; do case "$a" in --dbname=*) db="\${a#--dbname=}";; esac; done\nexec ${server.bindir}/psql -X -q -d "$db" -c 'SELECT pg_sleep(60)'\n`);
+    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_flip_slow'));
+    await withDb(server, 'kong_flip_slow', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (7)'));
+
+    const started = Date.now();
+    const restoring = rejection(restorePostgres({
+      manifestPath: backup.manifestPath, target: target('kong_flip_slow'), method: 'swap', jobs: 1,
+      allowRestoreOverSource: false, allowLiveConnections: false, binDir: bin,
+    }));
+    let sessions = 0;
+    for (let i = 0; i < 100 && sessions === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      sessions = (await withDb(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'kong\\_flip\\_slow\\_\\_restore%' AND query LIKE '%pg_sleep%'"))).rows.length;
+    }
+    expect(sessions).toBe(1);
+    await writeFile(path.join(folder, 'late'), 'not what the manifest says');
+    const restore = await restoring;
+    expect(restore.message).toMatch(/checking the archive against its manifest: 1 file\(s\) differ.*late: /);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(await scratchLeft('kong_flip_slow')).toEqual([]);
+    const marker = await withDb(server, 'kong_flip_slow', (c) => c.query('SELECT x FROM marker'));
+    expect(marker.rows).toEqual([{ x: 7 }]);
   });
 });
 
@@ -249,7 +302,7 @@ describe('restore safety', () => {
 });
 
 describe('encryption', () => {
-  it('round-trips with a gpg passphrase; verify without or with a wrong passphrase refuses', async () => {
+  it('round-trips with a gpg passphrase; verify without or with a wrong passphrase refuses; a flipped byte refuses a swap restore with the checksum error', async () => {
     const passphrase = 'correct horse battery staple';
     const backup = await backupPostgres({ source, backupDir: dir('gpg'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir, encryption: { method: 'gpg-symmetric', passphrase } });
     expect(backup.archivePath).toMatch(/kong\.dump\.gpg$/);
@@ -264,6 +317,15 @@ describe('encryption', () => {
     expect(verified.tableData).toBeGreaterThan(10);
     const restored = await restorePostgres({ manifestPath: backup.manifestPath, target: target('kong_gpg'), method: 'swap', jobs: 1, allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir, encryption: { method: 'gpg-symmetric', passphrase } });
     expect(restored.manifest!.fingerprint.digest).toBe(backup.manifest.fingerprint.digest);
+
+    // Damaged: swap decrypts beside the checksums, and the checksum failure is what it reports.
+    const bytes = await readFile(backup.archivePath);
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
+    await writeFile(backup.archivePath, bytes);
+    const damaged = await rejection(restorePostgres({ manifestPath: backup.manifestPath, target: target('kong_gpg_flip'), method: 'swap', jobs: 1, allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir, encryption: { method: 'gpg-symmetric', passphrase } }));
+    expect(damaged.message).toMatch(/checking the archive against its manifest: .*SHA-256/);
+    const created = await withDb(server, 'postgres', (c) => c.query("SELECT datname FROM pg_database WHERE datname LIKE 'kong_gpg_flip%'"));
+    expect(created.rows).toEqual([]);
   });
 });
 

@@ -14,6 +14,11 @@ export interface OpenedArchive {
   readonly folder: string;
   /** The plain pg_dump archive (file or folder) pg_restore reads. */
   readonly dumpPath: string;
+  /**
+   * Settles once the files are checked against the manifest and rejects when one differs:
+   * already fulfilled when opened, unless opened with `deferChecksums`.
+   */
+  readonly checksums: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,41 +31,70 @@ export interface OpenArchiveOptions {
   readonly workDir?: string | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((line: string) => void) | undefined;
+  /**
+   * Return before the checksums are checked; the caller must await `checksums` before anything
+   * it did with the archive becomes visible (restore-method swap restores into a scratch database
+   * meanwhile). Decryption still finishes before this returns, and stops if a checksum fails.
+   */
+  readonly deferChecksums?: boolean | undefined;
 }
 
 /**
  * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
- * then decrypts if needed. Nothing is restored from an archive that fails this.
+ * then decrypts if needed. Nothing is restored from an archive that fails this: checked before
+ * it returns, or with `deferChecksums` through `checksums`, which the caller awaits.
  */
 export async function openArchive(options: OpenArchiveOptions): Promise<OpenedArchive> {
   const manifestPath = path.resolve(options.manifestPath);
   const manifest = await readManifest(manifestPath, options.manifestInput);
   const folder = path.dirname(manifestPath);
-  const problems = await checkFiles(folder, manifest.files);
-  if (problems.length > 0) {
-    throw stepError('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-  }
-  options.log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
+  const checksums = checkArchive(folder, manifest, options.log);
+  // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
+  // unhandled rejection that ends the process; the caller still sees it through `checksums`.
+  checksums.catch(() => {});
+  if (!options.deferChecksums) await checksums;
+  const settled = () => checksums.then(() => {}, () => {});
   const dumpPath = path.join(folder, manifest.archive.path);
   if (manifest.encryption.method === 'none') {
-    return { manifest, manifestPath, folder, dumpPath, close: async () => {} };
+    return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
   }
   if (!options.encryption) {
+    await settled();
     throw inputError(
       manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key',
       `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`,
     );
   }
+  // A failed checksum stops a decryption running beside it: its output would never be used.
+  const stop = new AbortController();
+  checksums.catch(() => stop.abort());
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const work = await mkdtemp(path.join(options.workDir ?? os.tmpdir(), 'kong-restore-'));
   try {
-    await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, options.signal);
+    await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal);
   } catch (error) {
     await rm(work, { recursive: true, force: true });
+    // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
+    await checksums;
     throw error;
   }
   options.log?.('Archive decrypted into a temporary folder');
   const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
-  return { manifest, manifestPath, folder, dumpPath: path.join(work, plain), close: () => rm(work, { recursive: true, force: true }) };
+  return {
+    manifest, manifestPath, folder, dumpPath: path.join(work, plain), checksums,
+    close: async () => {
+      await settled();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+async function checkArchive(folder: string, manifest: BackupManifest, log: ((line: string) => void) | undefined): Promise<void> {
+  const problems = await checkFiles(folder, manifest.files);
+  if (problems.length > 0) {
+    throw stepError('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+  }
+  log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
 }
 
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */

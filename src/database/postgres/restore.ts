@@ -54,7 +54,12 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
   const startedAt = new Date();
   const target = options.target;
   const name = target.db.database;
-  const archive = await openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+  // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
+  // them before the target changes); clean writes the target itself, so it checks them first.
+  const archive = await openArchive({
+    manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
+    deferChecksums: options.method === 'swap' && !options.dryRun,
+  });
   try {
     const source = archive.manifest;
     const maintenance = withDatabase(target, options.maintenanceDatabase ?? 'postgres');
@@ -156,8 +161,24 @@ async function swapRestore(
   }
   const scratchTarget = withDatabase(options.target, scratch);
   try {
-    await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], options.signal, log);
-    const facts = await readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
+    // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
+    // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
+    // stops pg_restore, and the target changes only after both checks pass.
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const checksums = archive.checksums.catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    });
+    const copy = (async () => {
+      await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], signal, log);
+      return readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
+    })();
+    const [checked, restored] = await Promise.allSettled([checksums, copy]);
+    // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
+    if (checked.status === 'rejected') throw checked.reason;
+    if (restored.status === 'rejected') throw restored.reason;
+    const facts = restored.value;
     const differences = compareFingerprints(archive.manifest.fingerprint, facts.entities.fingerprint);
     if (differences.length > 0) {
       throw stepError('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
@@ -170,6 +191,8 @@ async function swapRestore(
     log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
     return facts;
   } catch (error) {
+    // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`).catch(() => {});
     throw error;
   }
