@@ -53,14 +53,15 @@ const TARGET_REQUESTS = 100_000;
 
 describe('HAProxy backend (runtime API, real haproxy)', () => {
   it('healthy canary 10→25→50→100 under load: 0 transport errors, 0 non-2xx, config file kept in step', async () => {
-    // Size the pause so that the canary spans TARGET_REQUESTS at this machine's rate (capped, to
-    // keep the file under a minute): measure the rate first.
+    // Size the pause so that the canary spans TARGET_REQUESTS at this machine's rate, with a
+    // fifth to spare for a rate that drops when other test files run (capped at 55 s): measure
+    // the rate first. On this two-core machine (~2,000-3,000 requests/s) the count is asserted.
     const probeLoad = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 1000 });
     await new Promise((r) => setTimeout(r, 1000));
     const rate = (await probeLoad.stop()).requests;
-    const wantMs = Math.min(34_000, Math.max(6_000, (TARGET_REQUESTS / rate) * 1000));
+    const wantMs = Math.min(55_000, Math.max(6_000, ((TARGET_REQUESTS * 1.2) / rate) * 1000));
     const pauseMs = Math.ceil(wantMs / 4 / 500) * 500; // 4 steps (the pre-gate takes no pause)
-    const load = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 2_000_000, maxMs: 60_000 });
+    const load = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 2_000_000, maxMs: 80_000 });
     const lines: string[] = [];
     const result = await runPromotion(canary({ pauseMs }), { backend: backend(), gate: gate(), log: (l) => lines.push(l) });
     // A little traffic on 100% green after the switch, then stop.
@@ -78,7 +79,7 @@ describe('HAProxy backend (runtime API, real haproxy)', () => {
     expect(counts.non2xx).toBe(0);
     expect(counts.byCluster.blue).toBeGreaterThan(0);
     expect(counts.byCluster.green).toBeGreaterThan(0);
-    if (rate * 34 >= TARGET_REQUESTS * 1.05) expect(counts.requests).toBeGreaterThanOrEqual(TARGET_REQUESTS);
+    if (rate * 55 >= TARGET_REQUESTS * 1.2) expect(counts.requests).toBeGreaterThanOrEqual(TARGET_REQUESTS);
     expect(result.lastGateToGreenMs).toBeLessThan(2000);
     // Read back from HAProxy itself, and the on-disk config a reload would load.
     expect(await haproxy.command('get weight kong/green')).toMatch(/^200 /);
