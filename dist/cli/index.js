@@ -51434,7 +51434,7 @@ async function buildPlan(request, deps) {
         to: formatKongVersion(to),
         edition,
         deployment: request.deployment,
-        hops: hops.map(toPlanHop),
+        hops: hops.map((hop) => toPlanHop(hop, request.deployment)),
         requiresFinish: hops.some((hop) => hop.facts.requiresFinish),
         strategy: {
             recommended: primary.recommended,
@@ -51522,11 +51522,22 @@ function builtInFile(now) {
         ageDays: Math.floor((now.getTime() - Date.parse(BUILT_IN_DATA_DATE)) / 86_400_000),
     };
 }
-function toPlanHop(hop) {
+const LTS_314_PREFLIGHT = parseKongVersion('3.10.0.11');
+const CONSUMER_GROUP_SCOPING = parseKongVersion('3.4.0');
+function toPlanHop(hop, deployment) {
     const schema = hop.facts.schema;
     const notes = hop.facts.breaking.map((marker) => marker.kind === 'major-version' ? `major upgrade ${marker.from}.x → ${marker.to}.x` : `LTS jump ${marker.from} → ${marker.to}`);
     if (schema.kind === 'migrations' && schema.coverage === 'partial') {
         notes.push('Kong may add teardown migrations the built-in facts do not list (Enterprise, or past 3.9.3): treat finish as having work');
+    }
+    // kong-facts upgrade-paths-helm-operator-deck.md §1.6: the 3.10 → 3.14 guide's optional preflight.
+    if (releaseLine(hop.from) === '3.10' && releaseLine(hop.to) === '3.14') {
+        notes.push(`preflight: on ${formatKongVersion(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`);
+    }
+    // §1.1 special cases: a 3.4+ control plane with ≤ 3.3 data planes is unsupported when plugins
+    // are scoped to consumer groups, and hybrid mode upgrades control planes first.
+    if (deployment === 'hybrid' && compareKongVersions(hop.from, CONSUMER_GROUP_SCOPING) < 0 && compareKongVersions(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
+        notes.push('hybrid: until the data planes reach 3.4 too, do not use plugins scoped to consumer groups (a 3.4+ control plane with ≤ 3.3 data planes does not support them)');
     }
     return {
         from: formatKongVersion(hop.from),
@@ -51620,9 +51631,12 @@ function fitToLimit(sections, limitBytes, cutNotice) {
     return kept.join('\n\n');
 }
 
+// EXTERNAL MODULE: ./build/changelog/render/text.js
+var render_text = __nccwpck_require__(9555);
 // EXTERNAL MODULE: ./build/changelog/types.js
 var types = __nccwpck_require__(3048);
 ;// CONCATENATED MODULE: ./build/changelog/render/markdown.js
+
 
 
 /**
@@ -51706,7 +51720,7 @@ function hopsSection(plan) {
         String(index + 1),
         `${hop.from} → ${hop.to}`,
         hop.reason,
-        hop.requiresFinish ? `yes: ${hop.teardownMigrations.join(', ')}` : 'no',
+        (0,render_text/* finishText */.r)(hop),
         hop.deckConvert === undefined ? '' : `\`${hop.deckConvert}\``,
     ]);
     return `### Hops\n\n${table(['#', 'Hop', 'Why', '`finish` has work', 'Declarative files'], rows)}`;
@@ -51756,7 +51770,8 @@ function sourcesSection(plan) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ renderPlanText)
+/* harmony export */   $: () => (/* binding */ renderPlanText),
+/* harmony export */   r: () => (/* binding */ finishText)
 /* harmony export */ });
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3048);
 
@@ -51769,7 +51784,7 @@ function renderPlanText(plan) {
     lines.push(`Hops (${plan.hops.length}):`);
     plan.hops.forEach((hop, index) => {
         lines.push(`  ${index + 1}. ${hop.from} -> ${hop.to}: ${hop.reason}`);
-        lines.push(`     finish has work: ${hop.requiresFinish ? `yes (${hop.teardownMigrations.join(', ')})` : 'no'}`);
+        lines.push(`     finish has work: ${finishText(hop)}`);
         if (hop.deckConvert !== undefined)
             lines.push(`     declarative files: ${hop.deckConvert}`);
         for (const note of hop.notes)
@@ -51815,6 +51830,12 @@ function renderPlanText(plan) {
     lines.push(`Releases between: ${plan.releases.length}${counts.length > 0 ? `; entries: ${counts.join(', ')}` : ''}`);
     lines.push(`Source: ${plan.source.mode} (${plan.source.reason})${plan.source.entriesAvailable ? '' : '; changelog entries not available offline (use --changelog-file or run online)'}`);
     return lines.join('\n');
+}
+/** The teardown migrations that give `finish` work, or "assumed" where Kong's list is not known here. */
+function finishText(hop) {
+    if (!hop.requiresFinish)
+        return 'no';
+    return hop.teardownMigrations.length > 0 ? `yes (${hop.teardownMigrations.join(', ')})` : 'yes (assumed: the teardown migrations of this hop are not known here)';
 }
 
 

@@ -76246,7 +76246,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7541);
 /* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(246);
 /* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6790);
-/* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3313);
+/* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9720);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8703);
@@ -79920,7 +79920,7 @@ async function buildPlan(request, deps) {
         to: formatKongVersion(to),
         edition,
         deployment: request.deployment,
-        hops: hops.map(toPlanHop),
+        hops: hops.map((hop) => toPlanHop(hop, request.deployment)),
         requiresFinish: hops.some((hop) => hop.facts.requiresFinish),
         strategy: {
             recommended: primary.recommended,
@@ -80008,11 +80008,22 @@ function builtInFile(now) {
         ageDays: Math.floor((now.getTime() - Date.parse(BUILT_IN_DATA_DATE)) / 86_400_000),
     };
 }
-function toPlanHop(hop) {
+const LTS_314_PREFLIGHT = parseKongVersion('3.10.0.11');
+const CONSUMER_GROUP_SCOPING = parseKongVersion('3.4.0');
+function toPlanHop(hop, deployment) {
     const schema = hop.facts.schema;
     const notes = hop.facts.breaking.map((marker) => marker.kind === 'major-version' ? `major upgrade ${marker.from}.x → ${marker.to}.x` : `LTS jump ${marker.from} → ${marker.to}`);
     if (schema.kind === 'migrations' && schema.coverage === 'partial') {
         notes.push('Kong may add teardown migrations the built-in facts do not list (Enterprise, or past 3.9.3): treat finish as having work');
+    }
+    // kong-facts upgrade-paths-helm-operator-deck.md §1.6: the 3.10 → 3.14 guide's optional preflight.
+    if (releaseLine(hop.from) === '3.10' && releaseLine(hop.to) === '3.14') {
+        notes.push(`preflight: on ${formatKongVersion(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`);
+    }
+    // §1.1 special cases: a 3.4+ control plane with ≤ 3.3 data planes is unsupported when plugins
+    // are scoped to consumer groups, and hybrid mode upgrades control planes first.
+    if (deployment === 'hybrid' && compareKongVersions(hop.from, CONSUMER_GROUP_SCOPING) < 0 && compareKongVersions(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
+        notes.push('hybrid: until the data planes reach 3.4 too, do not use plugins scoped to consumer groups (a 3.4+ control plane with ≤ 3.3 data planes does not support them)');
     }
     return {
         from: formatKongVersion(hop.from),
@@ -80062,14 +80073,86 @@ function databaseChanges(from, to, database) {
 
 /***/ }),
 
-/***/ 3313:
+/***/ 9720:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ renderPlanMarkdown)
-/* harmony export */ });
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8703);
-/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3048);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d: () => (/* binding */ renderPlanMarkdown)
+});
+
+// EXTERNAL MODULE: ./build/lib/markdown.js
+var markdown = __nccwpck_require__(8703);
+;// CONCATENATED MODULE: ./build/changelog/render/text.js
+
+/** The plan for a terminal: the decisions and the risks, then counts; details are in --format json. */
+function renderPlanText(plan) {
+    const lines = [];
+    const edition = plan.edition === 'enterprise' ? 'Enterprise' : 'OSS';
+    lines.push(`Kong ${edition} upgrade plan: ${plan.from} -> ${plan.to} (${plan.deployment})`);
+    lines.push('');
+    lines.push(`Hops (${plan.hops.length}):`);
+    plan.hops.forEach((hop, index) => {
+        lines.push(`  ${index + 1}. ${hop.from} -> ${hop.to}: ${hop.reason}`);
+        lines.push(`     finish has work: ${finishText(hop)}`);
+        if (hop.deckConvert !== undefined)
+            lines.push(`     declarative files: ${hop.deckConvert}`);
+        for (const note of hop.notes)
+            lines.push(`     note: ${note}`);
+    });
+    lines.push('');
+    lines.push(`Recommended strategy: ${plan.strategy.recommended}: ${plan.strategy.reason}`);
+    for (const option of plan.strategy.options.filter((o) => o.name !== plan.strategy.recommended)) {
+        lines.push(`  ${option.name}: ${option.supported ? 'possible' : 'not possible'}: ${option.reason}`);
+    }
+    if (plan.impacts.length > 0) {
+        lines.push('', `What hits this deployment (${plan.impacts.length}):`);
+        for (const impact of plan.impacts) {
+            lines.push(`  [${impact.severity}] ${impact.title}${impact.where === undefined ? '' : ` (${impact.where})`}`);
+            lines.push(`      ${impact.detail}`, `      remedy: ${impact.remedy}`);
+        }
+    }
+    if (plan.notes.length > 0) {
+        lines.push('', 'Breaking changes to act on:');
+        for (const note of plan.notes)
+            lines.push(`  ${note.version}  ${note.title}: ${note.summary}`);
+    }
+    lines.push('', 'Database support:');
+    for (const support of [plan.database.from, plan.database.to]) {
+        lines.push(`  ${support.line}: PostgreSQL ${support.postgres.tested.join(', ') || 'unknown'}; Cassandra ${support.cassandra ? 'yes' : 'no'}`);
+    }
+    for (const change of plan.database.changes)
+        lines.push(`  ${change}`);
+    lines.push('');
+    if (plan.kongConf.available) {
+        const conf = plan.kongConf;
+        lines.push(`kong.conf (${conf.fromTag} -> ${conf.toTag}): ${conf.removed.length} removed, ${conf.defaultChanged.length} defaults changed, ${conf.added.length} added`);
+        if (conf.removed.length > 0)
+            lines.push(`  removed: ${conf.removed.map((p) => p.name).join(', ')}`);
+        for (const change of conf.defaultChanged)
+            lines.push(`  default changed: ${change.name}: ${change.from || '(empty)'} -> ${change.to || '(empty)'}`);
+    }
+    else {
+        lines.push(`kong.conf changes: not available (${plan.kongConf.reason})`);
+    }
+    lines.push('');
+    const counts = ENTRY_KINDS.filter((kind) => plan.counts[kind] > 0).map((kind) => `${kind} ${plan.counts[kind]}`);
+    lines.push(`Releases between: ${plan.releases.length}${counts.length > 0 ? `; entries: ${counts.join(', ')}` : ''}`);
+    lines.push(`Source: ${plan.source.mode} (${plan.source.reason})${plan.source.entriesAvailable ? '' : '; changelog entries not available offline (use --changelog-file or run online)'}`);
+    return lines.join('\n');
+}
+/** The teardown migrations that give `finish` work, or "assumed" where Kong's list is not known here. */
+function finishText(hop) {
+    if (!hop.requiresFinish)
+        return 'no';
+    return hop.teardownMigrations.length > 0 ? `yes (${hop.teardownMigrations.join(', ')})` : 'yes (assumed: the teardown migrations of this hop are not known here)';
+}
+
+// EXTERNAL MODULE: ./build/changelog/types.js
+var types = __nccwpck_require__(3048);
+;// CONCATENATED MODULE: ./build/changelog/render/markdown.js
+
 
 
 /**
@@ -80097,14 +80180,14 @@ function renderPlanMarkdown(plan, limitBytes) {
         strategySection(plan),
         databaseSection(plan),
         kongConfSection(plan),
-        ..._types_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTRY_KINDS */ .p.filter((kind) => kind !== 'breaking').map((kind) => kindSection(plan.releases, kind)),
+        ...types/* ENTRY_KINDS */.p.filter((kind) => kind !== 'breaking').map((kind) => kindSection(plan.releases, kind)),
         sourcesSection(plan),
     ].filter((section) => section !== undefined);
-    return (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .fitToLimit */ .Qt)(sections, limitBytes, '_The summary was cut to stay under the runner\'s size limit: the plan JSON has everything._');
+    return (0,markdown/* fitToLimit */.Qt)(sections, limitBytes, '_The summary was cut to stay under the runner\'s size limit: the plan JSON has everything._');
 }
 function header(plan) {
     const path = [plan.from, ...plan.hops.map((hop) => hop.to)].join(' → ');
-    const counts = (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['Hops', 'Releases', 'Breaking', 'Deprecations', 'Impacts here', 'Needs `finish`', 'Source'], [[
+    const counts = (0,markdown/* table */.tp)(['Hops', 'Releases', 'Breaking', 'Deprecations', 'Impacts here', 'Needs `finish`', 'Source'], [[
             String(plan.hops.length),
             String(plan.releases.length),
             String(plan.counts.breaking + plan.notes.length),
@@ -80125,13 +80208,13 @@ function impactsSection(impacts) {
         impact.where ?? '',
         `${impact.detail} **Remedy:** ${impact.remedy}`,
     ]);
-    return `### What hits this deployment (${impacts.length})\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['Severity', 'Finding', 'Where', 'Detail'], rows)}`;
+    return `### What hits this deployment (${impacts.length})\n\n${(0,markdown/* table */.tp)(['Severity', 'Finding', 'Where', 'Detail'], rows)}`;
 }
 function notesSection(plan) {
     if (plan.notes.length === 0)
         return undefined;
     const rows = plan.notes.map((note) => [note.version, note.title, note.summary, note.detectedBy ?? '—']);
-    return `### Breaking changes operators must act on\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['From', 'Change', 'What to do', 'Checked by'], rows)}`;
+    return `### Breaking changes operators must act on\n\n${(0,markdown/* table */.tp)(['From', 'Change', 'What to do', 'Checked by'], rows)}`;
 }
 function entriesOf(releases, kind) {
     return releases.flatMap((release) => release.entries.filter((entry) => entry.kind === kind).map((entry) => `**${release.version}** · ${entry.scope}: ${entry.text}`));
@@ -80140,23 +80223,23 @@ function breakingSection(releases) {
     const items = entriesOf(releases, 'breaking');
     if (items.length === 0)
         return undefined;
-    return `### Breaking changes in the changelog (${items.length})\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .bulletList */ .fF)(items)}`;
+    return `### Breaking changes in the changelog (${items.length})\n\n${(0,markdown/* bulletList */.fF)(items)}`;
 }
 function kindSection(releases, kind) {
     const items = entriesOf(releases, kind);
     if (items.length === 0)
         return undefined;
-    return (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .details */ .zH)(`${KIND_TITLES[kind]} (${items.length})`, (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .bulletList */ .fF)(items));
+    return (0,markdown/* details */.zH)(`${KIND_TITLES[kind]} (${items.length})`, (0,markdown/* bulletList */.fF)(items));
 }
 function hopsSection(plan) {
     const rows = plan.hops.map((hop, index) => [
         String(index + 1),
         `${hop.from} → ${hop.to}`,
         hop.reason,
-        hop.requiresFinish ? `yes: ${hop.teardownMigrations.join(', ')}` : 'no',
+        finishText(hop),
         hop.deckConvert === undefined ? '' : `\`${hop.deckConvert}\``,
     ]);
-    return `### Hops\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['#', 'Hop', 'Why', '`finish` has work', 'Declarative files'], rows)}`;
+    return `### Hops\n\n${(0,markdown/* table */.tp)(['#', 'Hop', 'Why', '`finish` has work', 'Declarative files'], rows)}`;
 }
 function strategySection(plan) {
     const rows = plan.strategy.options.map((option) => [
@@ -80164,11 +80247,11 @@ function strategySection(plan) {
         option.supported ? 'yes' : 'no',
         option.reason,
     ]);
-    return (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .details */ .zH)('Strategies', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['Strategy', 'Possible', 'Why'], rows));
+    return (0,markdown/* details */.zH)('Strategies', (0,markdown/* table */.tp)(['Strategy', 'Possible', 'Why'], rows));
 }
 function databaseSection(plan) {
     const support = (s) => [s.line, s.postgres.tested.join(', ') || 'unknown', s.postgres.minimum === undefined ? '' : String(s.postgres.minimum), s.cassandra ? 'yes' : 'no'];
-    const body = `${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['Line', 'PostgreSQL tested', 'Minimum', 'Cassandra'], [support(plan.database.from), support(plan.database.to)])}${plan.database.changes.length > 0 ? `\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .bulletList */ .fF)(plan.database.changes)}` : ''}`;
+    const body = `${(0,markdown/* table */.tp)(['Line', 'PostgreSQL tested', 'Minimum', 'Cassandra'], [support(plan.database.from), support(plan.database.to)])}${plan.database.changes.length > 0 ? `\n\n${(0,markdown/* bulletList */.fF)(plan.database.changes)}` : ''}`;
     return `### Database support\n\n${body}`;
 }
 function kongConfSection(plan) {
@@ -80181,7 +80264,7 @@ function kongConfSection(plan) {
         ...conf.added.map((p) => ['added', p.name, '', p.default]),
     ];
     const counts = `${conf.removed.length} removed, ${conf.defaultChanged.length} defaults changed, ${conf.added.length} added (kong.conf.default ${conf.fromTag} → ${conf.toTag})`;
-    return `### kong.conf changes\n\n${counts}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .details */ .zH)('Properties', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['Change', 'Property', 'Before', 'After'], rows))}`;
+    return `### kong.conf changes\n\n${counts}\n\n${(0,markdown/* details */.zH)('Properties', (0,markdown/* table */.tp)(['Change', 'Property', 'Before', 'After'], rows))}`;
 }
 function sourcesSection(plan) {
     const rows = plan.source.files.map((file) => [
@@ -80193,7 +80276,7 @@ function sourcesSection(plan) {
     const note = plan.source.entriesAvailable
         ? ''
         : '\n\nChangelog entries were not available offline: run online, give `changelog-file`, or keep `cache-dir` from an online run.';
-    return `### Sources\n\nMode: ${plan.source.mode} (${plan.source.reason}).${note}\n\n${rows.length > 0 ? (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)(['What', 'File', 'Via', 'Age'], rows) : ''}`;
+    return `### Sources\n\nMode: ${plan.source.mode} (${plan.source.reason}).${note}\n\n${rows.length > 0 ? (0,markdown/* table */.tp)(['What', 'File', 'Via', 'Age'], rows) : ''}`;
 }
 
 

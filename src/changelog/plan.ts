@@ -2,7 +2,7 @@ import { inputError } from '../lib/errors.js';
 import { readServerVersion } from '../database/postgres/server-version.js';
 import { createAdminClient, type AdminClient } from '../kong/admin-api.js';
 import { catalogLine, postgresSupport, resolveVersion } from '../version/catalog.js';
-import { releaseLine, parseKongVersion, formatKongVersion, type Edition, type KongVersion } from '../version/kong-version.js';
+import { compareKongVersions, releaseLine, parseKongVersion, formatKongVersion, type Edition, type KongVersion } from '../version/kong-version.js';
 import { adviseStrategies } from '../version/strategies.js';
 import { planUpgradePath, type UpgradeHop } from '../version/upgrade-path.js';
 import { crossedBreakingChanges } from './impact/curated-breaking.js';
@@ -62,7 +62,7 @@ export async function buildPlan(request: PlanRequest, deps: PlanDependencies): P
     to: formatKongVersion(to),
     edition,
     deployment: request.deployment,
-    hops: hops.map(toPlanHop),
+    hops: hops.map((hop) => toPlanHop(hop, request.deployment)),
     requiresFinish: hops.some((hop) => hop.facts.requiresFinish),
     strategy: {
       recommended: primary.recommended,
@@ -163,13 +163,27 @@ function builtInFile(now: Date) {
   };
 }
 
-function toPlanHop(hop: UpgradeHop): PlanHop {
+const LTS_314_PREFLIGHT = parseKongVersion('3.10.0.11');
+const CONSUMER_GROUP_SCOPING = parseKongVersion('3.4.0');
+
+function toPlanHop(hop: UpgradeHop, deployment: PlanRequest['deployment']): PlanHop {
   const schema = hop.facts.schema;
   const notes = hop.facts.breaking.map((marker) =>
     marker.kind === 'major-version' ? `major upgrade ${marker.from}.x → ${marker.to}.x` : `LTS jump ${marker.from} → ${marker.to}`,
   );
   if (schema.kind === 'migrations' && schema.coverage === 'partial') {
     notes.push('Kong may add teardown migrations the built-in facts do not list (Enterprise, or past 3.9.3): treat finish as having work');
+  }
+  // kong-facts upgrade-paths-helm-operator-deck.md §1.6: the 3.10 → 3.14 guide's optional preflight.
+  if (releaseLine(hop.from) === '3.10' && releaseLine(hop.to) === '3.14') {
+    notes.push(
+      `preflight: on ${formatKongVersion(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`,
+    );
+  }
+  // §1.1 special cases: a 3.4+ control plane with ≤ 3.3 data planes is unsupported when plugins
+  // are scoped to consumer groups, and hybrid mode upgrades control planes first.
+  if (deployment === 'hybrid' && compareKongVersions(hop.from, CONSUMER_GROUP_SCOPING) < 0 && compareKongVersions(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
+    notes.push('hybrid: until the data planes reach 3.4 too, do not use plugins scoped to consumer groups (a 3.4+ control plane with ≤ 3.3 data planes does not support them)');
   }
   return {
     from: formatKongVersion(hop.from),

@@ -225,3 +225,20 @@ describe('bad input is refused naming the input', () => {
     await expect(plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'kong-conf': file })).rejects.toThrow(/^input 'kong-conf': line 3/);
   });
 });
+
+describe('hop notes from the upgrade guides', () => {
+  it('suggests the 3.14 compatibility preflight on the 3.10 → 3.14 LTS hop', async () => {
+    const result = await plan({ from: '3.10.0.2', to: '3.14.0.13', offline: 'true' });
+    const hop = result.hops.find((h) => h.from.startsWith('3.10') && h.to.startsWith('3.14'));
+    expect(hop?.notes.join('\n')).toContain('kong check --lts-314-compatibility');
+    const other = await plan({ from: '2.8.4.0', to: '3.4.3.29', offline: 'true' });
+    expect(other.hops.flatMap((h) => h.notes).join('\n')).not.toContain('lts-314');
+  });
+
+  it('warns hybrid deployments about consumer-group scoped plugins when crossing into 3.4', async () => {
+    const hybrid = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', deployment: 'hybrid' });
+    expect(hybrid.hops[0]!.notes.join('\n')).toContain('consumer groups');
+    const traditional = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true' });
+    expect(traditional.hops[0]!.notes.join('\n')).not.toContain('consumer groups');
+  });
+});

@@ -1,5 +1,6 @@
 import { bulletList, details, fitToLimit, table } from '../../lib/markdown.js';
 import type { PlanImpact, UpgradePlan } from '../plan-types.js';
+import { finishText } from './text.js';
 import { ENTRY_KINDS, type EntryKind, type Release } from '../types.js';
 
 /**
@@ -92,7 +93,7 @@ function hopsSection(plan: UpgradePlan): string {
     String(index + 1),
     `${hop.from} → ${hop.to}`,
     hop.reason,
-    hop.requiresFinish ? `yes: ${hop.teardownMigrations.join(', ')}` : 'no',
+    finishText(hop),
     hop.deckConvert === undefined ? '' : `\`${hop.deckConvert}\``,
   ]);
   return `### Hops\n\n${table(['#', 'Hop', 'Why', '`finish` has work', 'Declarative files'], rows)}`;

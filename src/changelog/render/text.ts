@@ -10,7 +10,7 @@ export function renderPlanText(plan: UpgradePlan): string {
   lines.push(`Hops (${plan.hops.length}):`);
   plan.hops.forEach((hop, index) => {
     lines.push(`  ${index + 1}. ${hop.from} -> ${hop.to}: ${hop.reason}`);
-    lines.push(`     finish has work: ${hop.requiresFinish ? `yes (${hop.teardownMigrations.join(', ')})` : 'no'}`);
+    lines.push(`     finish has work: ${finishText(hop)}`);
     if (hop.deckConvert !== undefined) lines.push(`     declarative files: ${hop.deckConvert}`);
     for (const note of hop.notes) lines.push(`     note: ${note}`);
   });
@@ -49,4 +49,10 @@ export function renderPlanText(plan: UpgradePlan): string {
   lines.push(`Releases between: ${plan.releases.length}${counts.length > 0 ? `; entries: ${counts.join(', ')}` : ''}`);
   lines.push(`Source: ${plan.source.mode} (${plan.source.reason})${plan.source.entriesAvailable ? '' : '; changelog entries not available offline (use --changelog-file or run online)'}`);
   return lines.join('\n');
+}
+
+/** The teardown migrations that give `finish` work, or "assumed" where Kong's list is not known here. */
+export function finishText(hop: UpgradePlan['hops'][number]): string {
+  if (!hop.requiresFinish) return 'no';
+  return hop.teardownMigrations.length > 0 ? `yes (${hop.teardownMigrations.join(', ')})` : 'yes (assumed: the teardown migrations of this hop are not known here)';
 }
