@@ -90,7 +90,7 @@ describe('HAProxy backend (runtime API, real haproxy)', () => {
     // Idempotent: a second run reads 100% green back and changes nothing.
     const again = await runPromotion(canary(), { backend: backend(), gate: gate(), log: () => {} });
     expect(again.outcome).toBe('already-green');
-  }, 60_000);
+  }, 120_000); // the canary alone may run 55 s to carry 100,000 requests on a slow machine
 
   it('green answering 5xx at the 25% step: reverted within one gate interval, 0 transport errors, 5xx bounded by weight × window', async () => {
     await backend().apply(0);
