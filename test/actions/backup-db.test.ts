@@ -5,7 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { runAction, type ActionRun } from '../helpers/run-action.js';
-import { createKongDatabase, withDb } from '../database/kong-db.js';
+import { createKongDatabase } from '../database/kong-db.js';
+import { withClient } from '../kong-sim/helpers.js';
 import { fakeDeckArchive, releaseServer } from '../database/fake-deck.js';
 import { writeFakeNodetool } from '../database/fake-nodetool.js';
 // @ts-expect-error plain ESM JavaScript without declarations
@@ -140,7 +141,7 @@ describe('backup-db action (dist)', () => {
     const token = 'rbac-action-token-77';
     // An Enterprise node's database has its EE tables (consumer_groups) too.
     await createKongDatabase(server, 'kong_ee');
-    await withDb(server, 'kong_ee', (client) => client.query(FALLBACK_EE_DDL));
+    await withClient(server, 'kong_ee', (client) => client.query(FALLBACK_EE_DDL));
     const node = await startKongNode({ pg: url('kong_ee'), version: '3.4.3.5', edition: 'enterprise', rbacToken: token });
     const archive = fakeDeckArchive(work, '1.40.0');
     const { createHash } = await import('node:crypto');

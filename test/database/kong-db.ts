@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { PostgresServer } from '../helpers/postgres.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { withClient } from '../kong-sim/helpers.js';
 
 const execFileAsync = promisify(execFile);
 const KONG_SIM = path.join(REPO_ROOT, 'test/kong-sim/bin/kong');
@@ -28,7 +28,7 @@ export async function createKongDatabase(server: PostgresServer, database: strin
       KONG_SIM_VERSION: kongVersion,
     },
   });
-  await withDb(server, database, (client) => client.query(seedSql(rows)));
+  await withClient(server, database, (client) => client.query(seedSql(rows)));
 }
 
 export function seedSql(rows: number): string {
@@ -58,14 +58,4 @@ INSERT INTO ratelimiting_metrics (identifier, period, period_date, value)
 INSERT INTO cluster_events (id, node_id, at, expire_at, channel, data)
   SELECT md5('ev' || i)::uuid, md5('node')::uuid, now(), now() + interval '1 hour', 'invalidations', 'routes:' || i FROM generate_series(1, 20) i;
 `;
-}
-
-export async function withDb<T>(server: PostgresServer, database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

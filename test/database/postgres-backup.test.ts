@@ -12,7 +12,8 @@ import { backupPostgres } from '../../src/database/postgres/dump.js';
 import { restorePostgres } from '../../src/database/postgres/restore.js';
 import { fingerprintDifferences, verifyBackup } from '../../src/database/postgres/verify.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
-import { createKongDatabase, withDb } from './kong-db.js';
+import { withClient } from '../kong-sim/helpers.js';
+import { createKongDatabase } from './kong-db.js';
 
 let server: PostgresServer;
 let work: string;
@@ -93,7 +94,7 @@ describe('backup → verify → restore', () => {
     expect(restored.manifest!.lineage.restoredFrom).toMatchObject({ manifest: backup.manifestPath, fingerprint: manifest.fingerprint.digest });
     expect(JSON.parse(readFileSync(restored.manifestPath!, 'utf8')).lineage.restoredFrom.database.database).toBe('kong');
     // No scratch database left behind.
-    const names = await withDb(server, 'postgres', (c) => c.query<{ datname: string }>('SELECT datname FROM pg_database'));
+    const names = await withClient(server, 'postgres', (c) => c.query<{ datname: string }>('SELECT datname FROM pg_database'));
     expect(names.rows.map((r) => r.datname).filter((n) => n.includes('__'))).toEqual([]);
 
     // Clean method into the (now existing) copy, directory format with jobs.
@@ -107,19 +108,19 @@ describe('backup → verify → restore', () => {
   });
 
   it('an entity edited after the backup makes the fingerprints differ, naming the table; counters do not', async () => {
-    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_edit TEMPLATE kong'));
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_edit TEMPLATE kong'));
     const edit = target('kong_edit');
     const backup = await backupPostgres({ source: edit, backupDir: dir('edit'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
-    await withDb(server, 'kong_edit', (c) => c.query("UPDATE ratelimiting_metrics SET value = value + 1; INSERT INTO cluster_events (id, node_id, at, expire_at) VALUES (gen_random_uuid(), gen_random_uuid(), now(), now())"));
+    await withClient(server, 'kong_edit', (c) => c.query("UPDATE ratelimiting_metrics SET value = value + 1; INSERT INTO cluster_events (id, node_id, at, expire_at) VALUES (gen_random_uuid(), gen_random_uuid(), now(), now())"));
     expect(await fingerprintDifferences(edit, backup.manifest)).toEqual([]);
-    await withDb(server, 'kong_edit', (c) => c.query("UPDATE services SET port = 9999 WHERE name = 'service-7'"));
+    await withClient(server, 'kong_edit', (c) => c.query("UPDATE services SET port = 9999 WHERE name = 'service-7'"));
     expect(await fingerprintDifferences(edit, backup.manifest)).toEqual(['services: same 200 rows but different content']);
-    await withDb(server, 'kong_edit', (c) => c.query("DELETE FROM keyauth_credentials WHERE key LIKE 'secret-key-%' AND consumer_id = md5('consumer1')::uuid"));
+    await withClient(server, 'kong_edit', (c) => c.query("DELETE FROM keyauth_credentials WHERE key LIKE 'secret-key-%' AND consumer_id = md5('consumer1')::uuid"));
     expect(await fingerprintDifferences(edit, backup.manifest)).toContain('keyauth_credentials: 199 rows, backup has 200');
   });
 
   it('hashes rows with hash_record_extended where every column type has a stable hash, else the row text; comparisons use the manifest\'s algorithm', async () => {
-    const facts = (db: string, algorithm?: Parameters<typeof readEntityFacts>[1]) => withDb(server, db, async (c) => {
+    const facts = (db: string, algorithm?: Parameters<typeof readEntityFacts>[1]) => withClient(server, db, async (c) => {
       for (const statement of STABLE_TEXT_SETTINGS) await c.query(statement);
       return readEntityFacts(c, algorithm);
     });
@@ -132,8 +133,8 @@ describe('backup → verify → restore', () => {
     expect(compareFingerprints(text.fingerprint, plain.fingerprint)[0]).toMatch(/algorithms differ/);
 
     // A column of a type without a hash function (json): the whole fingerprint falls back to text.
-    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_json TEMPLATE kong'));
-    await withDb(server, 'kong_json', (c) => c.query("ALTER TABLE services ADD COLUMN extra json; UPDATE services SET extra = '{\"a\": 1}'"));
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_json TEMPLATE kong'));
+    await withClient(server, 'kong_json', (c) => c.query("ALTER TABLE services ADD COLUMN extra json; UPDATE services SET extra = '{\"a\": 1}'"));
     const odd = await facts('kong_json');
     expect(odd.fingerprint.algorithm).toBe('row-hashtextextended-sum-v1');
     expect(odd.fingerprint.tables.routes!.hash).toBe(text.fingerprint.tables.routes!.hash);
@@ -142,7 +143,7 @@ describe('backup → verify → restore', () => {
 
 describe('damaged archives', () => {
   const scratchLeft = (base: string) =>
-    withDb(server, 'postgres', (c) => c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_\\_%'", [base])).then((r) => r.rows.map((row) => row.datname));
+    withClient(server, 'postgres', (c) => c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1 || '\\_\\_%'", [base])).then((r) => r.rows.map((row) => row.datname));
 
   it('a flipped byte: verify and restore (swap, jobs 1 and 2, and clean) refuse, the target is untouched, no scratch database is left', async () => {
     const backup = await backupPostgres({ source, backupDir: dir('flip'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
@@ -154,17 +155,17 @@ describe('damaged archives', () => {
     const verify = await rejection(verifyBackup({ manifestPath: backup.manifestPath, binDir: server.bindir }));
     expect(verify.message).toMatch(/checking the archive against its manifest: 1 file\(s\) differ.*kong\.dump: SHA-256/);
 
-    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_flip_target'));
-    await withDb(server, 'kong_flip_target', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (42)'));
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_flip_target'));
+    await withClient(server, 'kong_flip_target', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (42)'));
     for (const [method, jobs] of [['swap', 1], ['swap', 2], ['clean', 1]] as const) {
       const restore = await rejection(restorePostgres({
         manifestPath: backup.manifestPath, target: target('kong_flip_target'), method, jobs,
         allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir,
       }));
       expect(restore.message, `${method} jobs ${jobs}`).toMatch(/checking the archive against its manifest: .*SHA-256/);
-      const marker = await withDb(server, 'kong_flip_target', (c) => c.query('SELECT x FROM marker'));
+      const marker = await withClient(server, 'kong_flip_target', (c) => c.query('SELECT x FROM marker'));
       expect(marker.rows).toEqual([{ x: 42 }]);
-      const tables = await withDb(server, 'kong_flip_target', (c) => c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"));
+      const tables = await withClient(server, 'kong_flip_target', (c) => c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"));
       expect(tables.rows).toEqual([{ n: 1 }]);
       expect(await scratchLeft('kong_flip_target')).toEqual([]);
     }
@@ -174,7 +175,7 @@ describe('damaged archives', () => {
       manifestPath: backup.manifestPath, target: target('kong_flip_new'), method: 'swap', jobs: 1,
       allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir,
     }));
-    const created = await withDb(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_database WHERE datname = 'kong_flip_new'"));
+    const created = await withClient(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_database WHERE datname = 'kong_flip_new'"));
     expect(created.rows).toEqual([]);
     expect(await scratchLeft('kong_flip_new')).toEqual([]);
   });
@@ -191,8 +192,8 @@ describe('damaged archives', () => {
     // A pg_restore that holds a session on the scratch database for 60 s, as a long restore does.
     const bin = fakeBinDir('slow-restore-bin', `exec ${server.bindir}/pg_dump "$@"`);
     writeFileSync(path.join(bin, 'pg_restore'), `#!/bin/sh\nfor a in "$@"; do case "$a" in --dbname=*) db="\${a#--dbname=}";; esac; done\nexec ${server.bindir}/psql -X -q -d "$db" -c 'SELECT pg_sleep(60)'\n`);
-    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_flip_slow'));
-    await withDb(server, 'kong_flip_slow', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (7)'));
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_flip_slow'));
+    await withClient(server, 'kong_flip_slow', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (7)'));
 
     const started = Date.now();
     const restoring = rejection(restorePostgres({
@@ -202,7 +203,7 @@ describe('damaged archives', () => {
     let sessions = 0;
     for (let i = 0; i < 100 && sessions === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      sessions = (await withDb(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'kong\\_flip\\_slow\\_\\_restore%' AND query LIKE '%pg_sleep%'"))).rows.length;
+      sessions = (await withClient(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'kong\\_flip\\_slow\\_\\_restore%' AND query LIKE '%pg_sleep%'"))).rows.length;
     }
     expect(sessions).toBe(1);
     await writeFile(path.join(folder, 'late'), 'not what the manifest says');
@@ -210,7 +211,7 @@ describe('damaged archives', () => {
     expect(restore.message).toMatch(/checking the archive against its manifest: 1 file\(s\) differ.*late: /);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(await scratchLeft('kong_flip_slow')).toEqual([]);
-    const marker = await withDb(server, 'kong_flip_slow', (c) => c.query('SELECT x FROM marker'));
+    const marker = await withClient(server, 'kong_flip_slow', (c) => c.query('SELECT x FROM marker'));
     expect(marker.rows).toEqual([{ x: 7 }]);
   });
 });
@@ -282,7 +283,7 @@ describe('restore safety', () => {
     const over = await rejection(restorePostgres({ manifestPath: backup.manifestPath, target: source, method: 'swap', jobs: 1, allowRestoreOverSource: false, allowLiveConnections: true, binDir: server.bindir }));
     expect(over.origin).toEqual({ input: 'allow-restore-over-source' });
 
-    await withDb(server, 'postgres', (c) => c.query('CREATE DATABASE kong_live'));
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_live'));
     const holder = await withDbClient('kong_live');
     try {
       await holder.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (7)');
@@ -324,7 +325,7 @@ describe('encryption', () => {
     await writeFile(backup.archivePath, bytes);
     const damaged = await rejection(restorePostgres({ manifestPath: backup.manifestPath, target: target('kong_gpg_flip'), method: 'swap', jobs: 1, allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir, encryption: { method: 'gpg-symmetric', passphrase } }));
     expect(damaged.message).toMatch(/checking the archive against its manifest: .*SHA-256/);
-    const created = await withDb(server, 'postgres', (c) => c.query("SELECT datname FROM pg_database WHERE datname LIKE 'kong_gpg_flip%'"));
+    const created = await withClient(server, 'postgres', (c) => c.query("SELECT datname FROM pg_database WHERE datname LIKE 'kong_gpg_flip%'"));
     expect(created.rows).toEqual([]);
   });
 });
