@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { EXPORT_SCHEMA } from '../database/export.js';
 import { MANIFEST_SCHEMA, readManifest } from '../database/manifest.js';
 import { inputError, UpgradeError } from '../lib/errors.js';
 import { table } from '../lib/markdown.js';
@@ -213,7 +214,9 @@ export function inventoryCheck(inventory: Inventory, baseline: { source: string;
 
 /**
  * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader) or an earlier smoke report (`kong-upgrade/smoke-report@1`).
+ * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
+ * counted through the Admin API, so it needs no database) or an earlier smoke report
+ * (`kong-upgrade/smoke-report@1`).
  */
 export async function readBaseline(file: string, input: string): Promise<{ source: string; counts: EntityCounts }> {
   let data: { schema?: unknown; counts?: unknown };
@@ -226,11 +229,14 @@ export async function readBaseline(file: string, input: string): Promise<{ sourc
     const manifest = await readManifest(file, input);
     return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
   }
+  if (data.schema === EXPORT_SCHEMA) {
+    return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
+  }
   if (data.schema === SMOKE_REPORT_SCHEMA) {
     if (data.counts === undefined || data.counts === null) throw inputError(input, `${file} is a smoke report without counts (its inventory was not taken)`);
     return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
   }
-  throw inputError(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
+  throw inputError(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
 }
 
 function checkCountsShape(counts: unknown, file: string, input: string): EntityCounts {

@@ -2,7 +2,11 @@
 // by the kong CLI simulator's `migrations bootstrap`), and the smoke test failing for exactly
 // that reason: every other check still passes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { takeInventory } from '../../src/checks/inventory.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readBaseline, takeInventory } from '../../src/checks/inventory.js';
+import { exportAdminApi } from '../../src/database/export.js';
 import type { CheckResult, SmokeReport } from '../../src/checks/report.js';
 import { renderSmokeMarkdown, runSmokeTest, type SmokeOptions } from '../../src/checks/smoke.js';
 import { createAdminClient } from '../../src/kong/admin-api.js';
@@ -201,6 +205,29 @@ describe('smoke test against a Kong node on PostgreSQL', () => {
     expect(check(report, 'inventory-counts').evidence).toContain('| default | routes | 2 | 1 | -1 |');
     const markdown = renderSmokeMarkdown(report, 100_000);
     expect(markdown.indexOf('### Entity inventory')).toBeLessThan(markdown.indexOf('### Admin API'));
+  });
+
+  it('takes a declarative export (export.json) as the baseline: equal counts pass, a deleted route fails', async () => {
+    await bootstrap(server, 'kong_export_base', '3.4.2');
+    const target = await node({}, 'kong_export_base');
+    await seed(target.db, { services: [{ name: 'a', path: '/a' }, { name: 'b', path: '/b' }], upstreams: [{ name: 'u', targets: 2 }] });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'smoke-export-'));
+    try {
+      const exported = await exportAdminApi({ client: createAdminClient({ url: target.adminUrl, token: undefined, workspace: undefined }), backupDir: dir, workspace: undefined, concurrency: 2 });
+      const baseline = await readBaseline(exported.indexPath, 'baseline');
+      expect(baseline.source).toBe(`declarative export ${exported.indexPath}`);
+      const inventory = { enabled: true, concurrency: 2, baseline };
+      const same = await runSmokeTest(options(target, { proxyRequests: [], load: undefined, inventory }));
+      expect(notPassing(same)).toEqual([]);
+      expect(check(same, 'inventory-counts').details).toContain('every count equals the baseline (declarative export');
+
+      await target.db.query("DELETE FROM routes WHERE name = 'b'");
+      const after = await runSmokeTest(options(target, { proxyRequests: [], load: undefined, inventory }));
+      expect(notPassing(after)).toEqual(['inventory-counts:fail']);
+      expect(after.differences).toEqual([{ workspace: 'default', entity: 'routes', baseline: 2, current: 1 }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails a data plane newer than its control plane, and one not seen recently', async () => {
