@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { inputError, stepError } from '../lib/errors.js';
-import { execCommand } from '../lib/exec.js';
+import { inputError, stepError, type UpgradeError } from '../lib/errors.js';
+import { execCommand, type ExecResult } from '../lib/exec.js';
 
 /**
  * Encryption of an archive before it leaves the machine (a Kong database holds credentials and
@@ -26,7 +26,10 @@ export type EncryptionOptions =
 export const ENCRYPTED_SUFFIX = '.gpg';
 
 interface Gpg {
-  run(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<void>;
+  /** Runs gpg and returns how it ended, whatever the exit code. */
+  exec(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<ExecResult>;
+  /** Runs gpg and returns its stdout; throws (step `gpg`) when it fails. */
+  run(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -34,16 +37,16 @@ async function openGpg(gpgBinary = 'gpg'): Promise<Gpg> {
   // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
   const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
   const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+  // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
+  // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
+  const exec = (args: readonly string[], stdin?: string, signal?: AbortSignal) =>
+    execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
   return {
+    exec,
     async run(args, stdin, signal) {
-      const result = await execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', ...(signal && { signal }) });
-      if (result.exitCode !== 0) {
-        const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
-        if (/bad passphrase|decryption failed: Bad session key|no secret key/i.test(result.stderr)) {
-          throw inputError('encryption-passphrase', `gpg could not decrypt: ${reason}`);
-        }
-        throw stepError('gpg', reason || `exit code ${result.exitCode}`);
-      }
+      const result = await exec(args, stdin, signal);
+      if (result.exitCode !== 0 || result.signal !== undefined) throw stepError('gpg', failure(result));
+      return result.stdout;
     },
     async close() {
       // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
@@ -51,6 +54,20 @@ async function openGpg(gpgBinary = 'gpg'): Promise<Gpg> {
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
+function failure(result: ExecResult): string {
+  const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
+  const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+  return reason ? `${reason} (${ended})` : ended;
+}
+
+/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
+function noRoom(result: ExecResult): string | undefined {
+  if (result.signal === 'SIGXFSZ') return 'file size limit exceeded (SIGXFSZ)';
+  const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
+  return line?.replace(/^gpg: /, '').trim();
 }
 
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
@@ -67,13 +84,17 @@ export async function encryptFiles(files: readonly string[], options: Encryption
       const target = `${file}${ENCRYPTED_SUFFIX}`;
       // The dump is compressed already: gpg's own compression would only cost time.
       const common = ['--compress-algo', 'none', '--output', target];
-      if (options.method === 'gpg-symmetric') {
-        await gpg.run(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal);
-      } else {
-        const recipients = options.recipients.flatMap((r) => ['--recipient', r]);
-        await gpg.run(['--trust-model', 'always', ...recipients, ...common, '--encrypt', file], undefined, signal).catch((error: unknown) => {
-          throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${(error as Error).message}`, error);
-        });
+      const result = options.method === 'gpg-symmetric'
+        ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
+        : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
+      if (result.exitCode !== 0 || result.signal !== undefined) {
+        await rm(target, { force: true });
+        const full = noRoom(result);
+        // Both callers (database backup, decK export) write into backup-dir.
+        if (full) throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
+        if (result.aborted) throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient') throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw stepError('gpg', failure(result));
       }
       await rm(file);
       out.push(target);
@@ -84,22 +105,64 @@ export async function encryptFiles(files: readonly string[], options: Encryption
   }
 }
 
-/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`. */
+/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
+function encryptedTo(status: string): string[] {
+  return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]!);
+}
+
+/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
 export async function decryptFiles(base: string, files: readonly string[], outDir: string, options: EncryptionOptions, signal?: AbortSignal): Promise<void> {
   const gpg = await openGpg();
   try {
+    // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
+    let secretKeyIds: string[] = [];
     if (options.method === 'gpg-recipient') {
       if (options.privateKey === undefined) throw inputError('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
       await gpg.run(['--import'], options.privateKey).catch((error: unknown) => {
         throw inputError('encryption-private-key', `gpg could not import it: ${(error as Error).message}`, error);
       });
+      // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
+      const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
+      secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]!);
+      if (secretKeyIds.length === 0) throw inputError('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
     }
     for (const file of files) {
       const plain = path.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
       await mkdir(path.dirname(plain), { recursive: true });
-      await gpg.run(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', path.join(base, file)], options.passphrase ?? '', signal);
+      // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
+      const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', path.join(base, file)], options.passphrase ?? '', signal);
+      if (result.exitCode === 0 && result.signal === undefined) continue;
+      await rm(plain, { force: true });
+      throw decryptionError(result, file, outDir, options, secretKeyIds);
     }
   } finally {
     await gpg.close();
   }
+}
+
+function decryptionError(result: ExecResult, file: string, outDir: string, options: EncryptionOptions, secretKeyIds: readonly string[]): UpgradeError {
+  const full = noRoom(result);
+  if (full) return stepError('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+  if (result.aborted) return stepError('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+  const reason = failure(result);
+  const recipients = encryptedTo(result.stdout);
+  const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
+  if (recipients.length > 0 && keyProblem) {
+    if (options.method === 'gpg-symmetric') {
+      return inputError('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+    }
+    const hidden = recipients.every((id) => /^0+$/.test(id));
+    const held = recipients.filter((id) => secretKeyIds.includes(id));
+    if (hidden) {
+      return inputError('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+    }
+    if (held.length === 0) {
+      return inputError('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+    }
+    return options.passphrase === undefined || options.passphrase === ''
+      ? inputError('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+      : inputError('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+  }
+  if (keyProblem) return inputError('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+  return stepError('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
 }

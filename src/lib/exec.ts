@@ -50,7 +50,9 @@ export async function execCommand(request: ExecRequest): Promise<ExecResult> {
       ignoreReturnCode: true,
       listeners: request.onLine && lineListeners(request.onLine),
     });
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
+    // no signal: never report that as success. Callers that must know the signal pass `signal`.
+    return { exitCode: (result.exitCode as number | null) ?? 1, stdout: result.stdout, stderr: result.stderr };
   } catch (error) {
     throw stepError(`running ${request.command}`, (error as Error).message, error);
   }

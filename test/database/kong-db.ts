@@ -1,6 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import { targetFromInputs, type DatabaseTarget } from '../../src/database/postgres/connect.js';
+import { UpgradeError } from '../../src/lib/errors.js';
 import type { PostgresServer } from '../helpers/postgres.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { withClient } from '../kong-sim/helpers.js';
@@ -58,4 +62,23 @@ INSERT INTO ratelimiting_metrics (identifier, period, period_date, value)
 INSERT INTO cluster_events (id, node_id, at, expire_at, channel, data)
   SELECT md5('ev' || i)::uuid, md5('node')::uuid, now(), now() + interval '1 hour', 'invalidations', 'routes:' || i FROM generate_series(1, 20) i;
 `;
+}
+
+/** The server's connection as backup-db's inputs give it (password auth, no TLS). */
+export function pgTarget(server: PostgresServer, database: string, overrides: Partial<DatabaseTarget['db']> = {}): DatabaseTarget {
+  return targetFromInputs({ host: server.host, port: server.port, user: server.user, password: server.password, database, sslmode: 'disable', ...overrides }, false);
+}
+
+/** A folder `name` under `work`, created if missing. */
+export function subdir(work: string, name: string): string {
+  const d = path.join(work, name);
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+/** The UpgradeError a promise rejects with (fails the test if it resolves or throws anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<UpgradeError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(UpgradeError);
+  return error as UpgradeError;
 }
