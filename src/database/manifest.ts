@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { syncPaths } from '../lib/fsync.js';
 import { inputError } from '../lib/errors.js';
 import type { SchemaMetaRow } from '../kong/schema-meta.js';
 
@@ -84,7 +85,10 @@ export interface BackupManifest {
   readonly finishedAt: string;
 }
 
-/** Temp name + rename in the same folder: readers see no manifest or a whole one. */
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
 export async function writeManifestAtomically(file: string, manifest: BackupManifest): Promise<void> {
   await writeJsonAtomically(file, manifest);
 }
@@ -93,8 +97,9 @@ export async function writeManifestAtomically(file: string, manifest: BackupMani
 export async function writeJsonAtomically(file: string, data: unknown): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
+    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
     await rename(temp, file);
+    await syncPaths([path.dirname(file)]);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;

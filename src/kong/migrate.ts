@@ -6,6 +6,7 @@ import { compareFingerprints, readManifest, type BackupManifest } from '../datab
 import { withClient, type DatabaseTarget } from '../database/postgres/connect.js';
 import { readIdentity } from '../database/postgres/dump.js';
 import { readFacts, sameDatabase } from '../database/postgres/restore.js';
+import { assertFingerprintComputable } from '../database/postgres/fingerprint.js';
 import { inputError, stepError, UpgradeError } from '../lib/errors.js';
 import type { ExecResult } from '../lib/exec.js';
 import { postgresSupport } from '../version/catalog.js';
@@ -669,6 +670,7 @@ async function backupGate(request: MigrateRequest, session: Session, mode: 'enfo
       `the manifest ${gate.path} is of another database: ${describeIdentity(manifest.database)}, this is ${describeIdentity(live.database)}. For a copy restored from a backup (dual-cluster, preproduction), give the manifest backup-db restore wrote for the copy`,
     );
   }
+  assertFingerprintComputable(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
   const facts = await readFacts(request.database, manifest.fingerprint.algorithm);
   const migrated = schemaMetaChanges(manifest, facts.schemaMeta);
   if (migrated !== undefined) {

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpgradeError } from '../../src/lib/errors.js';
 import { compareFingerprints, readManifest } from '../../src/database/manifest.js';
 import { readEntityFacts, STABLE_TEXT_SETTINGS } from '../../src/database/postgres/fingerprint.js';
 import { targetFromInputs, withDatabase, type DatabaseTarget } from '../../src/database/postgres/connect.js';
@@ -13,11 +12,14 @@ import { restorePostgres } from '../../src/database/postgres/restore.js';
 import { fingerprintDifferences, verifyBackup } from '../../src/database/postgres/verify.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { withClient } from '../kong-sim/helpers.js';
-import { createKongDatabase } from './kong-db.js';
+import { createKongDatabase, pgTarget, rejection, subdir } from './kong-db.js';
 
 let server: PostgresServer;
 let work: string;
 let source: DatabaseTarget;
+
+const target = (database: string, overrides: Partial<DatabaseTarget['db']> = {}) => pgTarget(server, database, overrides);
+const dir = (name: string) => subdir(work, name);
 
 beforeAll(async () => {
   server = await startPostgres({ database: 'postgres' });
@@ -31,24 +33,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function target(database: string, overrides: Partial<DatabaseTarget['db']> = {}): DatabaseTarget {
-  return targetFromInputs(
-    { host: server.host, port: server.port, user: server.user, password: server.password, database, sslmode: 'disable', ...overrides },
-    false,
-  );
-}
 
-function dir(name: string): string {
-  const d = path.join(work, name);
-  mkdirSync(d, { recursive: true });
-  return d;
-}
 
-async function rejection(promise: Promise<unknown>): Promise<UpgradeError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(UpgradeError);
-  return error as UpgradeError;
-}
 
 /** A bin dir whose pg_dump is a shell script (and pg_restore the real one). */
 function fakeBinDir(name: string, pgDumpScript: string): string {
@@ -79,15 +65,23 @@ describe('backup → verify → restore', () => {
     expect(manifest.archive.checksum).toBe(manifest.files[0]!.sha256);
     expect(manifest.database.systemIdentifier).toMatch(/^\d+$/);
 
-    const verified = await verifyBackup({ manifestPath: backup.manifestPath, trialServer: withDatabase(source, 'postgres'), binDir: server.bindir });
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    const verified = await verifyBackup({ manifestPath: backup.manifestPath, trialServer: withDatabase(source, 'postgres'), binDir: server.bindir, log });
     expect(verified.trialRestore).toBe(true);
     expect(verified.tableData).toBeGreaterThan(10);
 
     const restored = await restorePostgres({
       manifestPath: backup.manifestPath, target: target('kong_copy'), method: 'swap', jobs: 2,
-      allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir,
+      allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir, log,
     });
     expect(restored.manifest!.fingerprint).toEqual(manifest.fingerprint);
+    // Both copies (trial restore with one job, swap with two) were fingerprinted table by table
+    // while pg_restore ran, not only after it: the equal fingerprints above prove no table was
+    // read before it was fully loaded.
+    const whileRestoring = lines.map((line) => /(\d+) entity tables, (\d+) of them read while pg_restore ran/.exec(line)).filter((m) => m !== null);
+    expect(whileRestoring).toHaveLength(2);
+    for (const [, total, early] of whileRestoring) expect(Number(early)).toBeGreaterThan(Number(total) / 2);
     expect(restored.manifest!.schemaMeta).toEqual(manifest.schemaMeta);
     expect(restored.manifest!.counts).toEqual(manifest.counts);
     expect(restored.manifest!.database.database).toBe('kong_copy');

@@ -2,6 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
+import { syncPaths } from '../../lib/fsync.js';
 import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
 import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from '../../kong/schema-meta.js';
 import { archiveChecksum, describeFiles, listFiles } from '../checksums.js';
@@ -9,8 +10,8 @@ import { encryptFiles, type EncryptionOptions } from '../encryption.js';
 import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type DatabaseIdentity } from '../manifest.js';
 import { compressionArgs, formatCompression, parseCompression } from './compression.js';
 import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
-import { readEntityFacts, STABLE_TEXT_SETTINGS, type EntityFacts } from './fingerprint.js';
-import { findPgTools, serverMajor } from './tools.js';
+import { readEntityFacts, SCAN_SETTINGS, type EntityFacts } from './fingerprint.js';
+import { checkPgTools, probePgTools, serverMajor, type PgTools } from './tools.js';
 
 export type DumpFormat = 'custom' | 'directory';
 
@@ -65,11 +66,13 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
 
   let client: Awaited<ReturnType<typeof connect>> | undefined;
   try {
+    // `pg_dump --version` runs while we connect: start-up time is part of every backup's.
+    const probing = probePgTools(options.binDir);
     client = await connect(options.source, 'connecting to the source database');
     // One round trip for all settings (simple query protocol runs them in order).
-    await client.query(STABLE_TEXT_SETTINGS.join('; '));
+    await client.query(SCAN_SETTINGS.join('; '));
     const identity = await readIdentity(client, options.source);
-    const tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
+    const tools = checkPgTools(await probing, serverMajor(identity.versionNum));
     const compression = parseCompression(options.compression, tools.major);
     log(`Backing up ${describeDatabase(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
 
@@ -94,7 +97,7 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     })();
     // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
     facts.catch(() => abort.abort());
-    const dump = runPgDump(options, tools.pgDump, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+    const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
     const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
     options.signal?.removeEventListener('abort', onOuterAbort);
     if (dumpResult.status === 'rejected') throw dumpResult.reason;
@@ -110,7 +113,14 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
       archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal);
       if (options.format === 'custom') archivePath = archiveFiles[0]!;
     }
-    const files = await describeFiles(archivePath, folder);
+    // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
+    // from the page cache, instead of one after the other. Both end before the manifest exists.
+    const [files] = await Promise.all([
+      describeFiles(archivePath, folder),
+      syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error: unknown) => {
+        throw diskError(error, folder);
+      }),
+    ]);
     const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
     const { schemaMeta, entities } = factsResult.value;
     const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
@@ -192,7 +202,7 @@ export async function readIdentity(client: Awaited<ReturnType<typeof connect>>, 
 
 async function runPgDump(
   options: BackupOptions,
-  pgDump: string,
+  tools: PgTools,
   archive: string,
   snapshot: string,
   compression: string[],
@@ -205,6 +215,9 @@ async function runPgDump(
     `--snapshot=${snapshot}`,
     '--no-password',
     '--verbose',
+    // Since PostgreSQL 10 pg_dump fsyncs what it wrote before it exits; backupPostgres does that
+    // itself, beside the checksums (older pg_dump never synced).
+    ...(tools.major >= 10 ? ['--no-sync'] : []),
     ...compression,
     ...(options.format === 'directory' && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
   ];
@@ -214,7 +227,7 @@ async function runPgDump(
   }, PROGRESS_EVERY_MS);
   ticker.unref();
   const result = await execCommand({
-    command: pgDump,
+    command: tools.pgDump,
     args,
     env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
     signal,

@@ -10,7 +10,8 @@ import { compareFingerprints, writeManifestAtomically, type BackupManifest, type
 import { openArchive, type OpenedArchive } from './archive.js';
 import { connect, libpqFailure, quoteIdent, withClient, withDatabase, type DatabaseTarget } from './connect.js';
 import { readIdentity } from './dump.js';
-import { readEntityFacts, STABLE_TEXT_SETTINGS, type EntityFacts } from './fingerprint.js';
+import { assembleFacts, assertFingerprintComputable, entityTablesPresent, readEntityFacts, readWorkspaceNames, scanEntityTable, SCAN_SETTINGS, type EntityFacts, type TableScan } from './fingerprint.js';
+import { loadedTablesReader, PROGRESS_LINE } from './restore-lines.js';
 import { findPgTools, serverMajor, type PgTools } from './tools.js';
 
 /**
@@ -66,12 +67,13 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
     const admin = await connect(maintenance, 'connecting to the target server');
     let tools: PgTools;
     let targetIdentity: DatabaseIdentity;
-    let checked: Awaited<ReturnType<typeof readFacts>> | undefined;
+    let checked: Facts | undefined;
     const actions: string[] = [];
     try {
       const identity = await readIdentity(admin, target);
       targetIdentity = identity.database;
       tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
+      assertFingerprintComputable(source.fingerprint.algorithm, identity.versionNum, identity.database.serverVersion);
       const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
       if (tools.major < archiveMajor) {
         throw stepError('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
@@ -151,7 +153,7 @@ async function swapRestore(
   exists: boolean,
   disconnect: boolean,
   log: (line: string) => void,
-): Promise<Awaited<ReturnType<typeof readFacts>>> {
+): Promise<Facts> {
   const name = options.target.db.database;
   const scratch = scratchName(name, 'restore');
   try {
@@ -170,10 +172,7 @@ async function swapRestore(
       stop.abort();
       throw error;
     });
-    const copy = (async () => {
-      await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], signal, log);
-      return readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
-    })();
+    const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log);
     const [checked, restored] = await Promise.allSettled([checksums, copy]);
     // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
     if (checked.status === 'rejected') throw checked.reason;
@@ -198,27 +197,118 @@ async function swapRestore(
   }
 }
 
-export async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTarget, extra: readonly string[], signal: AbortSignal | undefined, log: (line: string) => void): Promise<void> {
+export async function runPgRestore(
+  tools: PgTools,
+  dumpPath: string,
+  target: DatabaseTarget,
+  extra: readonly string[],
+  signal: AbortSignal | undefined,
+  log: (line: string) => void,
+  onLine?: (line: string) => void,
+): Promise<void> {
   const started = Date.now();
   // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
   // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
   const result = await execCommand({
     command: tools.pgRestore,
-    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', `--dbname=${target.db.database}`, ...extra, dumpPath],
+    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), `--dbname=${target.db.database}`, ...extra, dumpPath],
     env: { ...libpqEnvironment(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
     ...(signal && { signal }),
+    ...(onLine && { onLine: (line: string, stream: 'stdout' | 'stderr') => stream === 'stderr' && onLine(line) }),
   });
   if (result.exitCode !== 0 || result.signal !== undefined) {
-    const connection = libpqFailure(target, result.stderr);
+    const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
+    const connection = libpqFailure(target, stderr);
     if (connection) throw connection;
-    throw stepError('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    throw stepError('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
   }
   log(`pg_restore into ${describeDatabase(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-export async function readFacts(target: DatabaseTarget, algorithm?: FingerprintAlgorithm): Promise<{ schemaMeta: Awaited<ReturnType<typeof readSchemaMeta>>; entities: EntityFacts }> {
+type Facts = { schemaMeta: Awaited<ReturnType<typeof readSchemaMeta>>; entities: EntityFacts };
+
+/**
+ * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
+ * and that copy's schema_meta and fingerprint. Each entity table is scanned on a second
+ * connection as soon as pg_restore has loaded it (restore-lines.ts), while pg_restore goes on
+ * with the next tables and then builds indexes and constraints, which with one job leaves the
+ * other core idle: the fingerprint then adds little to the restore's time. Tables not seen to
+ * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
+ * different. Not for `clean`: its one transaction hides every table until the end.
+ */
+export async function restoreAndReadFacts(
+  tools: PgTools,
+  dumpPath: string,
+  target: DatabaseTarget,
+  jobs: number,
+  algorithm: FingerprintAlgorithm,
+  signal: AbortSignal | undefined,
+  log: (line: string) => void,
+): Promise<Facts> {
+  const loaded: string[] = [];
+  // An object, not a variable: its field changes under the scanner's awaits.
+  const restore: { state: 'restoring' | 'restored' | 'failed' } = { state: 'restoring' };
+  let wake: () => void = () => {};
+  const changed = () => new Promise<void>((resolve) => (wake = resolve));
+  const onLine = loadedTablesReader(jobs, (table) => {
+    loaded.push(table);
+    wake();
+  });
+
+  const scanner = (async (): Promise<Facts | undefined> => {
+    while (loaded.length === 0 && restore.state === 'restoring') await changed();
+    if (restore.state === 'failed') return undefined;
+    return withClient(target, 'reading the fingerprint of the restored copy', async (client) => {
+      await client.query(SCAN_SETTINGS.join('; '));
+      // Pre-data (every CREATE TABLE) is restored before any table's data, in either mode.
+      const tables = await entityTablesPresent(client);
+      const byName = new Map(tables.map((table) => [table.table, table]));
+      const scans = new Map<string, TableScan>();
+      let afterRestore = 0;
+      const started = Date.now();
+      for (;;) {
+        const name = loaded.shift();
+        if (name !== undefined) {
+          const table = byName.get(name);
+          if (table && !scans.has(name)) scans.set(name, await scanEntityTable(client, table, algorithm));
+          continue;
+        }
+        if (restore.state === 'failed') return undefined;
+        if (restore.state === 'restored') break;
+        await changed();
+      }
+      for (const table of tables) {
+        if (scans.has(table.table)) continue;
+        scans.set(table.table, await scanEntityTable(client, table, algorithm));
+        afterRestore++;
+      }
+      const schemaMeta = await readSchemaMeta(client);
+      const entities = assembleFacts(tables.map((table) => scans.get(table.table)!), algorithm, await readWorkspaceNames(client, tables));
+      log(`Fingerprint of the restored copy: ${tables.length} entity tables, ${tables.length - afterRestore} of them read while pg_restore ran, ${((Date.now() - started) / 1000).toFixed(2)} s`);
+      return { schemaMeta, entities };
+    });
+  })();
+  // Handled here so a failing scanner is not an unhandled rejection while pg_restore still runs;
+  // its error is rethrown where it is awaited below.
+  scanner.catch(() => undefined);
+
+  try {
+    await runPgRestore(tools, dumpPath, target, jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine);
+  } catch (error) {
+    restore.state = 'failed';
+    wake();
+    // Wait for the scanner's connection to close, so the scratch database can be dropped.
+    await scanner.catch(() => undefined);
+    throw error;
+  }
+  restore.state = 'restored';
+  wake();
+  return (await scanner)!;
+}
+
+export async function readFacts(target: DatabaseTarget, algorithm?: FingerprintAlgorithm): Promise<Facts> {
   return withClient(target, 'reading the fingerprint', async (client) => {
-    for (const statement of STABLE_TEXT_SETTINGS) await client.query(statement);
+    await client.query(SCAN_SETTINGS.join('; '));
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const schemaMeta = await readSchemaMeta(client);
     const entities = await readEntityFacts(client, algorithm);

@@ -18,26 +18,42 @@ export interface PgTools {
  * maintenance window, with what to install, rather than from pg_dump's own message.
  */
 export async function findPgTools(binDir: string | undefined, serverMajor: number): Promise<PgTools> {
+  return checkPgTools(await probePgTools(binDir), serverMajor);
+}
+
+/** What `pg_dump --version` said, asked before the server's version is known (a backup runs it while connecting). */
+export type ProbedTools = { readonly ok: true; readonly tools: PgTools } | { readonly ok: false; readonly error: (serverMajor: number) => Error };
+
+export async function probePgTools(binDir: string | undefined): Promise<ProbedTools> {
   const tool = (name: string) => (binDir === undefined ? name : path.join(binDir, name));
   if (binDir !== undefined && !existsSync(tool('pg_dump'))) {
-    throw inputError('pg-bin-dir', `${binDir} has no pg_dump`);
+    return { ok: false, error: () => inputError('pg-bin-dir', `${binDir} has no pg_dump`) };
   }
-  const result = await execCommand({ command: tool('pg_dump'), args: ['--version'] }).catch((error: unknown) => {
-    throw stepError('finding pg_dump', `${(error as Error).message}; ${installHint(serverMajor)}`, error);
-  });
+  let result: Awaited<ReturnType<typeof execCommand>>;
+  try {
+    result = await execCommand({ command: tool('pg_dump'), args: ['--version'] });
+  } catch (error) {
+    return { ok: false, error: (serverMajor) => stepError('finding pg_dump', `${(error as Error).message}; ${installHint(serverMajor)}`, error) };
+  }
   const match = /(\d+)(?:\.(\d+))?/.exec(result.stdout);
   if (result.exitCode !== 0 || !match) {
-    throw stepError('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`);
+    return { ok: false, error: () => stepError('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`) };
   }
   const major = Number(match[1]);
   const version = match[2] === undefined ? match[1]! : `${match[1]}.${match[2]}`;
-  if (major < serverMajor) {
+  return { ok: true, tools: { pgDump: tool('pg_dump'), pgRestore: tool('pg_restore'), version, major } };
+}
+
+export function checkPgTools(probed: ProbedTools, serverMajor: number): PgTools {
+  if (!probed.ok) throw probed.error(serverMajor);
+  const { tools } = probed;
+  if (tools.major < serverMajor) {
     throw stepError(
       'checking the PostgreSQL client version',
-      `pg_dump ${version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`,
+      `pg_dump ${tools.version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`,
     );
   }
-  return { pgDump: tool('pg_dump'), pgRestore: tool('pg_restore'), version, major };
+  return tools;
 }
 
 function installHint(serverMajor: number): string {

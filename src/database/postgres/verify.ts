@@ -5,7 +5,8 @@ import { compareFingerprints, type BackupManifest } from '../manifest.js';
 import { listArchive, openArchive } from './archive.js';
 import { withClient, withDatabase, quoteIdent, type DatabaseTarget } from './connect.js';
 import { readIdentity } from './dump.js';
-import { readFacts, runPgRestore, scratchName } from './restore.js';
+import { assertFingerprintComputable } from './fingerprint.js';
+import { readFacts, restoreAndReadFacts, scratchName } from './restore.js';
 import { findPgTools, serverMajor } from './tools.js';
 
 export interface VerifyOptions {
@@ -37,6 +38,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     const server = options.trialServer;
     const serverVersion = server ? await withClient(server, 'connecting for the trial restore', (c) => readIdentity(c, server)) : undefined;
     const tools = await findPgTools(options.binDir, serverVersion ? serverMajor(serverVersion.versionNum) : 0);
+    if (serverVersion) assertFingerprintComputable(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
     const toc = await listArchive(tools.pgRestore, archive.dumpPath);
     log(`pg_restore --list reads the archive: ${toc.entries} entries, ${toc.tableData} with table data`);
     if (!server) return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
@@ -45,8 +47,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     await withClient(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`));
     try {
       const scratchTarget = withDatabase(server, scratch);
-      await runPgRestore(tools, archive.dumpPath, scratchTarget, (options.jobs ?? 1) > 1 ? [`--jobs=${options.jobs}`] : [], options.signal, log);
-      const facts = await readFacts(scratchTarget, manifest.fingerprint.algorithm);
+      const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log);
       const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
       if (differences.length > 0) throw stepError('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
       log(`Trial restore on ${describeDatabase(scratchTarget.db)}: fingerprint equals the manifest's`);
