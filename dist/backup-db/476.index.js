@@ -11,7 +11,7 @@ __webpack_require__.r(__webpack_exports__);
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   EXPORT_INDEX: () => (/* binding */ EXPORT_INDEX),
-  EXPORT_SCHEMA: () => (/* binding */ EXPORT_SCHEMA),
+  EXPORT_SCHEMA: () => (/* binding */ export_EXPORT_SCHEMA),
   exportAdminApi: () => (/* binding */ exportAdminApi)
 });
 
@@ -24,6 +24,7 @@ var manifest = __webpack_require__(3387);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __webpack_require__(1469);
 ;// CONCATENATED MODULE: ./build/checks/inventory.js
+
 
 
 
@@ -217,7 +218,9 @@ function inventoryCheck(inventory, baseline, differences) {
 }
 /**
  * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader) or an earlier smoke report (`kong-upgrade/smoke-report@1`).
+ * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
+ * counted through the Admin API, so it needs no database) or an earlier smoke report
+ * (`kong-upgrade/smoke-report@1`).
  */
 async function readBaseline(file, input) {
     let data;
@@ -231,12 +234,15 @@ async function readBaseline(file, input) {
         const manifest = await readManifest(file, input);
         return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
     }
+    if (data.schema === EXPORT_SCHEMA) {
+        return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
+    }
     if (data.schema === SMOKE_REPORT_SCHEMA) {
         if (data.counts === undefined || data.counts === null)
             throw inputError(input, `${file} is a smoke report without counts (its inventory was not taken)`);
         return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
     }
-    throw inputError(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
+    throw inputError(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
 }
 function checkCountsShape(counts, file, input) {
     const bad = () => inputError(input, `${file}: counts must be {workspace: {entity: number}}`);
@@ -666,7 +672,7 @@ var encryption = __webpack_require__(4371);
  *   deck/<name>.yaml         decK's dump of each workspace (deck-version given)
  *   export.json              the index, written last and atomically: no index, no export
  */
-const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
+const export_EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
 const EXPORT_INDEX = 'export.json';
 /**
  * Collections beyond the inventory's types, by Admin API path, with the DAO name the backup
@@ -729,7 +735,7 @@ async function exportAdminApi(options) {
             if (missing.length > 0)
                 skipped[ws] = missing.sort();
             await writeJson(external_node_path_.join(folder, 'workspaces', `${ws}.json`), {
-                schema: EXPORT_SCHEMA,
+                schema: export_EXPORT_SCHEMA,
                 workspace: ws,
                 counts: wsCounts,
                 skipped: missing.sort(),
@@ -744,7 +750,7 @@ async function exportAdminApi(options) {
             ...Object.fromEntries(Object.entries(global).map(([entity, items]) => [entity, items.length])),
             workspaces: workspaces.length,
         };
-        await writeJson(external_node_path_.join(folder, 'global.json'), { schema: EXPORT_SCHEMA, workspace: GLOBAL_WORKSPACE, entities: sortEntities(global) });
+        await writeJson(external_node_path_.join(folder, 'global.json'), { schema: export_EXPORT_SCHEMA, workspace: GLOBAL_WORKSPACE, entities: sortEntities(global) });
         const deckFiles = options.deck ? await deckDump(options, options.deck, folder, workspaces, edition === 'enterprise', log) : [];
         let files = (await (0,checksums/* listFiles */.CS)(folder, folder)).map((f) => external_node_path_.join(folder, f));
         if (options.encryption) {
@@ -753,7 +759,7 @@ async function exportAdminApi(options) {
         }
         const described = await (0,checksums/* describeFiles */.LG)(folder, folder);
         const index = {
-            schema: EXPORT_SCHEMA,
+            schema: export_EXPORT_SCHEMA,
             format: 'admin-api-json',
             admin: { url: client.target.url, kongVersion, edition },
             workspaces,

@@ -76222,7 +76222,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8703);
 /* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4462);
-/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(12);
+/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9087);
 /* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5214);
 /* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1193);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
@@ -76733,7 +76733,7 @@ function judgeSmoke(report) {
 
 /***/ }),
 
-/***/ 12:
+/***/ 9087:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77011,9 +77011,691 @@ function sameLine(a, b) {
     return a.major === b.major && a.minor === b.minor;
 }
 
+// EXTERNAL MODULE: ./build/lib/http.js
+var http = __nccwpck_require__(9874);
+;// CONCATENATED MODULE: ./build/checks/concurrency.js
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
+ */
+async function concurrency_mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./build/checks/report.js
+/**
+ * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
+ * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
+ * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
+ * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
+ */
+const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
+const report_CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
+function pass(fields) {
+    return { ...fields, status: 'pass' };
+}
+function fail(fields) {
+    return { ...fields, status: 'fail' };
+}
+function inconclusive(fields) {
+    return { ...fields, status: 'inconclusive' };
+}
+/** Every check that is not a pass, by name: the action's `failed-checks`. */
+function notPassed(checks) {
+    return checks.filter((check) => check.status !== 'pass');
+}
+function serializeReport(report) {
+    return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/checks/admin.js
+
+
+
+
+
+/**
+ * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
+ * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
+ * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
+ * will not help); other statuses and transport errors are retried.
+ */
+async function waitForAdmin(client, waitTimeoutMs, log) {
+    const started = Date.now();
+    const deadline = started + waitTimeoutMs;
+    let delay = 250;
+    let last = 'no attempt';
+    for (let attempt = 1;; attempt++) {
+        try {
+            const response = await client.get('/');
+            if (response.status === 200) {
+                try {
+                    const root = JSON.parse(response.body);
+                    const waited = ((Date.now() - started) / 1000).toFixed(1);
+                    return {
+                        root,
+                        check: pass({
+                            name: 'admin-reachable',
+                            group: 'admin',
+                            measured: `${waited}s`,
+                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
+                        }),
+                    };
+                }
+                catch {
+                    last = 'answered 200 but not JSON';
+                }
+            }
+            else if (response.status === 401 || response.status === 403) {
+                return {
+                    root: undefined,
+                    check: fail({
+                        name: 'admin-reachable',
+                        group: 'admin',
+                        measured: `HTTP ${response.status}`,
+                        threshold: 'HTTP 200',
+                        details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                    }),
+                };
+            }
+            else {
+                last = `HTTP ${response.status} ${kongMessage(response.body)}`;
+            }
+        }
+        catch (error) {
+            last = (0,errors/* errorMessage */.gJ)(error).replace(/^Admin API: /, '');
+        }
+        const elapsed = Date.now() - started;
+        if (Date.now() >= deadline) {
+            return {
+                root: undefined,
+                check: fail({
+                    name: 'admin-reachable',
+                    group: 'admin',
+                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
+                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
+                }),
+            };
+        }
+        const wait = Math.min(delay, deadline - Date.now());
+        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
+        await sleep(wait);
+        delay = Math.min(delay * 2, 5000);
+    }
+}
+/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
+function rootVersion(root) {
+    return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
+}
+/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
+function admin_rootEdition(root) {
+    if (typeof root.edition === 'string')
+        return root.edition;
+    const version = rootVersion(root);
+    if (version === undefined)
+        return undefined;
+    return version.build === undefined ? undefined : 'enterprise';
+}
+function rootRole(root) {
+    const role = root.configuration?.role;
+    return typeof role === 'string' ? role : undefined;
+}
+/**
+ * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
+ * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
+ * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
+ * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
+ * distribution runs: an Enterprise version expected on a `community` node fails.
+ */
+function checkVersion(root, expected) {
+    const reported = typeof root.version === 'string' ? root.version : undefined;
+    const seen = rootVersion(root);
+    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: formatKongVersion(expected) };
+    if (seen === undefined) {
+        return fail({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+    }
+    if (compareKongVersions(seen, expected) !== 0) {
+        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
+            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
+            : '';
+        return fail({ ...base, details: `the node runs Kong ${reported}, expected ${formatKongVersion(expected)}${hint}` });
+    }
+    if (expected.build !== undefined && root.edition === 'community') {
+        return fail({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${formatKongVersion(expected)} was expected` });
+    }
+    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
+    return pass({ ...base, details: `the node runs Kong ${reported}${edition}` });
+}
+/**
+ * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
+ * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
+ * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
+ */
+async function checkDatabase(client) {
+    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
+    let body;
+    try {
+        body = await client.getJson('/status');
+    }
+    catch (error) {
+        return fail({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
+    }
+    if (body.database === undefined || body.database === null) {
+        if (body.configuration_hash !== undefined) {
+            return pass({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
+        }
+        return inconclusive({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
+    }
+    const reachable = body.database.reachable;
+    if (reachable === true) {
+        return pass({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
+    }
+    return fail({
+        ...base,
+        measured: `database.reachable = ${JSON.stringify(reachable)}`,
+        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
+    });
+}
+/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
+function hasReadyEndpoint(version) {
+    return version.major > 3 || (version.major === 3 && version.minor >= 3);
+}
+/**
+ * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
+ * plugins iterator not built, no configuration, database unreachable). Only on the Status API
+ * listener (`status_listen`), never on the Admin API (B.3).
+ */
+async function checkReady(statusUrl, timeoutMs) {
+    const url = `${statusUrl}/status/ready`;
+    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
+    try {
+        const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
+        if (response.status === 200)
+            return pass({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${kongMessage(response.body)}` });
+        return fail({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${kongMessage(response.body)}` });
+    }
+    catch (error) {
+        return fail({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
+    }
+}
+/**
+ * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
+ */
+function availablePlugins(root) {
+    const available = root.plugins?.available_on_server;
+    if (Array.isArray(available))
+        return available.filter((name) => typeof name === 'string');
+    if (available !== null && typeof available === 'object') {
+        return Object.entries(available)
+            .filter(([, value]) => value !== false && value !== null && value !== undefined)
+            .map(([name]) => name);
+    }
+    return undefined;
+}
+function checkPlugins(root, expected) {
+    const available = availablePlugins(root);
+    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
+    if (available === undefined) {
+        return fail({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
+    }
+    const have = new Set(available);
+    const missing = expected.filter((name) => !have.has(name));
+    if (missing.length > 0) {
+        return fail({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
+    }
+    return pass({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
+}
+/**
+ * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
+ * (a data plane pings every 30 s; one that stopped stays listed until
+ * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
+ * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
+ * A `sync_status` other than normal/unknown means the CP refuses to push it config.
+ */
+async function checkDataPlanes(client, cpVersion, options) {
+    let planes;
+    try {
+        planes = await client.listAll('/clustering/data-planes');
+    }
+    catch (error) {
+        return [fail({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,errors/* errorMessage */.gJ)(error)}` })];
+    }
+    const now = options.now ?? Date.now();
+    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
+    const stale = [];
+    const newer = [];
+    const unsynced = [];
+    for (const dp of planes) {
+        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
+        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
+        if (!(now - lastSeen <= options.maxAgeMs)) {
+            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
+        }
+        const version = typeof dp.version === 'string' ? tryParseKongVersion(dp.version) : undefined;
+        if (version === undefined)
+            newer.push(`${label(dp)}: version unreadable`);
+        else if (version.major !== cpVersion.major)
+            newer.push(`${label(dp)}: major version differs from the control plane's ${formatKongVersion(cpVersion)}`);
+        else if (version.minor > cpVersion.minor)
+            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
+            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
+        }
+    }
+    const count = pass({
+        name: 'hybrid-data-planes',
+        group: 'hybrid',
+        measured: planes.length,
+        threshold: `≥ ${options.minDataPlanes}`,
+        details: `${planes.length} data plane(s) listed`,
+    });
+    const results = [
+        planes.length >= options.minDataPlanes ? count : fail({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
+    ];
+    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
+    results.push(stale.length === 0
+        ? pass({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
+        : fail({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
+    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
+    const problems = [...newer, ...unsynced];
+    results.push(problems.length === 0
+        ? pass({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
+        : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
+    return results;
+}
+/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
+function kongMessage(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed.message === 'string')
+            return parsed.message;
+    }
+    catch {
+        // not JSON: fall through to the raw text
+    }
+    return body.slice(0, 200);
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./build/lib/exec.js
+
+
+
+async function exec_execCommand(request) {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    Object.assign(env, request.env);
+    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
+    // which @actions/exec does not expose: those go through node's spawn with the same contract.
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+        return spawnCommand(request, env);
+    }
+    try {
+        const result = await (0,exec/* getExecOutput */.H)(request.command, [...request.args], {
+            env,
+            cwd: request.cwd,
+            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: request.onLine && lineListeners(request.onLine),
+        });
+        // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
+        // no signal: never report that as success. Callers that must know the signal pass `signal`.
+        return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+    }
+    catch (error) {
+        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
+    }
+}
+function lineListeners(onLine) {
+    return {
+        stdline: (line) => onLine(line, 'stdout'),
+        errline: (line) => onLine(line, 'stderr'),
+    };
+}
+function spawnCommand(request, env) {
+    return new Promise((resolve, reject) => {
+        if (request.signal?.aborted) {
+            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
+            return;
+        }
+        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let aborted = false;
+        let killTimer;
+        const stop = () => {
+            if (aborted || child.exitCode !== null)
+                return;
+            aborted = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            killTimer.unref();
+        };
+        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
+        request.signal?.addEventListener('abort', stop, { once: true });
+        const split = (stream) => {
+            let pending = '';
+            return (chunk) => {
+                if (stream === 'stdout')
+                    stdout += chunk;
+                else
+                    stderr += chunk;
+                if (!request.onLine)
+                    return;
+                pending += chunk;
+                const lines = pending.split(/\r?\n/);
+                pending = lines.pop() ?? '';
+                for (const line of lines)
+                    request.onLine(line, stream);
+            };
+        };
+        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        child.stderr.setEncoding('utf8').on('data', split('stderr'));
+        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
+        child.stdin.end(request.stdin ?? '');
+        child.on('spawn', () => {
+            if (child.pid !== undefined)
+                request.onSpawn?.(child.pid);
+        });
+        const cleanup = () => {
+            if (timer)
+                clearTimeout(timer);
+            if (killTimer)
+                clearTimeout(killTimer);
+            request.signal?.removeEventListener('abort', stop);
+        };
+        child.on('error', (error) => {
+            cleanup();
+            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
+        });
+        child.on('close', (code, signal) => {
+            cleanup();
+            resolve({
+                exitCode: code ?? 1,
+                stdout,
+                stderr,
+                ...(signal !== null && { signal }),
+                ...(aborted && { aborted: true }),
+            });
+        });
+    });
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./build/database/checksums.js
+
+
+
+
+/** SHA-256 of a file, streamed (an archive can be many GB; right after writing it is in the page cache). */
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(file, { highWaterMark: 1 << 20 })
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve(hash.digest('hex')));
+    });
+}
+/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
+async function checksums_listFiles(target, base) {
+    const info = await stat(target);
+    if (!info.isDirectory())
+        return [path.relative(base, target).split(path.sep).join('/')];
+    const entries = await readdir(target, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
+}
+async function checksums_describeFiles(target, base) {
+    const files = await checksums_listFiles(target, base);
+    return Promise.all(files.map(async (file) => {
+        const full = path.join(base, file);
+        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
+        return { path: file, sizeBytes: info.size, sha256 };
+    }));
+}
+/**
+ * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
+ * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
+ */
+function checksums_archiveChecksum(files) {
+    if (files.length === 1)
+        return files[0].sha256;
+    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    return createHash('sha256').update(listing).digest('hex');
+}
+/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
+async function checkFiles(base, files) {
+    const problems = [];
+    await Promise.all(files.map(async (file) => {
+        const full = path.join(base, file.path);
+        try {
+            const info = await stat(full);
+            if (info.size !== file.sizeBytes) {
+                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
+                return;
+            }
+            const sha = await sha256File(full);
+            if (sha !== file.sha256)
+                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
+        }
+        catch (error) {
+            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
+        }
+    }));
+    return problems.sort();
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./build/database/encryption.js
+
+
+
+
+
+const encryption_ENCRYPTED_SUFFIX = '.gpg';
+async function openGpg(gpgBinary = 'gpg') {
+    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
+    const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
+    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
+    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
+    const exec = (args, stdin, signal) => execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    return {
+        exec,
+        async run(args, stdin, signal) {
+            const result = await exec(args, stdin, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined)
+                throw stepError('gpg', failure(result));
+            return result.stdout;
+        },
+        async close() {
+            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
+            await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+            await rm(home, { recursive: true, force: true });
+        },
+    };
+}
+/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
+function failure(result) {
+    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
+    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    return reason ? `${reason} (${ended})` : ended;
+}
+/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
+function noRoom(result) {
+    if (result.signal === 'SIGXFSZ')
+        return 'file size limit exceeded (SIGXFSZ)';
+    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
+    return line?.replace(/^gpg: /, '').trim();
+}
+/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
+async function encryption_encryptFiles(files, options, signal) {
+    const gpg = await openGpg();
+    try {
+        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
+            await gpg.run(['--import'], options.publicKey).catch((error) => {
+                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+            });
+        }
+        const out = [];
+        for (const file of files) {
+            const target = `${file}${encryption_ENCRYPTED_SUFFIX}`;
+            // The dump is compressed already: gpg's own compression would only cost time.
+            const common = ['--compress-algo', 'none', '--output', target];
+            const result = options.method === 'gpg-symmetric'
+                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
+                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined) {
+                await rm(target, { force: true });
+                const full = noRoom(result);
+                // Both callers (database backup, decK export) write into backup-dir.
+                if (full)
+                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
+                if (result.aborted)
+                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+                if (options.method === 'gpg-recipient')
+                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+                throw stepError('gpg', failure(result));
+            }
+            await rm(file);
+            out.push(target);
+        }
+        return out;
+    }
+    finally {
+        await gpg.close();
+    }
+}
+/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
+function encryptedTo(status) {
+    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
+}
+/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
+async function decryptFiles(base, files, outDir, options, signal) {
+    const gpg = await openGpg();
+    try {
+        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
+        let secretKeyIds = [];
+        if (options.method === 'gpg-recipient') {
+            if (options.privateKey === undefined)
+                throw inputError('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
+            await gpg.run(['--import'], options.privateKey).catch((error) => {
+                throw inputError('encryption-private-key', `gpg could not import it: ${error.message}`, error);
+            });
+            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
+            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
+            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
+            if (secretKeyIds.length === 0)
+                throw inputError('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
+        }
+        for (const file of files) {
+            const plain = path.join(outDir, file.endsWith(encryption_ENCRYPTED_SUFFIX) ? file.slice(0, -encryption_ENCRYPTED_SUFFIX.length) : file);
+            await mkdir(path.dirname(plain), { recursive: true });
+            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
+            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', path.join(base, file)], options.passphrase ?? '', signal);
+            if (result.exitCode === 0 && result.signal === undefined)
+                continue;
+            await rm(plain, { force: true });
+            throw decryptionError(result, file, outDir, options, secretKeyIds);
+        }
+    }
+    finally {
+        await gpg.close();
+    }
+}
+function decryptionError(result, file, outDir, options, secretKeyIds) {
+    const full = noRoom(result);
+    if (full)
+        return stepError('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+    if (result.aborted)
+        return stepError('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+    const reason = failure(result);
+    const recipients = encryptedTo(result.stdout);
+    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
+    if (recipients.length > 0 && keyProblem) {
+        if (options.method === 'gpg-symmetric') {
+            return inputError('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+        }
+        const hidden = recipients.every((id) => /^0+$/.test(id));
+        const held = recipients.filter((id) => secretKeyIds.includes(id));
+        if (hidden) {
+            return inputError('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+        }
+        if (held.length === 0) {
+            return inputError('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+        }
+        return options.passphrase === undefined || options.passphrase === ''
+            ? inputError('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+            : inputError('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+    }
+    if (keyProblem)
+        return inputError('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+    return stepError('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+}
+
+;// CONCATENATED MODULE: ./build/lib/fsync.js
+
+/**
+ * fsync each path (files, or folders for the names they hold): what makes a backup survive a
+ * crash of the machine that wrote it, before its manifest says it is complete.
+ */
+async function fsync_syncPaths(paths) {
+    await Promise.all(paths.map(async (p) => {
+        const handle = await open(p, 'r').catch((error) => {
+            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
+            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
+                return undefined;
+            throw error;
+        });
+        if (handle === undefined)
+            return;
+        try {
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+    }));
+}
+
 ;// CONCATENATED MODULE: ./build/database/manifest.js
+
 
 
 
@@ -77025,16 +77707,20 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
  */
 const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
-/** Temp name + rename in the same folder: readers see no manifest or a whole one. */
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
 async function writeManifestAtomically(file, manifest) {
-    await writeJsonAtomically(file, manifest);
+    await manifest_writeJsonAtomically(file, manifest);
 }
 /** The same for any JSON index (the export's, the Cassandra snapshot's). */
-async function writeJsonAtomically(file, data) {
+async function manifest_writeJsonAtomically(file, data) {
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
+        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
         await rename(temp, file);
+        await syncPaths([path.dirname(file)]);
     }
     catch (error) {
         await rm(temp, { force: true });
@@ -77119,64 +77805,227 @@ function compareFingerprints(expected, actual) {
     return differences;
 }
 
+;// CONCATENATED MODULE: ./build/database/export.js
+
+
+
+
+
+
+
+
+
+
+/**
+ * Declarative export (backup-db `mode: export`): every entity the Admin API serves, per
+ * workspace, as JSON, with the counts it saw. A record of what the gateway served before the
+ * upgrade that needs no database and no matching PostgreSQL client to read; and, on request,
+ * `deck gateway dump` per workspace beside it, the form Kong's own runbook restores from.
+ *
+ * Layout of the export's folder:
+ *   workspaces/<name>.json   {schema, workspace, counts, entities: {services: [...], ...}, skipped}
+ *   global.json              entities that belong to no workspace (ca_certificates)
+ *   deck/<name>.yaml         decK's dump of each workspace (deck-version given)
+ *   export.json              the index, written last and atomically: no index, no export
+ */
+const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
+const EXPORT_INDEX = 'export.json';
+/**
+ * Collections beyond the inventory's types, by Admin API path, with the DAO name the backup
+ * manifest counts them under (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua),
+ * so an export's counts compare with a manifest's key by key. A node without the plugin or the
+ * entity (vaults before 2.8, keys before 3.1) answers 404: recorded as skipped, not a failure.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+async function exportAdminApi(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const { client } = options;
+    const root = await client.getJson('/');
+    const kongVersion = typeof root.version === 'string' ? root.version : null;
+    const edition = rootEdition(root) ?? null;
+    const workspaces = await listWorkspaces(client, options.workspace);
+    const name = options.name ?? `kong-export-${stamp(startedAt)}`;
+    const folder = path.resolve(options.backupDir, name);
+    await mkdir(path.join(folder, 'workspaces'), { recursive: true }).catch((error) => {
+        throw inputError('backup-dir', `cannot create ${folder}: ${error.message}`, error);
+    });
+    log(`Exporting ${workspaces.length} workspace(s) from ${client.target.url} (Kong ${kongVersion ?? 'unknown'}${edition ? `, ${edition}` : ''})`);
+    try {
+        const counts = {};
+        const skipped = {};
+        for (const ws of workspaces) {
+            if (options.signal?.aborted)
+                throw stepError('export', 'cancelled');
+            const prefix = ws === 'default' ? undefined : ws;
+            const collections = [
+                ...WORKSPACED_TYPES.filter((t) => t !== 'targets').map((t) => ({ path: t, entity: t, optional: false })),
+                ...(edition === 'enterprise' ? ENTERPRISE_TYPES.map((t) => ({ path: t, entity: t, optional: true })) : []),
+                ...OPTIONAL_COLLECTIONS.map((c) => ({ ...c, optional: true })),
+            ];
+            const entities = {};
+            const missing = [];
+            await mapLimit(collections, options.concurrency, async (c) => {
+                const items = await listOrSkip(client, `/${c.path}`, prefix, c.optional);
+                if (items === undefined)
+                    missing.push(c.path);
+                else
+                    entities[c.entity] = items;
+            });
+            // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+            const perUpstream = await mapLimit(entities.upstreams ?? [], options.concurrency, (upstream) => client.listAll(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix));
+            entities.targets = perUpstream.flat();
+            const sorted = sortEntities(entities);
+            const wsCounts = Object.fromEntries(Object.entries(sorted).map(([entity, items]) => [entity, items.length]));
+            counts[ws] = wsCounts;
+            if (missing.length > 0)
+                skipped[ws] = missing.sort();
+            await writeJson(path.join(folder, 'workspaces', `${ws}.json`), {
+                schema: EXPORT_SCHEMA,
+                workspace: ws,
+                counts: wsCounts,
+                skipped: missing.sort(),
+                entities: sorted,
+            });
+            log(`  ${ws}: ${Object.entries(wsCounts).filter(([, n]) => n > 0).map(([e, n]) => `${n} ${e}`).join(', ') || 'empty'}`);
+        }
+        const global = {};
+        for (const type of GLOBAL_TYPES)
+            global[type] = await client.listAll(`/${type}`);
+        counts[GLOBAL_WORKSPACE] = {
+            ...Object.fromEntries(Object.entries(global).map(([entity, items]) => [entity, items.length])),
+            workspaces: workspaces.length,
+        };
+        await writeJson(path.join(folder, 'global.json'), { schema: EXPORT_SCHEMA, workspace: GLOBAL_WORKSPACE, entities: sortEntities(global) });
+        const deckFiles = options.deck ? await deckDump(options, options.deck, folder, workspaces, edition === 'enterprise', log) : [];
+        let files = (await listFiles(folder, folder)).map((f) => path.join(folder, f));
+        if (options.encryption) {
+            log(`Encrypting ${files.length} file(s) with ${options.encryption.method}: an export holds credentials and private keys`);
+            files = await encryptFiles(files, options.encryption, options.signal);
+        }
+        const described = await describeFiles(folder, folder);
+        const index = {
+            schema: EXPORT_SCHEMA,
+            format: 'admin-api-json',
+            admin: { url: client.target.url, kongVersion, edition },
+            workspaces,
+            counts: sortCounts(counts),
+            skipped,
+            deck: options.deck ? { version: options.deck.version, files: deckFiles.map((f) => (options.encryption ? `${f}${ENCRYPTED_SUFFIX}` : f)) } : null,
+            encryption: { method: options.encryption?.method ?? 'none' },
+            checksum: archiveChecksum(described),
+            sizeBytes: described.reduce((sum, f) => sum + f.sizeBytes, 0),
+            files: described,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const indexPath = path.join(folder, EXPORT_INDEX);
+        await writeJsonAtomically(indexPath, index);
+        return { index, indexPath, folder };
+    }
+    catch (error) {
+        await rm(folder, { recursive: true, force: true });
+        throw error instanceof UpgradeError ? error : stepError('export', error.message, error);
+    }
+}
+/** Every workspace name (sorted), or just `default` where there are none (OSS 3.7+: 404). */
+async function listWorkspaces(client, workspace) {
+    if (workspace !== undefined && workspace !== 'all') {
+        // It names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it inside the folder.
+        if (!/^[\w.~-]+$/.test(workspace) || workspace === '.' || workspace === '..')
+            throw inputError('workspace', `"${workspace}" is not a Kong workspace name`);
+        return [workspace];
+    }
+    try {
+        const items = await client.listAll('/workspaces');
+        const names = items.map((w) => w.name).filter((n) => typeof n === 'string');
+        // Never skip one silently: "every workspace" is the point of the export.
+        const odd = names.find((n) => !/^[\w.~-]+$/.test(n) || n === '.' || n === '..');
+        if (odd !== undefined)
+            throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
+        return names.length === 0 ? ['default'] : names.sort();
+    }
+    catch (error) {
+        if (error instanceof UpgradeError && / answered 404/.test(error.message))
+            return ['default'];
+        throw error;
+    }
+}
+async function listOrSkip(client, collection, prefix, optional) {
+    try {
+        return await client.listAll(collection, prefix);
+    }
+    catch (error) {
+        if (optional && error instanceof UpgradeError && / answered 404/.test(error.message))
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * `deck gateway dump` per workspace: current decK refuses `--all-workspaces` together with `-o`
+ * (cmd/gateway_dump.go MarkFlagsMutuallyExclusive, decK ≥ 1.29.2), so one run per workspace.
+ * The RBAC token goes by environment (DECK_HEADERS, read by decK's viper binding of --headers),
+ * never on the command line. `--workspace` only on Enterprise: OSS has no workspaces to name.
+ */
+async function deckDump(options, deck, folder, workspaces, enterprise, log) {
+    const dir = path.join(folder, 'deck');
+    await mkdir(dir, { recursive: true });
+    const env = { DECK_KONG_ADDR: options.client.target.url };
+    if (options.client.target.token !== undefined)
+        env.DECK_HEADERS = `Kong-Admin-Token:${options.client.target.token}`;
+    const written = [];
+    for (const ws of workspaces) {
+        const file = path.join(dir, `${ws}.yaml`);
+        const args = ['gateway', 'dump', '--output-file', file, '--yes', ...(enterprise ? ['--workspace', ws] : [])];
+        const result = await execCommand({ command: deck.path, args, env, ...(options.signal && { signal: options.signal }) });
+        if (result.exitCode !== 0 || result.signal !== undefined) {
+            throw stepError(`deck gateway dump (workspace ${ws})`, `exited with ${result.signal ?? `code ${result.exitCode}`}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+        }
+        written.push(path.relative(folder, file).split(path.sep).join('/'));
+        log(`  deck gateway dump: ${ws} → ${file}`);
+    }
+    return written;
+}
+/** Items by id within each entity, entities by name: the same gateway exports the same bytes. */
+function sortEntities(entities) {
+    const out = {};
+    for (const key of Object.keys(entities).sort()) {
+        out[key] = [...entities[key]].sort((a, b) => String(a.id ?? '').localeCompare(String(b.id ?? '')));
+    }
+    return out;
+}
+function sortCounts(counts) {
+    const out = {};
+    for (const ws of Object.keys(counts).sort())
+        out[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
+    return out;
+}
+async function writeJson(file, data) {
+    await writeFile(file, `${JSON.stringify(data, null, 2)}\n`).catch((error) => {
+        const code = error.code;
+        if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
+            throw inputError('backup-dir', `no room to write ${file} (${code})`, error);
+        throw error;
+    });
+}
+function stamp(date) {
+    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
 // EXTERNAL MODULE: ./build/lib/markdown.js
 var markdown = __nccwpck_require__(8703);
-;// CONCATENATED MODULE: ./build/checks/concurrency.js
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./build/checks/report.js
-/**
- * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
- * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
- * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
- * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
- */
-const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
-const report_CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
-function pass(fields) {
-    return { ...fields, status: 'pass' };
-}
-function fail(fields) {
-    return { ...fields, status: 'fail' };
-}
-function inconclusive(fields) {
-    return { ...fields, status: 'inconclusive' };
-}
-/** Every check that is not a pass, by name: the action's `failed-checks`. */
-function notPassed(checks) {
-    return checks.filter((check) => check.status !== 'pass');
-}
-function serializeReport(report) {
-    return `${JSON.stringify(report, null, 2)}\n`;
-}
-
 ;// CONCATENATED MODULE: ./build/checks/inventory.js
+
 
 
 
@@ -77190,29 +78039,29 @@ function serializeReport(report) {
  * earlier smoke report) compares with one taken after, key by key.
  */
 /** Workspaced entity types, by Admin API collection (= DAO name = manifest entity name). */
-const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
+const inventory_WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
 /** consumer_groups exist on Enterprise only; OSS answers 404 (facts B.4). */
-const ENTERPRISE_TYPES = ['consumer_groups'];
+const inventory_ENTERPRISE_TYPES = ['consumer_groups'];
 /** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-const GLOBAL_TYPES = ['ca_certificates'];
+const inventory_GLOBAL_TYPES = ['ca_certificates'];
 /** The manifest's key for entities that belong to no workspace. */
-const GLOBAL_WORKSPACE = '*';
+const inventory_GLOBAL_WORKSPACE = '*';
 /** Counts every entity type in the workspaces in scope, at most `concurrency` requests at once. */
 async function takeInventory(client, options) {
     let requests = 0;
-    const workspaces = await listWorkspaces(client, options.workspace, () => requests++);
+    const workspaces = await inventory_listWorkspaces(client, options.workspace, () => requests++);
     const counts = {};
     for (const ws of workspaces.list)
         counts[ws.name] = {};
     if (workspaces.listed)
-        counts[GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
-    const types = [...WORKSPACED_TYPES, ...(options.enterprise ? ENTERPRISE_TYPES : [])];
+        counts[inventory_GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
+    const types = [...inventory_WORKSPACED_TYPES, ...(options.enterprise ? inventory_ENTERPRISE_TYPES : [])];
     // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
     // (facts B.4). Types it lists need no paging; anything it lacks is paged.
     const fromMeta = [];
     const meta = new Map();
     if (options.enterprise) {
-        await mapLimit(workspaces.list, options.concurrency, async (ws) => {
+        await concurrency_mapLimit(workspaces.list, options.concurrency, async (ws) => {
             requests++;
             try {
                 const body = await client.getJson(`/workspaces/${encodeURIComponent(ws.name)}/meta`);
@@ -77241,8 +78090,8 @@ async function takeInventory(client, options) {
                 pagedTasks.push({ ws, type });
         }
     }
-    const globalTasks = GLOBAL_TYPES.map((type) => ({ ws: { name: GLOBAL_WORKSPACE, prefix: undefined }, type }));
-    await mapLimit([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
+    const globalTasks = inventory_GLOBAL_TYPES.map((type) => ({ ws: { name: inventory_GLOBAL_WORKSPACE, prefix: undefined }, type }));
+    await concurrency_mapLimit([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
         let count = 0;
         const ids = [];
         // Read first, then add: `requests += await …` would add to the value read before the await.
@@ -77266,7 +78115,7 @@ async function takeInventory(client, options) {
         for (const upstream of upstreamIds.get(ws.name) ?? [])
             targetTasks.push({ ws, upstream });
     }
-    await mapLimit(targetTasks, options.concurrency, async ({ ws, upstream }) => {
+    await concurrency_mapLimit(targetTasks, options.concurrency, async ({ ws, upstream }) => {
         let count = 0;
         const made = await client.forEachPage(`/upstreams/${encodeURIComponent(upstream)}/targets`, ws.prefix, (items) => {
             count += items.length;
@@ -77274,9 +78123,9 @@ async function takeInventory(client, options) {
         requests += made;
         counts[ws.name].targets += count;
     });
-    return { counts: sortCounts(counts), fromMeta: fromMeta.sort(), requests };
+    return { counts: inventory_sortCounts(counts), fromMeta: fromMeta.sort(), requests };
 }
-async function listWorkspaces(client, workspace, countRequest) {
+async function inventory_listWorkspaces(client, workspace, countRequest) {
     if (workspace === undefined)
         return { list: [{ name: 'default', prefix: undefined }], listed: false };
     if (workspace !== 'all')
@@ -77300,7 +78149,7 @@ async function listWorkspaces(client, workspace, countRequest) {
         throw error;
     }
 }
-function sortCounts(counts) {
+function inventory_sortCounts(counts) {
     const sorted = {};
     for (const ws of Object.keys(counts).sort()) {
         sorted[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
@@ -77317,15 +78166,15 @@ function compareCounts(baseline, current, scope) {
     const typesOf = (counts) => new Set(Object.values(counts).flatMap((byType) => Object.keys(byType)));
     const currentTypes = typesOf(current);
     const types = [...typesOf(baseline)].filter((type) => currentTypes.has(type)).sort();
-    const inScope = (ws) => scope === 'all' || ws === GLOBAL_WORKSPACE || scope.includes(ws);
+    const inScope = (ws) => scope === 'all' || ws === inventory_GLOBAL_WORKSPACE || scope.includes(ws);
     const workspaces = [...new Set([...Object.keys(baseline), ...Object.keys(current)])].filter(inScope).sort();
-    const globalOnly = new Set([...GLOBAL_TYPES, 'workspaces']);
+    const globalOnly = new Set([...inventory_GLOBAL_TYPES, 'workspaces']);
     const differences = [];
     for (const ws of workspaces) {
         const before = baseline[ws];
         const after = current[ws];
         for (const entity of types) {
-            if (ws === GLOBAL_WORKSPACE) {
+            if (ws === inventory_GLOBAL_WORKSPACE) {
                 // Compared only when both sides counted it (workspaces are listed only with `all`).
                 const b = before?.[entity];
                 const c = after?.[entity];
@@ -77348,9 +78197,9 @@ function compareCounts(baseline, current, scope) {
 }
 function inventoryCheck(inventory, baseline, differences) {
     const total = Object.entries(inventory.counts)
-        .filter(([ws]) => ws !== GLOBAL_WORKSPACE)
+        .filter(([ws]) => ws !== inventory_GLOBAL_WORKSPACE)
         .reduce((sum, [, byType]) => sum + Object.values(byType).reduce((a, b) => a + b, 0), 0);
-    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== GLOBAL_WORKSPACE).length;
+    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== inventory_GLOBAL_WORKSPACE).length;
     const base = { name: 'inventory-counts', group: 'inventory', measured: `${total} entities in ${workspaces} workspace(s)` };
     if (baseline === undefined) {
         return pass({ ...base, threshold: null, details: `counted ${total} entities in ${workspaces} workspace(s); no baseline given, nothing compared` });
@@ -77370,7 +78219,9 @@ function inventoryCheck(inventory, baseline, differences) {
 }
 /**
  * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader) or an earlier smoke report (`kong-upgrade/smoke-report@1`).
+ * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
+ * counted through the Admin API, so it needs no database) or an earlier smoke report
+ * (`kong-upgrade/smoke-report@1`).
  */
 async function readBaseline(file, input) {
     let data;
@@ -77384,12 +78235,15 @@ async function readBaseline(file, input) {
         const manifest = await readManifest(file, input);
         return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
     }
+    if (data.schema === EXPORT_SCHEMA) {
+        return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
+    }
     if (data.schema === SMOKE_REPORT_SCHEMA) {
         if (data.counts === undefined || data.counts === null)
             throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
         return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
     }
-    throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
+    throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
 }
 function checkCountsShape(counts, file, input) {
     const bad = () => (0,errors/* inputError */.Xu)(input, `${file}: counts must be {workspace: {entity: number}}`);
@@ -77405,8 +78259,6 @@ function checkCountsShape(counts, file, input) {
     return counts;
 }
 
-// EXTERNAL MODULE: ./build/lib/http.js
-var http = __nccwpck_require__(9874);
 ;// CONCATENATED MODULE: ./build/checks/load.js
 
 
@@ -77953,277 +78805,6 @@ function readNonNegativeInteger(source, name, fallback) {
 
 // EXTERNAL MODULE: ./build/kong/admin-api.js
 var admin_api = __nccwpck_require__(8358);
-;// CONCATENATED MODULE: ./build/checks/admin.js
-
-
-
-
-
-/**
- * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
- * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
- */
-async function waitForAdmin(client, waitTimeoutMs, log) {
-    const started = Date.now();
-    const deadline = started + waitTimeoutMs;
-    let delay = 250;
-    let last = 'no attempt';
-    for (let attempt = 1;; attempt++) {
-        try {
-            const response = await client.get('/');
-            if (response.status === 200) {
-                try {
-                    const root = JSON.parse(response.body);
-                    const waited = ((Date.now() - started) / 1000).toFixed(1);
-                    return {
-                        root,
-                        check: pass({
-                            name: 'admin-reachable',
-                            group: 'admin',
-                            measured: `${waited}s`,
-                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
-                        }),
-                    };
-                }
-                catch {
-                    last = 'answered 200 but not JSON';
-                }
-            }
-            else if (response.status === 401 || response.status === 403) {
-                return {
-                    root: undefined,
-                    check: fail({
-                        name: 'admin-reachable',
-                        group: 'admin',
-                        measured: `HTTP ${response.status}`,
-                        threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
-                    }),
-                };
-            }
-            else {
-                last = `HTTP ${response.status} ${kongMessage(response.body)}`;
-            }
-        }
-        catch (error) {
-            last = (0,errors/* errorMessage */.gJ)(error).replace(/^Admin API: /, '');
-        }
-        const elapsed = Date.now() - started;
-        if (Date.now() >= deadline) {
-            return {
-                root: undefined,
-                check: fail({
-                    name: 'admin-reachable',
-                    group: 'admin',
-                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
-                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
-                }),
-            };
-        }
-        const wait = Math.min(delay, deadline - Date.now());
-        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
-        await sleep(wait);
-        delay = Math.min(delay * 2, 5000);
-    }
-}
-/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
-function rootVersion(root) {
-    return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
-}
-/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
-function rootEdition(root) {
-    if (typeof root.edition === 'string')
-        return root.edition;
-    const version = rootVersion(root);
-    if (version === undefined)
-        return undefined;
-    return version.build === undefined ? undefined : 'enterprise';
-}
-function rootRole(root) {
-    const role = root.configuration?.role;
-    return typeof role === 'string' ? role : undefined;
-}
-/**
- * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
- * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
- * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
- * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
- * distribution runs: an Enterprise version expected on a `community` node fails.
- */
-function checkVersion(root, expected) {
-    const reported = typeof root.version === 'string' ? root.version : undefined;
-    const seen = rootVersion(root);
-    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: formatKongVersion(expected) };
-    if (seen === undefined) {
-        return fail({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
-    }
-    if (compareKongVersions(seen, expected) !== 0) {
-        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
-            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
-            : '';
-        return fail({ ...base, details: `the node runs Kong ${reported}, expected ${formatKongVersion(expected)}${hint}` });
-    }
-    if (expected.build !== undefined && root.edition === 'community') {
-        return fail({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${formatKongVersion(expected)} was expected` });
-    }
-    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
-    return pass({ ...base, details: `the node runs Kong ${reported}${edition}` });
-}
-/**
- * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
- * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
- * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
- */
-async function checkDatabase(client) {
-    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
-    let body;
-    try {
-        body = await client.getJson('/status');
-    }
-    catch (error) {
-        return fail({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
-    }
-    if (body.database === undefined || body.database === null) {
-        if (body.configuration_hash !== undefined) {
-            return pass({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
-        }
-        return inconclusive({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
-    }
-    const reachable = body.database.reachable;
-    if (reachable === true) {
-        return pass({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
-    }
-    return fail({
-        ...base,
-        measured: `database.reachable = ${JSON.stringify(reachable)}`,
-        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
-    });
-}
-/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
-function hasReadyEndpoint(version) {
-    return version.major > 3 || (version.major === 3 && version.minor >= 3);
-}
-/**
- * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
- * plugins iterator not built, no configuration, database unreachable). Only on the Status API
- * listener (`status_listen`), never on the Admin API (B.3).
- */
-async function checkReady(statusUrl, timeoutMs) {
-    const url = `${statusUrl}/status/ready`;
-    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
-    try {
-        const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
-        if (response.status === 200)
-            return pass({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${kongMessage(response.body)}` });
-        return fail({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${kongMessage(response.body)}` });
-    }
-    catch (error) {
-        return fail({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
-    }
-}
-/**
- * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
- * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
- */
-function availablePlugins(root) {
-    const available = root.plugins?.available_on_server;
-    if (Array.isArray(available))
-        return available.filter((name) => typeof name === 'string');
-    if (available !== null && typeof available === 'object') {
-        return Object.entries(available)
-            .filter(([, value]) => value !== false && value !== null && value !== undefined)
-            .map(([name]) => name);
-    }
-    return undefined;
-}
-function checkPlugins(root, expected) {
-    const available = availablePlugins(root);
-    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
-    if (available === undefined) {
-        return fail({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
-    }
-    const have = new Set(available);
-    const missing = expected.filter((name) => !have.has(name));
-    if (missing.length > 0) {
-        return fail({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
-    }
-    return pass({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
-}
-/**
- * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
- * (a data plane pings every 30 s; one that stopped stays listed until
- * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
- * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
- * A `sync_status` other than normal/unknown means the CP refuses to push it config.
- */
-async function checkDataPlanes(client, cpVersion, options) {
-    let planes;
-    try {
-        planes = await client.listAll('/clustering/data-planes');
-    }
-    catch (error) {
-        return [fail({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,errors/* errorMessage */.gJ)(error)}` })];
-    }
-    const now = options.now ?? Date.now();
-    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
-    const stale = [];
-    const newer = [];
-    const unsynced = [];
-    for (const dp of planes) {
-        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
-        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
-        if (!(now - lastSeen <= options.maxAgeMs)) {
-            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
-        }
-        const version = typeof dp.version === 'string' ? tryParseKongVersion(dp.version) : undefined;
-        if (version === undefined)
-            newer.push(`${label(dp)}: version unreadable`);
-        else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${formatKongVersion(cpVersion)}`);
-        else if (version.minor > cpVersion.minor)
-            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
-        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
-            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
-        }
-    }
-    const count = pass({
-        name: 'hybrid-data-planes',
-        group: 'hybrid',
-        measured: planes.length,
-        threshold: `≥ ${options.minDataPlanes}`,
-        details: `${planes.length} data plane(s) listed`,
-    });
-    const results = [
-        planes.length >= options.minDataPlanes ? count : fail({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
-    ];
-    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
-    results.push(stale.length === 0
-        ? pass({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
-        : fail({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
-    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
-    const problems = [...newer, ...unsynced];
-    results.push(problems.length === 0
-        ? pass({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
-        : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
-    return results;
-}
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function kongMessage(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed.message === 'string')
-            return parsed.message;
-    }
-    catch {
-        // not JSON: fall through to the raw text
-    }
-    return body.slice(0, 200);
-}
-
 ;// CONCATENATED MODULE: ./build/checks/smoke.js
 
 
@@ -78287,7 +78868,7 @@ async function runSmokeTest(options, log = () => { }) {
         if (options.inventory.enabled && role !== 'data_plane') {
             const started = performance.now();
             try {
-                const edition = rootEdition(root);
+                const edition = admin_rootEdition(root);
                 const inventory = await takeInventory(client, {
                     workspace: options.admin.workspace,
                     enterprise: edition === 'enterprise',
@@ -78339,7 +78920,7 @@ async function runSmokeTest(options, log = () => { }) {
             workspace: options.admin.workspace,
         },
         kongVersion: typeof root?.version === 'string' ? root.version : undefined,
-        edition: root === undefined ? undefined : rootEdition(root),
+        edition: root === undefined ? undefined : admin_rootEdition(root),
         role,
         passed: checks.length > 0 && checks.every((check) => check.status === 'pass'),
         startedAt,
@@ -78421,115 +79002,6 @@ function show(value) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/lib/exec.js
-
-
-
-async function execCommand(request) {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    Object.assign(env, request.env);
-    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
-    // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
-        return spawnCommand(request, env);
-    }
-    try {
-        const result = await (0,exec/* getExecOutput */.H)(request.command, [...request.args], {
-            env,
-            cwd: request.cwd,
-            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: request.onLine && lineListeners(request.onLine),
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-    catch (error) {
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
-    }
-}
-function lineListeners(onLine) {
-    return {
-        stdline: (line) => onLine(line, 'stdout'),
-        errline: (line) => onLine(line, 'stderr'),
-    };
-}
-function spawnCommand(request, env) {
-    return new Promise((resolve, reject) => {
-        if (request.signal?.aborted) {
-            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
-            return;
-        }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let aborted = false;
-        let killTimer;
-        const stop = () => {
-            if (aborted || child.exitCode !== null)
-                return;
-            aborted = true;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            killTimer.unref();
-        };
-        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
-        request.signal?.addEventListener('abort', stop, { once: true });
-        const split = (stream) => {
-            let pending = '';
-            return (chunk) => {
-                if (stream === 'stdout')
-                    stdout += chunk;
-                else
-                    stderr += chunk;
-                if (!request.onLine)
-                    return;
-                pending += chunk;
-                const lines = pending.split(/\r?\n/);
-                pending = lines.pop() ?? '';
-                for (const line of lines)
-                    request.onLine(line, stream);
-            };
-        };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
-        child.stderr.setEncoding('utf8').on('data', split('stderr'));
-        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
-        child.on('spawn', () => {
-            if (child.pid !== undefined)
-                request.onSpawn?.(child.pid);
-        });
-        const cleanup = () => {
-            if (timer)
-                clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            request.signal?.removeEventListener('abort', stop);
-        };
-        child.on('error', (error) => {
-            cleanup();
-            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
-        });
-        child.on('close', (code, signal) => {
-            cleanup();
-            resolve({
-                exitCode: code ?? 1,
-                stdout,
-                stderr,
-                ...(signal !== null && { signal }),
-                ...(aborted && { aborted: true }),
-            });
-        });
-    });
-}
-
 ;// CONCATENATED MODULE: ./build/traffic/backend.js
 /**
  * Integer weights per server for a split: each side's share divided over its servers, times
@@ -78626,7 +79098,7 @@ function createHaproxyBackend(options) {
             return [];
         const temp = external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.promote-${process.pid}`);
         await (0,promises_.writeFile)(temp, after);
-        const check = await execCommand({ command: options.binary, args: ['-c', '-q', '-f', temp], timeoutMs: 20_000 });
+        const check = await exec_execCommand({ command: options.binary, args: ['-c', '-q', '-f', temp], timeoutMs: 20_000 });
         if (check.exitCode !== 0) {
             await (0,promises_.rm)(temp, { force: true });
             // The runtime weights are already set; the file stays as it was and the step fails loudly.
@@ -78913,7 +79385,7 @@ function normaliseTarget(target) {
 function createKubernetesBackend(options) {
     const scope = [...(options.context === undefined ? [] : ['--context', options.context]), ...(options.namespace === undefined ? [] : ['--namespace', options.namespace])];
     async function kubectl(args) {
-        const result = await execCommand({ command: options.kubectl, args: [...scope, ...args], timeoutMs: options.timeoutMs });
+        const result = await exec_execCommand({ command: options.kubectl, args: [...scope, ...args], timeoutMs: options.timeoutMs });
         if (result.exitCode !== 0)
             throw (0,errors/* stepError */.hH)('kubectl', `kubectl ${args.join(' ')} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
         return result.stdout;
@@ -79037,7 +79509,7 @@ function createNginxBackend(options) {
         ].join('\n');
     }
     async function nginx(args, step) {
-        const result = await execCommand({ command: options.binary, args: [...args, ...globalArgs], timeoutMs: 30_000 });
+        const result = await exec_execCommand({ command: options.binary, args: [...args, ...globalArgs], timeoutMs: 30_000 });
         return { ok: result.exitCode === 0, output: `${result.stderr}${result.stdout}`.trim(), step };
     }
     async function restore(previous) {

@@ -67410,6 +67410,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 
 /***/ }),
 
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
 /***/ 8611:
 /***/ ((module) => {
 
@@ -67596,6 +67603,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -76200,7 +76221,7 @@ exports.visitAsync = visitAsync;
 /* harmony export */   C: () => (/* binding */ runAction),
 /* harmony export */   a: () => (/* binding */ runnerInputs)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 
 
@@ -76231,12 +76252,12 @@ async function runAction(main) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _checks_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9388);
 /* harmony import */ var _checks_report_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8756);
-/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9308);
+/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4130);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
@@ -76278,6 +76299,300 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 7903:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   MG: () => (/* binding */ checkDatabase),
+/* harmony export */   Mw: () => (/* binding */ waitForAdmin),
+/* harmony export */   Nj: () => (/* binding */ hasReadyEndpoint),
+/* harmony export */   P$: () => (/* binding */ rootEdition),
+/* harmony export */   Xh: () => (/* binding */ rootRole),
+/* harmony export */   iF: () => (/* binding */ checkReady),
+/* harmony export */   n0: () => (/* binding */ rootVersion),
+/* harmony export */   pS: () => (/* binding */ checkPlugins),
+/* harmony export */   ps: () => (/* binding */ checkVersion),
+/* harmony export */   w9: () => (/* binding */ checkDataPlanes)
+/* harmony export */ });
+/* unused harmony exports availablePlugins, kongMessage */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
+/* harmony import */ var _concurrency_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2491);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
+
+
+
+
+
+/**
+ * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
+ * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
+ * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
+ * will not help); other statuses and transport errors are retried.
+ */
+async function waitForAdmin(client, waitTimeoutMs, log) {
+    const started = Date.now();
+    const deadline = started + waitTimeoutMs;
+    let delay = 250;
+    let last = 'no attempt';
+    for (let attempt = 1;; attempt++) {
+        try {
+            const response = await client.get('/');
+            if (response.status === 200) {
+                try {
+                    const root = JSON.parse(response.body);
+                    const waited = ((Date.now() - started) / 1000).toFixed(1);
+                    return {
+                        root,
+                        check: (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({
+                            name: 'admin-reachable',
+                            group: 'admin',
+                            measured: `${waited}s`,
+                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
+                        }),
+                    };
+                }
+                catch {
+                    last = 'answered 200 but not JSON';
+                }
+            }
+            else if (response.status === 401 || response.status === 403) {
+                return {
+                    root: undefined,
+                    check: (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({
+                        name: 'admin-reachable',
+                        group: 'admin',
+                        measured: `HTTP ${response.status}`,
+                        threshold: 'HTTP 200',
+                        details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                    }),
+                };
+            }
+            else {
+                last = `HTTP ${response.status} ${kongMessage(response.body)}`;
+            }
+        }
+        catch (error) {
+            last = (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error).replace(/^Admin API: /, '');
+        }
+        const elapsed = Date.now() - started;
+        if (Date.now() >= deadline) {
+            return {
+                root: undefined,
+                check: (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({
+                    name: 'admin-reachable',
+                    group: 'admin',
+                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
+                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
+                }),
+            };
+        }
+        const wait = Math.min(delay, deadline - Date.now());
+        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
+        await (0,_concurrency_js__WEBPACK_IMPORTED_MODULE_4__/* .sleep */ .y)(wait);
+        delay = Math.min(delay * 2, 5000);
+    }
+}
+/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
+function rootVersion(root) {
+    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
+}
+/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
+function rootEdition(root) {
+    if (typeof root.edition === 'string')
+        return root.edition;
+    const version = rootVersion(root);
+    if (version === undefined)
+        return undefined;
+    return version.build === undefined ? undefined : 'enterprise';
+}
+function rootRole(root) {
+    const role = root.configuration?.role;
+    return typeof role === 'string' ? role : undefined;
+}
+/**
+ * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
+ * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
+ * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
+ * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
+ * distribution runs: an Enterprise version expected on a `community` node fails.
+ */
+function checkVersion(root, expected) {
+    const reported = typeof root.version === 'string' ? root.version : undefined;
+    const seen = rootVersion(root);
+    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(expected) };
+    if (seen === undefined) {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+    }
+    if ((0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKongVersions */ .QR)(seen, expected) !== 0) {
+        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
+            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
+            : '';
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `the node runs Kong ${reported}, expected ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(expected)}${hint}` });
+    }
+    if (expected.build !== undefined && root.edition === 'community') {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(expected)} was expected` });
+    }
+    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
+    return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
+}
+/**
+ * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
+ * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
+ * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
+ */
+async function checkDatabase(client) {
+    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
+    let body;
+    try {
+        body = await client.getJson('/status');
+    }
+    catch (error) {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` });
+    }
+    if (body.database === undefined || body.database === null) {
+        if (body.configuration_hash !== undefined) {
+            return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
+        }
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .inconclusive */ .Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
+    }
+    const reachable = body.database.reachable;
+    if (reachable === true) {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
+    }
+    return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({
+        ...base,
+        measured: `database.reachable = ${JSON.stringify(reachable)}`,
+        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
+    });
+}
+/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
+function hasReadyEndpoint(version) {
+    return version.major > 3 || (version.major === 3 && version.minor >= 3);
+}
+/**
+ * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
+ * plugins iterator not built, no configuration, database unreachable). Only on the Status API
+ * listener (`status_listen`), never on the Admin API (B.3).
+ */
+async function checkReady(statusUrl, timeoutMs) {
+    const url = `${statusUrl}/status/ready`;
+    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
+    try {
+        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
+        if (response.status === 200)
+            return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${kongMessage(response.body)}` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${kongMessage(response.body)}` });
+    }
+    catch (error) {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: null, details: `GET ${url} failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} (is status_listen on and status-url right?)` });
+    }
+}
+/**
+ * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
+ */
+function availablePlugins(root) {
+    const available = root.plugins?.available_on_server;
+    if (Array.isArray(available))
+        return available.filter((name) => typeof name === 'string');
+    if (available !== null && typeof available === 'object') {
+        return Object.entries(available)
+            .filter(([, value]) => value !== false && value !== null && value !== undefined)
+            .map(([name]) => name);
+    }
+    return undefined;
+}
+function checkPlugins(root, expected) {
+    const available = availablePlugins(root);
+    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
+    if (available === undefined) {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
+    }
+    const have = new Set(available);
+    const missing = expected.filter((name) => !have.has(name));
+    if (missing.length > 0) {
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
+    }
+    return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
+}
+/**
+ * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
+ * (a data plane pings every 30 s; one that stopped stays listed until
+ * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
+ * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
+ * A `sync_status` other than normal/unknown means the CP refuses to push it config.
+ */
+async function checkDataPlanes(client, cpVersion, options) {
+    let planes;
+    try {
+        planes = await client.listAll('/clustering/data-planes');
+    }
+    catch (error) {
+        return [(0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` })];
+    }
+    const now = options.now ?? Date.now();
+    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
+    const stale = [];
+    const newer = [];
+    const unsynced = [];
+    for (const dp of planes) {
+        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
+        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
+        if (!(now - lastSeen <= options.maxAgeMs)) {
+            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
+        }
+        const version = typeof dp.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .tryParseKongVersion */ .SC)(dp.version) : undefined;
+        if (version === undefined)
+            newer.push(`${label(dp)}: version unreadable`);
+        else if (version.major !== cpVersion.major)
+            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(cpVersion)}`);
+        else if (version.minor > cpVersion.minor)
+            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
+            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
+        }
+    }
+    const count = (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({
+        name: 'hybrid-data-planes',
+        group: 'hybrid',
+        measured: planes.length,
+        threshold: `≥ ${options.minDataPlanes}`,
+        details: `${planes.length} data plane(s) listed`,
+    });
+    const results = [
+        planes.length >= options.minDataPlanes ? count : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
+    ];
+    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
+    results.push(stale.length === 0
+        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
+        : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
+    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
+    const problems = [...newer, ...unsynced];
+    results.push(problems.length === 0
+        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
+        : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
+    return results;
+}
+/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
+function kongMessage(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed.message === 'string')
+            return parsed.message;
+    }
+    catch {
+        // not JSON: fall through to the raw text
+    }
+    return body.slice(0, 200);
+}
+
+
+/***/ }),
+
 /***/ 2491:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -76316,7 +76631,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /***/ }),
 
-/***/ 9274:
+/***/ 5620:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -76332,13 +76647,369 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/checks/admin.js
+var admin = __nccwpck_require__(7903);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./build/lib/exec.js
+
+
+
+async function exec_execCommand(request) {
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    Object.assign(env, request.env);
+    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
+    // which @actions/exec does not expose: those go through node's spawn with the same contract.
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+        return spawnCommand(request, env);
+    }
+    try {
+        const result = await getExecOutput(request.command, [...request.args], {
+            env,
+            cwd: request.cwd,
+            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: request.onLine && lineListeners(request.onLine),
+        });
+        // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
+        // no signal: never report that as success. Callers that must know the signal pass `signal`.
+        return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+    }
+    catch (error) {
+        throw stepError(`running ${request.command}`, error.message, error);
+    }
+}
+function lineListeners(onLine) {
+    return {
+        stdline: (line) => onLine(line, 'stdout'),
+        errline: (line) => onLine(line, 'stderr'),
+    };
+}
+function spawnCommand(request, env) {
+    return new Promise((resolve, reject) => {
+        if (request.signal?.aborted) {
+            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
+            return;
+        }
+        const child = spawn(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let aborted = false;
+        let killTimer;
+        const stop = () => {
+            if (aborted || child.exitCode !== null)
+                return;
+            aborted = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            killTimer.unref();
+        };
+        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
+        request.signal?.addEventListener('abort', stop, { once: true });
+        const split = (stream) => {
+            let pending = '';
+            return (chunk) => {
+                if (stream === 'stdout')
+                    stdout += chunk;
+                else
+                    stderr += chunk;
+                if (!request.onLine)
+                    return;
+                pending += chunk;
+                const lines = pending.split(/\r?\n/);
+                pending = lines.pop() ?? '';
+                for (const line of lines)
+                    request.onLine(line, stream);
+            };
+        };
+        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        child.stderr.setEncoding('utf8').on('data', split('stderr'));
+        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
+        child.stdin.end(request.stdin ?? '');
+        child.on('spawn', () => {
+            if (child.pid !== undefined)
+                request.onSpawn?.(child.pid);
+        });
+        const cleanup = () => {
+            if (timer)
+                clearTimeout(timer);
+            if (killTimer)
+                clearTimeout(killTimer);
+            request.signal?.removeEventListener('abort', stop);
+        };
+        child.on('error', (error) => {
+            cleanup();
+            reject(stepError(`running ${request.command}`, error.message, error));
+        });
+        child.on('close', (code, signal) => {
+            cleanup();
+            resolve({
+                exitCode: code ?? 1,
+                stdout,
+                stderr,
+                ...(signal !== null && { signal }),
+                ...(aborted && { aborted: true }),
+            });
+        });
+    });
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./build/database/checksums.js
+
+
+
+
+/** SHA-256 of a file, streamed (an archive can be many GB; right after writing it is in the page cache). */
+function sha256File(file) {
+    return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        createReadStream(file, { highWaterMark: 1 << 20 })
+            .on('data', (chunk) => hash.update(chunk))
+            .on('error', reject)
+            .on('end', () => resolve(hash.digest('hex')));
+    });
+}
+/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
+async function checksums_listFiles(target, base) {
+    const info = await stat(target);
+    if (!info.isDirectory())
+        return [path.relative(base, target).split(path.sep).join('/')];
+    const entries = await readdir(target, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
+}
+async function checksums_describeFiles(target, base) {
+    const files = await checksums_listFiles(target, base);
+    return Promise.all(files.map(async (file) => {
+        const full = path.join(base, file);
+        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
+        return { path: file, sizeBytes: info.size, sha256 };
+    }));
+}
+/**
+ * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
+ * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
+ */
+function checksums_archiveChecksum(files) {
+    if (files.length === 1)
+        return files[0].sha256;
+    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    return createHash('sha256').update(listing).digest('hex');
+}
+/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
+async function checkFiles(base, files) {
+    const problems = [];
+    await Promise.all(files.map(async (file) => {
+        const full = path.join(base, file.path);
+        try {
+            const info = await stat(full);
+            if (info.size !== file.sizeBytes) {
+                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
+                return;
+            }
+            const sha = await sha256File(full);
+            if (sha !== file.sha256)
+                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
+        }
+        catch (error) {
+            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
+        }
+    }));
+    return problems.sort();
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./build/database/encryption.js
+
+
+
+
+
+const encryption_ENCRYPTED_SUFFIX = '.gpg';
+async function openGpg(gpgBinary = 'gpg') {
+    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
+    const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
+    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
+    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
+    const exec = (args, stdin, signal) => execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    return {
+        exec,
+        async run(args, stdin, signal) {
+            const result = await exec(args, stdin, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined)
+                throw stepError('gpg', failure(result));
+            return result.stdout;
+        },
+        async close() {
+            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
+            await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+            await rm(home, { recursive: true, force: true });
+        },
+    };
+}
+/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
+function failure(result) {
+    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
+    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    return reason ? `${reason} (${ended})` : ended;
+}
+/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
+function noRoom(result) {
+    if (result.signal === 'SIGXFSZ')
+        return 'file size limit exceeded (SIGXFSZ)';
+    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
+    return line?.replace(/^gpg: /, '').trim();
+}
+/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
+async function encryption_encryptFiles(files, options, signal) {
+    const gpg = await openGpg();
+    try {
+        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
+            await gpg.run(['--import'], options.publicKey).catch((error) => {
+                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+            });
+        }
+        const out = [];
+        for (const file of files) {
+            const target = `${file}${encryption_ENCRYPTED_SUFFIX}`;
+            // The dump is compressed already: gpg's own compression would only cost time.
+            const common = ['--compress-algo', 'none', '--output', target];
+            const result = options.method === 'gpg-symmetric'
+                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
+                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined) {
+                await rm(target, { force: true });
+                const full = noRoom(result);
+                // Both callers (database backup, decK export) write into backup-dir.
+                if (full)
+                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
+                if (result.aborted)
+                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+                if (options.method === 'gpg-recipient')
+                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+                throw stepError('gpg', failure(result));
+            }
+            await rm(file);
+            out.push(target);
+        }
+        return out;
+    }
+    finally {
+        await gpg.close();
+    }
+}
+/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
+function encryptedTo(status) {
+    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
+}
+/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
+async function decryptFiles(base, files, outDir, options, signal) {
+    const gpg = await openGpg();
+    try {
+        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
+        let secretKeyIds = [];
+        if (options.method === 'gpg-recipient') {
+            if (options.privateKey === undefined)
+                throw inputError('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
+            await gpg.run(['--import'], options.privateKey).catch((error) => {
+                throw inputError('encryption-private-key', `gpg could not import it: ${error.message}`, error);
+            });
+            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
+            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
+            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
+            if (secretKeyIds.length === 0)
+                throw inputError('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
+        }
+        for (const file of files) {
+            const plain = path.join(outDir, file.endsWith(encryption_ENCRYPTED_SUFFIX) ? file.slice(0, -encryption_ENCRYPTED_SUFFIX.length) : file);
+            await mkdir(path.dirname(plain), { recursive: true });
+            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
+            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', path.join(base, file)], options.passphrase ?? '', signal);
+            if (result.exitCode === 0 && result.signal === undefined)
+                continue;
+            await rm(plain, { force: true });
+            throw decryptionError(result, file, outDir, options, secretKeyIds);
+        }
+    }
+    finally {
+        await gpg.close();
+    }
+}
+function decryptionError(result, file, outDir, options, secretKeyIds) {
+    const full = noRoom(result);
+    if (full)
+        return stepError('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+    if (result.aborted)
+        return stepError('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+    const reason = failure(result);
+    const recipients = encryptedTo(result.stdout);
+    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
+    if (recipients.length > 0 && keyProblem) {
+        if (options.method === 'gpg-symmetric') {
+            return inputError('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+        }
+        const hidden = recipients.every((id) => /^0+$/.test(id));
+        const held = recipients.filter((id) => secretKeyIds.includes(id));
+        if (hidden) {
+            return inputError('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+        }
+        if (held.length === 0) {
+            return inputError('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+        }
+        return options.passphrase === undefined || options.passphrase === ''
+            ? inputError('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+            : inputError('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+    }
+    if (keyProblem)
+        return inputError('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+    return stepError('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+}
+
+;// CONCATENATED MODULE: ./build/lib/fsync.js
+
+/**
+ * fsync each path (files, or folders for the names they hold): what makes a backup survive a
+ * crash of the machine that wrote it, before its manifest says it is complete.
+ */
+async function fsync_syncPaths(paths) {
+    await Promise.all(paths.map(async (p) => {
+        const handle = await open(p, 'r').catch((error) => {
+            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
+            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
+                return undefined;
+            throw error;
+        });
+        if (handle === undefined)
+            return;
+        try {
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+    }));
+}
+
 ;// CONCATENATED MODULE: ./build/database/manifest.js
+
 
 
 
@@ -76350,16 +77021,20 @@ var errors = __nccwpck_require__(1469);
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
  */
 const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
-/** Temp name + rename in the same folder: readers see no manifest or a whole one. */
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
 async function writeManifestAtomically(file, manifest) {
-    await writeJsonAtomically(file, manifest);
+    await manifest_writeJsonAtomically(file, manifest);
 }
 /** The same for any JSON index (the export's, the Cassandra snapshot's). */
-async function writeJsonAtomically(file, data) {
+async function manifest_writeJsonAtomically(file, data) {
     const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx' });
+        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
         await rename(temp, file);
+        await syncPaths([path.dirname(file)]);
     }
     catch (error) {
         await rm(temp, { force: true });
@@ -76444,6 +77119,223 @@ function compareFingerprints(expected, actual) {
     return differences;
 }
 
+;// CONCATENATED MODULE: ./build/database/export.js
+
+
+
+
+
+
+
+
+
+
+/**
+ * Declarative export (backup-db `mode: export`): every entity the Admin API serves, per
+ * workspace, as JSON, with the counts it saw. A record of what the gateway served before the
+ * upgrade that needs no database and no matching PostgreSQL client to read; and, on request,
+ * `deck gateway dump` per workspace beside it, the form Kong's own runbook restores from.
+ *
+ * Layout of the export's folder:
+ *   workspaces/<name>.json   {schema, workspace, counts, entities: {services: [...], ...}, skipped}
+ *   global.json              entities that belong to no workspace (ca_certificates)
+ *   deck/<name>.yaml         decK's dump of each workspace (deck-version given)
+ *   export.json              the index, written last and atomically: no index, no export
+ */
+const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
+const EXPORT_INDEX = 'export.json';
+/**
+ * Collections beyond the inventory's types, by Admin API path, with the DAO name the backup
+ * manifest counts them under (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua),
+ * so an export's counts compare with a manifest's key by key. A node without the plugin or the
+ * entity (vaults before 2.8, keys before 3.1) answers 404: recorded as skipped, not a failure.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+async function exportAdminApi(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const { client } = options;
+    const root = await client.getJson('/');
+    const kongVersion = typeof root.version === 'string' ? root.version : null;
+    const edition = rootEdition(root) ?? null;
+    const workspaces = await listWorkspaces(client, options.workspace);
+    const name = options.name ?? `kong-export-${stamp(startedAt)}`;
+    const folder = path.resolve(options.backupDir, name);
+    await mkdir(path.join(folder, 'workspaces'), { recursive: true }).catch((error) => {
+        throw inputError('backup-dir', `cannot create ${folder}: ${error.message}`, error);
+    });
+    log(`Exporting ${workspaces.length} workspace(s) from ${client.target.url} (Kong ${kongVersion ?? 'unknown'}${edition ? `, ${edition}` : ''})`);
+    try {
+        const counts = {};
+        const skipped = {};
+        for (const ws of workspaces) {
+            if (options.signal?.aborted)
+                throw stepError('export', 'cancelled');
+            const prefix = ws === 'default' ? undefined : ws;
+            const collections = [
+                ...WORKSPACED_TYPES.filter((t) => t !== 'targets').map((t) => ({ path: t, entity: t, optional: false })),
+                ...(edition === 'enterprise' ? ENTERPRISE_TYPES.map((t) => ({ path: t, entity: t, optional: true })) : []),
+                ...OPTIONAL_COLLECTIONS.map((c) => ({ ...c, optional: true })),
+            ];
+            const entities = {};
+            const missing = [];
+            await mapLimit(collections, options.concurrency, async (c) => {
+                const items = await listOrSkip(client, `/${c.path}`, prefix, c.optional);
+                if (items === undefined)
+                    missing.push(c.path);
+                else
+                    entities[c.entity] = items;
+            });
+            // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+            const perUpstream = await mapLimit(entities.upstreams ?? [], options.concurrency, (upstream) => client.listAll(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix));
+            entities.targets = perUpstream.flat();
+            const sorted = sortEntities(entities);
+            const wsCounts = Object.fromEntries(Object.entries(sorted).map(([entity, items]) => [entity, items.length]));
+            counts[ws] = wsCounts;
+            if (missing.length > 0)
+                skipped[ws] = missing.sort();
+            await writeJson(path.join(folder, 'workspaces', `${ws}.json`), {
+                schema: EXPORT_SCHEMA,
+                workspace: ws,
+                counts: wsCounts,
+                skipped: missing.sort(),
+                entities: sorted,
+            });
+            log(`  ${ws}: ${Object.entries(wsCounts).filter(([, n]) => n > 0).map(([e, n]) => `${n} ${e}`).join(', ') || 'empty'}`);
+        }
+        const global = {};
+        for (const type of GLOBAL_TYPES)
+            global[type] = await client.listAll(`/${type}`);
+        counts[GLOBAL_WORKSPACE] = {
+            ...Object.fromEntries(Object.entries(global).map(([entity, items]) => [entity, items.length])),
+            workspaces: workspaces.length,
+        };
+        await writeJson(path.join(folder, 'global.json'), { schema: EXPORT_SCHEMA, workspace: GLOBAL_WORKSPACE, entities: sortEntities(global) });
+        const deckFiles = options.deck ? await deckDump(options, options.deck, folder, workspaces, edition === 'enterprise', log) : [];
+        let files = (await listFiles(folder, folder)).map((f) => path.join(folder, f));
+        if (options.encryption) {
+            log(`Encrypting ${files.length} file(s) with ${options.encryption.method}: an export holds credentials and private keys`);
+            files = await encryptFiles(files, options.encryption, options.signal);
+        }
+        const described = await describeFiles(folder, folder);
+        const index = {
+            schema: EXPORT_SCHEMA,
+            format: 'admin-api-json',
+            admin: { url: client.target.url, kongVersion, edition },
+            workspaces,
+            counts: sortCounts(counts),
+            skipped,
+            deck: options.deck ? { version: options.deck.version, files: deckFiles.map((f) => (options.encryption ? `${f}${ENCRYPTED_SUFFIX}` : f)) } : null,
+            encryption: { method: options.encryption?.method ?? 'none' },
+            checksum: archiveChecksum(described),
+            sizeBytes: described.reduce((sum, f) => sum + f.sizeBytes, 0),
+            files: described,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const indexPath = path.join(folder, EXPORT_INDEX);
+        await writeJsonAtomically(indexPath, index);
+        return { index, indexPath, folder };
+    }
+    catch (error) {
+        await rm(folder, { recursive: true, force: true });
+        throw error instanceof UpgradeError ? error : stepError('export', error.message, error);
+    }
+}
+/** Every workspace name (sorted), or just `default` where there are none (OSS 3.7+: 404). */
+async function listWorkspaces(client, workspace) {
+    if (workspace !== undefined && workspace !== 'all') {
+        // It names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it inside the folder.
+        if (!/^[\w.~-]+$/.test(workspace) || workspace === '.' || workspace === '..')
+            throw inputError('workspace', `"${workspace}" is not a Kong workspace name`);
+        return [workspace];
+    }
+    try {
+        const items = await client.listAll('/workspaces');
+        const names = items.map((w) => w.name).filter((n) => typeof n === 'string');
+        // Never skip one silently: "every workspace" is the point of the export.
+        const odd = names.find((n) => !/^[\w.~-]+$/.test(n) || n === '.' || n === '..');
+        if (odd !== undefined)
+            throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
+        return names.length === 0 ? ['default'] : names.sort();
+    }
+    catch (error) {
+        if (error instanceof UpgradeError && / answered 404/.test(error.message))
+            return ['default'];
+        throw error;
+    }
+}
+async function listOrSkip(client, collection, prefix, optional) {
+    try {
+        return await client.listAll(collection, prefix);
+    }
+    catch (error) {
+        if (optional && error instanceof UpgradeError && / answered 404/.test(error.message))
+            return undefined;
+        throw error;
+    }
+}
+/**
+ * `deck gateway dump` per workspace: current decK refuses `--all-workspaces` together with `-o`
+ * (cmd/gateway_dump.go MarkFlagsMutuallyExclusive, decK ≥ 1.29.2), so one run per workspace.
+ * The RBAC token goes by environment (DECK_HEADERS, read by decK's viper binding of --headers),
+ * never on the command line. `--workspace` only on Enterprise: OSS has no workspaces to name.
+ */
+async function deckDump(options, deck, folder, workspaces, enterprise, log) {
+    const dir = path.join(folder, 'deck');
+    await mkdir(dir, { recursive: true });
+    const env = { DECK_KONG_ADDR: options.client.target.url };
+    if (options.client.target.token !== undefined)
+        env.DECK_HEADERS = `Kong-Admin-Token:${options.client.target.token}`;
+    const written = [];
+    for (const ws of workspaces) {
+        const file = path.join(dir, `${ws}.yaml`);
+        const args = ['gateway', 'dump', '--output-file', file, '--yes', ...(enterprise ? ['--workspace', ws] : [])];
+        const result = await execCommand({ command: deck.path, args, env, ...(options.signal && { signal: options.signal }) });
+        if (result.exitCode !== 0 || result.signal !== undefined) {
+            throw stepError(`deck gateway dump (workspace ${ws})`, `exited with ${result.signal ?? `code ${result.exitCode}`}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+        }
+        written.push(path.relative(folder, file).split(path.sep).join('/'));
+        log(`  deck gateway dump: ${ws} → ${file}`);
+    }
+    return written;
+}
+/** Items by id within each entity, entities by name: the same gateway exports the same bytes. */
+function sortEntities(entities) {
+    const out = {};
+    for (const key of Object.keys(entities).sort()) {
+        out[key] = [...entities[key]].sort((a, b) => String(a.id ?? '').localeCompare(String(b.id ?? '')));
+    }
+    return out;
+}
+function sortCounts(counts) {
+    const out = {};
+    for (const ws of Object.keys(counts).sort())
+        out[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
+    return out;
+}
+async function writeJson(file, data) {
+    await writeFile(file, `${JSON.stringify(data, null, 2)}\n`).catch((error) => {
+        const code = error.code;
+        if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
+            throw inputError('backup-dir', `no room to write ${file} (${code})`, error);
+        throw error;
+    });
+}
+function stamp(date) {
+    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
 // EXTERNAL MODULE: ./build/lib/markdown.js
 var markdown = __nccwpck_require__(8703);
 // EXTERNAL MODULE: ./build/checks/concurrency.js
@@ -76457,6 +77349,7 @@ var report = __nccwpck_require__(8756);
 
 
 
+
 /**
  * Entity inventory through the Admin API: counts per workspace and entity type, with the
  * backup manifest's keys (src/database/manifest.ts: workspace name → entity name → rows;
@@ -76464,23 +77357,23 @@ var report = __nccwpck_require__(8756);
  * earlier smoke report) compares with one taken after, key by key.
  */
 /** Workspaced entity types, by Admin API collection (= DAO name = manifest entity name). */
-const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
+const inventory_WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
 /** consumer_groups exist on Enterprise only; OSS answers 404 (facts B.4). */
-const ENTERPRISE_TYPES = ['consumer_groups'];
+const inventory_ENTERPRISE_TYPES = ['consumer_groups'];
 /** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-const GLOBAL_TYPES = ['ca_certificates'];
+const inventory_GLOBAL_TYPES = ['ca_certificates'];
 /** The manifest's key for entities that belong to no workspace. */
-const GLOBAL_WORKSPACE = '*';
+const inventory_GLOBAL_WORKSPACE = '*';
 /** Counts every entity type in the workspaces in scope, at most `concurrency` requests at once. */
 async function takeInventory(client, options) {
     let requests = 0;
-    const workspaces = await listWorkspaces(client, options.workspace, () => requests++);
+    const workspaces = await inventory_listWorkspaces(client, options.workspace, () => requests++);
     const counts = {};
     for (const ws of workspaces.list)
         counts[ws.name] = {};
     if (workspaces.listed)
-        counts[GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
-    const types = [...WORKSPACED_TYPES, ...(options.enterprise ? ENTERPRISE_TYPES : [])];
+        counts[inventory_GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
+    const types = [...inventory_WORKSPACED_TYPES, ...(options.enterprise ? inventory_ENTERPRISE_TYPES : [])];
     // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
     // (facts B.4). Types it lists need no paging; anything it lacks is paged.
     const fromMeta = [];
@@ -76515,7 +77408,7 @@ async function takeInventory(client, options) {
                 pagedTasks.push({ ws, type });
         }
     }
-    const globalTasks = GLOBAL_TYPES.map((type) => ({ ws: { name: GLOBAL_WORKSPACE, prefix: undefined }, type }));
+    const globalTasks = inventory_GLOBAL_TYPES.map((type) => ({ ws: { name: inventory_GLOBAL_WORKSPACE, prefix: undefined }, type }));
     await (0,concurrency/* mapLimit */.s)([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
         let count = 0;
         const ids = [];
@@ -76548,9 +77441,9 @@ async function takeInventory(client, options) {
         requests += made;
         counts[ws.name].targets += count;
     });
-    return { counts: sortCounts(counts), fromMeta: fromMeta.sort(), requests };
+    return { counts: inventory_sortCounts(counts), fromMeta: fromMeta.sort(), requests };
 }
-async function listWorkspaces(client, workspace, countRequest) {
+async function inventory_listWorkspaces(client, workspace, countRequest) {
     if (workspace === undefined)
         return { list: [{ name: 'default', prefix: undefined }], listed: false };
     if (workspace !== 'all')
@@ -76574,7 +77467,7 @@ async function listWorkspaces(client, workspace, countRequest) {
         throw error;
     }
 }
-function sortCounts(counts) {
+function inventory_sortCounts(counts) {
     const sorted = {};
     for (const ws of Object.keys(counts).sort()) {
         sorted[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
@@ -76591,15 +77484,15 @@ function compareCounts(baseline, current, scope) {
     const typesOf = (counts) => new Set(Object.values(counts).flatMap((byType) => Object.keys(byType)));
     const currentTypes = typesOf(current);
     const types = [...typesOf(baseline)].filter((type) => currentTypes.has(type)).sort();
-    const inScope = (ws) => scope === 'all' || ws === GLOBAL_WORKSPACE || scope.includes(ws);
+    const inScope = (ws) => scope === 'all' || ws === inventory_GLOBAL_WORKSPACE || scope.includes(ws);
     const workspaces = [...new Set([...Object.keys(baseline), ...Object.keys(current)])].filter(inScope).sort();
-    const globalOnly = new Set([...GLOBAL_TYPES, 'workspaces']);
+    const globalOnly = new Set([...inventory_GLOBAL_TYPES, 'workspaces']);
     const differences = [];
     for (const ws of workspaces) {
         const before = baseline[ws];
         const after = current[ws];
         for (const entity of types) {
-            if (ws === GLOBAL_WORKSPACE) {
+            if (ws === inventory_GLOBAL_WORKSPACE) {
                 // Compared only when both sides counted it (workspaces are listed only with `all`).
                 const b = before?.[entity];
                 const c = after?.[entity];
@@ -76622,9 +77515,9 @@ function compareCounts(baseline, current, scope) {
 }
 function inventoryCheck(inventory, baseline, differences) {
     const total = Object.entries(inventory.counts)
-        .filter(([ws]) => ws !== GLOBAL_WORKSPACE)
+        .filter(([ws]) => ws !== inventory_GLOBAL_WORKSPACE)
         .reduce((sum, [, byType]) => sum + Object.values(byType).reduce((a, b) => a + b, 0), 0);
-    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== GLOBAL_WORKSPACE).length;
+    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== inventory_GLOBAL_WORKSPACE).length;
     const base = { name: 'inventory-counts', group: 'inventory', measured: `${total} entities in ${workspaces} workspace(s)` };
     if (baseline === undefined) {
         return (0,report/* pass */.IX)({ ...base, threshold: null, details: `counted ${total} entities in ${workspaces} workspace(s); no baseline given, nothing compared` });
@@ -76644,7 +77537,9 @@ function inventoryCheck(inventory, baseline, differences) {
 }
 /**
  * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader) or an earlier smoke report (`kong-upgrade/smoke-report@1`).
+ * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
+ * counted through the Admin API, so it needs no database) or an earlier smoke report
+ * (`kong-upgrade/smoke-report@1`).
  */
 async function readBaseline(file, input) {
     let data;
@@ -76658,12 +77553,15 @@ async function readBaseline(file, input) {
         const manifest = await readManifest(file, input);
         return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
     }
+    if (data.schema === EXPORT_SCHEMA) {
+        return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
+    }
     if (data.schema === report/* SMOKE_REPORT_SCHEMA */.Tf) {
         if (data.counts === undefined || data.counts === null)
             throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
         return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
     }
-    throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}" or "${report/* SMOKE_REPORT_SCHEMA */.Tf}"`);
+    throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${report/* SMOKE_REPORT_SCHEMA */.Tf}"`);
 }
 function checkCountsShape(counts, file, input) {
     const bad = () => (0,errors/* inputError */.Xu)(input, `${file}: counts must be {workspace: {entity: number}}`);
@@ -76967,8 +77865,8 @@ function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token
 
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __nccwpck_require__(7143);
-// EXTERNAL MODULE: ./build/checks/inventory.js + 1 modules
-var inventory = __nccwpck_require__(9274);
+// EXTERNAL MODULE: ./build/checks/inventory.js + 9 modules
+var inventory = __nccwpck_require__(5620);
 // EXTERNAL MODULE: ./build/checks/load.js
 var load = __nccwpck_require__(4886);
 // EXTERNAL MODULE: ./build/checks/proxy.js
@@ -77412,7 +78310,7 @@ function serializeReport(report) {
 
 /***/ }),
 
-/***/ 9308:
+/***/ 4130:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77504,287 +78402,16 @@ function kongMessage(body) {
 var markdown = __nccwpck_require__(8703);
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __nccwpck_require__(7143);
-// EXTERNAL MODULE: ./build/checks/concurrency.js
-var concurrency = __nccwpck_require__(2491);
-// EXTERNAL MODULE: ./build/checks/report.js
-var checks_report = __nccwpck_require__(8756);
-;// CONCATENATED MODULE: ./build/checks/admin.js
-
-
-
-
-
-/**
- * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
- * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
- */
-async function waitForAdmin(client, waitTimeoutMs, log) {
-    const started = Date.now();
-    const deadline = started + waitTimeoutMs;
-    let delay = 250;
-    let last = 'no attempt';
-    for (let attempt = 1;; attempt++) {
-        try {
-            const response = await client.get('/');
-            if (response.status === 200) {
-                try {
-                    const root = JSON.parse(response.body);
-                    const waited = ((Date.now() - started) / 1000).toFixed(1);
-                    return {
-                        root,
-                        check: (0,checks_report/* pass */.IX)({
-                            name: 'admin-reachable',
-                            group: 'admin',
-                            measured: `${waited}s`,
-                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
-                        }),
-                    };
-                }
-                catch {
-                    last = 'answered 200 but not JSON';
-                }
-            }
-            else if (response.status === 401 || response.status === 403) {
-                return {
-                    root: undefined,
-                    check: (0,checks_report/* fail */.fJ)({
-                        name: 'admin-reachable',
-                        group: 'admin',
-                        measured: `HTTP ${response.status}`,
-                        threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${admin_kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
-                    }),
-                };
-            }
-            else {
-                last = `HTTP ${response.status} ${admin_kongMessage(response.body)}`;
-            }
-        }
-        catch (error) {
-            last = (0,errors/* errorMessage */.gJ)(error).replace(/^Admin API: /, '');
-        }
-        const elapsed = Date.now() - started;
-        if (Date.now() >= deadline) {
-            return {
-                root: undefined,
-                check: (0,checks_report/* fail */.fJ)({
-                    name: 'admin-reachable',
-                    group: 'admin',
-                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
-                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
-                }),
-            };
-        }
-        const wait = Math.min(delay, deadline - Date.now());
-        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
-        await (0,concurrency/* sleep */.y)(wait);
-        delay = Math.min(delay * 2, 5000);
-    }
-}
-/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
-function rootVersion(root) {
-    return typeof root.version === 'string' ? (0,kong_version/* tryParseKongVersion */.SC)(root.version) : undefined;
-}
-/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
-function rootEdition(root) {
-    if (typeof root.edition === 'string')
-        return root.edition;
-    const version = rootVersion(root);
-    if (version === undefined)
-        return undefined;
-    return version.build === undefined ? undefined : 'enterprise';
-}
-function rootRole(root) {
-    const role = root.configuration?.role;
-    return typeof role === 'string' ? role : undefined;
-}
-/**
- * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
- * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
- * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
- * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
- * distribution runs: an Enterprise version expected on a `community` node fails.
- */
-function checkVersion(root, expected) {
-    const reported = typeof root.version === 'string' ? root.version : undefined;
-    const seen = rootVersion(root);
-    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,kong_version/* formatKongVersion */.Xz)(expected) };
-    if (seen === undefined) {
-        return (0,checks_report/* fail */.fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
-    }
-    if ((0,kong_version/* compareKongVersions */.QR)(seen, expected) !== 0) {
-        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
-            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
-            : '';
-        return (0,checks_report/* fail */.fJ)({ ...base, details: `the node runs Kong ${reported}, expected ${(0,kong_version/* formatKongVersion */.Xz)(expected)}${hint}` });
-    }
-    if (expected.build !== undefined && root.edition === 'community') {
-        return (0,checks_report/* fail */.fJ)({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${(0,kong_version/* formatKongVersion */.Xz)(expected)} was expected` });
-    }
-    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
-    return (0,checks_report/* pass */.IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
-}
-/**
- * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
- * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
- * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
- */
-async function checkDatabase(client) {
-    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
-    let body;
-    try {
-        body = await client.getJson('/status');
-    }
-    catch (error) {
-        return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
-    }
-    if (body.database === undefined || body.database === null) {
-        if (body.configuration_hash !== undefined) {
-            return (0,checks_report/* pass */.IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
-        }
-        return (0,checks_report/* inconclusive */.Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
-    }
-    const reachable = body.database.reachable;
-    if (reachable === true) {
-        return (0,checks_report/* pass */.IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
-    }
-    return (0,checks_report/* fail */.fJ)({
-        ...base,
-        measured: `database.reachable = ${JSON.stringify(reachable)}`,
-        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
-    });
-}
-/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
-function hasReadyEndpoint(version) {
-    return version.major > 3 || (version.major === 3 && version.minor >= 3);
-}
-/**
- * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
- * plugins iterator not built, no configuration, database unreachable). Only on the Status API
- * listener (`status_listen`), never on the Admin API (B.3).
- */
-async function checkReady(statusUrl, timeoutMs) {
-    const url = `${statusUrl}/status/ready`;
-    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
-    try {
-        const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
-        if (response.status === 200)
-            return (0,checks_report/* pass */.IX)({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${admin_kongMessage(response.body)}` });
-        return (0,checks_report/* fail */.fJ)({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${admin_kongMessage(response.body)}` });
-    }
-    catch (error) {
-        return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
-    }
-}
-/**
- * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
- * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
- */
-function availablePlugins(root) {
-    const available = root.plugins?.available_on_server;
-    if (Array.isArray(available))
-        return available.filter((name) => typeof name === 'string');
-    if (available !== null && typeof available === 'object') {
-        return Object.entries(available)
-            .filter(([, value]) => value !== false && value !== null && value !== undefined)
-            .map(([name]) => name);
-    }
-    return undefined;
-}
-function checkPlugins(root, expected) {
-    const available = availablePlugins(root);
-    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
-    if (available === undefined) {
-        return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
-    }
-    const have = new Set(available);
-    const missing = expected.filter((name) => !have.has(name));
-    if (missing.length > 0) {
-        return (0,checks_report/* fail */.fJ)({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
-    }
-    return (0,checks_report/* pass */.IX)({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
-}
-/**
- * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
- * (a data plane pings every 30 s; one that stopped stays listed until
- * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
- * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
- * A `sync_status` other than normal/unknown means the CP refuses to push it config.
- */
-async function checkDataPlanes(client, cpVersion, options) {
-    let planes;
-    try {
-        planes = await client.listAll('/clustering/data-planes');
-    }
-    catch (error) {
-        return [(0,checks_report/* fail */.fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,errors/* errorMessage */.gJ)(error)}` })];
-    }
-    const now = options.now ?? Date.now();
-    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
-    const stale = [];
-    const newer = [];
-    const unsynced = [];
-    for (const dp of planes) {
-        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
-        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
-        if (!(now - lastSeen <= options.maxAgeMs)) {
-            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
-        }
-        const version = typeof dp.version === 'string' ? (0,kong_version/* tryParseKongVersion */.SC)(dp.version) : undefined;
-        if (version === undefined)
-            newer.push(`${label(dp)}: version unreadable`);
-        else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,kong_version/* formatKongVersion */.Xz)(cpVersion)}`);
-        else if (version.minor > cpVersion.minor)
-            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
-        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
-            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
-        }
-    }
-    const count = (0,checks_report/* pass */.IX)({
-        name: 'hybrid-data-planes',
-        group: 'hybrid',
-        measured: planes.length,
-        threshold: `≥ ${options.minDataPlanes}`,
-        details: `${planes.length} data plane(s) listed`,
-    });
-    const results = [
-        planes.length >= options.minDataPlanes ? count : (0,checks_report/* fail */.fJ)({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
-    ];
-    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
-    results.push(stale.length === 0
-        ? (0,checks_report/* pass */.IX)({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
-        : (0,checks_report/* fail */.fJ)({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
-    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
-    const problems = [...newer, ...unsynced];
-    results.push(problems.length === 0
-        ? (0,checks_report/* pass */.IX)({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
-        : (0,checks_report/* fail */.fJ)({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
-    return results;
-}
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function admin_kongMessage(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed.message === 'string')
-            return parsed.message;
-    }
-    catch {
-        // not JSON: fall through to the raw text
-    }
-    return body.slice(0, 200);
-}
-
-// EXTERNAL MODULE: ./build/checks/inventory.js + 1 modules
-var checks_inventory = __nccwpck_require__(9274);
+// EXTERNAL MODULE: ./build/checks/admin.js
+var admin = __nccwpck_require__(7903);
+// EXTERNAL MODULE: ./build/checks/inventory.js + 9 modules
+var checks_inventory = __nccwpck_require__(5620);
 // EXTERNAL MODULE: ./build/checks/load.js
 var load = __nccwpck_require__(4886);
 // EXTERNAL MODULE: ./build/checks/proxy.js
 var proxy = __nccwpck_require__(420);
+// EXTERNAL MODULE: ./build/checks/report.js
+var checks_report = __nccwpck_require__(8756);
 ;// CONCATENATED MODULE: ./build/checks/smoke.js
 
 
@@ -77804,51 +78431,51 @@ async function runSmokeTest(options, log = () => { }) {
     };
     const client = createAdminClient(options.admin, options.requestTimeoutMs);
     log(`Waiting up to ${options.waitTimeoutMs / 1000}s for the Admin API at ${options.admin.url}`);
-    const reach = await waitForAdmin(client, options.waitTimeoutMs, log);
+    const reach = await (0,admin/* waitForAdmin */.Mw)(client, options.waitTimeoutMs, log);
     record(reach.check);
     const root = reach.root;
-    const version = root === undefined ? undefined : rootVersion(root);
-    const role = root === undefined ? undefined : rootRole(root);
+    const version = root === undefined ? undefined : (0,admin/* rootVersion */.n0)(root);
+    const role = root === undefined ? undefined : (0,admin/* rootRole */.Xh)(root);
     let counts;
     let differences = [];
     if (root === undefined) {
         log('Admin API not reachable: the Admin API, hybrid and inventory checks are not run');
         // With its database down Kong answers GET / with 500 (it reads the plugins in use from the
         // database, kong/api/routes/kong.lua) while /status still answers: record that diagnosis.
-        const database = await checkDatabase(client);
+        const database = await (0,admin/* checkDatabase */.MG)(client);
         if (database.status === 'fail' && database.measured !== null) {
             record(database);
             if (options.statusUrl !== undefined)
-                record(await checkReady(options.statusUrl, options.requestTimeoutMs));
+                record(await (0,admin/* checkReady */.iF)(options.statusUrl, options.requestTimeoutMs));
         }
     }
     else {
         if (options.expectedVersion !== undefined)
-            record(checkVersion(root, options.expectedVersion));
-        record(await checkDatabase(client));
+            record((0,admin/* checkVersion */.ps)(root, options.expectedVersion));
+        record(await (0,admin/* checkDatabase */.MG)(client));
         if (options.statusUrl !== undefined) {
-            if (version !== undefined && !hasReadyEndpoint(version)) {
+            if (version !== undefined && !(0,admin/* hasReadyEndpoint */.Nj)(version)) {
                 log(`Kong ${(0,kong_version/* formatKongVersion */.Xz)(version)} has no /status/ready (added in 3.3.0): readiness not checked`);
             }
             else {
-                record(await checkReady(options.statusUrl, options.requestTimeoutMs));
+                record(await (0,admin/* checkReady */.iF)(options.statusUrl, options.requestTimeoutMs));
             }
         }
         if (options.expectedPlugins.length > 0)
-            record(checkPlugins(root, options.expectedPlugins));
+            record((0,admin/* checkPlugins */.pS)(root, options.expectedPlugins));
         if (options.hybrid.mode === 'auto' && role === 'control_plane') {
             if (version === undefined) {
                 record((0,checks_report/* fail */.fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: 'control plane version unreadable: cannot compare data planes with it' }));
             }
             else {
-                for (const result of await checkDataPlanes(client, version, options.hybrid))
+                for (const result of await (0,admin/* checkDataPlanes */.w9)(client, version, options.hybrid))
                     record(result);
             }
         }
         if (options.inventory.enabled && role !== 'data_plane') {
             const started = performance.now();
             try {
-                const edition = rootEdition(root);
+                const edition = (0,admin/* rootEdition */.P$)(root);
                 const inventory = await (0,checks_inventory/* takeInventory */.O1)(client, {
                     workspace: options.admin.workspace,
                     enterprise: edition === 'enterprise',
@@ -77900,7 +78527,7 @@ async function runSmokeTest(options, log = () => { }) {
             workspace: options.admin.workspace,
         },
         kongVersion: typeof root?.version === 'string' ? root.version : undefined,
-        edition: root === undefined ? undefined : rootEdition(root),
+        edition: root === undefined ? undefined : (0,admin/* rootEdition */.P$)(root),
         role,
         passed: checks.length > 0 && checks.every((check) => check.status === 'pass'),
         startedAt,
@@ -78410,7 +79037,7 @@ function sameLine(a, b) {
 
 /***/ }),
 
-/***/ 3218:
+/***/ 3360:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -78429,8 +79056,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -78505,7 +79132,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -78561,8 +79188,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -78576,10 +79203,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -78595,11 +79222,11 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);
 // EXTERNAL MODULE: external "https"
@@ -79558,7 +80185,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -79581,7 +80208,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -79677,7 +80304,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -79861,16 +80488,10 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
+var lib_exec = __nccwpck_require__(2876);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -79881,7 +80502,413 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 2876:
+/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+
+// UNUSED EXPORTS: exec, getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -79896,7 +80923,7 @@ const IS_WINDOWS = process.platform === 'win32';
  * backslash to all junction results on Windows.
  */
 function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         const result = yield fs.promises.readlink(fsPath);
         // On Windows, restore Node 20 behavior: add trailing backslash to all results
         // since junctions on Windows are always directory links
@@ -79908,9 +80935,9 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         try {
             yield stat(fsPath);
         }
@@ -79924,7 +80951,7 @@ function exists(fsPath) {
     });
 }
 function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
         const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
         return stats.isDirectory();
     });
@@ -79951,7 +80978,7 @@ function isRooted(p) {
  * @return if file exists and is executable, returns the file path. otherwise empty string.
  */
 function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
+    return __awaiter(this, void 0, void 0, function* () {
         let stats = undefined;
         try {
             // test file exists
@@ -79966,7 +80993,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -79995,11 +81022,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -80219,7 +81246,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -80234,7 +81261,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -80245,7 +81272,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -80254,7 +81281,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -80401,13 +81428,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -80685,7 +81712,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -80698,7 +81725,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -80933,7 +81960,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -80979,7 +82006,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -80991,389 +82018,6 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
 
 /***/ })
 

@@ -1,5 +1,5 @@
-export const id = 888;
-export const ids = [888];
+export const id = 8;
+export const ids = [8];
 export const modules = {
 
 /***/ 800:
@@ -92,28 +92,82 @@ async function listArchive(pgRestore, dumpPath) {
 
 /***/ }),
 
-/***/ 4888:
+/***/ 8:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   MH: () => (/* binding */ readFacts),
-/* harmony export */   PC: () => (/* binding */ runPgRestore),
-/* harmony export */   U2: () => (/* binding */ scratchName),
-/* harmony export */   restorePostgres: () => (/* binding */ restorePostgres)
-/* harmony export */ });
-/* unused harmony export sameDatabase */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1469);
-/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(797);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4469);
-/* harmony import */ var _kong_schema_meta_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(5959);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3387);
-/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(800);
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7516);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(512);
-/* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(157);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(7469);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  L1: () => (/* binding */ restoreAndReadFacts),
+  restorePostgres: () => (/* binding */ restorePostgres),
+  U2: () => (/* binding */ scratchName)
+});
+
+// UNUSED EXPORTS: readFacts, runPgRestore, sameDatabase
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __webpack_require__(1469);
+// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
+var exec = __webpack_require__(797);
+// EXTERNAL MODULE: ./build/lib/shared-inputs.js
+var shared_inputs = __webpack_require__(4469);
+// EXTERNAL MODULE: ./build/kong/schema-meta.js
+var schema_meta = __webpack_require__(5959);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __webpack_require__(3387);
+// EXTERNAL MODULE: ./build/database/postgres/archive.js
+var postgres_archive = __webpack_require__(800);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __webpack_require__(7516);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 1 modules
+var dump = __webpack_require__(512);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js + 1 modules
+var fingerprint = __webpack_require__(157);
+;// CONCATENATED MODULE: ./build/database/postgres/restore-lines.js
+/**
+ * What `pg_restore --verbose` says on stderr, read as it runs: which tables it has finished
+ * loading, so their fingerprint can be read while it goes on with the rest.
+ *
+ * The messages are pg_restore's own (PostgreSQL 15, src/bin/pg_dump/pg_backup_archiver.c):
+ * `processing data for table "<schema>.<table>"` when a table's data starts (restore_toc_entry),
+ * and with parallel jobs the leader's `finished item <dumpId> TABLE DATA <table>` once a worker
+ * has loaded and committed it (mark_restore_job_done). One job restores one item at a time and
+ * prints nothing when a table ends: the next item's first line (another table's data, or a
+ * post-data `creating INDEX/CONSTRAINT …`, `executing …`) says the previous table is done, its
+ * COPY ended and committed (pg_restore without --single-transaction autocommits).
+ */
+function loadedTablesReader(jobs, onLoaded) {
+    if (jobs > 1) {
+        return (line) => {
+            const finished = /^pg_restore: finished item \d+ TABLE DATA (.+)$/.exec(line.trimEnd());
+            if (finished)
+                onLoaded(finished[1]);
+        };
+    }
+    let loading;
+    return (line) => {
+        const text = line.trimEnd();
+        if (!ITEM_START.test(text))
+            return;
+        if (loading !== undefined)
+            onLoaded(loading);
+        const data = /^pg_restore: processing data for table "[^.]*\.(.+)"$/.exec(text);
+        loading = data ? data[1] : undefined;
+    };
+}
+/** Lines that begin an item in a one-job restore (a warning or notice in the middle of one does not). */
+const ITEM_START = /^pg_restore: (processing data for table |creating |executing |processing item )/;
+/** pg_restore's --verbose progress lines, left out of error messages so the error shows. */
+const PROGRESS_LINE = /^pg_restore: (connecting to database|creating |processing (item|data for table)|launching item|finished (item|main parallel loop)|executing |setting owner|skipping item|entering |transferring dependency)/;
+
+// EXTERNAL MODULE: ./build/database/postgres/tools.js
+var postgres_tools = __webpack_require__(7469);
+;// CONCATENATED MODULE: ./build/database/postgres/restore.js
+
 
 
 
@@ -133,36 +187,37 @@ async function restorePostgres(options) {
     const name = target.db.database;
     // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
     // them before the target changes); clean writes the target itself, so it checks them first.
-    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_6__/* .openArchive */ .p)({
+    const archive = await (0,postgres_archive/* openArchive */.p)({
         manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
         deferChecksums: options.method === 'swap' && !options.dryRun,
     });
     try {
         const source = archive.manifest;
-        const maintenance = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withDatabase */ .kR)(target, options.maintenanceDatabase ?? 'postgres');
-        const admin = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(maintenance, 'connecting to the target server');
+        const maintenance = (0,connect/* withDatabase */.kR)(target, options.maintenanceDatabase ?? 'postgres');
+        const admin = await (0,connect/* connect */.Ng)(maintenance, 'connecting to the target server');
         let tools;
         let targetIdentity;
         let checked;
         const actions = [];
         try {
-            const identity = await (0,_dump_js__WEBPACK_IMPORTED_MODULE_8__/* .readIdentity */ .xN)(admin, target);
+            const identity = await (0,dump/* readIdentity */.xN)(admin, target);
             targetIdentity = identity.database;
-            tools = await (0,_tools_js__WEBPACK_IMPORTED_MODULE_10__/* .findPgTools */ .a)(options.binDir, (0,_tools_js__WEBPACK_IMPORTED_MODULE_10__/* .serverMajor */ .j)(identity.versionNum));
+            tools = await (0,postgres_tools/* findPgTools */.az)(options.binDir, (0,postgres_tools/* serverMajor */.jk)(identity.versionNum));
+            (0,fingerprint/* assertFingerprintComputable */.vm)(source.fingerprint.algorithm, identity.versionNum, identity.database.serverVersion);
             const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
             if (tools.major < archiveMajor) {
-                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
+                throw (0,errors/* stepError */.hH)('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
             }
             if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
-                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('allow-restore-over-source', `the target ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .describeDatabase */ .DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+                throw (0,errors/* inputError */.Xu)('allow-restore-over-source', `the target ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
             }
             const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
             if (!exists && options.method === 'clean') {
-                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
+                throw (0,errors/* inputError */.Xu)(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
             }
             const live = exists ? await liveConnections(admin, name) : [];
             if (live.length > 0 && !options.allowLiveConnections) {
-                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
+                throw (0,errors/* inputError */.Xu)('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
             }
             if (options.method === 'swap') {
                 actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
@@ -189,14 +244,14 @@ async function restorePostgres(options) {
             await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
         }
         const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
-        const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .compareFingerprints */ .tS)(source.fingerprint, after.entities.fingerprint);
+        const differences = (0,database_manifest/* compareFingerprints */.tS)(source.fingerprint, after.entities.fingerprint);
         if (differences.length > 0) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
+            throw (0,errors/* stepError */.hH)('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
         }
         if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored database', 'its schema_meta rows differ from the manifest');
+            throw (0,errors/* stepError */.hH)('checking the restored database', 'its schema_meta rows differ from the manifest');
         }
-        log(`Fingerprint of ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .describeDatabase */ .DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+        log(`Fingerprint of ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
         const manifest = {
             ...source,
             database: targetIdentity,
@@ -214,8 +269,8 @@ async function restorePostgres(options) {
             startedAt: startedAt.toISOString(),
             finishedAt: new Date().toISOString(),
         };
-        const manifestPath = node_path__WEBPACK_IMPORTED_MODULE_1__.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
-        await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .writeManifestAtomically */ .uN)(manifestPath, manifest);
+        const manifestPath = external_node_path_.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
+        await (0,database_manifest/* writeManifestAtomically */.uN)(manifestPath, manifest);
         return { source, manifest, manifestPath, dryRun: false, actions };
     }
     finally {
@@ -226,12 +281,12 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
     const name = options.target.db.database;
     const scratch = scratchName(name, 'restore');
     try {
-        await admin.query(`CREATE DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)} TEMPLATE template0`);
+        await admin.query(`CREATE DATABASE ${(0,connect/* quoteIdent */.v4)(scratch)} TEMPLATE template0`);
     }
     catch (error) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
+        throw (0,errors/* stepError */.hH)('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
     }
-    const scratchTarget = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withDatabase */ .kR)(options.target, scratch);
+    const scratchTarget = (0,connect/* withDatabase */.kR)(options.target, scratch);
     try {
         // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
         // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
@@ -242,10 +297,7 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
             stop.abort();
             throw error;
         });
-        const copy = (async () => {
-            await runPgRestore(tools, archive.dumpPath, scratchTarget, options.jobs > 1 ? [`--jobs=${options.jobs}`] : [], signal, log);
-            return readFacts(scratchTarget, archive.manifest.fingerprint.algorithm);
-        })();
+        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log);
         const [checked, restored] = await Promise.allSettled([checksums, copy]);
         // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
         if (checked.status === 'rejected')
@@ -253,51 +305,127 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
         if (restored.status === 'rejected')
             throw restored.reason;
         const facts = restored.value;
-        const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .compareFingerprints */ .tS)(archive.manifest.fingerprint, facts.entities.fingerprint);
+        const differences = (0,database_manifest/* compareFingerprints */.tS)(archive.manifest.fingerprint, facts.entities.fingerprint);
         if (differences.length > 0) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+            throw (0,errors/* stepError */.hH)('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
         }
         if (exists) {
             if (disconnect)
                 await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-            await admin.query(`DROP DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(name)}`);
+            await admin.query(`DROP DATABASE ${(0,connect/* quoteIdent */.v4)(name)}`);
         }
-        await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)} RENAME TO ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(name)}`);
+        await admin.query(`ALTER DATABASE ${(0,connect/* quoteIdent */.v4)(scratch)} RENAME TO ${(0,connect/* quoteIdent */.v4)(name)}`);
         log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
         return facts;
     }
     catch (error) {
         // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
         await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => { });
-        await admin.query(`DROP DATABASE IF EXISTS ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .quoteIdent */ .v4)(scratch)}`).catch(() => { });
+        await admin.query(`DROP DATABASE IF EXISTS ${(0,connect/* quoteIdent */.v4)(scratch)}`).catch(() => { });
         throw error;
     }
 }
-async function runPgRestore(tools, dumpPath, target, extra, signal, log) {
+async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine) {
     const started = Date.now();
     // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
     // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
-    const result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .N)({
+    const result = await (0,exec/* execCommand */.N)({
         command: tools.pgRestore,
-        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', `--dbname=${target.db.database}`, ...extra, dumpPath],
-        env: { ...(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .libpqEnvironment */ .SQ)(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), `--dbname=${target.db.database}`, ...extra, dumpPath],
+        env: { ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
         ...(signal && { signal }),
+        ...(onLine && { onLine: (line, stream) => stream === 'stderr' && onLine(line) }),
     });
     if (result.exitCode !== 0 || result.signal !== undefined) {
-        const connection = (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .libpqFailure */ .Vz)(target, result.stderr);
+        const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
+        const connection = (0,connect/* libpqFailure */.Vz)(target, stderr);
         if (connection)
             throw connection;
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        throw (0,errors/* stepError */.hH)('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    log(`pg_restore into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .describeDatabase */ .DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+/**
+ * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
+ * and that copy's schema_meta and fingerprint. Each entity table is scanned on a second
+ * connection as soon as pg_restore has loaded it (restore-lines.ts), while pg_restore goes on
+ * with the next tables and then builds indexes and constraints, which with one job leaves the
+ * other core idle: the fingerprint then adds little to the restore's time. Tables not seen to
+ * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
+ * different. Not for `clean`: its one transaction hides every table until the end.
+ */
+async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log) {
+    const loaded = [];
+    // An object, not a variable: its field changes under the scanner's awaits.
+    const restore = { state: 'restoring' };
+    let wake = () => { };
+    const changed = () => new Promise((resolve) => (wake = resolve));
+    const onLine = loadedTablesReader(jobs, (table) => {
+        loaded.push(table);
+        wake();
+    });
+    const scanner = (async () => {
+        while (loaded.length === 0 && restore.state === 'restoring')
+            await changed();
+        if (restore.state === 'failed')
+            return undefined;
+        return (0,connect/* withClient */.SV)(target, 'reading the fingerprint of the restored copy', async (client) => {
+            await client.query(fingerprint/* SCAN_SETTINGS */.u2.join('; '));
+            // Pre-data (every CREATE TABLE) is restored before any table's data, in either mode.
+            const tables = await (0,fingerprint/* entityTablesPresent */.uH)(client);
+            const byName = new Map(tables.map((table) => [table.table, table]));
+            const scans = new Map();
+            let afterRestore = 0;
+            const started = Date.now();
+            for (;;) {
+                const name = loaded.shift();
+                if (name !== undefined) {
+                    const table = byName.get(name);
+                    if (table && !scans.has(name))
+                        scans.set(name, await (0,fingerprint/* scanEntityTable */.lU)(client, table, algorithm));
+                    continue;
+                }
+                if (restore.state === 'failed')
+                    return undefined;
+                if (restore.state === 'restored')
+                    break;
+                await changed();
+            }
+            for (const table of tables) {
+                if (scans.has(table.table))
+                    continue;
+                scans.set(table.table, await (0,fingerprint/* scanEntityTable */.lU)(client, table, algorithm));
+                afterRestore++;
+            }
+            const schemaMeta = await (0,schema_meta/* readSchemaMeta */.f)(client);
+            const entities = (0,fingerprint/* assembleFacts */.gd)(tables.map((table) => scans.get(table.table)), algorithm, await (0,fingerprint/* readWorkspaceNames */.uB)(client, tables));
+            log(`Fingerprint of the restored copy: ${tables.length} entity tables, ${tables.length - afterRestore} of them read while pg_restore ran, ${((Date.now() - started) / 1000).toFixed(2)} s`);
+            return { schemaMeta, entities };
+        });
+    })();
+    // Handled here so a failing scanner is not an unhandled rejection while pg_restore still runs;
+    // its error is rethrown where it is awaited below.
+    scanner.catch(() => undefined);
+    try {
+        await runPgRestore(tools, dumpPath, target, jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine);
+    }
+    catch (error) {
+        restore.state = 'failed';
+        wake();
+        // Wait for the scanner's connection to close, so the scratch database can be dropped.
+        await scanner.catch(() => undefined);
+        throw error;
+    }
+    restore.state = 'restored';
+    wake();
+    return (await scanner);
 }
 async function readFacts(target, algorithm) {
-    return (0,_connect_js__WEBPACK_IMPORTED_MODULE_7__/* .withClient */ .SV)(target, 'reading the fingerprint', async (client) => {
-        for (const statement of _fingerprint_js__WEBPACK_IMPORTED_MODULE_9__/* .STABLE_TEXT_SETTINGS */ .IN)
-            await client.query(statement);
+    return (0,connect/* withClient */.SV)(target, 'reading the fingerprint', async (client) => {
+        await client.query(fingerprint/* SCAN_SETTINGS */.u2.join('; '));
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const schemaMeta = await (0,_kong_schema_meta_js__WEBPACK_IMPORTED_MODULE_11__/* .readSchemaMeta */ .f)(client);
-        const entities = await (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_9__/* .readEntityFacts */ .VQ)(client, algorithm);
+        const schemaMeta = await (0,schema_meta/* readSchemaMeta */.f)(client);
+        const entities = await (0,fingerprint/* readEntityFacts */.VQ)(client, algorithm);
         await client.query('COMMIT');
         return { schemaMeta, entities };
     });
@@ -317,7 +445,7 @@ function sameDatabase(a, b) {
 }
 /** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
 function scratchName(base, purpose) {
-    const suffix = `__${purpose}_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}`;
+    const suffix = `__${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     return `${base.slice(0, 63 - suffix.length)}${suffix}`;
 }
 function safe(text) {
