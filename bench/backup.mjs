@@ -1,8 +1,9 @@
 // bench/backup: our backup and restore against bare pg_dump / pg_restore on a ≥ 1 GB Kong-shaped
 // database (issue 5, "Must show"). Not part of the test suite (it takes minutes):
 //
-//   PATH=/tmp/n24/node_modules/.bin:$PATH node scripts/build.mjs
-//   node bench/backup.mjs            # BENCH_GB=1 (target size), ROUNDS=3, BENCH_KEEP=1 keeps the cluster,
+//   bash scripts/test.sh --setup-only && export PATH=$PWD/.tools/node24/node_modules/.bin:$PATH
+//   node scripts/build.mjs
+//   node bench/backup.mjs            # BENCH_GB=1 (target size), ROUNDS=3, BENCH_KEEP=1 keeps the dumps (the server stops with the script),
 //                                    # BENCH_DIST=<path of a backup-db index.js> (default dist/backup-db)
 //                                    # BENCH_ONLY=c: only the restore comparison (its backups still made)
 //                                    # BENCH_DIST_BASE=<index.js>: (c) also runs this build each round,

@@ -37955,23 +37955,38 @@ function spawnCommand(request, env) {
 
 // EXTERNAL MODULE: ./build/lib/shared-inputs.js
 var shared_inputs = __nccwpck_require__(4469);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./build/database/checksums.js
 
 
 
 
-/** SHA-256 of a file, streamed (an archive can be many GB; right after writing it is in the page cache). */
-function sha256File(file) {
-    return new Promise((resolve, reject) => {
-        const hash = createHash('sha256');
-        createReadStream(file, { highWaterMark: 1 << 20 })
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve(hash.digest('hex')));
-    });
+/**
+ * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
+ * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
+ * buffer per chunk managed 0.8–1.1.
+ */
+async function sha256File(file) {
+    const hash = createHash('sha256');
+    const handle = await open(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(4 << 20);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
 }
+/**
+ * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
+ * buffers (a directory-format archive has a file per table); two let one read while one hashes.
+ */
+const HASHING_AT_ONCE = 2;
 /** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
 async function checksums_listFiles(target, base) {
     const info = await stat(target);
@@ -37985,11 +38000,11 @@ async function checksums_listFiles(target, base) {
 }
 async function checksums_describeFiles(target, base) {
     const files = await checksums_listFiles(target, base);
-    return Promise.all(files.map(async (file) => {
+    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
         const full = path.join(base, file);
         const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
         return { path: file, sizeBytes: info.size, sha256 };
-    }));
+    });
 }
 /**
  * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
@@ -38004,7 +38019,7 @@ function checksums_archiveChecksum(files) {
 /** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
 async function checksums_checkFiles(base, files) {
     const problems = [];
-    await Promise.all(files.map(async (file) => {
+    await mapLimit(files, HASHING_AT_ONCE, async (file) => {
         const full = path.join(base, file.path);
         try {
             const info = await stat(full);
@@ -38019,7 +38034,7 @@ async function checksums_checkFiles(base, files) {
         catch (error) {
             problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
         }
-    }));
+    });
     return problems.sort();
 }
 
@@ -38422,6 +38437,8 @@ function sortKeys(counts) {
     return out;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./build/database/postgres/tools.js
 
 

@@ -76222,7 +76222,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8703);
 /* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4462);
-/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9087);
+/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5477);
 /* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5214);
 /* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1193);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
@@ -76733,7 +76733,7 @@ function judgeSmoke(report) {
 
 /***/ }),
 
-/***/ 9087:
+/***/ 5477:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77452,23 +77452,38 @@ function spawnCommand(request, env) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./build/database/checksums.js
 
 
 
 
-/** SHA-256 of a file, streamed (an archive can be many GB; right after writing it is in the page cache). */
-function sha256File(file) {
-    return new Promise((resolve, reject) => {
-        const hash = createHash('sha256');
-        createReadStream(file, { highWaterMark: 1 << 20 })
-            .on('data', (chunk) => hash.update(chunk))
-            .on('error', reject)
-            .on('end', () => resolve(hash.digest('hex')));
-    });
+/**
+ * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
+ * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
+ * buffer per chunk managed 0.8–1.1.
+ */
+async function sha256File(file) {
+    const hash = createHash('sha256');
+    const handle = await open(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(4 << 20);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
 }
+/**
+ * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
+ * buffers (a directory-format archive has a file per table); two let one read while one hashes.
+ */
+const HASHING_AT_ONCE = 2;
 /** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
 async function checksums_listFiles(target, base) {
     const info = await stat(target);
@@ -77482,11 +77497,11 @@ async function checksums_listFiles(target, base) {
 }
 async function checksums_describeFiles(target, base) {
     const files = await checksums_listFiles(target, base);
-    return Promise.all(files.map(async (file) => {
+    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
         const full = path.join(base, file);
         const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
         return { path: file, sizeBytes: info.size, sha256 };
-    }));
+    });
 }
 /**
  * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
@@ -77501,7 +77516,7 @@ function checksums_archiveChecksum(files) {
 /** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
 async function checkFiles(base, files) {
     const problems = [];
-    await Promise.all(files.map(async (file) => {
+    await mapLimit(files, HASHING_AT_ONCE, async (file) => {
         const full = path.join(base, file.path);
         try {
             const info = await stat(full);
@@ -77516,7 +77531,7 @@ async function checkFiles(base, files) {
         catch (error) {
             problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
         }
-    }));
+    });
     return problems.sort();
 }
 

@@ -1,8 +1,8 @@
-export const id = 476;
-export const ids = [476];
+export const id = 154;
+export const ids = [154];
 export const modules = {
 
-/***/ 476:
+/***/ 7154:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -614,35 +614,8 @@ function kongMessage(body) {
     return body.slice(0, 200);
 }
 
-;// CONCATENATED MODULE: ./build/checks/concurrency.js
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function concurrency_mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-const concurrency_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
+// EXTERNAL MODULE: ./build/checks/concurrency.js
+var concurrency = __webpack_require__(2491);
 // EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
 var exec = __webpack_require__(797);
 // EXTERNAL MODULE: ./build/database/checksums.js
@@ -719,7 +692,7 @@ async function exportAdminApi(options) {
             ];
             const entities = {};
             const missing = [];
-            await concurrency_mapLimit(collections, options.concurrency, async (c) => {
+            await (0,concurrency/* mapLimit */.s)(collections, options.concurrency, async (c) => {
                 const items = await listOrSkip(client, `/${c.path}`, prefix, c.optional);
                 if (items === undefined)
                     missing.push(c.path);
@@ -727,7 +700,7 @@ async function exportAdminApi(options) {
                     entities[c.entity] = items;
             });
             // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
-            const perUpstream = await concurrency_mapLimit(entities.upstreams ?? [], options.concurrency, (upstream) => client.listAll(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix));
+            const perUpstream = await (0,concurrency/* mapLimit */.s)(entities.upstreams ?? [], options.concurrency, (upstream) => client.listAll(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix));
             entities.targets = perUpstream.flat();
             const sorted = sortEntities(entities);
             const wsCounts = Object.fromEntries(Object.entries(sorted).map(([entity, items]) => [entity, items.length]));
