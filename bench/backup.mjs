@@ -5,7 +5,7 @@
 //   node scripts/build.mjs
 //   node bench/backup.mjs            # BENCH_GB=1 (target size), ROUNDS=3, BENCH_KEEP=1 keeps the dumps (the server stops with the script),
 //                                    # BENCH_DIST=<path of a backup-db index.js> (default dist/backup-db)
-//                                    # BENCH_ONLY=c: only the restore comparison (its backups still made)
+//                                    # BENCH_ONLY=c: only the restore comparison (its backups still made); =a, =ab …
 //                                    # BENCH_DIST_BASE=<index.js>: (c) also runs this build each round,
 //                                    #   so a change is measured against its base under the same load
 //
@@ -24,7 +24,7 @@
 //     same format and settings: target ≤ 1.05
 // (b) our backup with default settings vs the naive `pg_dump -Fc`: target ≤ 0.5× the time
 // (c) our restore vs bare pg_restore (≤ 1.05), and jobs 2 vs 1
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,14 +57,14 @@ function time(label, fn) {
 }
 const median = (values) => { const s = [...values].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 /** Interleaved rounds of bare and ours; ratios of ours to bare. */
-function compare(title, bareRun, oursRun) {
+async function compare(title, bareRun, oursRun) {
   console.log(`\n${title}`);
   const bare = [];
   const ours = [];
   let sizes;
   for (let i = 0; i < rounds; i++) {
-    const b = bareRun(i);
-    const o = oursRun(i);
+    const b = await bareRun(i);
+    const o = await oursRun(i);
     bare.push(b.s);
     ours.push(o.s);
     sizes = { ours: o.size, bare: b.size };
@@ -115,27 +115,52 @@ try {
   const ours = (name, extra) => { const dir = fresh(name); const s = time(`ours ${JSON.stringify(extra)}`, () => action({ 'database-url': url('kong'), 'backup-dir': dir, 'pg-bin-dir': server.bindir, ...extra })); const folder = path.join(dir, readdirSync(dir)[0]); return { s, size: sizeOf(path.join(folder, readdirSync(folder).find((f) => f.startsWith('kong.'))) ), manifest: path.join(folder, 'manifest.json') }; };
   const bare = (label, args, file) => { rmSync(file, { recursive: true, force: true }); const s = time(label, () => run(bin('pg_dump'), [...args, '-f', file, '-d', 'kong'])); return { s, size: sizeOf(file) }; };
 
+  const bareBesideFingerprint = async (file) => {
+    rmSync(file, { force: true });
+    const { default: pg } = await import('pg');
+    const { readEntityFacts, SCAN_SETTINGS } = await import('../build/database/postgres/fingerprint.js');
+    const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'kong' });
+    await client.connect();
+    await client.query(SCAN_SETTINGS.join('; '));
+    const start = process.hrtime.bigint();
+    const dump = new Promise((resolve, reject) => {
+      const child = spawn(bin('pg_dump'), ['-Fc', '-Z', '1', '-f', file, '-d', 'kong'], { env, stdio: 'ignore' });
+      child.on('error', reject).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_dump exited ${code}`))));
+    });
+    await Promise.all([dump, readEntityFacts(client)]);
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    await client.end();
+    console.log(`  ${'bare pg_dump -Fc -Z 1 + fingerprint scan beside'.padEnd(58)} ${s.toFixed(2).padStart(7)} s   load ${os.loadavg()[0].toFixed(2)}`);
+    return { s, size: sizeOf(file) };
+  };
   const skipped = { median: NaN, best: NaN, spread: NaN, bare: NaN, ours: NaN, sizes: { ours: 0, bare: 0 } };
   const wanted = (part) => !only || only.includes(part);
-  const a1 = wanted('a') ? compare('(a) our backup vs bare pg_dump, same format and settings: -Fc, gzip:1',
+  const a1 = wanted('a') ? await compare('(a) our backup vs bare pg_dump, same format and settings: -Fc, gzip:1',
     () => bare('bare pg_dump -Fc -Z 1', ['-Fc', '-Z', '1'], path.join(work, 'bare-z1.dump')),
     () => ours('ours-z1', { compression: 'gzip:1' })) : (bare('bare pg_dump -Fc -Z 1 (for c)', ['-Fc', '-Z', '1'], path.join(work, 'bare-z1.dump')), skipped);
-  const a2 = wanted('a') ? compare('(a) our backup vs bare pg_dump, same format and settings: -Fd -j 2, gzip:1',
+  const a2 = wanted('a') ? await compare('(a) our backup vs bare pg_dump, same format and settings: -Fd -j 2, gzip:1',
     () => bare('bare pg_dump -Fd -j 2 -Z 1', ['-Fd', '-j', '2', '-Z', '1'], path.join(work, 'bare-dir')),
     () => ours('ours-dir', { format: 'directory', jobs: 2, compression: 'gzip:1' })) : skipped;
-  const b = wanted('b') ? compare('(b) our default vs the naive pg_dump -Fc',
+  // The manifest's fingerprint must be read in the dump's snapshot while pg_dump runs. Here the
+  // server shares pg_dump's two cores, so that scan alone slows pg_dump: measured by running the
+  // product's own fingerprint code (build/) beside a bare pg_dump, no action involved. Ours over
+  // that is what the action adds beyond what the issue's guarantee costs on this machine.
+  const a3 = wanted('a') ? await compare('(a) our backup vs bare pg_dump -Fc -Z 1 with the fingerprint scan beside it (no action)',
+    () => bareBesideFingerprint(path.join(work, 'bare-fp.dump')),
+    () => ours('ours-z1', { compression: 'gzip:1' })) : skipped;
+  const b = wanted('b') ? await compare('(b) our default vs the naive pg_dump -Fc',
     () => bare('naive pg_dump -Fc', ['-Fc'], path.join(work, 'naive.dump')),
     () => ours('ours-default', {})) : skipped;
   const keep = ours('ours-z1', { compression: 'gzip:1' });
 
-  console.log('\n(c) our restore vs bare pg_restore');
+  if (wanted('c')) console.log('\n(c) our restore vs bare pg_restore');
   // Each restore starts from a clean server: the previous one's database dropped and its dirty
   // pages written (CHECKPOINT, untimed), so one run's writes and autovacuum do not land in the next.
   const settle = () => { for (const db of ['bare_restore', 'ours_restore', 'base_restore']) psql('postgres', `DROP DATABASE IF EXISTS ${db}`); psql('postgres', 'CHECKPOINT'); };
   const restoreBare = (jobs) => { settle(); psql('postgres', 'CREATE DATABASE bare_restore'); return time(`bare pg_restore${jobs > 1 ? ` -j ${jobs}` : ''}`, () => run(bin('pg_restore'), ['--no-owner', '--no-acl', '--exit-on-error', ...(jobs > 1 ? ['-j', String(jobs)] : []), '-d', 'bare_restore', path.join(work, 'bare-z1.dump')])); };
   const restoreOurs = (jobs, dist, label = 'ours') => { settle(); return time(`${label} restore${jobs > 1 ? ` jobs ${jobs}` : ''}`, () => action({ mode: 'restore', manifest: keep.manifest, 'target-database-url': url(`${label}_restore`), 'pg-bin-dir': server.bindir, jobs }, dist)); };
   const rb1 = [], ro1 = [], rb2 = [], ro2 = [], rx1 = [], rx2 = [];
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < (wanted('c') ? rounds : 0); i++) {
     for (const [jobs, rb, ro, rx] of [[1, rb1, ro1, rx1], [2, rb2, ro2, rx2]]) {
       rb.push(restoreBare(jobs));
       // With a base build, ours and base alternate which goes first.
@@ -151,10 +176,10 @@ try {
   const c2 = ratio(ro2, rb2);
   console.log(`
 Results (database ${mb(dbSize)}, ${rounds} interleaved rounds each; ratios are ours / bare tool; load now ${os.loadavg()[0].toFixed(2)}):
-${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
+${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
       with jobs 2                            median ${c2.median.toFixed(3)}, best/best ${c2.best.toFixed(3)}
 ${baseDist ? `      base build (BENCH_DIST_BASE) / bare    median ${ratio(rx1, rb1).median.toFixed(3)}, best/best ${ratio(rx1, rb1).best.toFixed(3)}; with jobs 2 median ${ratio(rx2, rb2).median.toFixed(3)}, best/best ${ratio(rx2, rb2).best.toFixed(3)}\n` : ''}      restore jobs 2 / jobs 1: ours ${(median(ro2) / median(ro1)).toFixed(3)}, bare ${(median(rb2) / median(rb1)).toFixed(3)}
-  medians in seconds: restore bare ${median(rb1).toFixed(2)}, ours ${median(ro1).toFixed(2)}${baseDist ? `, base ${median(rx1).toFixed(2)}` : ''}; jobs 2 bare ${median(rb2).toFixed(2)}, ours ${median(ro2).toFixed(2)}${baseDist ? `, base ${median(rx2).toFixed(2)}` : ''}${only ? '' : `\n  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`}`);
+  medians in seconds: restore bare ${median(rb1).toFixed(2)}, ours ${median(ro1).toFixed(2)}${baseDist ? `, base ${median(rx1).toFixed(2)}` : ''}; jobs 2 bare ${median(rb2).toFixed(2)}, ours ${median(ro2).toFixed(2)}${baseDist ? `, base ${median(rx2).toFixed(2)}` : ''}` : ''}${only ? '' : `\n  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`}`);
 } finally {
   if (!process.env.BENCH_KEEP) {
     await server.stop();
