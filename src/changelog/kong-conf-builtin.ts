@@ -7,7 +7,7 @@ import {
   tryParseKongVersion,
   type KongVersion,
 } from '../version/kong-version.js';
-import { KONG_CONF_DEFAULTS_BY_TAG } from './kong-conf-defaults.generated.js';
+import { KONG_CONF_DEFAULTS_DELTAS } from './kong-conf-defaults.generated.js';
 import type { KongConfDefaults } from './kong-conf-default.js';
 
 /**
@@ -25,7 +25,19 @@ export type BuiltInKongConfDefaults =
     }
   | { readonly kind: 'not-available'; readonly reason: string };
 
-const KNOWN = Object.entries(KONG_CONF_DEFAULTS_BY_TAG)
+/** Tag → its defaults in file order, expanded from the generated deltas. */
+export const KONG_CONF_DEFAULTS_BY_TAG: ReadonlyMap<string, KongConfDefaults> = (() => {
+  const byTag = new Map<string, KongConfDefaults>();
+  let previous: KongConfDefaults = new Map();
+  for (const [tag, entries] of KONG_CONF_DEFAULTS_DELTAS) {
+    const defaults = new Map(entries.map((entry) => (typeof entry === 'string' ? [entry, previous.get(entry)!] : entry)));
+    byTag.set(tag, defaults);
+    previous = defaults;
+  }
+  return byTag;
+})();
+
+const KNOWN = [...KONG_CONF_DEFAULTS_BY_TAG]
   .map(([tag, defaults]) => ({ tag, version: tryParseKongVersion(tag)!, defaults }))
   .sort((a, b) => compareKongVersions(b.version, a.version));
 
@@ -44,6 +56,6 @@ export function builtInKongConfDefaults(version: KongVersion): BuiltInKongConfDe
     kind: 'available',
     tag: known.tag,
     match: compareKongVersions(known.version, version) === 0 ? 'exact' : 'nearest-below',
-    defaults: new Map(Object.entries(known.defaults)),
+    defaults: known.defaults,
   };
 }

@@ -1,8 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtInKongConfDefaults } from '../../src/changelog/kong-conf-builtin.js';
-import { KONG_CONF_DEFAULTS_BY_TAG } from '../../src/changelog/kong-conf-defaults.generated.js';
+import { builtInKongConfDefaults, KONG_CONF_DEFAULTS_BY_TAG } from '../../src/changelog/kong-conf-builtin.js';
 import { diffKongConf, parseKongConfDefault, parseUserKongConf } from '../../src/changelog/kong-conf.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 import { parseKongVersion } from '../../src/version/kong-version.js';
@@ -113,9 +112,9 @@ describe('built-in kong.conf defaults', () => {
     const tags = readdirSync(CONF_DIR)
       .filter((name) => name.startsWith(PREFIX))
       .map((name) => name.slice(PREFIX.length));
-    expect(Object.keys(KONG_CONF_DEFAULTS_BY_TAG).sort()).toEqual(tags.sort());
+    expect([...KONG_CONF_DEFAULTS_BY_TAG.keys()].sort()).toEqual(tags.sort());
     for (const tag of tags) {
-      expect(Object.entries(KONG_CONF_DEFAULTS_BY_TAG[tag]!), tag).toEqual([...defaultsOf(tag)]);
+      expect([...KONG_CONF_DEFAULTS_BY_TAG.get(tag)!], tag).toEqual([...defaultsOf(tag)]);
     }
   });
 
