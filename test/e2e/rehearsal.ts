@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startNginx, type NginxServer } from '../helpers/nginx.js';
+import { promoteHttpConfig, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { kongBinaries } from '../kong/fixtures.js';
 import { pgEnv, runKong } from '../kong-sim/helpers.js';
@@ -84,23 +84,6 @@ export interface WorldOptions {
    */
   readonly promoteFront?: boolean;
 }
-
-/** nginx's config around promote's include file (test/traffic/nginx.test.ts uses the same). */
-const promoteHttpConfig = (upstreamFile: string) => `
-  log_format promote '$remote_addr "$request" $status upstream_addr="$upstream_addr" upstream_status="$upstream_status"';
-  upstream kong {
-    include ${upstreamFile};
-    keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:{{PORT}};
-    access_log {{DIR}}/logs/promote.log promote;
-    location / {
-      proxy_pass http://kong;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }`;
 
 /** Production bootstrapped at `fromVersion` and seeded small; nginx in front of its proxy. */
 export async function createWorld(fromVersion: string, options: WorldOptions = {}): Promise<World> {

@@ -1,9 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './free-port.ts';
+import { findBinary, startDaemon, tempDir } from './daemon.ts';
 
 export interface HaproxyServerLine {
   /** Server name inside the backend, e.g. `blue`. */
@@ -47,61 +45,32 @@ export interface HaproxyServer {
 export async function startHaproxy(options: HaproxyOptions): Promise<HaproxyServer> {
   const binary = findHaproxy(options.binary);
   const backend = options.backend ?? 'kong';
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kong-haproxy-'));
-  chmodSync(dir, 0o755);
+  const dir = tempDir('kong-haproxy-');
   const configPath = path.join(dir, 'haproxy.cfg');
   const socketPath = path.join(dir, 'admin.sock');
-  let child: ChildProcess | undefined;
-  let port = 0;
-  for (let attempt = 1; ; attempt++) {
-    port = await freePort();
-    writeFileSync(configPath, renderConfig({ port, socketPath, backend, servers: options.servers }));
-    child = spawn(binary, ['-db', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const up = await Promise.race([waitForSocket(port, socketPath, 5000).then(() => true), exited.then(() => false)]);
-    if (up) break;
-    if (attempt < 3 && /Address already in use|cannot bind/i.test(stderr)) continue;
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`haproxy failed to start: ${stderr}`);
-  }
-  const proc = child;
-  const onExit = () => {
-    try {
-      proc.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
-  let stopped = false;
+  const daemon = await startDaemon({
+    name: 'haproxy',
+    binary,
+    dir,
+    configure: (port) => {
+      writeFileSync(configPath, renderConfig({ port, socketPath, backend, servers: options.servers }));
+      return ['-db', '-f', configPath];
+    },
+    portTaken: /Address already in use|cannot bind/i,
+    ready: () => existsSync(socketPath),
+    stopSignal: 'SIGTERM', // hard stop: tests do not need a drain
+  });
   return {
-    port,
-    url: `http://127.0.0.1:${port}`,
+    port: daemon.port,
+    url: `http://127.0.0.1:${daemon.port}`,
     dir,
     configPath,
     socketPath,
     backend,
-    pid: proc.pid ?? 0,
+    pid: daemon.child.pid ?? 0,
     binary,
     command: (line) => socketCommand(socketPath, line),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      process.removeListener('exit', onExit);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGTERM'); // hard stop: tests do not need a drain
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: daemon.stop,
   };
 }
 
@@ -129,10 +98,7 @@ ${p.servers.map((s) => `    server ${s.name} ${s.address} weight ${s.weight}`).j
 }
 
 export function findHaproxy(explicit?: string): string {
-  const candidates = [explicit, process.env.HAPROXY_BIN, '/usr/sbin/haproxy', '/usr/local/sbin/haproxy'];
-  for (const c of candidates) if (c && existsSync(c)) return c;
-  for (const d of (process.env.PATH ?? '').split(':')) if (d && existsSync(path.join(d, 'haproxy'))) return path.join(d, 'haproxy');
-  throw new Error('haproxy not found (install the haproxy package or set HAPROXY_BIN)');
+  return findBinary('haproxy', [explicit, process.env.HAPROXY_BIN, '/usr/sbin/haproxy', '/usr/local/sbin/haproxy'], 'install the haproxy package or set HAPROXY_BIN');
 }
 
 /** Sends one command line to a runtime API socket and reads the answer until HAProxy closes. */
@@ -147,23 +113,6 @@ export function socketCommand(socketPath: string, line: string, timeoutMs = 3000
     socket.on('error', reject);
     socket.on('close', () => resolve(answer));
   });
-}
-
-async function waitForSocket(port: number, socketPath: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = existsSync(socketPath) && (await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    }));
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`haproxy did not listen on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 15));
-  }
 }
 
 /** The config file's current text (what a later reload would load). */

@@ -1,9 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.ts';
+import { findBinary, startDaemon, tempDir } from './daemon.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -51,8 +50,7 @@ export interface NginxServer {
  */
 export async function startNginx(options: NginxOptions = {}): Promise<NginxServer> {
   const binary = findNginx(options.binary);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kong-nginx-'));
-  chmodSync(dir, 0o755);
+  const dir = tempDir('kong-nginx-');
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(path.join(dir, sub), { mode: 0o777 });
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) chmodSync(path.join(dir, sub), 0o777);
   const configPath = path.join(dir, 'nginx.conf');
@@ -61,39 +59,24 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxServe
   const pidFile = path.join(dir, 'nginx.pid');
 
   let port = 0;
-  let child: ChildProcess | undefined;
   let current: Pick<NginxOptions, 'httpConfig' | 'upstreams'> = options;
   const write = () => writeFileSync(configPath, renderConfig(current, { port, dir, accessLog, errorLog, pidFile }));
 
-  for (let attempt = 1; ; attempt++) {
-    port = await freePort();
-    write();
-    child = spawn(binary, ['-p', dir, '-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const up = await Promise.race([waitForPort(port, 5000).then(() => true), exited.then(() => false)]);
-    if (up) break;
-    const log = existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : '';
-    // Lost a race for the port with another worker: try another; otherwise report why.
-    if (attempt < 3 && /Address already in use/.test(stderr + log)) continue;
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`nginx failed to start: ${stderr}${log}`);
-  }
-  const proc = child;
-  const onExit = () => {
-    try {
-      proc.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
+  const daemon = await startDaemon({
+    name: 'nginx',
+    binary,
+    dir,
+    configure: (free) => {
+      port = free;
+      write();
+      return ['-p', dir, '-c', configPath];
+    },
+    portTaken: /Address already in use/,
+    failureLog: () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : ''),
+    stopSignal: 'SIGQUIT', // graceful shutdown (nginx -s quit)
+  });
+  const masterPid = daemon.child.pid ?? 0;
 
-  let stopped = false;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -101,7 +84,7 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxServe
     configPath,
     accessLog,
     errorLog,
-    pid: proc.pid ?? 0,
+    pid: masterPid,
     async reload(next) {
       if (next) current = next;
       write();
@@ -109,30 +92,39 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxServe
       await execFileAsync(binary, ['-t', '-q', '-p', dir, '-c', configPath]).catch((error: { stderr?: string }) => {
         throw new Error(`nginx config test failed: ${error.stderr ?? String(error)}`);
       });
-      const before = workerPids(proc.pid ?? 0);
+      const before = workerPids(masterPid);
       await execFileAsync(binary, ['-s', 'reload', '-p', dir, '-c', configPath]);
       // `-s reload` only signals the master; wait until the new workers serve the new config and
       // the old ones (which finish their keep-alive connections with the old config) are gone.
       await waitFor(() => {
-        const now = workerPids(proc.pid ?? 0);
+        const now = workerPids(masterPid);
         return now.length > 0 && !now.some((pid) => before.includes(pid));
       }, 5000);
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      process.removeListener('exit', onExit);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGQUIT'); // graceful shutdown (nginx -s quit)
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: daemon.stop,
   };
 }
+
+/**
+ * The `http { … }` contents promote's nginx backend expects (with startNginx): an `upstream kong`
+ * block made of the include file promote rewrites, and an access log carrying
+ * $upstream_addr/$upstream_status, from which promote counts green's answers at the front.
+ */
+export const promoteHttpConfig = (upstreamFile: string): string => `
+  log_format promote '$remote_addr "$request" $status upstream_addr="$upstream_addr" upstream_status="$upstream_status"';
+  upstream kong {
+    include ${upstreamFile};
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:{{PORT}};
+    access_log {{DIR}}/logs/promote.log promote;
+    location / {
+      proxy_pass http://kong;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }`;
 
 interface Paths {
   port: number;
@@ -193,10 +185,7 @@ function workerPids(masterPid: number): number[] {
 }
 
 export function findNginx(explicit?: string): string {
-  const candidates = [explicit, process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
-  for (const c of candidates) if (c && existsSync(c)) return c;
-  for (const d of (process.env.PATH ?? '').split(':')) if (d && existsSync(path.join(d, 'nginx'))) return path.join(d, 'nginx');
-  throw new Error('nginx not found (install the nginx package or set NGINX_BIN)');
+  return findBinary('nginx', [explicit, process.env.NGINX_BIN, '/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'], 'install the nginx package or set NGINX_BIN');
 }
 
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
@@ -206,22 +195,3 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 15));
-  }
-}
-

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNginx, startNginx, type NginxServer } from '../helpers/nginx.js';
+import { findNginx, promoteHttpConfig, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { countGreen, createNginxBackend, parseUpstreamServers } from '../../src/traffic/nginx.js';
-import { createGate } from '../../src/traffic/gates.js';
-import { runPromotion, type StrategyOptions } from '../../src/traffic/strategy.js';
+import { runPromotion } from '../../src/traffic/strategy.js';
 import { startClusters, type Clusters } from './clusters.js';
+import { canary, greenGate, promoteIntoFailingGreen } from './canary.js';
 import { describeLoad, startLoad, transportTotal } from './load.js';
 
 let server: PostgresServer;
@@ -28,23 +28,7 @@ beforeAll(async () => {
   upstreamFile = path.join(includeDir, 'kong-upstream.conf');
   // The operator's starting point: all on blue, green down.
   writeFileSync(upstreamFile, `server ${blue} max_fails=0;\nserver ${green} down max_fails=0;\n`);
-  nginx = await startNginx({
-    httpConfig: `
-  log_format promote '$remote_addr "$request" $status upstream_addr="$upstream_addr" upstream_status="$upstream_status"';
-  upstream kong {
-    include ${upstreamFile};
-    keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:{{PORT}};
-    access_log {{DIR}}/logs/promote.log promote;
-    location / {
-      proxy_pass http://kong;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }`,
-  });
+  nginx = await startNginx({ httpConfig: promoteHttpConfig(upstreamFile) });
 }, 60_000);
 
 afterAll(async () => {
@@ -61,19 +45,7 @@ function backend(serverParams = 'max_fails=0') {
   });
 }
 
-function gate() {
-  return createGate({
-    budgets: { max5xxRate: 0.01, maxTransportErrorRate: 0, minSamples: 50 },
-    probes: { origin: clusters.green.proxyUrl, requests: [{ method: 'GET', path: '/app', headers: {}, body: undefined }], count: 20, concurrency: 4, timeoutMs: 2000 },
-    smoke: undefined,
-  });
-}
-
-const canary = (overrides: Partial<StrategyOptions> = {}): StrategyOptions => ({
-  command: 'promote', strategy: 'canary', steps: [10, 25, 50, 100], pauseMs: 2000, intervalMs: 500,
-  failureLimit: 0, failureCounting: 'consecutive', stepDeadlineMs: 10_000, onInconclusive: 'revert', onPartial: 'resume', dryRun: false,
-  ...overrides,
-});
+const gate = () => greenGate(clusters);
 
 describe('nginx backend (include file + graceful reload, real nginx)', () => {
   it('reads the operator\'s file: green down = 0%', async () => {
@@ -84,7 +56,7 @@ describe('nginx backend (include file + graceful reload, real nginx)', () => {
   it('healthy canary under load: one reload per step, transport errors counted and printed', async () => {
     const load = startLoad(nginx.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 30_000 });
     const lines: string[] = [];
-    const result = await runPromotion(canary(), { backend: backend(), gate: gate(), log: (l) => lines.push(l) });
+    const result = await runPromotion(canary({ pauseMs: 2000 }), { backend: backend(), gate: gate(), log: (l) => lines.push(l) });
     await new Promise((r) => setTimeout(r, 300));
     const counts = await load.stop();
     const reloads = result.steps.flatMap((s) => s.actions).filter((a) => a === 'nginx -s reload').length;
@@ -103,39 +75,11 @@ describe('nginx backend (include file + graceful reload, real nginx)', () => {
   }, 45_000);
 
   it('green answering 5xx at the 25% step: reverted within one gate interval; 5xx bounded by weight × window', async () => {
-    await backend().apply(0);
-    const intervalMs = 500;
-    const load = startLoad(nginx.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 30_000 });
-    let faultAt = 0;
-    let requestsAtFault = 0;
-    const lines: string[] = [];
-    const result = await runPromotion(canary({ pauseMs: 1000, intervalMs }), {
-      backend: backend(),
-      gate: gate(),
-      log: (line) => {
-        lines.push(line);
-        if (line.startsWith('Green at 25%') && faultAt === 0) {
-          faultAt = performance.now();
-          requestsAtFault = load.counts.requests;
-          void clusters.setFaults('green', { errorRate: 1, errorStatus: 500 });
-        }
-      },
+    // Transport errors are printed, not asserted: each reload may reset keep-alive connections.
+    await promoteIntoFailingGreen({
+      label: 'nginx', origin: nginx.url, clusters, backend: () => backend(),
+      revertSlackMs: 1500, revertNote: ' incl. nginx -t + reload',
     });
-    const windowMs = performance.now() - faultAt;
-    const inWindow = load.counts.requests - requestsAtFault;
-    await new Promise((r) => setTimeout(r, 300));
-    const counts = await load.stop();
-    await clusters.setFaults('green', { errorRate: 0 });
-    const bound = Math.ceil(inWindow * 0.25 * 1.3) + 32;
-    console.log(describeLoad('nginx failing green at 25%', counts));
-    console.log(`fault → reverted to blue: ${windowMs.toFixed(0)} ms (gate interval ${intervalMs} ms; revert ${result.revertMs?.toFixed(1)} ms incl. nginx -t + reload); requests in the window ${inWindow}; 5xx seen ${counts.status5xx}, bound 25% × window = ${Math.round(inWindow * 0.25)} (with slack ${bound}); transport errors ${transportTotal(counts)}`);
-    expect(result.outcome, lines.join('\n')).toBe('failed');
-    expect(result.live).toBe('blue');
-    const step25 = result.steps.find((s) => s.green === 25)!;
-    expect(step25.measurements).toHaveLength(1);
-    expect(windowMs).toBeLessThan(intervalMs + 1500);
-    expect(counts.status5xx).toBeLessThanOrEqual(bound);
-    expect(counts.fiveXxByCluster.blue ?? 0).toBe(0);
     expect(await backend().read()).toMatchObject({ kind: 'split', green: 0 });
   }, 30_000);
 
