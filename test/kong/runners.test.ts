@@ -11,8 +11,9 @@ import { kongDatabaseEnvironment } from '../../src/kong/kong-env.js';
 import { migrate } from '../../src/kong/migrate.js';
 import { parseMigrationsList, reconcileState } from '../../src/kong/migration-state.js';
 import { binaryCommand } from '../../src/kong/runners/binary.js';
-import { dockerRunCommand, renderDockerRun } from '../../src/kong/runners/image.js';
+import { CONTAINER_CONF_PATH, dockerRunCommand, renderDockerRun } from '../../src/kong/runners/image.js';
 import { migrationJobManifest, renderJobManifest, type KubernetesSpec } from '../../src/kong/runners/kubernetes.js';
+import type { MigrateRequest } from '../../src/kong/migrate.js';
 import { parseKongVersion } from '../../src/version/kong-version.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { pgEnv, runKong, schemaMeta } from '../kong-sim/helpers.js';
@@ -81,6 +82,29 @@ describe('assembly and golden files', () => {
     expect(container.env).toContainEqual({ name: 'KONG_PLUGINS', value: 'bundled,my-auth' });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
     expect(job.spec.backoffLimit).toBe(0);
+  });
+
+  it('image: `kong check` of the kong.conf mounted read-only, named by its path in the container', () => {
+    const request = dockerRunCommand({ docker: 'docker', image: 'kong:3.4.2', network: undefined, env: ENV, confFile: '/work/kong.conf' }, ['check', CONTAINER_CONF_PATH], 'kong-3-4-2-check-test');
+    expect(request.args.slice(-6)).toEqual(['-v', '/work/kong.conf:/kong-upgrade/kong.conf:ro', 'kong:3.4.2', 'kong', 'check', '/kong-upgrade/kong.conf']);
+    expect(request.args.join(' ')).not.toContain(SECRET);
+    const rendered = renderDockerRun(request);
+    expect(rendered).not.toContain(SECRET);
+    golden('docker-run-check.txt', rendered);
+  });
+
+  it('kubernetes: bootstrap as the Helm chart\'s init-migrations Job (templates/migrations.yaml)', () => {
+    const bootstrap = renderJobManifest(migrationJobManifest(spec, ['migrations', 'bootstrap', '--db-timeout', '600', '--lock-timeout', '60'], 'kong-3-4-2-bootstrap-test', 'bootstrap'));
+    expect(bootstrap).not.toContain(SECRET);
+    golden('job-bootstrap.yaml', bootstrap);
+    const job = parse(bootstrap);
+    expect(job.metadata.labels['app.kubernetes.io/component']).toBe('init-migrations');
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('init-migrations');
+    const container = job.spec.template.spec.containers[0];
+    // The chart's args: [ "kong", "migrations", "bootstrap" ] (facts upgrade-paths-helm-operator-deck.md §3.2).
+    expect(container.args.slice(0, 3)).toEqual(['kong', 'migrations', 'bootstrap']);
+    expect(container.env).toContainEqual({ name: 'KONG_PG_PASSWORD', valueFrom: { secretKeyRef: { name: 'kong-postgres', key: 'password' } } });
+    expect(container.env.filter((e: { name: string }) => e.name === 'KONG_PG_PASSWORD')).toHaveLength(1);
   });
 });
 
@@ -204,6 +228,142 @@ describe('run through recording fakes', () => {
       expect(call.stdin ?? '').not.toContain(server.password);
     }
     expect((await schemaMeta(server, 'k8s')).get('core')?.pending).toEqual([]);
+  });
+
+  const fakeImage = () => ({ kind: 'image' as const, image: 'kong:{version}', network: undefined, docker: path.join(FAKES, 'docker') });
+  const fakeKubernetes = () => ({
+    kind: 'kubernetes' as const,
+    image: 'kong:{version}',
+    kubectl: path.join(FAKES, 'kubectl'),
+    context: undefined,
+    namespace: 'kong',
+    passwordSecret: { name: 'kong-postgres', key: 'password' },
+    serviceAccount: undefined,
+    pgHost: undefined,
+    imagePullPolicy: 'IfNotPresent' as const,
+    startTimeoutMs: 10_000,
+  });
+  const at342 = (database: string, overrides: Partial<MigrateRequest>) => baseRequest(server, database, bins, { version: parseKongVersion('3.4.2'), ...overrides });
+  /** Kong's arguments in a recorded `docker run` (after the image). */
+  const kongArgv = (call: { argv: string[] }) => call.argv.slice(call.argv.indexOf('kong:3.4.2') + 1);
+
+  it('image: check mounts kong-conf read-only, runs `kong check` on the container path, then list with -c', async () => {
+    await bootstrapped('img_check');
+    const good = path.join(work, 'kong.conf');
+    const bad = path.join(work, 'bad.conf');
+    writeFileSync(good, 'pg_timeout = 5000\n');
+    writeFileSync(bad, 'pg_timeout = soon\n');
+    const log = path.join(work, 'docker-check.log');
+    process.env.FAKE_LOG = log;
+    try {
+      const ok = await migrate(at342('img_check', { command: 'check', runner: fakeImage(), kongConf: good }), captureLog());
+      expect(ok.failure).toBeUndefined();
+      // kong/cmd/check.lua: `configuration at <conf> is valid` (facts §6), the conf as Kong sees it.
+      expect(ok.checks[0]).toEqual({ name: 'kong-conf', status: 'pass', detail: 'Kong 3.4.2: configuration at /kong-upgrade/kong.conf is valid' });
+      expect(ok.checks.map((c) => `${c.name}:${c.status}`)).toEqual(['kong-conf:pass', 'plugins:pass', expect.stringMatching(/^postgres:(pass|warning)$/)]);
+      expect(ok.stateBefore?.kind).toBe('new');
+      const ko = await migrate(at342('img_check', { command: 'check', runner: fakeImage(), kongConf: bad }), captureLog());
+      expect(ko.outcome).toBe('failed');
+      expect(ko.checks[0]?.status).toBe('fail');
+      // The user's own path in the message, not the container's.
+      expect(ko.failure?.message).toMatch(new RegExp(`kong-conf: Kong 3\\.4\\.2 rejects ${bad.replace(/[.]/g, '\\.')}: pg_timeout`));
+    } finally {
+      delete process.env.FAKE_LOG;
+    }
+    const calls = recorded(log);
+    const list = ['kong', 'migrations', 'list', '--db-timeout', '60', '--lock-timeout', '60', '-c', CONTAINER_CONF_PATH];
+    expect(calls.map(kongArgv)).toEqual([['kong', 'check', CONTAINER_CONF_PATH], list, ['kong', 'check', CONTAINER_CONF_PATH], list]);
+    for (const [i, call] of calls.entries()) {
+      const v = call.argv.indexOf('-v');
+      expect(call.argv.slice(v, v + 2)).toEqual(['-v', `${i < 2 ? good : bad}:/kong-upgrade/kong.conf:ro`]);
+      expect(call.argv.join(' ')).not.toContain(server.password);
+      expect(call.argv.slice(call.argv.indexOf('KONG_PG_PASSWORD') - 1, call.argv.indexOf('KONG_PG_PASSWORD') + 1)).toEqual(['-e', 'KONG_PG_PASSWORD']);
+    }
+  });
+
+  it('image: bootstrap of an empty database through `docker run`, refused once it is bootstrapped', async () => {
+    await server.createDatabase('img_boot');
+    const log = path.join(work, 'docker-boot.log');
+    process.env.FAKE_LOG = log;
+    try {
+      const result = await migrate(at342('img_boot', { command: 'bootstrap', runner: fakeImage() }), captureLog());
+      expect(result.failure).toBeUndefined();
+      expect(result.outcome).toBe('succeeded');
+      expect(result.stateBefore?.kind).toBe('needs-bootstrap');
+      expect(result.stateAfter?.kind).toBe('up-to-date');
+      expect(result.commands).toMatchObject([{ hop: '3.4.2', command: 'bootstrap', exitCode: 0 }]);
+      // What Kong reported running is exactly what schema_meta now holds as executed.
+      expect(result.executed.every((m) => m.command === 'bootstrap' && m.result === 'executed')).toBe(true);
+      const reported: Record<string, string[]> = {};
+      for (const m of result.executed) (reported[m.subsystem] ??= []).push(m.name);
+      const meta = await schemaMeta(server, 'img_boot');
+      expect(Object.fromEntries(Object.entries(reported).map(([s, names]) => [s, [...names].sort()]))).toEqual(
+        Object.fromEntries([...meta].map(([s, row]) => [s, [...(row.executed ?? [])].sort()])),
+      );
+      expect([...meta.values()].every((row) => (row.pending ?? []).length === 0)).toBe(true);
+
+      await expect(migrate(at342('img_boot', { command: 'bootstrap', runner: fakeImage() }), captureLog())).rejects.toThrow(
+        /^bootstrap: refused: the database is already bootstrapped \(up-to-date \(\d+ executed\)\)\. bootstrap is for a new, empty database/,
+      );
+    } finally {
+      delete process.env.FAKE_LOG;
+    }
+    const calls = recorded(log);
+    const flags = ['--db-timeout', '60', '--lock-timeout', '60'];
+    expect(calls.map(kongArgv)).toEqual([
+      ['kong', 'migrations', 'list', ...flags],
+      ['kong', 'migrations', 'bootstrap', ...flags],
+      ['kong', 'migrations', 'list', ...flags],
+      ['kong', 'migrations', 'list', ...flags],
+    ]);
+    for (const call of calls) {
+      expect(call.argv.join(' ')).not.toContain(server.password);
+      expect(call.argv).not.toContain('-v');
+      expect(call.argv.slice(call.argv.indexOf('KONG_PG_PASSWORD') - 1, call.argv.indexOf('KONG_PG_PASSWORD') + 1)).toEqual(['-e', 'KONG_PG_PASSWORD']);
+    }
+  });
+
+  it('kubernetes: bootstrap as an init-migrations Job, check as a list Job; kong-conf refused before any kubectl call', async () => {
+    await server.createDatabase('k8s_boot');
+    const log = path.join(work, 'kubectl-boot.log');
+    const conf = path.join(work, 'k8s-kong.conf');
+    writeFileSync(conf, 'pg_timeout = 5000\n');
+    Object.assign(process.env, { FAKE_LOG: log, FAKE_K8S_STATE: path.join(work, 'k8s-boot-state'), FAKE_K8S_SECRETS: JSON.stringify({ 'kong-postgres/password': server.password }) });
+    let callsBeforeRefusal: number;
+    try {
+      const boot = await migrate(at342('k8s_boot', { command: 'bootstrap', runner: fakeKubernetes() }), captureLog());
+      expect(boot.failure).toBeUndefined();
+      expect(boot.stateBefore?.kind).toBe('needs-bootstrap');
+      expect(boot.stateAfter?.kind).toBe('up-to-date');
+      expect(boot.executed.length).toBeGreaterThan(0);
+
+      const check = await migrate(at342('k8s_boot', { command: 'check', runner: fakeKubernetes() }), captureLog());
+      expect(check.failure).toBeUndefined();
+      expect(check.checks.map((c) => `${c.name}:${c.status}`)).toEqual(['kong-conf:warning', 'plugins:pass', expect.stringMatching(/^postgres:(pass|warning)$/)]);
+      expect(check.stateBefore?.kind).toBe('up-to-date');
+
+      callsBeforeRefusal = recorded(log).length;
+      await expect(migrate(at342('k8s_boot', { command: 'check', runner: fakeKubernetes(), kongConf: conf }), captureLog())).rejects.toThrow(
+        /^input 'kong-conf': is not supported with runner: kubernetes/,
+      );
+    } finally {
+      for (const k of ['FAKE_LOG', 'FAKE_K8S_STATE', 'FAKE_K8S_SECRETS']) delete process.env[k];
+    }
+    const calls = recorded(log);
+    expect(calls).toHaveLength(callsBeforeRefusal);
+    const jobs = calls.filter((c) => c.argv.includes('create')).map((c) => parse(c.stdin!));
+    expect(jobs.map((j) => j.metadata.labels['app.kubernetes.io/component'])).toEqual(['migrations-list', 'init-migrations', 'migrations-list', 'migrations-list']);
+    const flags = ['--db-timeout', '60', '--lock-timeout', '60'];
+    expect(jobs[1].spec.template.spec.containers[0].args).toEqual(['kong', 'migrations', 'bootstrap', ...flags]);
+    for (const job of jobs) {
+      const container = job.spec.template.spec.containers[0];
+      expect(container.args).not.toContain('-c');
+      expect(container.env).toContainEqual({ name: 'KONG_PG_PASSWORD', valueFrom: { secretKeyRef: { name: 'kong-postgres', key: 'password' } } });
+    }
+    for (const call of calls) {
+      expect(call.argv.join(' ')).not.toContain(server.password);
+      expect(call.stdin ?? '').not.toContain(server.password);
+    }
   });
 
   it('render: prints the manifest / docker line and runs nothing', async () => {

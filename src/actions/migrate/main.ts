@@ -1,8 +1,8 @@
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseUserKongConf } from '../../changelog/kong-conf.js';
-import { targetFromInputs } from '../../database/postgres/connect.js';
+import { KONG_CONF_INPUT, parseUserKongConf } from '../../changelog/kong-conf.js';
+import { targetFromInputs, type DatabaseTarget } from '../../database/postgres/connect.js';
 import {
   MIGRATE_COMMANDS,
   migrate,
@@ -39,13 +39,14 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
   const kongConf = readString(source, 'kong-conf');
   const confFile = kongConf === undefined ? undefined : path.resolve(kongConf);
 
-  let db = readDatabaseInputs(source);
-  let viaUrl = readString(source, 'database-url') !== undefined;
-  if (db === undefined && confFile !== undefined) {
-    db = await connectionFromKongConf(confFile, source);
-    viaUrl = false;
+  const fromInputs = readDatabaseInputs(source);
+  let database: DatabaseTarget | undefined = fromInputs === undefined ? undefined : targetFromInputs(fromInputs, readString(source, 'database-url') !== undefined);
+  if (database === undefined && confFile !== undefined) {
+    const db = await connectionFromKongConf(confFile, source);
+    // A login or host failure then names the input that holds the settings: kong-conf, not pg-*.
+    if (db !== undefined) database = { db, inputs: { host: KONG_CONF_INPUT, user: KONG_CONF_INPUT, password: KONG_CONF_INPUT, database: KONG_CONF_INPUT } };
   }
-  if (db === undefined) throw inputError('database-url', 'is required (or the pg-* inputs, or a kong-conf with pg_host): the action reads schema_meta itself');
+  if (database === undefined) throw inputError('database-url', 'is required (or the pg-* inputs, or a kong-conf with pg_host): the action reads schema_meta itself');
 
   const image = readString(source, 'image') ?? (version !== undefined && editionOf(version) === 'enterprise' ? `kong/kong-gateway:${VERSION_PLACEHOLDER}` : `kong:${VERSION_PLACEHOLDER}`);
   let runner: RunnerRequest;
@@ -97,7 +98,7 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
     command,
     runner,
     version,
-    database: targetFromInputs(db, viaUrl),
+    database,
     kongConf: confFile,
     plugins: plugins.length === 0 ? undefined : plugins,
     lockTimeoutSeconds: seconds(readDuration(source, 'lock-timeout', '60s'), 'lock-timeout'),
