@@ -35,7 +35,10 @@ export function parseUserKongConf(text: string, input = KONG_CONF_INPUT): UserKo
     if (line === '' || line.startsWith('#')) return;
     const match = SETTING.exec(line);
     if (!match) {
-      throw inputError(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment: "${line.slice(0, 80)}"`);
+      // Only the leading name is quoted: the rest may be a secret (`pg_password: s3cret`), and
+      // the conf is parsed before any of its values could be masked.
+      const name = /^[A-Za-z0-9_.-]*/.exec(line)![0];
+      throw inputError(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment${name ? ` (it begins "${name.slice(0, 60)}")` : ''}; the rest of the line is not shown, as a kong.conf holds passwords`);
     }
     const value = match[2]!.replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
     settings.set(match[1]!, { value, line: index + 1 });

@@ -98,7 +98,10 @@ describe('parseUserKongConf', () => {
   it("rejects a line that is not key = value, naming input 'kong-conf' and the line", () => {
     const read = () => parseUserKongConf('database = postgres\n\npg_host 10.0.0.1\n');
     expect(read).toThrow(UpgradeError);
-    expect(read).toThrow(/^input 'kong-conf': line 3 /);
+    expect(read).toThrow(/^input 'kong-conf': line 3 is not `key = value`.*\(it begins "pg_host"\)/);
+    // A mistyped secret line is named, never printed: the conf is parsed before masking.
+    expect(() => parseUserKongConf('pg_password: hunter2\n')).toThrow(/line 1 .*begins "pg_password"/);
+    expect(() => parseUserKongConf('pg_password: hunter2\n')).not.toThrow(/hunter2/);
     try {
       read();
     } catch (error) {
