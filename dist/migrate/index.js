@@ -37257,13 +37257,15 @@ async function readMigrateRequest(source) {
     const version = versionText === undefined ? undefined : (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_10__/* .parseKongVersion */ .bo)(versionText, 'kong-version');
     const kongConf = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kong-conf');
     const confFile = kongConf === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(kongConf);
-    let db = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_9__/* .readDatabaseInputs */ .ZU)(source);
-    let viaUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'database-url') !== undefined;
-    if (db === undefined && confFile !== undefined) {
-        db = await connectionFromKongConf(confFile, source);
-        viaUrl = false;
+    const fromInputs = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_9__/* .readDatabaseInputs */ .ZU)(source);
+    let database = fromInputs === undefined ? undefined : (0,_database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(fromInputs, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'database-url') !== undefined);
+    if (database === undefined && confFile !== undefined) {
+        const db = await connectionFromKongConf(confFile, source);
+        // A login or host failure then names the input that holds the settings: kong-conf, not pg-*.
+        if (db !== undefined)
+            database = { db, inputs: { host: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR, user: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR, password: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR, database: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR } };
     }
-    if (db === undefined)
+    if (database === undefined)
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('database-url', 'is required (or the pg-* inputs, or a kong-conf with pg_host): the action reads schema_meta itself');
     const image = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'image') ?? (version !== undefined && (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_10__/* .editionOf */ .yU)(version) === 'enterprise' ? `kong/kong-gateway:${_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .VERSION_PLACEHOLDER */ .TV}` : `kong:${_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .VERSION_PLACEHOLDER */ .TV}`);
     let runner;
@@ -37315,7 +37317,7 @@ async function readMigrateRequest(source) {
         command,
         runner,
         version,
-        database: (0,_database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(db, viaUrl),
+        database,
         kongConf: confFile,
         plugins: plugins.length === 0 ? undefined : plugins,
         lockTimeoutSeconds: seconds((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readDuration */ .$7)(source, 'lock-timeout', '60s'), 'lock-timeout'),
@@ -37453,9 +37455,10 @@ async function runAction(main) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ET: () => (/* binding */ parseUserKongConf)
+/* harmony export */   ET: () => (/* binding */ parseUserKongConf),
+/* harmony export */   MR: () => (/* binding */ KONG_CONF_INPUT)
 /* harmony export */ });
-/* unused harmony exports KONG_CONF_INPUT, diffKongConf */
+/* unused harmony export diffKongConf */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
 
@@ -37480,7 +37483,10 @@ function parseUserKongConf(text, input = KONG_CONF_INPUT) {
             return;
         const match = SETTING.exec(line);
         if (!match) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment: "${line.slice(0, 80)}"`);
+            // Only the leading name is quoted: the rest may be a secret (`pg_password: s3cret`), and
+            // the conf is parsed before any of its values could be masked.
+            const name = /^[A-Za-z0-9_.-]*/.exec(line)[0];
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment${name ? ` (it begins "${name.slice(0, 60)}")` : ''}; the rest of the line is not shown, as a kong.conf holds passwords`);
         }
         const value = match[2].replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
         settings.set(match[1], { value, line: index + 1 });
