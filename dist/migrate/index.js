@@ -40536,6 +40536,10 @@ async function checkCommand(request, hops, session) {
 function renderOnly(request, hops, session) {
     const commands = request.command === 'up-and-finish' ? ['up', 'finish'] : request.command === 'check' ? ['list'] : [request.command];
     for (const hop of hops) {
+        // check runs `kong check <conf>` first when a conf is given (runCheck): shown the same way.
+        if (request.command === 'check' && request.kongConf !== undefined) {
+            session.rendered.push({ title: `kong check (Kong ${hop.label}, ${hop.runner.kind})`, text: hop.runner.render(['check', hop.runner.confPath ?? request.kongConf], 'check') });
+        }
         for (const command of commands) {
             session.rendered.push({ title: `kong migrations ${command} (Kong ${hop.label}, ${hop.runner.kind})`, text: hop.runner.render(migrationArgs(request, hop, command), command) });
         }

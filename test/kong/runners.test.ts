@@ -383,6 +383,20 @@ describe('run through recording fakes', () => {
       expect(result.rendered.map((r) => r.title)).toEqual(['kong migrations up (Kong 3.4.2, image)', 'kong migrations finish (Kong 3.4.2, image)']);
       expect(result.rendered[0]!.text).toMatch(/^export KONG_PG_PASSWORD {2}# set it from your secret store/m);
       expect(result.rendered[0]!.text).not.toContain(server.password);
+
+      // check with a conf renders the `kong check` it would run first, then the list.
+      const check = await migrate(
+        baseRequest(server, 'none', bins, {
+          command: 'check',
+          render: true,
+          kongConf: '/work/kong.conf',
+          runner: { kind: 'image', image: 'kong:{version}', network: undefined, docker: path.join(FAKES, 'docker') },
+          version: parseKongVersion('3.4.2'),
+        }),
+        captureLog(),
+      );
+      expect(check.rendered.map((r) => r.title)).toEqual(['kong check (Kong 3.4.2, image)', 'kong migrations list (Kong 3.4.2, image)']);
+      expect(check.rendered[0]!.text).toContain('-v /work/kong.conf:/kong-upgrade/kong.conf:ro kong:3.4.2 kong check /kong-upgrade/kong.conf');
     } finally {
       delete process.env.FAKE_LOG;
     }
