@@ -849,10 +849,11 @@ function stamp(date) {
 /* harmony export */   aj: () => (/* binding */ httpRequest)
 /* harmony export */ });
 /* unused harmony exports transportErrorKind, createHttpPool, httpJson */
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6752);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1469);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
 
-
+// undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
+// part of a bundle whose start-up time every step pays.
+const loadUndici = () => __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19));
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -873,13 +874,14 @@ async function httpRequest(request, step = 'HTTP request') {
     }
     catch (error) {
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
 }
 async function requestWithHost(request, step, started) {
     const timeoutMs = request.timeoutMs ?? 10_000;
     try {
-        const response = await (0,undici__WEBPACK_IMPORTED_MODULE_0__/* .request */ .Em)(request.url, {
+        const { request: undiciRequest } = await loadUndici();
+        const response = await undiciRequest(request.url, {
             method: (request.method ?? 'GET'),
             headers: request.headers,
             body: request.body,
@@ -900,7 +902,7 @@ async function requestWithHost(request, step, started) {
     catch (error) {
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
 }
 function transportErrorKind(error) {
@@ -927,7 +929,8 @@ function transportErrorKind(error) {
  * `connections` sockets, one request in flight on each, every request bounded by `timeoutMs`.
  * The body is read to the end, so latency covers the whole answer as a client sees it.
  */
-function createHttpPool(origin, options) {
+async function createHttpPool(origin, options) {
+    const { Pool } = await loadUndici();
     const pool = new Pool(origin, {
         connections: options.connections,
         pipelining: 1,

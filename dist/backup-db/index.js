@@ -28731,8 +28731,8 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
             return;
         }
         const [{ exportAdminApi }, { createAdminClient }, { installTool }] = await Promise.all([
-            Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(154)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7154)),
-            Promise.all(/* import() */[__nccwpck_require__.e(752), __nccwpck_require__.e(358)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8358)),
+            __nccwpck_require__.e(/* import() */ 154).then(__nccwpck_require__.bind(__nccwpck_require__, 7154)),
+            __nccwpck_require__.e(/* import() */ 358).then(__nccwpck_require__.bind(__nccwpck_require__, 8358)),
             Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(338)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8338)),
         ]);
         const installed = deck && (await installTool({ tool: 'deck', version: deck.version, url: deck.url, checksumsUrl: deck.checksumsUrl, binary: 'deck', input: 'deck-version', log }));

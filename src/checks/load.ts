@@ -65,7 +65,7 @@ export function loadRequests(items: readonly string[], specs: readonly ProxyRequ
 }
 
 export async function measure(origin: string, plan: LoadPlan): Promise<Measurement> {
-  const pool = createHttpPool(origin, { connections: plan.concurrency, timeoutMs: plan.timeoutMs });
+  const pool = await createHttpPool(origin, { connections: plan.concurrency, timeoutMs: plan.timeoutMs });
   const latencies: number[] = [];
   const transportErrors: Record<TransportErrorKind, number> = { refused: 0, reset: 0, timeout: 0, other: 0 };
   let attempts = 0;

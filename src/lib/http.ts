@@ -1,5 +1,8 @@
-import { Pool, request as undiciRequest } from 'undici';
 import { stepError } from './errors.js';
+
+// undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
+// part of a bundle whose start-up time every step pays.
+const loadUndici = () => import('undici');
 
 /**
  * The one HTTP client for Kong's Admin API, proxies and plain downloads (GitHub goes through
@@ -47,6 +50,7 @@ export async function httpRequest(request: HttpRequest, step = 'HTTP request'): 
 async function requestWithHost(request: HttpRequest, step: string, started: number): Promise<HttpResponse> {
   const timeoutMs = request.timeoutMs ?? 10_000;
   try {
+    const { request: undiciRequest } = await loadUndici();
     const response = await undiciRequest(request.url, {
       method: (request.method ?? 'GET') as 'GET',
       headers: request.headers as Record<string, string>,
@@ -114,7 +118,8 @@ export interface HttpPool {
  * `connections` sockets, one request in flight on each, every request bounded by `timeoutMs`.
  * The body is read to the end, so latency covers the whole answer as a client sees it.
  */
-export function createHttpPool(origin: string, options: { connections: number; timeoutMs: number }): HttpPool {
+export async function createHttpPool(origin: string, options: { connections: number; timeoutMs: number }): Promise<HttpPool> {
+  const { Pool } = await loadUndici();
   const pool = new Pool(origin, {
     connections: options.connections,
     pipelining: 1,

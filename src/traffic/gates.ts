@@ -98,7 +98,7 @@ export function judgeFront(counts: FrontCounts, budgets: GateBudgets): GateFigur
 }
 
 export async function probe(plan: ProbePlan, budgets: GateBudgets): Promise<GateFigure> {
-  const pool = createHttpPool(plan.origin, { connections: plan.concurrency, timeoutMs: plan.timeoutMs });
+  const pool = await createHttpPool(plan.origin, { connections: plan.concurrency, timeoutMs: plan.timeoutMs });
   let sent = 0;
   let answers = 0;
   let status5xx = 0;
