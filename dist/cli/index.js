@@ -1,10 +1,24 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -64,6 +78,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -99,6 +120,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -124,6 +152,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -211,6 +246,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
 /***/ 6928:
 /***/ ((module) => {
 
@@ -236,6 +278,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 
@@ -8925,7 +8974,7 @@ function serializePlan(plan) {
 
 /***/ }),
 
-/***/ 7541:
+/***/ 7255:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8938,50 +8987,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
-;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
-
-
-/**
- * Connection options for the `pg` client: the password stays in-process, never in argv.
- * node-postgres has no libpq-style `prefer`/`allow` (try TLS, fall back): those connect without
- * TLS, which is what libpq ends up doing against a server that offers none.
- */
-function pgClientConfig(db, connectTimeoutMs = 10_000) {
-    const ssl = db.sslmode === 'disable' || db.sslmode === 'allow' || db.sslmode === 'prefer'
-        ? false
-        : { rejectUnauthorized: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' };
-    return {
-        host: db.host,
-        port: db.port,
-        user: db.user,
-        password: db.password,
-        database: db.database,
-        ssl,
-        connectionTimeoutMillis: connectTimeoutMs,
-        application_name: 'kong-upgrade-actions',
-    };
-}
-/** `SHOW server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)" → "15.18". */
-async function readServerVersion(db) {
-    // Loaded on first use, so plans and actions without a database connection start faster.
-    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-    const client = new postgres.Client(pgClientConfig(db));
-    try {
-        await client.connect();
-        const result = await client.query('SHOW server_version');
-        const raw = result.rows[0]?.server_version ?? '';
-        return raw.split(' ')[0] ?? raw;
-    }
-    catch (error) {
-        throw (0,errors/* stepError */.hH)(`reading the PostgreSQL version of ${(0,shared_inputs/* describeDatabase */.DZ)(db)}`, error.message, error);
-    }
-    finally {
-        await client.end().catch(() => { });
-    }
-}
-
+// EXTERNAL MODULE: ./build/database/postgres/server-version.js
+var server_version = __nccwpck_require__(5306);
 ;// CONCATENATED MODULE: ./build/lib/http.js
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
@@ -11440,7 +11447,7 @@ async function buildPlan(request, deps) {
     const online = await loadOnline(request, edition, from, to, now, deps.log);
     const releases = releasesInRange(from, to, edition, online.changelog.releases);
     const kongConf = await loadKongConfChanges(from, to, online.read, now);
-    const impacts = await gatherImpacts({ request, from, to, admin, kongConf: kongConf.defaults, read: online.read, log: deps.log, readServerVersion: readServerVersion });
+    const impacts = await gatherImpacts({ request, from, to, admin, kongConf: kongConf.defaults, read: online.read, log: deps.log, readServerVersion: server_version/* readServerVersion */.s });
     const advice = adviseStrategies(hops, request.deployment);
     const primary = advice[0];
     return {
@@ -11890,13 +11897,17 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony export */   i: () => (/* binding */ main)
 /* harmony export */ });
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
-/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7541);
-/* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(246);
-/* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6790);
-/* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4049);
-/* harmony import */ var _changelog_render_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9555);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
+/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7255);
+/* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(246);
+/* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6790);
+/* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4049);
+/* harmony import */ var _changelog_render_text_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9555);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5944);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1469);
+
+
 
 
 
@@ -11910,7 +11921,9 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
  * Flags carry the actions' input names, so a plan made here is the plan the workflow makes.
  */
 const USAGE = `usage: kong-upgrade plan --from VERSION --to VERSION [options]
+       kong-upgrade verify --manifest FILE [options]
 
+plan: the upgrade plan A -> B (fetch-changelog's)
   --from, --to             versions (3.4.2 OSS, 3.4.3.5 Enterprise); --to also takes a line (3.10) or latest
   --edition                auto | oss | enterprise (default auto)
   --deployment             traditional | hybrid | db-less (default traditional)
@@ -11925,11 +11938,30 @@ const USAGE = `usage: kong-upgrade plan --from VERSION --to VERSION [options]
   --cache-dir D            keep fetched files between runs
   --github-token T         defaults to $GITHUB_TOKEN
   --format F               text | markdown | json (default text)
-  --output F               also write the plan JSON to F`;
+  --output F               also write the plan JSON to F
+
+verify: a backup made by backup-db, e.g. a downloaded artifact (backup-db mode verify)
+  --manifest F             its manifest.json; every file's size and SHA-256, then pg_restore --list
+  --trial-restore          also restore into a scratch database (dropped after) whose
+                           fingerprint must equal the manifest's, on the server of
+                           --target-database-url, else --database-url
+  --pg-bin-dir D           where pg_restore is (a major at least the archive's)
+  --jobs N                 pg_restore jobs for the trial restore
+  encrypted archives: --encryption-passphrase or --encryption-private-key (armored text)
+
+Secrets (--database-url with a password, --target-database-url, --pg-password,
+--encryption-passphrase, --encryption-private-key) are better given in the environment as
+KONG_UPGRADE_<FLAG> (e.g. KONG_UPGRADE_ENCRYPTION_PASSPHRASE): a command line is visible to
+every user of the machine.`;
 const STRING_FLAGS = [
     'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'nginx-template',
     'admin-url', 'admin-token', 'workspace', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password',
     'pg-database', 'pg-sslmode', 'cache-dir', 'github-token', 'github-api-url', 'format', 'output',
+];
+const VERIFY_STRING_FLAGS = [
+    'manifest', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database', 'pg-sslmode',
+    'target-database-url', 'target-pg-host', 'target-pg-port', 'target-pg-user', 'target-pg-password', 'target-pg-database',
+    'target-pg-sslmode', 'pg-bin-dir', 'jobs', 'encryption-passphrase', 'encryption-private-key',
 ];
 const FORMATS = ['text', 'markdown', 'json'];
 async function main(argv) {
@@ -11938,22 +11970,28 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
     }
-    if (command !== 'plan') {
-        process.stderr.write(`kong-upgrade: unknown command "${command}"; the command is: plan (see --help)\n`);
+    if (command !== 'plan' && command !== 'verify') {
+        process.stderr.write(`kong-upgrade: unknown command "${command}"; the commands are: plan, verify (see --help)\n`);
         return 2;
     }
     let values;
     try {
-        values = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
+        values = (0,node_util__WEBPACK_IMPORTED_MODULE_2__.parseArgs)({
             args: [...rest],
             strict: true,
             allowPositionals: false,
-            options: {
-                ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' }])),
-                'declarative-config': { type: 'string', multiple: true },
-                offline: { type: 'boolean' },
-                help: { type: 'boolean', short: 'h' },
-            },
+            options: command === 'plan'
+                ? {
+                    ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' }])),
+                    'declarative-config': { type: 'string', multiple: true },
+                    offline: { type: 'boolean' },
+                    help: { type: 'boolean', short: 'h' },
+                }
+                : {
+                    ...Object.fromEntries(VERIFY_STRING_FLAGS.map((name) => [name, { type: 'string' }])),
+                    'trial-restore': { type: 'boolean' },
+                    help: { type: 'boolean', short: 'h' },
+                },
         }).values;
     }
     catch (error) {
@@ -11964,24 +12002,67 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return 0;
     }
+    if (command === 'verify')
+        return verify(flagInputs(values));
     try {
         const format = String(values.format ?? 'text');
         if (!FORMATS.includes(format))
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .inputError */ .Xu)('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
-        const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__/* .readPlanRequest */ .V1)(flagInputs(values));
-        const plan = await (0,_changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__/* .buildPlan */ .G)(request, { log: (line) => process.stderr.write(`${line}\n`) });
-        const json = (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_6__/* .serializePlan */ .S)(plan);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
+        const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__/* .readPlanRequest */ .V1)(flagInputs(values));
+        const plan = await (0,_changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__/* .buildPlan */ .G)(request, { log: (line) => process.stderr.write(`${line}\n`) });
+        const json = (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_8__/* .serializePlan */ .S)(plan);
         if (typeof values.output === 'string')
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(values.output, json);
-        const rendered = format === 'json' ? json : format === 'markdown' ? `${(0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .renderPlanMarkdown */ .d)(plan, Infinity)}\n` : `${(0,_changelog_render_text_js__WEBPACK_IMPORTED_MODULE_7__/* .renderPlanText */ .$)(plan)}\n`;
+        const rendered = format === 'json' ? json : format === 'markdown' ? `${(0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPlanMarkdown */ .d)(plan, Infinity)}\n` : `${(0,_changelog_render_text_js__WEBPACK_IMPORTED_MODULE_9__/* .renderPlanText */ .$)(plan)}\n`;
         process.stdout.write(rendered);
         return 0;
     }
     catch (error) {
-        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .errorMessage */ .gJ)(error)}\n`);
+        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .errorMessage */ .gJ)(error)}\n`);
         return 1;
     }
 }
+/**
+ * A backup made by backup-db, checked as `mode: verify` does: the same request reader (so the
+ * flags mean what the inputs mean) and the same domain function; progress on stderr, the
+ * verdict on stdout.
+ */
+async function verify(source) {
+    try {
+        if (source.get('manifest') === '')
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('manifest', 'is required: the manifest.json backup-db wrote');
+        const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask });
+        if (request.mode !== 'verify')
+            throw new Error('unreachable: mode is verify');
+        const { verifyBackup } = await Promise.all(/* import() */[__nccwpck_require__.e(260), __nccwpck_require__.e(645)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7645));
+        const result = await verifyBackup({
+            manifestPath: request.manifest,
+            encryption: request.common.encryption,
+            trialServer: request.trialServer,
+            jobs: request.common.jobs,
+            binDir: request.common.binDir,
+            workDir: node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(),
+            log: (line) => process.stderr.write(`${line}\n`),
+        });
+        const { manifest } = result;
+        const facts = [
+            ['database', `${manifest.database.database} on ${manifest.database.host}:${manifest.database.port} (PostgreSQL ${manifest.database.serverVersion}), Kong ${manifest.kong.version ?? 'unknown'}`],
+            ['taken', `${manifest.startedAt} with pg_dump ${manifest.dump.toolVersion}, ${manifest.dump.format} format, encryption ${manifest.encryption.method}`],
+            ['archive', `${manifest.archive.path}: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes, checksums match`],
+            ['contents', `pg_restore --list reads ${result.tocEntries} entries, ${result.tableData} with table data`],
+            ['restore', result.trialRestore ? 'trial restore into a scratch database: fingerprint equals the manifest' : 'not tried (--trial-restore)'],
+            ['fingerprint', `${manifest.fingerprint.digest} (${manifest.fingerprint.algorithm})`],
+        ];
+        process.stdout.write(`Backup verified: ${request.manifest}\n${facts.map(([name, value]) => `  ${name.padEnd(12)}${value}\n`).join('')}`);
+        return 0;
+    }
+    catch (error) {
+        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .errorMessage */ .gJ)(error)}\n`);
+        return 1;
+    }
+}
+/** Secrets are read from KONG_UPGRADE_<FLAG> when the flag is not given (argv is world-readable). */
+const SECRET_FLAGS = new Set(['database-url', 'target-database-url', 'pg-password', 'target-pg-password', 'encryption-passphrase', 'encryption-private-key', 'admin-token']);
 function flagInputs(values) {
     return {
         get(name) {
@@ -11992,6 +12073,8 @@ function flagInputs(values) {
                 return String(value);
             if (value === undefined && name === 'github-token')
                 return process.env.GITHUB_TOKEN ?? '';
+            if (value === undefined && SECRET_FLAGS.has(name))
+                return process.env[`KONG_UPGRADE_${name.toUpperCase().replaceAll('-', '_')}`] ?? '';
             return value ?? '';
         },
         // Nothing at a terminal collects logs for later; secrets are simply never printed.
@@ -12005,15 +12088,357 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 5944:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ readBackupRequest)
+/* harmony export */ });
+/* unused harmony export DECK_DOWNLOAD_URL */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9308);
+
+
+
+
+
+/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
+const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+function readBackupRequest(source, env = process.env) {
+    const mode = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
+    const workDir = env.RUNNER_TEMP ?? process.cwd();
+    const common = {
+        jobs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readPositiveInteger */ .yg)(source, 'jobs', 1),
+        binDir: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'pg-bin-dir'),
+        encryption: readEncryption(source, mode),
+        dryRun: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'dry-run', false),
+        workDir,
+    };
+    const database = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(source);
+    const sourceTarget = database && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(database, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'database-url') !== undefined);
+    const target = readTargetDatabase(source);
+    const backupDir = () => node_path__WEBPACK_IMPORTED_MODULE_0__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'backup-dir') ?? node_path__WEBPACK_IMPORTED_MODULE_0__.join(workDir, 'kong-backup'));
+    if (mode === 'export') {
+        const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readAdminInputs */ .xA)(source);
+        if (!admin)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
+        return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
+    }
+    if (mode === 'cassandra-snapshot') {
+        const hosts = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
+        if (hosts.length === 0)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-hosts', 'is required for mode cassandra-snapshot: every node to snapshot, host or host:jmx-port, newline or comma separated');
+        const keyspace = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'cassandra-keyspace') ?? 'kong';
+        if (!/^\w{1,48}$/.test(keyspace))
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-keyspace', `"${keyspace}" is not a Cassandra keyspace name (letters, digits, _; at most 48)`);
+        const tag = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'snapshot-tag');
+        // The tag becomes a folder name on every node: keep it to characters no shell or path mangles.
+        if (tag !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(tag))
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('snapshot-tag', `"${tag}" may hold only letters, digits, '.', '_' and '-'`);
+        const username = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'jmx-username');
+        const password = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'jmx-password');
+        if ((username === undefined) !== (password === undefined))
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(username === undefined ? 'jmx-username' : 'jmx-password', 'jmx-username and jmx-password go together');
+        return {
+            mode,
+            common,
+            backupDir: backupDir(),
+            hosts,
+            keyspace,
+            tag,
+            nodetool: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'nodetool-path') ?? 'nodetool',
+            kongVersion: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version'),
+            jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
+        };
+    }
+    if (mode === 'backup') {
+        if (!sourceTarget)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
+        const format = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'format', ['custom', 'directory'], 'custom');
+        if (format === 'custom' && common.jobs > 1) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
+        }
+        return {
+            mode,
+            common,
+            source: sourceTarget,
+            backupDir: backupDir(),
+            format,
+            compression: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'compression') ?? 'auto',
+            kongVersion: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version'),
+        };
+    }
+    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'manifest');
+    if (manifest === undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
+    if (mode === 'verify') {
+        const trial = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'trial-restore', false);
+        const trialServer = trial ? (target ?? sourceTarget) : undefined;
+        if (trial && !trialServer)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
+        return { mode, common, manifest: node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(manifest), trialServer };
+    }
+    const restoreTarget = target ?? sourceTarget;
+    if (!restoreTarget)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
+    return {
+        mode,
+        common,
+        manifest: node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(manifest),
+        target: restoreTarget,
+        method: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'restore-method', ['swap', 'clean'], 'swap'),
+        allowRestoreOverSource: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-restore-over-source', false),
+        allowLiveConnections: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-live-connections', false),
+        maintenanceDatabase: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'maintenance-database') ?? 'postgres',
+    };
+}
+function readDeck(source) {
+    const given = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'deck-version');
+    const template = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+    // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
+    if (given === undefined)
+        return undefined;
+    const version = given.replace(/^v/, '');
+    // An exact version: the tool cache is keyed by it and the URL is built from it.
+    if (!/^\d+\.\d+\.\d+$/.test(version))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
+    if (!template.includes('{version}'))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
+    let url;
+    const filled = template.replaceAll('{version}', version).replaceAll('{os}', osName()).replaceAll('{arch}', archName());
+    try {
+        url = new URL(filled);
+    }
+    catch {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-download-url', `"${filled}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-download-url', `"${filled}" must be http(s)`);
+    // GoReleaser writes checksums.txt beside the archives of a release.
+    const checksumsUrl = new URL('checksums.txt', url).toString();
+    return { version, url: url.toString(), checksumsUrl };
+}
+function osName() {
+    return process.platform === 'darwin' ? 'darwin' : 'linux';
+}
+function archName() {
+    return process.arch === 'arm64' ? 'arm64' : 'amd64';
+}
+function parseCassandraHost(item) {
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
+    if (!match)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-hosts', `"${item}" is not host or host:port`);
+    const port = match[2] === undefined ? 7199 : Number(match[2]);
+    if (port < 1 || port > 65_535)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-hosts', `"${item}": port ${port} is not 1-65535`);
+    return { host: match[1].replace(/^\[|\]$/g, ''), port };
+}
+/** `target-database-url` / `target-pg-*`: the shared reader under a prefix, errors renamed. */
+function readTargetDatabase(source) {
+    const prefixed = { get: (name) => source.get(`target-${name}`), mask: (secret) => source.mask(secret) };
+    try {
+        const db = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(prefixed);
+        return db && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(db, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(prefixed, 'database-url') !== undefined, 'target-');
+    }
+    catch (error) {
+        if (error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UpgradeError */ .fy && 'input' in error.origin) {
+            const detail = error.message.replace(/^input '[^']+': /, '').replace(/\b(database-url|pg-[a-z]+)\b/g, 'target-$1');
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(`target-${error.origin.input}`, detail, error);
+        }
+        throw error;
+    }
+}
+function readEncryption(source, mode) {
+    const method = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
+    const passphrase = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-passphrase');
+    const privateKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-private-key');
+    const recipients = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'encryption-recipients');
+    const publicKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'encryption-public-key');
+    // verify/restore: the manifest says how the archive was encrypted; the secret given decides.
+    const effective = method !== 'none' ? method : mode === 'backup' ? 'none' : privateKey !== undefined ? 'gpg-recipient' : passphrase !== undefined ? 'gpg-symmetric' : 'none';
+    if (effective === 'none')
+        return undefined;
+    if (effective === 'gpg-symmetric') {
+        if (passphrase === undefined)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('encryption-passphrase', 'is required with encryption: gpg-symmetric');
+        if (mode === 'backup' && passphrase.length < 12)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('encryption-passphrase', 'is shorter than 12 characters; use a long random secret');
+        return { method: 'gpg-symmetric', passphrase };
+    }
+    if (mode === 'backup' && recipients.length === 0)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('encryption-recipients', 'is required with encryption: gpg-recipient (key ids, fingerprints or e-mail addresses)');
+    return {
+        method: 'gpg-recipient',
+        recipients,
+        ...(publicKey !== undefined && { publicKey }),
+        ...(privateKey !== undefined && { privateKey }),
+        ...(passphrase !== undefined && { passphrase }),
+    };
+}
+
+
+/***/ }),
+
+/***/ 9308:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SV: () => (/* binding */ withClient),
+/* harmony export */   Ve: () => (/* binding */ targetFromInputs),
+/* harmony export */   Vz: () => (/* binding */ libpqFailure),
+/* harmony export */   kR: () => (/* binding */ withDatabase),
+/* harmony export */   v4: () => (/* binding */ quoteIdent)
+/* harmony export */ });
+/* unused harmony exports connect, connectionError */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4469);
+/* harmony import */ var _server_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5306);
+
+
+
+function targetFromInputs(db, viaUrl, prefix = '') {
+    const name = (part) => `${prefix}${viaUrl ? 'database-url' : `pg-${part}`}`;
+    return { db, inputs: { host: name('host'), user: name('user'), password: name('password'), database: name('database') } };
+}
+/** The same server, another database (scratch databases, the maintenance database). */
+function withDatabase(target, database) {
+    return { ...target, db: { ...target.db, database } };
+}
+async function connect(target, step) {
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client((0,_server_version_js__WEBPACK_IMPORTED_MODULE_2__/* .pgClientConfig */ .f)(target.db));
+    // A server going away mid-query surfaces through the query's promise; don't crash on 'error'.
+    client.on('error', () => { });
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.end().catch(() => { });
+        throw connectionError(target, step, error);
+    }
+    return client;
+}
+async function withClient(target, step, fn) {
+    const client = await connect(target, step);
+    try {
+        return await fn(client);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+/** Connection failures as an error naming the input to fix; anything else as a step error. */
+function connectionError(target, step, error) {
+    const where = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDatabase */ .DZ)(target.db);
+    const e = error;
+    const message = e.message ?? String(error);
+    switch (e.code) {
+        case '28P01':
+        case '28000':
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.password, `PostgreSQL refused the login of ${where} (${message}); check the password and user`, error);
+        case '3D000':
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`, error);
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EHOSTUNREACH':
+        case 'ETIMEDOUT':
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port} (${e.code})`, error);
+        default:
+            if (/timeout/i.test(message)) {
+                return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.host, `no answer from PostgreSQL at ${target.db.host}:${target.db.port} (${message})`, error);
+            }
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(`${step} (${where})`, message, error);
+    }
+}
+/** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
+function libpqFailure(target, stderr) {
+    const where = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDatabase */ .DZ)(target.db);
+    const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
+    if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
+    }
+    if (/database ".*" does not exist/i.test(stderr)) {
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
+    }
+    if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) {
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
+    }
+    return undefined;
+}
+/** Double-quoted identifier. */
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+
+/***/ }),
+
+/***/ 5306:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ pgClientConfig),
+/* harmony export */   s: () => (/* binding */ readServerVersion)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4469);
+
+
+/**
+ * Connection options for the `pg` client: the password stays in-process, never in argv.
+ * node-postgres has no libpq-style `prefer`/`allow` (try TLS, fall back): those connect without
+ * TLS, which is what libpq ends up doing against a server that offers none.
+ */
+function pgClientConfig(db, connectTimeoutMs = 10_000) {
+    const ssl = db.sslmode === 'disable' || db.sslmode === 'allow' || db.sslmode === 'prefer'
+        ? false
+        : { rejectUnauthorized: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' };
+    return {
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.database,
+        ssl,
+        connectionTimeoutMillis: connectTimeoutMs,
+        application_name: 'kong-upgrade-actions',
+    };
+}
+/** `SHOW server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)" → "15.18". */
+async function readServerVersion(db) {
+    // Loaded on first use, so plans and actions without a database connection start faster.
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(pgClientConfig(db));
+    try {
+        await client.connect();
+        const result = await client.query('SHOW server_version');
+        const raw = result.rows[0]?.server_version ?? '';
+        return raw.split(' ')[0] ?? raw;
+    }
+    catch (error) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(`reading the PostgreSQL version of ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDatabase */ .DZ)(db)}`, error.message, error);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+
+
+/***/ }),
+
 /***/ 1469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   fy: () => (/* binding */ UpgradeError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   hH: () => (/* binding */ stepError)
 /* harmony export */ });
-/* unused harmony export UpgradeError */
 class UpgradeError extends Error {
     origin;
     constructor(origin, detail, options) {
@@ -12153,10 +12578,11 @@ function readHttpUrl(source, name) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
 /* harmony export */   ZU: () => (/* binding */ readDatabaseInputs),
 /* harmony export */   xA: () => (/* binding */ readAdminInputs)
 /* harmony export */ });
-/* unused harmony exports SSL_MODES, libpqEnvironment */
+/* unused harmony export SSL_MODES */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
 

@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildPlan } from '../changelog/plan.js';
 import { readPlanRequest } from '../changelog/plan-request.js';
 import { serializePlan } from '../changelog/plan-types.js';
 import { renderPlanMarkdown } from '../changelog/render/markdown.js';
 import { renderPlanText } from '../changelog/render/text.js';
+import { readBackupRequest } from '../database/backup-request.js';
 import { errorMessage, inputError } from '../lib/errors.js';
 import type { InputSource } from '../lib/inputs.js';
 
@@ -13,7 +15,9 @@ import type { InputSource } from '../lib/inputs.js';
  * Flags carry the actions' input names, so a plan made here is the plan the workflow makes.
  */
 const USAGE = `usage: kong-upgrade plan --from VERSION --to VERSION [options]
+       kong-upgrade verify --manifest FILE [options]
 
+plan: the upgrade plan A -> B (fetch-changelog's)
   --from, --to             versions (3.4.2 OSS, 3.4.3.5 Enterprise); --to also takes a line (3.10) or latest
   --edition                auto | oss | enterprise (default auto)
   --deployment             traditional | hybrid | db-less (default traditional)
@@ -28,12 +32,32 @@ const USAGE = `usage: kong-upgrade plan --from VERSION --to VERSION [options]
   --cache-dir D            keep fetched files between runs
   --github-token T         defaults to $GITHUB_TOKEN
   --format F               text | markdown | json (default text)
-  --output F               also write the plan JSON to F`;
+  --output F               also write the plan JSON to F
+
+verify: a backup made by backup-db, e.g. a downloaded artifact (backup-db mode verify)
+  --manifest F             its manifest.json; every file's size and SHA-256, then pg_restore --list
+  --trial-restore          also restore into a scratch database (dropped after) whose
+                           fingerprint must equal the manifest's, on the server of
+                           --target-database-url, else --database-url
+  --pg-bin-dir D           where pg_restore is (a major at least the archive's)
+  --jobs N                 pg_restore jobs for the trial restore
+  encrypted archives: --encryption-passphrase or --encryption-private-key (armored text)
+
+Secrets (--database-url with a password, --target-database-url, --pg-password,
+--encryption-passphrase, --encryption-private-key) are better given in the environment as
+KONG_UPGRADE_<FLAG> (e.g. KONG_UPGRADE_ENCRYPTION_PASSPHRASE): a command line is visible to
+every user of the machine.`;
 
 const STRING_FLAGS = [
   'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'nginx-template',
   'admin-url', 'admin-token', 'workspace', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password',
   'pg-database', 'pg-sslmode', 'cache-dir', 'github-token', 'github-api-url', 'format', 'output',
+] as const;
+
+const VERIFY_STRING_FLAGS = [
+  'manifest', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database', 'pg-sslmode',
+  'target-database-url', 'target-pg-host', 'target-pg-port', 'target-pg-user', 'target-pg-password', 'target-pg-database',
+  'target-pg-sslmode', 'pg-bin-dir', 'jobs', 'encryption-passphrase', 'encryption-private-key',
 ] as const;
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -44,8 +68,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'plan') {
-    process.stderr.write(`kong-upgrade: unknown command "${command}"; the command is: plan (see --help)\n`);
+  if (command !== 'plan' && command !== 'verify') {
+    process.stderr.write(`kong-upgrade: unknown command "${command}"; the commands are: plan, verify (see --help)\n`);
     return 2;
   }
   let values: Record<string, string | boolean | string[] | undefined>;
@@ -54,13 +78,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       args: [...rest],
       strict: true,
       allowPositionals: false,
-      options: {
-        ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
-        'declarative-config': { type: 'string', multiple: true },
-        offline: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+      options:
+        command === 'plan'
+          ? {
+              ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
+              'declarative-config': { type: 'string', multiple: true },
+              offline: { type: 'boolean' },
+              help: { type: 'boolean', short: 'h' },
+            }
+          : {
+              ...Object.fromEntries(VERIFY_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
+              'trial-restore': { type: 'boolean' },
+              help: { type: 'boolean', short: 'h' },
+            },
+    }).values as Record<string, string | boolean | string[] | undefined>;
   } catch (error) {
     process.stderr.write(`kong-upgrade: ${(error as Error).message}\n`);
     return 2;
@@ -69,6 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command === 'verify') return verify(flagInputs(values));
   try {
     const format = String(values.format ?? 'text');
     if (!(FORMATS as readonly string[]).includes(format)) throw inputError('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
@@ -85,6 +117,46 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * A backup made by backup-db, checked as `mode: verify` does: the same request reader (so the
+ * flags mean what the inputs mean) and the same domain function; progress on stderr, the
+ * verdict on stdout.
+ */
+async function verify(source: InputSource): Promise<number> {
+  try {
+    if (source.get('manifest') === '') throw inputError('manifest', 'is required: the manifest.json backup-db wrote');
+    const request = readBackupRequest({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask });
+    if (request.mode !== 'verify') throw new Error('unreachable: mode is verify');
+    const { verifyBackup } = await import('../database/postgres/verify.js');
+    const result = await verifyBackup({
+      manifestPath: request.manifest,
+      encryption: request.common.encryption,
+      trialServer: request.trialServer,
+      jobs: request.common.jobs,
+      binDir: request.common.binDir,
+      workDir: os.tmpdir(),
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    const { manifest } = result;
+    const facts: [string, string][] = [
+      ['database', `${manifest.database.database} on ${manifest.database.host}:${manifest.database.port} (PostgreSQL ${manifest.database.serverVersion}), Kong ${manifest.kong.version ?? 'unknown'}`],
+      ['taken', `${manifest.startedAt} with pg_dump ${manifest.dump.toolVersion}, ${manifest.dump.format} format, encryption ${manifest.encryption.method}`],
+      ['archive', `${manifest.archive.path}: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes, checksums match`],
+      ['contents', `pg_restore --list reads ${result.tocEntries} entries, ${result.tableData} with table data`],
+      ['restore', result.trialRestore ? 'trial restore into a scratch database: fingerprint equals the manifest' : 'not tried (--trial-restore)'],
+      ['fingerprint', `${manifest.fingerprint.digest} (${manifest.fingerprint.algorithm})`],
+    ];
+    process.stdout.write(`Backup verified: ${request.manifest}\n${facts.map(([name, value]) => `  ${name.padEnd(12)}${value}\n`).join('')}`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`kong-upgrade: ${errorMessage(error)}\n`);
+    return 1;
+  }
+}
+
+/** Secrets are read from KONG_UPGRADE_<FLAG> when the flag is not given (argv is world-readable). */
+const SECRET_FLAGS = new Set(['database-url', 'target-database-url', 'pg-password', 'target-pg-password', 'encryption-passphrase', 'encryption-private-key', 'admin-token']);
+
 function flagInputs(values: Record<string, string | boolean | string[] | undefined>): InputSource {
   return {
     get(name) {
@@ -92,6 +164,7 @@ function flagInputs(values: Record<string, string | boolean | string[] | undefin
       if (Array.isArray(value)) return value.join('\n');
       if (typeof value === 'boolean') return String(value);
       if (value === undefined && name === 'github-token') return process.env.GITHUB_TOKEN ?? '';
+      if (value === undefined && SECRET_FLAGS.has(name)) return process.env[`KONG_UPGRADE_${name.toUpperCase().replaceAll('-', '_')}`] ?? '';
       return value ?? '';
     },
     // Nothing at a terminal collects logs for later; secrets are simply never printed.
