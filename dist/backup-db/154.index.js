@@ -614,8 +614,8 @@ function kongMessage(body) {
     return body.slice(0, 200);
 }
 
-// EXTERNAL MODULE: ./build/checks/concurrency.js
-var concurrency = __webpack_require__(2491);
+// EXTERNAL MODULE: ./build/lib/concurrency.js
+var concurrency = __webpack_require__(8867);
 // EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
 var exec = __webpack_require__(797);
 // EXTERNAL MODULE: ./build/database/checksums.js

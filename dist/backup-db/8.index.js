@@ -103,7 +103,7 @@ __webpack_require__.d(__webpack_exports__, {
   U2: () => (/* binding */ scratchName)
 });
 
-// UNUSED EXPORTS: readFacts, runPgRestore, sameDatabase
+// UNUSED EXPORTS: readFacts, sameDatabase
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);

@@ -28886,44 +28886,6 @@ async function runAction(main) {
 
 /***/ }),
 
-/***/ 2491:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ mapLimit)
-/* harmony export */ });
-/* unused harmony export sleep */
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-
-/***/ }),
-
 /***/ 5944:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29198,7 +29160,7 @@ function formatBytes(bytes) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var _checks_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2491);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8867);
 
 
 
@@ -29243,7 +29205,7 @@ async function listFiles(target, base) {
 }
 async function describeFiles(target, base) {
     const files = await listFiles(target, base);
-    return (0,_checks_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .mapLimit */ .s)(files, HASHING_AT_ONCE, async (file) => {
+    return (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .mapLimit */ .s)(files, HASHING_AT_ONCE, async (file) => {
         const full = node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file);
         const [info, sha256] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(full), sha256File(full)]);
         return { path: file, sizeBytes: info.size, sha256 };
@@ -29262,7 +29224,7 @@ function archiveChecksum(files) {
 /** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
 async function checkFiles(base, files) {
     const problems = [];
-    await (0,_checks_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .mapLimit */ .s)(files, HASHING_AT_ONCE, async (file) => {
+    await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .mapLimit */ .s)(files, HASHING_AT_ONCE, async (file) => {
         const full = node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file.path);
         try {
             const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(full);
@@ -30389,6 +30351,44 @@ function kongLineFromSchemaMeta(rows) {
         return `${best[0]}.${best[1]}`;
     return names.includes('000_base') ? '1.0' : undefined;
 }
+
+
+/***/ }),
+
+/***/ 8867:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ mapLimit)
+/* harmony export */ });
+/* unused harmony export sleep */
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
+ */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /***/ }),

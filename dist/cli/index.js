@@ -12034,7 +12034,7 @@ async function verify(source) {
         const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask });
         if (request.mode !== 'verify')
             throw new Error('unreachable: mode is verify');
-        const { verifyBackup } = await Promise.all(/* import() */[__nccwpck_require__.e(260), __nccwpck_require__.e(645)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7645));
+        const { verifyBackup } = await Promise.all(/* import() */[__nccwpck_require__.e(260), __nccwpck_require__.e(48)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7048));
         const result = await verifyBackup({
             manifestPath: request.manifest,
             encryption: request.common.encryption,

@@ -37203,7 +37203,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8703);
 /* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4462);
-/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5477);
+/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3510);
 /* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5214);
 /* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1193);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
@@ -37717,7 +37717,7 @@ function judgeSmoke(report) {
 
 /***/ }),
 
-/***/ 5477:
+/***/ 3510:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37997,7 +37997,7 @@ function sameLine(a, b) {
 
 // EXTERNAL MODULE: ./build/lib/http.js
 var http = __nccwpck_require__(9874);
-;// CONCATENATED MODULE: ./build/checks/concurrency.js
+;// CONCATENATED MODULE: ./build/lib/concurrency.js
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
  * result. The Admin API of a node that was just upgraded is not the place for an unbounded

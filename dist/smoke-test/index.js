@@ -37299,7 +37299,7 @@ __webpack_async_result__();
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
 /* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
-/* harmony import */ var _concurrency_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2491);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8867);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
 
 
@@ -37373,7 +37373,7 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
         }
         const wait = Math.min(delay, deadline - Date.now());
         log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
-        await (0,_concurrency_js__WEBPACK_IMPORTED_MODULE_4__/* .sleep */ .y)(wait);
+        await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_4__/* .sleep */ .y)(wait);
         delay = Math.min(delay * 2, 5000);
     }
 }
@@ -37570,44 +37570,6 @@ function kongMessage(body) {
     }
     return body.slice(0, 200);
 }
-
-
-/***/ }),
-
-/***/ 2491:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ mapLimit),
-/* harmony export */   y: () => (/* binding */ sleep)
-/* harmony export */ });
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /***/ }),
@@ -38334,8 +38296,8 @@ function stamp(date) {
 
 // EXTERNAL MODULE: ./build/lib/markdown.js
 var markdown = __nccwpck_require__(8703);
-// EXTERNAL MODULE: ./build/checks/concurrency.js
-var concurrency = __nccwpck_require__(2491);
+// EXTERNAL MODULE: ./build/lib/concurrency.js
+var concurrency = __nccwpck_require__(8867);
 // EXTERNAL MODULE: ./build/checks/report.js
 var report = __nccwpck_require__(8756);
 ;// CONCATENATED MODULE: ./build/checks/inventory.js
@@ -38588,7 +38550,7 @@ function checkCountsShape(counts, file, input) {
 /* unused harmony exports RATIO_FLOOR_MS, percentile */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
-/* harmony import */ var _concurrency_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2491);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8867);
 /* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
 
 
@@ -38642,7 +38604,7 @@ async function measure(origin, plan) {
             }
             else {
                 transportErrors[outcome.error]++;
-                await (0,_concurrency_js__WEBPACK_IMPORTED_MODULE_2__/* .sleep */ .y)(ERROR_PAUSE_MS);
+                await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_2__/* .sleep */ .y)(ERROR_PAUSE_MS);
             }
         }
     };
@@ -39602,6 +39564,44 @@ function show(value) {
         return value.join(', ') || '-';
     return String(value);
 }
+
+
+/***/ }),
+
+/***/ 8867:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ mapLimit),
+/* harmony export */   y: () => (/* binding */ sleep)
+/* harmony export */ });
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
+ */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /***/ }),

@@ -2,7 +2,7 @@ import { errorMessage } from '../lib/errors.js';
 import { httpRequest } from '../lib/http.js';
 import type { AdminClient } from '../kong/admin-api.js';
 import { compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
-import { sleep } from './concurrency.js';
+import { sleep } from '../lib/concurrency.js';
 import { fail, inconclusive, pass, type CheckResult } from './report.js';
 
 /**

@@ -4,7 +4,7 @@ import { MANIFEST_SCHEMA, readManifest } from '../database/manifest.js';
 import { inputError, UpgradeError } from '../lib/errors.js';
 import { table } from '../lib/markdown.js';
 import type { AdminClient } from '../kong/admin-api.js';
-import { mapLimit } from './concurrency.js';
+import { mapLimit } from '../lib/concurrency.js';
 import { fail, pass, SMOKE_REPORT_SCHEMA, type CheckResult, type CountDifference, type EntityCounts } from './report.js';
 
 /**

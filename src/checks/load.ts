@@ -1,6 +1,6 @@
 import { inputError } from '../lib/errors.js';
 import { createHttpPool, type PooledRequest, type TransportErrorKind } from '../lib/http.js';
-import { sleep } from './concurrency.js';
+import { sleep } from '../lib/concurrency.js';
 import type { ProxyRequestSpec } from './proxy.js';
 import { fail, inconclusive, pass, type CheckResult, type LatencySummary } from './report.js';
 

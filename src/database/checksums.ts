@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { mapLimit } from '../checks/concurrency.js';
+import { mapLimit } from '../lib/concurrency.js';
 import type { ManifestFile } from './manifest.js';
 
 /**

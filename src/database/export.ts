@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, WORKSPACED_TYPES } from '../checks/inventory.js';
 import { rootEdition, type KongRoot } from '../checks/admin.js';
-import { mapLimit } from '../checks/concurrency.js';
+import { mapLimit } from '../lib/concurrency.js';
 import type { AdminClient } from '../kong/admin-api.js';
 import { inputError, stepError, UpgradeError } from '../lib/errors.js';
 import { execCommand } from '../lib/exec.js';

@@ -197,7 +197,7 @@ async function swapRestore(
   }
 }
 
-export async function runPgRestore(
+async function runPgRestore(
   tools: PgTools,
   dumpPath: string,
   target: DatabaseTarget,

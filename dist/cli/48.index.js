@@ -1,8 +1,8 @@
-export const id = 645;
-export const ids = [645];
+export const id = 48;
+export const ids = [48];
 export const modules = {
 
-/***/ 7645:
+/***/ 7048:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -272,7 +272,7 @@ function spawnCommand(request, env) {
     });
 }
 
-;// CONCATENATED MODULE: ./build/checks/concurrency.js
+;// CONCATENATED MODULE: ./build/lib/concurrency.js
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
  * result. The Admin API of a node that was just upgraded is not the place for an unbounded
