@@ -12029,9 +12029,8 @@ async function main(argv) {
  */
 async function verify(source) {
     try {
-        if (source.get('manifest') === '')
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('manifest', 'is required: the manifest.json backup-db wrote');
-        const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask });
+        // RUNNER_TEMP is where the action decrypts; at a terminal, the system's temp folder.
+        const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir() });
         if (request.mode !== 'verify')
             throw new Error('unreachable: mode is verify');
         const { verifyBackup } = await Promise.all(/* import() */[__nccwpck_require__.e(260), __nccwpck_require__.e(48)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7048));
@@ -12041,7 +12040,7 @@ async function verify(source) {
             trialServer: request.trialServer,
             jobs: request.common.jobs,
             binDir: request.common.binDir,
-            workDir: node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(),
+            workDir: request.common.workDir,
             log: (line) => process.stderr.write(`${line}\n`),
         });
         const { manifest } = result;

@@ -124,8 +124,8 @@ export async function main(argv: readonly string[]): Promise<number> {
  */
 async function verify(source: InputSource): Promise<number> {
   try {
-    if (source.get('manifest') === '') throw inputError('manifest', 'is required: the manifest.json backup-db wrote');
-    const request = readBackupRequest({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask });
+    // RUNNER_TEMP is where the action decrypts; at a terminal, the system's temp folder.
+    const request = readBackupRequest({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: os.tmpdir() });
     if (request.mode !== 'verify') throw new Error('unreachable: mode is verify');
     const { verifyBackup } = await import('../database/postgres/verify.js');
     const result = await verifyBackup({
@@ -134,7 +134,7 @@ async function verify(source: InputSource): Promise<number> {
       trialServer: request.trialServer,
       jobs: request.common.jobs,
       binDir: request.common.binDir,
-      workDir: os.tmpdir(),
+      workDir: request.common.workDir,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     const { manifest } = result;

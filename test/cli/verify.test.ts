@@ -67,7 +67,7 @@ describe('kong-upgrade verify', () => {
 
     const missing = cli([]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe("kong-upgrade: input 'manifest': is required: the manifest.json backup-db wrote");
+    expect(missing.stderr.trim()).toBe("kong-upgrade: input 'manifest': is required for mode verify: the manifest.json a backup wrote");
   });
 
   it('decrypts with the passphrase from KONG_UPGRADE_ENCRYPTION_PASSPHRASE, and refuses without it', () => {
