@@ -39618,7 +39618,22 @@ function linesWith(edition) {
 
 /** The facts cover kong/kong tags up to here; later releases may add teardowns not listed. */
 const TEARDOWN_FACTS_END = (0,kong_version/* parseKongVersion */.bo)('3.9.3');
+// Read from the Postgres half of every migration file at the tags 1.0.0–3.9.3 (a teardown only in
+// the `cassandra` half does not count). basic-auth, hmac-auth, jwt and key-auth 003_200_to_210 are
+// operations/200_to_210.lua's ws_migrate_plugin, which has one; pre-function and post-function
+// 001_280_to_300 are pre-function/migrations/_001_280_to_300.lua, which has one too (observed on
+// real Kong 3.4.2: `up` from 2.8.5 leaves them pending and `finish` runs them). The 1.0.0 rows
+// existed until 1.5.x and matter only for an upgrade from 0.x.
 const ROWS = [
+    ['core', '001_14_to_15', '1.0.0'],
+    ['core', '002_15_to_1', '1.0.0'],
+    ['acl', '001_14_to_15', '1.0.0'],
+    ['oauth2', '001_14_to_15', '1.0.0'],
+    ['oauth2', '002_15_to_10', '1.0.0'],
+    ['rate-limiting', '001_14_to_15', '1.0.0'],
+    ['rate-limiting', '002_15_to_10', '1.0.0'],
+    ['response-ratelimiting', '001_14_to_15', '1.0.0'],
+    ['response-ratelimiting', '002_15_to_10', '1.0.0'],
     ['core', '005_120_to_130', '1.3.0'],
     ['core', '008_150_to_200', '2.0.0'],
     ['core', '009_200_to_210', '2.1.0'],
@@ -39629,7 +39644,13 @@ const ROWS = [
     ['bot-detection', '001_200_to_210', '2.1.0'],
     ['ip-restriction', '001_200_to_210', '2.1.0'],
     ['oauth2', '004_200_to_210', '2.1.0'],
+    ['basic-auth', '003_200_to_210', '2.1.0'],
+    ['hmac-auth', '003_200_to_210', '2.1.0'],
+    ['jwt', '003_200_to_210', '2.1.0'],
+    ['key-auth', '003_200_to_210', '2.1.0'],
     ['http-log', '001_280_to_300', '3.0.0'],
+    ['pre-function', '001_280_to_300', '3.0.0'],
+    ['post-function', '001_280_to_300', '3.0.0'],
     ['acme', '003_350_to_360', '3.6.0'],
     ['rate-limiting', '006_350_to_360', '3.6.0'],
     ['response-ratelimiting', '001_350_to_360', '3.6.0'],

@@ -52,9 +52,9 @@ describe('dist/migrate', () => {
     expect(up.exitCode, up.stdout).toBe(0);
     expect(JSON.parse(up.outputs['state-before']!).kind).toBe('new');
     const after = JSON.parse(up.outputs['state-after']!);
-    expect(after).toMatchObject({ schema: 'kong-upgrade/migration-state@1', kind: 'pending', pending: { core: ['016_280_to_300'], 'http-log': ['001_280_to_300'] } });
+    expect(after).toMatchObject({ schema: 'kong-upgrade/migration-state@1', kind: 'pending', pending: { core: ['016_280_to_300'], 'http-log': ['001_280_to_300'], 'post-function': ['001_280_to_300'], 'pre-function': ['001_280_to_300'] } });
     expect(up.outputs['applied-count']).toBe('15');
-    expect(up.outputs['pending-count']).toBe('2');
+    expect(up.outputs['pending-count']).toBe('4');
     expect(JSON.parse(up.outputs.executed!)[0]).toMatchObject({ hop: '3.4.2', command: 'up', subsystem: 'core', name: '016_280_to_300', result: 'pending' });
     expect(up.summary).toMatch(/\| Before \| new \(15 new/);
     expect(up.summary).toMatch(/\| 3\.4\.2 \| up \| core \| 016_280_to_300 \| pending \|/);

@@ -90,8 +90,10 @@ describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
     expect(meta1.get('acme')).toMatchObject({ last_executed: '002_320_to_330', pending: ['003_350_to_360'] });
     expect(meta1.get('ai-proxy')).toEqual({ subsystem: 'ai-proxy', last_executed: null, executed: null, pending: ['001_360_to_370'] });
     expect(meta1.get('core')).toMatchObject({ last_executed: '024_380_to_390', pending: [] });
-    // Subsystems that never had a teardown migration keep pending NULL.
-    expect(meta1.get('jwt')?.pending).toBeNull();
+    // Subsystems that never had a teardown migration keep pending NULL; jwt's 003_200_to_210 has
+    // one (ws_migrate_plugin), so bootstrap left '{}' (observed on Kong 2.8.5 built here).
+    expect(meta1.get('session')?.pending).toBeNull();
+    expect(meta1.get('jwt')?.pending).toEqual([]);
 
     const pending = await kong('3.9.3', env, 'migrations', 'list');
     expect(pending.exitCode).toBe(4);
@@ -178,7 +180,7 @@ describe('2.8.5 → 3.4.2 (example-migrations-2.8.5-to-3.4.2.txt)', () => {
     const both = await kong('3.9.3', env, 'migrations', 'list');
     expect(both.exitCode).toBe(4);
     expect(both.stderr).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[warn\] Database has pending migrations from a previous upgrade, and new migrations from this upgrade \(version 3\.9\.3\)\n$/);
-    expect(both.stdout).toContain('\nPending migrations:\n    core: 016_280_to_300\nhttp-log: 001_280_to_300\n\nNew migrations available:\n');
+    expect(both.stdout).toContain('\nPending migrations:\n         core: 016_280_to_300\n     http-log: 001_280_to_300\npost-function: 001_280_to_300\n pre-function: 001_280_to_300\n\nNew migrations available:\n');
     expect(both.stdout.endsWith("\n\n\nRun 'kong migrations finish' when ready to complete pending migrations (postgres database will be incompatible with the previous Kong version)\n")).toBe(true);
 
     const finish = await kong('3.4.2', env, 'migrations', 'finish');

@@ -80,16 +80,16 @@ describe('2.8.5 → 3.4.2, one hop: every state transition', () => {
     expect(up.outcome).toBe('succeeded');
     expect(up.stateBefore?.kind).toBe('new');
     expect(up.stateAfter?.kind).toBe('pending');
-    expect(up.stateAfter?.pending).toEqual({ core: ['016_280_to_300'], 'http-log': ['001_280_to_300'] });
+    expect(up.stateAfter?.pending).toEqual({ core: ['016_280_to_300'], 'http-log': ['001_280_to_300'], 'post-function': ['001_280_to_300'], 'pre-function': ['001_280_to_300'] });
     expect(up.executed).toHaveLength(15);
-    expect(up.executed.filter((m) => m.result === 'pending').map((m) => `${m.subsystem}/${m.name}`)).toEqual(['core/016_280_to_300', 'http-log/001_280_to_300']);
+    expect(up.executed.filter((m) => m.result === 'pending').map((m) => `${m.subsystem}/${m.name}`)).toEqual(['core/016_280_to_300', 'http-log/001_280_to_300', 'post-function/001_280_to_300', 'pre-function/001_280_to_300']);
     expect(log.lines.some((l) => l.includes('--db-timeout 60'))).toBe(true);
     // The rows as Kong left them.
     const rows = await schemaMeta(server, db);
     expect(rows.get('core')?.pending).toEqual(['016_280_to_300']);
 
     // A second up: pending migrations of an earlier upgrade remain.
-    expect(await failure(migrate(request(db, { command: 'up', version: v342 }), captureLog()))).toMatch(/refused: pending migrations of an earlier upgrade remain \(core: 016_280_to_300; http-log: 001_280_to_300\)/);
+    expect(await failure(migrate(request(db, { command: 'up', version: v342 }), captureLog()))).toMatch(/refused: pending migrations of an earlier upgrade remain \(core: 016_280_to_300; http-log: 001_280_to_300; post-function: 001_280_to_300; pre-function: 001_280_to_300\)/);
 
     // finish: no smoke report, a failing one, one of the old version: refused.
     expect(await failure(migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'none' } }), captureLog()))).toMatch(/smoke gate: finish needs smoke-report/);
@@ -104,7 +104,7 @@ describe('2.8.5 → 3.4.2, one hop: every state transition', () => {
     expect(finish.failure).toBeUndefined();
     expect(finish.stateBefore?.kind).toBe('pending');
     expect(finish.stateAfter?.kind).toBe('up-to-date');
-    expect(finish.executed.map((m) => `${m.command}:${m.subsystem}/${m.name}:${m.result}`)).toEqual(['finish:core/016_280_to_300:executed', 'finish:http-log/001_280_to_300:executed']);
+    expect(finish.executed.map((m) => `${m.command}:${m.subsystem}/${m.name}:${m.result}`)).toEqual(['finish:core/016_280_to_300:executed', 'finish:http-log/001_280_to_300:executed', 'finish:post-function/001_280_to_300:executed', 'finish:pre-function/001_280_to_300:executed']);
 
     const again = await migrate(request(db, { command: 'finish', version: v342 }), captureLog());
     expect(again.outcome).toBe('nothing-to-do');
@@ -128,7 +128,7 @@ describe('2.8.5 → 3.4.2, one hop: every state transition', () => {
     await migrate(request(db, { command: 'up', version: parseKongVersion('3.4.2') }), captureLog());
     const listed = await migrate(request(db, { command: 'list', version: parseKongVersion('3.9.3') }), captureLog());
     expect(listed.stateBefore?.kind).toBe('pending-and-new');
-    expect(listed.stateBefore?.pending).toEqual({ core: ['016_280_to_300'], 'http-log': ['001_280_to_300'] });
+    expect(listed.stateBefore?.pending).toEqual({ core: ['016_280_to_300'], 'http-log': ['001_280_to_300'], 'post-function': ['001_280_to_300'], 'pre-function': ['001_280_to_300'] });
     expect(await failure(migrate(request(db, { command: 'up', version: parseKongVersion('3.9.3') }), captureLog()))).toMatch(/pending migrations of an earlier upgrade remain/);
   });
 
@@ -136,10 +136,10 @@ describe('2.8.5 → 3.4.2, one hop: every state transition', () => {
     const db = await database('2.8.5');
     await migrate(request(db, { command: 'up', version: parseKongVersion('3.4.2') }), captureLog());
     const log = captureLog();
-    // Kong with key-auth only: its list shows core pending but not http-log's.
+    // Kong with key-auth only: its list shows core pending but not http-log's or the functions'.
     const message = await failure(migrate(request(db, { command: 'up', version: parseKongVersion('3.4.2'), plugins: ['key-auth'] }), log));
     expect(message).toMatch(/core: 016_280_to_300/);
-    expect(log.warnings.join('\n')).toMatch(/subsystems this Kong does not load \(http-log: 001_280_to_300\)/);
+    expect(log.warnings.join('\n')).toMatch(/subsystems this Kong does not load \(http-log: 001_280_to_300; post-function: 001_280_to_300; pre-function: 001_280_to_300\)/);
   });
 });
 

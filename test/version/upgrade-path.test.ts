@@ -118,6 +118,8 @@ describe('planUpgradePath: hop facts', () => {
         teardown: [
           { subsystem: 'core', name: '016_280_to_300', since: parseKongVersion('3.0.0') },
           { subsystem: 'http-log', name: '001_280_to_300', since: parseKongVersion('3.0.0') },
+          { subsystem: 'pre-function', name: '001_280_to_300', since: parseKongVersion('3.0.0') },
+          { subsystem: 'post-function', name: '001_280_to_300', since: parseKongVersion('3.0.0') },
         ],
         coverage: 'complete',
         oldNodesAfterUp: true,

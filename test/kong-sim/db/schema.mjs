@@ -21,6 +21,7 @@
  * @property {string} name     Kong's column name
  * @property {string} type     PostgreSQL type and constraints as used in the DDL
  * @property {string} [since]  "subsystem:migration" that adds the column (default: the table's createdBy)
+ * @property {string} [droppedBy] "subsystem:migration" whose teardown drops the column
  */
 
 /**
@@ -152,7 +153,8 @@ export const TABLES = [
       { name: 'config', type: 'JSONB NOT NULL' },
       { name: 'enabled', type: 'BOOLEAN NOT NULL' },
       { name: 'cache_key', type: 'TEXT UNIQUE' },
-      { name: 'run_on', type: 'TEXT' },
+      // 008_150_to_200's teardown drops it (observed: gone after bootstrap on Kong 2.8.5 built here).
+      { name: 'run_on', type: 'TEXT', droppedBy: 'core:008_150_to_200' },
       { name: 'protocols', type: 'TEXT[]', since: 'core:003_100_to_110' },
       TAGS('core:003_100_to_110'),
       WS_ID('core:009_200_to_210'),
@@ -200,11 +202,22 @@ export const TABLES = [
     ],
   },
   {
-    // 000_base creates it; 008_150_to_200 drops it (hybrid mode replaced it).
-    name: 'cluster_ca', createdBy: 'core:000_base', droppedBy: 'core:008_150_to_200', columns: [
+    // 000_base creates it; 008_150_to_200's teardown drops it (hybrid mode replaced it).
+    name: 'cluster_ca', createdBy: 'core:000_base', droppedBy: 'core:008_150_to_200', droppedIn: 'teardown', columns: [
       { name: 'pk', type: 'BOOLEAN NOT NULL PRIMARY KEY CHECK(pk=true)' },
       { name: 'key', type: 'TEXT NOT NULL' },
       { name: 'cert', type: 'TEXT NOT NULL' },
+    ],
+  },
+  {
+    // 000_base.lua creates it ("TODO: delete on 1.0.0 migrations"); 020_330_to_340 drops it.
+    // Observed in a 2.8.5 database bootstrapped by Kong 2.8.5 built here.
+    name: 'ttls', createdBy: 'core:000_base', droppedBy: 'core:020_330_to_340', columns: [
+      { name: 'primary_key_value', type: 'TEXT NOT NULL' },
+      { name: 'primary_uuid_value', type: 'UUID' },
+      { name: 'table_name', type: 'TEXT NOT NULL' },
+      { name: 'primary_key_name', type: 'TEXT NOT NULL' },
+      { name: 'expire_at', type: 'TIMESTAMP WITHOUT TIME ZONE NOT NULL' },
     ],
   },
   // -- core/003_100_to_110.lua
@@ -508,6 +521,7 @@ export const TABLES = [
 
 /** Extra primary keys declared at table level (composite keys). */
 const TABLE_CONSTRAINTS = /** @type {Record<string, string>} */ ({
+  ttls: 'PRIMARY KEY ("primary_key_value", "table_name")',
   ratelimiting_metrics: 'PRIMARY KEY ("identifier", "period", "period_date", "service_id", "route_id")',
   response_ratelimiting_metrics: 'PRIMARY KEY ("identifier", "period", "period_date", "service_id", "route_id")',
 });
@@ -596,6 +610,9 @@ export function teardownSql(subsystem, name) {
   const out = [];
   for (const table of TABLES) {
     if (table.droppedBy === key && table.droppedIn === 'teardown') out.push(`DROP TABLE IF EXISTS ${q(table.name)} CASCADE;`);
+    for (const column of table.columns) {
+      if (column.droppedBy === key) out.push(`ALTER TABLE IF EXISTS ONLY ${q(table.name)} DROP COLUMN IF EXISTS ${q(column.name)};`);
+    }
   }
   if (key === 'core:009_200_to_210') {
     // ws_adjust_data: every core row gets the default workspace.
@@ -623,7 +640,10 @@ export function tablesAfter(executedKeys, tornDownKeys = []) {
   const down = new Set(tornDownKeys);
   return TABLES.filter((t) => up.has(t.createdBy)
     && !(t.droppedBy && (t.droppedIn === 'teardown' ? down.has(t.droppedBy) : up.has(t.droppedBy))))
-    .map((t) => ({ name: t.name, columns: t.columns.filter((c) => !c.since || up.has(c.since)).map((c) => c.name) }));
+    .map((t) => ({
+      name: t.name,
+      columns: t.columns.filter((c) => (!c.since || up.has(c.since)) && !(c.droppedBy && down.has(c.droppedBy))).map((c) => c.name),
+    }));
 }
 
 /** Kong's bookkeeping tables (connector.lua schema_bootstrap / setup_locks), not entities. */

@@ -46,29 +46,42 @@ export const CORE = [
   // On master only (meta.lua 3.10.0), untagged: facts §4.1.
   m('025_390_to_3100', '3.10.0'),
 ];
-/** Core migrations dropped from init.lua in 2.0.0. */
-const CORE_REMOVED_IN = /** @type {Record<string, string>} */ ({ '001_14_to_15': '2.0.0', '002_15_to_1': '2.0.0' });
+/**
+ * Migrations dropped from init.lua in 2.0.0: core's and the bundled plugins' 0.14 → 1.0 steps
+ * (kong/plugins/<p>/migrations/init.lua at 1.5.1 lists them; at 2.0.0 the files are gone).
+ */
+const REMOVED_IN_2 = new Set(['001_14_to_15', '002_15_to_1', '002_15_to_10']);
 
-/** Bundled plugins with migrations; facts §4.2 and plugin-migrations.txt. `*` = teardown. */
+/**
+ * Bundled plugins with migrations; facts §4.2 and plugin-migrations.txt. The third argument marks
+ * a Postgres teardown, read from kong/plugins/<p>/migrations/*.lua at each tag 1.0.0–3.9.3 (a
+ * teardown only in the `cassandra` half, as oauth2 005_210_to_211 has, does not count).
+ */
 export const PLUGINS = /** @type {Record<string, Migration[]>} */ ({
-  acl: [m('000_base_acl', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true), m('004_212_to_213', '2.1.3', true)],
+  acl: [m('000_base_acl', '1.0.0'), m('001_14_to_15', '1.0.0', true), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true), m('004_212_to_213', '2.1.3', true)],
   acme: [m('000_base_acme', '2.6.0'), m('001_280_to_300', '3.0.0'), m('002_320_to_330', '3.3.0'), m('003_350_to_360', '3.6.0', true)],
   'ai-proxy': [m('001_360_to_370', '3.7.0', true)],
-  'basic-auth': [m('000_base_basic_auth', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0')],
+  // 003_200_to_210 of basic-auth, hmac-auth, jwt and key-auth is operations/200_to_210.lua's
+  // ws_migrate_plugin, whose Postgres half has a teardown (ws_adjust_data): observed on Kong 2.8.5
+  // built here, schema_meta.pending is '{}' after bootstrap, not NULL.
+  'basic-auth': [m('000_base_basic_auth', '1.0.0'), m('001_14_to_15', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true)],
   'bot-detection': [m('001_200_to_210', '2.1.0', true)],
-  'hmac-auth': [m('000_base_hmac_auth', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0')],
+  'hmac-auth': [m('000_base_hmac_auth', '1.0.0'), m('001_14_to_15', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true)],
   'http-log': [m('001_280_to_300', '3.0.0', true)],
   'ip-restriction': [m('001_200_to_210', '2.1.0', true)],
-  jwt: [m('000_base_jwt', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0')],
-  'key-auth': [m('000_base_key_auth', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0'), m('004_320_to_330', '3.3.0')],
-  oauth2: [m('000_base_oauth2', '1.0.0'), m('003_130_to_140', '1.4.0'), m('004_200_to_210', '2.1.0', true), m('005_210_to_211', '2.1.1'), m('006_320_to_330', '3.3.0'), m('007_320_to_330', '3.3.0')],
+  jwt: [m('000_base_jwt', '1.0.0'), m('001_14_to_15', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true)],
+  'key-auth': [m('000_base_key_auth', '1.0.0'), m('001_14_to_15', '1.0.0'), m('002_130_to_140', '1.4.0'), m('003_200_to_210', '2.1.0', true), m('004_320_to_330', '3.3.0')],
+  oauth2: [m('000_base_oauth2', '1.0.0'), m('001_14_to_15', '1.0.0', true), m('002_15_to_10', '1.0.0', true), m('003_130_to_140', '1.4.0'), m('004_200_to_210', '2.1.0', true), m('005_210_to_211', '2.1.1'), m('006_320_to_330', '3.3.0'), m('007_320_to_330', '3.3.0')],
   // First OSS tag 3.6.1; also on release/3.3.x–3.5.x branches after their last OSS tag, so
   // Enterprise 3.3–3.5 builds may ship it: UNVERIFIED, not simulated (EE follows the OSS tag).
   opentelemetry: [m('001_331_to_332', '3.6.1', true)],
-  'post-function': [m('001_280_to_300', '3.0.0')],
-  'pre-function': [m('001_280_to_300', '3.0.0')],
-  'rate-limiting': [m('000_base_rate_limiting', '1.0.0'), m('003_10_to_112', '1.1.2'), m('004_200_to_210', '2.1.0'), m('005_320_to_330', '3.3.0'), m('006_350_to_360', '3.6.0', true)],
-  'response-ratelimiting': [m('000_base_response_rate_limiting', '1.0.0'), m('001_350_to_360', '3.6.0', true)],
+  // Both are pre-function/migrations/_001_280_to_300.lua (tags 3.0.0–3.9.3): an up_f that copies
+  // `functions` to `access` and a teardown that drops `functions`. Observed on Kong 3.4.2 built
+  // here: `up` leaves both pending and `finish` runs them (4 migrations with core and http-log).
+  'post-function': [m('001_280_to_300', '3.0.0', true)],
+  'pre-function': [m('001_280_to_300', '3.0.0', true)],
+  'rate-limiting': [m('000_base_rate_limiting', '1.0.0'), m('001_14_to_15', '1.0.0', true), m('002_15_to_10', '1.0.0', true), m('003_10_to_112', '1.1.2'), m('004_200_to_210', '2.1.0'), m('005_320_to_330', '3.3.0'), m('006_350_to_360', '3.6.0', true)],
+  'response-ratelimiting': [m('000_base_response_rate_limiting', '1.0.0'), m('001_14_to_15', '1.0.0', true), m('002_15_to_10', '1.0.0', true), m('001_350_to_360', '3.6.0', true)],
   session: [m('000_base_session', '1.0.0'), m('001_add_ttl_index', '2.6.0'), m('002_320_to_330', '3.3.0'), m('003_330_to_3100', '3.10.0')],
 });
 
@@ -101,8 +114,7 @@ export const atLeast = (version, min) => cmp(version, min) >= 0;
 /** @param {string} version @param {Migration} mig */
 function ships(version, mig) {
   if (!atLeast(version, mig.since)) return false;
-  const removed = CORE_REMOVED_IN[mig.name];
-  return !(removed && atLeast(version, removed));
+  return !(REMOVED_IN_2.has(mig.name) && atLeast(version, '2.0.0'));
 }
 
 /**
