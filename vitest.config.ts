@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: PostgreSQL-backed suites start their own clusters, so keep a small pool.
     maxWorkers: 2,
+    // GitHub's workflow parser and expression evaluator are ESM that import JSON: vite transforms them.
+    server: { deps: { inline: [/@actions\/workflow-parser/, /@actions\/expressions/] } },
   },
 });
