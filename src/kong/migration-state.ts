@@ -50,12 +50,26 @@ export function reportsAnotherNode(result: Pick<ExecResult, 'stdout' | 'stderr'>
   return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
 }
 
+/** `2026/12/04 14:22:14 [info] ` (kong/cmd/utils/log.lua: every line under --v/--vv, warn and error always). */
+const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
+const HEADERS: Readonly<Record<string, 'executed' | 'pending' | 'new'>> = {
+  'Executed migrations:': 'executed',
+  'Pending migrations:': 'pending',
+  'New migrations available:': 'new',
+};
+const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
+/** A wrapped paste's continuation: more names, no `subsystem:` (names are `000_base`, `001_14_to_15`). */
+const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,?$/;
+
 /**
  * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
  * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
- * (state.lua Migrations_mt.__tostring); a blank line ends a block. Log lines with a timestamp
- * (the `[warn]` of pending-and-new, or everything under kubectl's merged logs) are skipped.
- * Exit 1 (or anything outside 0/3/4/5) is Kong's `Error: …`: thrown with Kong's own words.
+ * (state.lua Migrations_mt.__tostring); a blank line, Kong's `Run 'kong migrations …'` advice
+ * (some logs and pastes lose the blank line before it) or a new log message ends a block. Under
+ * --v/--vv every message starts with a timestamp and level (log.lua): the prefix is dropped and
+ * the message read as the rest (`[info] Executed migrations:` opens a block). A list wrapped
+ * onto the next line by a paste is joined back. Exit 1 (or anything outside 0/3/4/5) is Kong's
+ * `Error: …`: thrown with Kong's own words.
  */
 export function parseMigrationsList(result: ExecResult): ListOutput {
   const code = result.exitCode;
@@ -64,29 +78,88 @@ export function parseMigrationsList(result: ExecResult): ListOutput {
   }
   const blocks: Record<'executed' | 'pending' | 'new', Record<string, string[]>> = { executed: {}, pending: {}, new: {} };
   let current: keyof typeof blocks | undefined;
+  let last: string[] | undefined;
   for (const raw of result.stdout.split(/\r?\n/)) {
-    const line = raw.trimEnd();
-    if (/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[/.test(line)) continue;
-    if (line === 'Executed migrations:') current = 'executed';
-    else if (line === 'Pending migrations:') current = 'pending';
-    else if (line === 'New migrations available:') current = 'new';
-    else if (line.trim() === '') current = undefined;
-    else if (current !== undefined) {
-      const match = /^\s*([A-Za-z0-9_.-]+): (.+)$/.exec(line);
-      if (!match) throw stepError('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
-      blocks[current][match[1]!] = match[2]!.split(', ').map((name) => name.trim());
+    let line = raw.trimEnd();
+    if (LOG_PREFIX.test(line)) {
+      line = line.replace(LOG_PREFIX, '');
+      current = undefined;
+    }
+    const header = HEADERS[line.trim()];
+    if (header !== undefined) {
+      current = header;
+      last = undefined;
+      continue;
+    }
+    if (line.trim() === '' || line.startsWith("Run 'kong migrations ")) {
+      current = undefined;
+      continue;
+    }
+    if (current === undefined) continue;
+    const match = LIST_LINE.exec(line);
+    if (match) {
+      last = blocks[current][match[1]!] = names(match[2]!);
+    } else if (last !== undefined && CONTINUATION.test(line)) {
+      last.push(...names(line));
+    } else {
+      throw stepError('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
     }
   }
   return { exitCode: code, ...blocks };
 }
 
-/** Kong's `Error: …` line (kong/cmd/init.lua l.31-43), or the last words it printed. */
+function names(list: string): string[] {
+  return list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+
+/**
+ * Kong's `Error: …` line (kong/cmd/init.lua l.31-43). Under --v/--vv that line is empty and
+ * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
+ * read from there, without the position. Otherwise the last words Kong printed.
+ */
 export function kongError(result: Pick<ExecResult, 'stdout' | 'stderr'>): string {
   const text = `${result.stderr}\n${result.stdout}`;
   const error = /^Error: (.*)$/m.exec(text);
   if (error?.[1] && error[1].trim() !== '') return error[1].trim();
+  if (error) {
+    const after = text.slice(error.index + error[0].length).split('\n');
+    const message: string[] = [];
+    for (const line of after) {
+      if (line.trim() === 'stack traceback:') break;
+      if (line.trim() !== '') message.push(line.trim());
+    }
+    if (message.length > 0) return message.join(' ').replace(/^\S+\.lua:\d+: /, '');
+  }
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return lines.slice(-3).join(' | ') || 'no output';
+}
+
+/** A migration Kong reported failing, with the subsystem it was migrating then. */
+export interface FailedMigration {
+  /** From the last `migrating <subsystem> on database '…'...` line before the failure (db/init.lua). */
+  readonly subsystem: string | undefined;
+  readonly name: string;
+  readonly phase: 'up' | 'up_f' | 'teardown';
+  /** Kong's words after the phase, without the Lua stack traceback. */
+  readonly reason: string;
+}
+
+/**
+ * The failed migration in the output of `up`, `finish` or `bootstrap` (kong/db/init.lua
+ * run_migrations: "failed to run migration '<name>' <phase>: <err>"), or undefined. Kong logs
+ * `migrating <subsystem> on database '<db>'...` before each subsystem's migrations (stdout,
+ * with a timestamp under --v), and the error goes to stderr: the subsystem is the last one
+ * that stdout named.
+ */
+export function failedMigration(result: Pick<ExecResult, 'stdout' | 'stderr'>): FailedMigration | undefined {
+  const failed = /failed to run migration '([^']+)' (up|up_f|teardown): ([^\n]*)/.exec(`${result.stderr}\n${result.stdout}`);
+  if (!failed) return undefined;
+  let subsystem: string | undefined;
+  for (const line of result.stdout.split(/\r?\n/)) {
+    const migrating = /^migrating (\S+) on /.exec(line.replace(LOG_PREFIX, '').trim());
+    if (migrating) subsystem = migrating[1];
+  }
+  return { subsystem, name: failed[1]!, phase: failed[2] as FailedMigration['phase'], reason: failed[3]!.replace(/\s*stack traceback:.*$/, '').trim() };
 }
 
 export interface StateReading {

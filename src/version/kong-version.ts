@@ -4,7 +4,11 @@ import { inputError } from '../lib/errors.js';
  * A Kong Gateway version. OSS releases have three numbers (3.4.2); Enterprise releases add a
  * fourth (3.4.3.5, 2.8.4.14), which `semver` drops, so Kong's own Helm chart has to special-case
  * it (charts/kong/templates/_helpers.tpl, kong.effectiveVersion). Pre-releases appear as
- * `2.1.0-beta.1` and, in older tags, `2.0.0rc2`.
+ * `2.1.0-beta.1` and, in older tags, `2.0.0rc2`. Enterprise 1.x and 2.x report their version
+ * (`GET /`, `Server`, `kong version`) as `2.8.1.1-enterprise-edition`: kong/meta.lua of those
+ * releases sets `_VERSION = tostring(ee_meta.versions.package) .. "-enterprise-edition"`, the
+ * package being the four numbers plus an optional build suffix (kong/enterprise_edition/meta.lua).
+ * That tail names the edition; it is not a pre-release.
  */
 export interface KongVersion {
   readonly major: number;
@@ -22,17 +26,21 @@ export const ACCEPTED_VERSION_FORMS =
   '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
 
 /** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
 export function tryParseKongVersion(text: string): KongVersion | undefined {
-  const match = VERSION_PATTERN.exec(text.trim());
+  const trimmed = text.trim();
+  const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+  const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
   if (!match) return undefined;
   const [, major, minor, patch, build, pre] = match;
   return {
     major: Number(major),
     minor: Number(minor),
     patch: Number(patch),
-    build: build === undefined ? undefined : Number(build),
+    // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+    build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
     prerelease: pre === undefined ? [] : splitPrerelease(pre),
   };
 }

@@ -5,6 +5,7 @@ import {
   compareKongVersions,
   editionOf,
   formatKongVersion,
+  isPrerelease,
   parseKongVersion,
   releaseLine,
 } from '../../src/version/kong-version.js';
@@ -16,6 +17,11 @@ describe('parseKongVersion', () => {
     ['2.8.4.14', { major: 2, minor: 8, patch: 4, build: 14, prerelease: [] }],
     ['2.1.0-beta.1', { major: 2, minor: 1, patch: 0, build: undefined, prerelease: ['beta', 1] }],
     ['2.0.0rc2', { major: 2, minor: 0, patch: 0, build: undefined, prerelease: ['rc', 2] }],
+    // Enterprise 1.x/2.x: kong/meta.lua _VERSION = package .. "-enterprise-edition".
+    ['2.8.1.1-enterprise-edition', { major: 2, minor: 8, patch: 1, build: 1, prerelease: [] }],
+    ['1.5.0.11-enterprise-edition', { major: 1, minor: 5, patch: 0, build: 11, prerelease: [] }],
+    // A package suffix (kong/enterprise_edition/meta.lua `suffix`, e.g. "dev") stays a pre-release.
+    ['2.2.0.0-dev-enterprise-edition', { major: 2, minor: 2, patch: 0, build: 0, prerelease: ['dev'] }],
   ])('parses %s', (text, expected) => {
     expect(parseKongVersion(text)).toEqual(expected);
   });
@@ -27,7 +33,17 @@ describe('parseKongVersion', () => {
     expect(formatKongVersion(parseKongVersion('2.8.4.14'))).toBe('2.8.4.14');
   });
 
-  it.each(['3.4', 'latest', '3.4.x', '', '3..4.2', '3.4.2.1.7'])('rejects %j, quoting it and listing accepted forms', (text) => {
+  it('reads the -enterprise-edition tail as the edition, not as a pre-release', () => {
+    const reported = parseKongVersion('2.8.1.1-enterprise-edition');
+    expect(editionOf(reported)).toBe('enterprise');
+    expect(isPrerelease(reported)).toBe(false);
+    expect(formatKongVersion(reported)).toBe('2.8.1.1');
+    expect(compareKongVersions(reported, parseKongVersion('2.8.1.1'))).toBe(0);
+    expect(compareKongVersions(reported, parseKongVersion('2.8.1.2'))).toBeLessThan(0);
+    expect(editionOf(parseKongVersion('2.1.4-enterprise-edition'))).toBe('enterprise');
+  });
+
+  it.each(['3.4', 'latest', '3.4.x', '', '3..4.2', '3.4.2.1.7', '-enterprise-edition', '2.8-enterprise-edition'])('rejects %j, quoting it and listing accepted forms', (text) => {
     const error = (() => {
       try {
         parseKongVersion(text, 'to');
