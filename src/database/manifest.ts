@@ -3,6 +3,8 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { syncPaths } from '../lib/fsync.js';
 import { inputError } from '../lib/errors.js';
+import { DATABASE_NAME_RULE, isDatabaseName } from './postgres/connect.js';
+import { listOf, matching, nullable, object, oneOf, printable, quote, recordOf, text, wholeNumber, type Shape } from './shape.js';
 import type { SchemaMetaRow } from '../kong/schema-meta.js';
 
 /**
@@ -106,13 +108,17 @@ export async function writeJsonAtomically(file: string, data: unknown): Promise<
   }
 }
 
-/** Reads and checks a manifest; errors name `input` (the input that gave its path). */
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
 export async function readManifest(file: string, input: string): Promise<BackupManifest> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw inputError(input, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
+    throw inputError(input, `cannot read ${quote(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
   }
   let data: unknown;
   try {
@@ -121,36 +127,73 @@ export async function readManifest(file: string, input: string): Promise<BackupM
     throw inputError(input, `${file} is not JSON`, error);
   }
   const problems = validateManifest(data);
-  if (problems.length > 0) throw inputError(input, `${file} is not a backup manifest: ${problems.join('; ')}`);
+  if (problems.length > 0) throw inputError(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
   return data as BackupManifest;
 }
 
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+
+const identity = object({
+  host: text((v) => printable(v) && v.length <= 255, 'a host name'),
+  port: wholeNumber(1, 65_535),
+  database: text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
+  systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
+  serverVersion: text((v) => printable(v) && v.length <= 100, 'a server version'),
+});
+
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+export function isRelativePath(value: string): boolean {
+  return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath: Shape = (value, field, problems) => {
+  if (typeof value !== 'string' || isRelativePath(value)) return text()(value, field, problems);
+  const leaves = path.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+  problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+
+const MANIFEST_SHAPE = object({
+  database: identity,
+  lineage: object({
+    restoredFrom: nullable(object({ manifest: text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+  }),
+  kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
+  schemaMeta: nullable(listOf(object({
+    subsystem: matching(NAME, 'a subsystem name'),
+    lastExecuted: nullable(matching(NAME, 'a migration name')),
+    executed: listOf(matching(NAME, 'a migration name')),
+    pending: listOf(matching(NAME, 'a migration name')),
+  }))),
+  counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
+  fingerprint: object({
+    algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+    digest: matching(HEX64, 'a SHA-256'),
+    tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
+  }),
+  dump: object({
+    tool: oneOf(['pg_dump']),
+    toolVersion: text((v) => printable(v) && v.length <= 40, 'a version'),
+    format: oneOf(['custom', 'directory']),
+    compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
+    jobs: wholeNumber(1, 1024),
+    snapshot: text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+  }),
+  encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(text(printable, 'a key id or address')) }),
+  archive: object({ path: relativePath, checksum: text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
+  files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
+  startedAt: matching(ISO_TIME, 'a UTC time'),
+  finishedAt: matching(ISO_TIME, 'a UTC time'),
+});
+
 export function validateManifest(data: unknown): string[] {
-  if (typeof data !== 'object' || data === null) return ['not an object'];
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return ['not an object'];
   const m = data as Record<string, unknown>;
-  const problems: string[] = [];
-  if (m.schema !== MANIFEST_SCHEMA) problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
   // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-  if (m.format === 'cassandra-snapshot') return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-  const need = (key: string, type: string) => {
-    const value = m[key];
-    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-    if (actual !== type) problems.push(`${key} is ${actual}, expected ${type}`);
-  };
-  for (const key of ['database', 'lineage', 'kong', 'counts', 'fingerprint', 'dump', 'encryption', 'archive']) need(key, 'object');
-  need('files', 'array');
-  need('finishedAt', 'string');
-  if (problems.length > 0) return problems;
-  const fingerprint = m.fingerprint as Record<string, unknown>;
-  if (typeof fingerprint.digest !== 'string' || typeof fingerprint.tables !== 'object') problems.push('fingerprint lacks digest or tables');
-  for (const [i, file] of (m.files as unknown[]).entries()) {
-    const f = file as Record<string, unknown>;
-    if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.sizeBytes !== 'number') {
-      problems.push(`files[${i}] needs path, sizeBytes and sha256`);
-    } else if (path.isAbsolute(f.path) || f.path.split('/').includes('..')) {
-      problems.push(`files[${i}].path ${JSON.stringify(f.path)} leaves the manifest's folder`);
-    }
-  }
+  if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot') return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
+  if (m.schema !== MANIFEST_SCHEMA) return [`schema is ${quote(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
+  const problems: string[] = [];
+  MANIFEST_SHAPE(data, '', problems);
   return problems;
 }
 

@@ -4,7 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareFingerprints, readManifest } from '../../src/database/manifest.js';
+import { archiveChecksum } from '../../src/database/checksums.js';
+import { compareFingerprints, readManifest, type ManifestFile } from '../../src/database/manifest.js';
 import { readEntityFacts, STABLE_TEXT_SETTINGS } from '../../src/database/postgres/fingerprint.js';
 import { targetFromInputs, withDatabase, type DatabaseTarget } from '../../src/database/postgres/connect.js';
 import { backupPostgres } from '../../src/database/postgres/dump.js';
@@ -175,13 +176,15 @@ describe('damaged archives', () => {
   });
 
   it('swap: a failed checksum stops a pg_restore running beside it and drops the scratch database it holds', async () => {
-    const backup = await backupPostgres({ source, backupDir: dir('flip-slow'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
-    // A manifest file that is a FIFO: its checksum blocks until the test writes, so the failure is
-    // certain to come while pg_restore runs (a real archive's SHA-256 takes long only when large).
+    const backup = await backupPostgres({ source, backupDir: dir('flip-slow'), format: 'directory', jobs: 1, compression: 'auto', binDir: server.bindir });
+    // A listed file of the archive folder that is a FIFO (pg_restore never opens it): its checksum
+    // blocks until the test writes, so the failure is certain to come while pg_restore runs (a
+    // real archive's SHA-256 takes long only when large).
     const folder = path.dirname(backup.manifestPath);
-    execFileSync('mkfifo', [path.join(folder, 'late')]);
-    const manifest = JSON.parse(readFileSync(backup.manifestPath, 'utf8')) as { files: unknown[] };
-    manifest.files.push({ path: 'late', sizeBytes: 0, sha256: '0'.repeat(64) });
+    execFileSync('mkfifo', [path.join(folder, 'kong.dir', 'late')]);
+    const manifest = JSON.parse(readFileSync(backup.manifestPath, 'utf8')) as { files: ManifestFile[]; archive: { checksum: string } };
+    manifest.files.push({ path: 'kong.dir/late', sizeBytes: 0, sha256: '0'.repeat(64) });
+    manifest.archive.checksum = archiveChecksum(manifest.files);
     writeFileSync(backup.manifestPath, JSON.stringify(manifest));
     // A pg_restore that holds a session on the scratch database for 60 s, as a long restore does.
     const bin = fakeBinDir('slow-restore-bin', `exec ${server.bindir}/pg_dump "$@"`);
@@ -200,7 +203,7 @@ describe('damaged archives', () => {
       sessions = (await withClient(server, 'postgres', (c) => c.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'kong\\_flip\\_slow\\_\\_restore%' AND query LIKE '%pg_sleep%'"))).rows.length;
     }
     expect(sessions).toBe(1);
-    await writeFile(path.join(folder, 'late'), 'not what the manifest says');
+    await writeFile(path.join(folder, 'kong.dir', 'late'), 'not what the manifest says');
     const restore = await restoring;
     expect(restore.message).toMatch(/checking the archive against its manifest: 1 file\(s\) differ.*late: /);
     expect(Date.now() - started).toBeLessThan(20_000);

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { inputError, stepError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
-import { checkFiles } from '../checksums.js';
+import { checkBackupChecksums, inspectBackup } from '../backup-files.js';
 import { decryptFiles, type EncryptionOptions } from '../encryption.js';
-import { readManifest, type BackupManifest } from '../manifest.js';
+import type { BackupManifest } from '../manifest.js';
 
 /** An archive checked against its manifest and, when encrypted, decrypted to a work folder. */
 export interface OpenedArchive {
@@ -40,21 +40,21 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
- * then decrypts if needed. Nothing is restored from an archive that fails this: checked before
- * it returns, or with `deferChecksums` through `checksums`, which the caller awaits.
+ * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
+ * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
+ * needed. Nothing is restored from an archive that fails this: checked before it returns, or
+ * with `deferChecksums` through `checksums`, which the caller awaits.
  */
 export async function openArchive(options: OpenArchiveOptions): Promise<OpenedArchive> {
-  const manifestPath = path.resolve(options.manifestPath);
-  const manifest = await readManifest(manifestPath, options.manifestInput);
-  const folder = path.dirname(manifestPath);
-  const checksums = checkArchive(folder, manifest, options.log);
+  const backup = await inspectBackup(options.manifestPath, options.manifestInput);
+  const { manifest, manifestPath, folder } = backup;
+  const checksums = checkBackupChecksums(backup, options.manifestInput, options.log);
   // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
   // unhandled rejection that ends the process; the caller still sees it through `checksums`.
   checksums.catch(() => {});
   if (!options.deferChecksums) await checksums;
   const settled = () => checksums.then(() => {}, () => {});
-  const dumpPath = path.join(folder, manifest.archive.path);
+  const dumpPath = backup.archivePath;
   if (manifest.encryption.method === 'none') {
     return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
   }
@@ -87,14 +87,6 @@ export async function openArchive(options: OpenArchiveOptions): Promise<OpenedAr
       await rm(work, { recursive: true, force: true });
     },
   };
-}
-
-async function checkArchive(folder: string, manifest: BackupManifest, log: ((line: string) => void) | undefined): Promise<void> {
-  const problems = await checkFiles(folder, manifest.files);
-  if (problems.length > 0) {
-    throw stepError('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-  }
-  log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
 }
 
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */

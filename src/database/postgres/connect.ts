@@ -87,6 +87,27 @@ export function libpqFailure(target: DatabaseTarget, stderr: string): UpgradeErr
   return undefined;
 }
 
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+export const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+
+export function isDatabaseName(name: string): boolean {
+  return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+export function dbnameArgument(name: string): string {
+  return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
 /** Double-quoted identifier. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;

@@ -8,7 +8,7 @@ import { readSchemaMeta } from '../../kong/schema-meta.js';
 import type { EncryptionOptions } from '../encryption.js';
 import { compareFingerprints, writeManifestAtomically, type BackupManifest, type DatabaseIdentity, type FingerprintAlgorithm } from '../manifest.js';
 import { openArchive, type OpenedArchive } from './archive.js';
-import { connect, libpqFailure, quoteIdent, withClient, withDatabase, type DatabaseTarget } from './connect.js';
+import { connect, dbnameArgument, libpqFailure, quoteIdent, withClient, withDatabase, type DatabaseTarget } from './connect.js';
 import { readIdentity } from './dump.js';
 import { assembleFacts, assertFingerprintComputable, entityTablesPresent, readEntityFacts, readWorkspaceNames, scanEntityTable, SCAN_SETTINGS, type EntityFacts, type TableScan } from './fingerprint.js';
 import { loadedTablesReader, PROGRESS_LINE } from './restore-lines.js';
@@ -211,7 +211,7 @@ async function runPgRestore(
   // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
   const result = await execCommand({
     command: tools.pgRestore,
-    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), `--dbname=${target.db.database}`, ...extra, dumpPath],
+    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), dbnameArgument(target.db.database), ...extra, dumpPath],
     env: { ...libpqEnvironment(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
     ...(signal && { signal }),
     ...(onLine && { onLine: (line: string, stream: 'stdout' | 'stderr') => stream === 'stderr' && onLine(line) }),
