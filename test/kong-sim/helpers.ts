@@ -90,7 +90,7 @@ export async function locks(server: PostgresServer, database: string): Promise<{
   return withClient(server, database, async (client) => (await client.query<{ key: string; owner: string }>('SELECT key, owner FROM locks')).rows);
 }
 
-/** Sections of a kong-facts example file: "=== title" → lines up to the next header. */
+/** Sections of an example file of test/fixtures: "=== title" → lines up to the next title (a header before the first is skipped). */
 export function exampleSections(file: string): Map<string, string> {
   const text = readFileSync(file, 'utf8');
   const sections = new Map<string, string>();

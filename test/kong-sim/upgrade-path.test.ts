@@ -1,22 +1,16 @@
-// The simulator against the worked examples in kong-facts (2.8.5 → 3.4.2 → 3.9.3): printed
-// output compared line by line, exit codes of `list` in every state, and the schema_meta rows
-// read directly after each step.
-import path from 'node:path';
+// The simulator against the examples in test/fixtures (2.8.5 → 3.4.2 observed on real Kong,
+// 3.4.2 → 3.9.3 worked out from its source): printed output compared line by line, exit codes of
+// `list` in every state, and the schema_meta rows read directly after each step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KONG_FACTS } from '../helpers/paths.js';
+import {
+  EXAMPLE_2_8_5_TO_3_4_2, EXAMPLE_3_4_2_TO_3_9_3, LIST_EXIT, NEEDS_BOOTSTRAP, PENDING_MIGRATIONS_ERROR, kongError,
+} from '../fixtures/kong-cli.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { exampleSections, pgEnv, runKong, schemaMeta, withClient } from './helpers.js';
 import { tablesAfter } from './db/schema.mjs';
 
-const NEEDS_BOOTSTRAP =
-  "Database needs bootstrapping or is older than Kong 1.0.\n\n" +
-  "To start a new installation from scratch, run 'kong migrations bootstrap'.\n\n" +
-  "To migrate from a version older than 1.0, migrated to Kong 1.5.0 first. \n" +
-  "If you still have 'apis' entities, you can convert them to Routes and Services\n" +
-  "using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n\n";
-
-const ex28 = exampleSections(path.join(KONG_FACTS, 'example-migrations-2.8.5-to-3.4.2.txt'));
-const ex34 = exampleSections(path.join(KONG_FACTS, 'example-migrations-3.4.2-to-3.9.3.txt'));
+const ex28 = exampleSections(EXAMPLE_2_8_5_TO_3_4_2);
+const ex34 = exampleSections(EXAMPLE_3_4_2_TO_3_9_3);
 
 function section(map: Map<string, string>, title: string): string {
   const s = map.get(title);
@@ -42,13 +36,13 @@ afterAll(async () => {
 const kong = (version: string, env: Record<string, string>, ...args: string[]) =>
   runKong(args, { ...env, KONG_SIM_VERSION: version });
 
-describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
+describe('3.4.2 → 3.9.3 (fixtures/kong-migrations-3.4.2-to-3.9.3.txt)', () => {
   it('list exits 3 on an empty database, bootstrap, then list/up/list/finish/list match the example', async () => {
     const env = await freshDb();
     const db = env.KONG_PG_DATABASE!;
 
     const fresh = await kong('3.4.2', env, 'migrations', 'list');
-    expect(fresh).toEqual({ exitCode: 3, stdout: `${NEEDS_BOOTSTRAP}\n`, stderr: '' });
+    expect(fresh).toEqual({ exitCode: LIST_EXIT.needsBootstrap, stdout: `${NEEDS_BOOTSTRAP}\n`, stderr: '' });
 
     const boot = await kong('3.4.2', env, 'migrations', 'bootstrap');
     expect(boot.exitCode).toBe(0);
@@ -57,7 +51,7 @@ describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
     expect(boot.stdout).toContain('58 migrations processed\n58 executed\nDatabase is up-to-date\n');
 
     const upToDate = await kong('3.4.2', env, 'migrations', 'list');
-    expect(upToDate.exitCode).toBe(0);
+    expect(upToDate.exitCode).toBe(LIST_EXIT.upToDate);
     expect(upToDate.stdout.startsWith('Executed migrations:\n')).toBe(true);
     expect(upToDate.stdout).not.toContain('New migrations');
 
@@ -74,7 +68,7 @@ describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
     expect(meta0.size).toBe(16);
 
     const list = await kong('3.9.3', env, 'migrations', 'list');
-    expect(list.exitCode).toBe(5);
+    expect(list.exitCode).toBe(LIST_EXIT.newMigrations);
     expect(list.stderr).toBe('');
     expect(list.stdout).toBe(section(ex34, 'list on 3.4.2 DB with 3.9.3 code'));
 
@@ -96,14 +90,11 @@ describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
     expect(meta1.get('jwt')?.pending).toEqual([]);
 
     const pending = await kong('3.9.3', env, 'migrations', 'list');
-    expect(pending.exitCode).toBe(4);
+    expect(pending.exitCode).toBe(LIST_EXIT.pending);
     expect(pending.stdout).toBe(section(ex34, 'list after up'));
 
     const again = await kong('3.9.3', env, 'migrations', 'up');
-    expect(again).toEqual({
-      exitCode: 1, stdout: '',
-      stderr: "Error: Database has pending migrations; run 'kong migrations finish'\n\n  Run with --v (verbose) or --vv (debug) for more details\n",
-    });
+    expect(again).toEqual({ exitCode: 1, stdout: '', stderr: kongError(PENDING_MIGRATIONS_ERROR) });
 
     const finish = await kong('3.9.3', env, 'migrations', 'finish');
     expect(finish.exitCode).toBe(0);
@@ -115,7 +106,7 @@ describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
     expect(meta2.get('core')?.pending).toEqual([]);
 
     const done = await kong('3.9.3', env, 'migrations', 'list');
-    expect(done.exitCode).toBe(0);
+    expect(done.exitCode).toBe(LIST_EXIT.upToDate);
     const nothing = await kong('3.9.3', env, 'migrations', 'finish');
     expect(nothing).toEqual({ exitCode: 0, stdout: 'No pending migrations to finish\n', stderr: '' });
     const upNothing = await kong('3.9.3', env, 'migrations', 'up');
@@ -148,7 +139,7 @@ describe('3.4.2 → 3.9.3 (example-migrations-3.4.2-to-3.9.3.txt)', () => {
   });
 });
 
-describe('2.8.5 → 3.4.2 (example-migrations-2.8.5-to-3.4.2.txt)', () => {
+describe('2.8.5 → 3.4.2 (fixtures/kong-migrations-2.8.5-to-3.4.2.txt, observed on real Kong)', () => {
   it('prints the example verbatim and lists pending + new with a warning (exit 4)', async () => {
     const env = await freshDb();
     const db = env.KONG_PG_DATABASE!;
@@ -158,7 +149,7 @@ describe('2.8.5 → 3.4.2 (example-migrations-2.8.5-to-3.4.2.txt)', () => {
     expect(boot.stdout).toContain('43 migrations processed\n43 executed\nDatabase is up-to-date\n');
 
     const list = await kong('3.4.2', env, 'migrations', 'list');
-    expect(list.exitCode).toBe(5);
+    expect(list.exitCode).toBe(LIST_EXIT.newMigrations);
     expect(list.stdout).toBe(section(ex28, 'list on 2.8.5 DB with 3.4.2 code'));
 
     const up = await kong('3.4.2', env, 'migrations', 'up');
@@ -173,12 +164,12 @@ describe('2.8.5 → 3.4.2 (example-migrations-2.8.5-to-3.4.2.txt)', () => {
     expect(tables).toEqual({ t: 'vaults_beta', s: 'sm_vaults' });
 
     const after = await kong('3.4.2', env, 'migrations', 'list');
-    expect(after.exitCode).toBe(4);
+    expect(after.exitCode).toBe(LIST_EXIT.pending);
     expect(after.stdout).toBe(section(ex28, 'list after up'));
 
     // Pending from 2.8.5 → 3.4.2 and new from 3.9.3 at once (kong/cmd/migrations.lua l.126-140).
     const both = await kong('3.9.3', env, 'migrations', 'list');
-    expect(both.exitCode).toBe(4);
+    expect(both.exitCode).toBe(LIST_EXIT.pending);
     expect(both.stderr).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[warn\] Database has pending migrations from a previous upgrade, and new migrations from this upgrade \(version 3\.9\.3\)\n$/);
     expect(both.stdout).toContain('\nPending migrations:\n         core: 016_280_to_300\n     http-log: 001_280_to_300\npost-function: 001_280_to_300\n pre-function: 001_280_to_300\n\nNew migrations available:\n');
     expect(both.stdout.endsWith("\n\n\nRun 'kong migrations finish' when ready to complete pending migrations (postgres database will be incompatible with the previous Kong version)\n")).toBe(true);
@@ -186,7 +177,7 @@ describe('2.8.5 → 3.4.2 (example-migrations-2.8.5-to-3.4.2.txt)', () => {
     const finish = await kong('3.4.2', env, 'migrations', 'finish');
     expect(finish.exitCode).toBe(0);
     expect(asKong(finish.stdout)).toBe(section(ex28, 'finish output'));
-    expect((await kong('3.4.2', env, 'migrations', 'list')).exitCode).toBe(0);
+    expect((await kong('3.4.2', env, 'migrations', 'list')).exitCode).toBe(LIST_EXIT.upToDate);
     expect((await schemaMeta(server, db)).get('core')).toMatchObject({ last_executed: '016_280_to_300', pending: [] });
   });
 
