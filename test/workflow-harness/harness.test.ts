@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandMatrix, jobOrder, runWorkflow } from './harness.js';
+import { runWorkflow } from './harness.js';
 
 let dir: string;
 beforeAll(() => {
@@ -15,23 +15,6 @@ function workflow(name: string, text: string): string {
   writeFileSync(file, text);
   return file;
 }
-
-describe('jobOrder / expandMatrix', () => {
-  it('orders jobs after their needs and rejects cycles and unknown needs', () => {
-    expect(jobOrder({ c: { needs: ['a', 'b'] }, b: { needs: 'a' }, a: {} })).toEqual(['a', 'b', 'c']);
-    expect(() => jobOrder({ a: { needs: 'b' }, b: { needs: 'a' } })).toThrow(/cycle/);
-    expect(() => jobOrder({ a: { needs: 'x' } })).toThrow(/unknown job 'x'/);
-  });
-
-  it('crosses matrix lists, adds include and drops exclude', () => {
-    const ctx = { contexts: { inputs: { clusters: '["eu","us"]' } } };
-    expect(expandMatrix({ cluster: '${{ fromJSON(inputs.clusters) }}' }, ctx)).toEqual([{ cluster: 'eu' }, { cluster: 'us' }]);
-    expect(expandMatrix({ a: [1, 2], b: ['x'], exclude: [{ a: 2 }], include: [{ a: 3, b: 'y' }] }, ctx)).toEqual([
-      { a: 1, b: 'x' },
-      { a: 3, b: 'y' },
-    ]);
-  });
-});
 
 describe('runWorkflow', () => {
   it('runs jobs in needs order with outputs, if:, commands, whitelisted scripts and artifacts', async () => {
@@ -192,7 +175,7 @@ jobs:
       workflow: file,
       workDir: path.join(dir, 'action-run'),
       inputs: { to: '3.4.2' },
-      environments: { readonly: { secrets: { TOKEN: 'x' } }, production: { approve: false } },
+      environments: { readonly: { secrets: { TOKEN: 'x' } }, production: { reviewers: ['ops'], approve: false } },
       runScripts: ['go'],
     });
     const plan = run.step('plan', 'plan');

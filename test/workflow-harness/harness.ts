@@ -1,254 +1,111 @@
-// Runs a GitHub Actions workflow file locally, the way the runner would, for end-to-end tests of
-// the example workflows. See README.md in this folder for what is supported and what is not.
+// Runs a GitHub Actions workflow file locally, the way GitHub would, for end-to-end tests of the
+// example workflows. The file is read by GitHub's own parser (@actions/workflow-parser: a schema
+// error fails the run before anything starts) and every `${{ }}` is evaluated by GitHub's own
+// evaluator (@actions/expressions, see evaluate.ts). See README.md in this folder.
 //
 // What it runs for real:
 //   - `uses: ./actions/<name>` and `uses: <owner>/kong-upgrade-actions/actions/<name>@<ref>`: the
 //     bundled dist/<name>/index.js through test/helpers/run-action.ts (INPUT_* with action.yml
 //     defaults, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_ENV, RUNNER_TEMP per job);
+//   - reusable workflows (`uses: ./.github/workflows/<file>` or `<owner>/<repo>/...@<ref>`, both
+//     from this checkout): inputs, secrets and outputs as `on.workflow_call` declares them;
 //   - actions/checkout, actions/cache, actions/upload-artifact, actions/download-artifact: small
 //     built-in stand-ins (a workspace copy, nothing, and a folder per artifact);
 //   - `run:` steps only when their id is in `runScripts` (executed with bash exactly as written,
 //     `${{ }}` substituted as the runner does); every other `run:` step must have a test command
 //     in `commands` (by id or name), or the run fails: no step is ever skipped silently.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Jobs run one after another in `needs` order; the combinations of a matrix run side by side up
+// to `max-parallel`. Cancelling (fail-fast, a timeout, a concurrency group) takes effect between
+// steps, as the runner's `if:` evaluation sees it; only a timeout kills the step in progress.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { isMapping, isString } from '@actions/workflow-parser';
+import type { ActionTemplate } from '@actions/workflow-parser/actions/index';
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/index';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { parseAnnotations, parseFileCommand, runAction, type Annotation } from '../helpers/run-action.js';
-import { evaluateCondition, interpolate, interpolateText, toText, type EvaluationContext, type Value } from './expressions.js';
+import { builtinActions, listFiles } from './builtins.js';
+import { ConcurrencyGroups } from './concurrency.js';
+import { evaluateCondition, evaluateStrings, evaluateText, evaluateToken, toText, type Scope, type StatusFunctions, type Value } from './evaluate.js';
+import { expandMatrix, type Combination } from './matrix.js';
+import { runCommand, runScript, runStandIn, runSuiteAction, suiteAction, type Execution } from './steps.js';
+import type { Conclusion, Deployment, JobResult, RunWorkflowOptions, StepContext, StepResult, WorkflowRun } from './types.js';
+import {
+  child, eventToken, jobToken, loadAction, loadWorkflow, resolveReusable, stepTokens,
+  type Job, type LoadedWorkflow, type ReusableWorkflowJob, type Step,
+} from './workflow.js';
 
-export type Conclusion = 'success' | 'failure' | 'skipped' | 'cancelled';
+export type * from './types.js';
+export { ConcurrencyGroups } from './concurrency.js';
+export { expandMatrix } from './matrix.js';
+export { loadWorkflow, WorkflowParseError } from './workflow.js';
 
-export interface EnvironmentConfig {
-  readonly secrets?: Readonly<Record<string, string>>;
-  readonly vars?: Readonly<Record<string, string>>;
-  /**
-   * The required reviewers' decision; default approve. A rejected deployment fails the job
-   * without running a step, as GitHub does.
-   */
-  readonly approve?: boolean | ((job: string) => boolean);
+/** GitHub's default `timeout-minutes` of a job. */
+const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
+/** @actions/workflow-parser's default maxReusableWorkflowDepth. */
+const MAX_CALL_DEPTH = 4;
+
+/** A cancellation (fail-fast, a timeout, a concurrency group) seen by everything below it. */
+class Cancellation {
+  private own: string | undefined;
+  constructor(private readonly parent?: Cancellation) {}
+  cancel(reason: string): void {
+    this.own ??= reason;
+  }
+  get reason(): string | undefined {
+    return this.own ?? this.parent?.reason;
+  }
 }
 
-export interface StepContext {
-  readonly job: string;
-  readonly environment: string | undefined;
-  /** The step's id (or undefined). */
-  readonly id: string | undefined;
-  readonly name: string;
-  /** The step's `env:` evaluated, over the workflow's and the job's env. */
-  readonly env: Readonly<Record<string, string>>;
-  /** The job's RUNNER_TEMP and workspace. */
-  readonly runnerTemp: string;
-  readonly workspace: string;
-  /** Writes a line to the run's log (as the step's output). */
-  log(line: string): void;
+/** One workflow's jobs being run: the run's own workflow, or a reusable workflow it calls. */
+interface Invocation {
+  readonly workflow: LoadedWorkflow;
+  readonly inputs: Record<string, Value>;
+  /** The secrets the workflow sees (environment secrets come on top, per job). */
+  readonly secrets: Record<string, string>;
+  /** Label prefix of its jobs: '' at the top, `caller / ` inside a call. */
+  readonly prefix: string;
+  readonly depth: number;
+  readonly cancellation: Cancellation;
+  /** Concurrency groups its callers hold: asking for one again would wait forever. */
+  readonly held: ReadonlySet<string>;
+  readonly onlyJobs: readonly string[] | undefined;
 }
 
-/** A test command standing in for a `run:` step (an operator step: "start Kong X"). */
-export type StepCommand = (ctx: StepContext) => Promise<void | { outputs?: Record<string, string> }>;
-
-/** A stand-in for a third-party action: inputs in, outputs out. */
-export type ActionStandIn = (inputs: Readonly<Record<string, string>>, ctx: StepContext) => Promise<Record<string, string> | void>;
-
-export interface RunWorkflowOptions {
-  /** Path of the workflow file (relative to the repository or absolute). */
-  readonly workflow: string;
-  /** Where everything the run writes goes (logs, summaries, artifacts, runner temps, workspaces). */
-  readonly workDir: string;
-  readonly event?: string;
-  readonly inputs?: Readonly<Record<string, string | boolean | number>>;
-  readonly secrets?: Readonly<Record<string, string>>;
-  /**
-   * Repository variables. Read at each evaluation, so a test command may change one (an operator
-   * step that repoints a DNS name: the new node's Admin API is on another port here).
-   */
-  readonly vars?: Record<string, string>;
-  readonly environments?: Readonly<Record<string, EnvironmentConfig>>;
-  /** Test commands for `run:` steps, by step id or name. */
-  readonly commands?: Readonly<Record<string, StepCommand>>;
-  /** Ids of `run:` steps executed for real with bash. Everything else needs a command. */
-  readonly runScripts?: readonly string[];
-  /** Stand-ins for other `uses:` actions, by `owner/name` (no @ref). */
-  readonly actions?: Readonly<Record<string, ActionStandIn>>;
-  /** Files copied into each job's workspace by actions/checkout (the repository as checked out). */
-  readonly checkout?: string;
-  /** Extra environment for every step's process (e.g. PATH with test tools). */
-  readonly processEnv?: Readonly<Record<string, string>>;
-  /** Run only these jobs (and treat the others as never defined). */
-  readonly jobs?: readonly string[];
-  /** Sample every process's argv (/proc/<pid>/cmdline) every this many ms while steps run. */
-  readonly sampleArgvMs?: number;
-  /** github.run_id; default a fixed number. */
-  readonly runId?: string;
-  /** Called before each step (tests observe the world between steps). */
-  readonly beforeStep?: (job: string, step: StepResultPartial) => Promise<void> | void;
-  readonly stepTimeoutMs?: number;
-}
-
-export interface StepResultPartial {
-  readonly id: string | undefined;
-  readonly name: string;
-}
-
-export interface StepResult extends StepResultPartial {
-  readonly kind: 'action' | 'script' | 'command' | 'stand-in' | 'skipped';
-  readonly uses?: string;
-  /** Inputs as given to the action (after evaluation), secrets included: for assertions only. */
-  readonly inputs?: Readonly<Record<string, string>>;
-  readonly outcome: Conclusion;
-  readonly conclusion: Conclusion;
-  readonly outputs: Record<string, string>;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly summary: string;
-  readonly annotations: Annotation[];
-  readonly error?: string;
-  readonly seconds: number;
-}
-
-export interface JobResult {
-  readonly id: string;
+interface Finished {
   readonly result: Conclusion;
-  readonly environment: string | undefined;
   readonly outputs: Record<string, string>;
-  readonly steps: StepResult[];
-  /** Why the job did not run (condition false, a need failed, reviewers rejected). */
-  readonly reason?: string;
-  readonly matrix?: Record<string, Value>;
 }
 
-export interface WorkflowRun {
-  readonly conclusion: 'success' | 'failure';
-  /** In `needs` order; a matrix job appears once per combination (`id (a, b)`). */
-  readonly jobs: JobResult[];
-  readonly job: (id: string) => JobResult;
-  readonly step: (job: string, id: string) => StepResult;
-  /** Every line written to the log, prefixed `job/step | `. */
-  readonly log: string[];
-  readonly artifactsDir: string;
-  readonly artifactNames: string[];
-  /** Unique argv lines seen while steps ran (when sampleArgvMs is set). */
-  readonly argv: string[];
-  readonly concurrencyGroup: string | undefined;
-}
-
-interface WorkflowFile {
-  name?: string;
-  on?: unknown;
-  env?: Record<string, unknown>;
-  concurrency?: unknown;
-  jobs: Record<string, JobDef>;
-}
-
-interface JobDef {
-  name?: string;
-  needs?: string | string[];
-  if?: unknown;
-  environment?: string | { name: string; url?: string };
-  env?: Record<string, unknown>;
-  outputs?: Record<string, string>;
-  steps?: StepDef[];
-  strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean; 'max-parallel'?: number };
-  'continue-on-error'?: boolean;
-  uses?: string;
-}
-
-interface StepDef {
-  id?: string;
-  name?: string;
-  if?: unknown;
-  uses?: string;
-  run?: string;
-  shell?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-  'continue-on-error'?: boolean;
-  'working-directory'?: string;
-}
-
-const SUITE_ACTION = /^(?:\.\/actions\/([a-z-]+)|[^/\s]+\/kong-upgrade-actions\/actions\/([a-z-]+)@\S+)$/;
-
-export function loadWorkflow(file: string): WorkflowFile {
-  const full = path.isAbsolute(file) ? file : path.join(REPO_ROOT, file);
-  const doc = parseYaml(readFileSync(full, 'utf8')) as WorkflowFile;
-  if (!doc || typeof doc !== 'object' || !doc.jobs) throw new Error(`${file}: no jobs`);
-  return doc;
-}
-
-/** Jobs in an order where each comes after its needs; a cycle or an unknown need throws. */
-export function jobOrder(jobs: Record<string, { needs?: string | string[] }>): string[] {
+/** Jobs in an order where each comes after its needs (GitHub's parser rejects cycles and unknown needs). */
+function jobOrder(jobs: Record<string, { needs?: string | string[] }>): string[] {
   const order: string[] = [];
-  const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (id: string, from?: string) => {
-    const job = jobs[id];
-    if (!job) throw new Error(`job '${from}' needs unknown job '${id}'`);
-    if (state.get(id) === 'done') return;
-    if (state.get(id) === 'visiting') throw new Error(`needs cycle through '${id}'`);
-    state.set(id, 'visiting');
-    for (const need of needsOf(job)) visit(need, id);
-    state.set(id, 'done');
+  const visit = (id: string) => {
+    if (order.includes(id)) return;
+    const needs = jobs[id]?.needs ?? [];
+    for (const need of Array.isArray(needs) ? needs : [needs]) if (need in jobs) visit(need);
     order.push(id);
   };
   for (const id of Object.keys(jobs)) visit(id);
   return order;
 }
 
-function needsOf(job: { needs?: string | string[] }): string[] {
-  return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
-}
-
-/** The combinations of `strategy.matrix` (arrays crossed, then `include` added, `exclude` removed). */
-export function expandMatrix(matrix: Record<string, unknown> | undefined, ctx: EvaluationContext): Record<string, Value>[] {
-  if (!matrix) return [{}];
-  const resolved = (value: unknown): Value => (typeof value === 'string' ? interpolate(value, ctx) : ((value ?? null) as Value));
-  let combos: Record<string, Value>[] = [{}];
-  for (const [key, raw] of Object.entries(matrix)) {
-    if (key === 'include' || key === 'exclude') continue;
-    const values = resolved(raw);
-    if (!Array.isArray(values)) throw new Error(`matrix.${key} is not a list`);
-    combos = combos.flatMap((combo) => values.map((v) => ({ ...combo, [key]: v })));
-  }
-  const include = resolved(matrix.include);
-  const exclude = resolved(matrix.exclude);
-  if (Array.isArray(exclude)) {
-    combos = combos.filter((combo) => !exclude.some((ex) => typeof ex === 'object' && ex !== null && !Array.isArray(ex) && Object.entries(ex).every(([k, v]) => combo[k] === v)));
-  }
-  if (Array.isArray(include)) {
-    for (const extra of include) {
-      if (typeof extra === 'object' && extra !== null && !Array.isArray(extra)) {
-        combos.push({ ...extra });
-      }
-    }
-    // An empty cross product with includes: the includes alone (GitHub does the same).
-    if (combos.length > 1 && Object.keys(combos[0]!).length === 0) combos.shift();
-  }
-  return combos;
-}
-
-
 /** Runs the workflow's jobs in `needs` order and returns what happened. */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRun> {
-  const wf = loadWorkflow(options.workflow);
+  const top = await loadWorkflow(options.workflow, options.repository === undefined ? {} : { repository: options.repository });
   const workDir = options.workDir;
-  mkdirSync(workDir, { recursive: true });
-  const artifactsDir = path.join(workDir, 'artifacts');
+  const artifacts = { dir: path.join(workDir, 'artifacts'), names: [] as string[] };
   const logDir = path.join(workDir, 'logs');
-  mkdirSync(artifactsDir, { recursive: true });
+  mkdirSync(artifacts.dir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
+  const builtins = builtinActions(artifacts, options.checkout);
+  const actions = new Map<string, ActionTemplate>();
+  const minuteMs = options.minuteMs ?? 60_000;
+  const groups = options.concurrency ?? new ConcurrencyGroups();
 
   const runId = options.runId ?? '4242';
   const log: string[] = [];
   const argv = new Set<string>();
-  const jobsDefined = Object.fromEntries(
-    Object.entries(wf.jobs).filter(([id]) => !options.jobs || options.jobs.includes(id)),
-  ) as Record<string, JobDef>;
-  for (const job of Object.values(jobsDefined)) {
-    // needs on a job left out by options.jobs: that need counts as succeeded with no outputs.
-    job.needs = needsOf(job).filter((n) => n in jobsDefined);
-  }
-  const order = jobOrder(jobsDefined);
-  const inputs = declaredInputs(wf, options.inputs ?? {});
+  const inputs = dispatchInputs(top, options);
   const github: Record<string, Value> = {
     run_id: runId,
     run_number: '1',
@@ -259,87 +116,204 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     ref: 'refs/heads/main',
     sha: '0'.repeat(40),
     actor: 'workflow-harness',
-    workflow: wf.name ?? path.basename(options.workflow),
+    workflow: workflowName(top),
     token: 'ghs_harness-token-not-a-secret',
     api_url: 'http://127.0.0.1:9/api',
     server_url: 'http://127.0.0.1:9',
-    event: { inputs: inputs as Value },
+    // The event payload carries workflow_dispatch inputs as strings.
+    event: { inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, toText(v)])) },
   };
+  const vars = (environment?: string): Record<string, Value> => ({ ...(options.vars ?? {}), ...(environment ? options.environments?.[environment]?.vars : {}) });
   const jobResults: JobResult[] = [];
-  const byId = new Map<string, { result: Conclusion; outputs: Record<string, string> }>();
-  const artifactNames: string[] = [];
 
-  const baseContexts = (): Record<string, Value> => ({
-    github: { ...github },
-    inputs: inputs as Value,
-    vars: { ...(options.vars ?? {}) },
-    needs: {},
-  });
-
-  const concurrencyGroup = (() => {
-    const c = wf.concurrency;
-    const group = typeof c === 'string' ? c : typeof c === 'object' && c !== null ? (c as { group?: string }).group : undefined;
-    return group === undefined ? undefined : interpolateText(group, { contexts: baseContexts() });
-  })();
-
-  for (const jobId of order) {
-    const def = jobsDefined[jobId]!;
-    const needs = needsOf(def);
-    const needsContext: Record<string, Value> = {};
-    for (const need of needs) {
-      const r = byId.get(need)!;
-      needsContext[need] = { result: r.result, outputs: r.outputs };
+  const runCancellation = new Cancellation();
+  const scope = (contexts: Record<string, Value>, extra: Partial<Scope> = {}): Scope => ({ contexts, files: top.files, ...extra });
+  const groupToken = child(top.root, 'concurrency');
+  const workflowGroup = groupToken ? concurrencySetting(groupToken, scope({ github, inputs, vars: vars() }), top) : undefined;
+  let conclusion: WorkflowRun['conclusion'] = 'success';
+  const claim = workflowGroup && (await groups.acquire(workflowGroup.group, { label: `run ${runId}`, ...workflowGroup, cancel: (reason) => runCancellation.cancel(reason) }));
+  if (claim && !claim.acquired) {
+    log.push(`run ${runId} | cancelled: ${claim.reason}`);
+    conclusion = 'cancelled';
+  } else {
+    try {
+      await runJobs({
+        workflow: top, inputs, secrets: { ...(options.secrets ?? {}) }, prefix: '', depth: 0, cancellation: runCancellation,
+        held: new Set(workflowGroup ? [workflowGroup.group.toLowerCase()] : []), onlyJobs: options.jobs,
+      });
+    } finally {
+      if (claim?.acquired) claim.release();
     }
-    const jobCtx: EvaluationContext = {
-      contexts: { ...baseContexts(), needs: needsContext },
-      status: {
-        success: () => needs.every((n) => byId.get(n)?.result === 'success'),
-        failure: () => needs.some((n) => byId.get(n)?.result === 'failure'),
-        always: () => true,
-        cancelled: () => false,
-      },
-    };
-    if (def.uses) throw new Error(`job '${jobId}': reusable workflows are not supported by the harness`);
-    if (!evaluateCondition(def.if, jobCtx)) {
-      const reason = def.if === undefined ? `a needed job did not succeed (${needs.map((n) => `${n}: ${byId.get(n)?.result}`).join(', ')})` : `if: ${String(def.if)} is false`;
-      const skipped: JobResult = { id: jobId, result: 'skipped', environment: undefined, outputs: {}, steps: [], reason };
-      jobResults.push(skipped);
-      byId.set(jobId, { result: 'skipped', outputs: {} });
-      log.push(`${jobId} | skipped: ${reason}`);
-      continue;
-    }
-
-    const combos = expandMatrix(def.strategy?.matrix, jobCtx);
-    const failFast = def.strategy?.['fail-fast'] ?? true;
-    let jobResult: Conclusion = 'success';
-    let jobOutputs: Record<string, string> = {};
-    for (const matrix of combos) {
-      const label = Object.keys(matrix).length ? `${jobId} (${Object.values(matrix).map(toText).join(', ')})` : jobId;
-      if (jobResult === 'failure' && failFast) {
-        jobResults.push({ id: label, result: 'cancelled', environment: undefined, outputs: {}, steps: [], reason: 'fail-fast: an earlier combination failed', matrix });
-        log.push(`${label} | cancelled (fail-fast)`);
-        continue;
-      }
-      const result = await runJob(jobId, label, def, matrix, needsContext);
-      jobResults.push(result);
-      if (result.result === 'failure') jobResult = 'failure';
-      jobOutputs = { ...jobOutputs, ...result.outputs };
-    }
-    byId.set(jobId, { result: jobResult, outputs: jobOutputs });
+    conclusion = jobResults.some((j) => j.result === 'failure') ? 'failure' : jobResults.some((j) => j.result === 'cancelled') ? 'cancelled' : 'success';
   }
 
-  async function runJob(jobId: string, label: string, def: JobDef, matrix: Record<string, Value>, needsContext: Record<string, Value>): Promise<JobResult> {
-    const preCtx: EvaluationContext = { contexts: { ...baseContexts(), needs: needsContext, matrix } };
-    const environment = def.environment === undefined ? undefined : interpolateText(typeof def.environment === 'string' ? def.environment : def.environment.name, preCtx);
+  /** The jobs of one workflow in needs order; their results by job id. */
+  async function runJobs(inv: Invocation): Promise<Map<string, Finished>> {
+    const jobs = inv.workflow.template.jobs.filter((job) => !inv.onlyJobs || inv.onlyJobs.includes(job.id.value));
+    const byId = new Map<string, Finished>();
+    const defs = Object.fromEntries(jobs.map((job) => [job.id.value, { needs: (job.needs ?? []).map((n) => n.value) }]));
+    for (const jobId of jobOrder(defs)) {
+      const job = jobs.find((j) => j.id.value === jobId)!;
+      // A need on a job left out by options.jobs counts as succeeded with no outputs.
+      const needs = defs[jobId]!.needs.filter((n) => n in defs);
+      const needsContext: Record<string, Value> = Object.fromEntries(needs.map((n) => [n, { result: byId.get(n)!.result, outputs: byId.get(n)!.outputs }]));
+      const ancestorFailed = (ids: string[]): boolean => ids.some((n) => byId.get(n)?.result === 'failure' || ancestorFailed(defs[n]?.needs.filter((m) => m in defs) ?? []));
+      byId.set(jobId, await runJob(inv, job, needsContext, {
+        success: () => !inv.cancellation.reason && needs.every((n) => byId.get(n)!.result === 'success'),
+        failure: () => ancestorFailed(needs),
+        cancelled: () => inv.cancellation.reason !== undefined,
+      }));
+    }
+    return byId;
+  }
+
+  /** One job: its `if:`, its matrix, each combination (side by side up to max-parallel). */
+  async function runJob(inv: Invocation, job: Job | ReusableWorkflowJob, needs: Record<string, Value>, status: StatusFunctions): Promise<Finished> {
+    const jobId = job.id.value;
+    const label = `${inv.prefix}${jobId}`;
+    const base = { github, needs, vars: vars(), inputs: inv.inputs };
+    const fail = (reason: string): Finished => {
+      jobResults.push({ id: label, name: jobId, result: 'failure', environment: undefined, outputs: {}, steps: [], reason });
+      log.push(`${label} | failure: ${reason}`);
+      return { result: 'failure', outputs: {} };
+    };
+    let runs: boolean;
+    let strategy: Record<string, Value>;
+    let combos: Combination[];
+    try {
+      runs = evaluateCondition(job.if, scope(base, { status }));
+      const evaluated = job.strategy ? evaluateToken(job.strategy, scope(base)) : {};
+      strategy = isObject(evaluated) ? evaluated : {};
+      combos = runs ? expandMatrix(strategy.matrix) : [];
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (!runs) {
+      const reason = status.success() || job.if.expression !== 'success()' ? `if: ${job.if.expression} is false` : `a needed job did not succeed (${Object.entries(needs).map(([n, r]) => `${n}: ${(r as { result: string }).result}`).join(', ')})`;
+      jobResults.push({ id: label, name: jobId, result: 'skipped', environment: undefined, outputs: {}, steps: [], reason });
+      log.push(`${label} | skipped: ${reason}`);
+      return { result: 'skipped', outputs: {} };
+    }
+    const failFast = strategy['fail-fast'] !== false;
+    const maxParallel = typeof strategy['max-parallel'] === 'number' && strategy['max-parallel'] > 0 ? strategy['max-parallel'] : combos.length;
+    const group = new Cancellation(inv.cancellation);
+    const legs: JobResult[][] = combos.map(() => []);
+    const finished: { result: Conclusion; outputs: Record<string, string>; continueOnError: boolean }[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < combos.length) {
+        const index = next++;
+        const matrix = combos[index]!;
+        const legLabel = Object.keys(matrix).length ? `${label} (${Object.values(matrix).map(toText).join(', ')})` : label;
+        if (group.reason) {
+          legs[index]!.push({ id: legLabel, name: jobId, result: 'cancelled', environment: undefined, outputs: {}, steps: [], reason: group.reason, matrix });
+          log.push(`${legLabel} | cancelled: ${group.reason}`);
+          finished.push({ result: 'cancelled', outputs: {}, continueOnError: false });
+          continue;
+        }
+        const strategyContext = { 'fail-fast': failFast, 'job-index': index, 'job-total': combos.length, 'max-parallel': maxParallel };
+        const leg = await runLeg(inv, job, legLabel, { ...base, strategy: strategyContext, matrix }, matrix, group);
+        legs[index]!.push(...leg.entries);
+        finished.push(leg);
+        if (leg.result === 'failure' && !leg.continueOnError && failFast && combos.length > 1) group.cancel(`fail-fast: ${legLabel} failed`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(maxParallel, combos.length) }, worker));
+    jobResults.push(...legs.flat());
+    const counted = finished.filter((leg) => !(leg.result === 'failure' && leg.continueOnError));
+    const result: Conclusion = counted.some((l) => l.result === 'failure') ? 'failure' : counted.some((l) => l.result === 'cancelled') ? 'cancelled' : 'success';
+    // Matrix outputs: a later combination's non-empty value wins.
+    const outputs: Record<string, string> = {};
+    for (const leg of finished) for (const [key, value] of Object.entries(leg.outputs)) if (value !== '' || !(key in outputs)) outputs[key] = value;
+    return { result, outputs };
+  }
+
+  /** One combination of a job: concurrency, timeout, environment, then its steps or its call. */
+  async function runLeg(inv: Invocation, job: Job | ReusableWorkflowJob, label: string, contexts: Record<string, Value>, matrix: Combination, group: Cancellation) {
+    const jobId = job.id.value;
+    const cancellation = new Cancellation(group);
+    const raw = jobToken(inv.workflow, jobId);
+    const at = (extra: Record<string, Value> = {}) => scope({ ...contexts, ...extra });
+    const record = (fields: Partial<JobResult> & Pick<JobResult, 'result'>): JobResult => ({
+      id: label, name, environment: undefined, outputs: {}, steps: [], ...(Object.keys(matrix).length > 0 && { matrix }), ...fields,
+    });
+    let name = jobId;
+    let continueOnError = false;
+    let timeoutMinutes = DEFAULT_JOB_TIMEOUT_MINUTES;
+    let setting: ReturnType<typeof concurrencySetting> | undefined;
+    let runsOn: Value | undefined;
+    try {
+      name = job.name ? evaluateText(job.name, at()) : jobId;
+      const timeout = child(raw, 'timeout-minutes');
+      if (timeout) timeoutMinutes = number(evaluateToken(timeout, at()), 'timeout-minutes');
+      const coe = child(raw, 'continue-on-error');
+      continueOnError = coe ? evaluateToken(coe, at()) === true : false;
+      setting = job.concurrency ? concurrencySetting(job.concurrency, at(), inv.workflow) : undefined;
+      runsOn = job.type === 'job' && job['runs-on'] ? evaluateToken(job['runs-on'], at()) : undefined;
+    } catch (error) {
+      const entry = record({ name, result: 'failure', reason: (error as Error).message });
+      log.push(`${label} | failure: ${entry.reason}`);
+      return { entries: [entry], result: entry.result, outputs: {}, continueOnError };
+    }
+    const described = { name, timeoutMinutes, ...(runsOn !== undefined && { runsOn }), ...(setting && { concurrency: { group: setting.group, cancelInProgress: setting.cancelInProgress } }) };
+    const groupKey = setting?.group.toLowerCase();
+    if (setting && groupKey && inv.held.has(groupKey)) {
+      const entry = record({ ...described, result: 'cancelled', reason: `concurrency group '${setting.group}' is already held by the workflow this job belongs to: it would wait for itself` });
+      log.push(`${label} | cancelled: ${entry.reason}`);
+      return { entries: [entry], result: entry.result, outputs: {}, continueOnError };
+    }
+    const claimed = setting && (await groups.acquire(setting.group, { label, ...setting, cancel: (reason) => cancellation.cancel(reason) }));
+    if (claimed && !claimed.acquired) {
+      const entry = record({ ...described, result: 'cancelled', reason: claimed.reason });
+      log.push(`${label} | cancelled: ${claimed.reason}`);
+      return { entries: [entry], result: entry.result, outputs: {}, continueOnError };
+    }
+    try {
+      const deadline = { at: Date.now() + timeoutMinutes * minuteMs, reason: `The job has exceeded the maximum execution time of ${duration(timeoutMinutes)}` };
+      const entries = job.type === 'reusableWorkflowJob'
+        ? await runCall({ ...inv, held: groupKey ? new Set([...inv.held, groupKey]) : inv.held }, job, label, contexts, cancellation, described)
+        : [await runSteps(inv, job, label, contexts, cancellation, deadline, described)];
+      const own = entries.at(-1)!;
+      return { entries, result: own.result, outputs: own.outputs, continueOnError };
+    } finally {
+      if (claimed?.acquired) claimed.release();
+    }
+  }
+
+  /** A job with steps, on its own runner temp and workspace. */
+  async function runSteps(
+    inv: Invocation, job: Job, label: string, contexts: Record<string, Value>, cancellation: Cancellation,
+    deadline: { at: number; reason: string }, described: Partial<JobResult> & { name: string },
+  ): Promise<JobResult> {
+    const jobId = job.id.value;
+    const files = inv.workflow.files;
+    let environment: string | undefined;
+    let urlToken: TemplateToken | undefined;
+    try {
+      if (job.environment) {
+        const nameToken = isMapping(job.environment) ? child(job.environment, 'name') : job.environment;
+        urlToken = isMapping(job.environment) ? child(job.environment, 'url') : undefined;
+        environment = nameToken ? evaluateText(nameToken, { contexts, files }) : undefined;
+      }
+    } catch (error) {
+      log.push(`${label} | failure: ${(error as Error).message}`);
+      return { id: label, ...described, result: 'failure', environment: undefined, outputs: {}, steps: [], reason: (error as Error).message };
+    }
     const envConfig = environment === undefined ? undefined : options.environments?.[environment];
     if (environment !== undefined && !envConfig) {
       // GitHub creates a missing environment on the fly (no secrets): tests must declare theirs.
-      throw new Error(`job '${jobId}' uses environment '${environment}', which the test did not declare`);
+      throw new Error(`job '${label}' uses environment '${environment}', which the test did not declare`);
     }
-    const approve = envConfig?.approve;
-    if (approve === false || (typeof approve === 'function' && !approve(jobId))) {
+    const reviewers = envConfig?.reviewers ?? [];
+    if (envConfig?.approve !== undefined && reviewers.length === 0) throw new Error(`environment '${environment}': a decision (approve) without reviewers`);
+    const approve = envConfig?.approve ?? true;
+    const approved = typeof approve === 'function' ? approve(jobId) : approve;
+    const deployment = (url: string | undefined): { deployment?: Deployment } =>
+      environment === undefined ? {} : { deployment: { environment, url, reviewers, waitedForReviewers: reviewers.length > 0, approved } };
+    if (reviewers.length > 0) log.push(`${label} | waiting for review of the deployment to '${environment}' by ${reviewers.join(', ')}`);
+    if (!approved) {
       log.push(`${label} | deployment to '${environment}' rejected by the reviewers`);
-      return { id: label, result: 'failure', environment, outputs: {}, steps: [], reason: `reviewers rejected the deployment to ${environment}`, matrix };
+      return { id: label, ...described, result: 'failure', environment, ...deployment(undefined), outputs: {}, steps: [], reason: `reviewers rejected the deployment to ${environment}` };
     }
 
     const slug = label.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -349,260 +323,255 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     mkdirSync(runnerTemp, { recursive: true });
     mkdirSync(workspace, { recursive: true });
 
-    const secrets: Record<string, string> = { GITHUB_TOKEN: String(github.token), ...(options.secrets ?? {}), ...(envConfig?.secrets ?? {}) };
-    const varsNow = (): Record<string, Value> => ({ ...(options.vars ?? {}), ...(envConfig?.vars ?? {}) });
+    const secrets: Record<string, string> = { GITHUB_TOKEN: String(github.token), ...inv.secrets, ...(envConfig?.secrets ?? {}) };
+    const masks = new Set(Object.values(secrets).filter(Boolean));
     const steps: Record<string, Value> = {};
     const results: StepResult[] = [];
     let failed = false;
-    // GITHUB_ENV additions of earlier steps.
     const exported: Record<string, string> = {};
-
-    const contexts = (env: Record<string, string>): Record<string, Value> => ({
-      github: { ...github, job: jobId, workspace },
-      inputs: inputs as Value,
-      vars: varsNow(),
-      secrets,
-      needs: needsContext,
-      matrix,
-      steps,
-      env,
-      runner: { temp: runnerTemp, os: 'Linux', arch: 'X64', name: 'workflow-harness', environment: 'self-hosted' },
-      job: { status: failed ? 'failure' : 'success' },
-      strategy: { 'fail-fast': def.strategy?.['fail-fast'] ?? true, 'max-parallel': def.strategy?.['max-parallel'] ?? 1 },
+    const jobGithub = { ...github, job: jobId, workspace };
+    const runner = { temp: runnerTemp, os: 'Linux', arch: 'X64', name: 'workflow-harness', environment: 'self-hosted' };
+    const stepContexts = (env: Record<string, string>): Record<string, Value> => ({
+      ...contexts, github: jobGithub, vars: vars(environment), secrets, runner, env, steps,
+      job: { status: cancellation.reason ? 'cancelled' : failed ? 'failure' : 'success' },
     });
-    const stepStatus = {
-      success: () => !failed,
+    const stepStatus: StatusFunctions = {
+      success: () => !failed && !cancellation.reason,
       failure: () => failed,
-      always: () => true,
-      cancelled: () => false,
+      cancelled: () => cancellation.reason !== undefined,
     };
+    let jobEnv: Record<string, string>;
+    try {
+      // env: the workflow's, then the job's, each evaluated with what is visible at its level.
+      const workflowEnv = evaluateStrings(child(inv.workflow.root, 'env'), { contexts: { github: jobGithub, secrets, inputs: inv.inputs, vars: vars(environment) }, files });
+      jobEnv = { ...workflowEnv, ...evaluateStrings(job.env, { contexts: { ...contexts, vars: vars(environment), secrets, env: workflowEnv }, files }) };
+    } catch (error) {
+      log.push(`${label} | failure: ${(error as Error).message}`);
+      return { id: label, ...described, result: 'failure', environment, ...deployment(undefined), outputs: {}, steps: [], reason: (error as Error).message };
+    }
 
-    // env: workflow's, then the job's (each evaluated with what is visible at its level).
-    const workflowEnv = evaluateEnv(wf.env, { contexts: contexts({}) });
-    const jobEnv = { ...workflowEnv, ...evaluateEnv(def.env, { contexts: contexts(workflowEnv) }) };
-
-    for (const [index, step] of (def.steps ?? []).entries()) {
-      const name = step.name ?? (step.uses ? `Run ${step.uses}` : `Run ${String(step.run).split('\n')[0]}`);
-      const envBefore = { ...jobEnv, ...exported };
-      const ctx: EvaluationContext = { contexts: contexts(envBefore), status: stepStatus };
+    const raws = stepTokens(inv.workflow, jobId);
+    for (const [index, step] of job.steps.entries()) {
+      const raw = raws[index];
+      const id = child(raw, 'id') ? step.id : undefined;
+      const tag = `${label}/${id ?? index}`;
       const started = Date.now();
+      if (Date.now() >= deadline.at) cancellation.cancel(deadline.reason);
+      const envBefore = { ...jobEnv, ...exported };
+      const ifScope: Scope = { contexts: without(stepContexts(envBefore), 'secrets'), status: stepStatus, workspace, files };
+      let name = displayName(step);
       let run: boolean;
+      let stepEnv: Record<string, string> = envBefore;
+      let full: Scope = { contexts: stepContexts(envBefore), workspace, files };
       try {
-        run = evaluateCondition(step.if, ctx);
+        run = 'if' in step && step.if ? evaluateCondition(step.if, ifScope) : !cancellation.reason && !failed;
+        if (run) {
+          stepEnv = { ...envBefore, ...evaluateStrings('env' in step ? step.env : undefined, full) };
+          full = { contexts: stepContexts(stepEnv), workspace, files };
+          if (step.name) name = evaluateText(step.name, full);
+        }
       } catch (error) {
-        throw new Error(`job '${jobId}' step '${step.id ?? name}': if: ${(error as Error).message}`, { cause: error });
-      }
-      if (!run) {
-        const skipped = emptyStep(step, name, 'skipped', started);
-        results.push(skipped);
-        if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
-        log.push(`${label}/${step.id ?? index} | skipped (if: ${String(step.if)})`);
+        const result = blank(id, name, 'failure', started, (error as Error).message);
+        results.push(result);
+        record(id, result);
+        failed = true;
+        log.push(`${tag} | harness: ${result.error}`);
         continue;
       }
-      await options.beforeStep?.(jobId, { id: step.id, name });
-      const stepEnv = { ...envBefore, ...evaluateEnv(step.env, ctx) };
-      const stepCtx: StepContext = {
-        job: jobId,
-        environment,
-        id: step.id,
-        name,
-        env: stepEnv,
-        runnerTemp,
-        workspace,
-        log: (line) => log.push(`${label}/${step.id ?? index} | ${line}`),
-      };
+      if (!run) {
+        const result = blank(id, name, 'skipped', started);
+        results.push(result);
+        record(id, result);
+        log.push(`${tag} | skipped (if: ${'if' in step && step.if ? step.if.expression : ''})`);
+        continue;
+      }
+      await options.beforeStep?.(label, { id, name });
+      const ctx: StepContext = { job: jobId, environment, id, name, env: stepEnv, runnerTemp, workspace, log: (line) => log.push(`${tag} | ${line}`) };
       const sampler = options.sampleArgvMs ? startArgvSampler(options.sampleArgvMs, argv) : undefined;
+      let execution: Execution | undefined;
       let result: StepResult;
+      let stepLimit = Infinity;
       try {
-        result = await runStep(step, name, ctx, stepCtx, stepEnv, started);
+        const timeout = child(raw, 'timeout-minutes');
+        if (timeout) stepLimit = number(evaluateToken(timeout, full), 'timeout-minutes') * minuteMs;
+        const deadlineMs = Math.max(0, Math.min(stepLimit, deadline.at - Date.now(), options.stepTimeoutMs ?? 120_000));
+        execution = await execute(inv, step, raw, { id, name, ctx, deadlineMs, scope: full, stepDir: path.join(jobDir, `step-${id ?? 'run'}-${index}`) });
+        result = execution.result;
       } catch (error) {
-        result = { ...emptyStep(step, name, 'failure', started), error: (error as Error).message };
+        result = blank(id, name, 'failure', started, (error as Error).message);
       } finally {
         sampler?.stop();
       }
-      for (const line of `${result.stdout}${result.stderr}`.split('\n')) if (line !== '') log.push(`${label}/${step.id ?? index} | ${line}`);
-      if (result.error) log.push(`${label}/${step.id ?? index} | harness: ${result.error}`);
-      writeFileSync(path.join(logDir, `${slug}.${String(index).padStart(2, '0')}.${(step.id ?? 'step').replace(/[^A-Za-z0-9._-]/g, '_')}.log`), `${result.stdout}\n--- stderr\n${result.stderr}\n--- summary\n${result.summary}\n--- outputs\n${JSON.stringify(result.outputs, null, 2)}\n`);
-      const continueOnError = step['continue-on-error'] === true;
-      const finalResult: StepResult = result.outcome === 'failure' && continueOnError ? { ...result, conclusion: 'success' } : result;
-      results.push(finalResult);
-      if (step.id) steps[step.id] = { outputs: finalResult.outputs, outcome: finalResult.outcome, conclusion: finalResult.conclusion };
-      if (finalResult.conclusion === 'failure') failed = true;
-    }
-
-    const result: Conclusion = failed ? 'failure' : 'success';
-    const outputs: Record<string, string> = {};
-    const finalCtx: EvaluationContext = { contexts: contexts({ ...jobEnv, ...exported }), status: stepStatus };
-    for (const [key, expr] of Object.entries(def.outputs ?? {})) outputs[key] = interpolateText(expr, finalCtx);
-    writeFileSync(path.join(workDir, 'jobs', slug, 'summary.md'), results.map((r) => r.summary).join('\n'));
-    log.push(`${label} | ${result}`);
-    return { id: label, result, environment, outputs, steps: results, matrix };
-
-    async function runStep(step: StepDef, name: string, ctx: EvaluationContext, stepCtx: StepContext, stepEnv: Record<string, string>, started: number): Promise<StepResult> {
-      if (step.uses) {
-        const uses = interpolateText(step.uses, ctx);
-        const withInputs: Record<string, string> = {};
-        for (const [key, value] of Object.entries(step.with ?? {})) withInputs[key] = interpolateText(value, ctx);
-        const suite = SUITE_ACTION.exec(uses);
-        if (suite) {
-          const actionName = (suite[1] ?? suite[2])!;
-          const all = withActionDefaults(actionName, withInputs, ctx);
-          const entry = path.join(REPO_ROOT, 'dist', actionName, 'index.js');
-          if (!existsSync(entry)) throw new Error(`${uses}: dist/${actionName}/index.js does not exist (action not built yet)`);
-          const run = await runAction(actionName, all, {
-            cwd: workspace,
-            timeoutMs: options.stepTimeoutMs ?? 120_000,
-            env: {
-              ...(options.processEnv ?? {}),
-              ...stepEnv,
-              RUNNER_TEMP: runnerTemp,
-              GITHUB_RUN_ID: runId,
-              GITHUB_REPOSITORY: String(github.repository),
-              GITHUB_JOB: jobId,
-              GITHUB_WORKFLOW: String(github.workflow),
-            },
-          });
-          Object.assign(exported, run.exportedEnv);
-          const outcome: Conclusion = run.exitCode === 0 ? 'success' : 'failure';
-          return {
-            id: step.id, name, kind: 'action', uses, inputs: all, outcome, conclusion: outcome, outputs: run.outputs,
-            stdout: run.stdout, stderr: run.stderr, summary: run.summary, annotations: run.annotations, seconds: (Date.now() - started) / 1000,
-          };
+      if (execution) {
+        Object.assign(exported, execution.exported);
+        for (const value of execution.masked) masks.add(value);
+        if (execution.timedOut) {
+          // Whose limit ran out: the job's (the job is cancelled) or the step's (the step fails).
+          if (Date.now() >= deadline.at) {
+            cancellation.cancel(deadline.reason);
+            result = { ...result, outcome: 'cancelled', conclusion: 'cancelled', error: 'The operation was canceled.' };
+          } else if (Date.now() - started >= stepLimit) {
+            result = { ...result, error: `The action '${name}' has timed out after ${stepLimit / minuteMs} minutes.` };
+          } else {
+            result = { ...result, error: `harness: the step did not finish within stepTimeoutMs (${options.stepTimeoutMs ?? 120_000} ms)` };
+          }
         }
-        const bare = uses.replace(/@.*$/, '');
-        const builtinAction = builtin(bare);
-        const standIn = options.actions?.[bare];
-        if (!builtinAction && !standIn) throw new Error(`no stand-in for action ${uses}`);
-        const lines: string[] = [];
-        const outputs = ((await (standIn ?? builtinAction!)(withInputs, { ...stepCtx, log: (line) => lines.push(line) })) ?? {}) as Record<string, string>;
-        return {
-          id: step.id, name, kind: 'stand-in', uses, inputs: withInputs, outcome: 'success', conclusion: 'success', outputs,
-          stdout: lines.map((l) => `${l}\n`).join(''), stderr: '', summary: '', annotations: [], seconds: (Date.now() - started) / 1000,
-        };
       }
-      if (step.run === undefined) throw new Error(`step '${step.id ?? name}' has neither uses nor run`);
-      const command = (step.id && options.commands?.[step.id]) || options.commands?.[name];
-      if (command) {
-        const lines: string[] = [];
-        let error: string | undefined;
-        let outputs: Record<string, string> = {};
+      for (const line of `${result.stdout}${result.stderr}`.split('\n')) if (line !== '') log.push(`${tag} | ${line}`);
+      if (result.error) log.push(`${tag} | harness: ${result.error}`);
+      writeFileSync(path.join(logDir, `${slug}.${String(index).padStart(2, '0')}.${(id ?? 'step').replace(/[^A-Za-z0-9._-]/g, '_')}.log`), `${result.stdout}\n--- stderr\n${result.stderr}\n--- summary\n${result.summary}\n--- outputs\n${JSON.stringify(result.outputs, null, 2)}\n`);
+      if (result.outcome === 'failure') {
+        let continueOnError = false;
         try {
-          outputs = (await command({ ...stepCtx, log: (line) => lines.push(line) }))?.outputs ?? {};
-        } catch (e) {
-          error = (e as Error).message;
+          const coe = step['continue-on-error'];
+          continueOnError = typeof coe === 'boolean' ? coe : coe ? evaluateToken(coe, full) === true : false;
+        } catch (error) {
+          log.push(`${tag} | harness: ${(error as Error).message}`);
         }
-        const outcome: Conclusion = error ? 'failure' : 'success';
-        return {
-          id: step.id, name, kind: 'command', outcome, conclusion: outcome, outputs,
-          stdout: lines.map((l) => `${l}\n`).join(''), stderr: error ? `${error}\n` : '', summary: '', annotations: [], ...(error && { error }),
-          seconds: (Date.now() - started) / 1000,
-        };
+        if (continueOnError) result = { ...result, conclusion: 'success' };
       }
-      if (step.id && options.runScripts?.includes(step.id)) {
-        // The runner substitutes `${{ }}` into the script text before bash sees it: do the same,
-        // so a workflow that interpolates an input into a script is as injectable here as there.
-        const script = interpolateText(step.run, ctx);
-        return runScript(step, name, script, stepEnv, started);
-      }
-      throw new Error(`run step '${step.id ?? name}' has no test command and is not in runScripts: the harness never runs a shell step it was not told to`);
+      results.push(result);
+      record(id, result);
+      if (result.conclusion === 'failure') failed = true;
     }
 
-    async function runScript(step: StepDef, name: string, script: string, stepEnv: Record<string, string>, started: number): Promise<StepResult> {
-      const stepDir = path.join(jobDir, `step-${step.id ?? 'run'}-${Date.now()}`);
-      mkdirSync(stepDir, { recursive: true });
-      const files = { GITHUB_OUTPUT: path.join(stepDir, 'output'), GITHUB_STEP_SUMMARY: path.join(stepDir, 'summary'), GITHUB_ENV: path.join(stepDir, 'env'), GITHUB_PATH: path.join(stepDir, 'path') };
-      for (const f of Object.values(files)) writeFileSync(f, '');
-      const scriptFile = path.join(stepDir, 'script.sh');
-      writeFileSync(scriptFile, script);
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(INPUT_|GITHUB_|RUNNER_)/.test(k)) env[k] = v;
-      Object.assign(env, options.processEnv ?? {}, stepEnv, files, {
-        RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace, GITHUB_RUN_ID: runId, GITHUB_ACTIONS: 'true', CI: 'true',
-      });
-      // `shell: bash` (and the default on Linux runners with bash present) runs this command line.
-      const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', scriptFile], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-        child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-        const timer = setTimeout(() => child.kill('SIGKILL'), options.stepTimeoutMs ?? 120_000);
-        child.on('error', reject);
-        child.on('close', (c) => {
-          clearTimeout(timer);
-          resolve({ code: c ?? 1, stdout: out, stderr: err });
-        });
-      });
-      const outputs = parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
-      Object.assign(exported, parseFileCommand(readFileSync(files.GITHUB_ENV, 'utf8')));
-      const summary = readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8');
-      rmSync(scriptFile);
-      const outcome: Conclusion = code === 0 ? 'success' : 'failure';
-      return {
-        id: step.id, name, kind: 'script', outcome, conclusion: outcome, outputs, stdout, stderr, summary,
-        annotations: parseAnnotations(stdout), seconds: (Date.now() - started) / 1000, ...(code !== 0 && { error: `exit code ${code}` }),
-      };
+    const finalEnv = { ...jobEnv, ...exported };
+    const finalScope: Scope = { contexts: stepContexts(finalEnv), files };
+    const outputs: Record<string, string> = {};
+    let url: string | undefined;
+    let error: string | undefined;
+    try {
+      for (const [key, value] of Object.entries(evaluateStrings(job.outputs, finalScope))) {
+        // The runner drops a job output that holds a secret rather than pass it on.
+        if ([...masks].some((secret) => value.includes(secret))) log.push(`${label} | Skip output '${key}' since it may contain secret.`);
+        else outputs[key] = value;
+      }
+      url = urlToken ? evaluateText(urlToken, { contexts: without(finalScope.contexts, 'secrets'), files }) : undefined;
+    } catch (e) {
+      error = (e as Error).message;
+      failed = true;
+    }
+    const result: Conclusion = cancellation.reason ? 'cancelled' : failed ? 'failure' : 'success';
+    writeFileSync(path.join(jobDir, 'summary.md'), results.map((r) => r.summary).join('\n'));
+    log.push(`${label} | ${result}${error ? `: ${error}` : ''}`);
+    const reason = error ?? cancellation.reason;
+    return { id: label, ...described, result, environment, ...deployment(url), outputs, steps: results, ...(reason && { reason }) };
+
+    function record(stepId: string | undefined, r: StepResult): void {
+      if (stepId) steps[stepId] = { outputs: r.outputs, outcome: r.outcome, conclusion: r.conclusion };
     }
   }
 
-  function emptyStep(step: StepDef, name: string, outcome: Conclusion, started: number): StepResult {
-    return {
-      id: step.id, name, kind: 'skipped', outcome, conclusion: outcome, outputs: {}, stdout: '', stderr: '', summary: '', annotations: [],
-      seconds: (Date.now() - started) / 1000,
+  /** Runs one step's body: a suite action, a stand-in, a test command or a whitelisted script. */
+  async function execute(
+    inv: Invocation, step: Step, raw: TemplateToken | undefined,
+    s: { id: string | undefined; name: string; ctx: StepContext; deadlineMs: number; scope: Scope; stepDir: string },
+  ): Promise<Execution> {
+    const env = {
+      ...(options.processEnv ?? {}), ...s.ctx.env,
+      RUNNER_TEMP: s.ctx.runnerTemp, GITHUB_RUN_ID: runId, GITHUB_REPOSITORY: String(github.repository), GITHUB_JOB: s.ctx.job, GITHUB_WORKFLOW: String(github.workflow),
     };
+    const common = { id: s.id, name: s.name, ctx: s.ctx, env, deadlineMs: s.deadlineMs };
+    if ('uses' in step) {
+      const uses = step.uses.value;
+      const given = evaluateStrings(child(raw, 'with'), s.scope);
+      const action = suiteAction(uses);
+      if (action) return runSuiteAction({ ...common, uses, action, inputs: withActionDefaults(action, given, s.scope) });
+      const bare = uses.replace(/@.*$/, '');
+      const standIn = options.actions?.[bare] ?? builtins[bare];
+      if (!standIn) throw new Error(`no stand-in for action ${uses}`);
+      return runStandIn({ ...common, uses, inputs: given, standIn });
+    }
+    if (!('run' in step)) throw new Error(`step '${s.id ?? s.name}' has neither uses nor run`);
+    const command = (s.id && options.commands?.[s.id]) || options.commands?.[s.name];
+    if (command) return runCommand({ ...common, command });
+    if (s.id && options.runScripts?.includes(s.id)) {
+      // The runner substitutes `${{ }}` into the script text before the shell sees it: so does
+      // the parser's format(), so a workflow that interpolates an input into a script is as
+      // injectable here as there.
+      const script = evaluateText(step.run, s.scope);
+      const shell = child(raw, 'shell');
+      const workingDirectory = child(raw, 'working-directory');
+      return runScript({
+        ...common, script, stepDir: s.stepDir,
+        shell: shell ? evaluateText(shell, s.scope) : undefined,
+        workingDirectory: workingDirectory ? evaluateText(workingDirectory, s.scope) : undefined,
+      });
+    }
+    throw new Error(`run step '${s.id ?? s.name}' has no test command and is not in runScripts: the harness never runs a shell step it was not told to`);
   }
 
-  // actions/checkout, cache, upload-artifact and download-artifact: enough for the workflows'
-  // data flow (artifacts carry the plan and backups between jobs, as on GitHub).
-  function builtin(bare: string): ActionStandIn | undefined {
-    return builtins()[bare];
-  }
-  function builtins(): Record<string, ActionStandIn> {
-    return {
-    'actions/checkout': async (_inputs, ctx) => {
-      if (options.checkout) cpSync(options.checkout, ctx.workspace, { recursive: true });
-    },
-    'actions/cache': async () => ({ 'cache-hit': 'false' }),
-    'actions/upload-artifact': async (inputs, ctx) => {
-      const name = inputs.name || 'artifact';
-      if (!/^[^"<>|*?\r\n\\/:]+$/.test(name)) throw new Error(`upload-artifact: invalid artifact name ${JSON.stringify(name)}`);
-      const paths = (inputs.path ?? '').split('\n').map((p) => p.trim()).filter(Boolean).map((p) => path.resolve(ctx.workspace, p));
-      const present = paths.filter((p) => existsSync(p));
-      if (present.length === 0) {
-        if ((inputs['if-no-files-found'] ?? 'warn') === 'error') throw new Error(`upload-artifact: no files at ${paths.join(', ')}`);
-        ctx.log(`upload-artifact: no files found for ${name}`);
-        return undefined;
-      }
-      // Like upload-artifact: the least common ancestor of the paths is the artifact's root.
-      const files = present.flatMap((p) => (statSync(p).isDirectory() ? listFiles(p) : [p]));
-      const root = commonDir(present.map((p) => (statSync(p).isDirectory() ? p : path.dirname(p))));
-      const dest = path.join(artifactsDir, name);
-      if (existsSync(dest)) throw new Error(`upload-artifact: an artifact named ${name} already exists in this run`);
-      for (const file of files) {
-        const target = path.join(dest, path.relative(root, file));
-        mkdirSync(path.dirname(target), { recursive: true });
-        cpSync(file, target);
-      }
-      artifactNames.push(name);
-      ctx.log(`uploaded artifact ${name}: ${files.length} file(s)`);
-      return { 'artifact-id': String(artifactNames.length) };
-    },
-    'actions/download-artifact': async (inputs, ctx) => {
-      const name = inputs.name;
-      if (!name) throw new Error('download-artifact: the harness needs a name');
-      const source = path.join(artifactsDir, name);
-      if (!existsSync(source)) throw new Error(`download-artifact: no artifact named ${name}`);
-      const dest = path.resolve(ctx.workspace, inputs.path || '.');
-      cpSync(source, dest, { recursive: true });
-      ctx.log(`downloaded artifact ${name}`);
-      return { 'download-path': dest };
-    },
+  /**
+   * A job that calls a reusable workflow: `with:` checked against `on.workflow_call.inputs`
+   * (types, defaults, required), `secrets:` (named or inherit) against its secrets, its jobs run
+   * as `label / job`, its `outputs` mapped back to this job's.
+   */
+  async function runCall(
+    inv: Invocation, job: ReusableWorkflowJob, label: string, contexts: Record<string, Value>, cancellation: Cancellation, described: Partial<JobResult> & { name: string },
+  ): Promise<JobResult[]> {
+    const ref = job.ref.value;
+    const fail = (reason: string): JobResult[] => {
+      log.push(`${label} | failure: ${reason}`);
+      return [{ id: label, ...described, result: 'failure', environment: undefined, outputs: {}, steps: [], calls: ref, reason }];
     };
+    let called: LoadedWorkflow;
+    let inputs: Record<string, Value>;
+    let secrets: Record<string, string>;
+    try {
+      if (inv.depth + 1 > MAX_CALL_DEPTH) throw new Error(`${ref}: more than ${MAX_CALL_DEPTH} levels of reusable workflows`);
+      called = await loadWorkflow(resolveReusable(ref, inv.workflow.repository), { repository: inv.workflow.repository });
+      const files = inv.workflow.files;
+      const given = job['input-values'] ? evaluateToken(job['input-values'], { contexts, files }) : {};
+      inputs = callInputs(called, isObject(given) ? given : {}, { github, vars: vars() });
+      const callerSecrets = { ...inv.secrets };
+      secrets = job['inherit-secrets'] ? callerSecrets : evaluateStrings(job['secret-values'], { contexts: { ...contexts, secrets: { GITHUB_TOKEN: String(github.token), ...callerSecrets } }, files });
+      for (const [secret, required] of declaredSecrets(called)) {
+        if (required && !Object.keys(secrets).some((key) => key.toLowerCase() === secret.toLowerCase())) {
+          throw new Error(`${ref}: Secret ${secret} is required, but not provided while calling.`);
+        }
+      }
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    const before = jobResults.length;
+    const byId = await runJobs({ workflow: called, inputs, secrets, prefix: `${label} / `, depth: inv.depth + 1, cancellation, held: inv.held, onlyJobs: undefined });
+    const nested = jobResults.splice(before);
+    const results = [...byId.values()].map((r) => r.result);
+    const result: Conclusion = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : 'success';
+    const outputs: Record<string, string> = {};
+    try {
+      const jobsContext = Object.fromEntries([...byId].map(([id, r]) => [id, { result: r.result, outputs: r.outputs }]));
+      for (const { key, value } of mappingOf(child(eventToken(called, 'workflow_call'), 'outputs'))) {
+        const valueToken = child(value, 'value');
+        if (valueToken) outputs[key] = evaluateText(valueToken, { contexts: { github, jobs: jobsContext, vars: vars(), inputs }, files: called.files });
+      }
+    } catch (error) {
+      return [...nested, ...fail((error as Error).message)];
+    }
+    log.push(`${label} | ${result} (${called.file})`);
+    return [...nested, { id: label, ...described, result, environment: undefined, outputs, steps: [], calls: called.file }];
   }
 
-  const conclusion = jobResults.some((j) => j.result === 'failure' || j.result === 'cancelled') ? 'failure' : 'success';
+  /** action.yml's inputs: `with:` plus the defaults (expressions evaluated), read by GitHub's action parser. */
+  function withActionDefaults(name: string, given: Record<string, string>, at: Scope): Record<string, string> {
+    const file = path.join(REPO_ROOT, 'actions', name, 'action.yml');
+    const metadata = actions.get(name) ?? loadAction(file);
+    actions.set(name, metadata);
+    const declared = metadata.inputs ?? [];
+    // GitHub only warns about an input the action does not declare; a misspelt input in an
+    // example workflow would be silently ignored, so here it is an error.
+    const unknown = Object.keys(given).filter((key) => !declared.some((input) => input.id === key));
+    if (unknown.length > 0) throw new Error(`actions/${name} has no input(s) ${unknown.join(', ')}`);
+    const all: Record<string, string> = {};
+    for (const input of declared) {
+      if (input.id in given) all[input.id] = given[input.id]!;
+      else if (input.default) all[input.id] = evaluateText(input.default, at);
+    }
+    return all;
+  }
+
   writeFileSync(path.join(workDir, 'run.log'), `${log.join('\n')}\n`);
-  writeFileSync(path.join(workDir, 'jobs.json'), JSON.stringify(jobResults.map((j) => ({ id: j.id, result: j.result, outputs: j.outputs, reason: j.reason, steps: j.steps.map((s) => ({ id: s.id, name: s.name, outcome: s.outcome, outputs: s.outputs })) })), null, 2));
+  writeFileSync(path.join(workDir, 'jobs.json'), JSON.stringify(jobResults.map((j) => ({ id: j.id, result: j.result, outputs: j.outputs, reason: j.reason, deployment: j.deployment, steps: j.steps.map((s) => ({ id: s.id, name: s.name, outcome: s.outcome, outputs: s.outputs })) })), null, 2));
   const run: WorkflowRun = {
     conclusion,
     jobs: jobResults,
@@ -617,79 +586,147 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       return found;
     },
     log,
-    artifactsDir,
-    artifactNames,
+    artifactsDir: artifacts.dir,
+    artifactNames: artifacts.names,
     argv: [...argv],
-    concurrencyGroup,
+    concurrencyGroup: workflowGroup?.group,
   };
   return run;
 }
 
-/** workflow_dispatch inputs with their declared defaults; an undeclared input is an error. */
-function declaredInputs(wf: WorkflowFile, given: Readonly<Record<string, string | boolean | number>>): Record<string, Value> {
-  const on = wf.on as Record<string, unknown> | undefined;
-  const dispatch = (on?.workflow_dispatch ?? on?.workflow_call) as { inputs?: Record<string, { default?: unknown; type?: string; required?: boolean; options?: unknown[] }> } | null | undefined;
-  const declared = dispatch?.inputs ?? {};
+/** workflow_dispatch inputs as the run sees them: given values typed, declared defaults, errors for the rest. */
+function dispatchInputs(workflow: LoadedWorkflow, options: RunWorkflowOptions): Record<string, Value> {
+  const given = options.inputs ?? {};
+  const declared = inputDefinitions(workflow, 'workflow_dispatch');
+  for (const key of Object.keys(given)) if (!declared.has(key)) throw new Error(`input '${key}' is not declared by the workflow`);
   const result: Record<string, Value> = {};
-  for (const key of Object.keys(given)) if (!(key in declared)) throw new Error(`input '${key}' is not declared by the workflow`);
-  for (const [key, spec] of Object.entries(declared)) {
-    const raw = key in given ? given[key] : spec.default;
-    if (raw === undefined && spec.required) throw new Error(`input '${key}' is required`);
-    if (spec.type === 'boolean') result[key] = raw === true || raw === 'true';
-    else if (spec.type === 'number') result[key] = raw === undefined ? null : Number(raw);
-    else result[key] = raw === undefined ? '' : String(raw);
-    if (spec.type === 'choice' && Array.isArray(spec.options) && !spec.options.map(String).includes(String(result[key]))) {
-      throw new Error(`input '${key}': ${String(result[key])} is not one of ${spec.options.join(', ')}`);
-    }
+  for (const [key, spec] of declared) {
+    const raw = key in given ? given[key] : spec.default === undefined ? undefined : evaluateToken(spec.default, { contexts: {} });
+    if (raw === undefined && spec.required) throw new Error(`Required input '${key}' not provided`);
+    const value = typed(key, spec.type, raw ?? null);
+    if (spec.type === 'choice' && !spec.options.includes(String(value))) throw new Error(`input '${key}': ${String(value)} is not one of ${spec.options.join(', ')}`);
+    if (spec.type === 'environment' && !(String(value) in (options.environments ?? {}))) throw new Error(`input '${key}': no environment '${String(value)}'`);
+    result[key] = value;
   }
   return result;
 }
 
-function evaluateEnv(env: Record<string, unknown> | undefined, ctx: EvaluationContext): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) out[key] = interpolateText(value, ctx);
-  return out;
-}
-
-interface ActionInputSpec {
-  default?: unknown;
-  required?: boolean;
-}
-
-/**
- * The inputs the runner gives an action: `with:` plus action.yml's defaults (expressions in them
- * evaluated). An input the action does not declare is an error here, where GitHub only warns:
- * a misspelt input in an example workflow would otherwise be silently ignored.
- */
-function withActionDefaults(name: string, given: Record<string, string>, ctx: EvaluationContext): Record<string, string> {
-  const metadata = parseYaml(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as { inputs?: Record<string, ActionInputSpec> };
-  const declared = metadata.inputs ?? {};
-  const unknown = Object.keys(given).filter((key) => !(key in declared));
-  if (unknown.length > 0) throw new Error(`actions/${name} has no input(s) ${unknown.join(', ')}`);
-  const all: Record<string, string> = {};
-  for (const [key, spec] of Object.entries(declared)) {
-    if (key in given) all[key] = given[key]!;
-    else if (spec.default !== undefined) all[key] = interpolateText(spec.default, ctx);
+/** The called workflow's `inputs`: each declared input from `with:`, or its default, typed. */
+function callInputs(called: LoadedWorkflow, given: Record<string, Value>, contexts: Record<string, Value>): Record<string, Value> {
+  const declared = inputDefinitions(called, 'workflow_call');
+  for (const key of Object.keys(given)) if (!declared.has(key)) throw new Error(`${called.file}: Invalid input, ${key} is not defined in the referenced workflow.`);
+  const result: Record<string, Value> = {};
+  for (const [key, spec] of declared) {
+    const raw = key in given ? given[key] : spec.default === undefined ? undefined : evaluateToken(spec.default, { contexts: { ...contexts, inputs: {} }, files: called.files });
+    if (raw === undefined && spec.required) throw new Error(`${called.file}: Input ${key} is required, but not provided while calling.`);
+    if (raw === undefined) {
+      result[key] = spec.type === 'boolean' ? false : spec.type === 'number' ? null : '';
+      continue;
+    }
+    const value = raw;
+    if (spec.type === 'boolean' && typeof value !== 'boolean') throw new Error(`${called.file}: input '${key}' is a boolean; the caller gave ${JSON.stringify(value)}`);
+    if (spec.type === 'number' && typeof value !== 'number') throw new Error(`${called.file}: input '${key}' is a number; the caller gave ${JSON.stringify(value)}`);
+    result[key] = spec.type === 'string' ? toText(value) : value;
   }
-  return all;
+  return result;
 }
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(full) : [full];
-  });
+interface InputSpec {
+  readonly type: string;
+  readonly required: boolean;
+  readonly default: TemplateToken | undefined;
+  readonly options: string[];
 }
 
-function commonDir(dirs: string[]): string {
-  let common = dirs[0]!.split(path.sep);
-  for (const dir of dirs.slice(1)) {
-    const parts = dir.split(path.sep);
-    let i = 0;
-    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
+function inputDefinitions(workflow: LoadedWorkflow, event: string): Map<string, InputSpec> {
+  const specs = new Map<string, InputSpec>();
+  for (const { key, value } of mappingOf(child(eventToken(workflow, event), 'inputs'))) {
+    const type = child(value, 'type');
+    const required = child(value, 'required');
+    const options = child(value, 'options');
+    specs.set(String(key), {
+      type: type && isString(type) ? type.value : 'string',
+      required: required !== undefined && evaluateToken(required, { contexts: {} }) === true,
+      default: child(value, 'default'),
+      options: options ? (evaluateToken(options, { contexts: {} }) as Value[]).map(toText) : [],
+    });
   }
-  return common.join(path.sep) || path.sep;
+  return specs;
+}
+
+function declaredSecrets(workflow: LoadedWorkflow): Map<string, boolean> {
+  const secrets = new Map<string, boolean>();
+  for (const { key, value } of mappingOf(child(eventToken(workflow, 'workflow_call'), 'secrets'))) {
+    const required = child(value, 'required');
+    secrets.set(String(key), required !== undefined && evaluateToken(required, { contexts: {} }) === true);
+  }
+  return secrets;
+}
+
+function typed(key: string, type: string, raw: Value): Value {
+  if (type === 'boolean') {
+    if (raw === null || raw === false || raw === 'false') return false;
+    if (raw === true || raw === 'true') return true;
+    throw new Error(`input '${key}' is a boolean: ${JSON.stringify(raw)} is neither true nor false`);
+  }
+  if (type === 'number') {
+    if (raw === null || raw === '') return null;
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new Error(`input '${key}' is a number: ${JSON.stringify(raw)} is not`);
+    return n;
+  }
+  return raw === null ? '' : toText(raw);
+}
+
+/** `concurrency:` as a group name or `{ group, cancel-in-progress, queue }`, evaluated. */
+function concurrencySetting(token: TemplateToken, at: Scope, workflow: LoadedWorkflow): { group: string; cancelInProgress: boolean; queue: 'single' | 'max' } {
+  const value = evaluateToken(token, { ...at, files: workflow.files });
+  if (!isObject(value)) return { group: toText(value), cancelInProgress: false, queue: 'single' };
+  return { group: toText(value.group ?? ''), cancelInProgress: value['cancel-in-progress'] === true, queue: value.queue === 'max' ? 'max' : 'single' };
+}
+
+function mappingOf(token: TemplateToken | undefined): { key: string; value: TemplateToken }[] {
+  return token && isMapping(token) ? [...token].map((pair) => ({ key: String(pair.key), value: pair.value })) : [];
+}
+
+function workflowName(workflow: LoadedWorkflow): string {
+  const name = child(workflow.root, 'name');
+  return name && isString(name) ? name.value : path.basename(workflow.file);
+}
+
+/** Contexts less one (`secrets` where GitHub does not offer it). */
+function without(contexts: Record<string, Value>, key: string): Record<string, Value> {
+  return Object.fromEntries(Object.entries(contexts).filter(([name]) => name !== key));
+}
+
+function displayName(step: Step): string {
+  if ('uses' in step) return `Run ${step.uses.value}`;
+  if ('run' in step) return `Run ${String(step.run).split('\n')[0]}`;
+  return step.id;
+}
+
+function blank(id: string | undefined, name: string, outcome: Conclusion, started: number, error?: string): StepResult {
+  return {
+    id, name, kind: 'skipped', outcome, conclusion: outcome, outputs: {}, stdout: '', stderr: '', summary: '', annotations: [], ...(error && { error }),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function number(value: Value, what: string): number {
+  if (typeof value !== 'number' || !(value > 0)) throw new Error(`${what}: ${JSON.stringify(value)} is not a positive number`);
+  return value;
+}
+
+/** Minutes as GitHub prints a job's limit: 1m0s, 6h0m0s. */
+function duration(minutes: number): string {
+  const seconds = Math.round(minutes * 60);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return `${h ? `${h}h` : ''}${m}m${seconds % 60}s`;
+}
+
+function isObject(value: Value | undefined): value is { [key: string]: Value } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Polls /proc for every process's argv while a step runs. */
