@@ -186,7 +186,7 @@ describe('rollback.yml after the dual-cluster upgrade', () => {
       ['Run actions/checkout@v5', 'success'],
       ['traffic', 'success'],
       ['names', 'success'],
-      ['Run actions/download-artifact@v5', 'success'],
+      ['Run actions/download-artifact@v8', 'success'],
       ['Verify the backup before anything is stopped', 'success'],
       ['stop-nodes', 'success'],
       ['restore', 'success'],

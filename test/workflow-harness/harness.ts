@@ -344,7 +344,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     try {
       // env: the workflow's, then the job's, each evaluated with what is visible at its level.
       const workflowEnv = evaluateStrings(child(inv.workflow.root, 'env'), { contexts: { github: jobGithub, secrets, inputs: inv.inputs, vars: vars(environment) }, files });
-      jobEnv = { ...workflowEnv, ...evaluateStrings(job.env, { contexts: { ...contexts, vars: vars(environment), secrets, env: workflowEnv }, files }) };
+      jobEnv = { ...workflowEnv, ...evaluateStrings(job.env, { contexts: { ...contexts, vars: vars(environment), secrets }, files }) };
     } catch (error) {
       log.push(`${label} | failure: ${(error as Error).message}`);
       return { id: label, ...described, result: 'failure', environment, ...deployment(undefined), outputs: {}, steps: [], reason: (error as Error).message };
@@ -394,7 +394,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       try {
         const timeout = child(raw, 'timeout-minutes');
         if (timeout) stepLimit = number(evaluateToken(timeout, full), 'timeout-minutes') * minuteMs;
-        const deadlineMs = Math.max(0, Math.min(stepLimit, deadline.at - Date.now(), options.stepTimeoutMs ?? 120_000));
+        // Past the job's limit only always()/cancelled() steps get here: they keep their own limits.
+        const jobLeft = deadline.at - started;
+        const deadlineMs = Math.min(stepLimit, jobLeft > 0 ? jobLeft : Infinity, options.stepTimeoutMs ?? 120_000);
         execution = await execute(inv, step, raw, { id, name, ctx, deadlineMs, scope: full, stepDir: path.join(jobDir, `step-${id ?? 'run'}-${index}`) });
         result = execution.result;
       } catch (error) {
@@ -407,7 +409,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         for (const value of execution.masked) masks.add(value);
         if (execution.timedOut) {
           // Whose limit ran out: the job's (the job is cancelled) or the step's (the step fails).
-          if (Date.now() >= deadline.at) {
+          if (started < deadline.at && Date.now() >= deadline.at) {
             cancellation.cancel(deadline.reason);
             result = { ...result, outcome: 'cancelled', conclusion: 'cancelled', error: 'The operation was canceled.' };
           } else if (Date.now() - started >= stepLimit) {

@@ -130,7 +130,11 @@ export async function runScript(step: Common & { script: string; shell: string |
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
     const timer = setTimeout(() => {
       killed = true;
-      process.kill(-child.pid!, 'SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // the group ended on its own meanwhile
+      }
     }, step.deadlineMs);
     child.on('error', reject);
     child.on('close', (c) => {
