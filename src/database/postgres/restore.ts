@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type pg from 'pg';
-import { inputError, stepError } from '../../lib/errors.js';
+import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
+import type { RunDir } from '../../lib/run-dir.js';
 import { execCommand } from '../../lib/exec.js';
 import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
 import { readSchemaMeta } from '../../kong/schema-meta.js';
@@ -12,14 +13,16 @@ import { connect, dbnameArgument, libpqFailure, quoteIdent, withClient, withData
 import { readIdentity } from './dump.js';
 import { assembleFacts, assertFingerprintComputable, entityTablesPresent, readEntityFacts, readWorkspaceNames, scanEntityTable, SCAN_SETTINGS, type EntityFacts, type TableScan } from './fingerprint.js';
 import { loadedTablesReader, PROGRESS_LINE } from './restore-lines.js';
+import { dropScratch, endSessions, scratchKey, swapIn } from './swap.js';
 import { findPgTools, serverMajor, type PgTools } from './tools.js';
 
 /**
  * `swap` (default): restore into a fresh scratch database on the target server, check its
- * fingerprint, then drop the target and rename the scratch database to it, so the target is
- * untouched until the copy is known good. Needs CREATEDB. `clean`: `pg_restore --clean
- * --if-exists` into the existing database (one transaction when jobs is 1), for roles that
- * cannot create databases; tables the archive does not hold stay.
+ * fingerprint and schema_meta, then rename the target aside, rename the copy in and drop the
+ * previous one (swap.ts), so the target is untouched until the copy is known good and whole
+ * whenever the swap cannot complete. Needs CREATEDB and the target's ownership. `clean`:
+ * `pg_restore --clean --if-exists` into the existing database (one transaction when jobs is 1),
+ * for roles that cannot create databases; tables the archive does not hold stay.
  */
 export type RestoreMethod = 'swap' | 'clean';
 
@@ -36,6 +39,10 @@ export interface RestoreOptions {
   readonly binDir?: string | undefined;
   readonly workDir?: string | undefined;
   readonly dryRun?: boolean | undefined;
+  /** How long pg_restore --clean may wait for a lock another session holds (input lock-timeout); default 30 s. */
+  readonly lockTimeoutMs?: number | undefined;
+  /** The run's private folder (decrypted archive) and ledger (scratch databases, the swap, pg_restore). */
+  readonly runDir?: RunDir | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -48,6 +55,8 @@ export interface RestoreResult {
   readonly dryRun: boolean;
   /** What was (or, on a dry run, would be) done. */
   readonly actions: readonly string[];
+  /** The previous target, renamed aside by a swap, when it could not be dropped after. */
+  readonly previousKept: string | undefined;
 }
 
 export async function restorePostgres(options: RestoreOptions): Promise<RestoreResult> {
@@ -58,7 +67,7 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
   // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
   // them before the target changes); clean writes the target itself, so it checks them first.
   const archive = await openArchive({
-    manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
+    manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.runDir?.path ?? options.workDir, signal: options.signal, log,
     deferChecksums: options.method === 'swap' && !options.dryRun,
   });
   try {
@@ -68,6 +77,8 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
     let tools: PgTools;
     let targetIdentity: DatabaseIdentity;
     let checked: Facts | undefined;
+    let previousKept: string | undefined;
+    let live: string[] = [];
     const actions: string[] = [];
     try {
       const identity = await readIdentity(admin, target);
@@ -85,39 +96,39 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
       if (!exists && options.method === 'clean') {
         throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
       }
-      const live = exists ? await liveConnections(admin, name) : [];
+      live = exists ? await liveConnections(admin, name) : [];
       if (live.length > 0 && !options.allowLiveConnections) {
         throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
       }
+      const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
       if (options.method === 'swap') {
-        actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
-        if (exists) actions.push(`${live.length > 0 ? `disconnect ${live.length} session(s), ` : ''}drop "${name}"`);
-        actions.push(`rename the scratch database to "${name}"`);
+        actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
+        if (exists) actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
+        else actions.push(`rename the scratch database to "${name}"`);
       } else {
-        actions.push(`pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs}` : ' in one transaction'}`);
+        actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
       }
       actions.push('compare the fingerprint with the manifest and write the target manifest');
       if (options.dryRun) {
-        return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions };
+        return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
       }
       if (options.method === 'swap') {
         // The renamed copy is the database whose fingerprint was just checked: no second scan.
-        checked = await swapRestore(options, archive, tools, admin, exists, live.length > 0, log);
+        ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
+      } else if (live.length > 0) {
+        const stuck = await endSessions(admin, name);
+        if (stuck.length > 0) throw stepError('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
+        log(`Ended ${live.length} session(s) on "${name}"`);
       }
     } finally {
       await admin.end().catch(() => {});
     }
-    if (options.method === 'clean') {
-      await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
-    }
+    if (options.method === 'clean') await cleanRestore(options, archive, tools, log);
 
     const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
-    const differences = compareFingerprints(source.fingerprint, after.entities.fingerprint);
+    const differences = restoredDifferences(source, after);
     if (differences.length > 0) {
-      throw stepError('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
-    }
-    if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
-      throw stepError('checking the restored database', 'its schema_meta rows differ from the manifest');
+      throw stepError('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
     }
     log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
     const manifest: BackupManifest = {
@@ -139,29 +150,50 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
     };
     const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
     await writeManifestAtomically(manifestPath, manifest);
-    return { source, manifest, manifestPath, dryRun: false, actions };
+    if (previousKept) actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
+    return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
   } finally {
     await archive.close();
   }
 }
 
+/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
+function restoredDifferences(manifest: BackupManifest, facts: Facts): string[] {
+  const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+  if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta)) differences.push('its schema_meta rows differ from the manifest');
+  return differences;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
+function lockTimeout(options: RestoreOptions): number {
+  return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+}
+
+/**
+ * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
+ * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
+ */
 async function swapRestore(
   options: RestoreOptions,
   archive: OpenedArchive,
   tools: PgTools,
   admin: pg.Client,
   exists: boolean,
-  disconnect: boolean,
   log: (line: string) => void,
-): Promise<Facts> {
+): Promise<{ facts: Facts; previousKept: string | undefined }> {
   const name = options.target.db.database;
   const scratch = scratchName(name, 'restore');
+  const { host, port } = options.target.db;
+  await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host, port, database: scratch });
   try {
     await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
   } catch (error) {
+    await options.runDir?.forget(scratchKey(scratch));
     throw stepError('creating the scratch database', `${(error as Error).message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
   }
   const scratchTarget = withDatabase(options.target, scratch);
+  let facts: Facts;
   try {
     // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
     // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
@@ -172,57 +204,92 @@ async function swapRestore(
       stop.abort();
       throw error;
     });
-    const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log);
+    const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
     const [checked, restored] = await Promise.allSettled([checksums, copy]);
     // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
     if (checked.status === 'rejected') throw checked.reason;
     if (restored.status === 'rejected') throw restored.reason;
-    const facts = restored.value;
-    const differences = compareFingerprints(archive.manifest.fingerprint, facts.entities.fingerprint);
+    facts = restored.value;
+    const differences = restoredDifferences(archive.manifest, facts);
     if (differences.length > 0) {
-      throw stepError('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+      throw stepError('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
     }
-    if (exists) {
-      if (disconnect) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-      await admin.query(`DROP DATABASE ${quoteIdent(name)}`);
-    }
-    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
-    log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
-    return facts;
   } catch (error) {
-    // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`).catch(() => {});
+    // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
+    const dropped = await dropScratch(admin, scratch, options.runDir);
+    if (!dropped) log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
     throw error;
+  }
+  const { previousKept } = await swapIn(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
+  return { facts, previousKept };
+}
+
+/**
+ * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
+ * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
+ * restored, which the error says. Every lock it waits for is bounded (lock_timeout): a client
+ * holding one makes it fail instead of queueing every other query behind it.
+ */
+async function cleanRestore(options: RestoreOptions, archive: OpenedArchive, tools: PgTools, log: (line: string) => void): Promise<void> {
+  const name = options.target.db.database;
+  const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+  try {
+    await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, lockTimeoutMs: lockTimeout(options), runDir: options.runDir });
+  } catch (error) {
+    const detail = error instanceof UpgradeError ? error.message : (error as Error).message;
+    const state = options.jobs > 1
+      ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
+      : `"${name}" was left as it was (one transaction, rolled back)`;
+    const lockWait = /lock timeout/i.test(detail);
+    const cause = lockWait ? `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (stop the clients of "${name}", or raise lock-timeout)` : detail;
+    if (lockWait) throw inputError('lock-timeout', `${cause}; ${state}`, error);
+    throw stepError('restore-method clean', `${cause}; ${state}`, error);
   }
 }
 
-async function runPgRestore(
-  tools: PgTools,
-  dumpPath: string,
-  target: DatabaseTarget,
-  extra: readonly string[],
-  signal: AbortSignal | undefined,
-  log: (line: string) => void,
-  onLine?: (line: string) => void,
-): Promise<void> {
+interface PgRestoreRun {
+  readonly extra: readonly string[];
+  readonly signal: AbortSignal | undefined;
+  readonly log: (line: string) => void;
+  readonly onLine?: ((line: string) => void) | undefined;
+  /** lock_timeout of pg_restore's sessions; none: wait as long as it takes (a scratch database nobody else uses). */
+  readonly lockTimeoutMs?: number | undefined;
+  /** Where the running pg_restore is recorded, for backup-db's post step to stop if this run is killed. */
+  readonly runDir?: RunDir | undefined;
+}
+
+async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTarget, run: PgRestoreRun): Promise<void> {
   const started = Date.now();
+  // Its own name, so the sessions of this pg_restore (and of its workers) can be found and ended.
+  const applicationName = `kong-upgrade-restore-${randomBytes(4).toString('hex')}`;
+  const key = `process-${applicationName}`;
+  let recorded: Promise<void> | undefined;
   // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
   // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
   const result = await execCommand({
     command: tools.pgRestore,
-    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), dbnameArgument(target.db.database), ...extra, dumpPath],
-    env: { ...libpqEnvironment(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
-    ...(signal && { signal }),
-    ...(onLine && { onLine: (line: string, stream: 'stdout' | 'stderr') => stream === 'stderr' && onLine(line) }),
+    args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), dbnameArgument(target.db.database), ...run.extra, dumpPath],
+    env: {
+      ...libpqEnvironment(target.db),
+      PGAPPNAME: applicationName,
+      PGCONNECT_TIMEOUT: '10',
+      ...(run.lockTimeoutMs !== undefined && { PGOPTIONS: `-c lock_timeout=${run.lockTimeoutMs}` }),
+    },
+    signal: run.signal ?? new AbortController().signal,
+    onSpawn: (pid) => {
+      recorded = run.runDir?.note(key, { kind: 'process', command: 'pg_restore', pid, applicationName, host: target.db.host, port: target.db.port, database: target.db.database }).catch(() => {});
+    },
+    ...(run.onLine && { onLine: (line: string, stream: 'stdout' | 'stderr') => stream === 'stderr' && run.onLine!(line) }),
   });
+  await recorded;
+  await run.runDir?.forget(key);
   if (result.exitCode !== 0 || result.signal !== undefined) {
     const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
     const connection = libpqFailure(target, stderr);
     if (connection) throw connection;
-    throw stepError('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    throw stepError('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
   }
-  log(`pg_restore into ${describeDatabase(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  run.log(`pg_restore into ${describeDatabase(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 type Facts = { schemaMeta: Awaited<ReturnType<typeof readSchemaMeta>>; entities: EntityFacts };
@@ -244,6 +311,7 @@ export async function restoreAndReadFacts(
   algorithm: FingerprintAlgorithm,
   signal: AbortSignal | undefined,
   log: (line: string) => void,
+  runDir?: RunDir,
 ): Promise<Facts> {
   const loaded: string[] = [];
   // An object, not a variable: its field changes under the scanner's awaits.
@@ -293,7 +361,7 @@ export async function restoreAndReadFacts(
   scanner.catch(() => undefined);
 
   try {
-    await runPgRestore(tools, dumpPath, target, jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine);
+    await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
   } catch (error) {
     restore.state = 'failed';
     wake();
@@ -336,7 +404,8 @@ export function sameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolean 
 /** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
 export function scratchName(base: string, purpose: string): string {
   const suffix = `__${purpose}_${randomBytes(4).toString('hex')}`;
-  return `${base.slice(0, 63 - suffix.length)}${suffix}`;
+  // Plain characters only, so the name means the same to SQL, libpq and a log line.
+  return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
 }
 
 function safe(text: string): string {

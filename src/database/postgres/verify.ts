@@ -1,4 +1,5 @@
 import { stepError } from '../../lib/errors.js';
+import type { RunDir } from '../../lib/run-dir.js';
 import { describeDatabase } from '../../lib/shared-inputs.js';
 import type { EncryptionOptions } from '../encryption.js';
 import { compareFingerprints, type BackupManifest } from '../manifest.js';
@@ -7,6 +8,7 @@ import { withClient, withDatabase, quoteIdent, type DatabaseTarget } from './con
 import { readIdentity } from './dump.js';
 import { assertFingerprintComputable } from './fingerprint.js';
 import { readFacts, restoreAndReadFacts, scratchName } from './restore.js';
+import { dropScratch, scratchKey } from './swap.js';
 import { findPgTools, serverMajor } from './tools.js';
 
 export interface VerifyOptions {
@@ -17,6 +19,8 @@ export interface VerifyOptions {
   readonly jobs?: number | undefined;
   readonly binDir?: string | undefined;
   readonly workDir?: string | undefined;
+  /** The run's private folder (decrypted archive) and ledger (the scratch database, pg_restore). */
+  readonly runDir?: RunDir | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -32,7 +36,7 @@ export interface VerifyResult {
 /** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
 export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult> {
   const log = options.log ?? (() => {});
-  const archive = await openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+  const archive = await openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.runDir?.path ?? options.workDir, signal: options.signal, log });
   try {
     const manifest = archive.manifest;
     const server = options.trialServer;
@@ -44,15 +48,17 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult
     if (!server) return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
 
     const scratch = scratchName(manifest.database.database, 'verify');
+    await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
     await withClient(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`));
     try {
       const scratchTarget = withDatabase(server, scratch);
-      const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log);
+      const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
       const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
       if (differences.length > 0) throw stepError('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
       log(`Trial restore on ${describeDatabase(scratchTarget.db)}: fingerprint equals the manifest's`);
     } finally {
-      await withClient(server, 'dropping the scratch database', (c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`)).catch(() => {});
+      const dropped = await withClient(server, 'dropping the scratch database', (c) => dropScratch(c, scratch, options.runDir)).catch(() => false);
+      if (!dropped) log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
     }
     return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: true };
   } finally {

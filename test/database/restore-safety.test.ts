@@ -1,0 +1,170 @@
+// A restore must never lose the target: sessions that get in the swap's way, a copy that differs
+// from the manifest, clients that hold locks during a clean restore, and a run that is stopped.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { targetFromInputs, type DatabaseTarget } from '../../src/database/postgres/connect.js';
+import { backupPostgres, type BackupResult } from '../../src/database/postgres/dump.js';
+import { restorePostgres, type RestoreOptions } from '../../src/database/postgres/restore.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { withClient } from '../kong-sim/helpers.js';
+import { createKongDatabase, pgTarget, rejection } from './kong-db.js';
+
+let server: PostgresServer;
+let work: string;
+let backup: BackupResult;
+/** A role that may create databases and owns its targets, but is no superuser. */
+const RESTORER = { user: 'restorer', password: 'restorer-password-1' };
+
+beforeAll(async () => {
+  server = await startPostgres({ database: 'postgres' });
+  await createKongDatabase(server, 'kong');
+  await withClient(server, 'postgres', (c) => c.query(`CREATE ROLE ${RESTORER.user} LOGIN CREATEDB PASSWORD '${RESTORER.password}'`));
+  work = mkdtempSync(path.join(os.tmpdir(), 'restore-safety-'));
+  backup = await backupPostgres({ source: pgTarget(server, 'kong'), backupDir: path.join(work, 'backup'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const asRestorer = (database: string): DatabaseTarget =>
+  targetFromInputs({ host: server.host, port: server.port, user: RESTORER.user, password: RESTORER.password, database, sslmode: 'disable' }, false, 'target-');
+
+/** A database holding one marker row (owned by `owner`), to see that a failed restore left it alone. */
+async function markedDatabase(name: string, owner = server.user): Promise<() => Promise<unknown>> {
+  await withClient(server, 'postgres', (c) => c.query(`CREATE DATABASE ${name} OWNER ${owner}`));
+  await withClient(server, name, (c) => c.query(`CREATE TABLE marker (x int); INSERT INTO marker VALUES (42); ALTER TABLE marker OWNER TO ${owner}`));
+  return () => withClient(server, name, (c) => c.query('SELECT x FROM marker')).then((r) => r.rows);
+}
+
+const databases = (pattern: string) =>
+  withClient(server, 'postgres', (c) => c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [pattern])).then((r) => r.rows.map((row) => row.datname));
+
+/**
+ * A pg_restore that waits for the test to open a FIFO before it runs: the test then knows the
+ * scratch database exists and the copy has not been swapped in yet, whatever the machine's load.
+ */
+function gatedPgRestore(name: string): { binDir: string; release: () => Promise<void> } {
+  const binDir = mkdtempSync(path.join(work, `${name}-bin-`));
+  const gate = path.join(binDir, 'gate');
+  execFileSync('mkfifo', [gate]);
+  writeFileSync(path.join(binDir, 'pg_restore'), `#!/bin/sh\nread line < '${gate}'\nexec '${server.bindir}/pg_restore' "$@"\n`);
+  writeFileSync(path.join(binDir, 'pg_dump'), `#!/bin/sh\nexec '${server.bindir}/pg_dump' "$@"\n`);
+  for (const tool of ['pg_restore', 'pg_dump']) chmodSync(path.join(binDir, tool), 0o755);
+  return { binDir, release: () => writeFile(gate, 'go\n') };
+}
+
+/** Polls until a database matching `pattern` exists (the restore created its scratch copy). */
+async function waitForDatabase(pattern: string): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    const [found] = await databases(pattern);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no database like ${pattern} appeared`);
+}
+
+/** A superuser session held open on `database`, as a monitoring agent's or a DBA's psql. */
+async function holdSession(database: string): Promise<{ client: pg.Client; ended: () => Promise<boolean> }> {
+  const client = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database, application_name: 'dba-psql' });
+  let lost = false;
+  client.on('error', () => (lost = true));
+  await client.connect();
+  return { client, ended: async () => lost || (await client.query('SELECT 1').then(() => false, () => true)) };
+}
+
+const options = (manifestPath: string, target: DatabaseTarget, extra: Partial<RestoreOptions> = {}): RestoreOptions => ({
+  manifestPath, target, method: 'swap', jobs: 1, allowRestoreOverSource: false, allowLiveConnections: false, binDir: server.bindir, ...extra,
+});
+
+const fingerprintOf = async (database: string) => {
+  const { readFacts } = await import('../../src/database/postgres/restore.js');
+  return (await readFacts(pgTarget(server, database))).entities.fingerprint.digest;
+};
+
+describe('swap: the target stays whole whenever the swap cannot complete', () => {
+  it('a session held on the scratch database is ended, and the checked copy replaces the target', async () => {
+    const marker = await markedDatabase('kong_swap_a');
+    const { binDir, release } = gatedPgRestore('swap-a');
+    const restoring = restorePostgres(options(backup.manifestPath, pgTarget(server, 'kong_swap_a'), { binDir }));
+    restoring.catch(() => {});
+    const scratch = await waitForDatabase('kong\\_swap\\_a\\_\\_restore%');
+    const held = await holdSession(scratch);
+    await release();
+    const restored = await restoring;
+    expect(restored.manifest!.fingerprint.digest).toBe(backup.manifest.fingerprint.digest);
+    expect(await fingerprintOf('kong_swap_a')).toBe(backup.manifest.fingerprint.digest);
+    await expect(marker()).rejects.toThrow(/relation "marker" does not exist/);
+    expect(await held.ended()).toBe(true);
+    expect(await databases('kong\\_swap\\_a\\_\\_%')).toEqual([]);
+    await held.client.end().catch(() => {});
+  });
+
+  it('a session on the scratch database that the role may not end: the target is untouched, the copy is kept and named', async () => {
+    const marker = await markedDatabase('kong_swap_b', RESTORER.user);
+    const { binDir, release } = gatedPgRestore('swap-b');
+    const restoring = rejection(restorePostgres(options(backup.manifestPath, asRestorer('kong_swap_b'), { binDir })));
+    const scratch = await waitForDatabase('kong\\_swap\\_b\\_\\_restore%');
+    const held = await holdSession(scratch);
+    await release();
+    const error = await restoring;
+    expect(error.message).toMatch(/1 session\(s\) on the restored copy "kong_swap_b__restore_[0-9a-f]{8}" could not be ended \(kong_test dba-psql@address hidden\)/);
+    expect(error.message).toMatch(/the target "kong_swap_b" was left as it was, and the copy stays as "kong_swap_b__restore_/);
+    expect(await marker()).toEqual([{ x: 42 }]);
+    expect(await databases('kong\\_swap\\_b%')).toEqual(['kong_swap_b', scratch]);
+    expect(await held.ended()).toBe(false);
+    await held.client.end();
+    await withClient(server, 'postgres', (c) => c.query(`DROP DATABASE ${scratch}`));
+  });
+
+  it('a client that connects to the target during the restore: refused naming allow-live-connections, the target untouched, the copy dropped; with allow-live-connections it is disconnected', async () => {
+    const marker = await markedDatabase('kong_swap_c');
+    const { binDir, release } = gatedPgRestore('swap-c');
+    const restoring = rejection(restorePostgres(options(backup.manifestPath, pgTarget(server, 'kong_swap_c'), { binDir })));
+    await waitForDatabase('kong\\_swap\\_c\\_\\_restore%');
+    const held = await holdSession('kong_swap_c');
+    await release();
+    const error = await restoring;
+    expect(error.origin).toEqual({ input: 'allow-live-connections' });
+    expect(error.message).toMatch(/the target "kong_swap_c" was left as it was/);
+    expect(await marker()).toEqual([{ x: 42 }]);
+    expect(await databases('kong\\_swap\\_c%')).toEqual(['kong_swap_c']);
+    expect(await held.ended()).toBe(false);
+
+    const restored = await restorePostgres(options(backup.manifestPath, pgTarget(server, 'kong_swap_c'), { allowLiveConnections: true }));
+    expect(restored.manifest!.fingerprint.digest).toBe(backup.manifest.fingerprint.digest);
+    expect(await held.ended()).toBe(true);
+    expect(await databases('kong\\_swap\\_c%')).toEqual(['kong_swap_c']);
+    await held.client.end().catch(() => {});
+  });
+
+  it('a session on the target that the role may not end, with allow-live-connections: the target untouched and still open to clients', async () => {
+    const marker = await markedDatabase('kong_swap_d', RESTORER.user);
+    const held = await holdSession('kong_swap_d');
+    const error = await rejection(restorePostgres(options(backup.manifestPath, asRestorer('kong_swap_d'), { allowLiveConnections: true })));
+    expect(error.message).toMatch(/1 session\(s\) on "kong_swap_d" could not be ended \(kong_test dba-psql@address hidden\); it was left as it was/);
+    expect(await marker()).toEqual([{ x: 42 }]);
+    expect(await databases('kong\\_swap\\_d%')).toEqual(['kong_swap_d']);
+    const allowed = await withClient(server, 'postgres', (c) => c.query("SELECT datallowconn FROM pg_database WHERE datname = 'kong_swap_d'"));
+    expect(allowed.rows).toEqual([{ datallowconn: true }]);
+    await held.client.end();
+  });
+
+  it('schema_meta is checked on the copy, before the swap: a manifest whose schema_meta differs leaves the target whole', async () => {
+    const manifest = JSON.parse(readFileSync(backup.manifestPath, 'utf8'));
+    manifest.schemaMeta[0].executed = [...manifest.schemaMeta[0].executed, '999_999_to_999'];
+    const edited = path.join(path.dirname(backup.manifestPath), 'schema-meta-edited.json');
+    writeFileSync(edited, JSON.stringify(manifest));
+    const marker = await markedDatabase('kong_swap_e');
+    const error = await rejection(restorePostgres(options(edited, pgTarget(server, 'kong_swap_e'))));
+    expect(error.message).toMatch(/checking the restored copy: it differs from the manifest, the target was left as it was: its schema_meta rows differ/);
+    expect(await marker()).toEqual([{ x: 42 }]);
+    expect(await databases('kong\\_swap\\_e%')).toEqual(['kong_swap_e']);
+  });
+});
