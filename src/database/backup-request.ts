@@ -2,7 +2,9 @@ import path from 'node:path';
 import { inputError, UpgradeError } from '../lib/errors.js';
 import { readBoolean, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import { readAdminInputs, readDatabaseInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
-import type { EncryptionOptions } from './encryption.js';
+import { ACCEPTED_VERSION_FORMS, formatKongVersion, tryParseKongVersion } from '../version/kong-version.js';
+import { checkPassphrase, type EncryptionOptions } from './encryption.js';
+import { quote } from './shape.js';
 import { targetFromInputs, type DatabaseTarget } from './postgres/connect.js';
 import type { DumpFormat } from './postgres/dump.js';
 import type { RestoreMethod } from './postgres/restore.js';
@@ -66,7 +68,7 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
   const workDir = env.RUNNER_TEMP ?? process.cwd();
   const common: Common = {
     jobs: readPositiveInteger(source, 'jobs', 1),
-    binDir: readString(source, 'pg-bin-dir'),
+    binDir: readPath(source, 'pg-bin-dir'),
     encryption: readEncryption(source, mode),
     dryRun: readBoolean(source, 'dry-run', false),
     workDir,
@@ -75,7 +77,7 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
   const sourceTarget = database && targetFromInputs(database, readString(source, 'database-url') !== undefined);
   const target = readTargetDatabase(source);
 
-  const backupDir = () => path.resolve(readString(source, 'backup-dir') ?? path.join(workDir, 'kong-backup'));
+  const backupDir = () => path.resolve(readPath(source, 'backup-dir') ?? path.join(workDir, 'kong-backup'));
 
   if (mode === 'export') {
     const admin = readAdminInputs(source);
@@ -101,8 +103,8 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
       hosts,
       keyspace,
       tag,
-      nodetool: readString(source, 'nodetool-path') ?? 'nodetool',
-      kongVersion: readString(source, 'kong-version'),
+      nodetool: readPath(source, 'nodetool-path') ?? 'nodetool',
+      kongVersion: readKongVersion(source),
       jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
     };
   }
@@ -120,10 +122,10 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
       backupDir: backupDir(),
       format,
       compression: readString(source, 'compression') ?? 'auto',
-      kongVersion: readString(source, 'kong-version'),
+      kongVersion: readKongVersion(source),
     };
   }
-  const manifest = readString(source, 'manifest');
+  const manifest = readPath(source, 'manifest');
   if (manifest === undefined) throw inputError('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
   if (mode === 'verify') {
     const trial = readBoolean(source, 'trial-restore', false);
@@ -143,6 +145,32 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
     allowLiveConnections: readBoolean(source, 'allow-live-connections', false),
     maintenanceDatabase: readString(source, 'maintenance-database') ?? 'postgres',
   };
+}
+
+/**
+ * A path input: at most PATH_MAX (4096) bytes with names of at most NAME_MAX (255), and no
+ * control characters, checked before any file call, which would fail with ENAMETOOLONG or
+ * write a name no log line can show.
+ */
+function readPath(source: InputSource, name: string): string | undefined {
+  const value = readString(source, name);
+  if (value === undefined) return undefined;
+  const allowed = 'a path of at most 4096 bytes, each name at most 255, without control characters';
+  if (/\p{Cc}/u.test(value)) throw inputError(name, `${quote(value)} holds a control character; expected ${allowed}`);
+  if (Buffer.byteLength(value) > 4096) throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; expected ${allowed}`);
+  const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > 255);
+  if (long !== undefined) throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${quote(long)}); expected ${allowed}`);
+  return value;
+}
+
+/** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */
+function readKongVersion(source: InputSource): string | undefined {
+  const value = readString(source, 'kong-version');
+  if (value === undefined) return undefined;
+  if (/^\d+\.\d+$/.test(value)) return value;
+  const version = tryParseKongVersion(value);
+  if (!version) throw inputError('kong-version', `${quote(value)} is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}, or a release line such as 3.4`);
+  return formatKongVersion(version);
 }
 
 function readDeck(source: InputSource): { version: string; url: string; checksumsUrl: string | undefined } | undefined {
@@ -201,6 +229,7 @@ function readTargetDatabase(source: InputSource): DatabaseTarget | undefined {
 function readEncryption(source: InputSource, mode: string): EncryptionOptions | undefined {
   const method = readEnum(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'] as const, 'none');
   const passphrase = readSecret(source, 'encryption-passphrase');
+  if (passphrase !== undefined) checkPassphrase(passphrase);
   const privateKey = readSecret(source, 'encryption-private-key');
   const recipients = readList(source, 'encryption-recipients');
   const publicKey = readString(source, 'encryption-public-key');

@@ -25,6 +25,17 @@ export type EncryptionOptions =
 
 export const ENCRYPTED_SUFFIX = '.gpg';
 
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+export function checkPassphrase(passphrase: string): void {
+  if (/[\r\n]/.test(passphrase)) {
+    throw inputError('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+  }
+}
+
 interface Gpg {
   /** Runs gpg and returns how it ended, whatever the exit code. */
   exec(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<ExecResult>;
@@ -72,6 +83,7 @@ function noRoom(result: ExecResult): string | undefined {
 
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
 export async function encryptFiles(files: readonly string[], options: EncryptionOptions, signal?: AbortSignal): Promise<string[]> {
+  if (options.passphrase !== undefined) checkPassphrase(options.passphrase);
   const gpg = await openGpg();
   try {
     if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
@@ -112,6 +124,7 @@ function encryptedTo(status: string): string[] {
 
 /** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
 export async function decryptFiles(base: string, files: readonly string[], outDir: string, options: EncryptionOptions, signal?: AbortSignal): Promise<void> {
+  if (options.passphrase !== undefined) checkPassphrase(options.passphrase);
   const gpg = await openGpg();
   try {
     // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".

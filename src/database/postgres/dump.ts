@@ -100,8 +100,10 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
     const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
     options.signal?.removeEventListener('abort', onOuterAbort);
+    // A failed read of the facts stopped pg_dump: its reason is the one to tell.
+    if (factsResult.status === 'rejected' && !options.signal?.aborted) throw factsError(options.source, factsResult.reason);
     if (dumpResult.status === 'rejected') throw dumpResult.reason;
-    if (factsResult.status === 'rejected') throw wrap(factsResult.reason, 'reading schema_meta and the fingerprint');
+    if (factsResult.status === 'rejected') throw factsError(options.source, factsResult.reason);
     await client.query('COMMIT');
     await client.end().catch(() => {});
     client = undefined;
@@ -242,7 +244,9 @@ async function runPgDump(
   }
   const connection = libpqFailure(options.source, stderr);
   if (connection) throw connection;
-  if (result.aborted) throw stepError('pg_dump', options.signal?.aborted ? 'cancelled' : 'stopped because reading the fingerprint failed');
+  const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
+  if (denied) throw readDenied(options.source, denied);
+  if (result.aborted) throw stepError('pg_dump', 'cancelled');
   if (result.signal) throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
   throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
 }
@@ -267,6 +271,17 @@ function diskError(error: unknown, folder: string): UpgradeError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
   return wrap(error, 'writing the manifest');
+}
+
+/** The role may not read a Kong table: the input that named the role is what to change. */
+function readDenied(source: DatabaseTarget, what: string): UpgradeError {
+  return inputError(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
+}
+
+function factsError(source: DatabaseTarget, error: unknown): UpgradeError {
+  const e = error as { code?: string; message?: string };
+  if (e.code === '42501') return readDenied(source, e.message ?? 'permission denied');
+  return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
 }
 
 function wrap(error: unknown, step: string): UpgradeError {
