@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { evaluateText } from '../workflow-harness/evaluate.js';
+import { loadAction } from '../workflow-harness/workflow.js';
 import { REPO_ROOT } from './paths.js';
 
 export interface RunActionOptions {
@@ -100,22 +101,15 @@ export async function runAction(
 }
 
 /**
- * Defaults from actions/<name>/action.yml, with the two expressions our actions use evaluated
- * as a runner would for a workflow without a token: `github.token` empty, `github.api_url`
- * GitHub's public API.
+ * Defaults from actions/<name>/action.yml, read by GitHub's action parser and evaluated by its
+ * expression evaluator as a runner would for a workflow without a token: `github.token` empty,
+ * `github.api_url` GitHub's public API.
  */
 export function actionDefaults(name: string): Record<string, string> {
-  const metadata = parseYaml(readFileSync(path.join(REPO_ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
-    inputs?: Record<string, { default?: unknown }>;
-  };
+  const metadata = loadAction(path.join(REPO_ROOT, 'actions', name, 'action.yml'));
+  const github = { token: '', api_url: 'https://api.github.com' };
   const defaults: Record<string, string> = {};
-  for (const [input, spec] of Object.entries(metadata.inputs ?? {})) {
-    if (spec.default === undefined) continue;
-    defaults[input] = String(spec.default)
-      .replace(/\$\{\{\s*github\.token\s*\}\}/g, '')
-      .replace(/\$\{\{\s*github\.api_url\s*\}\}/g, 'https://api.github.com');
-    if (/\$\{\{/.test(defaults[input]!)) throw new Error(`actions/${name}/action.yml: default of ${input} has an expression run-action cannot evaluate`);
-  }
+  for (const input of metadata.inputs ?? []) if (input.default) defaults[input.id] = evaluateText(input.default, { contexts: { github } });
   return defaults;
 }
 
