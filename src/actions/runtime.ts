@@ -1,12 +1,27 @@
 import * as core from '@actions/core';
 import { errorMessage } from '../lib/errors.js';
 import type { InputSource } from '../lib/inputs.js';
+import { logLine, logLines } from '../lib/log-text.js';
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
 export const runnerInputs: InputSource = {
   get: (name) => core.getInput(name),
   mask: (secret) => core.setSecret(secret),
 };
+
+/**
+ * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
+ * line break (an input, a Kong error body) could start a line of its own that the runner reads as
+ * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).
+ */
+export function info(text: string): void {
+  core.info(logLine(text));
+}
+
+/** Text whose line breaks are its own (a rendered manifest): printed line by line, each disarmed. */
+export function infoLines(text: string): void {
+  for (const line of logLines(text)) core.info(line);
+}
 
 /**
  * Every action's entry: run the adapter and turn any error into one clear failure line.
@@ -16,7 +31,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    core.setFailed(errorMessage(error));
+    core.setFailed(logLine(errorMessage(error)));
     if (error instanceof Error && error.stack && !(error.name === 'UpgradeError')) core.debug(error.stack);
   }
 }

@@ -46,6 +46,27 @@ export function parseUserKongConf(text: string, input = KONG_CONF_INPUT): UserKo
   return settings;
 }
 
+// Names whose values are secrets or key material (`pg_password`, `cassandra_password`,
+// `vault_hcv_token`, `ssl_cert_key`, `admin_gui_auth_conf` with its client secret, inline PEM
+// certificates), matched as `_`-separated words, with or without the KONG_ prefix of their
+// environment variable. Too wide is harmless: a value not quoted.
+const SECRET_WORDS = /(?:^|_)(?:password|passwd|secret|token|key|keys|cert|certificate|credential|credentials|private|license_data|auth_conf|session_conf)(?:_|$)/;
+
+/** A setting whose value is never quoted in a finding, a log or the plan, and is masked when read. */
+export function isSecretSetting(name: string): boolean {
+  return SECRET_WORDS.test(name.toLowerCase().replace(/^kong_/, ''));
+}
+
+/** `name = value` for a finding, or the name alone when the value is a secret. */
+export function describeSetting(name: string, setting: KongConfSetting): string {
+  return isSecretSetting(name) ? `\`${name}\` (its value is not shown: a secret or key setting)` : `\`${name} = ${setting.value}\``;
+}
+
+/** Masks (through `mask`) the value of every secret setting of a user's kong.conf. */
+export function maskSecretSettings(conf: UserKongConf, mask: (secret: string) => void): void {
+  for (const [name, setting] of conf) if (setting.value !== '' && isSecretSetting(name)) mask(setting.value);
+}
+
 export interface KongConfDiff {
   readonly added: readonly { name: string; default: string }[];
   readonly removed: readonly { name: string; default: string }[];

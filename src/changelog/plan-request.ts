@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../lib/errors.js';
-import { readBoolean, readEnum, readList, readSecret, readString, type InputSource } from '../lib/inputs.js';
+import { maskSecret, readBoolean, readEnum, readList, readSecret, readString, type InputSource } from '../lib/inputs.js';
+import { maskSecretSettings, parseUserKongConf } from './kong-conf.js';
 import { readAdminInputs, readDatabaseInputs, type AdminApiTarget, type DatabaseConnection } from '../lib/shared-inputs.js';
 
 /**
@@ -69,6 +70,8 @@ export async function readPlanRequest(source: InputSource): Promise<PlanRequest>
     readGivenFile(source, 'nginx-template'),
     Promise.all(readList(source, 'declarative-config').map((path) => loadFile('declarative-config', path))),
   ]);
+  // Its passwords and keys are masked before anything could print them (a finding names the key only).
+  if (kongConf !== undefined) maskSecretSettings(parseUserKongConf(kongConf.text, 'kong-conf'), (secret) => maskSecret(source, secret));
   return { ...request, changelogFile, kongConf, nginxTemplate, declarativeConfigs };
 }
 

@@ -33,6 +33,7 @@ export interface ExecResult {
 }
 
 export async function execCommand(request: ExecRequest): Promise<ExecResult> {
+  refuseNul(request);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
   Object.assign(env, request.env);
@@ -56,6 +57,19 @@ export async function execCommand(request: ExecRequest): Promise<ExecResult> {
   } catch (error) {
     throw stepError(`running ${request.command}`, (error as Error).message, error);
   }
+}
+
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request: ExecRequest): void {
+  const where = [
+    ...request.args.map((arg, i) => [`argument ${i + 1}`, arg] as const),
+    ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value] as const),
+  ].find(([, value]) => value.includes('\0'));
+  if (where !== undefined) throw stepError(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 
 function lineListeners(onLine: NonNullable<ExecRequest['onLine']>) {

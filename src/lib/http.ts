@@ -1,4 +1,5 @@
-import { stepError } from './errors.js';
+import { stepError, UpgradeError } from './errors.js';
+import { quoteRemote } from './log-text.js';
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
@@ -15,7 +16,16 @@ export interface HttpRequest {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly timeoutMs?: number;
+  /** The largest answer read, in bytes (default DEFAULT_MAX_BODY_BYTES); a larger one fails the request. */
+  readonly maxBodyBytes?: number;
 }
+
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 
 export interface HttpResponse {
   readonly status: number;
@@ -39,9 +49,10 @@ export async function httpRequest(request: HttpRequest, step = 'HTTP request'): 
       signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
       redirect: 'manual',
     });
-    const body = await response.text();
+    const body = response.body === null ? '' : await readCapped(response.body, request, step);
     return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
   } catch (error) {
+    if (error instanceof UpgradeError) throw error;
     const reason = (error as Error).name === 'TimeoutError' ? 'timed out' : transportReason(error);
     throw stepError(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
   }
@@ -59,7 +70,7 @@ async function requestWithHost(request: HttpRequest, step: string, started: numb
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = await response.body.text();
+    const body = await readCapped(response.body, request, step);
     const headers = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {
       if (value === undefined) continue;
@@ -67,10 +78,29 @@ async function requestWithHost(request: HttpRequest, step: string, started: numb
     }
     return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
   } catch (error) {
+    if (error instanceof UpgradeError) throw error;
     const kind = transportErrorKind(error);
     const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
     throw stepError(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
   }
+}
+
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body: AsyncIterable<Uint8Array>, request: HttpRequest, step: string): Promise<string> {
+  const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      throw stepError(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -159,7 +189,7 @@ function transportReason(error: unknown): string {
 export async function httpJson<T>(request: HttpRequest, step = 'HTTP request'): Promise<T> {
   const response = await httpRequest(request, step);
   if (response.status < 200 || response.status >= 300) {
-    throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+    throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
   }
   try {
     return JSON.parse(response.body) as T;

@@ -1,4 +1,5 @@
 import { inputError } from './errors.js';
+import { hasControl } from './log-text.js';
 
 /**
  * Where inputs come from: the action runner (`core.getInput`) or the CLI's flags. `mask` is
@@ -85,20 +86,66 @@ export function readPositiveInteger(source: InputSource, name: string, fallback:
 /** A secret input: masked before it is returned, so nothing later can print it. */
 export function readSecret(source: InputSource, name: string): string | undefined {
   const value = readString(source, name);
-  if (value !== undefined) source.mask(value);
+  if (value !== undefined) maskSecret(source, value);
   return value;
 }
 
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+export function maskSecret(source: Pick<InputSource, 'mask'>, secret: string): void {
+  source.mask(secret);
+  for (const line of secret.split(/\r\n|\r|\n/)) {
+    const trimmed = line.trim();
+    if (trimmed !== secret && trimmed.length >= 4) source.mask(trimmed);
+  }
+}
+
+/** A path (or any one-line value): a line break or control character in it is refused. */
+export function readPath(source: InputSource, name: string): string | undefined {
+  const value = readString(source, name);
+  if (value !== undefined && hasControl(value)) throw inputError(name, 'holds a line break or another control character; give one line');
+  return value;
+}
+
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 export function readHttpUrl(source: InputSource, name: string): string | undefined {
   const value = readString(source, name);
   if (value === undefined) return undefined;
+  if (hasControl(value)) throw inputError(name, 'holds a line break or another control character; a URL is one line');
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw inputError(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+    // An `@` may end credentials: the value is not repeated then.
+    throw inputError(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    for (const part of [url.username, url.password]) {
+      if (part === '') continue;
+      source.mask(part);
+      source.mask(safeDecode(part));
+    }
+    const shown = new URL(url.href);
+    shown.username = '';
+    shown.password = '';
+    throw inputError(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw inputError(name, `"${value}" must be http:// or https://`);
   return value.replace(/\/+$/, '');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,5 +1,6 @@
 import { inputError } from './errors.js';
-import { readEnum, readHttpUrl, readPositiveInteger, readSecret, readString, type InputSource } from './inputs.js';
+import { maskSecret, readEnum, readHttpUrl, readPositiveInteger, readSecret, readString, type InputSource } from './inputs.js';
+import { hasControl } from './log-text.js';
 
 /**
  * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
@@ -53,21 +54,40 @@ function parseDatabaseUrl(text: string, source: InputSource): DatabaseConnection
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
   }
-  const password = url.password === '' ? undefined : decodeURIComponent(url.password);
-  if (password !== undefined) source.mask(password);
+  // Masked before it is decoded: a malformed escape must not leave it printable.
+  if (url.password !== '') source.mask(url.password);
+  const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+  if (password !== undefined) maskSecret(source, password);
   const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
   if (!(SSL_MODES as readonly string[]).includes(sslmode)) {
     throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
   }
   const port = url.port === '' ? 5432 : Number(url.port);
   return {
-    host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+    host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
     port,
-    user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+    user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
     password,
-    database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+    database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
     sslmode: sslmode as SslMode,
   };
+}
+
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text: string, what: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(text);
+  } catch {
+    throw inputError('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+  }
+  if (hasControl(decoded)) throw inputError('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+  return decoded;
 }
 
 /** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
@@ -89,6 +109,8 @@ export function describeDatabase(db: DatabaseConnection): string {
 }
 
 export interface AdminApiTarget {
+  /** The input that gave the URL (admin-url, front-admin-url …), for errors that blame it. */
+  readonly input?: string;
   readonly url: string;
   readonly token: string | undefined;
   /** A workspace name, or 'all' for every workspace (Enterprise). Undefined: the default workspace. */
@@ -100,11 +122,13 @@ export function readAdminInputs(
   source: InputSource,
   names: { url: string; token: string; workspace: string } = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' },
 ): AdminApiTarget | undefined {
-  const url = readHttpUrl(source, names.url);
   const token = readSecret(source, names.token);
+  // Masked line by line above; refused here, since a header value is one line.
+  if (token !== undefined && hasControl(token)) throw inputError(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+  const url = readHttpUrl(source, names.url);
   if (url === undefined) {
     if (token !== undefined) throw inputError(names.url, `is required when ${names.token} is set`);
     return undefined;
   }
-  return { url, token, workspace: readString(source, names.workspace) };
+  return { input: names.url, url, token, workspace: readString(source, names.workspace) };
 }

@@ -1,6 +1,8 @@
 // The bundled action (dist/smoke-test/index.js) run as the runner runs it, against a Kong node
 // on real PostgreSQL: outputs, report file, summary, annotations, masking and exit code.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import { SMOKE_REPORT_SCHEMA, type SmokeReport } from '../../src/checks/report.j
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { runAction } from '../helpers/run-action.js';
 import { bootstrap, seed, startNode, type StandIn } from '../checks/kong-stand-in.js';
+import { injectedCommands } from '../lib/workflow-commands.js';
 
 let server: PostgresServer;
 let node: StandIn;
@@ -93,5 +96,55 @@ describe('smoke-test action (dist)', () => {
     writeFileSync(path.join(dir, 'bad.json'), '{"schema":"something/else@1"}');
     const bad = await runAction('smoke-test', inputs({ 'backup-manifest': path.join(dir, 'bad.json') }));
     expect(bad.annotations[0]!.message).toMatch(/^input 'backup-manifest': .*bad\.json has schema "something\/else@1"/);
+  });
+});
+
+// Issue 20: values that reached the log as lines of their own, and secrets echoed.
+describe('smoke-test action (dist): hostile values', () => {
+  it('prints an Admin API error body only escaped: its lines issue no workflow command', async () => {
+    const body = JSON.stringify({ message: 'database down\n::stop-commands::pwned\n::error::fake annotation\n##[set-env name=X]y' });
+    const fake = createServer((request, response) => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const run = await runAction('smoke-test', { 'admin-url': `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, 'wait-timeout': '1s', inventory: 'false' });
+      expect(run.exitCode).toBe(1);
+      expect(injectedCommands(run.stdout)).toEqual([]);
+      expect(run.annotations.map((a) => a.message)).not.toContain('fake annotation');
+      expect(run.annotations.at(-1)!.message).toContain('database down\\n::stop-commands::pwned');
+    } finally {
+      fake.closeAllConnections();
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  });
+
+  it('refuses a report-file with a line break, naming it, before testing anything', async () => {
+    const run = await runAction('smoke-test', inputs({ 'report-file': `${dir}/r.json\n::stop-commands::pwned`, 'load-routes': '' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]!.message).toBe("input 'report-file': holds a line break or another control character; give one line");
+    expect(injectedCommands(run.stdout)).toEqual([]);
+  });
+
+  it('refuses a multi-line admin-token with every line masked, and shows none of it', async () => {
+    const run = await runAction('smoke-test', inputs({ 'admin-token': 'tok-line-one-4711\ntok-line-two-4711', 'load-routes': '' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]!.message).toMatch(/^input 'admin-token': holds a line break/);
+    expect(run.masked).toEqual(expect.arrayContaining(['tok-line-one-4711', 'tok-line-two-4711']));
+    const shown = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n') + run.summary + run.stderr;
+    expect(shown).not.toMatch(/tok-line-(one|two)-4711/);
+  });
+
+  it('refuses an admin-url with user:password@, masked, and shows it without them', async () => {
+    const report = path.join(dir, 'userinfo.json');
+    const url = new URL(node.adminUrl);
+    const run = await runAction('smoke-test', inputs({ 'admin-url': `http://kong-admin:S3cret-pw-4711@${url.host}`, 'report-file': report, 'load-routes': '' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]!.message).toBe(`input 'admin-url': holds credentials (user:password@); give the URL without them (http://${url.host}/): an Admin API token goes in its own input, sent as a header`);
+    expect(run.masked).toContain('S3cret-pw-4711');
+    const shown = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n') + run.summary + run.stderr;
+    expect(shown).not.toContain('S3cret-pw-4711');
+    expect(() => readFileSync(report)).toThrow();
   });
 });

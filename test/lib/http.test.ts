@@ -96,7 +96,7 @@ describe('httpJson', () => {
   it('fails on non-2xx with the step, URL, status and the start of the body', async () => {
     const url = `${base}/error`;
     await expect(httpJson({ url }, 'read Kong status')).rejects.toThrow(
-      `read Kong status: GET ${url} answered 500: database unreachable`,
+      `read Kong status: GET ${url} answered 500: "database unreachable"`,
     );
     await expect(httpJson({ url: `${base}/missing`, method: 'DELETE' }, 'delete')).rejects.toThrow(/answered 404/);
   });

@@ -10,9 +10,11 @@ import {
   readList,
   readPositiveInteger,
   readRequired,
+  readPath,
   readSecret,
   readString,
 } from '../../src/lib/inputs.js';
+import { readAdminInputs, readDatabaseInputs } from '../../src/lib/shared-inputs.js';
 
 function source(values: Record<string, string>) {
   const masked: string[] = [];
@@ -162,5 +164,55 @@ describe('readHttpUrl', () => {
     expect(readHttpUrl(source(''), 'admin-url')).toBeUndefined();
     expect(() => readHttpUrl(source('ftp://x'), 'admin-url')).toThrow(`input 'admin-url': "ftp://x" must be http:// or https://`);
     expect(() => readHttpUrl(source('not a url'), 'proxy-url')).toThrow(/^input 'proxy-url': "not a url" is not a URL/);
+  });
+});
+
+// Issue 20: hostile values at input time.
+describe('secrets and URLs at input time', () => {
+  it('masks each line of a multi-line secret, the runner masking within one line', () => {
+    const { input, masked } = source({ 'encryption-private-key': '-----BEGIN KEY-----\nc2VjcmV0LWxpbmUtb25l\nc2VjcmV0LWxpbmUtdHdv\n-----END KEY-----' });
+    readSecret(input, 'encryption-private-key');
+    expect(masked).toEqual(expect.arrayContaining(['c2VjcmV0LWxpbmUtb25l', 'c2VjcmV0LWxpbmUtdHdv']));
+  });
+
+  it('refuses a multi-line admin-token, each line masked first', () => {
+    const { input, masked } = source({ 'admin-url': 'http://127.0.0.1:8001', 'admin-token': 'first-half-of-it\n::stop-commands::second-half' });
+    const error = thrown(() => readAdminInputs(input));
+    expect(error.message).toMatch(/^input 'admin-token': holds a line break/);
+    expect(error.message).not.toContain('first-half');
+    expect(masked).toEqual(expect.arrayContaining(['first-half-of-it', '::stop-commands::second-half']));
+  });
+
+  it('refuses credentials in an Admin URL, masking them, and shows the URL without them', () => {
+    const { input, masked } = source({ 'admin-url': 'http://admin:p%40ss-word@127.0.0.1:8001' });
+    const error = thrown(() => readHttpUrl(input, 'admin-url'));
+    expect(error.message).toMatch(/^input 'admin-url': holds credentials .*http:\/\/127\.0\.0\.1:8001\//);
+    expect(error.message).not.toMatch(/p%40ss|p@ss|admin:/);
+    expect(masked).toEqual(expect.arrayContaining(['admin', 'p%40ss-word', 'p@ss-word']));
+  });
+
+  it('refuses a line break in a URL, which the URL parser would silently drop', () => {
+    const { input } = source({ 'admin-url': 'http://127.0.0.1:8001/\n::stop-commands::x' });
+    expect(thrown(() => readHttpUrl(input, 'admin-url')).message).toMatch(/^input 'admin-url': holds a line break/);
+  });
+
+  it('refuses a path with a line break, naming the input', () => {
+    const { input } = source({ 'report-file': 'report.json\n::stop-commands::x' });
+    expect(thrown(() => readPath(input, 'report-file')).message).toBe("input 'report-file': holds a line break or another control character; give one line");
+  });
+
+  it('names database-url for %00 and for a malformed escape, never showing the password', () => {
+    for (const [url, reason] of [
+      ['postgres://kong:sec%00ret-pw@127.0.0.1:5432/kong', /the password holds a control character/],
+      ['postgres://kong:sec%zzret-pw@127.0.0.1:5432/kong', /the password has a malformed %-escape/],
+      ['postgres://kong@127.0.0.1:5432/ko%0Ang', /the database name holds a control character/],
+    ] as const) {
+      const { input, masked } = source({ 'database-url': url });
+      const error = thrown(() => readDatabaseInputs(input));
+      expect(error.message).toMatch(/^input 'database-url': /);
+      expect(error.message).toMatch(reason);
+      expect(error.message).not.toContain('ret-pw');
+      if (url.includes('ret-pw')) expect(masked.some((m) => m.includes('ret-pw'))).toBe(true);
+    }
   });
 });

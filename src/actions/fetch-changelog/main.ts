@@ -6,18 +6,18 @@ import { readPlanRequest } from '../../changelog/plan-request.js';
 import { serializePlan } from '../../changelog/plan-types.js';
 import { renderPlanMarkdown } from '../../changelog/render/markdown.js';
 import { stepError } from '../../lib/errors.js';
-import { readBoolean, readString } from '../../lib/inputs.js';
+import { readBoolean, readPath } from '../../lib/inputs.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
-import { runAction, runnerInputs } from '../runtime.js';
+import { info, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
   const request = await readPlanRequest(runnerInputs);
   const failOnImpact = readBoolean(runnerInputs, 'fail-on-impact', false);
   const planFile = path.resolve(
-    readString(runnerInputs, 'plan-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-upgrade-plan.json'),
+    readPath(runnerInputs, 'plan-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-upgrade-plan.json'),
   );
 
-  const plan = await buildPlan(request, { log: (line) => core.info(line) });
+  const plan = await buildPlan(request, { log: info });
 
   await mkdir(path.dirname(planFile), { recursive: true });
   await writeFile(planFile, serializePlan(plan));
@@ -41,7 +41,7 @@ await runAction(async () => {
   }
   await core.summary.addRaw(renderPlanMarkdown(plan, SUMMARY_LIMIT_BYTES), true).write();
 
-  core.info(`Plan ${plan.from} → ${plan.to}: ${plan.hops.length} hop(s), ${breaking} breaking change(s), ${plan.impacts.length} impact(s); written to ${planFile}`);
+  info(`Plan ${plan.from} → ${plan.to}: ${plan.hops.length} hop(s), ${breaking} breaking change(s), ${plan.impacts.length} impact(s); written to ${planFile}`);
   const errors = plan.impacts.filter((impact) => impact.severity === 'error');
   if (failOnImpact && errors.length > 0) {
     throw stepError('impact check', `${errors.length} finding(s) of severity error hit this deployment (fail-on-impact is true): ${errors.map((e) => e.title).join('; ')}`);

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KONG_CONF_INPUT, parseUserKongConf } from '../../changelog/kong-conf.js';
+import { KONG_CONF_INPUT, maskSecretSettings, parseUserKongConf } from '../../changelog/kong-conf.js';
 import { targetFromInputs, type DatabaseTarget } from '../../database/postgres/connect.js';
 import {
   MIGRATE_COMMANDS,
@@ -16,17 +16,17 @@ import {
 } from '../../kong/migrate.js';
 import { count, describeMigrations, describeState, stateJson } from '../../kong/migration-state.js';
 import { inputError } from '../../lib/errors.js';
-import { readBoolean, readDuration, readEnum, readList, readString, type InputSource } from '../../lib/inputs.js';
+import { maskSecret, readBoolean, readDuration, readEnum, readList, readPath, readString, type InputSource } from '../../lib/inputs.js';
 import { bulletList, table } from '../../lib/markdown.js';
 import { readDatabaseInputs, SSL_MODES, type DatabaseConnection } from '../../lib/shared-inputs.js';
 import { editionOf, parseKongVersion } from '../../version/kong-version.js';
-import { runAction, runnerInputs } from '../runtime.js';
+import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
   const request = await readMigrateRequest(runnerInputs);
-  const result = await migrate(request, { info: (line) => core.info(line), warning: (line) => core.warning(line) });
+  const result = await migrate(request, { info, warning: (line) => core.warning(line) });
   writeOutputs(result);
-  for (const item of result.rendered) core.info(`# ${item.title}\n${item.text}`);
+  for (const item of result.rendered) infoLines(`# ${item.title}\n${item.text}`);
   await core.summary.addRaw(renderSummary(result), true).write();
   if (result.failure) throw result.failure;
 });
@@ -36,7 +36,7 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
   const runnerKind = readEnum(source, 'runner', ['binary', 'image', 'kubernetes'] as const, 'binary');
   const versionText = readString(source, 'kong-version');
   const version = versionText === undefined ? undefined : parseKongVersion(versionText, 'kong-version');
-  const kongConf = readString(source, 'kong-conf');
+  const kongConf = readPath(source, 'kong-conf');
   const confFile = kongConf === undefined ? undefined : path.resolve(kongConf);
 
   const fromInputs = readDatabaseInputs(source);
@@ -52,10 +52,10 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
   let runner: RunnerRequest;
   switch (runnerKind) {
     case 'binary':
-      runner = { kind: 'binary', kongPath: readString(source, 'kong-path') ?? 'kong' };
+      runner = { kind: 'binary', kongPath: readPath(source, 'kong-path') ?? 'kong' };
       break;
     case 'image':
-      runner = { kind: 'image', image, network: readString(source, 'docker-network'), docker: readString(source, 'docker-cli') ?? 'docker' };
+      runner = { kind: 'image', image, network: readString(source, 'docker-network'), docker: readPath(source, 'docker-cli') ?? 'docker' };
       break;
     case 'kubernetes': {
       const secret = readString(source, 'kubernetes-password-secret');
@@ -68,7 +68,7 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
       runner = {
         kind: 'kubernetes',
         image,
-        kubectl: readString(source, 'kubectl') ?? 'kubectl',
+        kubectl: readPath(source, 'kubectl') ?? 'kubectl',
         context: readString(source, 'kubernetes-context'),
         namespace: readString(source, 'kubernetes-namespace') ?? 'default',
         passwordSecret,
@@ -81,17 +81,17 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
     }
   }
 
-  const manifest = readString(source, 'backup-manifest');
+  const manifest = readPath(source, 'backup-manifest');
   const allowWithoutBackup = readBoolean(source, 'allow-without-backup', false);
   if (manifest !== undefined && allowWithoutBackup) throw inputError('allow-without-backup', 'is true but backup-manifest is also given: choose one');
   const backup: BackupGate = manifest !== undefined
     ? { kind: 'manifest', path: path.resolve(manifest), allowChangesAfterBackup: readBoolean(source, 'allow-changes-after-backup', false) }
     : allowWithoutBackup ? { kind: 'waived' } : { kind: 'none' };
-  const report = readString(source, 'smoke-report');
+  const report = readPath(source, 'smoke-report');
   const smoke: SmokeGate = report !== undefined
     ? { kind: 'report', path: path.resolve(report) }
     : readBoolean(source, 'allow-finish-without-smoke-report', false) ? { kind: 'waived' } : { kind: 'none' };
-  const planFile = readString(source, 'plan-json');
+  const planFile = readPath(source, 'plan-json');
   const plugins = readList(source, 'plugins');
 
   return {
@@ -128,11 +128,11 @@ async function connectionFromKongConf(file: string, source: InputSource): Promis
     throw inputError('kong-conf', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
   }
   const conf = parseUserKongConf(text);
+  maskSecretSettings(conf, (secret) => maskSecret(source, secret));
   const get = (key: string) => conf.get(key)?.value;
   const host = get('pg_host');
   if (host === undefined) return undefined;
   const password = get('pg_password');
-  if (password !== undefined) source.mask(password);
   const on = (v: string | undefined) => v === 'on' || v === 'true';
   const sslmode = on(get('pg_ssl')) ? (on(get('pg_ssl_verify')) ? 'verify-full' : 'require') : 'disable';
   return {

@@ -5,10 +5,10 @@ import { createGate } from '../../traffic/gates.js';
 import { readPromoteConfig } from '../../traffic/options.js';
 import { lossNotes, renderPromoteMarkdown, stepsJson } from '../../traffic/report.js';
 import { runPromotion } from '../../traffic/strategy.js';
-import { runAction, runnerInputs } from '../runtime.js';
+import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
-  const config = await readPromoteConfig(runnerInputs, (line) => core.info(line));
+  const config = await readPromoteConfig(runnerInputs, info);
   const describe = config.backend.describe();
 
   // `render: true` prints what would change (the kubectl patch, the nginx file …) and stops.
@@ -16,7 +16,7 @@ await runAction(async () => {
     const state = await config.backend.read().catch(() => undefined);
     const green = config.strategy.command === 'revert' ? 0 : 100;
     const text = await config.backend.render(green);
-    core.info(text);
+    infoLines(text);
     core.setOutput('rendered', text);
     core.setOutput('live', state?.kind === 'split' ? (state.green === 0 ? 'blue' : state.green === 100 ? 'green' : 'split') : 'unknown');
     core.setOutput('final-weight', state?.kind === 'split' ? state.green : -1);
@@ -35,7 +35,7 @@ await runAction(async () => {
   const result = await runPromotion(config.strategy, {
     backend: config.backend,
     gate: createGate(config.gate),
-    log: (line) => core.info(line),
+    log: info,
     signal: controller.signal,
   });
 
@@ -48,5 +48,5 @@ await runAction(async () => {
   if (result.outcome === 'failed') throw stepError('promote', `${result.reason}; live: ${result.live}`);
   if (result.outcome === 'held') throw stepError('promote', result.reason);
   if (result.outcome === 'reverted' && config.strategy.command !== 'revert') throw stepError('promote', `${result.reason}; reverted to blue`);
-  core.info(`promote: ${result.outcome}, live ${result.live}, green ${result.finalWeight}%`);
+  info(`promote: ${result.outcome}, live ${result.live}, green ${result.finalWeight}%`);
 });

@@ -5,17 +5,17 @@ import { readSmokeOptions } from '../../checks/options.js';
 import { notPassed, serializeReport } from '../../checks/report.js';
 import { renderSmokeMarkdown, runSmokeTest } from '../../checks/smoke.js';
 import { stepError } from '../../lib/errors.js';
-import { readString } from '../../lib/inputs.js';
+import { readPath } from '../../lib/inputs.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
-import { runAction, runnerInputs } from '../runtime.js';
+import { info, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
   const options = await readSmokeOptions(runnerInputs);
   const reportFile = path.resolve(
-    readString(runnerInputs, 'report-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'),
+    readPath(runnerInputs, 'report-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'),
   );
 
-  const report = await runSmokeTest(options, (line) => core.info(line));
+  const report = await runSmokeTest(options, info);
 
   await mkdir(path.dirname(reportFile), { recursive: true });
   await writeFile(reportFile, serializeReport(report));
@@ -31,9 +31,9 @@ await runAction(async () => {
   }
   await core.summary.addRaw(renderSmokeMarkdown(report, SUMMARY_LIMIT_BYTES), true).write();
 
-  core.info(`Smoke report written to ${reportFile}`);
+  info(`Smoke report written to ${reportFile}`);
   if (!report.passed) {
     throw stepError('smoke test', `${failing.length} check(s) did not pass: ${failing.map((check) => `${check.name} (${check.status}: ${check.details})`).join('; ')}`);
   }
-  core.info(`Smoke test passed: ${report.checks.length} check(s)`);
+  info(`Smoke test passed: ${report.checks.length} check(s)`);
 });

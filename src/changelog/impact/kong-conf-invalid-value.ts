@@ -1,3 +1,4 @@
+import { describeSetting } from '../kong-conf.js';
 import { crosses } from './crossing.js';
 import type { Impact, ImpactRule } from './types.js';
 
@@ -41,7 +42,7 @@ export const kongConfInvalidValue: ImpactRule = {
         {
           rule: 'kong-conf-invalid-value',
           severity: 'error',
-          title: `kong.conf value \`${entry.name} = ${setting.value}\` is invalid on the target`,
+          title: `kong.conf value ${describeSetting(entry.name, setting)} is invalid on the target`,
           detail: `${entry.why} (changed in ${entry.appliesFrom}).`,
           where: `${conf.file}:${setting.line}`,
           remedy: entry.remedy,

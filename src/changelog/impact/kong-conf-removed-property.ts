@@ -1,4 +1,4 @@
-import { diffKongConf } from '../kong-conf.js';
+import { describeSetting, diffKongConf } from '../kong-conf.js';
 import { crosses } from './crossing.js';
 import type { Impact, ImpactContext, ImpactRule } from './types.js';
 
@@ -44,7 +44,7 @@ export const kongConfRemovedProperty: ImpactRule = {
           rule: 'kong-conf-removed-property',
           severity: 'warning',
           title: `kong.conf sets \`${name}\`, which the target no longer has`,
-          detail: `\`${name} = ${setting.value}\`: ${why}.`,
+          detail: `${describeSetting(name, setting)}: ${why}.`,
           where: `${conf.file}:${setting.line}`,
           remedy: retired?.replacement
             ? `Move the value to \`${retired.replacement}\` and remove \`${name}\`.`
