@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectedCommands } from '../lib/workflow-commands.js';
 import type { UpgradePlan } from '../../src/changelog/plan-types.js';
 import { runAction } from '../helpers/run-action.js';
 import { KONG_DATA } from '../helpers/paths.js';
@@ -96,4 +97,35 @@ describe('fetch-changelog action (dist bundle)', () => {
       expect(run.outputs).toEqual({});
     });
   }
+});
+
+// Issue 20: cassandra_password was quoted by the removed-setting finding into the annotation,
+// the summary, the plan JSON and the log; a line break in plan-file started a log line.
+describe('fetch-changelog action (dist bundle): hostile values', () => {
+  it('names secret kong.conf settings without their values anywhere, and masks them', async () => {
+    const kongConf = path.join(work, 'secret.conf');
+    await writeFile(kongConf, 'database = postgres\ncassandra_password = Cass-Secret-4711\npg_password = Pg-Secret-4711\ncassandra_contact_points = 10.0.0.5\n');
+    const planFile = path.join(work, 'secret-plan.json');
+    const run = await runAction('fetch-changelog', { from: '2.8.4', to: '3.4.2', offline: 'true', 'kong-conf': kongConf, 'plan-file': planFile });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.masked).toEqual(expect.arrayContaining(['Cass-Secret-4711', 'Pg-Secret-4711']));
+    const plan = await readFile(planFile, 'utf8');
+    const shown = {
+      log: run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n'),
+      annotations: JSON.stringify(run.annotations),
+      summary: run.summary,
+      plan,
+      outputs: JSON.stringify(run.outputs),
+    };
+    for (const [where, text] of Object.entries(shown)) expect(/(Cass|Pg)-Secret-4711/.test(text), `${where} shows a password`).toBe(false);
+    expect(run.annotations.map((a) => a.message)).toContain('`cassandra_password` (its value is not shown: a secret or key setting): Cassandra support ends in 3.4.0. Remedy: Remove `cassandra_password` (and its KONG_CASSANDRA_PASSWORD variable, if any) once on the target. (' + kongConf + ':2)');
+    expect(plan).toContain('`cassandra_contact_points = 10.0.0.5`');
+  });
+
+  it('refuses a plan-file with a line break, naming it: no line of its own in the log', async () => {
+    const run = await runAction('fetch-changelog', { from: '2.8.4', to: '3.4.2', offline: 'true', 'plan-file': `${work}/p.json\n::stop-commands::pwned` });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.at(-1)!.message).toBe("input 'plan-file': holds a line break or another control character; give one line");
+    expect(injectedCommands(run.stdout)).toEqual([]);
+  });
 });
