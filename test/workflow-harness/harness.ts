@@ -137,18 +137,20 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     conclusion = 'cancelled';
   } else {
     try {
-      await runJobs({
+      const { entries } = await runJobs({
         workflow: top, inputs, secrets: { ...(options.secrets ?? {}) }, prefix: '', depth: 0, cancellation: runCancellation,
         held: new Set(workflowGroup ? [workflowGroup.group.toLowerCase()] : []), onlyJobs: options.jobs,
       });
+      jobResults.push(...entries);
     } finally {
       if (claim?.acquired) claim.release();
     }
     conclusion = jobResults.some((j) => j.result === 'failure') ? 'failure' : jobResults.some((j) => j.result === 'cancelled') ? 'cancelled' : 'success';
   }
 
-  /** The jobs of one workflow in needs order; their results by job id. */
-  async function runJobs(inv: Invocation): Promise<Map<string, Finished>> {
+  /** The jobs of one workflow in needs order: what each did, and their results by job id. */
+  async function runJobs(inv: Invocation): Promise<{ byId: Map<string, Finished>; entries: JobResult[] }> {
+    const entries: JobResult[] = [];
     const jobs = inv.workflow.template.jobs.filter((job) => !inv.onlyJobs || inv.onlyJobs.includes(job.id.value));
     const byId = new Map<string, Finished>();
     const defs = Object.fromEntries(jobs.map((job) => [job.id.value, { needs: (job.needs ?? []).map((n) => n.value) }]));
@@ -158,24 +160,25 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       const needs = defs[jobId]!.needs.filter((n) => n in defs);
       const needsContext: Record<string, Value> = Object.fromEntries(needs.map((n) => [n, { result: byId.get(n)!.result, outputs: byId.get(n)!.outputs }]));
       const ancestorFailed = (ids: string[]): boolean => ids.some((n) => byId.get(n)?.result === 'failure' || ancestorFailed(defs[n]?.needs.filter((m) => m in defs) ?? []));
-      byId.set(jobId, await runJob(inv, job, needsContext, {
+      const done = await runJob(inv, job, needsContext, {
         success: () => !inv.cancellation.reason && needs.every((n) => byId.get(n)!.result === 'success'),
         failure: () => ancestorFailed(needs),
         cancelled: () => inv.cancellation.reason !== undefined,
-      }));
+      });
+      entries.push(...done.entries);
+      byId.set(jobId, { result: done.result, outputs: done.outputs });
     }
-    return byId;
+    return { byId, entries };
   }
 
   /** One job: its `if:`, its matrix, each combination (side by side up to max-parallel). */
-  async function runJob(inv: Invocation, job: Job | ReusableWorkflowJob, needs: Record<string, Value>, status: StatusFunctions): Promise<Finished> {
+  async function runJob(inv: Invocation, job: Job | ReusableWorkflowJob, needs: Record<string, Value>, status: StatusFunctions): Promise<Finished & { entries: JobResult[] }> {
     const jobId = job.id.value;
     const label = `${inv.prefix}${jobId}`;
     const base = { github, needs, vars: vars(), inputs: inv.inputs };
-    const fail = (reason: string): Finished => {
-      jobResults.push({ id: label, name: jobId, result: 'failure', environment: undefined, outputs: {}, steps: [], reason });
+    const fail = (reason: string) => {
       log.push(`${label} | failure: ${reason}`);
-      return { result: 'failure', outputs: {} };
+      return { result: 'failure' as const, outputs: {}, entries: [{ id: label, name: jobId, result: 'failure' as const, environment: undefined, outputs: {}, steps: [], reason }] };
     };
     let runs: boolean;
     let strategy: Record<string, Value>;
@@ -190,9 +193,8 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     }
     if (!runs) {
       const reason = status.success() || job.if.expression !== 'success()' ? `if: ${job.if.expression} is false` : `a needed job did not succeed (${Object.entries(needs).map(([n, r]) => `${n}: ${(r as { result: string }).result}`).join(', ')})`;
-      jobResults.push({ id: label, name: jobId, result: 'skipped', environment: undefined, outputs: {}, steps: [], reason });
       log.push(`${label} | skipped: ${reason}`);
-      return { result: 'skipped', outputs: {} };
+      return { result: 'skipped', outputs: {}, entries: [{ id: label, name: jobId, result: 'skipped', environment: undefined, outputs: {}, steps: [], reason }] };
     }
     const failFast = strategy['fail-fast'] !== false;
     const maxParallel = typeof strategy['max-parallel'] === 'number' && strategy['max-parallel'] > 0 ? strategy['max-parallel'] : combos.length;
@@ -219,13 +221,12 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       }
     };
     await Promise.all(Array.from({ length: Math.min(maxParallel, combos.length) }, worker));
-    jobResults.push(...legs.flat());
     const counted = finished.filter((leg) => !(leg.result === 'failure' && leg.continueOnError));
     const result: Conclusion = counted.some((l) => l.result === 'failure') ? 'failure' : counted.some((l) => l.result === 'cancelled') ? 'cancelled' : 'success';
     // Matrix outputs: a later combination's non-empty value wins.
     const outputs: Record<string, string> = {};
     for (const leg of finished) for (const [key, value] of Object.entries(leg.outputs)) if (value !== '' || !(key in outputs)) outputs[key] = value;
-    return { result, outputs };
+    return { result, outputs, entries: legs.flat() };
   }
 
   /** One combination of a job: concurrency, timeout, environment, then its steps or its call. */
@@ -535,9 +536,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     } catch (error) {
       return fail((error as Error).message);
     }
-    const before = jobResults.length;
-    const byId = await runJobs({ workflow: called, inputs, secrets, prefix: `${label} / `, depth: inv.depth + 1, cancellation, held: inv.held, onlyJobs: undefined });
-    const nested = jobResults.splice(before);
+    const { byId, entries: nested } = await runJobs({ workflow: called, inputs, secrets, prefix: `${label} / `, depth: inv.depth + 1, cancellation, held: inv.held, onlyJobs: undefined });
     const results = [...byId.values()].map((r) => r.result);
     const result: Conclusion = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : 'success';
     const outputs: Record<string, string> = {};

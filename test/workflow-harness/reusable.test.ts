@@ -64,6 +64,17 @@ describe('reusable workflows', () => {
     ]);
   });
 
+  it('a matrix of calls runs each call with its own inputs; the called jobs are listed under each combination', async () => {
+    const run = await call('fan-out.yml', { DEPLOY_TOKEN: 'deploy-token-1' });
+    expect(run.jobs.map((j) => [j.id, j.result])).toEqual([
+      ['fan (eu) / apply', 'success'],
+      ['fan (eu)', 'success'],
+      ['fan (us) / apply', 'success'],
+      ['fan (us)', 'success'],
+    ]);
+    expect(run.job('fan (us)').outputs).toEqual({ deployed: 'us@3.4.2', waves: '2' });
+  });
+
   it('a string for a boolean input fails the calling job, naming the input', async () => {
     const run = await call('wrong-type.yml', { token: 't' });
     expect(run.job('deploy')).toMatchObject({ result: 'failure', reason: `${NAMED}/deploy.yml: input 'dry-run' is a boolean; the caller gave "yes"` });
