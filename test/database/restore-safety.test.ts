@@ -1,7 +1,7 @@
 // A restore must never lose the target: sessions that get in the swap's way, a copy that differs
 // from the manifest, clients that hold locks during a clean restore, and a run that is stopped.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,14 +50,19 @@ const databases = (pattern: string) =>
  * A pg_restore that waits for the test to open a FIFO before it runs: the test then knows the
  * scratch database exists and the copy has not been swapped in yet, whatever the machine's load.
  */
-function gatedPgRestore(name: string): { binDir: string; release: () => Promise<void> } {
+function gatedPgRestore(name: string): { binDir: string; started: () => Promise<void>; release: () => Promise<void> } {
   const binDir = mkdtempSync(path.join(work, `${name}-bin-`));
   const gate = path.join(binDir, 'gate');
+  const marker = path.join(binDir, 'started');
   execFileSync('mkfifo', [gate]);
-  writeFileSync(path.join(binDir, 'pg_restore'), `#!/bin/sh\nread line < '${gate}'\nexec '${server.bindir}/pg_restore' "$@"\n`);
+  writeFileSync(path.join(binDir, 'pg_restore'), `#!/bin/sh\ntouch '${marker}'\nread line < '${gate}'\nexec '${server.bindir}/pg_restore' "$@"\n`);
   writeFileSync(path.join(binDir, 'pg_dump'), `#!/bin/sh\nexec '${server.bindir}/pg_dump' "$@"\n`);
   for (const tool of ['pg_restore', 'pg_dump']) chmodSync(path.join(binDir, tool), 0o755);
-  return { binDir, release: () => writeFile(gate, 'go\n') };
+  const started = async () => {
+    for (let i = 0; i < 300 && !existsSync(marker); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!existsSync(marker)) throw new Error('pg_restore did not start');
+  };
+  return { binDir, started, release: () => writeFile(gate, 'go\n') };
 }
 
 /** Polls until a database matching `pattern` exists (the restore created its scratch copy). */
@@ -168,3 +173,86 @@ describe('swap: the target stays whole whenever the swap cannot complete', () =>
     expect(await databases('kong\\_swap\\_e%')).toEqual(['kong_swap_e']);
   });
 });
+
+describe('clean: live sessions ended or refused as allow-live-connections says, lock waits bounded, a stop said', () => {
+  /** A session with an open transaction that has read `services`: its lock holds off pg_restore's DROP. */
+  async function holdLock(database: string) {
+    const held = await holdSession(database);
+    await held.client.query('BEGIN; SELECT count(*) FROM services');
+    return held;
+  }
+
+  /** A copy of the backed-up database to restore over, and its fingerprint. */
+  async function copyOfKong(name: string): Promise<string> {
+    await withClient(server, 'postgres', (c) => c.query(`CREATE DATABASE ${name} TEMPLATE kong`));
+    await withClient(server, name, (c) => c.query("UPDATE services SET retries = 9 WHERE name = 'service-1'"));
+    return fingerprintOf(name);
+  }
+
+  it('allow-live-connections: the sessions there are ended first, and the restore goes through', async () => {
+    await copyOfKong('kong_clean_a');
+    const held = await holdLock('kong_clean_a');
+    const restored = await restorePostgres(options(backup.manifestPath, pgTarget(server, 'kong_clean_a'), { method: 'clean', allowLiveConnections: true }));
+    expect(restored.manifest!.fingerprint.digest).toBe(backup.manifest.fingerprint.digest);
+    expect(await held.ended()).toBe(true);
+  });
+
+  it('a client that takes a lock after the check: pg_restore waits at most lock-timeout; jobs 1 leaves the target as it was, jobs 2 says it is partly restored', async () => {
+    for (const jobs of [1, 2]) {
+      const name = `kong_clean_lock_${jobs}`;
+      const before = await copyOfKong(name);
+      const { binDir, started, release } = gatedPgRestore(`clean-lock-${jobs}`);
+      const restoring = rejection(restorePostgres(options(backup.manifestPath, pgTarget(server, name), { method: 'clean', jobs, binDir, lockTimeoutMs: 1000 })));
+      await started();
+      const held = await holdLock(name);
+      await release();
+      const error = await restoring;
+      expect(error.origin, `jobs ${jobs}`).toEqual({ input: 'lock-timeout' });
+      expect(error.message).toMatch(/another session held a lock pg_restore needed for more than 1 s/);
+      if (jobs === 1) {
+        expect(error.message).toMatch(new RegExp(`"${name}" was left as it was \\(one transaction, rolled back\\)`));
+        await held.client.query('ROLLBACK');
+        expect(await fingerprintOf(name)).toBe(before);
+      } else {
+        expect(error.message).toMatch(new RegExp(`"${name}" is PARTLY RESTORED: with jobs 2`));
+      }
+      expect(await held.ended()).toBe(false);
+      await held.client.end();
+      expect(await restoreSessions()).toEqual([]);
+    }
+  });
+
+  it('stopped (the action cancelled) while pg_restore waits on a lock: it is stopped with its sessions, nothing finishes the restore later', async () => {
+    const name = 'kong_clean_stop';
+    await copyOfKong(name);
+    const { binDir, started, release } = gatedPgRestore('clean-stop');
+    const stop = new AbortController();
+    const restoring = rejection(restorePostgres(options(backup.manifestPath, pgTarget(server, name), { method: 'clean', jobs: 2, binDir, signal: stop.signal })));
+    await started();
+    const held = await holdLock(name);
+    await release();
+    await waitFor(async () => (await restoreSessions()).some((s) => s.waiting));
+    stop.abort();
+    const error = await restoring;
+    expect(error.message).toMatch(/"kong_clean_stop" is PARTLY RESTORED/);
+    expect(await restoreSessions()).toEqual([]);
+    await held.client.query('ROLLBACK');
+    await held.client.end();
+    expect(await restoreSessions()).toEqual([]);
+  });
+});
+
+/** pg_restore's sessions on the server, and whether each waits for a lock. */
+async function restoreSessions(): Promise<{ name: string; waiting: boolean }[]> {
+  const result = await withClient(server, 'postgres', (c) =>
+    c.query<{ name: string; waiting: boolean }>("SELECT application_name AS name, wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE application_name LIKE 'kong-upgrade-restore-%'"));
+  return result.rows;
+}
+
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met');
+}

@@ -12,6 +12,7 @@ import { openArchive, type OpenedArchive } from './archive.js';
 import { connect, dbnameArgument, libpqFailure, quoteIdent, withClient, withDatabase, type DatabaseTarget } from './connect.js';
 import { readIdentity } from './dump.js';
 import { assembleFacts, assertFingerprintComputable, entityTablesPresent, readEntityFacts, readWorkspaceNames, scanEntityTable, SCAN_SETTINGS, type EntityFacts, type TableScan } from './fingerprint.js';
+import { watchLocks } from './lock-watch.js';
 import { loadedTablesReader, PROGRESS_LINE } from './restore-lines.js';
 import { dropScratch, endSessions, scratchKey, swapIn } from './swap.js';
 import { findPgTools, serverMajor, type PgTools } from './tools.js';
@@ -227,24 +228,34 @@ async function swapRestore(
 /**
  * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
  * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
- * restored, which the error says. Every lock it waits for is bounded (lock_timeout): a client
- * holding one makes it fail instead of queueing every other query behind it.
+ * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
+ * holding one makes it stop instead of queueing every other query behind it.
  */
 async function cleanRestore(options: RestoreOptions, archive: OpenedArchive, tools: PgTools, log: (line: string) => void): Promise<void> {
   const name = options.target.db.database;
   const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+  const applicationName = restoreApplicationName();
+  const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
   try {
-    await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, lockTimeoutMs: lockTimeout(options), runDir: options.runDir });
+    await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
   } catch (error) {
-    const detail = error instanceof UpgradeError ? error.message : (error as Error).message;
+    await watch.end();
     const state = options.jobs > 1
       ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
       : `"${name}" was left as it was (one transaction, rolled back)`;
-    const lockWait = /lock timeout/i.test(detail);
-    const cause = lockWait ? `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (stop the clients of "${name}", or raise lock-timeout)` : detail;
-    if (lockWait) throw inputError('lock-timeout', `${cause}; ${state}`, error);
-    throw stepError('restore-method clean', `${cause}; ${state}`, error);
+    const blockedBy = watch.blockedBy();
+    if (blockedBy !== undefined) {
+      throw inputError('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
+    }
+    const detail = error instanceof UpgradeError ? error.message : (error as Error).message;
+    throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
   }
+  await watch.end();
+}
+
+/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
+function restoreApplicationName(): string {
+  return `kong-upgrade-restore-${randomBytes(4).toString('hex')}`;
 }
 
 interface PgRestoreRun {
@@ -252,16 +263,14 @@ interface PgRestoreRun {
   readonly signal: AbortSignal | undefined;
   readonly log: (line: string) => void;
   readonly onLine?: ((line: string) => void) | undefined;
-  /** lock_timeout of pg_restore's sessions; none: wait as long as it takes (a scratch database nobody else uses). */
-  readonly lockTimeoutMs?: number | undefined;
   /** Where the running pg_restore is recorded, for backup-db's post step to stop if this run is killed. */
   readonly runDir?: RunDir | undefined;
+  readonly applicationName?: string | undefined;
 }
 
 async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTarget, run: PgRestoreRun): Promise<void> {
   const started = Date.now();
-  // Its own name, so the sessions of this pg_restore (and of its workers) can be found and ended.
-  const applicationName = `kong-upgrade-restore-${randomBytes(4).toString('hex')}`;
+  const applicationName = run.applicationName ?? restoreApplicationName();
   const key = `process-${applicationName}`;
   let recorded: Promise<void> | undefined;
   // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
@@ -273,7 +282,6 @@ async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTa
       ...libpqEnvironment(target.db),
       PGAPPNAME: applicationName,
       PGCONNECT_TIMEOUT: '10',
-      ...(run.lockTimeoutMs !== undefined && { PGOPTIONS: `-c lock_timeout=${run.lockTimeoutMs}` }),
     },
     signal: run.signal ?? new AbortController().signal,
     onSpawn: (pid) => {
