@@ -288,6 +288,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   ): Promise<JobResult> {
     const jobId = job.id.value;
     const files = inv.workflow.files;
+    if (job.container || job.services) throw new Error(`job '${label}': the harness starts no container and no service`);
     let environment: string | undefined;
     let urlToken: TemplateToken | undefined;
     try {
@@ -486,21 +487,19 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       return runStandIn({ ...common, uses, inputs: given, standIn });
     }
     if (!('run' in step)) throw new Error(`step '${s.id ?? s.name}' has neither uses nor run`);
+    // The runner substitutes `${{ }}` into the script text before the shell sees it: so does the
+    // parser's format(), so a workflow that interpolates an input into a script is as injectable
+    // here as there. Evaluated even where a test command stands in: an error fails the step.
+    const script = evaluateText(step.run, s.scope);
+    const shell = child(raw, 'shell');
+    const workingDirectory = child(raw, 'working-directory');
+    const how = {
+      shell: shell ? evaluateText(shell, s.scope) : undefined,
+      workingDirectory: workingDirectory ? evaluateText(workingDirectory, s.scope) : undefined,
+    };
     const command = (s.id && options.commands?.[s.id]) || options.commands?.[s.name];
     if (command) return runCommand({ ...common, command });
-    if (s.id && options.runScripts?.includes(s.id)) {
-      // The runner substitutes `${{ }}` into the script text before the shell sees it: so does
-      // the parser's format(), so a workflow that interpolates an input into a script is as
-      // injectable here as there.
-      const script = evaluateText(step.run, s.scope);
-      const shell = child(raw, 'shell');
-      const workingDirectory = child(raw, 'working-directory');
-      return runScript({
-        ...common, script, stepDir: s.stepDir,
-        shell: shell ? evaluateText(shell, s.scope) : undefined,
-        workingDirectory: workingDirectory ? evaluateText(workingDirectory, s.scope) : undefined,
-      });
-    }
+    if (s.id && options.runScripts?.includes(s.id)) return runScript({ ...common, script, stepDir: s.stepDir, ...how });
     throw new Error(`run step '${s.id ?? s.name}' has no test command and is not in runScripts: the harness never runs a shell step it was not told to`);
   }
 
