@@ -58,6 +58,12 @@ const HEADERS: Readonly<Record<string, 'executed' | 'pending' | 'new'>> = {
   'New migrations available:': 'new',
 };
 const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
+/**
+ * prefix_handler.lua's info line on a missing prefix. From 3.0 bin/kong prepares the prefix in a
+ * resty process of its own whose stdout is flushed when it exits: the line lands after the list
+ * (observed on Kong 3.4.2 built here), with no blank line before it when nothing else follows.
+ */
+const PREFIX_CREATED = /^prefix directory .+ not found, trying to create it$/;
 /** A wrapped paste's continuation: more names, no `subsystem:` (names are `000_base`, `001_14_to_15`). */
 const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,?$/;
 
@@ -65,7 +71,8 @@ const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,
  * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
  * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
  * (state.lua Migrations_mt.__tostring); a blank line, Kong's `Run 'kong migrations …'` advice
- * (some logs and pastes lose the blank line before it) or a new log message ends a block. Under
+ * (some logs and pastes lose the blank line before it), Kong's "prefix directory … not found" or a
+ * new log message ends a block. Under
  * --v/--vv every message starts with a timestamp and level (log.lua): the prefix is dropped and
  * the message read as the rest (`[info] Executed migrations:` opens a block). A list wrapped
  * onto the next line by a paste is joined back. Exit 1 (or anything outside 0/3/4/5) is Kong's
@@ -91,7 +98,7 @@ export function parseMigrationsList(result: ExecResult): ListOutput {
       last = undefined;
       continue;
     }
-    if (line.trim() === '' || line.startsWith("Run 'kong migrations ")) {
+    if (line.trim() === '' || line.startsWith("Run 'kong migrations ") || PREFIX_CREATED.test(line)) {
       current = undefined;
       continue;
     }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
@@ -10,6 +12,7 @@ import { createKongSchema } from './seed/schema.mjs';
 import { seedKongDatabase } from './seed/generate.mjs';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+const OBSERVED_ADMIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/observed/kong-2.8.5-admin-proxy.txt');
 interface Admin {
   url: string;
   statusUrl?: string;
@@ -325,5 +328,54 @@ describe('faults', () => {
     await expect(fetch(`${admin.statusUrl}/status`)).rejects.toThrow();
     await admin.control.setFaults({ refuse: false });
     expect((await fetch(`${admin.url}/`)).status).toBe(200);
+  });
+});
+
+describe('held against Kong 2.8.5 built here (test/fixtures/observed/kong-2.8.5-admin-proxy.txt)', () => {
+  const form = async (url: string, fields: [string, string][]) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+
+  it('GET /plugins/enabled lists the loaded plugins', async () => {
+    const admin = await start({ pg: await freshDb('2.8.5'), version: '2.8.5' });
+    const { status, body } = await getJson(`${admin.url}/plugins/enabled`);
+    expect(status).toBe(200);
+    expect(Object.keys(body)).toEqual(['enabled_plugins']);
+    // The observed list, as a set: Kong's order is LuaJIT's hash order of loaded_plugins.
+    const observed = /^\{"enabled_plugins":(\[.*\])\}$/m.exec(readFileSync(OBSERVED_ADMIN, 'utf8'))![1]!;
+    expect([...body.enabled_plugins].sort()).toEqual(JSON.parse(observed).sort());
+  });
+
+  it('form-encoded POSTs create services and routes: a[]=, repeated keys, a[1]=, one value for an array, numbers', async () => {
+    const admin = await start({ pg: await freshDb('2.8.5'), version: '2.8.5' });
+    const service = await form(`${admin.url}/services`, [['name', 'orders'], ['url', 'http://127.0.0.1:18100/_svc/orders']]);
+    expect(service).toMatchObject({ status: 201, body: { name: 'orders', host: '127.0.0.1', port: 18100, path: '/_svc/orders', protocol: 'http' } });
+    const route = await form(`${admin.url}/services/orders/routes`, [['name', 'orders'], ['paths[]', '/orders'], ['hosts', 'api.test'], ['strip_path', 'true']]);
+    expect(route).toMatchObject({ status: 201, body: { paths: ['/orders'], hosts: ['api.test'], strip_path: true, methods: null } });
+    const repeated = await form(`${admin.url}/services/orders/routes`, [['name', 'orders3'], ['paths', '/o4'], ['methods[1]', 'GET'], ['paths', '/o5']]);
+    expect(repeated).toMatchObject({ status: 201, body: { paths: ['/o4', '/o5'], methods: ['GET'] } });
+    const bad = await form(`${admin.url}/services`, [['name', 'bad'], ['port', 'notanumber'], ['host', 'x']]);
+    expect(bad).toEqual({ status: 400, body: JSON.parse(/^=== form-bad-port\n#.*\n(.*)$/m.exec(readFileSync(OBSERVED_ADMIN, 'utf8'))![1]!) });
+  });
+
+  it('3.4.2 routes have no expression and priority under the traditional_compatible router', async () => {
+    const admin = await start({ pg: await freshDb('3.4.2'), version: '3.4.2' });
+    await post(`${admin.url}/services`, { name: 's', url: 'http://127.0.0.1:9/' });
+    const route = await post(`${admin.url}/services/s/routes`, { name: 'r', paths: ['/r'] });
+    expect(route.status).toBe(201);
+    expect(route.body).not.toHaveProperty('expression');
+    expect(route.body).not.toHaveProperty('priority');
+    const listed = await getJson(`${admin.url}/routes`);
+    expect(Object.keys(listed.body.data[0])).not.toContain('expression');
+  });
+
+  it('Enterprise 2.x reports its version with -enterprise-edition (kong/meta.lua _VERSION, _SERVER_TOKENS); 3.x without', async () => {
+    const ee2 = await start({ pg: await freshDb('2.8.1', true), version: '2.8.1.1', edition: 'enterprise' });
+    const root = await getJson(`${ee2.url}/`);
+    expect(root.body.version).toBe('2.8.1.1-enterprise-edition');
+    expect(root.headers.get('server')).toBe('kong/2.8.1.1-enterprise-edition');
+    const ee3 = await start({ pg: await freshDb('3.4.3', true), version: '3.4.3.5', edition: 'enterprise' });
+    expect((await getJson(`${ee3.url}/`)).body.version).toBe('3.4.3.5');
   });
 });

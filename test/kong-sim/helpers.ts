@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -9,6 +10,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Directory to put on PATH so that `kong` is the simulator. */
 export const KONG_SIM_BIN = path.join(here, 'bin');
 export const KONG = path.join(KONG_SIM_BIN, 'kong');
+
+/**
+ * A prefix that exists, for runs that name none: Kong prints "prefix directory … not found" when
+ * its prefix is missing (the simulator too), which would make the first run on a machine differ.
+ */
+let existingPrefix: string | undefined;
 
 export interface KongResult {
   readonly exitCode: number;
@@ -23,7 +30,8 @@ export interface KongResult {
 export function runKong(args: readonly string[], env: Record<string, string | undefined> = {}, input?: string): Promise<KongResult> {
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('KONG_')) base[k] = v;
-  const merged: Record<string, string> = { ...base, PATH: `${KONG_SIM_BIN}:${process.env.PATH ?? ''}` };
+  existingPrefix ??= mkdtempSync(path.join(os.tmpdir(), 'kong-sim-prefix-'));
+  const merged: Record<string, string> = { ...base, PATH: `${KONG_SIM_BIN}:${process.env.PATH ?? ''}`, KONG_PREFIX: existingPrefix };
   for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
   return new Promise((resolve, reject) => {
     const child = execFile(KONG, [...args], { env: merged, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
@@ -88,12 +90,13 @@ async function call(url: string, init: RequestInit = {}): Promise<{ status: numb
 }
 
 /** GET with a Host header of our choosing (fetch does not let us set Host). */
-function withHost(url: string, host: string): Promise<{ status: number; body: Json }> {
+function withHost(url: string, host: string): Promise<{ status: number; body: Json; headers: Headers }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { headers: { host } }, (res) => {
       let text = '';
       res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      const headers = new Headers(Object.entries(res.headers).map(([k, v]) => [k, String(v)] as [string, string]));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text), headers }));
     });
     req.on('error', reject);
   });
@@ -239,5 +242,40 @@ describe('simulated proxy routing', () => {
     await expect(fetch(`${blueNode.proxyUrl}/`)).rejects.toThrow();
     await blueNode.control.proxy.setFaults({ refuse: false });
     expect((await call(`${blueNode.proxyUrl}/`)).status).toBe(200);
+  });
+});
+
+describe('headers, held against Kong 2.8.5 built here (test/fixtures/observed/kong-2.8.5-admin-proxy.txt)', () => {
+  const OBSERVED = readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/observed/kong-2.8.5-admin-proxy.txt'), 'utf8');
+  /** The header names of an observed response, lower-cased, without the hop-by-hop and Date ones. */
+  const observedHeaders = (name: string) => {
+    const block = OBSERVED.split(`=== ${name}\n`)[1]!.split('\n\n')[0]!.split('\n').slice(2);
+    return new Map(block.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 2)]));
+  };
+
+  it('a proxied response keeps the upstream Server and Content-Type and gets Via and the latencies; Kong own 404 gets Server, no Via', async () => {
+    const upstream = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', server: 'BaseHTTP/0.6 Python/3.11.7' });
+      res.end('{"name":"up-a"}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => { upstream.closeAllConnections(); upstream.close(() => resolve()); }));
+    const n = await node('2.8.5');
+    await post(`${n.adminUrl}/services`, { name: 'orders', url: `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}/_svc/orders` });
+    await post(`${n.adminUrl}/services/orders/routes`, { paths: ['/orders'], hosts: ['api.test'] });
+    await n.control.reload();
+
+    const proxied = await withHost(`${n.proxyUrl}/orders/x`, 'api.test');
+    const want = observedHeaders('proxied-200');
+    for (const name of ['content-type', 'server', 'via']) expect([name, proxied.headers.get(name)]).toEqual([name, want.get(name)]);
+    for (const name of ['x-kong-upstream-latency', 'x-kong-proxy-latency']) expect(proxied.headers.get(name)).toMatch(/^\d+$/);
+
+    const miss = await call(`${n.proxyUrl}/nothing`);
+    const wantMiss = observedHeaders('no-route-404');
+    expect(miss.status).toBe(404);
+    for (const name of ['content-type', 'server']) expect([name, miss.headers.get(name)]).toEqual([name, wantMiss.get(name)]);
+    expect(miss.headers.get('via')).toBeNull();
+    expect(wantMiss.has('via')).toBe(false);
+    expect(miss.headers.get('x-kong-response-latency')).toMatch(/^\d+$/);
   });
 });

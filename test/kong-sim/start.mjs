@@ -28,7 +28,7 @@ export async function startKongNode(options) {
   let proxy;
   try {
     proxy = await startProxy({
-      pg: options.pg, version: options.version, cluster: options.cluster, faults: options.proxyFaults,
+      pg: options.pg, version: options.version, edition: options.edition, cluster: options.cluster, faults: options.proxyFaults,
       reloadIntervalMs: options.reloadIntervalMs,
     });
   } catch (error) {

@@ -35,6 +35,12 @@ describe('parseMigrationsList', () => {
     expect(list.pending).toEqual(expected.pending);
   });
 
+  it('reads it when 3.x ends it with the prefix line of its bin/kong process, right after the list', () => {
+    const upToDate = listAfterUp.split('\n\n')[0]!;
+    const list = parseMigrationsList(result(`${upToDate}\nprefix directory /usr/local/kong not found, trying to create it\n`, 0));
+    expect(list.executed.session).toEqual(['000_base_session', '001_add_ttl_index', '002_320_to_330']);
+  });
+
   it('reads it when a paste wrapped the long lists onto the next line', () => {
     const wrapped = listAfterUp.replace(/, (010_210_to_211|005_210_to_211)/g, ',\n    $1');
     expect(wrapped).not.toBe(listAfterUp);

@@ -59,6 +59,15 @@ const NESTED = {
 /** Columns Kong never shows: ws_id (stripped by the DAO unless show_ws_id), cache_key (not a schema field). */
 const HIDDEN = new Set(['ws_id', 'cache_key']);
 
+/**
+ * Route columns 016_280_to_300 adds that only the `expressions` router's schema has: 3.x picks
+ * the routes schema by router_flavor (kong/db/schema/entities/routes.lua 3.4.2: the expression
+ * and priority fields only when kong.configuration.router_flavor == "expressions"), and this
+ * simulator runs the default traditional_compatible. Observed on Kong 3.4.2 built here: routes
+ * come back without them.
+ */
+const EXPRESSIONS_ONLY = new Set(['expression', 'priority']);
+
 /** Foreign-key columns rendered as `{ "<name>": { "id": … } }` like Kong's DAO does. */
 const FOREIGN = {
   service_id: 'service', route_id: 'route', consumer_id: 'consumer', upstream_id: 'upstream',
@@ -136,11 +145,20 @@ export async function startAdminApi(options) {
     return tables;
   };
 
-  const serverHeader = () => `kong/${faults.get().version ?? version}`;
+  /**
+   * The version Kong reports (GET /, Server). Enterprise 1.x/2.x append the edition: kong/meta.lua
+   * of those releases sets _VERSION and _SERVER_TOKENS from ee_meta.versions.package ..
+   * "-enterprise-edition" (e.g. 2.8.1.1-enterprise-edition); from 3.0 the four numbers alone.
+   */
+  const reportedVersion = () => {
+    const v = faults.get().version ?? version;
+    return enterprise && !atLeast(v, '3.0.0') && !/-enterprise-edition$/.test(v) ? `${v}-enterprise-edition` : v;
+  };
+  const serverHeader = () => `kong/${reportedVersion()}`;
 
   /** Kong's root endpoint: kong/api/routes/kong.lua ["/"] GET (2.8.5 l.94-110, 3.4.2 l.106-122, 3.6.0 l.130-147). */
   const root = async () => {
-    const reported = faults.get().version ?? version;
+    const reported = reportedVersion();
     const distinct = [];
     // kong.db.plugins:each() over the plugins table; a failure → 500 "An unexpected error happened"
     // (sic, "happened": kong/api/routes/kong.lua).
@@ -150,11 +168,9 @@ export async function startAdminApi(options) {
     } catch {
       return [500, { message: 'An unexpected error happened' }];
     }
-    const v = parseVersion(version);
-    const data = BUNDLED_PLUGINS[`${v.major}.${v.minor}`] ?? (v.major < 3 ? BUNDLED_PLUGINS['2.8'] : BUNDLED_PLUGINS['3.9']);
     /** @type {Record<string, unknown>} */
     const available = {};
-    for (const [name, [priority, pluginVersion]] of Object.entries(data.plugins)) {
+    for (const [name, [priority, pluginVersion]] of Object.entries(bundledPlugins())) {
       // 2.8: configuration.loaded_plugins, a {name: true} set; 3.0+: {name: {version, priority}}
       // (3.0.0 breaking change #8810).
       available[name] = atLeast(version, '3.0.0') ? { version: pluginVersion ?? version, priority } : true;
@@ -182,6 +198,12 @@ export async function startAdminApi(options) {
       pids: { master: process.pid, workers: [process.pid] },
     });
     return [200, body];
+  };
+
+  /** name → [priority, version] of the plugins this version bundles. */
+  const bundledPlugins = () => {
+    const v = parseVersion(version);
+    return (BUNDLED_PLUGINS[`${v.major}.${v.minor}`] ?? (v.major < 3 ? BUNDLED_PLUGINS['2.8'] : BUNDLED_PLUGINS['3.9'])).plugins;
   };
 
   /** A subset of kong.configuration after remove_sensitive (kong/conf_loader: pg_password → "******"). */
@@ -255,6 +277,7 @@ export async function startAdminApi(options) {
     const out = {};
     for (const c of cols) {
       if (HIDDEN.has(c.name)) continue;
+      if (coll.table === 'routes' && EXPRESSIONS_ONLY.has(c.name)) continue;
       const value = row[c.name];
       const fk = FOREIGN[c.name];
       if (fk && coll.table !== 'ratelimiting_metrics') {
@@ -385,6 +408,14 @@ export async function startAdminApi(options) {
     /** @type {Record<string, unknown>} */
     let row = { id: input.id ?? randomUUID() };
     const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    for (const field of INTEGER_FIELDS[endpoint] ?? []) {
+      const value = input[field];
+      if (value !== undefined && value !== null && !Number.isInteger(value)) {
+        // kong/db/schema/init.lua validate_field: "expected an integer" (observed on Kong 2.8.5 built
+        // here for a form-encoded port=notanumber).
+        return [400, { code: 2, name: 'schema violation', message: `schema violation (${field}: expected an integer)`, fields: { [field]: 'expected an integer' } }];
+      }
+    }
     if (endpoint === 'services') {
       let fields = { ...input };
       if (typeof input.url === 'string') {
@@ -493,6 +524,13 @@ export async function startAdminApi(options) {
         }
         return pageList('clustering/data-planes', dataPlanes, url);
       }
+      if (h === 'plugins' && s2 === 'enabled' && segments.length === 2) {
+        // kong/api/routes/plugins.lua ["/plugins/enabled"] GET: {enabled_plugins = <loaded plugin
+        // names>} (observed on Kong 2.8.5 built here). Kong walks kong.configuration.loaded_plugins
+        // with pairs(): its order is LuaJIT's hash order, so this list's order is not Kong's.
+        if (method !== 'GET') return [405, { message: 'Method not allowed' }];
+        return [200, { enabled_plugins: Object.keys(bundledPlugins()) }];
+      }
       if (h === 'endpoints' && segments.length === 1) {
         // kong/api/routes/kong.lua ["/endpoints"] (a subset: the routes this simulator serves).
         return [200, { data: ['/', '/status', ...Object.keys(COLLECTIONS).filter((c) => enterprise || !COLLECTIONS[c].ee).map((c) => `/${c}`)] }];
@@ -530,7 +568,7 @@ export async function startAdminApi(options) {
     if (second === undefined) {
       if (method === 'GET') return pageCollection(head, coll, ws, url, null);
       if (method === 'POST') {
-        const body = await parseJson(req);
+        const body = await parseBody(req, head);
         if (body === undefined) return [400, { message: 'Cannot parse JSON body' }];
         return createEntity(head, coll, ws, body, null);
       }
@@ -553,7 +591,7 @@ export async function startAdminApi(options) {
     const nested = { id: parent.row.id, column: childColumn, parentEndpoint: head, param: second };
     if (method === 'GET') return pageCollection(third, child, ws, url, nested);
     if (method === 'POST') {
-      const body = await parseJson(req);
+      const body = await parseBody(req, third);
       if (body === undefined) return [400, { message: 'Cannot parse JSON body' }];
       return createEntity(third, child, ws, body, nested);
     }
@@ -622,7 +660,7 @@ export async function startAdminApi(options) {
       return [204, null];
     }
     if (method !== 'PATCH' && method !== 'PUT') return [405, { message: 'Method not allowed' }];
-    const body = await parseJson(req);
+    const body = await parseBody(req, 'targets');
     if (body === undefined) return [400, { message: 'Cannot parse JSON body' }];
     const checked = checkTarget(body, false);
     if (checked.error) return checked.error;
@@ -810,6 +848,63 @@ function decodeBase64(text) {
 /** ngx.escape_uri: everything but unreserved characters is %-escaped. */
 function escapeUri(text) {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Integer fields of the entities this simulator creates (kong/db/schema/entities/*.lua). */
+const INTEGER_FIELDS = {
+  services: ['port', 'retries', 'connect_timeout', 'write_timeout', 'read_timeout'],
+  routes: ['regex_priority', 'https_redirect_status_code'],
+  upstreams: ['slots'],
+  targets: ['weight'],
+};
+/** Array fields, which a form gives as one value or several (kong/api/arguments.lua infer). */
+const ARRAY_FIELDS = new Set(['paths', 'hosts', 'methods', 'protocols', 'snis', 'tags', 'ca_certificates']);
+const BOOLEAN_FIELDS = new Set(['strip_path', 'preserve_host', 'enabled', 'request_buffering', 'response_buffering', 'tls_verify']);
+
+/**
+ * A request body as Kong's Admin API reads it: JSON, or a form (application/x-www-form-urlencoded),
+ * whose `a[]=x`, `a[1]=x` and repeated `a=x` make arrays and `a.b=x` nests
+ * (kong/api/arguments.lua decode), the values then inferred from the entity's field types
+ * (arguments.lua infer: "80" → 80 for an integer, one value → an array for an array field).
+ * Observed on Kong 2.8.5 built here: `curl -d name=orders -d url=…`, `-d 'paths[]=/orders'`,
+ * `-d paths=/o2 -d paths=/o3`, `-d 'methods[1]=GET'`, `-d hosts=api.test` all create the entity.
+ * @param {import('node:http').IncomingMessage} req @param {string} endpoint
+ */
+async function parseBody(req, endpoint) {
+  if (!/^application\/x-www-form-urlencoded\b/i.test(String(req.headers['content-type'] ?? ''))) return parseJson(req);
+  const raw = (await readBody(req)).toString('utf8');
+  /** @type {Record<string, any>} */
+  const out = {};
+  for (const [rawKey, value] of new URLSearchParams(raw)) {
+    const keys = rawKey.replace(/\[(\d*)\]/g, '.$1').split('.');
+    let target = out;
+    for (const [i, part] of keys.entries()) {
+      const last = i === keys.length - 1;
+      const next = keys[i + 1];
+      if (last) {
+        if (part === '' || /^\d+$/.test(part)) {
+          if (!Array.isArray(target)) break;
+          if (part === '') target.push(value);
+          else target[Number(part) - 1] = value;
+        } else if (target[part] === undefined) {
+          target[part] = value;
+        } else {
+          target[part] = [...(Array.isArray(target[part]) ? target[part] : [target[part]]), value];
+        }
+        break;
+      }
+      const container = next === '' || /^\d+$/.test(next ?? '') ? [] : {};
+      target[part] ??= container;
+      target = target[part];
+    }
+  }
+  const ints = new Set(INTEGER_FIELDS[/** @type {keyof typeof INTEGER_FIELDS} */ (endpoint)] ?? []);
+  for (const [key, value] of Object.entries(out)) {
+    if (ARRAY_FIELDS.has(key) && !Array.isArray(value)) out[key] = [value];
+    else if (ints.has(key) && typeof value === 'string' && /^-?\d+$/.test(value.trim())) out[key] = Number(value);
+    else if (BOOLEAN_FIELDS.has(key) && (value === 'true' || value === 'false')) out[key] = value === 'true';
+  }
+  return out;
 }
 
 async function parseJson(req) {

@@ -130,7 +130,9 @@ export function loadedPlugins(pluginsConf, version) {
     const name = raw.trim();
     if (!name || name === 'off') continue;
     if (name === 'bundled') {
+      const bundled = pre24Order(version);
       for (const [plugin, migs] of Object.entries(PLUGINS)) {
+        if (bundled !== undefined && !bundled.includes(plugin)) continue;
         if (migs.some((mig) => ships(version, mig))) names.add(plugin);
       }
     } else {
@@ -141,10 +143,53 @@ export function loadedPlugins(pluginsConf, version) {
 }
 
 /**
+ * Before 2.4.0, kong/db/migrations/state.lua load_subsystems walked the plugins with
+ * `for plugin_name in pairs(plugin_names)` (1.0.0 l.97, 2.3.4 l.61; 2.4.0 l.56-60 sorts them):
+ * LuaJIT's hash order of conf.loaded_plugins, which conf_loader builds as
+ * tablex.merge(constants.BUNDLED_PLUGINS, {}, true) for `plugins = bundled`. That order depends
+ * on each tag's bundled list, so it is data: computed with LuaJIT 2.1 (OpenResty's branch) over
+ * kong/constants.lua at every tag 1.0.0-2.3.4, kept here for the plugins that have migrations.
+ * Observed on Kong 2.3.3 built here: its bootstrap migrated core, jwt, acl, oauth2, key-auth,
+ * hmac-auth, basic-auth, ip-restriction, rate-limiting, response-ratelimiting, bot-detection,
+ * as this table says. A plugin missing from a tag's list is not bundled there (session before
+ * 1.3.0). An Enterprise build follows its x.y.z tag; a tag not listed follows the one before it.
+ */
+const PRE_24_ORDER = /** @type {[string, string][]} */ ([
+  ['1.0.0 1.0.1 1.0.3 1.0.4 1.1.2 1.1.3 1.2.0 1.2.2 1.2.3', 'jwt,acl,oauth2,key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting'],
+  ['1.0.2', 'acl,oauth2,key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting,jwt'],
+  ['1.1.0 1.2.1', 'key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting,jwt,acl,oauth2'],
+  ['1.1.1', 'hmac-auth,basic-auth,rate-limiting,response-ratelimiting,jwt,acl,oauth2,key-auth'],
+  ['1.3.0', 'rate-limiting,response-ratelimiting,session,jwt,acl,oauth2,key-auth,hmac-auth,basic-auth'],
+  ['1.3.1 1.4.0 1.4.2 1.4.3 2.0.1 2.0.3 2.0.5', 'jwt,acl,oauth2,key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting,session'],
+  ['1.4.1 2.0.2', 'key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting,session,jwt,acl,oauth2'],
+  ['1.5.0', 'oauth2,key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting,jwt,acl,session'],
+  ['1.5.1', 'oauth2,key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting,session,jwt,acl'],
+  ['2.0.0 2.0.4', 'session,jwt,acl,oauth2,key-auth,hmac-auth,basic-auth,rate-limiting,response-ratelimiting'],
+  ['2.1.0', 'oauth2,key-auth,hmac-auth,basic-auth,ip-restriction,rate-limiting,response-ratelimiting,bot-detection,session,jwt,acl'],
+  ['2.1.1 2.1.4 2.2.1 2.3.0 2.3.3', 'jwt,acl,oauth2,key-auth,hmac-auth,basic-auth,ip-restriction,rate-limiting,response-ratelimiting,bot-detection,session'],
+  ['2.1.2', 'key-auth,hmac-auth,basic-auth,ip-restriction,rate-limiting,response-ratelimiting,bot-detection,session,jwt,acl,oauth2'],
+  ['2.1.3', 'bot-detection,session,jwt,acl,oauth2,key-auth,hmac-auth,basic-auth,ip-restriction,rate-limiting,response-ratelimiting'],
+  ['2.2.0 2.3.1', 'acl,oauth2,key-auth,hmac-auth,basic-auth,ip-restriction,rate-limiting,response-ratelimiting,bot-detection,session,jwt'],
+  ['2.2.2', 'ip-restriction,rate-limiting,response-ratelimiting,acl,oauth2,key-auth,hmac-auth,session,jwt,basic-auth,bot-detection'],
+  ['2.3.2', 'jwt,acl,oauth2,rate-limiting,response-ratelimiting,key-auth,hmac-auth,basic-auth,ip-restriction,bot-detection,session'],
+  ['2.3.4', 'session,jwt,acl,oauth2,key-auth,hmac-auth,basic-auth,ip-restriction,rate-limiting,response-ratelimiting,bot-detection'],
+]).flatMap(([tags, order]) => tags.split(' ').map((tag) => /** @type {[string, string[]]} */ ([tag, order.split(',')])))
+  .sort(([a], [b]) => cmp(a, b));
+
+/** The pairs() order of `version`'s bundled plugins with migrations, or undefined from 2.4.0 (sorted). @param {string} version */
+function pre24Order(version) {
+  if (atLeast(version, '2.4.0')) return undefined;
+  const xyz = parseVersion(version).parts.slice(0, 3).join('.');
+  return PRE_24_ORDER.filter(([tag]) => cmp(tag, xyz) <= 0).at(-1)?.[1] ?? PRE_24_ORDER[0]?.[1];
+}
+
+/**
  * The subsystems and their migrations at `version`, in Kong's order: core first, then plugins
- * sorted (kong/db/migrations/state.lua load_subsystems: table.sort of the plugin names; a plugin
- * whose `kong.plugins.<p>.migrations` module does not exist is skipped).
- * Custom (non-bundled) plugins have no migrations module here, so they are skipped.
+ * sorted from 2.4.0 (kong/db/migrations/state.lua load_subsystems: table.sort of the plugin
+ * names), in hash order before (PRE_24_ORDER; a plugin list other than `bundled` gets the same
+ * relative order there, UNVERIFIED: its hash order depends on the list). A plugin whose
+ * `kong.plugins.<p>.migrations` module does not exist is skipped. Custom (non-bundled) plugins
+ * have no migrations module here, so they are skipped.
  * @param {string} version
  * @param {string[]} plugins
  * @returns {Subsystem[]}
@@ -152,7 +197,9 @@ export function loadedPlugins(pluginsConf, version) {
 export function subsystemsAt(version, plugins) {
   /** @type {Subsystem[]} */
   const out = [{ subsystem: 'core', namespace: 'kong.db.migrations.core', migrations: CORE.filter((mig) => ships(version, mig)) }];
-  for (const plugin of [...plugins].sort()) {
+  const order = pre24Order(version);
+  const ordered = order === undefined ? [...plugins].sort() : order.filter((p) => plugins.includes(p));
+  for (const plugin of ordered) {
     const migs = PLUGINS[plugin];
     if (!migs) continue;
     const shipped = migs.filter((mig) => ships(version, mig));

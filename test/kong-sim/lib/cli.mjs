@@ -2,7 +2,7 @@
 // /work/shared/kong-facts/migrations-cli.md and Kong's source (tag 3.9.3 unless noted), cited
 // next to it. Sim-only messages start with "kong-sim:".
 
-import { existsSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { atLeast, loadedPlugins, parseVersion, subsystemsAt } from './catalog.mjs';
 import { ConfError, loadConf } from './conf.mjs';
@@ -58,6 +58,8 @@ const out = {
   stdout(s) { process.stdout.write(s); },
   /** @param {string} s */
   stderr(s) { process.stderr.write(s); },
+  /** Written to stdout when the process ends (see preparePrefix). @type {string[]} */
+  atExit: [],
 };
 
 /** os.date("%Y/%m/%d %H:%M:%S") in local time, like Lua's os.date. */
@@ -638,8 +640,9 @@ async function migrationsExecute(args) {
   // test `pending` (spec/02-integration/02-cmd/10-migrations_spec.lua l.156, 227, 276, 328).
   // Derived from the source; we do the same (no-op).
   const conf = loadConfOrThrow(args.conf, args.prefix);
+  for (const note of conf.notes) log.verbose(note);
   if (dbTimeout !== undefined) conf.pg_timeout = dbTimeout;
-  checkPrefix(conf.prefix);
+  preparePrefix(conf, v);
 
   if (conf.database === 'cassandra') {
     // Kong < 3.4 would talk to Cassandra; the simulator only does PostgreSQL.
@@ -762,11 +765,61 @@ function loadConfOrThrow(confPath, prefix) {
   }
 }
 
-/** prefix_handler.prepare_prefix: a prefix that exists but is not a directory is an error. @param {string} prefix */
-function checkPrefix(prefix) {
+/**
+ * -- kong/cmd/utils/prefix_handler.lua prepare_prefix (2.8.5 l.334-400, 3.4.2 l.439-510): makes the
+ * prefix with logs/, pids/, the log files and the default certificates of every listener with
+ * `ssl`, saying so under --v. Until 2.8 this runs once, in the command itself. From 3.0 bin/kong
+ * runs it first in a resty process of its own (kong/cmd/utils/inject_confs.lua load_conf; not for
+ * version, check, health ...), at level info whatever --v says, and that process's stdout, a
+ * pipe, is flushed when it exits after the command: "prefix directory ... not found" comes last,
+ * and the command's own prepare_prefix finds the prefix made. Observed on Kong 2.8.5 built here
+ * (first; the --v lines in test/fixtures/observed/kong-2.8.5-cli.txt); issue 15 saw 3.4.2 print
+ * it last. The certificates written here are placeholders: the simulator runs no nginx.
+ * @param {import('./conf.mjs').KongConf} conf @param {string} v
+ */
+function preparePrefix(conf, v) {
+  const prefix = conf.prefix;
   if (existsSync(prefix) && !statSync(prefix).isDirectory()) {
-    // -- kong/cmd/utils/prefix_handler.lua (asserted by 10-migrations_spec.lua l.163-168)
+    // asserted by spec/02-integration/02-cmd/10-migrations_spec.lua l.163-168
     throw new LuaError(`${prefix} is not a directory`);
+  }
+  const notFound = `prefix directory ${prefix} not found, trying to create it`;
+  if (atLeast(v, '3.0.0') && !existsSync(prefix)) {
+    out.atExit.push(`${notFound}\n`);
+    makePrefix(conf, v, () => {});
+  }
+  log.verbose(`preparing nginx prefix directory at ${prefix}`);
+  if (!existsSync(prefix)) log(notFound);
+  makePrefix(conf, v, (msg) => log.verbose(msg));
+}
+
+/** @param {import('./conf.mjs').KongConf} conf @param {string} v @param {(msg: string) => void} say */
+function makePrefix(conf, v, say) {
+  const prefix = conf.prefix;
+  for (const dir of ['logs', 'pids']) mkdirSync(path.join(prefix, dir), { recursive: true });
+  for (const file of ['error.log', 'access.log', 'admin_access.log']) {
+    const f = path.join(prefix, 'logs', file);
+    if (!existsSync(f)) writeFileSync(f, '');
+  }
+  // prefix_handler's targets: proxy, admin, status; admin_gui from 3.4.0. Its messages were
+  // formatted from 3.3.0; before, log.verbose got pieces without %s and printed only the first.
+  const formatted = atLeast(v, '3.3.0');
+  const base = { proxy: 'kong-default', admin: 'admin-kong-default', admin_gui: 'admin-gui-kong-default', status: 'status-kong-default' };
+  for (const target of /** @type {const} */ (['proxy', 'admin', 'admin_gui', 'status'])) {
+    if (!conf.sslEnabled[target]) continue;
+    say(formatted ? `SSL enabled on ${target}, no custom certificate set: using default certificates` : 'SSL enabled on ');
+    mkdirSync(path.join(prefix, 'ssl'), { recursive: true });
+    for (const suffix of ['', '-ecdsa']) {
+      const cert = path.join(prefix, 'ssl', `${base[target]}${suffix}.crt`);
+      const key = path.join(prefix, 'ssl', `${base[target]}${suffix}.key`);
+      if (!existsSync(cert) && !existsSync(key)) {
+        say(formatted ? `generating ${target} SSL certificate (${cert}) and key (${key}) for listener` : `generating ${cert} SSL certificate (`);
+        writeFileSync(cert, 'kong-sim: placeholder, not a certificate\n');
+        writeFileSync(key, 'kong-sim: placeholder, not a key\n', { mode: 0o600 });
+      } else {
+        say(`${target} SSL certificate found at ${cert}`);
+      }
+    }
   }
 }
 
@@ -782,23 +835,32 @@ function versionExecute(args) {
   }
 }
 
-/** -- kong/cmd/health.lua @param {Record<string, any>} args */
+/**
+ * -- kong/cmd/health.lua (2.8.5, 3.4.2): the prefix from -p (or the defaults, log disabled), then
+ * the node's own <prefix>/.kong_env loaded as a conf file, where KONG_PREFIX wins over the prefix
+ * it records: with -p <running node> and another KONG_PREFIX, Kong looks for the pid there.
+ * Observed on Kong 2.8.5 built here ("nginx.......not running" and "Kong is not running at"
+ * KONG_PREFIX's directory).
+ * @param {Record<string, any>} args
+ */
 function healthExecute(args) {
-  const conf = loadConfOrThrow(undefined, args.prefix);
-  const prefix = conf.prefix;
-  if (!existsSync(prefix)) throw new LuaError(`no such prefix: ${prefix}`, `${LUA_ROOT}/kong/cmd/health.lua:16`);
-  if (!existsSync(path.join(prefix, '.kong_env'))) throw new LuaError(`Kong is not running at ${prefix}`, `${LUA_ROOT}/kong/cmd/health.lua:18`);
+  const first = loadConfOrThrow(undefined, args.prefix);
+  if (!existsSync(first.prefix)) throw new LuaError(`no such prefix: ${first.prefix}`, `${LUA_ROOT}/kong/cmd/health.lua:15`);
+  const kongEnv = path.join(first.prefix, '.kong_env');
+  if (!existsSync(kongEnv)) throw new LuaError(`Kong is not running at ${first.prefix}`, `${LUA_ROOT}/kong/cmd/health.lua:17`);
+  const conf = loadConfOrThrow(kongEnv, undefined);
+  for (const note of conf.notes) log.verbose(note);
   let running = false;
   try {
-    const pid = Number(readFileSync(path.join(prefix, 'pids', 'nginx.pid'), 'utf8').trim());
+    const pid = Number(readFileSync(path.join(conf.prefix, 'pids', 'nginx.pid'), 'utf8').trim());
     if (pid > 0) { process.kill(pid, 0); running = true; }
   } catch {
     running = false;
   }
   log(`${'nginx'.padEnd(12, '.')}${running ? 'running' : 'not running'}`);
   log('');
-  if (!running) throw new LuaError(`Kong is not running at ${prefix}`, `${LUA_ROOT}/kong/cmd/health.lua:44`);
-  log(`Kong is healthy at ${prefix}`);
+  if (!running) throw new LuaError(`Kong is not running at ${conf.prefix}`, `${LUA_ROOT}/kong/cmd/health.lua:40`);
+  log(`Kong is healthy at ${conf.prefix}`);
 }
 
 /** -- kong/cmd/check.lua @param {Record<string, any>} _args @param {string[]} positional */
@@ -893,6 +955,7 @@ export async function run(argv) {
       code = 70;
     }
   }
+  for (const line of out.atExit) out.stdout(line);
   // Let stdout/stderr drain before exiting (pipes are async in Node).
   process.exitCode = code;
 }

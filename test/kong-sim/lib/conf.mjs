@@ -19,7 +19,14 @@ export const DEFAULTS = Object.freeze({
   pg_schema: 'NONE',
   pg_ssl: 'off',
   pg_ssl_verify: 'off',
+  proxy_listen: '0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384',
+  admin_listen: '127.0.0.1:8001 reuseport backlog=16384, 127.0.0.1:8444 http2 ssl reuseport backlog=16384',
+  admin_gui_listen: '0.0.0.0:8002, 0.0.0.0:8445 ssl',
+  status_listen: 'off',
 });
+
+/** status_listen's default from 3.6.0 (kong/templates/kong_defaults.lua 3.6.0 l.31); admin_gui_listen is new in 3.4.0. */
+const STATUS_LISTEN_360 = '127.0.0.1:8007 reuseport backlog=16384';
 
 /** kong/conf_loader/constants.lua DEFAULT_PATHS. */
 const DEFAULT_PATHS = ['/etc/kong/kong.conf', '/etc/kong.conf'];
@@ -39,6 +46,8 @@ const DEFAULT_PATHS = ['/etc/kong/kong.conf', '/etc/kong.conf'];
  * @property {boolean} pg_ssl
  * @property {boolean} pg_ssl_verify
  * @property {string | undefined} confPath
+ * @property {Record<'proxy' | 'admin' | 'admin_gui' | 'status', boolean>} sslEnabled  a listener with the `ssl` flag
+ * @property {string[]} notes  conf_loader's verbose lines, in order (kong/conf_loader/init.lua 2.8.5 l.1355-1364, l.1792)
  */
 
 /** A config error: Kong reports errors[1] through assert() (conf_loader/init.lua l.540-546). */
@@ -80,16 +89,28 @@ export function loadConf(confPath, opts) {
     // -- kong/conf_loader/init.lua l.232
     throw new ConfError([`no file at: ${file}`]);
   }
-  if (file === undefined) file = DEFAULT_PATHS.find((p) => existsSync(p));
+  /** @type {string[]} */
+  const notes = [];
+  if (file === undefined) {
+    for (const candidate of DEFAULT_PATHS) {
+      if (existsSync(candidate)) { file = candidate; break; }
+      notes.push(`no config file found at ${candidate}`);
+    }
+  }
+  notes.push(file === undefined ? 'no config file, skip loading' : `reading config file at ${file}`);
   const fromFile = file ? parseConfFile(readFileSync(file, 'utf8')) : {};
 
   /** @param {keyof typeof DEFAULTS} key */
   const get = (key) => {
     // -- kong/conf_loader/parse.lua l.920: local env_name = "KONG_" .. upper(k)
     const fromEnv = env[`KONG_${key.toUpperCase()}`];
-    let value = fromEnv !== undefined ? fromEnv : fromFile[key] ?? DEFAULTS[key];
+    let fallback = DEFAULTS[key];
+    if (key === 'status_listen' && atLeast(opts.version, '3.6.0')) fallback = STATUS_LISTEN_360;
+    let value = fromEnv !== undefined ? fromEnv : fromFile[key] ?? fallback;
     return value.trim();
   };
+  /** A listen value has a listener with the `ssl` flag (conf_loader parse_listeners). @param {keyof typeof DEFAULTS} key */
+  const ssl = (key) => get(key).split(',').some((listener) => listener.trim().split(/\s+/).slice(1).includes('ssl'));
 
   /** @type {string[]} */
   const errors = [];
@@ -112,6 +133,7 @@ export function loadConf(confPath, opts) {
   const none = (/** @type {string} */ v) => (v === 'NONE' ? undefined : v);
   // conf_loader normalizes prefix with pl.path.abspath (no trailing slash).
   const prefix = path.resolve(opts.prefix ?? get('prefix'));
+  notes.push(`prefix in use: ${prefix}`);
 
   return {
     database,
@@ -127,5 +149,12 @@ export function loadConf(confPath, opts) {
     pg_ssl: bool(get('pg_ssl')),
     pg_ssl_verify: bool(get('pg_ssl_verify')),
     confPath: file,
+    sslEnabled: {
+      proxy: ssl('proxy_listen'),
+      admin: ssl('admin_listen'),
+      admin_gui: atLeast(opts.version, '3.4.0') && ssl('admin_gui_listen'),
+      status: ssl('status_listen'),
+    },
+    notes,
   };
 }

@@ -3,6 +3,7 @@
 // /work/shared/kong-facts/migrations-cli.md §3.
 
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import pg from 'pg';
 
 /** Error raised by the connector: `message` is already in Kong's (pgmoon's) wording. */
@@ -10,13 +11,16 @@ export class KongDbError extends Error {}
 
 /**
  * pgmoon's error text for a server error: "<severity>: <message>[ (<position>)][\n<detail>]"
- * (pgmoon parse_error; Derived from pgmoon's source, not checked against Kong's bundled copy:
- * UNVERIFIED). Socket errors are ngx.socket's words ("connection refused", "timeout", "closed");
- * the exact socket strings are UNVERIFIED (facts Appendix B).
+ * (pgmoon 1.16.0 parse_error). Socket errors are ngx.socket's words ("connection refused",
+ * "timeout", "closed"). A read that times out is pgmoon's receive_message:
+ * "receive_message: failed to get type: timeout" (pgmoon 1.16.0 pgmoon/init.lua l.895; observed
+ * on Kong 2.8.5 built here: `--db-timeout 1` against a locked schema_meta); a connect that times
+ * out is ngx.socket's bare "timeout".
  * @param {unknown} error
  * @param {string} host
+ * @param {'connect' | 'query'} [phase]
  */
-export function pgmoonError(error, host) {
+export function pgmoonError(error, host, phase = 'connect') {
   const e = /** @type {{ severity?: string, message?: string, position?: string, detail?: string, code?: string }} */ (error);
   if (e && e.severity && e.message) {
     let msg = `${e.severity}: ${e.message}`;
@@ -32,7 +36,7 @@ export function pgmoonError(error, host) {
     default: break;
   }
   const message = String(e?.message ?? error);
-  if (/timeout/i.test(message)) return 'timeout';
+  if (/timeout/i.test(message)) return phase === 'query' ? 'receive_message: failed to get type: timeout' : 'timeout';
   if (/Connection terminated|not queryable|closed/i.test(message)) return 'closed';
   return message;
 }
@@ -64,13 +68,18 @@ export class Connector {
   async connect() {
     if (this.client) return this.client;
     const { config } = this;
+    // pgmoon send_ssl_message: a server that answers N to SSLRequest is used in plaintext unless
+    // ssl_required, which Kong's connector never sets (no pg_ssl_required in kong_defaults.lua at
+    // 2.8.5, 3.4.2, 3.9.3). Observed on Kong 2.8.5 built here: KONG_PG_SSL=on (and
+    // KONG_PG_SSL_VERIFY=on) against a server with ssl = off connects and works.
+    const ssl = config.ssl && (await serverAcceptsTls(config)) ? { rejectUnauthorized: config.sslVerify } : false;
     const client = new pg.Client({
       host: config.host,
       port: config.port,
       user: config.user,
       password: config.password ?? '',
       database: config.database,
-      ssl: config.ssl ? { rejectUnauthorized: config.sslVerify } : false,
+      ssl,
       connectionTimeoutMillis: config.timeout,
       query_timeout: config.timeout,
       application_name: 'kong-sim',
@@ -84,6 +93,13 @@ export class Connector {
     try {
       await client.connect();
     } catch (error) {
+      // pgmoon scram_sha_256_auth reads the server's answer to its client-final message as a
+      // SASL final and finds no server signature: "authentication exchange unsuccessful" (pgmoon
+      // 1.16.0; observed on Kong 2.8.5 built here with a wrong KONG_PG_PASSWORD). md5 and
+      // cleartext read the server's FATAL through parse_error.
+      if (/** @type {{ code?: string }} */ (error).code === '28P01' && (await authMethod(config)) === SASL) {
+        throw new KongDbError('authentication exchange unsuccessful');
+      }
       throw new KongDbError(pgmoonError(error, config.host));
     }
     this.client = client;
@@ -114,9 +130,9 @@ export class Connector {
       const res = /** @type {pg.QueryResult | pg.QueryResult[]} */ (/** @type {unknown} */ (await client.query(sql)));
       return Array.isArray(res) ? res : [res];
     } catch (error) {
-      let msg = pgmoonError(error, this.config.host);
-      if (msg === 'closed' && this.asyncError) msg = pgmoonError(this.asyncError, this.config.host);
-      if (msg === 'closed' || msg === 'timeout' || /^FATAL/.test(msg)) {
+      let msg = pgmoonError(error, this.config.host, 'query');
+      if (msg === 'closed' && this.asyncError) msg = pgmoonError(this.asyncError, this.config.host, 'query');
+      if (msg === 'closed' || /timeout$/.test(msg) || /^FATAL/.test(msg)) {
         // The socket is gone: drop it so a later call reconnects (Kong's pool does the same).
         this.client = undefined;
         client.end().catch(() => {});
@@ -295,6 +311,58 @@ ON CONFLICT (key, subsystem) DO UPDATE
     const res = await this.query('SELECT pg_backend_pid() AS pid;');
     return Number(res[0]?.rows[0]?.pid);
   }
+}
+
+/** AuthenticationSASL (pgmoon auth(): auth type 10 goes to scram_sha_256_auth). */
+const SASL = 10;
+
+/**
+ * The first bytes a server sends after `first`, read on a raw socket (the protocol is small;
+ * node-pg does not say which authentication the server asked for, nor whether it refused TLS).
+ * @param {PgConfig} config @param {Buffer} first @param {number} want
+ * @returns {Promise<Buffer>}
+ */
+function probe(config, first, want) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: config.host, port: config.port });
+    /** @type {Buffer[]} */
+    const chunks = [];
+    let got = 0;
+    const done = (/** @type {Error | undefined} */ error) => {
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks));
+    };
+    socket.setTimeout(config.timeout, () => done(new Error('timeout')));
+    socket.on('error', done);
+    socket.on('connect', () => socket.write(first));
+    socket.on('data', (chunk) => {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got >= want) done(undefined);
+    });
+    socket.on('end', () => done(undefined));
+  });
+}
+
+/** Does the server answer S to an SSLRequest (pgmoon send_ssl_message)? @param {PgConfig} config */
+async function serverAcceptsTls(config) {
+  const request = Buffer.alloc(8);
+  request.writeInt32BE(8, 0);
+  request.writeInt32BE(80877103, 4);
+  const answer = await probe(config, request, 1).catch(() => Buffer.from('S'));
+  return answer.toString('latin1', 0, 1) === 'S';
+}
+
+/** The authentication request the server sends `config.user` (R message: 10 SASL, 5 md5, 3 cleartext). @param {PgConfig} config */
+async function authMethod(config) {
+  const params = Buffer.from(`user\0${config.user}\0database\0${config.database}\0\0`, 'utf8');
+  const startup = Buffer.alloc(8 + params.length);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(196608, 4);
+  params.copy(startup, 8);
+  const answer = await probe(config, startup, 9).catch(() => Buffer.alloc(0));
+  return answer.length >= 9 && answer.toString('latin1', 0, 1) === 'R' ? answer.readInt32BE(5) : undefined;
 }
 
 /** pgmoon escape_literal. @param {string} s */

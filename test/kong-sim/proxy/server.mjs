@@ -28,6 +28,7 @@ const MATCH_SUBRULES = { HAS_REGEX_URI: 0x01, PLAIN_HOSTS_ONLY: 0x02, HAS_WILDCA
  * @property {string | import('pg').PoolConfig} pg
  * @property {string} version            Kong version (selects the path-regex rule and error format)
  * @property {string} [cluster]          value of the X-Kong-Sim-Cluster response header (e.g. blue)
+ * @property {'community'|'enterprise'} [edition] default community (Server/Via of Enterprise 2.x)
  * @property {number} [reloadIntervalMs] re-read routes from the DB this often (default 1000; 0 = never)
  * @property {import('../admin/sim-util.mjs').Faults} [faults]
  * @property {number} [upstreamTimeoutMs] default 60000 (services.read_timeout wins when set)
@@ -81,11 +82,21 @@ export async function startProxy(options) {
   const timer = interval > 0 ? setInterval(() => reload().catch((error) => { lastError = error; }), interval) : null;
   timer?.unref();
 
-  const headersOut = () => ({
-    Via: `kong/${faults.get().version ?? version}`, // _SERVER_TOKENS (kong/meta.lua); 3.9's "1.1 kong/x" form not modelled
-    Server: `kong/${faults.get().version ?? version}`,
-    ...(options.cluster ? { 'X-Kong-Sim-Cluster': options.cluster } : {}),
-  });
+  /** meta._SERVER_TOKENS: kong/<version>, with Enterprise 1.x/2.x's "-enterprise-edition" (kong/meta.lua). */
+  const serverTokens = () => {
+    const v = faults.get().version ?? version;
+    return `kong/${options.edition === 'enterprise' && !atLeast(v, '3.0.0') ? `${v}-enterprise-edition` : v}`;
+  };
+  const simHeaders = () => (options.cluster ? { 'X-Kong-Sim-Cluster': options.cluster } : {});
+  /**
+   * kong/runloop/handler.lua header_filter "after" (2.8.5 l.1609-1640, 3.4.2 l.1483-1514): a
+   * proxied response keeps the upstream's Server (the template's proxy_pass_header Server) and
+   * its Content-Type, and gets Via plus the upstream and proxy latencies; a response Kong makes
+   * itself gets Server and X-Kong-Response-Latency, no Via. Observed on Kong 2.8.5 built here
+   * (test/fixtures/observed/kong-2.8.5-admin-proxy.txt). 3.9's "1.1 kong/x" Via is not modelled.
+   */
+  const proxiedHeaders = () => ({ Via: serverTokens(), ...simHeaders() });
+  const kongHeaders = () => ({ Server: serverTokens(), ...simHeaders() });
 
   /** Kong's error body: cjson {message} in 2.x; the JSON error template from 3.x (kong/tools/utils.lua
    * 3.4.2 l.1433), with request_id from 3.6.0 (kong/tools/http.lua 3.6.0 l.397-401). */
@@ -101,7 +112,7 @@ export async function startProxy(options) {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
       'X-Kong-Response-Latency': String(Date.now() - started),
-      ...headersOut(),
+      ...kongHeaders(),
     });
     res.end(body);
   };
@@ -162,7 +173,7 @@ export async function startProxy(options) {
         host, port, method: req.method, path: upstreamUri, headers: reqHeaders, agent,
         timeout: route.service.readTimeout ?? options.upstreamTimeoutMs ?? 60000,
       }, (up) => {
-        const out = { ...up.headers, ...headersOut() };
+        const out = { ...up.headers, ...proxiedHeaders() };
         out['x-kong-upstream-latency'] = String(Date.now() - upstreamStarted);
         out['x-kong-proxy-latency'] = String(upstreamStarted - started);
         res.writeHead(up.statusCode ?? 502, out);
