@@ -1,19 +1,24 @@
+// @ts-check
 // Compiles src/ with tsc, then bundles each entry with @vercel/ncc into dist/<name>/index.js.
 // The runner executes dist/, never src/, so CI rebuilds and fails when dist/ differs.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const bin = (/** @type {string} */ name) => path.join(root, 'node_modules', '.bin', name);
 
-// Each action under src/actions/<name>/main.ts, plus the CLI.
+// Each action under src/actions/<name>/main.ts (and its post.ts, the `post:` step, into
+// dist/<name>/post/ after main: ncc empties its output folder first), plus the CLI.
 const actionNames = readdirSync(path.join(root, 'src/actions'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
 const entries = [
-  ...actionNames.map((name) => ({ name, file: `build/actions/${name}/main.js` })),
+  ...actionNames.flatMap((name) => [
+    { name, file: `build/actions/${name}/main.js` },
+    ...(existsSync(path.join(root, 'src/actions', name, 'post.ts')) ? [{ name: `${name}/post`, file: `build/actions/${name}/post.js` }] : []),
+  ]),
   { name: 'cli', file: 'build/cli/main.js' },
 ];
 

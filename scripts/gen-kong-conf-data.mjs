@@ -1,26 +1,29 @@
+// @ts-check
 // Generates src/changelog/kong-conf-defaults.generated.ts, the built-in kong.conf defaults an
-// offline plan compares, from the shared copies of Kong/kong's `kong.conf.default` at each tag
-// (kong-data/kong-conf/kong.conf.default-<tag>; provenance in ../shared/kong-data/README.md).
+// offline plan compares, from Kong/kong's `kong.conf.default` at each tag pinned in
+// scripts/kong-data.manifest.json (kong-conf/kong.conf.default-<tag>, found or fetched by
+// scripts/kong-data.mjs).
 // Only property names and default values are written, no descriptions. The parser is the
 // project's own (src/changelog/kong-conf-default.ts, loaded through Node 24's type stripping),
 // and test/changelog/kong-conf.test.ts re-parses the files to keep the output from drifting.
 // Run: node scripts/gen-kong-conf-data.mjs   (Node ≥ 24)
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseKongConfDefault } from '../src/changelog/kong-conf-default.ts';
+import { kongDataManifest, requireKongData } from './kong-data.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dir = path.join(process.env.KONG_SHARED_DIR ?? path.resolve(root, '../shared'), 'kong-data', 'kong-conf');
-const PREFIX = 'kong.conf.default-';
+const PREFIX = 'kong-conf/kong.conf.default-';
 
-const byNumbers = (a, b) => {
-  const [x, y] = [a, b].map((tag) => tag.split('.').map(Number));
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
+const byNumbers = (/** @type {string} */ a, /** @type {string} */ b) => {
+  const [x = [], y = []] = [a, b].map((tag) => tag.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 };
 
-const tags = readdirSync(dir)
+const tags = kongDataManifest()
+  .map((entry) => entry.file)
   .filter((name) => name.startsWith(PREFIX))
   .map((name) => name.slice(PREFIX.length))
   .sort(byNumbers);
@@ -28,9 +31,10 @@ const tags = readdirSync(dir)
 // Each tag as a delta of the one before (kong.conf.default changes little between releases):
 // in file order, a name alone keeps the previous tag's value, [name, value] is new or changed.
 // One line per tag; src/changelog/kong-conf-builtin.ts expands it.
+/** @type {ReadonlyMap<string, string>} */
 let previous = new Map();
 const deltas = tags.map((tag) => {
-  const defaults = parseKongConfDefault(readFileSync(path.join(dir, PREFIX + tag), 'utf8'));
+  const defaults = parseKongConfDefault(readFileSync(requireKongData(PREFIX + tag), 'utf8'));
   const entries = [...defaults].map(([name, value]) => (previous.get(name) === value ? name : [name, value]));
   previous = defaults;
   return `  [${JSON.stringify(tag)}, ${JSON.stringify(entries)}],`;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectedCommands } from '../lib/workflow-commands.js';
 import type { UpgradePlan } from '../../src/changelog/plan-types.js';
 import { runAction } from '../helpers/run-action.js';
-import { KONG_DATA } from '../helpers/paths.js';
+import { itWithKongData, kongDataPath } from '../helpers/kong-data.js';
 
 // The bundled dist/fetch-changelog/index.js, run the way the runner runs it.
 let work: string;
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 describe('fetch-changelog action (dist bundle)', () => {
-  it('plans offline and sets outputs, the plan file, the summary and an annotation per impact', async () => {
+  itWithKongData(['oss/CHANGELOG.md'], 'plans offline and sets outputs, the plan file, the summary and an annotation per impact', async () => {
     const planFile = path.join(work, 'plan.json');
     const kongConf = path.join(work, 'kong.conf');
     await writeFile(kongConf, 'database = cassandra\n');
@@ -24,7 +24,7 @@ describe('fetch-changelog action (dist bundle)', () => {
       to: '3.4.2',
       offline: 'true',
       'kong-conf': kongConf,
-      'changelog-file': path.join(KONG_DATA, 'oss/CHANGELOG.md'),
+      'changelog-file': kongDataPath('oss/CHANGELOG.md'),
       'plan-file': planFile,
     });
     expect(run.stderr).toBe('');

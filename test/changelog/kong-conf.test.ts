@@ -1,17 +1,16 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInKongConfDefaults, KONG_CONF_DEFAULTS_BY_TAG } from '../../src/changelog/kong-conf-builtin.js';
 import { diffKongConf, parseKongConfDefault, parseUserKongConf } from '../../src/changelog/kong-conf.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 import { parseKongVersion } from '../../src/version/kong-version.js';
-import { KONG_DATA } from '../helpers/paths.js';
+import { KONG_DATA_FILES, describeWithKongData, itWithKongData, kongDataText } from '../helpers/kong-data.js';
 
-const CONF_DIR = path.join(KONG_DATA, 'kong-conf');
-const PREFIX = 'kong.conf.default-';
-const defaultsOf = (tag: string) => parseKongConfDefault(readFileSync(path.join(CONF_DIR, PREFIX + tag), 'utf8'));
+const PREFIX = 'kong-conf/kong.conf.default-';
+/** Kong/kong's kong.conf.default at every tag the data manifest pins. */
+const CONF_FILES = KONG_DATA_FILES.filter((file) => file.startsWith(PREFIX));
+const defaultsOf = (tag: string) => parseKongConfDefault(kongDataText(PREFIX + tag));
 
-describe('parseKongConfDefault on the real files', () => {
+describeWithKongData(CONF_FILES, 'parseKongConfDefault on the real files', () => {
   // Key counts from facts changelog-and-admin-api.md §A.4 (2.8.0 = 135, 3.4.0 = 160).
   it.each([
     ['2.8.0', 135],
@@ -33,8 +32,11 @@ describe('parseKongConfDefault on the real files', () => {
   });
 });
 
-describe('diffKongConf 2.8.0 → 3.4.0 (facts §A.4)', () => {
-  const diff = diffKongConf(defaultsOf('2.8.0'), defaultsOf('3.4.0'));
+describeWithKongData(CONF_FILES, 'diffKongConf 2.8.0 → 3.4.0 (facts §A.4)', () => {
+  let diff: ReturnType<typeof diffKongConf>;
+  beforeAll(() => {
+    diff = diffKongConf(defaultsOf('2.8.0'), defaultsOf('3.4.0'));
+  });
 
   it('removes exactly the 17 cassandra_* properties', () => {
     const removed = diff.removed.map((entry) => entry.name);
@@ -111,10 +113,8 @@ describe('parseUserKongConf', () => {
 });
 
 describe('built-in kong.conf defaults', () => {
-  it('equal a fresh parse of every shared kong.conf.default (cannot drift)', () => {
-    const tags = readdirSync(CONF_DIR)
-      .filter((name) => name.startsWith(PREFIX))
-      .map((name) => name.slice(PREFIX.length));
+  itWithKongData(CONF_FILES, 'equal a fresh parse of every pinned kong.conf.default (cannot drift)', () => {
+    const tags = CONF_FILES.map((file) => file.slice(PREFIX.length));
     expect([...KONG_CONF_DEFAULTS_BY_TAG.keys()].sort()).toEqual(tags.sort());
     for (const tag of tags) {
       expect([...KONG_CONF_DEFAULTS_BY_TAG.get(tag)!], tag).toEqual([...defaultsOf(tag)]);

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEnterpriseChangelogJson } from '../../src/changelog/parse/enterprise-json.js';
 import type { EntryKind } from '../../src/changelog/types.js';
 import { UpgradeError } from '../../src/lib/errors.js';
-import { KONG_DATA } from '../helpers/paths.js';
+import { describeWithKongData, kongDataText } from '../helpers/kong-data.js';
 
-const TEXT = readFileSync(path.join(KONG_DATA, 'docs', 'gateway-changelog.json'), 'utf8');
-const RAW = JSON.parse(TEXT) as Record<string, Record<string, { message: string; type: string; scope?: string }[]>>;
-const releases = parseEnterpriseChangelogJson(TEXT, 'gateway.json');
+const GATEWAY_JSON = 'docs/gateway-changelog.json';
+let RAW: Record<string, Record<string, { message: string; type: string; scope?: string }[]>>;
+let releases: ReturnType<typeof parseEnterpriseChangelogJson>;
 
 /** Every `type` the file uses, mapped by hand here so the test does not reuse kinds.ts. */
 const EXPECTED_KIND: Record<string, EntryKind> = {
@@ -24,7 +22,13 @@ const EXPECTED_KIND: Record<string, EntryKind> = {
   'known-issues': 'known-issue',
 };
 
-describe('parseEnterpriseChangelogJson on gateway.json', () => {
+describeWithKongData([GATEWAY_JSON], 'parseEnterpriseChangelogJson on gateway.json', () => {
+  beforeAll(() => {
+    const text = kongDataText(GATEWAY_JSON);
+    RAW = JSON.parse(text) as typeof RAW;
+    releases = parseEnterpriseChangelogJson(text, 'gateway.json');
+  });
+
   it('finds one release per top-level key, keys kept as written and in file order', () => {
     expect(releases.map((r) => r.version)).toEqual(Object.keys(RAW));
     expect(releases.length).toBeGreaterThan(100);

@@ -1,15 +1,21 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseOssChangelog } from '../../src/changelog/parse/oss-markdown.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 import type { Release } from '../../src/changelog/types.js';
-import { KONG_DATA } from '../helpers/paths.js';
+import { describeWithKongData, kongDataText } from '../helpers/kong-data.js';
 
-const CURRENT = readFileSync(path.join(KONG_DATA, 'oss', 'CHANGELOG.md'), 'utf8');
-const OLD = readFileSync(path.join(KONG_DATA, 'oss', 'CHANGELOG-OLD.md'), 'utf8');
-const current = parseOssChangelog(CURRENT, 'CHANGELOG.md');
-const old = parseOssChangelog(OLD, 'CHANGELOG-OLD.md');
+const CHANGELOGS = ['oss/CHANGELOG.md', 'oss/CHANGELOG-OLD.md'];
+let CURRENT: string;
+let OLD: string;
+let current: Release[];
+let old: Release[];
+/** Reads Kong's changelogs, in the beforeAll of the suites that need them (skipped without them). */
+function readChangelogs(): void {
+  CURRENT = kongDataText('oss/CHANGELOG.md');
+  OLD = kongDataText('oss/CHANGELOG-OLD.md');
+  current = parseOssChangelog(CURRENT, 'CHANGELOG.md');
+  old = parseOssChangelog(OLD, 'CHANGELOG-OLD.md');
+}
 
 function release(releases: readonly Release[], version: string): Release {
   const found = releases.find((r) => r.version === version);
@@ -45,7 +51,9 @@ function bulletsPerRelease(markdown: string): Map<string, number> {
   return counts;
 }
 
-describe('parseOssChangelog: releases', () => {
+describeWithKongData(CHANGELOGS, 'parseOssChangelog: releases', () => {
+  beforeAll(readChangelogs);
+
   it('finds one release per versioned level-2 heading of CHANGELOG.md (19)', () => {
     const notReleases = ['## Unreleased', '## Kong', '## Previous releases'];
     const headings = levelTwoHeadings(CURRENT).filter((line) => !notReleases.includes(line.trim()));
@@ -82,7 +90,9 @@ describe('parseOssChangelog: releases', () => {
   });
 });
 
-describe('parseOssChangelog: entries', () => {
+describeWithKongData(CHANGELOGS, 'parseOssChangelog: entries', () => {
+  beforeAll(readChangelogs);
+
   it('finds every top-level bullet of every release after 2.8.0 up to 3.4.0 (and all of CHANGELOG.md)', () => {
     const inRange = (v: string) => /^2\.8\.[1-9]$/.test(v) || /^3\.[0-3]\.\d$/.test(v) || v === '3.4.0';
     const oldBullets = bulletsPerRelease(OLD);

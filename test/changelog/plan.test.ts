@@ -13,12 +13,14 @@ import { writeCached } from '../../src/changelog/sources/cache.js';
 import { OSS_CHANGELOG, OSS_CHANGELOG_OLD, ENTERPRISE_CHANGELOG } from '../../src/changelog/sources/remote-file.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 import { startFakeGithub } from '../helpers/fake-github.js';
-import { KONG_DATA } from '../helpers/paths.js';
+import { describeWithKongData, itWithKongData, kongDataPath, kongDataText } from '../helpers/kong-data.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 
-const ossNew = await readFile(path.join(KONG_DATA, 'oss/CHANGELOG.md'), 'utf8');
-const ossOld = await readFile(path.join(KONG_DATA, 'oss/CHANGELOG-OLD.md'), 'utf8');
-const conf = (tag: string) => readFile(path.join(KONG_DATA, `kong-conf/kong.conf.default-${tag}`), 'utf8');
+const CHANGELOGS = ['oss/CHANGELOG.md', 'oss/CHANGELOG-OLD.md'];
+/** Kong/kong's CHANGELOG.md and CHANGELOG-OLD.md, read inside the tests that need them. */
+const changelogs = () => [kongDataText('oss/CHANGELOG.md'), kongDataText('oss/CHANGELOG-OLD.md')] as const;
+const confFile = (tag: string) => `kong-conf/kong.conf.default-${tag}`;
+const conf = (tag: string) => readFile(kongDataPath(confFile(tag)), 'utf8');
 
 let work: string;
 beforeAll(async () => {
@@ -60,9 +62,10 @@ describe('offline plan from built-in data', () => {
   });
 });
 
-describe('a plan with the changelogs an earlier online run cached', () => {
+describeWithKongData([...CHANGELOGS, confFile('2.8.0'), confFile('3.4.0')], 'a plan with the changelogs an earlier online run cached', () => {
   it('lists every entry of every release between 2.8.0 and 3.4.0 and the kong.conf changes', async () => {
     const cacheDir = path.join(work, 'cache-280');
+    const [ossNew, ossOld] = changelogs();
     for (const [file, text] of [[OSS_CHANGELOG, ossNew], [OSS_CHANGELOG_OLD, ossOld]] as const) {
       await writeCached(cacheDir, { file, text, etag: '"x"', fetchedAt: '2026-11-20T12:00:00Z', via: 'network' });
     }
@@ -92,7 +95,8 @@ describe('a plan with the changelogs an earlier online run cached', () => {
 });
 
 describe('online plan', () => {
-  it('reads the changelogs and kong.conf.default from GitHub, caches them, and revalidates next time', async () => {
+  itWithKongData([...CHANGELOGS, confFile('3.4.0'), confFile('3.9.3')], 'reads the changelogs and kong.conf.default from GitHub, caches them, and revalidates next time', async () => {
+    const [ossNew, ossOld] = changelogs();
     const github = await startFakeGithub({
       'Kong/kong@master:CHANGELOG.md': ossNew,
       'Kong/kong@master:CHANGELOG-OLD.md': ossOld,
@@ -128,8 +132,8 @@ describe('online plan', () => {
     expect(result.kongConf).toMatchObject({ available: true, fromTag: '3.4.2', toTag: '3.9.3' });
   });
 
-  it('reads the Enterprise changelog JSON for an Enterprise plan', async () => {
-    const json = await readFile(path.join(KONG_DATA, 'docs/gateway-changelog.json'), 'utf8');
+  itWithKongData(['docs/gateway-changelog.json'], 'reads the Enterprise changelog JSON for an Enterprise plan', async () => {
+    const json = kongDataText('docs/gateway-changelog.json');
     const github = await startFakeGithub({ 'Kong/developer.konghq.com@main:app/_data/changelogs/gateway.json': json });
     try {
       const result = await plan({ from: '3.4.3.5', to: '3.4.3.12', 'github-api-url': github.url });

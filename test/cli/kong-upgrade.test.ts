@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { itWithKongData, kongDataPath } from '../helpers/kong-data.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 // The committed CLI bundle through bin/kong-upgrade.js, as an operator runs it after a clone.
@@ -24,8 +25,8 @@ describe('kong-upgrade plan', () => {
     );
   });
 
-  it('prints entries of kinds from the fixed vocabulary when given a changelog', () => {
-    const run = cli('plan', '--from', '3.8.0', '--to', '3.9.3', '--offline', '--format', 'json', '--changelog-file', path.join(REPO_ROOT, '../shared/kong-data/oss/CHANGELOG.md'));
+  itWithKongData(['oss/CHANGELOG.md'], 'prints entries of kinds from the fixed vocabulary when given a changelog', () => {
+    const run = cli('plan', '--from', '3.8.0', '--to', '3.9.3', '--offline', '--format', 'json', '--changelog-file', kongDataPath('oss/CHANGELOG.md'));
     expect(run.code).toBe(0);
     const plan = JSON.parse(run.stdout) as { releases: { version: string; entries: { kind: string; scope: string; text: string }[] }[] };
     const kinds = new Set(plan.releases.flatMap((r) => r.entries.map((e) => e.kind)));

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { UpgradeError } from '../../src/lib/errors.js';
 import {
@@ -17,10 +16,10 @@ import {
 } from '../../src/version/catalog.js';
 import { OSS_TAGS_NOT_IN_CHANGELOG } from '../../src/version/catalog-data.js';
 import { formatKongVersion, parseKongVersion, type Edition } from '../../src/version/kong-version.js';
-import { KONG_DATA } from '../helpers/paths.js';
+import { describeWithKongData, kongDataPath } from '../helpers/kong-data.js';
 
 const v = parseKongVersion;
-const text = (file: string) => readFileSync(path.join(KONG_DATA, file), 'utf8');
+const text = (file: string) => readFileSync(kongDataPath(file), 'utf8');
 const fmt = (version: ReturnType<typeof v> | undefined) => (version === undefined ? undefined : formatKongVersion(version));
 
 interface ProductsRelease {
@@ -40,9 +39,10 @@ interface OldRelease {
   endOfLifeDate?: string;
 }
 
-const products = parse(text('docs/gateway-products.yml')) as { releases: ProductsRelease[]; release_dates: Record<string, string> };
-const oldVersions = (parse(text('docs/kong_versions.yml')) as OldRelease[]).filter((r) => r.edition === 'gateway' && r.release);
-const changelogKeys = Object.keys(JSON.parse(text('docs/gateway-changelog.json')) as object);
+const CROSS_CHECK_DATA = ['docs/gateway-products.yml', 'docs/kong_versions.yml', 'docs/gateway-changelog.json', 'oss/CHANGELOG.md', 'oss/CHANGELOG-OLD.md'];
+let products: { releases: ProductsRelease[]; release_dates: Record<string, string> };
+let oldVersions: OldRelease[];
+let changelogKeys: string[];
 
 /** What the catalog says about a line, in the data files' terms. */
 function catalogView(line: string) {
@@ -55,7 +55,13 @@ function catalogView(line: string) {
   };
 }
 
-describe('catalog cross-check against the shared Kong data', () => {
+describeWithKongData(CROSS_CHECK_DATA, "catalog cross-check against Kong's data files", () => {
+  beforeAll(() => {
+    products = parse(text('docs/gateway-products.yml')) as typeof products;
+    oldVersions = (parse(text('docs/kong_versions.yml')) as OldRelease[]).filter((r) => r.edition === 'gateway' && r.release);
+    changelogKeys = Object.keys(JSON.parse(text('docs/gateway-changelog.json')) as object);
+  });
+
   it('matches gateway-products.yml (developer.konghq.com) line by line', () => {
     for (const release of products.releases) {
       const line = release.release;
