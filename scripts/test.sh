@@ -4,7 +4,12 @@
 #   - Node 24 (vitest 5 needs it) from the npm registry's `node` package into .tools/node24,
 #   - PostgreSQL server + client, nginx and haproxy from apt (tests start their own throwaway servers),
 #   - the project's node_modules via `npm ci` when package-lock.json changed.
-# The run ends with one line `tests: N passed, M failed` (test/reporters/summary-line.ts).
+# Then it builds dist/ from src/ (`npm run build`, seconds), so the tests that run the bundles as
+# the runner does (actions, CLI, rehearsals) test what src/ says now, never a stale bundle.
+# Upstream Kong files the tests parse come from scripts/kong-data.mjs (KONG_DATA_DIR,
+# ../shared/kong-data, or .cache/kong-data filled by `npm run kong-data`); the tests that need a
+# missing one are skipped and named. The run ends with one line
+# `tests: N passed, M failed[, K skipped]` (test/reporters/summary-line.ts).
 #
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh test/lib        # extra arguments go to `vitest run`
@@ -85,6 +90,9 @@ ensure_system_packages
 ensure_npm_deps
 
 if [[ ${1:-} == "--setup-only" ]]; then exit 0; fi
+
+log "npm run build"
+npm run build --silent >&2
 
 # The default reporter for the details, then our one closing line; nothing may print after it.
 exec node_modules/.bin/vitest run \
