@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEEDS_BOOTSTRAP, NOT_LEADER, RUN_WITH_V, kongError } from '../fixtures/kong-cli.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { until } from '../helpers/until.js';
 import { holdMigrationsLock, locks, pgEnv, runKong, schemaMeta, withClient, type KongResult } from './helpers.js';
 
 let server: PostgresServer;
@@ -23,19 +24,6 @@ async function bootstrapped(version: string): Promise<Record<string, string>> {
   const r = await kong(version, env, 'migrations', 'bootstrap');
   if (r.exitCode !== 0) throw new Error(r.stderr);
   return env;
-}
-
-/**
- * Resolves once `condition` holds, checking it every 20 ms; rejects if `run` (the process whose
- * progress it observes) ends first, with that process's output.
- */
-async function until(run: Promise<KongResult>, condition: () => Promise<boolean>): Promise<void> {
-  let ended: KongResult | undefined;
-  void run.then((r) => { ended = r; }, () => {});
-  while (!(await condition())) {
-    if (ended !== undefined) throw new Error(`kong exited before the awaited state: ${JSON.stringify(ended)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 beforeAll(async () => {
@@ -89,11 +77,11 @@ describe('cluster lock (locks table, key "migrations")', () => {
       await gate.query('BEGIN');
       await gate.query("SELECT 1 FROM schema_meta WHERE key = 'schema_meta' AND subsystem = 'core' FOR UPDATE");
       a = kong('3.4.2', env, 'migrations', 'up');
-      await until(a, async () => (await locks(server, db)).length === 1);
+      await until(async () => (await locks(server, db)).length === 1, a);
       const b = kong('3.4.2', env, 'migrations', 'up');
       // B's read_lock (`SELECT * FROM locks …`, connector.lua l.696-711): it found A's lock.
-      await until(b, () => withClient(server, db, async (c) => (await c.query(
-        "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query LIKE 'SELECT *%FROM locks%'", [db])).rowCount === 1));
+      await until(() => withClient(server, db, async (c) => (await c.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query LIKE 'SELECT *%FROM locks%'", [db])).rowCount === 1), b);
       await gate.query('COMMIT');
       expect(await b).toEqual({ exitCode: 0, stdout: NOT_LEADER, stderr: '' });
       const migrated = await a;

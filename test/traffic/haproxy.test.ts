@@ -2,6 +2,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHaproxy, type HaproxyServer } from '../helpers/haproxy.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { until } from '../helpers/until.js';
 import { createHaproxyBackend, rewriteHaproxyConfig } from '../../src/traffic/haproxy.js';
 import { runPromotion } from '../../src/traffic/strategy.js';
 import { startClusters, type Clusters } from './clusters.js';
@@ -37,25 +38,18 @@ function backend() {
 
 const gate = () => greenGate(clusters);
 
-const TARGET_REQUESTS = 100_000;
-
 describe('HAProxy backend (runtime API, real haproxy)', () => {
+  // Correctness under keep-alive load, not throughput: every request of the switch answered 2xx
+  // by one cluster or the other. bench/promote.mjs measures the rate and the last-gate → 100%
+  // green time per front, which here are only printed.
   it('healthy canary 10→25→50→100 under load: 0 transport errors, 0 non-2xx, config file kept in step', async () => {
-    // Size the pause so that the canary spans TARGET_REQUESTS at this machine's rate, with a
-    // fifth to spare for a rate that drops when other test files run (capped at 55 s): measure
-    // the rate first. On this two-core machine (~2,000-3,000 requests/s) the count is asserted.
-    const probeLoad = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 1000 });
-    await new Promise((r) => setTimeout(r, 1000));
-    const rate = (await probeLoad.stop()).requests;
-    const wantMs = Math.min(55_000, Math.max(6_000, ((TARGET_REQUESTS * 1.2) / rate) * 1000));
-    const pauseMs = Math.ceil(wantMs / 4 / 500) * 500; // 4 steps (the pre-gate takes no pause)
-    const load = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 2_000_000, maxMs: 80_000 });
+    const load = startLoad(haproxy.url, { connections: 32, path: '/app', maxRequests: 1_000_000, maxMs: 60_000 });
     const lines: string[] = [];
-    const result = await runPromotion(canary({ pauseMs }), { backend: backend(), gate: gate(), log: (l) => lines.push(l) });
-    // A little traffic on 100% green after the switch, then stop.
-    await new Promise((r) => setTimeout(r, 300));
+    const result = await runPromotion(canary(), { backend: backend(), gate: gate(), log: (l) => lines.push(l) });
+    // Traffic on 100% green too: two more requests per connection after the switch.
+    const atSwitch = load.counts.requests;
+    await until(() => load.counts.requests >= atSwitch + 2 * 32);
     const counts = await load.stop();
-    console.log(`measured rate ${Math.round(rate)}/s → pause ${pauseMs} ms per step`);
     console.log(describeLoad('HAProxy healthy canary', counts));
     console.log(`last gate → 100% green: ${result.lastGateToGreenMs?.toFixed(1)} ms`);
     expect(result.outcome, lines.join('\n')).toBe('promoted');
@@ -67,8 +61,6 @@ describe('HAProxy backend (runtime API, real haproxy)', () => {
     expect(counts.non2xx).toBe(0);
     expect(counts.byCluster.blue).toBeGreaterThan(0);
     expect(counts.byCluster.green).toBeGreaterThan(0);
-    if (rate * 55 >= TARGET_REQUESTS * 1.2) expect(counts.requests).toBeGreaterThanOrEqual(TARGET_REQUESTS);
-    expect(result.lastGateToGreenMs).toBeLessThan(2000);
     // Read back from HAProxy itself, and the on-disk config a reload would load.
     expect(await haproxy.command('get weight kong/green')).toMatch(/^200 /);
     expect(await haproxy.command('get weight kong/blue')).toMatch(/^0 /);
@@ -78,7 +70,7 @@ describe('HAProxy backend (runtime API, real haproxy)', () => {
     // Idempotent: a second run reads 100% green back and changes nothing.
     const again = await runPromotion(canary(), { backend: backend(), gate: gate(), log: () => {} });
     expect(again.outcome).toBe('already-green');
-  }, 120_000); // the canary alone may run 55 s to carry 100,000 requests on a slow machine
+  });
 
   it('green answering 5xx at the 25% step: reverted within one gate interval, 0 transport errors, 5xx bounded by weight × window', async () => {
     const { result, counts, step25 } = await promoteIntoFailingGreen({
