@@ -1,6 +1,6 @@
 import { errorMessage } from '../lib/errors.js';
 import { httpRequest } from '../lib/http.js';
-import type { AdminClient } from '../kong/admin-api.js';
+import { kongMessage, type AdminClient } from '../kong/admin-api.js';
 import { compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
 import { sleep } from '../lib/concurrency.js';
 import { fail, inconclusive, pass, type CheckResult } from './report.js';
@@ -291,15 +291,4 @@ export async function checkDataPlanes(
       : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }),
   );
   return results;
-}
-
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-export function kongMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { message?: unknown };
-    if (typeof parsed.message === 'string') return parsed.message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return body.slice(0, 200);
 }

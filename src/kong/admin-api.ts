@@ -1,14 +1,21 @@
-import { stepError } from '../lib/errors.js';
+import { inputError, stepError, type UpgradeError } from '../lib/errors.js';
 import { httpRequest, type HttpResponse } from '../lib/http.js';
+import { quoteRemote } from '../lib/log-text.js';
 import type { AdminApiTarget } from '../lib/shared-inputs.js';
 
 /**
- * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test and
- * promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md Part B:
- * collections answer `{data, next}` with `next` a relative path and `null` on the last page
- * (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
  */
 export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+export const MAX_PAGES = 10_000;
 
 export interface AdminClient {
   readonly target: AdminApiTarget;
@@ -23,42 +30,62 @@ export interface AdminClient {
   forEachPage<T>(path: string, workspace: string | undefined, onPage: (items: T[]) => void): Promise<number>;
   /** The raw answer, whatever its status: for probes that read status codes themselves. */
   get(path: string): Promise<HttpResponse>;
+  /** Any method with a JSON body, for the writers (promote's upstream and canary backends). */
+  send(method: string, path: string, body?: object): Promise<HttpResponse>;
 }
 
-interface Page<T> {
-  data: T[];
-  next: string | null;
-}
-
-export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000): AdminClient {
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000, step = 'Admin API'): AdminClient {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (target.token !== undefined) headers['Kong-Admin-Token'] = target.token;
+  const notKong = (detail: string): UpgradeError =>
+    target.input === undefined ? stepError(step, detail) : inputError(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
 
   async function getJson<T>(path: string): Promise<T> {
     const url = `${target.url}${path}`;
-    const response = await httpRequest({ url, headers, timeoutMs }, 'Admin API');
+    const response = await httpRequest({ url, headers, timeoutMs }, step);
     if (response.status !== 200) {
-      throw stepError('Admin API', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+      throw stepError(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
     }
     try {
       return JSON.parse(response.body) as T;
-    } catch (error) {
-      throw stepError('Admin API', `GET ${url} did not answer JSON`, error);
+    } catch {
+      throw notKong(`GET ${url} did not answer JSON`);
     }
   }
 
+  /**
+   * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+   * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+   * empty page, and at most MAX_PAGES of them.
+   */
   async function forEachPage<T>(path: string, workspace: string | undefined, onPage: (items: T[]) => void): Promise<number> {
     const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
     const separator = path.includes('?') ? '&' : '?';
     let next: string | null = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+    const seen = new Set<string>();
     let requests = 0;
     while (next !== null) {
-      const page: Page<T> = await getJson<Page<T>>(next);
+      if (requests >= MAX_PAGES) throw stepError(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+      seen.add(next);
+      const url: string = `${target.url}${next}`;
+      const page: unknown = await getJson<unknown>(next);
       requests++;
-      onPage(page.data);
+      const data = (page as { data?: unknown } | null)?.data;
+      const link = (page as { next?: unknown } | null)?.next;
+      if (!Array.isArray(data)) throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+      if (link !== null && link !== undefined && typeof link !== 'string') throw notKong(`GET ${url} answered a "next" that is not a path`);
+      onPage(data as T[]);
+      if (typeof link !== 'string') break;
       // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
       // workspace is not documented, so accept both forms.
-      next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
+      if (!link.startsWith('/') || link.startsWith('//')) throw stepError(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${quoteRemote(link)}`);
+      if (data.length === 0) throw stepError(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+      next = withSize(withPrefix(link, prefix));
+      if (seen.has(next)) throw stepError(step, `GET ${url} answered a "next" page already read (${quoteRemote(link)}): it would never end`);
     }
     return requests;
   }
@@ -72,10 +99,17 @@ export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000): A
   }
 
   async function get(path: string): Promise<HttpResponse> {
-    return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
+    return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, step);
   }
 
-  return { target, getJson, listAll, forEachPage, get };
+  async function send(method: string, path: string, body?: object): Promise<HttpResponse> {
+    const request = body === undefined
+      ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+      : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+    return httpRequest(request, step);
+  }
+
+  return { target, getJson, listAll, forEachPage, get, send };
 }
 
 function withPrefix(path: string, prefix: string): string {
@@ -86,13 +120,13 @@ function withSize(path: string): string {
   return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
 }
 
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function kongMessage(body: string): string {
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
+export function kongMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { message?: unknown };
-    if (typeof parsed.message === 'string') return parsed.message;
+    if (typeof parsed.message === 'string') return quoteRemote(parsed.message);
   } catch {
     // not JSON: fall through to the raw text
   }
-  return body.slice(0, 200);
+  return quoteRemote(body);
 }

@@ -1,5 +1,5 @@
 import { stepError } from '../lib/errors.js';
-import { httpRequest } from '../lib/http.js';
+import { createAdminClient, kongMessage } from '../kong/admin-api.js';
 import type { AdminApiTarget } from '../lib/shared-inputs.js';
 import { checkShare, type ApplyResult, type SplitState, type TrafficBackend } from './backend.js';
 
@@ -38,21 +38,14 @@ interface Plugin {
 }
 
 export function createKongCanaryBackend(options: KongCanaryOptions): TrafficBackend {
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
-  if (options.admin.token !== undefined) headers['Kong-Admin-Token'] = options.admin.token;
-  const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? '' : `/${encodeURIComponent(options.admin.workspace)}`;
-  const servicePlugins = (service: string) => `${options.admin.url}${ws}/services/${encodeURIComponent(service)}/plugins`;
-
-  async function call(method: string, url: string, body?: object) {
-    return httpRequest({ method, url, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: options.timeoutMs }, 'Kong canary plugin');
-  }
+  const client = createAdminClient(options.admin, options.timeoutMs, 'Kong canary plugin');
+  const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? undefined : options.admin.workspace;
+  const servicePlugins = (service: string) => `/services/${encodeURIComponent(service)}/plugins`;
+  const inWorkspace = (path: string) => `${ws === undefined ? '' : `/${encodeURIComponent(ws)}`}${path}`;
 
   async function ours(service: string): Promise<Plugin | undefined> {
-    const url = `${servicePlugins(service)}?size=1000`;
-    const response = await call('GET', url);
-    if (response.status !== 200) throw stepError('Kong canary plugin', `GET ${url} answered ${response.status}: ${response.body.slice(0, 200)}`);
-    const page = JSON.parse(response.body) as { data: Plugin[] };
-    return page.data.find((p) => p.name === 'canary' && (p.tags ?? []).includes(CANARY_TAG));
+    const plugins = await client.listAll<Plugin>(servicePlugins(service), ws);
+    return plugins.find((p) => p.name === 'canary' && (p.tags ?? []).includes(CANARY_TAG));
   }
 
   async function read(): Promise<SplitState> {
@@ -70,17 +63,17 @@ export function createKongCanaryBackend(options: KongCanaryOptions): TrafficBack
       const plugin = await ours(service);
       if (green === 0) {
         if (plugin === undefined) continue;
-        const response = await call('DELETE', `${servicePlugins(service)}/${plugin.id}`);
+        const response = await client.send('DELETE', inWorkspace(`${servicePlugins(service)}/${encodeURIComponent(plugin.id)}`));
         if (response.status !== 204 && response.status !== 404) throw stepError('Kong canary plugin', `DELETE canary on ${service} answered ${response.status}`);
         actions.push(`DELETE canary plugin on service ${service}`);
       } else if (plugin === undefined) {
         const body = { name: 'canary', tags: [CANARY_TAG], config: { percentage: green, upstream_host: options.greenHost, upstream_port: options.greenPort, hash: options.hash } };
-        const response = await call('POST', servicePlugins(service), body);
-        if (response.status !== 201) throw stepError('Kong canary plugin', `POST canary on ${service} answered ${response.status}: ${response.body.slice(0, 300)}`);
+        const response = await client.send('POST', inWorkspace(servicePlugins(service)), body);
+        if (response.status !== 201) throw stepError('Kong canary plugin', `POST canary on ${service} answered ${response.status}: ${kongMessage(response.body)}`);
         actions.push(`POST canary plugin on service ${service} percentage=${green}`);
       } else if (plugin.config.percentage !== green) {
-        const response = await call('PATCH', `${servicePlugins(service)}/${plugin.id}`, { config: { percentage: green } });
-        if (response.status !== 200) throw stepError('Kong canary plugin', `PATCH canary on ${service} answered ${response.status}: ${response.body.slice(0, 300)}`);
+        const response = await client.send('PATCH', inWorkspace(`${servicePlugins(service)}/${encodeURIComponent(plugin.id)}`), { config: { percentage: green } });
+        if (response.status !== 200) throw stepError('Kong canary plugin', `PATCH canary on ${service} answered ${response.status}: ${kongMessage(response.body)}`);
         actions.push(`PATCH canary plugin on service ${service} percentage=${green}`);
       }
     }

@@ -1,5 +1,5 @@
 import { stepError } from '../lib/errors.js';
-import { httpRequest } from '../lib/http.js';
+import { createAdminClient, kongMessage } from '../kong/admin-api.js';
 import type { AdminApiTarget } from '../lib/shared-inputs.js';
 import { checkShare, shareFromWeights, sideWeights, type ApplyResult, type SplitState, type TrafficBackend } from './backend.js';
 
@@ -31,27 +31,17 @@ interface Target {
 }
 
 export function createKongUpstreamBackend(options: KongUpstreamOptions): TrafficBackend {
-  const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json' };
-  if (options.admin.token !== undefined) headers['Kong-Admin-Token'] = options.admin.token;
-  const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? '' : `/${encodeURIComponent(options.admin.workspace)}`;
-  const base = `${options.admin.url}${ws}/upstreams/${encodeURIComponent(options.upstream)}/targets`;
+  const client = createAdminClient(options.admin, options.timeoutMs, 'Kong upstream');
+  const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? undefined : options.admin.workspace;
+  const path = `${ws === undefined ? '' : `/${encodeURIComponent(ws)}`}/upstreams/${encodeURIComponent(options.upstream)}/targets`;
+  const base = `${options.admin.url}${path}`;
   const all = [...options.blueTargets, ...options.greenTargets];
-
-  async function call(method: string, url: string, body?: object) {
-    const response = await httpRequest({ method, url, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: options.timeoutMs }, 'Kong upstream');
-    return response;
-  }
 
   async function targets(): Promise<Map<string, Target>> {
     const found = new Map<string, Target>();
-    let next: string | null = `${base}?size=1000`;
-    while (next !== null) {
-      const response = await call('GET', next);
-      if (response.status !== 200) throw stepError('Kong upstream', `GET ${next} answered ${response.status}: ${response.body.slice(0, 200)}`);
-      const page = JSON.parse(response.body) as { data: Target[]; next?: string | null };
-      for (const t of page.data) found.set(t.target, t);
-      next = page.next ? `${options.admin.url}${page.next}` : null;
-    }
+    await client.forEachPage<Target>(`/upstreams/${encodeURIComponent(options.upstream)}/targets`, ws, (page) => {
+      for (const t of page) found.set(t.target, t);
+    });
     return found;
   }
 
@@ -81,12 +71,12 @@ export function createKongUpstreamBackend(options: KongUpstreamOptions): Traffic
     const actions: string[] = [];
     for (const [target, weight] of changes) {
       if (current.has(target)) {
-        const response = await call('PATCH', `${base}/${encodeURIComponent(target)}`, { weight });
-        if (response.status !== 200) throw stepError('Kong upstream', `PATCH ${base}/${target} weight ${weight} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        const response = await client.send('PATCH', `${path}/${encodeURIComponent(target)}`, { weight });
+        if (response.status !== 200) throw stepError('Kong upstream', `PATCH ${base}/${target} weight ${weight} answered ${response.status}: ${kongMessage(response.body)}`);
         actions.push(`PATCH target ${target} weight=${weight}`);
       } else {
-        const response = await call('POST', base, { target, weight });
-        if (response.status !== 201) throw stepError('Kong upstream', `POST ${base} ${target} weight ${weight} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        const response = await client.send('POST', path, { target, weight });
+        if (response.status !== 201) throw stepError('Kong upstream', `POST ${base} ${target} weight ${weight} answered ${response.status}: ${kongMessage(response.body)}`);
         actions.push(`POST target ${target} weight=${weight}`);
       }
     }
