@@ -32,10 +32,10 @@ function sections(file: string): Map<string, Section> {
   return out;
 }
 
-const cli = sections('kong-2.8.5-cli.txt');
+const cli = new Map([...sections('kong-2.8.5-cli.txt'), ...sections('kong-3.4.2-cli.txt')]);
 const observed = (name: string, values: Record<string, string> = {}): Section => {
   const section = cli.get(name);
-  if (!section) throw new Error(`no section ${name} in kong-2.8.5-cli.txt`);
+  if (!section) throw new Error(`no section ${name} in test/fixtures/observed/kong-*-cli.txt`);
   const fill = (text: string) => Object.entries(values).reduce((t, [key, value]) => t.replaceAll(`<${key}>`, value), text);
   return { exitCode: section.exitCode, stdout: fill(section.stdout), stderr: fill(section.stderr) };
 };
@@ -108,12 +108,16 @@ describe('the prefix', () => {
     expect(readFileSync(path.join(prefix, 'logs', 'error.log'), 'utf8')).toBe('');
   });
 
-  it('3.x prints it last: bin/kong prepares the prefix in a resty process of its own, flushed at exit', async () => {
-    const env = await freshDb();
-    const prefix = path.join(dir, 'fresh-342');
-    const r = await runKong(['migrations', 'list'], { ...env, KONG_SIM_VERSION: '3.4.2', KONG_PREFIX: prefix });
-    expect(r.exitCode).toBe(3);
-    expect(r.stdout).toBe(`${observed('285-ssl-on').stdout}prefix directory ${prefix} not found, trying to create it\n`);
+  it('3.4.2 prints it last (bin/kong prepares the prefix in a resty process of its own, flushed at exit); --v generates the certificates in the command', async () => {
+    const env = { ...(await freshDb()), KONG_SIM_VERSION: '2.8.5' };
+    expect((await runKong(['migrations', 'bootstrap'], env)).exitCode).toBe(0);
+    const fresh = path.join(dir, 'fresh-342');
+    expect(await runKong(['migrations', 'list'], { ...env, KONG_SIM_VERSION: '3.4.2', KONG_PREFIX: fresh })).toEqual(observed('342-fresh', { PREFIX: fresh }));
+    const verbose = path.join(dir, 'verbose-342');
+    for (const name of ['342-v-fresh', '342-v']) {
+      const r = await runKong(['migrations', 'list', '--v'], { ...env, KONG_SIM_VERSION: '3.4.2', KONG_PREFIX: verbose });
+      expect({ ...r, stdout: untimed(r.stdout) }).toEqual(observed(name, { PREFIX: verbose }));
+    }
   });
 
   it('--v: the conf_loader and prefix_handler lines, certificates generated then found', async () => {

@@ -770,11 +770,12 @@ function loadConfOrThrow(confPath, prefix) {
  * prefix with logs/, pids/, the log files and the default certificates of every listener with
  * `ssl`, saying so under --v. Until 2.8 this runs once, in the command itself. From 3.0 bin/kong
  * runs it first in a resty process of its own (kong/cmd/utils/inject_confs.lua load_conf; not for
- * version, check, health ...), at level info whatever --v says, and that process's stdout, a
- * pipe, is flushed when it exits after the command: "prefix directory ... not found" comes last,
- * and the command's own prepare_prefix finds the prefix made. Observed on Kong 2.8.5 built here
- * (first; the --v lines in test/fixtures/observed/kong-2.8.5-cli.txt); issue 15 saw 3.4.2 print
- * it last. The certificates written here are placeholders: the simulator runs no nginx.
+ * version, check, health ...) on a conf loaded with pre_cmd, which stops before the listeners
+ * (no certificates), at level info whatever --v says; that process's stdout, a pipe, is flushed
+ * when it exits after the command, so "prefix directory ... not found" comes last and the command
+ * finds the directory made and generates the certificates itself. Observed on Kong 2.8.5 and
+ * 3.4.2 built here (test/fixtures/observed/kong-2.8.5-cli.txt, kong-3.4.2-cli.txt). The
+ * certificates written here are placeholders: the simulator runs no nginx.
  * @param {import('./conf.mjs').KongConf} conf @param {string} v
  */
 function preparePrefix(conf, v) {
@@ -786,52 +787,54 @@ function preparePrefix(conf, v) {
   const notFound = `prefix directory ${prefix} not found, trying to create it`;
   if (atLeast(v, '3.0.0') && !existsSync(prefix)) {
     out.atExit.push(`${notFound}\n`);
-    makePrefix(conf, v, () => {});
+    makeDirectories(prefix);
   }
   log.verbose(`preparing nginx prefix directory at ${prefix}`);
   if (!existsSync(prefix)) log(notFound);
-  makePrefix(conf, v, (msg) => log.verbose(msg));
+  makeDirectories(prefix);
+  makeCertificates(conf, v);
 }
 
-/** @param {import('./conf.mjs').KongConf} conf @param {string} v @param {(msg: string) => void} say */
-function makePrefix(conf, v, say) {
-  const prefix = conf.prefix;
+/** @param {string} prefix */
+function makeDirectories(prefix) {
   for (const dir of ['logs', 'pids']) mkdirSync(path.join(prefix, dir), { recursive: true });
   for (const file of ['error.log', 'access.log', 'admin_access.log']) {
     const f = path.join(prefix, 'logs', file);
     if (!existsSync(f)) writeFileSync(f, '');
   }
-  // prefix_handler's targets: proxy, admin, status; admin_gui from 3.4.0. Its messages were
-  // formatted from 3.3.0; before, log.verbose got pieces without %s and printed only the first.
+}
+
+/**
+ * The default certificates of listeners with `ssl` (proxy, admin, status; admin_gui from 3.4.0),
+ * then from 3.0 (lua_ssl_trusted_certificate = system) the combined trusted certificates file.
+ * The messages were formatted from 3.3.0; before, log.verbose got pieces without %s and printed
+ * only the first.
+ * @param {import('./conf.mjs').KongConf} conf @param {string} v
+ */
+function makeCertificates(conf, v) {
+  const prefix = conf.prefix;
   const formatted = atLeast(v, '3.3.0');
   const base = { proxy: 'kong-default', admin: 'admin-kong-default', admin_gui: 'admin-gui-kong-default', status: 'status-kong-default' };
   for (const target of /** @type {const} */ (['proxy', 'admin', 'admin_gui', 'status'])) {
     if (!conf.sslEnabled[target]) continue;
-    say(formatted ? `SSL enabled on ${target}, no custom certificate set: using default certificates` : 'SSL enabled on ');
+    log.verbose(formatted ? `SSL enabled on ${target}, no custom certificate set: using default certificates` : 'SSL enabled on ');
     mkdirSync(path.join(prefix, 'ssl'), { recursive: true });
     for (const suffix of ['', '-ecdsa']) {
       const cert = path.join(prefix, 'ssl', `${base[target]}${suffix}.crt`);
       const key = path.join(prefix, 'ssl', `${base[target]}${suffix}.key`);
       if (!existsSync(cert) && !existsSync(key)) {
-        say(formatted ? `generating ${target} SSL certificate (${cert}) and key (${key}) for listener` : `generating ${cert} SSL certificate (`);
+        log.verbose(formatted ? `generating ${target} SSL certificate (${cert}) and key (${key}) for listener` : `generating ${cert} SSL certificate (`);
         writeFileSync(cert, 'kong-sim: placeholder, not a certificate\n');
         writeFileSync(key, 'kong-sim: placeholder, not a key\n', { mode: 0o600 });
       } else {
-        say(`${target} SSL certificate found at ${cert}`);
+        log.verbose(`${target} SSL certificate found at ${cert}`);
       }
     }
   }
-}
-
-/** -- kong/cmd/version.lua; Enterprise format UNVERIFIED (facts §6). @param {Record<string, any>} args */
-function versionExecute(args) {
-  const v = parseVersion(version());
-  if (args.all) {
-    // ngx_lua / nginx / LuaJIT versions of the 3.9.3 packages: UNVERIFIED placeholders.
-    const head = v.enterprise ? `Kong Enterprise: ${v.text}` : `Kong: ${v.text}`;
-    out.stdout(`${head}\nngx_lua: 10026\nnginx: 1025003\nLua: LuaJIT 2.1.0-20231117\n`);
-  } else {
-    out.stdout(`${v.enterprise ? `Kong Enterprise ${v.text}` : v.text}\n`);
+  if (atLeast(v, '3.0.0')) {
+    const combined = path.join(prefix, '.ca_combined');
+    log.verbose(formatted ? `generating trusted certs combined file in ${combined}` : 'generating trusted certs combined file in ');
+    writeFileSync(combined, '');
   }
 }
 
