@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { stepError } from '../lib/errors.js';
 import { execCommand } from '../lib/exec.js';
+import { quoteRemote } from '../lib/log-text.js';
 import { checkShare, shareFromWeights, sideWeights, type ApplyResult, type FrontCounts, type SplitState, type TrafficBackend } from './backend.js';
 
 /**
@@ -25,11 +26,25 @@ export interface HaproxyOptions {
   readonly timeoutMs: number;
 }
 
+/**
+ * Why `name` can't be a HAProxy backend or server name, or undefined when it can. HAProxy's own
+ * rule (haproxy/haproxy src/tools.c, invalid_char(): letters, digits, `_`, `:`, `.`, `-`, not
+ * empty) is also what keeps a name from carrying a second runtime command: `;` separates commands
+ * on the admin socket, and a line break ends one.
+ */
+export function haproxyNameProblem(name: string): string | undefined {
+  if (/^[A-Za-z0-9_:.-]+$/.test(name)) return undefined;
+  return `${JSON.stringify(name)} is not a HAProxy name: letters, digits and _ : . - only (HAProxy's rule for proxy and server names)`;
+}
+
 /** Weights per server: 2 × percent, so 100% = 200, under HAProxy's maximum of 256. */
 const SCALE = 2;
 
 export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
   const all = [...options.blueServers, ...options.greenServers];
+  // Checked again here, whoever built the options: every name goes into a runtime command line.
+  const bad = [options.backend, ...all].map(haproxyNameProblem).find((problem) => problem !== undefined);
+  if (bad !== undefined) throw stepError('haproxy', bad);
   const run = (line: string) => runtimeCommand(options.socket, line, options.timeoutMs);
 
   async function readWeights(): Promise<Map<string, number>> {
@@ -39,7 +54,7 @@ export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
     const weights = new Map<string, number>();
     all.forEach((server, i) => {
       const match = /^(\d+) \(initial \d+\)$/.exec(lines[i] ?? '');
-      if (match === null) throw stepError('haproxy', `get weight ${options.backend}/${server} answered "${lines[i] ?? ''}" (is the server in backend ${options.backend}?)`);
+      if (match === null) throw stepError('haproxy', `get weight ${options.backend}/${server} answered ${quoteRemote(lines[i] ?? '')} (is the server in backend ${options.backend}?)`);
       weights.set(server, Number(match[1]));
     });
     return weights;
@@ -73,7 +88,7 @@ export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
       const commands = changes.map(([server, weight]) => `set weight ${options.backend}/${server} ${weight}`);
       const answer = (await run(commands.join('; '))).trim();
       // `set weight` prints nothing on success; anything else is HAProxy's complaint.
-      if (answer !== '') throw stepError('haproxy', `${commands.join('; ')} answered: ${answer}`);
+      if (answer !== '') throw stepError('haproxy', `${commands.join('; ')} answered: ${quoteRemote(answer, 500)}`);
       actions.push(...commands);
     }
     if (options.configFile !== undefined) actions.push(...(await writeConfig(wanted)));
@@ -97,7 +112,7 @@ export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
     if (check.exitCode !== 0) {
       await rm(temp, { force: true });
       // The runtime weights are already set; the file stays as it was and the step fails loudly.
-      throw stepError('haproxy config', `haproxy -c rejected the rewritten ${file}: ${(check.stderr || check.stdout).trim().slice(0, 500)}`);
+      throw stepError('haproxy config', `haproxy -c rejected the rewritten ${file}: ${quoteRemote((check.stderr || check.stdout).trim(), 500)}`);
     }
     await copyFile(file, `${file}.previous`);
     await rename(temp, file);

@@ -7,7 +7,7 @@ import { readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiv
 import { readAdminInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
 import type { BackendKind, TrafficBackend } from './backend.js';
 import type { GateOptions } from './gates.js';
-import { createHaproxyBackend } from './haproxy.js';
+import { createHaproxyBackend, haproxyNameProblem } from './haproxy.js';
 import { createKongCanaryBackend } from './kong-canary.js';
 import { createKongUpstreamBackend } from './kong-upstream.js';
 import { createKubernetesBackend, parseSelector } from './kubernetes.js';
@@ -116,9 +116,14 @@ function buildBackend(source: InputSource, kind: BackendKind, timeoutMs: number,
   switch (kind) {
     case 'haproxy': {
       const { blue, green } = sides('server names in the HAProxy backend');
+      const backend = readString(source, 'haproxy-backend') ?? 'kong';
+      for (const [input, names] of [['haproxy-backend', [backend]], ['blue-servers', blue], ['green-servers', green]] as const) {
+        const problem = names.map(haproxyNameProblem).find((p) => p !== undefined);
+        if (problem !== undefined) throw inputError(input, problem);
+      }
       return createHaproxyBackend({
         socket: required(source, 'haproxy-socket', 'the admin socket (stats socket … level admin)'),
-        backend: readString(source, 'haproxy-backend') ?? 'kong',
+        backend,
         blueServers: blue,
         greenServers: green,
         configFile: readString(source, 'haproxy-config'),
