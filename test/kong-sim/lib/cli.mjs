@@ -838,6 +838,18 @@ function makeCertificates(conf, v) {
   }
 }
 
+/** -- kong/cmd/version.lua; Enterprise format UNVERIFIED (facts §6). @param {Record<string, any>} args */
+function versionExecute(args) {
+  const v = parseVersion(version());
+  if (args.all) {
+    // ngx_lua / nginx / LuaJIT versions of the 3.9.3 packages: UNVERIFIED placeholders.
+    const head = v.enterprise ? `Kong Enterprise: ${v.text}` : `Kong: ${v.text}`;
+    out.stdout(`${head}\nngx_lua: 10026\nnginx: 1025003\nLua: LuaJIT 2.1.0-20231117\n`);
+  } else {
+    out.stdout(`${v.enterprise ? `Kong Enterprise ${v.text}` : v.text}\n`);
+  }
+}
+
 /**
  * -- kong/cmd/health.lua (2.8.5, 3.4.2): the prefix from -p (or the defaults, log disabled), then
  * the node's own <prefix>/.kong_env loaded as a conf file, where KONG_PREFIX wins over the prefix
