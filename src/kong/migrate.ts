@@ -36,7 +36,7 @@ import {
   type StateReading,
 } from './migration-state.js';
 import { binaryRunner } from './runners/binary.js';
-import { imageRunner } from './runners/image.js';
+import { imageReferenceProblem, imageRunner } from './runners/image.js';
 import { kubernetesRunner } from './runners/kubernetes.js';
 import type { KongRunner } from './runners/types.js';
 import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from './schema-meta.js';
@@ -252,6 +252,10 @@ export async function migrate(request: MigrateRequest, log: MigrateLog): Promise
 }
 
 function validateRequest(request: MigrateRequest): void {
+  if (request.runner.kind !== 'binary') {
+    const problem = imageReferenceProblem(request.runner.image, VERSION_PLACEHOLDER);
+    if (problem !== undefined) throw inputError('image', problem);
+  }
   if (request.runner.kind === 'kubernetes' && request.kongConf !== undefined) {
     throw inputError('kong-conf', 'is not supported with runner: kubernetes; give the settings as inputs (the Job gets them as KONG_* env, as the Helm chart does)');
   }

@@ -104,3 +104,37 @@ describe('dist/migrate', () => {
     expect(run.annotations[0]?.message).toMatch(/^input 'kubernetes-password-secret': is required/);
   });
 });
+
+// Issue 20: inputs that crashed migrate with a stack trace showing the password, or named no input.
+describe('dist/migrate: hostile inputs', () => {
+  const common = () => ({ command: 'list', runner: 'binary', 'kong-path': path.join(bins, 'kong-{version}'), 'kong-version': '3.4.2', plugins: 'bundled' });
+  const withPassword = (escaped: string) => `postgres://${server.user}:${escaped}@${server.host}:${server.port}/kong?sslmode=disable`;
+
+  it('%00 in database-url: a clear error naming database-url, no stack, no password', async () => {
+    const run = await runAction('migrate', { ...common(), 'database-url': withPassword('Nul%00Secret-4711') });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.map((a) => a.message)).toEqual(["input 'database-url': the password holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold"]);
+    expect(run.stderr).toBe('');
+    const shown = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n') + run.summary;
+    expect(shown).not.toContain('Secret-4711');
+  });
+
+  it('a malformed %-escape in database-url names database-url (was "unexpected URIError")', async () => {
+    const run = await runAction('migrate', { ...common(), 'database-url': withPassword('Bad%zzSecret-4711') });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.map((a) => a.message)).toEqual(["input 'database-url': the password has a malformed %-escape; encode a literal % as %25"]);
+    expect(run.stdout).not.toMatch(/URIError|^::debug::/m);
+  });
+
+  it('refuses an image that is really a docker flag, naming image; docker never runs', async () => {
+    const log = path.join(work, 'docker-flag.log');
+    for (const image of ['--privileged', '-v/:/host', 'kong:3.4.2 --privileged', 'kong:{version}\n--privileged']) {
+      const run = await runAction('migrate', { command: 'list', runner: 'image', image, 'kong-version': '3.4.2', 'database-url': url(), 'docker-cli': path.join(FAKES, 'docker') }, { env: { FAKE_LOG: log } });
+      expect(run.exitCode).toBe(1);
+      expect(run.annotations.at(-1)!.message).toMatch(/^input 'image': is not an image reference: expected \[registry\/\]name\[:tag\]\[@digest\]/);
+    }
+    expect(() => readFileSync(log)).toThrow();
+    const ok = await runAction('migrate', { command: 'list', runner: 'image', image: 'registry.example:5000/team/kong-gateway:{version}', 'kong-version': '3.4.2', 'database-url': url(), render: 'true' });
+    expect(ok.exitCode, ok.stdout).toBe(0);
+  });
+});

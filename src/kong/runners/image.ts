@@ -5,6 +5,29 @@ import { renderEnvironment, shellQuote, type KongRunner } from './types.js';
 /** Where a mounted kong.conf appears inside the container. */
 export const CONTAINER_CONF_PATH = '/kong-upgrade/kong.conf';
 
+// An image reference as docker and the kubelet parse it (distribution/reference regexp.go,
+// referencePat): [domain[:port]/]path[/path…][:tag][@digest]. It never starts with `-`, so a
+// value that is really a docker flag (`--privileged`) can't reach docker's argv as one.
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+
+/**
+ * Why `image` is not an image reference, or undefined when it is. `{version}` stands for a
+ * hop's version wherever it appears.
+ */
+export function imageReferenceProblem(image: string, placeholder: string): string | undefined {
+  const sample = image.replaceAll(placeholder, '0.0.0');
+  // Length first: docker caps a name at 255 characters, and the pattern need not scan 100 KB.
+  if (sample.length > 512 || !IMAGE_REFERENCE.test(sample)) {
+    return `is not an image reference: expected [registry/]name[:tag][@digest], e.g. kong:3.4.2 or kong/kong-gateway:${placeholder}${sample.startsWith('-') ? ' (this value would be read by docker as a flag)' : ''}`;
+  }
+  return undefined;
+}
+
 /** `docker run --rm <image> kong …`: the Kong image of the hop's version. */
 export interface ImageSpec {
   /** The docker CLI (`docker`, or `podman` which takes the same flags). */
