@@ -35,10 +35,12 @@ describe('parseMigrationsList', () => {
     expect(list.pending).toEqual(expected.pending);
   });
 
-  it('reads it when 3.x ends it with the prefix line of its bin/kong process, right after the list', () => {
-    const upToDate = listAfterUp.split('\n\n')[0]!;
-    const list = parseMigrationsList(result(`${upToDate}\nprefix directory /usr/local/kong not found, trying to create it\n`, 0));
+  it('reads 3.x output that ends with the prefix line of its bin/kong process, right after the list', () => {
+    const observed = readFileSync(path.join(path.dirname(OBSERVED), 'kong-3.4.2-list-up-to-date-fresh-prefix.txt'), 'utf8').split('\n').filter((line) => !line.startsWith('#')).join('\n');
+    expect(observed).toMatch(/002_320_to_330\nprefix directory \/usr\/local\/kong not found, trying to create it\n$/);
+    const list = parseMigrationsList(result(observed, 0));
     expect(list.executed.session).toEqual(['000_base_session', '001_add_ttl_index', '002_320_to_330']);
+    expect(list.executed.core).toHaveLength(19);
   });
 
   it('reads it when a paste wrapped the long lists onto the next line', () => {
