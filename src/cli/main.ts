@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildPlan } from '../changelog/plan.js';
@@ -7,6 +7,8 @@ import { serializePlan } from '../changelog/plan-types.js';
 import { renderPlanMarkdown } from '../changelog/render/markdown.js';
 import { renderPlanText } from '../changelog/render/text.js';
 import { readBackupRequest } from '../database/backup-request.js';
+import { CHECK_TARGETS_USAGE, checkTargets } from './check-targets.js';
+import { DOCTOR_USAGE, doctor } from './doctor.js';
 import { errorMessage, inputError } from '../lib/errors.js';
 import type { InputSource } from '../lib/inputs.js';
 
@@ -16,6 +18,8 @@ import type { InputSource } from '../lib/inputs.js';
  */
 const USAGE = `usage: kong-upgrade plan --from VERSION --to VERSION [options]
        kong-upgrade verify --manifest FILE [options]
+       kong-upgrade doctor --repo OWNER/NAME [options]
+       kong-upgrade check-targets --production-manifest FILE [options]
 
 plan: the upgrade plan A -> B (fetch-changelog's)
   --from, --to             versions (3.4.2 OSS, 3.4.3.5 Enterprise); --to also takes a line (3.10) or latest
@@ -46,7 +50,11 @@ verify: a backup made by backup-db, e.g. a downloaded artifact (backup-db mode v
 Secrets (--database-url with a password, --target-database-url, --pg-password,
 --encryption-passphrase, --encryption-private-key) are better given in the environment as
 KONG_UPGRADE_<FLAG> (e.g. KONG_UPGRADE_ENCRYPTION_PASSPHRASE): a command line is visible to
-every user of the machine.`;
+every user of the machine.
+
+${DOCTOR_USAGE}
+
+${CHECK_TARGETS_USAGE}`;
 
 const STRING_FLAGS = [
   'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'nginx-template',
@@ -68,8 +76,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'doctor') return doctor(rest);
+  if (command === 'check-targets') return checkTargets(rest);
   if (command !== 'plan' && command !== 'verify') {
-    process.stderr.write(`kong-upgrade: unknown command "${command}"; the commands are: plan, verify (see --help)\n`);
+    process.stderr.write(`kong-upgrade: unknown command "${command}"; the commands are: plan, verify, doctor, check-targets (see --help)\n`);
     return 2;
   }
   let values: Record<string, string | boolean | string[] | undefined>;
@@ -127,16 +137,18 @@ async function verify(source: InputSource): Promise<number> {
     // RUNNER_TEMP is where the action decrypts; at a terminal, the system's temp folder.
     const request = readBackupRequest({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: os.tmpdir() });
     if (request.mode !== 'verify') throw new Error('unreachable: mode is verify');
-    const { verifyBackup } = await import('../database/postgres/verify.js');
+    const [{ verifyBackup }, { createRunDir }] = await Promise.all([import('../database/postgres/verify.js'), import('../lib/run-dir.js')]);
+    // A private folder for the decrypted copy and gpg's home, removed however verify ends.
+    const runDir = await createRunDir(request.common.workDir);
     const result = await verifyBackup({
       manifestPath: request.manifest,
       encryption: request.common.encryption,
       trialServer: request.trialServer,
       jobs: request.common.jobs,
       binDir: request.common.binDir,
-      workDir: request.common.workDir,
+      runDir,
       log: (line) => process.stderr.write(`${line}\n`),
-    });
+    }).finally(() => rm(runDir.path, { recursive: true, force: true }));
     const { manifest } = result;
     const facts: [string, string][] = [
       ['database', `${manifest.database.database} on ${manifest.database.host}:${manifest.database.port} (PostgreSQL ${manifest.database.serverVersion}), Kong ${manifest.kong.version ?? 'unknown'}`],

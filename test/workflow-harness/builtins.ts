@@ -1,18 +1,45 @@
 // actions/checkout, cache, upload-artifact and download-artifact: enough for the workflows' data
 // flow (artifacts carry the plan and backups between jobs, as on GitHub).
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from '../helpers/paths.js';
 import type { ActionStandIn } from './types.js';
+
+/** Folders of this repository linked rather than copied by a sparse checkout (large, read-only). */
+const LINKED = new Set(['dist']);
 
 export interface ArtifactStore {
   readonly dir: string;
   readonly names: string[];
 }
 
-export function builtinActions(artifacts: ArtifactStore, checkout: string | undefined): Record<string, ActionStandIn> {
+/**
+ * `checkout` is the caller's repository (`github.repository`, the test's files); any other
+ * repository is this one (the suite), which the harness has at one commit only: the called
+ * workflow's `job.workflow_sha`, checked out sparse (`sparse-checkout:` paths) under `path:`.
+ */
+export function builtinActions(artifacts: ArtifactStore, checkout: string | undefined, callerRepository: string): Record<string, ActionStandIn> {
   return {
-    'actions/checkout': async (_inputs, ctx) => {
-      if (checkout) cpSync(checkout, ctx.workspace, { recursive: true });
+    'actions/checkout': async (inputs, ctx) => {
+      const dest = path.resolve(ctx.workspace, inputs.path || '.');
+      if (!dest.startsWith(ctx.workspace)) throw new Error(`checkout: path ${inputs.path} is outside the workspace`);
+      const repository = inputs.repository || callerRepository;
+      if (repository === callerRepository) {
+        if (checkout) cpSync(checkout, dest, { recursive: true });
+        return;
+      }
+      if (repository !== ctx.workflow.repository) throw new Error(`checkout: ${repository} is neither the caller's repository nor the workflow's (${ctx.workflow.repository})`);
+      if (inputs.ref !== ctx.workflow.sha) throw new Error(`checkout: ${repository} is checked out at job.workflow_sha (${ctx.workflow.sha}) only, not ${JSON.stringify(inputs.ref ?? '')}`);
+      const sparse = (inputs['sparse-checkout'] ?? '').split('\n').map((p) => p.trim()).filter(Boolean);
+      if (sparse.length === 0) throw new Error(`checkout: ${repository} is checked out sparse only (sparse-checkout: the folders the job needs)`);
+      mkdirSync(dest, { recursive: true });
+      for (const entry of sparse) {
+        const source = path.join(REPO_ROOT, entry);
+        if (!existsSync(source)) throw new Error(`checkout: ${repository} has no ${entry}`);
+        if (LINKED.has(entry)) symlinkSync(source, path.join(dest, entry));
+        else cpSync(source, path.join(dest, entry), { recursive: true });
+      }
+      ctx.log(`checked out ${repository}@${inputs.ref} (${sparse.join(', ')}) into ${inputs.path || '.'}`);
     },
     'actions/cache': async () => ({ 'cache-hit': 'false' }),
     'actions/upload-artifact': async (inputs, ctx) => {
@@ -52,10 +79,11 @@ export function builtinActions(artifacts: ArtifactStore, checkout: string | unde
   };
 }
 
+/** Files under `dir`; links (a sparse checkout's dist/) are not followed. */
 export function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? listFiles(full) : [full];
+    return entry.isDirectory() ? listFiles(full) : entry.isSymbolicLink() ? [] : [full];
   });
 }
 

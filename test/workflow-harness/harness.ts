@@ -17,6 +17,7 @@
 // Jobs run one after another in `needs` order; the combinations of a matrix run side by side up
 // to `max-parallel`. Cancelling (fail-fast, a timeout, a concurrency group) takes effect between
 // steps, as the runner's `if:` evaluation sees it; only a timeout kills the step in progress.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMapping, isString } from '@actions/workflow-parser';
@@ -28,7 +29,7 @@ import { ConcurrencyGroups } from './concurrency.js';
 import { evaluateCondition, evaluateStrings, evaluateText, evaluateToken, toText, type Scope, type StatusFunctions, type Value } from './evaluate.js';
 import { expandMatrix, type Combination } from './matrix.js';
 import { runCommand, runScript, runStandIn, runSuiteAction, suiteAction, type Execution } from './steps.js';
-import type { Conclusion, Deployment, JobResult, RunWorkflowOptions, StepContext, StepResult, WorkflowRun } from './types.js';
+import type { Conclusion, Deployment, JobResult, RunWorkflowOptions, StepContext, StepResult, WorkflowIdentity, WorkflowRun } from './types.js';
 import {
   child, eventToken, jobToken, loadAction, loadWorkflow, resolveReusable, stepTokens,
   type Job, type LoadedWorkflow, type ReusableWorkflowJob, type Step,
@@ -69,6 +70,8 @@ interface Invocation {
   /** Concurrency groups its callers hold: asking for one again would wait forever. */
   readonly held: ReadonlySet<string>;
   readonly onlyJobs: readonly string[] | undefined;
+  /** The repository and commit the workflow file comes from (the `job` context's workflow_*). */
+  readonly identity: WorkflowIdentity;
 }
 
 interface Finished {
@@ -97,7 +100,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   const logDir = path.join(workDir, 'logs');
   mkdirSync(artifacts.dir, { recursive: true });
   mkdirSync(logDir, { recursive: true });
-  const builtins = builtinActions(artifacts, options.checkout);
+  const builtins = builtinActions(artifacts, options.checkout, options.githubRepository ?? 'example/kong-ops');
   const actions = new Map<string, ActionTemplate>();
   const minuteMs = options.minuteMs ?? 60_000;
   const groups = options.concurrency ?? new ConcurrencyGroups();
@@ -110,15 +113,15 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     run_id: runId,
     run_number: '1',
     run_attempt: '1',
-    repository: 'example/kong-ops',
-    repository_owner: 'example',
+    repository: options.githubRepository ?? 'example/kong-ops',
+    repository_owner: (options.githubRepository ?? 'example/kong-ops').split('/')[0]!,
     event_name: options.event ?? 'workflow_dispatch',
     ref: 'refs/heads/main',
     sha: '0'.repeat(40),
     actor: 'workflow-harness',
     workflow: workflowName(top),
     token: 'ghs_harness-token-not-a-secret',
-    api_url: 'http://127.0.0.1:9/api',
+    api_url: options.apiUrl ?? 'http://127.0.0.1:9/api',
     server_url: 'http://127.0.0.1:9',
     // The event payload carries workflow_dispatch inputs as strings.
     event: { inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, toText(v)])) },
@@ -130,6 +133,9 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   const scope = (contexts: Record<string, Value>, extra: Partial<Scope> = {}): Scope => ({ contexts, files: top.files, ...extra });
   const groupToken = child(top.root, 'concurrency');
   const workflowGroup = groupToken ? concurrencySetting(groupToken, scope({ github, inputs, vars: vars() }), top) : undefined;
+  const topIdentity: WorkflowIdentity = {
+    repository: String(github.repository), sha: String(github.sha), ref: `${String(github.repository)}/${top.file}@${String(github.ref)}`, filePath: top.file,
+  };
   let conclusion: WorkflowRun['conclusion'] = 'success';
   const claim = workflowGroup && (await groups.acquire(workflowGroup.group, { label: `run ${runId}`, ...workflowGroup, cancel: (reason) => runCancellation.cancel(reason) }));
   if (claim && !claim.acquired) {
@@ -139,7 +145,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     try {
       const { entries } = await runJobs({
         workflow: top, inputs, secrets: { ...(options.secrets ?? {}) }, prefix: '', depth: 0, cancellation: runCancellation,
-        held: new Set(workflowGroup ? [workflowGroup.group.toLowerCase()] : []), onlyJobs: options.jobs,
+        held: new Set(workflowGroup ? [workflowGroup.group.toLowerCase()] : []), onlyJobs: options.jobs, identity: topIdentity,
       });
       jobResults.push(...entries);
     } finally {
@@ -335,7 +341,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     const runner = { temp: runnerTemp, os: 'Linux', arch: 'X64', name: 'workflow-harness', environment: 'self-hosted' };
     const stepContexts = (env: Record<string, string>): Record<string, Value> => ({
       ...contexts, github: jobGithub, vars: vars(environment), secrets, runner, env, steps,
-      job: { status: cancellation.reason ? 'cancelled' : failed ? 'failure' : 'success' },
+      job: {
+        status: cancellation.reason ? 'cancelled' : failed ? 'failure' : 'success',
+        workflow_repository: inv.identity.repository, workflow_sha: inv.identity.sha, workflow_ref: inv.identity.ref, workflow_file_path: inv.identity.filePath,
+      },
     });
     const stepStatus: StatusFunctions = {
       success: () => !failed && !cancellation.reason,
@@ -388,7 +397,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
         continue;
       }
       await options.beforeStep?.(label, { id, name });
-      const ctx: StepContext = { job: jobId, environment, id, name, env: stepEnv, runnerTemp, workspace, log: (line) => log.push(`${tag} | ${line}`) };
+      const ctx: StepContext = { job: jobId, environment, id, name, env: stepEnv, runnerTemp, workspace, workflow: inv.identity, log: (line) => log.push(`${tag} | ${line}`) };
       const sampler = options.sampleArgvMs ? startArgvSampler(options.sampleArgvMs, argv) : undefined;
       let execution: Execution | undefined;
       let result: StepResult;
@@ -474,13 +483,19 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     const env = {
       ...(options.processEnv ?? {}), ...s.ctx.env,
       RUNNER_TEMP: s.ctx.runnerTemp, GITHUB_RUN_ID: runId, GITHUB_REPOSITORY: String(github.repository), GITHUB_JOB: s.ctx.job, GITHUB_WORKFLOW: String(github.workflow),
+      GITHUB_API_URL: String(github.api_url), GITHUB_ACTOR: String(github.actor),
     };
     const common = { id: s.id, name: s.name, ctx: s.ctx, env, deadlineMs: s.deadlineMs };
     if ('uses' in step) {
       const uses = step.uses.value;
       const given = evaluateStrings(child(raw, 'with'), s.scope);
       const action = suiteAction(uses);
-      if (action) return runSuiteAction({ ...common, uses, action, inputs: withActionDefaults(action, given, s.scope) });
+      if (action) {
+        // `./<dir>/actions/<name>`: the runner reads it from the workspace, so it must have been checked out.
+        const local = /^\.\/(.+)\/actions\/[a-z-]+$/.exec(uses);
+        if (local && !existsSync(path.join(s.ctx.workspace, uses, 'action.yml'))) throw new Error(`${uses}: no action.yml in the workspace (check the repository out first)`);
+        return runSuiteAction({ ...common, uses, action, inputs: withActionDefaults(action, given, s.scope) });
+      }
       const bare = uses.replace(/@.*$/, '');
       const standIn = options.actions?.[bare] ?? builtins[bare];
       if (!standIn) throw new Error(`no stand-in for action ${uses}`);
@@ -519,7 +534,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     let called: LoadedWorkflow;
     let inputs: Record<string, Value>;
     let secrets: Record<string, string>;
+    let group: ReturnType<typeof concurrencySetting> | undefined;
+    let identity: WorkflowIdentity;
     try {
+      identity = calledIdentity(ref, inv.identity);
       if (inv.depth + 1 > MAX_CALL_DEPTH) throw new Error(`${ref}: more than ${MAX_CALL_DEPTH} levels of reusable workflows`);
       called = await loadWorkflow(resolveReusable(ref, inv.workflow.repository), { repository: inv.workflow.repository });
       const files = inv.workflow.files;
@@ -532,10 +550,34 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
           throw new Error(`${ref}: Secret ${secret} is required, but not provided while calling.`);
         }
       }
+      const groupToken = child(called.root, 'concurrency');
+      group = groupToken ? concurrencySetting(groupToken, { contexts: { github, inputs, vars: vars() } }, called) : undefined;
     } catch (error) {
       return fail((error as Error).message);
     }
-    const { byId, entries: nested } = await runJobs({ workflow: called, inputs, secrets, prefix: `${label} / `, depth: inv.depth + 1, cancellation, held: inv.held, onlyJobs: undefined });
+    // The called workflow's own `concurrency`: held for all its jobs. A group its caller already
+    // holds can never be had: GitHub cancels the call ("deadlock").
+    const groupKey = group?.group.toLowerCase();
+    if (group && groupKey && inv.held.has(groupKey)) {
+      const reason = `Canceling since a deadlock for concurrency group '${group.group}' was detected between '${label}' and its caller`;
+      log.push(`${label} | cancelled: ${reason}`);
+      return [{ id: label, ...described, result: 'cancelled', environment: undefined, outputs: {}, steps: [], calls: called.file, reason }];
+    }
+    const claim = group && (await groups.acquire(group.group, { label, ...group, cancel: (reason) => cancellation.cancel(reason) }));
+    if (claim && !claim.acquired) {
+      log.push(`${label} | cancelled: ${claim.reason}`);
+      return [{ id: label, ...described, result: 'cancelled', environment: undefined, outputs: {}, steps: [], calls: called.file, reason: claim.reason }];
+    }
+    let byId: Map<string, Finished>;
+    let nested: JobResult[];
+    try {
+      ({ byId, entries: nested } = await runJobs({
+        workflow: called, inputs, secrets, prefix: `${label} / `, depth: inv.depth + 1, cancellation,
+        held: groupKey ? new Set([...inv.held, groupKey]) : inv.held, onlyJobs: undefined, identity,
+      }));
+    } finally {
+      if (claim?.acquired) claim.release();
+    }
     const results = [...byId.values()].map((r) => r.result);
     const result: Conclusion = results.includes('failure') ? 'failure' : results.includes('cancelled') ? 'cancelled' : 'success';
     const outputs: Record<string, string> = {};
@@ -592,6 +634,20 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     concurrencyGroup: workflowGroup?.group,
   };
   return run;
+}
+
+/**
+ * The workflow identity of a called file: `./…` is the caller's repository at the caller's commit;
+ * `<owner>/<repo>/<path>@<ref>` is that repository at the commit its ref names (here a stable
+ * stand-in SHA derived from repository and ref, since the harness has one checkout).
+ */
+function calledIdentity(uses: string, caller: WorkflowIdentity): WorkflowIdentity {
+  if (uses.startsWith('./')) return { repository: caller.repository, sha: caller.sha, ref: `${caller.repository}/${uses.slice(2)}@${caller.ref.split('@').pop()}`, filePath: uses.slice(2) };
+  const match = /^([^/@]+\/[^/@]+)\/([^@]+)@(.+)$/.exec(uses);
+  if (!match) throw new Error(`${uses}: not ./<path> nor <owner>/<repo>/<path>@<ref>`);
+  const [, repository, filePath, version] = match as unknown as [string, string, string, string];
+  const sha = createHash('sha1').update(`${repository}@${version}`).digest('hex');
+  return { repository, sha, ref: `${repository}/${filePath}@${version.startsWith('refs/') || /^[0-9a-f]{40}$/.test(version) ? version : `refs/tags/${version}`}`, filePath };
 }
 
 /** workflow_dispatch inputs as the run sees them: given values typed, declared defaults, errors for the rest. */

@@ -9,8 +9,8 @@ import { REPO_ROOT } from '../helpers/paths.js';
 import { parseAnnotations, parseFileCommand, runAction } from '../helpers/run-action.js';
 import type { ActionStandIn, Conclusion, StepCommand, StepContext, StepResult } from './types.js';
 
-/** `uses: ./actions/<name>` or `<owner>/kong-upgrade-actions/actions/<name>@<ref>`. */
-const SUITE_ACTION = /^(?:\.\/actions\/([a-z-]+)|[^/\s]+\/kong-upgrade-actions\/actions\/([a-z-]+)@\S+)$/;
+/** `uses: ./actions/<name>`, `./<checkout path>/actions/<name>` or `<owner>/kong-upgrade-actions/actions/<name>@<ref>`. */
+const SUITE_ACTION = /^(?:\.\/(?:[A-Za-z0-9._-]+\/)?actions\/([a-z-]+)|[^/\s]+\/kong-upgrade-actions\/actions\/([a-z-]+)@\S+)$/;
 
 export function suiteAction(uses: string): string | undefined {
   const match = SUITE_ACTION.exec(uses);

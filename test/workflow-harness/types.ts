@@ -30,8 +30,22 @@ export interface StepContext {
   /** The job's RUNNER_TEMP and workspace. */
   readonly runnerTemp: string;
   readonly workspace: string;
+  /** The `job` context's workflow identity: the repository and commit of the file defining the job. */
+  readonly workflow: WorkflowIdentity;
   /** Writes a line to the run's log (as the step's output). */
   log(line: string): void;
+}
+
+/**
+ * `job.workflow_repository`, `job.workflow_sha`, `job.workflow_ref`, `job.workflow_file_path`
+ * (GitHub docs, "Contexts reference", job context): in a called workflow they name the called
+ * file's repository and commit, while `github.repository` stays the caller's.
+ */
+export interface WorkflowIdentity {
+  readonly repository: string;
+  readonly sha: string;
+  readonly ref: string;
+  readonly filePath: string;
 }
 
 /** A test command standing in for a `run:` step (an operator step: "start Kong X"). */
@@ -83,6 +97,10 @@ export interface RunWorkflowOptions {
   readonly minuteMs?: number;
   /** Concurrency groups shared with other runs (one repository's runs); default this run's own. */
   readonly concurrency?: ConcurrencyGroups;
+  /** github.api_url and GITHUB_API_URL (a test's fake GitHub API); default an address nothing listens on. */
+  readonly apiUrl?: string;
+  /** github.repository of the run (the caller's repository); default example/kong-ops. */
+  readonly githubRepository?: string;
 }
 
 export interface StepResultPartial {
