@@ -176,7 +176,9 @@ describe('smoke test against a Kong node on PostgreSQL', () => {
     const report = await runSmokeTest({ ...base, load: { ...base.load!, budgets: { ...base.load!.budgets, p95Ms: 30 }, blueProxyUrl: blue.proxyUrl } });
     expect(notPassing(report)).toEqual(['latency-p95:fail', 'latency-p95-vs-blue:fail']);
     expect(report.latency!.green.p95Ms).toBeGreaterThanOrEqual(40);
-    expect(report.latency!.blue!.p95Ms).toBeLessThan(40);
+    // Blue has no added latency: faster than green however loaded the machine is (an absolute
+    // bound such as < 40 ms failed when other work shared the two cores).
+    expect(report.latency!.blue!.p95Ms!).toBeLessThan(report.latency!.green.p95Ms!);
   });
 
   it('is inconclusive, not passed, with too few samples', async () => {
