@@ -3,7 +3,7 @@ import { httpRequest } from '../lib/http.js';
 import { kongMessage, type AdminClient } from '../kong/admin-api.js';
 import { compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
 import { sleep } from '../lib/concurrency.js';
-import { fail, inconclusive, pass, type CheckResult } from './report.js';
+import { fail, inconclusive, pass, type CheckResult, type ServedDatabase } from './report.js';
 
 /**
  * Admin API checks of one Kong node. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
@@ -16,7 +16,7 @@ export interface KongRoot {
   readonly version?: unknown;
   readonly edition?: unknown;
   readonly plugins?: { readonly available_on_server?: unknown };
-  readonly configuration?: { readonly role?: unknown; readonly database?: unknown };
+  readonly configuration?: { readonly role?: unknown; readonly database?: unknown; readonly pg_host?: unknown; readonly pg_port?: unknown; readonly pg_database?: unknown };
 }
 
 export type Log = (line: string) => void;
@@ -105,6 +105,15 @@ export function rootEdition(root: KongRoot): string | undefined {
   const version = rootVersion(root);
   if (version === undefined) return undefined;
   return version.build === undefined ? undefined : 'enterprise';
+}
+
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+export function rootDatabase(root: KongRoot): ServedDatabase | undefined {
+  const conf = root.configuration;
+  if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string') return undefined;
+  const port = Number(conf.pg_port ?? 5432);
+  if (!Number.isInteger(port)) return undefined;
+  return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
 }
 
 export function rootRole(root: KongRoot): string | undefined {

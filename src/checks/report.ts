@@ -67,6 +67,13 @@ export interface SmokeTarget {
   readonly workspace: string | undefined;
 }
 
+export interface ServedDatabase {
+  readonly host: string;
+  readonly port: number;
+  /** Undefined when the node does not report pg_database. */
+  readonly database: string | undefined;
+}
+
 export interface LatencySummary {
   readonly target: string;
   readonly attempts: number;
@@ -90,6 +97,12 @@ export interface SmokeReport {
   readonly edition: string | undefined;
   /** `configuration.role` of GET /: traditional, control_plane or data_plane. */
   readonly role: string | undefined;
+  /**
+   * The PostgreSQL database the node serves, from `configuration` of GET / (pg_host, pg_port,
+   * pg_database; Kong removes only pg_password and the like from it): what migrate's finish gate
+   * compares with the database it finishes. Undefined: not PostgreSQL, or not reported.
+   */
+  readonly database?: ServedDatabase | undefined;
   readonly passed: boolean;
   readonly startedAt: string;
   readonly finishedAt: string;

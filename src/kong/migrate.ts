@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PLAN_SCHEMA, type UpgradePlan } from '../changelog/plan-types.js';
-import { SMOKE_REPORT_SCHEMA, type SmokeReport } from '../checks/report.js';
-import { compareFingerprints, readManifest, type BackupManifest } from '../database/manifest.js';
+import { verifyBackupFiles } from '../database/backup-files.js';
+import type { BackupManifest } from '../database/manifest.js';
 import { withClient, type DatabaseTarget } from '../database/postgres/connect.js';
 import { readIdentity } from '../database/postgres/dump.js';
-import { readFacts, sameDatabase } from '../database/postgres/restore.js';
+import { sameDatabase } from '../database/postgres/restore.js';
+import { fingerprintDifferences, verifyBackup } from '../database/postgres/verify.js';
 import { assertFingerprintComputable } from '../database/postgres/fingerprint.js';
 import { inputError, stepError, UpgradeError } from '../lib/errors.js';
 import type { ExecResult } from '../lib/exec.js';
@@ -40,6 +41,7 @@ import { imageReferenceProblem, imageRunner } from './runners/image.js';
 import { kubernetesRunner } from './runners/kubernetes.js';
 import type { KongRunner } from './runners/types.js';
 import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from './schema-meta.js';
+import { judgeSmokeReport, readSmokeReport } from './smoke-gate.js';
 
 /**
  * The migrate domain: Kong's two-phase migrations (`up`, then once the new nodes are validated
@@ -71,14 +73,29 @@ export type RunnerRequest =
       readonly startTimeoutMs: number;
     };
 
+/** What the backup gate checks of the archive, beyond the database matching the manifest. */
+export const GATE_VERIFY = ['checksums', 'trial-restore'] as const;
+export type GateVerify = (typeof GATE_VERIFY)[number];
+
 export type BackupGate =
-  | { readonly kind: 'manifest'; readonly path: string; readonly allowChangesAfterBackup: boolean }
+  | {
+      readonly kind: 'manifest';
+      readonly path: string;
+      readonly allowChangesAfterBackup: boolean;
+      /**
+       * `checksums`: every archive file is there with its size and SHA-256 (streamed);
+       * `trial-restore`: that, and the archive restored into a scratch database on this server
+       * whose fingerprint must equal the manifest's (backup-db's verify).
+       */
+      readonly verify: GateVerify;
+    }
   /** `allow-without-backup: true`. */
   | { readonly kind: 'waived' }
   | { readonly kind: 'none' };
 
 export type SmokeGate =
-  | { readonly kind: 'report'; readonly path: string }
+  /** `maxAgeMs`: `smoke-report-max-age`, how old a report finish still accepts. */
+  | { readonly kind: 'report'; readonly path: string; readonly maxAgeMs: number }
   /** `allow-finish-without-smoke-report: true`. */
   | { readonly kind: 'waived' }
   | { readonly kind: 'none' };
@@ -671,7 +688,14 @@ async function backupGate(request: MigrateRequest, session: Session, mode: 'enfo
   if (gate.kind === 'none') {
     return refuse('no backup manifest: give backup-manifest (the manifest.json backup-db wrote for this database), or set allow-without-backup: true');
   }
-  const manifest = await readManifest(gate.path, 'backup-manifest');
+  // The archive before anything else: a manifest without the files it lists is no rollback point.
+  let manifest: BackupManifest;
+  try {
+    manifest = (await verifyBackupFiles(gate.path, 'backup-manifest', { log: (line) => session.log.info(`backup gate: ${line}`) })).manifest;
+  } catch (error) {
+    if (mode === 'dry-run' && error instanceof UpgradeError) return session.warn(`backup gate would refuse: ${error.message}`);
+    throw error;
+  }
   const live = await withClient(request.database, 'reading the database identity', (client) => readIdentity(client, request.database));
   if (!sameDatabase(manifest.database, live.database)) {
     return refuse(
@@ -679,22 +703,37 @@ async function backupGate(request: MigrateRequest, session: Session, mode: 'enfo
     );
   }
   assertFingerprintComputable(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
-  const facts = await readFacts(request.database, manifest.fingerprint.algorithm);
-  const migrated = schemaMetaChanges(manifest, facts.schemaMeta);
+  const migrated = schemaMetaChanges(manifest, await withClient(request.database, 'reading schema_meta', readSchemaMeta));
   if (migrated !== undefined) {
     return refuse(`migrations ran since the backup of ${manifest.finishedAt} (${migrated}): it is no rollback point for this step; back up again`);
   }
-  const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
-  if (differences.length === 0) {
-    session.log.info(`backup gate: the database matches the backup of ${manifest.finishedAt} (fingerprint ${manifest.fingerprint.digest.slice(0, 12)})`);
-    return;
-  }
-  const detail = `the database changed since the backup of ${manifest.finishedAt}: ${differences.join('; ')}. Changes made after the backup (Admin API writes during the freeze) are lost if you roll back, and missing on a copy restored from it`;
-  if (gate.allowChangesAfterBackup) {
+  const differences = await fingerprintDifferences(request.database, manifest);
+  if (differences.length > 0) {
+    const detail = `the database changed since the backup of ${manifest.finishedAt}: ${differences.join('; ')}. Changes made after the backup (Admin API writes during the freeze) are lost if you roll back, and missing on a copy restored from it`;
+    if (!gate.allowChangesAfterBackup) return refuse(`${detail}. Take a new backup with writes frozen, or set allow-changes-after-backup: true`);
     session.warn(`allow-changes-after-backup is true: ${detail}`);
-    return;
   }
-  refuse(`${detail}. Take a new backup with writes frozen, or set allow-changes-after-backup: true`);
+  if (gate.verify === 'trial-restore') {
+    if (mode === 'dry-run') {
+      session.log.info('backup gate: dry run, the trial restore (gate-verify: trial-restore) is not run');
+    } else {
+      await trialRestore(request, gate.path, manifest, session);
+    }
+  }
+  if (differences.length === 0) session.log.info(`backup gate: the database matches the backup of ${manifest.finishedAt} (fingerprint ${manifest.fingerprint.digest.slice(0, 12)}), its archive checked${gate.verify === 'trial-restore' && mode === 'enforce' ? ' and trial-restored' : ''}`);
+}
+
+/**
+ * `gate-verify: trial-restore`: backup-db's verify, restoring the archive into a scratch
+ * database on this server (dropped after) whose fingerprint must equal the manifest's. An
+ * encrypted archive needs its key, which migrate does not take: verify it with backup-db.
+ */
+async function trialRestore(request: MigrateRequest, manifestPath: string, manifest: BackupManifest, session: Session): Promise<void> {
+  if (manifest.encryption.method !== 'none') {
+    throw inputError('gate-verify', `trial-restore cannot open the archive: it is encrypted (${manifest.encryption.method}) and migrate takes no key; run backup-db with mode: verify and trial-restore: true before this step, and use gate-verify: checksums here`);
+  }
+  session.log.info('backup gate: trial restore of the archive into a scratch database (gate-verify: trial-restore)');
+  await verifyBackup({ manifestPath, trialServer: request.database, log: (line) => session.log.info(`backup gate: ${line}`) });
 }
 
 function describeIdentity(db: BackupManifest['database']): string {
@@ -724,21 +763,18 @@ async function smokeGate(request: MigrateRequest, hop: Hop, session: Session, mo
   if (gate.kind === 'none') {
     return refuse(`finish needs smoke-report: a passing smoke-test report of Kong ${hop.label} nodes on this database (or allow-finish-without-smoke-report: true). After finish the old nodes can no longer use the database`);
   }
-  let report: SmokeReport;
-  try {
-    report = JSON.parse(await readFile(gate.path, 'utf8')) as SmokeReport;
-  } catch (error) {
-    throw inputError('smoke-report', `cannot read ${gate.path} as JSON: ${(error as Error).message}`, error);
-  }
-  if (report?.schema !== SMOKE_REPORT_SCHEMA) throw inputError('smoke-report', `${gate.path} is not a smoke report (schema ${JSON.stringify(report?.schema)}, expected ${SMOKE_REPORT_SCHEMA})`);
-  const seen = report.kongVersion === undefined ? undefined : tryParseKongVersion(report.kongVersion);
-  if (seen === undefined || compareKongVersions(seen, hop.version) !== 0) {
-    return refuse(`the smoke report ${gate.path} tested Kong ${report.kongVersion ?? 'unknown'}, not ${hop.label}: test the new nodes first`);
-  }
-  if (report.passed !== true) {
-    const failed = (report.checks ?? []).filter((c) => c.status !== 'pass').map((c) => `${c.name} (${c.status})`);
-    return refuse(`the smoke report ${gate.path} did not pass: ${failed.join(', ') || 'passed is false'}`);
-  }
+  const report = await readSmokeReport(gate.path);
+  const db = request.database.db;
+  const nodesHost = request.runner.kind === 'kubernetes' && request.runner.pgHost !== undefined ? request.runner.pgHost : db.host;
+  const verdict = await judgeSmokeReport(report, gate.path, {
+    version: hop.version,
+    label: hop.label,
+    database: { host: nodesHost, port: db.port, database: db.database },
+    maxAgeMs: gate.maxAgeMs,
+    now: new Date(),
+  });
+  for (const warning of verdict.warnings) session.warn(`smoke gate: ${warning}`);
+  if (verdict.refusals.length > 0) return refuse(verdict.refusals.join('; '));
   session.log.info(`smoke gate: Kong ${report.kongVersion} passed ${report.checks.length} check(s) at ${report.finishedAt}`);
 }
 

@@ -1,13 +1,13 @@
 // The bundled action (dist/migrate/index.js) as the runner runs it, against the simulated Kong
 // on real PostgreSQL. Build first: scripts/build.mjs.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { runAction, type ActionRun } from '../helpers/run-action.js';
 import { pgEnv, runKong } from '../kong-sim/helpers.js';
-import { kongBinaries, writeManifest, writeSmokeReport } from '../kong/fixtures.js';
+import { backUp, kongBinaries, servedBy, writeSmokeReport } from '../kong/fixtures.js';
 
 let server: PostgresServer;
 let work: string;
@@ -46,8 +46,7 @@ describe('dist/migrate', () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.annotations.find((a) => a.level === 'error')?.message).toMatch(/backup gate: no backup manifest/);
 
-    const manifest = path.join(work, 'manifest.json');
-    await writeManifest(server, 'kong', manifest);
+    const manifest = await backUp(server, 'kong', work);
     const up = await runAction('migrate', { ...common, command: 'up', 'backup-manifest': manifest });
     expect(up.exitCode, up.stdout).toBe(0);
     expect(JSON.parse(up.outputs['state-before']!).kind).toBe('new');
@@ -66,7 +65,7 @@ describe('dist/migrate', () => {
     expect(noSmoke.exitCode).toBe(1);
     expect(noSmoke.annotations.find((a) => a.level === 'error')?.message).toMatch(/smoke gate: finish needs smoke-report/);
 
-    const report = writeSmokeReport(path.join(work, 'report.json'), '3.4.2', true);
+    const report = writeSmokeReport(path.join(work, 'report.json'), '3.4.2', true, { served: servedBy(server, 'kong') });
     const finish = await runAction('migrate', { ...common, command: 'finish', 'smoke-report': report });
     expect(finish.exitCode, finish.stdout).toBe(0);
     expect(JSON.parse(finish.outputs['state-after']!).kind).toBe('up-to-date');
@@ -136,5 +135,43 @@ describe('dist/migrate: hostile inputs', () => {
     expect(() => readFileSync(log)).toThrow();
     const ok = await runAction('migrate', { command: 'list', runner: 'image', image: 'registry.example:5000/team/kong-gateway:{version}', 'kong-version': '3.4.2', 'database-url': url(), render: 'true' });
     expect(ok.exitCode, ok.stdout).toBe(0);
+  });
+});
+
+// Issue 20: the gates through the bundle: a manifest without its archive let up run 15
+// migrations; a stale report of another cluster let finish run.
+describe('dist/migrate: gates that check', () => {
+  it('refuses up with manifest.json alone, and finish on a stale report of another cluster', async () => {
+    await server.createDatabase('kong_gates');
+    const boot = await runKong(['migrations', 'bootstrap'], { ...pgEnv(server, 'kong_gates'), KONG_SIM_VERSION: '2.8.5' });
+    expect(boot.exitCode).toBe(0);
+    const db = `postgres://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/kong_gates?sslmode=disable`;
+    const common = { 'database-url': db, runner: 'binary', 'kong-path': path.join(bins, 'kong-{version}'), 'kong-version': '3.4.2', plugins: 'bundled' };
+    const manifest = await backUp(server, 'kong_gates', work);
+    const archive = path.join(path.dirname(manifest), (JSON.parse(readFileSync(manifest, 'utf8')) as { archive: { path: string } }).archive.path);
+    const kept = `${archive}.kept`;
+    renameSync(archive, kept);
+    const alone = await runAction('migrate', { ...common, command: 'up', 'backup-manifest': manifest });
+    expect(alone.exitCode).toBe(1);
+    expect(alone.annotations.at(-1)!.message).toMatch(/^input 'backup-manifest': .*kong\.dump: missing/);
+    expect(alone.outputs['applied-count']).toBeUndefined();
+
+    renameSync(kept, archive);
+    const badVerify = await runAction('migrate', { ...common, command: 'up', 'backup-manifest': manifest, 'gate-verify': 'everything' });
+    expect(badVerify.annotations.at(-1)!.message).toBe("input 'gate-verify': \"everything\" is not one of checksums, trial-restore");
+    const up = await runAction('migrate', { ...common, command: 'up', 'backup-manifest': manifest, 'gate-verify': 'trial-restore' });
+    expect(up.exitCode, up.stdout).toBe(0);
+    expect(up.outputs['applied-count']).toBe('15');
+
+    const stale = writeSmokeReport(path.join(work, 'stale.json'), '3.4.2', true, { served: servedBy(server, 'kong_gates'), finishedAt: new Date(Date.now() - 2 * 3_600_000) });
+    const refusedStale = await runAction('migrate', { ...common, command: 'finish', 'smoke-report': stale });
+    expect(refusedStale.exitCode).toBe(1);
+    expect(refusedStale.annotations.at(-1)!.message).toMatch(/^smoke gate: the smoke report .* is 2 h old .*older than smoke-report-max-age \(60 min\)/);
+    const foreign = writeSmokeReport(path.join(work, 'foreign.json'), '3.4.2', true, { served: servedBy(server, 'kong') });
+    const refusedForeign = await runAction('migrate', { ...common, command: 'finish', 'smoke-report': foreign });
+    expect(refusedForeign.annotations.at(-1)!.message).toMatch(/tested nodes serving .*\/kong, not .*\/kong_gates, the database this step finishes/);
+    const finish = await runAction('migrate', { ...common, command: 'finish', 'smoke-report': stale, 'smoke-report-max-age': '3h' });
+    expect(finish.exitCode, finish.stdout).toBe(0);
+    expect(JSON.parse(finish.outputs['state-after']!).kind).toBe('up-to-date');
   });
 });

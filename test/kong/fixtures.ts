@@ -3,11 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { PLAN_SCHEMA } from '../../src/changelog/plan-types.js';
-import { SMOKE_REPORT_SCHEMA } from '../../src/checks/report.js';
-import { MANIFEST_SCHEMA, type BackupManifest } from '../../src/database/manifest.js';
-import { targetFromInputs, withClient as withTarget, type DatabaseTarget } from '../../src/database/postgres/connect.js';
-import { readIdentity } from '../../src/database/postgres/dump.js';
-import { readFacts } from '../../src/database/postgres/restore.js';
+import { SMOKE_REPORT_SCHEMA, type ServedDatabase } from '../../src/checks/report.js';
+import { targetFromInputs, type DatabaseTarget } from '../../src/database/postgres/connect.js';
+import { backupPostgres } from '../../src/database/postgres/dump.js';
 import type { MigrateLog, MigrateRequest } from '../../src/kong/migrate.js';
 import { formatKongVersion, parseKongVersion } from '../../src/version/kong-version.js';
 import { planUpgradePath } from '../../src/version/upgrade-path.js';
@@ -88,48 +86,43 @@ export function writePlan(dir: string, from: string, to: string): string {
 }
 
 /**
- * A backup manifest built with the backup module's own readers (identity, schema_meta,
- * fingerprint in one snapshot), as backup-db writes it minus the archive.
+ * A real backup of `database` (backup-db's own pg_dump, manifest and checksums) in a new folder
+ * under `dir`; returns the manifest's path. The backup gate checks the archive it names.
  */
-export async function writeManifest(server: PostgresServer, database: string, file: string): Promise<BackupManifest> {
-  const t = target(server, database);
-  const identity = await withTarget(t, 'identity', (client) => readIdentity(client, t));
-  const facts = await readFacts(t);
-  const now = new Date().toISOString();
-  const manifest: BackupManifest = {
-    schema: MANIFEST_SCHEMA,
-    database: identity.database,
-    lineage: { restoredFrom: null },
-    kong: { version: null, source: 'unknown' },
-    schemaMeta: facts.schemaMeta ?? null,
-    counts: facts.entities.counts,
-    fingerprint: facts.entities.fingerprint,
-    dump: { tool: 'pg_dump', toolVersion: 'test', format: 'custom', compression: 'none', jobs: 1, snapshot: 'test' },
-    encryption: { method: 'none', recipients: [] },
-    archive: { path: 'kong.dump', checksum: 'test', sizeBytes: 0 },
-    files: [],
-    startedAt: now,
-    finishedAt: now,
-  };
-  writeFileSync(file, JSON.stringify(manifest, null, 2));
-  return manifest;
+export async function backUp(server: PostgresServer, database: string, dir: string): Promise<string> {
+  const backup = await backupPostgres({ source: target(server, database), backupDir: dir, format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir });
+  return backup.manifestPath;
 }
 
-export function writeSmokeReport(file: string, kongVersion: string, passed: boolean): string {
+export interface ReportOptions {
+  /** The database the tested nodes serve (the Admin API's pg_host, pg_port, pg_database); null: not reported. */
+  readonly served: ServedDatabase | null;
+  readonly finishedAt?: Date;
+}
+
+/** A smoke report as smoke-test writes it (only the fields migrate's finish gate reads are filled in). */
+export function writeSmokeReport(file: string, kongVersion: string, passed: boolean, options: ReportOptions): string {
+  const finishedAt = (options.finishedAt ?? new Date()).toISOString();
   writeFileSync(
     file,
     JSON.stringify({
       schema: SMOKE_REPORT_SCHEMA,
       target: { adminUrl: 'http://127.0.0.1:8001' },
       kongVersion,
+      ...(options.served === null ? {} : { database: options.served }),
       passed,
-      startedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
+      startedAt: finishedAt,
+      finishedAt,
       checks: [{ name: 'admin-version', group: 'admin', status: passed ? 'pass' : 'fail', measured: kongVersion, threshold: kongVersion, details: '' }],
       differences: [],
     }),
   );
   return file;
+}
+
+/** The database `database` on `server` as the simulator's Admin API reports it: served by nodes there. */
+export function servedBy(server: PostgresServer, database: string): ServedDatabase {
+  return { host: server.host, port: server.port, database };
 }
 
 export async function sql(server: PostgresServer, database: string, text: string): Promise<void> {

@@ -10,13 +10,14 @@ import { UpgradeError } from '../../src/lib/errors.js';
 import { parseKongVersion } from '../../src/version/kong-version.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { holdMigrationsLock, locks, pgEnv, runKong, schemaMeta } from '../kong-sim/helpers.js';
-import { baseRequest, captureLog, kongBinaries, sql, writeManifest, writePlan, writeSmokeReport } from './fixtures.js';
+import { backUp, baseRequest, captureLog, kongBinaries, servedBy, sql, writePlan, writeSmokeReport } from './fixtures.js';
 
 let server: PostgresServer;
 let bins: string;
 let work: string;
 let n = 0;
 
+const HOUR = 3_600_000;
 const HOPS_34_TO_39 = ['3.4.2', '3.5.0', '3.6.1', '3.7.1', '3.8.1', '3.9.3'];
 
 beforeAll(async () => {
@@ -72,10 +73,9 @@ describe('2.8.5 → 3.4.2, one hop: every state transition', () => {
     // up without any backup: refused before Kong runs.
     expect(await failure(migrate(request(db, { command: 'up', version: v342, backup: { kind: 'none' } }), captureLog()))).toMatch(/backup gate: no backup manifest/);
 
-    const manifest = path.join(work, `${db}.json`);
-    await writeManifest(server, db, manifest);
+    const manifest = await backUp(server, db, work);
     const log = captureLog();
-    const up = await migrate(request(db, { command: 'up', version: v342, backup: { kind: 'manifest', path: manifest, allowChangesAfterBackup: false } }), log);
+    const up = await migrate(request(db, { command: 'up', version: v342, backup: { kind: 'manifest', path: manifest, allowChangesAfterBackup: false, verify: 'checksums' } }), log);
     expect(up.failure).toBeUndefined();
     expect(up.outcome).toBe('succeeded');
     expect(up.stateBefore?.kind).toBe('new');
@@ -93,14 +93,14 @@ describe('2.8.5 → 3.4.2, one hop: every state transition', () => {
 
     // finish: no smoke report, a failing one, one of the old version: refused.
     expect(await failure(migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'none' } }), captureLog()))).toMatch(/smoke gate: finish needs smoke-report/);
-    const failing = writeSmokeReport(path.join(work, 'smoke-fail.json'), '3.4.2', false);
-    expect(await failure(migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'report', path: failing } }), captureLog()))).toMatch(/did not pass: admin-version \(fail\)/);
-    const old = writeSmokeReport(path.join(work, 'smoke-old.json'), '2.8.5', true);
-    expect(await failure(migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'report', path: old } }), captureLog()))).toMatch(/tested Kong 2\.8\.5, not 3\.4\.2/);
+    const failing = writeSmokeReport(path.join(work, 'smoke-fail.json'), '3.4.2', false, { served: servedBy(server, db) });
+    expect(await failure(migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'report', path: failing, maxAgeMs: HOUR } }), captureLog()))).toMatch(/did not pass: admin-version \(fail\)/);
+    const old = writeSmokeReport(path.join(work, 'smoke-old.json'), '2.8.5', true, { served: servedBy(server, db) });
+    expect(await failure(migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'report', path: old, maxAgeMs: HOUR } }), captureLog()))).toMatch(/tested Kong 2\.8\.5, not 3\.4\.2/);
     expect((await schemaMeta(server, db)).get('core')?.pending).toEqual(['016_280_to_300']);
 
-    const passing = writeSmokeReport(path.join(work, 'smoke-342.json'), '3.4.2', true);
-    const finish = await migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'report', path: passing } }), captureLog());
+    const passing = writeSmokeReport(path.join(work, 'smoke-342.json'), '3.4.2', true, { served: servedBy(server, db) });
+    const finish = await migrate(request(db, { command: 'finish', version: v342, smoke: { kind: 'report', path: passing, maxAgeMs: HOUR } }), captureLog());
     expect(finish.failure).toBeUndefined();
     expect(finish.stateBefore?.kind).toBe('pending');
     expect(finish.stateAfter?.kind).toBe('up-to-date');
@@ -178,7 +178,7 @@ describe('3.4.2 → 3.9.3 hop by hop with a plan', () => {
     const up2 = await migrate(request(db, { command: 'up', plan: loaded }), captureLog());
     expect(up2.commands.map((c) => `${c.hop}:${c.command}`)).toEqual(['3.6.1:up']);
     expect(up2.stateAfter?.kind).toBe('pending');
-    const finish = await migrate(request(db, { command: 'finish', plan: loaded, smoke: { kind: 'report', path: writeSmokeReport(path.join(work, 'smoke-361.json'), '3.6.1', true) } }), captureLog());
+    const finish = await migrate(request(db, { command: 'finish', plan: loaded, smoke: { kind: 'report', maxAgeMs: HOUR, path: writeSmokeReport(path.join(work, 'smoke-361.json'), '3.6.1', true, { served: servedBy(server, db) }) } }), captureLog());
     expect(finish.commands.map((c) => `${c.hop}:${c.command}`)).toEqual(['3.6.1:finish']);
     expect(finish.stateAfter?.kind).toBe('up-to-date');
   });
@@ -186,10 +186,9 @@ describe('3.4.2 → 3.9.3 hop by hop with a plan', () => {
   it('up-and-finish walks every hop with its own version, re-reading the state between hops', async () => {
     const db = await database('3.4.2');
     const plan = writePlan(work, '3.4.2', '3.9.3');
-    const manifest = path.join(work, `${db}.json`);
-    await writeManifest(server, db, manifest);
+    const manifest = await backUp(server, db, work);
     const result = await migrate(
-      request(db, { command: 'up-and-finish', plan: { path: plan, plan: await readPlanFile(plan) }, backup: { kind: 'manifest', path: manifest, allowChangesAfterBackup: false }, smoke: { kind: 'none' } }),
+      request(db, { command: 'up-and-finish', plan: { path: plan, plan: await readPlanFile(plan) }, backup: { kind: 'manifest', path: manifest, allowChangesAfterBackup: false, verify: 'checksums' }, smoke: { kind: 'none' } }),
       captureLog(),
     );
     expect(result.failure).toBeUndefined();
@@ -259,20 +258,18 @@ describe('backup gate', () => {
   it('refuses another database\'s manifest', async () => {
     const a = await database('2.8.5');
     const b = await database('2.8.5');
-    const manifest = path.join(work, `${b}-other.json`);
-    await writeManifest(server, b, manifest);
-    const message = await failure(migrate(request(a, { command: 'up', version: parseKongVersion('3.4.2'), backup: { kind: 'manifest', path: manifest, allowChangesAfterBackup: false } }), captureLog()));
+    const manifest = await backUp(server, b, work);
+    const message = await failure(migrate(request(a, { command: 'up', version: parseKongVersion('3.4.2'), backup: { kind: 'manifest', path: manifest, allowChangesAfterBackup: false, verify: 'checksums' } }), captureLog()));
     expect(message).toMatch(new RegExp(`backup gate: the manifest .* is of another database: .*/${b} .*this is .*/${a} `));
   });
 
   it('refuses a manifest older than an Admin API change, naming the table; allow-changes-after-backup lets it through', async () => {
     const db = await database('2.8.5');
-    const manifest = path.join(work, `${db}-old.json`);
-    await writeManifest(server, db, manifest);
+    const manifest = await backUp(server, db, work);
     // What POST /services does: a row in services.
     await sql(server, db, `INSERT INTO services (id, name, host, port, protocol, retries, created_at, updated_at, ws_id)
       VALUES ('5b1a3b4e-0000-4000-8000-000000000002', 'billing', 'billing.internal', 80, 'http', 5, now(), now(), (SELECT id FROM workspaces WHERE name = 'default'))`);
-    const gate = { kind: 'manifest' as const, path: manifest, allowChangesAfterBackup: false };
+    const gate = { kind: 'manifest' as const, path: manifest, allowChangesAfterBackup: false, verify: 'checksums' as const };
     const message = await failure(migrate(request(db, { command: 'up', version: parseKongVersion('3.4.2'), backup: gate }), captureLog()));
     expect(message).toMatch(/backup gate: the database changed since the backup of .*: services: 2 rows, backup has 1/);
     expect((await schemaMeta(server, db)).get('core')?.executed).not.toContain('017_300_to_310');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KONG_CONF_INPUT, maskSecretSettings, parseUserKongConf } from '../../changelog/kong-conf.js';
 import { targetFromInputs, type DatabaseTarget } from '../../database/postgres/connect.js';
 import {
+  GATE_VERIFY,
   MIGRATE_COMMANDS,
   migrate,
   readPlanFile,
@@ -84,12 +85,14 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
   const manifest = readPath(source, 'backup-manifest');
   const allowWithoutBackup = readBoolean(source, 'allow-without-backup', false);
   if (manifest !== undefined && allowWithoutBackup) throw inputError('allow-without-backup', 'is true but backup-manifest is also given: choose one');
+  const verify = readEnum(source, 'gate-verify', GATE_VERIFY, 'checksums');
+  if (manifest === undefined && readString(source, 'gate-verify') !== undefined) throw inputError('gate-verify', 'checks the archive of backup-manifest, which is not given');
   const backup: BackupGate = manifest !== undefined
-    ? { kind: 'manifest', path: path.resolve(manifest), allowChangesAfterBackup: readBoolean(source, 'allow-changes-after-backup', false) }
+    ? { kind: 'manifest', path: path.resolve(manifest), allowChangesAfterBackup: readBoolean(source, 'allow-changes-after-backup', false), verify }
     : allowWithoutBackup ? { kind: 'waived' } : { kind: 'none' };
   const report = readPath(source, 'smoke-report');
   const smoke: SmokeGate = report !== undefined
-    ? { kind: 'report', path: path.resolve(report) }
+    ? { kind: 'report', path: path.resolve(report), maxAgeMs: readDuration(source, 'smoke-report-max-age', '1h') }
     : readBoolean(source, 'allow-finish-without-smoke-report', false) ? { kind: 'waived' } : { kind: 'none' };
   const planFile = readPath(source, 'plan-json');
   const plugins = readList(source, 'plugins');

@@ -1,0 +1,115 @@
+import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import { SMOKE_REPORT_SCHEMA, type SmokeReport } from '../checks/report.js';
+import { inputError } from '../lib/errors.js';
+import { compareKongVersions, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+
+/**
+ * What `finish` asks of a smoke report before it makes the old version unusable: that it tested
+ * the hop's Kong version, on the database being finished, recently, and passed. A report from
+ * another cluster or from last week says nothing about the nodes on this database now.
+ */
+export interface SmokeExpectation {
+  readonly version: KongVersion;
+  readonly label: string;
+  /** The database as the Kong nodes reach it (kubernetes-pg-host when the pods use another name). */
+  readonly database: { readonly host: string; readonly port: number; readonly database: string };
+  readonly maxAgeMs: number;
+  readonly now: Date;
+}
+
+export interface SmokeVerdict {
+  /** Why finish must not run on this report; empty when it may. */
+  readonly refusals: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** A clock ahead of this runner's by more than this is a clock problem, not a fresh report. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The report file, its fields checked before any is trusted; errors name `smoke-report`. */
+export async function readSmokeReport(file: string): Promise<SmokeReport> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw inputError('smoke-report', `cannot read ${file} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
+  }
+  const report = data as Record<string, unknown> | null;
+  if (report?.schema !== SMOKE_REPORT_SCHEMA) throw inputError('smoke-report', `${file} is not a smoke report (schema ${JSON.stringify(report?.schema)}, expected ${SMOKE_REPORT_SCHEMA})`);
+  const problems: string[] = [];
+  if (typeof report.passed !== 'boolean') problems.push('passed is not true or false');
+  if (typeof report.finishedAt !== 'string') problems.push('finishedAt is not a time');
+  if (report.kongVersion !== undefined && typeof report.kongVersion !== 'string') problems.push('kongVersion is not a string');
+  if (!Array.isArray(report.checks) || report.checks.some((c) => typeof (c as { name?: unknown })?.name !== 'string' || typeof (c as { status?: unknown }).status !== 'string')) {
+    problems.push('checks is not a list of {name, status}');
+  }
+  const db = report.database as Record<string, unknown> | undefined | null;
+  if (db !== undefined && (typeof db?.host !== 'string' || typeof db.port !== 'number' || (db.database !== undefined && typeof db.database !== 'string'))) {
+    problems.push('database is not {host, port, database}');
+  }
+  if (problems.length > 0) throw inputError('smoke-report', `${file} is not a well-formed smoke report: ${problems.join('; ')}`);
+  return data as SmokeReport;
+}
+
+export async function judgeSmokeReport(report: SmokeReport, file: string, expected: SmokeExpectation): Promise<SmokeVerdict> {
+  const refusals: string[] = [];
+  const warnings: string[] = [];
+  const seen = report.kongVersion === undefined ? undefined : tryParseKongVersion(report.kongVersion);
+  if (seen === undefined || compareKongVersions(seen, expected.version) !== 0) {
+    refusals.push(`the smoke report ${file} tested Kong ${report.kongVersion ?? 'unknown'}, not ${expected.label}: test the new nodes first`);
+  }
+  const finished = Date.parse(report.finishedAt);
+  const age = expected.now.getTime() - finished;
+  if (Number.isNaN(finished)) {
+    refusals.push(`the smoke report ${file} has no valid finishedAt (${JSON.stringify(report.finishedAt)}): its age is unknown`);
+  } else if (age > expected.maxAgeMs) {
+    refusals.push(`the smoke report ${file} is ${duration(age)} old (finished ${report.finishedAt}), older than smoke-report-max-age (${duration(expected.maxAgeMs)}): smoke-test the new nodes again`);
+  } else if (-age > CLOCK_SKEW_MS) {
+    refusals.push(`the smoke report ${file} finished in the future (${report.finishedAt}, ${duration(-age)} ahead of this runner): check the clocks`);
+  }
+  const served = report.database;
+  const want = expected.database;
+  if (served === undefined) {
+    warnings.push(`the smoke report ${file} does not say which database its nodes serve (no pg_host in their Admin API configuration): it could not be checked to be of ${describe(want)}`);
+  } else if ((served.database !== undefined && served.database !== want.database) || served.port !== want.port || !(await sameHost(served.host, want.host))) {
+    refusals.push(`the smoke report ${file} tested nodes serving ${describe(served)}, not ${describe(want)}, the database this step finishes: smoke-test the nodes on this database`);
+  }
+  if (report.passed !== true) {
+    const failed = report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name} (${c.status})`);
+    refusals.push(`the smoke report ${file} did not pass: ${failed.join(', ') || 'passed is false'}`);
+  }
+  return { refusals, warnings };
+}
+
+function describe(db: { host: string; port: number; database: string | undefined }): string {
+  return `${db.host}:${db.port}/${db.database ?? '(database not reported)'}`;
+}
+
+/**
+ * The same host under two names: equal (case aside), both loopback, or resolving to a shared
+ * address. A name this runner cannot resolve (a cluster-internal one) only equals itself.
+ */
+async function sameHost(a: string, b: string): Promise<boolean> {
+  const [x, y] = [a, b].map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+  if (x === y) return true;
+  const loopback = (h: string) => h === 'localhost' || /^127\./.test(h) || h === '::1';
+  if (loopback(x!) && loopback(y!)) return true;
+  const [first, second] = await Promise.all([addresses(x!), addresses(y!)]);
+  return first.some((address) => second.includes(address));
+}
+
+async function addresses(host: string): Promise<string[]> {
+  try {
+    return (await lookup(host, { all: true })).map((entry) => entry.address);
+  } catch {
+    return [];
+  }
+}
+
+function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
