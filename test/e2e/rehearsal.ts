@@ -1,14 +1,20 @@
 // The world an upgrade rehearsal runs in: one throwaway PostgreSQL with production's, green's and
 // preproduction's databases, simulated Kong nodes (test/kong-sim) started and stopped by the
-// workflows' operator steps, a real nginx in front of production's proxies (the traffic front),
-// a real HTTP backend behind Kong, and the environments (secrets, variables) GitHub would hold.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// operator script the reusable workflows call (test/e2e/operator/kong-operator.mjs, in the
+// caller's checkout as deploy/kong-operator, talking to this world over loopback HTTP), a real
+// nginx in front of production's proxies (the traffic front), a real HTTP backend behind Kong,
+// the environments (secrets, variables, reviewers) GitHub would hold, and a fake GitHub API that
+// the doctor job reads them from.
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { githubApi, type RepositorySpec } from '../github/github-api.js';
+import { startFakeGithub, type FakeGithub } from '../helpers/fake-github.js';
 import { promoteHttpConfig, startNginx, type NginxServer } from '../helpers/nginx.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { kongBinaries } from '../kong/fixtures.js';
@@ -17,7 +23,7 @@ import { pgEnv, runKong } from '../kong-sim/helpers.js';
 import { startKongNode } from '../kong-sim/start.mjs';
 // @ts-ignore -- plain .mjs module without type declarations
 import { seedKongDatabase } from '../kong-sim/seed/generate.mjs';
-import type { EnvironmentConfig, StepCommand, StepContext } from '../workflow-harness/harness.js';
+import type { EnvironmentConfig, RunWorkflowOptions } from '../workflow-harness/harness.js';
 
 interface SimNode {
   adminUrl: string;
@@ -37,6 +43,23 @@ export interface RunningNode {
 /** Which node an operator step acts on: environment + role. */
 export type NodeKey = 'production' | 'production-green' | 'preproduction' | 'preproduction-green';
 
+/** One call of the operator script: its phase, its KONG_UPGRADE_* variables, whether the secrets arrived. */
+export interface OperatorCall {
+  readonly phase: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly sshKey: boolean;
+  readonly kubeconfig: boolean;
+}
+
+/** Where the caller workflows (workflows-examples/*.yml) expect the operator script. */
+export const OPERATOR_SCRIPT = 'deploy/kong-operator';
+/** Every `run:` step of the reusable workflows the rehearsals execute for real. */
+export const RUN_SCRIPTS = [
+  'doctor', 'checks', 'strategy', 'targets', 'unreviewed', 'approval-recorded', 'window',
+  'stop-old', 'start-old', 'start-new', 'deploy-green', 'retire-blue', 'stop-new', 'names',
+];
+const OPERATOR_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'operator', 'kong-operator.mjs');
+
 export interface World {
   readonly pg: PostgresServer;
   readonly bins: string;
@@ -44,6 +67,18 @@ export interface World {
   /** Planted secrets: must appear nowhere the runs write. */
   readonly adminToken: string;
   readonly passphrase: string;
+  readonly sshKey: string;
+  readonly kubeconfig: string;
+  /** Repository variables (the caller's `with:` reads them: runner labels, migrate runner). */
+  readonly vars: Record<string, string>;
+  /** The fake GitHub API the doctor reads the environments from. */
+  readonly github: FakeGithub;
+  /** Every call of the operator script, in order. */
+  readonly operatorCalls: OperatorCall[];
+  /** A phase done wrong on purpose (the operator installed another version): phase → version. */
+  operatorFaults: Record<string, string>;
+  /** runWorkflow's options every rehearsal shares (environments, vars, checkout, scripts, API). */
+  runOptions(workDir: string): Pick<RunWorkflowOptions, 'workDir' | 'environments' | 'vars' | 'checkout' | 'runScripts' | 'apiUrl' | 'sampleArgvMs'>;
   readonly front: NginxServer;
   readonly checkout: string;
   readonly environments: Record<string, EnvironmentConfig & { vars: Record<string, string>; secrets: Record<string, string> }>;
@@ -55,8 +90,6 @@ export interface World {
   stopNode(key: NodeKey): Promise<void>;
   /** Points the traffic front at a node's proxy (one nginx reload). */
   routeTrafficTo(key: NodeKey): Promise<void>;
-  /** Test commands for the operator steps of the example workflows. */
-  commands: Record<string, StepCommand>;
   /**
    * With `promoteFront`: the file included in the front's `upstream kong { }` block (promote owns
    * it), the access log with $upstream_addr, and the pid file.
@@ -91,6 +124,8 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kong-e2e-'));
   const adminToken = `kadm-PLANTED-${randomBytes(9).toString('hex')}`;
   const passphrase = `backup-PLANTED-${randomBytes(9).toString('hex')}`;
+  const sshKey = `ssh-PLANTED-${randomBytes(9).toString('hex')}`;
+  const kubeconfig = `kubeconfig-PLANTED-${randomBytes(9).toString('hex')}`;
   const bins = kongBinaries(['2.8.5', '3.4.1', '3.4.2']);
   const backend = await startBackend();
   const nodes = new Map<NodeKey, RunningNode>();
@@ -104,29 +139,48 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     { counts: { services: 12, routes: 30, consumers: 20, plugins: 15, keyauth_credentials: 20, upstreams: 2, targets: 4, certificates: 2, snis: 2, ca_certificates: 1, basicauth_credentials: 3, ratelimiting_metrics: 10 }, version: fromVersion, seed: 'e2e' },
   );
 
+  // The caller's repository: the smoke requests and the operator script the callers name.
   const checkout = path.join(dir, 'checkout');
   mkdirSync(path.join(checkout, '.github'), { recursive: true });
+  mkdirSync(path.join(checkout, path.dirname(OPERATOR_SCRIPT)), { recursive: true });
   writeFileSync(path.join(checkout, '.github', 'kong-smoke.yaml'), SMOKE_REQUESTS);
+  copyFileSync(OPERATOR_SOURCE, path.join(checkout, OPERATOR_SCRIPT));
+  chmodSync(path.join(checkout, OPERATOR_SCRIPT), 0o755);
 
+  const operatorCalls: OperatorCall[] = [];
+  const control = await startControl(async (call) => operate(call));
   const common = (extra: Record<string, string>) => ({
-    KONG_PLAN_OFFLINE: 'true',
-    KONG_MIGRATE_RUNNER: 'binary',
-    KONG_PATH: path.join(bins, 'kong-{version}'),
-    KONG_DEPLOY_KIND: 'test',
     KONG_SMOKE_REQUESTS_FILE: '.github/kong-smoke.yaml',
+    KONG_OPERATOR_CONFIG: JSON.stringify({ control: control.url }),
     ...extra,
+  });
+  const secretsOf = (database: string, green: string) => ({
+    KONG_DATABASE_URL: url(database), KONG_GREEN_DATABASE_URL: url(green), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase, KONG_SSH_KEY: sshKey, KONG_KUBECONFIG: kubeconfig,
   });
   const environments: World['environments'] = {
     'production-readonly': { secrets: { KONG_DATABASE_URL: url('kong'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase }, vars: common({}) },
-    preproduction: {
-      secrets: { KONG_DATABASE_URL: url('kong_preprod'), KONG_GREEN_DATABASE_URL: url('kong_preprod_green'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase },
-      vars: common({}),
-    },
-    production: {
-      secrets: { KONG_DATABASE_URL: url('kong'), KONG_GREEN_DATABASE_URL: url('kong_green'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase },
-      vars: common({}),
+    preproduction: { secrets: secretsOf('kong_preprod', 'kong_preprod_green'), vars: common({}) },
+    // Required reviewers: each production job waits for their approval (granted).
+    production: { secrets: secretsOf('kong', 'kong_green'), vars: common({}), reviewers: ['platform-lead'] },
+  };
+  const repositoryVars: Record<string, string> = {
+    KONG_RUNNER_LABELS: '["self-hosted","kong-e2e"]',
+    KONG_PLAN_OFFLINE: 'true',
+    KONG_MIGRATE_RUNNER: 'binary',
+    KONG_PATH: path.join(bins, 'kong-{version}'),
+  };
+  // What GitHub's API says about those environments: production protected, every secret there.
+  const names = (config: { secrets?: Readonly<Record<string, string>> }) => Object.keys(config.secrets ?? {});
+  const apiSpec: RepositorySpec = {
+    owner: 'example',
+    repo: 'kong-ops',
+    environments: {
+      'production-readonly': { secrets: names(environments['production-readonly']!) },
+      preproduction: { secrets: names(environments.preproduction!) },
+      production: { reviewers: [{ user: 'platform-lead' }], preventSelfReview: true, branchPolicy: { protected_branches: true, custom_branch_policies: false }, secrets: names(environments.production!) },
     },
   };
+  const github = await startFakeGithub({}, githubApi(apiSpec));
   const varsOf = (key: NodeKey) => environments[key.startsWith('preproduction') ? 'preproduction' : 'production']!.vars;
   // The read-only environment reads production's Admin API too.
   const readonlyVars = environments['production-readonly']!.vars;
@@ -150,6 +204,15 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     dir,
     adminToken,
     passphrase,
+    sshKey,
+    kubeconfig,
+    vars: repositoryVars,
+    github,
+    operatorCalls,
+    operatorFaults: {},
+    runOptions: (workDir) => ({
+      workDir, environments, vars: repositoryVars, checkout, runScripts: RUN_SCRIPTS, apiUrl: github.url, sampleArgvMs: 20,
+    }),
     get front() {
       return front!;
     },
@@ -210,7 +273,6 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
       }
       await front!.reload({ upstreams: [{ address: new URL(running.node.proxyUrl).host }] });
     },
-    commands: {},
     async throughFront() {
       const response = await fetch(`${front!.url}/echo`);
       await response.arrayBuffer();
@@ -219,6 +281,8 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     async stop() {
       for (const key of [...nodes.keys()]) await world.stopNode(key);
       await front?.stop();
+      await control.close();
+      await github.close();
       await new Promise<void>((resolve) => backend.close(() => resolve()));
       await server.stop();
       rmSync(bins, { recursive: true, force: true });
@@ -250,46 +314,57 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     front = await startNginx({ upstreams: [{ address: new URL(blue.node.proxyUrl).host }] });
   }
 
-  // Operator steps of the example workflows, replaced by what they do to the simulated fleet.
-  const envKey = (ctx: StepContext, green: boolean): NodeKey =>
-    (ctx.environment === 'preproduction' ? (green ? 'preproduction-green' : 'preproduction') : green ? 'production-green' : 'production');
+  // The operator script's phases, done to the simulated fleet (workflows-examples/operator/README.md).
   const dbOf = (key: NodeKey, strategy: string) =>
     key === 'production' ? 'kong' : key === 'preproduction' ? 'kong_preprod' : strategy === 'blue-green' ? (key === 'production-green' ? 'kong' : 'kong_preprod') : key === 'production-green' ? 'kong_green' : 'kong_preprod_green';
-  world.commands = {
-    'stop-nodes': async (ctx) => {
-      const key = envKey(ctx, false);
-      ctx.log(`stopping ${key} (${nodes.get(key)?.version ?? 'not running'})`);
-      await world.stopNode(key);
-    },
-    'start-blue': async (ctx) => {
-      const key = envKey(ctx, false);
-      const version = requireVersion(ctx.env.VERSION);
-      await world.startNode(key, dbOf(key, 'blue-green'), version);
-      ctx.log(`started ${key} at ${version}`);
-    },
-    // rollback.yml: the previous version back on production's (restored) database.
-    'start-previous': async (ctx) => {
-      const version = requireVersion(ctx.env.VERSION);
-      await world.stopNode('production');
-      await world.startNode('production', 'kong', version);
-      await world.routeTrafficTo('production');
-      ctx.log(`started production at ${version}`);
-    },
-    'deploy-new': async (ctx) => {
-      const strategy = ctx.env.STRATEGY ?? (ctx.job.includes('in-place') ? 'in-place' : ctx.job.includes('dual-cluster') ? 'dual-cluster' : 'blue-green');
-      const key = envKey(ctx, strategy !== 'in-place');
-      const version = requireVersion(ctx.env.VERSION);
-      await world.stopNode(key);
-      await world.startNode(key, dbOf(key, strategy), version);
-      // In-place: the same hosts come back at the new version behind the same front.
-      if (key === 'production') await world.routeTrafficTo('production');
-      ctx.log(`started ${key} at ${version} (${strategy})`);
-    },
-  };
+  const digest = (value: string) => createHash('sha256').update(value).digest('hex');
+  async function operate(call: { phase: string; env: Record<string, string>; sshKey: string; kubeconfig: string }): Promise<string> {
+    const { phase, env } = call;
+    operatorCalls.push({ phase, env, sshKey: call.sshKey === digest(sshKey), kubeconfig: call.kubeconfig === digest(kubeconfig) });
+    const preproduction = env.KONG_UPGRADE_ENVIRONMENT === 'preproduction';
+    if (!preproduction && env.KONG_UPGRADE_ENVIRONMENT !== 'production') throw new Error(`unknown environment ${env.KONG_UPGRADE_ENVIRONMENT}`);
+    const green = env.KONG_UPGRADE_ROLE === 'green';
+    const key: NodeKey = preproduction ? (green ? 'preproduction-green' : 'preproduction') : green ? 'production-green' : 'production';
+    switch (phase) {
+      case 'stop-old':
+      case 'stop-new':
+      case 'retire-blue':
+        await world.stopNode(key);
+        return `stopped ${key}`;
+      case 'start-old':
+      case 'start-new':
+      case 'deploy-green': {
+        const version = requireVersion(world.operatorFaults[phase] ?? env.KONG_UPGRADE_VERSION);
+        await world.stopNode(key);
+        await world.startNode(key, dbOf(key, env.KONG_UPGRADE_STRATEGY ?? ''), version);
+        // The same hosts come back behind the same front (in-place, rollback).
+        if (key === 'production') await world.routeTrafficTo('production');
+        return `started ${key} at ${version}`;
+      }
+      default:
+        throw new Error(`unknown phase ${JSON.stringify(phase)}`);
+    }
+  }
   return world;
 }
 
-/** The operator scripts validate the version before using it; so does the stand-in. */
+/** The world's side of the operator script: POST /phase, 200 with what was done or 500 with why not. */
+async function startControl(handle: (call: { phase: string; env: Record<string, string>; sshKey: string; kubeconfig: string }) => Promise<string>) {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      handle(JSON.parse(body)).then(
+        (done) => res.writeHead(200).end(done),
+        (error: Error) => res.writeHead(500).end(error.message),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The operator scripts validate the version before using it; so does the world. */
 function requireVersion(version: string | undefined): string {
   if (!version || !/^\d+(\.\d+){2,3}$/.test(version)) throw new Error(`not a Kong version: ${JSON.stringify(version)}`);
   return version;
@@ -364,7 +439,10 @@ export function filesContaining(dir: string, secret: string): string[] {
     for (const name of readdirSync(d)) {
       const full = path.join(d, name);
       if (full.includes(secret)) hits.push(full);
-      if (statSync(full).isDirectory()) walk(full);
+      // Links (a sparse checkout's dist/) lead out of the run's folder: not followed.
+      const stat = lstatSync(full);
+      if (stat.isSymbolicLink()) continue;
+      if (stat.isDirectory()) walk(full);
       else if (readFileSync(full).includes(secret)) hits.push(full);
     }
   };

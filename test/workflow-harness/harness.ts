@@ -145,7 +145,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     try {
       const { entries } = await runJobs({
         workflow: top, inputs, secrets: { ...(options.secrets ?? {}) }, prefix: '', depth: 0, cancellation: runCancellation,
-        held: new Set(workflowGroup ? [workflowGroup.group.toLowerCase()] : []), onlyJobs: options.jobs, identity: topIdentity,
+        held: new Set(workflowGroup ? [workflowGroup.group.toLowerCase()] : []), onlyJobs: options.jobs?.filter((id) => !id.includes(' / ')), identity: topIdentity,
       });
       jobResults.push(...entries);
     } finally {
@@ -573,7 +573,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     try {
       ({ byId, entries: nested } = await runJobs({
         workflow: called, inputs, secrets, prefix: `${label} / `, depth: inv.depth + 1, cancellation,
-        held: groupKey ? new Set([...inv.held, groupKey]) : inv.held, onlyJobs: undefined, identity,
+        held: groupKey ? new Set([...inv.held, groupKey]) : inv.held, onlyJobs: nestedJobs(label), identity,
       }));
     } finally {
       if (claim?.acquired) claim.release();
@@ -592,6 +592,12 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     }
     log.push(`${label} | ${result} (${called.file})`);
     return [...nested, { id: label, ...described, result, environment: undefined, outputs, steps: [], calls: called.file }];
+  }
+
+  /** `options.jobs` entries `<label> / <job>`: only those jobs of the call run; none given, all of them. */
+  function nestedJobs(label: string): string[] | undefined {
+    const nested = options.jobs?.filter((id) => id.startsWith(`${label} / `)).map((id) => id.slice(label.length + 3));
+    return nested && nested.length > 0 ? nested : undefined;
   }
 
   /** action.yml's inputs: `with:` plus the defaults (expressions evaluated), read by GitHub's action parser. */

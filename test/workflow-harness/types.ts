@@ -83,7 +83,7 @@ export interface RunWorkflowOptions {
   readonly checkout?: string;
   /** Extra environment for every step's process (e.g. PATH with test tools). */
   readonly processEnv?: Readonly<Record<string, string>>;
-  /** Run only these jobs (and treat the others as never defined). */
+  /** Run only these jobs (and treat the others as never defined); `<call> / <job>` picks the jobs of a called workflow. */
   readonly jobs?: readonly string[];
   /** Sample every process's argv (/proc/<pid>/cmdline) every this many ms while steps run. */
   readonly sampleArgvMs?: number;
