@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { inputError, UpgradeError } from '../lib/errors.js';
-import { readBoolean, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
+import { readBoolean, readDuration, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import { readAdminInputs, readDatabaseInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
 import { ACCEPTED_VERSION_FORMS, formatKongVersion, tryParseKongVersion } from '../version/kong-version.js';
 import { checkPassphrase, type EncryptionOptions } from './encryption.js';
 import { quote } from './shape.js';
-import { targetFromInputs, type DatabaseTarget } from './postgres/connect.js';
+import { DATABASE_NAME_RULE, isDatabaseName, targetFromInputs, type DatabaseTarget } from './postgres/connect.js';
 import type { DumpFormat } from './postgres/dump.js';
 import type { RestoreMethod } from './postgres/restore.js';
 
@@ -44,6 +44,7 @@ export type BackupRequest =
       readonly allowRestoreOverSource: boolean;
       readonly allowLiveConnections: boolean;
       readonly maintenanceDatabase: string;
+      readonly lockTimeoutMs: number;
     };
 
 interface Common {
@@ -111,6 +112,8 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
 
   if (mode === 'backup') {
     if (!sourceTarget) throw inputError('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
+    // The manifest records it, and verify and restore read it back under the same rule.
+    checkDatabaseName(sourceTarget);
     const format = readEnum(source, 'format', ['custom', 'directory'] as const, 'custom');
     if (format === 'custom' && common.jobs > 1) {
       throw inputError('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
@@ -135,6 +138,7 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
   }
   const restoreTarget = target ?? sourceTarget;
   if (!restoreTarget) throw inputError('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
+  checkDatabaseName(restoreTarget);
   return {
     mode,
     common,
@@ -143,7 +147,8 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
     method: readEnum(source, 'restore-method', ['swap', 'clean'] as const, 'swap'),
     allowRestoreOverSource: readBoolean(source, 'allow-restore-over-source', false),
     allowLiveConnections: readBoolean(source, 'allow-live-connections', false),
-    maintenanceDatabase: readString(source, 'maintenance-database') ?? 'postgres',
+    maintenanceDatabase: readDatabaseName(source, 'maintenance-database') ?? 'postgres',
+    lockTimeoutMs: readDuration(source, 'lock-timeout', '30s'),
   };
 }
 
@@ -161,6 +166,18 @@ function readPath(source: InputSource, name: string): string | undefined {
   const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > 255);
   if (long !== undefined) throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${quote(long)}); expected ${allowed}`);
   return value;
+}
+
+/** An input naming a database this step connects to or creates (isDatabaseName's rule). */
+function readDatabaseName(source: InputSource, name: string): string | undefined {
+  const value = readString(source, name);
+  if (value !== undefined && !isDatabaseName(value)) throw inputError(name, `${quote(value)} is not a database name (${DATABASE_NAME_RULE})`);
+  return value;
+}
+
+function checkDatabaseName(target: DatabaseTarget): void {
+  const name = target.db.database;
+  if (!isDatabaseName(name)) throw inputError(target.inputs.database, `database ${quote(name)} is not a database name this action works with (${DATABASE_NAME_RULE})`);
 }
 
 /** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inputError, stepError, type UpgradeError } from '../lib/errors.js';
 import { execCommand, type ExecResult } from '../lib/exec.js';
+import type { RunDir } from '../lib/run-dir.js';
 
 /**
  * Encryption of an archive before it leaves the machine (a Kong database holds credentials and
@@ -44,27 +45,43 @@ interface Gpg {
   close(): Promise<void>;
 }
 
-async function openGpg(gpgBinary = 'gpg'): Promise<Gpg> {
-  // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
-  const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
-  const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir?: RunDir, gpgBinary = 'gpg'): Promise<Gpg> {
+  const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : os.tmpdir();
+  const home = await mkdtemp(path.join(base, 'kgpg-'));
+  const key = `gpg-home-${path.basename(home)}`;
+  await runDir?.note(key, { kind: 'gpg-home', path: home });
+  const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
   // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
   // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-  const exec = (args: readonly string[], stdin?: string, signal?: AbortSignal) =>
-    execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+  const exec = (rest: readonly string[], stdin?: string, signal?: AbortSignal) =>
+    execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
   return {
     exec,
-    async run(args, stdin, signal) {
-      const result = await exec(args, stdin, signal);
+    async run(rest, stdin, signal) {
+      const result = await exec(rest, stdin, signal);
       if (result.exitCode !== 0 || result.signal !== undefined) throw stepError('gpg', failure(result));
       return result.stdout;
     },
     async close() {
       // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-      await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => {});
+      await stopGpgAgent(home);
       await rm(home, { recursive: true, force: true });
+      await runDir?.forget(key);
     },
   };
+}
+
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+export async function stopGpgAgent(home: string): Promise<void> {
+  await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => {});
 }
 
 /** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
@@ -82,9 +99,9 @@ function noRoom(result: ExecResult): string | undefined {
 }
 
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-export async function encryptFiles(files: readonly string[], options: EncryptionOptions, signal?: AbortSignal): Promise<string[]> {
+export async function encryptFiles(files: readonly string[], options: EncryptionOptions, signal?: AbortSignal, runDir?: RunDir): Promise<string[]> {
   if (options.passphrase !== undefined) checkPassphrase(options.passphrase);
-  const gpg = await openGpg();
+  const gpg = await openGpg(runDir);
   try {
     if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
       await gpg.run(['--import'], options.publicKey).catch((error: unknown) => {
@@ -123,9 +140,9 @@ function encryptedTo(status: string): string[] {
 }
 
 /** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-export async function decryptFiles(base: string, files: readonly string[], outDir: string, options: EncryptionOptions, signal?: AbortSignal): Promise<void> {
+export async function decryptFiles(base: string, files: readonly string[], outDir: string, options: EncryptionOptions, signal?: AbortSignal, runDir?: RunDir): Promise<void> {
   if (options.passphrase !== undefined) checkPassphrase(options.passphrase);
-  const gpg = await openGpg();
+  const gpg = await openGpg(runDir);
   try {
     // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
     let secretKeyIds: string[] = [];

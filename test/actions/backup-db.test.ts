@@ -1,10 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
-import { runAction, type ActionRun } from '../helpers/run-action.js';
+import { parseFileCommand, runAction, type ActionRun } from '../helpers/run-action.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { gatedPgRestore, waitForFile } from '../database/gated-pg-restore.js';
+import { makeKeyPair } from '../database/gpg-keys.js';
+import { backupPostgres } from '../../src/database/postgres/dump.js';
+import { pgTarget } from '../database/kong-db.js';
 import { createKongDatabase } from '../database/kong-db.js';
 import { withClient } from '../kong-sim/helpers.js';
 import { fakeDeckArchive, releaseServer } from '../database/fake-deck.js';
@@ -188,6 +195,10 @@ describe('backup-db action (dist)', () => {
     expect(run.summary).toContain('nodetool refresh kong <table>');
     expectNoSecret(run, 'jmx-secret-99');
     expect(readFileSync(fake.log, 'utf8')).not.toContain('jmx-secret-99');
+    // The password file lives in the run's private folder under RUNNER_TEMP, gone after the run.
+    const passwordFile = /-pwf (\S+)/.exec(readFileSync(fake.log, 'utf8'))![1]!;
+    expect(passwordFile).toMatch(/\/runner-temp\/kong-upgrade-[^/]+\/nodetool-[^/]+\/jmxremote\.password$/);
+    expect(existsSync(path.dirname(path.dirname(passwordFile)))).toBe(false);
 
     const bad = await runAction('backup-db', { mode: 'cassandra-snapshot', 'cassandra-hosts': 'cass-1:99999', 'nodetool-path': fake.path });
     expect(bad.annotations[0]?.message).toBe(`input 'cassandra-hosts': "cass-1:99999": port 99999 is not 1-65535`);
@@ -195,5 +206,166 @@ describe('backup-db action (dist)', () => {
     expect(noAdmin.annotations[0]?.message).toMatch(/^input 'admin-url': is required for mode export/);
     const deck = await runAction('backup-db', { mode: 'export', 'admin-url': 'http://127.0.0.1:1', 'deck-version': 'latest' });
     expect(deck.annotations[0]?.message).toBe(`input 'deck-version': "latest" is not an exact decK version like 1.40.0`);
+  });
+});
+
+/**
+ * A run of the bundle that the test stops from outside, as a cancelled job (SIGTERM) or a killed
+ * runner (SIGKILL) would: its own RUNNER_TEMP and state file, so its node process can be found
+ * and its post step run with the state it saved.
+ */
+function interruptibleRun(name: string, inputs: Record<string, string | number | boolean>, env: Record<string, string> = {}) {
+  const home = mkdtempSync(path.join(work, `${name}-`));
+  const runnerTemp = path.join(home, 'runner-temp');
+  const stateFile = path.join(home, 'state');
+  mkdirSync(runnerTemp);
+  writeFileSync(stateFile, '');
+  const runnerEnv = { RUNNER_TEMP: runnerTemp, GITHUB_STATE: stateFile, ...env };
+  const running = runAction('backup-db', inputs, { env: runnerEnv, timeoutMs: 120_000 });
+  running.catch(() => {});
+  return {
+    runnerTemp,
+    running,
+    /** The action's node process: the one whose environment holds this run's RUNNER_TEMP. */
+    pid(): number {
+      for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+        try {
+          const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+          if (!cmdline.includes('dist/backup-db/index.js')) continue;
+          if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`RUNNER_TEMP=${runnerTemp}`)) return Number(entry);
+        } catch {
+          // gone
+        }
+      }
+      throw new Error('the action process is not running');
+    },
+    /** backup-db's post step with the inputs and the state the main step saved. */
+    post(): Promise<ActionRun> {
+      const state = parseFileCommand(readFileSync(stateFile, 'utf8'));
+      const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]));
+      return runAction('backup-db', inputs, { entry: path.join(REPO_ROOT, 'dist/backup-db/post/index.js'), env: { ...runnerEnv, ...stateEnv } });
+    },
+  };
+}
+
+const databasesLike = (pattern: string) =>
+  withClient(server, 'postgres', (c) => c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [pattern])).then((r) => r.rows.map((row) => row.datname));
+
+const restoreSessions = () =>
+  withClient(server, 'postgres', (c) => c.query<{ waiting: boolean }>("SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE application_name LIKE 'kong-upgrade-restore-%'")).then((r) => r.rows);
+
+/** The ledger entries of the run folder under `runnerTemp` (lib/run-dir.ts), none before it exists. */
+function ledgerEntries(runnerTemp: string): { kind: string; pid?: number | null }[] {
+  const [folder] = readdirSync(runnerTemp);
+  if (folder === undefined) return [];
+  const ledger = path.join(runnerTemp, folder, 'ledger');
+  return readdirSync(ledger).filter((name) => name.endsWith('.json')).map((name) => JSON.parse(readFileSync(path.join(ledger, name), 'utf8')));
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not met');
+}
+
+describe('backup-db action (dist): interrupted runs leave nothing, or say what they left', () => {
+  let manifest: string;
+  beforeAll(async () => {
+    const backup = await runAction('backup-db', { 'database-url': url('kong'), 'backup-dir': path.join(work, 'for-interrupts') });
+    expect(backup.exitCode, backup.stdout).toBe(0);
+    manifest = backup.outputs['manifest-path']!;
+  }, 120_000);
+
+  it('cancelled (SIGTERM) while a clean restore with jobs 2 waits on a lock: pg_restore and its sessions stopped, the summary and the error say the target is partly restored', async () => {
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_term TEMPLATE kong'));
+    const gated = gatedPgRestore(work, server.bindir, 'term');
+    const run = interruptibleRun('term', { mode: 'restore', manifest, 'target-database-url': url('kong_term'), 'restore-method': 'clean', jobs: 2, 'pg-bin-dir': gated.binDir });
+    await gated.started();
+    const holder = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'kong_term' });
+    await holder.connect();
+    await holder.query('BEGIN; SELECT count(*) FROM services');
+    await gated.release();
+    await until(async () => (await restoreSessions()).some((s) => s.waiting));
+    process.kill(run.pid(), 'SIGTERM');
+    const result = await run.running;
+    expect(result.exitCode).toBe(1);
+    expect(result.annotations[0]?.message).toMatch(/^restore-method clean: cancelled; "kong_term" is PARTLY RESTORED/);
+    expect(result.summary).toMatch(/"kong_term" on 127\.0\.0\.1:\d+ is PARTLY RESTORED: restore-method clean with jobs 2 stopped halfway/);
+    expect(await restoreSessions()).toEqual([]);
+    await holder.query('ROLLBACK');
+    await holder.end();
+    expect(await restoreSessions()).toEqual([]);
+  });
+
+  it('killed (SIGKILL) during a swap restore: the post step stops the orphaned pg_restore, drops the scratch database, removes the run folder; the target is untouched', async () => {
+    await withClient(server, 'postgres', (c) => c.query('CREATE DATABASE kong_killed'));
+    await withClient(server, 'kong_killed', (c) => c.query('CREATE TABLE marker (x int); INSERT INTO marker VALUES (42)'));
+    const gated = gatedPgRestore(work, server.bindir, 'killed');
+    const inputs = { mode: 'restore', manifest, 'target-database-url': url('kong_killed'), 'pg-bin-dir': gated.binDir };
+    const run = interruptibleRun('killed', inputs);
+    await gated.started();
+    // Killed once the ledger names the running pg_restore (its pid is written once it has spawned).
+    await until(async () => ledgerEntries(run.runnerTemp).some((entry) => entry.kind === 'process' && entry.pid !== null));
+    process.kill(run.pid(), 'SIGKILL');
+    await run.running.catch(() => undefined);
+
+    const [scratch] = await databasesLike('kong\\_killed\\_\\_restore%');
+    expect(scratch).toBeDefined();
+    expect(allCmdlines().some((line) => line.includes(gated.binDir))).toBe(true);
+    expect(readdirSync(run.runnerTemp)).toHaveLength(1);
+
+    const post = await run.post();
+    expect(post.exitCode, post.stdout).toBe(0);
+    expect(post.summary).toMatch(/## backup-db: cleaned up after an interrupted step/);
+    expect(post.summary).toMatch(/pg_restore \(pid \d+\) restoring into "kong_killed__restore_[0-9a-f]{8}" on 127\.0\.0\.1:\d+: stopped/);
+    expect(post.summary).toMatch(/dropped the scratch database "kong_killed__restore_/);
+    expect(await databasesLike('kong\\_killed%')).toEqual(['kong_killed']);
+    expect((await withClient(server, 'kong_killed', (c) => c.query('SELECT x FROM marker'))).rows).toEqual([{ x: 42 }]);
+    await until(async () => !allCmdlines().some((line) => line.includes(gated.binDir)));
+    expect(readdirSync(run.runnerTemp)).toEqual([]);
+  });
+
+  it('killed (SIGKILL) after decrypting with a private key: the post step stops the gpg-agent and removes the imported key and the plaintext dump', async () => {
+    const key = makeKeyPair(work, 'Kong Backup <backup@example.test>', '');
+    const encrypted = await backupPostgres({
+      source: pgTarget(server, 'kong'), backupDir: path.join(work, 'recipient'), format: 'custom', jobs: 1, compression: 'auto', binDir: server.bindir,
+      encryption: { method: 'gpg-recipient', recipients: ['backup@example.test'], publicKey: key.publicKey },
+    });
+    // A gpg that decrypts, then waits: the run is killed with the key imported, its agent running
+    // and the plaintext archive written.
+    const wrapper = mkdtempSync(path.join(work, 'gpg-wrapper-'));
+    const realGpg = execFileSync('sh', ['-c', 'command -v gpg'], { encoding: 'utf8' }).trim();
+    const gate = path.join(wrapper, 'gate');
+    const decrypted = path.join(wrapper, 'decrypted');
+    execFileSync('mkfifo', [gate]);
+    writeFileSync(path.join(wrapper, 'gpg'), `#!/bin/sh\ncase " $* " in *" --decrypt "*) '${realGpg}' "$@"; s=$?; touch '${decrypted}'; read line < '${gate}'; exit $s;; esac\nexec '${realGpg}' "$@"\n`);
+    chmodSync(path.join(wrapper, 'gpg'), 0o755);
+    const inputs = { mode: 'restore', manifest: encrypted.manifestPath, 'target-database-url': url('kong_gpg_killed'), 'encryption-private-key': key.privateKey };
+    const run = interruptibleRun('gpg-killed', inputs, { PATH: `${wrapper}:${process.env.PATH}` });
+    await waitForFile(decrypted);
+    process.kill(run.pid(), 'SIGKILL');
+    await run.running.catch(() => undefined);
+    await writeFile(gate, 'go\n');
+
+    const [folder] = readdirSync(run.runnerTemp);
+    const runDir = path.join(run.runnerTemp, folder!);
+    // gpg's home is in the run folder, or in the system temp folder when the run folder's path
+    // is too long for gpg-agent's sockets: the ledger names it either way.
+    const ledger = readdirSync(path.join(runDir, 'ledger')).find((name) => name.startsWith('gpg-home-'))!;
+    const home = (JSON.parse(readFileSync(path.join(runDir, 'ledger', ledger), 'utf8')) as { path: string }).path;
+    expect(readdirSync(path.join(home, 'private-keys-v1.d')).length).toBeGreaterThan(0);
+    const restoreDir = readdirSync(runDir).find((name) => name.startsWith('kong-restore-'))!;
+    expect(readFileSync(path.join(runDir, restoreDir, 'kong.dump')).subarray(0, 5).toString()).toBe('PGDMP');
+    const agent = () => allCmdlines().some((line) => line.includes('gpg-agent') && line.includes(home));
+    expect(agent()).toBe(true);
+
+    const post = await run.post();
+    expect(post.exitCode, post.stdout).toBe(0);
+    expect(post.summary).toMatch(/stopped the gpg-agent and removed a gpg home holding the imported key/);
+    await until(async () => !agent());
+    expect(existsSync(home)).toBe(false);
+    expect(readdirSync(run.runnerTemp)).toEqual([]);
   });
 });

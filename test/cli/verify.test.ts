@@ -1,7 +1,7 @@
 // `kong-upgrade verify`: a backup-db backup checked at a terminal, through the committed CLI
 // bundle (bin/kong-upgrade.js), on a real PostgreSQL with a Kong-shaped database.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,33 @@ describe('kong-upgrade verify', () => {
     const missing = cli([]);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe("kong-upgrade: input 'manifest': is required for mode verify: the manifest.json a backup wrote");
+  });
+
+  it('refuses a manifest whose archive lies outside its folder, or that lists no file, naming the field; nothing says verified', () => {
+    const tamper = (name: string, edit: (manifest: Record<string, any>) => void) => {
+      const dir = mkdtempSync(path.join(work, `${name}-`));
+      const folder = path.join(dir, 'backup');
+      mkdirSync(folder);
+      copyFileSync(plain.archivePath, path.join(folder, path.basename(plain.archivePath)));
+      const manifest = JSON.parse(readFileSync(plain.manifestPath, 'utf8'));
+      edit(manifest);
+      writeFileSync(path.join(folder, 'manifest.json'), JSON.stringify(manifest));
+      return path.join(folder, 'manifest.json');
+    };
+    const elsewhere = tamper('elsewhere', (m) => {
+      m.archive.path = '../elsewhere/kong.dump';
+    });
+    mkdirSync(path.join(path.dirname(elsewhere), '../elsewhere'));
+    copyFileSync(plain.archivePath, path.join(path.dirname(elsewhere), '../elsewhere/kong.dump'));
+    const outside = cli(['--manifest', elsewhere, '--pg-bin-dir', server.bindir]);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toMatch(/^kong-upgrade: input 'manifest': .* archive\.path "\.\.\/elsewhere\/kong\.dump" leaves the backup folder/m);
+    expect(outside.stdout).toBe('');
+
+    const empty = cli(['--manifest', tamper('empty', (m) => (m.files = [])), '--pg-bin-dir', server.bindir]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/input 'manifest': .*files lists no file/);
+    expect(empty.stdout).toBe('');
   });
 
   it('decrypts with the passphrase from KONG_UPGRADE_ENCRYPTION_PASSPHRASE, and refuses without it', () => {

@@ -11,6 +11,7 @@ import { restorePostgres } from '../../src/database/postgres/restore.js';
 import { verifyBackup } from '../../src/database/postgres/verify.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { withClient } from '../kong-sim/helpers.js';
+import { makeKeyPair, type KeyPair } from './gpg-keys.js';
 import { createKongDatabase, pgTarget, rejection, subdir } from './kong-db.js';
 
 /**
@@ -19,13 +20,6 @@ import { createKongDatabase, pgTarget, rejection, subdir } from './kong-db.js';
  * protected key's passphrase, and a full disk while decrypting. The gpg-symmetric round trip is
  * in postgres-backup.test.ts.
  */
-
-interface KeyPair {
-  readonly publicKey: string;
-  readonly privateKey: string;
-  /** Long key id of the encryption (cv25519) subkey: what an archive encrypted to it names. */
-  readonly encryptionKeyId: string;
-}
 
 let server: PostgresServer;
 let work: string;
@@ -45,9 +39,9 @@ beforeAll(async () => {
   await createKongDatabase(server, 'kong');
   work = mkdtempSync(path.join(os.tmpdir(), 'encryption-test-'));
   source = target('kong');
-  backupKey = makeKeyPair('Kong Backup <backup@example.test>', '');
-  otherKey = makeKeyPair('Someone Else <other@example.test>', '');
-  protectedKey = makeKeyPair('Kong Protected <protected@example.test>', PROTECTED_PASSPHRASE);
+  backupKey = makeKeyPair(work, 'Kong Backup <backup@example.test>', '');
+  otherKey = makeKeyPair(work, 'Someone Else <other@example.test>', '');
+  protectedKey = makeKeyPair(work, 'Kong Protected <protected@example.test>', PROTECTED_PASSPHRASE);
   // The throwaway GNUPGHOMEs (kgpg-*) go under os.tmpdir(): point it at a folder of our own so
   // each test can check that none outlives the call.
   savedTmpdir = process.env.TMPDIR;
@@ -68,22 +62,6 @@ afterAll(async () => {
 
 
 
-
-/** An ed25519 signing key with a cv25519 encryption subkey, made in a throwaway GNUPGHOME. */
-function makeKeyPair(uid: string, passphrase: string): KeyPair {
-  const home = mkdtempSync(path.join(work, 'keygen-'));
-  const gpg = (...args: string[]) => execFileSync('gpg', ['--homedir', home, '--batch', '--no-tty', '--quiet', '--pinentry-mode', 'loopback', '--passphrase', passphrase, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    gpg('--quick-gen-key', uid, 'ed25519', 'sign,cert', 'never');
-    const primary = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys', uid))![1]!;
-    gpg('--quick-add-key', primary, 'cv25519', 'encr', 'never');
-    const encryptionKeyId = /^sub:[^:]*:\d+:18:([0-9A-F]{16}):/m.exec(gpg('--with-colons', '--list-keys', uid))![1]!;
-    return { publicKey: gpg('--armor', '--export', uid), privateKey: gpg('--armor', '--export-secret-keys', uid), encryptionKeyId };
-  } finally {
-    execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent']);
-    rmSync(home, { recursive: true, force: true });
-  }
-}
 
 /** The key ids an OpenPGP message is encrypted to, read without any secret key. */
 function encryptedTo(file: string): string[] {

@@ -1,17 +1,19 @@
 // A restore must never lose the target: sessions that get in the swap's way, a copy that differs
 // from the manifest, clients that hold locks during a clean restore, and a run that is stopped.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { targetFromInputs, type DatabaseTarget } from '../../src/database/postgres/connect.js';
+import { cleanUpRun } from '../../src/database/leftovers.js';
+import { targetFromInputs, withDatabase, type DatabaseTarget } from '../../src/database/postgres/connect.js';
+import { scratchKey } from '../../src/database/postgres/swap.js';
+import { createRunDir } from '../../src/lib/run-dir.js';
 import { backupPostgres, type BackupResult } from '../../src/database/postgres/dump.js';
 import { restorePostgres, type RestoreOptions } from '../../src/database/postgres/restore.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { withClient } from '../kong-sim/helpers.js';
+import { gatedPgRestore } from './gated-pg-restore.js';
 import { createKongDatabase, pgTarget, rejection } from './kong-db.js';
 
 let server: PostgresServer;
@@ -46,25 +48,6 @@ async function markedDatabase(name: string, owner = server.user): Promise<() => 
 const databases = (pattern: string) =>
   withClient(server, 'postgres', (c) => c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [pattern])).then((r) => r.rows.map((row) => row.datname));
 
-/**
- * A pg_restore that waits for the test to open a FIFO before it runs: the test then knows the
- * scratch database exists and the copy has not been swapped in yet, whatever the machine's load.
- */
-function gatedPgRestore(name: string): { binDir: string; started: () => Promise<void>; release: () => Promise<void> } {
-  const binDir = mkdtempSync(path.join(work, `${name}-bin-`));
-  const gate = path.join(binDir, 'gate');
-  const marker = path.join(binDir, 'started');
-  execFileSync('mkfifo', [gate]);
-  writeFileSync(path.join(binDir, 'pg_restore'), `#!/bin/sh\ntouch '${marker}'\nread line < '${gate}'\nexec '${server.bindir}/pg_restore' "$@"\n`);
-  writeFileSync(path.join(binDir, 'pg_dump'), `#!/bin/sh\nexec '${server.bindir}/pg_dump' "$@"\n`);
-  for (const tool of ['pg_restore', 'pg_dump']) chmodSync(path.join(binDir, tool), 0o755);
-  const started = async () => {
-    for (let i = 0; i < 300 && !existsSync(marker); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (!existsSync(marker)) throw new Error('pg_restore did not start');
-  };
-  return { binDir, started, release: () => writeFile(gate, 'go\n') };
-}
-
 /** Polls until a database matching `pattern` exists (the restore created its scratch copy). */
 async function waitForDatabase(pattern: string): Promise<string> {
   for (let i = 0; i < 300; i++) {
@@ -96,7 +79,7 @@ const fingerprintOf = async (database: string) => {
 describe('swap: the target stays whole whenever the swap cannot complete', () => {
   it('a session held on the scratch database is ended, and the checked copy replaces the target', async () => {
     const marker = await markedDatabase('kong_swap_a');
-    const { binDir, release } = gatedPgRestore('swap-a');
+    const { binDir, release } = gatedPgRestore(work, server.bindir, 'swap-a');
     const restoring = restorePostgres(options(backup.manifestPath, pgTarget(server, 'kong_swap_a'), { binDir }));
     restoring.catch(() => {});
     const scratch = await waitForDatabase('kong\\_swap\\_a\\_\\_restore%');
@@ -113,7 +96,7 @@ describe('swap: the target stays whole whenever the swap cannot complete', () =>
 
   it('a session on the scratch database that the role may not end: the target is untouched, the copy is kept and named', async () => {
     const marker = await markedDatabase('kong_swap_b', RESTORER.user);
-    const { binDir, release } = gatedPgRestore('swap-b');
+    const { binDir, release } = gatedPgRestore(work, server.bindir, 'swap-b');
     const restoring = rejection(restorePostgres(options(backup.manifestPath, asRestorer('kong_swap_b'), { binDir })));
     const scratch = await waitForDatabase('kong\\_swap\\_b\\_\\_restore%');
     const held = await holdSession(scratch);
@@ -130,7 +113,7 @@ describe('swap: the target stays whole whenever the swap cannot complete', () =>
 
   it('a client that connects to the target during the restore: refused naming allow-live-connections, the target untouched, the copy dropped; with allow-live-connections it is disconnected', async () => {
     const marker = await markedDatabase('kong_swap_c');
-    const { binDir, release } = gatedPgRestore('swap-c');
+    const { binDir, release } = gatedPgRestore(work, server.bindir, 'swap-c');
     const restoring = rejection(restorePostgres(options(backup.manifestPath, pgTarget(server, 'kong_swap_c'), { binDir })));
     await waitForDatabase('kong\\_swap\\_c\\_\\_restore%');
     const held = await holdSession('kong_swap_c');
@@ -201,7 +184,7 @@ describe('clean: live sessions ended or refused as allow-live-connections says, 
     for (const jobs of [1, 2]) {
       const name = `kong_clean_lock_${jobs}`;
       const before = await copyOfKong(name);
-      const { binDir, started, release } = gatedPgRestore(`clean-lock-${jobs}`);
+      const { binDir, started, release } = gatedPgRestore(work, server.bindir, `clean-lock-${jobs}`);
       const restoring = rejection(restorePostgres(options(backup.manifestPath, pgTarget(server, name), { method: 'clean', jobs, binDir, lockTimeoutMs: 1000 })));
       await started();
       const held = await holdLock(name);
@@ -225,7 +208,7 @@ describe('clean: live sessions ended or refused as allow-live-connections says, 
   it('stopped (the action cancelled) while pg_restore waits on a lock: it is stopped with its sessions, nothing finishes the restore later', async () => {
     const name = 'kong_clean_stop';
     await copyOfKong(name);
-    const { binDir, started, release } = gatedPgRestore('clean-stop');
+    const { binDir, started, release } = gatedPgRestore(work, server.bindir, 'clean-stop');
     const stop = new AbortController();
     const restoring = rejection(restorePostgres(options(backup.manifestPath, pgTarget(server, name), { method: 'clean', jobs: 2, binDir, signal: stop.signal })));
     await started();
@@ -256,3 +239,49 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
   }
   throw new Error('condition not met');
 }
+
+/** Statements run one by one on the maintenance database (CREATE DATABASE refuses a transaction). */
+async function sql(...statements: string[]): Promise<void> {
+  await withClient(server, 'postgres', async (c) => {
+    for (const statement of statements) await c.query(statement);
+  });
+}
+
+describe('a swap killed halfway is undone from the run ledger (backup-db\'s post step)', () => {
+  it('the target renamed aside gets its name back, the scratch copy is dropped, the run folder removed', async () => {
+    const marker = await markedDatabase('kong_recover');
+    const runDir = await createRunDir(path.join(work, 'ledger-runs'));
+    const swap = { kind: 'swap', host: server.host, port: server.port, target: 'kong_recover', aside: 'kong_recover__previous_0badf00d', scratch: 'kong_recover__restore_0badf00d', allowConnections: true };
+    await runDir.note('swap', swap);
+    await runDir.note(scratchKey(swap.scratch), { kind: 'scratch-database', host: server.host, port: server.port, database: swap.scratch });
+    // Where the run was killed: the target renamed aside (and closed to clients), the copy not yet renamed in.
+    await sql(`CREATE DATABASE ${swap.scratch}`, 'ALTER DATABASE kong_recover WITH ALLOW_CONNECTIONS false', `ALTER DATABASE kong_recover RENAME TO ${swap.aside}`);
+    expect(await databases('kong\\_recover%')).toEqual([swap.aside, swap.scratch]);
+
+    const maintenance = withDatabase(pgTarget(server, 'kong'), 'postgres');
+    const { done, left } = await cleanUpRun(runDir, (host, port) => (host === server.host && port === server.port ? maintenance : undefined));
+    expect(left).toEqual([]);
+    expect(done).toEqual([
+      '"kong_recover" was renamed aside by the interrupted restore and has its name back, as it was',
+      `dropped the scratch database "${swap.scratch}" on ${server.host}:${server.port}`,
+    ]);
+    expect(await databases('kong\\_recover%')).toEqual(['kong_recover']);
+    expect(await marker()).toEqual([{ x: 42 }]);
+    expect(existsSync(runDir.path)).toBe(false);
+  });
+
+  it('when the copy already holds the name, the previous database is kept and named, and a server no input names is left and said', async () => {
+    await sql('CREATE DATABASE kong_recover2 WITH ALLOW_CONNECTIONS false', 'CREATE DATABASE kong_recover2__previous_0badf00d WITH ALLOW_CONNECTIONS false');
+    const runDir = await createRunDir(path.join(work, 'ledger-runs'));
+    await runDir.note('swap', { kind: 'swap', host: server.host, port: server.port, target: 'kong_recover2', aside: 'kong_recover2__previous_0badf00d', scratch: 'kong_recover2__restore_0badf00d', allowConnections: true });
+    await runDir.note('elsewhere', { kind: 'scratch-database', host: 'db.elsewhere', port: 5432, database: 'kong__restore_0badf00d' });
+    const maintenance = withDatabase(pgTarget(server, 'kong'), 'postgres');
+    const { done, left } = await cleanUpRun(runDir, (host) => (host === server.host ? maintenance : undefined));
+    expect(done).toEqual(['"kong_recover2" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "kong_recover2__previous_0badf00d": drop it once the restore is confirmed']);
+    expect(left[0]).toBe('the scratch database "kong__restore_0badf00d" on db.elsewhere:5432: no input names the server db.elsewhere:5432');
+    expect(left[1]).toMatch(/^the run folder .* \(kept with its ledger/);
+    const allowed = await withClient(server, 'postgres', (c) => c.query("SELECT datallowconn FROM pg_database WHERE datname = 'kong_recover2'"));
+    expect(allowed.rows).toEqual([{ datallowconn: true }]);
+    expect(Object.keys(await runDir.entries())).toEqual(['elsewhere']);
+  });
+});

@@ -1,11 +1,15 @@
 import * as core from '@actions/core';
+import { rm } from 'node:fs/promises';
 import { formatBytes, renderManifestSummary } from '../../database/backup-summary.js';
-import { readBackupRequest } from '../../database/backup-request.js';
+import { readBackupRequest, type BackupRequest } from '../../database/backup-request.js';
+import { describeLeftover } from '../../database/leftovers.js';
 import { backupPostgres } from '../../database/postgres/dump.js';
+import { createRunDir, type RunDir } from '../../lib/run-dir.js';
 import { describeDatabase } from '../../lib/shared-inputs.js';
 import { bulletList, table } from '../../lib/markdown.js';
 import type { BackupManifest } from '../../database/manifest.js';
 import { runAction, runnerInputs } from '../runtime.js';
+import { RUN_DIR_STATE } from './state.js';
 
 // The other modes' modules load when their mode runs (import() below): the bundle's start-up
 // time is part of every backup's time, which bench/backup.mjs compares with bare pg_dump.
@@ -15,6 +19,25 @@ await runAction(async () => {
   // removes partial files instead of leaving them behind.
   const abort = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort.abort());
+  // Everything of this run that must not outlive it goes in one private folder; what it makes
+  // elsewhere is in that folder's ledger. The post step (post.ts) reads the folder from the state
+  // and undoes what a killed run left.
+  const runDir = await createRunDir(request.common.workDir);
+  core.saveState(RUN_DIR_STATE, runDir.path);
+  try {
+    await run(request, runDir, abort.signal);
+  } catch (error) {
+    const leftovers = Object.values(await runDir.entries());
+    if (leftovers.length > 0) {
+      await core.summary.addRaw(`## backup-db ${request.mode}: failed, and left\n\n${bulletList(leftovers.map(describeLeftover))}\n\nThe step's post action undoes what it can when the job ends and says what remains.`, true).write();
+    }
+    throw error;
+  } finally {
+    if (Object.keys(await runDir.entries()).length === 0) await rm(runDir.path, { recursive: true, force: true });
+  }
+});
+
+async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal): Promise<void> {
   const log = (line: string) => core.info(line);
   const { common } = request;
 
@@ -43,7 +66,8 @@ await runAction(async () => {
         kongVersion: request.kongVersion,
         binDir: common.binDir,
         encryption: common.encryption,
-        signal: abort.signal,
+        runDir,
+        signal,
         log,
       }),
     );
@@ -73,7 +97,7 @@ await runAction(async () => {
         concurrency: 4,
         deck: installed ? { path: installed.path, version: installed.version } : undefined,
         encryption: common.encryption,
-        signal: abort.signal,
+        signal,
         log,
       }),
     );
@@ -113,7 +137,8 @@ await runAction(async () => {
       backupDir: request.backupDir,
       kongVersion: request.kongVersion,
       jmx: request.jmx,
-      signal: abort.signal,
+      workDir: runDir.path,
+      signal,
       log,
     });
     const { manifest } = result;
@@ -139,8 +164,8 @@ await runAction(async () => {
       trialServer: request.trialServer,
       jobs: common.jobs,
       binDir: common.binDir,
-      workDir: common.workDir,
-      signal: abort.signal,
+      runDir,
+      signal,
       log,
     });
     const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.manifest.archive.path}`;
@@ -163,11 +188,12 @@ await runAction(async () => {
     allowRestoreOverSource: request.allowRestoreOverSource,
     allowLiveConnections: request.allowLiveConnections,
     maintenanceDatabase: request.maintenanceDatabase,
+    lockTimeoutMs: request.lockTimeoutMs,
+    runDir,
     encryption: common.encryption,
     binDir: common.binDir,
-    workDir: common.workDir,
     dryRun: common.dryRun,
-    signal: abort.signal,
+    signal,
     log,
   });
   const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.source.archive.path}`;
@@ -179,4 +205,4 @@ await runAction(async () => {
   }
   outputs(result.manifest, archive, result.manifestPath);
   await core.summary.addRaw(renderManifestSummary(`Kong database restored into ${describeDatabase(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [bulletList(result.actions)]), true).write();
-});
+}

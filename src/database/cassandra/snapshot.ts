@@ -57,6 +57,8 @@ export interface CassandraSnapshotOptions {
   readonly backupDir: string;
   readonly kongVersion?: string | undefined;
   readonly jmx?: { readonly username: string; readonly password: string } | undefined;
+  /** Private folder for the JMX password file (the run folder in an action); default the OS temp dir. */
+  readonly workDir?: string | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -76,7 +78,7 @@ export async function snapshotCassandra(options: CassandraSnapshotOptions): Prom
     throw inputError('backup-dir', `cannot create ${folder}: ${(error as Error).message}`, error);
   });
   // JMX credentials: nodetool reads them from a file (-pwf), which keeps the password off argv.
-  const secrets = options.jmx ? await mkdtemp(path.join(os.tmpdir(), 'nodetool-')) : undefined;
+  const secrets = options.jmx ? await mkdtemp(path.join(options.workDir ?? os.tmpdir(), 'nodetool-')) : undefined;
   try {
     const auth: string[] = [];
     if (options.jmx && secrets) {

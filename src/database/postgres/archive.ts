@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inputError, stepError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
+import type { RunDir } from '../../lib/run-dir.js';
 import { checkBackupChecksums, inspectBackup } from '../backup-files.js';
 import { decryptFiles, type EncryptionOptions } from '../encryption.js';
 import type { BackupManifest } from '../manifest.js';
@@ -27,8 +28,10 @@ export interface OpenArchiveOptions {
   /** The input that named the manifest, for errors. */
   readonly manifestInput: string;
   readonly encryption?: EncryptionOptions | undefined;
-  /** Where decrypted copies go (RUNNER_TEMP in actions); default the OS temp dir. */
+  /** Where decrypted copies go; default the run folder, else the OS temp dir. */
   readonly workDir?: string | undefined;
+  /** The run's private folder and ledger: decrypted copies and gpg's home go inside it. */
+  readonly runDir?: RunDir | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((line: string) => void) | undefined;
   /**
@@ -69,9 +72,9 @@ export async function openArchive(options: OpenArchiveOptions): Promise<OpenedAr
   const stop = new AbortController();
   checksums.catch(() => stop.abort());
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const work = await mkdtemp(path.join(options.workDir ?? os.tmpdir(), 'kong-restore-'));
+  const work = await mkdtemp(path.join(options.runDir?.path ?? options.workDir ?? os.tmpdir(), 'kong-restore-'));
   try {
-    await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal);
+    await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     // A damaged archive explains a failed (or stopped) decryption better than gpg's message.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
 import { syncPaths } from '../../lib/fsync.js';
+import type { RunDir } from '../../lib/run-dir.js';
 import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
 import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from '../../kong/schema-meta.js';
 import { archiveChecksum, describeFiles, listFiles } from '../checksums.js';
@@ -29,6 +30,8 @@ export interface BackupOptions {
   readonly encryption?: EncryptionOptions | undefined;
   /** Name of the backup's folder; default `kong-<database>-<UTC time>`. */
   readonly name?: string | undefined;
+  /** The run's ledger: the backup folder is in it until it is whole (or removed), gpg's home too. */
+  readonly runDir?: RunDir | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -60,7 +63,11 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
   await mkdir(path.dirname(folder), { recursive: true }).catch((error: unknown) => {
     throw inputError('backup-dir', `cannot create ${options.backupDir}: ${(error as Error).message}`, error);
   });
-  await mkdir(folder).catch((error: unknown) => {
+  // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+  // plaintext dump waiting for encryption), which backup-db's post step removes.
+  await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+  await mkdir(folder).catch(async (error: unknown) => {
+    await options.runDir?.forget(BACKUP_FOLDER_KEY);
     throw inputError('backup-dir', `cannot create ${folder}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists already' : (error as Error).message}`, error);
   });
 
@@ -112,7 +119,7 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     let archivePath = archive;
     if (options.encryption) {
       log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-      archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal);
+      archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
       if (options.format === 'custom') archivePath = archiveFiles[0]!;
     }
     // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
@@ -160,6 +167,7 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     await writeManifestAtomically(manifestPath, manifest).catch((error: unknown) => {
       throw diskError(error, folder);
     });
+    await options.runDir?.forget(BACKUP_FOLDER_KEY);
     log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
     return { manifest, manifestPath, archivePath, folder };
   } catch (error) {
@@ -168,9 +176,12 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
       await client.end().catch(() => {});
     }
     await rm(folder, { recursive: true, force: true });
+    await options.runDir?.forget(BACKUP_FOLDER_KEY);
     throw error;
   }
 }
+
+const BACKUP_FOLDER_KEY = 'backup-folder';
 
 interface Identity {
   readonly database: DatabaseIdentity;

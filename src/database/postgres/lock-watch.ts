@@ -1,5 +1,6 @@
 import { sleep } from '../../lib/concurrency.js';
 import { connect, type DatabaseTarget } from './connect.js';
+import { endSessionsNamed } from './swap.js';
 
 /**
  * A watch over one pg_restore's sessions (found by their application_name) on a database other
@@ -46,7 +47,7 @@ export async function watchLocks(target: DatabaseTarget, applicationName: string
     async end() {
       stopped = true;
       await loop;
-      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]).catch(() => {});
+      await endSessionsNamed(client, applicationName).catch(() => {});
       await client.end().catch(() => {});
     },
   };

@@ -68,7 +68,7 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
   // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
   // them before the target changes); clean writes the target itself, so it checks them first.
   const archive = await openArchive({
-    manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.runDir?.path ?? options.workDir, signal: options.signal, log,
+    manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
     deferChecksums: options.method === 'swap' && !options.dryRun,
   });
   try {
@@ -236,10 +236,14 @@ async function cleanRestore(options: RestoreOptions, archive: OpenedArchive, too
   const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
   const applicationName = restoreApplicationName();
   const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
+  // Until pg_restore is done: a killed run's post step says what state the target is in.
+  await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
   try {
     await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
   } catch (error) {
     await watch.end();
+    // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
+    if (options.jobs === 1) await options.runDir?.forget('clean-restore');
     const state = options.jobs > 1
       ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
       : `"${name}" was left as it was (one transaction, rolled back)`;
@@ -251,6 +255,7 @@ async function cleanRestore(options: RestoreOptions, archive: OpenedArchive, too
     throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
   }
   await watch.end();
+  await options.runDir?.forget('clean-restore');
 }
 
 /** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
@@ -272,6 +277,9 @@ async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTa
   const started = Date.now();
   const applicationName = run.applicationName ?? restoreApplicationName();
   const key = `process-${applicationName}`;
+  // In the ledger before it starts (its sessions can be found by name), with its pid once known.
+  const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
+  await run.runDir?.note(key, { ...entry, pid: null });
   let recorded: Promise<void> | undefined;
   // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
   // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
@@ -285,7 +293,7 @@ async function runPgRestore(tools: PgTools, dumpPath: string, target: DatabaseTa
     },
     signal: run.signal ?? new AbortController().signal,
     onSpawn: (pid) => {
-      recorded = run.runDir?.note(key, { kind: 'process', command: 'pg_restore', pid, applicationName, host: target.db.host, port: target.db.port, database: target.db.database }).catch(() => {});
+      recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => {});
     },
     ...(run.onLine && { onLine: (line: string, stream: 'stdout' | 'stderr') => stream === 'stderr' && run.onLine!(line) }),
   });

@@ -145,6 +145,12 @@ export async function endSessions(admin: pg.Client, database: string): Promise<s
   return stuck;
 }
 
+/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
+export async function endSessionsNamed(client: pg.Client, applicationName: string): Promise<number> {
+  const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+  return result.rows.length;
+}
+
 /** Drops a scratch database (ending its sessions first); false when it could not. */
 export async function dropScratch(admin: pg.Client, scratch: string, runDir: RunDir | undefined): Promise<boolean> {
   await endSessions(admin, scratch).catch(() => []);

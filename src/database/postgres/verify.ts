@@ -36,7 +36,7 @@ export interface VerifyResult {
 /** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
 export async function verifyBackup(options: VerifyOptions): Promise<VerifyResult> {
   const log = options.log ?? (() => {});
-  const archive = await openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.runDir?.path ?? options.workDir, signal: options.signal, log });
+  const archive = await openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
   try {
     const manifest = archive.manifest;
     const server = options.trialServer;
