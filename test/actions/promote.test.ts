@@ -72,12 +72,11 @@ describe('promote action (dist bundle)', () => {
     expect(run.outputs.live).toBe('green');
     expect(run.outputs['final-weight']).toBe('100');
     expect(run.outputs.outcome).toBe('promoted');
-    const steps = JSON.parse(run.outputs['steps-json']!) as { schema: string; steps: { green: number; decision: string; measurements: { figures: { name: string }[] }[] }[]; lastGateToGreenMs: number };
+    const steps = JSON.parse(run.outputs['steps-json']!) as { schema: string; steps: { green: number; decision: string; measurements: { figures: { name: string }[] }[] }[] };
     expect(steps.schema).toBe('kong-upgrade/promote-steps@1');
     expect(steps.steps.map((s) => [s.green, s.decision])).toEqual([[0, 'passed'], [25, 'passed'], [100, 'passed']]);
     expect(steps.steps[0]!.measurements[0]!.figures.map((f) => f.name)).toEqual(['probes', 'smoke']);
     expect(steps.steps[1]!.measurements[0]!.figures.map((f) => f.name)).toEqual(['front', 'probes']);
-    expect(steps.lastGateToGreenMs).toBeLessThan(2000);
     expect(run.masked).toContain('not-needed-but-masked');
     expect(run.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('not-needed-but-masked');
     expect(run.summary).toContain('## Kong promote: ✅ green is live');

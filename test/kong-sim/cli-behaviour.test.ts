@@ -26,6 +26,16 @@ async function bootstrapped(version: string): Promise<Record<string, string>> {
   return env;
 }
 
+/**
+ * Whether a simulated node has read the `migrations` lock and found it held: its session's last
+ * query is read_lock's `SELECT * FROM locks …` (connector.lua l.696-711), which only a node that
+ * failed to take the lock runs, and it keeps polling while the lock lives.
+ */
+async function readingLock(database: string): Promise<boolean> {
+  return withClient(server, database, async (c) => (await c.query(
+    "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query LIKE 'SELECT *%FROM locks%'", [database])).rowCount === 1);
+}
+
 beforeAll(async () => {
   server = await startPostgres();
 });
@@ -44,8 +54,14 @@ describe('cluster lock (locks table, key "migrations")', () => {
 
   it('up prints the aborted message (exit 0) when the other node\'s lock expires while waiting', async () => {
     const env = await bootstrapped('2.8.5');
-    await holdMigrationsLock(server, env.KONG_PG_DATABASE!, 1);
-    const r = await kong('3.4.2', env, 'migrations', 'up', '--lock-timeout', '10');
+    const db = env.KONG_PG_DATABASE!;
+    await holdMigrationsLock(server, db, 60);
+    const up = kong('3.4.2', env, 'migrations', 'up', '--lock-timeout', '30');
+    // Once up has found the lock held (its read_lock query), the lock expires: its ttl is put in
+    // the past, the state time would bring, whatever the time up took to get there.
+    await until(() => readingLock(db), up);
+    await withClient(server, db, (c) => c.query("UPDATE locks SET ttl = CURRENT_TIMESTAMP AT TIME ZONE 'UTC' - INTERVAL '1 second'"));
+    const r = await up;
     expect(r).toEqual({ exitCode: 0, stdout: NOT_LEADER, stderr: '' });
     // It did not migrate: the leader is assumed to have done it.
     expect((await schemaMeta(server, env.KONG_PG_DATABASE!)).get('core')?.last_executed).toBe('015_270_to_280');
@@ -79,9 +95,7 @@ describe('cluster lock (locks table, key "migrations")', () => {
       a = kong('3.4.2', env, 'migrations', 'up');
       await until(async () => (await locks(server, db)).length === 1, a);
       const b = kong('3.4.2', env, 'migrations', 'up');
-      // B's read_lock (`SELECT * FROM locks …`, connector.lua l.696-711): it found A's lock.
-      await until(() => withClient(server, db, async (c) => (await c.query(
-        "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query LIKE 'SELECT *%FROM locks%'", [db])).rowCount === 1), b);
+      await until(() => readingLock(db), b);
       await gate.query('COMMIT');
       expect(await b).toEqual({ exitCode: 0, stdout: NOT_LEADER, stderr: '' });
       const migrated = await a;

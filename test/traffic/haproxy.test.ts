@@ -74,7 +74,7 @@ describe('HAProxy backend (runtime API, real haproxy)', () => {
 
   it('green answering 5xx at the 25% step: reverted within one gate interval, 0 transport errors, 5xx bounded by weight × window', async () => {
     const { result, counts, step25 } = await promoteIntoFailingGreen({
-      label: 'HAProxy', origin: haproxy.url, clusters, backend, revertSlackMs: 1000,
+      label: 'HAProxy', origin: haproxy.url, clusters, backend,
     });
     expect(result.finalWeight).toBe(0);
     expect(result.reason).toMatch(/gate failed at green 25%/);

@@ -66,7 +66,6 @@ describe('nginx backend (include file + graceful reload, real nginx)', () => {
     expect(reloads).toBe(4);
     expect(counts.non2xx).toBe(0);
     expect(counts.byCluster.green).toBeGreaterThan(0);
-    expect(result.lastGateToGreenMs).toBeLessThan(2000);
     const file = readFileSync(upstreamFile, 'utf8');
     expect(file).toContain(`server ${blue} down max_fails=0; # blue`);
     expect(file).toContain(`server ${green} weight=1000 max_fails=0; # green`);
@@ -78,7 +77,7 @@ describe('nginx backend (include file + graceful reload, real nginx)', () => {
     // Transport errors are printed, not asserted: each reload may reset keep-alive connections.
     await promoteIntoFailingGreen({
       label: 'nginx', origin: nginx.url, clusters, backend: () => backend(),
-      revertSlackMs: 1500, revertNote: ' incl. nginx -t + reload',
+      revertNote: ' incl. nginx -t + reload',
     });
     expect(await backend().read()).toMatchObject({ kind: 'split', green: 0 });
   }, 30_000);
