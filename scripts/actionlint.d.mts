@@ -7,5 +7,6 @@ export interface Finding {
   message: string;
 }
 export declare function isNode24Exemption(message: string): boolean;
+export declare function isJobWorkflowExemption(message: string): boolean;
 export declare function defaultWorkflowFiles(root?: string): string[];
 export declare function lintFiles(files: readonly string[]): Promise<{ findings: Finding[]; ignored: number }>;

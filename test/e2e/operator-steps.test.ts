@@ -1,8 +1,10 @@
-// The example workflows' own shell steps, run as written (bash, `${{ }}` substituted as the
-// runner does): the strategy gate of upgrade.yml, its maintenance-window countdown, and a static
-// check that no `run:` script of any example interpolates an expression (inputs reach scripts
-// only through env:, so shell metacharacters in them are never executed).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The reusable workflow's own shell steps, run as written (bash, `${{ }}` substituted as the
+// runner does) through the caller workflows-examples/upgrade.yml: the plan job's checks before
+// anything changes (strategy gate, operator script, environments, not-before), the gate job's
+// maintenance-window countdown, and a static check that no `run:` script of any workflow
+// interpolates an expression (inputs reach scripts only through env:, so shell metacharacters in
+// them are never executed).
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,60 +18,104 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const UPGRADE = path.join(REPO_ROOT, 'workflows-examples/upgrade.yml');
+const CALLER = path.join(REPO_ROOT, 'workflows-examples/upgrade.yml');
+const REUSABLE = path.join(REPO_ROOT, '.github/workflows/kong-upgrade.yml');
 
-const planOnly = (inputs: Record<string, string>) =>
+/** The caller's checkout: with the operator script it names, or without it. */
+function checkout(withScript: boolean): string {
+  const root = mkdtempSync(path.join(dir, 'checkout-'));
+  if (withScript) {
+    mkdirSync(path.join(root, 'deploy'));
+    writeFileSync(path.join(root, 'deploy', 'kong-operator'), '#!/bin/sh\nexit 0\n');
+    chmodSync(path.join(root, 'deploy', 'kong-operator'), 0o755);
+  }
+  return root;
+}
+
+const planOnly = (inputs: Record<string, string>, options: { withScript?: boolean; vars?: Record<string, string> } = {}) =>
   runWorkflow({
-    workflow: UPGRADE,
+    workflow: CALLER,
     workDir: mkdtempSync(path.join(dir, 'plan-')),
-    jobs: ['plan'],
+    jobs: ['upgrade', 'upgrade / plan', 'upgrade / backup'],
     inputs,
-    environments: { 'production-readonly': { vars: { KONG_PLAN_OFFLINE: 'true' } } },
-    runScripts: ['strategy', 'names'],
+    vars: { KONG_RUNNER_LABELS: '["self-hosted"]', KONG_PLAN_OFFLINE: 'true', ...options.vars },
+    environments: { 'production-readonly': {} },
+    checkout: checkout(options.withScript ?? true),
+    runScripts: ['checks', 'strategy'],
   });
 
 describe('upgrade.yml plan job: the strategy gate', () => {
   it('refuses blue-green across 2.8 → 3.4 with the plan\'s reason, before any backup', async () => {
     const run = await planOnly({ from: '2.8.5', to: '3.4.2', strategy: 'blue-green' });
-    const gate = run.step('plan', 'strategy');
+    const gate = run.step('upgrade / plan', 'strategy');
     expect(gate.outcome).toBe('failure');
     expect(gate.annotations[0]).toMatchObject({ level: 'error', title: 'strategy blue-green refused' });
     expect(gate.annotations[0]!.message).toMatch(/only between patch versions.*lts-to-lts/);
     expect(gate.summary).toMatch(/### Strategy blue-green refused/);
-    expect(run.job('plan').result).toBe('failure');
+    expect(run.job('upgrade / plan').result).toBe('failure');
+    expect(run.job('upgrade / backup').result).toBe('skipped');
   });
 
   it('accepts blue-green for the patch upgrade 3.4.1 → 3.4.2, and auto takes the plan\'s recommendation', async () => {
     const blueGreen = await planOnly({ from: '3.4.1', to: '3.4.2', strategy: 'blue-green' });
-    expect(blueGreen.job('plan').outputs.strategy).toBe('blue-green');
+    expect(blueGreen.job('upgrade / plan').outputs.strategy).toBe('blue-green');
     const auto = await planOnly({ from: '2.8.5', to: '3.4.2', strategy: 'auto' });
-    expect(auto.job('plan').outputs.strategy).toBe('dual-cluster');
+    expect(auto.job('upgrade / plan').outputs.strategy).toBe('dual-cluster');
   });
 
   it('a to-version with shell metacharacters fails validation and is never executed', async () => {
     const marker = path.join(dir, 'to-injected');
     const run = await planOnly({ from: '2.8.5', to: `3.4.2; touch ${marker} $(touch ${marker}2) \`touch ${marker}3\``, strategy: 'auto' });
-    expect(run.step('plan', 'plan').outcome).toBe('failure');
-    expect(run.step('plan', 'plan').annotations.some((a) => a.level === 'error' && /to/.test(a.message))).toBe(true);
-    expect(run.step('plan', 'strategy').outcome).toBe('skipped');
+    expect(run.step('upgrade / plan', 'plan').outcome).toBe('failure');
+    expect(run.step('upgrade / plan', 'plan').annotations.some((a) => a.level === 'error' && /to/.test(a.message))).toBe(true);
+    expect(run.step('upgrade / plan', 'strategy').outcome).toBe('skipped');
     for (const suffix of ['', '2', '3']) expect(existsSync(`${marker}${suffix}`)).toBe(false);
   });
 });
 
-/** A one-job workflow holding the `window` step of upgrade.yml's production-in-place job, verbatim. */
+describe('kong-upgrade.yml plan job: refused before anything changes', () => {
+  it('a missing operator script fails the plan job naming the input; no backup is taken', async () => {
+    const run = await planOnly({ from: '2.8.5', to: '3.4.2', strategy: 'in-place' }, { withScript: false });
+    const checks = run.step('upgrade / plan', 'checks');
+    expect(checks.outcome).toBe('failure');
+    expect(checks.annotations[0]).toMatchObject({ level: 'error', title: 'operator-script' });
+    expect(checks.annotations[0]!.message).toMatch(/^operator-script 'deploy\/kong-operator' is not an executable file in this repository/);
+    expect(run.step('upgrade / plan', 'plan').outcome).toBe('skipped');
+    expect(run.job('upgrade / backup').result).toBe('skipped');
+  });
+
+  it('a not-before that is not a date, or more than 6 h away, fails the plan job without running it', async () => {
+    const marker = path.join(dir, 'window-injected');
+    const evil = `$(touch ${marker}); touch ${marker}2 \`touch ${marker}3\``;
+    const bad = await planOnly({ to: '3.4.2', 'not-before': evil });
+    expect(bad.step('upgrade / plan', 'checks').annotations[0]).toMatchObject({ level: 'error', title: 'not-before', message: `not a date: ${evil}` });
+    for (const suffix of ['', '2', '3']) expect(existsSync(`${marker}${suffix}`)).toBe(false);
+    const far = await planOnly({ to: '3.4.2', 'not-before': new Date(Date.now() + 7 * 3600_000).toISOString() });
+    expect(far.step('upgrade / plan', 'checks').annotations[0]?.message).toMatch(/more than 6 h/);
+  });
+
+  it('runner labels unset: every job fails to start, none falls back to a hosted runner', async () => {
+    const run = await planOnly({ to: '3.4.2' }, { vars: { KONG_RUNNER_LABELS: '' } });
+    expect(run.job('upgrade / plan').result).toBe('failure');
+    expect(run.job('upgrade / plan').steps).toEqual([]);
+  });
+});
+
+/** A one-job workflow holding the `window` step of kong-upgrade.yml's gate job, verbatim. */
 function windowWorkflow(): string {
-  const wf = parse(readFileSync(UPGRADE, 'utf8')) as { on: unknown; jobs: Record<string, { steps: { id?: string }[] }> };
-  const step = wf.jobs['production-in-place']!.steps.find((s) => s.id === 'window');
+  const wf = parse(readFileSync(REUSABLE, 'utf8')) as { jobs: Record<string, { steps: { id?: string }[] }> };
+  const step = wf.jobs.gate!.steps.find((s) => s.id === 'window');
   const file = path.join(dir, 'window.yml');
-  writeFileSync(file, stringify({ on: wf.on, jobs: { window: { 'runs-on': 'ubuntu-latest', steps: [step] } } }));
+  const on = { workflow_dispatch: { inputs: { 'not-before': { type: 'string' } } } };
+  writeFileSync(file, stringify({ on, jobs: { window: { 'runs-on': 'ubuntu-latest', steps: [step] } } }));
   return file;
 }
 
-describe('upgrade.yml: the maintenance window (not-before)', () => {
+describe('kong-upgrade.yml gate job: the maintenance window (not-before)', () => {
   it('counts down in the log until the window opens', async () => {
     const notBefore = new Date(Date.now() + 2_200).toISOString();
     const started = Date.now();
-    const run = await runWorkflow({ workflow: windowWorkflow(), workDir: path.join(dir, 'window-run'), inputs: { to: '3.4.2', 'not-before': notBefore }, runScripts: ['window'] });
+    const run = await runWorkflow({ workflow: windowWorkflow(), workDir: path.join(dir, 'window-run'), inputs: { 'not-before': notBefore }, runScripts: ['window'] });
     const step = run.step('window', 'window');
     expect(step.outcome, step.stderr).toBe('success');
     expect(step.stdout).toMatch(/^maintenance window opens in 0h 00m 0[1-3]s \(/);
@@ -78,11 +124,11 @@ describe('upgrade.yml: the maintenance window (not-before)', () => {
   });
 
   it('refuses a window more than 6 h away, and a value that is not a date (metacharacters included) without running it', async () => {
-    const far = await runWorkflow({ workflow: windowWorkflow(), workDir: path.join(dir, 'window-far'), inputs: { to: '3.4.2', 'not-before': new Date(Date.now() + 7 * 3600_000).toISOString() }, runScripts: ['window'] });
+    const far = await runWorkflow({ workflow: windowWorkflow(), workDir: path.join(dir, 'window-far'), inputs: { 'not-before': new Date(Date.now() + 7 * 3600_000).toISOString() }, runScripts: ['window'] });
     expect(far.step('window', 'window').annotations[0]?.message).toMatch(/more than 6 h/);
-    const marker = path.join(dir, 'window-injected');
+    const marker = path.join(dir, 'window-injected-gate');
     const evil = `$(touch ${marker}); touch ${marker}2 \`touch ${marker}3\``;
-    const bad = await runWorkflow({ workflow: windowWorkflow(), workDir: path.join(dir, 'window-bad'), inputs: { to: '3.4.2', 'not-before': evil }, runScripts: ['window'] });
+    const bad = await runWorkflow({ workflow: windowWorkflow(), workDir: path.join(dir, 'window-bad'), inputs: { 'not-before': evil }, runScripts: ['window'] });
     const step = bad.step('window', 'window');
     expect(step.outcome).toBe('failure');
     expect(step.annotations[0]).toMatchObject({ level: 'error', title: 'not-before', message: `not a date: ${evil}` });
@@ -90,7 +136,7 @@ describe('upgrade.yml: the maintenance window (not-before)', () => {
   });
 });
 
-describe('example workflows: no expression inside a run: script', () => {
+describe('workflows: no expression inside a run: script', () => {
   it('every run: of workflows-examples/*.yml and .github/workflows/*.yml takes inputs from env only', async () => {
     const files = ['workflows-examples', '.github/workflows'].flatMap((d) => {
       const full = path.join(REPO_ROOT, d);

@@ -1,5 +1,5 @@
-// End-to-end rehearsals of workflows-examples/upgrade.yml, strategy blue-green on the shared
-// database, 3.4.1 → 3.4.2, on real PostgreSQL, real nginx (promote's nginx backend) and the Kong
+// End-to-end rehearsals of workflows-examples/upgrade.yml (calling the reusable kong-upgrade.yml),
+// strategy blue-green on the shared database, 3.4.1 → 3.4.2, on real PostgreSQL, real nginx (promote's nginx backend) and the Kong
 // simulator. First two faulty greens, each stopped at a gate with traffic left on blue and
 // nothing lost (and finish, the point of no return, never run); then the healthy run:
 // up → deploy green → smoke → promote under steady traffic → finish with the smoke report.
@@ -25,7 +25,7 @@ const upstreamFiles: Record<string, string> = {};
 let faultAt = 0;
 const MARKERS = ['m-semicolon', 'm-dollar', 'm-backtick'];
 // The production jobs only, for the faulty greens (preproduction counts as passed).
-const PRODUCTION_ONLY = ['preflight', 'plan', 'backup', 'production-blue-green', 'production-blue-green-finish'];
+const PRODUCTION_ONLY = ['upgrade', ...['doctor', 'preflight', 'plan', 'backup', 'gate', 'production-blue-green', 'production-blue-green-finish'].map((job) => `upgrade / ${job}`)];
 
 beforeAll(async () => {
   world = await createWorld('3.4.1', { promoteFront: true });
@@ -41,17 +41,12 @@ beforeAll(async () => {
     };
     const { onPromote, ...options } = extra;
     const run = await runWorkflow({
+      ...world.runOptions(path.join(world.dir, name)),
       workflow: 'workflows-examples/upgrade.yml',
-      workDir: path.join(world.dir, name),
       runId,
       inputs: { cluster, from: '', to: '3.4.2', strategy: 'blue-green', 'not-before': '' },
-      environments: world.environments,
-      commands: world.commands,
-      runScripts: ['strategy', 'names', 'window'],
-      checkout: world.checkout,
-      sampleArgvMs: 20,
       beforeStep: async (job, step) => {
-        if (job !== 'production-blue-green') return;
+        if (job !== 'upgrade / production-blue-green') return;
         if (step.id === 'promote') {
           await onPromote?.();
           // Steady traffic through the front for the whole promote step (bounded).
@@ -85,12 +80,10 @@ beforeAll(async () => {
       }, 10);
     },
   });
-  // 2. Green deployed at the wrong version (the operator step installed 3.4.1): the smoke gate.
-  const deployNew = world.commands['deploy-new']!;
-  wrongVersion = await rehearse('wrong-version', '5002', {
-    jobs: PRODUCTION_ONLY,
-    commands: { ...world.commands, 'deploy-new': (ctx) => deployNew({ ...ctx, env: { ...ctx.env, VERSION: '3.4.1' } }) },
-  });
+  // 2. Green deployed at the wrong version (the operator script installed 3.4.1): the smoke gate.
+  world.operatorFaults = { 'deploy-green': '3.4.1' };
+  wrongVersion = await rehearse('wrong-version', '5002', { jobs: PRODUCTION_ONLY });
+  world.operatorFaults = {};
   // 3. The whole pipeline, healthy.
   healthy = await rehearse('healthy', '4242');
 }, 150_000);
@@ -101,10 +94,10 @@ afterAll(async () => {
 
 function expectStoppedAtTheGate(run: WorkflowRun, name: string, failedStep: string): void {
   expect(run.conclusion).toBe('failure');
-  expect(run.job('production-blue-green').result).toBe('failure');
-  expect(run.step('production-blue-green', failedStep).outcome).toBe('failure');
+  expect(run.job('upgrade / production-blue-green').result).toBe('failure');
+  expect(run.step('upgrade / production-blue-green', failedStep).outcome).toBe('failure');
   // finish (after which blue cannot use the database) never ran.
-  expect(run.job('production-blue-green-finish').result).toBe('skipped');
+  expect(run.job('upgrade / production-blue-green-finish').result).toBe('skipped');
   // Traffic stayed on blue (3.4.1); green is down in the include file.
   expect(served[name]).toMatchObject({ status: 200, cluster: 'blue', via: 'kong/3.4.1' });
   const servers = parseUpstreamServers(upstreamFiles[name]!);
@@ -118,8 +111,8 @@ function expectStoppedAtTheGate(run: WorkflowRun, name: string, failedStep: stri
 describe('upgrade.yml blue-green 3.4.1 → 3.4.2: faulty greens stop at the gate', () => {
   it('green answering 5xx once it takes traffic: the 10% gate fails, 100% back on blue; 5xx bounded by 10% of the window', () => {
     expectStoppedAtTheGate(failing5xx, 'failing-5xx', 'promote');
-    expect(failing5xx.step('production-blue-green', 'smoke').outcome).toBe('success');
-    const promote = failing5xx.step('production-blue-green', 'promote');
+    expect(failing5xx.step('upgrade / production-blue-green', 'smoke').outcome).toBe('success');
+    const promote = failing5xx.step('upgrade / production-blue-green', 'promote');
     expect(promote.outputs).toMatchObject({ live: 'blue', 'final-weight': '0', outcome: 'failed' });
     const report = JSON.parse(promote.outputs['steps-json']!) as { revertMs?: number; steps: { green: number; measurements: { status: string; figures: { name: string; status: string; measured: string }[] }[] }[] };
     expect(report.steps.map((s) => s.green)).toEqual([0, 10]);
@@ -141,8 +134,8 @@ describe('upgrade.yml blue-green 3.4.1 → 3.4.2: faulty greens stop at the gate
 
   it('green at the wrong version: smoke fails on the version, promote never runs', () => {
     expectStoppedAtTheGate(wrongVersion, 'wrong-version', 'smoke');
-    expect(wrongVersion.step('production-blue-green', 'promote').outcome).toBe('skipped');
-    const smoke = wrongVersion.step('production-blue-green', 'smoke');
+    expect(wrongVersion.step('upgrade / production-blue-green', 'promote').outcome).toBe('skipped');
+    const smoke = wrongVersion.step('upgrade / production-blue-green', 'smoke');
     expect(`${smoke.stdout}${smoke.summary}`).toMatch(/the node runs Kong 3\.4\.1, expected 3\.4\.2/);
     expect(load['wrong-version']).toBeUndefined();
   });
@@ -152,37 +145,44 @@ describe('upgrade.yml blue-green 3.4.1 → 3.4.2: the healthy pipeline', () => {
   it('runs plan → backup → preproduction → up → deploy green → smoke → promote → finish', () => {
     expect(healthy.conclusion, healthy.log.join('\n')).toBe('success');
     expect(healthy.jobs.map((j) => [j.id, j.result])).toEqual([
-      ['preflight', 'success'],
-      ['plan', 'success'],
-      ['backup', 'success'],
-      ['preproduction', 'success'],
-      ['production-in-place', 'skipped'],
-      ['production-dual-cluster', 'skipped'],
-      ['production-blue-green', 'success'],
-      ['production-blue-green-finish', 'success'],
+      ['upgrade / doctor', 'success'],
+      ['upgrade / preflight', 'success'],
+      ['upgrade / plan', 'success'],
+      ['upgrade / backup', 'success'],
+      ['upgrade / preproduction', 'success'],
+      ['upgrade / gate', 'success'],
+      ['upgrade / production-in-place', 'skipped'],
+      ['upgrade / production-dual-cluster', 'skipped'],
+      ['upgrade / production-blue-green', 'success'],
+      ['upgrade / production-blue-green-finish', 'success'],
+      ['upgrade', 'success'],
     ]);
-    expect(healthy.job('plan').outputs).toMatchObject({ from: '3.4.1', to: '3.4.2', strategy: 'blue-green' });
-    const steps = healthy.job('production-blue-green').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean);
-    expect(steps).toEqual(['window', 'names', 'backup', 'up', 'deploy-new', 'smoke', 'promote']);
-    expect(healthy.step('production-blue-green', 'promote').inputs?.topology).toBe('shared-database');
+    expect(healthy.job('upgrade / plan').outputs).toMatchObject({ from: '3.4.1', to: '3.4.2', strategy: 'blue-green' });
+    const steps = healthy.job('upgrade / production-blue-green').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean);
+    expect(steps).toEqual(['backup', 'up', 'deploy-green', 'smoke', 'promote']);
+    // Blue retired by the operator script once finish made the database green's only.
+    expect(healthy.job('upgrade / production-blue-green-finish').steps.map((s) => s.id).filter(Boolean)).toEqual(['finish', 'retire-blue']);
+    expect(healthy.job('upgrade').outputs).toMatchObject({ strategy: 'blue-green', live: 'green', 'kong-version': '3.4.2' });
+    expect(JSON.parse(healthy.job('upgrade').outputs['migration-state']!).kind).toBe('up-to-date');
+    expect(healthy.step('upgrade / production-blue-green', 'promote').inputs?.topology).toBe('shared-database');
   });
 
   it('finish ran with green\'s smoke report: migrations finished, data unchanged by fingerprint', async () => {
-    const finish = healthy.step('production-blue-green-finish', 'finish');
+    const finish = healthy.step('upgrade / production-blue-green-finish', 'finish');
     expect(finish.inputs?.['smoke-report']).toMatch(/green-smoke\.json$/);
-    const report = JSON.parse(readFileSync(path.join(healthy.artifactsDir, healthy.job('production-blue-green').outputs['reports-artifact']!, 'green-smoke.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(path.join(healthy.artifactsDir, healthy.job('upgrade / production-blue-green').outputs['reports-artifact']!, 'green-smoke.json'), 'utf8'));
     expect(report.passed ?? report.outcome).toBeTruthy();
-    expect(JSON.parse(healthy.job('production-blue-green-finish').outputs['state-after']!).kind).toBe('up-to-date');
+    expect(JSON.parse(healthy.job('upgrade / production-blue-green-finish').outputs['state-after']!).kind).toBe('up-to-date');
     expect(await pendingMigrations(world.pg, 'kong')).toBe(0);
     expect(fingerprints.healthy!.digest).toEqual(before.digest);
     // Preproduction rehearsed up → green → smoke → finish on its restored copy.
-    expect(healthy.step('preproduction', 'finish').outcome).toBe('success');
+    expect(healthy.step('upgrade / preproduction', 'finish').outcome).toBe('success');
     expect(await pendingMigrations(world.pg, 'kong_preprod')).toBe(0);
   });
 
   it('traffic on green (3.4.2), moved in gated steps under steady load without a 5xx', () => {
-    expect(healthy.job('production-blue-green').outputs.live).toBe('green');
-    expect(healthy.step('production-blue-green', 'promote').outputs).toMatchObject({ outcome: 'promoted', 'final-weight': '100' });
+    expect(healthy.job('upgrade / production-blue-green').outputs.live).toBe('green');
+    expect(healthy.step('upgrade / production-blue-green', 'promote').outputs).toMatchObject({ outcome: 'promoted', 'final-weight': '100' });
     const counts = load.healthy!;
     console.log(describeLoad('blue-green promote through nginx', counts));
     expect(counts.status5xx).toBe(0);

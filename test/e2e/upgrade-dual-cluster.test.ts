@@ -1,5 +1,6 @@
-// End-to-end rehearsal of workflows-examples/upgrade.yml, strategy dual-cluster, 2.8.5 → 3.4.2,
-// then workflows-examples/rollback.yml, on real PostgreSQL, real nginx (promote's nginx backend:
+// End-to-end rehearsal of workflows-examples/upgrade.yml (calling the reusable kong-upgrade.yml),
+// strategy dual-cluster, 2.8.5 → 3.4.2, then workflows-examples/rollback.yml (calling
+// kong-rollback.yml), on real PostgreSQL, real nginx (promote's nginx backend:
 // an include file in `upstream kong { }`, graceful reloads, green counted in the access log) and
 // the Kong simulator. Steady traffic goes through nginx while promote moves it.
 import { cpSync, existsSync, readFileSync } from 'node:fs';
@@ -39,16 +40,11 @@ beforeAll(async () => {
     load = undefined;
   };
   upgrade = await runWorkflow({
+    ...world.runOptions(path.join(world.dir, 'run')),
     workflow: 'workflows-examples/upgrade.yml',
-    workDir: path.join(world.dir, 'run'),
     inputs: { cluster, from: '', to: '3.4.2', strategy: 'dual-cluster', 'not-before': '' },
-    environments: world.environments,
-    commands: world.commands,
-    runScripts: ['strategy', 'names', 'window'],
-    checkout: world.checkout,
-    sampleArgvMs: 20,
     beforeStep: async (job, step) => {
-      if (job !== 'production-dual-cluster') return;
+      if (job !== 'upgrade / production-dual-cluster') return;
       if (step.id === 'promote') {
         greenAddress = world.environments.production!.vars.KONG_GREEN_SERVERS!;
         load = startLoad(world.front.url, { connections: 6, path: '/echo', maxRequests: 200_000, maxMs: 60_000 });
@@ -72,19 +68,14 @@ beforeAll(async () => {
 
   // Rollback: the fresh backup of the upgrade run, by its run id, as download-artifact would get it.
   const rollbackDir = path.join(world.dir, 'rollback');
-  const backupArtifact = upgrade.job('production-dual-cluster').outputs['backup-artifact'];
+  const backupArtifact = upgrade.job('upgrade').outputs['backup-artifact'];
   if (upgrade.conclusion !== 'success' || !backupArtifact) throw new Error(`the upgrade run failed, no rollback rehearsed:\n${upgrade.log.slice(-60).join('\n')}`);
   cpSync(path.join(upgrade.artifactsDir, backupArtifact), path.join(rollbackDir, 'artifacts', backupArtifact), { recursive: true });
   rollback = await runWorkflow({
+    ...world.runOptions(rollbackDir),
     workflow: 'workflows-examples/rollback.yml',
-    workDir: rollbackDir,
     runId: '4343',
     inputs: { cluster, 'backup-run-id': '4242', 'previous-version': '2.8.5', 'restore-database': true, 'traffic-back': true },
-    environments: world.environments,
-    commands: world.commands,
-    runScripts: ['names'],
-    checkout: world.checkout,
-    sampleArgvMs: 20,
     beforeStep: async (_job, step) => {
       // Right after the revert, before blue is stopped for the restore.
       if (step.id === 'names') servedAfterRevert = await world.throughFront();
@@ -100,24 +91,31 @@ describe('upgrade.yml dual-cluster 2.8.5 → 3.4.2 (nginx front, promote under t
   it('runs plan → backup → preproduction → production dual-cluster; the other strategies are skipped', () => {
     expect(upgrade.conclusion, upgrade.log.join('\n')).toBe('success');
     expect(upgrade.jobs.map((j) => [j.id, j.result])).toEqual([
-      ['preflight', 'success'],
-      ['plan', 'success'],
-      ['backup', 'success'],
-      ['preproduction', 'success'],
-      ['production-in-place', 'skipped'],
-      ['production-dual-cluster', 'success'],
-      ['production-blue-green', 'skipped'],
-      ['production-blue-green-finish', 'skipped'],
+      ['upgrade / doctor', 'success'],
+      ['upgrade / preflight', 'success'],
+      ['upgrade / plan', 'success'],
+      ['upgrade / backup', 'success'],
+      ['upgrade / preproduction', 'success'],
+      ['upgrade / gate', 'success'],
+      ['upgrade / production-in-place', 'skipped'],
+      ['upgrade / production-dual-cluster', 'success'],
+      ['upgrade / production-blue-green', 'skipped'],
+      ['upgrade / production-blue-green-finish', 'skipped'],
+      ['upgrade', 'success'],
     ]);
-    expect(upgrade.job('plan').outputs).toMatchObject({ from: '2.8.5', to: '3.4.2', strategy: 'dual-cluster' });
-    const steps = upgrade.job('production-dual-cluster').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean);
-    expect(steps).toEqual(['window', 'names', 'backup', 'restore', 'migrate', 'deploy-new', 'smoke', 'promote']);
+    expect(upgrade.job('upgrade / plan').outputs).toMatchObject({ from: '2.8.5', to: '3.4.2', strategy: 'dual-cluster' });
+    const steps = upgrade.job('upgrade / production-dual-cluster').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean);
+    expect(steps).toEqual(['backup', 'restore', 'migrate', 'deploy-green', 'smoke', 'promote']);
+    expect(upgrade.job('upgrade').outputs).toMatchObject({ strategy: 'dual-cluster', live: 'green', 'kong-version': '3.4.2' });
+    expect(world.operatorCalls.map((c) => `${c.env.KONG_UPGRADE_ENVIRONMENT}:${c.phase}:${c.env.KONG_UPGRADE_ROLE}:${c.env.KONG_UPGRADE_VERSION}`).slice(0, 2)).toEqual([
+      'preproduction:deploy-green:green:3.4.2', 'production:deploy-green:green:3.4.2',
+    ]);
   });
 
   it('green: restored from the fresh backup, migrations finished, data unchanged by fingerprint', async () => {
-    const job = upgrade.job('production-dual-cluster');
-    expect(upgrade.step('production-dual-cluster', 'restore').inputs?.manifest).toBe(upgrade.step('production-dual-cluster', 'backup').outputs['manifest-path']);
-    expect(upgrade.step('production-dual-cluster', 'migrate').inputs?.['backup-manifest']).toBe(upgrade.step('production-dual-cluster', 'restore').outputs['manifest-path']);
+    const job = upgrade.job('upgrade / production-dual-cluster');
+    expect(upgrade.step('upgrade / production-dual-cluster', 'restore').inputs?.manifest).toBe(upgrade.step('upgrade / production-dual-cluster', 'backup').outputs['manifest-path']);
+    expect(upgrade.step('upgrade / production-dual-cluster', 'migrate').inputs?.['backup-manifest']).toBe(upgrade.step('upgrade / production-dual-cluster', 'restore').outputs['manifest-path']);
     expect(JSON.parse(job.outputs['state-after']!).kind).toBe('up-to-date');
     expect(await pendingMigrations(world.pg, 'kong_green')).toBe(0);
     const green = await dataFingerprint(world.pg, 'kong_green', before.columns);
@@ -129,9 +127,9 @@ describe('upgrade.yml dual-cluster 2.8.5 → 3.4.2 (nginx front, promote under t
   });
 
   it('promote moved the traffic to green in gated steps under steady load, without a 5xx', () => {
-    const job = upgrade.job('production-dual-cluster');
+    const job = upgrade.job('upgrade / production-dual-cluster');
     expect(job.outputs.live).toBe('green');
-    const promote = upgrade.step('production-dual-cluster', 'promote');
+    const promote = upgrade.step('upgrade / production-dual-cluster', 'promote');
     expect(promote.outputs).toMatchObject({ outcome: 'promoted', 'final-weight': '100' });
     const report = JSON.parse(promote.outputs['steps-json']!) as { steps: { green: number; decision: string; measurements: { status: string; figures: { name: string; measured: string }[] }[] }[] };
     // 0%: green gated with no traffic (probes, smoke) before any request goes to it.
@@ -158,7 +156,7 @@ describe('upgrade.yml dual-cluster 2.8.5 → 3.4.2 (nginx front, promote under t
     expect(blueAfterUpgrade.digest).toEqual(before.digest);
     // Still running and serving (straight to its proxy, no traffic from the front).
     expect(blueServingAfterUpgrade).toEqual({ status: 200, via: 'kong/2.8.5' });
-    const inputs = upgrade.step('production-dual-cluster', 'promote').inputs!;
+    const inputs = upgrade.step('upgrade / production-dual-cluster', 'promote').inputs!;
     expect(inputs['blue-servers']).toBe(blueAddress);
     // The example wires the whole nginx front: include file, config, access log, pid file.
     expect(inputs).toMatchObject({
@@ -181,33 +179,37 @@ describe('upgrade.yml dual-cluster 2.8.5 → 3.4.2 (nginx front, promote under t
 describe('rollback.yml after the dual-cluster upgrade', () => {
   it('traffic back to blue at once, the backup restored over production, 2.8.5 started and smoke-tested', () => {
     expect(rollback.conclusion, rollback.log.join('\n')).toBe('success');
-    const job = rollback.job('rollback');
+    const job = rollback.job('rollback / rollback');
     expect(job.steps.map((s) => [s.id ?? s.name, s.outcome])).toEqual([
+      ['Run actions/checkout@v5', 'success'],
       ['Run actions/checkout@v5', 'success'],
       ['traffic', 'success'],
       ['names', 'success'],
       ['Run actions/download-artifact@v8', 'success'],
       ['Verify the backup before anything is stopped', 'success'],
-      ['stop-nodes', 'success'],
+      ['stop-new', 'success'],
       ['restore', 'success'],
-      ['start-previous', 'success'],
+      ['start-old', 'success'],
       ['smoke', 'success'],
     ]);
-    expect(rollback.step('rollback', 'traffic').outputs).toMatchObject({ live: 'blue', 'final-weight': '0' });
+    expect(rollback.step('rollback / rollback', 'traffic').outputs).toMatchObject({ live: 'blue', 'final-weight': '0' });
+    expect(rollback.job('rollback').outputs).toMatchObject({ live: 'blue', 'smoke-passed': 'true' });
+    expect(world.operatorCalls.slice(-2).map((c) => `${c.phase}:${c.env.KONG_UPGRADE_VERSION}`)).toEqual(['stop-new:', 'start-old:2.8.5']);
     expect(servedAfterRevert).toMatchObject({ status: 200, cluster: 'blue', via: 'kong/2.8.5' });
     expect(job.outputs['smoke-passed']).toBe('true');
   });
 
   it('data back to the backup: the restored fingerprint equals the backup manifest\'s', async () => {
-    const artifact = upgrade.job('production-dual-cluster').outputs['backup-artifact']!;
+    const artifact = upgrade.job('upgrade').outputs['backup-artifact']!;
     const manifest = JSON.parse(readFileSync(path.join(upgrade.artifactsDir, artifact, 'manifest.json'), 'utf8')) as { fingerprint: { digest: string; tables: Record<string, { rows: number }> } };
     // The consumer written after the backup made blue's data differ from it…
     expect(blueBeforeRollback.digest.get('consumers')).not.toEqual(before.digest.get('consumers'));
     // …the restore's fingerprint (read back from the restored database) is the manifest's…
     const restored = rollback.job('rollback').outputs.fingerprint!;
+    expect(rollback.job('rollback / rollback').outputs.fingerprint).toBe(restored);
     expect(restored).toMatch(/^[0-9a-f]{64}$/);
     expect(restored).toBe(manifest.fingerprint.digest);
-    expect(restored).toBe(upgrade.step('production-dual-cluster', 'backup').outputs.fingerprint);
+    expect(restored).toBe(upgrade.step('upgrade / production-dual-cluster', 'backup').outputs.fingerprint);
     // …and so is ours: every entity table as it was before the upgrade, the late consumer gone.
     expect((await dataFingerprint(world.pg, 'kong', before.columns)).digest).toEqual(before.digest);
     console.log(`rollback: manifest fingerprint ${manifest.fingerprint.digest.slice(0, 16)}… restored ${restored.slice(0, 16)}…; consumers ${before.digest.get('consumers')!.split(':')[0]} → ${blueBeforeRollback.digest.get('consumers')!.split(':')[0]} (late write) → ${before.digest.get('consumers')!.split(':')[0]} restored`);
