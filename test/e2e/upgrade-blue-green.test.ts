@@ -170,7 +170,7 @@ describe('upgrade.yml blue-green 3.4.1 → 3.4.2: the healthy pipeline', () => {
   it('finish ran with green\'s smoke report: migrations finished, data unchanged by fingerprint', async () => {
     const finish = healthy.step('upgrade / production-blue-green-finish', 'finish');
     expect(finish.inputs?.['smoke-report']).toMatch(/green-smoke\.json$/);
-    const report = JSON.parse(readFileSync(path.join(healthy.artifactsDir, healthy.job('upgrade / production-blue-green').outputs['reports-artifact']!, 'green-smoke.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(path.join(healthy.artifactsDir, healthy.job('upgrade / plan').outputs['reports-artifact']!, 'green-smoke.json'), 'utf8'));
     expect(report.passed ?? report.outcome).toBeTruthy();
     expect(JSON.parse(healthy.job('upgrade / production-blue-green-finish').outputs['state-after']!).kind).toBe('up-to-date');
     expect(await pendingMigrations(world.pg, 'kong')).toBe(0);
