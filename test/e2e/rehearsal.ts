@@ -58,6 +58,20 @@ export const RUN_SCRIPTS = [
   'doctor', 'checks', 'strategy', 'targets', 'unreviewed', 'approval-recorded', 'window',
   'stop-old', 'start-old', 'start-new', 'deploy-green', 'retire-blue', 'stop-new', 'names',
 ];
+/**
+ * The jobs a successful run of workflows-examples/upgrade.yml lists, in order: the called
+ * workflow's jobs (`upgrade / …`), the production jobs of the other strategies skipped, then the call.
+ */
+export function upgradeJobs(strategy: 'in-place' | 'dual-cluster' | 'blue-green'): [string, string][] {
+  const production = ['production-in-place', 'production-dual-cluster', 'production-blue-green', 'production-blue-green-finish'];
+  const ran = (job: string) => job === `production-${strategy}` || (strategy === 'blue-green' && job === 'production-blue-green-finish');
+  return [
+    ...['doctor', 'preflight', 'plan', 'backup', 'preproduction', 'gate'].map((job): [string, string] => [`upgrade / ${job}`, 'success']),
+    ...production.map((job): [string, string] => [`upgrade / ${job}`, ran(job) ? 'success' : 'skipped']),
+    ['upgrade', 'success'],
+  ];
+}
+
 const OPERATOR_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'operator', 'kong-operator.mjs');
 
 export interface World {
