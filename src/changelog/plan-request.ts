@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { inputError } from '../lib/errors.js';
-import { maskSecret, readBoolean, readEnum, readList, readSecret, readString, type InputSource } from '../lib/inputs.js';
+import { maskSecret, readBoolean, readEnum, readHttpUrl, readList, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import { maskSecretSettings, parseUserKongConf } from './kong-conf.js';
 import { readAdminInputs, readDatabaseInputs, type AdminApiTarget, type DatabaseConnection } from '../lib/shared-inputs.js';
 
@@ -57,7 +57,7 @@ export async function readPlanRequest(source: InputSource): Promise<PlanRequest>
     offline: readBoolean(source, 'offline', false),
     github: {
       token: readSecret(source, 'github-token'),
-      apiUrl: readString(source, 'github-api-url') ?? 'https://api.github.com',
+      apiUrl: readHttpUrl(source, 'github-api-url') ?? 'https://api.github.com',
     },
     cacheDir: readString(source, 'cache-dir'),
     admin,

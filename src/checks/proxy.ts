@@ -43,8 +43,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export function parseProxyRequests(text: string, input: string): ProxyRequestSpec[] {
   let data: unknown;
   try {
-    // YAML is a superset of JSON: one parser for both forms.
-    data = YAML.parse(text);
+    // YAML is a superset of JSON: one parser for both forms. Its warnings (an unknown `%`
+    // directive) would go to stderr quoting the input: errors only.
+    data = YAML.parse(text, { logLevel: 'error' });
   } catch (error) {
     throw inputError(input, `is neither YAML nor JSON: ${(error as Error).message.split('\n')[0]}`, error);
   }

@@ -103,10 +103,19 @@ export function maskSecret(source: Pick<InputSource, 'mask'>, secret: string): v
   }
 }
 
-/** A path (or any one-line value): a line break or control character in it is refused. */
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
 export function readPath(source: InputSource, name: string): string | undefined {
   const value = readString(source, name);
-  if (value !== undefined && hasControl(value)) throw inputError(name, 'holds a line break or another control character; give one line');
+  if (value === undefined) return undefined;
+  if (hasControl(value)) throw inputError(name, 'holds a line break or another control character; give one line');
+  const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+  if (Buffer.byteLength(value) > 4096) throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+  const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+  if (long !== undefined) throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
   return value;
 }
 

@@ -127,6 +127,16 @@ describe('smoke-test action (dist): hostile values', () => {
     expect(injectedCommands(run.stdout)).toEqual([]);
   });
 
+  it('names report-file when it cannot be written or is too long (was an unexpected ENAMETOOLONG), and prints no YAML warning', async () => {
+    writeFileSync(path.join(dir, 'a-file'), 'x');
+    const notAFolder = await runAction('smoke-test', inputs({ 'report-file': path.join(dir, 'a-file', 'r.json'), 'load-routes': '' }));
+    expect(notAFolder.annotations.at(-1)!.message).toMatch(/^input 'report-file': cannot write .*a-file\/r\.json: (ENOTDIR|EEXIST)$/);
+    const long = await runAction('smoke-test', inputs({ 'report-file': 'A'.repeat(100_000), 'load-routes': '' }));
+    expect(long.annotations.at(-1)!.message).toBe("input 'report-file': is 100000 bytes long; expected a path of at most 4096 bytes, each name at most 255");
+    const directive = await runAction('smoke-test', inputs({ 'proxy-requests': '%zz', 'load-routes': '' }));
+    expect(directive.stderr).toBe('');
+  });
+
   it('refuses a multi-line admin-token with every line masked, and shows none of it', async () => {
     const run = await runAction('smoke-test', inputs({ 'admin-token': 'tok-line-one-4711\ntok-line-two-4711', 'load-routes': '' }));
     expect(run.exitCode).toBe(1);

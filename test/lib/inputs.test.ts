@@ -216,3 +216,11 @@ describe('secrets and URLs at input time', () => {
     }
   });
 });
+
+describe('path inputs past the file system limits', () => {
+  it('name the input instead of an ENAMETOOLONG naming none', () => {
+    const { input } = source({ 'plan-file': 'A'.repeat(100_000), 'report-file': `/tmp/${'b'.repeat(300)}/r.json` });
+    expect(thrown(() => readPath(input, 'plan-file')).message).toBe("input 'plan-file': is 100000 bytes long; expected a path of at most 4096 bytes, each name at most 255");
+    expect(thrown(() => readPath(input, 'report-file')).message).toMatch(/^input 'report-file': has a name of 300 bytes \("b{40}…"\); expected a path/);
+  });
+});

@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildPlan } from '../../changelog/plan.js';
 import { readPlanRequest } from '../../changelog/plan-request.js';
@@ -8,6 +7,7 @@ import { renderPlanMarkdown } from '../../changelog/render/markdown.js';
 import { stepError } from '../../lib/errors.js';
 import { readBoolean, readPath } from '../../lib/inputs.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
+import { writeInputFile } from '../../lib/output-file.js';
 import { info, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
@@ -19,8 +19,7 @@ await runAction(async () => {
 
   const plan = await buildPlan(request, { log: info });
 
-  await mkdir(path.dirname(planFile), { recursive: true });
-  await writeFile(planFile, serializePlan(plan));
+  await writeInputFile(planFile, serializePlan(plan), 'plan-file');
 
   const breaking = plan.counts.breaking + plan.notes.length;
   core.setOutput('from', plan.from);

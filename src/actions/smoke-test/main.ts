@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readSmokeOptions } from '../../checks/options.js';
 import { notPassed, serializeReport } from '../../checks/report.js';
@@ -7,6 +6,7 @@ import { renderSmokeMarkdown, runSmokeTest } from '../../checks/smoke.js';
 import { stepError } from '../../lib/errors.js';
 import { readPath } from '../../lib/inputs.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
+import { writeInputFile } from '../../lib/output-file.js';
 import { info, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
@@ -17,8 +17,7 @@ await runAction(async () => {
 
   const report = await runSmokeTest(options, info);
 
-  await mkdir(path.dirname(reportFile), { recursive: true });
-  await writeFile(reportFile, serializeReport(report));
+  await writeInputFile(reportFile, serializeReport(report), 'report-file');
 
   const failing = notPassed(report.checks);
   core.setOutput('passed', report.passed);
