@@ -52,9 +52,14 @@ export function parseUserKongConf(text: string, input = KONG_CONF_INPUT): UserKo
 // environment variable. Too wide is harmless: a value not quoted.
 const SECRET_WORDS = /(?:^|_)(?:password|passwd|secret|token|key|keys|cert|certificate|credential|credentials|private|license_data|auth_conf|session_conf)(?:_|$)/;
 
+// What Kong itself hides beyond those words (Kong/kong 3.4.2, kong/conf_loader/init.lua,
+// CONF_SENSITIVE): a proxy URL may hold credentials, a declarative config any secret.
+const KONG_SENSITIVE = new Set(['proxy_server', 'declarative_config_string']);
+
 /** A setting whose value is never quoted in a finding, a log or the plan, and is masked when read. */
 export function isSecretSetting(name: string): boolean {
-  return SECRET_WORDS.test(name.toLowerCase().replace(/^kong_/, ''));
+  const key = name.toLowerCase().replace(/^kong_/, '');
+  return SECRET_WORDS.test(key) || KONG_SENSITIVE.has(key);
 }
 
 /** `name = value` for a finding, or the name alone when the value is a secret. */

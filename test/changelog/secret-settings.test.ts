@@ -32,7 +32,7 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 describe('secret kong.conf settings', () => {
   it('are recognised by name, with or without the KONG_ prefix', () => {
-    for (const name of ['pg_password', 'cassandra_password', 'pg_ro_password', 'vault_hcv_token', 'ssl_cert_key', 'admin_gui_auth_conf', 'KONG_PG_PASSWORD', 'cluster_cert', 'lua_ssl_trusted_certificate', 'smtp_password']) {
+    for (const name of ['pg_password', 'cassandra_password', 'pg_ro_password', 'vault_hcv_token', 'ssl_cert_key', 'admin_gui_auth_conf', 'KONG_PG_PASSWORD', 'cluster_cert', 'lua_ssl_trusted_certificate', 'smtp_password', 'proxy_server', 'KONG_DECLARATIVE_CONFIG_STRING', 'pg_ro_password', 'admin_gui_ssl_cert_key']) {
       expect(isSecretSetting(name), name).toBe(true);
     }
     for (const name of ['pg_host', 'cassandra_port', 'database', 'pg_ssl_version', 'keyring_enabled', 'KONG_LOG_LEVEL', 'router_flavor']) {
