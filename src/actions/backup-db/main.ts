@@ -8,7 +8,7 @@ import { createRunDir, type RunDir } from '../../lib/run-dir.js';
 import { describeDatabase } from '../../lib/shared-inputs.js';
 import { bulletList, table } from '../../lib/markdown.js';
 import type { BackupManifest } from '../../database/manifest.js';
-import { runAction, runnerInputs } from '../runtime.js';
+import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 import { RUN_DIR_STATE } from './state.js';
 
 // The other modes' modules load when their mode runs (import() below): the bundle's start-up
@@ -38,7 +38,7 @@ await runAction(async () => {
 });
 
 async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal): Promise<void> {
-  const log = (line: string) => core.info(line);
+  const log = info;
   const { common } = request;
 
   const outputs = (manifest: BackupManifest, archive: string, manifestPath: string) => {
@@ -52,7 +52,7 @@ async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal):
 
   if (request.mode === 'backup') {
     if (common.dryRun) {
-      core.info(`dry-run: would back up ${describeDatabase(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
+      info(`dry-run: would back up ${describeDatabase(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
       await core.summary.addRaw(`## Backup (dry run)\n\nWould back up ${describeDatabase(request.source.db)} into \`${request.backupDir}\`.`, true).write();
       return;
     }
@@ -79,7 +79,7 @@ async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal):
   if (request.mode === 'export') {
     const { admin, deck } = request;
     if (common.dryRun) {
-      core.info(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
+      info(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
       await core.summary.addRaw(`## Declarative export (dry run)\n\nWould export from \`${admin.url}\` into \`${request.backupDir}\`.`, true).write();
       return;
     }
@@ -198,7 +198,7 @@ async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal):
   });
   const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.source.archive.path}`;
   if (result.dryRun || !result.manifest || !result.manifestPath) {
-    core.info(`dry-run: restore into ${describeDatabase(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
+    infoLines(`dry-run: restore into ${describeDatabase(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
     outputs(result.source, archive, request.manifest);
     await core.summary.addRaw(`## Restore (dry run) into ${describeDatabase(request.target.db)}\n\n${bulletList(result.actions)}`, true).write();
     return;

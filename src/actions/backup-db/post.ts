@@ -5,7 +5,7 @@ import { cleanUpRun } from '../../database/leftovers.js';
 import { withDatabase, type DatabaseTarget } from '../../database/postgres/connect.js';
 import { bulletList } from '../../lib/markdown.js';
 import { openRunDir } from '../../lib/run-dir.js';
-import { runAction, runnerInputs } from '../runtime.js';
+import { info, runAction, runnerInputs } from '../runtime.js';
 import { RUN_DIR_STATE } from './state.js';
 
 // backup-db's `post:` step, run by the runner when the job ends, with the main step's inputs and
@@ -17,7 +17,7 @@ await runAction(async () => {
   const request = readBackupRequest(runnerInputs);
   const servers = serversOf(request);
   const { done, left } = await cleanUpRun(openRunDir(folder), (host, port) => servers.find((s) => s.db.host === host && s.db.port === port));
-  for (const line of done) core.info(`Cleaned up after the interrupted backup-db step: ${line}`);
+  for (const line of done) info(`Cleaned up after the interrupted backup-db step: ${line}`);
   for (const line of left) core.warning(`Left behind by the interrupted backup-db step, not cleaned up: ${line}`);
   if (done.length + left.length === 0) return;
   await core.summary
