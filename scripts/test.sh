@@ -7,7 +7,7 @@
 # Then it builds dist/ from src/ (`npm run build`, seconds), so the tests that run the bundles as
 # the runner does (actions, CLI, rehearsals) test what src/ says now, never a stale bundle.
 # Upstream Kong files the tests parse come from scripts/kong-data.mjs (KONG_DATA_DIR,
-# ../shared/kong-data, or .cache/kong-data filled by `npm run kong-data`); the tests that need a
+# shared/kong-data beside the checkout, or .cache/kong-data filled by `npm run kong-data`); the tests that need a
 # missing one are skipped and named. The run ends with one line
 # `tests: N passed, M failed[, K skipped]` (test/reporters/summary-line.ts).
 #

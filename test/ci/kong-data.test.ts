@@ -36,7 +36,7 @@ let baseUrl: string;
 const served = new Map<string, string>();
 const requests: string[] = [];
 
-/** A checkout of the script alone: <work>/<name>/scripts/{kong-data.mjs,kong-data.manifest.json}, no ../shared beside it. */
+/** A checkout of the script alone: <work>/<name>/scripts/{kong-data.mjs,kong-data.manifest.json}, nothing beside it. */
 function clone(name: string): string {
   const root = path.join(work, name, 'repo');
   mkdirSync(path.join(root, 'scripts'), { recursive: true });
@@ -134,7 +134,7 @@ describe('npm run kong-data in a fresh clone', () => {
 });
 
 describe('where a file is looked up', () => {
-  it('KONG_DATA_DIR first, then ../shared/kong-data beside the checkout, then .cache/kong-data', () => {
+  it('KONG_DATA_DIR first, then shared/kong-data beside the checkout, then .cache/kong-data', () => {
     const root = clone('order');
     const file = 'oss/CHANGELOG.md';
     const own = path.join(work, 'order', 'own');
