@@ -9,11 +9,12 @@ const dryRun = { mode: 'backup', 'dry-run': 'true', 'database-url': 'postgres://
 
 describe('backup-db (dist): values in its log', () => {
   it('a compression or backup-dir value issues no workflow command', async () => {
-    for (const inputs of [
+    const cases: Record<string, string>[] = [
       { compression: 'gzip\n::stop-commands::pwned\n::error::fake' },
       { compression: 'x ##[set-env name=A]b' },
       { 'backup-dir': 'backups ##[set-env name=A]b' },
-    ]) {
+    ];
+    for (const inputs of cases) {
       const run = await runAction('backup-db', { ...dryRun, ...inputs });
       expect(injectedCommands(run.stdout), JSON.stringify(inputs)).toEqual([]);
       expect(run.annotations.map((a) => a.message)).not.toContain('fake');

@@ -79,7 +79,7 @@ describe('kong migrations against the database, as Kong 2.8.5 built here did', (
   });
 
   it('a statement timeout: receive_message: failed to get type: timeout', async () => {
-    const env = { ...(await freshDb()), KONG_SIM_VERSION: '2.8.5' };
+    const env: Record<string, string> = { ...(await freshDb()), KONG_SIM_VERSION: '2.8.5' };
     expect((await runKong(['migrations', 'bootstrap'], env)).exitCode).toBe(0);
     const locker = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: env.KONG_PG_DATABASE });
     await locker.connect();
