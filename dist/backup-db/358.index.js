@@ -7,49 +7,87 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MAX_PAGES: () => (/* binding */ MAX_PAGES),
 /* harmony export */   MAX_PAGE_SIZE: () => (/* binding */ MAX_PAGE_SIZE),
-/* harmony export */   createAdminClient: () => (/* binding */ createAdminClient)
+/* harmony export */   createAdminClient: () => (/* binding */ createAdminClient),
+/* harmony export */   kongMessage: () => (/* binding */ kongMessage)
 /* harmony export */ });
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9874);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2180);
+
 
 
 /**
- * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test and
- * promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md Part B:
- * collections answer `{data, next}` with `next` a relative path and `null` on the last page
- * (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
  */
 const MAX_PAGE_SIZE = 1000;
-function createAdminClient(target, timeoutMs = 10_000) {
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+const MAX_PAGES = 10_000;
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     const headers = { accept: 'application/json' };
     if (target.token !== undefined)
         headers['Kong-Admin-Token'] = target.token;
+    const notKong = (detail) => target.input === undefined ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, detail) : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
     async function getJson(path) {
         const url = `${target.url}${path}`;
-        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, 'Admin API');
+        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('Admin API', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
         }
-        catch (error) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('Admin API', `GET ${url} did not answer JSON`, error);
+        catch {
+            throw notKong(`GET ${url} did not answer JSON`);
         }
     }
+    /**
+     * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+     * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+     * empty page, and at most MAX_PAGES of them.
+     */
     async function forEachPage(path, workspace, onPage) {
         const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
         const separator = path.includes('?') ? '&' : '?';
         let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+        const seen = new Set();
         let requests = 0;
         while (next !== null) {
+            if (requests >= MAX_PAGES)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+            seen.add(next);
+            const url = `${target.url}${next}`;
             const page = await getJson(next);
             requests++;
-            onPage(page.data);
+            const data = page?.data;
+            const link = page?.next;
+            if (!Array.isArray(data))
+                throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+            if (link !== null && link !== undefined && typeof link !== 'string')
+                throw notKong(`GET ${url} answered a "next" that is not a path`);
+            onPage(data);
+            if (typeof link !== 'string')
+                break;
             // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
-            next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
+            if (!link.startsWith('/') || link.startsWith('//'))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}`);
+            if (data.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+            next = withSize(withPrefix(link, prefix));
+            if (seen.has(next))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" page already read (${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}): it would never end`);
         }
         return requests;
     }
@@ -62,9 +100,15 @@ function createAdminClient(target, timeoutMs = 10_000) {
         return items;
     }
     async function get(path) {
-        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url: `${target.url}${path}`, headers, timeoutMs }, step);
     }
-    return { target, getJson, listAll, forEachPage, get };
+    async function send(method, path, body) {
+        const request = body === undefined
+            ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+            : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)(request, step);
+    }
+    return { target, getJson, listAll, forEachPage, get, send };
 }
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
@@ -72,17 +116,17 @@ function withPrefix(path, prefix) {
 function withSize(path) {
     return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
 }
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
 function kongMessage(body) {
     try {
         const parsed = JSON.parse(body);
         if (typeof parsed.message === 'string')
-            return parsed.message;
+            return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(parsed.message);
     }
     catch {
         // not JSON: fall through to the raw text
     }
-    return body.slice(0, 200);
+    return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(body);
 }
 
 
@@ -94,12 +138,19 @@ function kongMessage(body) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   aj: () => (/* binding */ httpRequest)
 /* harmony export */ });
-/* unused harmony exports transportErrorKind, createHttpPool, httpJson */
+/* unused harmony exports DEFAULT_MAX_BODY_BYTES, transportErrorKind, createHttpPool, httpJson */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
+
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
 const loadUndici = () => __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19));
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -115,10 +166,12 @@ async function httpRequest(request, step = 'HTTP request') {
             signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
             redirect: 'manual',
         });
-        const body = await response.text();
+        const body = response.body === null ? '' : await readCapped(response.body, request, step);
         return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
@@ -135,7 +188,7 @@ async function requestWithHost(request, step, started) {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = await response.body.text();
+        const body = await readCapped(response.body, request, step);
         const headers = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
             if (value === undefined)
@@ -146,10 +199,29 @@ async function requestWithHost(request, step, started) {
         return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
+}
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body, request, step) {
+    const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > limit) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 function transportErrorKind(error) {
     const codes = [];
@@ -215,7 +287,7 @@ function transportReason(error) {
 async function httpJson(request, step = 'HTTP request') {
     const response = await httpRequest(request, step);
     if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
     }
     try {
         return JSON.parse(response.body);

@@ -1,23 +1,128 @@
 export const id = 489;
-export const ids = [489,8];
+export const ids = [489,780];
 export const modules = {
 
-/***/ 800:
+/***/ 9016:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ listArchive),
-/* harmony export */   p: () => (/* binding */ openArchive)
-/* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1469);
-/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(797);
-/* harmony import */ var _checksums_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4976);
-/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4371);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3387);
 
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  d: () => (/* binding */ listArchive),
+  p: () => (/* binding */ openArchive)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __webpack_require__(1469);
+// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
+var exec = __webpack_require__(797);
+// EXTERNAL MODULE: ./build/database/checksums.js
+var checksums = __webpack_require__(4976);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var database_encryption = __webpack_require__(4371);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __webpack_require__(3387);
+;// CONCATENATED MODULE: ./build/database/backup-files.js
+
+
+
+
+
+
+/**
+ * What verify, restore and migrate's backup gate read before any byte of the archive: the
+ * manifest's fields (readManifest), then that it vouches for the archive it names: at least one
+ * file, the archive is exactly the file (custom) or the folder of the files (directory) it lists
+ * with their checksums, every path stays inside the backup folder (no `..`, no absolute path, no
+ * symlink leading out), and a directory archive holds no file it does not list (pg_restore reads
+ * `3.dat` before the listed `3.dat.gz`). The sizes and SHA-256s are checked by checkBackupChecksums.
+ */
+async function inspectBackup(manifestPath, input) {
+    const file = external_node_path_.resolve(manifestPath);
+    const manifest = await (0,database_manifest/* readManifest */.WI)(file, input);
+    const refuse = (detail) => (0,errors/* inputError */.Xu)(input, `${file}: ${detail}`);
+    const problems = archiveProblems(manifest);
+    if (problems.length > 0)
+        throw refuse(`the manifest does not vouch for its archive: ${problems.join('; ')}`);
+    const folder = await (0,promises_.realpath)(external_node_path_.dirname(file));
+    for (const listed of manifest.files) {
+        const real = await (0,promises_.realpath)(external_node_path_.join(folder, listed.path)).catch(() => undefined);
+        // A missing file is the checksums' to report, with the others.
+        if (real !== undefined && !inside(folder, real))
+            throw refuse(`${listed.path} leads outside the backup folder (to ${real})`);
+    }
+    if (manifest.dump.format === 'directory') {
+        const unlisted = await unlistedFiles(folder, manifest);
+        if (unlisted.length > 0) {
+            throw refuse(`${manifest.archive.path} holds ${unlisted.length} file${unlisted.length === 1 ? '' : 's'} the manifest does not list (${unlisted.slice(0, 5).join(', ')}): pg_restore would read them unchecked`);
+        }
+    }
+    return { manifest, manifestPath: file, folder, archivePath: external_node_path_.join(folder, manifest.archive.path) };
+}
+/** Sizes and SHA-256 of every file, streamed; the error names `input`, the manifest's. */
+async function checkBackupChecksums(backup, input, log) {
+    const problems = await (0,checksums/* checkFiles */.gw)(backup.folder, backup.manifest.files);
+    if (problems.length > 0) {
+        throw (0,errors/* inputError */.Xu)(input, `checking the archive against its manifest: ${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+    }
+    log?.(`Checksums match: ${backup.manifest.files.length} file(s), ${backup.manifest.archive.sizeBytes} bytes`);
+}
+/**
+ * The archive a manifest names is there and is what was backed up: inspectBackup, then every
+ * checksum. For migrate's backup gate (no rollback point without an archive) and verify.
+ */
+async function verifyBackupFiles(manifestPath, input, options = {}) {
+    const backup = await inspectBackup(manifestPath, input);
+    await checkBackupChecksums(backup, input, options.log);
+    return backup;
+}
+function archiveProblems(manifest) {
+    const { archive, files, dump, encryption } = manifest;
+    if (files.length === 0)
+        return ['files lists no file, so nothing of the archive would be checked'];
+    const problems = [];
+    const paths = files.map((f) => f.path);
+    if (new Set(paths).size !== paths.length)
+        problems.push('files lists a path twice');
+    if (dump.format === 'custom' && (files.length !== 1 || paths[0] !== archive.path)) {
+        problems.push(`archive.path ${JSON.stringify(archive.path)} is not the file files[] lists (${paths.slice(0, 3).join(', ')})`);
+    }
+    if (dump.format === 'directory') {
+        const outside = paths.filter((p) => !p.startsWith(`${archive.path}/`));
+        if (outside.length > 0)
+            problems.push(`files[] lists ${outside.slice(0, 3).join(', ')} outside the archive folder ${JSON.stringify(archive.path)}`);
+    }
+    if (archive.checksum !== (0,checksums/* archiveChecksum */.OT)(files))
+        problems.push("archive.checksum is not the checksum of the files[] listed");
+    if (archive.sizeBytes !== files.reduce((sum, f) => sum + f.sizeBytes, 0))
+        problems.push('archive.sizeBytes is not the sum of the files[] listed');
+    if (encryption.method !== 'none' && !paths.every((p) => p.endsWith(database_encryption/* ENCRYPTED_SUFFIX */.TB)))
+        problems.push(`encryption.method is ${encryption.method} but files[] lists files without ${database_encryption/* ENCRYPTED_SUFFIX */.TB}`);
+    if (!/^\d+(\.\d+)*$/.test(dump.toolVersion))
+        problems.push(`dump.toolVersion ${JSON.stringify(dump.toolVersion)} is not a pg_dump version`);
+    return problems;
+}
+function inside(folder, real) {
+    return real.startsWith(`${folder}${external_node_path_.sep}`);
+}
+/** Everything but folders under a directory archive that files[] does not list, relative to `folder`. */
+async function unlistedFiles(folder, manifest) {
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const entries = await (0,promises_.readdir)(external_node_path_.join(folder, manifest.archive.path), { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+        .filter((entry) => !entry.isDirectory())
+        .map((entry) => external_node_path_.relative(folder, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'))
+        .filter((p) => !listed.has(p))
+        .sort();
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/archive.js
 
 
 
@@ -26,39 +131,39 @@ export const modules = {
 
 
 /**
- * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
- * then decrypts if needed. Nothing is restored from an archive that fails this: checked before
- * it returns, or with `deferChecksums` through `checksums`, which the caller awaits.
+ * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
+ * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
+ * needed. Nothing is restored from an archive that fails this: checked before it returns, or
+ * with `deferChecksums` through `checksums`, which the caller awaits.
  */
 async function openArchive(options) {
-    const manifestPath = node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(options.manifestPath);
-    const manifest = await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_7__/* .readManifest */ .WI)(manifestPath, options.manifestInput);
-    const folder = node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(manifestPath);
-    const checksums = checkArchive(folder, manifest, options.log);
+    const backup = await inspectBackup(options.manifestPath, options.manifestInput);
+    const { manifest, manifestPath, folder } = backup;
+    const checksums = checkBackupChecksums(backup, options.manifestInput, options.log);
     // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
     // unhandled rejection that ends the process; the caller still sees it through `checksums`.
     checksums.catch(() => { });
     if (!options.deferChecksums)
         await checksums;
     const settled = () => checksums.then(() => { }, () => { });
-    const dumpPath = node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, manifest.archive.path);
+    const dumpPath = backup.archivePath;
     if (manifest.encryption.method === 'none') {
         return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
     }
     if (!options.encryption) {
         await settled();
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
+        throw (0,errors/* inputError */.Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
     }
     // A failed checksum stops a decryption running beside it: its output would never be used.
     const stop = new AbortController();
     checksums.catch(() => stop.abort());
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const work = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(options.workDir ?? node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'kong-restore-'));
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(options.runDir?.path ?? options.workDir ?? external_node_os_.tmpdir(), 'kong-restore-'));
     try {
-        await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_6__/* .decryptFiles */ .DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, signal);
+        await (0,database_encryption/* decryptFiles */.DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
     }
     catch (error) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+        await (0,promises_.rm)(work, { recursive: true, force: true });
         // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
         await checksums;
         throw error;
@@ -66,25 +171,18 @@ async function openArchive(options) {
     options.log?.('Archive decrypted into a temporary folder');
     const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
     return {
-        manifest, manifestPath, folder, dumpPath: node_path__WEBPACK_IMPORTED_MODULE_2__.join(work, plain), checksums,
+        manifest, manifestPath, folder, dumpPath: external_node_path_.join(work, plain), checksums,
         close: async () => {
             await settled();
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+            await (0,promises_.rm)(work, { recursive: true, force: true });
         },
     };
 }
-async function checkArchive(folder, manifest, log) {
-    const problems = await (0,_checksums_js__WEBPACK_IMPORTED_MODULE_5__/* .checkFiles */ .gw)(folder, manifest.files);
-    if (problems.length > 0) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-    }
-    log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
-}
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
 async function listArchive(pgRestore, dumpPath) {
-    const result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: pgRestore, args: ['--list', dumpPath] });
+    const result = await (0,exec/* execCommand */.N)({ command: pgRestore, args: ['--list', dumpPath] });
     if (result.exitCode !== 0)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+        throw (0,errors/* stepError */.hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
     const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
     return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
 }
@@ -92,7 +190,7 @@ async function listArchive(pgRestore, dumpPath) {
 
 /***/ }),
 
-/***/ 8:
+/***/ 6780:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -119,14 +217,54 @@ var shared_inputs = __webpack_require__(4469);
 var schema_meta = __webpack_require__(5959);
 // EXTERNAL MODULE: ./build/database/manifest.js
 var database_manifest = __webpack_require__(3387);
-// EXTERNAL MODULE: ./build/database/postgres/archive.js
-var postgres_archive = __webpack_require__(800);
+// EXTERNAL MODULE: ./build/database/postgres/archive.js + 1 modules
+var postgres_archive = __webpack_require__(9016);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __webpack_require__(7516);
 // EXTERNAL MODULE: ./build/database/postgres/dump.js + 1 modules
 var dump = __webpack_require__(512);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js + 1 modules
 var fingerprint = __webpack_require__(157);
+// EXTERNAL MODULE: ./build/lib/concurrency.js
+var concurrency = __webpack_require__(8867);
+// EXTERNAL MODULE: ./build/database/postgres/swap.js
+var swap = __webpack_require__(7995);
+;// CONCATENATED MODULE: ./build/database/postgres/lock-watch.js
+
+
+
+async function watchLocks(target, applicationName, timeoutMs) {
+    const client = await (0,connect/* connect */.Ng)(target, 'watching the restore\'s locks');
+    let blockedBy;
+    let stopped = false;
+    const every = Math.min(1000, Math.max(100, timeoutMs / 4));
+    const loop = (async () => {
+        while (!stopped) {
+            const waiting = await client.query(`SELECT a.pid, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+                (SELECT string_agg(b.usename || ' ' || coalesce(nullif(b.application_name, ''), 'unnamed') || ' (pid ' || b.pid || ')', ', ')
+                   FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
+           FROM pg_stat_activity a
+          WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'`, [applicationName]);
+            const stuck = waiting.rows.find((row) => Number(row.waited) > timeoutMs);
+            if (stuck) {
+                blockedBy = stuck.blockers ?? 'another session';
+                await client.query('SELECT pg_cancel_backend($1)', [stuck.pid]);
+                return;
+            }
+            await (0,concurrency/* sleep */.y)(every);
+        }
+    })().catch(() => { });
+    return {
+        blockedBy: () => blockedBy,
+        async end() {
+            stopped = true;
+            await loop;
+            await (0,swap/* endSessionsNamed */.ay)(client, applicationName).catch(() => { });
+            await client.end().catch(() => { });
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/database/postgres/restore-lines.js
 /**
  * What `pg_restore --verbose` says on stderr, read as it runs: which tables it has finished
@@ -180,6 +318,8 @@ var postgres_tools = __webpack_require__(7469);
 
 
 
+
+
 async function restorePostgres(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
@@ -188,7 +328,7 @@ async function restorePostgres(options) {
     // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
     // them before the target changes); clean writes the target itself, so it checks them first.
     const archive = await (0,postgres_archive/* openArchive */.p)({
-        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
+        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
         deferChecksums: options.method === 'swap' && !options.dryRun,
     });
     try {
@@ -198,6 +338,8 @@ async function restorePostgres(options) {
         let tools;
         let targetIdentity;
         let checked;
+        let previousKept;
+        let live = [];
         const actions = [];
         try {
             const identity = await (0,dump/* readIdentity */.xN)(admin, target);
@@ -215,41 +357,45 @@ async function restorePostgres(options) {
             if (!exists && options.method === 'clean') {
                 throw (0,errors/* inputError */.Xu)(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
             }
-            const live = exists ? await liveConnections(admin, name) : [];
+            live = exists ? await liveConnections(admin, name) : [];
             if (live.length > 0 && !options.allowLiveConnections) {
                 throw (0,errors/* inputError */.Xu)('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
             }
+            const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
             if (options.method === 'swap') {
-                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
+                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
                 if (exists)
-                    actions.push(`${live.length > 0 ? `disconnect ${live.length} session(s), ` : ''}drop "${name}"`);
-                actions.push(`rename the scratch database to "${name}"`);
+                    actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
+                else
+                    actions.push(`rename the scratch database to "${name}"`);
             }
             else {
-                actions.push(`pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs}` : ' in one transaction'}`);
+                actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
             }
             actions.push('compare the fingerprint with the manifest and write the target manifest');
             if (options.dryRun) {
-                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions };
+                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
             }
             if (options.method === 'swap') {
                 // The renamed copy is the database whose fingerprint was just checked: no second scan.
-                checked = await swapRestore(options, archive, tools, admin, exists, live.length > 0, log);
+                ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
+            }
+            else if (live.length > 0) {
+                const stuck = await (0,swap/* endSessions */.vG)(admin, name);
+                if (stuck.length > 0)
+                    throw (0,errors/* stepError */.hH)('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
+                log(`Ended ${live.length} session(s) on "${name}"`);
             }
         }
         finally {
             await admin.end().catch(() => { });
         }
-        if (options.method === 'clean') {
-            await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
-        }
+        if (options.method === 'clean')
+            await cleanRestore(options, archive, tools, log);
         const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
-        const differences = (0,database_manifest/* compareFingerprints */.tS)(source.fingerprint, after.entities.fingerprint);
+        const differences = restoredDifferences(source, after);
         if (differences.length > 0) {
-            throw (0,errors/* stepError */.hH)('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
-        }
-        if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
-            throw (0,errors/* stepError */.hH)('checking the restored database', 'its schema_meta rows differ from the manifest');
+            throw (0,errors/* stepError */.hH)('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
         }
         log(`Fingerprint of ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
         const manifest = {
@@ -271,22 +417,43 @@ async function restorePostgres(options) {
         };
         const manifestPath = external_node_path_.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
         await (0,database_manifest/* writeManifestAtomically */.uN)(manifestPath, manifest);
-        return { source, manifest, manifestPath, dryRun: false, actions };
+        if (previousKept)
+            actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
+        return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
     }
     finally {
         await archive.close();
     }
 }
-async function swapRestore(options, archive, tools, admin, exists, disconnect, log) {
+/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
+function restoredDifferences(manifest, facts) {
+    const differences = (0,database_manifest/* compareFingerprints */.tS)(manifest.fingerprint, facts.entities.fingerprint);
+    if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta))
+        differences.push('its schema_meta rows differ from the manifest');
+    return differences;
+}
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+function lockTimeout(options) {
+    return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+}
+/**
+ * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
+ * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
+ */
+async function swapRestore(options, archive, tools, admin, exists, log) {
     const name = options.target.db.database;
     const scratch = scratchName(name, 'restore');
+    const { host, port } = options.target.db;
+    await options.runDir?.note((0,swap/* scratchKey */.ct)(scratch), { kind: 'scratch-database', host, port, database: scratch });
     try {
         await admin.query(`CREATE DATABASE ${(0,connect/* quoteIdent */.v4)(scratch)} TEMPLATE template0`);
     }
     catch (error) {
+        await options.runDir?.forget((0,swap/* scratchKey */.ct)(scratch));
         throw (0,errors/* stepError */.hH)('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
     }
     const scratchTarget = (0,connect/* withDatabase */.kR)(options.target, scratch);
+    let facts;
     try {
         // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
         // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
@@ -297,53 +464,101 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
             stop.abort();
             throw error;
         });
-        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log);
+        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
         const [checked, restored] = await Promise.allSettled([checksums, copy]);
         // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
         if (checked.status === 'rejected')
             throw checked.reason;
         if (restored.status === 'rejected')
             throw restored.reason;
-        const facts = restored.value;
-        const differences = (0,database_manifest/* compareFingerprints */.tS)(archive.manifest.fingerprint, facts.entities.fingerprint);
+        facts = restored.value;
+        const differences = restoredDifferences(archive.manifest, facts);
         if (differences.length > 0) {
-            throw (0,errors/* stepError */.hH)('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+            throw (0,errors/* stepError */.hH)('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
         }
-        if (exists) {
-            if (disconnect)
-                await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-            await admin.query(`DROP DATABASE ${(0,connect/* quoteIdent */.v4)(name)}`);
-        }
-        await admin.query(`ALTER DATABASE ${(0,connect/* quoteIdent */.v4)(scratch)} RENAME TO ${(0,connect/* quoteIdent */.v4)(name)}`);
-        log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
-        return facts;
     }
     catch (error) {
-        // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => { });
-        await admin.query(`DROP DATABASE IF EXISTS ${(0,connect/* quoteIdent */.v4)(scratch)}`).catch(() => { });
+        // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
+        const dropped = await (0,swap/* dropScratch */.Wl)(admin, scratch, options.runDir);
+        if (!dropped)
+            log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         throw error;
     }
+    const { previousKept } = await (0,swap/* swapIn */.zN)(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
+    return { facts, previousKept };
 }
-async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine) {
+/**
+ * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
+ * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
+ * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
+ * holding one makes it stop instead of queueing every other query behind it.
+ */
+async function cleanRestore(options, archive, tools, log) {
+    const name = options.target.db.database;
+    const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+    const applicationName = restoreApplicationName();
+    const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
+    // Until pg_restore is done: a killed run's post step says what state the target is in.
+    await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
+    try {
+        await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
+    }
+    catch (error) {
+        await watch.end();
+        // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
+        if (options.jobs === 1)
+            await options.runDir?.forget('clean-restore');
+        const state = options.jobs > 1
+            ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
+            : `"${name}" was left as it was (one transaction, rolled back)`;
+        const blockedBy = watch.blockedBy();
+        if (blockedBy !== undefined) {
+            throw (0,errors/* inputError */.Xu)('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
+        }
+        const detail = error instanceof errors/* UpgradeError */.fy ? error.message : error.message;
+        throw (0,errors/* stepError */.hH)('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
+    }
+    await watch.end();
+    await options.runDir?.forget('clean-restore');
+}
+/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
+function restoreApplicationName() {
+    return `kong-upgrade-restore-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+async function runPgRestore(tools, dumpPath, target, run) {
     const started = Date.now();
+    const applicationName = run.applicationName ?? restoreApplicationName();
+    const key = `process-${applicationName}`;
+    // In the ledger before it starts (its sessions can be found by name), with its pid once known.
+    const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
+    await run.runDir?.note(key, { ...entry, pid: null });
+    let recorded;
     // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
     // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
     const result = await (0,exec/* execCommand */.N)({
         command: tools.pgRestore,
-        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), `--dbname=${target.db.database}`, ...extra, dumpPath],
-        env: { ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
-        ...(signal && { signal }),
-        ...(onLine && { onLine: (line, stream) => stream === 'stderr' && onLine(line) }),
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
+        env: {
+            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            PGAPPNAME: applicationName,
+            PGCONNECT_TIMEOUT: '10',
+        },
+        signal: run.signal ?? new AbortController().signal,
+        onSpawn: (pid) => {
+            recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => { });
+        },
+        ...(run.onLine && { onLine: (line, stream) => stream === 'stderr' && run.onLine(line) }),
     });
+    await recorded;
+    await run.runDir?.forget(key);
     if (result.exitCode !== 0 || result.signal !== undefined) {
         const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
         const connection = (0,connect/* libpqFailure */.Vz)(target, stderr);
         if (connection)
             throw connection;
-        throw (0,errors/* stepError */.hH)('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
@@ -354,7 +569,7 @@ async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine)
  * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
  * different. Not for `clean`: its one transaction hides every table until the end.
  */
-async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log) {
+async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log, runDir) {
     const loaded = [];
     // An object, not a variable: its field changes under the scanner's awaits.
     const restore = { state: 'restoring' };
@@ -407,7 +622,7 @@ async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, sig
     // its error is rethrown where it is awaited below.
     scanner.catch(() => undefined);
     try {
-        await runPgRestore(tools, dumpPath, target, jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine);
+        await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
     }
     catch (error) {
         restore.state = 'failed';
@@ -446,7 +661,8 @@ function sameDatabase(a, b) {
 /** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
 function scratchName(base, purpose) {
     const suffix = `__${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    return `${base.slice(0, 63 - suffix.length)}${suffix}`;
+    // Plain characters only, so the name means the same to SQL, libpq and a log line.
+    return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
 }
 function safe(text) {
     return text.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -465,12 +681,14 @@ function safe(text) {
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
 /* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4469);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3387);
-/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(800);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9016);
 /* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7516);
 /* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(512);
 /* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(157);
-/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(8);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(7469);
+/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(6780);
+/* harmony import */ var _swap_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(7995);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(7469);
+
 
 
 
@@ -483,12 +701,12 @@ function safe(text) {
 /** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
 async function verifyBackup(options) {
     const log = options.log ?? (() => { });
-    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_3__/* .openArchive */ .p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_3__/* .openArchive */ .p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
     try {
         const manifest = archive.manifest;
         const server = options.trialServer;
         const serverVersion = server ? await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'connecting for the trial restore', (c) => (0,_dump_js__WEBPACK_IMPORTED_MODULE_5__/* .readIdentity */ .xN)(c, server)) : undefined;
-        const tools = await (0,_tools_js__WEBPACK_IMPORTED_MODULE_8__/* .findPgTools */ .az)(options.binDir, serverVersion ? (0,_tools_js__WEBPACK_IMPORTED_MODULE_8__/* .serverMajor */ .jk)(serverVersion.versionNum) : 0);
+        const tools = await (0,_tools_js__WEBPACK_IMPORTED_MODULE_9__/* .findPgTools */ .az)(options.binDir, serverVersion ? (0,_tools_js__WEBPACK_IMPORTED_MODULE_9__/* .serverMajor */ .jk)(serverVersion.versionNum) : 0);
         if (serverVersion)
             (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_6__/* .assertFingerprintComputable */ .vm)(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
         const toc = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_3__/* .listArchive */ .d)(tools.pgRestore, archive.dumpPath);
@@ -496,17 +714,20 @@ async function verifyBackup(options) {
         if (!server)
             return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
         const scratch = (0,_restore_js__WEBPACK_IMPORTED_MODULE_7__/* .scratchName */ .U2)(manifest.database.database, 'verify');
+        await options.runDir?.note((0,_swap_js__WEBPACK_IMPORTED_MODULE_8__/* .scratchKey */ .ct)(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
         await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteIdent */ .v4)(scratch)} TEMPLATE template0`));
         try {
             const scratchTarget = (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withDatabase */ .kR)(server, scratch);
-            const facts = await (0,_restore_js__WEBPACK_IMPORTED_MODULE_7__/* .restoreAndReadFacts */ .L1)(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log);
+            const facts = await (0,_restore_js__WEBPACK_IMPORTED_MODULE_7__/* .restoreAndReadFacts */ .L1)(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
             const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .compareFingerprints */ .tS)(manifest.fingerprint, facts.entities.fingerprint);
             if (differences.length > 0)
                 throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
             log(`Trial restore on ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDatabase */ .DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
         }
         finally {
-            await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'dropping the scratch database', (c) => c.query(`DROP DATABASE IF EXISTS ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteIdent */ .v4)(scratch)}`)).catch(() => { });
+            const dropped = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'dropping the scratch database', (c) => (0,_swap_js__WEBPACK_IMPORTED_MODULE_8__/* .dropScratch */ .Wl)(c, scratch, options.runDir)).catch(() => false);
+            if (!dropped)
+                log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         }
         return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: true };
     }

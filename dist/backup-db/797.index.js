@@ -49,7 +49,7 @@ async function snapshotCassandra(options) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('backup-dir', `cannot create ${folder}: ${error.message}`, error);
     });
     // JMX credentials: nodetool reads them from a file (-pwf), which keeps the password off argv.
-    const secrets = options.jmx ? await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'nodetool-')) : undefined;
+    const secrets = options.jmx ? await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(options.workDir ?? node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'nodetool-')) : undefined;
     try {
         const auth = [];
         if (options.jmx && secrets) {

@@ -28669,12 +28669,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var _database_backup_summary_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4629);
-/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5944);
-/* harmony import */ var _database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(512);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8703);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9700);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var _database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4629);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5944);
+/* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2280);
+/* harmony import */ var _database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(512);
+/* harmony import */ var _lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(871);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4469);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9700);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5713);
+
+
+
+
 
 
 
@@ -28684,14 +28692,35 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 // The other modes' modules load when their mode runs (import() below): the bundle's start-up
 // time is part of every backup's time, which bench/backup.mjs compares with bare pg_dump.
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () => {
-    const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_1__/* .readBackupRequest */ .q)(_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runnerInputs */ .a);
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () => {
+    const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__/* .readBackupRequest */ .q)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .ax);
     // A cancelled job (SIGINT, then SIGTERM from the runner) stops pg_dump/pg_restore and
     // removes partial files instead of leaving them behind.
     const abort = new AbortController();
     for (const signal of ['SIGINT', 'SIGTERM'])
         process.once(signal, () => abort.abort());
-    const log = (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line);
+    // Everything of this run that must not outlive it goes in one private folder; what it makes
+    // elsewhere is in that folder's ledger. The post step (post.ts) reads the folder from the state
+    // and undoes what a killed run left.
+    const runDir = await (0,_lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__/* .createRunDir */ .d)(request.common.workDir);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_state_js__WEBPACK_IMPORTED_MODULE_8__/* .RUN_DIR_STATE */ .W, runDir.path);
+    try {
+        await run(request, runDir, abort.signal);
+    }
+    catch (error) {
+        const leftovers = Object.values(await runDir.entries());
+        if (leftovers.length > 0) {
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## backup-db ${request.mode}: failed, and left\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(leftovers.map(_database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__/* .describeLeftover */ .t))}\n\nThe step's post action undoes what it can when the job ends and says what remains.`, true).write();
+        }
+        throw error;
+    }
+    finally {
+        if (Object.keys(await runDir.entries()).length === 0)
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(runDir.path, { recursive: true, force: true });
+    }
+});
+async function run(request, runDir, signal) {
+    const log = _runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq;
     const { common } = request;
     const outputs = (manifest, archive, manifestPath) => {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('backup-path', archive);
@@ -28703,11 +28732,11 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
     };
     if (request.mode === 'backup') {
         if (common.dryRun) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`dry-run: would back up ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDatabase */ .DZ)(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
-            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Backup (dry run)\n\nWould back up ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDatabase */ .DZ)(request.source.db)} into \`${request.backupDir}\`.`, true).write();
+            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`dry-run: would back up ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Backup (dry run)\n\nWould back up ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.source.db)} into \`${request.backupDir}\`.`, true).write();
             return;
         }
-        const result = await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os('Backup', () => (0,_database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_2__/* .backupPostgres */ .sh)({
+        const result = await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os('Backup', () => (0,_database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__/* .backupPostgres */ .sh)({
             source: request.source,
             backupDir: request.backupDir,
             format: request.format,
@@ -28716,22 +28745,23 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
             kongVersion: request.kongVersion,
             binDir: common.binDir,
             encryption: common.encryption,
-            signal: abort.signal,
+            runDir,
+            signal,
             log,
         }));
         outputs(result.manifest, result.archivePath, result.manifestPath);
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderManifestSummary */ .ov)('Kong database backup', result.manifest, { archive: result.archivePath, manifest: result.manifestPath }), true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .ov)('Kong database backup', result.manifest, { archive: result.archivePath, manifest: result.manifestPath }), true).write();
         return;
     }
     if (request.mode === 'export') {
         const { admin, deck } = request;
         if (common.dryRun) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
+            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
             await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Declarative export (dry run)\n\nWould export from \`${admin.url}\` into \`${request.backupDir}\`.`, true).write();
             return;
         }
         const [{ exportAdminApi }, { createAdminClient }, { installTool }] = await Promise.all([
-            __nccwpck_require__.e(/* import() */ 154).then(__nccwpck_require__.bind(__nccwpck_require__, 7154)),
+            __nccwpck_require__.e(/* import() */ 195).then(__nccwpck_require__.bind(__nccwpck_require__, 6195)),
             __nccwpck_require__.e(/* import() */ 358).then(__nccwpck_require__.bind(__nccwpck_require__, 8358)),
             Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(338)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8338)),
         ]);
@@ -28743,7 +28773,7 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
             concurrency: 4,
             deck: installed ? { path: installed.path, version: installed.version } : undefined,
             encryption: common.encryption,
-            signal: abort.signal,
+            signal,
             log,
         }));
         const { index } = result;
@@ -28756,17 +28786,17 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
         const skipped = Object.entries(index.skipped).map(([ws, list]) => `${ws}: ${list.join(', ')}`);
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw([
             '## Kong declarative export',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .table */ .tp)(['Fact', 'Value'], [
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .table */ .tp)(['Fact', 'Value'], [
                 ['Admin API', `${index.admin.url} (Kong ${index.admin.kongVersion ?? 'unknown'}${index.admin.edition ? `, ${index.admin.edition}` : ''})`],
                 ['Workspaces', index.workspaces.join(', ')],
-                ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${(0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(index.sizeBytes)})`],
+                ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${(0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .formatBytes */ .z3)(index.sizeBytes)})`],
                 ['Index', `\`${result.indexPath}\``],
                 ['decK', index.deck ? `${index.deck.version}: ${index.deck.files.join(', ')}` : 'not run (set deck-version)'],
                 ['Encryption', index.encryption.method],
                 ['Not served here (404)', skipped.join('; ') || '—'],
             ]),
             '### Entities exported (workspace × type; `*`: not workspaced)',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .table */ .tp)(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .table */ .tp)(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
             index.encryption.method === 'none' ? '> The export holds credentials (key-auth keys, basic-auth hashes, JWT secrets) and certificate private keys: keep it like the database backup, or set `encryption`.' : '',
         ].join('\n\n'), true).write();
         return;
@@ -28781,7 +28811,8 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
             backupDir: request.backupDir,
             kongVersion: request.kongVersion,
             jmx: request.jmx,
-            signal: abort.signal,
+            workDir: runDir.path,
+            signal,
             log,
         });
         const { manifest } = result;
@@ -28791,7 +28822,7 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('snapshot-tag', manifest.tag);
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw([
             `## Cassandra snapshot \`${manifest.tag}\` of keyspace \`${manifest.keyspace}\``,
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .table */ .tp)(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .table */ .tp)(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
             `Manifest: \`${result.manifestPath}\`. The snapshot files stay on each node's disk until copied off.`,
             '### Restore steps',
             cassandraRestoreSteps(manifest).map((step, i) => `${i + 1}. ${step}`).join('\n'),
@@ -28806,8 +28837,8 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
             trialServer: request.trialServer,
             jobs: common.jobs,
             binDir: common.binDir,
-            workDir: common.workDir,
-            signal: abort.signal,
+            runDir,
+            signal,
             log,
         });
         const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.manifest.archive.path}`;
@@ -28817,10 +28848,10 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
             `pg_restore --list reads the archive (${result.tocEntries} entries, ${result.tableData} with table data)`,
             result.trialRestore ? 'trial restore into a scratch database: fingerprint equals the manifest' : 'no trial restore (set trial-restore: true)',
         ];
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderManifestSummary */ .ov)('Kong database backup: verified', result.manifest, { archive, manifest: request.manifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .bulletList */ .fF)(checks)]), true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .ov)('Kong database backup: verified', result.manifest, { archive, manifest: request.manifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(checks)]), true).write();
         return;
     }
-    const { restorePostgres } = await __nccwpck_require__.e(/* import() */ 8).then(__nccwpck_require__.bind(__nccwpck_require__, 8));
+    const { restorePostgres } = await __nccwpck_require__.e(/* import() */ 780).then(__nccwpck_require__.bind(__nccwpck_require__, 6780));
     const result = await restorePostgres({
         manifestPath: request.manifest,
         target: request.target,
@@ -28829,26 +28860,39 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_4__/* .runAction */ .C)(async () =
         allowRestoreOverSource: request.allowRestoreOverSource,
         allowLiveConnections: request.allowLiveConnections,
         maintenanceDatabase: request.maintenanceDatabase,
+        lockTimeoutMs: request.lockTimeoutMs,
+        runDir,
         encryption: common.encryption,
         binDir: common.binDir,
-        workDir: common.workDir,
         dryRun: common.dryRun,
-        signal: abort.signal,
+        signal,
         log,
     });
     const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.source.archive.path}`;
     if (result.dryRun || !result.manifest || !result.manifestPath) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`dry-run: restore into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDatabase */ .DZ)(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .infoLines */ .Gw)(`dry-run: restore into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
         outputs(result.source, archive, request.manifest);
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Restore (dry run) into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDatabase */ .DZ)(request.target.db)}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .bulletList */ .fF)(result.actions)}`, true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Restore (dry run) into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.target.db)}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(result.actions)}`, true).write();
         return;
     }
     outputs(result.manifest, archive, result.manifestPath);
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_5__/* .renderManifestSummary */ .ov)(`Kong database restored into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .describeDatabase */ .DZ)(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .bulletList */ .fF)(result.actions)]), true).write();
-});
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .ov)(`Kong database restored into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(result.actions)]), true).write();
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 5713:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ RUN_DIR_STATE)
+/* harmony export */ });
+/** The state key (core.saveState) under which main.ts leaves the run folder for post.ts. */
+const RUN_DIR_STATE = 'run-dir';
+
 
 /***/ }),
 
@@ -28856,11 +28900,15 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction),
-/* harmony export */   a: () => (/* binding */ runnerInputs)
+/* harmony export */   Cs: () => (/* binding */ runAction),
+/* harmony export */   Gw: () => (/* binding */ infoLines),
+/* harmony export */   ax: () => (/* binding */ runnerInputs),
+/* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
@@ -28868,6 +28916,19 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
+ * line break (an input, a Kong error body) could start a line of its own that the runner reads as
+ * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).
+ */
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)(text));
+}
+/** Text whose line breaks are its own (a rendered manifest): printed line by line, each disarmed. */
+function infoLines(text) {
+    for (const line of (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLines */ .OG)(text))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line);
+}
 /**
  * Every action's entry: run the adapter and turn any error into one clear failure line.
  * Nothing is rethrown, so the runner sees exit code 1 and the message, never a stack trace.
@@ -28877,7 +28938,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)));
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
@@ -28897,7 +28958,13 @@ async function runAction(main) {
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
-/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7143);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4371);
+/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7673);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7516);
+
+
+
 
 
 
@@ -28910,15 +28977,15 @@ function readBackupRequest(source, env = process.env) {
     const workDir = env.RUNNER_TEMP ?? process.cwd();
     const common = {
         jobs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readPositiveInteger */ .yg)(source, 'jobs', 1),
-        binDir: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'pg-bin-dir'),
+        binDir: readPath(source, 'pg-bin-dir'),
         encryption: readEncryption(source, mode),
         dryRun: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'dry-run', false),
         workDir,
     };
     const database = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(source);
-    const sourceTarget = database && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(database, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'database-url') !== undefined);
+    const sourceTarget = database && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .targetFromInputs */ .Ve)(database, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'database-url') !== undefined);
     const target = readTargetDatabase(source);
-    const backupDir = () => node_path__WEBPACK_IMPORTED_MODULE_0__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'backup-dir') ?? node_path__WEBPACK_IMPORTED_MODULE_0__.join(workDir, 'kong-backup'));
+    const backupDir = () => node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(readPath(source, 'backup-dir') ?? node_path__WEBPACK_IMPORTED_MODULE_0__.join(workDir, 'kong-backup'));
     if (mode === 'export') {
         const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readAdminInputs */ .xA)(source);
         if (!admin)
@@ -28947,14 +29014,16 @@ function readBackupRequest(source, env = process.env) {
             hosts,
             keyspace,
             tag,
-            nodetool: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'nodetool-path') ?? 'nodetool',
-            kongVersion: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version'),
+            nodetool: readPath(source, 'nodetool-path') ?? 'nodetool',
+            kongVersion: readKongVersion(source),
             jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
         };
     }
     if (mode === 'backup') {
         if (!sourceTarget)
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
+        // The manifest records it, and verify and restore read it back under the same rule.
+        checkDatabaseName(sourceTarget);
         const format = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'format', ['custom', 'directory'], 'custom');
         if (format === 'custom' && common.jobs > 1) {
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
@@ -28966,10 +29035,10 @@ function readBackupRequest(source, env = process.env) {
             backupDir: backupDir(),
             format,
             compression: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'compression') ?? 'auto',
-            kongVersion: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version'),
+            kongVersion: readKongVersion(source),
         };
     }
-    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'manifest');
+    const manifest = readPath(source, 'manifest');
     if (manifest === undefined)
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
     if (mode === 'verify') {
@@ -28982,6 +29051,7 @@ function readBackupRequest(source, env = process.env) {
     const restoreTarget = target ?? sourceTarget;
     if (!restoreTarget)
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
+    checkDatabaseName(restoreTarget);
     return {
         mode,
         common,
@@ -28990,8 +29060,52 @@ function readBackupRequest(source, env = process.env) {
         method: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'restore-method', ['swap', 'clean'], 'swap'),
         allowRestoreOverSource: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-restore-over-source', false),
         allowLiveConnections: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-live-connections', false),
-        maintenanceDatabase: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'maintenance-database') ?? 'postgres',
+        maintenanceDatabase: readDatabaseName(source, 'maintenance-database') ?? 'postgres',
+        lockTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readDuration */ .$7)(source, 'lock-timeout', '30s'),
     };
+}
+/**
+ * A path input: at most PATH_MAX (4096) bytes with names of at most NAME_MAX (255), and no
+ * control characters, checked before any file call, which would fail with ENAMETOOLONG or
+ * write a name no log line can show.
+ */
+function readPath(source, name) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, name);
+    if (value === undefined)
+        return undefined;
+    const allowed = 'a path of at most 4096 bytes, each name at most 255, without control characters';
+    if (/\p{Cc}/u.test(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} holds a control character; expected ${allowed}`);
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; expected ${allowed}`);
+    const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(long)}); expected ${allowed}`);
+    return value;
+}
+/** An input naming a database this step connects to or creates (isDatabaseName's rule). */
+function readDatabaseName(source, name) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, name);
+    if (value !== undefined && !(0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .isDatabaseName */ .lH)(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} is not a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_NAME_RULE */ .Pj})`);
+    return value;
+}
+function checkDatabaseName(target) {
+    const name = target.db.database;
+    if (!(0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .isDatabaseName */ .lH)(name))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(target.inputs.database, `database ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(name)} is not a database name this action works with (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_NAME_RULE */ .Pj})`);
+}
+/** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */
+function readKongVersion(source) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version');
+    if (value === undefined)
+        return undefined;
+    if (/^\d+\.\d+$/.test(value))
+        return value;
+    const version = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .tryParseKongVersion */ .SC)(value);
+    if (!version)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('kong-version', `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} is not a Kong version; accepted forms: ${_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .ACCEPTED_VERSION_FORMS */ .Fv}, or a release line such as 3.4`);
+    return (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .formatKongVersion */ .Xz)(version);
 }
 function readDeck(source) {
     const given = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'deck-version');
@@ -29039,7 +29153,7 @@ function readTargetDatabase(source) {
     const prefixed = { get: (name) => source.get(`target-${name}`), mask: (secret) => source.mask(secret) };
     try {
         const db = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(prefixed);
-        return db && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(db, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(prefixed, 'database-url') !== undefined, 'target-');
+        return db && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .targetFromInputs */ .Ve)(db, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(prefixed, 'database-url') !== undefined, 'target-');
     }
     catch (error) {
         if (error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UpgradeError */ .fy && 'input' in error.origin) {
@@ -29052,6 +29166,8 @@ function readTargetDatabase(source) {
 function readEncryption(source, mode) {
     const method = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
     const passphrase = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-passphrase');
+    if (passphrase !== undefined)
+        (0,_encryption_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPassphrase */ .Bt)(passphrase);
     const privateKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-private-key');
     const recipients = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'encryption-recipients');
     const publicKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'encryption-public-key');
@@ -29251,9 +29367,11 @@ async function checkFiles(base, files) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $$: () => (/* binding */ encryptFiles),
+/* harmony export */   Bt: () => (/* binding */ checkPassphrase),
 /* harmony export */   DN: () => (/* binding */ decryptFiles),
 /* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX)
 /* harmony export */ });
+/* unused harmony export stopGpgAgent */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
@@ -29265,27 +29383,51 @@ async function checkFiles(base, files) {
 
 
 const ENCRYPTED_SUFFIX = '.gpg';
-async function openGpg(gpgBinary = 'gpg') {
-    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
-    const home = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'kgpg-'));
-    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir();
+    const home = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, 'kgpg-'));
+    const key = `gpg-home-${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (args, stdin, signal) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
     return {
         exec,
-        async run(args, stdin, signal) {
-            const result = await exec(args, stdin, signal);
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
             if (result.exitCode !== 0 || result.signal !== undefined)
                 throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', failure(result));
             return result.stdout;
         },
         async close() {
             // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+            await stopGpgAgent(home);
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(home, { recursive: true, force: true });
+            await runDir?.forget(key);
         },
     };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
 }
 /** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
 function failure(result) {
@@ -29301,8 +29443,10 @@ function noRoom(result) {
     return line?.replace(/^gpg: /, '').trim();
 }
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryptFiles(files, options, signal) {
-    const gpg = await openGpg();
+async function encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
             await gpg.run(['--import'], options.publicKey).catch((error) => {
@@ -29343,8 +29487,10 @@ function encryptedTo(status) {
     return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
 }
 /** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function decryptFiles(base, files, outDir, options, signal) {
-    const gpg = await openGpg();
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
         let secretKeyIds = [];
@@ -29408,6 +29554,141 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
 
 /***/ }),
 
+/***/ 2280:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   t: () => (/* binding */ describeLeftover)
+/* harmony export */ });
+/* unused harmony export cleanUpRun */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4371);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
+/* harmony import */ var _postgres_swap_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7995);
+
+
+
+
+
+
+/**
+ * What a backup-db run left outside its private folder, from its ledger (lib/run-dir.ts): said in
+ * the summary of a step that failed, and undone by the post step after a step that was killed.
+ * Each kind is written by the code that makes the thing: `process` (restore.ts, a running
+ * pg_restore), `swap` and `scratch-database` (swap.ts, restore.ts, verify.ts), `clean-restore`
+ * (restore.ts), `backup-folder` (dump.ts), `gpg-home` (encryption.ts).
+ */
+function describeLeftover(entry) {
+    const at = `${entry.host}:${entry.port}`;
+    switch (entry.kind) {
+        case 'process':
+            return `${entry.command}${entry.pid === null ? '' : ` (pid ${entry.pid})`} restoring into "${entry.database}" on ${at}`;
+        case 'swap':
+            return `an unfinished swap of "${entry.target}" on ${at} (the target renamed aside as "${entry.aside}", the copy "${entry.scratch}")`;
+        case 'scratch-database':
+            return `the scratch database "${entry.database}" on ${at}`;
+        case 'clean-restore':
+            return Number(entry.jobs) > 1
+                ? `"${entry.database}" on ${at} is PARTLY RESTORED: restore-method clean with jobs ${entry.jobs} stopped halfway; restore again before anything uses it`
+                : `"${entry.database}" on ${at}: an unfinished restore-method clean (one transaction, rolled back once its pg_restore is stopped)`;
+        case 'backup-folder':
+            return `the unfinished backup folder ${entry.path} (no manifest; it may hold an unencrypted dump)`;
+        case 'gpg-home':
+            return `a gpg home holding the imported key, with its gpg-agent (${entry.path})`;
+        default:
+            return `${entry.kind}: ${JSON.stringify(entry)}`;
+    }
+}
+/**
+ * Undoes what the ledger holds, then removes the run folder (decrypted archives, JMX password
+ * files, gpg homes). A stopped pg_restore first (so nothing writes while the rest is undone), a
+ * target renamed aside next (it takes its name back), then scratch databases and the rest.
+ * `server` gives the connection (the maintenance database) for a host and port the step's inputs
+ * name; a database elsewhere is left and said.
+ */
+async function cleanUpRun(runDir, server) {
+    const done = [];
+    const left = [];
+    const entries = Object.entries(await runDir.entries());
+    const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'gpg-home'];
+    entries.sort(([, a], [, b]) => order.indexOf(a.kind) - order.indexOf(b.kind));
+    for (const [key, entry] of entries) {
+        try {
+            const line = await undo(entry, server);
+            done.push(line);
+            await runDir.forget(key);
+        }
+        catch (error) {
+            left.push(`${describeLeftover(entry)}: ${error.message}`);
+        }
+    }
+    if (left.length === 0)
+        await rm(runDir.path, { recursive: true, force: true });
+    else
+        left.push(`the run folder ${runDir.path} (kept with its ledger; it may hold a decrypted archive: remove it once the above is dealt with)`);
+    return { done, left };
+}
+async function undo(entry, server) {
+    const on = (fn) => {
+        const target = server(String(entry.host), Number(entry.port));
+        if (!target)
+            throw new Error(`no input names the server ${entry.host}:${entry.port}`);
+        return withClient(target, 'cleaning up after the interrupted step', fn);
+    };
+    switch (entry.kind) {
+        case 'process': {
+            const stopped = entry.pid !== null && (await stopProcess(Number(entry.pid), String(entry.command)));
+            const ended = await on((client) => endSessionsNamed(client, String(entry.applicationName)));
+            return `${describeLeftover(entry)}: ${stopped ? 'stopped' : 'no longer running'}${ended > 0 ? `, ${ended} session(s) of it ended` : ''}`;
+        }
+        case 'swap':
+            return on((client) => recoverSwap(client, { target: String(entry.target), aside: String(entry.aside), allowConnections: entry.allowConnections !== false }));
+        case 'scratch-database': {
+            const dropped = await on((client) => dropScratch(client, String(entry.database), undefined));
+            if (!dropped)
+                throw new Error('it could not be dropped (sessions still on it?)');
+            return `dropped ${describeLeftover(entry)}`;
+        }
+        case 'clean-restore':
+            return describeLeftover(entry);
+        case 'backup-folder': {
+            const folder = String(entry.path);
+            if (existsSync(path.join(folder, 'manifest.json')))
+                return `the backup folder ${folder} is whole (it has its manifest)`;
+            await rm(folder, { recursive: true, force: true });
+            return `removed ${describeLeftover(entry)}`;
+        }
+        case 'gpg-home':
+            await stopGpgAgent(String(entry.path));
+            await rm(String(entry.path), { recursive: true, force: true });
+            return `stopped the gpg-agent and removed ${describeLeftover(entry)}`;
+        default:
+            throw new Error('unknown kind of leftover');
+    }
+}
+/**
+ * SIGTERM to a process still running `command` (checked in /proc, so a reused pid is left alone;
+ * without /proc it is left to the server: its sessions are ended). pg_restore cancels its queries
+ * and stops on SIGTERM. True when it was running.
+ */
+async function stopProcess(pid, command) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    if (cmdline === undefined || !cmdline.split('\0').some((arg) => path.basename(arg) === command))
+        return false;
+    try {
+        process.kill(pid, 'SIGTERM');
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+
+/***/ }),
+
 /***/ 3387:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29418,12 +29699,16 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
 /* harmony export */   ti: () => (/* binding */ writeJsonAtomically),
 /* harmony export */   uN: () => (/* binding */ writeManifestAtomically)
 /* harmony export */ });
-/* unused harmony export validateManifest */
+/* unused harmony exports isRelativePath, validateManifest */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2973);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1469);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7516);
+/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7673);
+
+
 
 
 
@@ -29456,14 +29741,18 @@ async function writeJsonAtomically(file, data) {
         throw error;
     }
 }
-/** Reads and checks a manifest; errors name `input` (the input that gave its path). */
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
 async function readManifest(file, input) {
     let text;
     try {
         text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
     }
     catch (error) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `cannot read ${file}: ${error.code ?? error.message}`, error);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `cannot read ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(file)}: ${error.code ?? error.message}`, error);
     }
     let data;
     try {
@@ -29474,43 +29763,72 @@ async function readManifest(file, input) {
     }
     const problems = validateManifest(data);
     if (problems.length > 0)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `${file} is not a backup manifest: ${problems.join('; ')}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
     return data;
 }
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+    host: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(1, 65_535),
+    database: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__/* .isDatabaseName */ .lH, `a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__/* .DATABASE_NAME_RULE */ .Pj})`),
+    systemIdentifier: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)()(value, field, problems);
+    const leaves = node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+const MANIFEST_SHAPE = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+    database: identity,
+    lineage: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        restoredFrom: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ manifest: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$, 'a path'), database: identity, fingerprint: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256'), finishedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ version: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        subsystem: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+        executed: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+        pending: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+    }))),
+    counts: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0))),
+    fingerprint: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        algorithm: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256'),
+        tables: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ entity: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0), hash: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        tool: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['pg_dump']),
+        toolVersion: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 40, 'a version'),
+        format: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['custom', 'directory']),
+        compression: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(1, 1024),
+        snapshot: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ method: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$, 'a key id or address')) }),
+    archive: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ path: relativePath, checksum: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0) }),
+    files: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ path: relativePath, sizeBytes: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0), sha256: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256') })),
+    startedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+});
 function validateManifest(data) {
-    if (typeof data !== 'object' || data === null)
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
         return ['not an object'];
     const m = data;
-    const problems = [];
-    if (m.schema !== MANIFEST_SCHEMA)
-        problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
     // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.format === 'cassandra-snapshot')
+    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
         return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    const need = (key, type) => {
-        const value = m[key];
-        const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-        if (actual !== type)
-            problems.push(`${key} is ${actual}, expected ${type}`);
-    };
-    for (const key of ['database', 'lineage', 'kong', 'counts', 'fingerprint', 'dump', 'encryption', 'archive'])
-        need(key, 'object');
-    need('files', 'array');
-    need('finishedAt', 'string');
-    if (problems.length > 0)
-        return problems;
-    const fingerprint = m.fingerprint;
-    if (typeof fingerprint.digest !== 'string' || typeof fingerprint.tables !== 'object')
-        problems.push('fingerprint lacks digest or tables');
-    for (const [i, file] of m.files.entries()) {
-        const f = file;
-        if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.sizeBytes !== 'number') {
-            problems.push(`files[${i}] needs path, sizeBytes and sha256`);
-        }
-        else if (node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(f.path) || f.path.split('/').includes('..')) {
-            problems.push(`files[${i}].path ${JSON.stringify(f.path)} leaves the manifest's folder`);
-        }
-    }
+    if (m.schema !== MANIFEST_SCHEMA)
+        return [`schema is ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
+    const problems = [];
+    MANIFEST_SHAPE(data, '', problems);
     return problems;
 }
 /** The tables whose fingerprints differ, with how: empty when equal. */
@@ -29543,7 +29861,10 @@ function compareFingerprints(expected, actual) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Pj: () => (/* binding */ DATABASE_NAME_RULE),
   Ng: () => (/* binding */ connect),
+  hn: () => (/* binding */ dbnameArgument),
+  lH: () => (/* binding */ isDatabaseName),
   Vz: () => (/* binding */ libpqFailure),
   v4: () => (/* binding */ quoteIdent),
   Ve: () => (/* binding */ targetFromInputs),
@@ -29673,6 +29994,24 @@ function libpqFailure(target, stderr) {
     }
     return undefined;
 }
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+function isDatabaseName(name) {
+    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+function dbnameArgument(name) {
+    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
 /** Double-quoted identifier. */
 function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
@@ -29785,7 +30124,11 @@ async function backupPostgres(options) {
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true }).catch((error) => {
         throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
     });
-    await (0,promises_.mkdir)(folder).catch((error) => {
+    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+    // plaintext dump waiting for encryption), which backup-db's post step removes.
+    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+    await (0,promises_.mkdir)(folder).catch(async (error) => {
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
     });
     let client;
@@ -29822,10 +30165,13 @@ async function backupPostgres(options) {
         const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
         const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
         options.signal?.removeEventListener('abort', onOuterAbort);
+        // A failed read of the facts stopped pg_dump: its reason is the one to tell.
+        if (factsResult.status === 'rejected' && !options.signal?.aborted)
+            throw factsError(options.source, factsResult.reason);
         if (dumpResult.status === 'rejected')
             throw dumpResult.reason;
         if (factsResult.status === 'rejected')
-            throw wrap(factsResult.reason, 'reading schema_meta and the fingerprint');
+            throw factsError(options.source, factsResult.reason);
         await client.query('COMMIT');
         await client.end().catch(() => { });
         client = undefined;
@@ -29833,7 +30179,7 @@ async function backupPostgres(options) {
         let archivePath = archive;
         if (options.encryption) {
             log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-            archiveFiles = await (0,encryption/* encryptFiles */.$$)(archiveFiles, options.encryption, options.signal);
+            archiveFiles = await (0,encryption/* encryptFiles */.$$)(archiveFiles, options.encryption, options.signal, options.runDir);
             if (options.format === 'custom')
                 archivePath = archiveFiles[0];
         }
@@ -29883,6 +30229,7 @@ async function backupPostgres(options) {
         await (0,database_manifest/* writeManifestAtomically */.uN)(manifestPath, manifest).catch((error) => {
             throw diskError(error, folder);
         });
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
         return { manifest, manifestPath, archivePath, folder };
     }
@@ -29892,9 +30239,11 @@ async function backupPostgres(options) {
             await client.end().catch(() => { });
         }
         await (0,promises_.rm)(folder, { recursive: true, force: true });
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         throw error;
     }
 }
+const BACKUP_FOLDER_KEY = 'backup-folder';
 async function readIdentity(client, target) {
     const version = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v");
     let systemIdentifier = null;
@@ -29955,8 +30304,11 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     const connection = (0,connect/* libpqFailure */.Vz)(options.source, stderr);
     if (connection)
         throw connection;
+    const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
+    if (denied)
+        throw readDenied(options.source, denied);
     if (result.aborted)
-        throw (0,errors/* stepError */.hH)('pg_dump', options.signal?.aborted ? 'cancelled' : 'stopped because reading the fingerprint failed');
+        throw (0,errors/* stepError */.hH)('pg_dump', 'cancelled');
     if (result.signal)
         throw (0,errors/* stepError */.hH)('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
     throw (0,errors/* stepError */.hH)('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
@@ -29982,6 +30334,16 @@ function diskError(error, folder) {
     if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
         return (0,errors/* inputError */.Xu)('backup-dir', `no room to write in ${folder} (${code})`, error);
     return wrap(error, 'writing the manifest');
+}
+/** The role may not read a Kong table: the input that named the role is what to change. */
+function readDenied(source, what) {
+    return (0,errors/* inputError */.Xu)(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
+}
+function factsError(source, error) {
+    const e = error;
+    if (e.code === '42501')
+        return readDenied(source, e.message ?? 'permission denied');
+    return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
 }
 function wrap(error, step) {
     return error instanceof errors/* UpgradeError */.fy ? error : (0,errors/* stepError */.hH)(step, error.message, error);
@@ -30236,6 +30598,176 @@ function sortKeys(counts) {
 
 /***/ }),
 
+/***/ 7995:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wl: () => (/* binding */ dropScratch),
+/* harmony export */   ay: () => (/* binding */ endSessionsNamed),
+/* harmony export */   ct: () => (/* binding */ scratchKey),
+/* harmony export */   vG: () => (/* binding */ endSessions),
+/* harmony export */   zN: () => (/* binding */ swapIn)
+/* harmony export */ });
+/* unused harmony export recoverSwap */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7516);
+
+
+const STEP = 'swapping the restored copy in';
+async function swapIn(admin, swap, runDir, log) {
+    const { name, scratch, aside } = swap;
+    // 1. The copy: no new sessions, and the ones there ended.
+    await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(scratch)} WITH ALLOW_CONNECTIONS false`);
+    const onCopy = await endSessions(admin, scratch);
+    if (onCopy.length > 0) {
+        const dropped = await dropScratch(admin, scratch, runDir);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `${onCopy.length} session(s) on the restored copy "${scratch}" could not be ended (${onCopy.join(', ')}); the target "${name}" was left as it was${dropped ? '' : `, and the copy stays as "${scratch}" (drop it once they are gone)`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+    }
+    if (!swap.exists) {
+        await renameOrDrop(admin, runDir, scratch, name);
+        await allowConnections(admin, name, true);
+        return { previousKept: undefined };
+    }
+    // 2. The target, renamed aside: whole, under another name, until the copy holds its own.
+    const allowed = (await admin.query('SELECT datallowconn AS allowed FROM pg_database WHERE datname = $1', [name])).rows[0]?.allowed ?? true;
+    await runDir?.note('swap', { kind: 'swap', host: swap.host, port: swap.port, target: name, aside, scratch, allowConnections: allowed });
+    if (swap.disconnect) {
+        await allowConnections(admin, name, false);
+        const onTarget = await endSessions(admin, name);
+        if (onTarget.length > 0) {
+            await allowConnections(admin, name, allowed);
+            await runDir?.forget('swap');
+            const dropped = await dropScratch(admin, scratch, runDir);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `${onTarget.length} session(s) on "${name}" could not be ended (${onTarget.join(', ')}); it was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+        }
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(name)} RENAME TO ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(aside)}`);
+    }
+    catch (error) {
+        if (swap.disconnect)
+            await allowConnections(admin, name, allowed).catch(() => { });
+        await runDir?.forget('swap');
+        const dropped = await dropScratch(admin, scratch, runDir);
+        const left = `the target "${name}" was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}`;
+        if (!swap.disconnect && error.code === '55006') {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('allow-live-connections', `a client connected to "${name}" during the restore (${error.message}); ${left}. Stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`, error);
+        }
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `renaming "${name}" aside failed: ${error.message}; ${left}`, error);
+    }
+    // 3. The copy takes the name; on failure the target takes it back before anything is dropped.
+    try {
+        await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(scratch)} RENAME TO ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(name)}`);
+    }
+    catch (error) {
+        try {
+            await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(aside)} RENAME TO ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(name)}`);
+            await allowConnections(admin, name, allowed);
+        }
+        catch (back) {
+            // The ledger keeps the swap: backup-db's post step renames the target back.
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `the restored copy could not take the name "${name}" (${error.message}) and the target could not be renamed back (${back.message}). Nothing was dropped: the target is whole as "${aside}", the checked copy is "${scratch}"; rename "${aside}" back with ALTER DATABASE "${aside}" RENAME TO "${name}"`, error);
+        }
+        await runDir?.forget('swap');
+        const dropped = await dropScratch(admin, scratch, runDir);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `the restored copy could not take the name "${name}": ${error.message}; the target was renamed back and is as it was${dropped ? '' : `, the copy stays as "${scratch}"`}`, error);
+    }
+    await runDir?.forget(scratchKey(scratch));
+    await allowConnections(admin, name, allowed);
+    log(`Restored into "${name}" (scratch copy checked, then renamed in; the previous database renamed aside)`);
+    // 4. The previous target, now that the copy holds its name.
+    let previousKept;
+    await endSessions(admin, aside);
+    try {
+        await admin.query(`DROP DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(aside)}`);
+    }
+    catch (error) {
+        previousKept = aside;
+        log(`The previous "${name}" could not be dropped and is kept as "${aside}" (${error.message}): drop it once the restore is confirmed`);
+    }
+    await runDir?.forget('swap');
+    return { previousKept };
+}
+/** The scratch database's ledger key (written before CREATE DATABASE, removed once it is gone or renamed). */
+function scratchKey(scratch) {
+    return `scratch-${scratch.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+async function renameOrDrop(admin, runDir, from, to) {
+    try {
+        await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(from)} RENAME TO ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(to)}`);
+    }
+    catch (error) {
+        const dropped = await dropScratch(admin, from, runDir);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `the restored copy could not take the name "${to}": ${error.message}${dropped ? '' : `; the copy stays as "${from}"`}`, error);
+    }
+    await runDir?.forget(scratchKey(from));
+}
+async function allowConnections(admin, database, allowed) {
+    try {
+        await admin.query(`ALTER DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(database)} WITH ALLOW_CONNECTIONS ${allowed}`);
+    }
+    catch (error) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(STEP, `could not set ALLOW_CONNECTIONS ${allowed} on "${database}": ${error.message}`, error);
+    }
+}
+/**
+ * Ends every other session on `database` that this role may end; returns those it could not
+ * (a superuser's, another role's without pg_signal_backend), as `user application@address`.
+ * The rename or drop that follows waits up to 5 s for ended sessions to go (CountOtherDBBackends).
+ */
+async function endSessions(admin, database) {
+    const sessions = await admin.query(
+    // client_addr and client_port read null for other roles' sessions without pg_read_all_stats.
+    `SELECT pid, usename || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || '@' ||
+            coalesce(host(client_addr), CASE client_port WHEN -1 THEN 'local' END, 'address hidden') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    const stuck = [];
+    for (const session of sessions.rows) {
+        const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
+        if (!ended)
+            stuck.push(session.who);
+    }
+    return stuck;
+}
+/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
+async function endSessionsNamed(client, applicationName) {
+    const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+    return result.rows.length;
+}
+/** Drops a scratch database (ending its sessions first); false when it could not. */
+async function dropScratch(admin, scratch, runDir) {
+    await endSessions(admin, scratch).catch(() => []);
+    try {
+        await admin.query(`DROP DATABASE IF EXISTS ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(scratch)}`);
+    }
+    catch {
+        return false;
+    }
+    await runDir?.forget(scratchKey(scratch));
+    return true;
+}
+/**
+ * What a killed run left, undone from its ledger (backup-db's post step): a target renamed aside
+ * takes its name back (or, when the copy already holds it, is kept and named); scratch databases
+ * are dropped. Returns a line per thing done or left.
+ */
+async function recoverSwap(admin, entry) {
+    const present = async (db) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rows.length > 0;
+    const [target, aside] = [await present(entry.target), await present(entry.aside)];
+    if (!aside)
+        return `"${entry.target}": the interrupted swap had not renamed it, or had finished`;
+    if (!target) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(entry.aside)} RENAME TO ${quoteIdent(entry.target)}`);
+        await allowConnections(admin, entry.target, entry.allowConnections);
+        return `"${entry.target}" was renamed aside by the interrupted restore and has its name back, as it was`;
+    }
+    await allowConnections(admin, entry.target, entry.allowConnections);
+    return `"${entry.target}" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "${entry.aside}": drop it once the restore is confirmed`;
+}
+
+
+/***/ }),
+
 /***/ 7469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30303,6 +30835,90 @@ function serverMajor(versionNum) {
 
 /***/ }),
 
+/***/ 7673:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   c3: () => (/* binding */ listOf),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   rD: () => (/* binding */ wholeNumber),
+/* harmony export */   wC: () => (/* binding */ matching),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+
+/***/ }),
+
 /***/ 5959:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30359,9 +30975,9 @@ function kongLineFromSchemaMeta(rows) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ mapLimit)
+/* harmony export */   s: () => (/* binding */ mapLimit),
+/* harmony export */   y: () => (/* binding */ sleep)
 /* harmony export */ });
-/* unused harmony export sleep */
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
  * result. The Admin API of a node that was just upgraded is not the place for an unbounded
@@ -30451,6 +31067,7 @@ var errors = __nccwpck_require__(1469);
 
 
 async function execCommand(request) {
+    refuseNul(request);
     const env = {};
     for (const [key, value] of Object.entries(process.env))
         if (value !== undefined)
@@ -30477,6 +31094,19 @@ async function execCommand(request) {
     catch (error) {
         throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
     }
+}
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request) {
+    const where = [
+        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
+        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
+    ].find(([, value]) => value.includes('\0'));
+    if (where !== undefined)
+        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 function lineListeners(onLine) {
     return {
@@ -30594,6 +31224,8 @@ async function syncPaths(paths) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $7: () => (/* binding */ readDuration),
+/* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E3: () => (/* binding */ readString),
 /* harmony export */   LD: () => (/* binding */ readList),
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
@@ -30602,8 +31234,10 @@ async function syncPaths(paths) {
 /* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
-/* unused harmony exports readRequired, parseList, parseDuration, readDuration */
+/* unused harmony exports readRequired, parseList, parseDuration, readPath */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
 
 function readString(source, name) {
     const value = source.get(name).trim();
@@ -30652,7 +31286,7 @@ function parseDuration(text, name) {
     const trimmed = text.trim();
     const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
     if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw inputError(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
     }
     return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
 }
@@ -30672,24 +31306,141 @@ function readPositiveInteger(source, name, fallback) {
 function readSecret(source, name) {
     const value = readString(source, name);
     if (value !== undefined)
-        source.mask(value);
+        maskSecret(source, value);
     return value;
 }
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 function readHttpUrl(source, name) {
     const value = readString(source, name);
     if (value === undefined)
         return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
     return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   OG: () => (/* binding */ logLines),
+/* harmony export */   Pj: () => (/* binding */ quoteRemote),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
 }
 
 
@@ -30741,6 +31492,66 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 /***/ }),
 
+/***/ 871:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ createRunDir)
+/* harmony export */ });
+/* unused harmony export openRunDir */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+
+
+
+const LEDGER = 'ledger';
+/** A fresh private folder `kong-upgrade-XXXXXX` under `base`. */
+async function createRunDir(base) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(base, { recursive: true });
+    const folder = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, 'kong-upgrade-'));
+    // mkdtemp makes 0700 already; said again so a umask or platform default cannot widen it.
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.chmod)(folder, 0o700);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, LEDGER), { mode: 0o700 });
+    return openRunDir(folder);
+}
+/** The run folder a previous step created (its path kept in the step's state). */
+function openRunDir(folder) {
+    const file = (key) => {
+        if (!/^[A-Za-z0-9_.-]{1,200}$/.test(key))
+            throw new Error(`run ledger key ${JSON.stringify(key)} is not a plain name`);
+        return node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, LEDGER, `${key}.json`);
+    };
+    return {
+        path: folder,
+        async note(key, entry) {
+            const target = file(key);
+            const temp = `${target}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`;
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temp, JSON.stringify(entry), { mode: 0o600, flush: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temp, target);
+        },
+        async forget(key) {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(file(key), { force: true });
+        },
+        async entries() {
+            const names = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, LEDGER)).catch(() => []);
+            const out = {};
+            for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+                try {
+                    out[name.slice(0, -'.json'.length)] = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(folder, LEDGER, name), 'utf8'));
+                }
+                catch {
+                    // Half-written when the run was killed: the temp name, never a .json, is what remains.
+                }
+            }
+            return out;
+        },
+    };
+}
+
+
+/***/ }),
+
 /***/ 4469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30753,6 +31564,8 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 /* unused harmony export SSL_MODES */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /**
@@ -30795,22 +31608,43 @@ function parseDatabaseUrl(text, source) {
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
     }
-    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
     if (password !== undefined)
-        source.mask(password);
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
     const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
     if (!SSL_MODES.includes(sslmode)) {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
     }
     const port = url.port === '' ? 5432 : Number(url.port);
     return {
-        host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
         port,
-        user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
         password,
-        database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
         sslmode: sslmode,
     };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
 }
 /** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
 function libpqEnvironment(db) {
@@ -30831,14 +31665,116 @@ function describeDatabase(db) {
 }
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
     const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
     if (url === undefined) {
         if (token !== undefined)
             throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+}
+
+
+/***/ }),
+
+/***/ 7143:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fv: () => (/* binding */ ACCEPTED_VERSION_FORMS),
+/* harmony export */   SC: () => (/* binding */ tryParseKongVersion),
+/* harmony export */   Xz: () => (/* binding */ formatKongVersion)
+/* harmony export */ });
+/* unused harmony exports parseKongVersion, editionOf, releaseLine, compareKongVersions, isPrerelease, sameLine */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+
+const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
+const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
+/** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
+function tryParseKongVersion(text) {
+    const trimmed = text.trim();
+    const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+    const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
+    if (!match)
+        return undefined;
+    const [, major, minor, patch, build, pre] = match;
+    return {
+        major: Number(major),
+        minor: Number(minor),
+        patch: Number(patch),
+        // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+        build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
+        prerelease: pre === undefined ? [] : splitPrerelease(pre),
+    };
+}
+/** Parses a version given by the user; `input` names where it came from for the error. */
+function parseKongVersion(text, input = 'version') {
+    const version = tryParseKongVersion(text);
+    if (!version) {
+        throw inputError(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
+    }
+    return version;
+}
+// `rc2` and `rc.2` order the same way: split letters from digits, then on dots and dashes.
+function splitPrerelease(text) {
+    return text
+        .split(/[.-]/)
+        .flatMap((part) => part.match(/\d+|[A-Za-z]+/g) ?? [])
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.toLowerCase()));
+}
+function editionOf(version) {
+    return version.build === undefined ? 'oss' : 'enterprise';
+}
+function formatKongVersion(version) {
+    const numbers = [version.major, version.minor, version.patch];
+    if (version.build !== undefined)
+        numbers.push(version.build);
+    const pre = version.prerelease.length > 0 ? `-${version.prerelease.join('.')}` : '';
+    return numbers.join('.') + pre;
+}
+/** The release line, e.g. "3.4": Kong's unit of support, LTS and upgrade paths. */
+function releaseLine(version) {
+    return `${version.major}.${version.minor}`;
+}
+/**
+ * Total order over OSS and Enterprise versions. An OSS version sorts with the Enterprise
+ * build 0 of the same patch (3.4.2 and 3.4.2.0 are the same code line), and a pre-release
+ * sorts before its release.
+ */
+function compareKongVersions(a, b) {
+    const numeric = a.major - b.major || a.minor - b.minor || a.patch - b.patch || (a.build ?? 0) - (b.build ?? 0);
+    if (numeric !== 0)
+        return Math.sign(numeric);
+    return comparePrerelease(a.prerelease, b.prerelease);
+}
+function comparePrerelease(a, b) {
+    if (a.length === 0 || b.length === 0)
+        return Math.sign(b.length - a.length);
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        const x = a[i];
+        const y = b[i];
+        if (x === y)
+            continue;
+        if (typeof x === 'number' && typeof y === 'number')
+            return Math.sign(x - y);
+        if (typeof x === 'number')
+            return -1;
+        if (typeof y === 'number')
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return Math.sign(a.length - b.length);
+}
+function isPrerelease(version) {
+    return version.prerelease.length > 0;
+}
+function sameLine(a, b) {
+    return a.major === b.major && a.minor === b.minor;
 }
 
 
@@ -30855,13 +31791,14 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
   z: () => (/* reexport */ summary)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path, warning
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -31851,9 +32788,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

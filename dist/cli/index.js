@@ -1,24 +1,10 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -75,13 +61,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 1421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
@@ -246,13 +225,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
 /***/ 6928:
 /***/ ((module) => {
 
@@ -278,13 +250,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 3557:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 
@@ -8876,6 +8841,123 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 3052:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w5: () => (/* binding */ describeSetting),
+  py: () => (/* binding */ diffKongConf),
+  g3: () => (/* binding */ maskSecretSettings),
+  KQ: () => (/* reexport */ parseKongConfDefault),
+  ET: () => (/* binding */ parseUserKongConf)
+});
+
+// UNUSED EXPORTS: KONG_CONF_INPUT, isSecretSetting
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+;// CONCATENATED MODULE: ./build/changelog/kong-conf-default.js
+/**
+ * Reads Kong's `kong.conf.default`: every property appears commented out with its default,
+ * `#key = value   # description`, descriptions continue on indented `#` lines, and an empty
+ * default reads `#node_id =        # Node ID…` (facts: changelog-and-admin-api.md §A.4).
+ * Only the first line of a property matters; description lines start with whitespace or
+ * `# `, so they never look like a property.
+ *
+ * This module has no imports so that scripts/gen-kong-conf-data.mjs can load it with Node's
+ * type stripping: the generated data and the tests share one parser.
+ */
+const PROPERTY_START = /^#([a-z_][a-z0-9_]*)\s*=(.*)$/;
+// The description starts at the first `#` that opens the rest or follows whitespace. The
+// regex suggested in facts §A.4 lets a lazy value swallow the description of an empty
+// default (`#node_id =   # Node ID…`), so the split is done by hand.
+const DESCRIPTION = /(?:^|\s)#/;
+function parseKongConfDefault(text) {
+    const defaults = new Map();
+    for (const line of text.split(/\r?\n/)) {
+        const match = PROPERTY_START.exec(line);
+        if (!match)
+            continue;
+        const rest = match[2];
+        const description = DESCRIPTION.exec(rest);
+        defaults.set(match[1], (description ? rest.slice(0, description.index) : rest).trim());
+    }
+    return defaults;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/kong-conf.js
+
+
+/** The input name errors about a user's kong.conf point at. */
+const KONG_CONF_INPUT = 'kong-conf';
+const SETTING = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
+// Kong strips an inline comment from each value: an unescaped `#` and everything after it,
+// with the whitespace before it, then turns `\#` into `#` (kong/conf_loader/init.lua,
+// load_config → strip_comments, regex `\s*(?<!\\)#.*$`). So `a#b` reads as `a`, too.
+const INLINE_COMMENT = /\s*(?<!\\)#.*$/;
+/**
+ * Parses a kong.conf the way Kong reads it (pl.config with `smart = false`, then the comment
+ * stripping above): blank lines and lines starting with `#` are skipped, a later setting of the
+ * same key wins. Penlight would silently keep a line that is not `key = value`; such a line is
+ * almost always a typo, so it is an error here, naming the line.
+ */
+function parseUserKongConf(text, input = KONG_CONF_INPUT) {
+    const settings = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const match = SETTING.exec(line);
+        if (!match) {
+            // Only the leading name is quoted: the rest may be a secret (`pg_password: s3cret`), and
+            // the conf is parsed before any of its values could be masked.
+            const name = /^[A-Za-z0-9_.-]*/.exec(line)[0];
+            throw (0,errors/* inputError */.Xu)(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment${name ? ` (it begins "${name.slice(0, 60)}")` : ''}; the rest of the line is not shown, as a kong.conf holds passwords`);
+        }
+        const value = match[2].replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
+        settings.set(match[1], { value, line: index + 1 });
+    });
+    return settings;
+}
+// Names whose values are secrets or key material (`pg_password`, `cassandra_password`,
+// `vault_hcv_token`, `ssl_cert_key`, `admin_gui_auth_conf` with its client secret, inline PEM
+// certificates), matched as `_`-separated words, with or without the KONG_ prefix of their
+// environment variable. Too wide is harmless: a value not quoted.
+const SECRET_WORDS = /(?:^|_)(?:password|passwd|secret|token|key|keys|cert|certificate|credential|credentials|private|license_data|auth_conf|session_conf)(?:_|$)/;
+// What Kong itself hides beyond those words (Kong/kong 3.4.2, kong/conf_loader/init.lua,
+// CONF_SENSITIVE): a proxy URL may hold credentials, a declarative config any secret.
+const KONG_SENSITIVE = new Set(['proxy_server', 'declarative_config_string']);
+/** A setting whose value is never quoted in a finding, a log or the plan, and is masked when read. */
+function isSecretSetting(name) {
+    const key = name.toLowerCase().replace(/^kong_/, '');
+    return SECRET_WORDS.test(key) || KONG_SENSITIVE.has(key);
+}
+/** `name = value` for a finding, or the name alone when the value is a secret. */
+function describeSetting(name, setting) {
+    return isSecretSetting(name) ? `\`${name}\` (its value is not shown: a secret or key setting)` : `\`${name} = ${setting.value}\``;
+}
+/** Masks (through `mask`) the value of every secret setting of a user's kong.conf. */
+function maskSecretSettings(conf, mask) {
+    for (const [name, setting] of conf)
+        if (setting.value !== '' && isSecretSetting(name))
+            mask(setting.value);
+}
+/** What changed from the defaults of `a` to those of `b`, each list in its file's order. */
+function diffKongConf(a, b) {
+    const added = [...b].filter(([name]) => !a.has(name)).map(([name, value]) => ({ name, default: value }));
+    const removed = [...a].filter(([name]) => !b.has(name)).map(([name, value]) => ({ name, default: value }));
+    const defaultChanged = [...b].flatMap(([name, to]) => {
+        const from = a.get(name);
+        return from === undefined || from === to ? [] : [{ name, from, to }];
+    });
+    return { added, removed, defaultChanged };
+}
+
+
+/***/ }),
+
 /***/ 246:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -8886,7 +8968,9 @@ exports.visitAsync = visitAsync;
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
+/* harmony import */ var _kong_conf_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3052);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4469);
+
 
 
 
@@ -8899,7 +8983,7 @@ const EDITIONS = ['auto', 'oss', 'enterprise'];
 const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less'];
 const DATABASES = ['postgres', 'cassandra'];
 async function readPlanRequest(source) {
-    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readAdminInputs */ .xA)(source);
+    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readAdminInputs */ .xA)(source);
     const from = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'from');
     if (from === undefined && admin === undefined) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('from', 'is required unless admin-url is given (then the running version is read from the Admin API)');
@@ -8916,11 +9000,11 @@ async function readPlanRequest(source) {
         offline: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'offline', false),
         github: {
             token: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'github-token'),
-            apiUrl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'github-api-url') ?? 'https://api.github.com',
+            apiUrl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readHttpUrl */ .y7)(source, 'github-api-url') ?? 'https://api.github.com',
         },
         cacheDir: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'cache-dir'),
         admin,
-        db: (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(source),
+        db: (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDatabaseInputs */ .ZU)(source),
     };
     // Files last: every value is validated before anything is read from disk.
     const [changelogFile, kongConf, nginxTemplate, declarativeConfigs] = await Promise.all([
@@ -8929,6 +9013,9 @@ async function readPlanRequest(source) {
         readGivenFile(source, 'nginx-template'),
         Promise.all((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'declarative-config').map((path) => loadFile('declarative-config', path))),
     ]);
+    // Its passwords and keys are masked before anything could print them (a finding names the key only).
+    if (kongConf !== undefined)
+        (0,_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .maskSecretSettings */ .g3)((0,_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUserKongConf */ .ET)(kongConf.text, 'kong-conf'), (secret) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(source, secret));
     return { ...request, changelogFile, kongConf, nginxTemplate, declarativeConfigs };
 }
 async function readGivenFile(source, input) {
@@ -8974,7 +9061,7 @@ function serializePlan(plan) {
 
 /***/ }),
 
-/***/ 7255:
+/***/ 9778:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8991,9 +9078,16 @@ var errors = __nccwpck_require__(1469);
 var server_version = __nccwpck_require__(5306);
 ;// CONCATENATED MODULE: ./build/lib/http.js
 
+
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
-const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1990, 19));
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -9009,10 +9103,12 @@ async function httpRequest(request, step = 'HTTP request') {
             signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
             redirect: 'manual',
         });
-        const body = await response.text();
+        const body = response.body === null ? '' : await readCapped(response.body, request, step);
         return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy)
+            throw error;
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
         throw (0,errors/* stepError */.hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
@@ -9029,7 +9125,7 @@ async function requestWithHost(request, step, started) {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = await response.body.text();
+        const body = await readCapped(response.body, request, step);
         const headers = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
             if (value === undefined)
@@ -9040,10 +9136,29 @@ async function requestWithHost(request, step, started) {
         return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy)
+            throw error;
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
         throw (0,errors/* stepError */.hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
+}
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body, request, step) {
+    const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > limit) {
+            throw (0,errors/* stepError */.hH)(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 function transportErrorKind(error) {
     const codes = [];
@@ -9109,7 +9224,7 @@ function transportReason(error) {
 async function httpJson(request, step = 'HTTP request') {
     const response = await httpRequest(request, step);
     if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
     }
     try {
         return JSON.parse(response.body);
@@ -9119,45 +9234,82 @@ async function httpJson(request, step = 'HTTP request') {
     }
 }
 
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
 ;// CONCATENATED MODULE: ./build/kong/admin-api.js
 
 
+
 /**
- * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test and
- * promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md Part B:
- * collections answer `{data, next}` with `next` a relative path and `null` on the last page
- * (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
  */
 const MAX_PAGE_SIZE = 1000;
-function createAdminClient(target, timeoutMs = 10_000) {
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+const MAX_PAGES = 10_000;
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     const headers = { accept: 'application/json' };
     if (target.token !== undefined)
         headers['Kong-Admin-Token'] = target.token;
+    const notKong = (detail) => target.input === undefined ? (0,errors/* stepError */.hH)(step, detail) : (0,errors/* inputError */.Xu)(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
     async function getJson(path) {
         const url = `${target.url}${path}`;
-        const response = await httpRequest({ url, headers, timeoutMs }, 'Admin API');
+        const response = await httpRequest({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,errors/* stepError */.hH)('Admin API', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,errors/* stepError */.hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
         }
-        catch (error) {
-            throw (0,errors/* stepError */.hH)('Admin API', `GET ${url} did not answer JSON`, error);
+        catch {
+            throw notKong(`GET ${url} did not answer JSON`);
         }
     }
+    /**
+     * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+     * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+     * empty page, and at most MAX_PAGES of them.
+     */
     async function forEachPage(path, workspace, onPage) {
         const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
         const separator = path.includes('?') ? '&' : '?';
         let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+        const seen = new Set();
         let requests = 0;
         while (next !== null) {
+            if (requests >= MAX_PAGES)
+                throw (0,errors/* stepError */.hH)(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+            seen.add(next);
+            const url = `${target.url}${next}`;
             const page = await getJson(next);
             requests++;
-            onPage(page.data);
+            const data = page?.data;
+            const link = page?.next;
+            if (!Array.isArray(data))
+                throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+            if (link !== null && link !== undefined && typeof link !== 'string')
+                throw notKong(`GET ${url} answered a "next" that is not a path`);
+            onPage(data);
+            if (typeof link !== 'string')
+                break;
             // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
-            next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
+            if (!link.startsWith('/') || link.startsWith('//'))
+                throw (0,errors/* stepError */.hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,log_text/* quoteRemote */.Pj)(link)}`);
+            if (data.length === 0)
+                throw (0,errors/* stepError */.hH)(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+            next = withSize(withPrefix(link, prefix));
+            if (seen.has(next))
+                throw (0,errors/* stepError */.hH)(step, `GET ${url} answered a "next" page already read (${(0,log_text/* quoteRemote */.Pj)(link)}): it would never end`);
         }
         return requests;
     }
@@ -9170,9 +9322,15 @@ function createAdminClient(target, timeoutMs = 10_000) {
         return items;
     }
     async function get(path) {
-        return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
+        return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, step);
     }
-    return { target, getJson, listAll, forEachPage, get };
+    async function send(method, path, body) {
+        const request = body === undefined
+            ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+            : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+        return httpRequest(request, step);
+    }
+    return { target, getJson, listAll, forEachPage, get, send };
 }
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
@@ -9180,21 +9338,21 @@ function withPrefix(path, prefix) {
 function withSize(path) {
     return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
 }
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
 function kongMessage(body) {
     try {
         const parsed = JSON.parse(body);
         if (typeof parsed.message === 'string')
-            return parsed.message;
+            return (0,log_text/* quoteRemote */.Pj)(parsed.message);
     }
     catch {
         // not JSON: fall through to the raw text
     }
-    return body.slice(0, 200);
+    return (0,log_text/* quoteRemote */.Pj)(body);
 }
 
 ;// CONCATENATED MODULE: ./build/version/catalog-data.js
-// Generated by scripts/gen-catalog.mjs from ../shared/kong-data; do not edit by hand.
+// Generated by scripts/gen-catalog.mjs from the files of scripts/kong-data.manifest.json; do not edit by hand.
 // OSS: Kong/kong CHANGELOG.md and CHANGELOG-OLD.md headings (22246ef2), plus the release tags
 // those files lack (kong-facts changelog-and-admin-api.md).
 // Enterprise: developer.konghq.com app/_data/changelogs/gateway.json keys and
@@ -9524,89 +9682,8 @@ const ENTERPRISE_RELEASES = [
     ['3.15.0.4', '2026-08-20'],
 ];
 
-;// CONCATENATED MODULE: ./build/version/kong-version.js
-
-const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
-const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
-/** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
-function tryParseKongVersion(text) {
-    const match = VERSION_PATTERN.exec(text.trim());
-    if (!match)
-        return undefined;
-    const [, major, minor, patch, build, pre] = match;
-    return {
-        major: Number(major),
-        minor: Number(minor),
-        patch: Number(patch),
-        build: build === undefined ? undefined : Number(build),
-        prerelease: pre === undefined ? [] : splitPrerelease(pre),
-    };
-}
-/** Parses a version given by the user; `input` names where it came from for the error. */
-function parseKongVersion(text, input = 'version') {
-    const version = tryParseKongVersion(text);
-    if (!version) {
-        throw (0,errors/* inputError */.Xu)(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
-    }
-    return version;
-}
-// `rc2` and `rc.2` order the same way: split letters from digits, then on dots and dashes.
-function splitPrerelease(text) {
-    return text
-        .split(/[.-]/)
-        .flatMap((part) => part.match(/\d+|[A-Za-z]+/g) ?? [])
-        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.toLowerCase()));
-}
-function editionOf(version) {
-    return version.build === undefined ? 'oss' : 'enterprise';
-}
-function formatKongVersion(version) {
-    const numbers = [version.major, version.minor, version.patch];
-    if (version.build !== undefined)
-        numbers.push(version.build);
-    const pre = version.prerelease.length > 0 ? `-${version.prerelease.join('.')}` : '';
-    return numbers.join('.') + pre;
-}
-/** The release line, e.g. "3.4": Kong's unit of support, LTS and upgrade paths. */
-function releaseLine(version) {
-    return `${version.major}.${version.minor}`;
-}
-/**
- * Total order over OSS and Enterprise versions. An OSS version sorts with the Enterprise
- * build 0 of the same patch (3.4.2 and 3.4.2.0 are the same code line), and a pre-release
- * sorts before its release.
- */
-function compareKongVersions(a, b) {
-    const numeric = a.major - b.major || a.minor - b.minor || a.patch - b.patch || (a.build ?? 0) - (b.build ?? 0);
-    if (numeric !== 0)
-        return Math.sign(numeric);
-    return comparePrerelease(a.prerelease, b.prerelease);
-}
-function comparePrerelease(a, b) {
-    if (a.length === 0 || b.length === 0)
-        return Math.sign(b.length - a.length);
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-        const x = a[i];
-        const y = b[i];
-        if (x === y)
-            continue;
-        if (typeof x === 'number' && typeof y === 'number')
-            return Math.sign(x - y);
-        if (typeof x === 'number')
-            return -1;
-        if (typeof y === 'number')
-            return 1;
-        return x < y ? -1 : 1;
-    }
-    return Math.sign(a.length - b.length);
-}
-function isPrerelease(version) {
-    return version.prerelease.length > 0;
-}
-function sameLine(a, b) {
-    return a.major === b.major && a.minor === b.minor;
-}
-
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
 ;// CONCATENATED MODULE: ./build/version/catalog.js
 
 
@@ -9644,18 +9721,18 @@ const RELEASES = {
 };
 function toReleases(rows) {
     return rows
-        .map(([version, date]) => ({ version: parseKongVersion(version, 'catalog'), date }))
-        .sort((a, b) => compareKongVersions(a.version, b.version));
+        .map(([version, date]) => ({ version: (0,kong_version/* parseKongVersion */.bo)(version, 'catalog'), date }))
+        .sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.version, b.version));
 }
 const LINES = buildLines();
 const LINE_BY_NAME = new Map(LINES.map((line) => [line.line, line]));
 function buildLines() {
-    const names = new Set([...RELEASES.oss, ...RELEASES.enterprise].map((r) => releaseLine(r.version)));
+    const names = new Set([...RELEASES.oss, ...RELEASES.enterprise].map((r) => (0,kong_version/* releaseLine */.aY)(r.version)));
     return [...names]
         .map((name) => {
         const [major, minor] = name.split('.').map(Number);
         const facts = LINE_FACTS[name] ?? {};
-        const inLine = (edition) => RELEASES[edition].filter((r) => releaseLine(r.version) === name);
+        const inLine = (edition) => RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === name);
         const dates = [...inLine('oss'), ...inLine('enterprise')].flatMap((r) => (r.date === undefined ? [] : [r.date]));
         return {
             line: name,
@@ -9673,7 +9750,7 @@ function buildLines() {
         .sort((a, b) => a.major - b.major || a.minor - b.minor);
 }
 function latestOf(releases) {
-    return releases.filter((r) => !isPrerelease(r.version)).at(-1)?.version;
+    return releases.filter((r) => !(0,kong_version/* isPrerelease */.V1)(r.version)).at(-1)?.version;
 }
 /** Every release line, oldest first. */
 function allLines() {
@@ -9688,20 +9765,20 @@ function latestVersion(line, edition) {
 }
 /** Whether the version was released in its own edition (three numbers: OSS; four: Enterprise). */
 function versionExists(version) {
-    return RELEASES[editionOf(version)].some((r) => compareKongVersions(r.version, version) === 0);
+    return RELEASES[(0,kong_version/* editionOf */.yU)(version)].some((r) => (0,kong_version/* compareKongVersions */.QR)(r.version, version) === 0);
 }
 function releasesOf(line, edition) {
-    return RELEASES[edition].filter((r) => releaseLine(r.version) === line);
+    return RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === line);
 }
 /** The releases of an edition after `from` up to and including `to`, oldest first. */
 function releasesBetween(from, to, edition) {
-    return RELEASES[edition].filter((r) => compareKongVersions(r.version, from) > 0 && compareKongVersions(r.version, to) <= 0);
+    return RELEASES[edition].filter((r) => (0,kong_version/* compareKongVersions */.QR)(r.version, from) > 0 && (0,kong_version/* compareKongVersions */.QR)(r.version, to) <= 0);
 }
 function postgresSupport(line) {
     return LINE_BY_NAME.get(line)?.postgres;
 }
 function supportsCassandra(version) {
-    return LINE_BY_NAME.get(releaseLine(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
+    return LINE_BY_NAME.get((0,kong_version/* releaseLine */.aY)(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
 }
 function isLts(line) {
     return LINE_BY_NAME.get(line)?.lts === true;
@@ -9729,8 +9806,8 @@ function resolveVersion(text, edition, input = 'to') {
         }
         return latest;
     }
-    const version = parseKongVersion(wanted, input);
-    if (editionOf(version) !== edition) {
+    const version = (0,kong_version/* parseKongVersion */.bo)(wanted, input);
+    if ((0,kong_version/* editionOf */.yU)(version) !== edition) {
         const form = edition === 'oss' ? 'three numbers, e.g. 3.4.2' : 'four numbers, e.g. 3.4.3.29';
         throw (0,errors/* inputError */.Xu)(input, `"${wanted}" is not an ${name} version; ${name} versions have ${form}`);
     }
@@ -9740,11 +9817,11 @@ function resolveVersion(text, edition, input = 'to') {
 }
 /** The message for a version that was never released, listing what its line did release. */
 function notReleased(version, edition) {
-    const line = releaseLine(version);
+    const line = (0,kong_version/* releaseLine */.aY)(version);
     const name = edition === 'oss' ? 'OSS' : 'Enterprise';
-    const released = releasesOf(line, edition).map((r) => formatKongVersion(r.version));
+    const released = releasesOf(line, edition).map((r) => (0,kong_version/* formatKongVersion */.Xz)(r.version));
     const known = released.length > 0 ? `${name} ${line} releases: ${released.join(', ')}` : `${name} lines: ${linesWith(edition)}`;
-    return `Kong ${name} ${formatKongVersion(version)} was never released; ${known}`;
+    return `Kong ${name} ${(0,kong_version/* formatKongVersion */.Xz)(version)} was never released; ${known}`;
 }
 function linesWith(edition) {
     const lines = LINES.filter((l) => (edition === 'oss' ? l.latestOss : l.latestEnterprise) !== undefined).map((l) => l.line);
@@ -9753,7 +9830,7 @@ function linesWith(edition) {
 
 ;// CONCATENATED MODULE: ./build/version/strategies.js
 
-const BLUE_GREEN_MINIMUM = parseKongVersion('2.8.2');
+const BLUE_GREEN_MINIMUM = (0,kong_version/* parseKongVersion */.bo)('2.8.2');
 /** Advice per node group, in the order the groups are upgraded. */
 function adviseStrategies(hops, deployment) {
     switch (deployment) {
@@ -9793,20 +9870,20 @@ function databaseBacked(group, hops) {
 }
 /** Blue-green on the shared database: limited support, patch upgrades only, 2.8.2+ (§1.4). */
 function blueGreen(hops) {
-    const crossing = hops.find((hop) => !sameLine(hop.from, hop.to));
+    const crossing = hops.find((hop) => !(0,kong_version/* sameLine */.tW)(hop.from, hop.to));
     if (crossing) {
         return {
             name: 'blue-green',
             supported: false,
-            reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan's hop ${formatKongVersion(crossing.from)} → ${formatKongVersion(crossing.to)} is ${crossing.rule}`,
+            reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan's hop ${(0,kong_version/* formatKongVersion */.Xz)(crossing.from)} → ${(0,kong_version/* formatKongVersion */.Xz)(crossing.to)} is ${crossing.rule}`,
         };
     }
-    const tooOld = hops.find((hop) => compareKongVersions(hop.from, BLUE_GREEN_MINIMUM) < 0);
+    const tooOld = hops.find((hop) => (0,kong_version/* compareKongVersions */.QR)(hop.from, BLUE_GREEN_MINIMUM) < 0);
     if (tooOld) {
         return {
             name: 'blue-green',
             supported: false,
-            reason: `blue-green needs 2.8.2 or later on the old cluster; this plan starts a hop at ${formatKongVersion(tooOld.from)}`,
+            reason: `blue-green needs 2.8.2 or later on the old cluster; this plan starts a hop at ${(0,kong_version/* formatKongVersion */.Xz)(tooOld.from)}`,
         };
     }
     return {
@@ -9840,7 +9917,7 @@ function withoutDatabase(group) {
 ;// CONCATENATED MODULE: ./build/version/teardown-migrations.js
 
 /** The facts cover kong/kong tags up to here; later releases may add teardowns not listed. */
-const TEARDOWN_FACTS_END = parseKongVersion('3.9.3');
+const TEARDOWN_FACTS_END = (0,kong_version/* parseKongVersion */.bo)('3.9.3');
 // Read from the Postgres half of every migration file at the tags 1.0.0–3.9.3 (a teardown only in
 // the `cassandra` half does not count). basic-auth, hmac-auth, jwt and key-auth 003_200_to_210 are
 // operations/200_to_210.lua's ws_migrate_plugin, which has one; pre-function and post-function
@@ -9884,11 +9961,11 @@ const ROWS = [
 const TEARDOWNS = ROWS.map(([subsystem, name, since]) => ({
     subsystem,
     name,
-    since: parseKongVersion(since),
-})).sort((a, b) => compareKongVersions(a.since, b.since));
+    since: (0,kong_version/* parseKongVersion */.bo)(since),
+})).sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.since, b.since));
 /** The teardown migrations an upgrade from `from` to `to` applies, oldest first. */
 function teardownsBetween(from, to) {
-    return TEARDOWNS.filter((m) => compareKongVersions(m.since, from) > 0 && compareKongVersions(m.since, to) <= 0);
+    return TEARDOWNS.filter((m) => (0,kong_version/* compareKongVersions */.QR)(m.since, from) > 0 && (0,kong_version/* compareKongVersions */.QR)(m.since, to) <= 0);
 }
 
 ;// CONCATENATED MODULE: ./build/version/upgrade-path.js
@@ -9903,9 +9980,9 @@ const LTS_PAIRS = {
     '3.10': { to: '3.14', minimumDeck: '1.57.3' },
 };
 const HYBRID_PROTOCOL_TRAP = ['3.1.0.0', '3.1.1.1'];
-const HYBRID_PROTOCOL_FIX = parseKongVersion('3.1.1.2');
-const upgrade_path_BLUE_GREEN_MINIMUM = parseKongVersion('2.8.2');
-const PRE_1_WAYPOINT = parseKongVersion('1.5.0');
+const HYBRID_PROTOCOL_FIX = (0,kong_version/* parseKongVersion */.bo)('3.1.1.2');
+const upgrade_path_BLUE_GREEN_MINIMUM = (0,kong_version/* parseKongVersion */.bo)('2.8.2');
+const PRE_1_WAYPOINT = (0,kong_version/* parseKongVersion */.bo)('1.5.0');
 function planUpgradePath(from, to, options) {
     validate(from, to, options);
     const hops = [];
@@ -9915,14 +9992,14 @@ function planUpgradePath(from, to, options) {
         hops.push(makeHop(at, first.to, first.rule, first.reason, options));
         at = first.to;
     }
-    if (sameLine(at, to)) {
-        if (compareKongVersions(at, to) < 0) {
-            hops.push(makeHop(at, to, 'patch', `patch releases of the ${releaseLine(to)} line`, options));
+    if ((0,kong_version/* sameLine */.tW)(at, to)) {
+        if ((0,kong_version/* compareKongVersions */.QR)(at, to) < 0) {
+            hops.push(makeHop(at, to, 'patch', `patch releases of the ${(0,kong_version/* releaseLine */.aY)(to)} line`, options));
         }
         return hops;
     }
-    for (const edge of shortestRoute(releaseLine(at), releaseLine(to))) {
-        const stop = edge.to === releaseLine(to) ? to : (edge.pinned ?? waypoint(edge.to, options.edition));
+    for (const edge of shortestRoute((0,kong_version/* releaseLine */.aY)(at), (0,kong_version/* releaseLine */.aY)(to))) {
+        const stop = edge.to === (0,kong_version/* releaseLine */.aY)(to) ? to : (edge.pinned ?? waypoint(edge.to, options.edition));
         hops.push(makeHop(at, stop, edge.rule, edge.reason, options));
         at = stop;
     }
@@ -9930,43 +10007,43 @@ function planUpgradePath(from, to, options) {
 }
 function validate(from, to, options) {
     const name = options.edition === 'oss' ? 'OSS' : 'Enterprise';
-    if (editionOf(to) !== options.edition) {
+    if ((0,kong_version/* editionOf */.yU)(to) !== options.edition) {
         const form = options.edition === 'oss' ? 'three numbers (3.4.2)' : 'four numbers (3.4.3.29)';
-        throw (0,errors/* inputError */.Xu)('to', `"${formatKongVersion(to)}" is not an ${name} version; with edition ${options.edition} it needs ${form}`);
+        throw (0,errors/* inputError */.Xu)('to', `"${(0,kong_version/* formatKongVersion */.Xz)(to)}" is not an ${name} version; with edition ${options.edition} it needs ${form}`);
     }
-    if (options.edition === 'oss' && editionOf(from) === 'enterprise') {
-        throw (0,errors/* inputError */.Xu)('from', `"${formatKongVersion(from)}" is an Enterprise version; an Enterprise to OSS move is not an upgrade this planner supports; use edition enterprise`);
+    if (options.edition === 'oss' && (0,kong_version/* editionOf */.yU)(from) === 'enterprise') {
+        throw (0,errors/* inputError */.Xu)('from', `"${(0,kong_version/* formatKongVersion */.Xz)(from)}" is an Enterprise version; an Enterprise to OSS move is not an upgrade this planner supports; use edition enterprise`);
     }
     // OSS → Enterprise: OSS x.y.z is the same code line as Enterprise x.y.z.0, and
     // compareKongVersions orders them so.
-    const order = compareKongVersions(from, to);
+    const order = (0,kong_version/* compareKongVersions */.QR)(from, to);
     if (order === 0)
-        throw (0,errors/* inputError */.Xu)('to', `is the version already running (${formatKongVersion(from)}); nothing to upgrade`);
+        throw (0,errors/* inputError */.Xu)('to', `is the version already running (${(0,kong_version/* formatKongVersion */.Xz)(from)}); nothing to upgrade`);
     if (order > 0) {
-        throw (0,errors/* inputError */.Xu)('to', `${formatKongVersion(to)} is older than ${formatKongVersion(from)}: downgrades are not supported (migrations are not reversible); restore the pre-upgrade backup instead`);
+        throw (0,errors/* inputError */.Xu)('to', `${(0,kong_version/* formatKongVersion */.Xz)(to)} is older than ${(0,kong_version/* formatKongVersion */.Xz)(from)}: downgrades are not supported (migrations are not reversible); restore the pre-upgrade backup instead`);
     }
     if (!versionExists(to))
         throw (0,errors/* inputError */.Xu)('to', notReleased(to, options.edition));
     // The running version is taken as given (Kong's data misses a few Enterprise builds, e.g.
     // 3.1.1.1), but its line must be one Kong released.
-    if (catalogLine(releaseLine(from)) === undefined) {
-        throw (0,errors/* inputError */.Xu)('from', `${formatKongVersion(from)} is not in any Kong release line; lines: ${allLines()[0]?.line} … ${allLines().at(-1)?.line}`);
+    if (catalogLine((0,kong_version/* releaseLine */.aY)(from)) === undefined) {
+        throw (0,errors/* inputError */.Xu)('from', `${(0,kong_version/* formatKongVersion */.Xz)(from)} is not in any Kong release line; lines: ${allLines()[0]?.line} … ${allLines().at(-1)?.line}`);
     }
     if (options.deployment !== 'db-less' && options.database === 'cassandra') {
         if (!supportsCassandra(from)) {
-            throw (0,errors/* inputError */.Xu)('database', `Kong ${formatKongVersion(from)} cannot run on Cassandra (support was removed in 3.4.0); accepted: postgres`);
+            throw (0,errors/* inputError */.Xu)('database', `Kong ${(0,kong_version/* formatKongVersion */.Xz)(from)} cannot run on Cassandra (support was removed in 3.4.0); accepted: postgres`);
         }
         if (!supportsCassandra(to)) {
             const last = latestVersion('3.3', options.edition);
-            const reachable = last === undefined ? '' : ` (the newest Cassandra-capable release is ${formatKongVersion(last)})`;
-            throw (0,errors/* inputError */.Xu)('to', `Kong removed Cassandra support in 3.4.0, so a Cassandra deployment cannot upgrade to ${formatKongVersion(to)}${reachable}; migrate the database to PostgreSQL first (Kong support assists), then plan again with database postgres`);
+            const reachable = last === undefined ? '' : ` (the newest Cassandra-capable release is ${(0,kong_version/* formatKongVersion */.Xz)(last)})`;
+            throw (0,errors/* inputError */.Xu)('to', `Kong removed Cassandra support in 3.4.0, so a Cassandra deployment cannot upgrade to ${(0,kong_version/* formatKongVersion */.Xz)(to)}${reachable}; migrate the database to PostgreSQL first (Kong support assists), then plan again with database postgres`);
         }
     }
 }
 /** Special cases that pin the first stop before the normal route (facts §1.1). */
 function requiredFirstHop(from, to, options) {
-    const formatted = formatKongVersion(from);
-    if (options.deployment === 'hybrid' && HYBRID_PROTOCOL_TRAP.includes(formatted) && compareKongVersions(to, HYBRID_PROTOCOL_FIX) > 0) {
+    const formatted = (0,kong_version/* formatKongVersion */.Xz)(from);
+    if (options.deployment === 'hybrid' && HYBRID_PROTOCOL_TRAP.includes(formatted) && (0,kong_version/* compareKongVersions */.QR)(to, HYBRID_PROTOCOL_FIX) > 0) {
         return {
             to: HYBRID_PROTOCOL_FIX,
             rule: 'hybrid-3.1.1.2-first',
@@ -9974,8 +10051,8 @@ function requiredFirstHop(from, to, options) {
         };
     }
     if (options.strategy === 'blue-green' &&
-        releaseLine(from) === '2.8' &&
-        compareKongVersions(from, upgrade_path_BLUE_GREEN_MINIMUM) < 0 &&
+        (0,kong_version/* releaseLine */.aY)(from) === '2.8' &&
+        (0,kong_version/* compareKongVersions */.QR)(from, upgrade_path_BLUE_GREEN_MINIMUM) < 0 &&
         to.major >= 3) {
         return {
             to: waypoint('2.8', options.edition),
@@ -10044,7 +10121,7 @@ function better(a, b) {
     return a.edges.length < b.edges.length || (a.edges.length === b.edges.length && a.nonLts < b.nonLts);
 }
 function makeHop(from, to, rule, reason, options) {
-    const edition = editionOf(from) !== editionOf(to) ? ` (OSS ${formatKongVersion(from)} taken as Enterprise ${formatKongVersion(from)}.0)` : '';
+    const edition = (0,kong_version/* editionOf */.yU)(from) !== (0,kong_version/* editionOf */.yU)(to) ? ` (OSS ${(0,kong_version/* formatKongVersion */.Xz)(from)} taken as Enterprise ${(0,kong_version/* formatKongVersion */.Xz)(from)}.0)` : '';
     const schema = schemaChange(from, to, options);
     return {
         from,
@@ -10063,7 +10140,7 @@ function schemaChange(from, to, options) {
     if (options.deployment === 'db-less')
         return { kind: 'no-database' };
     const teardown = teardownsBetween(from, to);
-    const complete = options.edition === 'oss' && compareKongVersions(to, TEARDOWN_FACTS_END) <= 0;
+    const complete = options.edition === 'oss' && (0,kong_version/* compareKongVersions */.QR)(to, TEARDOWN_FACTS_END) <= 0;
     return {
         kind: 'migrations',
         teardown,
@@ -10073,9 +10150,9 @@ function schemaChange(from, to, options) {
     };
 }
 function deckConvert(from, to, rule) {
-    const pair = LTS_PAIRS[releaseLine(from)];
+    const pair = LTS_PAIRS[(0,kong_version/* releaseLine */.aY)(from)];
     if (rule === 'lts-to-lts' && pair) {
-        const source = releaseLine(from);
+        const source = (0,kong_version/* releaseLine */.aY)(from);
         return { from: source, to: pair.to, minimumDeck: pair.minimumDeck, command: `deck file convert --from ${source} --to ${pair.to}` };
     }
     if (from.major === 2 && to.major === 3) {
@@ -10093,7 +10170,7 @@ function breakingMarkers(from, to, rule) {
     if (to.major > from.major)
         markers.push({ kind: 'major-version', from: from.major, to: to.major });
     if (rule === 'lts-to-lts')
-        markers.push({ kind: 'lts-jump', from: releaseLine(from), to: releaseLine(to) });
+        markers.push({ kind: 'lts-jump', from: (0,kong_version/* releaseLine */.aY)(from), to: (0,kong_version/* releaseLine */.aY)(to) });
     return markers;
 }
 
@@ -10101,8 +10178,8 @@ function breakingMarkers(from, to, rule) {
 
 /** True when the upgrade enters `version`: it starts below it and ends at or above it. */
 function crosses(context, version) {
-    const at = parseKongVersion(version);
-    return compareKongVersions(context.from, at) < 0 && compareKongVersions(context.to, at) >= 0;
+    const at = (0,kong_version/* parseKongVersion */.bo)(version);
+    return (0,kong_version/* compareKongVersions */.QR)(context.from, at) < 0 && (0,kong_version/* compareKongVersions */.QR)(context.to, at) >= 0;
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/curated-breaking.js
@@ -10286,28 +10363,28 @@ async function parseGivenChangelog(given) {
 function releasesInRange(from, to, edition, changelog) {
     const byVersion = new Map();
     for (const known of releasesBetween(from, to, edition)) {
-        const text = formatKongVersion(known.version);
+        const text = (0,kong_version/* formatKongVersion */.Xz)(known.version);
         byVersion.set(text, { version: known.version, release: { version: text, date: known.date, entries: [] } });
     }
     for (const release of changelog ?? []) {
         const version = editionVersion(release.version, edition);
-        if (version === undefined || compareKongVersions(version, from) <= 0 || compareKongVersions(version, to) > 0)
+        if (version === undefined || (0,kong_version/* compareKongVersions */.QR)(version, from) <= 0 || (0,kong_version/* compareKongVersions */.QR)(version, to) > 0)
             continue;
-        const key = formatKongVersion(version);
+        const key = (0,kong_version/* formatKongVersion */.Xz)(version);
         const known = byVersion.get(key);
         byVersion.set(key, {
             version,
             release: { version: release.version, date: release.date ?? known?.release.date, entries: [...(known?.release.entries ?? []), ...release.entries] },
         });
     }
-    return [...byVersion.values()].sort((a, b) => compareKongVersions(a.version, b.version)).map((item) => item.release);
+    return [...byVersion.values()].sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.version, b.version)).map((item) => item.release);
 }
 /**
  * A changelog version in the plan's edition: OSS plans skip four-number versions; the
  * Enterprise JSON has a few three-number keys (facts A.3b), taken as that patch's build 0.
  */
 function editionVersion(text, edition) {
-    const version = tryParseKongVersion(text);
+    const version = (0,kong_version/* tryParseKongVersion */.SC)(text);
     if (version === undefined)
         return undefined;
     if (edition === 'oss')
@@ -10405,80 +10482,8 @@ function mapsIn(node) {
     return (0,dist/* isSeq */.oP)(node) ? node.items.filter((item) => (0,dist/* isMap */.jh)(item)) : [];
 }
 
-;// CONCATENATED MODULE: ./build/changelog/kong-conf-default.js
-/**
- * Reads Kong's `kong.conf.default`: every property appears commented out with its default,
- * `#key = value   # description`, descriptions continue on indented `#` lines, and an empty
- * default reads `#node_id =        # Node ID…` (facts: changelog-and-admin-api.md §A.4).
- * Only the first line of a property matters; description lines start with whitespace or
- * `# `, so they never look like a property.
- *
- * This module has no imports so that scripts/gen-kong-conf-data.mjs can load it with Node's
- * type stripping: the generated data and the tests share one parser.
- */
-const PROPERTY_START = /^#([a-z_][a-z0-9_]*)\s*=(.*)$/;
-// The description starts at the first `#` that opens the rest or follows whitespace. The
-// regex suggested in facts §A.4 lets a lazy value swallow the description of an empty
-// default (`#node_id =   # Node ID…`), so the split is done by hand.
-const DESCRIPTION = /(?:^|\s)#/;
-function parseKongConfDefault(text) {
-    const defaults = new Map();
-    for (const line of text.split(/\r?\n/)) {
-        const match = PROPERTY_START.exec(line);
-        if (!match)
-            continue;
-        const rest = match[2];
-        const description = DESCRIPTION.exec(rest);
-        defaults.set(match[1], (description ? rest.slice(0, description.index) : rest).trim());
-    }
-    return defaults;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/kong-conf.js
-
-
-/** The input name errors about a user's kong.conf point at. */
-const KONG_CONF_INPUT = 'kong-conf';
-const SETTING = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
-// Kong strips an inline comment from each value: an unescaped `#` and everything after it,
-// with the whitespace before it, then turns `\#` into `#` (kong/conf_loader/init.lua,
-// load_config → strip_comments, regex `\s*(?<!\\)#.*$`). So `a#b` reads as `a`, too.
-const INLINE_COMMENT = /\s*(?<!\\)#.*$/;
-/**
- * Parses a kong.conf the way Kong reads it (pl.config with `smart = false`, then the comment
- * stripping above): blank lines and lines starting with `#` are skipped, a later setting of the
- * same key wins. Penlight would silently keep a line that is not `key = value`; such a line is
- * almost always a typo, so it is an error here, naming the line.
- */
-function parseUserKongConf(text, input = KONG_CONF_INPUT) {
-    const settings = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const match = SETTING.exec(line);
-        if (!match) {
-            // Only the leading name is quoted: the rest may be a secret (`pg_password: s3cret`), and
-            // the conf is parsed before any of its values could be masked.
-            const name = /^[A-Za-z0-9_.-]*/.exec(line)[0];
-            throw (0,errors/* inputError */.Xu)(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment${name ? ` (it begins "${name.slice(0, 60)}")` : ''}; the rest of the line is not shown, as a kong.conf holds passwords`);
-        }
-        const value = match[2].replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
-        settings.set(match[1], { value, line: index + 1 });
-    });
-    return settings;
-}
-/** What changed from the defaults of `a` to those of `b`, each list in its file's order. */
-function diffKongConf(a, b) {
-    const added = [...b].filter(([name]) => !a.has(name)).map(([name, value]) => ({ name, default: value }));
-    const removed = [...a].filter(([name]) => !b.has(name)).map(([name, value]) => ({ name, default: value }));
-    const defaultChanged = [...b].flatMap(([name, to]) => {
-        const from = a.get(name);
-        return from === undefined || from === to ? [] : [{ name, from, to }];
-    });
-    return { added, removed, defaultChanged };
-}
-
+// EXTERNAL MODULE: ./build/changelog/kong-conf.js + 1 modules
+var kong_conf = __nccwpck_require__(3052);
 ;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-default-changed.js
 
 
@@ -10517,7 +10522,7 @@ const kongConfDefaultChanged = {
 function changesOf(context) {
     const defaults = context.kongConfDefaults;
     if (defaults)
-        return diffKongConf(defaults.from, defaults.to).defaultChanged;
+        return (0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).defaultChanged;
     return NOTABLE.filter((change) => crosses(context, change.appliesFrom));
 }
 function shown(value) {
@@ -10525,6 +10530,7 @@ function shown(value) {
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-invalid-value.js
+
 
 // Values the target refuses to start with. Facts: upgrade-paths-helm-operator-deck.md §1.9
 // (`database = cassandra` rejected from 3.4.0) and §1.2 / §1.6 (`pg_ssl_version = tlsv1`
@@ -10559,7 +10565,7 @@ const kongConfInvalidValue = {
                 {
                     rule: 'kong-conf-invalid-value',
                     severity: 'error',
-                    title: `kong.conf value \`${entry.name} = ${setting.value}\` is invalid on the target`,
+                    title: `kong.conf value ${(0,kong_conf/* describeSetting */.w5)(entry.name, setting)} is invalid on the target`,
                     detail: `${entry.why} (changed in ${entry.appliesFrom}).`,
                     where: `${conf.file}:${setting.line}`,
                     remedy: entry.remedy,
@@ -10608,7 +10614,7 @@ const kongConfRemovedProperty = {
                     rule: 'kong-conf-removed-property',
                     severity: 'warning',
                     title: `kong.conf sets \`${name}\`, which the target no longer has`,
-                    detail: `\`${name} = ${setting.value}\`: ${why}.`,
+                    detail: `${(0,kong_conf/* describeSetting */.w5)(name, setting)}: ${why}.`,
                     where: `${conf.file}:${setting.line}`,
                     remedy: retired?.replacement
                         ? `Move the value to \`${retired.replacement}\` and remove \`${name}\`.`
@@ -10622,7 +10628,7 @@ function removedByDefaults(context) {
     const defaults = context.kongConfDefaults;
     if (!defaults)
         return new Set();
-    return new Set(diffKongConf(defaults.from, defaults.to).removed.map((entry) => entry.name));
+    return new Set((0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).removed.map((entry) => entry.name));
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/line-diff.js
@@ -10831,7 +10837,7 @@ const postgresVersion = {
         if (!postgres)
             return [];
         const { tested, min } = postgres.supported;
-        const target = formatKongVersion(context.to);
+        const target = (0,kong_version/* formatKongVersion */.Xz)(context.to);
         const server = serverNumber(postgres.serverVersion);
         const finding = (severity, title, detail, remedy) => [
             { rule: 'postgres-version', severity, title, detail, where: 'database', remedy },
@@ -11137,7 +11143,7 @@ function analyzeImpact(input) {
  */
 async function gatherImpacts(evidence) {
     const { request, from, to } = evidence;
-    const kongConf = request.kongConf && { file: request.kongConf.path, settings: parseUserKongConf(request.kongConf.text) };
+    const kongConf = request.kongConf && { file: request.kongConf.path, settings: (0,kong_conf/* parseUserKongConf */.ET)(request.kongConf.text) };
     const [adminApi, postgres, nginx] = await Promise.all([
         evidence.admin && readInventory(evidence.admin, request.admin?.workspace, evidence.log),
         request.db && readPostgres(evidence, request.db),
@@ -11188,7 +11194,7 @@ async function readInventory(admin, workspace, log) {
     return inventory;
 }
 async function readPostgres(evidence, db) {
-    const supported = postgresSupport(releaseLine(evidence.to));
+    const supported = postgresSupport((0,kong_version/* releaseLine */.aY)(evidence.to));
     if (supported === undefined)
         return undefined;
     const serverVersion = await evidence.readServerVersion(db);
@@ -11197,17 +11203,17 @@ async function readPostgres(evidence, db) {
 }
 async function readDefaultTemplates(evidence) {
     const { from, to, read, request } = evidence;
-    if (editionOf(to) === 'enterprise')
+    if ((0,kong_version/* editionOf */.yU)(to) === 'enterprise')
         return { templates: undefined, reason: 'Kong Enterprise\'s default templates are not public', files: [] };
     if (read === undefined)
         return { templates: undefined, reason: 'Kong\'s default templates are read from GitHub, and this plan is offline', files: [] };
     try {
         const now = new Date();
-        const [a, b] = await Promise.all([read(nginxTemplateAt(formatKongVersion(from))), read(nginxTemplateAt(formatKongVersion(to)))]);
+        const [a, b] = await Promise.all([read(nginxTemplateAt((0,kong_version/* formatKongVersion */.Xz)(from))), read(nginxTemplateAt((0,kong_version/* formatKongVersion */.Xz)(to)))]);
         return {
             templates: { file: request.nginxTemplate.path, custom: request.nginxTemplate.text, defaultFrom: a.text, defaultTo: b.text },
             reason: undefined,
-            files: [sourceFileOf(`nginx template ${formatKongVersion(from)}`, a, now), sourceFileOf(`nginx template ${formatKongVersion(to)}`, b, now)],
+            files: [sourceFileOf(`nginx template ${(0,kong_version/* formatKongVersion */.Xz)(from)}`, a, now), sourceFileOf(`nginx template ${(0,kong_version/* formatKongVersion */.Xz)(to)}`, b, now)],
         };
     }
     catch (error) {
@@ -11244,21 +11250,21 @@ const KONG_CONF_DEFAULTS_BY_TAG = (() => {
     return byTag;
 })();
 const KNOWN = [...KONG_CONF_DEFAULTS_BY_TAG]
-    .map(([tag, defaults]) => ({ tag, version: tryParseKongVersion(tag), defaults }))
-    .sort((a, b) => compareKongVersions(b.version, a.version));
+    .map(([tag, defaults]) => ({ tag, version: (0,kong_version/* tryParseKongVersion */.SC)(tag), defaults }))
+    .sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(b.version, a.version));
 function builtInKongConfDefaults(version) {
-    const wanted = formatKongVersion(version);
-    if (editionOf(version) === 'enterprise') {
+    const wanted = (0,kong_version/* formatKongVersion */.Xz)(version);
+    if ((0,kong_version/* editionOf */.yU)(version) === 'enterprise') {
         return { kind: 'not-available', reason: `Kong publishes no kong.conf.default for Enterprise ${wanted}` };
     }
-    const known = KNOWN.find((entry) => sameLine(entry.version, version) && compareKongVersions(entry.version, version) <= 0);
+    const known = KNOWN.find((entry) => (0,kong_version/* sameLine */.tW)(entry.version, version) && (0,kong_version/* compareKongVersions */.QR)(entry.version, version) <= 0);
     if (!known) {
-        return { kind: 'not-available', reason: `no built-in kong.conf.default for the ${releaseLine(version)} line at or below ${wanted}` };
+        return { kind: 'not-available', reason: `no built-in kong.conf.default for the ${(0,kong_version/* releaseLine */.aY)(version)} line at or below ${wanted}` };
     }
     return {
         kind: 'available',
         tag: known.tag,
-        match: compareKongVersions(known.version, version) === 0 ? 'exact' : 'nearest-below',
+        match: (0,kong_version/* compareKongVersions */.QR)(known.version, version) === 0 ? 'exact' : 'nearest-below',
         defaults: known.defaults,
     };
 }
@@ -11274,15 +11280,15 @@ function builtInKongConfDefaults(version) {
  * Enterprise publishes no kong.conf.default, so an Enterprise plan says so instead of guessing.
  */
 async function loadKongConfChanges(from, to, read, now) {
-    if (editionOf(to) === 'enterprise') {
-        return notAvailable(`Kong publishes no kong.conf.default for Enterprise ${formatKongVersion(to)}`);
+    if ((0,kong_version/* editionOf */.yU)(to) === 'enterprise') {
+        return notAvailable(`Kong publishes no kong.conf.default for Enterprise ${(0,kong_version/* formatKongVersion */.Xz)(to)}`);
     }
     if (read !== undefined) {
         try {
-            const [a, b] = await Promise.all([read(kongConfDefaultAt(formatKongVersion(from))), read(kongConfDefaultAt(formatKongVersion(to)))]);
-            return available(formatKongVersion(from), parseKongConfDefault(a.text), formatKongVersion(to), parseKongConfDefault(b.text), [
-                sourceFileOf(`kong.conf.default ${formatKongVersion(from)}`, a, now),
-                sourceFileOf(`kong.conf.default ${formatKongVersion(to)}`, b, now),
+            const [a, b] = await Promise.all([read(kongConfDefaultAt((0,kong_version/* formatKongVersion */.Xz)(from))), read(kongConfDefaultAt((0,kong_version/* formatKongVersion */.Xz)(to)))]);
+            return available((0,kong_version/* formatKongVersion */.Xz)(from), (0,kong_conf/* parseKongConfDefault */.KQ)(a.text), (0,kong_version/* formatKongVersion */.Xz)(to), (0,kong_conf/* parseKongConfDefault */.KQ)(b.text), [
+                sourceFileOf(`kong.conf.default ${(0,kong_version/* formatKongVersion */.Xz)(from)}`, a, now),
+                sourceFileOf(`kong.conf.default ${(0,kong_version/* formatKongVersion */.Xz)(to)}`, b, now),
             ]);
         }
         catch {
@@ -11299,7 +11305,7 @@ async function loadKongConfChanges(from, to, read, now) {
     return available(label(a.tag, a.match), a.defaults, label(b.tag, b.match), b.defaults, []);
 }
 function available(fromTag, from, toTag, to, files) {
-    return { changes: { available: true, fromTag, toTag, ...diffKongConf(from, to) }, defaults: { from, to }, files };
+    return { changes: { available: true, fromTag, toTag, ...(0,kong_conf/* diffKongConf */.py)(from, to) }, defaults: { from, to }, files };
 }
 function notAvailable(reason) {
     return { changes: { available: false, reason }, defaults: undefined, files: [] };
@@ -11458,13 +11464,13 @@ async function buildPlan(request, deps) {
     const admin = request.admin === undefined ? undefined : createAdminClient(request.admin);
     const fromText = request.from ?? (await readRunningVersion(admin, deps.log));
     const edition = decideEdition(request.edition, fromText, request.to);
-    const from = parseKongVersion(fromText, 'from');
-    if (catalogLine(releaseLine(from)) === undefined) {
-        throw (0,errors/* inputError */.Xu)('from', `"${fromText}" is not a known Kong release line (${releaseLine(from)})`);
+    const from = (0,kong_version/* parseKongVersion */.bo)(fromText, 'from');
+    if (catalogLine((0,kong_version/* releaseLine */.aY)(from)) === undefined) {
+        throw (0,errors/* inputError */.Xu)('from', `"${fromText}" is not a known Kong release line (${(0,kong_version/* releaseLine */.aY)(from)})`);
     }
     const to = resolveVersion(request.to, edition, 'to');
     const hops = planUpgradePath(from, to, { edition, deployment: request.deployment, database: request.database });
-    deps.log(`Path: ${[from, ...hops.map((hop) => hop.to)].map(formatKongVersion).join(' → ')}`);
+    deps.log(`Path: ${[from, ...hops.map((hop) => hop.to)].map(kong_version/* formatKongVersion */.Xz).join(' → ')}`);
     const online = await loadOnline(request, edition, from, to, now, deps.log);
     const releases = releasesInRange(from, to, edition, online.changelog.releases);
     const kongConf = await loadKongConfChanges(from, to, online.read, now);
@@ -11474,8 +11480,8 @@ async function buildPlan(request, deps) {
     return {
         schema: plan_types/* PLAN_SCHEMA */.G,
         generatedAt: now.toISOString(),
-        from: formatKongVersion(from),
-        to: formatKongVersion(to),
+        from: (0,kong_version/* formatKongVersion */.Xz)(from),
+        to: (0,kong_version/* formatKongVersion */.Xz)(to),
         edition,
         deployment: request.deployment,
         hops: hops.map((hop) => toPlanHop(hop, request.deployment)),
@@ -11566,8 +11572,8 @@ function builtInFile(now) {
         ageDays: Math.floor((now.getTime() - Date.parse(BUILT_IN_DATA_DATE)) / 86_400_000),
     };
 }
-const LTS_314_PREFLIGHT = parseKongVersion('3.10.0.11');
-const CONSUMER_GROUP_SCOPING = parseKongVersion('3.4.0');
+const LTS_314_PREFLIGHT = (0,kong_version/* parseKongVersion */.bo)('3.10.0.11');
+const CONSUMER_GROUP_SCOPING = (0,kong_version/* parseKongVersion */.bo)('3.4.0');
 function toPlanHop(hop, deployment) {
     const schema = hop.facts.schema;
     const notes = hop.facts.breaking.map((marker) => marker.kind === 'major-version' ? `major upgrade ${marker.from}.x → ${marker.to}.x` : `LTS jump ${marker.from} → ${marker.to}`);
@@ -11575,17 +11581,17 @@ function toPlanHop(hop, deployment) {
         notes.push('Kong may add teardown migrations the built-in facts do not list (Enterprise, or past 3.9.3): treat finish as having work');
     }
     // kong-facts upgrade-paths-helm-operator-deck.md §1.6: the 3.10 → 3.14 guide's optional preflight.
-    if (releaseLine(hop.from) === '3.10' && releaseLine(hop.to) === '3.14') {
-        notes.push(`preflight: on ${formatKongVersion(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`);
+    if ((0,kong_version/* releaseLine */.aY)(hop.from) === '3.10' && (0,kong_version/* releaseLine */.aY)(hop.to) === '3.14') {
+        notes.push(`preflight: on ${(0,kong_version/* formatKongVersion */.Xz)(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`);
     }
     // §1.1 special cases: a 3.4+ control plane with ≤ 3.3 data planes is unsupported when plugins
     // are scoped to consumer groups, and hybrid mode upgrades control planes first.
-    if (deployment === 'hybrid' && compareKongVersions(hop.from, CONSUMER_GROUP_SCOPING) < 0 && compareKongVersions(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
+    if (deployment === 'hybrid' && (0,kong_version/* compareKongVersions */.QR)(hop.from, CONSUMER_GROUP_SCOPING) < 0 && (0,kong_version/* compareKongVersions */.QR)(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
         notes.push('hybrid: until the data planes reach 3.4 too, do not use plugins scoped to consumer groups (a 3.4+ control plane with ≤ 3.3 data planes does not support them)');
     }
     return {
-        from: formatKongVersion(hop.from),
-        to: formatKongVersion(hop.to),
+        from: (0,kong_version/* formatKongVersion */.Xz)(hop.from),
+        to: (0,kong_version/* formatKongVersion */.Xz)(hop.to),
         rule: hop.rule,
         reason: hop.reason,
         teardownMigrations: schema.kind === 'migrations' ? schema.teardown.map((m) => `${m.subsystem}:${m.name}`) : [],
@@ -11604,7 +11610,7 @@ function countEntries(releases) {
     return counts;
 }
 function supportOf(version) {
-    const line = releaseLine(version);
+    const line = (0,kong_version/* releaseLine */.aY)(version);
     const postgres = postgresSupport(line);
     return {
         line,
@@ -11910,6 +11916,465 @@ const ENTRY_KINDS = [
 
 /***/ }),
 
+/***/ 9270:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  u: () => (/* binding */ CHECK_TARGETS_USAGE),
+  V: () => (/* binding */ checkTargets)
+});
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js
+var connect = __nccwpck_require__(9308);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/shared-inputs.js
+var shared_inputs = __nccwpck_require__(4469);
+;// CONCATENATED MODULE: ./build/github/targets.js
+function describe(db) {
+    return `database ${db.database} on ${db.host}:${db.port}${db.systemIdentifier ? ` (cluster ${db.systemIdentifier})` : ''}`;
+}
+function sameDatabase(a, b) {
+    if (a.database !== b.database)
+        return false;
+    if (a.systemIdentifier && b.systemIdentifier)
+        return a.systemIdentifier === b.systemIdentifier;
+    return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
+}
+/** A URL without its trailing slash and with a lower-case origin; '' stays ''. */
+function normalise(url) {
+    if (url === '')
+        return '';
+    try {
+        const parsed = new URL(url);
+        return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
+    }
+    catch {
+        return url.trim();
+    }
+}
+/** Each way the rehearsal's targets are production's, naming both sides; empty when they differ. */
+function targetClashes(check) {
+    const clashes = [];
+    const { production, rehearsal } = check;
+    if (sameDatabase(production.database, rehearsal.database)) {
+        clashes.push(`the preproduction ${describe(rehearsal.database)} is production's ${describe(production.database)}`);
+    }
+    for (const [what, prod, pre] of [['Admin API', production.adminUrl, rehearsal.adminUrl], ['proxy', production.proxyUrl, rehearsal.proxyUrl]]) {
+        if (pre !== '' && normalise(pre) === normalise(prod))
+            clashes.push(`the preproduction ${what} ${pre} is production's ${what} ${prod}`);
+    }
+    return clashes;
+}
+
+;// CONCATENATED MODULE: ./build/cli/check-targets.js
+
+
+
+
+
+
+const CHECK_TARGETS_USAGE = `check-targets: before a rehearsal changes anything, prove its targets are not production's
+  --production-manifest F  a backup manifest of production (its database identity)
+  --production-admin-url U, --production-proxy-url U
+  --admin-url U, --proxy-url U   the rehearsal's
+  the rehearsal's database: KONG_UPGRADE_DATABASE_URL in the environment (never a flag)
+  --format github          failures as ::error:: lines (in a workflow)`;
+/** The rehearsal database's identity; a database not created yet is read through the server's postgres database. */
+async function identityOf(databaseUrl) {
+    const db = (0,shared_inputs/* readDatabaseInputs */.ZU)({ get: (name) => (name === 'database-url' ? databaseUrl : ''), mask: () => { } });
+    if (!db)
+        throw (0,errors/* inputError */.Xu)('database-url', 'KONG_UPGRADE_DATABASE_URL is empty: the rehearsal database is unknown');
+    const target = (0,connect/* targetFromInputs */.Ve)(db, true);
+    const query = 'SELECT system_identifier::text AS id FROM pg_control_system()';
+    const read = (t) => (0,connect/* withClient */.SV)(t, 'reading the rehearsal database identity', async (client) => {
+        try {
+            return (await client.query(query)).rows[0]?.id ?? null;
+        }
+        catch {
+            return null; // pg_control_system() is not granted to every role: host and port decide then
+        }
+    });
+    let systemIdentifier;
+    try {
+        systemIdentifier = await read(target);
+    }
+    catch (error) {
+        if (!/does not exist/.test((0,errors/* errorMessage */.gJ)(error)))
+            throw error;
+        systemIdentifier = await read((0,connect/* withDatabase */.kR)(target, 'postgres'));
+    }
+    return { host: db.host, port: db.port, database: db.database, systemIdentifier };
+}
+async function checkTargets(args) {
+    const github = args.includes('--format') && args[args.indexOf('--format') + 1] === 'github';
+    try {
+        const { values } = (0,external_node_util_.parseArgs)({
+            args: [...args],
+            strict: true,
+            options: Object.fromEntries(['production-manifest', 'production-admin-url', 'production-proxy-url', 'admin-url', 'proxy-url', 'format'].map((n) => [n, { type: 'string' }])),
+        });
+        const manifestFile = values['production-manifest'];
+        if (typeof manifestFile !== 'string' || manifestFile === '')
+            throw (0,errors/* inputError */.Xu)('production-manifest', 'is required');
+        const manifest = await (0,database_manifest/* readManifest */.WI)(manifestFile, 'production-manifest');
+        const clashes = targetClashes({
+            production: { database: manifest.database, adminUrl: String(values['production-admin-url'] ?? ''), proxyUrl: String(values['production-proxy-url'] ?? '') },
+            rehearsal: { database: await identityOf(process.env.KONG_UPGRADE_DATABASE_URL ?? ''), adminUrl: String(values['admin-url'] ?? ''), proxyUrl: String(values['proxy-url'] ?? '') },
+        });
+        if (clashes.length === 0) {
+            process.stdout.write("the rehearsal's database and URLs are not production's\n");
+            return 0;
+        }
+        for (const clash of clashes)
+            process.stdout.write(github ? `::error title=preproduction targets production::${clash}\n` : `${clash}\n`);
+        process.stderr.write('kong-upgrade: check-targets: the rehearsal would change production; give the preproduction environment its own secrets and variables\n');
+        return 1;
+    }
+    catch (error) {
+        process.stdout.write(github ? `::error title=check-targets::${(0,errors/* errorMessage */.gJ)(error)}\n` : '');
+        process.stderr.write(`kong-upgrade: ${(0,errors/* errorMessage */.gJ)(error)}\n`);
+        return 1;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8300:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E: () => (/* binding */ DOCTOR_USAGE),
+  A: () => (/* binding */ doctor)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./build/github/environments.js
+/**
+ * What GitHub's REST API says about a repository's deployment environments and secrets, read
+ * with Octokit (GitHub docs, "REST API endpoints for deployment environments" and "for GitHub
+ * Actions secrets"). Only names and protection rules are read: secret values never leave GitHub.
+ */
+function isDenied(value) {
+    return typeof value === 'object' && value !== null && value.denied === true;
+}
+/** An environment as "Get an environment" returns it, reduced to its protection. */
+function protectionOf(raw) {
+    const rules = raw.protection_rules ?? [];
+    const reviewersRule = rules.find((rule) => rule.type === 'required_reviewers');
+    const reviewers = (reviewersRule?.reviewers ?? []).map((entry) => entry.type === 'Team' ? `team:${entry.reviewer?.slug ?? entry.reviewer?.name ?? '?'}` : `user:${entry.reviewer?.login ?? '?'}`);
+    const policy = raw.deployment_branch_policy;
+    return {
+        name: raw.name,
+        reviewers,
+        preventSelfReview: reviewersRule?.prevent_self_review === true,
+        waitTimerMinutes: rules.find((rule) => rule.type === 'wait_timer')?.wait_timer ?? 0,
+        branchPolicy: !policy ? 'any branch' : policy.protected_branches ? 'protected branches' : 'selected branches',
+    };
+}
+/** The reads through Octokit; a 403 (or a 404 where GitHub hides a forbidden resource) is `Denied`. */
+async function createGithubReads(options) {
+    const { Octokit } = await __nccwpck_require__.e(/* import() */ 891).then(__nccwpck_require__.bind(__nccwpck_require__, 891));
+    const octokit = new Octokit({
+        auth: options.token || undefined,
+        baseUrl: options.baseUrl,
+        userAgent: 'kong-upgrade-actions',
+        request: { timeout: options.timeoutMs ?? 15_000 },
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
+    });
+    const repo = { owner: options.owner, repo: options.repo };
+    const denied = (error, notFoundIsDenied) => {
+        const status = error.status;
+        if (status === 403 || status === 401 || (notFoundIsDenied && status === 404))
+            return { denied: true, status };
+        throw error;
+    };
+    return {
+        async repository() {
+            try {
+                const { data } = await octokit.rest.repos.get(repo);
+                return { private: data.private, visibility: data.visibility ?? (data.private ? 'private' : 'public') };
+            }
+            catch (error) {
+                return denied(error, true);
+            }
+        },
+        async environment(name) {
+            try {
+                const { data } = await octokit.rest.repos.getEnvironment({ ...repo, environment_name: name });
+                return protectionOf(data);
+            }
+            catch (error) {
+                if (error.status === 404)
+                    return undefined;
+                return denied(error, false);
+            }
+        },
+        async environmentSecretNames(environment) {
+            try {
+                const names = [];
+                for (let page = 1;; page++) {
+                    const { data } = await octokit.request('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', {
+                        ...repo, environment_name: environment, per_page: 100, page,
+                    });
+                    names.push(...data.secrets.map((secret) => secret.name));
+                    if (data.secrets.length < 100)
+                        return names;
+                }
+            }
+            catch (error) {
+                return denied(error, true);
+            }
+        },
+        async repositorySecretNames() {
+            try {
+                const names = [];
+                for (let page = 1;; page++) {
+                    const { data } = await octokit.rest.actions.listRepoSecrets({ ...repo, per_page: 100, page });
+                    names.push(...data.secrets.map((secret) => secret.name));
+                    if (data.secrets.length < 100)
+                        return names;
+                }
+            }
+            catch (error) {
+                return denied(error, true);
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/github/doctor.js
+
+/** The permission a token needs for each read (GitHub docs, the endpoints' fine-grained token sections). */
+const PERMISSIONS = {
+    environments: "'actions: read' for GITHUB_TOKEN (the calling workflow's permissions:), or a fine-grained token with the 'Actions' repository permission (read) in the DOCTOR_TOKEN secret",
+    secrets: "a fine-grained token with the 'Secrets' repository permission (read) in the DOCTOR_TOKEN secret (GITHUB_TOKEN can never list secrets)",
+};
+const ROLES = ['readonly', 'preproduction', 'production'];
+/** The secrets each environment's jobs read (kong-upgrade.yml), by name. */
+function neededSecrets(role, strategy) {
+    const common = ['KONG_DATABASE_URL', 'KONG_ADMIN_TOKEN', 'BACKUP_PASSPHRASE'];
+    return role !== 'readonly' && strategy === 'dual-cluster' ? [...common, 'KONG_GREEN_DATABASE_URL'] : common;
+}
+async function runDoctor(reads, request) {
+    const findings = [];
+    const repository = await reads.repository();
+    if (isDenied(repository))
+        findings.push({ level: 'warning', title: 'repository', message: `the token may not read the repository (HTTP ${repository.status}); grant 'contents: read'` });
+    const repositorySecrets = await reads.repositorySecretNames();
+    const environments = [];
+    let secretsDenied = isDenied(repositorySecrets);
+    let environmentsDenied = false;
+    for (const role of ROLES) {
+        const name = request.environments[role];
+        const found = await reads.environment(name);
+        const needed = neededSecrets(role, request.strategy);
+        if (isDenied(found)) {
+            environmentsDenied = true;
+            environments.push({ role, name, protection: undefined, secrets: { needed, missing: undefined } });
+            continue;
+        }
+        if (found === undefined) {
+            findings.push({
+                level: role === 'production' ? 'error' : 'warning',
+                title: `environment ${name}`,
+                message: `environment '${name}' (${role}-environment) does not exist: GitHub would create it on first use with no protection rule and no secret; create it under Settings → Environments`,
+            });
+            environments.push({ role, name, protection: null, secrets: { needed, missing: needed } });
+            continue;
+        }
+        const own = await reads.environmentSecretNames(name);
+        let missing;
+        if (isDenied(own))
+            secretsDenied = true;
+        else
+            missing = needed.filter((secret) => !own.includes(secret) && (isDenied(repositorySecrets) || !repositorySecrets.includes(secret)));
+        if (missing && missing.length > 0) {
+            findings.push({
+                level: 'error',
+                title: `secrets of ${name}`,
+                message: `environment '${name}' lacks the secret(s) ${missing.join(', ')}${isDenied(repositorySecrets) ? '' : ' (neither an environment nor a repository secret)'}; an organization secret of that name would also do`,
+            });
+        }
+        environments.push({ role, name, protection: found, secrets: { needed, missing } });
+        if (role === 'production')
+            findings.push(...productionFindings(found, request, repository));
+    }
+    if (environmentsDenied) {
+        findings.push({
+            level: 'warning',
+            title: 'environments not read',
+            message: `the token may not read environments, so production's required reviewers are NOT verified; grant ${PERMISSIONS.environments}`,
+        });
+    }
+    if (secretsDenied) {
+        findings.push({ level: 'warning', title: 'secrets not listed', message: `secret names not checked: grant ${PERMISSIONS.secrets}` });
+    }
+    return { repository: isDenied(repository) ? undefined : repository, environments, findings, failed: findings.some((f) => f.level === 'error') };
+}
+function productionFindings(protection, request, repository) {
+    const findings = [];
+    const name = protection.name;
+    if (protection.reviewers.length === 0) {
+        const enterprise = !isDenied(repository) && repository.private
+            ? ' Required reviewers on a private or internal repository need GitHub Enterprise (GitHub docs, "Managing environments for deployment"): set approval-gate: issue, an approval issue that works on every plan.'
+            : '';
+        if (request.approvalGate === 'issue') {
+            findings.push({ level: 'notice', title: `${name}: approval issue`, message: `environment '${name}' has no required reviewers; production is approved through the approval issue (approval-gate: issue).` });
+        }
+        else if (request.allowUnreviewedProduction) {
+            findings.push({ level: 'warning', title: `${name}: unreviewed`, message: `environment '${name}' has no required reviewers: production changes without an approval (allow-unreviewed-production).${enterprise}` });
+        }
+        else {
+            findings.push({
+                level: 'error',
+                title: `${name}: no required reviewers`,
+                message: `environment '${name}' has no required reviewers, so production would change without an approval: add required reviewers (Settings → Environments → ${name}), or set approval-gate: issue, or allow-unreviewed-production: true to accept it.${enterprise}`,
+            });
+        }
+    }
+    else if (!protection.preventSelfReview) {
+        findings.push({ level: 'warning', title: `${name}: self-review`, message: `environment '${name}' lets whoever starts the run approve it: turn on "Prevent self-review"` });
+    }
+    if (protection.branchPolicy === 'any branch') {
+        findings.push({ level: 'warning', title: `${name}: branches`, message: `any branch may deploy to '${name}': restrict its deployment branches to protected or selected branches` });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./build/github/render.js
+const ICON = { error: '❌', warning: '⚠️', notice: 'ℹ️' };
+function protectionCells(env) {
+    if (env.protection === undefined)
+        return ['not readable', '', '', ''];
+    if (env.protection === null)
+        return ['does not exist', '', '', ''];
+    const p = env.protection;
+    return [
+        p.reviewers.length > 0 ? p.reviewers.join(', ') : 'none',
+        p.reviewers.length > 0 ? (p.preventSelfReview ? 'prevented' : 'allowed') : '',
+        p.waitTimerMinutes > 0 ? `${p.waitTimerMinutes} min` : 'none',
+        p.branchPolicy,
+    ];
+}
+function secretsCell(env) {
+    if (env.secrets.missing === undefined)
+        return `not listed (${env.secrets.needed.join(', ')})`;
+    return env.secrets.missing.length === 0 ? `all present (${env.secrets.needed.join(', ')})` : `missing: ${env.secrets.missing.join(', ')}`;
+}
+/** The job summary: a verdict, the environments' protection in a table, then every finding. */
+function renderDoctorMarkdown(report, repo) {
+    const lines = [
+        `### Doctor: ${report.failed ? '❌ the run stops here' : 'environments checked'} (${repo}${report.repository ? `, ${report.repository.visibility}` : ''})`,
+        '',
+        '| Environment | Role | Required reviewers | Self-review | Wait timer | Deployment branches | Secrets |',
+        '|---|---|---|---|---|---|---|',
+        ...report.environments.map((env) => `| \`${env.name}\` | ${env.role} | ${protectionCells(env).join(' | ')} | ${secretsCell(env)} |`),
+        '',
+        ...report.findings.map((f) => `- ${ICON[f.level]} **${f.title}**: ${f.message}`),
+    ];
+    return `${lines.join('\n')}\n`;
+}
+/** At a terminal: one line per environment, then the findings. */
+function renderDoctorText(report, repo) {
+    const lines = [`${repo}${report.repository ? ` (${report.repository.visibility})` : ''}`];
+    for (const env of report.environments) {
+        const [reviewers, self, wait, branches] = protectionCells(env);
+        lines.push(`  ${env.role.padEnd(14)}${env.name}: reviewers ${reviewers}${self ? ` (self-review ${self})` : ''}, wait timer ${wait}, branches ${branches}; secrets ${secretsCell(env)}`);
+    }
+    for (const f of report.findings)
+        lines.push(`${f.level}: ${f.title}: ${f.message}`);
+    lines.push(report.failed ? 'doctor: FAILED' : 'doctor: ok');
+    return `${lines.join('\n')}\n`;
+}
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+;// CONCATENATED MODULE: ./build/cli/doctor.js
+
+
+
+
+
+
+const DOCTOR_USAGE = `doctor: the environments a run uses, read through GitHub's REST API
+  --repo OWNER/NAME        the repository whose workflows call kong-upgrade.yml
+  --production NAME, --preproduction NAME, --readonly NAME
+                           environment names (default production, preproduction, production-readonly)
+  --approval-gate G        environment (production's required reviewers) | issue
+  --allow-unreviewed-production true|false
+  --strategy S             dual-cluster also needs KONG_GREEN_DATABASE_URL
+  --github-api-url U       default $GITHUB_API_URL or https://api.github.com
+  --format F               text | markdown | github (annotations and the job summary)
+  the token: $GH_TOKEN or $GITHUB_TOKEN (never a flag)`;
+const GATES = ['environment', 'issue'];
+const DOCTOR_FORMATS = ['text', 'markdown', 'github'];
+async function doctor(args) {
+    try {
+        const { values } = (0,external_node_util_.parseArgs)({
+            args: [...args],
+            strict: true,
+            options: Object.fromEntries(['repo', 'production', 'preproduction', 'readonly', 'approval-gate', 'allow-unreviewed-production', 'strategy', 'github-api-url', 'format'].map((n) => [n, { type: 'string' }])),
+        });
+        const text = (name, fallback) => (typeof values[name] === 'string' && values[name] !== '' ? String(values[name]) : fallback);
+        const repo = text('repo', '');
+        const match = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(repo);
+        if (!match)
+            throw (0,errors/* inputError */.Xu)('repo', `"${repo}" is not OWNER/NAME`);
+        const gate = text('approval-gate', 'environment');
+        if (!GATES.includes(gate))
+            throw (0,errors/* inputError */.Xu)('approval-gate', `"${gate}" is not one of ${GATES.join(', ')}`);
+        const allow = text('allow-unreviewed-production', 'false');
+        if (allow !== 'true' && allow !== 'false')
+            throw (0,errors/* inputError */.Xu)('allow-unreviewed-production', `"${allow}" is not true or false`);
+        const format = text('format', 'text');
+        if (!DOCTOR_FORMATS.includes(format))
+            throw (0,errors/* inputError */.Xu)('format', `"${format}" is not one of ${DOCTOR_FORMATS.join(', ')}`);
+        const request = {
+            environments: { production: text('production', 'production'), preproduction: text('preproduction', 'preproduction'), readonly: text('readonly', 'production-readonly') },
+            approvalGate: gate,
+            allowUnreviewedProduction: allow === 'true',
+            strategy: text('strategy', 'auto'),
+        };
+        const reads = await createGithubReads({
+            owner: match[1], repo: match[2],
+            token: process.env.GH_TOKEN || process.env.GITHUB_TOKEN || '',
+            baseUrl: text('github-api-url', process.env.GITHUB_API_URL || 'https://api.github.com'),
+        });
+        const report = await runDoctor(reads, request);
+        if (format === 'github') {
+            for (const f of report.findings)
+                process.stdout.write(`::${f.level} title=${f.title.replace(/[:,\r\n]/g, ' ')}::${f.message.replace(/\r?\n/g, ' ')}\n`);
+            process.stdout.write(renderDoctorText(report, repo));
+            if (process.env.GITHUB_STEP_SUMMARY)
+                (0,external_node_fs_.appendFileSync)(process.env.GITHUB_STEP_SUMMARY, renderDoctorMarkdown(report, repo));
+        }
+        else {
+            process.stdout.write(format === 'markdown' ? renderDoctorMarkdown(report, repo) : renderDoctorText(report, repo));
+        }
+        return report.failed ? 1 : 0;
+    }
+    catch (error) {
+        process.stderr.write(`kong-upgrade: ${(0,errors/* errorMessage */.gJ)(error)}\n`);
+        return 1;
+    }
+}
+
+
+/***/ }),
+
 /***/ 5472:
 /***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -11920,13 +12385,17 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7255);
+/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9778);
 /* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(246);
-/* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(6790);
+/* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(6790);
 /* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4049);
-/* harmony import */ var _changelog_render_text_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(9555);
+/* harmony import */ var _changelog_render_text_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9555);
 /* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5944);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1469);
+/* harmony import */ var _check_targets_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9270);
+/* harmony import */ var _doctor_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8300);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1469);
+
+
 
 
 
@@ -11943,6 +12412,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
  */
 const USAGE = `usage: kong-upgrade plan --from VERSION --to VERSION [options]
        kong-upgrade verify --manifest FILE [options]
+       kong-upgrade doctor --repo OWNER/NAME [options]
+       kong-upgrade check-targets --production-manifest FILE [options]
 
 plan: the upgrade plan A -> B (fetch-changelog's)
   --from, --to             versions (3.4.2 OSS, 3.4.3.5 Enterprise); --to also takes a line (3.10) or latest
@@ -11973,7 +12444,11 @@ verify: a backup made by backup-db, e.g. a downloaded artifact (backup-db mode v
 Secrets (--database-url with a password, --target-database-url, --pg-password,
 --encryption-passphrase, --encryption-private-key) are better given in the environment as
 KONG_UPGRADE_<FLAG> (e.g. KONG_UPGRADE_ENCRYPTION_PASSPHRASE): a command line is visible to
-every user of the machine.`;
+every user of the machine.
+
+${_doctor_js__WEBPACK_IMPORTED_MODULE_8__/* .DOCTOR_USAGE */ .E}
+
+${_check_targets_js__WEBPACK_IMPORTED_MODULE_7__/* .CHECK_TARGETS_USAGE */ .u}`;
 const STRING_FLAGS = [
     'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'nginx-template',
     'admin-url', 'admin-token', 'workspace', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password',
@@ -11991,8 +12466,12 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
     }
+    if (command === 'doctor')
+        return (0,_doctor_js__WEBPACK_IMPORTED_MODULE_8__/* .doctor */ .A)(rest);
+    if (command === 'check-targets')
+        return (0,_check_targets_js__WEBPACK_IMPORTED_MODULE_7__/* .checkTargets */ .V)(rest);
     if (command !== 'plan' && command !== 'verify') {
-        process.stderr.write(`kong-upgrade: unknown command "${command}"; the commands are: plan, verify (see --help)\n`);
+        process.stderr.write(`kong-upgrade: unknown command "${command}"; the commands are: plan, verify, doctor, check-targets (see --help)\n`);
         return 2;
     }
     let values;
@@ -12028,18 +12507,18 @@ async function main(argv) {
     try {
         const format = String(values.format ?? 'text');
         if (!FORMATS.includes(format))
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
         const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__/* .readPlanRequest */ .V1)(flagInputs(values));
         const plan = await (0,_changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__/* .buildPlan */ .G)(request, { log: (line) => process.stderr.write(`${line}\n`) });
-        const json = (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_8__/* .serializePlan */ .S)(plan);
+        const json = (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_10__/* .serializePlan */ .S)(plan);
         if (typeof values.output === 'string')
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(values.output, json);
-        const rendered = format === 'json' ? json : format === 'markdown' ? `${(0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPlanMarkdown */ .d)(plan, Infinity)}\n` : `${(0,_changelog_render_text_js__WEBPACK_IMPORTED_MODULE_9__/* .renderPlanText */ .$)(plan)}\n`;
+        const rendered = format === 'json' ? json : format === 'markdown' ? `${(0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPlanMarkdown */ .d)(plan, Infinity)}\n` : `${(0,_changelog_render_text_js__WEBPACK_IMPORTED_MODULE_11__/* .renderPlanText */ .$)(plan)}\n`;
         process.stdout.write(rendered);
         return 0;
     }
     catch (error) {
-        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .errorMessage */ .gJ)(error)}\n`);
+        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .errorMessage */ .gJ)(error)}\n`);
         return 1;
     }
 }
@@ -12054,16 +12533,18 @@ async function verify(source) {
         const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_6__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir() });
         if (request.mode !== 'verify')
             throw new Error('unreachable: mode is verify');
-        const { verifyBackup } = await Promise.all(/* import() */[__nccwpck_require__.e(260), __nccwpck_require__.e(48)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7048));
+        const [{ verifyBackup }, { createRunDir }] = await Promise.all([__nccwpck_require__.e(/* import() */ 93).then(__nccwpck_require__.bind(__nccwpck_require__, 8093)), __nccwpck_require__.e(/* import() */ 871).then(__nccwpck_require__.bind(__nccwpck_require__, 871))]);
+        // A private folder for the decrypted copy and gpg's home, removed however verify ends.
+        const runDir = await createRunDir(request.common.workDir);
         const result = await verifyBackup({
             manifestPath: request.manifest,
             encryption: request.common.encryption,
             trialServer: request.trialServer,
             jobs: request.common.jobs,
             binDir: request.common.binDir,
-            workDir: request.common.workDir,
+            runDir,
             log: (line) => process.stderr.write(`${line}\n`),
-        });
+        }).finally(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(runDir.path, { recursive: true, force: true }));
         const { manifest } = result;
         const facts = [
             ['database', `${manifest.database.database} on ${manifest.database.host}:${manifest.database.port} (PostgreSQL ${manifest.database.serverVersion}), Kong ${manifest.kong.version ?? 'unknown'}`],
@@ -12077,7 +12558,7 @@ async function verify(source) {
         return 0;
     }
     catch (error) {
-        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .errorMessage */ .gJ)(error)}\n`);
+        process.stderr.write(`kong-upgrade: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .errorMessage */ .gJ)(error)}\n`);
         return 1;
     }
 }
@@ -12119,7 +12600,13 @@ __webpack_async_result__();
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
-/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9308);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7143);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4371);
+/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7673);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9308);
+
+
+
 
 
 
@@ -12132,15 +12619,15 @@ function readBackupRequest(source, env = process.env) {
     const workDir = env.RUNNER_TEMP ?? process.cwd();
     const common = {
         jobs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readPositiveInteger */ .yg)(source, 'jobs', 1),
-        binDir: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'pg-bin-dir'),
+        binDir: readPath(source, 'pg-bin-dir'),
         encryption: readEncryption(source, mode),
         dryRun: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'dry-run', false),
         workDir,
     };
     const database = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(source);
-    const sourceTarget = database && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(database, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'database-url') !== undefined);
+    const sourceTarget = database && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .targetFromInputs */ .Ve)(database, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'database-url') !== undefined);
     const target = readTargetDatabase(source);
-    const backupDir = () => node_path__WEBPACK_IMPORTED_MODULE_0__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'backup-dir') ?? node_path__WEBPACK_IMPORTED_MODULE_0__.join(workDir, 'kong-backup'));
+    const backupDir = () => node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(readPath(source, 'backup-dir') ?? node_path__WEBPACK_IMPORTED_MODULE_0__.join(workDir, 'kong-backup'));
     if (mode === 'export') {
         const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readAdminInputs */ .xA)(source);
         if (!admin)
@@ -12169,14 +12656,16 @@ function readBackupRequest(source, env = process.env) {
             hosts,
             keyspace,
             tag,
-            nodetool: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'nodetool-path') ?? 'nodetool',
-            kongVersion: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version'),
+            nodetool: readPath(source, 'nodetool-path') ?? 'nodetool',
+            kongVersion: readKongVersion(source),
             jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
         };
     }
     if (mode === 'backup') {
         if (!sourceTarget)
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
+        // The manifest records it, and verify and restore read it back under the same rule.
+        checkDatabaseName(sourceTarget);
         const format = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'format', ['custom', 'directory'], 'custom');
         if (format === 'custom' && common.jobs > 1) {
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
@@ -12188,10 +12677,10 @@ function readBackupRequest(source, env = process.env) {
             backupDir: backupDir(),
             format,
             compression: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'compression') ?? 'auto',
-            kongVersion: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version'),
+            kongVersion: readKongVersion(source),
         };
     }
-    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'manifest');
+    const manifest = readPath(source, 'manifest');
     if (manifest === undefined)
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
     if (mode === 'verify') {
@@ -12204,6 +12693,7 @@ function readBackupRequest(source, env = process.env) {
     const restoreTarget = target ?? sourceTarget;
     if (!restoreTarget)
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
+    checkDatabaseName(restoreTarget);
     return {
         mode,
         common,
@@ -12212,8 +12702,52 @@ function readBackupRequest(source, env = process.env) {
         method: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'restore-method', ['swap', 'clean'], 'swap'),
         allowRestoreOverSource: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-restore-over-source', false),
         allowLiveConnections: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-live-connections', false),
-        maintenanceDatabase: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'maintenance-database') ?? 'postgres',
+        maintenanceDatabase: readDatabaseName(source, 'maintenance-database') ?? 'postgres',
+        lockTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readDuration */ .$7)(source, 'lock-timeout', '30s'),
     };
+}
+/**
+ * A path input: at most PATH_MAX (4096) bytes with names of at most NAME_MAX (255), and no
+ * control characters, checked before any file call, which would fail with ENAMETOOLONG or
+ * write a name no log line can show.
+ */
+function readPath(source, name) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, name);
+    if (value === undefined)
+        return undefined;
+    const allowed = 'a path of at most 4096 bytes, each name at most 255, without control characters';
+    if (/\p{Cc}/u.test(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} holds a control character; expected ${allowed}`);
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; expected ${allowed}`);
+    const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(long)}); expected ${allowed}`);
+    return value;
+}
+/** An input naming a database this step connects to or creates (isDatabaseName's rule). */
+function readDatabaseName(source, name) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, name);
+    if (value !== undefined && !(0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .isDatabaseName */ .lH)(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} is not a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_NAME_RULE */ .Pj})`);
+    return value;
+}
+function checkDatabaseName(target) {
+    const name = target.db.database;
+    if (!(0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .isDatabaseName */ .lH)(name))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(target.inputs.database, `database ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(name)} is not a database name this action works with (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_NAME_RULE */ .Pj})`);
+}
+/** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */
+function readKongVersion(source) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version');
+    if (value === undefined)
+        return undefined;
+    if (/^\d+\.\d+$/.test(value))
+        return value;
+    const version = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .tryParseKongVersion */ .SC)(value);
+    if (!version)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('kong-version', `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} is not a Kong version; accepted forms: ${_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .ACCEPTED_VERSION_FORMS */ .Fv}, or a release line such as 3.4`);
+    return (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .formatKongVersion */ .Xz)(version);
 }
 function readDeck(source) {
     const given = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'deck-version');
@@ -12261,7 +12795,7 @@ function readTargetDatabase(source) {
     const prefixed = { get: (name) => source.get(`target-${name}`), mask: (secret) => source.mask(secret) };
     try {
         const db = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(prefixed);
-        return db && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(db, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(prefixed, 'database-url') !== undefined, 'target-');
+        return db && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .targetFromInputs */ .Ve)(db, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(prefixed, 'database-url') !== undefined, 'target-');
     }
     catch (error) {
         if (error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UpgradeError */ .fy && 'input' in error.origin) {
@@ -12274,6 +12808,8 @@ function readTargetDatabase(source) {
 function readEncryption(source, mode) {
     const method = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
     const passphrase = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-passphrase');
+    if (passphrase !== undefined)
+        (0,_encryption_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPassphrase */ .Bt)(passphrase);
     const privateKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-private-key');
     const recipients = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'encryption-recipients');
     const publicKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'encryption-public-key');
@@ -12302,14 +12838,371 @@ function readEncryption(source, mode) {
 
 /***/ }),
 
+/***/ 4371:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bt: () => (/* binding */ checkPassphrase),
+/* harmony export */   DN: () => (/* binding */ decryptFiles),
+/* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX)
+/* harmony export */ });
+/* unused harmony exports stopGpgAgent, encryptFiles */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3228);
+
+
+
+
+
+const ENCRYPTED_SUFFIX = '.gpg';
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir();
+    const home = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, 'kgpg-'));
+    const key = `gpg-home-${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
+    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
+    const exec = (rest, stdin, signal) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    return {
+        exec,
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', failure(result));
+            return result.stdout;
+        },
+        async close() {
+            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
+            await stopGpgAgent(home);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(home, { recursive: true, force: true });
+            await runDir?.forget(key);
+        },
+    };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+}
+/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
+function failure(result) {
+    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
+    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    return reason ? `${reason} (${ended})` : ended;
+}
+/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
+function noRoom(result) {
+    if (result.signal === 'SIGXFSZ')
+        return 'file size limit exceeded (SIGXFSZ)';
+    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
+    return line?.replace(/^gpg: /, '').trim();
+}
+/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
+async function encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
+            await gpg.run(['--import'], options.publicKey).catch((error) => {
+                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+            });
+        }
+        const out = [];
+        for (const file of files) {
+            const target = `${file}${ENCRYPTED_SUFFIX}`;
+            // The dump is compressed already: gpg's own compression would only cost time.
+            const common = ['--compress-algo', 'none', '--output', target];
+            const result = options.method === 'gpg-symmetric'
+                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
+                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined) {
+                await rm(target, { force: true });
+                const full = noRoom(result);
+                // Both callers (database backup, decK export) write into backup-dir.
+                if (full)
+                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
+                if (result.aborted)
+                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+                if (options.method === 'gpg-recipient')
+                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+                throw stepError('gpg', failure(result));
+            }
+            await rm(file);
+            out.push(target);
+        }
+        return out;
+    }
+    finally {
+        await gpg.close();
+    }
+}
+/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
+function encryptedTo(status) {
+    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
+}
+/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
+        let secretKeyIds = [];
+        if (options.method === 'gpg-recipient') {
+            if (options.privateKey === undefined)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
+            await gpg.run(['--import'], options.privateKey).catch((error) => {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `gpg could not import it: ${error.message}`, error);
+            });
+            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
+            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
+            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
+            if (secretKeyIds.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
+        }
+        for (const file of files) {
+            const plain = node_path__WEBPACK_IMPORTED_MODULE_2__.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(plain), { recursive: true });
+            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
+            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file)], options.passphrase ?? '', signal);
+            if (result.exitCode === 0 && result.signal === undefined)
+                continue;
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(plain, { force: true });
+            throw decryptionError(result, file, outDir, options, secretKeyIds);
+        }
+    }
+    finally {
+        await gpg.close();
+    }
+}
+function decryptionError(result, file, outDir, options, secretKeyIds) {
+    const full = noRoom(result);
+    if (full)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+    if (result.aborted)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+    const reason = failure(result);
+    const recipients = encryptedTo(result.stdout);
+    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
+    if (recipients.length > 0 && keyProblem) {
+        if (options.method === 'gpg-symmetric') {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+        }
+        const hidden = recipients.every((id) => /^0+$/.test(id));
+        const held = recipients.filter((id) => secretKeyIds.includes(id));
+        if (hidden) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+        }
+        if (held.length === 0) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+        }
+        return options.passphrase === undefined || options.passphrase === ''
+            ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+            : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+    }
+    if (keyProblem)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+    return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+}
+
+
+/***/ }),
+
+/***/ 3387:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   WI: () => (/* binding */ readManifest),
+/* harmony export */   tS: () => (/* binding */ compareFingerprints)
+/* harmony export */ });
+/* unused harmony exports MANIFEST_SCHEMA, writeManifestAtomically, writeJsonAtomically, isRelativePath, validateManifest */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2973);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1469);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9308);
+/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7673);
+
+
+
+
+
+
+
+/**
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
+ * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
+ * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
+ */
+const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
+async function writeManifestAtomically(file, manifest) {
+    await writeJsonAtomically(file, manifest);
+}
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+async function writeJsonAtomically(file, data) {
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
+        await rename(temp, file);
+        await syncPaths([path.dirname(file)]);
+    }
+    catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
+async function readManifest(file, input) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `cannot read ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(file)}: ${error.code ?? error.message}`, error);
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `${file} is not JSON`, error);
+    }
+    const problems = validateManifest(data);
+    if (problems.length > 0)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    return data;
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+    host: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(1, 65_535),
+    database: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__/* .isDatabaseName */ .lH, `a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__/* .DATABASE_NAME_RULE */ .Pj})`),
+    systemIdentifier: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)()(value, field, problems);
+    const leaves = node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+const MANIFEST_SHAPE = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+    database: identity,
+    lineage: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        restoredFrom: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ manifest: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$, 'a path'), database: identity, fingerprint: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256'), finishedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ version: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        subsystem: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+        executed: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+        pending: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+    }))),
+    counts: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0))),
+    fingerprint: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        algorithm: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256'),
+        tables: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ entity: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0), hash: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+        tool: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['pg_dump']),
+        toolVersion: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 40, 'a version'),
+        format: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['custom', 'directory']),
+        compression: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(1, 1024),
+        snapshot: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ method: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$, 'a key id or address')) }),
+    archive: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ path: relativePath, checksum: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0) }),
+    files: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ path: relativePath, sizeBytes: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0), sha256: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256') })),
+    startedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+});
+function validateManifest(data) {
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+        return ['not an object'];
+    const m = data;
+    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
+        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
+    if (m.schema !== MANIFEST_SCHEMA)
+        return [`schema is ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
+    const problems = [];
+    MANIFEST_SHAPE(data, '', problems);
+    return problems;
+}
+/** The tables whose fingerprints differ, with how: empty when equal. */
+function compareFingerprints(expected, actual) {
+    const differences = [];
+    if (expected.algorithm !== actual.algorithm)
+        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
+    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
+    for (const table of [...tables].sort()) {
+        const want = expected.tables[table];
+        const got = actual.tables[table];
+        if (!want)
+            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
+        else if (!got)
+            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
+        else if (want.rows !== got.rows)
+            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
+        else if (want.hash !== got.hash)
+            differences.push(`${table}: same ${got.rows} rows but different content`);
+    }
+    return differences;
+}
+
+
+/***/ }),
+
 /***/ 9308:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pj: () => (/* binding */ DATABASE_NAME_RULE),
 /* harmony export */   SV: () => (/* binding */ withClient),
 /* harmony export */   Ve: () => (/* binding */ targetFromInputs),
 /* harmony export */   Vz: () => (/* binding */ libpqFailure),
+/* harmony export */   hn: () => (/* binding */ dbnameArgument),
 /* harmony export */   kR: () => (/* binding */ withDatabase),
+/* harmony export */   lH: () => (/* binding */ isDatabaseName),
 /* harmony export */   v4: () => (/* binding */ quoteIdent)
 /* harmony export */ });
 /* unused harmony exports connect, connectionError */
@@ -12389,6 +13282,24 @@ function libpqFailure(target, stderr) {
     }
     return undefined;
 }
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+function isDatabaseName(name) {
+    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+function dbnameArgument(name) {
+    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
 /** Double-quoted identifier. */
 function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
@@ -12450,6 +13361,90 @@ async function readServerVersion(db) {
 
 /***/ }),
 
+/***/ 7673:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   c3: () => (/* binding */ listOf),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   rD: () => (/* binding */ wholeNumber),
+/* harmony export */   wC: () => (/* binding */ matching),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+
+/***/ }),
+
 /***/ 1469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -12488,10 +13483,1317 @@ function errorMessage(error) {
 
 /***/ }),
 
+/***/ 3228:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N: () => (/* binding */ execCommand)
+});
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+;// CONCATENATED MODULE: ./build/lib/exec.js
+
+
+
+async function execCommand(request) {
+    refuseNul(request);
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    Object.assign(env, request.env);
+    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
+    // which @actions/exec does not expose: those go through node's spawn with the same contract.
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+        return spawnCommand(request, env);
+    }
+    try {
+        const result = await getExecOutput(request.command, [...request.args], {
+            env,
+            cwd: request.cwd,
+            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: request.onLine && lineListeners(request.onLine),
+        });
+        // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
+        // no signal: never report that as success. Callers that must know the signal pass `signal`.
+        return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+    }
+    catch (error) {
+        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
+    }
+}
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request) {
+    const where = [
+        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
+        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
+    ].find(([, value]) => value.includes('\0'));
+    if (where !== undefined)
+        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
+}
+function lineListeners(onLine) {
+    return {
+        stdline: (line) => onLine(line, 'stdout'),
+        errline: (line) => onLine(line, 'stderr'),
+    };
+}
+function spawnCommand(request, env) {
+    return new Promise((resolve, reject) => {
+        if (request.signal?.aborted) {
+            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
+            return;
+        }
+        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let aborted = false;
+        let killTimer;
+        const stop = () => {
+            if (aborted || child.exitCode !== null)
+                return;
+            aborted = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            killTimer.unref();
+        };
+        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
+        request.signal?.addEventListener('abort', stop, { once: true });
+        const split = (stream) => {
+            let pending = '';
+            return (chunk) => {
+                if (stream === 'stdout')
+                    stdout += chunk;
+                else
+                    stderr += chunk;
+                if (!request.onLine)
+                    return;
+                pending += chunk;
+                const lines = pending.split(/\r?\n/);
+                pending = lines.pop() ?? '';
+                for (const line of lines)
+                    request.onLine(line, stream);
+            };
+        };
+        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        child.stderr.setEncoding('utf8').on('data', split('stderr'));
+        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
+        child.stdin.end(request.stdin ?? '');
+        child.on('spawn', () => {
+            if (child.pid !== undefined)
+                request.onSpawn?.(child.pid);
+        });
+        const cleanup = () => {
+            if (timer)
+                clearTimeout(timer);
+            if (killTimer)
+                clearTimeout(killTimer);
+            request.signal?.removeEventListener('abort', stop);
+        };
+        child.on('error', (error) => {
+            cleanup();
+            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
+        });
+        child.on('close', (code, signal) => {
+            cleanup();
+            resolve({
+                exitCode: code ?? 1,
+                stdout,
+                stderr,
+                ...(signal !== null && { signal }),
+                ...(aborted && { aborted: true }),
+            });
+        });
+    });
+}
+
+
+/***/ }),
+
+/***/ 2973:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony export syncPaths */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+
+/**
+ * fsync each path (files, or folders for the names they hold): what makes a backup survive a
+ * crash of the machine that wrote it, before its manifest says it is complete.
+ */
+async function syncPaths(paths) {
+    await Promise.all(paths.map(async (p) => {
+        const handle = await open(p, 'r').catch((error) => {
+            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
+            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
+                return undefined;
+            throw error;
+        });
+        if (handle === undefined)
+            return;
+        try {
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+    }));
+}
+
+
+/***/ }),
+
 /***/ 2307:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $7: () => (/* binding */ readDuration),
+/* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E3: () => (/* binding */ readString),
 /* harmony export */   LD: () => (/* binding */ readList),
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
@@ -12500,8 +14802,10 @@ function errorMessage(error) {
 /* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
-/* unused harmony exports readRequired, parseList, parseDuration, readDuration */
+/* unused harmony exports readRequired, parseList, parseDuration, readPath */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
 
 function readString(source, name) {
     const value = source.get(name).trim();
@@ -12550,7 +14854,7 @@ function parseDuration(text, name) {
     const trimmed = text.trim();
     const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
     if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw inputError(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
     }
     return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
 }
@@ -12570,24 +14874,140 @@ function readPositiveInteger(source, name, fallback) {
 function readSecret(source, name) {
     const value = readString(source, name);
     if (value !== undefined)
-        source.mask(value);
+        maskSecret(source, value);
     return value;
 }
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 function readHttpUrl(source, name) {
     const value = readString(source, name);
     if (value === undefined)
         return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
     return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pj: () => (/* binding */ quoteRemote),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/* unused harmony exports logLine, logLines */
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
 }
 
 
@@ -12605,6 +15025,8 @@ function readHttpUrl(source, name) {
 /* unused harmony export SSL_MODES */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /**
@@ -12647,22 +15069,43 @@ function parseDatabaseUrl(text, source) {
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
     }
-    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
     if (password !== undefined)
-        source.mask(password);
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
     const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
     if (!SSL_MODES.includes(sslmode)) {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
     }
     const port = url.port === '' ? 5432 : Number(url.port);
     return {
-        host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
         port,
-        user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
         password,
-        database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
         sslmode: sslmode,
     };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
 }
 /** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
 function libpqEnvironment(db) {
@@ -12683,14 +15126,121 @@ function describeDatabase(db) {
 }
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
     const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
     if (url === undefined) {
         if (token !== undefined)
             throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+}
+
+
+/***/ }),
+
+/***/ 7143:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fv: () => (/* binding */ ACCEPTED_VERSION_FORMS),
+/* harmony export */   QR: () => (/* binding */ compareKongVersions),
+/* harmony export */   SC: () => (/* binding */ tryParseKongVersion),
+/* harmony export */   V1: () => (/* binding */ isPrerelease),
+/* harmony export */   Xz: () => (/* binding */ formatKongVersion),
+/* harmony export */   aY: () => (/* binding */ releaseLine),
+/* harmony export */   bo: () => (/* binding */ parseKongVersion),
+/* harmony export */   tW: () => (/* binding */ sameLine),
+/* harmony export */   yU: () => (/* binding */ editionOf)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+
+const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
+const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
+/** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
+function tryParseKongVersion(text) {
+    const trimmed = text.trim();
+    const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+    const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
+    if (!match)
+        return undefined;
+    const [, major, minor, patch, build, pre] = match;
+    return {
+        major: Number(major),
+        minor: Number(minor),
+        patch: Number(patch),
+        // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+        build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
+        prerelease: pre === undefined ? [] : splitPrerelease(pre),
+    };
+}
+/** Parses a version given by the user; `input` names where it came from for the error. */
+function parseKongVersion(text, input = 'version') {
+    const version = tryParseKongVersion(text);
+    if (!version) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
+    }
+    return version;
+}
+// `rc2` and `rc.2` order the same way: split letters from digits, then on dots and dashes.
+function splitPrerelease(text) {
+    return text
+        .split(/[.-]/)
+        .flatMap((part) => part.match(/\d+|[A-Za-z]+/g) ?? [])
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.toLowerCase()));
+}
+function editionOf(version) {
+    return version.build === undefined ? 'oss' : 'enterprise';
+}
+function formatKongVersion(version) {
+    const numbers = [version.major, version.minor, version.patch];
+    if (version.build !== undefined)
+        numbers.push(version.build);
+    const pre = version.prerelease.length > 0 ? `-${version.prerelease.join('.')}` : '';
+    return numbers.join('.') + pre;
+}
+/** The release line, e.g. "3.4": Kong's unit of support, LTS and upgrade paths. */
+function releaseLine(version) {
+    return `${version.major}.${version.minor}`;
+}
+/**
+ * Total order over OSS and Enterprise versions. An OSS version sorts with the Enterprise
+ * build 0 of the same patch (3.4.2 and 3.4.2.0 are the same code line), and a pre-release
+ * sorts before its release.
+ */
+function compareKongVersions(a, b) {
+    const numeric = a.major - b.major || a.minor - b.minor || a.patch - b.patch || (a.build ?? 0) - (b.build ?? 0);
+    if (numeric !== 0)
+        return Math.sign(numeric);
+    return comparePrerelease(a.prerelease, b.prerelease);
+}
+function comparePrerelease(a, b) {
+    if (a.length === 0 || b.length === 0)
+        return Math.sign(b.length - a.length);
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        const x = a[i];
+        const y = b[i];
+        if (x === y)
+            continue;
+        if (typeof x === 'number' && typeof y === 'number')
+            return Math.sign(x - y);
+        if (typeof x === 'number')
+            return -1;
+        if (typeof y === 'number')
+            return 1;
+        return x < y ? -1 : 1;
+    }
+    return Math.sign(a.length - b.length);
+}
+function isPrerelease(version) {
+    return version.prerelease.length > 0;
+}
+function sameLine(a, b) {
+    return a.major === b.major && a.minor === b.minor;
 }
 
 

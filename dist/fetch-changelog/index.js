@@ -37222,15 +37222,15 @@ exports.visitAsync = visitAsync;
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7541);
-/* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(246);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7406);
+/* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(246);
 /* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6790);
-/* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9720);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2307);
+/* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9720);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8703);
+/* harmony import */ var _lib_output_file_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(178);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9700);
 
 
@@ -37243,13 +37243,12 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .C)(async () => {
-    const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__/* .readPlanRequest */ .V1)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .a);
-    const failOnImpact = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .readBoolean */ .Vf)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .a, 'fail-on-impact', false);
-    const planFile = node_path__WEBPACK_IMPORTED_MODULE_2__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_7__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .a, 'plan-file') ?? node_path__WEBPACK_IMPORTED_MODULE_2__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-upgrade-plan.json'));
-    const plan = await (0,_changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__/* .buildPlan */ .G)(request, { log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line) });
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(planFile), { recursive: true });
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(planFile, (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_9__/* .serializePlan */ .S)(plan));
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .Cs)(async () => {
+    const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__/* .readPlanRequest */ .V1)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax);
+    const failOnImpact = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readBoolean */ .Vf)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, 'fail-on-impact', false);
+    const planFile = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readPath */ .G7)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, 'plan-file') ?? node_path__WEBPACK_IMPORTED_MODULE_1__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-upgrade-plan.json'));
+    const plan = await (0,_changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__/* .buildPlan */ .G)(request, { log: _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq });
+    await (0,_lib_output_file_js__WEBPACK_IMPORTED_MODULE_7__/* .writeInputFile */ .q)(planFile, (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_9__/* .serializePlan */ .S)(plan), 'plan-file');
     const breaking = plan.counts.breaking + plan.notes.length;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('from', plan.from);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('to', plan.to);
@@ -37266,11 +37265,11 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .C)(async () =
             title: `Kong ${plan.to}: ${impact.title}`,
         });
     }
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPlanMarkdown */ .d)(plan, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Plan ${plan.from} → ${plan.to}: ${plan.hops.length} hop(s), ${breaking} breaking change(s), ${plan.impacts.length} impact(s); written to ${planFile}`);
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_4__/* .renderPlanMarkdown */ .d)(plan, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`Plan ${plan.from} → ${plan.to}: ${plan.hops.length} hop(s), ${breaking} breaking change(s), ${plan.impacts.length} impact(s); written to ${planFile}`);
     const errors = plan.impacts.filter((impact) => impact.severity === 'error');
     if (failOnImpact && errors.length > 0) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .stepError */ .hH)('impact check', `${errors.length} finding(s) of severity error hit this deployment (fail-on-impact is true): ${errors.map((e) => e.title).join('; ')}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .stepError */ .hH)('impact check', `${errors.length} finding(s) of severity error hit this deployment (fail-on-impact is true): ${errors.map((e) => e.title).join('; ')}`);
     }
 });
 
@@ -37283,11 +37282,15 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction),
-/* harmony export */   a: () => (/* binding */ runnerInputs)
+/* harmony export */   Cs: () => (/* binding */ runAction),
+/* harmony export */   ax: () => (/* binding */ runnerInputs),
+/* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
+/* unused harmony export infoLines */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
@@ -37295,6 +37298,19 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
+ * line break (an input, a Kong error body) could start a line of its own that the runner reads as
+ * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).
+ */
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)(text));
+}
+/** Text whose line breaks are its own (a rendered manifest): printed line by line, each disarmed. */
+function infoLines(text) {
+    for (const line of logLines(text))
+        core.info(line);
+}
 /**
  * Every action's entry: run the adapter and turn any error into one clear failure line.
  * Nothing is rethrown, so the runner sees exit code 1 and the message, never a stack trace.
@@ -37304,10 +37320,127 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)));
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
+}
+
+
+/***/ }),
+
+/***/ 3052:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w5: () => (/* binding */ describeSetting),
+  py: () => (/* binding */ diffKongConf),
+  g3: () => (/* binding */ maskSecretSettings),
+  KQ: () => (/* reexport */ parseKongConfDefault),
+  ET: () => (/* binding */ parseUserKongConf)
+});
+
+// UNUSED EXPORTS: KONG_CONF_INPUT, isSecretSetting
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+;// CONCATENATED MODULE: ./build/changelog/kong-conf-default.js
+/**
+ * Reads Kong's `kong.conf.default`: every property appears commented out with its default,
+ * `#key = value   # description`, descriptions continue on indented `#` lines, and an empty
+ * default reads `#node_id =        # Node ID…` (facts: changelog-and-admin-api.md §A.4).
+ * Only the first line of a property matters; description lines start with whitespace or
+ * `# `, so they never look like a property.
+ *
+ * This module has no imports so that scripts/gen-kong-conf-data.mjs can load it with Node's
+ * type stripping: the generated data and the tests share one parser.
+ */
+const PROPERTY_START = /^#([a-z_][a-z0-9_]*)\s*=(.*)$/;
+// The description starts at the first `#` that opens the rest or follows whitespace. The
+// regex suggested in facts §A.4 lets a lazy value swallow the description of an empty
+// default (`#node_id =   # Node ID…`), so the split is done by hand.
+const DESCRIPTION = /(?:^|\s)#/;
+function parseKongConfDefault(text) {
+    const defaults = new Map();
+    for (const line of text.split(/\r?\n/)) {
+        const match = PROPERTY_START.exec(line);
+        if (!match)
+            continue;
+        const rest = match[2];
+        const description = DESCRIPTION.exec(rest);
+        defaults.set(match[1], (description ? rest.slice(0, description.index) : rest).trim());
+    }
+    return defaults;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/kong-conf.js
+
+
+/** The input name errors about a user's kong.conf point at. */
+const KONG_CONF_INPUT = 'kong-conf';
+const SETTING = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
+// Kong strips an inline comment from each value: an unescaped `#` and everything after it,
+// with the whitespace before it, then turns `\#` into `#` (kong/conf_loader/init.lua,
+// load_config → strip_comments, regex `\s*(?<!\\)#.*$`). So `a#b` reads as `a`, too.
+const INLINE_COMMENT = /\s*(?<!\\)#.*$/;
+/**
+ * Parses a kong.conf the way Kong reads it (pl.config with `smart = false`, then the comment
+ * stripping above): blank lines and lines starting with `#` are skipped, a later setting of the
+ * same key wins. Penlight would silently keep a line that is not `key = value`; such a line is
+ * almost always a typo, so it is an error here, naming the line.
+ */
+function parseUserKongConf(text, input = KONG_CONF_INPUT) {
+    const settings = new Map();
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const match = SETTING.exec(line);
+        if (!match) {
+            // Only the leading name is quoted: the rest may be a secret (`pg_password: s3cret`), and
+            // the conf is parsed before any of its values could be masked.
+            const name = /^[A-Za-z0-9_.-]*/.exec(line)[0];
+            throw (0,errors/* inputError */.Xu)(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment${name ? ` (it begins "${name.slice(0, 60)}")` : ''}; the rest of the line is not shown, as a kong.conf holds passwords`);
+        }
+        const value = match[2].replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
+        settings.set(match[1], { value, line: index + 1 });
+    });
+    return settings;
+}
+// Names whose values are secrets or key material (`pg_password`, `cassandra_password`,
+// `vault_hcv_token`, `ssl_cert_key`, `admin_gui_auth_conf` with its client secret, inline PEM
+// certificates), matched as `_`-separated words, with or without the KONG_ prefix of their
+// environment variable. Too wide is harmless: a value not quoted.
+const SECRET_WORDS = /(?:^|_)(?:password|passwd|secret|token|key|keys|cert|certificate|credential|credentials|private|license_data|auth_conf|session_conf)(?:_|$)/;
+// What Kong itself hides beyond those words (Kong/kong 3.4.2, kong/conf_loader/init.lua,
+// CONF_SENSITIVE): a proxy URL may hold credentials, a declarative config any secret.
+const KONG_SENSITIVE = new Set(['proxy_server', 'declarative_config_string']);
+/** A setting whose value is never quoted in a finding, a log or the plan, and is masked when read. */
+function isSecretSetting(name) {
+    const key = name.toLowerCase().replace(/^kong_/, '');
+    return SECRET_WORDS.test(key) || KONG_SENSITIVE.has(key);
+}
+/** `name = value` for a finding, or the name alone when the value is a secret. */
+function describeSetting(name, setting) {
+    return isSecretSetting(name) ? `\`${name}\` (its value is not shown: a secret or key setting)` : `\`${name} = ${setting.value}\``;
+}
+/** Masks (through `mask`) the value of every secret setting of a user's kong.conf. */
+function maskSecretSettings(conf, mask) {
+    for (const [name, setting] of conf)
+        if (setting.value !== '' && isSecretSetting(name))
+            mask(setting.value);
+}
+/** What changed from the defaults of `a` to those of `b`, each list in its file's order. */
+function diffKongConf(a, b) {
+    const added = [...b].filter(([name]) => !a.has(name)).map(([name, value]) => ({ name, default: value }));
+    const removed = [...a].filter(([name]) => !b.has(name)).map(([name, value]) => ({ name, default: value }));
+    const defaultChanged = [...b].flatMap(([name, to]) => {
+        const from = a.get(name);
+        return from === undefined || from === to ? [] : [{ name, from, to }];
+    });
+    return { added, removed, defaultChanged };
 }
 
 
@@ -37323,7 +37456,9 @@ async function runAction(main) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
+/* harmony import */ var _kong_conf_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3052);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4469);
+
 
 
 
@@ -37336,7 +37471,7 @@ const EDITIONS = ['auto', 'oss', 'enterprise'];
 const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less'];
 const DATABASES = ['postgres', 'cassandra'];
 async function readPlanRequest(source) {
-    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readAdminInputs */ .xA)(source);
+    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readAdminInputs */ .xA)(source);
     const from = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'from');
     if (from === undefined && admin === undefined) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('from', 'is required unless admin-url is given (then the running version is read from the Admin API)');
@@ -37353,11 +37488,11 @@ async function readPlanRequest(source) {
         offline: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'offline', false),
         github: {
             token: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'github-token'),
-            apiUrl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'github-api-url') ?? 'https://api.github.com',
+            apiUrl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readHttpUrl */ .y7)(source, 'github-api-url') ?? 'https://api.github.com',
         },
         cacheDir: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'cache-dir'),
         admin,
-        db: (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(source),
+        db: (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDatabaseInputs */ .ZU)(source),
     };
     // Files last: every value is validated before anything is read from disk.
     const [changelogFile, kongConf, nginxTemplate, declarativeConfigs] = await Promise.all([
@@ -37366,6 +37501,9 @@ async function readPlanRequest(source) {
         readGivenFile(source, 'nginx-template'),
         Promise.all((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'declarative-config').map((path) => loadFile('declarative-config', path))),
     ]);
+    // Its passwords and keys are masked before anything could print them (a finding names the key only).
+    if (kongConf !== undefined)
+        (0,_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .maskSecretSettings */ .g3)((0,_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUserKongConf */ .ET)(kongConf.text, 'kong-conf'), (secret) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(source, secret));
     return { ...request, changelogFile, kongConf, nginxTemplate, declarativeConfigs };
 }
 async function readGivenFile(source, input) {
@@ -37411,7 +37549,7 @@ function serializePlan(plan) {
 
 /***/ }),
 
-/***/ 7541:
+/***/ 7406:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37470,9 +37608,16 @@ async function readServerVersion(db) {
 
 ;// CONCATENATED MODULE: ./build/lib/http.js
 
+
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
 const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -37488,10 +37633,12 @@ async function httpRequest(request, step = 'HTTP request') {
             signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
             redirect: 'manual',
         });
-        const body = await response.text();
+        const body = response.body === null ? '' : await readCapped(response.body, request, step);
         return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy)
+            throw error;
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
         throw (0,errors/* stepError */.hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
@@ -37508,7 +37655,7 @@ async function requestWithHost(request, step, started) {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = await response.body.text();
+        const body = await readCapped(response.body, request, step);
         const headers = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
             if (value === undefined)
@@ -37519,10 +37666,29 @@ async function requestWithHost(request, step, started) {
         return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy)
+            throw error;
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
         throw (0,errors/* stepError */.hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
+}
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body, request, step) {
+    const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > limit) {
+            throw (0,errors/* stepError */.hH)(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 function transportErrorKind(error) {
     const codes = [];
@@ -37588,7 +37754,7 @@ function transportReason(error) {
 async function httpJson(request, step = 'HTTP request') {
     const response = await httpRequest(request, step);
     if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
     }
     try {
         return JSON.parse(response.body);
@@ -37598,45 +37764,82 @@ async function httpJson(request, step = 'HTTP request') {
     }
 }
 
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
 ;// CONCATENATED MODULE: ./build/kong/admin-api.js
 
 
+
 /**
- * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test and
- * promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md Part B:
- * collections answer `{data, next}` with `next` a relative path and `null` on the last page
- * (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
  */
 const MAX_PAGE_SIZE = 1000;
-function createAdminClient(target, timeoutMs = 10_000) {
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+const MAX_PAGES = 10_000;
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     const headers = { accept: 'application/json' };
     if (target.token !== undefined)
         headers['Kong-Admin-Token'] = target.token;
+    const notKong = (detail) => target.input === undefined ? (0,errors/* stepError */.hH)(step, detail) : (0,errors/* inputError */.Xu)(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
     async function getJson(path) {
         const url = `${target.url}${path}`;
-        const response = await httpRequest({ url, headers, timeoutMs }, 'Admin API');
+        const response = await httpRequest({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,errors/* stepError */.hH)('Admin API', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,errors/* stepError */.hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
         }
-        catch (error) {
-            throw (0,errors/* stepError */.hH)('Admin API', `GET ${url} did not answer JSON`, error);
+        catch {
+            throw notKong(`GET ${url} did not answer JSON`);
         }
     }
+    /**
+     * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+     * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+     * empty page, and at most MAX_PAGES of them.
+     */
     async function forEachPage(path, workspace, onPage) {
         const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
         const separator = path.includes('?') ? '&' : '?';
         let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+        const seen = new Set();
         let requests = 0;
         while (next !== null) {
+            if (requests >= MAX_PAGES)
+                throw (0,errors/* stepError */.hH)(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+            seen.add(next);
+            const url = `${target.url}${next}`;
             const page = await getJson(next);
             requests++;
-            onPage(page.data);
+            const data = page?.data;
+            const link = page?.next;
+            if (!Array.isArray(data))
+                throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+            if (link !== null && link !== undefined && typeof link !== 'string')
+                throw notKong(`GET ${url} answered a "next" that is not a path`);
+            onPage(data);
+            if (typeof link !== 'string')
+                break;
             // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
-            next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
+            if (!link.startsWith('/') || link.startsWith('//'))
+                throw (0,errors/* stepError */.hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,log_text/* quoteRemote */.Pj)(link)}`);
+            if (data.length === 0)
+                throw (0,errors/* stepError */.hH)(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+            next = withSize(withPrefix(link, prefix));
+            if (seen.has(next))
+                throw (0,errors/* stepError */.hH)(step, `GET ${url} answered a "next" page already read (${(0,log_text/* quoteRemote */.Pj)(link)}): it would never end`);
         }
         return requests;
     }
@@ -37649,9 +37852,15 @@ function createAdminClient(target, timeoutMs = 10_000) {
         return items;
     }
     async function get(path) {
-        return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
+        return httpRequest({ url: `${target.url}${path}`, headers, timeoutMs }, step);
     }
-    return { target, getJson, listAll, forEachPage, get };
+    async function send(method, path, body) {
+        const request = body === undefined
+            ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+            : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+        return httpRequest(request, step);
+    }
+    return { target, getJson, listAll, forEachPage, get, send };
 }
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
@@ -37659,21 +37868,21 @@ function withPrefix(path, prefix) {
 function withSize(path) {
     return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
 }
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
 function kongMessage(body) {
     try {
         const parsed = JSON.parse(body);
         if (typeof parsed.message === 'string')
-            return parsed.message;
+            return (0,log_text/* quoteRemote */.Pj)(parsed.message);
     }
     catch {
         // not JSON: fall through to the raw text
     }
-    return body.slice(0, 200);
+    return (0,log_text/* quoteRemote */.Pj)(body);
 }
 
 ;// CONCATENATED MODULE: ./build/version/catalog-data.js
-// Generated by scripts/gen-catalog.mjs from ../shared/kong-data; do not edit by hand.
+// Generated by scripts/gen-catalog.mjs from the files of scripts/kong-data.manifest.json; do not edit by hand.
 // OSS: Kong/kong CHANGELOG.md and CHANGELOG-OLD.md headings (22246ef2), plus the release tags
 // those files lack (kong-facts changelog-and-admin-api.md).
 // Enterprise: developer.konghq.com app/_data/changelogs/gateway.json keys and
@@ -38007,9 +38216,12 @@ const ENTERPRISE_RELEASES = [
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
 /** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
 function tryParseKongVersion(text) {
-    const match = VERSION_PATTERN.exec(text.trim());
+    const trimmed = text.trim();
+    const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+    const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
     if (!match)
         return undefined;
     const [, major, minor, patch, build, pre] = match;
@@ -38017,7 +38229,8 @@ function tryParseKongVersion(text) {
         major: Number(major),
         minor: Number(minor),
         patch: Number(patch),
-        build: build === undefined ? undefined : Number(build),
+        // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+        build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
         prerelease: pre === undefined ? [] : splitPrerelease(pre),
     };
 }
@@ -38884,80 +39097,8 @@ function mapsIn(node) {
     return (0,dist/* isSeq */.oP)(node) ? node.items.filter((item) => (0,dist/* isMap */.jh)(item)) : [];
 }
 
-;// CONCATENATED MODULE: ./build/changelog/kong-conf-default.js
-/**
- * Reads Kong's `kong.conf.default`: every property appears commented out with its default,
- * `#key = value   # description`, descriptions continue on indented `#` lines, and an empty
- * default reads `#node_id =        # Node ID…` (facts: changelog-and-admin-api.md §A.4).
- * Only the first line of a property matters; description lines start with whitespace or
- * `# `, so they never look like a property.
- *
- * This module has no imports so that scripts/gen-kong-conf-data.mjs can load it with Node's
- * type stripping: the generated data and the tests share one parser.
- */
-const PROPERTY_START = /^#([a-z_][a-z0-9_]*)\s*=(.*)$/;
-// The description starts at the first `#` that opens the rest or follows whitespace. The
-// regex suggested in facts §A.4 lets a lazy value swallow the description of an empty
-// default (`#node_id =   # Node ID…`), so the split is done by hand.
-const DESCRIPTION = /(?:^|\s)#/;
-function parseKongConfDefault(text) {
-    const defaults = new Map();
-    for (const line of text.split(/\r?\n/)) {
-        const match = PROPERTY_START.exec(line);
-        if (!match)
-            continue;
-        const rest = match[2];
-        const description = DESCRIPTION.exec(rest);
-        defaults.set(match[1], (description ? rest.slice(0, description.index) : rest).trim());
-    }
-    return defaults;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/kong-conf.js
-
-
-/** The input name errors about a user's kong.conf point at. */
-const KONG_CONF_INPUT = 'kong-conf';
-const SETTING = /^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
-// Kong strips an inline comment from each value: an unescaped `#` and everything after it,
-// with the whitespace before it, then turns `\#` into `#` (kong/conf_loader/init.lua,
-// load_config → strip_comments, regex `\s*(?<!\\)#.*$`). So `a#b` reads as `a`, too.
-const INLINE_COMMENT = /\s*(?<!\\)#.*$/;
-/**
- * Parses a kong.conf the way Kong reads it (pl.config with `smart = false`, then the comment
- * stripping above): blank lines and lines starting with `#` are skipped, a later setting of the
- * same key wins. Penlight would silently keep a line that is not `key = value`; such a line is
- * almost always a typo, so it is an error here, naming the line.
- */
-function parseUserKongConf(text, input = KONG_CONF_INPUT) {
-    const settings = new Map();
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            return;
-        const match = SETTING.exec(line);
-        if (!match) {
-            // Only the leading name is quoted: the rest may be a secret (`pg_password: s3cret`), and
-            // the conf is parsed before any of its values could be masked.
-            const name = /^[A-Za-z0-9_.-]*/.exec(line)[0];
-            throw (0,errors/* inputError */.Xu)(input, `line ${index + 1} is not \`key = value\` or a \`#\` comment${name ? ` (it begins "${name.slice(0, 60)}")` : ''}; the rest of the line is not shown, as a kong.conf holds passwords`);
-        }
-        const value = match[2].replace(INLINE_COMMENT, '').replaceAll('\\#', '#').trim();
-        settings.set(match[1], { value, line: index + 1 });
-    });
-    return settings;
-}
-/** What changed from the defaults of `a` to those of `b`, each list in its file's order. */
-function diffKongConf(a, b) {
-    const added = [...b].filter(([name]) => !a.has(name)).map(([name, value]) => ({ name, default: value }));
-    const removed = [...a].filter(([name]) => !b.has(name)).map(([name, value]) => ({ name, default: value }));
-    const defaultChanged = [...b].flatMap(([name, to]) => {
-        const from = a.get(name);
-        return from === undefined || from === to ? [] : [{ name, from, to }];
-    });
-    return { added, removed, defaultChanged };
-}
-
+// EXTERNAL MODULE: ./build/changelog/kong-conf.js + 1 modules
+var kong_conf = __nccwpck_require__(3052);
 ;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-default-changed.js
 
 
@@ -38996,7 +39137,7 @@ const kongConfDefaultChanged = {
 function changesOf(context) {
     const defaults = context.kongConfDefaults;
     if (defaults)
-        return diffKongConf(defaults.from, defaults.to).defaultChanged;
+        return (0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).defaultChanged;
     return NOTABLE.filter((change) => crosses(context, change.appliesFrom));
 }
 function shown(value) {
@@ -39004,6 +39145,7 @@ function shown(value) {
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-invalid-value.js
+
 
 // Values the target refuses to start with. Facts: upgrade-paths-helm-operator-deck.md §1.9
 // (`database = cassandra` rejected from 3.4.0) and §1.2 / §1.6 (`pg_ssl_version = tlsv1`
@@ -39038,7 +39180,7 @@ const kongConfInvalidValue = {
                 {
                     rule: 'kong-conf-invalid-value',
                     severity: 'error',
-                    title: `kong.conf value \`${entry.name} = ${setting.value}\` is invalid on the target`,
+                    title: `kong.conf value ${(0,kong_conf/* describeSetting */.w5)(entry.name, setting)} is invalid on the target`,
                     detail: `${entry.why} (changed in ${entry.appliesFrom}).`,
                     where: `${conf.file}:${setting.line}`,
                     remedy: entry.remedy,
@@ -39087,7 +39229,7 @@ const kongConfRemovedProperty = {
                     rule: 'kong-conf-removed-property',
                     severity: 'warning',
                     title: `kong.conf sets \`${name}\`, which the target no longer has`,
-                    detail: `\`${name} = ${setting.value}\`: ${why}.`,
+                    detail: `${(0,kong_conf/* describeSetting */.w5)(name, setting)}: ${why}.`,
                     where: `${conf.file}:${setting.line}`,
                     remedy: retired?.replacement
                         ? `Move the value to \`${retired.replacement}\` and remove \`${name}\`.`
@@ -39101,7 +39243,7 @@ function removedByDefaults(context) {
     const defaults = context.kongConfDefaults;
     if (!defaults)
         return new Set();
-    return new Set(diffKongConf(defaults.from, defaults.to).removed.map((entry) => entry.name));
+    return new Set((0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).removed.map((entry) => entry.name));
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/line-diff.js
@@ -39616,7 +39758,7 @@ function analyzeImpact(input) {
  */
 async function gatherImpacts(evidence) {
     const { request, from, to } = evidence;
-    const kongConf = request.kongConf && { file: request.kongConf.path, settings: parseUserKongConf(request.kongConf.text) };
+    const kongConf = request.kongConf && { file: request.kongConf.path, settings: (0,kong_conf/* parseUserKongConf */.ET)(request.kongConf.text) };
     const [adminApi, postgres, nginx] = await Promise.all([
         evidence.admin && readInventory(evidence.admin, request.admin?.workspace, evidence.log),
         request.db && readPostgres(evidence, request.db),
@@ -39759,7 +39901,7 @@ async function loadKongConfChanges(from, to, read, now) {
     if (read !== undefined) {
         try {
             const [a, b] = await Promise.all([read(kongConfDefaultAt(formatKongVersion(from))), read(kongConfDefaultAt(formatKongVersion(to)))]);
-            return available(formatKongVersion(from), parseKongConfDefault(a.text), formatKongVersion(to), parseKongConfDefault(b.text), [
+            return available(formatKongVersion(from), (0,kong_conf/* parseKongConfDefault */.KQ)(a.text), formatKongVersion(to), (0,kong_conf/* parseKongConfDefault */.KQ)(b.text), [
                 sourceFileOf(`kong.conf.default ${formatKongVersion(from)}`, a, now),
                 sourceFileOf(`kong.conf.default ${formatKongVersion(to)}`, b, now),
             ]);
@@ -39778,7 +39920,7 @@ async function loadKongConfChanges(from, to, read, now) {
     return available(label(a.tag, a.match), a.defaults, label(b.tag, b.match), b.defaults, []);
 }
 function available(fromTag, from, toTag, to, files) {
-    return { changes: { available: true, fromTag, toTag, ...diffKongConf(from, to) }, defaults: { from, to }, files };
+    return { changes: { available: true, fromTag, toTag, ...(0,kong_conf/* diffKongConf */.py)(from, to) }, defaults: { from, to }, files };
 }
 function notAvailable(reason) {
     return { changes: { available: false, reason }, defaults: undefined, files: [] };
@@ -40349,10 +40491,10 @@ const ENTRY_KINDS = [
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   fy: () => (/* binding */ UpgradeError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   hH: () => (/* binding */ stepError)
 /* harmony export */ });
-/* unused harmony export UpgradeError */
 class UpgradeError extends Error {
     origin;
     constructor(origin, detail, options) {
@@ -40386,7 +40528,9 @@ function errorMessage(error) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E3: () => (/* binding */ readString),
+/* harmony export */   G7: () => (/* binding */ readPath),
 /* harmony export */   LD: () => (/* binding */ readList),
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   ai: () => (/* binding */ readEnum),
@@ -40396,6 +40540,8 @@ function errorMessage(error) {
 /* harmony export */ });
 /* unused harmony exports readRequired, parseList, parseDuration, readDuration */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
 
 function readString(source, name) {
     const value = source.get(name).trim();
@@ -40464,24 +40610,141 @@ function readPositiveInteger(source, name, fallback) {
 function readSecret(source, name) {
     const value = readString(source, name);
     if (value !== undefined)
-        source.mask(value);
+        maskSecret(source, value);
     return value;
 }
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 function readHttpUrl(source, name) {
     const value = readString(source, name);
     if (value === undefined)
         return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
     return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   Pj: () => (/* binding */ quoteRemote),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/* unused harmony export logLines */
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
 }
 
 
@@ -40535,6 +40798,36 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 /***/ }),
 
+/***/ 178:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ writeInputFile)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+
+
+
+/**
+ * Writes a file whose path an input gives (fetch-changelog's plan-file, smoke-test's
+ * report-file), creating its folder. A failure (a folder that is a file, no permission, a full
+ * disk) names the input rather than surfacing as an unexpected EACCES.
+ */
+async function writeInputFile(file, text, input) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(file), { recursive: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(file, text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `cannot write ${file}: ${error.code ?? error.message}`, error);
+    }
+}
+
+
+/***/ }),
+
 /***/ 4469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40546,6 +40839,8 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 /* unused harmony exports SSL_MODES, libpqEnvironment */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /**
@@ -40588,22 +40883,43 @@ function parseDatabaseUrl(text, source) {
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
     }
-    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
     if (password !== undefined)
-        source.mask(password);
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
     const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
     if (!SSL_MODES.includes(sslmode)) {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
     }
     const port = url.port === '' ? 5432 : Number(url.port);
     return {
-        host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
         port,
-        user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
         password,
-        database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
         sslmode: sslmode,
     };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
 }
 /** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
 function libpqEnvironment(db) {
@@ -40624,14 +40940,17 @@ function describeDatabase(db) {
 }
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
     const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
     if (url === undefined) {
         if (token !== undefined)
             throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
 }
 
 

@@ -37219,7 +37219,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5191);
 /* harmony import */ var _database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
-/* harmony import */ var _kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5254);
+/* harmony import */ var _kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2135);
 /* harmony import */ var _kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5800);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2307);
@@ -37240,12 +37240,12 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .runAction */ .C)(async () => {
-    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .runnerInputs */ .a);
-    const result = await (0,_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._r)(request, { info: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line), warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .runAction */ .Cs)(async () => {
+    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .runnerInputs */ .ax);
+    const result = await (0,_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._r)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
     writeOutputs(result);
     for (const item of result.rendered)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`# ${item.title}\n${item.text}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
     await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(renderSummary(result), true).write();
     if (result.failure)
         throw result.failure;
@@ -37255,7 +37255,7 @@ async function readMigrateRequest(source) {
     const runnerKind = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readEnum */ .ai)(source, 'runner', ['binary', 'image', 'kubernetes'], 'binary');
     const versionText = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kong-version');
     const version = versionText === undefined ? undefined : (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_10__/* .parseKongVersion */ .bo)(versionText, 'kong-version');
-    const kongConf = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kong-conf');
+    const kongConf = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'kong-conf');
     const confFile = kongConf === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(kongConf);
     const fromInputs = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_9__/* .readDatabaseInputs */ .ZU)(source);
     let database = fromInputs === undefined ? undefined : (0,_database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(fromInputs, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'database-url') !== undefined);
@@ -37271,10 +37271,10 @@ async function readMigrateRequest(source) {
     let runner;
     switch (runnerKind) {
         case 'binary':
-            runner = { kind: 'binary', kongPath: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kong-path') ?? 'kong' };
+            runner = { kind: 'binary', kongPath: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'kong-path') ?? 'kong' };
             break;
         case 'image':
-            runner = { kind: 'image', image, network: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'docker-network'), docker: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'docker-cli') ?? 'docker' };
+            runner = { kind: 'image', image, network: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'docker-network'), docker: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'docker-cli') ?? 'docker' };
             break;
         case 'kubernetes': {
             const secret = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-password-secret');
@@ -37288,7 +37288,7 @@ async function readMigrateRequest(source) {
             runner = {
                 kind: 'kubernetes',
                 image,
-                kubectl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubectl') ?? 'kubectl',
+                kubectl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'kubectl') ?? 'kubectl',
                 context: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-context'),
                 namespace: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-namespace') ?? 'default',
                 passwordSecret,
@@ -37300,18 +37300,21 @@ async function readMigrateRequest(source) {
             break;
         }
     }
-    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'backup-manifest');
+    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'backup-manifest');
     const allowWithoutBackup = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-without-backup', false);
     if (manifest !== undefined && allowWithoutBackup)
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('allow-without-backup', 'is true but backup-manifest is also given: choose one');
+    const verify = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readEnum */ .ai)(source, 'gate-verify', _kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .GATE_VERIFY */ ._F, 'checksums');
+    if (manifest === undefined && (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'gate-verify') !== undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('gate-verify', 'checks the archive of backup-manifest, which is not given');
     const backup = manifest !== undefined
-        ? { kind: 'manifest', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(manifest), allowChangesAfterBackup: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-changes-after-backup', false) }
+        ? { kind: 'manifest', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(manifest), allowChangesAfterBackup: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-changes-after-backup', false), verify }
         : allowWithoutBackup ? { kind: 'waived' } : { kind: 'none' };
-    const report = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'smoke-report');
+    const report = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'smoke-report');
     const smoke = report !== undefined
-        ? { kind: 'report', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(report) }
+        ? { kind: 'report', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(report), maxAgeMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readDuration */ .$7)(source, 'smoke-report-max-age', '1h') }
         : (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-finish-without-smoke-report', false) ? { kind: 'waived' } : { kind: 'none' };
-    const planFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'plan-json');
+    const planFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'plan-json');
     const plugins = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readList */ .LD)(source, 'plugins');
     return {
         command,
@@ -37347,13 +37350,12 @@ async function connectionFromKongConf(file, source) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('kong-conf', `cannot read ${file}: ${error.code ?? String(error)}`, error);
     }
     const conf = (0,_changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUserKongConf */ .ET)(text);
+    (0,_changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .maskSecretSettings */ .g3)(conf, (secret) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .maskSecret */ .$l)(source, secret));
     const get = (key) => conf.get(key)?.value;
     const host = get('pg_host');
     if (host === undefined)
         return undefined;
     const password = get('pg_password');
-    if (password !== undefined)
-        source.mask(password);
     const on = (v) => v === 'on' || v === 'true';
     const sslmode = on(get('pg_ssl')) ? (on(get('pg_ssl_verify')) ? 'verify-full' : 'require') : 'disable';
     return {
@@ -37421,11 +37423,15 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction),
-/* harmony export */   a: () => (/* binding */ runnerInputs)
+/* harmony export */   Cs: () => (/* binding */ runAction),
+/* harmony export */   Gw: () => (/* binding */ infoLines),
+/* harmony export */   ax: () => (/* binding */ runnerInputs),
+/* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
@@ -37433,6 +37439,19 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
+ * line break (an input, a Kong error body) could start a line of its own that the runner reads as
+ * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).
+ */
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)(text));
+}
+/** Text whose line breaks are its own (a rendered manifest): printed line by line, each disarmed. */
+function infoLines(text) {
+    for (const line of (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLines */ .OG)(text))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line);
+}
 /**
  * Every action's entry: run the adapter and turn any error into one clear failure line.
  * Nothing is rethrown, so the runner sees exit code 1 and the message, never a stack trace.
@@ -37442,7 +37461,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)));
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
@@ -37456,9 +37475,10 @@ async function runAction(main) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   ET: () => (/* binding */ parseUserKongConf),
-/* harmony export */   MR: () => (/* binding */ KONG_CONF_INPUT)
+/* harmony export */   MR: () => (/* binding */ KONG_CONF_INPUT),
+/* harmony export */   g3: () => (/* binding */ maskSecretSettings)
 /* harmony export */ });
-/* unused harmony export diffKongConf */
+/* unused harmony exports isSecretSetting, describeSetting, diffKongConf */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
 
@@ -37493,6 +37513,29 @@ function parseUserKongConf(text, input = KONG_CONF_INPUT) {
     });
     return settings;
 }
+// Names whose values are secrets or key material (`pg_password`, `cassandra_password`,
+// `vault_hcv_token`, `ssl_cert_key`, `admin_gui_auth_conf` with its client secret, inline PEM
+// certificates), matched as `_`-separated words, with or without the KONG_ prefix of their
+// environment variable. Too wide is harmless: a value not quoted.
+const SECRET_WORDS = /(?:^|_)(?:password|passwd|secret|token|key|keys|cert|certificate|credential|credentials|private|license_data|auth_conf|session_conf)(?:_|$)/;
+// What Kong itself hides beyond those words (Kong/kong 3.4.2, kong/conf_loader/init.lua,
+// CONF_SENSITIVE): a proxy URL may hold credentials, a declarative config any secret.
+const KONG_SENSITIVE = new Set(['proxy_server', 'declarative_config_string']);
+/** A setting whose value is never quoted in a finding, a log or the plan, and is masked when read. */
+function isSecretSetting(name) {
+    const key = name.toLowerCase().replace(/^kong_/, '');
+    return SECRET_WORDS.test(key) || KONG_SENSITIVE.has(key);
+}
+/** `name = value` for a finding, or the name alone when the value is a secret. */
+function describeSetting(name, setting) {
+    return isSecretSetting(name) ? `\`${name}\` (its value is not shown: a secret or key setting)` : `\`${name} = ${setting.value}\``;
+}
+/** Masks (through `mask`) the value of every secret setting of a user's kong.conf. */
+function maskSecretSettings(conf, mask) {
+    for (const [name, setting] of conf)
+        if (setting.value !== '' && isSecretSetting(name))
+            mask(setting.value);
+}
 /** What changed from the defaults of `a` to those of `b`, each list in its file's order. */
 function diffKongConf(a, b) {
     const added = [...b].filter(([name]) => !a.has(name)).map(([name, value]) => ({ name, default: value }));
@@ -37513,12 +37556,17 @@ function diffKongConf(a, b) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Pj: () => (/* binding */ DATABASE_NAME_RULE),
+  hn: () => (/* binding */ dbnameArgument),
+  lH: () => (/* binding */ isDatabaseName),
+  Vz: () => (/* binding */ libpqFailure),
   v4: () => (/* binding */ quoteIdent),
   Ve: () => (/* binding */ targetFromInputs),
-  SV: () => (/* binding */ withClient)
+  SV: () => (/* binding */ withClient),
+  kR: () => (/* binding */ withDatabase)
 });
 
-// UNUSED EXPORTS: connect, connectionError, libpqFailure, withDatabase
+// UNUSED EXPORTS: connect, connectionError
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
@@ -37627,18 +37675,36 @@ function connectionError(target, step, error) {
 }
 /** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
 function libpqFailure(target, stderr) {
-    const where = describeDatabase(target.db);
+    const where = (0,shared_inputs/* describeDatabase */.DZ)(target.db);
     const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
     if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
-        return inputError(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
+        return (0,errors/* inputError */.Xu)(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
     }
     if (/database ".*" does not exist/i.test(stderr)) {
-        return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
+        return (0,errors/* inputError */.Xu)(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
     }
     if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) {
-        return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
+        return (0,errors/* inputError */.Xu)(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
     }
     return undefined;
+}
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+function isDatabaseName(name) {
+    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+function dbnameArgument(name) {
+    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 /** Double-quoted identifier. */
 function quoteIdent(name) {
@@ -37648,12 +37714,13 @@ function quoteIdent(name) {
 
 /***/ }),
 
-/***/ 5254:
+/***/ 2135:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  _F: () => (/* binding */ GATE_VERIFY),
   B: () => (/* binding */ MIGRATE_COMMANDS),
   TV: () => (/* binding */ VERSION_PLACEHOLDER),
   _r: () => (/* binding */ migrate),
@@ -37680,174 +37747,124 @@ function serializePlan(plan) {
     return `${JSON.stringify(plan, (_key, value) => (value === undefined ? null : value), 2)}\n`;
 }
 
-;// CONCATENATED MODULE: ./build/checks/report.js
-/**
- * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
- * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
- * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
- * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
- */
-const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
-const CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
-function pass(fields) {
-    return { ...fields, status: 'pass' };
-}
-function fail(fields) {
-    return { ...fields, status: 'fail' };
-}
-function inconclusive(fields) {
-    return { ...fields, status: 'inconclusive' };
-}
-/** Every check that is not a pass, by name: the action's `failed-checks`. */
-function notPassed(checks) {
-    return checks.filter((check) => check.status !== 'pass');
-}
-function serializeReport(report) {
-    return `${JSON.stringify(report, null, 2)}\n`;
-}
-
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./build/lib/fsync.js
-
-/**
- * fsync each path (files, or folders for the names they hold): what makes a backup survive a
- * crash of the machine that wrote it, before its manifest says it is complete.
- */
-async function fsync_syncPaths(paths) {
-    await Promise.all(paths.map(async (p) => {
-        const handle = await open(p, 'r').catch((error) => {
-            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
-            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
-                return undefined;
-            throw error;
-        });
-        if (handle === undefined)
-            return;
-        try {
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-    }));
-}
-
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-;// CONCATENATED MODULE: ./build/database/manifest.js
-
-
-
-
-
+;// CONCATENATED MODULE: ./build/lib/concurrency.js
 /**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
- * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
- * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
- * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
  */
-const manifest_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
-/**
- * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
- * and then the folder are synced, so after a crash the manifest is whole or absent too.
- */
-async function manifest_writeManifestAtomically(file, manifest) {
-    await writeJsonAtomically(file, manifest);
-}
-/** The same for any JSON index (the export's, the Cassandra snapshot's). */
-async function writeJsonAtomically(file, data) {
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
-        await rename(temp, file);
-        await syncPaths([path.dirname(file)]);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-    }
-}
-/** Reads and checks a manifest; errors name `input` (the input that gave its path). */
-async function manifest_readManifest(file, input) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${file}: ${error.code ?? error.message}`, error);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
-    }
-    const problems = validateManifest(data);
-    if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.join('; ')}`);
-    return data;
-}
-function validateManifest(data) {
-    if (typeof data !== 'object' || data === null)
-        return ['not an object'];
-    const m = data;
-    const problems = [];
-    if (m.schema !== manifest_MANIFEST_SCHEMA)
-        problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${manifest_MANIFEST_SCHEMA}"`);
-    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.format === 'cassandra-snapshot')
-        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    const need = (key, type) => {
-        const value = m[key];
-        const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-        if (actual !== type)
-            problems.push(`${key} is ${actual}, expected ${type}`);
+async function concurrency_mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
     };
-    for (const key of ['database', 'lineage', 'kong', 'counts', 'fingerprint', 'dump', 'encryption', 'archive'])
-        need(key, 'object');
-    need('files', 'array');
-    need('finishedAt', 'string');
-    if (problems.length > 0)
-        return problems;
-    const fingerprint = m.fingerprint;
-    if (typeof fingerprint.digest !== 'string' || typeof fingerprint.tables !== 'object')
-        problems.push('fingerprint lacks digest or tables');
-    for (const [i, file] of m.files.entries()) {
-        const f = file;
-        if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.sizeBytes !== 'number') {
-            problems.push(`files[${i}] needs path, sizeBytes and sha256`);
-        }
-        else if (external_node_path_.isAbsolute(f.path) || f.path.split('/').includes('..')) {
-            problems.push(`files[${i}].path ${JSON.stringify(f.path)} leaves the manifest's folder`);
-        }
-    }
-    return problems;
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
 }
-/** The tables whose fingerprints differ, with how: empty when equal. */
-function manifest_compareFingerprints(expected, actual) {
-    const differences = [];
-    if (expected.algorithm !== actual.algorithm)
-        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
-    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
-    for (const table of [...tables].sort()) {
-        const want = expected.tables[table];
-        const got = actual.tables[table];
-        if (!want)
-            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
-        else if (!got)
-            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
-        else if (want.rows !== got.rows)
-            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
-        else if (want.hash !== got.hash)
-            differences.push(`${table}: same ${got.rows} rows but different content`);
+const concurrency_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+;// CONCATENATED MODULE: ./build/database/checksums.js
+
+
+
+
+/**
+ * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
+ * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
+ * buffer per chunk managed 0.8–1.1.
+ */
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(4 << 20);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
     }
-    return differences;
+    finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
+}
+/**
+ * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
+ * buffers (a directory-format archive has a file per table); two let one read while one hashes.
+ */
+const HASHING_AT_ONCE = 2;
+/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
+async function checksums_listFiles(target, base) {
+    const info = await stat(target);
+    if (!info.isDirectory())
+        return [path.relative(base, target).split(path.sep).join('/')];
+    const entries = await readdir(target, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
+}
+async function checksums_describeFiles(target, base) {
+    const files = await checksums_listFiles(target, base);
+    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
+        const full = path.join(base, file);
+        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
+        return { path: file, sizeBytes: info.size, sha256 };
+    });
+}
+/**
+ * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
+ * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
+ */
+function checksums_archiveChecksum(files) {
+    if (files.length === 1)
+        return files[0].sha256;
+    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    return (0,external_node_crypto_.createHash)('sha256').update(listing).digest('hex');
+}
+/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
+async function checkFiles(base, files) {
+    const problems = [];
+    await concurrency_mapLimit(files, HASHING_AT_ONCE, async (file) => {
+        const full = external_node_path_.join(base, file.path);
+        try {
+            const info = await (0,promises_.stat)(full);
+            if (info.size !== file.sizeBytes) {
+                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
+                return;
+            }
+            const sha = await sha256File(full);
+            if (sha !== file.sha256)
+                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
+        }
+        catch (error) {
+            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
+        }
+    });
+    return problems.sort();
 }
 
-// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
-var postgres_connect = __nccwpck_require__(7516);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -37857,6 +37874,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 async function exec_execCommand(request) {
+    refuseNul(request);
     const env = {};
     for (const [key, value] of Object.entries(process.env))
         if (value !== undefined)
@@ -37883,6 +37901,19 @@ async function exec_execCommand(request) {
     catch (error) {
         throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
     }
+}
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request) {
+    const where = [
+        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
+        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
+    ].find(([, value]) => value.includes('\0'));
+    if (where !== undefined)
+        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 function lineListeners(onLine) {
     return {
@@ -37959,93 +37990,6 @@ function spawnCommand(request, env) {
     });
 }
 
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
-;// CONCATENATED MODULE: ./build/database/checksums.js
-
-
-
-
-/**
- * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
- * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
- * buffer per chunk managed 0.8–1.1.
- */
-async function sha256File(file) {
-    const hash = createHash('sha256');
-    const handle = await open(file, 'r');
-    try {
-        const buffer = Buffer.allocUnsafe(4 << 20);
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                break;
-            hash.update(buffer.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await handle.close();
-    }
-    return hash.digest('hex');
-}
-/**
- * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
- * buffers (a directory-format archive has a file per table); two let one read while one hashes.
- */
-const HASHING_AT_ONCE = 2;
-/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
-async function checksums_listFiles(target, base) {
-    const info = await stat(target);
-    if (!info.isDirectory())
-        return [path.relative(base, target).split(path.sep).join('/')];
-    const entries = await readdir(target, { recursive: true, withFileTypes: true });
-    return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-        .sort();
-}
-async function checksums_describeFiles(target, base) {
-    const files = await checksums_listFiles(target, base);
-    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = path.join(base, file);
-        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
-        return { path: file, sizeBytes: info.size, sha256 };
-    });
-}
-/**
- * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
- * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
- */
-function checksums_archiveChecksum(files) {
-    if (files.length === 1)
-        return files[0].sha256;
-    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-    return createHash('sha256').update(listing).digest('hex');
-}
-/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
-async function checksums_checkFiles(base, files) {
-    const problems = [];
-    await mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = path.join(base, file.path);
-        try {
-            const info = await stat(full);
-            if (info.size !== file.sizeBytes) {
-                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
-                return;
-            }
-            const sha = await sha256File(full);
-            if (sha !== file.sha256)
-                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
-        }
-        catch (error) {
-            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
-        }
-    });
-    return problems.sort();
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./build/database/encryption.js
 
 
@@ -38053,27 +37997,51 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 const ENCRYPTED_SUFFIX = '.gpg';
-async function openGpg(gpgBinary = 'gpg') {
-    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
-    const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
-    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw (0,errors/* inputError */.Xu)('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : external_node_os_namespaceObject.tmpdir();
+    const home = await (0,promises_.mkdtemp)(external_node_path_.join(base, 'kgpg-'));
+    const key = `gpg-home-${external_node_path_.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (args, stdin, signal) => execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal) => exec_execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
     return {
         exec,
-        async run(args, stdin, signal) {
-            const result = await exec(args, stdin, signal);
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
             if (result.exitCode !== 0 || result.signal !== undefined)
-                throw stepError('gpg', failure(result));
+                throw (0,errors/* stepError */.hH)('gpg', failure(result));
             return result.stdout;
         },
         async close() {
             // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
-            await rm(home, { recursive: true, force: true });
+            await stopGpgAgent(home);
+            await (0,promises_.rm)(home, { recursive: true, force: true });
+            await runDir?.forget(key);
         },
     };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await exec_execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
 }
 /** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
 function failure(result) {
@@ -38089,8 +38057,10 @@ function noRoom(result) {
     return line?.replace(/^gpg: /, '').trim();
 }
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryption_encryptFiles(files, options, signal) {
-    const gpg = await openGpg();
+async function encryption_encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
             await gpg.run(['--import'], options.publicKey).catch((error) => {
@@ -38131,31 +38101,33 @@ function encryptedTo(status) {
     return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
 }
 /** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function encryption_decryptFiles(base, files, outDir, options, signal) {
-    const gpg = await openGpg();
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
         let secretKeyIds = [];
         if (options.method === 'gpg-recipient') {
             if (options.privateKey === undefined)
-                throw inputError('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
+                throw (0,errors/* inputError */.Xu)('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
             await gpg.run(['--import'], options.privateKey).catch((error) => {
-                throw inputError('encryption-private-key', `gpg could not import it: ${error.message}`, error);
+                throw (0,errors/* inputError */.Xu)('encryption-private-key', `gpg could not import it: ${error.message}`, error);
             });
             // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
             const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
             secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
             if (secretKeyIds.length === 0)
-                throw inputError('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
+                throw (0,errors/* inputError */.Xu)('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
         }
         for (const file of files) {
-            const plain = path.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
-            await mkdir(path.dirname(plain), { recursive: true });
+            const plain = external_node_path_.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
+            await (0,promises_.mkdir)(external_node_path_.dirname(plain), { recursive: true });
             // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
-            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', path.join(base, file)], options.passphrase ?? '', signal);
+            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', external_node_path_.join(base, file)], options.passphrase ?? '', signal);
             if (result.exitCode === 0 && result.signal === undefined)
                 continue;
-            await rm(plain, { force: true });
+            await (0,promises_.rm)(plain, { force: true });
             throw decryptionError(result, file, outDir, options, secretKeyIds);
         }
     }
@@ -38166,33 +38138,369 @@ async function encryption_decryptFiles(base, files, outDir, options, signal) {
 function decryptionError(result, file, outDir, options, secretKeyIds) {
     const full = noRoom(result);
     if (full)
-        return stepError('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+        return (0,errors/* stepError */.hH)('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
     if (result.aborted)
-        return stepError('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+        return (0,errors/* stepError */.hH)('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
     const reason = failure(result);
     const recipients = encryptedTo(result.stdout);
     const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
     if (recipients.length > 0 && keyProblem) {
         if (options.method === 'gpg-symmetric') {
-            return inputError('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+            return (0,errors/* inputError */.Xu)('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
         }
         const hidden = recipients.every((id) => /^0+$/.test(id));
         const held = recipients.filter((id) => secretKeyIds.includes(id));
         if (hidden) {
-            return inputError('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+            return (0,errors/* inputError */.Xu)('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
         }
         if (held.length === 0) {
-            return inputError('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+            return (0,errors/* inputError */.Xu)('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
         }
         return options.passphrase === undefined || options.passphrase === ''
-            ? inputError('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
-            : inputError('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+            ? (0,errors/* inputError */.Xu)('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+            : (0,errors/* inputError */.Xu)('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
     }
     if (keyProblem)
-        return inputError('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
-    return stepError('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+        return (0,errors/* inputError */.Xu)('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+    return (0,errors/* stepError */.hH)('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
 }
 
+;// CONCATENATED MODULE: ./build/lib/fsync.js
+
+/**
+ * fsync each path (files, or folders for the names they hold): what makes a backup survive a
+ * crash of the machine that wrote it, before its manifest says it is complete.
+ */
+async function fsync_syncPaths(paths) {
+    await Promise.all(paths.map(async (p) => {
+        const handle = await open(p, 'r').catch((error) => {
+            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
+            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
+                return undefined;
+            throw error;
+        });
+        if (handle === undefined)
+            return;
+        try {
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+    }));
+}
+
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var postgres_connect = __nccwpck_require__(7516);
+;// CONCATENATED MODULE: ./build/database/shape.js
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const shape_text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+;// CONCATENATED MODULE: ./build/database/manifest.js
+
+
+
+
+
+
+
+/**
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
+ * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
+ * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
+ */
+const manifest_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
+async function manifest_writeManifestAtomically(file, manifest) {
+    await writeJsonAtomically(file, manifest);
+}
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+async function writeJsonAtomically(file, data) {
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
+        await rename(temp, file);
+        await syncPaths([path.dirname(file)]);
+    }
+    catch (error) {
+        await rm(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
+async function readManifest(file, input) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    }
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
+    }
+    const problems = validateManifest(data);
+    if (problems.length > 0)
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    return data;
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = object({
+    host: shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
+    port: wholeNumber(1, 65_535),
+    database: shape_text(postgres_connect/* isDatabaseName */.lH, `a database name (${postgres_connect/* DATABASE_NAME_RULE */.Pj})`),
+    systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return shape_text()(value, field, problems);
+    const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+const MANIFEST_SHAPE = object({
+    database: identity,
+    lineage: object({
+        restoredFrom: nullable(object({ manifest: shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: nullable(listOf(object({
+        subsystem: matching(NAME, 'a subsystem name'),
+        lastExecuted: nullable(matching(NAME, 'a migration name')),
+        executed: listOf(matching(NAME, 'a migration name')),
+        pending: listOf(matching(NAME, 'a migration name')),
+    }))),
+    counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
+    fingerprint: object({
+        algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: matching(HEX64, 'a SHA-256'),
+        tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: object({
+        tool: oneOf(['pg_dump']),
+        toolVersion: shape_text((v) => printable(v) && v.length <= 40, 'a version'),
+        format: oneOf(['custom', 'directory']),
+        compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: wholeNumber(1, 1024),
+        snapshot: shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(shape_text(printable, 'a key id or address')) }),
+    archive: object({ path: relativePath, checksum: shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
+    files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
+    startedAt: matching(ISO_TIME, 'a UTC time'),
+    finishedAt: matching(ISO_TIME, 'a UTC time'),
+});
+function validateManifest(data) {
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+        return ['not an object'];
+    const m = data;
+    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+    if (m.schema === manifest_MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
+        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
+    if (m.schema !== manifest_MANIFEST_SCHEMA)
+        return [`schema is ${quote(m.schema)}, expected "${manifest_MANIFEST_SCHEMA}"`];
+    const problems = [];
+    MANIFEST_SHAPE(data, '', problems);
+    return problems;
+}
+/** The tables whose fingerprints differ, with how: empty when equal. */
+function manifest_compareFingerprints(expected, actual) {
+    const differences = [];
+    if (expected.algorithm !== actual.algorithm)
+        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
+    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
+    for (const table of [...tables].sort()) {
+        const want = expected.tables[table];
+        const got = actual.tables[table];
+        if (!want)
+            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
+        else if (!got)
+            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
+        else if (want.rows !== got.rows)
+            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
+        else if (want.hash !== got.hash)
+            differences.push(`${table}: same ${got.rows} rows but different content`);
+    }
+    return differences;
+}
+
+;// CONCATENATED MODULE: ./build/database/backup-files.js
+
+
+
+
+
+
+/**
+ * What verify, restore and migrate's backup gate read before any byte of the archive: the
+ * manifest's fields (readManifest), then that it vouches for the archive it names: at least one
+ * file, the archive is exactly the file (custom) or the folder of the files (directory) it lists
+ * with their checksums, every path stays inside the backup folder (no `..`, no absolute path, no
+ * symlink leading out), and a directory archive holds no file it does not list (pg_restore reads
+ * `3.dat` before the listed `3.dat.gz`). The sizes and SHA-256s are checked by checkBackupChecksums.
+ */
+async function inspectBackup(manifestPath, input) {
+    const file = external_node_path_.resolve(manifestPath);
+    const manifest = await readManifest(file, input);
+    const refuse = (detail) => (0,errors/* inputError */.Xu)(input, `${file}: ${detail}`);
+    const problems = archiveProblems(manifest);
+    if (problems.length > 0)
+        throw refuse(`the manifest does not vouch for its archive: ${problems.join('; ')}`);
+    const folder = await (0,promises_.realpath)(external_node_path_.dirname(file));
+    for (const listed of manifest.files) {
+        const real = await (0,promises_.realpath)(external_node_path_.join(folder, listed.path)).catch(() => undefined);
+        // A missing file is the checksums' to report, with the others.
+        if (real !== undefined && !inside(folder, real))
+            throw refuse(`${listed.path} leads outside the backup folder (to ${real})`);
+    }
+    if (manifest.dump.format === 'directory') {
+        const unlisted = await unlistedFiles(folder, manifest);
+        if (unlisted.length > 0) {
+            throw refuse(`${manifest.archive.path} holds ${unlisted.length} file${unlisted.length === 1 ? '' : 's'} the manifest does not list (${unlisted.slice(0, 5).join(', ')}): pg_restore would read them unchecked`);
+        }
+    }
+    return { manifest, manifestPath: file, folder, archivePath: external_node_path_.join(folder, manifest.archive.path) };
+}
+/** Sizes and SHA-256 of every file, streamed; the error names `input`, the manifest's. */
+async function checkBackupChecksums(backup, input, log) {
+    const problems = await checkFiles(backup.folder, backup.manifest.files);
+    if (problems.length > 0) {
+        throw (0,errors/* inputError */.Xu)(input, `checking the archive against its manifest: ${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+    }
+    log?.(`Checksums match: ${backup.manifest.files.length} file(s), ${backup.manifest.archive.sizeBytes} bytes`);
+}
+/**
+ * The archive a manifest names is there and is what was backed up: inspectBackup, then every
+ * checksum. For migrate's backup gate (no rollback point without an archive) and verify.
+ */
+async function verifyBackupFiles(manifestPath, input, options = {}) {
+    const backup = await inspectBackup(manifestPath, input);
+    await checkBackupChecksums(backup, input, options.log);
+    return backup;
+}
+function archiveProblems(manifest) {
+    const { archive, files, dump, encryption } = manifest;
+    if (files.length === 0)
+        return ['files lists no file, so nothing of the archive would be checked'];
+    const problems = [];
+    const paths = files.map((f) => f.path);
+    if (new Set(paths).size !== paths.length)
+        problems.push('files lists a path twice');
+    if (dump.format === 'custom' && (files.length !== 1 || paths[0] !== archive.path)) {
+        problems.push(`archive.path ${JSON.stringify(archive.path)} is not the file files[] lists (${paths.slice(0, 3).join(', ')})`);
+    }
+    if (dump.format === 'directory') {
+        const outside = paths.filter((p) => !p.startsWith(`${archive.path}/`));
+        if (outside.length > 0)
+            problems.push(`files[] lists ${outside.slice(0, 3).join(', ')} outside the archive folder ${JSON.stringify(archive.path)}`);
+    }
+    if (archive.checksum !== checksums_archiveChecksum(files))
+        problems.push("archive.checksum is not the checksum of the files[] listed");
+    if (archive.sizeBytes !== files.reduce((sum, f) => sum + f.sizeBytes, 0))
+        problems.push('archive.sizeBytes is not the sum of the files[] listed');
+    if (encryption.method !== 'none' && !paths.every((p) => p.endsWith(ENCRYPTED_SUFFIX)))
+        problems.push(`encryption.method is ${encryption.method} but files[] lists files without ${ENCRYPTED_SUFFIX}`);
+    if (!/^\d+(\.\d+)*$/.test(dump.toolVersion))
+        problems.push(`dump.toolVersion ${JSON.stringify(dump.toolVersion)} is not a pg_dump version`);
+    return problems;
+}
+function inside(folder, real) {
+    return real.startsWith(`${folder}${external_node_path_.sep}`);
+}
+/** Everything but folders under a directory archive that files[] does not list, relative to `folder`. */
+async function unlistedFiles(folder, manifest) {
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const entries = await (0,promises_.readdir)(external_node_path_.join(folder, manifest.archive.path), { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+        .filter((entry) => !entry.isDirectory())
+        .map((entry) => external_node_path_.relative(folder, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'))
+        .filter((p) => !listed.has(p))
+        .sort();
+}
+
+// EXTERNAL MODULE: ./build/lib/shared-inputs.js
+var shared_inputs = __nccwpck_require__(4469);
 ;// CONCATENATED MODULE: ./build/database/postgres/compression.js
 
 function compression_parseCompression(text, clientMajor) {
@@ -38308,18 +38616,18 @@ const fingerprint_SCAN_SETTINGS = [
  * The parts are exported for a restore, which scans each table as soon as pg_restore has loaded it.
  */
 async function fingerprint_readEntityFacts(client, algorithm, progress) {
-    const tables = await fingerprint_entityTablesPresent(client);
+    const tables = await entityTablesPresent(client);
     const chosen = algorithm ?? (await defaultAlgorithm(client, tables.map((t) => t.table)));
     const scans = [];
     for (const table of tables) {
-        const scan = await fingerprint_scanEntityTable(client, table, chosen);
+        const scan = await scanEntityTable(client, table, chosen);
         scans.push(scan);
         progress?.(table.table, Number(scan.byWorkspace.reduce((sum, w) => sum + w.rows, 0n)));
     }
-    return fingerprint_assembleFacts(scans, chosen, await fingerprint_readWorkspaceNames(client, tables));
+    return assembleFacts(scans, chosen, await readWorkspaceNames(client, tables));
 }
 /** The entity tables of the current schema, in ENTITY_TABLES order. */
-async function fingerprint_entityTablesPresent(client) {
+async function entityTablesPresent(client) {
     const columns = await client.query(`SELECT table_name, bool_or(column_name = 'ws_id') AS has_ws
        FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = ANY($1)
@@ -38327,7 +38635,7 @@ async function fingerprint_entityTablesPresent(client) {
     const present = new Map(columns.rows.map((row) => [row.table_name, row.has_ws]));
     return ENTITY_TABLES.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
 }
-async function fingerprint_scanEntityTable(client, table, algorithm) {
+async function scanEntityTable(client, table, algorithm) {
     const result = await client.query(`SELECT ${table.hasWs ? 't.ws_id::text' : 'NULL::text'} AS ws, count(*)::text AS rows,
             coalesce(sum(${ROW_HASH[algorithm]}), 0)::text AS hash
        FROM ${(0,postgres_connect/* quoteIdent */.v4)(table.table)} t
@@ -38335,13 +38643,13 @@ async function fingerprint_scanEntityTable(client, table, algorithm) {
     return { table, byWorkspace: result.rows.map((row) => ({ ws: row.ws, rows: BigInt(row.rows), hash: BigInt(row.hash) })) };
 }
 /** Workspace id → name (empty before 2.0, which had no workspaces table). */
-async function fingerprint_readWorkspaceNames(client, tables) {
+async function readWorkspaceNames(client, tables) {
     if (!tables.some((t) => t.table === 'workspaces'))
         return new Map();
     const ws = await client.query('SELECT id::text AS id, name FROM workspaces');
     return new Map(ws.rows.map((row) => [row.id, row.name]));
 }
-function fingerprint_assembleFacts(scans, algorithm, workspaceNames) {
+function assembleFacts(scans, algorithm, workspaceNames) {
     const tables = {};
     const counts = {};
     for (const { table, byWorkspace } of scans) {
@@ -38459,20 +38767,20 @@ async function tools_findPgTools(binDir, serverMajor) {
     return tools_checkPgTools(await tools_probePgTools(binDir), serverMajor);
 }
 async function tools_probePgTools(binDir) {
-    const tool = (name) => (binDir === undefined ? name : path.join(binDir, name));
-    if (binDir !== undefined && !existsSync(tool('pg_dump'))) {
-        return { ok: false, error: () => inputError('pg-bin-dir', `${binDir} has no pg_dump`) };
+    const tool = (name) => (binDir === undefined ? name : external_node_path_.join(binDir, name));
+    if (binDir !== undefined && !(0,external_node_fs_namespaceObject.existsSync)(tool('pg_dump'))) {
+        return { ok: false, error: () => (0,errors/* inputError */.Xu)('pg-bin-dir', `${binDir} has no pg_dump`) };
     }
     let result;
     try {
-        result = await execCommand({ command: tool('pg_dump'), args: ['--version'] });
+        result = await exec_execCommand({ command: tool('pg_dump'), args: ['--version'] });
     }
     catch (error) {
-        return { ok: false, error: (serverMajor) => stepError('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
+        return { ok: false, error: (serverMajor) => (0,errors/* stepError */.hH)('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
     }
     const match = /(\d+)(?:\.(\d+))?/.exec(result.stdout);
     if (result.exitCode !== 0 || !match) {
-        return { ok: false, error: () => stepError('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`) };
+        return { ok: false, error: () => (0,errors/* stepError */.hH)('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`) };
     }
     const major = Number(match[1]);
     const version = match[2] === undefined ? match[1] : `${match[1]}.${match[2]}`;
@@ -38483,7 +38791,7 @@ function tools_checkPgTools(probed, serverMajor) {
         throw probed.error(serverMajor);
     const { tools } = probed;
     if (tools.major < serverMajor) {
-        throw stepError('checking the PostgreSQL client version', `pg_dump ${tools.version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`);
+        throw (0,errors/* stepError */.hH)('checking the PostgreSQL client version', `pg_dump ${tools.version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`);
     }
     return tools;
 }
@@ -38530,7 +38838,11 @@ async function backupPostgres(options) {
     await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
         throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
     });
-    await mkdir(folder).catch((error) => {
+    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+    // plaintext dump waiting for encryption), which backup-db's post step removes.
+    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+    await mkdir(folder).catch(async (error) => {
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
     });
     let client;
@@ -38567,10 +38879,13 @@ async function backupPostgres(options) {
         const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
         const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
         options.signal?.removeEventListener('abort', onOuterAbort);
+        // A failed read of the facts stopped pg_dump: its reason is the one to tell.
+        if (factsResult.status === 'rejected' && !options.signal?.aborted)
+            throw factsError(options.source, factsResult.reason);
         if (dumpResult.status === 'rejected')
             throw dumpResult.reason;
         if (factsResult.status === 'rejected')
-            throw wrap(factsResult.reason, 'reading schema_meta and the fingerprint');
+            throw factsError(options.source, factsResult.reason);
         await client.query('COMMIT');
         await client.end().catch(() => { });
         client = undefined;
@@ -38578,7 +38893,7 @@ async function backupPostgres(options) {
         let archivePath = archive;
         if (options.encryption) {
             log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-            archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal);
+            archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
             if (options.format === 'custom')
                 archivePath = archiveFiles[0];
         }
@@ -38628,6 +38943,7 @@ async function backupPostgres(options) {
         await writeManifestAtomically(manifestPath, manifest).catch((error) => {
             throw diskError(error, folder);
         });
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
         return { manifest, manifestPath, archivePath, folder };
     }
@@ -38637,9 +38953,11 @@ async function backupPostgres(options) {
             await client.end().catch(() => { });
         }
         await rm(folder, { recursive: true, force: true });
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         throw error;
     }
 }
+const BACKUP_FOLDER_KEY = 'backup-folder';
 async function dump_readIdentity(client, target) {
     const version = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v");
     let systemIdentifier = null;
@@ -38700,8 +39018,11 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     const connection = libpqFailure(options.source, stderr);
     if (connection)
         throw connection;
+    const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
+    if (denied)
+        throw readDenied(options.source, denied);
     if (result.aborted)
-        throw stepError('pg_dump', options.signal?.aborted ? 'cancelled' : 'stopped because reading the fingerprint failed');
+        throw stepError('pg_dump', 'cancelled');
     if (result.signal)
         throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
     throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
@@ -38727,6 +39048,16 @@ function diskError(error, folder) {
     if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
         return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
     return wrap(error, 'writing the manifest');
+}
+/** The role may not read a Kong table: the input that named the role is what to change. */
+function readDenied(source, what) {
+    return inputError(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
+}
+function factsError(source, error) {
+    const e = error;
+    if (e.code === '42501')
+        return readDenied(source, e.message ?? 'permission denied');
+    return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
 }
 function wrap(error, step) {
     return error instanceof UpgradeError ? error : stepError(step, error.message, error);
@@ -38786,41 +39117,40 @@ function schema_meta_kongLineFromSchemaMeta(rows) {
 
 
 
-
 /**
- * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
- * then decrypts if needed. Nothing is restored from an archive that fails this: checked before
- * it returns, or with `deferChecksums` through `checksums`, which the caller awaits.
+ * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
+ * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
+ * needed. Nothing is restored from an archive that fails this: checked before it returns, or
+ * with `deferChecksums` through `checksums`, which the caller awaits.
  */
 async function archive_openArchive(options) {
-    const manifestPath = path.resolve(options.manifestPath);
-    const manifest = await readManifest(manifestPath, options.manifestInput);
-    const folder = path.dirname(manifestPath);
-    const checksums = checkArchive(folder, manifest, options.log);
+    const backup = await inspectBackup(options.manifestPath, options.manifestInput);
+    const { manifest, manifestPath, folder } = backup;
+    const checksums = checkBackupChecksums(backup, options.manifestInput, options.log);
     // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
     // unhandled rejection that ends the process; the caller still sees it through `checksums`.
     checksums.catch(() => { });
     if (!options.deferChecksums)
         await checksums;
     const settled = () => checksums.then(() => { }, () => { });
-    const dumpPath = path.join(folder, manifest.archive.path);
+    const dumpPath = backup.archivePath;
     if (manifest.encryption.method === 'none') {
         return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
     }
     if (!options.encryption) {
         await settled();
-        throw inputError(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
+        throw (0,errors/* inputError */.Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
     }
     // A failed checksum stops a decryption running beside it: its output would never be used.
     const stop = new AbortController();
     checksums.catch(() => stop.abort());
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const work = await mkdtemp(path.join(options.workDir ?? os.tmpdir(), 'kong-restore-'));
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(options.runDir?.path ?? options.workDir ?? external_node_os_namespaceObject.tmpdir(), 'kong-restore-'));
     try {
-        await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal);
+        await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
     }
     catch (error) {
-        await rm(work, { recursive: true, force: true });
+        await (0,promises_.rm)(work, { recursive: true, force: true });
         // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
         await checksums;
         throw error;
@@ -38828,30 +39158,253 @@ async function archive_openArchive(options) {
     options.log?.('Archive decrypted into a temporary folder');
     const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
     return {
-        manifest, manifestPath, folder, dumpPath: path.join(work, plain), checksums,
+        manifest, manifestPath, folder, dumpPath: external_node_path_.join(work, plain), checksums,
         close: async () => {
             await settled();
-            await rm(work, { recursive: true, force: true });
+            await (0,promises_.rm)(work, { recursive: true, force: true });
         },
     };
 }
-async function checkArchive(folder, manifest, log) {
-    const problems = await checkFiles(folder, manifest.files);
-    if (problems.length > 0) {
-        throw stepError('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-    }
-    log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
-}
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
 async function listArchive(pgRestore, dumpPath) {
-    const result = await execCommand({ command: pgRestore, args: ['--list', dumpPath] });
+    const result = await exec_execCommand({ command: pgRestore, args: ['--list', dumpPath] });
     if (result.exitCode !== 0)
-        throw stepError('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+        throw (0,errors/* stepError */.hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
     const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
     return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
 }
 
+;// CONCATENATED MODULE: ./build/database/postgres/swap.js
+
+
+const STEP = 'swapping the restored copy in';
+async function swap_swapIn(admin, swap, runDir, log) {
+    const { name, scratch, aside } = swap;
+    // 1. The copy: no new sessions, and the ones there ended.
+    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} WITH ALLOW_CONNECTIONS false`);
+    const onCopy = await swap_endSessions(admin, scratch);
+    if (onCopy.length > 0) {
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `${onCopy.length} session(s) on the restored copy "${scratch}" could not be ended (${onCopy.join(', ')}); the target "${name}" was left as it was${dropped ? '' : `, and the copy stays as "${scratch}" (drop it once they are gone)`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+    }
+    if (!swap.exists) {
+        await renameOrDrop(admin, runDir, scratch, name);
+        await allowConnections(admin, name, true);
+        return { previousKept: undefined };
+    }
+    // 2. The target, renamed aside: whole, under another name, until the copy holds its own.
+    const allowed = (await admin.query('SELECT datallowconn AS allowed FROM pg_database WHERE datname = $1', [name])).rows[0]?.allowed ?? true;
+    await runDir?.note('swap', { kind: 'swap', host: swap.host, port: swap.port, target: name, aside, scratch, allowConnections: allowed });
+    if (swap.disconnect) {
+        await allowConnections(admin, name, false);
+        const onTarget = await swap_endSessions(admin, name);
+        if (onTarget.length > 0) {
+            await allowConnections(admin, name, allowed);
+            await runDir?.forget('swap');
+            const dropped = await swap_dropScratch(admin, scratch, runDir);
+            throw stepError(STEP, `${onTarget.length} session(s) on "${name}" could not be ended (${onTarget.join(', ')}); it was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+        }
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        if (swap.disconnect)
+            await allowConnections(admin, name, allowed).catch(() => { });
+        await runDir?.forget('swap');
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        const left = `the target "${name}" was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}`;
+        if (!swap.disconnect && error.code === '55006') {
+            throw inputError('allow-live-connections', `a client connected to "${name}" during the restore (${error.message}); ${left}. Stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`, error);
+        }
+        throw stepError(STEP, `renaming "${name}" aside failed: ${error.message}; ${left}`, error);
+    }
+    // 3. The copy takes the name; on failure the target takes it back before anything is dropped.
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
+    }
+    catch (error) {
+        try {
+            await admin.query(`ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(name)}`);
+            await allowConnections(admin, name, allowed);
+        }
+        catch (back) {
+            // The ledger keeps the swap: backup-db's post step renames the target back.
+            throw stepError(STEP, `the restored copy could not take the name "${name}" (${error.message}) and the target could not be renamed back (${back.message}). Nothing was dropped: the target is whole as "${aside}", the checked copy is "${scratch}"; rename "${aside}" back with ALTER DATABASE "${aside}" RENAME TO "${name}"`, error);
+        }
+        await runDir?.forget('swap');
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${name}": ${error.message}; the target was renamed back and is as it was${dropped ? '' : `, the copy stays as "${scratch}"`}`, error);
+    }
+    await runDir?.forget(swap_scratchKey(scratch));
+    await allowConnections(admin, name, allowed);
+    log(`Restored into "${name}" (scratch copy checked, then renamed in; the previous database renamed aside)`);
+    // 4. The previous target, now that the copy holds its name.
+    let previousKept;
+    await swap_endSessions(admin, aside);
+    try {
+        await admin.query(`DROP DATABASE ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        previousKept = aside;
+        log(`The previous "${name}" could not be dropped and is kept as "${aside}" (${error.message}): drop it once the restore is confirmed`);
+    }
+    await runDir?.forget('swap');
+    return { previousKept };
+}
+/** The scratch database's ledger key (written before CREATE DATABASE, removed once it is gone or renamed). */
+function swap_scratchKey(scratch) {
+    return `scratch-${scratch.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+async function renameOrDrop(admin, runDir, from, to) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+    }
+    catch (error) {
+        const dropped = await swap_dropScratch(admin, from, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${to}": ${error.message}${dropped ? '' : `; the copy stays as "${from}"`}`, error);
+    }
+    await runDir?.forget(swap_scratchKey(from));
+}
+async function allowConnections(admin, database, allowed) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(database)} WITH ALLOW_CONNECTIONS ${allowed}`);
+    }
+    catch (error) {
+        throw stepError(STEP, `could not set ALLOW_CONNECTIONS ${allowed} on "${database}": ${error.message}`, error);
+    }
+}
+/**
+ * Ends every other session on `database` that this role may end; returns those it could not
+ * (a superuser's, another role's without pg_signal_backend), as `user application@address`.
+ * The rename or drop that follows waits up to 5 s for ended sessions to go (CountOtherDBBackends).
+ */
+async function swap_endSessions(admin, database) {
+    const sessions = await admin.query(
+    // client_addr and client_port read null for other roles' sessions without pg_read_all_stats.
+    `SELECT pid, usename || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || '@' ||
+            coalesce(host(client_addr), CASE client_port WHEN -1 THEN 'local' END, 'address hidden') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    const stuck = [];
+    for (const session of sessions.rows) {
+        const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
+        if (!ended)
+            stuck.push(session.who);
+    }
+    return stuck;
+}
+/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
+async function swap_endSessionsNamed(client, applicationName) {
+    const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+    return result.rows.length;
+}
+/** Drops a scratch database (ending its sessions first); false when it could not. */
+async function swap_dropScratch(admin, scratch, runDir) {
+    await swap_endSessions(admin, scratch).catch(() => []);
+    try {
+        await admin.query(`DROP DATABASE IF EXISTS ${(0,postgres_connect/* quoteIdent */.v4)(scratch)}`);
+    }
+    catch {
+        return false;
+    }
+    await runDir?.forget(swap_scratchKey(scratch));
+    return true;
+}
+/**
+ * What a killed run left, undone from its ledger (backup-db's post step): a target renamed aside
+ * takes its name back (or, when the copy already holds it, is kept and named); scratch databases
+ * are dropped. Returns a line per thing done or left.
+ */
+async function recoverSwap(admin, entry) {
+    const present = async (db) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rows.length > 0;
+    const [target, aside] = [await present(entry.target), await present(entry.aside)];
+    if (!aside)
+        return `"${entry.target}": the interrupted swap had not renamed it, or had finished`;
+    if (!target) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(entry.aside)} RENAME TO ${quoteIdent(entry.target)}`);
+        await allowConnections(admin, entry.target, entry.allowConnections);
+        return `"${entry.target}" was renamed aside by the interrupted restore and has its name back, as it was`;
+    }
+    await allowConnections(admin, entry.target, entry.allowConnections);
+    return `"${entry.target}" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "${entry.aside}": drop it once the restore is confirmed`;
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/lock-watch.js
+
+
+
+async function lock_watch_watchLocks(target, applicationName, timeoutMs) {
+    const client = await connect(target, 'watching the restore\'s locks');
+    let blockedBy;
+    let stopped = false;
+    const every = Math.min(1000, Math.max(100, timeoutMs / 4));
+    const loop = (async () => {
+        while (!stopped) {
+            const waiting = await client.query(`SELECT a.pid, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+                (SELECT string_agg(b.usename || ' ' || coalesce(nullif(b.application_name, ''), 'unnamed') || ' (pid ' || b.pid || ')', ', ')
+                   FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
+           FROM pg_stat_activity a
+          WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'`, [applicationName]);
+            const stuck = waiting.rows.find((row) => Number(row.waited) > timeoutMs);
+            if (stuck) {
+                blockedBy = stuck.blockers ?? 'another session';
+                await client.query('SELECT pg_cancel_backend($1)', [stuck.pid]);
+                return;
+            }
+            await sleep(every);
+        }
+    })().catch(() => { });
+    return {
+        blockedBy: () => blockedBy,
+        async end() {
+            stopped = true;
+            await loop;
+            await endSessionsNamed(client, applicationName).catch(() => { });
+            await client.end().catch(() => { });
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/restore-lines.js
+/**
+ * What `pg_restore --verbose` says on stderr, read as it runs: which tables it has finished
+ * loading, so their fingerprint can be read while it goes on with the rest.
+ *
+ * The messages are pg_restore's own (PostgreSQL 15, src/bin/pg_dump/pg_backup_archiver.c):
+ * `processing data for table "<schema>.<table>"` when a table's data starts (restore_toc_entry),
+ * and with parallel jobs the leader's `finished item <dumpId> TABLE DATA <table>` once a worker
+ * has loaded and committed it (mark_restore_job_done). One job restores one item at a time and
+ * prints nothing when a table ends: the next item's first line (another table's data, or a
+ * post-data `creating INDEX/CONSTRAINT …`, `executing …`) says the previous table is done, its
+ * COPY ended and committed (pg_restore without --single-transaction autocommits).
+ */
+function loadedTablesReader(jobs, onLoaded) {
+    if (jobs > 1) {
+        return (line) => {
+            const finished = /^pg_restore: finished item \d+ TABLE DATA (.+)$/.exec(line.trimEnd());
+            if (finished)
+                onLoaded(finished[1]);
+        };
+    }
+    let loading;
+    return (line) => {
+        const text = line.trimEnd();
+        if (!ITEM_START.test(text))
+            return;
+        if (loading !== undefined)
+            onLoaded(loading);
+        const data = /^pg_restore: processing data for table "[^.]*\.(.+)"$/.exec(text);
+        loading = data ? data[1] : undefined;
+    };
+}
+/** Lines that begin an item in a one-job restore (a warning or notice in the middle of one does not). */
+const ITEM_START = /^pg_restore: (processing data for table |creating |executing |processing item )/;
+/** pg_restore's --verbose progress lines, left out of error messages so the error shows. */
+const PROGRESS_LINE = /^pg_restore: (connecting to database|creating |processing (item|data for table)|launching item|finished (item|main parallel loop)|executing |setting owner|skipping item|entering |transferring dependency)/;
+
 ;// CONCATENATED MODULE: ./build/database/postgres/restore.js
+
+
 
 
 
@@ -38873,7 +39426,7 @@ async function restorePostgres(options) {
     // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
     // them before the target changes); clean writes the target itself, so it checks them first.
     const archive = await openArchive({
-        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
+        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
         deferChecksums: options.method === 'swap' && !options.dryRun,
     });
     try {
@@ -38883,6 +39436,8 @@ async function restorePostgres(options) {
         let tools;
         let targetIdentity;
         let checked;
+        let previousKept;
+        let live = [];
         const actions = [];
         try {
             const identity = await readIdentity(admin, target);
@@ -38900,41 +39455,45 @@ async function restorePostgres(options) {
             if (!exists && options.method === 'clean') {
                 throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
             }
-            const live = exists ? await liveConnections(admin, name) : [];
+            live = exists ? await liveConnections(admin, name) : [];
             if (live.length > 0 && !options.allowLiveConnections) {
                 throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
             }
+            const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
             if (options.method === 'swap') {
-                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
+                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
                 if (exists)
-                    actions.push(`${live.length > 0 ? `disconnect ${live.length} session(s), ` : ''}drop "${name}"`);
-                actions.push(`rename the scratch database to "${name}"`);
+                    actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
+                else
+                    actions.push(`rename the scratch database to "${name}"`);
             }
             else {
-                actions.push(`pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs}` : ' in one transaction'}`);
+                actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
             }
             actions.push('compare the fingerprint with the manifest and write the target manifest');
             if (options.dryRun) {
-                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions };
+                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
             }
             if (options.method === 'swap') {
                 // The renamed copy is the database whose fingerprint was just checked: no second scan.
-                checked = await swapRestore(options, archive, tools, admin, exists, live.length > 0, log);
+                ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
+            }
+            else if (live.length > 0) {
+                const stuck = await endSessions(admin, name);
+                if (stuck.length > 0)
+                    throw stepError('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
+                log(`Ended ${live.length} session(s) on "${name}"`);
             }
         }
         finally {
             await admin.end().catch(() => { });
         }
-        if (options.method === 'clean') {
-            await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
-        }
+        if (options.method === 'clean')
+            await cleanRestore(options, archive, tools, log);
         const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
-        const differences = compareFingerprints(source.fingerprint, after.entities.fingerprint);
+        const differences = restoredDifferences(source, after);
         if (differences.length > 0) {
-            throw stepError('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
-        }
-        if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
-            throw stepError('checking the restored database', 'its schema_meta rows differ from the manifest');
+            throw stepError('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
         }
         log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
         const manifest = {
@@ -38956,22 +39515,43 @@ async function restorePostgres(options) {
         };
         const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
         await writeManifestAtomically(manifestPath, manifest);
-        return { source, manifest, manifestPath, dryRun: false, actions };
+        if (previousKept)
+            actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
+        return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
     }
     finally {
         await archive.close();
     }
 }
-async function swapRestore(options, archive, tools, admin, exists, disconnect, log) {
+/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
+function restoredDifferences(manifest, facts) {
+    const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+    if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta))
+        differences.push('its schema_meta rows differ from the manifest');
+    return differences;
+}
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+function lockTimeout(options) {
+    return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+}
+/**
+ * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
+ * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
+ */
+async function swapRestore(options, archive, tools, admin, exists, log) {
     const name = options.target.db.database;
     const scratch = scratchName(name, 'restore');
+    const { host, port } = options.target.db;
+    await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host, port, database: scratch });
     try {
         await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
     }
     catch (error) {
+        await options.runDir?.forget(scratchKey(scratch));
         throw stepError('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
     }
     const scratchTarget = withDatabase(options.target, scratch);
+    let facts;
     try {
         // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
         // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
@@ -38982,53 +39562,101 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
             stop.abort();
             throw error;
         });
-        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log);
+        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
         const [checked, restored] = await Promise.allSettled([checksums, copy]);
         // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
         if (checked.status === 'rejected')
             throw checked.reason;
         if (restored.status === 'rejected')
             throw restored.reason;
-        const facts = restored.value;
-        const differences = compareFingerprints(archive.manifest.fingerprint, facts.entities.fingerprint);
+        facts = restored.value;
+        const differences = restoredDifferences(archive.manifest, facts);
         if (differences.length > 0) {
-            throw stepError('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+            throw stepError('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
         }
-        if (exists) {
-            if (disconnect)
-                await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-            await admin.query(`DROP DATABASE ${quoteIdent(name)}`);
-        }
-        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
-        log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
-        return facts;
     }
     catch (error) {
-        // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => { });
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`).catch(() => { });
+        // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
+        const dropped = await dropScratch(admin, scratch, options.runDir);
+        if (!dropped)
+            log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         throw error;
     }
+    const { previousKept } = await swapIn(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
+    return { facts, previousKept };
 }
-async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine) {
+/**
+ * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
+ * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
+ * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
+ * holding one makes it stop instead of queueing every other query behind it.
+ */
+async function cleanRestore(options, archive, tools, log) {
+    const name = options.target.db.database;
+    const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+    const applicationName = restoreApplicationName();
+    const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
+    // Until pg_restore is done: a killed run's post step says what state the target is in.
+    await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
+    try {
+        await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
+    }
+    catch (error) {
+        await watch.end();
+        // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
+        if (options.jobs === 1)
+            await options.runDir?.forget('clean-restore');
+        const state = options.jobs > 1
+            ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
+            : `"${name}" was left as it was (one transaction, rolled back)`;
+        const blockedBy = watch.blockedBy();
+        if (blockedBy !== undefined) {
+            throw inputError('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
+        }
+        const detail = error instanceof UpgradeError ? error.message : error.message;
+        throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
+    }
+    await watch.end();
+    await options.runDir?.forget('clean-restore');
+}
+/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
+function restoreApplicationName() {
+    return `kong-upgrade-restore-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+async function runPgRestore(tools, dumpPath, target, run) {
     const started = Date.now();
+    const applicationName = run.applicationName ?? restoreApplicationName();
+    const key = `process-${applicationName}`;
+    // In the ledger before it starts (its sessions can be found by name), with its pid once known.
+    const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
+    await run.runDir?.note(key, { ...entry, pid: null });
+    let recorded;
     // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
     // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
-    const result = await execCommand({
+    const result = await exec_execCommand({
         command: tools.pgRestore,
-        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), `--dbname=${target.db.database}`, ...extra, dumpPath],
-        env: { ...libpqEnvironment(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
-        ...(signal && { signal }),
-        ...(onLine && { onLine: (line, stream) => stream === 'stderr' && onLine(line) }),
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,postgres_connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
+        env: {
+            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            PGAPPNAME: applicationName,
+            PGCONNECT_TIMEOUT: '10',
+        },
+        signal: run.signal ?? new AbortController().signal,
+        onSpawn: (pid) => {
+            recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => { });
+        },
+        ...(run.onLine && { onLine: (line, stream) => stream === 'stderr' && run.onLine(line) }),
     });
+    await recorded;
+    await run.runDir?.forget(key);
     if (result.exitCode !== 0 || result.signal !== undefined) {
         const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
-        const connection = libpqFailure(target, stderr);
+        const connection = (0,postgres_connect/* libpqFailure */.Vz)(target, stderr);
         if (connection)
             throw connection;
-        throw stepError('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    log(`pg_restore into ${describeDatabase(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
@@ -39039,7 +39667,7 @@ async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine)
  * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
  * different. Not for `clean`: its one transaction hides every table until the end.
  */
-async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log) {
+async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log, runDir) {
     const loaded = [];
     // An object, not a variable: its field changes under the scanner's awaits.
     const restore = { state: 'restoring' };
@@ -39054,8 +39682,8 @@ async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, sig
             await changed();
         if (restore.state === 'failed')
             return undefined;
-        return withClient(target, 'reading the fingerprint of the restored copy', async (client) => {
-            await client.query(SCAN_SETTINGS.join('; '));
+        return (0,postgres_connect/* withClient */.SV)(target, 'reading the fingerprint of the restored copy', async (client) => {
+            await client.query(fingerprint_SCAN_SETTINGS.join('; '));
             // Pre-data (every CREATE TABLE) is restored before any table's data, in either mode.
             const tables = await entityTablesPresent(client);
             const byName = new Map(tables.map((table) => [table.table, table]));
@@ -39082,7 +39710,7 @@ async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, sig
                 scans.set(table.table, await scanEntityTable(client, table, algorithm));
                 afterRestore++;
             }
-            const schemaMeta = await readSchemaMeta(client);
+            const schemaMeta = await schema_meta_readSchemaMeta(client);
             const entities = assembleFacts(tables.map((table) => scans.get(table.table)), algorithm, await readWorkspaceNames(client, tables));
             log(`Fingerprint of the restored copy: ${tables.length} entity tables, ${tables.length - afterRestore} of them read while pg_restore ran, ${((Date.now() - started) / 1000).toFixed(2)} s`);
             return { schemaMeta, entities };
@@ -39092,7 +39720,7 @@ async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, sig
     // its error is rethrown where it is awaited below.
     scanner.catch(() => undefined);
     try {
-        await runPgRestore(tools, dumpPath, target, jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine);
+        await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
     }
     catch (error) {
         restore.state = 'failed';
@@ -39130,15 +39758,73 @@ function sameDatabase(a, b) {
 }
 /** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
 function scratchName(base, purpose) {
-    const suffix = `__${purpose}_${randomBytes(4).toString('hex')}`;
-    return `${base.slice(0, 63 - suffix.length)}${suffix}`;
+    const suffix = `__${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    // Plain characters only, so the name means the same to SQL, libpq and a log line.
+    return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
 }
 function safe(text) {
     return text.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
+;// CONCATENATED MODULE: ./build/database/postgres/verify.js
+
+
+
+
+
+
+
+
+
+
+/** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
+async function verifyBackup(options) {
+    const log = options.log ?? (() => { });
+    const archive = await archive_openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
+    try {
+        const manifest = archive.manifest;
+        const server = options.trialServer;
+        const serverVersion = server ? await (0,postgres_connect/* withClient */.SV)(server, 'connecting for the trial restore', (c) => dump_readIdentity(c, server)) : undefined;
+        const tools = await tools_findPgTools(options.binDir, serverVersion ? tools_serverMajor(serverVersion.versionNum) : 0);
+        if (serverVersion)
+            fingerprint_assertFingerprintComputable(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
+        const toc = await listArchive(tools.pgRestore, archive.dumpPath);
+        log(`pg_restore --list reads the archive: ${toc.entries} entries, ${toc.tableData} with table data`);
+        if (!server)
+            return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
+        const scratch = scratchName(manifest.database.database, 'verify');
+        await options.runDir?.note(swap_scratchKey(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
+        await (0,postgres_connect/* withClient */.SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,postgres_connect/* quoteIdent */.v4)(scratch)} TEMPLATE template0`));
+        try {
+            const scratchTarget = (0,postgres_connect/* withDatabase */.kR)(server, scratch);
+            const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
+            const differences = manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+            if (differences.length > 0)
+                throw (0,errors/* stepError */.hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
+            log(`Trial restore on ${(0,shared_inputs/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
+        }
+        finally {
+            const dropped = await (0,postgres_connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => swap_dropScratch(c, scratch, options.runDir)).catch(() => false);
+            if (!dropped)
+                log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
+        }
+        return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: true };
+    }
+    finally {
+        await archive.close();
+    }
+}
+/**
+ * How a live database differs from a manifest's fingerprint, table by table (empty: equal):
+ * the migrate action's backup gate, and what tells an operator an entity changed since the backup.
+ */
+async function fingerprintDifferences(target, manifest) {
+    const facts = await readFacts(target, manifest.fingerprint.algorithm);
+    return manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+}
+
 ;// CONCATENATED MODULE: ./build/version/catalog-data.js
-// Generated by scripts/gen-catalog.mjs from ../shared/kong-data; do not edit by hand.
+// Generated by scripts/gen-catalog.mjs from the files of scripts/kong-data.manifest.json; do not edit by hand.
 // OSS: Kong/kong CHANGELOG.md and CHANGELOG-OLD.md headings (22246ef2), plus the release tags
 // those files lack (kong-facts changelog-and-admin-api.md).
 // Enterprise: developer.konghq.com app/_data/changelogs/gateway.json keys and
@@ -39942,6 +40628,27 @@ function binaryRunner(spec) {
 
 /** Where a mounted kong.conf appears inside the container. */
 const CONTAINER_CONF_PATH = '/kong-upgrade/kong.conf';
+// An image reference as docker and the kubelet parse it (distribution/reference regexp.go,
+// referencePat): [domain[:port]/]path[/path…][:tag][@digest]. It never starts with `-`, so a
+// value that is really a docker flag (`--privileged`) can't reach docker's argv as one.
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+/**
+ * Why `image` is not an image reference, or undefined when it is. `{version}` stands for a
+ * hop's version wherever it appears.
+ */
+function imageReferenceProblem(image, placeholder) {
+    const sample = image.replaceAll(placeholder, '0.0.0');
+    // Length first: docker caps a name at 255 characters, and the pattern need not scan 100 KB.
+    if (sample.length > 512 || !IMAGE_REFERENCE.test(sample)) {
+        return `is not an image reference: expected [registry/]name[:tag][@digest], e.g. kong:3.4.2 or kong/kong-gateway:${placeholder}${sample.startsWith('-') ? ' (this value would be read by docker as a flag)' : ''}`;
+    }
+    return undefined;
+}
 /**
  * The one function that assembles a container run. Docker's `-e NAME` without `=value` copies
  * the variable from docker's own environment, so every database setting goes in as a name and
@@ -40088,7 +40795,7 @@ async function waitForPod(kubectl, spec, job) {
         if (Date.now() > deadline) {
             throw (0,errors/* stepError */.hH)(`starting Job ${spec.namespace}/${job}`, `no pod started within ${Math.round(spec.startTimeoutMs / 1000)} s (${last || 'no pod yet'}); check the image, pull secrets and scheduling with kubectl describe job ${job} -n ${spec.namespace}`);
         }
-        await sleep(2000);
+        await kubernetes_sleep(2000);
     }
 }
 async function waitForExitCode(kubectl, spec, pod) {
@@ -40100,14 +40807,146 @@ async function waitForExitCode(kubectl, spec, pod) {
             return Number(text);
         if (Date.now() > deadline)
             throw (0,errors/* stepError */.hH)(`reading how ${spec.namespace}/${pod} ended`, result.stderr.trim() || 'the container has not terminated');
-        await sleep(1000);
+        await kubernetes_sleep(1000);
     }
 }
-function sleep(ms) {
+function kubernetes_sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+;// CONCATENATED MODULE: external "node:dns/promises"
+const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+;// CONCATENATED MODULE: ./build/checks/report.js
+/**
+ * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
+ * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
+ * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
+ * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
+ */
+const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
+const CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
+function pass(fields) {
+    return { ...fields, status: 'pass' };
+}
+function fail(fields) {
+    return { ...fields, status: 'fail' };
+}
+function inconclusive(fields) {
+    return { ...fields, status: 'inconclusive' };
+}
+/** Every check that is not a pass, by name: the action's `failed-checks`. */
+function notPassed(checks) {
+    return checks.filter((check) => check.status !== 'pass');
+}
+function serializeReport(report) {
+    return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./build/kong/smoke-gate.js
+
+
+
+
+
+/** A clock ahead of this runner's by more than this is a clock problem, not a fresh report. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** The report file, its fields checked before any is trusted; errors name `smoke-report`. */
+async function readSmokeReport(file) {
+    let data;
+    try {
+        data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)('smoke-report', `cannot read ${file} as JSON: ${error.code ?? error.message}`, error);
+    }
+    const report = data;
+    if (report?.schema !== SMOKE_REPORT_SCHEMA)
+        throw (0,errors/* inputError */.Xu)('smoke-report', `${file} is not a smoke report (schema ${JSON.stringify(report?.schema)}, expected ${SMOKE_REPORT_SCHEMA})`);
+    const problems = [];
+    if (typeof report.passed !== 'boolean')
+        problems.push('passed is not true or false');
+    if (typeof report.finishedAt !== 'string')
+        problems.push('finishedAt is not a time');
+    if (report.kongVersion !== undefined && typeof report.kongVersion !== 'string')
+        problems.push('kongVersion is not a string');
+    if (!Array.isArray(report.checks) || report.checks.some((c) => typeof c?.name !== 'string' || typeof c.status !== 'string')) {
+        problems.push('checks is not a list of {name, status}');
+    }
+    const db = report.database;
+    if (db !== undefined && (typeof db?.host !== 'string' || typeof db.port !== 'number' || (db.database !== undefined && typeof db.database !== 'string'))) {
+        problems.push('database is not {host, port, database}');
+    }
+    if (problems.length > 0)
+        throw (0,errors/* inputError */.Xu)('smoke-report', `${file} is not a well-formed smoke report: ${problems.join('; ')}`);
+    return data;
+}
+async function judgeSmokeReport(report, file, expected) {
+    const refusals = [];
+    const warnings = [];
+    const seen = report.kongVersion === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(report.kongVersion);
+    if (seen === undefined || (0,kong_version/* compareKongVersions */.QR)(seen, expected.version) !== 0) {
+        refusals.push(`the smoke report ${file} tested Kong ${report.kongVersion ?? 'unknown'}, not ${expected.label}: test the new nodes first`);
+    }
+    const finished = Date.parse(report.finishedAt);
+    const age = expected.now.getTime() - finished;
+    if (Number.isNaN(finished)) {
+        refusals.push(`the smoke report ${file} has no valid finishedAt (${JSON.stringify(report.finishedAt)}): its age is unknown`);
+    }
+    else if (age > expected.maxAgeMs) {
+        refusals.push(`the smoke report ${file} is ${duration(age)} old (finished ${report.finishedAt}), older than smoke-report-max-age (${duration(expected.maxAgeMs)}): smoke-test the new nodes again`);
+    }
+    else if (-age > CLOCK_SKEW_MS) {
+        refusals.push(`the smoke report ${file} finished in the future (${report.finishedAt}, ${duration(-age)} ahead of this runner): check the clocks`);
+    }
+    const served = report.database;
+    const want = expected.database;
+    if (served === undefined) {
+        warnings.push(`the smoke report ${file} does not say which database its nodes serve (no pg_host in their Admin API configuration): it could not be checked to be of ${describe(want)}`);
+    }
+    else if ((served.database !== undefined && served.database !== want.database) || served.port !== want.port || !(await sameHost(served.host, want.host))) {
+        refusals.push(`the smoke report ${file} tested nodes serving ${describe(served)}, not ${describe(want)}, the database this step finishes: smoke-test the nodes on this database`);
+    }
+    if (report.passed !== true) {
+        const failed = report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name} (${c.status})`);
+        refusals.push(`the smoke report ${file} did not pass: ${failed.join(', ') || 'passed is false'}`);
+    }
+    return { refusals, warnings };
+}
+function describe(db) {
+    return `${db.host}:${db.port}/${db.database ?? '(database not reported)'}`;
+}
+/**
+ * The same host under two names: equal (case aside), both loopback, or resolving to a shared
+ * address. A name this runner cannot resolve (a cluster-internal one) only equals itself.
+ */
+async function sameHost(a, b) {
+    const [x, y] = [a, b].map((h) => h.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+    if (x === y)
+        return true;
+    const loopback = (h) => h === 'localhost' || /^127\./.test(h) || h === '::1';
+    if (loopback(x) && loopback(y))
+        return true;
+    const [first, second] = await Promise.all([addresses(x), addresses(y)]);
+    return first.some((address) => second.includes(address));
+}
+async function addresses(host) {
+    try {
+        return (await (0,external_node_dns_promises_namespaceObject.lookup)(host, { all: true })).map((entry) => entry.address);
+    }
+    catch {
+        return [];
+    }
+}
+function duration(ms) {
+    const minutes = Math.round(ms / 60_000);
+    if (minutes < 120)
+        return `${minutes} min`;
+    const hours = Math.round(minutes / 60);
+    return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
+
 ;// CONCATENATED MODULE: ./build/kong/migrate.js
+
 
 
 
@@ -40137,6 +40976,8 @@ function sleep(ms) {
 const MIGRATE_COMMANDS = ['list', 'check', 'up', 'finish', 'bootstrap', 'up-and-finish'];
 /** `{version}` in a path or image is replaced by each hop's version. */
 const VERSION_PLACEHOLDER = '{version}';
+/** What the backup gate checks of the archive, beyond the database matching the manifest. */
+const GATE_VERIFY = ['checksums', 'trial-restore'];
 const ROLLBACK = 'Rollback path: restore the backup taken before this upgrade (backup-db with mode: restore) and start the old version on it. ' +
     "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
     'a migration that ran part-way can run twice (Kong/kong#12978).';
@@ -40221,6 +41062,11 @@ async function migrate(request, log) {
     }
 }
 function validateRequest(request) {
+    if (request.runner.kind !== 'binary') {
+        const problem = imageReferenceProblem(request.runner.image, VERSION_PLACEHOLDER);
+        if (problem !== undefined)
+            throw (0,errors/* inputError */.Xu)('image', problem);
+    }
     if (request.runner.kind === 'kubernetes' && request.kongConf !== undefined) {
         throw (0,errors/* inputError */.Xu)('kong-conf', 'is not supported with runner: kubernetes; give the settings as inputs (the Job gets them as KONG_* env, as the Helm chart does)');
     }
@@ -40630,28 +41476,54 @@ async function backupGate(request, session, mode) {
     if (gate.kind === 'none') {
         return refuse('no backup manifest: give backup-manifest (the manifest.json backup-db wrote for this database), or set allow-without-backup: true');
     }
-    const manifest = await manifest_readManifest(gate.path, 'backup-manifest');
+    // The archive before anything else: a manifest without the files it lists is no rollback point.
+    let manifest;
+    try {
+        manifest = (await verifyBackupFiles(gate.path, 'backup-manifest', { log: (line) => session.log.info(`backup gate: ${line}`) })).manifest;
+    }
+    catch (error) {
+        if (mode === 'dry-run' && error instanceof errors/* UpgradeError */.fy)
+            return session.warn(`backup gate would refuse: ${error.message}`);
+        throw error;
+    }
     const live = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the database identity', (client) => dump_readIdentity(client, request.database));
     if (!sameDatabase(manifest.database, live.database)) {
         return refuse(`the manifest ${gate.path} is of another database: ${describeIdentity(manifest.database)}, this is ${describeIdentity(live.database)}. For a copy restored from a backup (dual-cluster, preproduction), give the manifest backup-db restore wrote for the copy`);
     }
     fingerprint_assertFingerprintComputable(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
-    const facts = await readFacts(request.database, manifest.fingerprint.algorithm);
-    const migrated = schemaMetaChanges(manifest, facts.schemaMeta);
+    const migrated = schemaMetaChanges(manifest, await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', schema_meta_readSchemaMeta));
     if (migrated !== undefined) {
         return refuse(`migrations ran since the backup of ${manifest.finishedAt} (${migrated}): it is no rollback point for this step; back up again`);
     }
-    const differences = manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
-    if (differences.length === 0) {
-        session.log.info(`backup gate: the database matches the backup of ${manifest.finishedAt} (fingerprint ${manifest.fingerprint.digest.slice(0, 12)})`);
-        return;
-    }
-    const detail = `the database changed since the backup of ${manifest.finishedAt}: ${differences.join('; ')}. Changes made after the backup (Admin API writes during the freeze) are lost if you roll back, and missing on a copy restored from it`;
-    if (gate.allowChangesAfterBackup) {
+    const differences = await fingerprintDifferences(request.database, manifest);
+    if (differences.length > 0) {
+        const detail = `the database changed since the backup of ${manifest.finishedAt}: ${differences.join('; ')}. Changes made after the backup (Admin API writes during the freeze) are lost if you roll back, and missing on a copy restored from it`;
+        if (!gate.allowChangesAfterBackup)
+            return refuse(`${detail}. Take a new backup with writes frozen, or set allow-changes-after-backup: true`);
         session.warn(`allow-changes-after-backup is true: ${detail}`);
-        return;
     }
-    refuse(`${detail}. Take a new backup with writes frozen, or set allow-changes-after-backup: true`);
+    if (gate.verify === 'trial-restore') {
+        if (mode === 'dry-run') {
+            session.log.info('backup gate: dry run, the trial restore (gate-verify: trial-restore) is not run');
+        }
+        else {
+            await trialRestore(request, gate.path, manifest, session);
+        }
+    }
+    if (differences.length === 0)
+        session.log.info(`backup gate: the database matches the backup of ${manifest.finishedAt} (fingerprint ${manifest.fingerprint.digest.slice(0, 12)}), its archive checked${gate.verify === 'trial-restore' && mode === 'enforce' ? ' and trial-restored' : ''}`);
+}
+/**
+ * `gate-verify: trial-restore`: backup-db's verify, restoring the archive into a scratch
+ * database on this server (dropped after) whose fingerprint must equal the manifest's. An
+ * encrypted archive needs its key, which migrate does not take: verify it with backup-db.
+ */
+async function trialRestore(request, manifestPath, manifest, session) {
+    if (manifest.encryption.method !== 'none') {
+        throw (0,errors/* inputError */.Xu)('gate-verify', `trial-restore cannot open the archive: it is encrypted (${manifest.encryption.method}) and migrate takes no key; run backup-db with mode: verify and trial-restore: true before this step, and use gate-verify: checksums here`);
+    }
+    session.log.info('backup gate: trial restore of the archive into a scratch database (gate-verify: trial-restore)');
+    await verifyBackup({ manifestPath, trialServer: request.database, log: (line) => session.log.info(`backup gate: ${line}`) });
 }
 function describeIdentity(db) {
     return `${db.host}:${db.port}/${db.database} (system identifier ${db.systemIdentifier ?? 'unknown'})`;
@@ -40679,23 +41551,20 @@ async function smokeGate(request, hop, session, mode) {
     if (gate.kind === 'none') {
         return refuse(`finish needs smoke-report: a passing smoke-test report of Kong ${hop.label} nodes on this database (or allow-finish-without-smoke-report: true). After finish the old nodes can no longer use the database`);
     }
-    let report;
-    try {
-        report = JSON.parse(await (0,promises_.readFile)(gate.path, 'utf8'));
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)('smoke-report', `cannot read ${gate.path} as JSON: ${error.message}`, error);
-    }
-    if (report?.schema !== SMOKE_REPORT_SCHEMA)
-        throw (0,errors/* inputError */.Xu)('smoke-report', `${gate.path} is not a smoke report (schema ${JSON.stringify(report?.schema)}, expected ${SMOKE_REPORT_SCHEMA})`);
-    const seen = report.kongVersion === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(report.kongVersion);
-    if (seen === undefined || (0,kong_version/* compareKongVersions */.QR)(seen, hop.version) !== 0) {
-        return refuse(`the smoke report ${gate.path} tested Kong ${report.kongVersion ?? 'unknown'}, not ${hop.label}: test the new nodes first`);
-    }
-    if (report.passed !== true) {
-        const failed = (report.checks ?? []).filter((c) => c.status !== 'pass').map((c) => `${c.name} (${c.status})`);
-        return refuse(`the smoke report ${gate.path} did not pass: ${failed.join(', ') || 'passed is false'}`);
-    }
+    const report = await readSmokeReport(gate.path);
+    const db = request.database.db;
+    const nodesHost = request.runner.kind === 'kubernetes' && request.runner.pgHost !== undefined ? request.runner.pgHost : db.host;
+    const verdict = await judgeSmokeReport(report, gate.path, {
+        version: hop.version,
+        label: hop.label,
+        database: { host: nodesHost, port: db.port, database: db.database },
+        maxAgeMs: gate.maxAgeMs,
+        now: new Date(),
+    });
+    for (const warning of verdict.warnings)
+        session.warn(`smoke gate: ${warning}`);
+    if (verdict.refusals.length > 0)
+        return refuse(verdict.refusals.join('; '));
     session.log.info(`smoke gate: Kong ${report.kongVersion} passed ${report.checks.length} check(s) at ${report.finishedAt}`);
 }
 // ---------------------------------------------------------------------------------------------
@@ -40857,7 +41726,7 @@ async function readPlanFile(file) {
 /* harmony export */   tV: () => (/* binding */ readMigrationsLock),
 /* harmony export */   xp: () => (/* binding */ reportsAnotherNode)
 /* harmony export */ });
-/* unused harmony export MIGRATION_STATE_SCHEMA */
+/* unused harmony exports MIGRATION_STATE_SCHEMA, failedMigration */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
 /**
@@ -40877,12 +41746,32 @@ const NOT_LEADER = 'aborted: another node is performing database changes';
 function reportsAnotherNode(result) {
     return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
 }
+/** `2026/12/04 14:22:14 [info] ` (kong/cmd/utils/log.lua: every line under --v/--vv, warn and error always). */
+const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
+const HEADERS = {
+    'Executed migrations:': 'executed',
+    'Pending migrations:': 'pending',
+    'New migrations available:': 'new',
+};
+const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
+/**
+ * prefix_handler.lua's info line on a missing prefix. From 3.0 bin/kong prepares the prefix in a
+ * resty process of its own whose stdout is flushed when it exits: the line lands after the list
+ * (observed on Kong 3.4.2 built here), with no blank line before it when nothing else follows.
+ */
+const PREFIX_CREATED = /^prefix directory .+ not found, trying to create it$/;
+/** A wrapped paste's continuation: more names, no `subsystem:` (names are `000_base`, `001_14_to_15`). */
+const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,?$/;
 /**
  * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
  * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
- * (state.lua Migrations_mt.__tostring); a blank line ends a block. Log lines with a timestamp
- * (the `[warn]` of pending-and-new, or everything under kubectl's merged logs) are skipped.
- * Exit 1 (or anything outside 0/3/4/5) is Kong's `Error: …`: thrown with Kong's own words.
+ * (state.lua Migrations_mt.__tostring); a blank line, Kong's `Run 'kong migrations …'` advice
+ * (some logs and pastes lose the blank line before it), Kong's "prefix directory … not found" or a
+ * new log message ends a block. Under
+ * --v/--vv every message starts with a timestamp and level (log.lua): the prefix is dropped and
+ * the message read as the rest (`[info] Executed migrations:` opens a block). A list wrapped
+ * onto the next line by a paste is joined back. Exit 1 (or anything outside 0/3/4/5) is Kong's
+ * `Error: …`: thrown with Kong's own words.
  */
 function parseMigrationsList(result) {
     const code = result.exitCode;
@@ -40891,35 +41780,84 @@ function parseMigrationsList(result) {
     }
     const blocks = { executed: {}, pending: {}, new: {} };
     let current;
+    let last;
     for (const raw of result.stdout.split(/\r?\n/)) {
-        const line = raw.trimEnd();
-        if (/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[/.test(line))
-            continue;
-        if (line === 'Executed migrations:')
-            current = 'executed';
-        else if (line === 'Pending migrations:')
-            current = 'pending';
-        else if (line === 'New migrations available:')
-            current = 'new';
-        else if (line.trim() === '')
+        let line = raw.trimEnd();
+        if (LOG_PREFIX.test(line)) {
+            line = line.replace(LOG_PREFIX, '');
             current = undefined;
-        else if (current !== undefined) {
-            const match = /^\s*([A-Za-z0-9_.-]+): (.+)$/.exec(line);
-            if (!match)
-                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
-            blocks[current][match[1]] = match[2].split(', ').map((name) => name.trim());
+        }
+        const header = HEADERS[line.trim()];
+        if (header !== undefined) {
+            current = header;
+            last = undefined;
+            continue;
+        }
+        if (line.trim() === '' || line.startsWith("Run 'kong migrations ") || PREFIX_CREATED.test(line)) {
+            current = undefined;
+            continue;
+        }
+        if (current === undefined)
+            continue;
+        const match = LIST_LINE.exec(line);
+        if (match) {
+            last = blocks[current][match[1]] = names(match[2]);
+        }
+        else if (last !== undefined && CONTINUATION.test(line)) {
+            last.push(...names(line));
+        }
+        else {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
         }
     }
     return { exitCode: code, ...blocks };
 }
-/** Kong's `Error: …` line (kong/cmd/init.lua l.31-43), or the last words it printed. */
+function names(list) {
+    return list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+/**
+ * Kong's `Error: …` line (kong/cmd/init.lua l.31-43). Under --v/--vv that line is empty and
+ * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
+ * read from there, without the position. Otherwise the last words Kong printed.
+ */
 function kongError(result) {
     const text = `${result.stderr}\n${result.stdout}`;
     const error = /^Error: (.*)$/m.exec(text);
     if (error?.[1] && error[1].trim() !== '')
         return error[1].trim();
+    if (error) {
+        const after = text.slice(error.index + error[0].length).split('\n');
+        const message = [];
+        for (const line of after) {
+            if (line.trim() === 'stack traceback:')
+                break;
+            if (line.trim() !== '')
+                message.push(line.trim());
+        }
+        if (message.length > 0)
+            return message.join(' ').replace(/^\S+\.lua:\d+: /, '');
+    }
     const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
     return lines.slice(-3).join(' | ') || 'no output';
+}
+/**
+ * The failed migration in the output of `up`, `finish` or `bootstrap` (kong/db/init.lua
+ * run_migrations: "failed to run migration '<name>' <phase>: <err>"), or undefined. Kong logs
+ * `migrating <subsystem> on database '<db>'...` before each subsystem's migrations (stdout,
+ * with a timestamp under --v), and the error goes to stderr: the subsystem is the last one
+ * that stdout named.
+ */
+function failedMigration(result) {
+    const failed = /failed to run migration '([^']+)' (up|up_f|teardown): ([^\n]*)/.exec(`${result.stderr}\n${result.stdout}`);
+    if (!failed)
+        return undefined;
+    let subsystem;
+    for (const line of result.stdout.split(/\r?\n/)) {
+        const migrating = /^migrating (\S+) on /.exec(line.replace(LOG_PREFIX, '').trim());
+        if (migrating)
+            subsystem = migrating[1];
+    }
+    return { subsystem, name: failed[1], phase: failed[2], reason: failed[3].replace(/\s*stack traceback:.*$/, '').trim() };
 }
 /** Both sources into one state; disagreement is an error that says what each one said. */
 function reconcileState(list, rows) {
@@ -41065,7 +42003,9 @@ function errorMessage(error) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $7: () => (/* binding */ readDuration),
+/* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E3: () => (/* binding */ readString),
+/* harmony export */   G7: () => (/* binding */ readPath),
 /* harmony export */   LD: () => (/* binding */ readList),
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   ai: () => (/* binding */ readEnum),
@@ -41074,6 +42014,8 @@ function errorMessage(error) {
 /* harmony export */ });
 /* unused harmony exports readRequired, parseList, parseDuration, readHttpUrl */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
 
 function readString(source, name) {
     const value = source.get(name).trim();
@@ -41142,24 +42084,141 @@ function readPositiveInteger(source, name, fallback) {
 function readSecret(source, name) {
     const value = readString(source, name);
     if (value !== undefined)
-        source.mask(value);
+        maskSecret(source, value);
     return value;
 }
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 function readHttpUrl(source, name) {
     const value = readString(source, name);
     if (value === undefined)
         return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; a URL is one line');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw inputError(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+        // An `@` may end credentials: the value is not repeated then.
+        throw inputError(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw inputError(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw inputError(name, `"${value}" must be http:// or https://`);
     return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   OG: () => (/* binding */ logLines),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/* unused harmony export quoteRemote */
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
 }
 
 
@@ -41215,12 +42274,15 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
 /* harmony export */   ZU: () => (/* binding */ readDatabaseInputs),
 /* harmony export */   yj: () => (/* binding */ SSL_MODES)
 /* harmony export */ });
-/* unused harmony exports libpqEnvironment, readAdminInputs */
+/* unused harmony export readAdminInputs */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /**
@@ -41263,22 +42325,43 @@ function parseDatabaseUrl(text, source) {
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
     }
-    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
     if (password !== undefined)
-        source.mask(password);
+        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
     const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
     if (!SSL_MODES.includes(sslmode)) {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
     }
     const port = url.port === '' ? 5432 : Number(url.port);
     return {
-        host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
         port,
-        user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
         password,
-        database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
         sslmode: sslmode,
     };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
 }
 /** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
 function libpqEnvironment(db) {
@@ -41299,14 +42382,17 @@ function describeDatabase(db) {
 }
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const url = readHttpUrl(source, names.url);
     const token = readSecret(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && hasControl(token))
+        throw inputError(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = readHttpUrl(source, names.url);
     if (url === undefined) {
         if (token !== undefined)
             throw inputError(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { url, token, workspace: readString(source, names.workspace) };
+    return { input: names.url, url, token, workspace: readString(source, names.workspace) };
 }
 
 
@@ -41330,9 +42416,12 @@ function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
 /** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
 function tryParseKongVersion(text) {
-    const match = VERSION_PATTERN.exec(text.trim());
+    const trimmed = text.trim();
+    const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+    const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
     if (!match)
         return undefined;
     const [, major, minor, patch, build, pre] = match;
@@ -41340,7 +42429,8 @@ function tryParseKongVersion(text) {
         major: Number(major),
         minor: Number(minor),
         patch: Number(patch),
-        build: build === undefined ? undefined : Number(build),
+        // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+        build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
         prerelease: pre === undefined ? [] : splitPrerelease(pre),
     };
 }

@@ -28384,6 +28384,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
@@ -28608,6 +28622,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28626,6 +28647,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8253:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
 
 /***/ }),
 
@@ -37199,11 +37227,11 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8703);
 /* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4462);
-/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3510);
+/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(758);
 /* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5214);
 /* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1193);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
@@ -37215,15 +37243,15 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .C)(async () => {
-    const config = await (0,_traffic_options_js__WEBPACK_IMPORTED_MODULE_3__/* .readPromoteConfig */ .nf)(_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runnerInputs */ .a, (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line));
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () => {
+    const config = await (0,_traffic_options_js__WEBPACK_IMPORTED_MODULE_3__/* .readPromoteConfig */ .nf)(_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runnerInputs */ .ax, _runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq);
     const describe = config.backend.describe();
     // `render: true` prints what would change (the kubectl patch, the nginx file …) and stops.
     if (config.render) {
         const state = await config.backend.read().catch(() => undefined);
         const green = config.strategy.command === 'revert' ? 0 : 100;
         const text = await config.backend.render(green);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(text);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .infoLines */ .Gw)(text);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('rendered', text);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('live', state?.kind === 'split' ? (state.green === 0 ? 'blue' : state.green === 100 ? 'green' : 'split') : 'unknown');
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('final-weight', state?.kind === 'split' ? state.green : -1);
@@ -37240,7 +37268,7 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .C)(async () =
     const result = await (0,_traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__/* .runPromotion */ .d)(config.strategy, {
         backend: config.backend,
         gate: (0,_traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__/* .createGate */ .qD)(config.gate),
-        log: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line),
+        log: _runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq,
         signal: controller.signal,
     });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('live', result.live);
@@ -37254,7 +37282,7 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .C)(async () =
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)('promote', result.reason);
     if (result.outcome === 'reverted' && config.strategy.command !== 'revert')
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)('promote', `${result.reason}; reverted to blue`);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`promote: ${result.outcome}, live ${result.live}, green ${result.finalWeight}%`);
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`promote: ${result.outcome}, live ${result.live}, green ${result.finalWeight}%`);
 });
 
 __webpack_async_result__();
@@ -37266,11 +37294,15 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction),
-/* harmony export */   a: () => (/* binding */ runnerInputs)
+/* harmony export */   Cs: () => (/* binding */ runAction),
+/* harmony export */   Gw: () => (/* binding */ infoLines),
+/* harmony export */   ax: () => (/* binding */ runnerInputs),
+/* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
@@ -37278,6 +37310,19 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
+ * line break (an input, a Kong error body) could start a line of its own that the runner reads as
+ * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).
+ */
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)(text));
+}
+/** Text whose line breaks are its own (a rendered manifest): printed line by line, each disarmed. */
+function infoLines(text) {
+    for (const line of (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLines */ .OG)(text))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line);
+}
 /**
  * Every action's entry: run the adapter and turn any error into one clear failure line.
  * Nothing is rethrown, so the runner sees exit code 1 and the message, never a stack trace.
@@ -37287,7 +37332,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)));
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
@@ -37300,49 +37345,86 @@ async function runAction(main) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Z: () => (/* binding */ createAdminClient)
+/* harmony export */   Zf: () => (/* binding */ createAdminClient),
+/* harmony export */   tv: () => (/* binding */ kongMessage)
 /* harmony export */ });
-/* unused harmony export MAX_PAGE_SIZE */
+/* unused harmony exports MAX_PAGE_SIZE, MAX_PAGES */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /**
- * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test and
- * promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md Part B:
- * collections answer `{data, next}` with `next` a relative path and `null` on the last page
- * (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
  */
 const MAX_PAGE_SIZE = 1000;
-function createAdminClient(target, timeoutMs = 10_000) {
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+const MAX_PAGES = 10_000;
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     const headers = { accept: 'application/json' };
     if (target.token !== undefined)
         headers['Kong-Admin-Token'] = target.token;
+    const notKong = (detail) => target.input === undefined ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, detail) : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
     async function getJson(path) {
         const url = `${target.url}${path}`;
-        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, 'Admin API');
+        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('Admin API', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
         }
-        catch (error) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('Admin API', `GET ${url} did not answer JSON`, error);
+        catch {
+            throw notKong(`GET ${url} did not answer JSON`);
         }
     }
+    /**
+     * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+     * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+     * empty page, and at most MAX_PAGES of them.
+     */
     async function forEachPage(path, workspace, onPage) {
         const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
         const separator = path.includes('?') ? '&' : '?';
         let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+        const seen = new Set();
         let requests = 0;
         while (next !== null) {
+            if (requests >= MAX_PAGES)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+            seen.add(next);
+            const url = `${target.url}${next}`;
             const page = await getJson(next);
             requests++;
-            onPage(page.data);
+            const data = page?.data;
+            const link = page?.next;
+            if (!Array.isArray(data))
+                throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+            if (link !== null && link !== undefined && typeof link !== 'string')
+                throw notKong(`GET ${url} answered a "next" that is not a path`);
+            onPage(data);
+            if (typeof link !== 'string')
+                break;
             // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
-            next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
+            if (!link.startsWith('/') || link.startsWith('//'))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}`);
+            if (data.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+            next = withSize(withPrefix(link, prefix));
+            if (seen.has(next))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" page already read (${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}): it would never end`);
         }
         return requests;
     }
@@ -37355,9 +37437,15 @@ function createAdminClient(target, timeoutMs = 10_000) {
         return items;
     }
     async function get(path) {
-        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url: `${target.url}${path}`, headers, timeoutMs }, step);
     }
-    return { target, getJson, listAll, forEachPage, get };
+    async function send(method, path, body) {
+        const request = body === undefined
+            ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+            : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)(request, step);
+    }
+    return { target, getJson, listAll, forEachPage, get, send };
 }
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
@@ -37365,17 +37453,17 @@ function withPrefix(path, prefix) {
 function withSize(path) {
     return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
 }
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
 function kongMessage(body) {
     try {
         const parsed = JSON.parse(body);
         if (typeof parsed.message === 'string')
-            return parsed.message;
+            return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(parsed.message);
     }
     catch {
         // not JSON: fall through to the raw text
     }
-    return body.slice(0, 200);
+    return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(body);
 }
 
 
@@ -37426,12 +37514,19 @@ function errorMessage(error) {
 /* harmony export */   aj: () => (/* binding */ httpRequest),
 /* harmony export */   rW: () => (/* binding */ createHttpPool)
 /* harmony export */ });
-/* unused harmony exports transportErrorKind, httpJson */
+/* unused harmony exports DEFAULT_MAX_BODY_BYTES, transportErrorKind, httpJson */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
 const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -37447,10 +37542,12 @@ async function httpRequest(request, step = 'HTTP request') {
             signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
             redirect: 'manual',
         });
-        const body = await response.text();
+        const body = response.body === null ? '' : await readCapped(response.body, request, step);
         return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
@@ -37467,7 +37564,7 @@ async function requestWithHost(request, step, started) {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = await response.body.text();
+        const body = await readCapped(response.body, request, step);
         const headers = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
             if (value === undefined)
@@ -37478,10 +37575,29 @@ async function requestWithHost(request, step, started) {
         return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
+}
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body, request, step) {
+    const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > limit) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 function transportErrorKind(error) {
     const codes = [];
@@ -37547,7 +37663,7 @@ function transportReason(error) {
 async function httpJson(request, step = 'HTTP request') {
     const response = await httpRequest(request, step);
     if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
     }
     try {
         return JSON.parse(response.body);
@@ -37555,6 +37671,63 @@ async function httpJson(request, step = 'HTTP request') {
     catch (error) {
         throw stepError(step, `${request.url} did not answer JSON`, error);
     }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   OG: () => (/* binding */ logLines),
+/* harmony export */   Pj: () => (/* binding */ quoteRemote),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
 }
 
 
@@ -37717,7 +37890,7 @@ function judgeSmoke(report) {
 
 /***/ }),
 
-/***/ 3510:
+/***/ 758:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37734,7 +37907,10 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
 ;// CONCATENATED MODULE: ./build/lib/inputs.js
+
 
 function inputs_readString(source, name) {
     const value = source.get(name).trim();
@@ -37803,27 +37979,88 @@ function inputs_readPositiveInteger(source, name, fallback) {
 function inputs_readSecret(source, name) {
     const value = inputs_readString(source, name);
     if (value !== undefined)
-        source.mask(value);
+        inputs_maskSecret(source, value);
     return value;
 }
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function inputs_maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = inputs_readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 function readHttpUrl(source, name) {
     const value = inputs_readString(source, name);
     if (value === undefined)
         return undefined;
+    if ((0,log_text/* hasControl */.aQ)(value))
+        throw (0,errors/* inputError */.Xu)(name, 'holds a line break or another control character; a URL is one line');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,errors/* inputError */.Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,errors/* inputError */.Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
     return value.replace(/\/+$/, '');
 }
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
 
 ;// CONCATENATED MODULE: ./build/lib/shared-inputs.js
+
 
 
 /**
@@ -37866,22 +38103,43 @@ function parseDatabaseUrl(text, source) {
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
         throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
     }
-    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
     if (password !== undefined)
-        source.mask(password);
+        maskSecret(source, password);
     const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
     if (!SSL_MODES.includes(sslmode)) {
         throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
     }
     const port = url.port === '' ? 5432 : Number(url.port);
     return {
-        host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
         port,
-        user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
         password,
-        database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
         sslmode: sslmode,
     };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw inputError('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if (hasControl(decoded))
+        throw inputError('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
 }
 /** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
 function libpqEnvironment(db) {
@@ -37897,28 +38155,34 @@ function libpqEnvironment(db) {
     return env;
 }
 /** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
+function shared_inputs_describeDatabase(db) {
     return `${db.user}@${db.host}:${db.port}/${db.database}`;
 }
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const url = readHttpUrl(source, names.url);
     const token = inputs_readSecret(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
+        throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = readHttpUrl(source, names.url);
     if (url === undefined) {
         if (token !== undefined)
             throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { url, token, workspace: inputs_readString(source, names.workspace) };
+    return { input: names.url, url, token, workspace: inputs_readString(source, names.workspace) };
 }
 
 ;// CONCATENATED MODULE: ./build/version/kong-version.js
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
 /** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
 function tryParseKongVersion(text) {
-    const match = VERSION_PATTERN.exec(text.trim());
+    const trimmed = text.trim();
+    const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+    const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
     if (!match)
         return undefined;
     const [, major, minor, patch, build, pre] = match;
@@ -37926,7 +38190,8 @@ function tryParseKongVersion(text) {
         major: Number(major),
         minor: Number(minor),
         patch: Number(patch),
-        build: build === undefined ? undefined : Number(build),
+        // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+        build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
         prerelease: pre === undefined ? [] : splitPrerelease(pre),
     };
 }
@@ -37997,6 +38262,8 @@ function sameLine(a, b) {
 
 // EXTERNAL MODULE: ./build/lib/http.js
 var http = __nccwpck_require__(9874);
+// EXTERNAL MODULE: ./build/kong/admin-api.js
+var admin_api = __nccwpck_require__(8358);
 ;// CONCATENATED MODULE: ./build/lib/concurrency.js
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
@@ -38058,6 +38325,7 @@ function serializeReport(report) {
 
 
 
+
 /**
  * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
  * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
@@ -38099,12 +38367,12 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
                         group: 'admin',
                         measured: `HTTP ${response.status}`,
                         threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
                     }),
                 };
             }
             else {
-                last = `HTTP ${response.status} ${kongMessage(response.body)}`;
+                last = `HTTP ${response.status} ${(0,admin_api/* kongMessage */.tv)(response.body)}`;
             }
         }
         catch (error) {
@@ -38141,6 +38409,16 @@ function admin_rootEdition(root) {
     if (version === undefined)
         return undefined;
     return version.build === undefined ? undefined : 'enterprise';
+}
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+function rootDatabase(root) {
+    const conf = root.configuration;
+    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
+        return undefined;
+    const port = Number(conf.pg_port ?? 5432);
+    if (!Number.isInteger(port))
+        return undefined;
+    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
 }
 function rootRole(root) {
     const role = root.configuration?.role;
@@ -38217,8 +38495,8 @@ async function checkReady(statusUrl, timeoutMs) {
     try {
         const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
         if (response.status === 200)
-            return pass({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${kongMessage(response.body)}` });
-        return fail({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${kongMessage(response.body)}` });
+            return pass({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
+        return fail({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
     }
     catch (error) {
         return fail({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
@@ -38310,18 +38588,6 @@ async function checkDataPlanes(client, cpVersion, options) {
         : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
     return results;
 }
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function kongMessage(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed.message === 'string')
-            return parsed.message;
-    }
-    catch {
-        // not JSON: fall through to the raw text
-    }
-    return body.slice(0, 200);
-}
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
@@ -38332,6 +38598,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 async function exec_execCommand(request) {
+    refuseNul(request);
     const env = {};
     for (const [key, value] of Object.entries(process.env))
         if (value !== undefined)
@@ -38358,6 +38625,19 @@ async function exec_execCommand(request) {
     catch (error) {
         throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
     }
+}
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request) {
+    const where = [
+        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
+        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
+    ].find(([, value]) => value.includes('\0'));
+    if (where !== undefined)
+        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 function lineListeners(onLine) {
     return {
@@ -38528,27 +38808,51 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 const encryption_ENCRYPTED_SUFFIX = '.gpg';
-async function openGpg(gpgBinary = 'gpg') {
-    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
-    const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
-    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw inputError('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : os.tmpdir();
+    const home = await mkdtemp(path.join(base, 'kgpg-'));
+    const key = `gpg-home-${path.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (args, stdin, signal) => execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
     return {
         exec,
-        async run(args, stdin, signal) {
-            const result = await exec(args, stdin, signal);
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
             if (result.exitCode !== 0 || result.signal !== undefined)
                 throw stepError('gpg', failure(result));
             return result.stdout;
         },
         async close() {
             // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+            await stopGpgAgent(home);
             await rm(home, { recursive: true, force: true });
+            await runDir?.forget(key);
         },
     };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
 }
 /** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
 function failure(result) {
@@ -38564,8 +38868,10 @@ function noRoom(result) {
     return line?.replace(/^gpg: /, '').trim();
 }
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryption_encryptFiles(files, options, signal) {
-    const gpg = await openGpg();
+async function encryption_encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
             await gpg.run(['--import'], options.publicKey).catch((error) => {
@@ -38606,8 +38912,10 @@ function encryptedTo(status) {
     return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
 }
 /** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function decryptFiles(base, files, outDir, options, signal) {
-    const gpg = await openGpg();
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
         let secretKeyIds = [];
@@ -38693,7 +39001,215 @@ async function fsync_syncPaths(paths) {
     }));
 }
 
+;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
+
+
+/**
+ * Connection options for the `pg` client: the password stays in-process, never in argv.
+ * node-postgres has no libpq-style `prefer`/`allow` (try TLS, fall back): those connect without
+ * TLS, which is what libpq ends up doing against a server that offers none.
+ */
+function server_version_pgClientConfig(db, connectTimeoutMs = 10_000) {
+    const ssl = db.sslmode === 'disable' || db.sslmode === 'allow' || db.sslmode === 'prefer'
+        ? false
+        : { rejectUnauthorized: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' };
+    return {
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.database,
+        ssl,
+        connectionTimeoutMillis: connectTimeoutMs,
+        application_name: 'kong-upgrade-actions',
+    };
+}
+/** `SHOW server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)" → "15.18". */
+async function readServerVersion(db) {
+    // Loaded on first use, so plans and actions without a database connection start faster.
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(server_version_pgClientConfig(db));
+    try {
+        await client.connect();
+        const result = await client.query('SHOW server_version');
+        const raw = result.rows[0]?.server_version ?? '';
+        return raw.split(' ')[0] ?? raw;
+    }
+    catch (error) {
+        throw stepError(`reading the PostgreSQL version of ${describeDatabase(db)}`, error.message, error);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/connect.js
+
+
+
+function targetFromInputs(db, viaUrl, prefix = '') {
+    const name = (part) => `${prefix}${viaUrl ? 'database-url' : `pg-${part}`}`;
+    return { db, inputs: { host: name('host'), user: name('user'), password: name('password'), database: name('database') } };
+}
+/** The same server, another database (scratch databases, the maintenance database). */
+function withDatabase(target, database) {
+    return { ...target, db: { ...target.db, database } };
+}
+async function connect(target, step) {
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(pgClientConfig(target.db));
+    // A server going away mid-query surfaces through the query's promise; don't crash on 'error'.
+    client.on('error', () => { });
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.end().catch(() => { });
+        throw connectionError(target, step, error);
+    }
+    return client;
+}
+async function withClient(target, step, fn) {
+    const client = await connect(target, step);
+    try {
+        return await fn(client);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+/** Connection failures as an error naming the input to fix; anything else as a step error. */
+function connectionError(target, step, error) {
+    const where = describeDatabase(target.db);
+    const e = error;
+    const message = e.message ?? String(error);
+    switch (e.code) {
+        case '28P01':
+        case '28000':
+            return inputError(target.inputs.password, `PostgreSQL refused the login of ${where} (${message}); check the password and user`, error);
+        case '3D000':
+            return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`, error);
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EHOSTUNREACH':
+        case 'ETIMEDOUT':
+            return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port} (${e.code})`, error);
+        default:
+            if (/timeout/i.test(message)) {
+                return inputError(target.inputs.host, `no answer from PostgreSQL at ${target.db.host}:${target.db.port} (${message})`, error);
+            }
+            return stepError(`${step} (${where})`, message, error);
+    }
+}
+/** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
+function libpqFailure(target, stderr) {
+    const where = describeDatabase(target.db);
+    const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
+    if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
+        return inputError(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
+    }
+    if (/database ".*" does not exist/i.test(stderr)) {
+        return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
+    }
+    if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) {
+        return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
+    }
+    return undefined;
+}
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+function isDatabaseName(name) {
+    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+function dbnameArgument(name) {
+    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+/** Double-quoted identifier. */
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+;// CONCATENATED MODULE: ./build/database/shape.js
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const shape_text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
 ;// CONCATENATED MODULE: ./build/database/manifest.js
+
+
 
 
 
@@ -38726,14 +39242,18 @@ async function manifest_writeJsonAtomically(file, data) {
         throw error;
     }
 }
-/** Reads and checks a manifest; errors name `input` (the input that gave its path). */
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
 async function readManifest(file, input) {
     let text;
     try {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${file}: ${error.code ?? error.message}`, error);
+        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
     }
     let data;
     try {
@@ -38744,43 +39264,72 @@ async function readManifest(file, input) {
     }
     const problems = validateManifest(data);
     if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.join('; ')}`);
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
     return data;
 }
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = object({
+    host: shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
+    port: wholeNumber(1, 65_535),
+    database: shape_text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
+    systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return shape_text()(value, field, problems);
+    const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+const MANIFEST_SHAPE = object({
+    database: identity,
+    lineage: object({
+        restoredFrom: nullable(object({ manifest: shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: nullable(listOf(object({
+        subsystem: matching(NAME, 'a subsystem name'),
+        lastExecuted: nullable(matching(NAME, 'a migration name')),
+        executed: listOf(matching(NAME, 'a migration name')),
+        pending: listOf(matching(NAME, 'a migration name')),
+    }))),
+    counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
+    fingerprint: object({
+        algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: matching(HEX64, 'a SHA-256'),
+        tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: object({
+        tool: oneOf(['pg_dump']),
+        toolVersion: shape_text((v) => printable(v) && v.length <= 40, 'a version'),
+        format: oneOf(['custom', 'directory']),
+        compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: wholeNumber(1, 1024),
+        snapshot: shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(shape_text(printable, 'a key id or address')) }),
+    archive: object({ path: relativePath, checksum: shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
+    files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
+    startedAt: matching(ISO_TIME, 'a UTC time'),
+    finishedAt: matching(ISO_TIME, 'a UTC time'),
+});
 function validateManifest(data) {
-    if (typeof data !== 'object' || data === null)
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
         return ['not an object'];
     const m = data;
-    const problems = [];
-    if (m.schema !== MANIFEST_SCHEMA)
-        problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
     // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.format === 'cassandra-snapshot')
+    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
         return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    const need = (key, type) => {
-        const value = m[key];
-        const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-        if (actual !== type)
-            problems.push(`${key} is ${actual}, expected ${type}`);
-    };
-    for (const key of ['database', 'lineage', 'kong', 'counts', 'fingerprint', 'dump', 'encryption', 'archive'])
-        need(key, 'object');
-    need('files', 'array');
-    need('finishedAt', 'string');
-    if (problems.length > 0)
-        return problems;
-    const fingerprint = m.fingerprint;
-    if (typeof fingerprint.digest !== 'string' || typeof fingerprint.tables !== 'object')
-        problems.push('fingerprint lacks digest or tables');
-    for (const [i, file] of m.files.entries()) {
-        const f = file;
-        if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.sizeBytes !== 'number') {
-            problems.push(`files[${i}] needs path, sizeBytes and sha256`);
-        }
-        else if (external_node_path_.isAbsolute(f.path) || f.path.split('/').includes('..')) {
-            problems.push(`files[${i}].path ${JSON.stringify(f.path)} leaves the manifest's folder`);
-        }
-    }
+    if (m.schema !== MANIFEST_SCHEMA)
+        return [`schema is ${quote(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
+    const problems = [];
+    MANIFEST_SHAPE(data, '', problems);
     return problems;
 }
 /** The tables whose fingerprints differ, with how: empty when equal. */
@@ -39432,8 +39981,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 function parseProxyRequests(text, input) {
     let data;
     try {
-        // YAML is a superset of JSON: one parser for both forms.
-        data = dist.parse(text);
+        // YAML is a superset of JSON: one parser for both forms. Its warnings (an unknown `%`
+        // directive) would go to stderr quoting the input: errors only.
+        data = dist.parse(text, { logLevel: 'error' });
     }
     catch (error) {
         throw (0,errors/* inputError */.Xu)(input, `is neither YAML nor JSON: ${error.message.split('\n')[0]}`, error);
@@ -39802,8 +40352,6 @@ function readNonNegativeInteger(source, name, fallback) {
     return Number(value);
 }
 
-// EXTERNAL MODULE: ./build/kong/admin-api.js
-var admin_api = __nccwpck_require__(8358);
 ;// CONCATENATED MODULE: ./build/checks/smoke.js
 
 
@@ -39821,7 +40369,7 @@ async function runSmokeTest(options, log = () => { }) {
         checks.push(result);
         log(`${result.status === 'pass' ? 'PASS' : result.status === 'fail' ? 'FAIL' : 'INCONCLUSIVE'} ${result.name}: ${result.details}`);
     };
-    const client = (0,admin_api/* createAdminClient */.Z)(options.admin, options.requestTimeoutMs);
+    const client = (0,admin_api/* createAdminClient */.Zf)(options.admin, options.requestTimeoutMs);
     log(`Waiting up to ${options.waitTimeoutMs / 1000}s for the Admin API at ${options.admin.url}`);
     const reach = await waitForAdmin(client, options.waitTimeoutMs, log);
     record(reach.check);
@@ -39921,6 +40469,7 @@ async function runSmokeTest(options, log = () => { }) {
         kongVersion: typeof root?.version === 'string' ? root.version : undefined,
         edition: root === undefined ? undefined : admin_rootEdition(root),
         role,
+        database: root === undefined ? undefined : rootDatabase(root),
         passed: checks.length > 0 && checks.every((check) => check.status === 'pass'),
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -40031,10 +40580,26 @@ function checkShare(green) {
 
 
 
+
+/**
+ * Why `name` can't be a HAProxy backend or server name, or undefined when it can. HAProxy's own
+ * rule (haproxy/haproxy src/tools.c, invalid_char(): letters, digits, `_`, `:`, `.`, `-`, not
+ * empty) is also what keeps a name from carrying a second runtime command: `;` separates commands
+ * on the admin socket, and a line break ends one.
+ */
+function haproxyNameProblem(name) {
+    if (/^[A-Za-z0-9_:.-]+$/.test(name))
+        return undefined;
+    return `${JSON.stringify(name)} is not a HAProxy name: letters, digits and _ : . - only (HAProxy's rule for proxy and server names)`;
+}
 /** Weights per server: 2 × percent, so 100% = 200, under HAProxy's maximum of 256. */
 const SCALE = 2;
 function createHaproxyBackend(options) {
     const all = [...options.blueServers, ...options.greenServers];
+    // Checked again here, whoever built the options: every name goes into a runtime command line.
+    const bad = [options.backend, ...all].map(haproxyNameProblem).find((problem) => problem !== undefined);
+    if (bad !== undefined)
+        throw (0,errors/* stepError */.hH)('haproxy', bad);
     const run = (line) => runtimeCommand(options.socket, line, options.timeoutMs);
     async function readWeights() {
         // Several commands in one connection, separated by ';' (non-interactive mode).
@@ -40044,7 +40609,7 @@ function createHaproxyBackend(options) {
         all.forEach((server, i) => {
             const match = /^(\d+) \(initial \d+\)$/.exec(lines[i] ?? '');
             if (match === null)
-                throw (0,errors/* stepError */.hH)('haproxy', `get weight ${options.backend}/${server} answered "${lines[i] ?? ''}" (is the server in backend ${options.backend}?)`);
+                throw (0,errors/* stepError */.hH)('haproxy', `get weight ${options.backend}/${server} answered ${(0,log_text/* quoteRemote */.Pj)(lines[i] ?? '')} (is the server in backend ${options.backend}?)`);
             weights.set(server, Number(match[1]));
         });
         return weights;
@@ -40076,7 +40641,7 @@ function createHaproxyBackend(options) {
             const answer = (await run(commands.join('; '))).trim();
             // `set weight` prints nothing on success; anything else is HAProxy's complaint.
             if (answer !== '')
-                throw (0,errors/* stepError */.hH)('haproxy', `${commands.join('; ')} answered: ${answer}`);
+                throw (0,errors/* stepError */.hH)('haproxy', `${commands.join('; ')} answered: ${(0,log_text/* quoteRemote */.Pj)(answer, 500)}`);
             actions.push(...commands);
         }
         if (options.configFile !== undefined)
@@ -40101,7 +40666,7 @@ function createHaproxyBackend(options) {
         if (check.exitCode !== 0) {
             await (0,promises_.rm)(temp, { force: true });
             // The runtime weights are already set; the file stays as it was and the step fails loudly.
-            throw (0,errors/* stepError */.hH)('haproxy config', `haproxy -c rejected the rewritten ${file}: ${(check.stderr || check.stdout).trim().slice(0, 500)}`);
+            throw (0,errors/* stepError */.hH)('haproxy config', `haproxy -c rejected the rewritten ${file}: ${(0,log_text/* quoteRemote */.Pj)((check.stderr || check.stdout).trim(), 500)}`);
         }
         await (0,promises_.copyFile)(file, `${file}.previous`);
         await (0,promises_.rename)(temp, file);
@@ -40223,21 +40788,13 @@ function runtimeCommand(socket, line, timeoutMs) {
 
 const CANARY_TAG = 'kong-upgrade-promote';
 function createKongCanaryBackend(options) {
-    const headers = { accept: 'application/json', 'content-type': 'application/json' };
-    if (options.admin.token !== undefined)
-        headers['Kong-Admin-Token'] = options.admin.token;
-    const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? '' : `/${encodeURIComponent(options.admin.workspace)}`;
-    const servicePlugins = (service) => `${options.admin.url}${ws}/services/${encodeURIComponent(service)}/plugins`;
-    async function call(method, url, body) {
-        return (0,http/* httpRequest */.aj)({ method, url, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: options.timeoutMs }, 'Kong canary plugin');
-    }
+    const client = (0,admin_api/* createAdminClient */.Zf)(options.admin, options.timeoutMs, 'Kong canary plugin');
+    const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? undefined : options.admin.workspace;
+    const servicePlugins = (service) => `/services/${encodeURIComponent(service)}/plugins`;
+    const inWorkspace = (path) => `${ws === undefined ? '' : `/${encodeURIComponent(ws)}`}${path}`;
     async function ours(service) {
-        const url = `${servicePlugins(service)}?size=1000`;
-        const response = await call('GET', url);
-        if (response.status !== 200)
-            throw (0,errors/* stepError */.hH)('Kong canary plugin', `GET ${url} answered ${response.status}: ${response.body.slice(0, 200)}`);
-        const page = JSON.parse(response.body);
-        return page.data.find((p) => p.name === 'canary' && (p.tags ?? []).includes(CANARY_TAG));
+        const plugins = await client.listAll(servicePlugins(service), ws);
+        return plugins.find((p) => p.name === 'canary' && (p.tags ?? []).includes(CANARY_TAG));
     }
     async function read() {
         const shares = await Promise.all(options.services.map(async (s) => [s, (await ours(s))?.config.percentage ?? 0]));
@@ -40255,22 +40812,22 @@ function createKongCanaryBackend(options) {
             if (green === 0) {
                 if (plugin === undefined)
                     continue;
-                const response = await call('DELETE', `${servicePlugins(service)}/${plugin.id}`);
+                const response = await client.send('DELETE', inWorkspace(`${servicePlugins(service)}/${encodeURIComponent(plugin.id)}`));
                 if (response.status !== 204 && response.status !== 404)
                     throw (0,errors/* stepError */.hH)('Kong canary plugin', `DELETE canary on ${service} answered ${response.status}`);
                 actions.push(`DELETE canary plugin on service ${service}`);
             }
             else if (plugin === undefined) {
                 const body = { name: 'canary', tags: [CANARY_TAG], config: { percentage: green, upstream_host: options.greenHost, upstream_port: options.greenPort, hash: options.hash } };
-                const response = await call('POST', servicePlugins(service), body);
+                const response = await client.send('POST', inWorkspace(servicePlugins(service)), body);
                 if (response.status !== 201)
-                    throw (0,errors/* stepError */.hH)('Kong canary plugin', `POST canary on ${service} answered ${response.status}: ${response.body.slice(0, 300)}`);
+                    throw (0,errors/* stepError */.hH)('Kong canary plugin', `POST canary on ${service} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}`);
                 actions.push(`POST canary plugin on service ${service} percentage=${green}`);
             }
             else if (plugin.config.percentage !== green) {
-                const response = await call('PATCH', `${servicePlugins(service)}/${plugin.id}`, { config: { percentage: green } });
+                const response = await client.send('PATCH', inWorkspace(`${servicePlugins(service)}/${encodeURIComponent(plugin.id)}`), { config: { percentage: green } });
                 if (response.status !== 200)
-                    throw (0,errors/* stepError */.hH)('Kong canary plugin', `PATCH canary on ${service} answered ${response.status}: ${response.body.slice(0, 300)}`);
+                    throw (0,errors/* stepError */.hH)('Kong canary plugin', `PATCH canary on ${service} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}`);
                 actions.push(`PATCH canary plugin on service ${service} percentage=${green}`);
             }
         }
@@ -40298,28 +40855,17 @@ function createKongCanaryBackend(options) {
 /** 100 × percent: 100% = 10000, well inside 0..65535, and fine-grained with several targets. */
 const kong_upstream_SCALE = 100;
 function createKongUpstreamBackend(options) {
-    const headers = { accept: 'application/json', 'content-type': 'application/json' };
-    if (options.admin.token !== undefined)
-        headers['Kong-Admin-Token'] = options.admin.token;
-    const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? '' : `/${encodeURIComponent(options.admin.workspace)}`;
-    const base = `${options.admin.url}${ws}/upstreams/${encodeURIComponent(options.upstream)}/targets`;
+    const client = (0,admin_api/* createAdminClient */.Zf)(options.admin, options.timeoutMs, 'Kong upstream');
+    const ws = options.admin.workspace === undefined || options.admin.workspace === 'all' ? undefined : options.admin.workspace;
+    const path = `${ws === undefined ? '' : `/${encodeURIComponent(ws)}`}/upstreams/${encodeURIComponent(options.upstream)}/targets`;
+    const base = `${options.admin.url}${path}`;
     const all = [...options.blueTargets, ...options.greenTargets];
-    async function call(method, url, body) {
-        const response = await (0,http/* httpRequest */.aj)({ method, url, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: options.timeoutMs }, 'Kong upstream');
-        return response;
-    }
     async function targets() {
         const found = new Map();
-        let next = `${base}?size=1000`;
-        while (next !== null) {
-            const response = await call('GET', next);
-            if (response.status !== 200)
-                throw (0,errors/* stepError */.hH)('Kong upstream', `GET ${next} answered ${response.status}: ${response.body.slice(0, 200)}`);
-            const page = JSON.parse(response.body);
-            for (const t of page.data)
+        await client.forEachPage(`/upstreams/${encodeURIComponent(options.upstream)}/targets`, ws, (page) => {
+            for (const t of page)
                 found.set(t.target, t);
-            next = page.next ? `${options.admin.url}${page.next}` : null;
-        }
+        });
         return found;
     }
     async function read() {
@@ -40347,15 +40893,15 @@ function createKongUpstreamBackend(options) {
         const actions = [];
         for (const [target, weight] of changes) {
             if (current.has(target)) {
-                const response = await call('PATCH', `${base}/${encodeURIComponent(target)}`, { weight });
+                const response = await client.send('PATCH', `${path}/${encodeURIComponent(target)}`, { weight });
                 if (response.status !== 200)
-                    throw (0,errors/* stepError */.hH)('Kong upstream', `PATCH ${base}/${target} weight ${weight} answered ${response.status}: ${response.body.slice(0, 200)}`);
+                    throw (0,errors/* stepError */.hH)('Kong upstream', `PATCH ${base}/${target} weight ${weight} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}`);
                 actions.push(`PATCH target ${target} weight=${weight}`);
             }
             else {
-                const response = await call('POST', base, { target, weight });
+                const response = await client.send('POST', path, { target, weight });
                 if (response.status !== 201)
-                    throw (0,errors/* stepError */.hH)('Kong upstream', `POST ${base} ${target} weight ${weight} answered ${response.status}: ${response.body.slice(0, 200)}`);
+                    throw (0,errors/* stepError */.hH)('Kong upstream', `POST ${base} ${target} weight ${weight} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}`);
                 actions.push(`POST target ${target} weight=${weight}`);
             }
         }
@@ -40752,9 +41298,15 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
     switch (kind) {
         case 'haproxy': {
             const { blue, green } = sides('server names in the HAProxy backend');
+            const backend = inputs_readString(source, 'haproxy-backend') ?? 'kong';
+            for (const [input, names] of [['haproxy-backend', [backend]], ['blue-servers', blue], ['green-servers', green]]) {
+                const problem = names.map(haproxyNameProblem).find((p) => p !== undefined);
+                if (problem !== undefined)
+                    throw (0,errors/* inputError */.Xu)(input, problem);
+            }
             return createHaproxyBackend({
                 socket: required(source, 'haproxy-socket', 'the admin socket (stats socket … level admin)'),
-                backend: inputs_readString(source, 'haproxy-backend') ?? 'kong',
+                backend,
                 blueServers: blue,
                 greenServers: green,
                 configFile: inputs_readString(source, 'haproxy-config'),
@@ -40875,7 +41427,7 @@ async function lossNotes(topology, admin) {
     if (topology === 'shared-database' || admin === undefined)
         return { topology, affected: [], lookup: admin === undefined ? 'no Admin API given to list the plugins in use' : '' };
     try {
-        const plugins = await (0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_0__/* .createAdminClient */ .Z)(admin, 10_000).listAll('/plugins');
+        const plugins = await (0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_0__/* .createAdminClient */ .Zf)(admin, 10_000).listAll('/plugins');
         const affected = plugins
             .filter((p) => COUNTER_PLUGINS.includes(p.name) && (p.config?.policy === 'cluster' || p.config?.strategy === 'cluster'))
             .map((p) => `${p.name} (${p.service ? `service ${p.service.id}` : p.route ? `route ${p.route.id}` : 'global'}, policy cluster)`);
@@ -41142,7 +41694,7 @@ function sleep(ms, signal) {
 
 /***/ }),
 
-/***/ 3360:
+/***/ 7264:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41290,8 +41842,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -41315,7 +41867,7 @@ function file_command_issueFileCommand(command, message) {
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain

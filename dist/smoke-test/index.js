@@ -28384,6 +28384,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 2250:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("dns");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
@@ -28608,6 +28622,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
@@ -28626,6 +28647,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 8253:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
 
 /***/ }),
 
@@ -37199,11 +37227,15 @@ exports.visitAsync = visitAsync;
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ runAction),
-/* harmony export */   a: () => (/* binding */ runnerInputs)
+/* harmony export */   Cs: () => (/* binding */ runAction),
+/* harmony export */   ax: () => (/* binding */ runnerInputs),
+/* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
+/* unused harmony export infoLines */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
 
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
@@ -37211,6 +37243,19 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
+ * line break (an input, a Kong error body) could start a line of its own that the runner reads as
+ * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).
+ */
+function info(text) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)(text));
+}
+/** Text whose line breaks are its own (a rendered manifest): printed line by line, each disarmed. */
+function infoLines(text) {
+    for (const line of logLines(text))
+        core.info(line);
+}
 /**
  * Every action's entry: run the adapter and turn any error into one clear failure line.
  * Nothing is rethrown, so the runner sees exit code 1 and the message, never a stack trace.
@@ -37220,7 +37265,7 @@ async function runAction(main) {
         await main();
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .logLine */ .BP)((0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)));
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
@@ -37233,15 +37278,15 @@ async function runAction(main) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3360);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var _checks_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9388);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _checks_options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4970);
 /* harmony import */ var _checks_report_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8756);
-/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4130);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2307);
+/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(469);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
+/* harmony import */ var _lib_output_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(178);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9700);
 
 
@@ -37253,12 +37298,11 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .C)(async () => {
-    const options = await (0,_checks_options_js__WEBPACK_IMPORTED_MODULE_3__/* .readSmokeOptions */ .u)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .a);
-    const reportFile = node_path__WEBPACK_IMPORTED_MODULE_2__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .a, 'report-file') ?? node_path__WEBPACK_IMPORTED_MODULE_2__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'));
-    const report = await (0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__/* .runSmokeTest */ .p)(options, (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line));
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(reportFile), { recursive: true });
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(reportFile, (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_8__/* .serializeReport */ .xH)(report));
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () => {
+    const options = await (0,_checks_options_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmokeOptions */ .u)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .ax);
+    const reportFile = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readPath */ .G7)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .ax, 'report-file') ?? node_path__WEBPACK_IMPORTED_MODULE_1__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'));
+    const report = await (0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_3__/* .runSmokeTest */ .p)(options, _runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq);
+    await (0,_lib_output_file_js__WEBPACK_IMPORTED_MODULE_6__/* .writeInputFile */ .q)(reportFile, (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_8__/* .serializeReport */ .xH)(report), 'report-file');
     const failing = (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_8__/* .notPassed */ .KN)(report.checks);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('passed', report.passed);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('report-json', reportFile);
@@ -37267,12 +37311,12 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .C)(async () =
         const annotate = check.status === 'fail' ? _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3 : _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e;
         annotate(check.details, { title: `smoke-test ${check.status}: ${check.name}` });
     }
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__/* .renderSmokeMarkdown */ .h)(report, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Smoke report written to ${reportFile}`);
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_3__/* .renderSmokeMarkdown */ .h)(report, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`Smoke report written to ${reportFile}`);
     if (!report.passed) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .stepError */ .hH)('smoke test', `${failing.length} check(s) did not pass: ${failing.map((check) => `${check.name} (${check.status}: ${check.details})`).join('; ')}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .stepError */ .hH)('smoke test', `${failing.length} check(s) did not pass: ${failing.map((check) => `${check.name} (${check.status}: ${check.details})`).join('; ')}`);
     }
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Smoke test passed: ${report.checks.length} check(s)`);
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`Smoke test passed: ${report.checks.length} check(s)`);
 });
 
 __webpack_async_result__();
@@ -37284,6 +37328,7 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ir: () => (/* binding */ rootDatabase),
 /* harmony export */   MG: () => (/* binding */ checkDatabase),
 /* harmony export */   Mw: () => (/* binding */ waitForAdmin),
 /* harmony export */   Nj: () => (/* binding */ hasReadyEndpoint),
@@ -37295,12 +37340,14 @@ __webpack_async_result__();
 /* harmony export */   ps: () => (/* binding */ checkVersion),
 /* harmony export */   w9: () => (/* binding */ checkDataPlanes)
 /* harmony export */ });
-/* unused harmony exports availablePlugins, kongMessage */
+/* unused harmony export availablePlugins */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
-/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8867);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
+/* harmony import */ var _kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8358);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7143);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8867);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8756);
+
 
 
 
@@ -37326,7 +37373,7 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
                     const waited = ((Date.now() - started) / 1000).toFixed(1);
                     return {
                         root,
-                        check: (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({
+                        check: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({
                             name: 'admin-reachable',
                             group: 'admin',
                             measured: `${waited}s`,
@@ -37342,17 +37389,17 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
             else if (response.status === 401 || response.status === 403) {
                 return {
                     root: undefined,
-                    check: (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({
+                    check: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({
                         name: 'admin-reachable',
                         group: 'admin',
                         measured: `HTTP ${response.status}`,
                         threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
                     }),
                 };
             }
             else {
-                last = `HTTP ${response.status} ${kongMessage(response.body)}`;
+                last = `HTTP ${response.status} ${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}`;
             }
         }
         catch (error) {
@@ -37362,7 +37409,7 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
         if (Date.now() >= deadline) {
             return {
                 root: undefined,
-                check: (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({
+                check: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({
                     name: 'admin-reachable',
                     group: 'admin',
                     measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
@@ -37373,13 +37420,13 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
         }
         const wait = Math.min(delay, deadline - Date.now());
         log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
-        await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_4__/* .sleep */ .y)(wait);
+        await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_5__/* .sleep */ .y)(wait);
         delay = Math.min(delay * 2, 5000);
     }
 }
 /** The node's version as reported, parsed; undefined when absent or not a Kong version. */
 function rootVersion(root) {
-    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
+    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
 }
 /** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
 function rootEdition(root) {
@@ -37389,6 +37436,16 @@ function rootEdition(root) {
     if (version === undefined)
         return undefined;
     return version.build === undefined ? undefined : 'enterprise';
+}
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+function rootDatabase(root) {
+    const conf = root.configuration;
+    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
+        return undefined;
+    const port = Number(conf.pg_port ?? 5432);
+    if (!Number.isInteger(port))
+        return undefined;
+    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
 }
 function rootRole(root) {
     const role = root.configuration?.role;
@@ -37404,21 +37461,21 @@ function rootRole(root) {
 function checkVersion(root, expected) {
     const reported = typeof root.version === 'string' ? root.version : undefined;
     const seen = rootVersion(root);
-    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(expected) };
+    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(expected) };
     if (seen === undefined) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
     }
-    if ((0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKongVersions */ .QR)(seen, expected) !== 0) {
+    if ((0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .compareKongVersions */ .QR)(seen, expected) !== 0) {
         const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
             ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
             : '';
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `the node runs Kong ${reported}, expected ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(expected)}${hint}` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, details: `the node runs Kong ${reported}, expected ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(expected)}${hint}` });
     }
     if (expected.build !== undefined && root.edition === 'community') {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(expected)} was expected` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(expected)} was expected` });
     }
     const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
+    return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
 }
 /**
  * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
@@ -37432,19 +37489,19 @@ async function checkDatabase(client) {
         body = await client.getJson('/status');
     }
     catch (error) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` });
     }
     if (body.database === undefined || body.database === null) {
         if (body.configuration_hash !== undefined) {
-            return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
+            return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
         }
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .inconclusive */ .Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .inconclusive */ .Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
     }
     const reachable = body.database.reachable;
     if (reachable === true) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
     }
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({
+    return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({
         ...base,
         measured: `database.reachable = ${JSON.stringify(reachable)}`,
         details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
@@ -37465,11 +37522,11 @@ async function checkReady(statusUrl, timeoutMs) {
     try {
         const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
         if (response.status === 200)
-            return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${kongMessage(response.body)}` });
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${kongMessage(response.body)}` });
+            return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}` });
     }
     catch (error) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: null, details: `GET ${url} failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} (is status_listen on and status-url right?)` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: null, details: `GET ${url} failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} (is status_listen on and status-url right?)` });
     }
 }
 /**
@@ -37491,14 +37548,14 @@ function checkPlugins(root, expected) {
     const available = availablePlugins(root);
     const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
     if (available === undefined) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
     }
     const have = new Set(available);
     const missing = expected.filter((name) => !have.has(name));
     if (missing.length > 0) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
+        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
     }
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
+    return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
 }
 /**
  * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
@@ -37513,7 +37570,7 @@ async function checkDataPlanes(client, cpVersion, options) {
         planes = await client.listAll('/clustering/data-planes');
     }
     catch (error) {
-        return [(0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` })];
+        return [(0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` })];
     }
     const now = options.now ?? Date.now();
     const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
@@ -37526,18 +37583,18 @@ async function checkDataPlanes(client, cpVersion, options) {
         if (!(now - lastSeen <= options.maxAgeMs)) {
             stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
         }
-        const version = typeof dp.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .tryParseKongVersion */ .SC)(dp.version) : undefined;
+        const version = typeof dp.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .tryParseKongVersion */ .SC)(dp.version) : undefined;
         if (version === undefined)
             newer.push(`${label(dp)}: version unreadable`);
         else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(cpVersion)}`);
+            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(cpVersion)}`);
         else if (version.minor > cpVersion.minor)
             newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
         if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
             unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
         }
     }
-    const count = (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({
+    const count = (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({
         name: 'hybrid-data-planes',
         group: 'hybrid',
         measured: planes.length,
@@ -37545,36 +37602,24 @@ async function checkDataPlanes(client, cpVersion, options) {
         details: `${planes.length} data plane(s) listed`,
     });
     const results = [
-        planes.length >= options.minDataPlanes ? count : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
+        planes.length >= options.minDataPlanes ? count : (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
     ];
     const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
     results.push(stale.length === 0
-        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
-        : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
+        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
+        : (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
     const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
     const problems = [...newer, ...unsynced];
     results.push(problems.length === 0
-        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
-        : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
+        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
+        : (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
     return results;
-}
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function kongMessage(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed.message === 'string')
-            return parsed.message;
-    }
-    catch {
-        // not JSON: fall through to the raw text
-    }
-    return body.slice(0, 200);
 }
 
 
 /***/ }),
 
-/***/ 2757:
+/***/ 9726:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37605,6 +37650,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 async function exec_execCommand(request) {
+    refuseNul(request);
     const env = {};
     for (const [key, value] of Object.entries(process.env))
         if (value !== undefined)
@@ -37631,6 +37677,19 @@ async function exec_execCommand(request) {
     catch (error) {
         throw stepError(`running ${request.command}`, error.message, error);
     }
+}
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request) {
+    const where = [
+        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
+        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
+    ].find(([, value]) => value.includes('\0'));
+    if (where !== undefined)
+        throw stepError(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 function lineListeners(onLine) {
     return {
@@ -37801,27 +37860,51 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 const encryption_ENCRYPTED_SUFFIX = '.gpg';
-async function openGpg(gpgBinary = 'gpg') {
-    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
-    const home = await mkdtemp(path.join(os.tmpdir(), 'kgpg-'));
-    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw inputError('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : os.tmpdir();
+    const home = await mkdtemp(path.join(base, 'kgpg-'));
+    const key = `gpg-home-${path.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (args, stdin, signal) => execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
     return {
         exec,
-        async run(args, stdin, signal) {
-            const result = await exec(args, stdin, signal);
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
             if (result.exitCode !== 0 || result.signal !== undefined)
                 throw stepError('gpg', failure(result));
             return result.stdout;
         },
         async close() {
             // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+            await stopGpgAgent(home);
             await rm(home, { recursive: true, force: true });
+            await runDir?.forget(key);
         },
     };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
 }
 /** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
 function failure(result) {
@@ -37837,8 +37920,10 @@ function noRoom(result) {
     return line?.replace(/^gpg: /, '').trim();
 }
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryption_encryptFiles(files, options, signal) {
-    const gpg = await openGpg();
+async function encryption_encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
             await gpg.run(['--import'], options.publicKey).catch((error) => {
@@ -37879,8 +37964,10 @@ function encryptedTo(status) {
     return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
 }
 /** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function decryptFiles(base, files, outDir, options, signal) {
-    const gpg = await openGpg();
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
     try {
         // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
         let secretKeyIds = [];
@@ -37966,7 +38053,217 @@ async function fsync_syncPaths(paths) {
     }));
 }
 
+// EXTERNAL MODULE: ./build/lib/shared-inputs.js
+var shared_inputs = __nccwpck_require__(4469);
+;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
+
+
+/**
+ * Connection options for the `pg` client: the password stays in-process, never in argv.
+ * node-postgres has no libpq-style `prefer`/`allow` (try TLS, fall back): those connect without
+ * TLS, which is what libpq ends up doing against a server that offers none.
+ */
+function server_version_pgClientConfig(db, connectTimeoutMs = 10_000) {
+    const ssl = db.sslmode === 'disable' || db.sslmode === 'allow' || db.sslmode === 'prefer'
+        ? false
+        : { rejectUnauthorized: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' };
+    return {
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.database,
+        ssl,
+        connectionTimeoutMillis: connectTimeoutMs,
+        application_name: 'kong-upgrade-actions',
+    };
+}
+/** `SHOW server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)" → "15.18". */
+async function readServerVersion(db) {
+    // Loaded on first use, so plans and actions without a database connection start faster.
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(server_version_pgClientConfig(db));
+    try {
+        await client.connect();
+        const result = await client.query('SHOW server_version');
+        const raw = result.rows[0]?.server_version ?? '';
+        return raw.split(' ')[0] ?? raw;
+    }
+    catch (error) {
+        throw stepError(`reading the PostgreSQL version of ${describeDatabase(db)}`, error.message, error);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/connect.js
+
+
+
+function targetFromInputs(db, viaUrl, prefix = '') {
+    const name = (part) => `${prefix}${viaUrl ? 'database-url' : `pg-${part}`}`;
+    return { db, inputs: { host: name('host'), user: name('user'), password: name('password'), database: name('database') } };
+}
+/** The same server, another database (scratch databases, the maintenance database). */
+function withDatabase(target, database) {
+    return { ...target, db: { ...target.db, database } };
+}
+async function connect(target, step) {
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(pgClientConfig(target.db));
+    // A server going away mid-query surfaces through the query's promise; don't crash on 'error'.
+    client.on('error', () => { });
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.end().catch(() => { });
+        throw connectionError(target, step, error);
+    }
+    return client;
+}
+async function withClient(target, step, fn) {
+    const client = await connect(target, step);
+    try {
+        return await fn(client);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+/** Connection failures as an error naming the input to fix; anything else as a step error. */
+function connectionError(target, step, error) {
+    const where = describeDatabase(target.db);
+    const e = error;
+    const message = e.message ?? String(error);
+    switch (e.code) {
+        case '28P01':
+        case '28000':
+            return inputError(target.inputs.password, `PostgreSQL refused the login of ${where} (${message}); check the password and user`, error);
+        case '3D000':
+            return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`, error);
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EHOSTUNREACH':
+        case 'ETIMEDOUT':
+            return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port} (${e.code})`, error);
+        default:
+            if (/timeout/i.test(message)) {
+                return inputError(target.inputs.host, `no answer from PostgreSQL at ${target.db.host}:${target.db.port} (${message})`, error);
+            }
+            return stepError(`${step} (${where})`, message, error);
+    }
+}
+/** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
+function libpqFailure(target, stderr) {
+    const where = describeDatabase(target.db);
+    const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
+    if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
+        return inputError(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
+    }
+    if (/database ".*" does not exist/i.test(stderr)) {
+        return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
+    }
+    if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) {
+        return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
+    }
+    return undefined;
+}
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+function isDatabaseName(name) {
+    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+function dbnameArgument(name) {
+    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+/** Double-quoted identifier. */
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+;// CONCATENATED MODULE: ./build/database/shape.js
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const shape_text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
 ;// CONCATENATED MODULE: ./build/database/manifest.js
+
+
 
 
 
@@ -37999,14 +38296,18 @@ async function manifest_writeJsonAtomically(file, data) {
         throw error;
     }
 }
-/** Reads and checks a manifest; errors name `input` (the input that gave its path). */
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
 async function readManifest(file, input) {
     let text;
     try {
         text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${file}: ${error.code ?? error.message}`, error);
+        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
     }
     let data;
     try {
@@ -38017,43 +38318,72 @@ async function readManifest(file, input) {
     }
     const problems = validateManifest(data);
     if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.join('; ')}`);
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
     return data;
 }
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = object({
+    host: shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
+    port: wholeNumber(1, 65_535),
+    database: shape_text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
+    systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return shape_text()(value, field, problems);
+    const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+const MANIFEST_SHAPE = object({
+    database: identity,
+    lineage: object({
+        restoredFrom: nullable(object({ manifest: shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: nullable(listOf(object({
+        subsystem: matching(NAME, 'a subsystem name'),
+        lastExecuted: nullable(matching(NAME, 'a migration name')),
+        executed: listOf(matching(NAME, 'a migration name')),
+        pending: listOf(matching(NAME, 'a migration name')),
+    }))),
+    counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
+    fingerprint: object({
+        algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: matching(HEX64, 'a SHA-256'),
+        tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: object({
+        tool: oneOf(['pg_dump']),
+        toolVersion: shape_text((v) => printable(v) && v.length <= 40, 'a version'),
+        format: oneOf(['custom', 'directory']),
+        compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: wholeNumber(1, 1024),
+        snapshot: shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(shape_text(printable, 'a key id or address')) }),
+    archive: object({ path: relativePath, checksum: shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
+    files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
+    startedAt: matching(ISO_TIME, 'a UTC time'),
+    finishedAt: matching(ISO_TIME, 'a UTC time'),
+});
 function validateManifest(data) {
-    if (typeof data !== 'object' || data === null)
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
         return ['not an object'];
     const m = data;
-    const problems = [];
-    if (m.schema !== MANIFEST_SCHEMA)
-        problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${MANIFEST_SCHEMA}"`);
     // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.format === 'cassandra-snapshot')
+    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
         return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    const need = (key, type) => {
-        const value = m[key];
-        const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-        if (actual !== type)
-            problems.push(`${key} is ${actual}, expected ${type}`);
-    };
-    for (const key of ['database', 'lineage', 'kong', 'counts', 'fingerprint', 'dump', 'encryption', 'archive'])
-        need(key, 'object');
-    need('files', 'array');
-    need('finishedAt', 'string');
-    if (problems.length > 0)
-        return problems;
-    const fingerprint = m.fingerprint;
-    if (typeof fingerprint.digest !== 'string' || typeof fingerprint.tables !== 'object')
-        problems.push('fingerprint lacks digest or tables');
-    for (const [i, file] of m.files.entries()) {
-        const f = file;
-        if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.sizeBytes !== 'number') {
-            problems.push(`files[${i}] needs path, sizeBytes and sha256`);
-        }
-        else if (external_node_path_.isAbsolute(f.path) || f.path.split('/').includes('..')) {
-            problems.push(`files[${i}].path ${JSON.stringify(f.path)} leaves the manifest's folder`);
-        }
-    }
+    if (m.schema !== MANIFEST_SCHEMA)
+        return [`schema is ${quote(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
+    const problems = [];
+    MANIFEST_SHAPE(data, '', problems);
     return problems;
 }
 /** The tables whose fingerprints differ, with how: empty when equal. */
@@ -38713,123 +39043,22 @@ function evaluateLoad(green, blue, budgets) {
 
 /***/ }),
 
-/***/ 9388:
+/***/ 4970:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  u: () => (/* binding */ readSmokeOptions)
-});
-
-// UNUSED EXPORTS: parseRate
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/inputs.js
-var inputs = __nccwpck_require__(2307);
-;// CONCATENATED MODULE: ./build/lib/shared-inputs.js
-
-
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = (/* unused pure expression or super */ null && (['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']));
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = readSecret(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => readString(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw inputError('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = readString(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw inputError('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: readPositiveInteger(source, 'pg-port', 5432),
-        user: readString(source, 'pg-user') ?? 'kong',
-        password: readSecret(source, 'pg-password'),
-        database: readString(source, 'pg-database') ?? 'kong',
-        sslmode: readEnum(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw inputError('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    const password = url.password === '' ? undefined : decodeURIComponent(url.password);
-    if (password !== undefined)
-        source.mask(password);
-    const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeURIComponent(url.hostname),
-        port,
-        user: url.username === '' ? 'kong' : decodeURIComponent(url.username),
-        password,
-        database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : 'kong',
-        sslmode: sslmode,
-    };
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
-/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
-function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const url = (0,inputs/* readHttpUrl */.y7)(source, names.url);
-    const token = (0,inputs/* readSecret */.n5)(source, names.token);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
-        return undefined;
-    }
-    return { url, token, workspace: (0,inputs/* readString */.E3)(source, names.workspace) };
-}
-
-// EXTERNAL MODULE: ./build/version/kong-version.js
-var kong_version = __nccwpck_require__(7143);
-// EXTERNAL MODULE: ./build/checks/inventory.js + 8 modules
-var inventory = __nccwpck_require__(2757);
-// EXTERNAL MODULE: ./build/checks/load.js
-var load = __nccwpck_require__(4886);
-// EXTERNAL MODULE: ./build/checks/proxy.js
-var proxy = __nccwpck_require__(420);
-;// CONCATENATED MODULE: ./build/checks/options.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   u: () => (/* binding */ readSmokeOptions)
+/* harmony export */ });
+/* unused harmony export parseRate */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2307);
+/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4469);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7143);
+/* harmony import */ var _inventory_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9726);
+/* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4886);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
 
 
 
@@ -38844,78 +39073,78 @@ var proxy = __nccwpck_require__(420);
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
 async function readSmokeOptions(source, cwd = process.cwd()) {
-    const admin = readAdminInputs(source);
+    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readAdminInputs */ .xA)(source);
     if (admin === undefined)
-        throw (0,errors/* inputError */.Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
-    const statusUrl = (0,inputs/* readHttpUrl */.y7)(source, 'status-url');
-    const expected = (0,inputs/* readString */.E3)(source, 'expected-version');
-    const proxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'proxy-url');
-    const blueProxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'blue-proxy-url');
-    const inline = (0,inputs/* readString */.E3)(source, 'proxy-requests');
-    const file = (0,inputs/* readString */.E3)(source, 'proxy-requests-file');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
+    const statusUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readHttpUrl */ .y7)(source, 'status-url');
+    const expected = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'expected-version');
+    const proxyUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readHttpUrl */ .y7)(source, 'proxy-url');
+    const blueProxyUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readHttpUrl */ .y7)(source, 'blue-proxy-url');
+    const inline = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'proxy-requests');
+    const file = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'proxy-requests-file');
     if (inline !== undefined && file !== undefined)
-        throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
     let proxyRequests = [];
     if (inline !== undefined)
-        proxyRequests = (0,proxy/* parseProxyRequests */.Yg)(inline, 'proxy-requests');
+        proxyRequests = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_8__/* .parseProxyRequests */ .Yg)(inline, 'proxy-requests');
     if (file !== undefined) {
-        const full = external_node_path_.resolve(cwd, file);
+        const full = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(cwd, file);
         let text;
         try {
-            text = await (0,promises_.readFile)(full, 'utf8');
+            text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(full, 'utf8');
         }
         catch (error) {
-            throw (0,errors/* inputError */.Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
         }
-        proxyRequests = (0,proxy/* parseProxyRequests */.Yg)(text, 'proxy-requests-file');
+        proxyRequests = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_8__/* .parseProxyRequests */ .Yg)(text, 'proxy-requests-file');
     }
     if (proxyRequests.length > 0 && proxyUrl === undefined)
-        throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when proxy requests are given');
-    const baselineFile = (0,inputs/* readString */.E3)(source, 'baseline');
-    const manifestFile = (0,inputs/* readString */.E3)(source, 'backup-manifest');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-url', 'is required when proxy requests are given');
+    const baselineFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'baseline');
+    const manifestFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'backup-manifest');
     if (baselineFile !== undefined && manifestFile !== undefined)
-        throw (0,errors/* inputError */.Xu)('baseline', 'give baseline or backup-manifest, not both');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('baseline', 'give baseline or backup-manifest, not both');
     const baseline = baselineFile !== undefined
-        ? await (0,inventory/* readBaseline */.mF)(external_node_path_.resolve(cwd, baselineFile), 'baseline')
+        ? await (0,_inventory_js__WEBPACK_IMPORTED_MODULE_6__/* .readBaseline */ .mF)(node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(cwd, baselineFile), 'baseline')
         : manifestFile !== undefined
-            ? await (0,inventory/* readBaseline */.mF)(external_node_path_.resolve(cwd, manifestFile), 'backup-manifest')
+            ? await (0,_inventory_js__WEBPACK_IMPORTED_MODULE_6__/* .readBaseline */ .mF)(node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(cwd, manifestFile), 'backup-manifest')
             : undefined;
-    const inventoryEnabled = (0,inputs/* readBoolean */.Vf)(source, 'inventory', true);
+    const inventoryEnabled = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(source, 'inventory', true);
     if (baseline !== undefined && !inventoryEnabled)
-        throw (0,errors/* inputError */.Xu)('inventory', 'must be true when a baseline is given');
-    const loadRoutes = (0,inputs/* readList */.LD)(source, 'load-routes');
-    const durationText = (0,inputs/* readString */.E3)(source, 'load-duration');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('inventory', 'must be true when a baseline is given');
+    const loadRoutes = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readList */ .LD)(source, 'load-routes');
+    const durationText = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'load-duration');
     const amount = durationText !== undefined
-        ? { kind: 'duration', ms: (0,inputs/* parseDuration */.E9)(durationText, 'load-duration') }
-        : { kind: 'requests', total: (0,inputs/* readPositiveInteger */.yg)(source, 'load-requests', 200) };
+        ? { kind: 'duration', ms: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)(durationText, 'load-duration') }
+        : { kind: 'requests', total: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'load-requests', 200) };
     if (loadRoutes.length > 0 && proxyUrl === undefined)
-        throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when load-routes is given');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-url', 'is required when load-routes is given');
     if (blueProxyUrl !== undefined && loadRoutes.length === 0)
-        throw (0,errors/* inputError */.Xu)('blue-proxy-url', 'needs load-routes: the comparison is of the same measurement on both clusters');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('blue-proxy-url', 'needs load-routes: the comparison is of the same measurement on both clusters');
     const minDataPlanes = readNonNegativeInteger(source, 'min-data-planes', 0);
     return {
         admin,
         statusUrl,
-        expectedVersion: expected === undefined ? undefined : (0,kong_version/* parseKongVersion */.bo)(expected, 'expected-version'),
-        expectedPlugins: (0,inputs/* readList */.LD)(source, 'expected-plugins'),
-        waitTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'wait-timeout', '60s'),
-        requestTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'request-timeout', '10s'),
+        expectedVersion: expected === undefined ? undefined : (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_5__/* .parseKongVersion */ .bo)(expected, 'expected-version'),
+        expectedPlugins: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readList */ .LD)(source, 'expected-plugins'),
+        waitTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'wait-timeout', '60s'),
+        requestTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'request-timeout', '10s'),
         hybrid: {
-            mode: (0,inputs/* readEnum */.ai)(source, 'hybrid', ['auto', 'off'], 'auto'),
-            maxAgeMs: (0,inputs/* readDuration */.$7)(source, 'data-plane-max-age', '90s'),
+            mode: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readEnum */ .ai)(source, 'hybrid', ['auto', 'off'], 'auto'),
+            maxAgeMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'data-plane-max-age', '90s'),
             minDataPlanes,
         },
-        inventory: { enabled: inventoryEnabled, concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'inventory-concurrency', 8), baseline },
+        inventory: { enabled: inventoryEnabled, concurrency: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'inventory-concurrency', 8), baseline },
         proxyUrl,
         proxyRequests,
         load: loadRoutes.length === 0
             ? undefined
             : {
                 plan: {
-                    requests: (0,load/* loadRequests */.lp)(loadRoutes, proxyRequests, 'load-routes'),
+                    requests: (0,_load_js__WEBPACK_IMPORTED_MODULE_7__/* .loadRequests */ .lp)(loadRoutes, proxyRequests, 'load-routes'),
                     amount,
-                    concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'load-concurrency', 10),
-                    timeoutMs: (0,inputs/* readDuration */.$7)(source, 'load-timeout', '5s'),
+                    concurrency: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'load-concurrency', 10),
+                    timeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'load-timeout', '5s'),
                 },
                 budgets: {
                     p50Ms: readOptionalDuration(source, 'max-p50'),
@@ -38923,7 +39152,7 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                     p99Ms: readOptionalDuration(source, 'max-p99'),
                     max5xxRate: readRate(source, 'max-5xx-rate', 0.01),
                     maxTransportErrorRate: readRate(source, 'max-transport-error-rate', 0),
-                    minSamples: (0,inputs/* readPositiveInteger */.yg)(source, 'min-samples', 100),
+                    minSamples: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'min-samples', 100),
                     maxP95Ratio: readRatio(source, 'max-p95-ratio', 1.2),
                 },
                 blueProxyUrl,
@@ -38931,36 +39160,36 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     };
 }
 function readOptionalDuration(source, name) {
-    const value = (0,inputs/* readString */.E3)(source, name);
-    return value === undefined ? undefined : (0,inputs/* parseDuration */.E9)(value, name);
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
+    return value === undefined ? undefined : (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)(value, name);
 }
 /** `1%`, `0.5%` or a fraction `0.01`; between 0 and 1. */
 function parseRate(text, name) {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
     const value = match === null ? Number.NaN : Number(match[1]) / (match[2] === '%' ? 100 : 1);
     if (!(value >= 0 && value <= 1))
-        throw (0,errors/* inputError */.Xu)(name, `"${text}" is not a rate; use a percentage such as 1% or 0.5%, or a fraction such as 0.01`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(name, `"${text}" is not a rate; use a percentage such as 1% or 0.5%, or a fraction such as 0.01`);
     return value;
 }
 function readRate(source, name, fallback) {
-    const value = (0,inputs/* readString */.E3)(source, name);
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
     return value === undefined ? fallback : parseRate(value, name);
 }
 function readRatio(source, name, fallback) {
-    const value = (0,inputs/* readString */.E3)(source, name);
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
     if (value === undefined)
         return fallback;
     const n = Number(value.replace(/x$/i, ''));
     if (!(n >= 1))
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a ratio ≥ 1, e.g. 1.2`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(name, `"${value}" is not a ratio ≥ 1, e.g. 1.2`);
     return n;
 }
 function readNonNegativeInteger(source, name, fallback) {
-    const value = (0,inputs/* readString */.E3)(source, name);
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
     if (value === undefined)
         return fallback;
     if (!/^\d+$/.test(value))
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a whole number ≥ 0`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(name, `"${value}" is not a whole number ≥ 0`);
     return Number(value);
 }
 
@@ -38990,8 +39219,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 function parseProxyRequests(text, input) {
     let data;
     try {
-        // YAML is a superset of JSON: one parser for both forms.
-        data = yaml__WEBPACK_IMPORTED_MODULE_1__.parse(text);
+        // YAML is a superset of JSON: one parser for both forms. Its warnings (an unknown `%`
+        // directive) would go to stderr quoting the input: errors only.
+        data = yaml__WEBPACK_IMPORTED_MODULE_1__.parse(text, { logLevel: 'error' });
     }
     catch (error) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `is neither YAML nor JSON: ${error.message.split('\n')[0]}`, error);
@@ -39268,109 +39498,22 @@ function serializeReport(report) {
 
 /***/ }),
 
-/***/ 4130:
+/***/ 469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  h: () => (/* binding */ renderSmokeMarkdown),
-  p: () => (/* binding */ runSmokeTest)
-});
-
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/http.js
-var http = __nccwpck_require__(9874);
-;// CONCATENATED MODULE: ./build/kong/admin-api.js
-
-
-/**
- * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test and
- * promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md Part B:
- * collections answer `{data, next}` with `next` a relative path and `null` on the last page
- * (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
- */
-const MAX_PAGE_SIZE = 1000;
-function createAdminClient(target, timeoutMs = 10_000) {
-    const headers = { accept: 'application/json' };
-    if (target.token !== undefined)
-        headers['Kong-Admin-Token'] = target.token;
-    async function getJson(path) {
-        const url = `${target.url}${path}`;
-        const response = await (0,http/* httpRequest */.aj)({ url, headers, timeoutMs }, 'Admin API');
-        if (response.status !== 200) {
-            throw (0,errors/* stepError */.hH)('Admin API', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
-        }
-        try {
-            return JSON.parse(response.body);
-        }
-        catch (error) {
-            throw (0,errors/* stepError */.hH)('Admin API', `GET ${url} did not answer JSON`, error);
-        }
-    }
-    async function forEachPage(path, workspace, onPage) {
-        const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
-        const separator = path.includes('?') ? '&' : '?';
-        let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
-        let requests = 0;
-        while (next !== null) {
-            const page = await getJson(next);
-            requests++;
-            onPage(page.data);
-            // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
-            // workspace is not documented, so accept both forms.
-            next = page.next === null || page.next === undefined ? null : withSize(withPrefix(page.next, prefix));
-        }
-        return requests;
-    }
-    async function listAll(path, workspace) {
-        const items = [];
-        await forEachPage(path, workspace, (page) => {
-            for (const item of page)
-                items.push(item);
-        });
-        return items;
-    }
-    async function get(path) {
-        return (0,http/* httpRequest */.aj)({ url: `${target.url}${path}`, headers, timeoutMs }, 'Admin API');
-    }
-    return { target, getJson, listAll, forEachPage, get };
-}
-function withPrefix(path, prefix) {
-    return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
-}
-function withSize(path) {
-    return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
-}
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function kongMessage(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed.message === 'string')
-            return parsed.message;
-    }
-    catch {
-        // not JSON: fall through to the raw text
-    }
-    return body.slice(0, 200);
-}
-
-// EXTERNAL MODULE: ./build/lib/markdown.js
-var markdown = __nccwpck_require__(8703);
-// EXTERNAL MODULE: ./build/version/kong-version.js
-var kong_version = __nccwpck_require__(7143);
-// EXTERNAL MODULE: ./build/checks/admin.js
-var admin = __nccwpck_require__(7903);
-// EXTERNAL MODULE: ./build/checks/inventory.js + 8 modules
-var checks_inventory = __nccwpck_require__(2757);
-// EXTERNAL MODULE: ./build/checks/load.js
-var load = __nccwpck_require__(4886);
-// EXTERNAL MODULE: ./build/checks/proxy.js
-var proxy = __nccwpck_require__(420);
-// EXTERNAL MODULE: ./build/checks/report.js
-var checks_report = __nccwpck_require__(8756);
-;// CONCATENATED MODULE: ./build/checks/smoke.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   h: () => (/* binding */ renderSmokeMarkdown),
+/* harmony export */   p: () => (/* binding */ runSmokeTest)
+/* harmony export */ });
+/* harmony import */ var _kong_admin_api_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8358);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8703);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
+/* harmony import */ var _admin_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7903);
+/* harmony import */ var _inventory_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9726);
+/* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4886);
+/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(420);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8756);
 
 
 
@@ -39387,54 +39530,54 @@ async function runSmokeTest(options, log = () => { }) {
         checks.push(result);
         log(`${result.status === 'pass' ? 'PASS' : result.status === 'fail' ? 'FAIL' : 'INCONCLUSIVE'} ${result.name}: ${result.details}`);
     };
-    const client = createAdminClient(options.admin, options.requestTimeoutMs);
+    const client = (0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_0__/* .createAdminClient */ .Zf)(options.admin, options.requestTimeoutMs);
     log(`Waiting up to ${options.waitTimeoutMs / 1000}s for the Admin API at ${options.admin.url}`);
-    const reach = await (0,admin/* waitForAdmin */.Mw)(client, options.waitTimeoutMs, log);
+    const reach = await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .waitForAdmin */ .Mw)(client, options.waitTimeoutMs, log);
     record(reach.check);
     const root = reach.root;
-    const version = root === undefined ? undefined : (0,admin/* rootVersion */.n0)(root);
-    const role = root === undefined ? undefined : (0,admin/* rootRole */.Xh)(root);
+    const version = root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootVersion */ .n0)(root);
+    const role = root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootRole */ .Xh)(root);
     let counts;
     let differences = [];
     if (root === undefined) {
         log('Admin API not reachable: the Admin API, hybrid and inventory checks are not run');
         // With its database down Kong answers GET / with 500 (it reads the plugins in use from the
         // database, kong/api/routes/kong.lua) while /status still answers: record that diagnosis.
-        const database = await (0,admin/* checkDatabase */.MG)(client);
+        const database = await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkDatabase */ .MG)(client);
         if (database.status === 'fail' && database.measured !== null) {
             record(database);
             if (options.statusUrl !== undefined)
-                record(await (0,admin/* checkReady */.iF)(options.statusUrl, options.requestTimeoutMs));
+                record(await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkReady */ .iF)(options.statusUrl, options.requestTimeoutMs));
         }
     }
     else {
         if (options.expectedVersion !== undefined)
-            record((0,admin/* checkVersion */.ps)(root, options.expectedVersion));
-        record(await (0,admin/* checkDatabase */.MG)(client));
+            record((0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkVersion */ .ps)(root, options.expectedVersion));
+        record(await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkDatabase */ .MG)(client));
         if (options.statusUrl !== undefined) {
-            if (version !== undefined && !(0,admin/* hasReadyEndpoint */.Nj)(version)) {
-                log(`Kong ${(0,kong_version/* formatKongVersion */.Xz)(version)} has no /status/ready (added in 3.3.0): readiness not checked`);
+            if (version !== undefined && !(0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .hasReadyEndpoint */ .Nj)(version)) {
+                log(`Kong ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(version)} has no /status/ready (added in 3.3.0): readiness not checked`);
             }
             else {
-                record(await (0,admin/* checkReady */.iF)(options.statusUrl, options.requestTimeoutMs));
+                record(await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkReady */ .iF)(options.statusUrl, options.requestTimeoutMs));
             }
         }
         if (options.expectedPlugins.length > 0)
-            record((0,admin/* checkPlugins */.pS)(root, options.expectedPlugins));
+            record((0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkPlugins */ .pS)(root, options.expectedPlugins));
         if (options.hybrid.mode === 'auto' && role === 'control_plane') {
             if (version === undefined) {
-                record((0,checks_report/* fail */.fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: 'control plane version unreadable: cannot compare data planes with it' }));
+                record((0,_report_js__WEBPACK_IMPORTED_MODULE_7__/* .fail */ .fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: 'control plane version unreadable: cannot compare data planes with it' }));
             }
             else {
-                for (const result of await (0,admin/* checkDataPlanes */.w9)(client, version, options.hybrid))
+                for (const result of await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkDataPlanes */ .w9)(client, version, options.hybrid))
                     record(result);
             }
         }
         if (options.inventory.enabled && role !== 'data_plane') {
             const started = performance.now();
             try {
-                const edition = (0,admin/* rootEdition */.P$)(root);
-                const inventory = await (0,checks_inventory/* takeInventory */.O1)(client, {
+                const edition = (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootEdition */ .P$)(root);
+                const inventory = await (0,_inventory_js__WEBPACK_IMPORTED_MODULE_4__/* .takeInventory */ .O1)(client, {
                     workspace: options.admin.workspace,
                     enterprise: edition === 'enterprise',
                     concurrency: options.inventory.concurrency,
@@ -39445,17 +39588,17 @@ async function runSmokeTest(options, log = () => { }) {
                 const baseline = options.inventory.baseline;
                 if (baseline !== undefined) {
                     const scope = options.admin.workspace === 'all' ? 'all' : [options.admin.workspace ?? 'default'];
-                    differences = (0,checks_inventory/* compareCounts */.G8)(baseline.counts, inventory.counts, scope);
+                    differences = (0,_inventory_js__WEBPACK_IMPORTED_MODULE_4__/* .compareCounts */ .G8)(baseline.counts, inventory.counts, scope);
                 }
-                record((0,checks_inventory/* inventoryCheck */.H7)(inventory, baseline, differences));
+                record((0,_inventory_js__WEBPACK_IMPORTED_MODULE_4__/* .inventoryCheck */ .H7)(inventory, baseline, differences));
             }
             catch (error) {
-                record((0,checks_report/* fail */.fJ)({ name: 'inventory-counts', group: 'inventory', measured: null, threshold: null, details: `counting entities failed: ${(0,errors/* errorMessage */.gJ)(error)}` }));
+                record((0,_report_js__WEBPACK_IMPORTED_MODULE_7__/* .fail */ .fJ)({ name: 'inventory-counts', group: 'inventory', measured: null, threshold: null, details: `counting entities failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)}` }));
             }
         }
     }
     if (options.proxyUrl !== undefined && options.proxyRequests.length > 0) {
-        for (const result of await (0,proxy/* runProxyChecks */.bs)(options.proxyUrl, options.proxyRequests, options.requestTimeoutMs))
+        for (const result of await (0,_proxy_js__WEBPACK_IMPORTED_MODULE_6__/* .runProxyChecks */ .bs)(options.proxyUrl, options.proxyRequests, options.requestTimeoutMs))
             record(result);
     }
     let latency;
@@ -39465,18 +39608,18 @@ async function runSmokeTest(options, log = () => { }) {
         let blue;
         if (blueProxyUrl !== undefined) {
             log(`Measuring blue ${blueProxyUrl}: ${amount} at concurrency ${plan.concurrency}`);
-            blue = await (0,load/* measure */.xP)(blueProxyUrl, plan);
+            blue = await (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .measure */ .xP)(blueProxyUrl, plan);
             log(describeMeasurement('blue', blue));
         }
         log(`Measuring ${options.proxyUrl}: ${amount} at concurrency ${plan.concurrency}`);
-        const green = await (0,load/* measure */.xP)(options.proxyUrl, plan);
+        const green = await (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .measure */ .xP)(options.proxyUrl, plan);
         log(describeMeasurement('green', green));
-        for (const result of (0,load/* evaluateLoad */.Eu)(green, blue, budgets))
+        for (const result of (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .evaluateLoad */ .Eu)(green, blue, budgets))
             record(result);
-        latency = { green: (0,load/* summary */.z)(green), blue: blue === undefined ? undefined : (0,load/* summary */.z)(blue) };
+        latency = { green: (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .summary */ .z)(green), blue: blue === undefined ? undefined : (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .summary */ .z)(blue) };
     }
     return {
-        schema: checks_report/* SMOKE_REPORT_SCHEMA */.Tf,
+        schema: _report_js__WEBPACK_IMPORTED_MODULE_7__/* .SMOKE_REPORT_SCHEMA */ .Tf,
         target: {
             adminUrl: options.admin.url,
             statusUrl: options.statusUrl,
@@ -39485,8 +39628,9 @@ async function runSmokeTest(options, log = () => { }) {
             workspace: options.admin.workspace,
         },
         kongVersion: typeof root?.version === 'string' ? root.version : undefined,
-        edition: root === undefined ? undefined : (0,admin/* rootEdition */.P$)(root),
+        edition: root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootEdition */ .P$)(root),
         role,
+        database: root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootDatabase */ .Ir)(root),
         passed: checks.length > 0 && checks.every((check) => check.status === 'pass'),
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -39521,17 +39665,17 @@ function renderSmokeMarkdown(report, limitBytes) {
         '',
         `${report.checks.length} check(s): ${report.checks.length - failed - unsure} passed, ${failed} failed, ${unsure} inconclusive.`,
     ].join('\n');
-    const groups = checks_report/* CHECK_GROUPS */.mA.map((group) => report.checks.filter((c) => c.group === group))
+    const groups = _report_js__WEBPACK_IMPORTED_MODULE_7__/* .CHECK_GROUPS */ .mA.map((group) => report.checks.filter((c) => c.group === group))
         .filter((list) => list.length > 0)
         .sort((a, b) => worst(a) - worst(b));
     const sections = [head];
     for (const list of groups) {
         const rows = [...list].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-        const evidence = rows.filter((c) => c.evidence !== undefined && c.status !== 'pass').map((c) => (0,markdown/* details */.zH)((0,markdown/* escapeCell */.kq)(c.name), c.evidence));
+        const evidence = rows.filter((c) => c.evidence !== undefined && c.status !== 'pass').map((c) => (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .details */ .zH)((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeCell */ .kq)(c.name), c.evidence));
         sections.push([
             `### ${GROUP_TITLES[list[0].group]}`,
             '',
-            (0,markdown/* table */.tp)(['check', 'status', 'measured', 'threshold', 'details'], rows.map((c) => [c.name, ICON[c.status], show(c.measured), show(c.threshold), c.details])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['check', 'status', 'measured', 'threshold', 'details'], rows.map((c) => [c.name, ICON[c.status], show(c.measured), show(c.threshold), c.details])),
             ...evidence.map((e) => `\n${e}`),
         ].join('\n'));
     }
@@ -39550,9 +39694,9 @@ function renderSmokeMarkdown(report, limitBytes) {
         const rows = [line(`green ${report.latency.green.target}`, report.latency.green)];
         if (report.latency.blue !== undefined)
             rows.push(line(`blue ${report.latency.blue.target}`, report.latency.blue));
-        sections.push(['#### Measurements', '', (0,markdown/* table */.tp)(['target', 'attempts', 'samples', 'p50', 'p95', 'p99', '5xx', 'refused/reset/timeout/other', 'req/s'], rows)].join('\n'));
+        sections.push(['#### Measurements', '', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['target', 'attempts', 'samples', 'p50', 'p95', 'p99', '5xx', 'refused/reset/timeout/other', 'req/s'], rows)].join('\n'));
     }
-    return (0,markdown/* fitToLimit */.Qt)(sections, limitBytes, '_Summary cut to fit the runner limit; the full report is in report-json._');
+    return (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .fitToLimit */ .Qt)(sections, limitBytes, '_Summary cut to fit the runner limit; the full report is in report-json._');
 }
 function worst(list) {
     return Math.min(...list.map((c) => ORDER[c.status]));
@@ -39563,6 +39707,134 @@ function show(value) {
     if (Array.isArray(value))
         return value.join(', ') || '-';
     return String(value);
+}
+
+
+/***/ }),
+
+/***/ 8358:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Zf: () => (/* binding */ createAdminClient),
+/* harmony export */   tv: () => (/* binding */ kongMessage)
+/* harmony export */ });
+/* unused harmony exports MAX_PAGE_SIZE, MAX_PAGES */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
+
+
+/**
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ */
+const MAX_PAGE_SIZE = 1000;
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+const MAX_PAGES = 10_000;
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
+    const headers = { accept: 'application/json' };
+    if (target.token !== undefined)
+        headers['Kong-Admin-Token'] = target.token;
+    const notKong = (detail) => target.input === undefined ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, detail) : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
+    async function getJson(path) {
+        const url = `${target.url}${path}`;
+        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, step);
+        if (response.status !== 200) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+        }
+        try {
+            return JSON.parse(response.body);
+        }
+        catch {
+            throw notKong(`GET ${url} did not answer JSON`);
+        }
+    }
+    /**
+     * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+     * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+     * empty page, and at most MAX_PAGES of them.
+     */
+    async function forEachPage(path, workspace, onPage) {
+        const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
+        const separator = path.includes('?') ? '&' : '?';
+        let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+        const seen = new Set();
+        let requests = 0;
+        while (next !== null) {
+            if (requests >= MAX_PAGES)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+            seen.add(next);
+            const url = `${target.url}${next}`;
+            const page = await getJson(next);
+            requests++;
+            const data = page?.data;
+            const link = page?.next;
+            if (!Array.isArray(data))
+                throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+            if (link !== null && link !== undefined && typeof link !== 'string')
+                throw notKong(`GET ${url} answered a "next" that is not a path`);
+            onPage(data);
+            if (typeof link !== 'string')
+                break;
+            // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
+            // workspace is not documented, so accept both forms.
+            if (!link.startsWith('/') || link.startsWith('//'))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}`);
+            if (data.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+            next = withSize(withPrefix(link, prefix));
+            if (seen.has(next))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" page already read (${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}): it would never end`);
+        }
+        return requests;
+    }
+    async function listAll(path, workspace) {
+        const items = [];
+        await forEachPage(path, workspace, (page) => {
+            for (const item of page)
+                items.push(item);
+        });
+        return items;
+    }
+    async function get(path) {
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url: `${target.url}${path}`, headers, timeoutMs }, step);
+    }
+    async function send(method, path, body) {
+        const request = body === undefined
+            ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+            : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)(request, step);
+    }
+    return { target, getJson, listAll, forEachPage, get, send };
+}
+function withPrefix(path, prefix) {
+    return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
+}
+function withSize(path) {
+    return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
+}
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
+function kongMessage(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed.message === 'string')
+            return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(parsed.message);
+    }
+    catch {
+        // not JSON: fall through to the raw text
+    }
+    return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(body);
 }
 
 
@@ -39651,12 +39923,19 @@ function errorMessage(error) {
 /* harmony export */   aj: () => (/* binding */ httpRequest),
 /* harmony export */   rW: () => (/* binding */ createHttpPool)
 /* harmony export */ });
-/* unused harmony exports transportErrorKind, httpJson */
+/* unused harmony exports DEFAULT_MAX_BODY_BYTES, transportErrorKind, httpJson */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
 const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -39672,10 +39951,12 @@ async function httpRequest(request, step = 'HTTP request') {
             signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
             redirect: 'manual',
         });
-        const body = await response.text();
+        const body = response.body === null ? '' : await readCapped(response.body, request, step);
         return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
@@ -39692,7 +39973,7 @@ async function requestWithHost(request, step, started) {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = await response.body.text();
+        const body = await readCapped(response.body, request, step);
         const headers = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
             if (value === undefined)
@@ -39703,10 +39984,29 @@ async function requestWithHost(request, step, started) {
         return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
+}
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body, request, step) {
+    const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > limit) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 function transportErrorKind(error) {
     const codes = [];
@@ -39772,7 +40072,7 @@ function transportReason(error) {
 async function httpJson(request, step = 'HTTP request') {
     const response = await httpRequest(request, step);
     if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
     }
     try {
         return JSON.parse(response.body);
@@ -39792,6 +40092,7 @@ async function httpJson(request, step = 'HTTP request') {
 /* harmony export */   $7: () => (/* binding */ readDuration),
 /* harmony export */   E3: () => (/* binding */ readString),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   G7: () => (/* binding */ readPath),
 /* harmony export */   LD: () => (/* binding */ readList),
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   ai: () => (/* binding */ readEnum),
@@ -39799,8 +40100,10 @@ async function httpJson(request, step = 'HTTP request') {
 /* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
-/* unused harmony exports readRequired, parseList */
+/* unused harmony exports readRequired, parseList, maskSecret */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
 
 function readString(source, name) {
     const value = source.get(name).trim();
@@ -39869,24 +40172,141 @@ function readPositiveInteger(source, name, fallback) {
 function readSecret(source, name) {
     const value = readString(source, name);
     if (value !== undefined)
-        source.mask(value);
+        maskSecret(source, value);
     return value;
 }
-/** An http:// or https:// URL, trailing slashes dropped so paths can be appended. */
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
 function readHttpUrl(source, name) {
     const value = readString(source, name);
     if (value === undefined)
         return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a URL; expected e.g. http://127.0.0.1:8001`);
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
     return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   Pj: () => (/* binding */ quoteRemote),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/* unused harmony export logLines */
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
 }
 
 
@@ -39940,6 +40360,162 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 /***/ }),
 
+/***/ 178:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ writeInputFile)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+
+
+
+/**
+ * Writes a file whose path an input gives (fetch-changelog's plan-file, smoke-test's
+ * report-file), creating its folder. A failure (a folder that is a file, no permission, a full
+ * disk) names the input rather than surfacing as an unexpected EACCES.
+ */
+async function writeInputFile(file, text, input) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(file), { recursive: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(file, text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `cannot write ${file}: ${error.code ?? error.message}`, error);
+    }
+}
+
+
+/***/ }),
+
+/***/ 4469:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   xA: () => (/* binding */ readAdminInputs)
+/* harmony export */ });
+/* unused harmony exports SSL_MODES, readDatabaseInputs, libpqEnvironment, describeDatabase */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
+
+
+
+/**
+ * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
+ * validated in one place before any side effect. Passwords are masked as they are read.
+ */
+const SSL_MODES = (/* unused pure expression or super */ null && (['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']));
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+function readDatabaseInputs(source) {
+    const url = readSecret(source, 'database-url');
+    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => readString(source, name) !== undefined);
+    if (url !== undefined && separate.length > 0) {
+        throw inputError('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+    }
+    if (url !== undefined)
+        return parseDatabaseUrl(url, source);
+    const host = readString(source, 'pg-host');
+    if (host === undefined) {
+        if (separate.length > 0)
+            throw inputError('pg-host', `is required when ${separate.join(', ')} is set`);
+        return undefined;
+    }
+    return {
+        host,
+        port: readPositiveInteger(source, 'pg-port', 5432),
+        user: readString(source, 'pg-user') ?? 'kong',
+        password: readSecret(source, 'pg-password'),
+        database: readString(source, 'pg-database') ?? 'kong',
+        sslmode: readEnum(source, 'pg-sslmode', SSL_MODES, 'prefer'),
+    };
+}
+function parseDatabaseUrl(text, source) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw inputError('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+    }
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+    if (password !== undefined)
+        maskSecret(source, password);
+    const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
+    if (!SSL_MODES.includes(sslmode)) {
+        throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
+    }
+    const port = url.port === '' ? 5432 : Number(url.port);
+    return {
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
+        port,
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
+        password,
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
+        sslmode: sslmode,
+    };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw inputError('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if (hasControl(decoded))
+        throw inputError('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
+}
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+function libpqEnvironment(db) {
+    const env = {
+        PGHOST: db.host,
+        PGPORT: String(db.port),
+        PGUSER: db.user,
+        PGDATABASE: db.database,
+        PGSSLMODE: db.sslmode,
+    };
+    if (db.password !== undefined)
+        env.PGPASSWORD = db.password;
+    return env;
+}
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+function describeDatabase(db) {
+    return `${db.user}@${db.host}:${db.port}/${db.database}`;
+}
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
+    if (url === undefined) {
+        if (token !== undefined)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
+        return undefined;
+    }
+    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+}
+
+
+/***/ }),
+
 /***/ 7143:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -39954,9 +40530,12 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
+const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
 /** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
 function tryParseKongVersion(text) {
-    const match = VERSION_PATTERN.exec(text.trim());
+    const trimmed = text.trim();
+    const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
+    const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
     if (!match)
         return undefined;
     const [, major, minor, patch, build, pre] = match;
@@ -39964,7 +40543,8 @@ function tryParseKongVersion(text) {
         major: Number(major),
         minor: Number(minor),
         patch: Number(patch),
-        build: build === undefined ? undefined : Number(build),
+        // The suffix says Enterprise even without a fourth number: its build 0 (compareKongVersions).
+        build: build === undefined ? (enterpriseEdition ? 0 : undefined) : Number(build),
         prerelease: pre === undefined ? [] : splitPrerelease(pre),
     };
 }
@@ -40036,7 +40616,7 @@ function sameLine(a, b) {
 
 /***/ }),
 
-/***/ 3360:
+/***/ 7264:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40185,8 +40765,8 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
@@ -40210,7 +40790,7 @@ function file_command_issueFileCommand(command, message) {
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain

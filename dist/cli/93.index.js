@@ -1,277 +1,35 @@
-export const id = 48;
-export const ids = [48];
+export const id = 93;
+export const ids = [93];
 export const modules = {
 
-/***/ 7048:
+/***/ 8093:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  fingerprintDifferences: () => (/* binding */ fingerprintDifferences),
   verifyBackup: () => (/* binding */ verifyBackup)
 });
-
-// UNUSED EXPORTS: fingerprintDifferences
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __webpack_require__(1469);
 // EXTERNAL MODULE: ./build/lib/shared-inputs.js
 var shared_inputs = __webpack_require__(4469);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __webpack_require__(3387);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-;// CONCATENATED MODULE: ./build/lib/fsync.js
-
-/**
- * fsync each path (files, or folders for the names they hold): what makes a backup survive a
- * crash of the machine that wrote it, before its manifest says it is complete.
- */
-async function fsync_syncPaths(paths) {
-    await Promise.all(paths.map(async (p) => {
-        const handle = await open(p, 'r').catch((error) => {
-            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
-            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
-                return undefined;
-            throw error;
-        });
-        if (handle === undefined)
-            return;
-        try {
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-    }));
-}
-
-;// CONCATENATED MODULE: ./build/database/manifest.js
-
-
-
-
-
-/**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
- * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
- * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
- * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
- */
-const manifest_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
-/**
- * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
- * and then the folder are synced, so after a crash the manifest is whole or absent too.
- */
-async function manifest_writeManifestAtomically(file, manifest) {
-    await writeJsonAtomically(file, manifest);
-}
-/** The same for any JSON index (the export's, the Cassandra snapshot's). */
-async function writeJsonAtomically(file, data) {
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
-        await rename(temp, file);
-        await syncPaths([path.dirname(file)]);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-    }
-}
-/** Reads and checks a manifest; errors name `input` (the input that gave its path). */
-async function readManifest(file, input) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${file}: ${error.code ?? error.message}`, error);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
-    }
-    const problems = validateManifest(data);
-    if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.join('; ')}`);
-    return data;
-}
-function validateManifest(data) {
-    if (typeof data !== 'object' || data === null)
-        return ['not an object'];
-    const m = data;
-    const problems = [];
-    if (m.schema !== manifest_MANIFEST_SCHEMA)
-        problems.push(`schema is ${JSON.stringify(m.schema)}, expected "${manifest_MANIFEST_SCHEMA}"`);
-    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.format === 'cassandra-snapshot')
-        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    const need = (key, type) => {
-        const value = m[key];
-        const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-        if (actual !== type)
-            problems.push(`${key} is ${actual}, expected ${type}`);
-    };
-    for (const key of ['database', 'lineage', 'kong', 'counts', 'fingerprint', 'dump', 'encryption', 'archive'])
-        need(key, 'object');
-    need('files', 'array');
-    need('finishedAt', 'string');
-    if (problems.length > 0)
-        return problems;
-    const fingerprint = m.fingerprint;
-    if (typeof fingerprint.digest !== 'string' || typeof fingerprint.tables !== 'object')
-        problems.push('fingerprint lacks digest or tables');
-    for (const [i, file] of m.files.entries()) {
-        const f = file;
-        if (typeof f?.path !== 'string' || typeof f.sha256 !== 'string' || typeof f.sizeBytes !== 'number') {
-            problems.push(`files[${i}] needs path, sizeBytes and sha256`);
-        }
-        else if (external_node_path_.isAbsolute(f.path) || f.path.split('/').includes('..')) {
-            problems.push(`files[${i}].path ${JSON.stringify(f.path)} leaves the manifest's folder`);
-        }
-    }
-    return problems;
-}
-/** The tables whose fingerprints differ, with how: empty when equal. */
-function manifest_compareFingerprints(expected, actual) {
-    const differences = [];
-    if (expected.algorithm !== actual.algorithm)
-        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
-    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
-    for (const table of [...tables].sort()) {
-        const want = expected.tables[table];
-        const got = actual.tables[table];
-        if (!want)
-            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
-        else if (!got)
-            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
-        else if (want.rows !== got.rows)
-            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
-        else if (want.hash !== got.hash)
-            differences.push(`${table}: same ${got.rows} rows but different content`);
-    }
-    return differences;
-}
-
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
-var exec = __webpack_require__(1260);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(1421);
-;// CONCATENATED MODULE: ./build/lib/exec.js
-
-
-
-async function exec_execCommand(request) {
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    Object.assign(env, request.env);
-    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
-    // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
-        return spawnCommand(request, env);
-    }
-    try {
-        const result = await (0,exec/* getExecOutput */.H)(request.command, [...request.args], {
-            env,
-            cwd: request.cwd,
-            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: request.onLine && lineListeners(request.onLine),
-        });
-        // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
-        // no signal: never report that as success. Callers that must know the signal pass `signal`.
-        return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
-    }
-    catch (error) {
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
-    }
-}
-function lineListeners(onLine) {
-    return {
-        stdline: (line) => onLine(line, 'stdout'),
-        errline: (line) => onLine(line, 'stderr'),
-    };
-}
-function spawnCommand(request, env) {
-    return new Promise((resolve, reject) => {
-        if (request.signal?.aborted) {
-            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
-            return;
-        }
-        const child = (0,external_node_child_process_.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let aborted = false;
-        let killTimer;
-        const stop = () => {
-            if (aborted || child.exitCode !== null)
-                return;
-            aborted = true;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            killTimer.unref();
-        };
-        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
-        request.signal?.addEventListener('abort', stop, { once: true });
-        const split = (stream) => {
-            let pending = '';
-            return (chunk) => {
-                if (stream === 'stdout')
-                    stdout += chunk;
-                else
-                    stderr += chunk;
-                if (!request.onLine)
-                    return;
-                pending += chunk;
-                const lines = pending.split(/\r?\n/);
-                pending = lines.pop() ?? '';
-                for (const line of lines)
-                    request.onLine(line, stream);
-            };
-        };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
-        child.stderr.setEncoding('utf8').on('data', split('stderr'));
-        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
-        child.on('spawn', () => {
-            if (child.pid !== undefined)
-                request.onSpawn?.(child.pid);
-        });
-        const cleanup = () => {
-            if (timer)
-                clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            request.signal?.removeEventListener('abort', stop);
-        };
-        child.on('error', (error) => {
-            cleanup();
-            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
-        });
-        child.on('close', (code, signal) => {
-            cleanup();
-            resolve({
-                exitCode: code ?? 1,
-                stdout,
-                stderr,
-                ...(signal !== null && { signal }),
-                ...(aborted && { aborted: true }),
-            });
-        });
-    });
-}
-
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: ./build/lib/exec.js + 9 modules
+var exec = __webpack_require__(3228);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./build/lib/concurrency.js
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
@@ -299,7 +57,7 @@ async function concurrency_mapLimit(items, limit, fn) {
         throw failure.error;
     return results;
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const concurrency_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 ;// CONCATENATED MODULE: ./build/database/checksums.js
 
@@ -360,7 +118,7 @@ function checksums_archiveChecksum(files) {
     if (files.length === 1)
         return files[0].sha256;
     const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-    return createHash('sha256').update(listing).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(listing).digest('hex');
 }
 /** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
 async function checkFiles(base, files) {
@@ -384,151 +142,100 @@ async function checkFiles(base, files) {
     return problems.sort();
 }
 
-;// CONCATENATED MODULE: ./build/database/encryption.js
+// EXTERNAL MODULE: ./build/database/encryption.js
+var database_encryption = __webpack_require__(4371);
+;// CONCATENATED MODULE: ./build/database/backup-files.js
 
 
 
 
 
-const ENCRYPTED_SUFFIX = '.gpg';
-async function openGpg(gpgBinary = 'gpg') {
-    // Short path: gpg-agent's socket lives in GNUPGHOME and socket paths are limited to ~100 bytes.
-    const home = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_os_.tmpdir(), 'kgpg-'));
-    const base = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
-    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
-    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (args, stdin, signal) => exec_execCommand({ command: gpgBinary, args: [...base, ...args], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
-    return {
-        exec,
-        async run(args, stdin, signal) {
-            const result = await exec(args, stdin, signal);
-            if (result.exitCode !== 0 || result.signal !== undefined)
-                throw (0,errors/* stepError */.hH)('gpg', failure(result));
-            return result.stdout;
-        },
-        async close() {
-            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await exec_execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
-            await (0,promises_.rm)(home, { recursive: true, force: true });
-        },
-    };
-}
-/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
-function failure(result) {
-    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
-    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-    return reason ? `${reason} (${ended})` : ended;
-}
-/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
-function noRoom(result) {
-    if (result.signal === 'SIGXFSZ')
-        return 'file size limit exceeded (SIGXFSZ)';
-    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
-    return line?.replace(/^gpg: /, '').trim();
-}
-/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryption_encryptFiles(files, options, signal) {
-    const gpg = await openGpg();
-    try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
-        const out = [];
-        for (const file of files) {
-            const target = `${file}${ENCRYPTED_SUFFIX}`;
-            // The dump is compressed already: gpg's own compression would only cost time.
-            const common = ['--compress-algo', 'none', '--output', target];
-            const result = options.method === 'gpg-symmetric'
-                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
-                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
-            if (result.exitCode !== 0 || result.signal !== undefined) {
-                await rm(target, { force: true });
-                const full = noRoom(result);
-                // Both callers (database backup, decK export) write into backup-dir.
-                if (full)
-                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
-                if (result.aborted)
-                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
-                if (options.method === 'gpg-recipient')
-                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
-                throw stepError('gpg', failure(result));
-            }
-            await rm(file);
-            out.push(target);
-        }
-        return out;
+
+/**
+ * What verify, restore and migrate's backup gate read before any byte of the archive: the
+ * manifest's fields (readManifest), then that it vouches for the archive it names: at least one
+ * file, the archive is exactly the file (custom) or the folder of the files (directory) it lists
+ * with their checksums, every path stays inside the backup folder (no `..`, no absolute path, no
+ * symlink leading out), and a directory archive holds no file it does not list (pg_restore reads
+ * `3.dat` before the listed `3.dat.gz`). The sizes and SHA-256s are checked by checkBackupChecksums.
+ */
+async function inspectBackup(manifestPath, input) {
+    const file = external_node_path_.resolve(manifestPath);
+    const manifest = await (0,database_manifest/* readManifest */.WI)(file, input);
+    const refuse = (detail) => (0,errors/* inputError */.Xu)(input, `${file}: ${detail}`);
+    const problems = archiveProblems(manifest);
+    if (problems.length > 0)
+        throw refuse(`the manifest does not vouch for its archive: ${problems.join('; ')}`);
+    const folder = await (0,promises_.realpath)(external_node_path_.dirname(file));
+    for (const listed of manifest.files) {
+        const real = await (0,promises_.realpath)(external_node_path_.join(folder, listed.path)).catch(() => undefined);
+        // A missing file is the checksums' to report, with the others.
+        if (real !== undefined && !inside(folder, real))
+            throw refuse(`${listed.path} leads outside the backup folder (to ${real})`);
     }
-    finally {
-        await gpg.close();
-    }
-}
-/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
-function encryptedTo(status) {
-    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
-}
-/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function decryptFiles(base, files, outDir, options, signal) {
-    const gpg = await openGpg();
-    try {
-        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
-        let secretKeyIds = [];
-        if (options.method === 'gpg-recipient') {
-            if (options.privateKey === undefined)
-                throw (0,errors/* inputError */.Xu)('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
-            await gpg.run(['--import'], options.privateKey).catch((error) => {
-                throw (0,errors/* inputError */.Xu)('encryption-private-key', `gpg could not import it: ${error.message}`, error);
-            });
-            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
-            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
-            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
-            if (secretKeyIds.length === 0)
-                throw (0,errors/* inputError */.Xu)('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
-        }
-        for (const file of files) {
-            const plain = external_node_path_.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
-            await (0,promises_.mkdir)(external_node_path_.dirname(plain), { recursive: true });
-            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
-            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', external_node_path_.join(base, file)], options.passphrase ?? '', signal);
-            if (result.exitCode === 0 && result.signal === undefined)
-                continue;
-            await (0,promises_.rm)(plain, { force: true });
-            throw decryptionError(result, file, outDir, options, secretKeyIds);
+    if (manifest.dump.format === 'directory') {
+        const unlisted = await unlistedFiles(folder, manifest);
+        if (unlisted.length > 0) {
+            throw refuse(`${manifest.archive.path} holds ${unlisted.length} file${unlisted.length === 1 ? '' : 's'} the manifest does not list (${unlisted.slice(0, 5).join(', ')}): pg_restore would read them unchecked`);
         }
     }
-    finally {
-        await gpg.close();
-    }
+    return { manifest, manifestPath: file, folder, archivePath: external_node_path_.join(folder, manifest.archive.path) };
 }
-function decryptionError(result, file, outDir, options, secretKeyIds) {
-    const full = noRoom(result);
-    if (full)
-        return (0,errors/* stepError */.hH)('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
-    if (result.aborted)
-        return (0,errors/* stepError */.hH)('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
-    const reason = failure(result);
-    const recipients = encryptedTo(result.stdout);
-    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
-    if (recipients.length > 0 && keyProblem) {
-        if (options.method === 'gpg-symmetric') {
-            return (0,errors/* inputError */.Xu)('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
-        }
-        const hidden = recipients.every((id) => /^0+$/.test(id));
-        const held = recipients.filter((id) => secretKeyIds.includes(id));
-        if (hidden) {
-            return (0,errors/* inputError */.Xu)('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
-        }
-        if (held.length === 0) {
-            return (0,errors/* inputError */.Xu)('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
-        }
-        return options.passphrase === undefined || options.passphrase === ''
-            ? (0,errors/* inputError */.Xu)('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
-            : (0,errors/* inputError */.Xu)('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+/** Sizes and SHA-256 of every file, streamed; the error names `input`, the manifest's. */
+async function checkBackupChecksums(backup, input, log) {
+    const problems = await checkFiles(backup.folder, backup.manifest.files);
+    if (problems.length > 0) {
+        throw (0,errors/* inputError */.Xu)(input, `checking the archive against its manifest: ${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
     }
-    if (keyProblem)
-        return (0,errors/* inputError */.Xu)('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
-    return (0,errors/* stepError */.hH)('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+    log?.(`Checksums match: ${backup.manifest.files.length} file(s), ${backup.manifest.archive.sizeBytes} bytes`);
+}
+/**
+ * The archive a manifest names is there and is what was backed up: inspectBackup, then every
+ * checksum. For migrate's backup gate (no rollback point without an archive) and verify.
+ */
+async function verifyBackupFiles(manifestPath, input, options = {}) {
+    const backup = await inspectBackup(manifestPath, input);
+    await checkBackupChecksums(backup, input, options.log);
+    return backup;
+}
+function archiveProblems(manifest) {
+    const { archive, files, dump, encryption } = manifest;
+    if (files.length === 0)
+        return ['files lists no file, so nothing of the archive would be checked'];
+    const problems = [];
+    const paths = files.map((f) => f.path);
+    if (new Set(paths).size !== paths.length)
+        problems.push('files lists a path twice');
+    if (dump.format === 'custom' && (files.length !== 1 || paths[0] !== archive.path)) {
+        problems.push(`archive.path ${JSON.stringify(archive.path)} is not the file files[] lists (${paths.slice(0, 3).join(', ')})`);
+    }
+    if (dump.format === 'directory') {
+        const outside = paths.filter((p) => !p.startsWith(`${archive.path}/`));
+        if (outside.length > 0)
+            problems.push(`files[] lists ${outside.slice(0, 3).join(', ')} outside the archive folder ${JSON.stringify(archive.path)}`);
+    }
+    if (archive.checksum !== checksums_archiveChecksum(files))
+        problems.push("archive.checksum is not the checksum of the files[] listed");
+    if (archive.sizeBytes !== files.reduce((sum, f) => sum + f.sizeBytes, 0))
+        problems.push('archive.sizeBytes is not the sum of the files[] listed');
+    if (encryption.method !== 'none' && !paths.every((p) => p.endsWith(database_encryption/* ENCRYPTED_SUFFIX */.TB)))
+        problems.push(`encryption.method is ${encryption.method} but files[] lists files without ${database_encryption/* ENCRYPTED_SUFFIX */.TB}`);
+    if (!/^\d+(\.\d+)*$/.test(dump.toolVersion))
+        problems.push(`dump.toolVersion ${JSON.stringify(dump.toolVersion)} is not a pg_dump version`);
+    return problems;
+}
+function inside(folder, real) {
+    return real.startsWith(`${folder}${external_node_path_.sep}`);
+}
+/** Everything but folders under a directory archive that files[] does not list, relative to `folder`. */
+async function unlistedFiles(folder, manifest) {
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const entries = await (0,promises_.readdir)(external_node_path_.join(folder, manifest.archive.path), { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+        .filter((entry) => !entry.isDirectory())
+        .map((entry) => external_node_path_.relative(folder, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'))
+        .filter((p) => !listed.has(p))
+        .sort();
 }
 
 ;// CONCATENATED MODULE: ./build/database/postgres/archive.js
@@ -539,24 +246,23 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
 
 
 
-
 /**
- * Reads the manifest, refuses an archive whose files differ from it (size, SHA-256, missing),
- * then decrypts if needed. Nothing is restored from an archive that fails this: checked before
- * it returns, or with `deferChecksums` through `checksums`, which the caller awaits.
+ * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
+ * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
+ * needed. Nothing is restored from an archive that fails this: checked before it returns, or
+ * with `deferChecksums` through `checksums`, which the caller awaits.
  */
 async function archive_openArchive(options) {
-    const manifestPath = external_node_path_.resolve(options.manifestPath);
-    const manifest = await readManifest(manifestPath, options.manifestInput);
-    const folder = external_node_path_.dirname(manifestPath);
-    const checksums = checkArchive(folder, manifest, options.log);
+    const backup = await inspectBackup(options.manifestPath, options.manifestInput);
+    const { manifest, manifestPath, folder } = backup;
+    const checksums = checkBackupChecksums(backup, options.manifestInput, options.log);
     // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
     // unhandled rejection that ends the process; the caller still sees it through `checksums`.
     checksums.catch(() => { });
     if (!options.deferChecksums)
         await checksums;
     const settled = () => checksums.then(() => { }, () => { });
-    const dumpPath = external_node_path_.join(folder, manifest.archive.path);
+    const dumpPath = backup.archivePath;
     if (manifest.encryption.method === 'none') {
         return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
     }
@@ -568,9 +274,9 @@ async function archive_openArchive(options) {
     const stop = new AbortController();
     checksums.catch(() => stop.abort());
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const work = await (0,promises_.mkdtemp)(external_node_path_.join(options.workDir ?? external_node_os_.tmpdir(), 'kong-restore-'));
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(options.runDir?.path ?? options.workDir ?? external_node_os_.tmpdir(), 'kong-restore-'));
     try {
-        await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal);
+        await (0,database_encryption/* decryptFiles */.DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
     }
     catch (error) {
         await (0,promises_.rm)(work, { recursive: true, force: true });
@@ -588,16 +294,9 @@ async function archive_openArchive(options) {
         },
     };
 }
-async function checkArchive(folder, manifest, log) {
-    const problems = await checkFiles(folder, manifest.files);
-    if (problems.length > 0) {
-        throw (0,errors/* stepError */.hH)('checking the archive against its manifest', `${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-    }
-    log?.(`Checksums match: ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes`);
-}
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
 async function listArchive(pgRestore, dumpPath) {
-    const result = await exec_execCommand({ command: pgRestore, args: ['--list', dumpPath] });
+    const result = await (0,exec/* execCommand */.N)({ command: pgRestore, args: ['--list', dumpPath] });
     if (result.exitCode !== 0)
         throw (0,errors/* stepError */.hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
     const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
@@ -606,6 +305,8 @@ async function listArchive(pgRestore, dumpPath) {
 
 // EXTERNAL MODULE: ./build/database/postgres/connect.js
 var postgres_connect = __webpack_require__(9308);
+// EXTERNAL MODULE: ./build/lib/fsync.js
+var fsync = __webpack_require__(2973);
 ;// CONCATENATED MODULE: ./build/database/postgres/compression.js
 
 function compression_parseCompression(text, clientMajor) {
@@ -812,10 +513,10 @@ function fingerprint_assertFingerprintComputable(algorithm, versionNum, serverVe
     throw (0,errors/* stepError */.hH)('checking the fingerprint', `the backup's fingerprint (${algorithm}) needs PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000} or newer to be recomputed, and this server runs ${serverVersion}: restore into PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000}+, or take the backup from a server of the same major as the target`);
 }
 /** Built-in types (and arrays of them) with a hash opclass whose values hash stably. */
-const HASHABLE_TYPES = (/* unused pure expression or super */ null && ([
+const HASHABLE_TYPES = [
     'uuid', 'text', 'varchar', 'bpchar', 'name', 'int2', 'int4', 'int8', 'bool', 'jsonb', 'timestamptz',
     'timestamp', 'date', 'numeric', 'bytea', 'inet', 'cidr', 'float4', 'float8', 'interval', 'oid',
-]));
+];
 async function defaultAlgorithm(client, tables) {
     const result = await client.query("SELECT current_setting('server_version_num') AS num");
     const version = Number(result.rows[0]?.num ?? 0);
@@ -878,7 +579,7 @@ async function tools_probePgTools(binDir) {
     }
     let result;
     try {
-        result = await exec_execCommand({ command: tool('pg_dump'), args: ['--version'] });
+        result = await (0,exec/* execCommand */.N)({ command: tool('pg_dump'), args: ['--version'] });
     }
     catch (error) {
         return { ok: false, error: (serverMajor) => (0,errors/* stepError */.hH)('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
@@ -943,7 +644,11 @@ async function backupPostgres(options) {
     await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
         throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
     });
-    await mkdir(folder).catch((error) => {
+    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+    // plaintext dump waiting for encryption), which backup-db's post step removes.
+    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+    await mkdir(folder).catch(async (error) => {
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
     });
     let client;
@@ -980,10 +685,13 @@ async function backupPostgres(options) {
         const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
         const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
         options.signal?.removeEventListener('abort', onOuterAbort);
+        // A failed read of the facts stopped pg_dump: its reason is the one to tell.
+        if (factsResult.status === 'rejected' && !options.signal?.aborted)
+            throw factsError(options.source, factsResult.reason);
         if (dumpResult.status === 'rejected')
             throw dumpResult.reason;
         if (factsResult.status === 'rejected')
-            throw wrap(factsResult.reason, 'reading schema_meta and the fingerprint');
+            throw factsError(options.source, factsResult.reason);
         await client.query('COMMIT');
         await client.end().catch(() => { });
         client = undefined;
@@ -991,7 +699,7 @@ async function backupPostgres(options) {
         let archivePath = archive;
         if (options.encryption) {
             log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-            archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal);
+            archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
             if (options.format === 'custom')
                 archivePath = archiveFiles[0];
         }
@@ -1041,6 +749,7 @@ async function backupPostgres(options) {
         await writeManifestAtomically(manifestPath, manifest).catch((error) => {
             throw diskError(error, folder);
         });
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
         return { manifest, manifestPath, archivePath, folder };
     }
@@ -1050,9 +759,11 @@ async function backupPostgres(options) {
             await client.end().catch(() => { });
         }
         await rm(folder, { recursive: true, force: true });
+        await options.runDir?.forget(BACKUP_FOLDER_KEY);
         throw error;
     }
 }
+const BACKUP_FOLDER_KEY = 'backup-folder';
 async function dump_readIdentity(client, target) {
     const version = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v");
     let systemIdentifier = null;
@@ -1113,8 +824,11 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     const connection = libpqFailure(options.source, stderr);
     if (connection)
         throw connection;
+    const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
+    if (denied)
+        throw readDenied(options.source, denied);
     if (result.aborted)
-        throw stepError('pg_dump', options.signal?.aborted ? 'cancelled' : 'stopped because reading the fingerprint failed');
+        throw stepError('pg_dump', 'cancelled');
     if (result.signal)
         throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
     throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
@@ -1140,6 +854,16 @@ function diskError(error, folder) {
     if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
         return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
     return wrap(error, 'writing the manifest');
+}
+/** The role may not read a Kong table: the input that named the role is what to change. */
+function readDenied(source, what) {
+    return inputError(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
+}
+function factsError(source, error) {
+    const e = error;
+    if (e.code === '42501')
+        return readDenied(source, e.message ?? 'permission denied');
+    return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
 }
 function wrap(error, step) {
     return error instanceof UpgradeError ? error : stepError(step, error.message, error);
@@ -1189,6 +913,197 @@ function schema_meta_kongLineFromSchemaMeta(rows) {
     if (best)
         return `${best[0]}.${best[1]}`;
     return names.includes('000_base') ? '1.0' : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/swap.js
+
+
+const STEP = 'swapping the restored copy in';
+async function swap_swapIn(admin, swap, runDir, log) {
+    const { name, scratch, aside } = swap;
+    // 1. The copy: no new sessions, and the ones there ended.
+    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} WITH ALLOW_CONNECTIONS false`);
+    const onCopy = await swap_endSessions(admin, scratch);
+    if (onCopy.length > 0) {
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `${onCopy.length} session(s) on the restored copy "${scratch}" could not be ended (${onCopy.join(', ')}); the target "${name}" was left as it was${dropped ? '' : `, and the copy stays as "${scratch}" (drop it once they are gone)`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+    }
+    if (!swap.exists) {
+        await renameOrDrop(admin, runDir, scratch, name);
+        await allowConnections(admin, name, true);
+        return { previousKept: undefined };
+    }
+    // 2. The target, renamed aside: whole, under another name, until the copy holds its own.
+    const allowed = (await admin.query('SELECT datallowconn AS allowed FROM pg_database WHERE datname = $1', [name])).rows[0]?.allowed ?? true;
+    await runDir?.note('swap', { kind: 'swap', host: swap.host, port: swap.port, target: name, aside, scratch, allowConnections: allowed });
+    if (swap.disconnect) {
+        await allowConnections(admin, name, false);
+        const onTarget = await swap_endSessions(admin, name);
+        if (onTarget.length > 0) {
+            await allowConnections(admin, name, allowed);
+            await runDir?.forget('swap');
+            const dropped = await swap_dropScratch(admin, scratch, runDir);
+            throw stepError(STEP, `${onTarget.length} session(s) on "${name}" could not be ended (${onTarget.join(', ')}); it was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+        }
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        if (swap.disconnect)
+            await allowConnections(admin, name, allowed).catch(() => { });
+        await runDir?.forget('swap');
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        const left = `the target "${name}" was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}`;
+        if (!swap.disconnect && error.code === '55006') {
+            throw inputError('allow-live-connections', `a client connected to "${name}" during the restore (${error.message}); ${left}. Stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`, error);
+        }
+        throw stepError(STEP, `renaming "${name}" aside failed: ${error.message}; ${left}`, error);
+    }
+    // 3. The copy takes the name; on failure the target takes it back before anything is dropped.
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
+    }
+    catch (error) {
+        try {
+            await admin.query(`ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(name)}`);
+            await allowConnections(admin, name, allowed);
+        }
+        catch (back) {
+            // The ledger keeps the swap: backup-db's post step renames the target back.
+            throw stepError(STEP, `the restored copy could not take the name "${name}" (${error.message}) and the target could not be renamed back (${back.message}). Nothing was dropped: the target is whole as "${aside}", the checked copy is "${scratch}"; rename "${aside}" back with ALTER DATABASE "${aside}" RENAME TO "${name}"`, error);
+        }
+        await runDir?.forget('swap');
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${name}": ${error.message}; the target was renamed back and is as it was${dropped ? '' : `, the copy stays as "${scratch}"`}`, error);
+    }
+    await runDir?.forget(swap_scratchKey(scratch));
+    await allowConnections(admin, name, allowed);
+    log(`Restored into "${name}" (scratch copy checked, then renamed in; the previous database renamed aside)`);
+    // 4. The previous target, now that the copy holds its name.
+    let previousKept;
+    await swap_endSessions(admin, aside);
+    try {
+        await admin.query(`DROP DATABASE ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        previousKept = aside;
+        log(`The previous "${name}" could not be dropped and is kept as "${aside}" (${error.message}): drop it once the restore is confirmed`);
+    }
+    await runDir?.forget('swap');
+    return { previousKept };
+}
+/** The scratch database's ledger key (written before CREATE DATABASE, removed once it is gone or renamed). */
+function swap_scratchKey(scratch) {
+    return `scratch-${scratch.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+async function renameOrDrop(admin, runDir, from, to) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+    }
+    catch (error) {
+        const dropped = await swap_dropScratch(admin, from, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${to}": ${error.message}${dropped ? '' : `; the copy stays as "${from}"`}`, error);
+    }
+    await runDir?.forget(swap_scratchKey(from));
+}
+async function allowConnections(admin, database, allowed) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(database)} WITH ALLOW_CONNECTIONS ${allowed}`);
+    }
+    catch (error) {
+        throw stepError(STEP, `could not set ALLOW_CONNECTIONS ${allowed} on "${database}": ${error.message}`, error);
+    }
+}
+/**
+ * Ends every other session on `database` that this role may end; returns those it could not
+ * (a superuser's, another role's without pg_signal_backend), as `user application@address`.
+ * The rename or drop that follows waits up to 5 s for ended sessions to go (CountOtherDBBackends).
+ */
+async function swap_endSessions(admin, database) {
+    const sessions = await admin.query(
+    // client_addr and client_port read null for other roles' sessions without pg_read_all_stats.
+    `SELECT pid, usename || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || '@' ||
+            coalesce(host(client_addr), CASE client_port WHEN -1 THEN 'local' END, 'address hidden') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    const stuck = [];
+    for (const session of sessions.rows) {
+        const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
+        if (!ended)
+            stuck.push(session.who);
+    }
+    return stuck;
+}
+/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
+async function swap_endSessionsNamed(client, applicationName) {
+    const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+    return result.rows.length;
+}
+/** Drops a scratch database (ending its sessions first); false when it could not. */
+async function swap_dropScratch(admin, scratch, runDir) {
+    await swap_endSessions(admin, scratch).catch(() => []);
+    try {
+        await admin.query(`DROP DATABASE IF EXISTS ${(0,postgres_connect/* quoteIdent */.v4)(scratch)}`);
+    }
+    catch {
+        return false;
+    }
+    await runDir?.forget(swap_scratchKey(scratch));
+    return true;
+}
+/**
+ * What a killed run left, undone from its ledger (backup-db's post step): a target renamed aside
+ * takes its name back (or, when the copy already holds it, is kept and named); scratch databases
+ * are dropped. Returns a line per thing done or left.
+ */
+async function recoverSwap(admin, entry) {
+    const present = async (db) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rows.length > 0;
+    const [target, aside] = [await present(entry.target), await present(entry.aside)];
+    if (!aside)
+        return `"${entry.target}": the interrupted swap had not renamed it, or had finished`;
+    if (!target) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(entry.aside)} RENAME TO ${quoteIdent(entry.target)}`);
+        await allowConnections(admin, entry.target, entry.allowConnections);
+        return `"${entry.target}" was renamed aside by the interrupted restore and has its name back, as it was`;
+    }
+    await allowConnections(admin, entry.target, entry.allowConnections);
+    return `"${entry.target}" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "${entry.aside}": drop it once the restore is confirmed`;
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/lock-watch.js
+
+
+
+async function lock_watch_watchLocks(target, applicationName, timeoutMs) {
+    const client = await connect(target, 'watching the restore\'s locks');
+    let blockedBy;
+    let stopped = false;
+    const every = Math.min(1000, Math.max(100, timeoutMs / 4));
+    const loop = (async () => {
+        while (!stopped) {
+            const waiting = await client.query(`SELECT a.pid, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+                (SELECT string_agg(b.usename || ' ' || coalesce(nullif(b.application_name, ''), 'unnamed') || ' (pid ' || b.pid || ')', ', ')
+                   FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
+           FROM pg_stat_activity a
+          WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'`, [applicationName]);
+            const stuck = waiting.rows.find((row) => Number(row.waited) > timeoutMs);
+            if (stuck) {
+                blockedBy = stuck.blockers ?? 'another session';
+                await client.query('SELECT pg_cancel_backend($1)', [stuck.pid]);
+                return;
+            }
+            await sleep(every);
+        }
+    })().catch(() => { });
+    return {
+        blockedBy: () => blockedBy,
+        async end() {
+            stopped = true;
+            await loop;
+            await endSessionsNamed(client, applicationName).catch(() => { });
+            await client.end().catch(() => { });
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./build/database/postgres/restore-lines.js
@@ -1242,6 +1157,8 @@ const PROGRESS_LINE = /^pg_restore: (connecting to database|creating |processing
 
 
 
+
+
 async function restorePostgres(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
@@ -1250,7 +1167,7 @@ async function restorePostgres(options) {
     // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
     // them before the target changes); clean writes the target itself, so it checks them first.
     const archive = await openArchive({
-        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log,
+        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
         deferChecksums: options.method === 'swap' && !options.dryRun,
     });
     try {
@@ -1260,6 +1177,8 @@ async function restorePostgres(options) {
         let tools;
         let targetIdentity;
         let checked;
+        let previousKept;
+        let live = [];
         const actions = [];
         try {
             const identity = await readIdentity(admin, target);
@@ -1277,41 +1196,45 @@ async function restorePostgres(options) {
             if (!exists && options.method === 'clean') {
                 throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
             }
-            const live = exists ? await liveConnections(admin, name) : [];
+            live = exists ? await liveConnections(admin, name) : [];
             if (live.length > 0 && !options.allowLiveConnections) {
                 throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
             }
+            const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
             if (options.method === 'swap') {
-                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint`);
+                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
                 if (exists)
-                    actions.push(`${live.length > 0 ? `disconnect ${live.length} session(s), ` : ''}drop "${name}"`);
-                actions.push(`rename the scratch database to "${name}"`);
+                    actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
+                else
+                    actions.push(`rename the scratch database to "${name}"`);
             }
             else {
-                actions.push(`pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs}` : ' in one transaction'}`);
+                actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
             }
             actions.push('compare the fingerprint with the manifest and write the target manifest');
             if (options.dryRun) {
-                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions };
+                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
             }
             if (options.method === 'swap') {
                 // The renamed copy is the database whose fingerprint was just checked: no second scan.
-                checked = await swapRestore(options, archive, tools, admin, exists, live.length > 0, log);
+                ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
+            }
+            else if (live.length > 0) {
+                const stuck = await endSessions(admin, name);
+                if (stuck.length > 0)
+                    throw stepError('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
+                log(`Ended ${live.length} session(s) on "${name}"`);
             }
         }
         finally {
             await admin.end().catch(() => { });
         }
-        if (options.method === 'clean') {
-            await runPgRestore(tools, archive.dumpPath, target, ['--clean', '--if-exists', ...(options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'])], options.signal, log);
-        }
-        const after = checked ?? (await restore_readFacts(target, source.fingerprint.algorithm));
-        const differences = compareFingerprints(source.fingerprint, after.entities.fingerprint);
+        if (options.method === 'clean')
+            await cleanRestore(options, archive, tools, log);
+        const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
+        const differences = restoredDifferences(source, after);
         if (differences.length > 0) {
-            throw stepError('checking the restored database', `its fingerprint differs from the manifest: ${differences.join('; ')}`);
-        }
-        if (JSON.stringify(after.schemaMeta ?? null) !== JSON.stringify(source.schemaMeta)) {
-            throw stepError('checking the restored database', 'its schema_meta rows differ from the manifest');
+            throw stepError('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
         }
         log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
         const manifest = {
@@ -1333,22 +1256,43 @@ async function restorePostgres(options) {
         };
         const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
         await writeManifestAtomically(manifestPath, manifest);
-        return { source, manifest, manifestPath, dryRun: false, actions };
+        if (previousKept)
+            actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
+        return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
     }
     finally {
         await archive.close();
     }
 }
-async function swapRestore(options, archive, tools, admin, exists, disconnect, log) {
+/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
+function restoredDifferences(manifest, facts) {
+    const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+    if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta))
+        differences.push('its schema_meta rows differ from the manifest');
+    return differences;
+}
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+function lockTimeout(options) {
+    return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+}
+/**
+ * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
+ * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
+ */
+async function swapRestore(options, archive, tools, admin, exists, log) {
     const name = options.target.db.database;
     const scratch = scratchName(name, 'restore');
+    const { host, port } = options.target.db;
+    await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host, port, database: scratch });
     try {
         await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
     }
     catch (error) {
+        await options.runDir?.forget(scratchKey(scratch));
         throw stepError('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
     }
     const scratchTarget = withDatabase(options.target, scratch);
+    let facts;
     try {
         // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
         // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
@@ -1359,53 +1303,101 @@ async function swapRestore(options, archive, tools, admin, exists, disconnect, l
             stop.abort();
             throw error;
         });
-        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log);
+        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
         const [checked, restored] = await Promise.allSettled([checksums, copy]);
         // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
         if (checked.status === 'rejected')
             throw checked.reason;
         if (restored.status === 'rejected')
             throw restored.reason;
-        const facts = restored.value;
-        const differences = compareFingerprints(archive.manifest.fingerprint, facts.entities.fingerprint);
+        facts = restored.value;
+        const differences = restoredDifferences(archive.manifest, facts);
         if (differences.length > 0) {
-            throw stepError('checking the restored copy', `its fingerprint differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+            throw stepError('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
         }
-        if (exists) {
-            if (disconnect)
-                await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-            await admin.query(`DROP DATABASE ${quoteIdent(name)}`);
-        }
-        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
-        log(`Restored into "${name}" (scratch copy checked, then swapped in)`);
-        return facts;
     }
     catch (error) {
-        // A stopped pg_restore's sessions may still be ending, and DROP DATABASE refuses while they are.
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [scratch]).catch(() => { });
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`).catch(() => { });
+        // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
+        const dropped = await dropScratch(admin, scratch, options.runDir);
+        if (!dropped)
+            log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         throw error;
     }
+    const { previousKept } = await swapIn(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
+    return { facts, previousKept };
 }
-async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine) {
+/**
+ * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
+ * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
+ * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
+ * holding one makes it stop instead of queueing every other query behind it.
+ */
+async function cleanRestore(options, archive, tools, log) {
+    const name = options.target.db.database;
+    const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+    const applicationName = restoreApplicationName();
+    const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
+    // Until pg_restore is done: a killed run's post step says what state the target is in.
+    await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
+    try {
+        await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
+    }
+    catch (error) {
+        await watch.end();
+        // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
+        if (options.jobs === 1)
+            await options.runDir?.forget('clean-restore');
+        const state = options.jobs > 1
+            ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
+            : `"${name}" was left as it was (one transaction, rolled back)`;
+        const blockedBy = watch.blockedBy();
+        if (blockedBy !== undefined) {
+            throw inputError('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
+        }
+        const detail = error instanceof UpgradeError ? error.message : error.message;
+        throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
+    }
+    await watch.end();
+    await options.runDir?.forget('clean-restore');
+}
+/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
+function restoreApplicationName() {
+    return `kong-upgrade-restore-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+async function runPgRestore(tools, dumpPath, target, run) {
     const started = Date.now();
+    const applicationName = run.applicationName ?? restoreApplicationName();
+    const key = `process-${applicationName}`;
+    // In the ledger before it starts (its sessions can be found by name), with its pid once known.
+    const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
+    await run.runDir?.note(key, { ...entry, pid: null });
+    let recorded;
     // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
     // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
-    const result = await exec_execCommand({
+    const result = await (0,exec/* execCommand */.N)({
         command: tools.pgRestore,
-        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(onLine ? ['--verbose'] : []), `--dbname=${target.db.database}`, ...extra, dumpPath],
-        env: { ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db), PGAPPNAME: 'kong-upgrade-restore', PGCONNECT_TIMEOUT: '10' },
-        ...(signal && { signal }),
-        ...(onLine && { onLine: (line, stream) => stream === 'stderr' && onLine(line) }),
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,postgres_connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
+        env: {
+            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            PGAPPNAME: applicationName,
+            PGCONNECT_TIMEOUT: '10',
+        },
+        signal: run.signal ?? new AbortController().signal,
+        onSpawn: (pid) => {
+            recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => { });
+        },
+        ...(run.onLine && { onLine: (line, stream) => stream === 'stderr' && run.onLine(line) }),
     });
+    await recorded;
+    await run.runDir?.forget(key);
     if (result.exitCode !== 0 || result.signal !== undefined) {
         const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
         const connection = (0,postgres_connect/* libpqFailure */.Vz)(target, stderr);
         if (connection)
             throw connection;
-        throw (0,errors/* stepError */.hH)('pg_restore', `${result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+        throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
@@ -1416,7 +1408,7 @@ async function runPgRestore(tools, dumpPath, target, extra, signal, log, onLine)
  * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
  * different. Not for `clean`: its one transaction hides every table until the end.
  */
-async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log) {
+async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log, runDir) {
     const loaded = [];
     // An object, not a variable: its field changes under the scanner's awaits.
     const restore = { state: 'restoring' };
@@ -1469,7 +1461,7 @@ async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, sig
     // its error is rethrown where it is awaited below.
     scanner.catch(() => undefined);
     try {
-        await runPgRestore(tools, dumpPath, target, jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine);
+        await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
     }
     catch (error) {
         restore.state = 'failed';
@@ -1482,12 +1474,12 @@ async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, sig
     wake();
     return (await scanner);
 }
-async function restore_readFacts(target, algorithm) {
-    return withClient(target, 'reading the fingerprint', async (client) => {
-        await client.query(SCAN_SETTINGS.join('; '));
+async function readFacts(target, algorithm) {
+    return (0,postgres_connect/* withClient */.SV)(target, 'reading the fingerprint', async (client) => {
+        await client.query(fingerprint_SCAN_SETTINGS.join('; '));
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const schemaMeta = await readSchemaMeta(client);
-        const entities = await readEntityFacts(client, algorithm);
+        const schemaMeta = await schema_meta_readSchemaMeta(client);
+        const entities = await fingerprint_readEntityFacts(client, algorithm);
         await client.query('COMMIT');
         return { schemaMeta, entities };
     });
@@ -1508,7 +1500,8 @@ function sameDatabase(a, b) {
 /** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
 function scratchName(base, purpose) {
     const suffix = `__${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    return `${base.slice(0, 63 - suffix.length)}${suffix}`;
+    // Plain characters only, so the name means the same to SQL, libpq and a log line.
+    return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
 }
 function safe(text) {
     return text.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -1524,10 +1517,11 @@ function safe(text) {
 
 
 
+
 /** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
 async function verifyBackup(options) {
     const log = options.log ?? (() => { });
-    const archive = await archive_openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, signal: options.signal, log });
+    const archive = await archive_openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
     try {
         const manifest = archive.manifest;
         const server = options.trialServer;
@@ -1540,17 +1534,20 @@ async function verifyBackup(options) {
         if (!server)
             return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
         const scratch = scratchName(manifest.database.database, 'verify');
+        await options.runDir?.note(swap_scratchKey(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
         await (0,postgres_connect/* withClient */.SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,postgres_connect/* quoteIdent */.v4)(scratch)} TEMPLATE template0`));
         try {
             const scratchTarget = (0,postgres_connect/* withDatabase */.kR)(server, scratch);
-            const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log);
-            const differences = manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+            const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
+            const differences = (0,database_manifest/* compareFingerprints */.tS)(manifest.fingerprint, facts.entities.fingerprint);
             if (differences.length > 0)
                 throw (0,errors/* stepError */.hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
             log(`Trial restore on ${(0,shared_inputs/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
         }
         finally {
-            await (0,postgres_connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => c.query(`DROP DATABASE IF EXISTS ${(0,postgres_connect/* quoteIdent */.v4)(scratch)}`)).catch(() => { });
+            const dropped = await (0,postgres_connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => swap_dropScratch(c, scratch, options.runDir)).catch(() => false);
+            if (!dropped)
+                log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         }
         return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: true };
     }
@@ -1564,7 +1561,7 @@ async function verifyBackup(options) {
  */
 async function fingerprintDifferences(target, manifest) {
     const facts = await readFacts(target, manifest.fingerprint.algorithm);
-    return compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+    return (0,database_manifest/* compareFingerprints */.tS)(manifest.fingerprint, facts.entities.fingerprint);
 }
 
 

@@ -1,8 +1,8 @@
-export const id = 154;
-export const ids = [154];
+export const id = 195;
+export const ids = [195,358];
 export const modules = {
 
-/***/ 7154:
+/***/ 6195:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -260,90 +260,12 @@ function checkCountsShape(counts, file, input) {
 
 // EXTERNAL MODULE: ./build/lib/http.js
 var http = __webpack_require__(9874);
-;// CONCATENATED MODULE: ./build/version/kong-version.js
-
-const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
-const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
-/** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
-function kong_version_tryParseKongVersion(text) {
-    const match = VERSION_PATTERN.exec(text.trim());
-    if (!match)
-        return undefined;
-    const [, major, minor, patch, build, pre] = match;
-    return {
-        major: Number(major),
-        minor: Number(minor),
-        patch: Number(patch),
-        build: build === undefined ? undefined : Number(build),
-        prerelease: pre === undefined ? [] : splitPrerelease(pre),
-    };
-}
-/** Parses a version given by the user; `input` names where it came from for the error. */
-function parseKongVersion(text, input = 'version') {
-    const version = kong_version_tryParseKongVersion(text);
-    if (!version) {
-        throw inputError(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
-    }
-    return version;
-}
-// `rc2` and `rc.2` order the same way: split letters from digits, then on dots and dashes.
-function splitPrerelease(text) {
-    return text
-        .split(/[.-]/)
-        .flatMap((part) => part.match(/\d+|[A-Za-z]+/g) ?? [])
-        .map((part) => (/^\d+$/.test(part) ? Number(part) : part.toLowerCase()));
-}
-function editionOf(version) {
-    return version.build === undefined ? 'oss' : 'enterprise';
-}
-function kong_version_formatKongVersion(version) {
-    const numbers = [version.major, version.minor, version.patch];
-    if (version.build !== undefined)
-        numbers.push(version.build);
-    const pre = version.prerelease.length > 0 ? `-${version.prerelease.join('.')}` : '';
-    return numbers.join('.') + pre;
-}
-/** The release line, e.g. "3.4": Kong's unit of support, LTS and upgrade paths. */
-function releaseLine(version) {
-    return `${version.major}.${version.minor}`;
-}
-/**
- * Total order over OSS and Enterprise versions. An OSS version sorts with the Enterprise
- * build 0 of the same patch (3.4.2 and 3.4.2.0 are the same code line), and a pre-release
- * sorts before its release.
- */
-function kong_version_compareKongVersions(a, b) {
-    const numeric = a.major - b.major || a.minor - b.minor || a.patch - b.patch || (a.build ?? 0) - (b.build ?? 0);
-    if (numeric !== 0)
-        return Math.sign(numeric);
-    return comparePrerelease(a.prerelease, b.prerelease);
-}
-function comparePrerelease(a, b) {
-    if (a.length === 0 || b.length === 0)
-        return Math.sign(b.length - a.length);
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-        const x = a[i];
-        const y = b[i];
-        if (x === y)
-            continue;
-        if (typeof x === 'number' && typeof y === 'number')
-            return Math.sign(x - y);
-        if (typeof x === 'number')
-            return -1;
-        if (typeof y === 'number')
-            return 1;
-        return x < y ? -1 : 1;
-    }
-    return Math.sign(a.length - b.length);
-}
-function isPrerelease(version) {
-    return version.prerelease.length > 0;
-}
-function sameLine(a, b) {
-    return a.major === b.major && a.minor === b.minor;
-}
-
+// EXTERNAL MODULE: ./build/kong/admin-api.js
+var admin_api = __webpack_require__(8358);
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __webpack_require__(7143);
 ;// CONCATENATED MODULE: ./build/checks/admin.js
+
 
 
 
@@ -422,7 +344,7 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
 }
 /** The node's version as reported, parsed; undefined when absent or not a Kong version. */
 function rootVersion(root) {
-    return typeof root.version === 'string' ? kong_version_tryParseKongVersion(root.version) : undefined;
+    return typeof root.version === 'string' ? (0,kong_version/* tryParseKongVersion */.SC)(root.version) : undefined;
 }
 /** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
 function rootEdition(root) {
@@ -432,6 +354,16 @@ function rootEdition(root) {
     if (version === undefined)
         return undefined;
     return version.build === undefined ? undefined : 'enterprise';
+}
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+function rootDatabase(root) {
+    const conf = root.configuration;
+    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
+        return undefined;
+    const port = Number(conf.pg_port ?? 5432);
+    if (!Number.isInteger(port))
+        return undefined;
+    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
 }
 function rootRole(root) {
     const role = root.configuration?.role;
@@ -600,18 +532,6 @@ async function checkDataPlanes(client, cpVersion, options) {
         ? pass({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
         : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
     return results;
-}
-/** Kong's error bodies are `{"message": …}`; show that rather than raw JSON. */
-function kongMessage(body) {
-    try {
-        const parsed = JSON.parse(body);
-        if (typeof parsed.message === 'string')
-            return parsed.message;
-    }
-    catch {
-        // not JSON: fall through to the raw text
-    }
-    return body.slice(0, 200);
 }
 
 // EXTERNAL MODULE: ./build/lib/concurrency.js
@@ -842,18 +762,155 @@ function stamp(date) {
 
 /***/ }),
 
+/***/ 8358:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MAX_PAGES: () => (/* binding */ MAX_PAGES),
+/* harmony export */   MAX_PAGE_SIZE: () => (/* binding */ MAX_PAGE_SIZE),
+/* harmony export */   createAdminClient: () => (/* binding */ createAdminClient),
+/* harmony export */   kongMessage: () => (/* binding */ kongMessage)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
+/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9874);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2180);
+
+
+
+/**
+ * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
+ * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
+ * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
+ * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ */
+const MAX_PAGE_SIZE = 1000;
+/**
+ * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in
+ * one workspace, far past any deployment; a server whose `next` never ends stops here.
+ */
+const MAX_PAGES = 10_000;
+/**
+ * `step` names the failures (`Admin API`, `Kong upstream` …); the target's `input` is blamed
+ * when the server does not answer like a Kong Admin API at all.
+ */
+function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
+    const headers = { accept: 'application/json' };
+    if (target.token !== undefined)
+        headers['Kong-Admin-Token'] = target.token;
+    const notKong = (detail) => target.input === undefined ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, detail) : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(target.input, `${detail}; is ${target.url} a Kong Admin API?`);
+    async function getJson(path) {
+        const url = `${target.url}${path}`;
+        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, step);
+        if (response.status !== 200) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+        }
+        try {
+            return JSON.parse(response.body);
+        }
+        catch {
+            throw notKong(`GET ${url} did not answer JSON`);
+        }
+    }
+    /**
+     * The one paging loop. Guards: every page must be `{data: [...], next}`, `next` a path on this
+     * Admin API (a full URL would carry the token elsewhere), never one seen before, never after an
+     * empty page, and at most MAX_PAGES of them.
+     */
+    async function forEachPage(path, workspace, onPage) {
+        const prefix = workspace === undefined ? '' : `/${encodeURIComponent(workspace)}`;
+        const separator = path.includes('?') ? '&' : '?';
+        let next = `${prefix}${path}${separator}size=${MAX_PAGE_SIZE}`;
+        const seen = new Set();
+        let requests = 0;
+        while (next !== null) {
+            if (requests >= MAX_PAGES)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${target.url}${prefix}${path}: still paging after ${MAX_PAGES} pages; stopped`);
+            seen.add(next);
+            const url = `${target.url}${next}`;
+            const page = await getJson(next);
+            requests++;
+            const data = page?.data;
+            const link = page?.next;
+            if (!Array.isArray(data))
+                throw notKong(`GET ${url} did not answer a collection ({"data": [...], "next": ...})`);
+            if (link !== null && link !== undefined && typeof link !== 'string')
+                throw notKong(`GET ${url} answered a "next" that is not a path`);
+            onPage(data);
+            if (typeof link !== 'string')
+                break;
+            // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
+            // workspace is not documented, so accept both forms.
+            if (!link.startsWith('/') || link.startsWith('//'))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}`);
+            if (data.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered an empty page with a "next" page: it would never end`);
+            next = withSize(withPrefix(link, prefix));
+            if (seen.has(next))
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" page already read (${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}): it would never end`);
+        }
+        return requests;
+    }
+    async function listAll(path, workspace) {
+        const items = [];
+        await forEachPage(path, workspace, (page) => {
+            for (const item of page)
+                items.push(item);
+        });
+        return items;
+    }
+    async function get(path) {
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url: `${target.url}${path}`, headers, timeoutMs }, step);
+    }
+    async function send(method, path, body) {
+        const request = body === undefined
+            ? { method, url: `${target.url}${path}`, headers, timeoutMs }
+            : { method, url: `${target.url}${path}`, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), timeoutMs };
+        return (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)(request, step);
+    }
+    return { target, getJson, listAll, forEachPage, get, send };
+}
+function withPrefix(path, prefix) {
+    return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
+}
+function withSize(path) {
+    return /[?&]size=/.test(path) ? path : `${path}${path.includes('?') ? '&' : '?'}size=${MAX_PAGE_SIZE}`;
+}
+/** Kong's error bodies are `{"message": …}`: that message, else the start of the body; quoted and escaped. */
+function kongMessage(body) {
+    try {
+        const parsed = JSON.parse(body);
+        if (typeof parsed.message === 'string')
+            return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(parsed.message);
+    }
+    catch {
+        // not JSON: fall through to the raw text
+    }
+    return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(body);
+}
+
+
+/***/ }),
+
 /***/ 9874:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   aj: () => (/* binding */ httpRequest)
 /* harmony export */ });
-/* unused harmony exports transportErrorKind, createHttpPool, httpJson */
+/* unused harmony exports DEFAULT_MAX_BODY_BYTES, transportErrorKind, createHttpPool, httpJson */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
+
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
 const loadUndici = () => __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19));
+/**
+ * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
+ * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
+ * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
+ */
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 async function httpRequest(request, step = 'HTTP request') {
     const started = performance.now();
     // fetch drops a Host header (a forbidden header name in the Fetch standard), but a proxy check
@@ -869,10 +926,12 @@ async function httpRequest(request, step = 'HTTP request') {
             signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
             redirect: 'manual',
         });
-        const body = await response.text();
+        const body = response.body === null ? '' : await readCapped(response.body, request, step);
         return { status: response.status, headers: response.headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const reason = error.name === 'TimeoutError' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
@@ -889,7 +948,7 @@ async function requestWithHost(request, step, started) {
             bodyTimeout: timeoutMs,
             signal: AbortSignal.timeout(timeoutMs),
         });
-        const body = await response.body.text();
+        const body = await readCapped(response.body, request, step);
         const headers = new Headers();
         for (const [name, value] of Object.entries(response.headers)) {
             if (value === undefined)
@@ -900,10 +959,29 @@ async function requestWithHost(request, step, started) {
         return { status: response.statusCode, headers, body, elapsedMs: performance.now() - started };
     }
     catch (error) {
+        if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            throw error;
         const kind = transportErrorKind(error);
         const reason = kind === 'timeout' ? 'timed out' : transportReason(error);
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url} failed: ${reason}`, error);
     }
+}
+/**
+ * Reads a body to the end as UTF-8, failing once it passes the cap: leaving the loop by the throw
+ * cancels the stream (fetch) or destroys it (undici), so the rest is never read.
+ */
+async function readCapped(body, request, step) {
+    const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.byteLength;
+        if (size > limit) {
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `${request.method ?? 'GET'} ${request.url}: the answer is larger than ${limit} bytes, more than any answer this step reads; not read further`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
 }
 function transportErrorKind(error) {
     const codes = [];
@@ -969,7 +1047,7 @@ function transportReason(error) {
 async function httpJson(request, step = 'HTTP request') {
     const response = await httpRequest(request, step);
     if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${response.body.slice(0, 200)}`);
+        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
     }
     try {
         return JSON.parse(response.body);
