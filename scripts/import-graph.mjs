@@ -18,7 +18,12 @@ import { fileURLToPath } from 'node:url';
  *   mutual: [string, string][], folderCycles: string[][], fileCycles: string[][] }} Graph
  */
 
-/** Every .ts file under `dir`, relative to `root`, `/`-separated. */
+/**
+ * Every .ts file under `dir`, relative to `root`, `/`-separated.
+ * @param {string} root
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function sourceFiles(root, dir) {
   return readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
@@ -26,28 +31,45 @@ function sourceFiles(root, dir) {
     .sort();
 }
 
-/** The relative specifiers a file imports: `from '…'`, `import '…'` and `import('…')`. */
+/**
+ * The relative specifiers a file imports: `from '…'`, `import '…'` and `import('…')`.
+ * @param {string} text
+ * @returns {string[]}
+ */
 function specifiers(text) {
+  /** @type {string[]} */
   const found = [];
   const patterns = [/\bfrom\s+'(\.[^']*)'/g, /\bimport\s+'(\.[^']*)'/g, /\bimport\(\s*'(\.[^']*)'\s*\)/g];
-  for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(match[1]);
+  for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(/** @type {string} */ (match[1]));
   return found;
 }
 
-/** `src/kong/admin-api.ts` → `kong`; a file straight under src/ is its own folder `.`. */
+/**
+ * `src/kong/admin-api.ts` → `kong`; a file straight under src/ is in the folder `.`.
+ * @param {string} file
+ */
 function folderOf(file) {
   const parts = file.split('/');
-  return parts.length > 2 ? parts[1] : '.';
+  return parts.length > 2 ? /** @type {string} */ (parts[1]) : '.';
 }
 
-/** Strongly connected components with more than one member (Tarjan), each sorted. */
+/**
+ * Strongly connected components with more than one member (Tarjan), each sorted.
+ * @param {Map<string, Set<string>>} edges
+ * @returns {string[][]}
+ */
 function cycles(edges) {
+  /** @type {Map<string, number>} */
   const index = new Map();
+  /** @type {Map<string, number>} */
   const low = new Map();
+  /** @type {string[]} */
   const stack = [];
   const onStack = new Set();
+  /** @type {string[][]} */
   const found = [];
   let next = 0;
+  /** @param {string} node */
   const visit = (node) => {
     index.set(node, next);
     low.set(node, next);
@@ -57,16 +79,16 @@ function cycles(edges) {
     for (const to of edges.get(node) ?? []) {
       if (!index.has(to)) {
         visit(to);
-        low.set(node, Math.min(low.get(node), low.get(to)));
+        low.set(node, Math.min(/** @type {number} */ (low.get(node)), /** @type {number} */ (low.get(to))));
       } else if (onStack.has(to)) {
-        low.set(node, Math.min(low.get(node), index.get(to)));
+        low.set(node, Math.min(/** @type {number} */ (low.get(node)), /** @type {number} */ (index.get(to))));
       }
     }
     if (low.get(node) === index.get(node)) {
       const component = [];
       let member;
       do {
-        member = stack.pop();
+        member = /** @type {string} */ (stack.pop());
         onStack.delete(member);
         component.push(member);
       } while (member !== node);
@@ -74,10 +96,13 @@ function cycles(edges) {
     }
   };
   for (const node of [...edges.keys()].sort()) if (!index.has(node)) visit(node);
-  return found.sort((a, b) => a[0].localeCompare(b[0]));
+  return found.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 
-/** @returns {Graph} */
+/**
+ * @param {string} root the checkout
+ * @returns {Graph}
+ */
 export function importGraph(root) {
   const files = sourceFiles(root, 'src');
   const known = new Set(files);
@@ -117,13 +142,13 @@ export function importGraph(root) {
 /** @param {Graph} graph */
 export function renderGraph(graph) {
   const lines = [];
-  const names = Object.keys(graph.folders).sort();
-  const total = names.reduce((sum, name) => ({ files: sum.files + graph.folders[name].files, lines: sum.lines + graph.folders[name].lines }), { files: 0, lines: 0 });
+  const entries = Object.entries(graph.folders).sort(([a], [b]) => a.localeCompare(b));
+  const total = entries.reduce((sum, [, size]) => ({ files: sum.files + size.files, lines: sum.lines + size.lines }), { files: 0, lines: 0 });
   lines.push(`src/: ${total.files} files, ${total.lines} lines`);
-  for (const name of names) {
+  for (const [name, size] of entries) {
     const to = graph.imports[name] ?? {};
     const list = Object.keys(to).sort().map((other) => `${other} ${to[other]}`).join(', ');
-    lines.push(`  ${name.padEnd(10)} ${String(graph.folders[name].files).padStart(3)} files ${String(graph.folders[name].lines).padStart(6)} lines  -> ${list || '(nothing)'}`);
+    lines.push(`  ${name.padEnd(10)} ${String(size.files).padStart(3)} files ${String(size.lines).padStart(6)} lines  -> ${list || '(nothing)'}`);
   }
   lines.push(`folder pairs importing each other: ${graph.mutual.length === 0 ? 'none' : graph.mutual.map(([a, b]) => `${a} <-> ${b}`).join(', ')}`);
   lines.push(`folder cycles: ${graph.folderCycles.length === 0 ? 'none' : graph.folderCycles.map((c) => c.join(' -> ')).join('; ')}`);
