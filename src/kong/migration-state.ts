@@ -52,6 +52,11 @@ export function reportsAnotherNode(result: Pick<ExecResult, 'stdout' | 'stderr'>
 
 /** `2026/12/04 14:22:14 [info] ` (kong/cmd/utils/log.lua: every line under --v/--vv, warn and error always). */
 const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
+/** A line of Kong's CLI output without the timestamp and level --v/--vv put before it. */
+export function logMessage(line: string): string {
+  return line.replace(LOG_PREFIX, '');
+}
+
 const HEADERS: Readonly<Record<string, 'executed' | 'pending' | 'new'>> = {
   'Executed migrations:': 'executed',
   'Pending migrations:': 'pending',

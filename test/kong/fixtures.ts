@@ -6,7 +6,7 @@ import { PLAN_SCHEMA } from '../../src/changelog/plan-types.js';
 import { SMOKE_REPORT_SCHEMA, type ServedDatabase } from '../../src/checks/report.js';
 import { targetFromInputs, type DatabaseTarget } from '../../src/database/postgres/connect.js';
 import { backupPostgres } from '../../src/database/postgres/dump.js';
-import type { MigrateLog, MigrateRequest } from '../../src/kong/migrate.js';
+import type { MigrateLog, MigrateRequest } from '../../src/migrate/request.js';
 import { formatKongVersion, parseKongVersion } from '../../src/version/kong-version.js';
 import { planUpgradePath } from '../../src/version/upgrade-path.js';
 import type { PostgresServer } from '../helpers/postgres.js';

@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, readPlanFile, type MigrateRequest } from '../../src/kong/migrate.js';
+import { migrate } from '../../src/migrate/migrate.js';
+import { readPlanFile } from '../../src/migrate/plan-file.js';
+import type { MigrateRequest } from '../../src/migrate/request.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 import { parseKongVersion } from '../../src/version/kong-version.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
@@ -251,6 +253,24 @@ describe('another node and failures', () => {
     expect(result.stateAfter?.kind).toBe('pending-and-new');
     expect(result.executed.map((m) => m.name)).toEqual(['016_280_to_300', '017_300_to_310']);
     expect(await locks(server, db)).toEqual([]);
+  });
+
+  it('under --v (every line after a timestamp and level) the same failure names the same migration and subsystem', async () => {
+    const db = await database('2.8.5');
+    // A kong whose every command runs with --v, as a wrapper script or an alias may do.
+    const verbose = path.join(work, 'kong-verbose-3.4.2');
+    writeFileSync(verbose, `#!/bin/sh\nexec "${path.join(bins, 'kong-3.4.2')}" "$@" --v\n`, { mode: 0o755 });
+    const log = captureLog();
+    process.env.KONG_SIM_FAIL_AT = 'core:018_310_to_320';
+    let result;
+    try {
+      result = await migrate(request(db, { command: 'up', version: parseKongVersion('3.4.2'), runner: { kind: 'binary', kongPath: verbose } }), log);
+    } finally {
+      delete process.env.KONG_SIM_FAIL_AT;
+    }
+    expect(log.lines.some((line) => /^ {2}\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[info\] migrating core on /.test(line))).toBe(true);
+    expect(result.failure?.message).toMatch(/failed at migration core\/018_310_to_320 \(up\): .*2 migration\(s\) of this run completed before it/);
+    expect(result.executed.map((m) => `${m.subsystem}/${m.name}`)).toEqual(['core/016_280_to_300', 'core/017_300_to_310']);
   });
 });
 

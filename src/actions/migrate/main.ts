@@ -3,18 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KONG_CONF_INPUT, maskSecretSettings, parseUserKongConf } from '../../changelog/kong-conf.js';
 import { targetFromInputs, type DatabaseTarget } from '../../database/postgres/connect.js';
-import {
-  GATE_VERIFY,
-  MIGRATE_COMMANDS,
-  migrate,
-  readPlanFile,
-  VERSION_PLACEHOLDER,
-  type BackupGate,
-  type MigrateRequest,
-  type MigrateResult,
-  type RunnerRequest,
-  type SmokeGate,
-} from '../../kong/migrate.js';
+import { migrate } from '../../migrate/migrate.js';
+import { readPlanFile } from '../../migrate/plan-file.js';
+import { GATE_VERIFY, MIGRATE_COMMANDS, VERSION_PLACEHOLDER, type BackupGate, type MigrateRequest, type RunnerRequest, type SmokeGate } from '../../migrate/request.js';
+import type { MigrateResult } from '../../migrate/session.js';
 import { count, describeMigrations, describeState, stateJson } from '../../kong/migration-state.js';
 import { inputError } from '../../lib/errors.js';
 import { maskSecret, readBoolean, readDuration, readEnum, readList, readPath, readString, type InputSource } from '../../lib/inputs.js';

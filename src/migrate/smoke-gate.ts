@@ -1,8 +1,11 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { SMOKE_REPORT_SCHEMA, type SmokeReport } from '../checks/report.js';
-import { inputError } from '../lib/errors.js';
+import { inputError, stepError } from '../lib/errors.js';
 import { compareKongVersions, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+import type { Hop } from './hops.js';
+import type { MigrateRequest } from './request.js';
+import type { Session } from './session.js';
 
 /**
  * What `finish` asks of a smoke report before it makes the old version unusable: that it tested
@@ -112,4 +115,33 @@ function duration(ms: number): string {
   if (minutes < 120) return `${minutes} min`;
   const hours = Math.round(minutes / 60);
   return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
+
+/** `finish` makes the old version unusable: only after the new nodes passed their smoke test. */
+export async function smokeGate(request: MigrateRequest, hop: Hop, session: Session, mode: 'enforce' | 'dry-run'): Promise<void> {
+  const refuse = (detail: string) => {
+    if (mode === 'dry-run') session.warn(`smoke gate would refuse: ${detail}`);
+    else throw stepError('smoke gate', detail);
+  };
+  const gate = request.smoke;
+  if (gate.kind === 'waived') {
+    session.warn('allow-finish-without-smoke-report is true: finishing without a passing smoke test of the new nodes; after finish the old version cannot use this database.');
+    return;
+  }
+  if (gate.kind === 'none') {
+    return refuse(`finish needs smoke-report: a passing smoke-test report of Kong ${hop.label} nodes on this database (or allow-finish-without-smoke-report: true). After finish the old nodes can no longer use the database`);
+  }
+  const report = await readSmokeReport(gate.path);
+  const db = request.database.db;
+  const nodesHost = request.runner.kind === 'kubernetes' && request.runner.pgHost !== undefined ? request.runner.pgHost : db.host;
+  const verdict = await judgeSmokeReport(report, gate.path, {
+    version: hop.version,
+    label: hop.label,
+    database: { host: nodesHost, port: db.port, database: db.database },
+    maxAgeMs: gate.maxAgeMs,
+    now: new Date(),
+  });
+  for (const warning of verdict.warnings) session.warn(`smoke gate: ${warning}`);
+  if (verdict.refusals.length > 0) return refuse(verdict.refusals.join('; '));
+  session.log.info(`smoke gate: Kong ${report.kongVersion} passed ${report.checks.length} check(s) at ${report.finishedAt}`);
 }
