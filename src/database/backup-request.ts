@@ -2,6 +2,7 @@ import path from 'node:path';
 import { inputError, UpgradeError } from '../lib/errors.js';
 import { readBoolean, readDuration, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import { readAdminInputs, readDatabaseInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
+import { releaseArch, releaseOs } from '../lib/platform.js';
 import { ACCEPTED_VERSION_FORMS, formatKongVersion, tryParseKongVersion } from '../version/kong-version.js';
 import { checkPassphrase, type EncryptionOptions } from './encryption.js';
 import { quote } from './shape.js';
@@ -200,7 +201,7 @@ function readDeck(source: InputSource): { version: string; url: string; checksum
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw inputError('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
   if (!template.includes('{version}')) throw inputError('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
   let url: URL;
-  const filled = template.replaceAll('{version}', version).replaceAll('{os}', osName()).replaceAll('{arch}', archName());
+  const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
   try {
     url = new URL(filled);
   } catch {
@@ -210,14 +211,6 @@ function readDeck(source: InputSource): { version: string; url: string; checksum
   // GoReleaser writes checksums.txt beside the archives of a release.
   const checksumsUrl = new URL('checksums.txt', url).toString();
   return { version, url: url.toString(), checksumsUrl };
-}
-
-function osName(): string {
-  return process.platform === 'darwin' ? 'darwin' : 'linux';
-}
-
-function archName(): string {
-  return process.arch === 'arm64' ? 'arm64' : 'amd64';
 }
 
 function parseCassandraHost(item: string): CassandraHost {

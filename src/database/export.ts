@@ -9,6 +9,7 @@ import { execCommand } from '../lib/exec.js';
 import { archiveChecksum, describeFiles, listFiles } from './checksums.js';
 import { encryptFiles, ENCRYPTED_SUFFIX, type EncryptionOptions } from './encryption.js';
 import { writeJsonAtomically, type EntityCounts, type ManifestFile } from './manifest.js';
+import { timeStamp } from '../lib/time-stamp.js';
 
 /**
  * Declarative export (backup-db `mode: export`): every entity the Admin API serves, per
@@ -97,7 +98,7 @@ export async function exportAdminApi(options: ExportOptions): Promise<ExportResu
   const kongVersion = typeof root.version === 'string' ? root.version : null;
   const edition = rootEdition(root) ?? null;
   const workspaces = await listWorkspaces(client, options.workspace);
-  const name = options.name ?? `kong-export-${stamp(startedAt)}`;
+  const name = options.name ?? `kong-export-${timeStamp(startedAt)}`;
   const folder = path.resolve(options.backupDir, name);
   await mkdir(path.join(folder, 'workspaces'), { recursive: true }).catch((error: unknown) => {
     throw inputError('backup-dir', `cannot create ${folder}: ${(error as Error).message}`, error);
@@ -255,8 +256,4 @@ async function writeJson(file: string, data: unknown): Promise<void> {
     if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') throw inputError('backup-dir', `no room to write ${file} (${code})`, error);
     throw error;
   });
-}
-
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as toolCache from '@actions/tool-cache';
 import { inputError, stepError } from './errors.js';
+import { releaseArch } from './platform.js';
 
 /**
  * The one place the suite downloads tools. Through @actions/tool-cache, so a tool lands in the
@@ -34,19 +35,6 @@ export interface InstalledTool {
   readonly path: string;
   readonly version: string;
   readonly fromCache: boolean;
-}
-
-/** GoReleaser's architecture names for this machine (`amd64`, `arm64`). */
-export function releaseArch(arch: string = process.arch): string {
-  if (arch === 'x64') return 'amd64';
-  if (arch === 'arm64') return 'arm64';
-  throw stepError('installing a tool', `no release archives for CPU architecture ${arch}`);
-}
-
-/** GoReleaser's OS names (`linux`, `darwin`). */
-export function releaseOs(platform: string = process.platform): string {
-  if (platform === 'linux' || platform === 'darwin') return platform;
-  throw stepError('installing a tool', `no release archives for ${platform} here`);
 }
 
 export async function installTool(release: ToolRelease): Promise<InstalledTool> {

@@ -1,3 +1,4 @@
+import { sleep } from '../lib/concurrency.js';
 import { errorMessage } from '../lib/errors.js';
 import type { FrontCounts, SplitState, TrafficBackend } from './backend.js';
 import type { Gate, Measurement } from './gates.js';
@@ -244,20 +245,4 @@ export async function runPromotion(options: StrategyOptions, deps: StrategyDeps)
 
 function newRecord(green: number, actions: readonly string[], applyMs: number): StepRecord {
   return { green, startedAt: new Date().toISOString(), applyMs: Math.round(applyMs), actions, measurements: [], decision: 'planned', reason: '', durationMs: 0 };
-}
-
-/** Resolves true after `ms`, false at once when the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
 import { writeJsonAtomically } from '../manifest.js';
+import { timeStamp } from '../../lib/time-stamp.js';
 
 /**
  * Cassandra (Kong ≤ 3.3; removed in 3.4.0.0): `nodetool snapshot` of Kong's keyspace on every
@@ -72,7 +73,7 @@ export interface CassandraSnapshotResult {
 export async function snapshotCassandra(options: CassandraSnapshotOptions): Promise<CassandraSnapshotResult> {
   const log = options.log ?? (() => {});
   const startedAt = new Date();
-  const tag = options.tag ?? `kong-upgrade-${stamp(startedAt)}`;
+  const tag = options.tag ?? `kong-upgrade-${timeStamp(startedAt)}`;
   const folder = path.resolve(options.backupDir, `kong-cassandra-${options.keyspace}-${tag}`);
   await mkdir(folder, { recursive: true }).catch((error: unknown) => {
     throw inputError('backup-dir', `cannot create ${folder}: ${(error as Error).message}`, error);
@@ -186,8 +187,4 @@ export function cassandraRestoreSteps(manifest: CassandraManifest): string[] {
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

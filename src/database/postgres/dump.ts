@@ -13,6 +13,7 @@ import { compressionArgs, formatCompression, parseCompression } from './compress
 import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
 import { readEntityFacts, SCAN_SETTINGS, type EntityFacts } from './fingerprint.js';
 import { checkPgTools, probePgTools, serverMajor, type PgTools } from './tools.js';
+import { timeStamp } from '../../lib/time-stamp.js';
 
 export type DumpFormat = 'custom' | 'directory';
 
@@ -58,7 +59,7 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
   const log = options.log ?? (() => {});
   const startedAt = new Date();
   const { db } = options.source;
-  const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp(startedAt)}`;
+  const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
   const folder = path.resolve(options.backupDir, name);
   await mkdir(path.dirname(folder), { recursive: true }).catch((error: unknown) => {
     throw inputError('backup-dir', `cannot create ${options.backupDir}: ${(error as Error).message}`, error);
@@ -297,8 +298,4 @@ function factsError(source: DatabaseTarget, error: unknown): UpgradeError {
 
 function wrap(error: unknown, step: string): UpgradeError {
   return error instanceof UpgradeError ? error : stepError(step, (error as Error).message, error);
-}
-
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }

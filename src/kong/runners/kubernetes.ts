@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { sleep } from '../../lib/concurrency.js';
 import { stepError } from '../../lib/errors.js';
 import { execCommand, type ExecResult } from '../../lib/exec.js';
 import { SECRET_KONG_VARIABLES } from '../kong-env.js';
@@ -154,8 +155,4 @@ async function waitForExitCode(kubectl: Kubectl, spec: KubernetesSpec, pod: stri
     if (Date.now() > deadline) throw stepError(`reading how ${spec.namespace}/${pod} ended`, result.stderr.trim() || 'the container has not terminated');
     await sleep(1000);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
