@@ -10,6 +10,8 @@ export interface KongConfSetting {
   readonly value: string;
   /** 1-based line in the user's file, for `where` in impact reports. */
   readonly line: number;
+  /** The file it was read from when not the kong.conf itself (a kong-env file). */
+  readonly file?: string;
 }
 
 /** A user's kong.conf: the properties it sets, each with its value as Kong would read it. */

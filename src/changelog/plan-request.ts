@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { inputError } from '../lib/errors.js';
 import { maskSecret, readBoolean, readEnum, readHttpUrl, readList, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import { maskSecretSettings, parseUserKongConf } from './kong-conf.js';
+import { parseKongEnv } from './kong-env.js';
 import { readAdminInputs, readDatabaseInputs, type AdminApiTarget, type DatabaseConnection } from '../lib/shared-inputs.js';
 
 /**
@@ -11,6 +12,8 @@ import { readAdminInputs, readDatabaseInputs, type AdminApiTarget, type Database
 export const EDITIONS = ['auto', 'oss', 'enterprise'] as const;
 export const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less'] as const;
 export const DATABASES = ['postgres', 'cassandra'] as const;
+/** Who reads the declarative files (facts declarative-consumers.md); auto decides from what the plan sees. */
+export const DECLARATIVE_CONSUMERS = ['auto', 'deck', 'db-less', 'kic'] as const;
 
 export type Deployment = (typeof DEPLOYMENTS)[number];
 export type DatabaseKind = (typeof DATABASES)[number];
@@ -35,6 +38,9 @@ export interface PlanRequest {
   readonly changelogFile: GivenFile | undefined;
   readonly kongConf: GivenFile | undefined;
   readonly declarativeConfigs: readonly GivenFile[];
+  readonly declarativeConsumer: (typeof DECLARATIVE_CONSUMERS)[number];
+  /** KONG_* variables as kong.conf: a dotenv file, Helm values' env:, a Compose or container env. */
+  readonly kongEnv: GivenFile | undefined;
   readonly nginxTemplate: GivenFile | undefined;
   readonly admin: AdminApiTarget | undefined;
   readonly db: DatabaseConnection | undefined;
@@ -54,6 +60,7 @@ export async function readPlanRequest(source: InputSource): Promise<PlanRequest>
     edition: readEnum(source, 'edition', EDITIONS, 'auto'),
     deployment: readEnum(source, 'deployment', DEPLOYMENTS, 'traditional'),
     database: readEnum(source, 'database', DATABASES, 'postgres'),
+    declarativeConsumer: readEnum(source, 'declarative-consumer', DECLARATIVE_CONSUMERS, 'auto'),
     offline: readBoolean(source, 'offline', false),
     github: {
       token: readSecret(source, 'github-token'),
@@ -64,15 +71,18 @@ export async function readPlanRequest(source: InputSource): Promise<PlanRequest>
     db: readDatabaseInputs(source),
   };
   // Files last: every value is validated before anything is read from disk.
-  const [changelogFile, kongConf, nginxTemplate, declarativeConfigs] = await Promise.all([
+  const [changelogFile, kongConf, kongEnv, nginxTemplate, declarativeConfigs] = await Promise.all([
     readGivenFile(source, 'changelog-file'),
     readGivenFile(source, 'kong-conf'),
+    readGivenFile(source, 'kong-env'),
     readGivenFile(source, 'nginx-template'),
     Promise.all(readList(source, 'declarative-config').map((path) => loadFile('declarative-config', path))),
   ]);
-  // Its passwords and keys are masked before anything could print them (a finding names the key only).
-  if (kongConf !== undefined) maskSecretSettings(parseUserKongConf(kongConf.text, 'kong-conf'), (secret) => maskSecret(source, secret));
-  return { ...request, changelogFile, kongConf, nginxTemplate, declarativeConfigs };
+  // Their passwords and keys are masked before anything could print them (a finding names the key only).
+  const mask = (secret: string) => maskSecret(source, secret);
+  if (kongConf !== undefined) maskSecretSettings(parseUserKongConf(kongConf.text, 'kong-conf'), mask);
+  if (kongEnv !== undefined) maskSecretSettings(parseKongEnv(kongEnv.path, kongEnv.text), mask);
+  return { ...request, changelogFile, kongConf, kongEnv, nginxTemplate, declarativeConfigs };
 }
 
 async function readGivenFile(source: InputSource, input: string): Promise<GivenFile | undefined> {

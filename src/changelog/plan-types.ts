@@ -86,6 +86,42 @@ export interface PlanImpact {
   readonly remedy: string;
 }
 
+/**
+ * What the plan read of the deployment, so a clean result and an unread file never look
+ * alike. `consumer` of a declarative file: `deck`, `db-less`, `kic`, or `deck+db-less` when the
+ * plan could not tell (the findings of both are reported).
+ */
+export interface PlanInspected {
+  readonly declarative: readonly {
+    readonly file: string;
+    readonly formatVersion: string | undefined;
+    readonly consumer: string;
+    readonly consumerReason: string;
+    readonly services: number;
+    readonly routes: number;
+    /** Names of the plugins in use, sorted. */
+    readonly plugins: readonly string[];
+    readonly regexPaths: number;
+    /** decK `${{ env "…" }}` variables, never resolved. */
+    readonly envPlaceholders: readonly string[];
+  }[];
+  readonly kongConf: readonly { readonly file: string; readonly input: 'kong-conf' | 'kong-env'; readonly properties: number }[];
+  readonly adminApi:
+    | {
+        readonly url: string;
+        readonly workspaces: readonly string[];
+        readonly database: string | undefined;
+        readonly services: number;
+        readonly routes: number;
+        readonly plugins: readonly string[];
+      }
+    | undefined;
+  readonly database: { readonly serverVersion: string } | undefined;
+  readonly nginxTemplate:
+    | { readonly file: string; readonly kind: string; readonly comparedWith: readonly string[] | undefined; readonly reason: string | undefined }
+    | undefined;
+}
+
 export interface UpgradePlan {
   readonly schema: typeof PLAN_SCHEMA;
   readonly generatedAt: string;
@@ -109,6 +145,7 @@ export interface UpgradePlan {
   readonly database: { readonly from: PlanDatabaseSupport; readonly to: PlanDatabaseSupport; readonly changes: readonly string[] };
   readonly kongConf: KongConfChanges;
   readonly impacts: readonly PlanImpact[];
+  readonly inspected: PlanInspected;
 }
 
 /**

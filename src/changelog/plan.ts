@@ -86,6 +86,7 @@ export async function buildPlan(request: PlanRequest, deps: PlanDependencies): P
     database: databaseChanges(from, to, request.database),
     kongConf: kongConf.changes,
     impacts: impacts.found,
+    inspected: impacts.inspected,
   };
 }
 

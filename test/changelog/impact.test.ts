@@ -132,17 +132,34 @@ describe('route regex rules', () => {
     '  - /top/(?<=x)y',
   ].join('\n');
 
-  it('declarative files: unprefixed regex paths at both nesting levels, plus engine problems', () => {
-    const found = analyzeImpact(base('2.8.0', '3.4.0', { declarative: [{ file: 'kong.yaml', text: declarative }] }));
-    const brief = found.map((i) => [i.rule, i.where]);
-    expect(brief).toEqual([
-      ['route-regex-engine', 'kong.yaml:14'],
-      ['route-regex-prefix', 'kong.yaml:8'],
-      ['route-regex-prefix', 'kong.yaml:14'],
+  it('decK: the old-format file is refused as a whole; top-level regex paths may survive its convert', () => {
+    const found = analyzeImpact(base('2.8.0', '3.4.0', { declarative: [{ file: 'kong.yaml', text: declarative }], declarativeConsumers: ['deck'] }));
+    expect(found.map((i) => [i.rule, i.severity, i.where])).toEqual([
+      ['declarative-format-version', 'error', 'kong.yaml'],
+      ['route-regex-engine', 'error', 'kong.yaml:14'],
+      ['route-regex-prefix', 'warning', 'kong.yaml:14'],
     ]);
-    const [, nested, top] = found;
-    expect(nested?.remedy).toMatch(/deck file convert/);
-    expect(top?.remedy).toMatch(/top-level/);
+    expect(found[0]?.remedy).toContain('deck file convert --from 2.8 --to 3.4 --input-file kong.yaml --output-file kong-3.x.yaml');
+    expect(found[2]?.title).toMatch(/Top-level route/);
+  });
+
+  it('Kong DB-less: converts on load; each regex path is reported as what Kong makes of it', () => {
+    const found = analyzeImpact(base('2.8.0', '3.4.0', { declarative: [{ file: 'kong.yaml', text: declarative }], declarativeConsumers: ['db-less'] }));
+    expect(found.map((i) => [i.rule, i.severity, i.where])).toEqual([
+      ['route-regex-engine', 'error', 'kong.yaml:14'],
+      ['route-regex-prefix', 'warning', 'kong.yaml:8'],
+      ['route-regex-prefix', 'warning', 'kong.yaml:14'],
+    ]);
+    expect(found[1]?.title).toContain('"~/orders/\\d+"');
+  });
+
+  it('both consumers when the plan cannot tell, each finding labelled', () => {
+    const found = analyzeImpact(base('2.8.0', '3.4.0', { declarative: [{ file: 'kong.yaml', text: declarative }] }));
+    expect(found.filter((i) => i.rule === 'route-regex-prefix').map((i) => i.title.replace(/.*\((if [^)]*)\)$/, '$1'))).toEqual([
+      'if decK syncs this file',
+      'if Kong loads this file DB-less',
+      'if Kong loads this file DB-less',
+    ]);
   });
 
   it('reads JSON declarative files too, and stays silent on a clean 3.0 file', () => {
@@ -197,7 +214,7 @@ describe('nginx-template', () => {
 
   it('reports a changed hunk the custom template does not have, at the custom line', () => {
     const custom = ['# mine', 'http {', '  lua_package_path "${{LUA_PACKAGE_PATH}}";', '  old_directive on;', '  my_thing on;', '}'].join('\n');
-    const found = only(base('3.4.0', '3.9.3', { nginxTemplate: { file: 'nginx-kong.conf', custom, defaultFrom, defaultTo } }), 'nginx-template');
+    const found = only(base('3.4.0', '3.9.3', { nginxTemplate: { file: 'nginx-kong.conf', custom, defaults: [{ name: 'nginx_kong.lua', from: defaultFrom, to: defaultTo }] } }), 'nginx-template');
     expect(found).toHaveLength(1);
     expect(found[0]?.detail).toBe('- old_directive on;\n+ new_directive on;');
     expect(found[0]?.where).toBe('nginx-kong.conf:4');
@@ -205,7 +222,7 @@ describe('nginx-template', () => {
 
   it('stays silent once the custom template carries the change', () => {
     const custom = ['http {', '  lua_package_path "${{LUA_PACKAGE_PATH}}";', '  new_directive on;', '  my_thing on;', '}'].join('\n');
-    expect(only(base('3.4.0', '3.9.3', { nginxTemplate: { file: 'n', custom, defaultFrom, defaultTo } }), 'nginx-template')).toEqual([]);
+    expect(only(base('3.4.0', '3.9.3', { nginxTemplate: { file: 'n', custom, defaults: [{ name: 'nginx_kong.lua', from: defaultFrom, to: defaultTo }] } }), 'nginx-template')).toEqual([]);
   });
 });
 

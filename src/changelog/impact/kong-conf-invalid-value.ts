@@ -1,5 +1,6 @@
 import { describeSetting } from '../kong-conf.js';
 import { crosses } from './crossing.js';
+import { settingWhere } from './kong-conf-where.js';
 import type { Impact, ImpactRule } from './types.js';
 
 interface InvalidValue {
@@ -44,7 +45,7 @@ export const kongConfInvalidValue: ImpactRule = {
           severity: 'error',
           title: `kong.conf value ${describeSetting(entry.name, setting)} is invalid on the target`,
           detail: `${entry.why} (changed in ${entry.appliesFrom}).`,
-          where: `${conf.file}:${setting.line}`,
+          where: settingWhere(conf, setting),
           remedy: entry.remedy,
         },
       ];

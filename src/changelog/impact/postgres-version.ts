@@ -3,8 +3,9 @@ import type { Impact, ImpactRule } from './types.js';
 
 /**
  * The database server against what the target supports: below the minimum it runs on at all is
- * an error, outside the tested list a warning (facts upgrade-paths-helm-operator-deck.md §2.1:
- * tested lists per line, and `postgres: "9.5+"` as the runtime minimum).
+ * an error, outside the tested list (below it too) a warning (facts
+ * upgrade-paths-helm-operator-deck.md §2.1: tested lists per line, `postgres: "9.5+"` as the
+ * runtime minimum, and "warn (don't fail) below the minimum of the tested range").
  */
 export const postgresVersion: ImpactRule = {
   id: 'postgres-version',
@@ -37,7 +38,7 @@ export const postgresVersion: ImpactRule = {
     if (!tested.includes(server)) {
       return finding(
         'warning',
-        `PostgreSQL ${server} is not among the versions Kong ${target} is tested with`,
+        server < Math.min(...tested) ? `PostgreSQL ${server} is below the versions Kong ${target} is tested with` : `PostgreSQL ${server} is not among the versions Kong ${target} is tested with`,
         `Tested: ${testedList}.`,
         `Plan a PostgreSQL upgrade to a tested version (${testedList}), or test the migration on a copy first.`,
       );
@@ -47,7 +48,7 @@ export const postgresVersion: ImpactRule = {
 };
 
 // Before 10, PostgreSQL majors had two numbers (9.6); from 10 one (15.18 is major 15).
-function serverNumber(text: string): number | undefined {
+export function serverNumber(text: string): number | undefined {
   const match = /^\s*(\d+)(?:\.(\d+))?/.exec(text);
   if (!match) return undefined;
   const major = Number(match[1]);

@@ -1,39 +1,87 @@
 import { crosses } from './crossing.js';
-import { REGEX_PREFIX, isRegexLike } from './route-paths.js';
-import type { Impact, ImpactRule, RouteRef } from './types.js';
+import { consumerLabel, isFormat3, convertRemedy } from './declarative-consumer.js';
+import { REGEX_PREFIX, isRegexLike, kongMigratedRegex } from './route-paths.js';
+import type { DeclarativeConsumer, EntitySet, Impact, ImpactContext, ImpactRule, RouteRef } from './types.js';
 
 /**
- * 2.x → 3.x: 3.x treats a path as a regex only when it starts with `~`. The database migration
- * adds the prefix to stored routes, but a declarative file is loaded or synced as written, so a
- * 2.x regex path in it silently becomes a plain prefix match (facts:
- * upgrade-paths-helm-operator-deck.md §5.3, §6 item 1; Kong/kong#10279, Kong/deck#746).
+ * 2.x → 3.x: 3.x treats a path as a regex only when it starts with `~`. What happens to a 2.x
+ * regex path depends on who reads it (facts declarative-consumers.md):
+ * - the Admin API: the database migration already prefixed stored routes; nothing to do;
+ * - Kong DB-less, file in format 1.1/2.1: Kong converts on load, prefixing the path with its
+ *   own heuristic: reported as what it becomes, so the file can be converted to agree;
+ * - decK, file in format 1.1/2.1: the whole file is refused (rule declarative-format-version);
+ *   its converter may skip top-level routes (facts upgrade-paths-helm-operator-deck.md §5.3);
+ * - any consumer, file already in format 3.0: the path is matched as plain text.
  */
 export const routeRegexPrefix: ImpactRule = {
   id: 'route-regex-prefix',
   check(context) {
     if (!crosses(context, '3.0.0')) return [];
     return context.entities.flatMap((set) => {
-      if (set.source !== 'declarative') return [];
-      // A file already in the 3.0 format means its author chose plain paths; decK only warns then.
-      const severity = set.formatVersion !== undefined && Number(set.formatVersion) >= 3 ? 'warning' : 'error';
-      return set.routes.flatMap((route) =>
-        route.paths.filter(({ path }) => isRegexLike(path)).map(({ path, where }): Impact => ({
-          rule: 'route-regex-prefix',
-          severity,
-          title: `Regex-looking route path without "${REGEX_PREFIX}" prefix`,
-          detail: `${route.where}: path "${path}" will be matched as plain text on 3.x.`,
-          where,
-          remedy: remedyFor(route),
-        })),
-      );
+      if (set.source === 'admin-api') return [];
+      if (set.source === 'kic') return set.routes.flatMap((route) => regexPaths(route).map(({ path, where }) => ingressFinding(route, path, where)));
+      if (isFormat3(set.formatVersion)) {
+        return set.routes.flatMap((route) => regexPaths(route).map(({ path, where }) => plainTextFinding(route, path, where)));
+      }
+      return context.declarativeConsumers.flatMap((consumer) => oldFormatFindings(context, set, consumer));
     });
   },
 };
 
-// decK's 2.x → 3.x convert visits only routes nested under services (facts §5.3, from reading
-// its code, UNVERIFIED at runtime), so a top-level route may need the prefix by hand.
-function remedyFor(route: RouteRef): string {
-  return route.placement === 'under-service'
-    ? `Run \`deck file convert --from kong-gateway-2.x --to kong-gateway-3.x\` and review it, or prefix the path with "${REGEX_PREFIX}" by hand.`
-    : `Prefix the path with "${REGEX_PREFIX}" by hand if it is a regex: decK's 2.x → 3.x convert may skip top-level routes.`;
+function regexPaths(route: RouteRef) {
+  return route.paths.filter(({ path }) => isRegexLike(path));
+}
+
+function oldFormatFindings(context: ImpactContext, set: EntitySet, consumer: DeclarativeConsumer): Impact[] {
+  const label = consumerLabel(context, consumer);
+  return set.routes.flatMap((route) =>
+    regexPaths(route).flatMap(({ path, where }): Impact[] => {
+      if (consumer === 'db-less') {
+        return [
+          {
+            rule: 'route-regex-prefix',
+            severity: 'warning',
+            title: `Regex path loaded as "${kongMigratedRegex(path)}" by Kong 3.x${label}`,
+            detail: `${route.where}: path "${path}" in a ${set.formatVersion ?? 'version-less'} file; Kong DB-less converts the file on load and matches this path as the regex "${kongMigratedRegex(path)}". The file and a \`deck gateway dump\` of the new cluster then disagree.`,
+            where,
+            remedy: `Convert the file once (${convertRemedy(context, set.file)}) and keep the converted copy, so the file says what Kong runs.`,
+          },
+        ];
+      }
+      // decK refuses the file until converted; only a path its converter may skip needs more.
+      if (route.placement !== 'top-level') return [];
+      return [
+        {
+          rule: 'route-regex-prefix',
+          severity: 'warning',
+          title: `Top-level route's regex path may stay unprefixed after \`deck file convert\`${label}`,
+          detail: `${route.where}: path "${path}". decK's 2.x → 3.x convert prefixes the paths of routes nested under services; this route is listed at the top level, and a path left without "${REGEX_PREFIX}" is plain text on 3.x.`,
+          where,
+          remedy: `After converting, check the path starts with "${REGEX_PREFIX}" (prefix it by hand if not), then \`deck gateway diff\` against the new cluster.`,
+        },
+      ];
+    }),
+  );
+}
+
+function plainTextFinding(route: RouteRef, path: string, where: string): Impact {
+  return {
+    rule: 'route-regex-prefix',
+    severity: 'warning',
+    title: `Regex-looking route path without "${REGEX_PREFIX}" in a 3.0-format file`,
+    detail: `${route.where}: path "${path}" is matched as plain text on 3.x: the file is already in format 3.0, so neither Kong nor decK converts it.`,
+    where,
+    remedy: `Prefix the path with "${REGEX_PREFIX}" if it is meant as a regex.`,
+  };
+}
+
+function ingressFinding(route: RouteRef, path: string, where: string): Impact {
+  return {
+    rule: 'route-regex-prefix',
+    severity: 'warning',
+    title: 'Ingress path looks like a regex',
+    detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}"; Kong's Helm chart (UPGRADE.md, 2.13.0) says Kong 3.0 needs KIC 2.6 or later and that its regex path changes "require changes to Ingresses".`,
+    where,
+    remedy: 'Rewrite the path the way your Kong Ingress Controller version marks regex paths (see its upgrade notes for Kong 3.x), and test the route on the new version.',
+  };
 }

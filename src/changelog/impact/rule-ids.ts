@@ -5,10 +5,15 @@ export const RULE_IDS = [
   'kong-conf-default-changed',
   'router-flavor',
   'plugin-changes',
+  'declarative-format-version',
   'route-regex-engine',
   'route-regex-prefix',
+  'lts-field-renames',
   'secure-by-default',
+  'enterprise-removed-feature',
   'postgres-version',
+  'postgres-scram-auth',
+  'pg-ssl-plaintext-fallback',
   'nginx-template',
 ] as const;
 

@@ -17,16 +17,25 @@ export interface ImpactInput {
   readonly kongConfDefaults?: { readonly from: KongConfDefaults; readonly to: KongConfDefaults };
   /** Entities read from the running (pre-upgrade) Admin API. */
   readonly adminApi?: AdminInventory;
-  /** decK / DB-less declarative files (YAML or JSON), as text. */
+  /** decK / DB-less declarative files and KIC manifests (YAML or JSON), as text. */
   readonly declarative?: readonly { readonly file: string; readonly text: string }[];
+  /**
+   * Who reads the declarative files: decK (`deck gateway sync`), Kong itself (DB-less), or
+   * both when the plan could not tell (each consumer's findings are then reported).
+   */
+  readonly declarativeConsumers?: readonly DeclarativeConsumer[];
+  /** `configuration` of the Admin API's `GET /` (Enterprise reports `portal`, `vitals` there). */
+  readonly adminConfiguration?: Readonly<Record<string, unknown>>;
   /** `SHOW server_version` of the database, and what the target supports (from the catalog). */
   readonly postgres?: { readonly serverVersion: string; readonly supported: PostgresSupport };
-  /** A custom nginx template and Kong's default template at both ends. */
+  /**
+   * A custom nginx template, and Kong's default template(s) of the same kind at both ends when
+   * they could be read (undefined offline: then only built-in checks run).
+   */
   readonly nginxTemplate?: {
     readonly file: string;
     readonly custom: string;
-    readonly defaultFrom: string;
-    readonly defaultTo: string;
+    readonly defaults?: readonly { readonly name: string; readonly from: string; readonly to: string }[];
   };
 }
 
@@ -44,12 +53,15 @@ export interface AdminInventory {
 }
 
 /** Where entities came from decides which fixes Kong's own migrations already make. */
-export type EntitySource = 'admin-api' | 'declarative';
+export type EntitySource = 'admin-api' | 'declarative' | 'kic';
+
+/** The tools that read a declarative file (facts declarative-consumers.md). */
+export type DeclarativeConsumer = 'deck' | 'db-less';
 
 export interface RouteRef {
   readonly where: string;
-  /** Declarative files nest routes under services or list them at the top level. */
-  readonly placement: 'admin-api' | 'under-service' | 'top-level';
+  /** Declarative files nest routes under services or list them at the top level; KIC has Ingress rules. */
+  readonly placement: 'admin-api' | 'under-service' | 'top-level' | 'ingress';
   readonly paths: readonly { readonly path: string; readonly where: string }[];
   /** The route as written: present keys only, so a rule can tell an omitted field. */
   readonly fields: Readonly<Record<string, unknown>>;
@@ -68,16 +80,21 @@ export interface ServiceRef {
 
 export interface EntitySet {
   readonly source: EntitySource;
+  /** The file a declarative or KIC set was read from. */
+  readonly file: string | undefined;
   /** decK's `_format_version` of a declarative file; undefined for the Admin API or when absent. */
   readonly formatVersion: string | undefined;
   readonly routes: readonly RouteRef[];
   readonly plugins: readonly PluginRef[];
   readonly services: readonly ServiceRef[];
+  /** decK `${{ env "…" }}` variables the file refers to (never resolved). */
+  readonly envPlaceholders: readonly string[];
 }
 
 /** What rules see: the input with the entity sources read into one shape. */
-export interface ImpactContext extends Omit<ImpactInput, 'adminApi' | 'declarative'> {
+export interface ImpactContext extends Omit<ImpactInput, 'adminApi' | 'declarative' | 'declarativeConsumers'> {
   readonly entities: readonly EntitySet[];
+  readonly declarativeConsumers: readonly DeclarativeConsumer[];
 }
 
 export type ImpactSeverity = 'error' | 'warning';

@@ -1,4 +1,5 @@
 import { bulletList, details, fitToLimit, table } from '../../lib/markdown.js';
+import { inspectedLines } from '../plan-impacts.js';
 import type { PlanImpact, UpgradePlan } from '../plan-types.js';
 import { finishText } from './text.js';
 import { ENTRY_KINDS, type EntryKind, type Release } from '../types.js';
@@ -22,7 +23,7 @@ const KIND_TITLES: Record<EntryKind, string> = {
 export function renderPlanMarkdown(plan: UpgradePlan, limitBytes: number): string {
   const sections = [
     header(plan),
-    impactsSection(plan.impacts),
+    impactsSection(plan),
     notesSection(plan),
     breakingSection(plan.releases),
     hopsSection(plan),
@@ -52,8 +53,14 @@ function header(plan: UpgradePlan): string {
   return `## Kong ${plan.edition === 'enterprise' ? 'Enterprise' : 'OSS'} upgrade plan: ${plan.from} → ${plan.to}\n\n**Path:** ${path}  \n**Recommended strategy:** ${plan.strategy.recommended}: ${plan.strategy.reason}\n\n${counts}`;
 }
 
-function impactsSection(impacts: readonly PlanImpact[]): string {
-  if (impacts.length === 0) return '### What hits this deployment\n\nNothing found in what was given (kong.conf, declarative files, Admin API, database).';
+function impactsSection(plan: UpgradePlan): string {
+  const read = inspectedLines(plan.inspected);
+  const readList = read.length > 0 ? `\n\nWhat the plan read:\n\n${bulletList(read)}` : '\n\nNothing of the deployment was given (kong.conf, kong-env, declarative files, Admin API, database, nginx template).';
+  return impactsTable(plan.impacts) + readList;
+}
+
+function impactsTable(impacts: readonly PlanImpact[]): string {
+  if (impacts.length === 0) return '### What hits this deployment\n\nNothing found in what was read.';
   const ordered = [...impacts].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
   const rows = ordered.map((impact) => [
     impact.severity === 'error' ? '❌ error' : '⚠️ warning',

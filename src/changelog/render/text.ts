@@ -1,3 +1,4 @@
+import { inspectedLines } from '../plan-impacts.js';
 import type { UpgradePlan } from '../plan-types.js';
 import { ENTRY_KINDS } from '../types.js';
 
@@ -19,6 +20,8 @@ export function renderPlanText(plan: UpgradePlan): string {
   for (const option of plan.strategy.options.filter((o) => o.name !== plan.strategy.recommended)) {
     lines.push(`  ${option.name}: ${option.supported ? 'possible' : 'not possible'}: ${option.reason}`);
   }
+  const read = inspectedLines(plan.inspected);
+  if (read.length > 0) lines.push('', 'Read of this deployment:', ...read.map((line) => `  ${line}`));
   if (plan.impacts.length > 0) {
     lines.push('', `What hits this deployment (${plan.impacts.length}):`);
     for (const impact of plan.impacts) {

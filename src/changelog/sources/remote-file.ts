@@ -42,7 +42,7 @@ export function kongConfDefaultAt(tag: string): RemoteFile {
   return { owner: 'Kong', repo: 'kong', ref: tag, path: 'kong.conf.default' };
 }
 
-/** Kong's default nginx template (kong/templates/nginx_kong.lua), for custom-template impact. */
-export function nginxTemplateAt(tag: string): RemoteFile {
-  return { owner: 'Kong', repo: 'kong', ref: tag, path: 'kong/templates/nginx_kong.lua' };
+/** One of Kong's default nginx templates (kong/templates/<name>), for custom-template impact. */
+export function kongTemplateAt(tag: string, name: string): RemoteFile {
+  return { owner: 'Kong', repo: 'kong', ref: tag, path: `kong/templates/${name}` };
 }
