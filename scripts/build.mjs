@@ -2,9 +2,10 @@
 // Compiles src/ with tsc, then bundles each entry with @vercel/ncc into dist/<name>/index.js.
 // The runner executes dist/, never src/, so CI rebuilds and fails when dist/ differs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { bundledFiles, bundledPackages, licensesText } from './bundle-licenses.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (/** @type {string} */ name) => path.join(root, 'node_modules', '.bin', name);
@@ -26,12 +27,21 @@ rmSync(path.join(root, 'build'), { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+// Each bundle's module list (ncc's webpack stats, reduced to the files) is kept in
+// build/bundle-files/ for test/ci/licenses.test.ts; licenses.txt is written from it.
 for (const entry of entries) {
-  execFileSync(bin('ncc'), ['build', entry.file, '-o', `dist/${entry.name}`, '--license', 'licenses.txt', '-q'], {
+  const stats = path.join(root, 'build/ncc-stats', `${entry.name}.json`);
+  mkdirSync(path.dirname(stats), { recursive: true });
+  mkdirSync(path.join(root, 'build/bundle-files', path.dirname(entry.name)), { recursive: true });
+  execFileSync(bin('ncc'), ['build', entry.file, '-o', `dist/${entry.name}`, '--stats-out', stats, '-q'], {
     cwd: root,
     stdio: 'inherit',
   });
+  const files = bundledFiles(JSON.parse(readFileSync(stats, 'utf8')));
+  writeFileSync(path.join(root, 'build/bundle-files', `${entry.name}.json`), `${JSON.stringify(files, null, 1)}\n`);
+  writeFileSync(path.join(root, 'dist', entry.name, 'licenses.txt'), licensesText(root, bundledPackages(files)));
 }
+rmSync(path.join(root, 'build/ncc-stats'), { recursive: true, force: true });
 console.log(`built ${entries.map((e) => `dist/${e.name}/index.js`).join(', ')}`);
 
 // The root action.yml (the suite's Marketplace entry) is the plan action; generate it from
