@@ -1,5 +1,5 @@
 import type { AdminClient } from '../kong/admin-api.js';
-import type { DatabaseConnection } from '../lib/shared-inputs.js';
+import type { DatabaseConnection } from '../database/connection.js';
 import { postgresSupport } from '../version/catalog.js';
 import { editionOf, formatKongVersion, releaseLine, type KongVersion } from '../version/kong-version.js';
 import { impactContext, runImpactRules, type AdminInventory, type DeclarativeConsumer } from './impact/index.js';
