@@ -3,20 +3,22 @@ import { inputError } from '../lib/errors.js';
 import { maskSecret, readBoolean, readEnum, readHttpUrl, readList, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import { maskSecretSettings, parseUserKongConf } from './kong-conf.js';
 import { parseKongEnv } from './kong-env.js';
-import { readAdminInputs, readDatabaseInputs, type AdminApiTarget, type DatabaseConnection } from '../lib/shared-inputs.js';
+import type { AdminApiTarget } from '../kong/admin-api.js';
+import { readAdminInputs } from '../kong/admin-inputs.js';
+import type { DatabaseConnection } from '../database/connection.js';
+import { readDatabaseInputs } from '../database/connection-inputs.js';
+import { DATABASES, DEPLOYMENTS, type DatabaseKind, type Deployment } from '../version/deployment.js';
 
 /**
  * What a plan is asked for, read from the action's inputs or the CLI's flags through the same
  * function, so both validate alike and before anything is fetched.
  */
 export const EDITIONS = ['auto', 'oss', 'enterprise'] as const;
-export const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less'] as const;
-export const DATABASES = ['postgres', 'cassandra'] as const;
+export { DATABASES, DEPLOYMENTS };
 /** Who reads the declarative files (facts declarative-consumers.md); auto decides from what the plan sees. */
 export const DECLARATIVE_CONSUMERS = ['auto', 'deck', 'db-less', 'kic'] as const;
 
-export type Deployment = (typeof DEPLOYMENTS)[number];
-export type DatabaseKind = (typeof DATABASES)[number];
+export type { DatabaseKind, Deployment };
 
 /** A file the user gave: its input name (for errors), path and text. */
 export interface GivenFile {

@@ -8,7 +8,9 @@ import type { EntryKind, Release } from './types.js';
  */
 export const PLAN_SCHEMA = 'kong-upgrade/plan@1';
 
-export type StrategyName = 'in-place' | 'dual-cluster' | 'blue-green' | 'rolling';
+import type { StrategyName } from '../version/deployment.js';
+
+export type { StrategyName };
 
 export interface PlanHop {
   readonly from: string;

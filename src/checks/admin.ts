@@ -2,22 +2,15 @@ import { errorMessage } from '../lib/errors.js';
 import { httpRequest } from '../lib/http.js';
 import { kongMessage, type AdminClient } from '../kong/admin-api.js';
 import { compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+import { availablePlugins, rootVersion, type KongRoot } from '../kong/admin-root.js';
 import { sleep } from '../lib/concurrency.js';
-import { fail, inconclusive, pass, type CheckResult, type ServedDatabase } from './report.js';
+import { fail, inconclusive, pass, type CheckResult } from './report.js';
 
 /**
  * Admin API checks of one Kong node. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
  * Part B (B.1 GET /, B.2 /status, B.3 /status/ready) and, for hybrid mode,
  * upgrade-paths-helm-operator-deck.md §1.5.
  */
-
-/** The parts of `GET /` the checks read; every field is checked before use. */
-export interface KongRoot {
-  readonly version?: unknown;
-  readonly edition?: unknown;
-  readonly plugins?: { readonly available_on_server?: unknown };
-  readonly configuration?: { readonly role?: unknown; readonly database?: unknown; readonly pg_host?: unknown; readonly pg_port?: unknown; readonly pg_database?: unknown };
-}
 
 export type Log = (line: string) => void;
 
@@ -92,33 +85,6 @@ export async function waitForAdmin(client: AdminClient, waitTimeoutMs: number, l
     await sleep(wait);
     delay = Math.min(delay * 2, 5000);
   }
-}
-
-/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
-export function rootVersion(root: KongRoot): KongVersion | undefined {
-  return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
-}
-
-/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
-export function rootEdition(root: KongRoot): string | undefined {
-  if (typeof root.edition === 'string') return root.edition;
-  const version = rootVersion(root);
-  if (version === undefined) return undefined;
-  return version.build === undefined ? undefined : 'enterprise';
-}
-
-/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
-export function rootDatabase(root: KongRoot): ServedDatabase | undefined {
-  const conf = root.configuration;
-  if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string') return undefined;
-  const port = Number(conf.pg_port ?? 5432);
-  if (!Number.isInteger(port)) return undefined;
-  return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
-}
-
-export function rootRole(root: KongRoot): string | undefined {
-  const role = root.configuration?.role;
-  return typeof role === 'string' ? role : undefined;
 }
 
 /**
@@ -199,21 +165,6 @@ export async function checkReady(statusUrl: string, timeoutMs: number): Promise<
   } catch (error) {
     return fail({ ...base, measured: null, details: `GET ${url} failed: ${errorMessage(error)} (is status_listen on and status-url right?)` });
   }
-}
-
-/**
- * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
- * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
- */
-export function availablePlugins(root: KongRoot): string[] | undefined {
-  const available = root.plugins?.available_on_server;
-  if (Array.isArray(available)) return available.filter((name): name is string => typeof name === 'string');
-  if (available !== null && typeof available === 'object') {
-    return Object.entries(available as Record<string, unknown>)
-      .filter(([, value]) => value !== false && value !== null && value !== undefined)
-      .map(([name]) => name);
-  }
-  return undefined;
 }
 
 export function checkPlugins(root: KongRoot, expected: readonly string[]): CheckResult {

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { EXPORT_SCHEMA } from '../database/export.js';
 import { MANIFEST_SCHEMA, readManifest } from '../database/manifest.js';
-import { inputError, UpgradeError } from '../lib/errors.js';
+import { inputError } from '../lib/errors.js';
 import { table } from '../lib/markdown.js';
-import type { AdminClient } from '../kong/admin-api.js';
+import { listWorkspaces, type AdminClient } from '../kong/admin-api.js';
+import { ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, sortCounts, WORKSPACED_TYPES, type EntityCounts } from '../kong/entities.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { fail, pass, SMOKE_REPORT_SCHEMA, type CheckResult, type CountDifference, type EntityCounts } from './report.js';
+import { fail, pass, SMOKE_REPORT_SCHEMA, type CheckResult, type CountDifference } from './report.js';
 
 /**
  * Entity inventory through the Admin API: counts per workspace and entity type, with the
@@ -13,15 +14,6 @@ import { fail, pass, SMOKE_REPORT_SCHEMA, type CheckResult, type CountDifference
  * entities without `ws_id` under `*`), so a count taken before the upgrade (manifest or an
  * earlier smoke report) compares with one taken after, key by key.
  */
-
-/** Workspaced entity types, by Admin API collection (= DAO name = manifest entity name). */
-export const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'] as const;
-/** consumer_groups exist on Enterprise only; OSS answers 404 (facts B.4). */
-export const ENTERPRISE_TYPES = ['consumer_groups'] as const;
-/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-export const GLOBAL_TYPES = ['ca_certificates'] as const;
-/** The manifest's key for entities that belong to no workspace. */
-export const GLOBAL_WORKSPACE = '*';
 
 export interface InventoryOptions {
   /** undefined: the default workspace (unprefixed requests); 'all': every workspace; else that one. */
@@ -49,7 +41,7 @@ interface Workspace {
 /** Counts every entity type in the workspaces in scope, at most `concurrency` requests at once. */
 export async function takeInventory(client: AdminClient, options: InventoryOptions): Promise<Inventory> {
   let requests = 0;
-  const workspaces = await listWorkspaces(client, options.workspace, () => requests++);
+  const workspaces = await workspacesInScope(client, options.workspace, (made) => (requests += made));
   const counts: Record<string, Record<string, number>> = {};
   for (const ws of workspaces.list) counts[ws.name] = {};
   if (workspaces.listed) counts[GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
@@ -118,36 +110,18 @@ export async function takeInventory(client: AdminClient, options: InventoryOptio
   return { counts: sortCounts(counts), fromMeta: fromMeta.sort(), requests };
 }
 
-async function listWorkspaces(
+async function workspacesInScope(
   client: AdminClient,
   workspace: string | undefined,
-  countRequest: () => void,
+  countRequests: (made: number) => void,
 ): Promise<{ list: Workspace[]; listed: boolean }> {
-  if (workspace === undefined) return { list: [{ name: 'default', prefix: undefined }], listed: false };
-  if (workspace !== 'all') return { list: [{ name: workspace, prefix: workspace === 'default' ? undefined : workspace }], listed: false };
-  try {
-    const names: string[] = [];
-    countRequest();
-    await client.forEachPage<{ name?: unknown }>('/workspaces', undefined, (items) => {
-      for (const item of items) if (typeof item.name === 'string') names.push(item.name);
-    });
-    // Unprefixed requests target `default` (facts B.5): the same collection, one less path form.
-    return { list: names.sort().map((name) => ({ name, prefix: name === 'default' ? undefined : name })), listed: true };
-  } catch (error) {
-    // OSS 3.7+ has no /workspaces (404, facts B.4): only the default workspace exists.
-    if (error instanceof UpgradeError && / answered 404/.test(error.message)) {
-      return { list: [{ name: 'default', prefix: undefined }], listed: false };
-    }
-    throw error;
-  }
-}
-
-function sortCounts(counts: Record<string, Record<string, number>>): EntityCounts {
-  const sorted: EntityCounts = {};
-  for (const ws of Object.keys(counts).sort()) {
-    sorted[ws] = Object.fromEntries(Object.entries(counts[ws]!).sort(([a], [b]) => a.localeCompare(b)));
-  }
-  return sorted;
+  const only = (name: string): Workspace => ({ name, prefix: name === 'default' ? undefined : name });
+  if (workspace === undefined) return { list: [only('default')], listed: false };
+  if (workspace !== 'all') return { list: [only(workspace)], listed: false };
+  const { names, requests } = await listWorkspaces(client);
+  countRequests(requests);
+  // Unprefixed requests target `default`: the same collection, one less path form.
+  return names === undefined ? { list: [only('default')], listed: false } : { list: names.map(only), listed: true };
 }
 
 /**

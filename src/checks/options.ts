@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inputError } from '../lib/errors.js';
 import { parseDuration, readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readString, type InputSource } from '../lib/inputs.js';
-import { readAdminInputs } from '../lib/shared-inputs.js';
+import { readAdminInputs } from '../kong/admin-inputs.js';
 import { parseKongVersion } from '../version/kong-version.js';
 import { readBaseline } from './inventory.js';
 import { loadRequests, type LoadAmount } from './load.js';

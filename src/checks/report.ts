@@ -1,3 +1,6 @@
+import type { ServedDatabase } from '../kong/admin-root.js';
+import type { EntityCounts } from '../kong/entities.js';
+
 /**
  * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
  * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
@@ -48,8 +51,6 @@ export function inconclusive(fields: CheckFields): CheckResult {
   return { ...fields, status: 'inconclusive' };
 }
 
-/** Entity counts per workspace and entity type: the backup manifest's `counts` shape. */
-export type EntityCounts = Record<string, Record<string, number>>;
 
 export interface CountDifference {
   readonly workspace: string;
@@ -65,13 +66,6 @@ export interface SmokeTarget {
   readonly proxyUrl: string | undefined;
   readonly blueProxyUrl: string | undefined;
   readonly workspace: string | undefined;
-}
-
-export interface ServedDatabase {
-  readonly host: string;
-  readonly port: number;
-  /** Undefined when the node does not report pg_database. */
-  readonly database: string | undefined;
 }
 
 export interface LatencySummary {

@@ -1,7 +1,8 @@
-import { createAdminClient } from '../kong/admin-api.js';
+import { createAdminClient, type AdminApiTarget } from '../kong/admin-api.js';
+import { rootDatabase, rootEdition, rootRole, rootVersion } from '../kong/admin-root.js';
+import type { EntityCounts } from '../kong/entities.js';
 import { errorMessage } from '../lib/errors.js';
 import { details, escapeCell, fitToLimit, table } from '../lib/markdown.js';
-import type { AdminApiTarget } from '../lib/shared-inputs.js';
 import { formatKongVersion, type KongVersion } from '../version/kong-version.js';
 import {
   checkDatabase,
@@ -10,10 +11,6 @@ import {
   checkReady,
   checkVersion,
   hasReadyEndpoint,
-  rootDatabase,
-  rootEdition,
-  rootRole,
-  rootVersion,
   waitForAdmin,
   type Log,
 } from './admin.js';
@@ -27,7 +24,6 @@ import {
   type CheckGroup,
   type CheckResult,
   type CountDifference,
-  type EntityCounts,
   type SmokeReport,
 } from './report.js';
 

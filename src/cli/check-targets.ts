@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { readManifest } from '../database/manifest.js';
 import { targetFromInputs, withClient, withDatabase } from '../database/postgres/connect.js';
 import { errorMessage, inputError } from '../lib/errors.js';
-import { readDatabaseInputs } from '../lib/shared-inputs.js';
+import { readDatabaseInputs } from '../database/connection-inputs.js';
 import { targetClashes, type TargetIdentity } from '../github/targets.js';
 
 export const CHECK_TARGETS_USAGE = `check-targets: before a rehearsal changes anything, prove its targets are not production's

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { inputError, UpgradeError } from '../lib/errors.js';
 import { readBoolean, readDuration, readEnum, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
-import { readAdminInputs, readDatabaseInputs, type AdminApiTarget } from '../lib/shared-inputs.js';
+import type { AdminApiTarget } from '../kong/admin-api.js';
+import { readAdminInputs } from '../kong/admin-inputs.js';
+import { readDatabaseInputs } from './connection-inputs.js';
 import { releaseArch, releaseOs } from '../lib/platform.js';
 import { ACCEPTED_VERSION_FORMS, formatKongVersion, tryParseKongVersion } from '../version/kong-version.js';
 import { checkPassphrase, type EncryptionOptions } from './encryption.js';

@@ -1,14 +1,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, WORKSPACED_TYPES } from '../checks/inventory.js';
-import { rootEdition, type KongRoot } from '../checks/admin.js';
 import { mapLimit } from '../lib/concurrency.js';
-import type { AdminClient } from '../kong/admin-api.js';
+import { isNotFound, listWorkspaces, type AdminClient } from '../kong/admin-api.js';
+import { rootEdition, type KongRoot } from '../kong/admin-root.js';
+import { ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, OPTIONAL_COLLECTIONS, sortCounts, WORKSPACED_TYPES, type EntityCounts } from '../kong/entities.js';
 import { inputError, stepError, UpgradeError } from '../lib/errors.js';
 import { execCommand } from '../lib/exec.js';
 import { archiveChecksum, describeFiles, listFiles } from './checksums.js';
 import { encryptFiles, ENCRYPTED_SUFFIX, type EncryptionOptions } from './encryption.js';
-import { writeJsonAtomically, type EntityCounts, type ManifestFile } from './manifest.js';
+import { writeJsonAtomically, type ManifestFile } from './manifest.js';
 import { timeStamp } from '../lib/time-stamp.js';
 
 /**
@@ -25,24 +25,6 @@ import { timeStamp } from '../lib/time-stamp.js';
  */
 export const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
 export const EXPORT_INDEX = 'export.json';
-
-/**
- * Collections beyond the inventory's types, by Admin API path, with the DAO name the backup
- * manifest counts them under (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua),
- * so an export's counts compare with a manifest's key by key. A node without the plugin or the
- * entity (vaults before 2.8, keys before 3.1) answers 404: recorded as skipped, not a failure.
- */
-const OPTIONAL_COLLECTIONS: readonly { readonly path: string; readonly entity: string }[] = [
-  { path: 'key-auths', entity: 'keyauth_credentials' },
-  { path: 'basic-auths', entity: 'basicauth_credentials' },
-  { path: 'hmac-auths', entity: 'hmacauth_credentials' },
-  { path: 'jwts', entity: 'jwt_secrets' },
-  { path: 'acls', entity: 'acls' },
-  { path: 'oauth2', entity: 'oauth2_credentials' },
-  { path: 'vaults', entity: 'vaults' },
-  { path: 'key-sets', entity: 'key_sets' },
-  { path: 'keys', entity: 'keys' },
-];
 
 export interface DeckRun {
   /** The decK executable (installed by src/lib/tool-install.ts). */
@@ -97,7 +79,7 @@ export async function exportAdminApi(options: ExportOptions): Promise<ExportResu
   const root = await client.getJson<KongRoot>('/');
   const kongVersion = typeof root.version === 'string' ? root.version : null;
   const edition = rootEdition(root) ?? null;
-  const workspaces = await listWorkspaces(client, options.workspace);
+  const workspaces = await workspacesToExport(client, options.workspace);
   const name = options.name ?? `kong-export-${timeStamp(startedAt)}`;
   const folder = path.resolve(options.backupDir, name);
   await mkdir(path.join(folder, 'workspaces'), { recursive: true }).catch((error: unknown) => {
@@ -181,31 +163,29 @@ export async function exportAdminApi(options: ExportOptions): Promise<ExportResu
   }
 }
 
-/** Every workspace name (sorted), or just `default` where there are none (OSS 3.7+: 404). */
-async function listWorkspaces(client: AdminClient, workspace: string | undefined): Promise<string[]> {
+/**
+ * The workspace asked for, or every workspace (just `default` where the node has none). Each
+ * names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it
+ * inside the folder, and a name outside it is refused, never skipped: "every workspace" is the
+ * point of the export.
+ */
+async function workspacesToExport(client: AdminClient, workspace: string | undefined): Promise<string[]> {
+  const fileName = (name: string) => /^[\w.~-]+$/.test(name) && name !== '.' && name !== '..';
   if (workspace !== undefined && workspace !== 'all') {
-    // It names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it inside the folder.
-    if (!/^[\w.~-]+$/.test(workspace) || workspace === '.' || workspace === '..') throw inputError('workspace', `"${workspace}" is not a Kong workspace name`);
+    if (!fileName(workspace)) throw inputError('workspace', `"${workspace}" is not a Kong workspace name`);
     return [workspace];
   }
-  try {
-    const items = await client.listAll<{ name?: unknown }>('/workspaces');
-    const names = items.map((w) => w.name).filter((n): n is string => typeof n === 'string');
-    // Never skip one silently: "every workspace" is the point of the export.
-    const odd = names.find((n) => !/^[\w.~-]+$/.test(n) || n === '.' || n === '..');
-    if (odd !== undefined) throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
-    return names.length === 0 ? ['default'] : names.sort();
-  } catch (error) {
-    if (error instanceof UpgradeError && / answered 404/.test(error.message)) return ['default'];
-    throw error;
-  }
+  const { names } = await listWorkspaces(client);
+  const odd = names?.find((name) => !fileName(name));
+  if (odd !== undefined) throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
+  return names === undefined || names.length === 0 ? ['default'] : names;
 }
 
 async function listOrSkip(client: AdminClient, collection: string, prefix: string | undefined, optional: boolean): Promise<Entity[] | undefined> {
   try {
     return await client.listAll<Entity>(collection, prefix);
   } catch (error) {
-    if (optional && error instanceof UpgradeError && / answered 404/.test(error.message)) return undefined;
+    if (optional && isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -241,12 +221,6 @@ function sortEntities(entities: Record<string, Entity[]>): Record<string, Entity
   for (const key of Object.keys(entities).sort()) {
     out[key] = [...entities[key]!].sort((a, b) => String(a.id ?? '').localeCompare(String(b.id ?? '')));
   }
-  return out;
-}
-
-function sortCounts(counts: Record<string, Record<string, number>>): EntityCounts {
-  const out: Record<string, Record<string, number>> = {};
-  for (const ws of Object.keys(counts).sort()) out[ws] = Object.fromEntries(Object.entries(counts[ws]!).sort(([a], [b]) => a.localeCompare(b)));
   return out;
 }
 

@@ -5,6 +5,7 @@ import { syncPaths } from '../lib/fsync.js';
 import { inputError } from '../lib/errors.js';
 import { DATABASE_NAME_RULE, isDatabaseName } from './postgres/connect.js';
 import { listOf, matching, nullable, object, oneOf, printable, quote, recordOf, text, wholeNumber, type Shape } from './shape.js';
+import type { EntityCounts } from '../kong/entities.js';
 import type { SchemaMetaRow } from '../kong/schema-meta.js';
 
 /**
@@ -40,8 +41,6 @@ export interface Fingerprint {
   readonly tables: Readonly<Record<string, TableFingerprint>>;
 }
 
-/** Entity counts: workspace name → entity name → rows. Entities without `ws_id` count under `*`. */
-export type EntityCounts = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
 export interface ManifestFile {
   /** Relative to the manifest's folder, `/`-separated. */

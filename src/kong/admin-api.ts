@@ -1,7 +1,6 @@
-import { inputError, stepError, type UpgradeError } from '../lib/errors.js';
+import { httpError, inputError, stepError, UpgradeError } from '../lib/errors.js';
 import { httpRequest, type HttpResponse } from '../lib/http.js';
 import { quoteRemote } from '../lib/log-text.js';
-import type { AdminApiTarget } from '../lib/shared-inputs.js';
 
 /**
  * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
@@ -16,6 +15,16 @@ export const MAX_PAGE_SIZE = 1000;
  * one workspace, far past any deployment; a server whose `next` never ends stops here.
  */
 export const MAX_PAGES = 10_000;
+
+/** A Kong Admin API to talk to. */
+export interface AdminApiTarget {
+  /** The input that gave the URL (admin-url, front-admin-url …), for errors that blame it. */
+  readonly input?: string;
+  readonly url: string;
+  readonly token: string | undefined;
+  /** A workspace name, or 'all' for every workspace (Enterprise). Undefined: the default workspace. */
+  readonly workspace: string | undefined;
+}
 
 export interface AdminClient {
   readonly target: AdminApiTarget;
@@ -48,7 +57,7 @@ export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000, st
     const url = `${target.url}${path}`;
     const response = await httpRequest({ url, headers, timeoutMs }, step);
     if (response.status !== 200) {
-      throw stepError(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+      throw httpError(step, response.status, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
     }
     try {
       return JSON.parse(response.body) as T;
@@ -110,6 +119,28 @@ export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000, st
   }
 
   return { target, getJson, listAll, forEachPage, get, send };
+}
+
+/** An Admin API answer of 404: a collection or entity this node does not have (a plugin not installed, OSS without /workspaces). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof UpgradeError && error.httpStatus === 404;
+}
+
+/**
+ * Every workspace's name, sorted, with the requests it took; `names` undefined where the node
+ * has no /workspaces (OSS 3.7+ answers 404: only the default workspace exists).
+ */
+export async function listWorkspaces(client: AdminClient): Promise<{ readonly names: string[] | undefined; readonly requests: number }> {
+  const names: string[] = [];
+  try {
+    const requests = await client.forEachPage<{ name?: unknown }>('/workspaces', undefined, (items) => {
+      for (const item of items) if (typeof item.name === 'string') names.push(item.name);
+    });
+    return { names: names.sort(), requests };
+  } catch (error) {
+    if (isNotFound(error)) return { names: undefined, requests: 1 };
+    throw error;
+  }
 }
 
 function withPrefix(path: string, prefix: string): string {

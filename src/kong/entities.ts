@@ -1,4 +1,11 @@
 /**
+ * The one catalogue of Kong's entity types: their tables on PostgreSQL (what a backup carries
+ * and a fingerprint covers), their Admin API collections (what an inventory counts and an export
+ * reads), and the counts both key by workspace and entity name, so a count taken from the
+ * database compares with one taken through the Admin API, key by key.
+ */
+
+/**
  * Kong's entity tables on PostgreSQL: what an operator configures through the Admin API, decK
  * or a declarative file, and so what a backup must carry over and a fingerprint must cover.
  *
@@ -9,7 +16,7 @@
  *   oauth2_authorization_codes (issued at runtime), acme_storage (certificates being ordered),
  *   clustering_data_planes / clustering_rpc_requests / clustering_sync_* (hybrid-mode state),
  *   tags (kept by triggers from the entities' own `tags` columns), parameters (cluster_id),
- *   locks and schema_meta (migrations bookkeeping: migrations-cli.md §3).
+ *   locks and schema_meta (migrations bookkeeping: schema-meta.ts).
  *
  * Table and entity names are the DAO schemas' `name` / `table_name`:
  *   kong/db/schema/entities/{workspaces,services,routes,consumers,plugins,upstreams,targets,
@@ -50,25 +57,46 @@ export const ENTITY_TABLES: readonly EntityTable[] = [
   { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
 ];
 
-/** Tables whose rows change while Kong runs: never fingerprinted (see above). */
-export const VOLATILE_TABLES: readonly string[] = [
-  'cluster_events',
-  'ratelimiting_metrics',
-  'response_ratelimiting_metrics',
-  'sessions',
-  'oauth2_tokens',
-  'oauth2_authorization_codes',
-  'acme_storage',
-  'clustering_data_planes',
-  'clustering_rpc_requests',
-  'clustering_sync_version',
-  'clustering_sync_delta',
-  'tags',
-  'parameters',
-  'locks',
-  'schema_meta',
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+export const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'] as const;
+/** consumer_groups exist on Enterprise only; OSS answers 404. */
+export const ENTERPRISE_TYPES = ['consumer_groups'] as const;
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+export const GLOBAL_TYPES = ['ca_certificates'] as const;
+
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+export const OPTIONAL_COLLECTIONS: readonly { readonly path: string; readonly entity: string }[] = [
+  { path: 'key-auths', entity: 'keyauth_credentials' },
+  { path: 'basic-auths', entity: 'basicauth_credentials' },
+  { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+  { path: 'jwts', entity: 'jwt_secrets' },
+  { path: 'acls', entity: 'acls' },
+  { path: 'oauth2', entity: 'oauth2_credentials' },
+  { path: 'vaults', entity: 'vaults' },
+  { path: 'key-sets', entity: 'key_sets' },
+  { path: 'keys', entity: 'keys' },
 ];
 
-export function entityForTable(table: string): string | undefined {
-  return ENTITY_TABLES.find((t) => t.table === table)?.entity;
+/** The counts' key for entities that belong to no workspace. */
+export const GLOBAL_WORKSPACE = '*';
+
+/** Entity counts: workspace name → entity name → rows. Entities without `ws_id` count under `*`. */
+export type EntityCounts = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+export function sortCounts(counts: EntityCounts): EntityCounts {
+  const sorted: Record<string, Record<string, number>> = {};
+  for (const ws of Object.keys(counts).sort()) {
+    const inner: Record<string, number> = {};
+    for (const entity of Object.keys(counts[ws]!).sort()) inner[entity] = counts[ws]![entity]!;
+    sorted[ws] = inner;
+  }
+  return sorted;
 }

@@ -1,5 +1,3 @@
-import type { DatabaseConnection } from '../lib/shared-inputs.js';
-
 /**
  * Kong reads every kong.conf property from `KONG_<NAME>` (kong/conf_loader/parse.lua l.920 in
  * 3.9.3: `"KONG_" .. upper(k)`), and the environment wins over the conf file (defaults < conf
@@ -16,8 +14,22 @@ export interface KongEnvironmentOptions {
   readonly plugins?: readonly string[];
 }
 
+/**
+ * The connection Kong's pg_* properties describe: a database/connection.ts DatabaseConnection
+ * fits, and kong/ needs nothing of database/ for it.
+ */
+export interface KongPostgres {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string | undefined;
+  readonly database: string;
+  /** libpq's sslmode: Kong has only pg_ssl and pg_ssl_verify. */
+  readonly sslmode: string;
+}
+
 /** The variables that select the database, in the order a rendered command shows them. */
-export function kongDatabaseEnvironment(db: DatabaseConnection, options: KongEnvironmentOptions = {}): Record<string, string> {
+export function kongDatabaseEnvironment(db: KongPostgres, options: KongEnvironmentOptions = {}): Record<string, string> {
   const env: Record<string, string> = {
     KONG_DATABASE: 'postgres',
     KONG_PG_HOST: db.host,
@@ -34,7 +46,7 @@ export function kongDatabaseEnvironment(db: DatabaseConnection, options: KongEnv
   return env;
 }
 
-function sslOn(db: DatabaseConnection): boolean {
+function sslOn(db: KongPostgres): boolean {
   return db.sslmode === 'require' || db.sslmode === 'verify-ca' || db.sslmode === 'verify-full';
 }
 

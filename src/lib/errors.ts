@@ -7,11 +7,14 @@ export type ErrorOrigin = { readonly input: string } | { readonly step: string }
 
 export class UpgradeError extends Error {
   readonly origin: ErrorOrigin;
+  /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+  readonly httpStatus: number | undefined;
 
-  constructor(origin: ErrorOrigin, detail: string, options?: { cause?: unknown }) {
-    super(`${describeOrigin(origin)}: ${detail}`, options);
+  constructor(origin: ErrorOrigin, detail: string, options?: { cause?: unknown; httpStatus?: number }) {
+    super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UpgradeError';
     this.origin = origin;
+    this.httpStatus = options?.httpStatus;
   }
 }
 
@@ -25,6 +28,11 @@ export function inputError(input: string, detail: string, cause?: unknown): Upgr
 
 export function stepError(step: string, detail: string, cause?: unknown): UpgradeError {
   return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
+}
+
+/** A step that failed because a server answered `status`. */
+export function httpError(step: string, status: number, detail: string): UpgradeError {
+  return new UpgradeError({ step }, detail, { httpStatus: status });
 }
 
 /** One line for the user: our own errors as they are, anything else with its type kept. */

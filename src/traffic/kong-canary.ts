@@ -1,6 +1,5 @@
 import { stepError } from '../lib/errors.js';
-import { createAdminClient, kongMessage } from '../kong/admin-api.js';
-import type { AdminApiTarget } from '../lib/shared-inputs.js';
+import { createAdminClient, kongMessage, type AdminApiTarget } from '../kong/admin-api.js';
 import { checkShare, type ApplyResult, type SplitState, type TrafficBackend } from './backend.js';
 
 /**

@@ -1,7 +1,7 @@
 import { createAdminClient } from '../kong/admin-api.js';
 import { errorMessage } from '../lib/errors.js';
 import { bulletList, fitToLimit, table } from '../lib/markdown.js';
-import type { AdminApiTarget } from '../lib/shared-inputs.js';
+import type { AdminApiTarget } from '../kong/admin-api.js';
 import type { PromoteResult } from './strategy.js';
 
 export const STEPS_SCHEMA = 'kong-upgrade/promote-steps@1';

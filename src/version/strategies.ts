@@ -1,5 +1,4 @@
-import type { Deployment } from '../changelog/plan-request.js';
-import type { StrategyName } from '../changelog/plan-types.js';
+import type { Deployment, StrategyName } from './deployment.js';
 import { compareKongVersions, formatKongVersion, parseKongVersion, sameLine } from './kong-version.js';
 import type { UpgradeHop } from './upgrade-path.js';
 

@@ -1,5 +1,4 @@
-import type { DatabaseKind, Deployment } from '../changelog/plan-request.js';
-import type { StrategyName } from '../changelog/plan-types.js';
+import type { DatabaseKind, Deployment, StrategyName } from './deployment.js';
 import { inputError } from '../lib/errors.js';
 import { allLines, catalogLine, latestVersion, notReleased, supportsCassandra, versionExists, type CatalogLine } from './catalog.js';
 import {

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { availablePlugins, checkDatabase, checkPlugins, checkVersion, hasReadyEndpoint } from '../../src/checks/admin.js';
+import { checkDatabase, checkPlugins, checkVersion, hasReadyEndpoint } from '../../src/checks/admin.js';
+import { availablePlugins } from '../../src/kong/admin-root.js';
 import { createAdminClient } from '../../src/kong/admin-api.js';
 import { compareCounts } from '../../src/checks/inventory.js';
 import { evaluateLoad, percentile, type Measurement } from '../../src/checks/load.js';

@@ -14,7 +14,8 @@ import {
   readSecret,
   readString,
 } from '../../src/lib/inputs.js';
-import { readAdminInputs, readDatabaseInputs } from '../../src/lib/shared-inputs.js';
+import { readDatabaseInputs } from '../../src/database/connection-inputs.js';
+import { readAdminInputs } from '../../src/kong/admin-inputs.js';
 
 function source(values: Record<string, string>) {
   const masked: string[] = [];

@@ -5,7 +5,7 @@ import { readBackupRequest, type BackupRequest } from '../../database/backup-req
 import { describeLeftover } from '../../database/leftovers.js';
 import { backupPostgres } from '../../database/postgres/dump.js';
 import { createRunDir, type RunDir } from '../../lib/run-dir.js';
-import { describeDatabase } from '../../lib/shared-inputs.js';
+import { describeDatabase } from '../../database/connection.js';
 import { bulletList, table } from '../../lib/markdown.js';
 import type { BackupManifest } from '../../database/manifest.js';
 import { info, infoLines, runAction, runnerInputs } from '../runtime.js';

@@ -11,7 +11,8 @@ import { count, describeMigrations, describeState, stateJson } from '../../kong/
 import { inputError } from '../../lib/errors.js';
 import { maskSecret, readBoolean, readDuration, readEnum, readList, readPath, readString, type InputSource } from '../../lib/inputs.js';
 import { bulletList, table } from '../../lib/markdown.js';
-import { readDatabaseInputs, SSL_MODES, type DatabaseConnection } from '../../lib/shared-inputs.js';
+import { SSL_MODES, type DatabaseConnection } from '../../database/connection.js';
+import { readDatabaseInputs } from '../../database/connection-inputs.js';
 import { editionOf, parseKongVersion } from '../../version/kong-version.js';
 import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 

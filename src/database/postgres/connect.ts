@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inputError, stepError, type UpgradeError } from '../../lib/errors.js';
-import { describeDatabase, type DatabaseConnection } from '../../lib/shared-inputs.js';
+import { describeDatabase, type DatabaseConnection } from '../connection.js';
 import { pgClientConfig } from './server-version.js';
 
 /**

@@ -4,7 +4,7 @@ import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
 import { syncPaths } from '../../lib/fsync.js';
 import type { RunDir } from '../../lib/run-dir.js';
-import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
+import { describeDatabase, libpqEnvironment } from '../connection.js';
 import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from '../../kong/schema-meta.js';
 import { archiveChecksum, describeFiles, listFiles } from '../checksums.js';
 import { encryptFiles, type EncryptionOptions } from '../encryption.js';

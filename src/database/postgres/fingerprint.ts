@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ENTITY_TABLES } from '../../kong/entity-tables.js';
+import { ENTITY_TABLES, sortCounts, type EntityCounts } from '../../kong/entities.js';
 import type { Queryable } from '../../kong/schema-meta.js';
-import type { EntityCounts, Fingerprint, FingerprintAlgorithm, TableFingerprint } from '../manifest.js';
+import type { Fingerprint, FingerprintAlgorithm, TableFingerprint } from '../manifest.js';
 import { quoteIdent } from './connect.js';
 import { stepError } from '../../lib/errors.js';
 
@@ -117,7 +117,7 @@ export function assembleFacts(scans: readonly TableScan[], algorithm: Fingerprin
     }
     tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
   }
-  return { fingerprint: fingerprintOf(tables, algorithm), counts: sortKeys(counts) };
+  return { fingerprint: fingerprintOf(tables, algorithm), counts: sortCounts(counts) };
 }
 
 /**
@@ -199,14 +199,4 @@ export function fingerprintOf(tables: Record<string, TableFingerprint>, algorith
   const sorted: Record<string, TableFingerprint> = {};
   for (const name of names) sorted[name] = tables[name]!;
   return { algorithm, digest: createHash('sha256').update(lines).digest('hex'), tables: sorted };
-}
-
-function sortKeys(counts: Record<string, Record<string, number>>): EntityCounts {
-  const out: Record<string, Record<string, number>> = {};
-  for (const ws of Object.keys(counts).sort()) {
-    const inner: Record<string, number> = {};
-    for (const entity of Object.keys(counts[ws]!).sort()) inner[entity] = counts[ws]![entity]!;
-    out[ws] = inner;
-  }
-  return out;
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import type { RunDir } from '../../lib/run-dir.js';
 import { execCommand } from '../../lib/exec.js';
-import { describeDatabase, libpqEnvironment } from '../../lib/shared-inputs.js';
+import { describeDatabase, libpqEnvironment } from '../connection.js';
 import { readSchemaMeta } from '../../kong/schema-meta.js';
 import type { EncryptionOptions } from '../encryption.js';
 import { compareFingerprints, writeManifestAtomically, type BackupManifest, type DatabaseIdentity, type FingerprintAlgorithm } from '../manifest.js';

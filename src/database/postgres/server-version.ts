@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { stepError } from '../../lib/errors.js';
-import { describeDatabase, type DatabaseConnection } from '../../lib/shared-inputs.js';
+import { describeDatabase, type DatabaseConnection } from '../connection.js';
 
 /**
  * Connection options for the `pg` client: the password stays in-process, never in argv.

@@ -1,6 +1,6 @@
 import { stepError } from '../../lib/errors.js';
 import type { RunDir } from '../../lib/run-dir.js';
-import { describeDatabase } from '../../lib/shared-inputs.js';
+import { describeDatabase } from '../connection.js';
 import type { EncryptionOptions } from '../encryption.js';
 import { compareFingerprints, type BackupManifest } from '../manifest.js';
 import { listArchive, openArchive } from './archive.js';
