@@ -13,6 +13,7 @@
 #
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh test/lib        # extra arguments go to `vitest run`
+#   bash scripts/test.sh --project integration   # one kind (vitest.config.ts; npm run test:unit needs no setup)
 #   bash scripts/test.sh --setup-only    # install only (used by .ci/run)
 set -euo pipefail
 
