@@ -1,9 +1,9 @@
 import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { stepError } from '../lib/errors.js';
 import { execCommand } from '../lib/exec.js';
 import { quoteRemote } from '../lib/log-text.js';
+import { describeEndpoint, parseRuntimeEndpoint, runtimeCommand } from './haproxy-runtime.js';
 import { checkShare, shareFromWeights, sideWeights, type ApplyResult, type FrontCounts, type SplitState, type TrafficBackend } from './backend.js';
 
 /**
@@ -14,7 +14,7 @@ import { checkShare, shareFromWeights, sideWeights, type ApplyResult, type Front
  * atomically), so a later reload or restart keeps the split instead of snapping back.
  */
 export interface HaproxyOptions {
-  /** The admin socket (`stats socket <path> level admin`). */
+  /** The runtime API: a unix socket path or tcp://host:port (`stats socket … level admin`). */
   readonly socket: string;
   readonly backend: string;
   readonly blueServers: readonly string[];
@@ -45,7 +45,10 @@ export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
   // Checked again here, whoever built the options: every name goes into a runtime command line.
   const bad = [options.backend, ...all].map(haproxyNameProblem).find((problem) => problem !== undefined);
   if (bad !== undefined) throw stepError('haproxy', bad);
-  const run = (line: string) => runtimeCommand(options.socket, line, options.timeoutMs);
+  const endpoint = parseRuntimeEndpoint(options.socket);
+  if ('problem' in endpoint) throw stepError('haproxy', `runtime API ${endpoint.problem}`);
+  const where = describeEndpoint(endpoint);
+  const run = (line: string) => runtimeCommand(endpoint, line, options.timeoutMs);
 
   async function readWeights(): Promise<Map<string, number>> {
     // Several commands in one connection, separated by ';' (non-interactive mode).
@@ -88,13 +91,18 @@ export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
       const commands = changes.map(([server, weight]) => `set weight ${options.backend}/${server} ${weight}`);
       const answer = (await run(commands.join('; '))).trim();
       // `set weight` prints nothing on success; anything else is HAProxy's complaint.
-      if (answer !== '') throw stepError('haproxy', `${commands.join('; ')} answered: ${quoteRemote(answer, 500)}`);
+      if (answer !== '') {
+        // HAProxy's words for a socket below level admin (haproxy/haproxy v2.6.0 src/cli.c,
+        // cli_permission_denied_msg, sent by cli_has_level()).
+        const hint = /Permission denied/.test(answer) ? ' (set weight needs a runtime API at level admin: stats socket … level admin)' : '';
+        throw stepError('haproxy', `${where} refused ${commands.join('; ')}: ${quoteRemote(answer, 500)}${hint}`);
+      }
       actions.push(...commands);
     }
     if (options.configFile !== undefined) actions.push(...(await writeConfig(wanted)));
     const state = await read();
     if (state.kind !== 'split' || state.green !== green) {
-      throw stepError('haproxy', `after setting green to ${green}% the runtime API reports ${state.kind === 'split' ? `${state.green}%` : state.detail}`);
+      throw stepError('haproxy', `after setting green to ${green}% the runtime API at ${where} reports ${state.kind === 'split' ? `${state.green}%` : state.detail}`);
     }
     return { green: state.green, actions };
   }
@@ -154,7 +162,7 @@ export function createHaproxyBackend(options: HaproxyOptions): TrafficBackend {
   return {
     kind: 'haproxy',
     supportsPartial: true,
-    describe: () => `HAProxy ${options.socket} backend ${options.backend} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
+    describe: () => `HAProxy ${where} backend ${options.backend} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
     read,
     apply,
     render,
@@ -208,21 +216,5 @@ export function parseStatCsv(text: string): Record<string, string>[] {
       if (name !== '') row[name] = cells[i] ?? '';
     });
     return row;
-  });
-}
-
-/** One runtime API exchange over the unix socket; HAProxy closes after answering. */
-export function runtimeCommand(socket: string, line: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const connection = connect(socket);
-    let answer = '';
-    connection.setEncoding('utf8');
-    connection.setTimeout(timeoutMs, () => connection.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    connection.on('connect', () => connection.write(`${line}\n`));
-    connection.on('data', (chunk: string) => (answer += chunk));
-    connection.on('error', (error: NodeJS.ErrnoException) => reject(stepError('haproxy', `runtime API at ${socket}: ${error.code ?? error.message}`, error)));
-    connection.on('close', (hadError) => {
-      if (!hadError) resolve(answer);
-    });
   });
 }

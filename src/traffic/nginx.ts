@@ -1,8 +1,8 @@
-import { copyFile, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stepError } from '../lib/errors.js';
-import { execCommand } from '../lib/exec.js';
+import { quoteRemote } from '../lib/log-text.js';
 import { checkShare, shareFromWeights, sideWeights, type ApplyResult, type FrontCounts, type SplitState, type TrafficBackend } from './backend.js';
+import { localShell, type HostShell } from './host-shell.js';
 
 /**
  * nginx in front of both clusters. nginx has no runtime weight API (open source), so the split
@@ -15,6 +15,8 @@ import { checkShare, shareFromWeights, sideWeights, type ApplyResult, type Front
  * 102 read errors of 311,635 requests over 8 reloads). Those errors are counted, not hidden.
  */
 export interface NginxOptions {
+  /** Where nginx runs: this machine, or a host over SSH; every path below is on that host. */
+  readonly shell?: HostShell;
   readonly binary: string;
   /** The main config (`nginx -c`), which includes `upstreamFile` inside an upstream block. */
   readonly configFile: string;
@@ -36,30 +38,85 @@ export interface NginxOptions {
 const SCALE = 10;
 const HEADER = '# Managed by kong-upgrade-actions promote';
 
-export function createNginxBackend(options: NginxOptions): TrafficBackend {
-  const all = [...options.blueServers, ...options.greenServers];
-  const globalArgs = [...(options.prefix === undefined ? [] : ['-p', options.prefix]), '-c', options.configFile];
+/**
+ * One step on the nginx host, as one command (one SSH round trip): the new include file from
+ * stdin written beside the old one and renamed over it (the old kept as `.previous`), `nginx -t`,
+ * `nginx -s reload`, then, with a pid file, a wait until none of the old workers is left; the
+ * previous file is put back when the test or the reload fails. Prints the file as it ends.
+ * Arguments: file, nginx binary, config, prefix ('' for none), pid file ('' for none), wait ms.
+ * Exit codes: 10 file not written, 20 nginx -t failed, 30 reload failed, 40 workers not replaced.
+ */
+const APPLY_SCRIPT = `
+f=$1 bin=$2 conf=$3 prefix=$4 pidfile=$5 wait=$6
+run_nginx() { if [ -n "$prefix" ]; then "$bin" "$@" -p "$prefix" -c "$conf"; else "$bin" "$@" -c "$conf"; fi; }
+workers() { m=; [ -n "$pidfile" ] && read -r m < "$pidfile" 2>/dev/null && [ -n "$m" ] && cat "/proc/$m/task/$m/children" 2>/dev/null; }
+tmp="$(dirname -- "$f")/.$(basename -- "$f").promote-$$"
+restore() { cp -p -- "$f.previous" "$tmp" && mv -f -- "$tmp" "$f"; }
+{ cat > "$tmp" && cp -p -- "$f" "$f.previous" && mv -f -- "$tmp" "$f"; } || { rm -f -- "$tmp"; exit 10; }
+out=$(run_nginx -t -q 2>&1) || { restore; printf '%s' "$out" >&2; exit 20; }
+before=$(workers)
+out=$(run_nginx -s reload 2>&1) || { restore; printf '%s' "$out" >&2; exit 30; }
+if [ -n "$pidfile" ]; then
+  n=0
+  while :; do
+    now=$(workers) old=
+    for p in $before; do case " $(echo $now) " in *" $p "*) old="$old $p";; esac; done
+    [ -n "$now" ] && [ -z "$old" ] && break
+    n=$((n + 1))
+    if [ $((n * 20)) -gt "$wait" ]; then printf 'old workers still running:%s' "$old" >&2; exit 40; fi
+    sleep 0.02
+  done
+fi
+cat -- "$f"
+`;
 
-  async function readFileState(): Promise<{ text: string; weights: Map<string, number> | undefined; problem: string }> {
-    let text: string;
-    try {
-      text = await readFile(options.upstreamFile, 'utf8');
-    } catch (error) {
-      return { text: '', weights: undefined, problem: `cannot read ${options.upstreamFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
-    }
+/**
+ * The access log's bytes from an offset: prints the file's size on the first line, then the
+ * bytes from the offset up to that size (from 0 when the file shrank: rotated). A missing log
+ * reads as empty. Arguments: file, offset ('' for the size alone).
+ */
+const TAIL_SCRIPT = `
+f=$1 o=$2
+[ -e "$f" ] || { echo 0; exit 0; }
+s=$(wc -c < "$f") || exit 1
+s=$((s))
+[ -z "$o" ] && { echo "$s"; exit 0; }
+[ "$s" -lt "$o" ] && o=0
+echo "$s"
+[ "$s" -gt "$o" ] && tail -c +"$((o + 1))" -- "$f" | head -c "$((s - o))"
+exit 0
+`;
+
+export function createNginxBackend(options: NginxOptions): TrafficBackend {
+  const shell = options.shell ?? localShell;
+  const all = [...options.blueServers, ...options.greenServers];
+  const where = shell.remote ? ` on ${shell.name}` : '';
+  const file = options.upstreamFile;
+  const timeoutMs = options.reloadTimeoutMs + 30_000;
+
+  function parseFileState(text: string): { weights: Map<string, number> | undefined; problem: string } {
     const servers = parseUpstreamServers(text);
     const missing = all.filter((address) => !servers.has(address));
-    if (missing.length > 0) return { text, weights: undefined, problem: `${options.upstreamFile} has no server line for ${missing.join(', ')}` };
-    return { text, weights: servers, problem: '' };
+    if (missing.length > 0) return { weights: undefined, problem: `${file}${where} has no server line for ${missing.join(', ')}` };
+    return { weights: servers, problem: '' };
+  }
+
+  async function readFileState(): Promise<{ text: string; weights: Map<string, number> | undefined; problem: string }> {
+    const result = await shell.run(['cat', '--', file], { timeoutMs });
+    if (result.exitCode !== 0) return { text: '', weights: undefined, problem: `cannot read ${file}${where}: ${quoteRemote(result.stderr.trim(), 300)}` };
+    return { text: result.stdout, ...parseFileState(result.stdout) };
+  }
+
+  function stateOf(weights: Map<string, number> | undefined, problem: string): SplitState {
+    if (weights === undefined) return { kind: 'unknown', detail: problem };
+    const detail = all.map((a) => `${a}=${weights.get(a) === 0 ? 'down' : `weight ${weights.get(a)}`}`).join(' ');
+    const share = shareFromWeights(options.blueServers.map((a) => weights.get(a) ?? 0), options.greenServers.map((a) => weights.get(a) ?? 0));
+    return share === undefined ? { kind: 'unknown', detail: `every server is down (${detail})` } : { kind: 'split', green: share, detail };
   }
 
   async function read(): Promise<SplitState> {
     const state = await readFileState();
-    if (state.weights === undefined) return { kind: 'unknown', detail: state.problem };
-    const w = state.weights;
-    const detail = all.map((a) => `${a}=${w.get(a) === 0 ? 'down' : `weight ${w.get(a)}`}`).join(' ');
-    const share = shareFromWeights(options.blueServers.map((a) => w.get(a) ?? 0), options.greenServers.map((a) => w.get(a) ?? 0));
-    return share === undefined ? { kind: 'unknown', detail: `every server is down (${detail})` } : { kind: 'split', green: share, detail };
+    return stateOf(state.weights, state.problem);
   }
 
   function renderFile(green: number): string {
@@ -77,81 +134,68 @@ export function createNginxBackend(options: NginxOptions): TrafficBackend {
     ].join('\n');
   }
 
-  async function nginx(args: string[], step: string) {
-    const result = await execCommand({ command: options.binary, args: [...args, ...globalArgs], timeoutMs: 30_000 });
-    return { ok: result.exitCode === 0, output: `${result.stderr}${result.stdout}`.trim(), step };
-  }
-
-  async function restore(previous: string): Promise<void> {
-    const temp = `${options.upstreamFile}.promote-restore-${process.pid}`;
-    await writeFile(temp, previous);
-    await rename(temp, options.upstreamFile);
-  }
-
   async function apply(green: number): Promise<ApplyResult> {
     checkShare(green);
     const before = await readFileState();
     if (before.weights === undefined && before.text === '') throw stepError('nginx', before.problem);
     const next = renderFile(green);
+    let after = before.text;
     const actions: string[] = [];
     if (next !== before.text) {
-      await copyFile(options.upstreamFile, `${options.upstreamFile}.previous`);
-      const temp = path.join(path.dirname(options.upstreamFile), `.${path.basename(options.upstreamFile)}.promote-${process.pid}`);
-      await writeFile(temp, next);
-      await rename(temp, options.upstreamFile);
-      const test = await nginx(['-t', '-q'], 'nginx -t');
-      if (!test.ok) {
-        await restore(before.text);
-        throw stepError('nginx', `nginx -t rejected the config with green at ${green}% (the previous ${path.basename(options.upstreamFile)} is back, nothing was reloaded): ${test.output.slice(0, 600)}`);
+      const args = [file, options.binary, options.configFile, options.prefix ?? '', options.pidFile ?? '', String(options.reloadTimeoutMs)];
+      const result = await shell.run(['sh', '-c', APPLY_SCRIPT, 'promote-nginx', ...args], { stdin: next, timeoutMs });
+      const output = result.stderr.trim().slice(0, 600);
+      const name = path.basename(file);
+      switch (result.exitCode) {
+        case 0:
+          break;
+        case 20:
+          throw stepError('nginx', `nginx -t${where} rejected the config with green at ${green}% (the previous ${name} is back, nothing was reloaded): ${output}`);
+        case 30:
+          throw stepError('nginx', `nginx -s reload${where} failed (the previous ${name} is back): ${output}`);
+        case 40:
+          throw stepError('nginx', `the reload${where} did not replace the workers within ${options.reloadTimeoutMs} ms (${output})`);
+        default:
+          throw stepError('nginx', `could not write ${file}${where} (exit ${result.exitCode}${result.signal === undefined ? '' : `, ${result.signal}`}): ${output}`);
       }
-      const workersBefore = options.pidFile === undefined ? undefined : await workers(options.pidFile);
-      const reload = await nginx(['-s', 'reload'], 'nginx -s reload');
-      if (!reload.ok) {
-        await restore(before.text);
-        throw stepError('nginx', `nginx -s reload failed (the previous ${path.basename(options.upstreamFile)} is back): ${reload.output.slice(0, 600)}`);
-      }
-      if (workersBefore !== undefined) await waitForNewWorkers(options.pidFile!, workersBefore, options.reloadTimeoutMs);
-      actions.push(`wrote ${options.upstreamFile} (previous kept as ${path.basename(options.upstreamFile)}.previous)`, 'nginx -t', 'nginx -s reload');
+      after = result.stdout;
+      actions.push(`wrote ${file}${where} (previous kept as ${name}.previous)`, 'nginx -t', 'nginx -s reload');
     }
-    const state = await read();
-    if (state.kind !== 'split' || state.green !== green) throw stepError('nginx', `after the reload ${options.upstreamFile} reads ${state.kind === 'split' ? `${state.green}%` : state.detail}, not ${green}%`);
+    const parsed = parseFileState(after);
+    const state = stateOf(parsed.weights, parsed.problem);
+    if (state.kind !== 'split' || state.green !== green) throw stepError('nginx', `after the reload ${file}${where} reads ${state.kind === 'split' ? `${state.green}%` : state.detail}, not ${green}%`);
     return { green, actions };
   }
 
   async function frontCounter(): Promise<(() => Promise<FrontCounts>) | undefined> {
-    const file = options.accessLog;
-    if (file === undefined) return undefined;
-    let offset = await stat(file).then((s) => s.size, () => 0);
+    const log = options.accessLog;
+    if (log === undefined) return undefined;
+    const tail = async (offset: number | undefined) => {
+      const result = await shell.run(['sh', '-c', TAIL_SCRIPT, 'promote-nginx-log', log, offset === undefined ? '' : String(offset)], { timeoutMs });
+      if (result.exitCode !== 0) throw stepError('nginx', `cannot read the access log ${log}${where}: ${quoteRemote(result.stderr.trim(), 300)}`);
+      const newline = result.stdout.indexOf('\n');
+      return { size: Number(result.stdout.slice(0, newline)), chunk: result.stdout.slice(newline + 1) };
+    };
+    let offset = (await tail(undefined)).size;
     let pending = '';
     return async () => {
-      const size = await stat(file).then((s) => s.size, () => 0);
-      if (size < offset) offset = 0; // rotated
-      let chunk = '';
-      if (size > offset) {
-        const handle = await open(file, 'r');
-        try {
-          const buffer = Buffer.alloc(size - offset);
-          await handle.read(buffer, 0, buffer.length, offset);
-          chunk = buffer.toString('utf8');
-        } finally {
-          await handle.close();
-        }
-        offset = size;
-      }
+      const { size, chunk } = await tail(offset);
+      if (size < offset) pending = ''; // rotated
+      offset = size;
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
       const counts = countGreen(lines, options.greenServers);
-      return { ...counts, source: `nginx access log ${file}` };
+      return { ...counts, source: `nginx access log ${log}${where}` };
     };
   }
 
   return {
     kind: 'nginx',
     supportsPartial: true,
-    describe: () => `nginx ${options.configFile} upstream file ${options.upstreamFile} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
+    describe: () => `nginx${where} ${options.configFile} upstream file ${file} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
     read,
     apply,
-    render: async (green) => `${options.upstreamFile}:\n${renderFile(green)}then: nginx -t, nginx -s reload`,
+    render: async (green) => `${file}${where}:\n${renderFile(green)}then: nginx -t, nginx -s reload`,
     frontCounter,
   };
 }
@@ -195,26 +239,4 @@ export function countGreen(lines: readonly string[], greenServers: readonly stri
 function field(line: string, name: string): string | undefined {
   const match = new RegExp(`\\b${name}=(?:"([^"]*)"|(\\S+))`).exec(line);
   return match === null ? undefined : (match[1] ?? match[2]);
-}
-
-/** Worker pids of the master named in the pid file (Linux /proc). */
-async function workers(pidFile: string): Promise<number[]> {
-  try {
-    const master = (await readFile(pidFile, 'utf8')).trim();
-    const children = (await readFile(`/proc/${master}/task/${master}/children`, 'utf8')).trim();
-    return children === '' ? [] : children.split(/\s+/).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** `-s reload` only signals the master: wait until none of the old workers is left taking requests. */
-async function waitForNewWorkers(pidFile: string, before: readonly number[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const now = await workers(pidFile);
-    if (now.length > 0 && !now.some((pid) => before.includes(pid))) return;
-    if (Date.now() > deadline) throw stepError('nginx', `the reload did not replace the workers within ${timeoutMs} ms (old workers still running: ${now.filter((p) => before.includes(p)).join(', ')})`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

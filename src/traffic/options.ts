@@ -1,18 +1,23 @@
+import os from 'node:os';
 import { parseRate, readSmokeOptions } from '../checks/options.js';
 import { runSmokeTest } from '../checks/smoke.js';
 import type { SmokeReport } from '../checks/report.js';
 import { inputError } from '../lib/errors.js';
 import type { PooledRequest } from '../lib/http.js';
-import { readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readString, type InputSource } from '../lib/inputs.js';
+import { readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
 import type { AdminApiTarget } from '../kong/admin-api.js';
 import { readAdminInputs } from '../kong/admin-inputs.js';
 import type { BackendKind, TrafficBackend } from './backend.js';
 import type { GateOptions } from './gates.js';
+import { createFanout } from './fanout.js';
 import { createHaproxyBackend, haproxyNameProblem } from './haproxy.js';
+import { parseRuntimeEndpoint } from './haproxy-runtime.js';
+import { localShell, type HostShell } from './host-shell.js';
 import { createKongCanaryBackend } from './kong-canary.js';
 import { createKongUpstreamBackend } from './kong-upstream.js';
 import { createKubernetesBackend, parseSelector } from './kubernetes.js';
 import { createNginxBackend } from './nginx.js';
+import { createSshShells, parseSshHost } from './ssh.js';
 import type { StrategyOptions } from './strategy.js';
 
 /**
@@ -122,19 +127,27 @@ function buildBackend(source: InputSource, kind: BackendKind, timeoutMs: number,
         const problem = names.map(haproxyNameProblem).find((p) => p !== undefined);
         if (problem !== undefined) throw inputError(input, problem);
       }
-      return createHaproxyBackend({
-        socket: required(source, 'haproxy-socket', 'the admin socket (stats socket … level admin)'),
-        backend,
-        blueServers: blue,
-        greenServers: green,
-        configFile: readString(source, 'haproxy-config'),
-        binary: readString(source, 'haproxy-binary') ?? 'haproxy',
-        timeoutMs,
-      });
+      const sockets = readList(source, 'haproxy-socket');
+      if (sockets.length === 0) throw inputError('haproxy-socket', 'is required: the runtime API (stats socket … level admin), a unix socket path or tcp://host:port; several (one per line) are switched together');
+      for (const socket of sockets) {
+        const endpoint = parseRuntimeEndpoint(socket);
+        if ('problem' in endpoint) throw inputError('haproxy-socket', endpoint.problem);
+      }
+      refuseRepeats('haproxy-socket', sockets);
+      const configFile = readString(source, 'haproxy-config');
+      if (configFile !== undefined && sockets.length > 1) {
+        throw inputError('haproxy-config', `is one file on this machine, and haproxy-socket names ${sockets.length} instances: leave it out, and keep each instance's weights over its reloads with HAProxy's server-state-file (README)`);
+      }
+      return createFanout(sockets.map((socket) => ({
+        name: socket,
+        backend: createHaproxyBackend({ socket, backend, blueServers: blue, greenServers: green, configFile, binary: readString(source, 'haproxy-binary') ?? 'haproxy', timeoutMs }),
+      })));
     }
     case 'nginx': {
       const { blue, green } = sides('server addresses (host:port) in the upstream include file');
-      return createNginxBackend({
+      const hosts = readList(source, 'nginx-ssh-hosts');
+      const shells = hosts.length === 0 ? [localShell] : readSshShells(source, hosts, timeoutMs);
+      const options = {
         binary: readString(source, 'nginx-binary') ?? 'nginx',
         configFile: readString(source, 'nginx-conf') ?? '/etc/nginx/nginx.conf',
         prefix: readString(source, 'nginx-prefix'),
@@ -145,7 +158,8 @@ function buildBackend(source: InputSource, kind: BackendKind, timeoutMs: number,
         accessLog: readString(source, 'nginx-access-log'),
         pidFile: readString(source, 'nginx-pid-file'),
         reloadTimeoutMs: readDuration(source, 'nginx-reload-timeout', '30s'),
-      });
+      };
+      return createFanout(shells.map((shell) => ({ name: shell.name, backend: createNginxBackend({ ...options, shell }) })));
     }
     case 'kong-upstream': {
       const { blue, green } = sides('proxy targets (host:port) in the Kong upstream');
@@ -174,6 +188,33 @@ function buildBackend(source: InputSource, kind: BackendKind, timeoutMs: number,
         timeoutMs: readDuration(source, 'request-timeout', '30s'),
       });
   }
+}
+
+/**
+ * nginx hosts reached over SSH: `nginx-ssh-hosts` ([user@]host[:port]), the private key
+ * (`nginx-ssh-key`, a secret: masked here) and the hosts' public keys (`nginx-ssh-known-hosts`:
+ * nothing is trusted on first use).
+ */
+function readSshShells(source: InputSource, specs: readonly string[], timeoutMs: number): HostShell[] {
+  const hosts = specs.map((spec) => {
+    const host = parseSshHost(spec);
+    if ('problem' in host) throw inputError('nginx-ssh-hosts', host.problem);
+    return host;
+  });
+  refuseRepeats('nginx-ssh-hosts', specs);
+  const key = readSecret(source, 'nginx-ssh-key');
+  if (key === undefined) throw inputError('nginx-ssh-key', "is required with nginx-ssh-hosts: the private key (no passphrase) whose public half is in the SSH user's authorized_keys on every host");
+  if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----$/m.test(key)) throw inputError('nginx-ssh-key', 'is not a private key: expected the text of a key file, from -----BEGIN OPENSSH PRIVATE KEY----- (or RSA, EC …) to its END line');
+  const knownHosts = readString(source, 'nginx-ssh-known-hosts');
+  if (knownHosts === undefined) throw inputError('nginx-ssh-known-hosts', 'is required with nginx-ssh-hosts: known_hosts lines with every host\'s public key ([host]:port for a port other than 22); hosts are never trusted on first use');
+  const bad = knownHosts.split('\n').map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('#') && line.split(/\s+/).length < 3);
+  if (bad !== undefined) throw inputError('nginx-ssh-known-hosts', `has a line that is not "host key-type key": ${JSON.stringify(bad.slice(0, 80))}`);
+  return createSshShells(hosts, { privateKey: key, knownHosts, workDir: process.env.RUNNER_TEMP ?? os.tmpdir(), connectTimeoutMs: Math.max(timeoutMs, 10_000) });
+}
+
+function refuseRepeats(input: string, items: readonly string[]): void {
+  const repeated = items.find((item, i) => items.indexOf(item) !== i);
+  if (repeated !== undefined) throw inputError(input, `names ${repeated} twice`);
 }
 
 /** Canary steps: whole percents, strictly increasing, 100 appended when missing. */

@@ -156,7 +156,8 @@ export async function runPromotion(options: StrategyOptions, deps: StrategyDeps)
       last.decision = decision;
       last.reason = message;
     }
-    return { ...base, steps: records, outcome: decision === 'cancelled' ? 'reverted' : 'failed', live: finalWeight === 0 ? 'blue' : liveOf(Math.max(finalWeight, 0)), finalWeight, reason: message, lastGateToGreenMs, revertMs };
+    // -1: the split could not be read back, so it is not claimed to be blue.
+    return { ...base, steps: records, outcome: decision === 'cancelled' ? 'reverted' : 'failed', live: finalWeight < 0 ? 'split' : liveOf(finalWeight), finalWeight, reason: message, lastGateToGreenMs, revertMs };
   };
 
   if (revertFirst) {
@@ -190,7 +191,11 @@ export async function runPromotion(options: StrategyOptions, deps: StrategyDeps)
     const record = newRecord(green, actions, applyMs);
     records.push(record);
     // Counts from before this weight belong to the previous step.
-    await counter?.();
+    try {
+      await counter?.();
+    } catch (error) {
+      return revert(`reading green's traffic at the front at ${green}% failed: ${errorMessage(error)}`, 'error', performance.now());
+    }
 
     const preGate = green === 0;
     const needed = preGate ? 1 : Math.max(1, Math.round(options.pauseMs / options.intervalMs));
@@ -203,7 +208,14 @@ export async function runPromotion(options: StrategyOptions, deps: StrategyDeps)
         if (!waited) return revert('the run was cancelled', 'cancelled', performance.now());
       }
       if (deps.signal?.aborted) return revert('the run was cancelled', 'cancelled', performance.now());
-      const measurement = await deps.gate.measure(green, counter as (() => Promise<FrontCounts>) | undefined, withSmoke && record.measurements.length === 0);
+      let measurement: Measurement;
+      try {
+        measurement = await deps.gate.measure(green, counter as (() => Promise<FrontCounts>) | undefined, withSmoke && record.measurements.length === 0);
+      } catch (error) {
+        // A front that cannot be read any more (a load balancer gone) proves nothing about green.
+        record.durationMs = performance.now() - stepStart;
+        return revert(`measuring green at ${green}% failed: ${errorMessage(error)}`, 'error', performance.now());
+      }
       record.measurements.push(measurement);
       const line = measurement.figures.map((f) => `${f.name} ${f.status} (${f.measured})`).join(', ');
       log(`  green ${green}% measurement ${record.measurements.length}: ${measurement.status.toUpperCase()} — ${line}`);

@@ -23,6 +23,10 @@ export interface DaemonOptions {
   readonly failureLog?: () => string;
   /** The first signal stop() sends; SIGKILL follows after 3 s. */
   readonly stopSignal: NodeJS.Signals;
+  /** Runs the server inside this network namespace (`ip netns exec`), listening on `host`. */
+  readonly netns?: string;
+  /** The address the server listens on, where readiness is checked (default 127.0.0.1). */
+  readonly host?: string;
 }
 
 export interface Daemon {
@@ -48,7 +52,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    child = spawn(options.binary, options.configure(port), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = options.configure(port);
+    // `ip netns exec` execs the server in its own process: the child is the server itself.
+    child = options.netns === undefined
+      ? spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('ip', ['netns', 'exec', options.netns, options.binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -56,7 +64,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const started = child;
     // Settles with the timeout error instead of rejecting: after an early exit nobody awaits it.
-    const listening = waitUntilListening(name, port, options.ready, 5000).then(() => true, (error: unknown) => error as Error);
+    const listening = waitUntilListening(name, options.host ?? '127.0.0.1', port, options.ready, 5000).then(() => true, (error: unknown) => error as Error);
     const up = await Promise.race([listening, exited.then(() => false)]);
     if (up === true) break;
     if (up instanceof Error) {
@@ -109,11 +117,11 @@ export function findBinary(name: string, candidates: readonly (string | undefine
   throw new Error(`${name} not found (${hint})`);
 }
 
-async function waitUntilListening(name: string, port: number, ready: (() => boolean) | undefined, timeoutMs: number): Promise<void> {
+async function waitUntilListening(name: string, host: string, port: number, ready: (() => boolean) | undefined, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = (ready?.() ?? true) && (await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
+      const socket = connect(port, host);
       socket.once('connect', () => {
         socket.destroy();
         resolve(true);
