@@ -128,11 +128,11 @@ function decideConsumers(request: PlanRequest, settings: UserKongConf | undefine
       return { consumers: [], reason: 'declarative-consumer is kic: the controller generates what Kong loads' };
   }
   const database = settings?.get('database')?.value.toLowerCase();
-  if (database === 'off') return { consumers: ['db-less'], reason: 'kong.conf sets database = off' };
+  if (database === 'off') return { consumers: ['db-less'], reason: 'kong.conf or kong-env sets database = off' };
   if (request.deployment === 'db-less') return { consumers: ['db-less'], reason: 'deployment is db-less' };
   if (configuration?.['database'] === 'off') return { consumers: ['db-less'], reason: 'the Admin API reports database off' };
   if (typeof configuration?.['database'] === 'string') return { consumers: ['deck'], reason: `the Admin API reports database ${String(configuration['database'])}: files reach it through decK` };
-  if (settings !== undefined) return { consumers: ['deck'], reason: `kong.conf uses a database (${database ?? 'postgres, the default'}): files reach it through decK` };
+  if (settings !== undefined) return { consumers: ['deck'], reason: `kong.conf or kong-env uses a database (${database ?? 'postgres, the default'}): files reach it through decK` };
   return { consumers: ['deck', 'db-less'], reason: 'nothing tells who reads the files: both decK and Kong DB-less assumed' };
 }
 

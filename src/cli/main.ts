@@ -29,7 +29,10 @@ plan: the upgrade plan A -> B (fetch-changelog's)
   --offline                built-in data only (plus --changelog-file / --cache-dir)
   --changelog-file F       a Kong changelog (OSS markdown, Enterprise JSON or markdown)
   --kong-conf F            your kong.conf, checked against the target
-  --declarative-config F   decK / DB-less files (repeatable)
+  --kong-env F             your KONG_* settings as kong.conf: a dotenv file, Helm values
+                           with env:, a Compose file or a Kubernetes workload
+  --declarative-config F   decK / DB-less files or KIC manifests (repeatable)
+  --declarative-consumer C deck | db-less | kic | auto: who reads those files (default auto)
   --nginx-template F       your custom nginx template
   --admin-url U            Admin API of the running cluster (--admin-token, --workspace)
   --database-url U         postgres://… to check the server version
@@ -57,7 +60,7 @@ ${DOCTOR_USAGE}
 ${CHECK_TARGETS_USAGE}`;
 
 const STRING_FLAGS = [
-  'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'nginx-template',
+  'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'kong-env', 'declarative-consumer', 'nginx-template',
   'admin-url', 'admin-token', 'workspace', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password',
   'pg-database', 'pg-sslmode', 'cache-dir', 'github-token', 'github-api-url', 'format', 'output',
 ] as const;

@@ -129,3 +129,50 @@ describe('fetch-changelog action (dist bundle): hostile values', () => {
     expect(injectedCommands(run.stdout)).toEqual([]);
   });
 });
+
+// Issue 14: a YAML syntax error printed the offending line, key and all, into the annotation.
+// Every file input gets a line holding a planted key that also breaks the file: the failure
+// names the input, the file, the line and the column, and the key appears nowhere.
+describe('fetch-changelog action (dist bundle): parse errors never quote the file', () => {
+  const KEY = 'Planted-Key-4711';
+  const broken: [input: string, file: string, text: string, message: RegExp][] = [
+    ['declarative-config', 'bad.yml', `_format_version: "3.0"\nconsumers:\n- username: a\n  keyauth_credentials:\n  - key: ${KEY} : broken: [\n`, /^input 'declarative-config': .*bad\.yml: not valid YAML or JSON at line 5, column \d+: /],
+    ['declarative-config', 'bad.json', `{\n  "_format_version": "3.0",\n  "consumers": [{"username": "a", "keyauth_credentials": [{"key": "${KEY}" "x"}]}]\n}\n`, /^input 'declarative-config': .*bad\.json: not valid YAML or JSON at line 3, column \d+: /],
+    ['kong-conf', 'bad.conf', `pg_host = db\npg_password: ${KEY}\n`, /^input 'kong-conf': line 2 is not `key = value`/],
+    ['kong-env', 'bad.env', `KONG_PG_HOST=db\nKONG_PG_PASSWORD ${KEY}\n`, /^input 'kong-env': .*bad\.env: line 2 is not `NAME=value`/],
+    ['kong-env', 'values.yaml', `env:\n  database: postgres\n  pg_password: "${KEY}\n  pg_host: [db\n`, /^input 'kong-env': .*values\.yaml: not valid YAML at line \d+, column \d+: /],
+    ['changelog-file', 'gateway.json', `{"3.4.0.0": {"kong-ee": [{"message": "${KEY}" "type": "feature"}]}}`, /^parse changelog: .*gateway\.json: not valid JSON at line 1, column \d+: /],
+  ];
+  for (const [input, name, text, message] of broken) {
+    it(`${input} (${name})`, async () => {
+      const file = path.join(work, name);
+      await writeFile(file, text);
+      const run = await runAction('fetch-changelog', { from: '2.8.4', to: '3.4.2', offline: 'true', [input]: file, 'plan-file': path.join(work, 'never.json') });
+      expect(run.exitCode).toBe(1);
+      const errors = run.annotations.filter((a) => a.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(message);
+      expect(`${run.stdout}\n${run.stderr}\n${run.summary}`).not.toContain(KEY);
+    });
+  }
+
+  it('nginx-template is compared, not parsed: its text is never printed', async () => {
+    const file = path.join(work, 'nginx-custom.conf');
+    await writeFile(file, `events {}\nhttp {\n  include 'nginx-kong.conf';\n  # token ${KEY}\n}\n`);
+    const run = await runAction('fetch-changelog', { from: '2.8.4', to: '3.4.2', offline: 'true', 'nginx-template': file, 'plan-file': path.join(work, 'nginx-plan.json') });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(`${run.stdout}\n${run.summary}\n${await readFile(path.join(work, 'nginx-plan.json'), 'utf8')}`).not.toContain(KEY);
+    expect(run.annotations.map((a) => a.title)).toContain("Kong 3.4.2: The custom main template lacks `include 'nginx-inject.conf';` (Kong 3.4.0's nginx.lua)");
+  });
+
+  it('the summary and the log say what was read, one line per source', async () => {
+    const deck = path.join(work, 'kong.yml');
+    await writeFile(deck, "_format_version: '2.1'\nservices:\n- name: a\n  url: http://a\n  routes:\n  - name: r\n    paths: [/a]\n  plugins:\n  - name: cors\n  - name: acl\n    config: {allow: [x]}\n");
+    const run = await runAction('fetch-changelog', { from: '2.8.4', to: '3.4.2', offline: 'true', 'declarative-config': deck, 'declarative-consumer': 'deck', 'plan-file': path.join(work, 'read.json') });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const line = `${deck} (2.1, decK): 1 services, 1 routes, 0 regex paths; plugins: acl, cors`;
+    expect(run.stdout).toContain(line);
+    expect(run.summary).toContain(line);
+    expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.title)).toEqual(['Kong 3.4.2: decK refuses this file against Kong 3.x: format 2.1']);
+  });
+});

@@ -194,8 +194,44 @@ describe('impacts from the deployment', () => {
     const result = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'kong-conf': kongConf, 'declarative-config': deck });
     const rules = result.impacts.map((i) => i.rule);
     expect(rules).toContain('kong-conf-invalid-value');
-    expect(rules).toContain('route-regex-prefix');
-    expect(result.impacts.find((i) => i.rule === 'route-regex-prefix')?.where).toContain('kong.yaml');
+    // kong.conf shows a database, so the file reaches Kong through decK, which refuses a 1.1 file on 3.x.
+    expect(result.impacts.find((i) => i.rule === 'declarative-format-version')).toMatchObject({ severity: 'error', where: deck });
+    expect(result.inspected.declarative).toEqual([
+      {
+        file: deck,
+        formatVersion: '1.1',
+        consumer: 'deck',
+        consumerReason: 'kong.conf or kong-env uses a database (cassandra): files reach it through decK',
+        services: 1,
+        routes: 1,
+        plugins: [],
+        regexPaths: 1,
+        envPlaceholders: [],
+      },
+    ]);
+    expect(result.inspected.kongConf).toEqual([{ file: kongConf, input: 'kong-conf', properties: 2 }]);
+  });
+
+  it('decides the consumer: database = off in kong-env means DB-less, nothing seen means both', async () => {
+    const deck = path.join(work, 'kong-21.yaml');
+    await writeFile(deck, "_format_version: '2.1'\nservices:\n- name: a\n  url: http://a\n  routes:\n  - name: r\n    paths: ['/v1/\\d+', /plain]\n");
+    const env = path.join(work, 'kong.env');
+    await writeFile(env, 'KONG_DATABASE=off\n');
+    const logs: string[] = [];
+    const dbless = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'declarative-config': deck, 'kong-env': env }, logs);
+    const fileRules = (p: UpgradePlan) => p.impacts.filter((i) => i.where?.startsWith(deck));
+    expect(fileRules(dbless).map((i) => [i.rule, i.severity])).toEqual([['route-regex-prefix', 'warning']]);
+    expect(fileRules(dbless)[0]!.title).toBe('Regex path loaded as "~/v1/\\d+" by Kong 3.x');
+    expect(logs).toContain(`${deck} (2.1, DB-less): 1 services, 1 routes, 1 regex paths; plugins: none`);
+    expect(logs).toContain(`${env} (kong-env): 1 properties set`);
+    const both = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'declarative-config': deck });
+    expect(both.inspected.declarative[0]).toMatchObject({ consumer: 'deck+db-less' });
+    expect(both.impacts.map((i) => [i.rule, i.severity])).toEqual([
+      ['declarative-format-version', 'error'],
+      ['route-regex-prefix', 'warning'],
+    ]);
+    const asked = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'declarative-config': deck, 'declarative-consumer': 'deck' });
+    expect(asked.impacts.map((i) => i.rule)).toEqual(['declarative-format-version']);
   });
 
   it('reads the PostgreSQL server version over a password connection', async () => {

@@ -49,6 +49,23 @@ describe('kong-upgrade plan', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('takes --declarative-consumer and --kong-env, and prints what it read', () => {
+    const configs = path.join(REPO_ROOT, 'test/fixtures/configs');
+    const file = path.join(configs, 'dbless-2.1-plain.yml');
+    const deck = cli('plan', '--from', '2.8.4', '--to', '3.4.2', '--offline', '--declarative-config', file, '--declarative-consumer', 'deck');
+    expect(deck.code).toBe(0);
+    expect(deck.stdout).toContain(`${file} (2.1, decK): 2 services, 2 routes, 0 regex paths; plugins: acl, cors, key-auth`);
+    expect(deck.stdout).toContain('[error] decK refuses this file against Kong 3.x: format 2.1');
+    const dbless = cli('plan', '--from', '2.8.4', '--to', '3.4.2', '--offline', '--declarative-config', file, '--kong-env', path.join(configs, 'helm-values.yaml'), '--format', 'json');
+    expect(dbless.code).toBe(0);
+    const plan = JSON.parse(dbless.stdout);
+    expect(plan.inspected.declarative[0]).toMatchObject({ consumer: 'db-less', consumerReason: 'kong.conf or kong-env sets database = off' });
+    expect(plan.impacts.filter((i: { where: string | null }) => i.where?.startsWith(file))).toEqual([]);
+    expect(cli('plan', '--from', '2.8.4', '--to', '3.4.2', '--offline', '--declarative-consumer', 'ansible').stderr).toContain(
+      "input 'declarative-consumer': \"ansible\" is not one of auto, deck, db-less, kic",
+    );
+  });
+
   it('rejects unknown flags and commands with usage errors', () => {
     expect(cli('plan', '--from', '2.8.4', '--too', '3.4.2').code).toBe(2);
     expect(cli('deploy').stderr).toContain('unknown command "deploy"');

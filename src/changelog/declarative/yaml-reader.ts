@@ -79,6 +79,8 @@ function construct(text: string, events: readonly Event[], keyLines: boolean, li
   const values: unknown[] = [];
   const keys: (string | undefined)[] = [];
   const offsetsOf: (number[] | undefined)[] = [];
+  // `<<` values, merged when their mapping ends: a mapping written in place is still empty when it arrives.
+  const merges: ({ value: object; offset: number }[] | undefined)[] = [];
   let depth = -1;
   let anchors = new Map<string, unknown>();
 
@@ -95,6 +97,10 @@ function construct(text: string, events: readonly Event[], keyLines: boolean, li
         continue;
       case EVENT_ID.POP:
         if (kinds[depth] === DOCUMENT) documents.push(values[depth]);
+        if (kinds[depth] === MAPPING && merges[depth] !== undefined) {
+          for (const pending of merges[depth]!) merge(values[depth] as Record<string, unknown>, pending.value, lines, pending.offset);
+          merges[depth] = undefined;
+        }
         depth--;
         continue;
       case EVENT_ID.SCALAR:
@@ -128,9 +134,12 @@ function construct(text: string, events: readonly Event[], keyLines: boolean, li
       if (key === undefined) {
         const name = typeof value === 'string' ? value : keyText(value);
         keys[depth] = name;
-        if (keyLines) ((mapping as Positioned)[KEY_OFFSETS] ??= new Map()).set(name, offset);
+        if (keyLines) {
+          if (!Object.hasOwn(mapping, KEY_OFFSETS)) Object.defineProperty(mapping, KEY_OFFSETS, { value: new Map() });
+          (mapping as Positioned)[KEY_OFFSETS]!.set(name, offset);
+        }
       } else {
-        if (key === '<<' && typeof value === 'object' && value !== null) merge(mapping, value, lines, offset);
+        if (key === '<<' && typeof value === 'object' && value !== null) (merges[depth] ??= []).push({ value, offset });
         else define(mapping, key, value);
         keys[depth] = undefined;
       }
@@ -143,13 +152,15 @@ function construct(text: string, events: readonly Event[], keyLines: boolean, li
       kinds[depth] = MAPPING;
       values[depth] = value;
       keys[depth] = undefined;
+      merges[depth] = undefined;
     } else if (event.type === EVENT_ID.SEQUENCE) {
       depth++;
       kinds[depth] = SEQUENCE;
       values[depth] = value;
       const items: number[] = [];
       offsetsOf[depth] = items;
-      (value as Positioned)[ITEM_OFFSETS] = items;
+      // Not enumerable: the lists stay plain lists to whoever compares or copies them.
+      Object.defineProperty(value, ITEM_OFFSETS, { value: items });
     }
   }
   return { documents, documentOffsets };

@@ -100,10 +100,10 @@ export const pluginChanges: ImpactRule = {
 function impactOf(change: PluginChange, plugin: PluginRef, source: EntitySource): Impact[] {
   const evidence = change.evidence(plugin.config);
   if (evidence === undefined) return [];
-  // A file is loaded as written, so a removed field stops it loading. Stored configs go
-  // through Kong's plugin migrations, which convert them where the plugin ships one (facts
-  // plugin-migrations.txt); what remains is tooling that still sends the old field.
-  const severity = change.kind === 'removed-field' && source === 'declarative' ? 'error' : 'warning';
+  // A file (or a KIC resource) is loaded as written, so a removed field stops it loading.
+  // Stored configs go through Kong's plugin migrations, which convert them where the plugin
+  // ships one (facts plugin-migrations.txt); what remains is tooling that still sends the old field.
+  const severity = change.kind === 'removed-field' && source !== 'admin-api' ? 'error' : 'warning';
   const stored =
     change.kind === 'removed-field' && source === 'admin-api'
       ? ' Stored configs are converted by the plugin migrations where they exist; scripts and files that still send the field will be rejected.'

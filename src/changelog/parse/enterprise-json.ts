@@ -1,4 +1,5 @@
 import { stepError } from '../../lib/errors.js';
+import { YamlSyntaxError, readYaml } from '../declarative/yaml-reader.js';
 import type { ChangelogEntry, Release } from '../types.js';
 import { isFlaggedBreaking, kindOf } from './kinds.js';
 import { flattenMarkdown } from './oss-markdown.js';
@@ -12,8 +13,8 @@ export function parseEnterpriseChangelogJson(json: string, source = 'Kong Enterp
   let data: unknown;
   try {
     data = JSON.parse(json);
-  } catch (error) {
-    throw stepError(STEP, `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
+  } catch {
+    throw stepError(STEP, `${source}: not valid JSON${whereInvalid(json)} (the text is not shown)`);
   }
   if (!isRecord(data)) throw shapeError(source, `expected an object keyed by version, got ${describe(data)}`);
   const releases = Object.entries(data).map(([version, products]): Release => {
@@ -87,4 +88,17 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
+}
+
+/**
+ * V8's JSON.parse message quotes the text around the error, which a file given as input may
+ * hold secrets in: the line and column come from the YAML reader (JSON is YAML), its text never.
+ */
+function whereInvalid(json: string): string {
+  try {
+    readYaml(json);
+    return '';
+  } catch (error) {
+    return error instanceof YamlSyntaxError ? ` at line ${error.line}, column ${error.column}: ${error.expected}` : '';
+  }
 }
