@@ -90,9 +90,7 @@ function fromYaml(file: string, text: string): UserKongConf {
     const pod = template && isRecord(template['spec']) ? template['spec'] : undefined;
     for (const container of pod ? [...recordsIn(pod['containers']), ...recordsIn(pod['initContainers'])] : []) readEnv(container['env'], false);
   }
-  if (settings.size === 0) {
-    throw inputError(KONG_ENV_INPUT, `${file}: no Kong setting found (a dotenv file of KONG_* variables, Helm values with env:, a Compose environment: or a container env: list)`);
-  }
+  // None found is an answer too (Helm values that keep the chart's env): the plan's `inspected` shows 0.
   return settings;
 }
 

@@ -99,11 +99,15 @@ export async function gatherImpacts(
   return { found, files: nginx?.files ?? [], inspected };
 }
 
-/** Settings from the environment win over kong.conf's, as in Kong. */
+/**
+ * Settings from the environment win over kong.conf's, as in Kong. An environment file with no
+ * Kong setting (Helm values keeping the chart's env) is no evidence of what the node relies on.
+ */
 function mergeConf(
   conf: { file: string; settings: UserKongConf } | undefined,
   env: { file: string; settings: UserKongConf } | undefined,
 ): { file: string; settings: UserKongConf } | undefined {
+  if (env && env.settings.size === 0) return conf;
   if (!conf || !env) return conf ?? env;
   return { file: conf.file, settings: new Map([...conf.settings, ...env.settings]) };
 }
@@ -132,7 +136,9 @@ function decideConsumers(request: PlanRequest, settings: UserKongConf | undefine
   if (request.deployment === 'db-less') return { consumers: ['db-less'], reason: 'deployment is db-less' };
   if (configuration?.['database'] === 'off') return { consumers: ['db-less'], reason: 'the Admin API reports database off' };
   if (typeof configuration?.['database'] === 'string') return { consumers: ['deck'], reason: `the Admin API reports database ${String(configuration['database'])}: files reach it through decK` };
-  if (settings !== undefined) return { consumers: ['deck'], reason: `kong.conf or kong-env uses a database (${database ?? 'postgres, the default'}): files reach it through decK` };
+  // Only a database set explicitly counts: a kong.conf that leaves it out is often paired with
+  // KONG_DATABASE=off in a Compose file or a chart the plan was not given.
+  if (database !== undefined && database !== '') return { consumers: ['deck'], reason: `kong.conf or kong-env sets database = ${database}: files reach it through decK` };
   return { consumers: ['deck', 'db-less'], reason: 'nothing tells who reads the files: both decK and Kong DB-less assumed' };
 }
 

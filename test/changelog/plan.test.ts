@@ -201,7 +201,7 @@ describe('impacts from the deployment', () => {
         file: deck,
         formatVersion: '1.1',
         consumer: 'deck',
-        consumerReason: 'kong.conf or kong-env uses a database (cassandra): files reach it through decK',
+        consumerReason: 'kong.conf or kong-env sets database = cassandra: files reach it through decK',
         services: 1,
         routes: 1,
         plugins: [],
@@ -230,6 +230,11 @@ describe('impacts from the deployment', () => {
       ['declarative-format-version', 'error'],
       ['route-regex-prefix', 'warning'],
     ]);
+    // A kong.conf that leaves `database` out proves nothing (Compose often sets KONG_DATABASE=off).
+    const silentConf = path.join(work, 'no-database.conf');
+    await writeFile(silentConf, 'proxy_listen = 0.0.0.0:8080\n');
+    const unsure = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'declarative-config': deck, 'kong-conf': silentConf });
+    expect(unsure.inspected.declarative[0]).toMatchObject({ consumer: 'deck+db-less' });
     const asked = await plan({ from: '2.8.4', to: '3.4.2', offline: 'true', 'declarative-config': deck, 'declarative-consumer': 'deck' });
     expect(asked.impacts.map((i) => i.rule)).toEqual(['declarative-format-version']);
   });

@@ -203,6 +203,8 @@ describe('kong.conf and KONG_* variables', () => {
       ['pg_password', '', 8],
       ['router_flavor', 'traditional', 13],
     ]);
+    // Values that keep the chart's env: nothing to read, said as 0 properties rather than refused.
+    expect(parseKongEnv('values.yaml', 'image:\n  tag: "3.4"\nadmin:\n  tls:\n    parameters: []\n').size).toBe(0);
     const compose = parseKongEnv('compose.yaml', fixture('compose.yaml'));
     expect([...compose.keys()]).toEqual(['database', 'declarative_config', 'plugins']);
     expect(() => parseKongEnv('x.env', 'KONG_A=1\nKONG_PG_PASSWORD: Planted-Secret-4711\n')).toThrow(
@@ -240,6 +242,15 @@ describe('nginx templates by kind', () => {
     expect(found.map((i) => i.title)).toEqual(["The custom main template lacks `include 'nginx-inject.conf';` (Kong 3.4.0's nginx.lua)"]);
     const fixed = `${custom}\ninclude 'nginx-inject.conf';\n`;
     expect(analyzeImpact(base('2.8.4', '3.4.2', { nginxTemplate: { file: 'n', custom: fixed } }))).toEqual([]);
+  });
+});
+
+describe('nginx template hunks', () => {
+  it('a line Kong only moved (pid in 3.x) is not reported as one the custom template must drop', () => {
+    const defaults = [{ name: 'nginx.lua', from: 'pid pids/nginx.pid;\nerror_log x;\nevents {}\n', to: 'error_log x;\npid pids/nginx.pid;\nevents {}\ninclude \'nginx-inject.conf\';\n' }];
+    const custom = 'pid pids/nginx.pid;\nerror_log x;\nevents {}\n';
+    const found = analyzeImpact(base('3.3.0', '3.4.2', { nginxTemplate: { file: 'n', custom, defaults } }));
+    expect(found.map((i) => i.detail)).toEqual(["+ include 'nginx-inject.conf';"]);
   });
 });
 

@@ -39,9 +39,10 @@ export const nginxTemplate: ImpactRule = {
     const customLines = template.custom.split(/\r?\n/).map((line) => line.trim());
     if (template.defaults === undefined) return builtInChecks(context, template.file, customLines);
     const present = new Set(customLines);
-    return template.defaults.flatMap((defaults) =>
-      diffLines(defaults.from, defaults.to)
-        .filter((hunk) => !reflected(hunk, present))
+    return template.defaults.flatMap((defaults) => {
+      const kept = new Set(defaults.to.split(/\r?\n/).map((line) => line.trim()));
+      return diffLines(defaults.from, defaults.to)
+        .filter((hunk) => !reflected(hunk, present, kept))
         .map((hunk): Impact => {
           const anchorIndex = hunk.anchor === undefined ? -1 : customLines.indexOf(hunk.anchor);
           return {
@@ -52,8 +53,8 @@ export const nginxTemplate: ImpactRule = {
             where: anchorIndex >= 0 ? `${template.file}:${anchorIndex + 2}` : template.file,
             remedy: 'Merge this change into the custom template (or drop the custom template if it no longer differs).',
           };
-        }),
-    );
+        });
+    });
   },
 };
 
@@ -73,10 +74,11 @@ function builtInChecks(context: ImpactContext, file: string, customLines: readon
 }
 
 // Reflected: every line Kong added is there, and no line Kong removed is left over. Blank lines
-// carry no meaning in an nginx template.
-function reflected(hunk: Hunk, present: ReadonlySet<string>): boolean {
+// carry no meaning in an nginx template, and a line Kong only moved (still in its new template,
+// `pid pids/nginx.pid;` in 3.x) is not a removal.
+function reflected(hunk: Hunk, present: ReadonlySet<string>, kept: ReadonlySet<string>): boolean {
   const added = hunk.added.filter(Boolean);
-  const removed = hunk.removed.filter(Boolean);
+  const removed = hunk.removed.filter((line) => line !== '' && !kept.has(line));
   if (added.length === 0 && removed.length === 0) return true;
   return added.every((line) => present.has(line)) && (added.length > 0 || removed.every((line) => !present.has(line)));
 }
