@@ -7,9 +7,10 @@ import { sleep } from '../lib/concurrency.js';
 import { fail, inconclusive, pass, type CheckResult } from './report.js';
 
 /**
- * Admin API checks of one Kong node. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
- * Part B (B.1 GET /, B.2 /status, B.3 /status/ready) and, for hybrid mode,
- * upgrade-paths-helm-operator-deck.md §1.5.
+ * Admin API checks of one Kong node: GET / (kong/admin-root.ts), /status (Kong/kong 3.4.2
+ * kong/api/routes/health.lua), /status/ready on the Status API (kong/status/init.lua l.29, from
+ * 3.3.0) and, for hybrid mode, /clustering/data-planes against the control plane's version rule
+ * (kong/clustering/compat/init.lua l.38-60).
  */
 
 export type Log = (line: string) => void;
@@ -89,7 +90,7 @@ export async function waitForAdmin(client: AdminClient, waitTimeoutMs: number, l
 
 /**
  * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
- * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
+ * (`3.4.3.5`); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
  * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
  * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
  * distribution runs: an Enterprise version expected on a `community` node fails.
@@ -117,7 +118,7 @@ export function checkVersion(root: KongRoot, expected: KongVersion): CheckResult
 
 /**
  * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
- * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
+ * says so only in the body (Kong/kong 3.4.2 kong/api/routes/health.lua l.63), so the status code alone proves nothing. From 3.4 the key
  * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
  */
 export async function checkDatabase(client: AdminClient): Promise<CheckResult> {
@@ -145,7 +146,7 @@ export async function checkDatabase(client: AdminClient): Promise<CheckResult> {
   });
 }
 
-/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
+/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (kong/status/ready.lua first ships in Kong/kong 3.3.0). */
 export function hasReadyEndpoint(version: KongVersion): boolean {
   return version.major > 3 || (version.major === 3 && version.minor >= 3);
 }
@@ -153,7 +154,7 @@ export function hasReadyEndpoint(version: KongVersion): boolean {
 /**
  * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
  * plugins iterator not built, no configuration, database unreachable). Only on the Status API
- * listener (`status_listen`), never on the Admin API (B.3).
+ * listener (`status_listen`), never on the Admin API (Kong/kong 3.4.2 kong/status/init.lua l.29).
  */
 export async function checkReady(statusUrl: string, timeoutMs: number): Promise<CheckResult> {
   const url = `${statusUrl}/status/ready`;
@@ -194,7 +195,8 @@ interface DataPlane {
  * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
  * (a data plane pings every 30 s; one that stopped stays listed until
  * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
- * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
+ * another major: a data plane of another major, or of a minor above the control plane's, is
+ * KONG_VERSION_INCOMPATIBLE (Kong/kong 3.4.2 kong/clustering/compat/init.lua l.38-60).
  * A `sync_status` other than normal/unknown means the CP refuses to push it config.
  */
 export async function checkDataPlanes(

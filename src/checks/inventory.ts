@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { EXPORT_SCHEMA } from '../database/export.js';
-import { MANIFEST_SCHEMA, readManifest } from '../database/manifest.js';
+import { ADMIN_EXPORT } from '../database/export.js';
+import { BACKUP_MANIFEST } from '../database/manifest.js';
+import { readContract } from '../lib/json-shape.js';
 import { inputError } from '../lib/errors.js';
 import { table } from '../lib/markdown.js';
 import { listWorkspaces, type AdminClient } from '../kong/admin-api.js';
 import { ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, sortCounts, WORKSPACED_TYPES, type EntityCounts } from '../kong/entities.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { fail, pass, SMOKE_REPORT_SCHEMA, type CheckResult, type CountDifference } from './report.js';
+import { fail, pass, SMOKE_REPORT, type CheckResult, type CountDifference } from './report.js';
 
 /**
  * Entity inventory through the Admin API: counts per workspace and entity type, with the
@@ -48,7 +48,7 @@ export async function takeInventory(client: AdminClient, options: InventoryOptio
   const types: string[] = [...WORKSPACED_TYPES, ...(options.enterprise ? ENTERPRISE_TYPES : [])];
 
   // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
-  // (facts B.4). Types it lists need no paging; anything it lacks is paged.
+  // (Enterprise's Admin API reference, workspaces/{ws}/meta). Types it lists need no paging; anything it lacks is paged.
   const fromMeta: string[] = [];
   const meta = new Map<string, Record<string, unknown>>();
   if (options.enterprise) {
@@ -66,7 +66,8 @@ export async function takeInventory(client: AdminClient, options: InventoryOptio
     });
   }
 
-  // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+  // Targets live under their upstream only: top-level /targets is disabled (404: Kong/kong 3.4.2
+  // kong/api/routes/targets.lua l.6).
   const upstreamIds = new Map<string, string[]>();
   const pagedTasks: { ws: Workspace; type: string }[] = [];
   for (const ws of workspaces.list) {
@@ -187,38 +188,14 @@ export function inventoryCheck(inventory: Inventory, baseline: { source: string;
 }
 
 /**
- * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
- * counted through the Admin API, so it needs no database) or an earlier smoke report
- * (`kong-upgrade/smoke-report@1`).
+ * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`), a declarative
+ * export's index (`kong-upgrade/admin-export@1`, export.json: counted through the Admin API, so
+ * it needs no database) or an earlier smoke report (`kong-upgrade/smoke-report@1`), each checked
+ * as its contract says.
  */
 export async function readBaseline(file: string, input: string): Promise<{ source: string; counts: EntityCounts }> {
-  let data: { schema?: unknown; counts?: unknown };
-  try {
-    data = JSON.parse(await readFile(file, 'utf8')) as typeof data;
-  } catch (error) {
-    throw inputError(input, `cannot read ${file} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
-  }
-  if (data.schema === MANIFEST_SCHEMA) {
-    const manifest = await readManifest(file, input);
-    return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
-  }
-  if (data.schema === EXPORT_SCHEMA) {
-    return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
-  }
-  if (data.schema === SMOKE_REPORT_SCHEMA) {
-    if (data.counts === undefined || data.counts === null) throw inputError(input, `${file} is a smoke report without counts (its inventory was not taken)`);
-    return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
-  }
-  throw inputError(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
-}
-
-function checkCountsShape(counts: unknown, file: string, input: string): EntityCounts {
-  const bad = () => inputError(input, `${file}: counts must be {workspace: {entity: number}}`);
-  if (counts === null || typeof counts !== 'object' || Array.isArray(counts)) throw bad();
-  for (const byType of Object.values(counts)) {
-    if (byType === null || typeof byType !== 'object' || Array.isArray(byType)) throw bad();
-    for (const n of Object.values(byType as Record<string, unknown>)) if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw bad();
-  }
-  return counts as EntityCounts;
+  const data = await readContract<{ schema: string; counts?: EntityCounts | null }>(file, input, [BACKUP_MANIFEST, ADMIN_EXPORT, SMOKE_REPORT]);
+  if (data.counts === undefined || data.counts === null) throw inputError(input, `${file} is a smoke report without counts (its inventory was not taken)`);
+  const kind = data.schema === BACKUP_MANIFEST.schema ? 'backup manifest' : data.schema === ADMIN_EXPORT.schema ? 'declarative export' : 'smoke report';
+  return { source: `${kind} ${file}`, counts: data.counts };
 }

@@ -10,7 +10,7 @@ import { parseProxyRequests, type ProxyRequestSpec } from './proxy.js';
 import type { SmokeOptions } from './smoke.js';
 
 /**
- * The smoke test's inputs, read and validated before any request is sent (DESIGN.md: an invalid
+ * The smoke test's inputs, read and validated before any request is sent (docs/design.md "Inputs": an invalid
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
 export async function readSmokeOptions(source: InputSource, cwd = process.cwd()): Promise<SmokeOptions> {

@@ -1,8 +1,9 @@
 import type { ServedDatabase } from '../kong/admin-root.js';
-import type { EntityCounts } from '../kong/entities.js';
+import { ENTITY_COUNTS_SHAPE, type EntityCounts } from '../kong/entities.js';
+import { boolean, listOf, nullable, object, oneOf, optional, text, wholeNumber, type Contract } from '../lib/json-shape.js';
 
 /**
- * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
+ * The smoke report: `kong-upgrade/smoke-report@1` (docs/design.md "Contracts"), written by the
  * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
  * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
  * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
@@ -38,6 +39,23 @@ export type CheckResult =
   | (CheckFields & { readonly status: 'inconclusive' });
 
 export type CheckStatus = CheckResult['status'];
+
+/**
+ * What a reader of a smoke report relies on (migrate's finish gate, a baseline): checked when
+ * read, so a hand-edited or truncated report is refused naming the field, never half-read.
+ */
+export const SMOKE_REPORT: Contract = {
+  schema: SMOKE_REPORT_SCHEMA,
+  name: 'smoke report',
+  shape: object({
+    passed: boolean,
+    finishedAt: text(),
+    kongVersion: optional(text()),
+    checks: listOf(object({ name: text(), status: oneOf(['pass', 'fail', 'inconclusive']) })),
+    database: optional(object({ host: text(), port: wholeNumber(1, 65_535), database: optional(text()) })),
+    counts: optional(nullable(ENTITY_COUNTS_SHAPE)),
+  }),
+};
 
 export function pass(fields: CheckFields): CheckResult {
   return { ...fields, status: 'pass' };

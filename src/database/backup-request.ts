@@ -7,13 +7,13 @@ import { readDatabaseInputs } from './connection-inputs.js';
 import { releaseArch, releaseOs } from '../lib/platform.js';
 import { ACCEPTED_VERSION_FORMS, formatKongVersion, tryParseKongVersion } from '../version/kong-version.js';
 import { checkPassphrase, type EncryptionOptions } from './encryption.js';
-import { quote } from './shape.js';
+import { quote } from '../lib/json-shape.js';
 import { DATABASE_NAME_RULE, isDatabaseName, targetFromInputs, type DatabaseTarget } from './postgres/connect.js';
 import type { DumpFormat } from './postgres/dump.js';
 import type { RestoreMethod } from './postgres/restore.js';
 
 /**
- * backup-db's inputs, all read and validated before any side effect (DESIGN.md). Secrets
+ * backup-db's inputs, all read and validated before any side effect (docs/design.md "Inputs"). Secrets
  * (passwords, passphrase, private key) are masked as they are read.
  */
 export type BackupRequest =

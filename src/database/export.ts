@@ -3,12 +3,13 @@ import path from 'node:path';
 import { mapLimit } from '../lib/concurrency.js';
 import { isNotFound, listWorkspaces, type AdminClient } from '../kong/admin-api.js';
 import { rootEdition, type KongRoot } from '../kong/admin-root.js';
-import { ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, OPTIONAL_COLLECTIONS, sortCounts, WORKSPACED_TYPES, type EntityCounts } from '../kong/entities.js';
+import { ENTERPRISE_TYPES, ENTITY_COUNTS_SHAPE, GLOBAL_TYPES, GLOBAL_WORKSPACE, OPTIONAL_COLLECTIONS, sortCounts, WORKSPACED_TYPES, type EntityCounts } from '../kong/entities.js';
+import { listOf, matching, object, oneOf, text, type Contract } from '../lib/json-shape.js';
 import { inputError, stepError, UpgradeError } from '../lib/errors.js';
 import { execCommand } from '../lib/exec.js';
 import { archiveChecksum, describeFiles, listFiles } from './checksums.js';
 import { encryptFiles, ENCRYPTED_SUFFIX, type EncryptionOptions } from './encryption.js';
-import { writeJsonAtomically, type ManifestFile } from './manifest.js';
+import { FILE_SHAPE, writeJsonAtomically, type ManifestFile } from './manifest.js';
 import { timeStamp } from '../lib/time-stamp.js';
 
 /**
@@ -64,6 +65,19 @@ export interface ExportIndex {
   readonly finishedAt: string;
 }
 
+/** The index as its readers use it (a smoke-test baseline): counts, workspaces, files. */
+export const ADMIN_EXPORT: Contract = {
+  schema: EXPORT_SCHEMA,
+  name: 'declarative export index',
+  shape: object({
+    format: oneOf(['admin-api-json']),
+    workspaces: listOf(matching(/^[\w.~-]+$/, 'a workspace name')),
+    counts: ENTITY_COUNTS_SHAPE,
+    files: listOf(FILE_SHAPE),
+    finishedAt: text(),
+  }),
+};
+
 export interface ExportResult {
   readonly index: ExportIndex;
   readonly indexPath: string;
@@ -105,7 +119,8 @@ export async function exportAdminApi(options: ExportOptions): Promise<ExportResu
         if (items === undefined) missing.push(c.path);
         else entities[c.entity] = items;
       });
-      // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+      // Targets live under their upstream only: top-level /targets is disabled (404: Kong/kong 3.4.2
+      // kong/api/routes/targets.lua l.6).
       const perUpstream = await mapLimit(entities.upstreams ?? [], options.concurrency, (upstream) =>
         client.listAll<Entity>(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix),
       );

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { syncPaths } from '../lib/fsync.js';
-import { inputError } from '../lib/errors.js';
 import { DATABASE_NAME_RULE, isDatabaseName } from './postgres/connect.js';
-import { listOf, matching, nullable, object, oneOf, printable, quote, recordOf, text, wholeNumber, type Shape } from './shape.js';
-import type { EntityCounts } from '../kong/entities.js';
+import { listOf, matching, nullable, object, oneOf, printable, quote, readContract, recordOf, text, wholeNumber, type Contract, type Shape } from '../lib/json-shape.js';
+import { ENTITY_COUNTS_SHAPE, type EntityCounts } from '../kong/entities.js';
 import type { SchemaMetaRow } from '../kong/schema-meta.js';
 
 /**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
  * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
  * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
@@ -113,21 +112,7 @@ export async function writeJsonAtomically(file: string, data: unknown): Promise<
  * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
  */
 export async function readManifest(file: string, input: string): Promise<BackupManifest> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw inputError(input, `cannot read ${quote(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw inputError(input, `${file} is not JSON`, error);
-  }
-  const problems = validateManifest(data);
-  if (problems.length > 0) throw inputError(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-  return data as BackupManifest;
+  return readContract<BackupManifest>(file, input, [BACKUP_MANIFEST]);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -152,6 +137,9 @@ const relativePath: Shape = (value, field, problems) => {
   problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
 };
 
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+export const FILE_SHAPE: Shape = object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') });
+
 const MANIFEST_SHAPE = object({
   database: identity,
   lineage: object({
@@ -164,7 +152,7 @@ const MANIFEST_SHAPE = object({
     executed: listOf(matching(NAME, 'a migration name')),
     pending: listOf(matching(NAME, 'a migration name')),
   }))),
-  counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
+  counts: ENTITY_COUNTS_SHAPE,
   fingerprint: object({
     algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
     digest: matching(HEX64, 'a SHA-256'),
@@ -180,21 +168,21 @@ const MANIFEST_SHAPE = object({
   }),
   encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(text(printable, 'a key id or address')) }),
   archive: object({ path: relativePath, checksum: text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
-  files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
+  files: listOf(FILE_SHAPE),
   startedAt: matching(ISO_TIME, 'a UTC time'),
   finishedAt: matching(ISO_TIME, 'a UTC time'),
 });
 
-export function validateManifest(data: unknown): string[] {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return ['not an object'];
-  const m = data as Record<string, unknown>;
-  // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-  if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot') return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-  if (m.schema !== MANIFEST_SCHEMA) return [`schema is ${quote(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
-  const problems: string[] = [];
-  MANIFEST_SHAPE(data, '', problems);
-  return problems;
-}
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+export const BACKUP_MANIFEST: Contract = {
+  schema: MANIFEST_SCHEMA,
+  name: 'backup manifest',
+  shape: (value, field, problems) => {
+    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+    if ((value as { format?: unknown }).format === 'cassandra-snapshot') problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+    else MANIFEST_SHAPE(value, field, problems);
+  },
+};
 
 /** The tables whose fingerprints differ, with how: empty when equal. */
 export function compareFingerprints(expected: Fingerprint, actual: Fingerprint): string[] {

@@ -4,9 +4,10 @@ import { quoteRemote } from '../lib/log-text.js';
 
 /**
  * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
- * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
- * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
- * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * backup-db's export and promote. Collections answer `{data, next}` with `next` a relative path
+ * and `null` on the last page, and `size` is at most 1000 (Kong/kong 3.4.2
+ * kong/api/endpoints.lua l.143 and l.307-316); Enterprise's RBAC header is `Kong-Admin-Token`
+ * (its default rbac_auth_header).
  */
 export const MAX_PAGE_SIZE = 1000;
 
@@ -89,7 +90,7 @@ export function createAdminClient(target: AdminApiTarget, timeoutMs = 10_000, st
       if (link !== null && link !== undefined && typeof link !== 'string') throw notKong(`GET ${url} answered a "next" that is not a path`);
       onPage(data as T[]);
       if (typeof link !== 'string') break;
-      // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
+      // Before 3.1 `next` drops `size` (Kong/kong 3.1.0 kong/api/endpoints.lua l.315 first adds it). Whether Enterprise prefixes `next` with the
       // workspace is not documented, so accept both forms.
       if (!link.startsWith('/') || link.startsWith('//')) throw stepError(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${quoteRemote(link)}`);
       if (data.length === 0) throw stepError(step, `GET ${url} answered an empty page with a "next" page: it would never end`);

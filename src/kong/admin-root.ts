@@ -51,7 +51,8 @@ export function rootRole(root: KongRoot): string | undefined {
 
 /**
  * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
- * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too
+ * (Kong/kong 3.4.2 kong/api/routes/kong.lua l.116).
  */
 export function availablePlugins(root: KongRoot): string[] | undefined {
   const available = root.plugins?.available_on_server;

@@ -1,3 +1,5 @@
+import { recordOf, wholeNumber, type Shape } from '../lib/json-shape.js';
+
 /**
  * The one catalogue of Kong's entity types: their tables on PostgreSQL (what a backup carries
  * and a fingerprint covers), their Admin API collections (what an inventory counts and an export
@@ -59,7 +61,7 @@ export const ENTITY_TABLES: readonly EntityTable[] = [
 
 /** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
 export const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'] as const;
-/** consumer_groups exist on Enterprise only; OSS answers 404. */
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
 export const ENTERPRISE_TYPES = ['consumer_groups'] as const;
 /** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
 export const GLOBAL_TYPES = ['ca_certificates'] as const;
@@ -86,6 +88,9 @@ export const GLOBAL_WORKSPACE = '*';
 
 /** Entity counts: workspace name → entity name → rows. Entities without `ws_id` count under `*`. */
 export type EntityCounts = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+export const ENTITY_COUNTS_SHAPE: Shape = recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0)));
 
 /**
  * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever

@@ -1,14 +1,14 @@
 /**
- * Kong reads every kong.conf property from `KONG_<NAME>` (kong/conf_loader/parse.lua l.920 in
- * 3.9.3: `"KONG_" .. upper(k)`), and the environment wins over the conf file (defaults < conf
- * file < env; migrations-cli.md §5). So the migration runner gets the database by environment:
+ * Kong reads every kong.conf property from `KONG_<NAME>` (Kong/kong 3.4.2
+ * kong/conf_loader/init.lua l.1399: `"KONG_" .. upper(k)`; conf_loader/parse.lua l.920 in 3.9.3),
+ * and the environment wins over the conf file (defaults < conf file < env). So the migration runner gets the database by environment:
  * the password never reaches an argv, and a user's kong.conf (`-c`) keeps everything else.
  */
 export interface KongEnvironmentOptions {
   /**
    * `KONG_PLUGINS`: the same list as the runtime nodes. Kong only migrates the subsystems of
    * the plugins it loads (kong/db/migrations/subsystems.lua), so a runner with a different list
-   * skips or misorders migrations (Kong/kong#4420, #6022, #14730; facts §6 item 5).
+   * skips or misorders migrations (Kong/kong#4420, #6022, #14730).
    * Undefined: Kong's default (`bundled`), or the conf file's.
    */
   readonly plugins?: readonly string[];

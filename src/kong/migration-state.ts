@@ -1,15 +1,17 @@
 import { stepError } from '../lib/errors.js';
+import { listOf, matching, object, oneOf, recordOf, type Contract } from '../lib/json-shape.js';
 import type { ExecResult } from '../lib/exec.js';
 import type { Queryable, SchemaMetaRow } from './schema-meta.js';
 
 /**
- * The migration state of a Kong database (`kong-upgrade/migration-state@1`, DESIGN.md
+ * The migration state of a Kong database (`kong-upgrade/migration-state@1`, docs/design.md
  * "Contracts"), from two sources that must agree:
  *  - `kong migrations list` of the Kong version that will run: its exit code (0 up to date,
- *    3 needs bootstrap, 4 pending, 5 new; kong/cmd/migrations.lua l.105-154, migrations-cli.md
- *    §1.3) and its Executed/Pending/New lists. Only Kong knows which migrations its code ships,
+ *    3 needs bootstrap, 4 pending, 5 new; Kong/kong 3.4.2
+ *    kong/cmd/migrations.lua l.105-154) and its Executed/Pending/New lists. Only Kong knows which migrations its code ships,
  *    so "new" can only come from here.
- *  - the `schema_meta` rows read directly (connector.lua schema_migrations, §3): what the
+ *  - the `schema_meta` rows read directly (kong/db/strategies/postgres/connector.lua
+ *    schema_migrations, 3.4.2 l.739): what the
  *    database itself records, including subsystems the runner's Kong does not load.
  * An exit code alone is never trusted: the lists must say the same, and the rows must too.
  */
@@ -17,6 +19,20 @@ export const MIGRATION_STATE_SCHEMA = 'kong-upgrade/migration-state@1';
 
 /** Subsystem (`core`, then plugins) → migration names, in Kong's order. */
 export type MigrationsBySubsystem = Readonly<Record<string, readonly string[]>>;
+
+const BY_SUBSYSTEM = recordOf(/^[A-Za-z0-9_.-]{1,128}$/, listOf(matching(/^[A-Za-z0-9_.:$-]{1,128}$/, 'a migration name')));
+
+/** The `state-before` / `state-after` outputs (stateJson), as a reader of them checks them. */
+export const MIGRATION_STATE: Contract = {
+  schema: MIGRATION_STATE_SCHEMA,
+  name: 'migration state',
+  shape: object({
+    kind: oneOf(['needs-bootstrap', 'up-to-date', 'new', 'pending', 'pending-and-new']),
+    executed: BY_SUBSYSTEM,
+    pending: BY_SUBSYSTEM,
+    new: BY_SUBSYSTEM,
+  }),
+};
 
 interface Lists {
   readonly executed: MigrationsBySubsystem;

@@ -1,7 +1,7 @@
 /**
  * Kong's migrations bookkeeping: one `schema_meta` row per subsystem with `key = 'schema_meta'`
- * (kong/db/strategies/postgres/connector.lua schema_bootstrap and record_migration;
- * ../shared/kong-facts/migrations-cli.md §3). The backup manifest records these rows and the
+ * (Kong/kong 3.4.2 kong/db/strategies/postgres/connector.lua: schema_migrations l.739,
+ * schema_bootstrap l.786, record_migration l.893). The backup manifest records these rows and the
  * migrate action reads them to know where a database stands.
  */
 export interface SchemaMetaRow {

@@ -1,20 +1,21 @@
-import { readFile } from 'node:fs/promises';
 import { PLAN_SCHEMA, type UpgradePlan } from '../changelog/plan-types.js';
-import { inputError } from '../lib/errors.js';
+import { listOf, object, optional, text, readContract, type Contract } from '../lib/json-shape.js';
 import { tryParseKongVersion } from '../version/kong-version.js';
 
+const kongVersion = text((value) => tryParseKongVersion(value) !== undefined, 'a Kong version');
+
+/** The plan as migrate reads it: where it goes, and each hop with the teardowns its finish runs. */
+export const PLAN: Contract = {
+  schema: PLAN_SCHEMA,
+  name: 'plan',
+  shape: object({
+    from: kongVersion,
+    to: kongVersion,
+    hops: listOf(object({ from: kongVersion, to: kongVersion, teardownMigrations: optional(listOf(text())) })),
+  }),
+};
+
+/** fetch-changelog's plan-json, checked before any hop is taken from it; errors name `plan-json`. */
 export async function readPlanFile(file: string): Promise<UpgradePlan> {
-  let data: UpgradePlan;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8')) as UpgradePlan;
-  } catch (error) {
-    throw inputError('plan-json', `cannot read ${file} as JSON: ${(error as Error).message}`, error);
-  }
-  if (data?.schema !== PLAN_SCHEMA || !Array.isArray(data.hops)) {
-    throw inputError('plan-json', `${file} is not a plan (schema ${JSON.stringify(data?.schema)}, expected ${PLAN_SCHEMA})`);
-  }
-  for (const [i, hop] of data.hops.entries()) {
-    if (typeof hop?.to !== 'string' || tryParseKongVersion(hop.to) === undefined) throw inputError('plan-json', `hops[${i}].to is not a Kong version`);
-  }
-  return data;
+  return readContract<UpgradePlan>(file, 'plan-json', [PLAN]);
 }

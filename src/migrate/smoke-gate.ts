@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import { readFile } from 'node:fs/promises';
-import { SMOKE_REPORT_SCHEMA, type SmokeReport } from '../checks/report.js';
-import { inputError, stepError } from '../lib/errors.js';
+import { SMOKE_REPORT, type SmokeReport } from '../checks/report.js';
+import { stepError } from '../lib/errors.js';
+import { readContract } from '../lib/json-shape.js';
 import { compareKongVersions, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
 import type { Hop } from './hops.js';
 import type { MigrateRequest } from './request.js';
@@ -32,27 +32,7 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The report file, its fields checked before any is trusted; errors name `smoke-report`. */
 export async function readSmokeReport(file: string): Promise<SmokeReport> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw inputError('smoke-report', `cannot read ${file} as JSON: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
-  }
-  const report = data as Record<string, unknown> | null;
-  if (report?.schema !== SMOKE_REPORT_SCHEMA) throw inputError('smoke-report', `${file} is not a smoke report (schema ${JSON.stringify(report?.schema)}, expected ${SMOKE_REPORT_SCHEMA})`);
-  const problems: string[] = [];
-  if (typeof report.passed !== 'boolean') problems.push('passed is not true or false');
-  if (typeof report.finishedAt !== 'string') problems.push('finishedAt is not a time');
-  if (report.kongVersion !== undefined && typeof report.kongVersion !== 'string') problems.push('kongVersion is not a string');
-  if (!Array.isArray(report.checks) || report.checks.some((c) => typeof (c as { name?: unknown })?.name !== 'string' || typeof (c as { status?: unknown }).status !== 'string')) {
-    problems.push('checks is not a list of {name, status}');
-  }
-  const db = report.database as Record<string, unknown> | undefined | null;
-  if (db !== undefined && (typeof db?.host !== 'string' || typeof db.port !== 'number' || (db.database !== undefined && typeof db.database !== 'string'))) {
-    problems.push('database is not {host, port, database}');
-  }
-  if (problems.length > 0) throw inputError('smoke-report', `${file} is not a well-formed smoke report: ${problems.join('; ')}`);
-  return data as SmokeReport;
+  return readContract<SmokeReport>(file, 'smoke-report', [SMOKE_REPORT]);
 }
 
 export async function judgeSmokeReport(report: SmokeReport, file: string, expected: SmokeExpectation): Promise<SmokeVerdict> {

@@ -21,7 +21,7 @@ import { createSshShells, parseSshHost } from './ssh.js';
 import type { StrategyOptions } from './strategy.js';
 
 /**
- * promote's inputs, all read and validated before anything is sent anywhere (DESIGN.md). The
+ * promote's inputs, all read and validated before anything is sent anywhere (docs/design.md "Inputs"). The
  * green cluster's Admin API is the shared `admin-url`/`admin-token`/`workspace` (it is what the
  * smoke gate tests); a Kong in front (kong-upstream) or blue's Admin API (kong-canary, plugin
  * warnings) have inputs of their own.

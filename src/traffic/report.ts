@@ -23,7 +23,7 @@ export function stepsJson(result: PromoteResult, backend: string): string {
   });
 }
 
-/** Plugins whose state a dual-cluster move loses by design (runbook; DESIGN.md strategies). */
+/** Plugins whose state a dual-cluster move loses by design (Kong's dual-cluster upgrade guide: the new cluster starts from the backup). */
 export interface LossNotes {
   readonly topology: 'dual-cluster' | 'shared-database';
   readonly affected: string[];

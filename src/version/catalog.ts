@@ -62,8 +62,8 @@ const PG_13_TO_17 = [13, 14, 15, 16, 17];
 // LTS and end-of-life: developer.konghq.com app/_data/products/gateway.yml (bc1cd742) for 3.4
 // and 3.7–3.15; docs.konghq.com app/_data/kong_versions.yml (fb0334b0) for 2.8, 3.3, 3.5, 3.6,
 // which the newer file no longer lists. Where both list a line the newer file wins (3.8, 3.9).
-// PostgreSQL tested lists: kong-facts upgrade-paths-helm-operator-deck.md §2.1 (old
-// versions/28.yml, 32.yml, 33.yml, 35–38.yml) and gateway.yml for 3.4 and 3.7+.
+// PostgreSQL tested lists: docs.konghq.com app/_data/tables/support/gateway/versions/28.yml,
+// 32.yml, 33.yml, 35–38.yml (fb0334b0) and gateway.yml for 3.4 and 3.7+.
 const LINE_FACTS: Readonly<Record<string, LineFacts>> = {
   '2.8': { lts: true, endOfLife: '2025-03-31', postgres: PG_12_TO_15 },
   '3.2': { postgres: PG_12_TO_15 },
@@ -82,7 +82,7 @@ const LINE_FACTS: Readonly<Record<string, LineFacts>> = {
   '3.15': { endOfLife: '2027-07-02', postgres: PG_13_TO_17 },
 };
 
-// Cassandra was removed in 3.4.0 (Kong/kong#10931; facts §1.9), so 3.3 is its last line.
+// Cassandra was removed in 3.4.0 (Kong/kong#10931), so 3.3 is its last line.
 const LAST_CASSANDRA_LINE = { major: 3, minor: 3 };
 
 const RELEASES: Readonly<Record<Edition, readonly CatalogRelease[]>> = {

@@ -4,8 +4,9 @@ import type { UpgradeHop } from './upgrade-path.js';
 
 /**
  * Which of Kong's four upgrade strategies fit a planned path, per group of nodes. Sources:
- * kong-facts upgrade-paths-helm-operator-deck.md §1.3 (strategy per deployment mode) and §1.4
- * (each strategy's steps and limits), from developer.konghq.com app/gateway/upgrade/*.md.
+ * Kong's upgrade guide, Kong/developer.konghq.com app/gateway/upgrade/reference.md and
+ * app/_includes/upgrade/flow.md (strategy per deployment mode), and in-place.md,
+ * dual-cluster.md, blue-green.md, rolling.md (each strategy's steps and limits).
  */
 
 /** Hybrid mode upgrades its control planes and data planes separately, CPs first. */
@@ -66,7 +67,7 @@ function databaseBacked(group: NodeGroup, hops: readonly UpgradeHop[]): GroupAdv
   };
 }
 
-/** Blue-green on the shared database: limited support, patch upgrades only, 2.8.2+ (§1.4). */
+/** Blue-green on the shared database: limited support, patch upgrades only, 2.8.2+ (blue-green.md). */
 function blueGreen(hops: readonly UpgradeHop[]): StrategyVerdict {
   const crossing = hops.find((hop) => !sameLine(hop.from, hop.to));
   if (crossing) {

@@ -3,9 +3,9 @@ import { compareKongVersions, parseKongVersion, type KongVersion } from './kong-
 /**
  * Migrations with a PostgreSQL `teardown` step: after `kong migrations up` they stay pending
  * until `kong migrations finish`, and once finished the old version's nodes can no longer use
- * the database. Core: kong-facts migrations-cli.md §4.1 (kong/db/migrations/core/init.lua,
- * first tag per name); plugins (bundled, applied only when the plugin is enabled): §4.2, the
- * names marked `*`.
+ * the database. Core: Kong/kong kong/db/migrations/core/*.lua, the first tag that carries each
+ * name; plugins (bundled, applied only when the plugin is enabled): kong/plugins/<name>/
+ * migrations/*.lua whose `postgres` part has a `teardown`.
  */
 export interface TeardownMigration {
   /** `core` or the plugin's name, as `kong migrations list` names the subsystem. */
@@ -15,7 +15,7 @@ export interface TeardownMigration {
   readonly since: KongVersion;
 }
 
-/** The facts cover kong/kong tags up to here; later releases may add teardowns not listed. */
+/** The list covers Kong/kong tags up to here; later releases may add teardowns not listed. */
 export const TEARDOWN_FACTS_END = parseKongVersion('3.9.3');
 
 // Read from the Postgres half of every migration file at the tags 1.0.0–3.9.3 (a teardown only in
@@ -54,7 +54,8 @@ const ROWS: readonly (readonly [subsystem: string, name: string, since: string])
   ['acme', '003_350_to_360', '3.6.0'],
   ['rate-limiting', '006_350_to_360', '3.6.0'],
   ['response-ratelimiting', '001_350_to_360', '3.6.0'],
-  // First OSS tag 3.6.1; Enterprise also shipped it on its 3.3–3.5 branches (§4.2).
+  // First OSS tag 3.6.1; Enterprise also shipped it on its 3.3–3.5 branches
+  // (Kong/kong release/3.3.x–3.5.x after their last OSS tags).
   ['opentelemetry', '001_331_to_332', '3.6.1'],
   ['ai-proxy', '001_360_to_370', '3.7.0'],
 ];

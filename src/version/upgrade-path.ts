@@ -15,8 +15,9 @@ import { TEARDOWN_FACTS_END, teardownsBetween, type TeardownMigration } from './
 
 /**
  * The upgrade planner: the shortest chain of hops Kong guarantees, each with the rule that
- * allows it. Rules: kong-facts upgrade-paths-helm-operator-deck.md §1.1 (guaranteed paths,
- * 2.x/1.x/pre-1.0 waypoints, special cases), §1.6 (LTS pairs), §1.9 (Cassandra), §7.
+ * allows it. Rules: Kong's upgrade guide (Kong/developer.konghq.com app/gateway/upgrade/
+ * reference.md: guaranteed paths, the 2.x/1.x/pre-1.0 waypoints and special cases; the
+ * lts-upgrade-*.md guides: LTS pairs), and Cassandra's removal in 3.4.0 (Kong/kong#10931).
  */
 
 export type PathRule =
@@ -28,7 +29,7 @@ export type PathRule =
   | 'lts-to-lts'
   /** Any 2.1.x or later straight to 2.8.x (2.8 Enterprise upgrade guide). */
   | 'to-2.8'
-  /** 2.x → 3.0: 3.0 migrates from 2.1+, but 2.x is routed through 2.8 (facts §1.1 advice). */
+  /** 2.x → 3.0: 3.0 migrates from 2.1+, but 2.x is routed through 2.8 (the upgrade guide's reference.md advice). */
   | 'major-2-to-3'
   /** 1.x → 2.1.x first (the current upgrade reference page). */
   | 'from-1.x-to-2.1'
@@ -36,7 +37,7 @@ export type PathRule =
   | 'pre-1.0-to-1.5.0'
   /** Hybrid 3.1.0.0/3.1.1.1 → 3.1.1.2 first: the CP/DP protocol changed. */
   | 'hybrid-3.1.1.2-first'
-  /** Blue-green towards 3.x needs 2.8.2 or later (blue-green.md). */
+  /** Blue-green towards 3.x needs 2.8.2 or later (Kong/developer.konghq.com app/gateway/upgrade/blue-green.md). */
   | 'blue-green-needs-2.8.2';
 
 export interface PlanOptions {
@@ -71,11 +72,11 @@ export type SchemaChange =
       readonly kind: 'migrations';
       readonly teardown: readonly TeardownMigration[];
       /**
-       * 'partial' when Kong may ship teardowns the facts do not list: Enterprise adds its own
-       * migrations, and the facts end at OSS 3.9.3. `finish` is then treated as having work.
+       * 'partial' when Kong may ship teardowns teardown-migrations.ts does not list: Enterprise
+       * adds its own migrations, and the list ends at OSS 3.9.3. `finish` is then treated as having work.
        */
       readonly coverage: 'complete' | 'partial';
-      /** `up` leaves the schema usable by the old version until `finish` (blue-green.md). */
+      /** `up` leaves the schema usable by the old version until `finish` (app/gateway/upgrade/blue-green.md). */
       readonly oldNodesAfterUp: true;
       /** False once teardowns ran: old nodes can no longer use the database. */
       readonly oldNodesAfterFinish: boolean;
@@ -84,7 +85,7 @@ export type SchemaChange =
 export interface DeckConvert {
   readonly from: string;
   readonly to: string;
-  /** decK release that added the conversion (facts §1.6), where known. */
+  /** decK release that added the conversion (the LTS upgrade guide's how-to), where known. */
   readonly minimumDeck: string | undefined;
   readonly command: string;
 }
@@ -93,7 +94,8 @@ export type BreakingMarker =
   | { readonly kind: 'major-version'; readonly from: number; readonly to: number }
   | { readonly kind: 'lts-jump'; readonly from: string; readonly to: string };
 
-// decK `file convert` pairs: facts §5.3 (Kong/deck convert/convert.go), versions from §1.6.
+// decK `file convert` pairs: Kong/deck convert/convert.go; the decK versions from the LTS
+// upgrade guides (Kong/developer.konghq.com app/_how-tos/gateway/convert-gateway-lts-*.md).
 const LTS_PAIRS: Readonly<Record<string, { to: string; minimumDeck: string }>> = {
   '2.8': { to: '3.4', minimumDeck: '1.47.0' },
   '3.4': { to: '3.10', minimumDeck: '1.51.0' },
@@ -170,7 +172,7 @@ function validate(from: KongVersion, to: KongVersion, options: PlanOptions): voi
   }
 }
 
-/** Special cases that pin the first stop before the normal route (facts §1.1). */
+/** Special cases that pin the first stop before the normal route (the upgrade guide's reference.md). */
 function requiredFirstHop(
   from: KongVersion,
   to: KongVersion,

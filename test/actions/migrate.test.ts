@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATION_STATE } from '../../src/kong/migration-state.js';
+import { checkContract } from '../../src/lib/json-shape.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { runAction, type ActionRun } from '../helpers/run-action.js';
 import { pgEnv, runKong } from '../kong-sim/helpers.js';
@@ -51,6 +53,8 @@ describe('dist/migrate', () => {
     expect(up.exitCode, up.stdout).toBe(0);
     expect(JSON.parse(up.outputs['state-before']!).kind).toBe('new');
     const after = JSON.parse(up.outputs['state-after']!);
+    // The outputs are the migration-state contract as a reader checks it.
+    for (const name of ['state-before', 'state-after']) checkContract(JSON.parse(up.outputs[name]!), name, name, [MIGRATION_STATE]);
     expect(after).toMatchObject({ schema: 'kong-upgrade/migration-state@1', kind: 'pending', pending: { core: ['016_280_to_300'], 'http-log': ['001_280_to_300'], 'post-function': ['001_280_to_300'], 'pre-function': ['001_280_to_300'] } });
     expect(up.outputs['applied-count']).toBe('15');
     expect(up.outputs['pending-count']).toBe('4');

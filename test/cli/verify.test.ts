@@ -95,6 +95,15 @@ describe('kong-upgrade verify', () => {
     expect(empty.code).toBe(1);
     expect(empty.stderr).toMatch(/input 'manifest': .*files lists no file/);
     expect(empty.stdout).toBe('');
+
+    // Both edits at once (issue 19: this exited 0 with "0 file(s) … checksums match").
+    const both = cli(['--manifest', tamper('both', (m) => {
+      m.files = [];
+      m.archive.path = '../elsewhere/kong.dump';
+    }), '--pg-bin-dir', server.bindir]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/input 'manifest': .* archive\.path "\.\.\/elsewhere\/kong\.dump" leaves the backup folder/);
+    expect(both.stdout).toBe('');
   });
 
   it('decrypts with the passphrase from KONG_UPGRADE_ENCRYPTION_PASSPHRASE, and refuses without it', () => {

@@ -189,6 +189,16 @@ describe('smoke gate: the report is of this database, this version, and recent',
     const db = await pending();
     const bad = path.join(work, `${db}-bad.json`);
     writeFileSync(bad, JSON.stringify({ schema: 'kong-upgrade/smoke-report@1', kongVersion: '3.4.2', passed: 'yes', checks: [] }));
-    expect(await failure(finish(db, bad))).toMatch(/^input 'smoke-report': .* is not a well-formed smoke report: passed is not true or false; finishedAt is not a time$/);
+    expect(await failure(finish(db, bad))).toMatch(/^input 'smoke-report': .* is not a smoke report: passed is string, expected true or false; finishedAt is undefined, expected a string$/);
+  });
+
+  it('refuses a report without checks, naming smoke-report and the field; finish does not run', async () => {
+    const db = await pending();
+    const report = JSON.parse(readFileSync(writeSmokeReport(path.join(work, `${db}-full.json`), '3.4.2', true, { served: servedBy(server, db) }), 'utf8')) as Record<string, unknown>;
+    delete report.checks;
+    const bad = path.join(work, `${db}-no-checks.json`);
+    writeFileSync(bad, JSON.stringify(report));
+    expect(await failure(finish(db, bad))).toMatch(/^input 'smoke-report': .*-no-checks\.json is not a smoke report: checks is undefined, expected an array$/);
+    expect((await schemaMeta(server, db)).get('core')?.pending).toContain('016_280_to_300');
   });
 });

@@ -13,7 +13,8 @@ import type { KongRunner, RunOptions } from './types.js';
  * `app.kubernetes.io/component` labels. Two deliberate differences: `restartPolicy: Never` and
  * `backoffLimit: 0` (the chart uses OnFailure and the Kubernetes default of 6 retries) because a
  * migration that failed half-way must not be re-run blindly (Kong/kong#12978: "migration ran
- * twice"); and `--db-timeout`/`--lock-timeout`, which the chart can't pass (facts §3.2).
+ * twice"); and `--db-timeout`/`--lock-timeout`, which the chart's Jobs do not pass (their args are
+ * `kong migrations <command>` alone).
  */
 export interface KubernetesSpec {
   readonly kubectl: string;

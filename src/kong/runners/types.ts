@@ -2,9 +2,10 @@ import type { ExecResult } from '../../lib/exec.js';
 
 /**
  * Where `kong` runs: a binary on this machine, a container image, or a Kubernetes Job. The
- * domain (../migrate.ts) builds Kong's arguments (everything after `kong`); a runner only
+ * migrate domain (src/migrate/) builds Kong's arguments (everything after `kong`); a runner only
  * decides how they reach a Kong process and how its output and exit code come back, because
- * Kong's exit codes carry the state (`migrations list`: 0/3/4/5, migrations-cli.md §1.3).
+ * Kong's exit codes carry the state (`migrations list`: 0/3/4/5,
+ * Kong/kong 3.4.2 kong/cmd/migrations.lua l.105-154).
  */
 export type RunnerKind = 'binary' | 'image' | 'kubernetes';
 
