@@ -10,6 +10,16 @@ export const runnerInputs: InputSource = {
 };
 
 /**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+export function givenEmpty(names: readonly string[]): string[] {
+  return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
+
+/**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
  * a workflow command. Here it stays one line, with anything command-like disarmed (log-text.ts).

@@ -38,8 +38,8 @@ export async function readSmokeOptions(source: InputSource, cwd = process.cwd())
   }
   if (proxyRequests.length > 0 && proxyUrl === undefined) throw inputError('proxy-url', 'is required when proxy requests are given');
 
-  const baselineFile = readString(source, 'baseline');
-  const manifestFile = readString(source, 'backup-manifest');
+  const baselineFile = readBaselinePath(source, 'baseline');
+  const manifestFile = readBaselinePath(source, 'backup-manifest');
   if (baselineFile !== undefined && manifestFile !== undefined) throw inputError('baseline', 'give baseline or backup-manifest, not both');
   const baseline =
     baselineFile !== undefined
@@ -97,6 +97,12 @@ export async function readSmokeOptions(source: InputSource, cwd = process.cwd())
             blueProxyUrl,
           },
   };
+}
+
+/** `none` (the action's default) is no baseline, like an input left out. */
+function readBaselinePath(source: InputSource, name: string): string | undefined {
+  const value = readString(source, name);
+  return value === 'none' ? undefined : value;
 }
 
 function readOptionalDuration(source: InputSource, name: string): number | undefined {

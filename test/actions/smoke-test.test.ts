@@ -88,6 +88,19 @@ describe('smoke-test action (dist)', () => {
     expect(run.summary.indexOf('### Entity inventory')).toBeLessThan(run.summary.indexOf('### Admin API'));
   });
 
+  it('warns naming baseline or backup-manifest when given empty (an expression that resolved to nothing); none, like leaving it out, is no baseline and no warning', async () => {
+    const quick = { 'load-routes': '' };
+    const empty = await runAction('smoke-test', inputs({ ...quick, baseline: '' }));
+    expect(empty.exitCode, empty.stdout).toBe(0);
+    expect(empty.annotations.map((a) => [a.level, a.title])).toEqual([['warning', 'smoke-test: baseline is empty']]);
+    expect(empty.annotations[0]!.message).toMatch(/^baseline is set but empty, so no entity counts are compared: .*Leave it out, or give none, for no baseline\.$/);
+    const blank = await runAction('smoke-test', inputs({ ...quick, 'backup-manifest': '  ' }));
+    expect(blank.annotations.map((a) => [a.level, a.title])).toEqual([['warning', 'smoke-test: backup-manifest is empty']]);
+    const none = await runAction('smoke-test', inputs({ ...quick, baseline: 'none' }));
+    expect(none.exitCode, none.stdout).toBe(0);
+    expect(none.annotations).toEqual([]);
+  });
+
   it('rejects invalid inputs before sending anything, naming the input', async () => {
     const run = await runAction('smoke-test', inputs({ 'max-5xx-rate': 'lots' }));
     expect(run.exitCode).toBe(1);
