@@ -22,6 +22,13 @@ function block(file, opening) {
   return `${file}:${first + 1}-${last + 1}`;
 }
 
+/** `file:n-n`, the one line starting with `opening` (trimmed). @param {string} file @param {string} opening */
+function line(file, opening) {
+  const found = readFileSync(file, 'utf8').split('\n').findIndex((text) => text.trimStart().startsWith(opening));
+  if (found < 0) throw new Error(`stryker.config.mjs: no line of ${file} starts with ${JSON.stringify(opening)}: the mutated place moved, update the config`);
+  return `${file}:${found + 1}-${found + 1}`;
+}
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -34,6 +41,12 @@ export default {
     block('src/database/manifest.ts', 'const relativePath: Shape ='),
     block('src/database/backup-files.ts', 'for (const listed of manifest.files)'),
     block('src/database/backup-files.ts', 'function inside('),
+    block('src/changelog/impact/declarative-consumer.ts', 'export function isFormat3('),
+    block('src/changelog/impact/route-regex-prefix.ts', 'if (isFormat3(set.formatVersion)) {'),
+    block('src/changelog/impact/route-regex-prefix.ts', 'function regexPaths('),
+    block('src/changelog/impact/route-regex-prefix.ts', 'function plainTextFinding('),
+    block('src/changelog/impact/route-paths.ts', 'export function isRegexLike('),
+    line('src/changelog/impact/route-paths.ts', 'const PLAIN_PATH ='),
   ],
   concurrency: 2,
   // Every mutant of these places is killed today: one that survives fails the run.

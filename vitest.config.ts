@@ -8,6 +8,7 @@ import { defineConfig, type Plugin } from 'vitest/config';
  */
 export const UNIT_TESTS = [
   'test/actions/metadata.test.ts',
+  'test/changelog/format-3-paths.test.ts',
   'test/changelog/impact.test.ts',
   'test/changelog/parse-enterprise-markdown.test.ts',
   'test/changelog/secret-settings.test.ts',

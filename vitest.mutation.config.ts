@@ -14,6 +14,8 @@ const MUTATION_TESTS = [
   'test/database/path-guard.test.ts',
   // the warning for regex-looking paths in files already in the 3.0 format (src/changelog/impact/)
   'test/changelog/impact.test.ts',
+  'test/changelog/real-shapes.test.ts',
+  'test/changelog/format-3-paths.test.ts',
 ];
 
 export default defineConfig({
