@@ -89,7 +89,7 @@ try {
   const file = path.join(big, 'kong.yaml');
   const lines = ['_format_version: "1.1"', 'services:'];
   const regexLines = [];
-  for (let i = 0; i < 54_000; i++) {
+  for (let i = 0; i < 72_000; i++) {
     lines.push(`- name: service-${i}`, `  url: http://upstream-${i % 97}.internal:8080/v1`, '  retries: 5', '  routes:', `  - name: route-${i}`, '    paths:');
     if (i % 1000 === 0) {
       lines.push(`    - /api/v1/items-${i}/\\d+`);

@@ -16,6 +16,8 @@ export interface YamlFile {
   readonly documentLines: readonly number[];
   /** 1-based line of each item of a sequence, in order. */
   itemLines(sequence: readonly unknown[]): readonly number[] | undefined;
+  /** 1-based line of one item of a sequence. */
+  itemLine(sequence: readonly unknown[], index: number): number | undefined;
   /** 1-based line of a mapping's key; only when read with `keyLines` (small files). */
   keyLine(mapping: object, key: string): number | undefined;
 }
@@ -60,6 +62,10 @@ export function readYaml(raw: string, options: YamlOptions = {}): YamlFile {
       return documentOffsets.map((offset) => lines.lineAt(offset));
     },
     itemLines: (sequence) => (sequence as Positioned)[ITEM_OFFSETS]?.map((offset) => lines.lineAt(offset)),
+    itemLine: (sequence, index) => {
+      const offset = (sequence as Positioned)[ITEM_OFFSETS]?.[index];
+      return offset === undefined ? undefined : lines.lineAt(offset);
+    },
     keyLine: (mapping, key) => {
       const offset = (mapping as Positioned)[KEY_OFFSETS]?.get(key);
       return offset === undefined ? undefined : lines.lineAt(offset);

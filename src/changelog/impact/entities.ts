@@ -72,42 +72,54 @@ function readDeclarative(file: string, yaml: YamlFile, roots: readonly Record<st
   const services: ServiceRef[] = [];
   let formatVersion: string | undefined;
 
-  // Every entity is a list item: its line is its item's line.
-  const itemsOf = (node: unknown): { item: Record<string, unknown>; where: string }[] => {
-    if (!Array.isArray(node)) return [];
-    const lines = yaml.itemLines(node);
-    return node.flatMap((item, index) => (isRecord(item) ? [{ item, where: `${file}:${lines?.[index] ?? '?'}` }] : []));
-  };
-  const readPlugins = (owner: Record<string, unknown>): void => {
-    for (const { item: plugin, where } of itemsOf(owner['plugins'])) {
-      const config = plugin['config'];
-      plugins.push({ where, name: String(plugin['name'] ?? ''), config: isRecord(config) ? config : {} });
+  // Every entity is a list item: its line is its item's line, worked out only when a finding
+  // or a summary asks (a file of tens of thousands of routes has few findings).
+  const at = (list: readonly unknown[], index: number) => `${file}:${yaml.itemLine(list, index) ?? '?'}`;
+  class Entity {
+    constructor(
+      readonly list: readonly unknown[],
+      readonly index: number,
+      readonly fields: Record<string, unknown>,
+    ) {}
+    get where(): string {
+      return at(this.list, this.index);
     }
-  };
-  const readRoutes = (owner: Record<string, unknown>, placement: RouteRef['placement']): void => {
-    for (const { item: route, where } of itemsOf(owner['routes'])) {
-      const paths = route['paths'];
-      const lines = Array.isArray(paths) ? yaml.itemLines(paths) : undefined;
-      routes.push({
-        where,
-        placement,
-        paths: Array.isArray(paths)
-          ? paths.flatMap((path, index) => (typeof path === 'string' ? [{ path, where: `${file}:${lines?.[index] ?? '?'}` }] : []))
-          : [],
-        fields: route,
-      });
-      readPlugins(route);
+  }
+  class Plugin extends Entity implements PluginRef {
+    readonly name = String(this.fields['name'] ?? '');
+    readonly config = isRecord(this.fields['config']) ? this.fields['config'] : {};
+  }
+  class Route extends Entity implements RouteRef {
+    private cachedPaths: RouteRef['paths'] | undefined;
+    constructor(list: readonly unknown[], index: number, fields: Record<string, unknown>, readonly placement: RouteRef['placement']) {
+      super(list, index, fields);
     }
+    get paths(): RouteRef['paths'] {
+      const paths = this.fields['paths'];
+      this.cachedPaths ??= Array.isArray(paths)
+        ? paths.flatMap((path, index) => (typeof path === 'string' ? [{ path, get where() { return at(paths, index); } }] : []))
+        : [];
+      return this.cachedPaths;
+    }
+  }
+  const each = (node: unknown, visit: (list: readonly unknown[], index: number, item: Record<string, unknown>) => void): void => {
+    if (Array.isArray(node)) node.forEach((item, index) => isRecord(item) && visit(node, index, item));
   };
+  const readPlugins = (owner: Record<string, unknown>): void => each(owner['plugins'], (list, index, item) => plugins.push(new Plugin(list, index, item)));
+  const readRoutes = (owner: Record<string, unknown>, placement: RouteRef['placement']): void =>
+    each(owner['routes'], (list, index, item) => {
+      routes.push(new Route(list, index, item, placement));
+      readPlugins(item);
+    });
 
   for (const root of roots) {
     const format = root['_format_version'];
     if (format !== undefined && format !== null) formatVersion = typeof format === 'number' ? format.toFixed(1) : String(format);
-    for (const { item: service, where } of itemsOf(root['services'])) {
-      services.push({ where, fields: service });
+    each(root['services'], (list, index, service) => {
+      services.push(new Entity(list, index, service));
       readRoutes(service, 'under-service');
       readPlugins(service);
-    }
+    });
     readRoutes(root, 'top-level');
     readPlugins(root);
     for (const owner of [...recordsIn(root['consumers']), ...recordsIn(root['consumer_groups'])]) readPlugins(owner);
