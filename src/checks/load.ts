@@ -45,7 +45,7 @@ export interface Measurement extends LatencySummary {
  * Blue p95 below this is taken as this before the ratio: on loopback or in one rack a p95 of
  * 0.3 ms against 0.5 ms is jitter, not a 1.7× regression.
  */
-export const RATIO_FLOOR_MS = 1;
+const RATIO_FLOOR_MS = 1;
 
 /** Pause after a transport error, so a refused port is counted, not hammered in a tight loop. */
 const ERROR_PAUSE_MS = 10;

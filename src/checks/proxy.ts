@@ -119,7 +119,7 @@ function compileRegex(source: string, input: string, where: string): RegExp {
 type PathStep = { readonly key: string } | { readonly index: number };
 
 /** `$.a.b[0]["c d"]`: the subset of JSONPath that names one value. */
-export function parseJsonPath(path: string, input = 'proxy-requests', where = 'expect.json'): PathStep[] {
+function parseJsonPath(path: string, input = 'proxy-requests', where = 'expect.json'): PathStep[] {
   const bad = () => inputError(input, `${where}: JSON path ${JSON.stringify(path)} is not of the form $.a.b[0]["c"]`);
   if (!path.startsWith('$')) throw bad();
   const steps: PathStep[] = [];

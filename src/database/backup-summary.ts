@@ -5,7 +5,7 @@ import type { BackupManifest } from './manifest.js';
  * What a database dump does not hold: Kong reads these from disk or elsewhere, so a restore
  * alone does not bring a node back. Kept next to every backup's summary as a checklist.
  */
-export const NOT_IN_THE_DUMP: readonly string[] = [
+const NOT_IN_THE_DUMP: readonly string[] = [
   'kong.conf (and KONG_* environment variables of the nodes)',
   'certificates and keys on disk: ssl_cert/ssl_cert_key, admin_ssl_*, cluster_cert/cluster_cert_key, lua_ssl_trusted_certificate',
   'Enterprise: the licence (KONG_LICENSE_DATA or the license file) and the keyring (keyring_* settings, its recovery key)',

@@ -25,7 +25,7 @@ import { timeStamp } from '../lib/time-stamp.js';
  *   export.json              the index, written last and atomically: no index, no export
  */
 export const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
-export const EXPORT_INDEX = 'export.json';
+const EXPORT_INDEX = 'export.json';
 
 export interface DeckRun {
   /** The decK executable (installed by src/lib/tool-install.ts). */

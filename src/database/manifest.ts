@@ -128,7 +128,7 @@ const identity = object({
 });
 
 /** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
-export function isRelativePath(value: string): boolean {
+function isRelativePath(value: string): boolean {
   return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 const relativePath: Shape = (value, field, problems) => {

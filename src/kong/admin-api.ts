@@ -9,7 +9,7 @@ import { quoteRemote } from '../lib/log-text.js';
  * kong/api/endpoints.lua l.143 and l.307-316); Enterprise's RBAC header is `Kong-Admin-Token`
  * (its default rbac_auth_header).
  */
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 
 /**
  * Pages one collection may take: 10,000 pages of 1,000 is ten million entities of one type in

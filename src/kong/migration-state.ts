@@ -15,7 +15,7 @@ import type { Queryable, SchemaMetaRow } from './schema-meta.js';
  *    database itself records, including subsystems the runner's Kong does not load.
  * An exit code alone is never trusted: the lists must say the same, and the rows must too.
  */
-export const MIGRATION_STATE_SCHEMA = 'kong-upgrade/migration-state@1';
+const MIGRATION_STATE_SCHEMA = 'kong-upgrade/migration-state@1';
 
 /** Subsystem (`core`, then plugins) → migration names, in Kong's order. */
 export type MigrationsBySubsystem = Readonly<Record<string, readonly string[]>>;

@@ -1,5 +1,4 @@
 import { stepError, UpgradeError } from './errors.js';
-import { quoteRemote } from './log-text.js';
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
@@ -25,7 +24,7 @@ export interface HttpRequest {
  * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
  * 3.2 GiB). The body is counted as it arrives and the request dropped past the cap.
  */
-export const DEFAULT_MAX_BODY_BYTES = 64 << 20;
+const DEFAULT_MAX_BODY_BYTES = 64 << 20;
 
 export interface HttpResponse {
   readonly status: number;
@@ -186,14 +185,3 @@ function transportReason(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
-export async function httpJson<T>(request: HttpRequest, step = 'HTTP request'): Promise<T> {
-  const response = await httpRequest(request, step);
-  if (response.status < 200 || response.status >= 300) {
-    throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
-  }
-  try {
-    return JSON.parse(response.body) as T;
-  } catch (error) {
-    throw stepError(step, `${request.url} did not answer JSON`, error);
-  }
-}

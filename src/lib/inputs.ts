@@ -16,12 +16,6 @@ export function readString(source: InputSource, name: string): string | undefine
   return value === '' ? undefined : value;
 }
 
-export function readRequired(source: InputSource, name: string): string {
-  const value = readString(source, name);
-  if (value === undefined) throw inputError(name, 'is required');
-  return value;
-}
-
 const TRUE = new Set(['true', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'off', '0']);
 
@@ -51,7 +45,7 @@ export function readList(source: InputSource, name: string): string[] {
   return parseList(source.get(name));
 }
 
-export function parseList(text: string): string[] {
+function parseList(text: string): string[] {
   return text
     .split(/[\n,]/)
     .map((item) => item.trim())

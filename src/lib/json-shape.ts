@@ -21,7 +21,7 @@ export interface Contract {
 }
 
 /** The JSON in `file`; a missing file or bad JSON names `input`. */
-export async function readJsonFile(file: string, input: string): Promise<unknown> {
+async function readJsonFile(file: string, input: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -31,11 +31,11 @@ export interface SmokeVerdict {
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The report file, its fields checked before any is trusted; errors name `smoke-report`. */
-export async function readSmokeReport(file: string): Promise<SmokeReport> {
+async function readSmokeReport(file: string): Promise<SmokeReport> {
   return readContract<SmokeReport>(file, 'smoke-report', [SMOKE_REPORT]);
 }
 
-export async function judgeSmokeReport(report: SmokeReport, file: string, expected: SmokeExpectation): Promise<SmokeVerdict> {
+async function judgeSmokeReport(report: SmokeReport, file: string, expected: SmokeExpectation): Promise<SmokeVerdict> {
   const refusals: string[] = [];
   const warnings: string[] = [];
   const seen = report.kongVersion === undefined ? undefined : tryParseKongVersion(report.kongVersion);

@@ -22,7 +22,7 @@ export async function readState(request: MigrateRequest, hop: Hop, session: Sess
   return reading;
 }
 
-export function emitWarnings(reading: StateReading, session: Session): void {
+function emitWarnings(reading: StateReading, session: Session): void {
   for (const warning of reading.warnings) if (!session.warnings.includes(warning)) session.warn(warning);
 }
 

@@ -95,6 +95,6 @@ export function createKongUpstreamBackend(options: KongUpstreamOptions): Traffic
 }
 
 /** Kong stores targets as host:port, adding port 8000 when none is given (kong/db/dao/targets.lua). */
-export function normaliseTarget(target: string): string {
+function normaliseTarget(target: string): string {
   return /:\d+$/.test(target) && !/^[0-9a-f:]+$/i.test(target) ? target : `${target}:8000`;
 }

@@ -74,7 +74,7 @@ export interface StrategyDeps {
   readonly signal?: AbortSignal;
 }
 
-export function planSteps(options: Pick<StrategyOptions, 'strategy' | 'steps'>): number[] {
+function planSteps(options: Pick<StrategyOptions, 'strategy' | 'steps'>): number[] {
   // Step 0 is the gate with no traffic on green (pre-promotion analysis).
   return options.strategy === 'switch' ? [0, 100] : [0, ...options.steps];
 }

@@ -165,10 +165,6 @@ export function supportsCassandra(version: KongVersion): boolean {
   return LINE_BY_NAME.get(releaseLine(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
 }
 
-export function isLts(line: string): boolean {
-  return LINE_BY_NAME.get(line)?.lts === true;
-}
-
 const LINE_PATTERN = /^v?(\d+)\.(\d+)(?:\.x)?$/;
 
 /**

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpgradeError } from '../../src/lib/errors.js';
-import { httpJson, httpRequest } from '../../src/lib/http.js';
+import { httpRequest } from '../../src/lib/http.js';
 
 let server: Server;
 let base: string;
@@ -84,24 +84,3 @@ describe('httpRequest', () => {
   });
 });
 
-describe('httpJson', () => {
-  it('parses a 2xx JSON answer', async () => {
-    const body = await httpJson<{ version: string; token: string }>({
-      url: `${base}/json`,
-      headers: { 'Kong-Admin-Token': 't' },
-    });
-    expect(body).toEqual({ version: '3.9.1', token: 't' });
-  });
-
-  it('fails on non-2xx with the step, URL, status and the start of the body', async () => {
-    const url = `${base}/error`;
-    await expect(httpJson({ url }, 'read Kong status')).rejects.toThrow(
-      `read Kong status: GET ${url} answered 500: "database unreachable"`,
-    );
-    await expect(httpJson({ url: `${base}/missing`, method: 'DELETE' }, 'delete')).rejects.toThrow(/answered 404/);
-  });
-
-  it('fails when the answer is not JSON', async () => {
-    await expect(httpJson({ url: `${base}/not-json` }, 'read')).rejects.toThrow(`read: ${base}/not-json did not answer JSON`);
-  });
-});

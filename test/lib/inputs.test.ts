@@ -9,7 +9,6 @@ import {
   readEnum,
   readList,
   readPositiveInteger,
-  readRequired,
   readPath,
   readSecret,
   readString,
@@ -48,7 +47,6 @@ describe('strings', () => {
     const { input } = source({ a: '  x  ', b: '   ' });
     expect(readString(input, 'a')).toBe('x');
     expect(readString(input, 'b')).toBeUndefined();
-    expect(thrown(() => readRequired(input, 'b')).message).toBe("input 'b': is required");
   });
 });
 

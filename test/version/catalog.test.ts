@@ -5,7 +5,6 @@ import { UpgradeError } from '../../src/lib/errors.js';
 import {
   allLines,
   catalogLine,
-  isLts,
   latestVersion,
   postgresSupport,
   releasesBetween,
@@ -125,7 +124,7 @@ describe('catalog facts', () => {
     expect(names[0]).toBe('0.0');
     expect(names.at(-1)).toBe('3.15');
     expect(names).toContain('1.5');
-    expect(names.filter(isLts)).toEqual(['2.8', '3.4', '3.10', '3.14']);
+    expect(allLines().filter((l) => l.lts).map((l) => l.line)).toEqual(['2.8', '3.4', '3.10', '3.14']);
   });
 
   it('knows which versions exist in which edition', () => {

@@ -23,7 +23,7 @@ import { timeStamp } from '../../lib/time-stamp.js';
  *                       "Creation time" and "Expiration time"), then "Total TrueDiskSpaceUsed: …";
  *                       or "There are no snapshots".
  */
-export const CASSANDRA_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
+const CASSANDRA_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
 
 export interface CassandraNode {
   readonly host: string;

@@ -47,7 +47,7 @@ export async function withClient<T>(target: DatabaseTarget, step: string, fn: (c
 }
 
 /** Connection failures as an error naming the input to fix; anything else as a step error. */
-export function connectionError(target: DatabaseTarget, step: string, error: unknown): UpgradeError {
+function connectionError(target: DatabaseTarget, step: string, error: unknown): UpgradeError {
   const where = describeDatabase(target.db);
   const e = error as { code?: string; message?: string };
   const message = e.message ?? String(error);

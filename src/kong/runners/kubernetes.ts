@@ -37,7 +37,7 @@ export interface KubernetesSpec {
 const CONTAINER = 'kong-upgrade-migrations';
 
 /** The Helm chart's component names for `up`, `finish` and `bootstrap`; ours for the rest. */
-export function componentFor(purpose: string): string {
+function componentFor(purpose: string): string {
   if (purpose === 'up') return 'pre-upgrade-migrations';
   if (purpose === 'finish') return 'post-upgrade-migrations';
   if (purpose === 'bootstrap') return 'init-migrations';
