@@ -26,8 +26,12 @@ const file = (format: string) =>
   ].join('\n');
 
 const impacts = (format: string, consumers?: DeclarativeConsumer[], from = '2.8.4', to = '3.4.2') => {
-  const input: ImpactInput = { from: parseKongVersion(from), to: parseKongVersion(to), declarative: [{ file: 'kong.yaml', text: file(format) }] };
-  if (consumers) input.declarativeConsumers = consumers;
+  const input: ImpactInput = {
+    from: parseKongVersion(from),
+    to: parseKongVersion(to),
+    declarative: [{ file: 'kong.yaml', text: file(format) }],
+    ...(consumers ? { declarativeConsumers: consumers } : {}),
+  };
   return analyzeImpact(input);
 };
 
