@@ -61,12 +61,12 @@ export interface ListOutput extends Lists {
 
 const NOT_LEADER = 'aborted: another node is performing database changes';
 
-/** Kong's message when another node held the migrations lock (kong/cmd/utils/migrations.lua l.5). */
+/** Kong's message when another node held the migrations lock (Kong/kong 3.4.2 kong/cmd/utils/migrations.lua l.5). */
 export function reportsAnotherNode(result: Pick<ExecResult, 'stdout' | 'stderr'>): boolean {
   return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
 }
 
-/** `2026/12/04 14:22:14 [info] ` (kong/cmd/utils/log.lua: every line under --v/--vv, warn and error always). */
+/** `2026/12/04 14:22:14 [info] ` (Kong/kong 3.4.2 kong/cmd/utils/log.lua l.75: every line under --v/--vv, warn and error always). */
 const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
 /** A line of Kong's CLI output without the timestamp and level --v/--vv put before it. */
 export function logMessage(line: string): string {
@@ -91,7 +91,7 @@ const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,
 /**
  * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
  * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
- * (state.lua Migrations_mt.__tostring); a blank line, Kong's `Run 'kong migrations …'` advice
+ * (Kong/kong 3.4.2 kong/db/migrations/state.lua l.27, __tostring); a blank line, Kong's `Run 'kong migrations …'` advice
  * (some logs and pastes lose the blank line before it), Kong's "prefix directory … not found" or a
  * new log message ends a block. Under
  * --v/--vv every message starts with a timestamp and level (log.lua): the prefix is dropped and
@@ -141,7 +141,7 @@ function names(list: string): string[] {
 }
 
 /**
- * Kong's `Error: …` line (kong/cmd/init.lua l.31-43). Under --v/--vv that line is empty and
+ * Kong's `Error: …` line (Kong/kong 3.4.2 kong/cmd/init.lua l.34, and l.38 under --v). Under --v/--vv that line is empty and
  * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
  * read from there, without the position. Otherwise the last words Kong printed.
  */
@@ -164,7 +164,7 @@ export function kongError(result: Pick<ExecResult, 'stdout' | 'stderr'>): string
 
 /** A migration Kong reported failing, with the subsystem it was migrating then. */
 export interface FailedMigration {
-  /** From the last `migrating <subsystem> on database '…'...` line before the failure (db/init.lua). */
+  /** From the last `migrating <subsystem> on database '…'...` line before the failure (Kong/kong 3.4.2 kong/db/init.lua l.522). */
   readonly subsystem: string | undefined;
   readonly name: string;
   readonly phase: 'up' | 'up_f' | 'teardown';
@@ -204,7 +204,8 @@ export interface StateReading {
   readonly warnings: readonly string[];
 }
 
-/** The `migrations` row of Kong's `locks` table (connector.lua insert_lock): held until `expiresAt`. */
+/** The `migrations` row of Kong's `locks` table (Kong/kong 3.4.2 kong/db/strategies/postgres/connector.lua
+ * insert_lock l.669): held until `expiresAt`. */
 export interface MigrationsLock {
   readonly expiresAt: string;
 }
@@ -240,7 +241,7 @@ export function reconcileState(list: ListOutput, rows: readonly SchemaMetaRow[] 
   const unknownPending: Record<string, string[]> = {};
   const warnings: string[] = [];
   for (const row of rows) {
-    // After bootstrap or finish, `pending` is an empty array, not NULL (connector.lua record_migration).
+    // After bootstrap or finish, `pending` is an empty array, not NULL (connector.lua record_migration, 3.4.2 l.893).
     if (row.pending.length === 0) continue;
     if (!known.has(row.subsystem)) {
       unloadedPending[row.subsystem] = [...row.pending];
@@ -268,7 +269,7 @@ export async function readMigrationsLock(client: Queryable): Promise<MigrationsL
     `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'locks') AS found`,
   );
   if (!exists.rows[0]?.found) return undefined;
-  // connector.lua read_lock: a row counts while ttl >= now.
+  // connector.lua read_lock (3.4.2 l.704): a row counts while ttl >= now.
   const result = await client.query<{ expires: string }>(
     `SELECT to_char(ttl AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires
        FROM locks WHERE key = 'migrations' AND ttl >= CURRENT_TIMESTAMP LIMIT 1`,

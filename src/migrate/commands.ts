@@ -33,7 +33,7 @@ export async function bootstrapCommand(request: MigrateRequest, hops: readonly H
   session.stateBefore = reading.state;
   if (reading.state.kind !== 'needs-bootstrap') {
     // Kong would print `Database already bootstrapped` and exit 0; `bootstrap -f` would reset
-    // (drop) the database first (cmd/migrations.lua l.177-182). Neither is offered.
+    // (drop) the database first (Kong/kong 3.4.2 kong/cmd/migrations.lua l.177-182). Neither is offered.
     throw stepError('bootstrap', `refused: the database is already bootstrapped (${describeState(reading.state)}). bootstrap is for a new, empty database; to upgrade use up/finish. reset is not offered by this action`);
   }
   if (request.dryRun) {

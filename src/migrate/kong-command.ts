@@ -60,8 +60,8 @@ export async function runKongCommand(request: MigrateRequest, hop: Hop, command:
   const stateNow = after === undefined ? `unknown (${(afterError as Error).message})` : describeState(after.state);
   const step = `kong migrations ${command} (Kong ${hop.label})`;
 
-  // Exit 0 is not success when Kong says another node held the lock (migrations.lua l.5,
-  // NOT_LEADER_MSG; bootstrap/finish don't wait, up waits and then aborts).
+  // Exit 0 is not success when Kong says another node held the lock (Kong/kong 3.4.2
+  // kong/cmd/utils/migrations.lua l.5, NOT_LEADER_MSG; bootstrap/finish don't wait, up waits and then aborts).
   if (reportsAnotherNode(result)) {
     throw stepError(step, `another node changed the database; state is now ${stateNow}. Kong printed "aborted: another node is performing database changes" (exit ${result.exitCode}): find the other runner (a Helm hook, another pipeline) before going on`);
   }

@@ -8,7 +8,7 @@ export interface MigrationRun {
   readonly command: 'up' | 'finish' | 'bootstrap';
   readonly subsystem: string;
   readonly name: string;
-  /** `pending`: `up` ran its up part and its teardown waits for `finish` (db/init.lua l.607). */
+  /** `pending`: `up` ran its up part and its teardown waits for `finish` (Kong/kong 3.4.2 kong/db/init.lua l.606). */
   readonly result: 'executed' | 'pending';
   readonly seconds: number;
 }
