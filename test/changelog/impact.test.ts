@@ -21,8 +21,9 @@ describe('kong.conf rules', () => {
     expect(only(base('2.8.4', '3.3.0', { kongConf: conf('database = cassandra') }), 'kong-conf-invalid-value')).toEqual([]);
   });
 
-  it('pg_ssl_version = tlsv1 is an error on 3.x, tlsv1_2 is fine', () => {
+  it('pg_ssl_version = tlsv1 is an error from Enterprise 3.2.1.0, tlsv1_2 is fine', () => {
     expect(only(base('2.8.2.4', '3.4.3.5', { kongConf: conf('pg_ssl_version = tlsv1') }), 'kong-conf-invalid-value')).toHaveLength(1);
+    expect(only(base('2.8.2.4', '3.1.1.6', { kongConf: conf('pg_ssl_version = tlsv1') }), 'kong-conf-invalid-value')).toEqual([]);
     expect(only(base('2.8.2.4', '3.4.3.5', { kongConf: conf('pg_ssl_version = tlsv1_2') }), 'kong-conf-invalid-value')).toEqual([]);
   });
 
@@ -236,7 +237,9 @@ describe('curated breaking changes', () => {
     expect(ids('2.8.5', '3.4.2')).toEqual(expect.arrayContaining(['regex-path-prefix', 'regex-engine', 'cassandra-removed']));
     expect(ids('2.8.5', '3.4.2')).not.toContain('status-listen-default');
     expect(ids('3.4.2', '3.9.3')).toEqual(['status-listen-default']);
-    expect(ids('3.0.0', '3.3.0')).toEqual([]);
+    // Enterprise 3.2.1.0 constrained pg_ssl_version (its changelog); nothing else between 3.0 and 3.3.
+    expect(ids('3.0.0', '3.3.0')).toEqual(['pg-ssl-version-tlsv1']);
+    expect(ids('3.0.0.0', '3.2.0.0')).toEqual([]);
     expect(ids('3.10.0.3', '3.14.0.1')).toEqual(['secure-by-default']);
   });
 });

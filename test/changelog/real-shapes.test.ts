@@ -175,6 +175,14 @@ describe('kong.conf and KONG_* variables', () => {
     expect(analyzeImpact(base('3.4.2', '3.9.3', { kongConf: conf })).filter((i) => i.rule === 'enterprise-removed-feature')).toEqual([]);
   });
 
+  it('Enterprise settings whose removal the Enterprise changelog dates', () => {
+    const found = (text: string, from: string, to: string) =>
+      analyzeImpact(base(from, to, { kongConf: { file: 'k.conf', settings: parseUserKongConf(text) } })).filter((i) => i.rule === 'kong-conf-removed-property');
+    expect(found('data_plane_config_cache_mode = encrypted\n', '2.8.4.0', '3.0.1.0').map((i) => i.where)).toEqual(['k.conf:1']);
+    expect(found('declarative_config_encryption_mode = off\n', '3.3.1.0', '3.4.3.5').map((i) => i.where)).toEqual(['k.conf:1']);
+    expect(found('declarative_config_encryption_mode = off\n', '3.2.1.0', '3.3.1.0')).toEqual([]);
+  });
+
   it('pg_ssl = on without a way to require TLS is a warning on any hop', () => {
     const [found] = analyzeImpact(base('3.4.2', '3.4.3', { kongConf: conf })).filter((i) => i.rule === 'pg-ssl-plaintext-fallback');
     expect(found).toMatchObject({ severity: 'warning', where: 'kong-2.8.conf:5' });

@@ -58,9 +58,9 @@ export const CURATED_BREAKING_CHANGES: readonly CuratedBreakingChange[] = [
   },
   {
     id: 'pg-ssl-version-tlsv1',
-    appliesFrom: '3.0.0',
+    appliesFrom: '3.2.1',
     title: '`pg_ssl_version = tlsv1` is rejected',
-    summary: 'Connections to PostgreSQL need TLS 1.2 or newer on 3.x; a kong.conf still asking for TLS 1.0 stops the node.',
+    summary: 'Enterprise 3.2.1.0 and later need TLS 1.2 or newer to PostgreSQL (`pg_ssl_version` defaults to `tlsv1_2`); a kong.conf still asking for TLS 1.0 stops the node.',
     detectedBy: 'kong-conf-invalid-value',
   },
   {

@@ -13,7 +13,9 @@ interface InvalidValue {
 
 // Values the target refuses to start with. Facts: upgrade-paths-helm-operator-deck.md §1.9
 // (`database = cassandra` rejected from 3.4.0) and §1.2 / §1.6 (`pg_ssl_version = tlsv1`
-// invalid on 3.x, use `tlsv1_2`).
+// invalid on 3.x, use `tlsv1_2`); the Enterprise changelog (developer.konghq.com
+// app/_data/changelogs/gateway.json, 3.2.1.0 breaking_change) dates the pg_ssl_version
+// constraint, an Enterprise-only property, to 3.2.1.0.
 const INVALID: readonly InvalidValue[] = [
   {
     name: 'database',
@@ -25,7 +27,7 @@ const INVALID: readonly InvalidValue[] = [
   {
     name: 'pg_ssl_version',
     invalid: (value) => value.toLowerCase() === 'tlsv1',
-    appliesFrom: '3.0.0',
+    appliesFrom: '3.2.1',
     why: '3.x no longer accepts TLS 1.0 for PostgreSQL connections',
     remedy: 'Set `pg_ssl_version = tlsv1_2` (check the server accepts it) before the upgrade.',
   },

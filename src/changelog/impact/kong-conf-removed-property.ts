@@ -16,8 +16,9 @@ const named = (...names: string[]) => (name: string) => names.includes(name);
 
 // Properties that go away even where no kong.conf.default can be compared (Enterprise-only
 // ones, or a plan without the target's file). Facts: upgrade-paths-helm-operator-deck.md §1.6
-// (2.8 → 3.4 kong.conf table) and §1.9, changelog-and-admin-api.md §A.4. For the two
-// data-plane cache settings the table records only "gone by 3.4", so 3.4.0 is used.
+// (2.8 → 3.4 kong.conf table) and §1.9, changelog-and-admin-api.md §A.4; the Enterprise
+// changelog's breaking changes (developer.konghq.com app/_data/changelogs/gateway.json: the
+// data-plane cache settings in 3.0.0.0, declarative_config_encryption_mode in 3.4.0.0).
 //
 // Then the properties Kong honoured without listing them in kong.conf.default: the keys of
 // kong/templates/kong_defaults.lua and the deprecated aliases of kong/conf_loader/init.lua,
@@ -26,9 +27,10 @@ const RETIRED: readonly RetiredProperty[] = [
   { matches: (name) => name.startsWith('cassandra_'), appliesFrom: '3.4.0', why: 'Cassandra support ends in 3.4.0' },
   {
     matches: named('data_plane_config_cache_mode', 'data_plane_config_cache_path'),
-    appliesFrom: '3.4.0',
-    why: 'data planes keep their config in LMDB instead',
+    appliesFrom: '3.0.0',
+    why: 'removed in 3.0.0.0: data planes keep their config in LMDB instead',
   },
+  { matches: named('declarative_config_encryption_mode'), appliesFrom: '3.4.0', why: 'removed in 3.4.0.0 with LMDB encryption' },
   {
     // Kong Enterprise 3.4.0.0 changelog: "Renamed … `admin_api_uri` to `admin_gui_api_url`. The
     // old `admin_api_uri` property is considered deprecated and will be fully removed in a future version".
