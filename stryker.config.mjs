@@ -8,23 +8,26 @@
 // vitest.mutation.config.ts. Report: coverage/mutation/index.html.
 import { readFileSync } from 'node:fs';
 
+/** Whether a line opens with `opening`, `export ` aside (exports come and go). @param {string} line @param {string} opening */
+const opens = (line, opening) => line.trimStart().replace(/^export /, '').startsWith(opening);
+
 /**
- * `file:first-last` lines of the block opened by the line starting with `opening` (trimmed),
- * closed by the first later line with the same indentation starting with `}`.
+ * `file:first-last` lines of the block opened by the line starting with `opening`, closed by
+ * the first later line with the same indentation starting with `}`.
  * @param {string} file @param {string} opening
  */
 function block(file, opening) {
   const lines = readFileSync(file, 'utf8').split('\n');
-  const first = lines.findIndex((line) => line.trimStart().startsWith(opening));
+  const first = lines.findIndex((line) => opens(line, opening));
   if (first < 0) throw new Error(`stryker.config.mjs: no line of ${file} starts with ${JSON.stringify(opening)}: the mutated place moved, update the config`);
   const indent = (/** @type {string} */ line) => line.length - line.trimStart().length;
   const last = lines.findIndex((line, i) => i > first && indent(line) === indent(lines[first] ?? '') && line.trimStart().startsWith('}'));
   return `${file}:${first + 1}-${last + 1}`;
 }
 
-/** `file:n-n`, the one line starting with `opening` (trimmed). @param {string} file @param {string} opening */
+/** `file:n-n`, the one line starting with `opening`. @param {string} file @param {string} opening */
 function line(file, opening) {
-  const found = readFileSync(file, 'utf8').split('\n').findIndex((text) => text.trimStart().startsWith(opening));
+  const found = readFileSync(file, 'utf8').split('\n').findIndex((text) => opens(text, opening));
   if (found < 0) throw new Error(`stryker.config.mjs: no line of ${file} starts with ${JSON.stringify(opening)}: the mutated place moved, update the config`);
   return `${file}:${found + 1}-${found + 1}`;
 }
@@ -36,16 +39,16 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   coverageAnalysis: 'perTest',
   mutate: [
-    block('src/checks/load.ts', 'export function percentile('),
-    block('src/database/manifest.ts', 'export function isRelativePath('),
+    block('src/checks/load.ts', 'function percentile('),
+    block('src/database/manifest.ts', 'function isRelativePath('),
     block('src/database/manifest.ts', 'const relativePath: Shape ='),
     block('src/database/backup-files.ts', 'for (const listed of manifest.files)'),
     block('src/database/backup-files.ts', 'function inside('),
-    block('src/changelog/impact/declarative-consumer.ts', 'export function isFormat3('),
+    block('src/changelog/impact/declarative-consumer.ts', 'function isFormat3('),
     block('src/changelog/impact/route-regex-prefix.ts', 'if (isFormat3(set.formatVersion)) {'),
     block('src/changelog/impact/route-regex-prefix.ts', 'function regexPaths('),
     block('src/changelog/impact/route-regex-prefix.ts', 'function plainTextFinding('),
-    block('src/changelog/impact/route-paths.ts', 'export function isRegexLike('),
+    block('src/changelog/impact/route-paths.ts', 'function isRegexLike('),
     line('src/changelog/impact/route-paths.ts', 'const PLAIN_PATH ='),
   ],
   concurrency: 2,
