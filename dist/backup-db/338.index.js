@@ -7,9 +7,7 @@ export const modules = {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   installTool: () => (/* binding */ installTool),
-/* harmony export */   releaseArch: () => (/* binding */ releaseArch),
-/* harmony export */   releaseOs: () => (/* binding */ releaseOs)
+/* harmony export */   installTool: () => (/* binding */ installTool)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3024);
@@ -18,6 +16,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6760);
 /* harmony import */ var _actions_tool_cache__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9805);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(1469);
+/* harmony import */ var _platform_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3985);
 
 
 
@@ -25,23 +24,10 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
-/** GoReleaser's architecture names for this machine (`amd64`, `arm64`). */
-function releaseArch(arch = process.arch) {
-    if (arch === 'x64')
-        return 'amd64';
-    if (arch === 'arm64')
-        return 'arm64';
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .stepError */ .hH)('installing a tool', `no release archives for CPU architecture ${arch}`);
-}
-/** GoReleaser's OS names (`linux`, `darwin`). */
-function releaseOs(platform = process.platform) {
-    if (platform === 'linux' || platform === 'darwin')
-        return platform;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .stepError */ .hH)('installing a tool', `no release archives for ${platform} here`);
-}
+
 async function installTool(release) {
     const log = release.log ?? (() => { });
-    const arch = releaseArch();
+    const arch = (0,_platform_js__WEBPACK_IMPORTED_MODULE_7__/* .releaseArch */ .U)();
     ensureRunnerDirs();
     const cached = _actions_tool_cache__WEBPACK_IMPORTED_MODULE_5__/* .find */ .I6(release.tool, release.version, arch);
     if (cached !== '') {

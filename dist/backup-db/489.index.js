@@ -211,8 +211,8 @@ var external_node_path_ = __webpack_require__(6760);
 var errors = __webpack_require__(1469);
 // EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
 var exec = __webpack_require__(797);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __webpack_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __webpack_require__(7426);
 // EXTERNAL MODULE: ./build/kong/schema-meta.js
 var schema_meta = __webpack_require__(5959);
 // EXTERNAL MODULE: ./build/database/manifest.js
@@ -223,8 +223,8 @@ var postgres_archive = __webpack_require__(9016);
 var connect = __webpack_require__(7516);
 // EXTERNAL MODULE: ./build/database/postgres/dump.js + 1 modules
 var dump = __webpack_require__(512);
-// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js + 1 modules
-var fingerprint = __webpack_require__(157);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __webpack_require__(9558);
 // EXTERNAL MODULE: ./build/lib/concurrency.js
 var concurrency = __webpack_require__(8867);
 // EXTERNAL MODULE: ./build/database/postgres/swap.js
@@ -351,7 +351,7 @@ async function restorePostgres(options) {
                 throw (0,errors/* stepError */.hH)('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
             }
             if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
-                throw (0,errors/* inputError */.Xu)('allow-restore-over-source', `the target ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+                throw (0,errors/* inputError */.Xu)('allow-restore-over-source', `the target ${(0,connection/* describeDatabase */.DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
             }
             const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
             if (!exists && options.method === 'clean') {
@@ -397,7 +397,7 @@ async function restorePostgres(options) {
         if (differences.length > 0) {
             throw (0,errors/* stepError */.hH)('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
         }
-        log(`Fingerprint of ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+        log(`Fingerprint of ${(0,connection/* describeDatabase */.DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
         const manifest = {
             ...source,
             database: targetIdentity,
@@ -539,7 +539,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
         command: tools.pgRestore,
         args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
         env: {
-            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            ...(0,connection/* libpqEnvironment */.SQ)(target.db),
             PGAPPNAME: applicationName,
             PGCONNECT_TIMEOUT: '10',
         },
@@ -558,7 +558,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
             throw connection;
         throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,connection/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
@@ -679,15 +679,15 @@ function safe(text) {
 /* harmony export */ });
 /* unused harmony export fingerprintDifferences */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4469);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3387);
-/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9016);
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(7516);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(512);
-/* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(157);
-/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(6780);
-/* harmony import */ var _swap_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(7995);
-/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(7469);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(7426);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3387);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9016);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7516);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(512);
+/* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9558);
+/* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6780);
+/* harmony import */ var _swap_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7995);
+/* harmony import */ var _tools_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(7469);
 
 
 
@@ -701,31 +701,31 @@ function safe(text) {
 /** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
 async function verifyBackup(options) {
     const log = options.log ?? (() => { });
-    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_3__/* .openArchive */ .p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
+    const archive = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_2__/* .openArchive */ .p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
     try {
         const manifest = archive.manifest;
         const server = options.trialServer;
-        const serverVersion = server ? await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'connecting for the trial restore', (c) => (0,_dump_js__WEBPACK_IMPORTED_MODULE_5__/* .readIdentity */ .xN)(c, server)) : undefined;
-        const tools = await (0,_tools_js__WEBPACK_IMPORTED_MODULE_9__/* .findPgTools */ .az)(options.binDir, serverVersion ? (0,_tools_js__WEBPACK_IMPORTED_MODULE_9__/* .serverMajor */ .jk)(serverVersion.versionNum) : 0);
+        const serverVersion = server ? await (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .withClient */ .SV)(server, 'connecting for the trial restore', (c) => (0,_dump_js__WEBPACK_IMPORTED_MODULE_4__/* .readIdentity */ .xN)(c, server)) : undefined;
+        const tools = await (0,_tools_js__WEBPACK_IMPORTED_MODULE_8__/* .findPgTools */ .az)(options.binDir, serverVersion ? (0,_tools_js__WEBPACK_IMPORTED_MODULE_8__/* .serverMajor */ .jk)(serverVersion.versionNum) : 0);
         if (serverVersion)
-            (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_6__/* .assertFingerprintComputable */ .vm)(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
-        const toc = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_3__/* .listArchive */ .d)(tools.pgRestore, archive.dumpPath);
+            (0,_fingerprint_js__WEBPACK_IMPORTED_MODULE_5__/* .assertFingerprintComputable */ .vm)(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
+        const toc = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_2__/* .listArchive */ .d)(tools.pgRestore, archive.dumpPath);
         log(`pg_restore --list reads the archive: ${toc.entries} entries, ${toc.tableData} with table data`);
         if (!server)
             return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
-        const scratch = (0,_restore_js__WEBPACK_IMPORTED_MODULE_7__/* .scratchName */ .U2)(manifest.database.database, 'verify');
-        await options.runDir?.note((0,_swap_js__WEBPACK_IMPORTED_MODULE_8__/* .scratchKey */ .ct)(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
-        await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .quoteIdent */ .v4)(scratch)} TEMPLATE template0`));
+        const scratch = (0,_restore_js__WEBPACK_IMPORTED_MODULE_6__/* .scratchName */ .U2)(manifest.database.database, 'verify');
+        await options.runDir?.note((0,_swap_js__WEBPACK_IMPORTED_MODULE_7__/* .scratchKey */ .ct)(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
+        await (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .withClient */ .SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteIdent */ .v4)(scratch)} TEMPLATE template0`));
         try {
-            const scratchTarget = (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withDatabase */ .kR)(server, scratch);
-            const facts = await (0,_restore_js__WEBPACK_IMPORTED_MODULE_7__/* .restoreAndReadFacts */ .L1)(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
-            const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_2__/* .compareFingerprints */ .tS)(manifest.fingerprint, facts.entities.fingerprint);
+            const scratchTarget = (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .withDatabase */ .kR)(server, scratch);
+            const facts = await (0,_restore_js__WEBPACK_IMPORTED_MODULE_6__/* .restoreAndReadFacts */ .L1)(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
+            const differences = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_1__/* .compareFingerprints */ .tS)(manifest.fingerprint, facts.entities.fingerprint);
             if (differences.length > 0)
                 throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
-            log(`Trial restore on ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .describeDatabase */ .DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
+            log(`Trial restore on ${(0,_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
         }
         finally {
-            const dropped = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .withClient */ .SV)(server, 'dropping the scratch database', (c) => (0,_swap_js__WEBPACK_IMPORTED_MODULE_8__/* .dropScratch */ .Wl)(c, scratch, options.runDir)).catch(() => false);
+            const dropped = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .withClient */ .SV)(server, 'dropping the scratch database', (c) => (0,_swap_js__WEBPACK_IMPORTED_MODULE_7__/* .dropScratch */ .Wl)(c, scratch, options.runDir)).catch(() => false);
             if (!dropped)
                 log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         }

@@ -211,8 +211,8 @@ var external_node_path_ = __webpack_require__(6760);
 var errors = __webpack_require__(1469);
 // EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
 var exec = __webpack_require__(797);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __webpack_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __webpack_require__(7426);
 // EXTERNAL MODULE: ./build/kong/schema-meta.js
 var schema_meta = __webpack_require__(5959);
 // EXTERNAL MODULE: ./build/database/manifest.js
@@ -223,8 +223,8 @@ var postgres_archive = __webpack_require__(9016);
 var connect = __webpack_require__(7516);
 // EXTERNAL MODULE: ./build/database/postgres/dump.js + 1 modules
 var dump = __webpack_require__(512);
-// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js + 1 modules
-var fingerprint = __webpack_require__(157);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __webpack_require__(9558);
 // EXTERNAL MODULE: ./build/lib/concurrency.js
 var concurrency = __webpack_require__(8867);
 // EXTERNAL MODULE: ./build/database/postgres/swap.js
@@ -351,7 +351,7 @@ async function restorePostgres(options) {
                 throw (0,errors/* stepError */.hH)('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
             }
             if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
-                throw (0,errors/* inputError */.Xu)('allow-restore-over-source', `the target ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+                throw (0,errors/* inputError */.Xu)('allow-restore-over-source', `the target ${(0,connection/* describeDatabase */.DZ)(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
             }
             const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
             if (!exists && options.method === 'clean') {
@@ -397,7 +397,7 @@ async function restorePostgres(options) {
         if (differences.length > 0) {
             throw (0,errors/* stepError */.hH)('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
         }
-        log(`Fingerprint of ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+        log(`Fingerprint of ${(0,connection/* describeDatabase */.DZ)(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
         const manifest = {
             ...source,
             database: targetIdentity,
@@ -539,7 +539,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
         command: tools.pgRestore,
         args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
         env: {
-            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            ...(0,connection/* libpqEnvironment */.SQ)(target.db),
             PGAPPNAME: applicationName,
             PGCONNECT_TIMEOUT: '10',
         },
@@ -558,7 +558,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
             throw connection;
         throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,connection/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),

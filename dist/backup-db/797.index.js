@@ -9,13 +9,15 @@ export const modules = {
 /* harmony export */   cassandraRestoreSteps: () => (/* binding */ cassandraRestoreSteps),
 /* harmony export */   snapshotCassandra: () => (/* binding */ snapshotCassandra)
 /* harmony export */ });
-/* unused harmony exports CASSANDRA_MANIFEST_SCHEMA, parseListSnapshots */
+/* unused harmony export parseListSnapshots */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1469);
 /* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(797);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(3387);
+/* harmony import */ var _lib_time_stamp_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7121);
+
 
 
 
@@ -43,7 +45,7 @@ const CASSANDRA_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
 async function snapshotCassandra(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
-    const tag = options.tag ?? `kong-upgrade-${stamp(startedAt)}`;
+    const tag = options.tag ?? `kong-upgrade-${(0,_lib_time_stamp_js__WEBPACK_IMPORTED_MODULE_6__/* .timeStamp */ .l)(startedAt)}`;
     const folder = node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(options.backupDir, `kong-cassandra-${options.keyspace}-${tag}`);
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(folder, { recursive: true }).catch((error) => {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('backup-dir', `cannot create ${folder}: ${error.message}`, error);
@@ -154,9 +156,6 @@ function cassandraRestoreSteps(manifest) {
 }
 function escape(text) {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-function stamp(date) {
-    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 

@@ -28671,14 +28671,14 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var _database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4629);
-/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5944);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8621);
 /* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2280);
 /* harmony import */ var _database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(512);
 /* harmony import */ var _lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(871);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4469);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9700);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5713);
+/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7426);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8703);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5713);
 
 
 
@@ -28692,8 +28692,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 // The other modes' modules load when their mode runs (import() below): the bundle's start-up
 // time is part of every backup's time, which bench/backup.mjs compares with bare pg_dump.
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () => {
-    const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__/* .readBackupRequest */ .q)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .ax);
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () => {
+    const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__/* .readBackupRequest */ .q)(_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runnerInputs */ .ax);
     // A cancelled job (SIGINT, then SIGTERM from the runner) stops pg_dump/pg_restore and
     // removes partial files instead of leaving them behind.
     const abort = new AbortController();
@@ -28703,14 +28703,14 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () 
     // elsewhere is in that folder's ledger. The post step (post.ts) reads the folder from the state
     // and undoes what a killed run left.
     const runDir = await (0,_lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__/* .createRunDir */ .d)(request.common.workDir);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_state_js__WEBPACK_IMPORTED_MODULE_8__/* .RUN_DIR_STATE */ .W, runDir.path);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_state_js__WEBPACK_IMPORTED_MODULE_7__/* .RUN_DIR_STATE */ .W, runDir.path);
     try {
         await run(request, runDir, abort.signal);
     }
     catch (error) {
         const leftovers = Object.values(await runDir.entries());
         if (leftovers.length > 0) {
-            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## backup-db ${request.mode}: failed, and left\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(leftovers.map(_database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__/* .describeLeftover */ .t))}\n\nThe step's post action undoes what it can when the job ends and says what remains.`, true).write();
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## backup-db ${request.mode}: failed, and left\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(leftovers.map(_database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__/* .describeLeftover */ .t))}\n\nThe step's post action undoes what it can when the job ends and says what remains.`, true).write();
         }
         throw error;
     }
@@ -28720,7 +28720,7 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () 
     }
 });
 async function run(request, runDir, signal) {
-    const log = _runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq;
+    const log = _runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq;
     const { common } = request;
     const outputs = (manifest, archive, manifestPath) => {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('backup-path', archive);
@@ -28732,8 +28732,8 @@ async function run(request, runDir, signal) {
     };
     if (request.mode === 'backup') {
         if (common.dryRun) {
-            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`dry-run: would back up ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
-            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Backup (dry run)\n\nWould back up ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.source.db)} into \`${request.backupDir}\`.`, true).write();
+            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`dry-run: would back up ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Backup (dry run)\n\nWould back up ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.source.db)} into \`${request.backupDir}\`.`, true).write();
             return;
         }
         const result = await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os('Backup', () => (0,_database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__/* .backupPostgres */ .sh)({
@@ -28750,19 +28750,19 @@ async function run(request, runDir, signal) {
             log,
         }));
         outputs(result.manifest, result.archivePath, result.manifestPath);
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .ov)('Kong database backup', result.manifest, { archive: result.archivePath, manifest: result.manifestPath }), true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .o)('Kong database backup', result.manifest, { archive: result.archivePath, manifest: result.manifestPath }), true).write();
         return;
     }
     if (request.mode === 'export') {
         const { admin, deck } = request;
         if (common.dryRun) {
-            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
+            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
             await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Declarative export (dry run)\n\nWould export from \`${admin.url}\` into \`${request.backupDir}\`.`, true).write();
             return;
         }
         const [{ exportAdminApi }, { createAdminClient }, { installTool }] = await Promise.all([
-            __nccwpck_require__.e(/* import() */ 195).then(__nccwpck_require__.bind(__nccwpck_require__, 6195)),
-            __nccwpck_require__.e(/* import() */ 358).then(__nccwpck_require__.bind(__nccwpck_require__, 8358)),
+            __nccwpck_require__.e(/* import() */ 23).then(__nccwpck_require__.bind(__nccwpck_require__, 23)),
+            __nccwpck_require__.e(/* import() */ 480).then(__nccwpck_require__.bind(__nccwpck_require__, 2480)),
             Promise.all(/* import() */[__nccwpck_require__.e(805), __nccwpck_require__.e(338)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8338)),
         ]);
         const installed = deck && (await installTool({ tool: 'deck', version: deck.version, url: deck.url, checksumsUrl: deck.checksumsUrl, binary: 'deck', input: 'deck-version', log }));
@@ -28786,17 +28786,17 @@ async function run(request, runDir, signal) {
         const skipped = Object.entries(index.skipped).map(([ws, list]) => `${ws}: ${list.join(', ')}`);
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw([
             '## Kong declarative export',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .table */ .tp)(['Fact', 'Value'], [
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Fact', 'Value'], [
                 ['Admin API', `${index.admin.url} (Kong ${index.admin.kongVersion ?? 'unknown'}${index.admin.edition ? `, ${index.admin.edition}` : ''})`],
                 ['Workspaces', index.workspaces.join(', ')],
-                ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${(0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .formatBytes */ .z3)(index.sizeBytes)})`],
+                ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${(0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .formatBytes */ .z)(index.sizeBytes)})`],
                 ['Index', `\`${result.indexPath}\``],
                 ['decK', index.deck ? `${index.deck.version}: ${index.deck.files.join(', ')}` : 'not run (set deck-version)'],
                 ['Encryption', index.encryption.method],
                 ['Not served here (404)', skipped.join('; ') || '—'],
             ]),
             '### Entities exported (workspace × type; `*`: not workspaced)',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .table */ .tp)(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
             index.encryption.method === 'none' ? '> The export holds credentials (key-auth keys, basic-auth hashes, JWT secrets) and certificate private keys: keep it like the database backup, or set `encryption`.' : '',
         ].join('\n\n'), true).write();
         return;
@@ -28822,7 +28822,7 @@ async function run(request, runDir, signal) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('snapshot-tag', manifest.tag);
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw([
             `## Cassandra snapshot \`${manifest.tag}\` of keyspace \`${manifest.keyspace}\``,
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .table */ .tp)(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
             `Manifest: \`${result.manifestPath}\`. The snapshot files stay on each node's disk until copied off.`,
             '### Restore steps',
             cassandraRestoreSteps(manifest).map((step, i) => `${i + 1}. ${step}`).join('\n'),
@@ -28848,7 +28848,7 @@ async function run(request, runDir, signal) {
             `pg_restore --list reads the archive (${result.tocEntries} entries, ${result.tableData} with table data)`,
             result.trialRestore ? 'trial restore into a scratch database: fingerprint equals the manifest' : 'no trial restore (set trial-restore: true)',
         ];
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .ov)('Kong database backup: verified', result.manifest, { archive, manifest: request.manifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(checks)]), true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .o)('Kong database backup: verified', result.manifest, { archive, manifest: request.manifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(checks)]), true).write();
         return;
     }
     const { restorePostgres } = await __nccwpck_require__.e(/* import() */ 780).then(__nccwpck_require__.bind(__nccwpck_require__, 6780));
@@ -28870,13 +28870,13 @@ async function run(request, runDir, signal) {
     });
     const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.source.archive.path}`;
     if (result.dryRun || !result.manifest || !result.manifestPath) {
-        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .infoLines */ .Gw)(`dry-run: restore into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .infoLines */ .Gw)(`dry-run: restore into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
         outputs(result.source, archive, request.manifest);
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Restore (dry run) into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.target.db)}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(result.actions)}`, true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Restore (dry run) into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.target.db)}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(result.actions)}`, true).write();
         return;
     }
     outputs(result.manifest, archive, result.manifestPath);
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .ov)(`Kong database restored into ${(0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .describeDatabase */ .DZ)(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .bulletList */ .fF)(result.actions)]), true).write();
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .o)(`Kong database restored into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(result.actions)]), true).write();
 }
 
 __webpack_async_result__();
@@ -28905,6 +28905,7 @@ const RUN_DIR_STATE = 'run-dir';
 /* harmony export */   ax: () => (/* binding */ runnerInputs),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
+/* unused harmony export givenEmpty */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -28916,6 +28917,15 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+function givenEmpty(names) {
+    return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
 /**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
@@ -28947,21 +28957,283 @@ async function runAction(main) {
 
 /***/ }),
 
-/***/ 5944:
+/***/ 8621:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   q: () => (/* binding */ readBackupRequest)
-/* harmony export */ });
-/* unused harmony export DECK_DOWNLOAD_URL */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4469);
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7143);
-/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4371);
-/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7673);
-/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7516);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  q: () => (/* binding */ readBackupRequest)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
+;// CONCATENATED MODULE: ./build/lib/inputs.js
+
+
+function readString(source, name) {
+    const value = source.get(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function readBoolean(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower))
+        return true;
+    if (FALSE.has(lower))
+        return false;
+    throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a boolean; use true or false`);
+}
+function readEnum(source, name, allowed, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw (0,errors/* inputError */.Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
+}
+/** Newline- or comma-separated, trimmed, empties dropped. */
+function readList(source, name) {
+    return parseList(source.get(name));
+}
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
+function parseDuration(text, name) {
+    const trimmed = text.trim();
+    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
+        throw (0,errors/* inputError */.Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+    }
+    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
+}
+function readDuration(source, name, fallback) {
+    return parseDuration(readString(source, name) ?? fallback, name);
+}
+function readPositiveInteger(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a positive whole number`);
+    }
+    return Number(value);
+}
+/** A secret input: masked before it is returned, so nothing later can print it. */
+function readSecret(source, name) {
+    const value = readString(source, name);
+    if (value !== undefined)
+        maskSecret(source, value);
+    return value;
+}
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,log_text/* hasControl */.aQ)(value))
+        throw (0,errors/* inputError */.Xu)(name, 'holds a line break or another control character; a URL is one line');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,errors/* inputError */.Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,errors/* inputError */.Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/kong/admin-inputs.js
+
+
+
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const token = readSecret(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
+        throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = readHttpUrl(source, names.url);
+    if (url === undefined) {
+        if (token !== undefined)
+            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
+        return undefined;
+    }
+    return { input: names.url, url, token, workspace: readString(source, names.workspace) };
+}
+
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+;// CONCATENATED MODULE: ./build/database/connection-inputs.js
+
+
+
+
+/**
+ * The database inputs every action shares, read and validated before any side effect:
+ * `database-url` (a postgres URI) or `pg-host`, `pg-port`, `pg-user`, `pg-password`,
+ * `pg-database`, `pg-sslmode`. A password, alone or inside the URL, is masked as it is read.
+ */
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+function readDatabaseInputs(source) {
+    const url = readSecret(source, 'database-url');
+    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => readString(source, name) !== undefined);
+    if (url !== undefined && separate.length > 0) {
+        throw (0,errors/* inputError */.Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+    }
+    if (url !== undefined)
+        return parseDatabaseUrl(url, source);
+    const host = readString(source, 'pg-host');
+    if (host === undefined) {
+        if (separate.length > 0)
+            throw (0,errors/* inputError */.Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
+        return undefined;
+    }
+    return {
+        host,
+        port: readPositiveInteger(source, 'pg-port', 5432),
+        user: readString(source, 'pg-user') ?? 'kong',
+        password: readSecret(source, 'pg-password'),
+        database: readString(source, 'pg-database') ?? 'kong',
+        sslmode: readEnum(source, 'pg-sslmode', connection/* SSL_MODES */.yj, 'prefer'),
+    };
+}
+function parseDatabaseUrl(text, source) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw (0,errors/* inputError */.Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+    }
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+    if (password !== undefined)
+        maskSecret(source, password);
+    const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
+    if (!connection/* SSL_MODES */.yj.includes(sslmode)) {
+        throw (0,errors/* inputError */.Xu)('database-url', `sslmode "${sslmode}" is not one of ${connection/* SSL_MODES */.yj.join(', ')}`);
+    }
+    const port = url.port === '' ? 5432 : Number(url.port);
+    return {
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
+        port,
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
+        password,
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
+        sslmode: sslmode,
+    };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,log_text/* hasControl */.aQ)(decoded))
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
+}
+
+// EXTERNAL MODULE: ./build/lib/platform.js
+var platform = __nccwpck_require__(3985);
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var encryption = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __nccwpck_require__(7516);
+;// CONCATENATED MODULE: ./build/database/backup-request.js
+
+
 
 
 
@@ -28973,40 +29245,40 @@ async function runAction(main) {
 /** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
 const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
 function readBackupRequest(source, env = process.env) {
-    const mode = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
+    const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
     const workDir = env.RUNNER_TEMP ?? process.cwd();
     const common = {
-        jobs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readPositiveInteger */ .yg)(source, 'jobs', 1),
-        binDir: readPath(source, 'pg-bin-dir'),
+        jobs: readPositiveInteger(source, 'jobs', 1),
+        binDir: backup_request_readPath(source, 'pg-bin-dir'),
         encryption: readEncryption(source, mode),
-        dryRun: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'dry-run', false),
+        dryRun: readBoolean(source, 'dry-run', false),
         workDir,
     };
-    const database = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(source);
-    const sourceTarget = database && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .targetFromInputs */ .Ve)(database, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'database-url') !== undefined);
+    const database = readDatabaseInputs(source);
+    const sourceTarget = database && (0,connect/* targetFromInputs */.Ve)(database, readString(source, 'database-url') !== undefined);
     const target = readTargetDatabase(source);
-    const backupDir = () => node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(readPath(source, 'backup-dir') ?? node_path__WEBPACK_IMPORTED_MODULE_0__.join(workDir, 'kong-backup'));
+    const backupDir = () => external_node_path_.resolve(backup_request_readPath(source, 'backup-dir') ?? external_node_path_.join(workDir, 'kong-backup'));
     if (mode === 'export') {
-        const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readAdminInputs */ .xA)(source);
+        const admin = readAdminInputs(source);
         if (!admin)
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
+            throw (0,errors/* inputError */.Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
         return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
     }
     if (mode === 'cassandra-snapshot') {
-        const hosts = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
+        const hosts = readList(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
         if (hosts.length === 0)
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-hosts', 'is required for mode cassandra-snapshot: every node to snapshot, host or host:jmx-port, newline or comma separated');
-        const keyspace = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'cassandra-keyspace') ?? 'kong';
+            throw (0,errors/* inputError */.Xu)('cassandra-hosts', 'is required for mode cassandra-snapshot: every node to snapshot, host or host:jmx-port, newline or comma separated');
+        const keyspace = readString(source, 'cassandra-keyspace') ?? 'kong';
         if (!/^\w{1,48}$/.test(keyspace))
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-keyspace', `"${keyspace}" is not a Cassandra keyspace name (letters, digits, _; at most 48)`);
-        const tag = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'snapshot-tag');
+            throw (0,errors/* inputError */.Xu)('cassandra-keyspace', `"${keyspace}" is not a Cassandra keyspace name (letters, digits, _; at most 48)`);
+        const tag = readString(source, 'snapshot-tag');
         // The tag becomes a folder name on every node: keep it to characters no shell or path mangles.
         if (tag !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(tag))
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('snapshot-tag', `"${tag}" may hold only letters, digits, '.', '_' and '-'`);
-        const username = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'jmx-username');
-        const password = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'jmx-password');
+            throw (0,errors/* inputError */.Xu)('snapshot-tag', `"${tag}" may hold only letters, digits, '.', '_' and '-'`);
+        const username = readString(source, 'jmx-username');
+        const password = readSecret(source, 'jmx-password');
         if ((username === undefined) !== (password === undefined))
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(username === undefined ? 'jmx-username' : 'jmx-password', 'jmx-username and jmx-password go together');
+            throw (0,errors/* inputError */.Xu)(username === undefined ? 'jmx-username' : 'jmx-password', 'jmx-username and jmx-password go together');
         return {
             mode,
             common,
@@ -29014,19 +29286,19 @@ function readBackupRequest(source, env = process.env) {
             hosts,
             keyspace,
             tag,
-            nodetool: readPath(source, 'nodetool-path') ?? 'nodetool',
+            nodetool: backup_request_readPath(source, 'nodetool-path') ?? 'nodetool',
             kongVersion: readKongVersion(source),
             jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
         };
     }
     if (mode === 'backup') {
         if (!sourceTarget)
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
+            throw (0,errors/* inputError */.Xu)('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
         // The manifest records it, and verify and restore read it back under the same rule.
         checkDatabaseName(sourceTarget);
-        const format = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'format', ['custom', 'directory'], 'custom');
+        const format = readEnum(source, 'format', ['custom', 'directory'], 'custom');
         if (format === 'custom' && common.jobs > 1) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
+            throw (0,errors/* inputError */.Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
         }
         return {
             mode,
@@ -29034,34 +29306,34 @@ function readBackupRequest(source, env = process.env) {
             source: sourceTarget,
             backupDir: backupDir(),
             format,
-            compression: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'compression') ?? 'auto',
+            compression: readString(source, 'compression') ?? 'auto',
             kongVersion: readKongVersion(source),
         };
     }
-    const manifest = readPath(source, 'manifest');
+    const manifest = backup_request_readPath(source, 'manifest');
     if (manifest === undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
+        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
     if (mode === 'verify') {
-        const trial = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'trial-restore', false);
+        const trial = readBoolean(source, 'trial-restore', false);
         const trialServer = trial ? (target ?? sourceTarget) : undefined;
         if (trial && !trialServer)
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
-        return { mode, common, manifest: node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(manifest), trialServer };
+            throw (0,errors/* inputError */.Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
+        return { mode, common, manifest: external_node_path_.resolve(manifest), trialServer };
     }
     const restoreTarget = target ?? sourceTarget;
     if (!restoreTarget)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
+        throw (0,errors/* inputError */.Xu)('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
     checkDatabaseName(restoreTarget);
     return {
         mode,
         common,
-        manifest: node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(manifest),
+        manifest: external_node_path_.resolve(manifest),
         target: restoreTarget,
-        method: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'restore-method', ['swap', 'clean'], 'swap'),
-        allowRestoreOverSource: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-restore-over-source', false),
-        allowLiveConnections: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'allow-live-connections', false),
+        method: readEnum(source, 'restore-method', ['swap', 'clean'], 'swap'),
+        allowRestoreOverSource: readBoolean(source, 'allow-restore-over-source', false),
+        allowLiveConnections: readBoolean(source, 'allow-live-connections', false),
         maintenanceDatabase: readDatabaseName(source, 'maintenance-database') ?? 'postgres',
-        lockTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readDuration */ .$7)(source, 'lock-timeout', '30s'),
+        lockTimeoutMs: readDuration(source, 'lock-timeout', '30s'),
     };
 }
 /**
@@ -29069,121 +29341,115 @@ function readBackupRequest(source, env = process.env) {
  * control characters, checked before any file call, which would fail with ENAMETOOLONG or
  * write a name no log line can show.
  */
-function readPath(source, name) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, name);
+function backup_request_readPath(source, name) {
+    const value = readString(source, name);
     if (value === undefined)
         return undefined;
     const allowed = 'a path of at most 4096 bytes, each name at most 255, without control characters';
     if (/\p{Cc}/u.test(value))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} holds a control character; expected ${allowed}`);
+        throw (0,errors/* inputError */.Xu)(name, `${(0,json_shape/* quote */.hD)(value)} holds a control character; expected ${allowed}`);
     if (Buffer.byteLength(value) > 4096)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; expected ${allowed}`);
+        throw (0,errors/* inputError */.Xu)(name, `is ${Buffer.byteLength(value)} bytes long; expected ${allowed}`);
     const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > 255);
     if (long !== undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(long)}); expected ${allowed}`);
+        throw (0,errors/* inputError */.Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${(0,json_shape/* quote */.hD)(long)}); expected ${allowed}`);
     return value;
 }
 /** An input naming a database this step connects to or creates (isDatabaseName's rule). */
 function readDatabaseName(source, name) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, name);
-    if (value !== undefined && !(0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .isDatabaseName */ .lH)(value))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(name, `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} is not a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_NAME_RULE */ .Pj})`);
+    const value = readString(source, name);
+    if (value !== undefined && !(0,connect/* isDatabaseName */.lH)(value))
+        throw (0,errors/* inputError */.Xu)(name, `${(0,json_shape/* quote */.hD)(value)} is not a database name (${connect/* DATABASE_NAME_RULE */.Pj})`);
     return value;
 }
 function checkDatabaseName(target) {
     const name = target.db.database;
-    if (!(0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .isDatabaseName */ .lH)(name))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(target.inputs.database, `database ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(name)} is not a database name this action works with (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .DATABASE_NAME_RULE */ .Pj})`);
+    if (!(0,connect/* isDatabaseName */.lH)(name))
+        throw (0,errors/* inputError */.Xu)(target.inputs.database, `database ${(0,json_shape/* quote */.hD)(name)} is not a database name this action works with (${connect/* DATABASE_NAME_RULE */.Pj})`);
 }
 /** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */
 function readKongVersion(source) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'kong-version');
+    const value = readString(source, 'kong-version');
     if (value === undefined)
         return undefined;
     if (/^\d+\.\d+$/.test(value))
         return value;
-    const version = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .tryParseKongVersion */ .SC)(value);
+    const version = (0,kong_version/* tryParseKongVersion */.SC)(value);
     if (!version)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('kong-version', `${(0,_shape_js__WEBPACK_IMPORTED_MODULE_7__/* .quote */ .hD)(value)} is not a Kong version; accepted forms: ${_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .ACCEPTED_VERSION_FORMS */ .Fv}, or a release line such as 3.4`);
-    return (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_4__/* .formatKongVersion */ .Xz)(version);
+        throw (0,errors/* inputError */.Xu)('kong-version', `${(0,json_shape/* quote */.hD)(value)} is not a Kong version; accepted forms: ${kong_version/* ACCEPTED_VERSION_FORMS */.Fv}, or a release line such as 3.4`);
+    return (0,kong_version/* formatKongVersion */.Xz)(version);
 }
 function readDeck(source) {
-    const given = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'deck-version');
-    const template = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+    const given = readString(source, 'deck-version');
+    const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
     // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
     if (given === undefined)
         return undefined;
     const version = given.replace(/^v/, '');
     // An exact version: the tool cache is keyed by it and the URL is built from it.
     if (!/^\d+\.\d+\.\d+$/.test(version))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
+        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
     if (!template.includes('{version}'))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
+        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
     let url;
-    const filled = template.replaceAll('{version}', version).replaceAll('{os}', osName()).replaceAll('{arch}', archName());
+    const filled = template.replaceAll('{version}', version).replaceAll('{os}', (0,platform/* releaseOs */.s)()).replaceAll('{arch}', (0,platform/* releaseArch */.U)());
     try {
         url = new URL(filled);
     }
     catch {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-download-url', `"${filled}" is not a URL`);
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('deck-download-url', `"${filled}" must be http(s)`);
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
     // GoReleaser writes checksums.txt beside the archives of a release.
     const checksumsUrl = new URL('checksums.txt', url).toString();
     return { version, url: url.toString(), checksumsUrl };
 }
-function osName() {
-    return process.platform === 'darwin' ? 'darwin' : 'linux';
-}
-function archName() {
-    return process.arch === 'arm64' ? 'arm64' : 'amd64';
-}
 function parseCassandraHost(item) {
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
     if (!match)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-hosts', `"${item}" is not host or host:port`);
+        throw (0,errors/* inputError */.Xu)('cassandra-hosts', `"${item}" is not host or host:port`);
     const port = match[2] === undefined ? 7199 : Number(match[2]);
     if (port < 1 || port > 65_535)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('cassandra-hosts', `"${item}": port ${port} is not 1-65535`);
+        throw (0,errors/* inputError */.Xu)('cassandra-hosts', `"${item}": port ${port} is not 1-65535`);
     return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }
 /** `target-database-url` / `target-pg-*`: the shared reader under a prefix, errors renamed. */
 function readTargetDatabase(source) {
     const prefixed = { get: (name) => source.get(`target-${name}`), mask: (secret) => source.mask(secret) };
     try {
-        const db = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDatabaseInputs */ .ZU)(prefixed);
-        return db && (0,_postgres_connect_js__WEBPACK_IMPORTED_MODULE_6__/* .targetFromInputs */ .Ve)(db, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(prefixed, 'database-url') !== undefined, 'target-');
+        const db = readDatabaseInputs(prefixed);
+        return db && (0,connect/* targetFromInputs */.Ve)(db, readString(prefixed, 'database-url') !== undefined, 'target-');
     }
     catch (error) {
-        if (error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UpgradeError */ .fy && 'input' in error.origin) {
+        if (error instanceof errors/* UpgradeError */.fy && 'input' in error.origin) {
             const detail = error.message.replace(/^input '[^']+': /, '').replace(/\b(database-url|pg-[a-z]+)\b/g, 'target-$1');
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(`target-${error.origin.input}`, detail, error);
+            throw (0,errors/* inputError */.Xu)(`target-${error.origin.input}`, detail, error);
         }
         throw error;
     }
 }
 function readEncryption(source, mode) {
-    const method = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
-    const passphrase = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-passphrase');
+    const method = readEnum(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
+    const passphrase = readSecret(source, 'encryption-passphrase');
     if (passphrase !== undefined)
-        (0,_encryption_js__WEBPACK_IMPORTED_MODULE_5__/* .checkPassphrase */ .Bt)(passphrase);
-    const privateKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'encryption-private-key');
-    const recipients = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'encryption-recipients');
-    const publicKey = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'encryption-public-key');
+        (0,encryption/* checkPassphrase */.Bt)(passphrase);
+    const privateKey = readSecret(source, 'encryption-private-key');
+    const recipients = readList(source, 'encryption-recipients');
+    const publicKey = readString(source, 'encryption-public-key');
     // verify/restore: the manifest says how the archive was encrypted; the secret given decides.
     const effective = method !== 'none' ? method : mode === 'backup' ? 'none' : privateKey !== undefined ? 'gpg-recipient' : passphrase !== undefined ? 'gpg-symmetric' : 'none';
     if (effective === 'none')
         return undefined;
     if (effective === 'gpg-symmetric') {
         if (passphrase === undefined)
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('encryption-passphrase', 'is required with encryption: gpg-symmetric');
+            throw (0,errors/* inputError */.Xu)('encryption-passphrase', 'is required with encryption: gpg-symmetric');
         if (mode === 'backup' && passphrase.length < 12)
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('encryption-passphrase', 'is shorter than 12 characters; use a long random secret');
+            throw (0,errors/* inputError */.Xu)('encryption-passphrase', 'is shorter than 12 characters; use a long random secret');
         return { method: 'gpg-symmetric', passphrase };
     }
     if (mode === 'backup' && recipients.length === 0)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('encryption-recipients', 'is required with encryption: gpg-recipient (key ids, fingerprints or e-mail addresses)');
+        throw (0,errors/* inputError */.Xu)('encryption-recipients', 'is required with encryption: gpg-recipient (key ids, fingerprints or e-mail addresses)');
     return {
         method: 'gpg-recipient',
         recipients,
@@ -29200,10 +29466,9 @@ function readEncryption(source, mode) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ov: () => (/* binding */ renderManifestSummary),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */   o: () => (/* binding */ renderManifestSummary),
+/* harmony export */   z: () => (/* binding */ formatBytes)
 /* harmony export */ });
-/* unused harmony export NOT_IN_THE_DUMP */
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8703);
 
 /**
@@ -29357,6 +29622,41 @@ async function checkFiles(base, files) {
         }
     });
     return problems.sort();
+}
+
+
+/***/ }),
+
+/***/ 7426:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/**
+ * A PostgreSQL database as the suite connects to it: what backup-db, migrate and the plan read
+ * from their database inputs (connection-inputs.ts), and what reaches child processes only
+ * through libpq's environment.
+ */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+function libpqEnvironment(db) {
+    const env = {
+        PGHOST: db.host,
+        PGPORT: String(db.port),
+        PGUSER: db.user,
+        PGDATABASE: db.database,
+        PGSSLMODE: db.sslmode,
+    };
+    if (db.password !== undefined)
+        env.PGPASSWORD = db.password;
+    return env;
+}
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+function describeDatabase(db) {
+    return `${db.user}@${db.host}:${db.port}/${db.database}`;
 }
 
 
@@ -29695,18 +29995,19 @@ async function stopProcess(pid, command) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   KB: () => (/* binding */ MANIFEST_SCHEMA),
 /* harmony export */   WI: () => (/* binding */ readManifest),
+/* harmony export */   b3: () => (/* binding */ FILE_SHAPE),
 /* harmony export */   tS: () => (/* binding */ compareFingerprints),
 /* harmony export */   ti: () => (/* binding */ writeJsonAtomically),
 /* harmony export */   uN: () => (/* binding */ writeManifestAtomically)
 /* harmony export */ });
-/* unused harmony exports isRelativePath, validateManifest */
+/* unused harmony export BACKUP_MANIFEST */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2973);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1469);
-/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7516);
-/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7673);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3664);
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8113);
 
 
 
@@ -29715,7 +30016,7 @@ async function stopProcess(pid, command) {
 
 
 /**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
  * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
  * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
@@ -29747,90 +30048,74 @@ async function writeJsonAtomically(file, data) {
  * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
  */
 async function readManifest(file, input) {
-    let text;
-    try {
-        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `cannot read ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(file)}: ${error.code ?? error.message}`, error);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `${file} is not JSON`, error);
-    }
-    const problems = validateManifest(data);
-    if (problems.length > 0)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .inputError */ .Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    return data;
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .readContract */ .Jz)(file, input, [BACKUP_MANIFEST]);
 }
 const HEX64 = /^[0-9a-f]{64}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
-const identity = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
-    host: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 255, 'a host name'),
-    port: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(1, 65_535),
-    database: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__/* .isDatabaseName */ .lH, `a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_5__/* .DATABASE_NAME_RULE */ .Pj})`),
-    systemIdentifier: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
-    serverVersion: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 100, 'a server version'),
+const identity = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    host: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(1, 65_535),
+    database: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .isDatabaseName */ .lH, `a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .DATABASE_NAME_RULE */ .Pj})`),
+    systemIdentifier: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 100, 'a server version'),
 });
 /** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
 function isRelativePath(value) {
-    return (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 const relativePath = (value, field, problems) => {
     if (typeof value !== 'string' || isRelativePath(value))
-        return (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)()(value, field, problems);
+        return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)()(value, field, problems);
     const leaves = node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(value) || value.split(/[/\\]/).includes('..');
-    problems.push(`${field} ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+    problems.push(`${field} ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .quote */ .hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
 };
-const MANIFEST_SHAPE = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+const FILE_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ path: relativePath, sizeBytes: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0), sha256: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256') });
+const MANIFEST_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
     database: identity,
-    lineage: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
-        restoredFrom: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ manifest: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$, 'a path'), database: identity, fingerprint: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256'), finishedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time') })),
+    lineage: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        restoredFrom: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ manifest: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$, 'a path'), database: identity, fingerprint: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256'), finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time') })),
     }),
-    kong: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ version: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['input', 'schema_meta', 'unknown']) }),
-    schemaMeta: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
-        subsystem: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a subsystem name'),
-        lastExecuted: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .nullable */ .me)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
-        executed: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
-        pending: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(NAME, 'a migration name')),
+    kong: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ version: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        subsystem: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+        executed: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+        pending: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
     }))),
-    counts: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0))),
-    fingerprint: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
-        algorithm: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
-        digest: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256'),
-        tables: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .recordOf */ .zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ entity: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0), hash: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
+    counts: _kong_entities_js__WEBPACK_IMPORTED_MODULE_6__/* .ENTITY_COUNTS_SHAPE */ .VG,
+    fingerprint: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        algorithm: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256'),
+        tables: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .recordOf */ .zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ entity: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0), hash: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
     }),
-    dump: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({
-        tool: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['pg_dump']),
-        toolVersion: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 40, 'a version'),
-        format: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['custom', 'directory']),
-        compression: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
-        jobs: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(1, 1024),
-        snapshot: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 100, 'a snapshot name'),
+    dump: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        tool: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['pg_dump']),
+        toolVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 40, 'a version'),
+        format: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['custom', 'directory']),
+        compression: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(1, 1024),
+        snapshot: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 100, 'a snapshot name'),
     }),
-    encryption: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ method: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .oneOf */ .yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$, 'a key id or address')) }),
-    archive: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ path: relativePath, checksum: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .text */ .Qq)((v) => (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .printable */ .g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0) }),
-    files: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .listOf */ .c3)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ path: relativePath, sizeBytes: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .wholeNumber */ .rD)(0), sha256: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(HEX64, 'a SHA-256') })),
-    startedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
-    finishedAt: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+    encryption: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ method: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$, 'a key id or address')) }),
+    archive: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ path: relativePath, checksum: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0) }),
+    files: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)(FILE_SHAPE),
+    startedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
 });
-function validateManifest(data) {
-    if (typeof data !== 'object' || data === null || Array.isArray(data))
-        return ['not an object'];
-    const m = data;
-    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
-        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    if (m.schema !== MANIFEST_SCHEMA)
-        return [`schema is ${(0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .quote */ .hD)(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
-    const problems = [];
-    MANIFEST_SHAPE(data, '', problems);
-    return problems;
-}
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+const BACKUP_MANIFEST = {
+    schema: MANIFEST_SCHEMA,
+    name: 'backup manifest',
+    shape: (value, field, problems) => {
+        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+        if (value.format === 'cassandra-snapshot')
+            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+        else
+            MANIFEST_SHAPE(value, field, problems);
+    },
+};
 /** The tables whose fingerprints differ, with how: empty when equal. */
 function compareFingerprints(expected, actual) {
     const differences = [];
@@ -29872,12 +30157,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   kR: () => (/* binding */ withDatabase)
 });
 
-// UNUSED EXPORTS: connectionError
-
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
 ;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
 
 
@@ -29957,7 +30240,7 @@ async function withClient(target, step, fn) {
 }
 /** Connection failures as an error naming the input to fix; anything else as a step error. */
 function connectionError(target, step, error) {
-    const where = (0,shared_inputs/* describeDatabase */.DZ)(target.db);
+    const where = (0,connection/* describeDatabase */.DZ)(target.db);
     const e = error;
     const message = e.message ?? String(error);
     switch (e.code) {
@@ -29981,7 +30264,7 @@ function connectionError(target, step, error) {
 }
 /** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
 function libpqFailure(target, stderr) {
-    const where = (0,shared_inputs/* describeDatabase */.DZ)(target.db);
+    const where = (0,connection/* describeDatabase */.DZ)(target.db);
     const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
     if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
         return (0,errors/* inputError */.Xu)(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
@@ -30042,8 +30325,8 @@ var errors = __nccwpck_require__(1469);
 var exec = __nccwpck_require__(797);
 // EXTERNAL MODULE: ./build/lib/fsync.js
 var fsync = __nccwpck_require__(2973);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var database_connection = __nccwpck_require__(7426);
 // EXTERNAL MODULE: ./build/kong/schema-meta.js
 var schema_meta = __nccwpck_require__(5959);
 // EXTERNAL MODULE: ./build/database/checksums.js
@@ -30087,11 +30370,14 @@ function compressionArgs(c, clientMajor) {
 
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __nccwpck_require__(7516);
-// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js + 1 modules
-var fingerprint = __nccwpck_require__(157);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __nccwpck_require__(9558);
 // EXTERNAL MODULE: ./build/database/postgres/tools.js
 var postgres_tools = __nccwpck_require__(7469);
+// EXTERNAL MODULE: ./build/lib/time-stamp.js
+var time_stamp = __nccwpck_require__(7121);
 ;// CONCATENATED MODULE: ./build/database/postgres/dump.js
+
 
 
 
@@ -30119,7 +30405,7 @@ async function backupPostgres(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
     const { db } = options.source;
-    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp(startedAt)}`;
+    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${(0,time_stamp/* timeStamp */.l)(startedAt)}`;
     const folder = external_node_path_.resolve(options.backupDir, name);
     await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true }).catch((error) => {
         throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
@@ -30141,7 +30427,7 @@ async function backupPostgres(options) {
         const identity = await readIdentity(client, options.source);
         const tools = (0,postgres_tools/* checkPgTools */.Dn)(await probing, (0,postgres_tools/* serverMajor */.jk)(identity.versionNum));
         const compression = parseCompression(options.compression, tools.major);
-        log(`Backing up ${(0,shared_inputs/* describeDatabase */.DZ)(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
+        log(`Backing up ${(0,database_connection/* describeDatabase */.DZ)(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
         // REPEATABLE READ: every query of this transaction sees the exported snapshot, which is
         // exactly what pg_dump --snapshot dumps. Held open until pg_dump is done.
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -30288,7 +30574,7 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     const result = await (0,exec/* execCommand */.N)({
         command: tools.pgDump,
         args,
-        env: { ...(0,shared_inputs/* libpqEnvironment */.SQ)(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
+        env: { ...(0,database_connection/* libpqEnvironment */.SQ)(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
         signal,
         onLine: (line, stream) => {
             if (stream === 'stderr' && /dumping contents of table/.test(line))
@@ -30348,82 +30634,27 @@ function factsError(source, error) {
 function wrap(error, step) {
     return error instanceof errors/* UpgradeError */.fy ? error : (0,errors/* stepError */.hH)(step, error.message, error);
 }
-function stamp(date) {
-    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
 
 
 /***/ }),
 
-/***/ 157:
+/***/ 9558:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  u2: () => (/* binding */ SCAN_SETTINGS),
-  gd: () => (/* binding */ assembleFacts),
-  vm: () => (/* binding */ assertFingerprintComputable),
-  uH: () => (/* binding */ entityTablesPresent),
-  VQ: () => (/* binding */ readEntityFacts),
-  uB: () => (/* binding */ readWorkspaceNames),
-  lU: () => (/* binding */ scanEntityTable)
-});
-
-// UNUSED EXPORTS: STABLE_TEXT_SETTINGS, fingerprintOf
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./build/kong/entity-tables.js
-const ENTITY_TABLES = [
-    { table: 'workspaces', entity: 'workspaces' },
-    { table: 'services', entity: 'services' },
-    { table: 'routes', entity: 'routes' },
-    { table: 'consumers', entity: 'consumers' },
-    { table: 'plugins', entity: 'plugins' },
-    { table: 'upstreams', entity: 'upstreams' },
-    { table: 'targets', entity: 'targets' },
-    { table: 'certificates', entity: 'certificates' },
-    { table: 'snis', entity: 'snis' },
-    { table: 'ca_certificates', entity: 'ca_certificates' },
-    { table: 'sm_vaults', entity: 'vaults' },
-    { table: 'key_sets', entity: 'key_sets' },
-    { table: 'keys', entity: 'keys' },
-    { table: 'filter_chains', entity: 'filter_chains' },
-    { table: 'acls', entity: 'acls' },
-    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
-    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
-    { table: 'jwt_secrets', entity: 'jwt_secrets' },
-    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
-    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
-];
-/** Tables whose rows change while Kong runs: never fingerprinted (see above). */
-const VOLATILE_TABLES = (/* unused pure expression or super */ null && ([
-    'cluster_events',
-    'ratelimiting_metrics',
-    'response_ratelimiting_metrics',
-    'sessions',
-    'oauth2_tokens',
-    'oauth2_authorization_codes',
-    'acme_storage',
-    'clustering_data_planes',
-    'clustering_rpc_requests',
-    'clustering_sync_version',
-    'clustering_sync_delta',
-    'tags',
-    'parameters',
-    'locks',
-    'schema_meta',
-]));
-function entityForTable(table) {
-    return ENTITY_TABLES.find((t) => t.table === table)?.entity;
-}
-
-// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
-var connect = __nccwpck_require__(7516);
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __nccwpck_require__(1469);
-;// CONCATENATED MODULE: ./build/database/postgres/fingerprint.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VQ: () => (/* binding */ readEntityFacts),
+/* harmony export */   gd: () => (/* binding */ assembleFacts),
+/* harmony export */   lU: () => (/* binding */ scanEntityTable),
+/* harmony export */   u2: () => (/* binding */ SCAN_SETTINGS),
+/* harmony export */   uB: () => (/* binding */ readWorkspaceNames),
+/* harmony export */   uH: () => (/* binding */ entityTablesPresent),
+/* harmony export */   vm: () => (/* binding */ assertFingerprintComputable)
+/* harmony export */ });
+/* unused harmony exports STABLE_TEXT_SETTINGS, fingerprintOf */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8113);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7516);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
 
 
 
@@ -30475,14 +30706,14 @@ async function entityTablesPresent(client) {
     const columns = await client.query(`SELECT table_name, bool_or(column_name = 'ws_id') AS has_ws
        FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = ANY($1)
-      GROUP BY table_name`, [ENTITY_TABLES.map((t) => t.table)]);
+      GROUP BY table_name`, [_kong_entities_js__WEBPACK_IMPORTED_MODULE_1__/* .ENTITY_TABLES */ .ke.map((t) => t.table)]);
     const present = new Map(columns.rows.map((row) => [row.table_name, row.has_ws]));
-    return ENTITY_TABLES.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
+    return _kong_entities_js__WEBPACK_IMPORTED_MODULE_1__/* .ENTITY_TABLES */ .ke.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
 }
 async function scanEntityTable(client, table, algorithm) {
     const result = await client.query(`SELECT ${table.hasWs ? 't.ws_id::text' : 'NULL::text'} AS ws, count(*)::text AS rows,
             coalesce(sum(${ROW_HASH[algorithm]}), 0)::text AS hash
-       FROM ${(0,connect/* quoteIdent */.v4)(table.table)} t
+       FROM ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(table.table)} t
       ${table.hasWs ? 'GROUP BY t.ws_id' : ''}`);
     return { table, byWorkspace: result.rows.map((row) => ({ ws: row.ws, rows: BigInt(row.rows), hash: BigInt(row.hash) })) };
 }
@@ -30510,7 +30741,7 @@ function assembleFacts(scans, algorithm, workspaceNames) {
         }
         tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
     }
-    return { fingerprint: fingerprintOf(tables, algorithm), counts: sortKeys(counts) };
+    return { fingerprint: fingerprintOf(tables, algorithm), counts: (0,_kong_entities_js__WEBPACK_IMPORTED_MODULE_1__/* .sortCounts */ .XR)(counts) };
 }
 /**
  * Per-row hashes, cheapest first.
@@ -30548,7 +30779,7 @@ const FIRST_VERSION_NUM = {
 function assertFingerprintComputable(algorithm, versionNum, serverVersion) {
     if (versionNum >= FIRST_VERSION_NUM[algorithm])
         return;
-    throw (0,errors/* stepError */.hH)('checking the fingerprint', `the backup's fingerprint (${algorithm}) needs PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000} or newer to be recomputed, and this server runs ${serverVersion}: restore into PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000}+, or take the backup from a server of the same major as the target`);
+    throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('checking the fingerprint', `the backup's fingerprint (${algorithm}) needs PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000} or newer to be recomputed, and this server runs ${serverVersion}: restore into PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000}+, or take the backup from a server of the same major as the target`);
 }
 /** Built-in types (and arrays of them) with a hash opclass whose values hash stably. */
 const HASHABLE_TYPES = [
@@ -30582,17 +30813,7 @@ function fingerprintOf(tables, algorithm) {
     const sorted = {};
     for (const name of names)
         sorted[name] = tables[name];
-    return { algorithm, digest: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
-}
-function sortKeys(counts) {
-    const out = {};
-    for (const ws of Object.keys(counts).sort()) {
-        const inner = {};
-        for (const entity of Object.keys(counts[ws]).sort())
-            inner[entity] = counts[ws][entity];
-        out[ws] = inner;
-    }
-    return out;
+    return { algorithm, digest: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
 }
 
 
@@ -30835,85 +31056,82 @@ function serverMajor(versionNum) {
 
 /***/ }),
 
-/***/ 7673:
+/***/ 8113:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ik: () => (/* binding */ object),
-/* harmony export */   Qq: () => (/* binding */ text),
-/* harmony export */   c3: () => (/* binding */ listOf),
-/* harmony export */   g$: () => (/* binding */ printable),
-/* harmony export */   hD: () => (/* binding */ quote),
-/* harmony export */   me: () => (/* binding */ nullable),
-/* harmony export */   rD: () => (/* binding */ wholeNumber),
-/* harmony export */   wC: () => (/* binding */ matching),
-/* harmony export */   yL: () => (/* binding */ oneOf),
-/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */   En: () => (/* binding */ ENTERPRISE_TYPES),
+/* harmony export */   VG: () => (/* binding */ ENTITY_COUNTS_SHAPE),
+/* harmony export */   XR: () => (/* binding */ sortCounts),
+/* harmony export */   __: () => (/* binding */ GLOBAL_WORKSPACE),
+/* harmony export */   eI: () => (/* binding */ WORKSPACED_TYPES),
+/* harmony export */   ke: () => (/* binding */ ENTITY_TABLES),
+/* harmony export */   q8: () => (/* binding */ GLOBAL_TYPES),
+/* harmony export */   vo: () => (/* binding */ OPTIONAL_COLLECTIONS)
 /* harmony export */ });
-/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-function kind(value) {
-    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-}
-/** A string; with `test`, one it accepts (`what` says what is allowed). */
-const text = (test, what) => (value, field, problems) => {
-    if (typeof value !== 'string')
-        problems.push(`${field} is ${kind(value)}, expected a string`);
-    else if (test && !test(value))
-        problems.push(`${field} ${quote(value)} is not ${what}`);
-};
-const matching = (pattern, what) => text((value) => pattern.test(value), what);
-const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        problems.push(`${field} is ${kind(value)}, expected a whole number`);
-    else if (value < min || value > max)
-        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
-};
-const oneOf = (allowed) => (value, field, problems) => {
-    if (!allowed.includes(value))
-        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
-};
-const nullable = (shape) => (value, field, problems) => {
-    if (value !== null)
-        shape(value, field, problems);
-};
-const listOf = (shape) => (value, field, problems) => {
-    if (!Array.isArray(value))
-        problems.push(`${field} is ${kind(value)}, expected an array`);
-    else
-        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
-};
-/** An object used as a map: every key matches `key`, every value has `shape`. */
-const recordOf = (key, shape) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3664);
+
+const ENTITY_TABLES = [
+    { table: 'workspaces', entity: 'workspaces' },
+    { table: 'services', entity: 'services' },
+    { table: 'routes', entity: 'routes' },
+    { table: 'consumers', entity: 'consumers' },
+    { table: 'plugins', entity: 'plugins' },
+    { table: 'upstreams', entity: 'upstreams' },
+    { table: 'targets', entity: 'targets' },
+    { table: 'certificates', entity: 'certificates' },
+    { table: 'snis', entity: 'snis' },
+    { table: 'ca_certificates', entity: 'ca_certificates' },
+    { table: 'sm_vaults', entity: 'vaults' },
+    { table: 'key_sets', entity: 'key_sets' },
+    { table: 'keys', entity: 'keys' },
+    { table: 'filter_chains', entity: 'filter_chains' },
+    { table: 'acls', entity: 'acls' },
+    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
+    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
+    { table: 'jwt_secrets', entity: 'jwt_secrets' },
+    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
+    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
+];
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
+const ENTERPRISE_TYPES = ['consumer_groups'];
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+const GLOBAL_TYPES = ['ca_certificates'];
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+/** The counts' key for entities that belong to no workspace. */
+const GLOBAL_WORKSPACE = '*';
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+const ENTITY_COUNTS_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .wholeNumber */ .rD)(0)));
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+function sortCounts(counts) {
+    const sorted = {};
+    for (const ws of Object.keys(counts).sort()) {
+        const inner = {};
+        for (const entity of Object.keys(counts[ws]).sort())
+            inner[entity] = counts[ws][entity];
+        sorted[ws] = inner;
     }
-    for (const [name, item] of Object.entries(value)) {
-        if (!key.test(name))
-            problems.push(`${field} has a key ${quote(name)} that is not a name`);
-        else
-            shape(item, `${field}.${name}`, problems);
-    }
-};
-/** An object with these fields (others are ignored: readers of an older version skip them). */
-const object = (fields) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, shape] of Object.entries(fields))
-        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
-};
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** No control characters (a newline in a log line starts a workflow command) and not empty. */
-function printable(value) {
-    return value !== '' && !/\p{Cc}/u.test(value);
+    return sorted;
 }
 
 
@@ -31004,7 +31222,22 @@ async function mapLimit(items, limit, fn) {
         throw failure.error;
     return results;
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
 
 
 /***/ }),
@@ -31016,14 +31249,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /* harmony export */   Xu: () => (/* binding */ inputError),
 /* harmony export */   fy: () => (/* binding */ UpgradeError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   hH: () => (/* binding */ stepError)
+/* harmony export */   hH: () => (/* binding */ stepError),
+/* harmony export */   p2: () => (/* binding */ httpError)
 /* harmony export */ });
 class UpgradeError extends Error {
     origin;
+    /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+    httpStatus;
     constructor(origin, detail, options) {
-        super(`${describeOrigin(origin)}: ${detail}`, options);
+        super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'UpgradeError';
         this.origin = origin;
+        this.httpStatus = options?.httpStatus;
     }
 }
 function describeOrigin(origin) {
@@ -31034,6 +31271,10 @@ function inputError(input, detail, cause) {
 }
 function stepError(step, detail, cause) {
     return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
+}
+/** A step that failed because a server answered `status`. */
+function httpError(step, status, detail) {
+    return new UpgradeError({ step }, detail, { httpStatus: status });
 }
 /** One line for the user: our own errors as they are, anything else with its type kept. */
 function errorMessage(error) {
@@ -31220,170 +31461,142 @@ async function syncPaths(paths) {
 
 /***/ }),
 
-/***/ 2307:
+/***/ 3664:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $7: () => (/* binding */ readDuration),
-/* harmony export */   $l: () => (/* binding */ maskSecret),
-/* harmony export */   E3: () => (/* binding */ readString),
-/* harmony export */   LD: () => (/* binding */ readList),
-/* harmony export */   Vf: () => (/* binding */ readBoolean),
-/* harmony export */   ai: () => (/* binding */ readEnum),
-/* harmony export */   n5: () => (/* binding */ readSecret),
-/* harmony export */   y7: () => (/* binding */ readHttpUrl),
-/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Jz: () => (/* binding */ readContract),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   c3: () => (/* binding */ listOf),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   rD: () => (/* binding */ wholeNumber),
+/* harmony export */   wC: () => (/* binding */ matching),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zv: () => (/* binding */ recordOf)
 /* harmony export */ });
-/* unused harmony exports readRequired, parseList, parseDuration, readPath */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+/* unused harmony exports checkContract, boolean, optional */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 
 
-function readString(source, name) {
-    const value = source.get(name).trim();
-    return value === '' ? undefined : value;
-}
-function readRequired(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        throw inputError(name, 'is required');
-    return value;
-}
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function readBoolean(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    const lower = value.toLowerCase();
-    if (TRUE.has(lower))
-        return true;
-    if (FALSE.has(lower))
-        return false;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
-}
-function readEnum(source, name, allowed, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (allowed.includes(value))
-        return value;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
-}
-/** Newline- or comma-separated, trimmed, empties dropped. */
-function readList(source, name) {
-    return parseList(source.get(name));
-}
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
-function parseDuration(text, name) {
-    const trimmed = text.trim();
-    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
     }
-    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
-}
-function readDuration(source, name, fallback) {
-    return parseDuration(readString(source, name) ?? fallback, name);
-}
-function readPositiveInteger(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
     }
-    return Number(value);
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not JSON`, error);
+    }
 }
-/** A secret input: masked before it is returned, so nothing later can print it. */
-function readSecret(source, name) {
-    const value = readString(source, name);
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
     if (value !== undefined)
-        maskSecret(source, value);
-    return value;
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-/**
- * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
- * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
- * are left: masking `=` or `--` would blank them in every log line.
- */
-function maskSecret(source, secret) {
-    source.mask(secret);
-    for (const line of secret.split(/\r\n|\r|\n/)) {
-        const trimmed = line.trim();
-        if (trimmed !== secret && trimmed.length >= 4)
-            source.mask(trimmed);
-    }
-}
-/**
- * A path input: one line (a line break would split every log line that shows it), at most
- * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
- * which would fail with an ENAMETOOLONG that names no input.
- */
-function readPath(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if (hasControl(value))
-        throw inputError(name, 'holds a line break or another control character; give one line');
-    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
-    if (Buffer.byteLength(value) > 4096)
-        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
-    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
-    if (long !== undefined)
-        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
-    return value;
-}
-/**
- * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
- * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
- * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
- * are refused before it sees them.
- */
-function readHttpUrl(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // An `@` may end credentials: the value is not repeated then.
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        for (const part of [url.username, url.password]) {
-            if (part === '')
-                continue;
-            source.mask(part);
-            source.mask(safeDecode(part));
-        }
-        const shown = new URL(url.href);
-        shown.username = '';
-        shown.password = '';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
 }
 
 
@@ -31492,6 +31705,37 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 /***/ }),
 
+/***/ 3985:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ releaseArch),
+/* harmony export */   s: () => (/* binding */ releaseOs)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+
+/**
+ * This machine in the names release archives use (GoReleaser's, as decK's releases are built):
+ * kept apart from tool-install.ts so that reading a download URL does not load the tool cache.
+ */
+/** `amd64` or `arm64`. */
+function releaseArch(arch = process.arch) {
+    if (arch === 'x64')
+        return 'amd64';
+    if (arch === 'arm64')
+        return 'arm64';
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('installing a tool', `no release archives for CPU architecture ${arch}`);
+}
+/** `linux` or `darwin`. */
+function releaseOs(platform = process.platform) {
+    if (platform === 'linux' || platform === 'darwin')
+        return platform;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('installing a tool', `no release archives for ${platform} here`);
+}
+
+
+/***/ }),
+
 /***/ 871:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31552,130 +31796,15 @@ function openRunDir(folder) {
 
 /***/ }),
 
-/***/ 4469:
+/***/ 7121:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DZ: () => (/* binding */ describeDatabase),
-/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
-/* harmony export */   ZU: () => (/* binding */ readDatabaseInputs),
-/* harmony export */   xA: () => (/* binding */ readAdminInputs)
+/* harmony export */   l: () => (/* binding */ timeStamp)
 /* harmony export */ });
-/* unused harmony export SSL_MODES */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
-
-
-
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readPositiveInteger */ .yg)(source, 'pg-port', 5432),
-        user: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-user') ?? 'kong',
-        password: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'pg-password'),
-        database: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-database') ?? 'kong',
-        sslmode: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readEnum */ .ai)(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    // Masked before it is decoded: a malformed escape must not leave it printable.
-    if (url.password !== '')
-        source.mask(url.password);
-    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
-    if (password !== undefined)
-        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
-    const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
-        port,
-        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
-        password,
-        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
-        sslmode: sslmode,
-    };
-}
-/**
- * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
- * decodes to a control character: libpq takes its settings from C strings and the environment,
- * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
- * would split a log line. The value itself is never quoted: it may be the password.
- */
-function decodeUrlPart(text, what) {
-    let decoded;
-    try {
-        decoded = decodeURIComponent(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
-    }
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
-    return decoded;
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
-/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
-function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
-    // Masked line by line above; refused here, since a header value is one line.
-    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
-        return undefined;
-    }
-    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
+/** `20261204T142214Z`: a UTC time for the names of backups, exports and snapshots (sorts as it reads). */
+function timeStamp(date) {
+    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 

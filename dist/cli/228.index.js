@@ -17,6 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __webpack_require__(1469);
+// EXTERNAL MODULE: ./build/changelog/declarative/yaml-reader.js + 1 modules
+var yaml_reader = __webpack_require__(782);
 ;// CONCATENATED MODULE: ./build/changelog/parse/kinds.js
 /**
  * Every name a Kong changelog has used for a kind of change — OSS markdown section headings of
@@ -276,6 +278,7 @@ function isBlockquote(token) {
 
 
 
+
 /**
  * The Enterprise changelog data of developer.konghq.com (`app/_data/changelogs/gateway.json`):
  * an object keyed by version (`"3.4.3.5"`, a few 3-part) whose values hold one item list per
@@ -286,8 +289,8 @@ function parseEnterpriseChangelogJson(json, source = 'Kong Enterprise changelog 
     try {
         data = JSON.parse(json);
     }
-    catch (error) {
-        throw (0,errors/* stepError */.hH)(STEP, `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`, error);
+    catch {
+        throw (0,errors/* stepError */.hH)(STEP, `${source}: not valid JSON${whereInvalid(json)} (the text is not shown)`);
     }
     if (!isRecord(data))
         throw shapeError(source, `expected an object keyed by version, got ${describe(data)}`);
@@ -361,6 +364,19 @@ function describe(value) {
     if (value === null)
         return 'null';
     return typeof value === 'object' ? 'an object' : `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
+}
+/**
+ * V8's JSON.parse message quotes the text around the error, which a file given as input may
+ * hold secrets in: the line and column come from the YAML reader (JSON is YAML), its text never.
+ */
+function whereInvalid(json) {
+    try {
+        (0,yaml_reader/* readYaml */.gM)(json);
+        return '';
+    }
+    catch (error) {
+        return error instanceof yaml_reader/* YamlSyntaxError */.nN ? ` at line ${error.line}, column ${error.column}: ${error.expected}` : '';
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/parse/enterprise-markdown.js

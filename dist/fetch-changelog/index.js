@@ -28377,13 +28377,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 
 /***/ }),
 
-/***/ 181:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
 /***/ 6982:
 /***/ ((module) => {
 
@@ -28608,13 +28601,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
-/***/ 932:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
-
-/***/ }),
-
 /***/ 2203:
 /***/ ((module) => {
 
@@ -28650,8581 +28636,14 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 
 /***/ }),
 
-/***/ 7349:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
-
-function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-    const coll = token.type === 'block-map'
-        ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag)
-        : token.type === 'block-seq'
-            ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag)
-            : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
-    const Coll = coll.constructor;
-    // If we got a tagName matching the class, or the tag name is '!',
-    // then use the tagName from the node class used to create it.
-    if (tagName === '!' || tagName === Coll.tagName) {
-        coll.tag = Coll.tagName;
-        return coll;
-    }
-    if (tagName)
-        coll.tag = tagName;
-    return coll;
-}
-function composeCollection(CN, ctx, token, props, onError) {
-    const tagToken = props.tag;
-    const tagName = !tagToken
-        ? null
-        : ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg));
-    if (token.type === 'block-seq') {
-        const { anchor, newlineAfterProp: nl } = props;
-        const lastProp = anchor && tagToken
-            ? anchor.offset > tagToken.offset
-                ? anchor
-                : tagToken
-            : (anchor ?? tagToken);
-        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
-            const message = 'Missing newline after block sequence props';
-            onError(lastProp, 'MISSING_CHAR', message);
-        }
-    }
-    const expType = token.type === 'block-map'
-        ? 'map'
-        : token.type === 'block-seq'
-            ? 'seq'
-            : token.start.source === '{'
-                ? 'map'
-                : 'seq';
-    // shortcut: check if it's a generic YAMLMap or YAMLSeq
-    // before jumping into the custom tag logic.
-    if (!tagToken ||
-        !tagName ||
-        tagName === '!' ||
-        (tagName === YAMLMap.YAMLMap.tagName && expType === 'map') ||
-        (tagName === YAMLSeq.YAMLSeq.tagName && expType === 'seq')) {
-        return resolveCollection(CN, ctx, token, onError, tagName);
-    }
-    let tag = ctx.schema.tags.find(t => t.tag === tagName && t.collection === expType);
-    if (!tag) {
-        const kt = ctx.schema.knownTags[tagName];
-        if (kt?.collection === expType) {
-            ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-            tag = kt;
-        }
-        else {
-            if (kt) {
-                onError(tagToken, 'BAD_COLLECTION_TYPE', `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? 'scalar'}`, true);
-            }
-            else {
-                onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, true);
-            }
-            return resolveCollection(CN, ctx, token, onError, tagName);
-        }
-    }
-    const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-    const res = tag.resolve?.(coll, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg), ctx.options) ?? coll;
-    const node = identity.isNode(res)
-        ? res
-        : new Scalar.Scalar(res);
-    node.range = coll.range;
-    node.tag = tagName;
-    if (tag?.format)
-        node.format = tag.format;
-    return node;
-}
-
-exports.composeCollection = composeCollection;
-
-
-/***/ }),
-
-/***/ 3683:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-
-function composeDoc(options, directives, { offset, start, value, end }, onError) {
-    const opts = Object.assign({ _directives: directives }, options);
-    const doc = new Document.Document(undefined, opts);
-    const ctx = {
-        atKey: false,
-        atRoot: true,
-        directives: doc.directives,
-        options: doc.options,
-        schema: doc.schema
-    };
-    const props = resolveProps.resolveProps(start, {
-        indicator: 'doc-start',
-        next: value ?? end?.[0],
-        offset,
-        onError,
-        parentIndent: 0,
-        startOnNewline: true
-    });
-    if (props.found) {
-        doc.directives.docStart = true;
-        if (value &&
-            (value.type === 'block-map' || value.type === 'block-seq') &&
-            !props.hasNewline)
-            onError(props.end, 'MISSING_CHAR', 'Block collection cannot start on same line with directives-end marker');
-    }
-    // @ts-expect-error If Contents is set, let's trust the user
-    doc.contents = value
-        ? composeNode.composeNode(ctx, value, props, onError)
-        : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
-    const contentEnd = doc.contents.range[2];
-    const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
-    if (re.comment)
-        doc.comment = re.comment;
-    doc.range = [offset, contentEnd, re.offset];
-    return doc;
-}
-
-exports.composeDoc = composeDoc;
-
-
-/***/ }),
-
-/***/ 5937:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
-
-const CN = { composeNode, composeEmptyNode };
-function composeNode(ctx, token, props, onError) {
-    const atKey = ctx.atKey;
-    const { spaceBefore, comment, anchor, tag } = props;
-    let node;
-    let isSrcToken = true;
-    switch (token.type) {
-        case 'alias':
-            node = composeAlias(ctx, token, onError);
-            if (anchor || tag)
-                onError(token, 'ALIAS_PROPS', 'An alias node must not specify any properties');
-            break;
-        case 'scalar':
-        case 'single-quoted-scalar':
-        case 'double-quoted-scalar':
-        case 'block-scalar':
-            node = composeScalar.composeScalar(ctx, token, tag, onError);
-            if (anchor)
-                node.anchor = anchor.source.substring(1);
-            break;
-        case 'block-map':
-        case 'block-seq':
-        case 'flow-collection':
-            try {
-                node = composeCollection.composeCollection(CN, ctx, token, props, onError);
-                if (anchor)
-                    node.anchor = anchor.source.substring(1);
-            }
-            catch (error) {
-                // Almost certainly here due to a stack overflow
-                const message = error instanceof Error ? error.message : String(error);
-                onError(token, 'RESOURCE_EXHAUSTION', message);
-            }
-            break;
-        default: {
-            const message = token.type === 'error'
-                ? token.message
-                : `Unsupported token (type: ${token.type})`;
-            onError(token, 'UNEXPECTED_TOKEN', message);
-            isSrcToken = false;
-        }
-    }
-    node ?? (node = composeEmptyNode(ctx, token.offset, undefined, null, props, onError));
-    if (anchor && node.anchor === '')
-        onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
-    if (atKey &&
-        ctx.options.stringKeys &&
-        (!identity.isScalar(node) ||
-            typeof node.value !== 'string' ||
-            (node.tag && node.tag !== 'tag:yaml.org,2002:str'))) {
-        const msg = 'With stringKeys, all keys must be strings';
-        onError(tag ?? token, 'NON_STRING_KEY', msg);
-    }
-    if (spaceBefore)
-        node.spaceBefore = true;
-    if (comment) {
-        if (token.type === 'scalar' && token.source === '')
-            node.comment = comment;
-        else
-            node.commentBefore = comment;
-    }
-    // @ts-expect-error Type checking misses meaning of isSrcToken
-    if (ctx.options.keepSourceTokens && isSrcToken)
-        node.srcToken = token;
-    return node;
-}
-function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
-    const token = {
-        type: 'scalar',
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
-        indent: -1,
-        source: ''
-    };
-    const node = composeScalar.composeScalar(ctx, token, tag, onError);
-    if (anchor) {
-        node.anchor = anchor.source.substring(1);
-        if (node.anchor === '')
-            onError(anchor, 'BAD_ALIAS', 'Anchor cannot be an empty string');
-    }
-    if (spaceBefore)
-        node.spaceBefore = true;
-    if (comment) {
-        node.comment = comment;
-        node.range[2] = end;
-    }
-    return node;
-}
-function composeAlias({ options }, { offset, source, end }, onError) {
-    const alias = new Alias.Alias(source.substring(1));
-    if (alias.source === '')
-        onError(offset, 'BAD_ALIAS', 'Alias cannot be an empty string');
-    if (alias.source.endsWith(':'))
-        onError(offset + source.length - 1, 'BAD_ALIAS', 'Alias ending in : is ambiguous', true);
-    const valueEnd = offset + source.length;
-    const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
-    alias.range = [offset, valueEnd, re.offset];
-    if (re.comment)
-        alias.comment = re.comment;
-    return alias;
-}
-
-exports.composeEmptyNode = composeEmptyNode;
-exports.composeNode = composeNode;
-
-
-/***/ }),
-
-/***/ 5413:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-
-function composeScalar(ctx, token, tagToken, onError) {
-    const { value, type, comment, range } = token.type === 'block-scalar'
-        ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError)
-        : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-    const tagName = tagToken
-        ? ctx.directives.tagName(tagToken.source, msg => onError(tagToken, 'TAG_RESOLVE_FAILED', msg))
-        : null;
-    let tag;
-    if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
-    }
-    else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
-    else if (token.type === 'scalar')
-        tag = findScalarTagByTest(ctx, value, token, onError);
-    else
-        tag = ctx.schema[identity.SCALAR];
-    let scalar;
-    try {
-        const res = tag.resolve(value, msg => onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
-    }
-    catch (error) {
-        const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, 'TAG_RESOLVE_FAILED', msg);
-        scalar = new Scalar.Scalar(value);
-    }
-    scalar.range = range;
-    scalar.source = value;
-    if (type)
-        scalar.type = type;
-    if (tagName)
-        scalar.tag = tagName;
-    if (tag.format)
-        scalar.format = tag.format;
-    if (comment)
-        scalar.comment = comment;
-    return scalar;
-}
-function findScalarTagByName(schema, value, tagName, tagToken, onError) {
-    if (tagName === '!')
-        return schema[identity.SCALAR]; // non-specific tag
-    const matchWithTest = [];
-    for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-            if (tag.default && tag.test)
-                matchWithTest.push(tag);
-            else
-                return tag;
-        }
-    }
-    for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-            return tag;
-    const kt = schema.knownTags[tagName];
-    if (kt && !kt.collection) {
-        // Ensure that the known tag is available for stringifying,
-        // but does not get used by default.
-        schema.tags.push(Object.assign({}, kt, { default: false, test: undefined }));
-        return kt;
-    }
-    onError(tagToken, 'TAG_RESOLVE_FAILED', `Unresolved tag: ${tagName}`, tagName !== 'tag:yaml.org,2002:str');
-    return schema[identity.SCALAR];
-}
-function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-    const tag = schema.tags.find(tag => (tag.default === true || (atKey && tag.default === 'key')) &&
-        tag.test?.test(value)) || schema[identity.SCALAR];
-    if (schema.compat) {
-        const compat = schema.compat.find(tag => tag.default && tag.test?.test(value)) ??
-            schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-            const ts = directives.tagString(tag.tag);
-            const cs = directives.tagString(compat.tag);
-            const msg = `Value may be parsed as either ${ts} or ${cs}`;
-            onError(token, 'TAG_RESOLVE_FAILED', msg, true);
-        }
-    }
-    return tag;
-}
-
-exports.composeScalar = composeScalar;
-
-
-/***/ }),
-
-/***/ 9984:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
-
-function getErrorPos(src) {
-    if (typeof src === 'number')
-        return [src, src + 1];
-    if (Array.isArray(src))
-        return src.length === 2 ? src : [src[0], src[1]];
-    const { offset, source } = src;
-    return [offset, offset + (typeof source === 'string' ? source.length : 1)];
-}
-function parsePrelude(prelude) {
-    let comment = '';
-    let atComment = false;
-    let afterEmptyLine = false;
-    for (let i = 0; i < prelude.length; ++i) {
-        const source = prelude[i];
-        switch (source[0]) {
-            case '#':
-                comment +=
-                    (comment === '' ? '' : afterEmptyLine ? '\n\n' : '\n') +
-                        (source.substring(1) || ' ');
-                atComment = true;
-                afterEmptyLine = false;
-                break;
-            case '%':
-                if (prelude[i + 1]?.[0] !== '#')
-                    i += 1;
-                atComment = false;
-                break;
-            default:
-                // This may be wrong after doc-end, but in that case it doesn't matter
-                if (!atComment)
-                    afterEmptyLine = true;
-                atComment = false;
-        }
-    }
-    return { comment, afterEmptyLine };
-}
-/**
- * Compose a stream of CST nodes into a stream of YAML Documents.
- *
- * ```ts
- * import { Composer, Parser } from 'yaml'
- *
- * const src: string = ...
- * const tokens = new Parser().parse(src)
- * const docs = new Composer().compose(tokens)
- * ```
- */
-class Composer {
-    constructor(options = {}) {
-        this.doc = null;
-        this.atDirectives = false;
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-        this.onError = (source, code, message, warning) => {
-            const pos = getErrorPos(source);
-            if (warning)
-                this.warnings.push(new errors.YAMLWarning(pos, code, message));
-            else
-                this.errors.push(new errors.YAMLParseError(pos, code, message));
-        };
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-        this.directives = new directives.Directives({ version: options.version || '1.2' });
-        this.options = options;
-    }
-    decorate(doc, afterDoc) {
-        const { comment, afterEmptyLine } = parsePrelude(this.prelude);
-        //console.log({ dc: doc.comment, prelude, comment })
-        if (comment) {
-            const dc = doc.contents;
-            if (afterDoc) {
-                doc.comment = doc.comment ? `${doc.comment}\n${comment}` : comment;
-            }
-            else if (afterEmptyLine || doc.directives.docStart || !dc) {
-                doc.commentBefore = comment;
-            }
-            else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
-                let it = dc.items[0];
-                if (identity.isPair(it))
-                    it = it.key;
-                const cb = it.commentBefore;
-                it.commentBefore = cb ? `${comment}\n${cb}` : comment;
-            }
-            else {
-                const cb = dc.commentBefore;
-                dc.commentBefore = cb ? `${comment}\n${cb}` : comment;
-            }
-        }
-        if (afterDoc) {
-            for (let i = 0; i < this.errors.length; ++i)
-                doc.errors.push(this.errors[i]);
-            for (let i = 0; i < this.warnings.length; ++i)
-                doc.warnings.push(this.warnings[i]);
-        }
-        else {
-            doc.errors = this.errors;
-            doc.warnings = this.warnings;
-        }
-        this.prelude = [];
-        this.errors = [];
-        this.warnings = [];
-    }
-    /**
-     * Current stream status information.
-     *
-     * Mostly useful at the end of input for an empty stream.
-     */
-    streamInfo() {
-        return {
-            comment: parsePrelude(this.prelude).comment,
-            directives: this.directives,
-            errors: this.errors,
-            warnings: this.warnings
-        };
-    }
-    /**
-     * Compose tokens into documents.
-     *
-     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-     */
-    *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
-            yield* this.next(token);
-        yield* this.end(forceDoc, endOffset);
-    }
-    /** Advance the composer by one CST token. */
-    *next(token) {
-        if (node_process.env.LOG_STREAM)
-            console.dir(token, { depth: null });
-        switch (token.type) {
-            case 'directive':
-                this.directives.add(token.source, (offset, message, warning) => {
-                    const pos = getErrorPos(token);
-                    pos[0] += offset;
-                    this.onError(pos, 'BAD_DIRECTIVE', message, warning);
-                });
-                this.prelude.push(token.source);
-                this.atDirectives = true;
-                break;
-            case 'document': {
-                const doc = composeDoc.composeDoc(this.options, this.directives, token, this.onError);
-                if (this.atDirectives && !doc.directives.docStart)
-                    this.onError(token, 'MISSING_CHAR', 'Missing directives-end/doc-start indicator line');
-                this.decorate(doc, false);
-                if (this.doc)
-                    yield this.doc;
-                this.doc = doc;
-                this.atDirectives = false;
-                break;
-            }
-            case 'byte-order-mark':
-            case 'space':
-                break;
-            case 'comment':
-            case 'newline':
-                this.prelude.push(token.source);
-                break;
-            case 'error': {
-                const msg = token.source
-                    ? `${token.message}: ${JSON.stringify(token.source)}`
-                    : token.message;
-                const error = new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg);
-                if (this.atDirectives || !this.doc)
-                    this.errors.push(error);
-                else
-                    this.doc.errors.push(error);
-                break;
-            }
-            case 'doc-end': {
-                if (!this.doc) {
-                    const msg = 'Unexpected doc-end without preceding document';
-                    this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', msg));
-                    break;
-                }
-                this.doc.directives.docEnd = true;
-                const end = resolveEnd.resolveEnd(token.end, token.offset + token.source.length, this.doc.options.strict, this.onError);
-                this.decorate(this.doc, true);
-                if (end.comment) {
-                    const dc = this.doc.comment;
-                    this.doc.comment = dc ? `${dc}\n${end.comment}` : end.comment;
-                }
-                this.doc.range[2] = end.offset;
-                break;
-            }
-            default:
-                this.errors.push(new errors.YAMLParseError(getErrorPos(token), 'UNEXPECTED_TOKEN', `Unsupported token ${token.type}`));
-        }
-    }
-    /**
-     * Call at end of input to yield any remaining document.
-     *
-     * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
-     * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
-     */
-    *end(forceDoc = false, endOffset = -1) {
-        if (this.doc) {
-            this.decorate(this.doc, true);
-            yield this.doc;
-            this.doc = null;
-        }
-        else if (forceDoc) {
-            const opts = Object.assign({ _directives: this.directives }, this.options);
-            const doc = new Document.Document(undefined, opts);
-            if (this.atDirectives)
-                this.onError(endOffset, 'MISSING_CHAR', 'Missing directives-end indicator line');
-            doc.range = [0, endOffset, endOffset];
-            this.decorate(doc, false);
-            yield doc;
-        }
-    }
-}
-
-exports.Composer = Composer;
-
-
-/***/ }),
-
-/***/ 7103:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
-
-const startColMsg = 'All mapping items must start at the same column';
-function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-    const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
-    const map = new NodeClass(ctx.schema);
-    if (ctx.atRoot)
-        ctx.atRoot = false;
-    let offset = bm.offset;
-    let commentEnd = null;
-    for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
-        // key properties
-        const keyProps = resolveProps.resolveProps(start, {
-            indicator: 'explicit-key-ind',
-            next: key ?? sep?.[0],
-            offset,
-            onError,
-            parentIndent: bm.indent,
-            startOnNewline: true
-        });
-        const implicitKey = !keyProps.found;
-        if (implicitKey) {
-            if (key) {
-                if (key.type === 'block-seq')
-                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'A block sequence may not be used as an implicit map key');
-                else if ('indent' in key && key.indent !== bm.indent)
-                    onError(offset, 'BAD_INDENT', startColMsg);
-            }
-            if (!keyProps.anchor && !keyProps.tag && !sep) {
-                commentEnd = keyProps.end;
-                if (keyProps.comment) {
-                    if (map.comment)
-                        map.comment += '\n' + keyProps.comment;
-                    else
-                        map.comment = keyProps.comment;
-                }
-                continue;
-            }
-            if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-                onError(key ?? start[start.length - 1], 'MULTILINE_IMPLICIT_KEY', 'Implicit keys need to be on a single line');
-            }
-        }
-        else if (keyProps.found?.indent !== bm.indent) {
-            onError(offset, 'BAD_INDENT', startColMsg);
-        }
-        // key value
-        ctx.atKey = true;
-        const keyStart = keyProps.end;
-        const keyNode = key
-            ? composeNode(ctx, key, keyProps, onError)
-            : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
-        if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
-        ctx.atKey = false;
-        if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-            onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
-        // value properties
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
-            indicator: 'map-value-ind',
-            next: value,
-            offset: keyNode.range[2],
-            onError,
-            parentIndent: bm.indent,
-            startOnNewline: !key || key.type === 'block-scalar'
-        });
-        offset = valueProps.end;
-        if (valueProps.found) {
-            if (implicitKey) {
-                if (value?.type === 'block-map' && !valueProps.hasNewline)
-                    onError(offset, 'BLOCK_AS_IMPLICIT_KEY', 'Nested mappings are not allowed in compact mappings');
-                if (ctx.options.strict &&
-                    keyProps.start < valueProps.found.offset - 1024)
-                    onError(keyNode.range, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key');
-            }
-            // value value
-            const valueNode = value
-                ? composeNode(ctx, value, valueProps, onError)
-                : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
-            if (ctx.schema.compat)
-                utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-            offset = valueNode.range[2];
-            const pair = new Pair.Pair(keyNode, valueNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            map.items.push(pair);
-        }
-        else {
-            // key with no value
-            if (implicitKey)
-                onError(keyNode.range, 'MISSING_CHAR', 'Implicit map keys need to be followed by map values');
-            if (valueProps.comment) {
-                if (keyNode.comment)
-                    keyNode.comment += '\n' + valueProps.comment;
-                else
-                    keyNode.comment = valueProps.comment;
-            }
-            const pair = new Pair.Pair(keyNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            map.items.push(pair);
-        }
-    }
-    if (commentEnd && commentEnd < offset)
-        onError(commentEnd, 'IMPOSSIBLE', 'Map comment with trailing content');
-    map.range = [bm.offset, offset, commentEnd ?? offset];
-    return map;
-}
-
-exports.resolveBlockMap = resolveBlockMap;
-
-
-/***/ }),
-
-/***/ 8913:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-function resolveBlockScalar(ctx, scalar, onError) {
-    const start = scalar.offset;
-    const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
-    if (!header)
-        return { value: '', type: null, comment: '', range: [start, start, start] };
-    const type = header.mode === '>' ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-    const lines = scalar.source ? splitLines(scalar.source) : [];
-    // determine the end of content & start of chomping
-    let chompStart = lines.length;
-    for (let i = lines.length - 1; i >= 0; --i) {
-        const content = lines[i][1];
-        if (content === '' || content === '\r')
-            chompStart = i;
-        else
-            break;
-    }
-    // shortcut for empty contents
-    if (chompStart === 0) {
-        const value = header.chomp === '+' && lines.length > 0
-            ? '\n'.repeat(Math.max(1, lines.length - 1))
-            : '';
-        let end = start + header.length;
-        if (scalar.source)
-            end += scalar.source.length;
-        return { value, type, comment: header.comment, range: [start, end, end] };
-    }
-    // find the indentation level to trim from start
-    let trimIndent = scalar.indent + header.indent;
-    let offset = scalar.offset + header.length;
-    let contentStart = 0;
-    for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
-        if (content === '' || content === '\r') {
-            if (header.indent === 0 && indent.length > trimIndent)
-                trimIndent = indent.length;
-        }
-        else {
-            if (indent.length < trimIndent) {
-                const message = 'Block scalars with more-indented leading empty lines must use an explicit indentation indicator';
-                onError(offset + indent.length, 'MISSING_CHAR', message);
-            }
-            if (header.indent === 0)
-                trimIndent = indent.length;
-            contentStart = i;
-            if (trimIndent === 0 && !ctx.atRoot) {
-                const message = 'Block scalar values in collections must be indented';
-                onError(offset, 'BAD_INDENT', message);
-            }
-            break;
-        }
-        offset += indent.length + content.length + 1;
-    }
-    // include trailing more-indented empty lines in content
-    for (let i = lines.length - 1; i >= chompStart; --i) {
-        if (lines[i][0].length > trimIndent)
-            chompStart = i + 1;
-    }
-    let value = '';
-    let sep = '';
-    let prevMoreIndented = false;
-    // leading whitespace is kept intact
-    for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + '\n';
-    for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
-        const crlf = content[content.length - 1] === '\r';
-        if (crlf)
-            content = content.slice(0, -1);
-        /* istanbul ignore if already caught in lexer */
-        if (content && indent.length < trimIndent) {
-            const src = header.indent
-                ? 'explicit indentation indicator'
-                : 'first line';
-            const message = `Block scalar lines must not be less indented than their ${src}`;
-            onError(offset - content.length - (crlf ? 2 : 1), 'BAD_INDENT', message);
-            indent = '';
-        }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
-            value += sep + indent.slice(trimIndent) + content;
-            sep = '\n';
-        }
-        else if (indent.length > trimIndent || content[0] === '\t') {
-            // more-indented content within a folded block
-            if (sep === ' ')
-                sep = '\n';
-            else if (!prevMoreIndented && sep === '\n')
-                sep = '\n\n';
-            value += sep + indent.slice(trimIndent) + content;
-            sep = '\n';
-            prevMoreIndented = true;
-        }
-        else if (content === '') {
-            // empty line
-            if (sep === '\n')
-                value += '\n';
-            else
-                sep = '\n';
-        }
-        else {
-            value += sep + content;
-            sep = ' ';
-            prevMoreIndented = false;
-        }
-    }
-    switch (header.chomp) {
-        case '-':
-            break;
-        case '+':
-            for (let i = chompStart; i < lines.length; ++i)
-                value += '\n' + lines[i][0].slice(trimIndent);
-            if (value[value.length - 1] !== '\n')
-                value += '\n';
-            break;
-        default:
-            value += '\n';
-    }
-    const end = start + header.length + scalar.source.length;
-    return { value, type, comment: header.comment, range: [start, end, end] };
-}
-function parseBlockScalarHeader({ offset, props }, strict, onError) {
-    /* istanbul ignore if should not happen */
-    if (props[0].type !== 'block-scalar-header') {
-        onError(props[0], 'IMPOSSIBLE', 'Block scalar header not found');
-        return null;
-    }
-    const { source } = props[0];
-    const mode = source[0];
-    let indent = 0;
-    let chomp = '';
-    let error = -1;
-    for (let i = 1; i < source.length; ++i) {
-        const ch = source[i];
-        if (!chomp && (ch === '-' || ch === '+'))
-            chomp = ch;
-        else {
-            const n = Number(ch);
-            if (!indent && n)
-                indent = n;
-            else if (error === -1)
-                error = offset + i;
-        }
-    }
-    if (error !== -1)
-        onError(error, 'UNEXPECTED_TOKEN', `Block scalar header includes extra characters: ${source}`);
-    let hasSpace = false;
-    let comment = '';
-    let length = source.length;
-    for (let i = 1; i < props.length; ++i) {
-        const token = props[i];
-        switch (token.type) {
-            case 'space':
-                hasSpace = true;
-            // fallthrough
-            case 'newline':
-                length += token.source.length;
-                break;
-            case 'comment':
-                if (strict && !hasSpace) {
-                    const message = 'Comments must be separated from other tokens by white space characters';
-                    onError(token, 'MISSING_CHAR', message);
-                }
-                length += token.source.length;
-                comment = token.source.substring(1);
-                break;
-            case 'error':
-                onError(token, 'UNEXPECTED_TOKEN', token.message);
-                length += token.source.length;
-                break;
-            /* istanbul ignore next should not happen */
-            default: {
-                const message = `Unexpected token in block scalar header: ${token.type}`;
-                onError(token, 'UNEXPECTED_TOKEN', message);
-                const ts = token.source;
-                if (ts && typeof ts === 'string')
-                    length += ts.length;
-            }
-        }
-    }
-    return { mode, indent, chomp, comment, length };
-}
-/** @returns Array of lines split up as `[indent, content]` */
-function splitLines(source) {
-    const split = source.split(/\n( *)/);
-    const first = split[0];
-    const m = first.match(/^( *)/);
-    const line0 = m?.[1]
-        ? [m[1], first.slice(m[1].length)]
-        : ['', first];
-    const lines = [line0];
-    for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
-    return lines;
-}
-
-exports.resolveBlockScalar = resolveBlockScalar;
-
-
-/***/ }),
-
-/***/ 334:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-
-function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-    const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
-    const seq = new NodeClass(ctx.schema);
-    if (ctx.atRoot)
-        ctx.atRoot = false;
-    if (ctx.atKey)
-        ctx.atKey = false;
-    let offset = bs.offset;
-    let commentEnd = null;
-    for (const { start, value } of bs.items) {
-        const props = resolveProps.resolveProps(start, {
-            indicator: 'seq-item-ind',
-            next: value,
-            offset,
-            onError,
-            parentIndent: bs.indent,
-            startOnNewline: true
-        });
-        if (!props.found) {
-            if (props.anchor || props.tag || value) {
-                if (value?.type === 'block-seq')
-                    onError(props.end, 'BAD_INDENT', 'All sequence items must start at the same column');
-                else
-                    onError(offset, 'MISSING_CHAR', 'Sequence item without - indicator');
-            }
-            else {
-                commentEnd = props.end;
-                if (props.comment)
-                    seq.comment = props.comment;
-                continue;
-            }
-        }
-        const node = value
-            ? composeNode(ctx, value, props, onError)
-            : composeEmptyNode(ctx, props.end, start, null, props, onError);
-        if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
-        offset = node.range[2];
-        seq.items.push(node);
-    }
-    seq.range = [bs.offset, offset, commentEnd ?? offset];
-    return seq;
-}
-
-exports.resolveBlockSeq = resolveBlockSeq;
-
-
-/***/ }),
-
-/***/ 7788:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function resolveEnd(end, offset, reqSpace, onError) {
-    let comment = '';
-    if (end) {
-        let hasSpace = false;
-        let sep = '';
-        for (const token of end) {
-            const { source, type } = token;
-            switch (type) {
-                case 'space':
-                    hasSpace = true;
-                    break;
-                case 'comment': {
-                    if (reqSpace && !hasSpace)
-                        onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-                    const cb = source.substring(1) || ' ';
-                    if (!comment)
-                        comment = cb;
-                    else
-                        comment += sep + cb;
-                    sep = '';
-                    break;
-                }
-                case 'newline':
-                    if (comment)
-                        sep += source;
-                    hasSpace = true;
-                    break;
-                default:
-                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${type} at node end`);
-            }
-            offset += source.length;
-        }
-    }
-    return { comment, offset };
-}
-
-exports.resolveEnd = resolveEnd;
-
-
-/***/ }),
-
-/***/ 3142:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
-
-const blockMsg = 'Block collections are not allowed within flow collections';
-const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
-function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-    const isMap = fc.start.source === '{';
-    const fcName = isMap ? 'flow map' : 'flow sequence';
-    const NodeClass = (tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq));
-    const coll = new NodeClass(ctx.schema);
-    coll.flow = true;
-    const atRoot = ctx.atRoot;
-    if (atRoot)
-        ctx.atRoot = false;
-    if (ctx.atKey)
-        ctx.atKey = false;
-    let offset = fc.offset + fc.start.source.length;
-    for (let i = 0; i < fc.items.length; ++i) {
-        const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
-        const props = resolveProps.resolveProps(start, {
-            flow: fcName,
-            indicator: 'explicit-key-ind',
-            next: key ?? sep?.[0],
-            offset,
-            onError,
-            parentIndent: fc.indent,
-            startOnNewline: false
-        });
-        if (!props.found) {
-            if (!props.anchor && !props.tag && !sep && !value) {
-                if (i === 0 && props.comma)
-                    onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
-                else if (i < fc.items.length - 1)
-                    onError(props.start, 'UNEXPECTED_TOKEN', `Unexpected empty item in ${fcName}`);
-                if (props.comment) {
-                    if (coll.comment)
-                        coll.comment += '\n' + props.comment;
-                    else
-                        coll.comment = props.comment;
-                }
-                offset = props.end;
-                continue;
-            }
-            if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
-                onError(key, // checked by containsNewline()
-                'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
-        }
-        if (i === 0) {
-            if (props.comma)
-                onError(props.comma, 'UNEXPECTED_TOKEN', `Unexpected , in ${fcName}`);
-        }
-        else {
-            if (!props.comma)
-                onError(props.start, 'MISSING_CHAR', `Missing , between ${fcName} items`);
-            if (props.comment) {
-                let prevItemComment = '';
-                loop: for (const st of start) {
-                    switch (st.type) {
-                        case 'comma':
-                        case 'space':
-                            break;
-                        case 'comment':
-                            prevItemComment = st.source.substring(1);
-                            break loop;
-                        default:
-                            break loop;
-                    }
-                }
-                if (prevItemComment) {
-                    let prev = coll.items[coll.items.length - 1];
-                    if (identity.isPair(prev))
-                        prev = prev.value ?? prev.key;
-                    if (prev.comment)
-                        prev.comment += '\n' + prevItemComment;
-                    else
-                        prev.comment = prevItemComment;
-                    props.comment = props.comment.substring(prevItemComment.length + 1);
-                }
-            }
-        }
-        if (!isMap && !sep && !props.found) {
-            // item is a value in a seq
-            // → key & sep are empty, start does not include ? or :
-            const valueNode = value
-                ? composeNode(ctx, value, props, onError)
-                : composeEmptyNode(ctx, props.end, sep, null, props, onError);
-            coll.items.push(valueNode);
-            offset = valueNode.range[2];
-            if (isBlock(value))
-                onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
-        }
-        else {
-            // item is a key+value pair
-            // key value
-            ctx.atKey = true;
-            const keyStart = props.end;
-            const keyNode = key
-                ? composeNode(ctx, key, props, onError)
-                : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-            if (isBlock(key))
-                onError(keyNode.range, 'BLOCK_IN_FLOW', blockMsg);
-            ctx.atKey = false;
-            // value properties
-            const valueProps = resolveProps.resolveProps(sep ?? [], {
-                flow: fcName,
-                indicator: 'map-value-ind',
-                next: value,
-                offset: keyNode.range[2],
-                onError,
-                parentIndent: fc.indent,
-                startOnNewline: false
-            });
-            if (valueProps.found) {
-                if (!isMap && !props.found && ctx.options.strict) {
-                    if (sep)
-                        for (const st of sep) {
-                            if (st === valueProps.found)
-                                break;
-                            if (st.type === 'newline') {
-                                onError(st, 'MULTILINE_IMPLICIT_KEY', 'Implicit keys of flow sequence pairs need to be on a single line');
-                                break;
-                            }
-                        }
-                    if (props.start < valueProps.found.offset - 1024)
-                        onError(valueProps.found, 'KEY_OVER_1024_CHARS', 'The : indicator must be at most 1024 chars after the start of an implicit flow sequence key');
-                }
-            }
-            else if (value) {
-                if ('source' in value && value.source?.[0] === ':')
-                    onError(value, 'MISSING_CHAR', `Missing space after : in ${fcName}`);
-                else
-                    onError(valueProps.start, 'MISSING_CHAR', `Missing , or : between ${fcName} items`);
-            }
-            // value value
-            const valueNode = value
-                ? composeNode(ctx, value, valueProps, onError)
-                : valueProps.found
-                    ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError)
-                    : null;
-            if (valueNode) {
-                if (isBlock(value))
-                    onError(valueNode.range, 'BLOCK_IN_FLOW', blockMsg);
-            }
-            else if (valueProps.comment) {
-                if (keyNode.comment)
-                    keyNode.comment += '\n' + valueProps.comment;
-                else
-                    keyNode.comment = valueProps.comment;
-            }
-            const pair = new Pair.Pair(keyNode, valueNode);
-            if (ctx.options.keepSourceTokens)
-                pair.srcToken = collItem;
-            if (isMap) {
-                const map = coll;
-                if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
-                    onError(keyStart, 'DUPLICATE_KEY', 'Map keys must be unique');
-                map.items.push(pair);
-            }
-            else {
-                const map = new YAMLMap.YAMLMap(ctx.schema);
-                map.flow = true;
-                map.items.push(pair);
-                const endRange = (valueNode ?? keyNode).range;
-                map.range = [keyNode.range[0], endRange[1], endRange[2]];
-                coll.items.push(map);
-            }
-            offset = valueNode ? valueNode.range[2] : valueProps.end;
-        }
-    }
-    const expectedEnd = isMap ? '}' : ']';
-    const [ce, ...ee] = fc.end;
-    let cePos = offset;
-    if (ce?.source === expectedEnd)
-        cePos = ce.offset + ce.source.length;
-    else {
-        const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot
-            ? `${name} must end with a ${expectedEnd}`
-            : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? 'MISSING_CHAR' : 'BAD_INDENT', msg);
-        if (ce && ce.source.length !== 1)
-            ee.unshift(ce);
-    }
-    if (ee.length > 0) {
-        const end = resolveEnd.resolveEnd(ee, cePos, ctx.options.strict, onError);
-        if (end.comment) {
-            if (coll.comment)
-                coll.comment += '\n' + end.comment;
-            else
-                coll.comment = end.comment;
-        }
-        coll.range = [fc.offset, cePos, end.offset];
-    }
-    else {
-        coll.range = [fc.offset, cePos, cePos];
-    }
-    return coll;
-}
-
-exports.resolveFlowCollection = resolveFlowCollection;
-
-
-/***/ }),
-
-/***/ 6842:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
-
-function resolveFlowScalar(scalar, strict, onError) {
-    const { offset, type, source, end } = scalar;
-    let _type;
-    let value;
-    const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
-    switch (type) {
-        case 'scalar':
-            _type = Scalar.Scalar.PLAIN;
-            value = plainValue(source, _onError);
-            break;
-        case 'single-quoted-scalar':
-            _type = Scalar.Scalar.QUOTE_SINGLE;
-            value = singleQuotedValue(source, _onError);
-            break;
-        case 'double-quoted-scalar':
-            _type = Scalar.Scalar.QUOTE_DOUBLE;
-            value = doubleQuotedValue(source, _onError);
-            break;
-        /* istanbul ignore next should not happen */
-        default:
-            onError(scalar, 'UNEXPECTED_TOKEN', `Expected a flow scalar value, but found: ${type}`);
-            return {
-                value: '',
-                type: null,
-                comment: '',
-                range: [offset, offset + source.length, offset + source.length]
-            };
-    }
-    const valueEnd = offset + source.length;
-    const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
-    return {
-        value,
-        type: _type,
-        comment: re.comment,
-        range: [offset, valueEnd, re.offset]
-    };
-}
-function plainValue(source, onError) {
-    let badChar = '';
-    switch (source[0]) {
-        /* istanbul ignore next should not happen */
-        case '\t':
-            badChar = 'a tab character';
-            break;
-        case ',':
-            badChar = 'flow indicator character ,';
-            break;
-        case '%':
-            badChar = 'directive indicator character %';
-            break;
-        case '|':
-        case '>': {
-            badChar = `block scalar indicator ${source[0]}`;
-            break;
-        }
-        case '@':
-        case '`': {
-            badChar = `reserved character ${source[0]}`;
-            break;
-        }
-    }
-    if (badChar)
-        onError(0, 'BAD_SCALAR_START', `Plain value cannot start with ${badChar}`);
-    return unfoldLines(source);
-}
-function singleQuotedValue(source, onError) {
-    if (source[source.length - 1] !== "'" || source.length === 1)
-        onError(source.length, 'MISSING_CHAR', "Missing closing 'quote");
-    return unfoldLines(source.slice(1, -1)).replace(/''/g, "'");
-}
-function unfoldLines(source) {
-    const line = /(.*?)\r?\n/sy;
-    let match = line.exec(source);
-    if (!match)
-        return source;
-    /**
-     * The negative lookbehinds in these RegExps are to
-     * prevent causing a polynomial search time in certain cases.
-     *
-     * The try-catch is for Safari < 16.4 and other old browsers:
-     * https://caniuse.com/js-regexp-lookbehind
-     */
-    let trimEnd, trimBoth;
-    try {
-        trimEnd = new RegExp('(?<![ \t])[ \t]+$');
-        trimBoth = new RegExp('^[ \t]+|(?<![ \t])[ \t]+$', 'g');
-    }
-    catch {
-        trimEnd = /[ \t]+$/;
-        trimBoth = /^[ \t]+|[ \t]+$/g;
-    }
-    let res = match[1].replace(trimEnd, '');
-    let sep = ' ';
-    let pos = line.lastIndex;
-    while ((match = line.exec(source))) {
-        const lm = match[1].replace(trimBoth, '');
-        if (lm === '') {
-            if (sep === '\n')
-                res += sep;
-            else
-                sep = '\n';
-        }
-        else {
-            res += sep + lm;
-            sep = ' ';
-        }
-        pos = line.lastIndex;
-    }
-    const last = /[ \t]*(.*)/sy;
-    last.lastIndex = pos;
-    match = last.exec(source);
-    return res + sep + (match?.[1] ?? '');
-}
-function doubleQuotedValue(source, onError) {
-    let res = '';
-    for (let i = 1; i < source.length - 1; ++i) {
-        const ch = source[i];
-        if (ch === '\r' && source[i + 1] === '\n')
-            continue;
-        if (ch === '\n') {
-            const { fold, offset } = foldNewline(source, i);
-            res += fold;
-            i = offset;
-        }
-        else if (ch === '\\') {
-            let next = source[++i];
-            const cc = escapeCodes[next];
-            if (cc)
-                res += cc;
-            else if (next === '\n') {
-                // skip escaped newlines, but still trim the following line
-                next = source[i + 1];
-                while (next === ' ' || next === '\t')
-                    next = source[++i + 1];
-            }
-            else if (next === '\r' && source[i + 1] === '\n') {
-                // skip escaped CRLF newlines, but still trim the following line
-                next = source[++i + 1];
-                while (next === ' ' || next === '\t')
-                    next = source[++i + 1];
-            }
-            else if (next === 'x' || next === 'u' || next === 'U') {
-                const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
-                res += parseCharCode(source, i + 1, length, onError);
-                i += length;
-            }
-            else {
-                const raw = source.substr(i - 1, 2);
-                onError(i - 1, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
-                res += raw;
-            }
-        }
-        else if (ch === ' ' || ch === '\t') {
-            // trim trailing whitespace
-            const wsStart = i;
-            let next = source[i + 1];
-            while (next === ' ' || next === '\t')
-                next = source[++i + 1];
-            if (next !== '\n' && !(next === '\r' && source[i + 2] === '\n'))
-                res += i > wsStart ? source.slice(wsStart, i + 1) : ch;
-        }
-        else {
-            res += ch;
-        }
-    }
-    if (source[source.length - 1] !== '"' || source.length === 1)
-        onError(source.length, 'MISSING_CHAR', 'Missing closing "quote');
-    return res;
-}
-/**
- * Fold a single newline into a space, multiple newlines to N - 1 newlines.
- * Presumes `source[offset] === '\n'`
- */
-function foldNewline(source, offset) {
-    let fold = '';
-    let ch = source[offset + 1];
-    while (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
-        if (ch === '\r' && source[offset + 2] !== '\n')
-            break;
-        if (ch === '\n')
-            fold += '\n';
-        offset += 1;
-        ch = source[offset + 1];
-    }
-    if (!fold)
-        fold = ' ';
-    return { fold, offset };
-}
-const escapeCodes = {
-    '0': '\0', // null character
-    a: '\x07', // bell character
-    b: '\b', // backspace
-    e: '\x1b', // escape character
-    f: '\f', // form feed
-    n: '\n', // line feed
-    r: '\r', // carriage return
-    t: '\t', // horizontal tab
-    v: '\v', // vertical tab
-    N: '\u0085', // Unicode next line
-    _: '\u00a0', // Unicode non-breaking space
-    L: '\u2028', // Unicode line separator
-    P: '\u2029', // Unicode paragraph separator
-    ' ': ' ',
-    '"': '"',
-    '/': '/',
-    '\\': '\\',
-    '\t': '\t'
-};
-function parseCharCode(source, offset, length, onError) {
-    const cc = source.substr(offset, length);
-    const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-    const code = ok ? parseInt(cc, 16) : NaN;
-    try {
-        return String.fromCodePoint(code);
-    }
-    catch {
-        const raw = source.substr(offset - 2, length + 2);
-        onError(offset - 2, 'BAD_DQ_ESCAPE', `Invalid escape sequence ${raw}`);
-        return raw;
-    }
-}
-
-exports.resolveFlowScalar = resolveFlowScalar;
-
-
-/***/ }),
-
-/***/ 4631:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
-    let spaceBefore = false;
-    let atNewline = startOnNewline;
-    let hasSpace = startOnNewline;
-    let comment = '';
-    let commentSep = '';
-    let hasNewline = false;
-    let reqSpace = false;
-    let tab = null;
-    let anchor = null;
-    let tag = null;
-    let newlineAfterProp = null;
-    let comma = null;
-    let found = null;
-    let start = null;
-    for (const token of tokens) {
-        if (reqSpace) {
-            if (token.type !== 'space' &&
-                token.type !== 'newline' &&
-                token.type !== 'comma')
-                onError(token.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-            reqSpace = false;
-        }
-        if (tab) {
-            if (atNewline && token.type !== 'comment' && token.type !== 'newline') {
-                onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
-            }
-            tab = null;
-        }
-        switch (token.type) {
-            case 'space':
-                // At the doc level, tabs at line start may be parsed
-                // as leading white space rather than indentation.
-                // In a flow collection, only the parser handles indent.
-                if (!flow &&
-                    (indicator !== 'doc-start' || next?.type !== 'flow-collection') &&
-                    token.source.includes('\t')) {
-                    tab = token;
-                }
-                hasSpace = true;
-                break;
-            case 'comment': {
-                if (!hasSpace)
-                    onError(token, 'MISSING_CHAR', 'Comments must be separated from other tokens by white space characters');
-                const cb = token.source.substring(1) || ' ';
-                if (!comment)
-                    comment = cb;
-                else
-                    comment += commentSep + cb;
-                commentSep = '';
-                atNewline = false;
-                break;
-            }
-            case 'newline':
-                if (atNewline) {
-                    if (comment)
-                        comment += token.source;
-                    else if (!found || indicator !== 'seq-item-ind')
-                        spaceBefore = true;
-                }
-                else
-                    commentSep += token.source;
-                atNewline = true;
-                hasNewline = true;
-                if (anchor || tag)
-                    newlineAfterProp = token;
-                hasSpace = true;
-                break;
-            case 'anchor':
-                if (anchor)
-                    onError(token, 'MULTIPLE_ANCHORS', 'A node can have at most one anchor');
-                if (token.source.endsWith(':'))
-                    onError(token.offset + token.source.length - 1, 'BAD_ALIAS', 'Anchor ending in : is ambiguous', true);
-                anchor = token;
-                start ?? (start = token.offset);
-                atNewline = false;
-                hasSpace = false;
-                reqSpace = true;
-                break;
-            case 'tag': {
-                if (tag)
-                    onError(token, 'MULTIPLE_TAGS', 'A node can have at most one tag');
-                tag = token;
-                start ?? (start = token.offset);
-                atNewline = false;
-                hasSpace = false;
-                reqSpace = true;
-                break;
-            }
-            case indicator:
-                // Could here handle preceding comments differently
-                if (anchor || tag)
-                    onError(token, 'BAD_PROP_ORDER', `Anchors and tags must be after the ${token.source} indicator`);
-                if (found)
-                    onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.source} in ${flow ?? 'collection'}`);
-                found = token;
-                atNewline =
-                    indicator === 'seq-item-ind' || indicator === 'explicit-key-ind';
-                hasSpace = false;
-                break;
-            case 'comma':
-                if (flow) {
-                    if (comma)
-                        onError(token, 'UNEXPECTED_TOKEN', `Unexpected , in ${flow}`);
-                    comma = token;
-                    atNewline = false;
-                    hasSpace = false;
-                    break;
-                }
-            // else fallthrough
-            default:
-                onError(token, 'UNEXPECTED_TOKEN', `Unexpected ${token.type} token`);
-                atNewline = false;
-                hasSpace = false;
-        }
-    }
-    const last = tokens[tokens.length - 1];
-    const end = last ? last.offset + last.source.length : offset;
-    if (reqSpace &&
-        next &&
-        next.type !== 'space' &&
-        next.type !== 'newline' &&
-        next.type !== 'comma' &&
-        (next.type !== 'scalar' || next.source !== '')) {
-        onError(next.offset, 'MISSING_CHAR', 'Tags and anchors must be separated from the next token by white space');
-    }
-    if (tab &&
-        ((atNewline && tab.indent <= parentIndent) ||
-            next?.type === 'block-map' ||
-            next?.type === 'block-seq'))
-        onError(tab, 'TAB_AS_INDENT', 'Tabs are not allowed as indentation');
-    return {
-        comma,
-        found,
-        spaceBefore,
-        comment,
-        hasNewline,
-        anchor,
-        tag,
-        newlineAfterProp,
-        end,
-        start: start ?? end
-    };
-}
-
-exports.resolveProps = resolveProps;
-
-
-/***/ }),
-
-/***/ 9499:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function containsNewline(key) {
-    if (!key)
-        return null;
-    switch (key.type) {
-        case 'alias':
-        case 'scalar':
-        case 'double-quoted-scalar':
-        case 'single-quoted-scalar':
-            if (key.source.includes('\n'))
-                return true;
-            if (key.end)
-                for (const st of key.end)
-                    if (st.type === 'newline')
-                        return true;
-            return false;
-        case 'flow-collection':
-            for (const it of key.items) {
-                for (const st of it.start)
-                    if (st.type === 'newline')
-                        return true;
-                if (it.sep)
-                    for (const st of it.sep)
-                        if (st.type === 'newline')
-                            return true;
-                if (containsNewline(it.key) || containsNewline(it.value))
-                    return true;
-            }
-            return false;
-        default:
-            return true;
-    }
-}
-
-exports.containsNewline = containsNewline;
-
-
-/***/ }),
-
-/***/ 2599:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function emptyScalarPosition(offset, before, pos) {
-    if (before) {
-        pos ?? (pos = before.length);
-        for (let i = pos - 1; i >= 0; --i) {
-            let st = before[i];
-            switch (st.type) {
-                case 'space':
-                case 'comment':
-                case 'newline':
-                    offset -= st.source.length;
-                    continue;
-            }
-            // Technically, an empty scalar is immediately after the last non-empty
-            // node, but it's more useful to place it after any whitespace.
-            st = before[++i];
-            while (st?.type === 'space') {
-                offset += st.source.length;
-                st = before[++i];
-            }
-            break;
-        }
-    }
-    return offset;
-}
-
-exports.emptyScalarPosition = emptyScalarPosition;
-
-
-/***/ }),
-
-/***/ 4051:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var utilContainsNewline = __nccwpck_require__(9499);
-
-function flowIndentCheck(indent, fc, onError) {
-    if (fc?.type === 'flow-collection') {
-        const end = fc.end[0];
-        if (end.indent === indent &&
-            (end.source === ']' || end.source === '}') &&
-            utilContainsNewline.containsNewline(fc)) {
-            const msg = 'Flow end indicator should be more indented than parent';
-            onError(end, 'BAD_INDENT', msg, true);
-        }
-    }
-}
-
-exports.flowIndentCheck = flowIndentCheck;
-
-
-/***/ }),
-
-/***/ 1187:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-
-function mapIncludes(ctx, items, search) {
-    const { uniqueKeys } = ctx.options;
-    if (uniqueKeys === false)
-        return false;
-    const isEqual = typeof uniqueKeys === 'function'
-        ? uniqueKeys
-        : (a, b) => a === b || (identity.isScalar(a) && identity.isScalar(b) && a.value === b.value);
-    return items.some(pair => isEqual(pair.key, search));
-}
-
-exports.mapIncludes = mapIncludes;
-
-
-/***/ }),
-
-/***/ 3021:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
-
-class Document {
-    constructor(value, replacer, options) {
-        /** A comment before this Document */
-        this.commentBefore = null;
-        /** A comment immediately after this Document */
-        this.comment = null;
-        /** Errors encountered during parsing. */
-        this.errors = [];
-        /** Warnings encountered during parsing. */
-        this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
-        let _replacer = null;
-        if (typeof replacer === 'function' || Array.isArray(replacer)) {
-            _replacer = replacer;
-        }
-        else if (options === undefined && replacer) {
-            options = replacer;
-            replacer = undefined;
-        }
-        const opt = Object.assign({
-            intAsBigInt: false,
-            keepSourceTokens: false,
-            logLevel: 'warn',
-            prettyErrors: true,
-            strict: true,
-            stringKeys: false,
-            uniqueKeys: true,
-            version: '1.2'
-        }, options);
-        this.options = opt;
-        let { version } = opt;
-        if (options?._directives) {
-            this.directives = options._directives.atDocument();
-            if (this.directives.yaml.explicit)
-                version = this.directives.yaml.version;
-        }
-        else
-            this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        // @ts-expect-error We can't really know that this matches Contents.
-        this.contents =
-            value === undefined ? null : this.createNode(value, _replacer, options);
-    }
-    /**
-     * Create a deep copy of this Document and its contents.
-     *
-     * Custom Node values that inherit from `Object` still refer to their original instances.
-     */
-    clone() {
-        const copy = Object.create(Document.prototype, {
-            [identity.NODE_TYPE]: { value: identity.DOC }
-        });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
-        if (this.directives)
-            copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        // @ts-expect-error We can't really know that this matches Contents.
-        copy.contents = identity.isNode(this.contents)
-            ? this.contents.clone(copy.schema)
-            : this.contents;
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /** Adds a value to the document. */
-    add(value) {
-        if (assertCollection(this.contents))
-            this.contents.add(value);
-    }
-    /** Adds a value to the document. */
-    addIn(path, value) {
-        if (assertCollection(this.contents))
-            this.contents.addIn(path, value);
-    }
-    /**
-     * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
-     *
-     * If `node` already has an anchor, `name` is ignored.
-     * Otherwise, the `node.anchor` value will be set to `name`,
-     * or if an anchor with that name is already present in the document,
-     * `name` will be used as a prefix for a new unique anchor.
-     * If `name` is undefined, the generated anchor will use 'a' as a prefix.
-     */
-    createAlias(node, name) {
-        if (!node.anchor) {
-            const prev = anchors.anchorNames(this);
-            node.anchor =
-                // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-                !name || prev.has(name) ? anchors.findNewAnchor(name || 'a', prev) : name;
-        }
-        return new Alias.Alias(node.anchor);
-    }
-    createNode(value, replacer, options) {
-        let _replacer = undefined;
-        if (typeof replacer === 'function') {
-            value = replacer.call({ '': value }, '', value);
-            _replacer = replacer;
-        }
-        else if (Array.isArray(replacer)) {
-            const keyToStr = (v) => typeof v === 'number' || v instanceof String || v instanceof Number;
-            const asStr = replacer.filter(keyToStr).map(String);
-            if (asStr.length > 0)
-                replacer = replacer.concat(asStr);
-            _replacer = replacer;
-        }
-        else if (options === undefined && replacer) {
-            options = replacer;
-            replacer = undefined;
-        }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
-        const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(this, 
-        // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-        anchorPrefix || 'a');
-        const ctx = {
-            aliasDuplicateObjects: aliasDuplicateObjects ?? true,
-            keepUndefined: keepUndefined ?? false,
-            onAnchor,
-            onTagObj,
-            replacer: _replacer,
-            schema: this.schema,
-            sourceObjects
-        };
-        const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
-            node.flow = true;
-        setAnchors();
-        return node;
-    }
-    /**
-     * Convert a key and a value into a `Pair` using the current schema,
-     * recursively wrapping all values as `Scalar` or `Collection` nodes.
-     */
-    createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
-        return new Pair.Pair(k, v);
-    }
-    /**
-     * Removes a value from the document.
-     * @returns `true` if the item was found and removed.
-     */
-    delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
-    }
-    /**
-     * Removes a value from the document.
-     * @returns `true` if the item was found and removed.
-     */
-    deleteIn(path) {
-        if (Collection.isEmptyPath(path)) {
-            if (this.contents == null)
-                return false;
-            // @ts-expect-error Presumed impossible if Strict extends false
-            this.contents = null;
-            return true;
-        }
-        return assertCollection(this.contents)
-            ? this.contents.deleteIn(path)
-            : false;
-    }
-    /**
-     * Returns item at `key`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    get(key, keepScalar) {
-        return identity.isCollection(this.contents)
-            ? this.contents.get(key, keepScalar)
-            : undefined;
-    }
-    /**
-     * Returns item at `path`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    getIn(path, keepScalar) {
-        if (Collection.isEmptyPath(path))
-            return !keepScalar && identity.isScalar(this.contents)
-                ? this.contents.value
-                : this.contents;
-        return identity.isCollection(this.contents)
-            ? this.contents.getIn(path, keepScalar)
-            : undefined;
-    }
-    /**
-     * Checks if the document includes a value with the key `key`.
-     */
-    has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
-    }
-    /**
-     * Checks if the document includes a value at `path`.
-     */
-    hasIn(path) {
-        if (Collection.isEmptyPath(path))
-            return this.contents !== undefined;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
-    }
-    /**
-     * Sets a value in this document. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    set(key, value) {
-        if (this.contents == null) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = Collection.collectionFromPath(this.schema, [key], value);
-        }
-        else if (assertCollection(this.contents)) {
-            this.contents.set(key, value);
-        }
-    }
-    /**
-     * Sets a value in this document. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    setIn(path, value) {
-        if (Collection.isEmptyPath(path)) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = value;
-        }
-        else if (this.contents == null) {
-            // @ts-expect-error We can't really know that this matches Contents.
-            this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
-        }
-        else if (assertCollection(this.contents)) {
-            this.contents.setIn(path, value);
-        }
-    }
-    /**
-     * Change the YAML version and schema used by the document.
-     * A `null` version disables support for directives, explicit tags, anchors, and aliases.
-     * It also requires the `schema` option to be given as a `Schema` instance value.
-     *
-     * Overrides all previously set schema options.
-     */
-    setSchema(version, options = {}) {
-        if (typeof version === 'number')
-            version = String(version);
-        let opt;
-        switch (version) {
-            case '1.1':
-                if (this.directives)
-                    this.directives.yaml.version = '1.1';
-                else
-                    this.directives = new directives.Directives({ version: '1.1' });
-                opt = { resolveKnownTags: false, schema: 'yaml-1.1' };
-                break;
-            case '1.2':
-            case 'next':
-                if (this.directives)
-                    this.directives.yaml.version = version;
-                else
-                    this.directives = new directives.Directives({ version });
-                opt = { resolveKnownTags: true, schema: 'core' };
-                break;
-            case null:
-                if (this.directives)
-                    delete this.directives;
-                opt = null;
-                break;
-            default: {
-                const sv = JSON.stringify(version);
-                throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
-            }
-        }
-        // Not using `instanceof Schema` to allow for duck typing
-        if (options.schema instanceof Object)
-            this.schema = options.schema;
-        else if (opt)
-            this.schema = new Schema.Schema(Object.assign(opt, options));
-        else
-            throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
-    }
-    // json & jsonArg are only used from toJSON()
-    toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        const ctx = {
-            anchors: new Map(),
-            doc: this,
-            keep: !json,
-            mapAsMap: mapAsMap === true,
-            mapKeyWarned: false,
-            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this.contents, jsonArg ?? '', ctx);
-        if (typeof onAnchor === 'function')
-            for (const { count, res } of ctx.anchors.values())
-                onAnchor(res, count);
-        return typeof reviver === 'function'
-            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
-            : res;
-    }
-    /**
-     * A JSON representation of the document `contents`.
-     *
-     * @param jsonArg Used by `JSON.stringify` to indicate the array index or
-     *   property name.
-     */
-    toJSON(jsonArg, onAnchor) {
-        return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
-    }
-    /** A YAML representation of the document. */
-    toString(options = {}) {
-        if (this.errors.length > 0)
-            throw new Error('Document with errors cannot be stringified');
-        if ('indent' in options &&
-            (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-            const s = JSON.stringify(options.indent);
-            throw new Error(`"indent" option must be a positive integer, not ${s}`);
-        }
-        return stringifyDocument.stringifyDocument(this, options);
-    }
-}
-function assertCollection(contents) {
-    if (identity.isCollection(contents))
-        return true;
-    throw new Error('Expected a YAML collection as document contents');
-}
-
-exports.Document = Document;
-
-
-/***/ }),
-
-/***/ 1596:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
-
-/**
- * Verify that the input string is a valid anchor.
- *
- * Will throw on errors.
- */
-function anchorIsValid(anchor) {
-    if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
-        const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
-    }
-    return true;
-}
-function anchorNames(root) {
-    const anchors = new Set();
-    visit.visit(root, {
-        Value(_key, node) {
-            if (node.anchor)
-                anchors.add(node.anchor);
-        }
-    });
-    return anchors;
-}
-/** Find a new anchor name with the given `prefix` and a one-indexed suffix. */
-function findNewAnchor(prefix, exclude) {
-    for (let i = 1; true; ++i) {
-        const name = `${prefix}${i}`;
-        if (!exclude.has(name))
-            return name;
-    }
-}
-function createNodeAnchors(doc, prefix) {
-    const aliasObjects = [];
-    const sourceObjects = new Map();
-    let prevAnchors = null;
-    return {
-        onAnchor: (source) => {
-            aliasObjects.push(source);
-            prevAnchors ?? (prevAnchors = anchorNames(doc));
-            const anchor = findNewAnchor(prefix, prevAnchors);
-            prevAnchors.add(anchor);
-            return anchor;
-        },
-        /**
-         * With circular references, the source node is only resolved after all
-         * of its child nodes are. This is why anchors are set only after all of
-         * the nodes have been created.
-         */
-        setAnchors: () => {
-            for (const source of aliasObjects) {
-                const ref = sourceObjects.get(source);
-                if (typeof ref === 'object' &&
-                    ref.anchor &&
-                    (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-                    ref.node.anchor = ref.anchor;
-                }
-                else {
-                    const error = new Error('Failed to resolve repeated object (this should not happen)');
-                    error.source = source;
-                    throw error;
-                }
-            }
-        },
-        sourceObjects
-    };
-}
-
-exports.anchorIsValid = anchorIsValid;
-exports.anchorNames = anchorNames;
-exports.createNodeAnchors = createNodeAnchors;
-exports.findNewAnchor = findNewAnchor;
-
-
-/***/ }),
-
-/***/ 3661:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Applies the JSON.parse reviver algorithm as defined in the ECMA-262 spec,
- * in section 24.5.1.1 "Runtime Semantics: InternalizeJSONProperty" of the
- * 2021 edition: https://tc39.es/ecma262/#sec-json.parse
- *
- * Includes extensions for handling Map and Set objects.
- */
-function applyReviver(reviver, obj, key, val) {
-    if (val && typeof val === 'object') {
-        if (Array.isArray(val)) {
-            for (let i = 0, len = val.length; i < len; ++i) {
-                const v0 = val[i];
-                const v1 = applyReviver(reviver, val, String(i), v0);
-                // eslint-disable-next-line @typescript-eslint/no-array-delete
-                if (v1 === undefined)
-                    delete val[i];
-                else if (v1 !== v0)
-                    val[i] = v1;
-            }
-        }
-        else if (val instanceof Map) {
-            for (const k of Array.from(val.keys())) {
-                const v0 = val.get(k);
-                const v1 = applyReviver(reviver, val, k, v0);
-                if (v1 === undefined)
-                    val.delete(k);
-                else if (v1 !== v0)
-                    val.set(k, v1);
-            }
-        }
-        else if (val instanceof Set) {
-            for (const v0 of Array.from(val)) {
-                const v1 = applyReviver(reviver, val, v0, v0);
-                if (v1 === undefined)
-                    val.delete(v0);
-                else if (v1 !== v0) {
-                    val.delete(v0);
-                    val.add(v1);
-                }
-            }
-        }
-        else {
-            for (const [k, v0] of Object.entries(val)) {
-                const v1 = applyReviver(reviver, val, k, v0);
-                if (v1 === undefined)
-                    delete val[k];
-                else if (v1 !== v0)
-                    val[k] = v1;
-            }
-        }
-    }
-    return reviver.call(obj, key, val);
-}
-
-exports.applyReviver = applyReviver;
-
-
-/***/ }),
-
-/***/ 2404:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-
-const defaultTagPrefix = 'tag:yaml.org,2002:';
-function findTagObject(value, tagName, tags) {
-    if (tagName) {
-        const match = tags.filter(t => t.tag === tagName);
-        const tagObj = match.find(t => !t.format) ?? match[0];
-        if (!tagObj)
-            throw new Error(`Tag ${tagName} not found`);
-        return tagObj;
-    }
-    return tags.find(t => t.identify?.(value) && !t.format);
-}
-function createNode(value, tagName, ctx) {
-    if (identity.isDocument(value))
-        value = value.contents;
-    if (identity.isNode(value))
-        return value;
-    if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map.items.push(value);
-        return map;
-    }
-    if (value instanceof String ||
-        value instanceof Number ||
-        value instanceof Boolean ||
-        (typeof BigInt !== 'undefined' && value instanceof BigInt) // not supported everywhere
-    ) {
-        // https://tc39.es/ecma262/#sec-serializejsonproperty
-        value = value.valueOf();
-    }
-    const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-    // Detect duplicate references to the same object & use Alias nodes for all
-    // after first. The `ref` wrapper allows for circular references to resolve.
-    let ref = undefined;
-    if (aliasDuplicateObjects && value && typeof value === 'object') {
-        ref = sourceObjects.get(value);
-        if (ref) {
-            ref.anchor ?? (ref.anchor = onAnchor(value));
-            return new Alias.Alias(ref.anchor);
-        }
-        else {
-            ref = { anchor: null, node: null };
-            sourceObjects.set(value, ref);
-        }
-    }
-    if (tagName?.startsWith('!!'))
-        tagName = defaultTagPrefix + tagName.slice(2);
-    let tagObj = findTagObject(value, tagName, schema.tags);
-    if (!tagObj) {
-        if (value && typeof value.toJSON === 'function') {
-            // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-            value = value.toJSON();
-        }
-        if (!value || typeof value !== 'object') {
-            const node = new Scalar.Scalar(value);
-            if (ref)
-                ref.node = node;
-            return node;
-        }
-        tagObj =
-            value instanceof Map
-                ? schema[identity.MAP]
-                : Symbol.iterator in Object(value)
-                    ? schema[identity.SEQ]
-                    : schema[identity.MAP];
-    }
-    if (onTagObj) {
-        onTagObj(tagObj);
-        delete ctx.onTagObj;
-    }
-    const node = tagObj?.createNode
-        ? tagObj.createNode(ctx.schema, value, ctx)
-        : typeof tagObj?.nodeClass?.from === 'function'
-            ? tagObj.nodeClass.from(ctx.schema, value, ctx)
-            : new Scalar.Scalar(value);
-    if (tagName)
-        node.tag = tagName;
-    else if (!tagObj.default)
-        node.tag = tagObj.tag;
-    if (ref)
-        ref.node = node;
-    return node;
-}
-
-exports.createNode = createNode;
-
-
-/***/ }),
-
-/***/ 1342:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
-
-const escapeChars = {
-    '!': '%21',
-    ',': '%2C',
-    '[': '%5B',
-    ']': '%5D',
-    '{': '%7B',
-    '}': '%7D'
-};
-const escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, ch => escapeChars[ch]);
-class Directives {
-    constructor(yaml, tags) {
-        /**
-         * The directives-end/doc-start marker `---`. If `null`, a marker may still be
-         * included in the document's stringified representation.
-         */
-        this.docStart = null;
-        /** The doc-end marker `...`.  */
-        this.docEnd = false;
-        this.yaml = Object.assign({}, Directives.defaultYaml, yaml);
-        this.tags = Object.assign({}, Directives.defaultTags, tags);
-    }
-    clone() {
-        const copy = new Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
-    }
-    /**
-     * During parsing, get a Directives instance for the current document and
-     * update the stream state according to the current version's spec.
-     */
-    atDocument() {
-        const res = new Directives(this.yaml, this.tags);
-        switch (this.yaml.version) {
-            case '1.1':
-                this.atNextDocument = true;
-                break;
-            case '1.2':
-                this.atNextDocument = false;
-                this.yaml = {
-                    explicit: Directives.defaultYaml.explicit,
-                    version: '1.2'
-                };
-                this.tags = Object.assign({}, Directives.defaultTags);
-                break;
-        }
-        return res;
-    }
-    /**
-     * @param onError - May be called even if the action was successful
-     * @returns `true` on success
-     */
-    add(line, onError) {
-        if (this.atNextDocument) {
-            this.yaml = { explicit: Directives.defaultYaml.explicit, version: '1.1' };
-            this.tags = Object.assign({}, Directives.defaultTags);
-            this.atNextDocument = false;
-        }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
-        switch (name) {
-            case '%TAG': {
-                if (parts.length !== 2) {
-                    onError(0, '%TAG directive should contain exactly two parts');
-                    if (parts.length < 2)
-                        return false;
-                }
-                const [handle, prefix] = parts;
-                this.tags[handle] = prefix;
-                return true;
-            }
-            case '%YAML': {
-                this.yaml.explicit = true;
-                if (parts.length !== 1) {
-                    onError(0, '%YAML directive should contain exactly one part');
-                    return false;
-                }
-                const [version] = parts;
-                if (version === '1.1' || version === '1.2') {
-                    this.yaml.version = version;
-                    return true;
-                }
-                else {
-                    const isValid = /^\d+\.\d+$/.test(version);
-                    onError(6, `Unsupported YAML version ${version}`, isValid);
-                    return false;
-                }
-            }
-            default:
-                onError(0, `Unknown directive ${name}`, true);
-                return false;
-        }
-    }
-    /**
-     * Resolves a tag, matching handles to those defined in %TAG directives.
-     *
-     * @returns Resolved tag, which may also be the non-specific tag `'!'` or a
-     *   `'!local'` tag, or `null` if unresolvable.
-     */
-    tagName(source, onError) {
-        if (source === '!')
-            return '!'; // non-specific tag
-        if (source[0] !== '!') {
-            onError(`Not a valid tag: ${source}`);
-            return null;
-        }
-        if (source[1] === '<') {
-            const verbatim = source.slice(2, -1);
-            if (verbatim === '!' || verbatim === '!!') {
-                onError(`Verbatim tags aren't resolved, so ${source} is invalid.`);
-                return null;
-            }
-            if (source[source.length - 1] !== '>')
-                onError('Verbatim tags must end with a >');
-            return verbatim;
-        }
-        const [, handle, suffix] = source.match(/^(.*!)([^!]*)$/s);
-        if (!suffix)
-            onError(`The ${source} tag has no suffix`);
-        const prefix = this.tags[handle];
-        if (prefix) {
-            try {
-                return prefix + decodeURIComponent(suffix);
-            }
-            catch (error) {
-                onError(String(error));
-                return null;
-            }
-        }
-        if (handle === '!')
-            return source; // local tag
-        onError(`Could not resolve tag: ${source}`);
-        return null;
-    }
-    /**
-     * Given a fully resolved tag, returns its printable string form,
-     * taking into account current tag prefixes and defaults.
-     */
-    tagString(tag) {
-        for (const [handle, prefix] of Object.entries(this.tags)) {
-            if (tag.startsWith(prefix))
-                return handle + escapeTagName(tag.substring(prefix.length));
-        }
-        return tag[0] === '!' ? tag : `!<${tag}>`;
-    }
-    toString(doc) {
-        const lines = this.yaml.explicit
-            ? [`%YAML ${this.yaml.version || '1.2'}`]
-            : [];
-        const tagEntries = Object.entries(this.tags);
-        let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
-            const tags = {};
-            visit.visit(doc.contents, (_key, node) => {
-                if (identity.isNode(node) && node.tag)
-                    tags[node.tag] = true;
-            });
-            tagNames = Object.keys(tags);
-        }
-        else
-            tagNames = [];
-        for (const [handle, prefix] of tagEntries) {
-            if (handle === '!!' && prefix === 'tag:yaml.org,2002:')
-                continue;
-            if (!doc || tagNames.some(tn => tn.startsWith(prefix)))
-                lines.push(`%TAG ${handle} ${prefix}`);
-        }
-        return lines.join('\n');
-    }
-}
-Directives.defaultYaml = { explicit: false, version: '1.2' };
-Directives.defaultTags = { '!!': 'tag:yaml.org,2002:' };
-
-exports.Directives = Directives;
-
-
-/***/ }),
-
-/***/ 1464:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-class YAMLError extends Error {
-    constructor(name, pos, code, message) {
-        super();
-        this.name = name;
-        this.code = code;
-        this.message = message;
-        this.pos = pos;
-    }
-}
-class YAMLParseError extends YAMLError {
-    constructor(pos, code, message) {
-        super('YAMLParseError', pos, code, message);
-    }
-}
-class YAMLWarning extends YAMLError {
-    constructor(pos, code, message) {
-        super('YAMLWarning', pos, code, message);
-    }
-}
-const prettifyError = (src, lc) => (error) => {
-    if (error.pos[0] === -1)
-        return;
-    error.linePos = error.pos.map(pos => lc.linePos(pos));
-    const { line, col } = error.linePos[0];
-    error.message += ` at line ${line}, column ${col}`;
-    let ci = col - 1;
-    let lineStr = src
-        .substring(lc.lineStarts[line - 1], lc.lineStarts[line])
-        .replace(/[\n\r]+$/, '');
-    // Trim to max 80 chars, keeping col position near the middle
-    if (ci >= 60 && lineStr.length > 80) {
-        const trimStart = Math.min(ci - 39, lineStr.length - 79);
-        lineStr = '…' + lineStr.substring(trimStart);
-        ci -= trimStart - 1;
-    }
-    if (lineStr.length > 80)
-        lineStr = lineStr.substring(0, 79) + '…';
-    // Include previous line in context if pointing at line start
-    if (line > 1 && /^ *$/.test(lineStr.substring(0, ci))) {
-        // Regexp won't match if start is trimmed
-        let prev = src.substring(lc.lineStarts[line - 2], lc.lineStarts[line - 1]);
-        if (prev.length > 80)
-            prev = prev.substring(0, 79) + '…\n';
-        lineStr = prev + lineStr;
-    }
-    if (/[^ ]/.test(lineStr)) {
-        let count = 1;
-        const end = error.linePos[1];
-        if (end?.line === line && end.col > col) {
-            count = Math.max(1, Math.min(end.col - col, 80 - ci));
-        }
-        const pointer = ' '.repeat(ci) + '^'.repeat(count);
-        error.message += `:\n\n${lineStr}\n${pointer}\n`;
-    }
-};
-
-exports.YAMLError = YAMLError;
-exports.YAMLParseError = YAMLParseError;
-exports.YAMLWarning = YAMLWarning;
-exports.prettifyError = prettifyError;
-
-
-/***/ }),
-
-/***/ 8815:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
-
-
-
-__webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
-__webpack_unused_export__ = Schema.Schema;
-__webpack_unused_export__ = errors.YAMLError;
-__webpack_unused_export__ = errors.YAMLParseError;
-__webpack_unused_export__ = errors.YAMLWarning;
-__webpack_unused_export__ = Alias.Alias;
-__webpack_unused_export__ = identity.isAlias;
-__webpack_unused_export__ = identity.isCollection;
-__webpack_unused_export__ = identity.isDocument;
-exports.jh = identity.isMap;
-__webpack_unused_export__ = identity.isNode;
-__webpack_unused_export__ = identity.isPair;
-exports.jn = identity.isScalar;
-exports.oP = identity.isSeq;
-__webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
-__webpack_unused_export__ = YAMLMap.YAMLMap;
-__webpack_unused_export__ = YAMLSeq.YAMLSeq;
-__webpack_unused_export__ = cst;
-__webpack_unused_export__ = lexer.Lexer;
-exports.HN = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
-exports.hR = publicApi.parseAllDocuments;
-__webpack_unused_export__ = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
-__webpack_unused_export__ = visit.visitAsync;
-
-
-/***/ }),
-
-/***/ 7249:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-
-function debug(logLevel, ...messages) {
-    if (logLevel === 'debug')
-        console.log(...messages);
-}
-function warn(logLevel, warning) {
-    if (logLevel === 'debug' || logLevel === 'warn') {
-        if (typeof node_process.emitWarning === 'function')
-            node_process.emitWarning(warning);
-        else
-            console.warn(warning);
-    }
-}
-
-exports.debug = debug;
-exports.warn = warn;
-
-
-/***/ }),
-
-/***/ 4065:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
-
-class Alias extends Node.NodeBase {
-    constructor(source) {
-        super(identity.ALIAS);
-        this.source = source;
-        Object.defineProperty(this, 'tag', {
-            set() {
-                throw new Error('Alias nodes cannot have tags');
-            }
-        });
-    }
-    /**
-     * Resolve the value of this alias within `doc`, finding the last
-     * instance of the `source` anchor before this node.
-     */
-    resolve(doc, ctx) {
-        if (ctx?.maxAliasCount === 0)
-            throw new ReferenceError('Alias resolution is disabled');
-        let nodes;
-        if (ctx?.aliasResolveCache) {
-            nodes = ctx.aliasResolveCache;
-        }
-        else {
-            nodes = [];
-            visit.visit(doc, {
-                Node: (_key, node) => {
-                    if (identity.isAlias(node) || identity.hasAnchor(node))
-                        nodes.push(node);
-                }
-            });
-            if (ctx)
-                ctx.aliasResolveCache = nodes;
-        }
-        let found = undefined;
-        for (const node of nodes) {
-            if (node === this)
-                break;
-            if (node.anchor === this.source)
-                found = node;
-        }
-        if (found && ctx) {
-            const { anchors, doc, maxAliasCount } = ctx;
-            let data = anchors.get(found);
-            if (!data) {
-                // Resolve anchors for Node.prototype.toJS()
-                toJS.toJS(found, null, ctx);
-                data = anchors.get(found);
-            }
-            /* istanbul ignore if */
-            if (data?.res === undefined) {
-                const msg = 'This should not happen: Alias anchor was not resolved?';
-                throw new ReferenceError(msg);
-            }
-            if (maxAliasCount >= 0) {
-                data.count += 1;
-                if (data.aliasCount === 0)
-                    data.aliasCount = getAliasCount(doc, found, anchors);
-                if (data.count * data.aliasCount > maxAliasCount) {
-                    const msg = 'Excessive alias count indicates a resource exhaustion attack';
-                    throw new ReferenceError(msg);
-                }
-            }
-        }
-        return found;
-    }
-    toJSON(_arg, ctx) {
-        if (!ctx)
-            return { source: this.source };
-        const source = this.resolve(ctx.doc, ctx);
-        if (!source) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new ReferenceError(msg);
-        }
-        return ctx.anchors.get(source).res;
-    }
-    toString(ctx, _onComment, _onChompKeep) {
-        const src = `*${this.source}`;
-        if (ctx) {
-            anchors.anchorIsValid(this.source);
-            if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-                const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-                throw new Error(msg);
-            }
-            if (ctx.implicitKey)
-                return `${src} `;
-        }
-        return src;
-    }
-}
-function getAliasCount(doc, node, anchors) {
-    if (identity.isAlias(node)) {
-        const source = node.resolve(doc);
-        const anchor = anchors && source && anchors.get(source);
-        return anchor ? anchor.count * anchor.aliasCount : 0;
-    }
-    else if (identity.isCollection(node)) {
-        let count = 0;
-        for (const item of node.items) {
-            const c = getAliasCount(doc, item, anchors);
-            if (c > count)
-                count = c;
-        }
-        return count;
-    }
-    else if (identity.isPair(node)) {
-        const kc = getAliasCount(doc, node.key, anchors);
-        const vc = getAliasCount(doc, node.value, anchors);
-        return Math.max(kc, vc);
-    }
-    return 1;
-}
-
-exports.Alias = Alias;
-
-
-/***/ }),
-
-/***/ 101:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-
-function collectionFromPath(schema, path, value) {
-    let v = value;
-    for (let i = path.length - 1; i >= 0; --i) {
-        const k = path[i];
-        if (typeof k === 'number' && Number.isInteger(k) && k >= 0) {
-            const a = [];
-            a[k] = v;
-            v = a;
-        }
-        else {
-            v = new Map([[k, v]]);
-        }
-    }
-    return createNode.createNode(v, undefined, {
-        aliasDuplicateObjects: false,
-        keepUndefined: false,
-        onAnchor: () => {
-            throw new Error('This should not happen, please report a bug.');
-        },
-        schema,
-        sourceObjects: new Map()
-    });
-}
-// Type guard is intentionally a little wrong so as to be more useful,
-// as it does not cover untypable empty non-string iterables (e.g. []).
-const isEmptyPath = (path) => path == null ||
-    (typeof path === 'object' && !!path[Symbol.iterator]().next().done);
-class Collection extends Node.NodeBase {
-    constructor(type, schema) {
-        super(type);
-        Object.defineProperty(this, 'schema', {
-            value: schema,
-            configurable: true,
-            enumerable: false,
-            writable: true
-        });
-    }
-    /**
-     * Create a copy of this collection.
-     *
-     * @param schema - If defined, overwrites the original's schema
-     */
-    clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema)
-            copy.schema = schema;
-        copy.items = copy.items.map(it => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /**
-     * Adds a value to the collection. For `!!map` and `!!omap` the value must
-     * be a Pair instance or a `{ key, value }` object, which may not have a key
-     * that already exists in the map.
-     */
-    addIn(path, value) {
-        if (isEmptyPath(path))
-            this.add(value);
-        else {
-            const [key, ...rest] = path;
-            const node = this.get(key, true);
-            if (identity.isCollection(node))
-                node.addIn(rest, value);
-            else if (node === undefined && this.schema)
-                this.set(key, collectionFromPath(this.schema, rest, value));
-            else
-                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-    }
-    /**
-     * Removes a value from the collection.
-     * @returns `true` if the item was found and removed.
-     */
-    deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-            return this.delete(key);
-        const node = this.get(key, true);
-        if (identity.isCollection(node))
-            return node.deleteIn(rest);
-        else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-    }
-    /**
-     * Returns item at `key`, or `undefined` if not found. By default unwraps
-     * scalar values from their surrounding node; to disable set `keepScalar` to
-     * `true` (collections are always returned intact).
-     */
-    getIn(path, keepScalar) {
-        const [key, ...rest] = path;
-        const node = this.get(key, true);
-        if (rest.length === 0)
-            return !keepScalar && identity.isScalar(node) ? node.value : node;
-        else
-            return identity.isCollection(node) ? node.getIn(rest, keepScalar) : undefined;
-    }
-    hasAllNullValues(allowScalar) {
-        return this.items.every(node => {
-            if (!identity.isPair(node))
-                return false;
-            const n = node.value;
-            return (n == null ||
-                (allowScalar &&
-                    identity.isScalar(n) &&
-                    n.value == null &&
-                    !n.commentBefore &&
-                    !n.comment &&
-                    !n.tag));
-        });
-    }
-    /**
-     * Checks if the collection includes a value with the key `key`.
-     */
-    hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
-            return this.has(key);
-        const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
-    }
-    /**
-     * Sets a value in this collection. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     */
-    setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
-            this.set(key, value);
-        }
-        else {
-            const node = this.get(key, true);
-            if (identity.isCollection(node))
-                node.setIn(rest, value);
-            else if (node === undefined && this.schema)
-                this.set(key, collectionFromPath(this.schema, rest, value));
-            else
-                throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
-        }
-    }
-}
-
-exports.Collection = Collection;
-exports.collectionFromPath = collectionFromPath;
-exports.isEmptyPath = isEmptyPath;
-
-
-/***/ }),
-
-/***/ 6673:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-
-class NodeBase {
-    constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
-    }
-    /** Create a copy of this node.  */
-    clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (this.range)
-            copy.range = this.range.slice();
-        return copy;
-    }
-    /** A plain JavaScript representation of this node. */
-    toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
-            throw new TypeError('A document argument is required');
-        const ctx = {
-            anchors: new Map(),
-            doc,
-            keep: true,
-            mapAsMap: mapAsMap === true,
-            mapKeyWarned: false,
-            maxAliasCount: typeof maxAliasCount === 'number' ? maxAliasCount : 100
-        };
-        const res = toJS.toJS(this, '', ctx);
-        if (typeof onAnchor === 'function')
-            for (const { count, res } of ctx.anchors.values())
-                onAnchor(res, count);
-        return typeof reviver === 'function'
-            ? applyReviver.applyReviver(reviver, { '': res }, '', res)
-            : res;
-    }
-}
-
-exports.NodeBase = NodeBase;
-
-
-/***/ }),
-
-/***/ 7165:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
-
-function createPair(key, value, ctx) {
-    const k = createNode.createNode(key, undefined, ctx);
-    const v = createNode.createNode(value, undefined, ctx);
-    return new Pair(k, v);
-}
-class Pair {
-    constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
-        this.value = value;
-    }
-    clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-            key = key.clone(schema);
-        if (identity.isNode(value))
-            value = value.clone(schema);
-        return new Pair(key, value);
-    }
-    toJSON(_, ctx) {
-        const pair = ctx?.mapAsMap ? new Map() : {};
-        return addPairToJSMap.addPairToJSMap(ctx, pair, this);
-    }
-    toString(ctx, onComment, onChompKeep) {
-        return ctx?.doc
-            ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep)
-            : JSON.stringify(this);
-    }
-}
-
-exports.Pair = Pair;
-exports.createPair = createPair;
-
-
-/***/ }),
-
-/***/ 3301:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
-
-const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
-class Scalar extends Node.NodeBase {
-    constructor(value) {
-        super(identity.SCALAR);
-        this.value = value;
-    }
-    toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
-    }
-    toString() {
-        return String(this.value);
-    }
-}
-Scalar.BLOCK_FOLDED = 'BLOCK_FOLDED';
-Scalar.BLOCK_LITERAL = 'BLOCK_LITERAL';
-Scalar.PLAIN = 'PLAIN';
-Scalar.QUOTE_DOUBLE = 'QUOTE_DOUBLE';
-Scalar.QUOTE_SINGLE = 'QUOTE_SINGLE';
-
-exports.Scalar = Scalar;
-exports.isScalarValue = isScalarValue;
-
-
-/***/ }),
-
-/***/ 4454:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-
-function findPair(items, key) {
-    const k = identity.isScalar(key) ? key.value : key;
-    for (const it of items) {
-        if (identity.isPair(it)) {
-            if (it.key === key || it.key === k)
-                return it;
-            if (identity.isScalar(it.key) && it.key.value === k)
-                return it;
-        }
-    }
-    return undefined;
-}
-class YAMLMap extends Collection.Collection {
-    static get tagName() {
-        return 'tag:yaml.org,2002:map';
-    }
-    constructor(schema) {
-        super(identity.MAP, schema);
-        this.items = [];
-    }
-    /**
-     * A generic collection parsing method that can be extended
-     * to other node classes that inherit from YAMLMap
-     */
-    static from(schema, obj, ctx) {
-        const { keepUndefined, replacer } = ctx;
-        const map = new this(schema);
-        const add = (key, value) => {
-            if (typeof replacer === 'function')
-                value = replacer.call(obj, key, value);
-            else if (Array.isArray(replacer) && !replacer.includes(key))
-                return;
-            if (value !== undefined || keepUndefined)
-                map.items.push(Pair.createPair(key, value, ctx));
-        };
-        if (obj instanceof Map) {
-            for (const [key, value] of obj)
-                add(key, value);
-        }
-        else if (obj && typeof obj === 'object') {
-            for (const key of Object.keys(obj))
-                add(key, obj[key]);
-        }
-        if (typeof schema.sortMapEntries === 'function') {
-            map.items.sort(schema.sortMapEntries);
-        }
-        return map;
-    }
-    /**
-     * Adds a value to the collection.
-     *
-     * @param overwrite - If not set `true`, using a key that is already in the
-     *   collection will throw. Otherwise, overwrites the previous value.
-     */
-    add(pair, overwrite) {
-        let _pair;
-        if (identity.isPair(pair))
-            _pair = pair;
-        else if (!pair || typeof pair !== 'object' || !('key' in pair)) {
-            // In TypeScript, this never happens.
-            _pair = new Pair.Pair(pair, pair?.value);
-        }
-        else
-            _pair = new Pair.Pair(pair.key, pair.value);
-        const prev = findPair(this.items, _pair.key);
-        const sortEntries = this.schema?.sortMapEntries;
-        if (prev) {
-            if (!overwrite)
-                throw new Error(`Key ${_pair.key} already set`);
-            // For scalars, keep the old node & its comments and anchors
-            if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
-                prev.value.value = _pair.value;
-            else
-                prev.value = _pair.value;
-        }
-        else if (sortEntries) {
-            const i = this.items.findIndex(item => sortEntries(_pair, item) < 0);
-            if (i === -1)
-                this.items.push(_pair);
-            else
-                this.items.splice(i, 0, _pair);
-        }
-        else {
-            this.items.push(_pair);
-        }
-    }
-    delete(key) {
-        const it = findPair(this.items, key);
-        if (!it)
-            return false;
-        const del = this.items.splice(this.items.indexOf(it), 1);
-        return del.length > 0;
-    }
-    get(key, keepScalar) {
-        const it = findPair(this.items, key);
-        const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? undefined;
-    }
-    has(key) {
-        return !!findPair(this.items, key);
-    }
-    set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
-    }
-    /**
-     * @param ctx - Conversion context, originally set in Document#toJS()
-     * @param {Class} Type - If set, forces the returned collection type
-     * @returns Instance of Type, Map, or Object
-     */
-    toJSON(_, ctx, Type) {
-        const map = Type ? new Type() : ctx?.mapAsMap ? new Map() : {};
-        if (ctx?.onCreate)
-            ctx.onCreate(map);
-        for (const item of this.items)
-            addPairToJSMap.addPairToJSMap(ctx, map, item);
-        return map;
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        for (const item of this.items) {
-            if (!identity.isPair(item))
-                throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
-        }
-        if (!ctx.allNullValues && this.hasAllNullValues(false))
-            ctx = Object.assign({}, ctx, { allNullValues: true });
-        return stringifyCollection.stringifyCollection(this, ctx, {
-            blockItemPrefix: '',
-            flowChars: { start: '{', end: '}' },
-            itemIndent: ctx.indent || '',
-            onChompKeep,
-            onComment
-        });
-    }
-}
-
-exports.YAMLMap = YAMLMap;
-exports.findPair = findPair;
-
-
-/***/ }),
-
-/***/ 2223:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
-
-class YAMLSeq extends Collection.Collection {
-    static get tagName() {
-        return 'tag:yaml.org,2002:seq';
-    }
-    constructor(schema) {
-        super(identity.SEQ, schema);
-        this.items = [];
-    }
-    add(value) {
-        this.items.push(value);
-    }
-    /**
-     * Removes a value from the collection.
-     *
-     * `key` must contain a representation of an integer for this to succeed.
-     * It may be wrapped in a `Scalar`.
-     *
-     * @returns `true` if the item was found and removed.
-     */
-    delete(key) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            return false;
-        const del = this.items.splice(idx, 1);
-        return del.length > 0;
-    }
-    get(key, keepScalar) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            return undefined;
-        const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
-    }
-    /**
-     * Checks if the collection includes a value with the key `key`.
-     *
-     * `key` must contain a representation of an integer for this to succeed.
-     * It may be wrapped in a `Scalar`.
-     */
-    has(key) {
-        const idx = asItemIndex(key);
-        return typeof idx === 'number' && idx < this.items.length;
-    }
-    /**
-     * Sets a value in this collection. For `!!set`, `value` needs to be a
-     * boolean to add/remove the item from the set.
-     *
-     * If `key` does not contain a representation of an integer, this will throw.
-     * It may be wrapped in a `Scalar`.
-     */
-    set(key, value) {
-        const idx = asItemIndex(key);
-        if (typeof idx !== 'number')
-            throw new Error(`Expected a valid index, not ${key}.`);
-        const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-            prev.value = value;
-        else
-            this.items[idx] = value;
-    }
-    toJSON(_, ctx) {
-        const seq = [];
-        if (ctx?.onCreate)
-            ctx.onCreate(seq);
-        let i = 0;
-        for (const item of this.items)
-            seq.push(toJS.toJS(item, String(i++), ctx));
-        return seq;
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        return stringifyCollection.stringifyCollection(this, ctx, {
-            blockItemPrefix: '- ',
-            flowChars: { start: '[', end: ']' },
-            itemIndent: (ctx.indent || '') + '  ',
-            onChompKeep,
-            onComment
-        });
-    }
-    static from(schema, obj, ctx) {
-        const { replacer } = ctx;
-        const seq = new this(schema);
-        if (obj && Symbol.iterator in Object(obj)) {
-            let i = 0;
-            for (let it of obj) {
-                if (typeof replacer === 'function') {
-                    const key = obj instanceof Set ? it : String(i++);
-                    it = replacer.call(obj, key, it);
-                }
-                seq.items.push(createNode.createNode(it, undefined, ctx));
-            }
-        }
-        return seq;
-    }
-}
-function asItemIndex(key) {
-    let idx = identity.isScalar(key) ? key.value : key;
-    if (idx && typeof idx === 'string')
-        idx = Number(idx);
-    return typeof idx === 'number' && Number.isInteger(idx) && idx >= 0
-        ? idx
-        : null;
-}
-
-exports.YAMLSeq = YAMLSeq;
-
-
-/***/ }),
-
-/***/ 7104:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-
-function addPairToJSMap(ctx, map, { key, value }) {
-    if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-    // TODO: Should drop this special case for bare << handling
-    else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
-    else {
-        const jsKey = toJS.toJS(key, '', ctx);
-        if (map instanceof Map) {
-            map.set(jsKey, toJS.toJS(value, jsKey, ctx));
-        }
-        else if (map instanceof Set) {
-            map.add(jsKey);
-        }
-        else {
-            const stringKey = stringifyKey(key, jsKey, ctx);
-            const jsValue = toJS.toJS(value, stringKey, ctx);
-            if (stringKey in map)
-                Object.defineProperty(map, stringKey, {
-                    value: jsValue,
-                    writable: true,
-                    enumerable: true,
-                    configurable: true
-                });
-            else
-                map[stringKey] = jsValue;
-        }
-    }
-    return map;
-}
-function stringifyKey(key, jsKey, ctx) {
-    if (jsKey === null)
-        return '';
-    // eslint-disable-next-line @typescript-eslint/no-base-to-string
-    if (typeof jsKey !== 'object')
-        return String(jsKey);
-    if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
-        strCtx.anchors = new Set();
-        for (const node of ctx.anchors.keys())
-            strCtx.anchors.add(node.anchor);
-        strCtx.inFlow = true;
-        strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
-        if (!ctx.mapKeyWarned) {
-            let jsonStr = JSON.stringify(strKey);
-            if (jsonStr.length > 40)
-                jsonStr = jsonStr.substring(0, 36) + '..."';
-            log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
-            ctx.mapKeyWarned = true;
-        }
-        return strKey;
-    }
-    return JSON.stringify(jsKey);
-}
-
-exports.addPairToJSMap = addPairToJSMap;
-
-
-/***/ }),
-
-/***/ 1127:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const ALIAS = Symbol.for('yaml.alias');
-const DOC = Symbol.for('yaml.document');
-const MAP = Symbol.for('yaml.map');
-const PAIR = Symbol.for('yaml.pair');
-const SCALAR = Symbol.for('yaml.scalar');
-const SEQ = Symbol.for('yaml.seq');
-const NODE_TYPE = Symbol.for('yaml.node.type');
-const isAlias = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === ALIAS;
-const isDocument = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === DOC;
-const isMap = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === MAP;
-const isPair = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === PAIR;
-const isScalar = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SCALAR;
-const isSeq = (node) => !!node && typeof node === 'object' && node[NODE_TYPE] === SEQ;
-function isCollection(node) {
-    if (node && typeof node === 'object')
-        switch (node[NODE_TYPE]) {
-            case MAP:
-            case SEQ:
-                return true;
-        }
-    return false;
-}
-function isNode(node) {
-    if (node && typeof node === 'object')
-        switch (node[NODE_TYPE]) {
-            case ALIAS:
-            case MAP:
-            case SCALAR:
-            case SEQ:
-                return true;
-        }
-    return false;
-}
-const hasAnchor = (node) => (isScalar(node) || isCollection(node)) && !!node.anchor;
-
-exports.ALIAS = ALIAS;
-exports.DOC = DOC;
-exports.MAP = MAP;
-exports.NODE_TYPE = NODE_TYPE;
-exports.PAIR = PAIR;
-exports.SCALAR = SCALAR;
-exports.SEQ = SEQ;
-exports.hasAnchor = hasAnchor;
-exports.isAlias = isAlias;
-exports.isCollection = isCollection;
-exports.isDocument = isDocument;
-exports.isMap = isMap;
-exports.isNode = isNode;
-exports.isPair = isPair;
-exports.isScalar = isScalar;
-exports.isSeq = isSeq;
-
-
-/***/ }),
-
-/***/ 4043:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-
-/**
- * Recursively convert any node or its contents to native JavaScript
- *
- * @param value - The input value
- * @param arg - If `value` defines a `toJSON()` method, use this
- *   as its first argument
- * @param ctx - Conversion context, originally set in Document#toJS(). If
- *   `{ keep: true }` is not set, output should be suitable for JSON
- *   stringification.
- */
-function toJS(value, arg, ctx) {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
-    if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-    if (value && typeof value.toJSON === 'function') {
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-call
-        if (!ctx || !identity.hasAnchor(value))
-            return value.toJSON(arg, ctx);
-        const data = { aliasCount: 0, count: 1, res: undefined };
-        ctx.anchors.set(value, data);
-        ctx.onCreate = res => {
-            data.res = res;
-            delete ctx.onCreate;
-        };
-        const res = value.toJSON(arg, ctx);
-        if (ctx.onCreate)
-            ctx.onCreate(res);
-        return res;
-    }
-    if (typeof value === 'bigint' && !ctx?.keep)
-        return Number(value);
-    return value;
-}
-
-exports.toJS = toJS;
-
-
-/***/ }),
-
-/***/ 110:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(5450);
-
-function resolveAsScalar(token, strict = true, onError) {
-    if (token) {
-        const _onError = (pos, code, message) => {
-            const offset = typeof pos === 'number' ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
-            if (onError)
-                onError(offset, code, message);
-            else
-                throw new errors.YAMLParseError([offset, offset + 1], code, message);
-        };
-        switch (token.type) {
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return resolveFlowScalar.resolveFlowScalar(token, strict, _onError);
-            case 'block-scalar':
-                return resolveBlockScalar.resolveBlockScalar({ options: { strict } }, token, _onError);
-        }
-    }
-    return null;
-}
-/**
- * Create a new scalar token with `value`
- *
- * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
- * as this function does not support any schema operations and won't check for such conflicts.
- *
- * @param value The string representation of the value, which will have its content properly indented.
- * @param context.end Comments and whitespace after the end of the value, or after the block scalar header. If undefined, a newline will be added.
- * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
- * @param context.indent The indent level of the token.
- * @param context.inFlow Is this scalar within a flow collection? This may affect the resolved type of the token's value.
- * @param context.offset The offset position of the token.
- * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
- */
-function createScalarToken(value, context) {
-    const { implicitKey = false, indent, inFlow = false, offset = -1, type = 'PLAIN' } = context;
-    const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey,
-        indent: indent > 0 ? ' '.repeat(indent) : '',
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-    });
-    const end = context.end ?? [
-        { type: 'newline', offset: -1, indent, source: '\n' }
-    ];
-    switch (source[0]) {
-        case '|':
-        case '>': {
-            const he = source.indexOf('\n');
-            const head = source.substring(0, he);
-            const body = source.substring(he + 1) + '\n';
-            const props = [
-                { type: 'block-scalar-header', offset, indent, source: head }
-            ];
-            if (!addEndtoBlockProps(props, end))
-                props.push({ type: 'newline', offset: -1, indent, source: '\n' });
-            return { type: 'block-scalar', offset, indent, props, source: body };
-        }
-        case '"':
-            return { type: 'double-quoted-scalar', offset, indent, source, end };
-        case "'":
-            return { type: 'single-quoted-scalar', offset, indent, source, end };
-        default:
-            return { type: 'scalar', offset, indent, source, end };
-    }
-}
-/**
- * Set the value of `token` to the given string `value`, overwriting any previous contents and type that it may have.
- *
- * Best efforts are made to retain any comments previously associated with the `token`,
- * though all contents within a collection's `items` will be overwritten.
- *
- * Values that represent an actual string but may be parsed as a different type should use a `type` other than `'PLAIN'`,
- * as this function does not support any schema operations and won't check for such conflicts.
- *
- * @param token Any token. If it does not include an `indent` value, the value will be stringified as if it were an implicit key.
- * @param value The string representation of the value, which will have its content properly indented.
- * @param context.afterKey In most cases, values after a key should have an additional level of indentation.
- * @param context.implicitKey Being within an implicit key may affect the resolved type of the token's value.
- * @param context.inFlow Being within a flow collection may affect the resolved type of the token's value.
- * @param context.type The preferred type of the scalar token. If undefined, the previous type of the `token` will be used, defaulting to `'PLAIN'`.
- */
-function setScalarValue(token, value, context = {}) {
-    let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-    let indent = 'indent' in token ? token.indent : null;
-    if (afterKey && typeof indent === 'number')
-        indent += 2;
-    if (!type)
-        switch (token.type) {
-            case 'single-quoted-scalar':
-                type = 'QUOTE_SINGLE';
-                break;
-            case 'double-quoted-scalar':
-                type = 'QUOTE_DOUBLE';
-                break;
-            case 'block-scalar': {
-                const header = token.props[0];
-                if (header.type !== 'block-scalar-header')
-                    throw new Error('Invalid block scalar header');
-                type = header.source[0] === '>' ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
-                break;
-            }
-            default:
-                type = 'PLAIN';
-        }
-    const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? ' '.repeat(indent) : '',
-        inFlow,
-        options: { blockQuote: true, lineWidth: -1 }
-    });
-    switch (source[0]) {
-        case '|':
-        case '>':
-            setBlockScalarValue(token, source);
-            break;
-        case '"':
-            setFlowScalarValue(token, source, 'double-quoted-scalar');
-            break;
-        case "'":
-            setFlowScalarValue(token, source, 'single-quoted-scalar');
-            break;
-        default:
-            setFlowScalarValue(token, source, 'scalar');
-    }
-}
-function setBlockScalarValue(token, source) {
-    const he = source.indexOf('\n');
-    const head = source.substring(0, he);
-    const body = source.substring(he + 1) + '\n';
-    if (token.type === 'block-scalar') {
-        const header = token.props[0];
-        if (header.type !== 'block-scalar-header')
-            throw new Error('Invalid block scalar header');
-        header.source = head;
-        token.source = body;
-    }
-    else {
-        const { offset } = token;
-        const indent = 'indent' in token ? token.indent : -1;
-        const props = [
-            { type: 'block-scalar-header', offset, indent, source: head }
-        ];
-        if (!addEndtoBlockProps(props, 'end' in token ? token.end : undefined))
-            props.push({ type: 'newline', offset: -1, indent, source: '\n' });
-        for (const key of Object.keys(token))
-            if (key !== 'type' && key !== 'offset')
-                delete token[key];
-        Object.assign(token, { type: 'block-scalar', indent, props, source: body });
-    }
-}
-/** @returns `true` if last token is a newline */
-function addEndtoBlockProps(props, end) {
-    if (end)
-        for (const st of end)
-            switch (st.type) {
-                case 'space':
-                case 'comment':
-                    props.push(st);
-                    break;
-                case 'newline':
-                    props.push(st);
-                    return true;
-            }
-    return false;
-}
-function setFlowScalarValue(token, source, type) {
-    switch (token.type) {
-        case 'scalar':
-        case 'double-quoted-scalar':
-        case 'single-quoted-scalar':
-            token.type = type;
-            token.source = source;
-            break;
-        case 'block-scalar': {
-            const end = token.props.slice(1);
-            let oa = source.length;
-            if (token.props[0].type === 'block-scalar-header')
-                oa -= token.props[0].source.length;
-            for (const tok of end)
-                tok.offset += oa;
-            delete token.props;
-            Object.assign(token, { type, source, end });
-            break;
-        }
-        case 'block-map':
-        case 'block-seq': {
-            const offset = token.offset + source.length;
-            const nl = { type: 'newline', offset, indent: token.indent, source: '\n' };
-            delete token.items;
-            Object.assign(token, { type, source, end: [nl] });
-            break;
-        }
-        default: {
-            const indent = 'indent' in token ? token.indent : -1;
-            const end = 'end' in token && Array.isArray(token.end)
-                ? token.end.filter(st => st.type === 'space' ||
-                    st.type === 'comment' ||
-                    st.type === 'newline')
-                : [];
-            for (const key of Object.keys(token))
-                if (key !== 'type' && key !== 'offset')
-                    delete token[key];
-            Object.assign(token, { type, indent, source, end });
-        }
-    }
-}
-
-exports.createScalarToken = createScalarToken;
-exports.resolveAsScalar = resolveAsScalar;
-exports.setScalarValue = setScalarValue;
-
-
-/***/ }),
-
-/***/ 1733:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Stringify a CST document, token, or collection item
- *
- * Fair warning: This applies no validation whatsoever, and
- * simply concatenates the sources in their logical order.
- */
-const stringify = (cst) => 'type' in cst ? stringifyToken(cst) : stringifyItem(cst);
-function stringifyToken(token) {
-    switch (token.type) {
-        case 'block-scalar': {
-            let res = '';
-            for (const tok of token.props)
-                res += stringifyToken(tok);
-            return res + token.source;
-        }
-        case 'block-map':
-        case 'block-seq': {
-            let res = '';
-            for (const item of token.items)
-                res += stringifyItem(item);
-            return res;
-        }
-        case 'flow-collection': {
-            let res = token.start.source;
-            for (const item of token.items)
-                res += stringifyItem(item);
-            for (const st of token.end)
-                res += st.source;
-            return res;
-        }
-        case 'document': {
-            let res = stringifyItem(token);
-            if (token.end)
-                for (const st of token.end)
-                    res += st.source;
-            return res;
-        }
-        default: {
-            let res = token.source;
-            if ('end' in token && token.end)
-                for (const st of token.end)
-                    res += st.source;
-            return res;
-        }
-    }
-}
-function stringifyItem({ start, key, sep, value }) {
-    let res = '';
-    for (const st of start)
-        res += st.source;
-    if (key)
-        res += stringifyToken(key);
-    if (sep)
-        for (const st of sep)
-            res += st.source;
-    if (value)
-        res += stringifyToken(value);
-    return res;
-}
-
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 7715:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const BREAK = Symbol('break visit');
-const SKIP = Symbol('skip children');
-const REMOVE = Symbol('remove item');
-/**
- * Apply a visitor to a CST document or item.
- *
- * Walks through the tree (depth-first) starting from the root, calling a
- * `visitor` function with two arguments when entering each item:
- *   - `item`: The current item, which included the following members:
- *     - `start: SourceToken[]` – Source tokens before the key or value,
- *       possibly including its anchor or tag.
- *     - `key?: Token | null` – Set for pair values. May then be `null`, if
- *       the key before the `:` separator is empty.
- *     - `sep?: SourceToken[]` – Source tokens between the key and the value,
- *       which should include the `:` map value indicator if `value` is set.
- *     - `value?: Token` – The value of a sequence item, or of a map pair.
- *   - `path`: The steps from the root to the current node, as an array of
- *     `['key' | 'value', number]` tuples.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this token, continue with
- *      next sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current item, then continue with the next one
- *   - `number`: Set the index of the next step. This is useful especially if
- *     the index of the current token has changed.
- *   - `function`: Define the next visitor for this item. After the original
- *     visitor is called on item entry, next visitors are called after handling
- *     a non-empty `key` and when exiting the item.
- */
-function visit(cst, visitor) {
-    if ('type' in cst && cst.type === 'document')
-        cst = { start: cst.start, value: cst.value };
-    _visit(Object.freeze([]), cst, visitor);
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visit.BREAK = BREAK;
-/** Do not visit the children of the current item */
-visit.SKIP = SKIP;
-/** Remove the current item */
-visit.REMOVE = REMOVE;
-/** Find the item at `path` from `cst` as the root */
-visit.itemAtPath = (cst, path) => {
-    let item = cst;
-    for (const [field, index] of path) {
-        const tok = item?.[field];
-        if (tok && 'items' in tok) {
-            item = tok.items[index];
-        }
-        else
-            return undefined;
-    }
-    return item;
-};
-/**
- * Get the immediate parent collection of the item at `path` from `cst` as the root.
- *
- * Throws an error if the collection is not found, which should never happen if the item itself exists.
- */
-visit.parentCollection = (cst, path) => {
-    const parent = visit.itemAtPath(cst, path.slice(0, -1));
-    const field = path[path.length - 1][0];
-    const coll = parent?.[field];
-    if (coll && 'items' in coll)
-        return coll;
-    throw new Error('Parent collection not found');
-};
-function _visit(path, item, visitor) {
-    let ctrl = visitor(item, path);
-    if (typeof ctrl === 'symbol')
-        return ctrl;
-    for (const field of ['key', 'value']) {
-        const token = item[field];
-        if (token && 'items' in token) {
-            for (let i = 0; i < token.items.length; ++i) {
-                const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    token.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-            if (typeof ctrl === 'function' && field === 'key')
-                ctrl = ctrl(item, path);
-        }
-    }
-    return typeof ctrl === 'function' ? ctrl(item, path) : ctrl;
-}
-
-exports.visit = visit;
-
-
-/***/ }),
-
-/***/ 3461:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
-
-/** The byte order mark */
-const BOM = '\u{FEFF}';
-/** Start of doc-mode */
-const DOCUMENT = '\x02'; // C0: Start of Text
-/** Unexpected end of flow-mode */
-const FLOW_END = '\x18'; // C0: Cancel
-/** Next token is a scalar value */
-const SCALAR = '\x1f'; // C0: Unit Separator
-/** @returns `true` if `token` is a flow or block collection */
-const isCollection = (token) => !!token && 'items' in token;
-/** @returns `true` if `token` is a flow or block scalar; not an alias */
-const isScalar = (token) => !!token &&
-    (token.type === 'scalar' ||
-        token.type === 'single-quoted-scalar' ||
-        token.type === 'double-quoted-scalar' ||
-        token.type === 'block-scalar');
-/* istanbul ignore next */
-/** Get a printable representation of a lexer token */
-function prettyToken(token) {
-    switch (token) {
-        case BOM:
-            return '<BOM>';
-        case DOCUMENT:
-            return '<DOC>';
-        case FLOW_END:
-            return '<FLOW_END>';
-        case SCALAR:
-            return '<SCALAR>';
-        default:
-            return JSON.stringify(token);
-    }
-}
-/** Identify the type of a lexer token. May return `null` for unknown tokens. */
-function tokenType(source) {
-    switch (source) {
-        case BOM:
-            return 'byte-order-mark';
-        case DOCUMENT:
-            return 'doc-mode';
-        case FLOW_END:
-            return 'flow-error-end';
-        case SCALAR:
-            return 'scalar';
-        case '---':
-            return 'doc-start';
-        case '...':
-            return 'doc-end';
-        case '':
-        case '\n':
-        case '\r\n':
-            return 'newline';
-        case '-':
-            return 'seq-item-ind';
-        case '?':
-            return 'explicit-key-ind';
-        case ':':
-            return 'map-value-ind';
-        case '{':
-            return 'flow-map-start';
-        case '}':
-            return 'flow-map-end';
-        case '[':
-            return 'flow-seq-start';
-        case ']':
-            return 'flow-seq-end';
-        case ',':
-            return 'comma';
-    }
-    switch (source[0]) {
-        case ' ':
-        case '\t':
-            return 'space';
-        case '#':
-            return 'comment';
-        case '%':
-            return 'directive-line';
-        case '*':
-            return 'alias';
-        case '&':
-            return 'anchor';
-        case '!':
-            return 'tag';
-        case "'":
-            return 'single-quoted-scalar';
-        case '"':
-            return 'double-quoted-scalar';
-        case '|':
-        case '>':
-            return 'block-scalar-header';
-    }
-    return null;
-}
-
-exports.createScalarToken = cstScalar.createScalarToken;
-exports.resolveAsScalar = cstScalar.resolveAsScalar;
-exports.setScalarValue = cstScalar.setScalarValue;
-exports.stringify = cstStringify.stringify;
-exports.visit = cstVisit.visit;
-exports.BOM = BOM;
-exports.DOCUMENT = DOCUMENT;
-exports.FLOW_END = FLOW_END;
-exports.SCALAR = SCALAR;
-exports.isCollection = isCollection;
-exports.isScalar = isScalar;
-exports.prettyToken = prettyToken;
-exports.tokenType = tokenType;
-
-
-/***/ }),
-
-/***/ 361:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var cst = __nccwpck_require__(3461);
-
-/*
-START -> stream
-
-stream
-  directive -> line-end -> stream
-  indent + line-end -> stream
-  [else] -> line-start
-
-line-end
-  comment -> line-end
-  newline -> .
-  input-end -> END
-
-line-start
-  doc-start -> doc
-  doc-end -> stream
-  [else] -> indent -> block-start
-
-block-start
-  seq-item-start -> block-start
-  explicit-key-start -> block-start
-  map-value-start -> block-start
-  [else] -> doc
-
-doc
-  line-end -> line-start
-  spaces -> doc
-  anchor -> doc
-  tag -> doc
-  flow-start -> flow -> doc
-  flow-end -> error -> doc
-  seq-item-start -> error -> doc
-  explicit-key-start -> error -> doc
-  map-value-start -> doc
-  alias -> doc
-  quote-start -> quoted-scalar -> doc
-  block-scalar-header -> line-end -> block-scalar(min) -> line-start
-  [else] -> plain-scalar(false, min) -> doc
-
-flow
-  line-end -> flow
-  spaces -> flow
-  anchor -> flow
-  tag -> flow
-  flow-start -> flow -> flow
-  flow-end -> .
-  seq-item-start -> error -> flow
-  explicit-key-start -> flow
-  map-value-start -> flow
-  alias -> flow
-  quote-start -> quoted-scalar -> flow
-  comma -> flow
-  [else] -> plain-scalar(true, 0) -> flow
-
-quoted-scalar
-  quote-end -> .
-  [else] -> quoted-scalar
-
-block-scalar(min)
-  newline + peek(indent < min) -> .
-  [else] -> block-scalar(min)
-
-plain-scalar(is-flow, min)
-  scalar-end(is-flow) -> .
-  peek(newline + (indent < min)) -> .
-  [else] -> plain-scalar(min)
-*/
-function isEmpty(ch) {
-    switch (ch) {
-        case undefined:
-        case ' ':
-        case '\n':
-        case '\r':
-        case '\t':
-            return true;
-        default:
-            return false;
-    }
-}
-const hexDigits = new Set('0123456789ABCDEFabcdef');
-const tagChars = new Set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()");
-const flowIndicatorChars = new Set(',[]{}');
-const invalidAnchorChars = new Set(' ,[]{}\n\r\t');
-const isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-/**
- * Splits an input string into lexical tokens, i.e. smaller strings that are
- * easily identifiable by `tokens.tokenType()`.
- *
- * Lexing starts always in a "stream" context. Incomplete input may be buffered
- * until a complete token can be emitted.
- *
- * In addition to slices of the original input, the following control characters
- * may also be emitted:
- *
- * - `\x02` (Start of Text): A document starts with the next token
- * - `\x18` (Cancel): Unexpected end of flow-mode (indicates an error)
- * - `\x1f` (Unit Separator): Next token is a scalar value
- * - `\u{FEFF}` (Byte order mark): Emitted separately outside documents
- */
-class Lexer {
-    constructor() {
-        /**
-         * Flag indicating whether the end of the current buffer marks the end of
-         * all input
-         */
-        this.atEnd = false;
-        /**
-         * Explicit indent set in block scalar header, as an offset from the current
-         * minimum indent, so e.g. set to 1 from a header `|2+`. Set to -1 if not
-         * explicitly set.
-         */
-        this.blockScalarIndent = -1;
-        /**
-         * Block scalars that include a + (keep) chomping indicator in their header
-         * include trailing empty lines, which are otherwise excluded from the
-         * scalar's contents.
-         */
-        this.blockScalarKeep = false;
-        /** Current input */
-        this.buffer = '';
-        /**
-         * Flag noting whether the map value indicator : can immediately follow this
-         * node within a flow context.
-         */
-        this.flowKey = false;
-        /** Count of surrounding flow collection levels. */
-        this.flowLevel = 0;
-        /**
-         * Minimum level of indentation required for next lines to be parsed as a
-         * part of the current scalar value.
-         */
-        this.indentNext = 0;
-        /** Indentation level of the current line. */
-        this.indentValue = 0;
-        /** Position of the next \n character. */
-        this.lineEndPos = null;
-        /** Stores the state of the lexer if reaching the end of incpomplete input */
-        this.next = null;
-        /** A pointer to `buffer`; the current position of the lexer. */
-        this.pos = 0;
-    }
-    /**
-     * Generate YAML tokens from the `source` string. If `incomplete`,
-     * a part of the last line may be left as a buffer for the next call.
-     *
-     * @returns A generator of lexical tokens
-     */
-    *lex(source, incomplete = false) {
-        if (source) {
-            if (typeof source !== 'string')
-                throw TypeError('source is not a string');
-            this.buffer = this.buffer ? this.buffer + source : source;
-            this.lineEndPos = null;
-        }
-        this.atEnd = !incomplete;
-        let next = this.next ?? 'stream';
-        while (next && (incomplete || this.hasChars(1)))
-            next = yield* this.parseNext(next);
-    }
-    atLineEnd() {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (ch === ' ' || ch === '\t')
-            ch = this.buffer[++i];
-        if (!ch || ch === '#' || ch === '\n')
-            return true;
-        if (ch === '\r')
-            return this.buffer[i + 1] === '\n';
-        return false;
-    }
-    charAt(n) {
-        return this.buffer[this.pos + n];
-    }
-    continueScalar(offset) {
-        let ch = this.buffer[offset];
-        if (this.indentNext > 0) {
-            let indent = 0;
-            while (ch === ' ')
-                ch = this.buffer[++indent + offset];
-            if (ch === '\r') {
-                const next = this.buffer[indent + offset + 1];
-                if (next === '\n' || (!next && !this.atEnd))
-                    return offset + indent + 1;
-            }
-            return ch === '\n' || indent >= this.indentNext || (!ch && !this.atEnd)
-                ? offset + indent
-                : -1;
-        }
-        if (ch === '-' || ch === '.') {
-            const dt = this.buffer.substr(offset, 3);
-            if ((dt === '---' || dt === '...') && isEmpty(this.buffer[offset + 3]))
-                return -1;
-        }
-        return offset;
-    }
-    getLine() {
-        let end = this.lineEndPos;
-        if (typeof end !== 'number' || (end !== -1 && end < this.pos)) {
-            end = this.buffer.indexOf('\n', this.pos);
-            this.lineEndPos = end;
-        }
-        if (end === -1)
-            return this.atEnd ? this.buffer.substring(this.pos) : null;
-        if (this.buffer[end - 1] === '\r')
-            end -= 1;
-        return this.buffer.substring(this.pos, end);
-    }
-    hasChars(n) {
-        return this.pos + n <= this.buffer.length;
-    }
-    setNext(state) {
-        this.buffer = this.buffer.substring(this.pos);
-        this.pos = 0;
-        this.lineEndPos = null;
-        this.next = state;
-        return null;
-    }
-    peek(n) {
-        return this.buffer.substr(this.pos, n);
-    }
-    *parseNext(next) {
-        switch (next) {
-            case 'stream':
-                return yield* this.parseStream();
-            case 'line-start':
-                return yield* this.parseLineStart();
-            case 'block-start':
-                return yield* this.parseBlockStart();
-            case 'doc':
-                return yield* this.parseDocument();
-            case 'flow':
-                return yield* this.parseFlowCollection();
-            case 'quoted-scalar':
-                return yield* this.parseQuotedScalar();
-            case 'block-scalar':
-                return yield* this.parseBlockScalar();
-            case 'plain-scalar':
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseStream() {
-        let line = this.getLine();
-        if (line === null)
-            return this.setNext('stream');
-        if (line[0] === cst.BOM) {
-            yield* this.pushCount(1);
-            line = line.substring(1);
-        }
-        if (line[0] === '%') {
-            let dirEnd = line.length;
-            let cs = line.indexOf('#');
-            while (cs !== -1) {
-                const ch = line[cs - 1];
-                if (ch === ' ' || ch === '\t') {
-                    dirEnd = cs - 1;
-                    break;
-                }
-                else {
-                    cs = line.indexOf('#', cs + 1);
-                }
-            }
-            while (true) {
-                const ch = line[dirEnd - 1];
-                if (ch === ' ' || ch === '\t')
-                    dirEnd -= 1;
-                else
-                    break;
-            }
-            const n = (yield* this.pushCount(dirEnd)) + (yield* this.pushSpaces(true));
-            yield* this.pushCount(line.length - n); // possible comment
-            this.pushNewline();
-            return 'stream';
-        }
-        if (this.atLineEnd()) {
-            const sp = yield* this.pushSpaces(true);
-            yield* this.pushCount(line.length - sp);
-            yield* this.pushNewline();
-            return 'stream';
-        }
-        yield cst.DOCUMENT;
-        return yield* this.parseLineStart();
-    }
-    *parseLineStart() {
-        const ch = this.charAt(0);
-        if (!ch && !this.atEnd)
-            return this.setNext('line-start');
-        if (ch === '-' || ch === '.') {
-            if (!this.atEnd && !this.hasChars(4))
-                return this.setNext('line-start');
-            const s = this.peek(3);
-            if ((s === '---' || s === '...') && isEmpty(this.charAt(3))) {
-                yield* this.pushCount(3);
-                this.indentValue = 0;
-                this.indentNext = 0;
-                return s === '---' ? 'doc' : 'stream';
-            }
-        }
-        this.indentValue = yield* this.pushSpaces(false);
-        if (this.indentNext > this.indentValue && !isEmpty(this.charAt(1)))
-            this.indentNext = this.indentValue;
-        return yield* this.parseBlockStart();
-    }
-    *parseBlockStart() {
-        const [ch0, ch1] = this.peek(2);
-        if (!ch1 && !this.atEnd)
-            return this.setNext('block-start');
-        if ((ch0 === '-' || ch0 === '?' || ch0 === ':') && isEmpty(ch1)) {
-            const n = (yield* this.pushCount(1)) + (yield* this.pushSpaces(true));
-            this.indentNext = this.indentValue + 1;
-            this.indentValue += n;
-            return 'block-start';
-        }
-        return 'doc';
-    }
-    *parseDocument() {
-        yield* this.pushSpaces(true);
-        const line = this.getLine();
-        if (line === null)
-            return this.setNext('doc');
-        let n = yield* this.pushIndicators();
-        switch (line[n]) {
-            case '#':
-                yield* this.pushCount(line.length - n);
-            // fallthrough
-            case undefined:
-                yield* this.pushNewline();
-                return yield* this.parseLineStart();
-            case '{':
-            case '[':
-                yield* this.pushCount(1);
-                this.flowKey = false;
-                this.flowLevel = 1;
-                return 'flow';
-            case '}':
-            case ']':
-                // this is an error
-                yield* this.pushCount(1);
-                return 'doc';
-            case '*':
-                yield* this.pushUntil(isNotAnchorChar);
-                return 'doc';
-            case '"':
-            case "'":
-                return yield* this.parseQuotedScalar();
-            case '|':
-            case '>':
-                n += yield* this.parseBlockScalarHeader();
-                n += yield* this.pushSpaces(true);
-                yield* this.pushCount(line.length - n);
-                yield* this.pushNewline();
-                return yield* this.parseBlockScalar();
-            default:
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseFlowCollection() {
-        let nl, sp;
-        let indent = -1;
-        do {
-            nl = yield* this.pushNewline();
-            if (nl > 0) {
-                sp = yield* this.pushSpaces(false);
-                this.indentValue = indent = sp;
-            }
-            else {
-                sp = 0;
-            }
-            sp += yield* this.pushSpaces(true);
-        } while (nl + sp > 0);
-        const line = this.getLine();
-        if (line === null)
-            return this.setNext('flow');
-        if ((indent !== -1 && indent < this.indentNext && line[0] !== '#') ||
-            (indent === 0 &&
-                (line.startsWith('---') || line.startsWith('...')) &&
-                isEmpty(line[3]))) {
-            // Allowing for the terminal ] or } at the same (rather than greater)
-            // indent level as the initial [ or { is technically invalid, but
-            // failing here would be surprising to users.
-            const atFlowEndMarker = indent === this.indentNext - 1 &&
-                this.flowLevel === 1 &&
-                (line[0] === ']' || line[0] === '}');
-            if (!atFlowEndMarker) {
-                // this is an error
-                this.flowLevel = 0;
-                yield cst.FLOW_END;
-                return yield* this.parseLineStart();
-            }
-        }
-        let n = 0;
-        while (line[n] === ',') {
-            n += yield* this.pushCount(1);
-            n += yield* this.pushSpaces(true);
-            this.flowKey = false;
-        }
-        n += yield* this.pushIndicators();
-        switch (line[n]) {
-            case undefined:
-                return 'flow';
-            case '#':
-                yield* this.pushCount(line.length - n);
-                return 'flow';
-            case '{':
-            case '[':
-                yield* this.pushCount(1);
-                this.flowKey = false;
-                this.flowLevel += 1;
-                return 'flow';
-            case '}':
-            case ']':
-                yield* this.pushCount(1);
-                this.flowKey = true;
-                this.flowLevel -= 1;
-                return this.flowLevel ? 'flow' : 'doc';
-            case '*':
-                yield* this.pushUntil(isNotAnchorChar);
-                return 'flow';
-            case '"':
-            case "'":
-                this.flowKey = true;
-                return yield* this.parseQuotedScalar();
-            case ':': {
-                const next = this.charAt(1);
-                if (this.flowKey || isEmpty(next) || next === ',') {
-                    this.flowKey = false;
-                    yield* this.pushCount(1);
-                    yield* this.pushSpaces(true);
-                    return 'flow';
-                }
-            }
-            // fallthrough
-            default:
-                this.flowKey = false;
-                return yield* this.parsePlainScalar();
-        }
-    }
-    *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
-            while (end !== -1 && this.buffer[end + 1] === "'")
-                end = this.buffer.indexOf("'", end + 2);
-        }
-        else {
-            // double-quote
-            while (end !== -1) {
-                let n = 0;
-                while (this.buffer[end - 1 - n] === '\\')
-                    n += 1;
-                if (n % 2 === 0)
-                    break;
-                end = this.buffer.indexOf('"', end + 1);
-            }
-        }
-        // Only looking for newlines within the quotes
-        const qb = this.buffer.substring(0, end);
-        let nl = qb.indexOf('\n', this.pos);
-        if (nl !== -1) {
-            while (nl !== -1) {
-                const cs = this.continueScalar(nl + 1);
-                if (cs === -1)
-                    break;
-                nl = qb.indexOf('\n', cs);
-            }
-            if (nl !== -1) {
-                // this is an error caused by an unexpected unindent
-                end = nl - (qb[nl - 1] === '\r' ? 2 : 1);
-            }
-        }
-        if (end === -1) {
-            if (!this.atEnd)
-                return this.setNext('quoted-scalar');
-            end = this.buffer.length;
-        }
-        yield* this.pushToIndex(end + 1, false);
-        return this.flowLevel ? 'flow' : 'doc';
-    }
-    *parseBlockScalarHeader() {
-        this.blockScalarIndent = -1;
-        this.blockScalarKeep = false;
-        let i = this.pos;
-        while (true) {
-            const ch = this.buffer[++i];
-            if (ch === '+')
-                this.blockScalarKeep = true;
-            else if (ch > '0' && ch <= '9')
-                this.blockScalarIndent = Number(ch) - 1;
-            else if (ch !== '-')
-                break;
-        }
-        return yield* this.pushUntil(ch => isEmpty(ch) || ch === '#');
-    }
-    *parseBlockScalar() {
-        let nl = this.pos - 1; // may be -1 if this.pos === 0
-        let indent = 0;
-        let ch;
-        loop: for (let i = this.pos; (ch = this.buffer[i]); ++i) {
-            switch (ch) {
-                case ' ':
-                    indent += 1;
-                    break;
-                case '\n':
-                    nl = i;
-                    indent = 0;
-                    break;
-                case '\r': {
-                    const next = this.buffer[i + 1];
-                    if (!next && !this.atEnd)
-                        return this.setNext('block-scalar');
-                    if (next === '\n')
-                        break;
-                } // fallthrough
-                default:
-                    break loop;
-            }
-        }
-        if (!ch && !this.atEnd)
-            return this.setNext('block-scalar');
-        if (indent >= this.indentNext) {
-            if (this.blockScalarIndent === -1)
-                this.indentNext = indent;
-            else {
-                this.indentNext =
-                    this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
-            }
-            do {
-                const cs = this.continueScalar(nl + 1);
-                if (cs === -1)
-                    break;
-                nl = this.buffer.indexOf('\n', cs);
-            } while (nl !== -1);
-            if (nl === -1) {
-                if (!this.atEnd)
-                    return this.setNext('block-scalar');
-                nl = this.buffer.length;
-            }
-        }
-        // Trailing insufficiently indented tabs are invalid.
-        // To catch that during parsing, we include them in the block scalar value.
-        let i = nl + 1;
-        ch = this.buffer[i];
-        while (ch === ' ')
-            ch = this.buffer[++i];
-        if (ch === '\t') {
-            while (ch === '\t' || ch === ' ' || ch === '\r' || ch === '\n')
-                ch = this.buffer[++i];
-            nl = i - 1;
-        }
-        else if (!this.blockScalarKeep) {
-            do {
-                let i = nl - 1;
-                let ch = this.buffer[i];
-                if (ch === '\r')
-                    ch = this.buffer[--i];
-                const lastChar = i; // Drop the line if last char not more indented
-                while (ch === ' ')
-                    ch = this.buffer[--i];
-                if (ch === '\n' && i >= this.pos && i + 1 + indent > lastChar)
-                    nl = i;
-                else
-                    break;
-            } while (true);
-        }
-        yield cst.SCALAR;
-        yield* this.pushToIndex(nl + 1, true);
-        return yield* this.parseLineStart();
-    }
-    *parsePlainScalar() {
-        const inFlow = this.flowLevel > 0;
-        let end = this.pos - 1;
-        let i = this.pos - 1;
-        let ch;
-        while ((ch = this.buffer[++i])) {
-            if (ch === ':') {
-                const next = this.buffer[i + 1];
-                if (isEmpty(next) || (inFlow && flowIndicatorChars.has(next)))
-                    break;
-                end = i;
-            }
-            else if (isEmpty(ch)) {
-                let next = this.buffer[i + 1];
-                if (ch === '\r') {
-                    if (next === '\n') {
-                        i += 1;
-                        ch = '\n';
-                        next = this.buffer[i + 1];
-                    }
-                    else
-                        end = i;
-                }
-                if (next === '#' || (inFlow && flowIndicatorChars.has(next)))
-                    break;
-                if (ch === '\n') {
-                    const cs = this.continueScalar(i + 1);
-                    if (cs === -1)
-                        break;
-                    i = Math.max(i, cs - 2); // to advance, but still account for ' #'
-                }
-            }
-            else {
-                if (inFlow && flowIndicatorChars.has(ch))
-                    break;
-                end = i;
-            }
-        }
-        if (!ch && !this.atEnd)
-            return this.setNext('plain-scalar');
-        yield cst.SCALAR;
-        yield* this.pushToIndex(end + 1, true);
-        return inFlow ? 'flow' : 'doc';
-    }
-    *pushCount(n) {
-        if (n > 0) {
-            yield this.buffer.substr(this.pos, n);
-            this.pos += n;
-            return n;
-        }
-        return 0;
-    }
-    *pushToIndex(i, allowEmpty) {
-        const s = this.buffer.slice(this.pos, i);
-        if (s) {
-            yield s;
-            this.pos += s.length;
-            return s.length;
-        }
-        else if (allowEmpty)
-            yield '';
-        return 0;
-    }
-    *pushIndicators() {
-        let n = 0;
-        loop: while (true) {
-            switch (this.charAt(0)) {
-                case '!':
-                    n += yield* this.pushTag();
-                    n += yield* this.pushSpaces(true);
-                    continue loop;
-                case '&':
-                    n += yield* this.pushUntil(isNotAnchorChar);
-                    n += yield* this.pushSpaces(true);
-                    continue loop;
-                case '-': // this is an error
-                case '?': // this is an error outside flow collections
-                case ':': {
-                    const inFlow = this.flowLevel > 0;
-                    const ch1 = this.charAt(1);
-                    if (isEmpty(ch1) || (inFlow && flowIndicatorChars.has(ch1))) {
-                        if (!inFlow)
-                            this.indentNext = this.indentValue + 1;
-                        else if (this.flowKey)
-                            this.flowKey = false;
-                        n += yield* this.pushCount(1);
-                        n += yield* this.pushSpaces(true);
-                        continue loop;
-                    }
-                }
-            }
-            break loop;
-        }
-        return n;
-    }
-    *pushTag() {
-        if (this.charAt(1) === '<') {
-            let i = this.pos + 2;
-            let ch = this.buffer[i];
-            while (!isEmpty(ch) && ch !== '>')
-                ch = this.buffer[++i];
-            return yield* this.pushToIndex(ch === '>' ? i + 1 : i, false);
-        }
-        else {
-            let i = this.pos + 1;
-            let ch = this.buffer[i];
-            while (ch) {
-                if (tagChars.has(ch))
-                    ch = this.buffer[++i];
-                else if (ch === '%' &&
-                    hexDigits.has(this.buffer[i + 1]) &&
-                    hexDigits.has(this.buffer[i + 2])) {
-                    ch = this.buffer[(i += 3)];
-                }
-                else
-                    break;
-            }
-            return yield* this.pushToIndex(i, false);
-        }
-    }
-    *pushNewline() {
-        const ch = this.buffer[this.pos];
-        if (ch === '\n')
-            return yield* this.pushCount(1);
-        else if (ch === '\r' && this.charAt(1) === '\n')
-            return yield* this.pushCount(2);
-        else
-            return 0;
-    }
-    *pushSpaces(allowTabs) {
-        let i = this.pos - 1;
-        let ch;
-        do {
-            ch = this.buffer[++i];
-        } while (ch === ' ' || (allowTabs && ch === '\t'));
-        const n = i - this.pos;
-        if (n > 0) {
-            yield this.buffer.substr(this.pos, n);
-            this.pos = i;
-        }
-        return n;
-    }
-    *pushUntil(test) {
-        let i = this.pos;
-        let ch = this.buffer[i];
-        while (!test(ch))
-            ch = this.buffer[++i];
-        return yield* this.pushToIndex(i, false);
-    }
-}
-
-exports.Lexer = Lexer;
-
-
-/***/ }),
-
-/***/ 6628:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Tracks newlines during parsing in order to provide an efficient API for
- * determining the one-indexed `{ line, col }` position for any offset
- * within the input.
- */
-class LineCounter {
-    constructor() {
-        this.lineStarts = [];
-        /**
-         * Should be called in ascending order. Otherwise, call
-         * `lineCounter.lineStarts.sort()` before calling `linePos()`.
-         */
-        this.addNewLine = (offset) => this.lineStarts.push(offset);
-        /**
-         * Performs a binary search and returns the 1-indexed { line, col }
-         * position of `offset`. If `line === 0`, `addNewLine` has never been
-         * called or `offset` is before the first known newline.
-         */
-        this.linePos = (offset) => {
-            let low = 0;
-            let high = this.lineStarts.length;
-            while (low < high) {
-                const mid = (low + high) >> 1; // Math.floor((low + high) / 2)
-                if (this.lineStarts[mid] < offset)
-                    low = mid + 1;
-                else
-                    high = mid;
-            }
-            if (this.lineStarts[low] === offset)
-                return { line: low + 1, col: 1 };
-            if (low === 0)
-                return { line: 0, col: offset };
-            const start = this.lineStarts[low - 1];
-            return { line: low, col: offset - start + 1 };
-        };
-    }
-}
-
-exports.LineCounter = LineCounter;
-
-
-/***/ }),
-
-/***/ 3456:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-
-function includesToken(list, type) {
-    for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
-            return true;
-    return false;
-}
-function findNonEmptyIndex(list) {
-    for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
-            case 'space':
-            case 'comment':
-            case 'newline':
-                break;
-            default:
-                return i;
-        }
-    }
-    return -1;
-}
-function isFlowToken(token) {
-    switch (token?.type) {
-        case 'alias':
-        case 'scalar':
-        case 'single-quoted-scalar':
-        case 'double-quoted-scalar':
-        case 'flow-collection':
-            return true;
-        default:
-            return false;
-    }
-}
-function getPrevProps(parent) {
-    switch (parent.type) {
-        case 'document':
-            return parent.start;
-        case 'block-map': {
-            const it = parent.items[parent.items.length - 1];
-            return it.sep ?? it.start;
-        }
-        case 'block-seq':
-            return parent.items[parent.items.length - 1].start;
-        /* istanbul ignore next should not happen */
-        default:
-            return [];
-    }
-}
-/** Note: May modify input array */
-function getFirstKeyStartProps(prev) {
-    if (prev.length === 0)
-        return [];
-    let i = prev.length;
-    loop: while (--i >= 0) {
-        switch (prev[i].type) {
-            case 'doc-start':
-            case 'explicit-key-ind':
-            case 'map-value-ind':
-            case 'seq-item-ind':
-            case 'newline':
-                break loop;
-        }
-    }
-    while (prev[++i]?.type === 'space') {
-        /* loop */
-    }
-    return prev.splice(i, prev.length);
-}
-function arrayPushArray(target, source) {
-    // May exhaust call stack with large `source` array
-    if (source.length < 1e5)
-        Array.prototype.push.apply(target, source);
-    else
-        for (let i = 0; i < source.length; ++i)
-            target.push(source[i]);
-}
-function fixFlowSeqItems(fc) {
-    if (fc.start.type === 'flow-seq-start') {
-        for (const it of fc.items) {
-            if (it.sep &&
-                !it.value &&
-                !includesToken(it.start, 'explicit-key-ind') &&
-                !includesToken(it.sep, 'map-value-ind')) {
-                if (it.key)
-                    it.value = it.key;
-                delete it.key;
-                if (isFlowToken(it.value)) {
-                    if (it.value.end)
-                        arrayPushArray(it.value.end, it.sep);
-                    else
-                        it.value.end = it.sep;
-                }
-                else
-                    arrayPushArray(it.start, it.sep);
-                delete it.sep;
-            }
-        }
-    }
-}
-/**
- * A YAML concrete syntax tree (CST) parser
- *
- * ```ts
- * const src: string = ...
- * for (const token of new Parser().parse(src)) {
- *   // token: Token
- * }
- * ```
- *
- * To use the parser with a user-provided lexer:
- *
- * ```ts
- * function* parse(source: string, lexer: Lexer) {
- *   const parser = new Parser()
- *   for (const lexeme of lexer.lex(source))
- *     yield* parser.next(lexeme)
- *   yield* parser.end()
- * }
- *
- * const src: string = ...
- * const lexer = new Lexer()
- * for (const token of parse(src, lexer)) {
- *   // token: Token
- * }
- * ```
- */
-class Parser {
-    /**
-     * @param onNewLine - If defined, called separately with the start position of
-     *   each new line (in `parse()`, including the start of input).
-     */
-    constructor(onNewLine) {
-        /** If true, space and sequence indicators count as indentation */
-        this.atNewLine = true;
-        /** If true, next token is a scalar value */
-        this.atScalar = false;
-        /** Current indentation level */
-        this.indent = 0;
-        /** Current offset since the start of parsing */
-        this.offset = 0;
-        /** On the same line with a block map key */
-        this.onKeyLine = false;
-        /** Top indicates the node that's currently being built */
-        this.stack = [];
-        /** The source of the current token, set in parse() */
-        this.source = '';
-        /** The type of the current token, set in parse() */
-        this.type = '';
-        // Must be defined after `next()`
-        this.lexer = new lexer.Lexer();
-        this.onNewLine = onNewLine;
-    }
-    /**
-     * Parse `source` as a YAML stream.
-     * If `incomplete`, a part of the last line may be left as a buffer for the next call.
-     *
-     * Errors are not thrown, but yielded as `{ type: 'error', message }` tokens.
-     *
-     * @returns A generator of tokens representing each directive, document, and other structure.
-     */
-    *parse(source, incomplete = false) {
-        if (this.onNewLine && this.offset === 0)
-            this.onNewLine(0);
-        for (const lexeme of this.lexer.lex(source, incomplete))
-            yield* this.next(lexeme);
-        if (!incomplete)
-            yield* this.end();
-    }
-    /**
-     * Advance the parser by the `source` of one lexical token.
-     */
-    *next(source) {
-        this.source = source;
-        if (node_process.env.LOG_TOKENS)
-            console.log('|', cst.prettyToken(source));
-        if (this.atScalar) {
-            this.atScalar = false;
-            yield* this.step();
-            this.offset += source.length;
-            return;
-        }
-        const type = cst.tokenType(source);
-        if (!type) {
-            const message = `Not a YAML token: ${source}`;
-            yield* this.pop({ type: 'error', offset: this.offset, message, source });
-            this.offset += source.length;
-        }
-        else if (type === 'scalar') {
-            this.atNewLine = false;
-            this.atScalar = true;
-            this.type = 'scalar';
-        }
-        else {
-            this.type = type;
-            yield* this.step();
-            switch (type) {
-                case 'newline':
-                    this.atNewLine = true;
-                    this.indent = 0;
-                    if (this.onNewLine)
-                        this.onNewLine(this.offset + source.length);
-                    break;
-                case 'space':
-                    if (this.atNewLine && source[0] === ' ')
-                        this.indent += source.length;
-                    break;
-                case 'explicit-key-ind':
-                case 'map-value-ind':
-                case 'seq-item-ind':
-                    if (this.atNewLine)
-                        this.indent += source.length;
-                    break;
-                case 'doc-mode':
-                case 'flow-error-end':
-                    return;
-                default:
-                    this.atNewLine = false;
-            }
-            this.offset += source.length;
-        }
-    }
-    /** Call at end of input to push out any remaining constructions */
-    *end() {
-        while (this.stack.length > 0)
-            yield* this.pop();
-    }
-    get sourceToken() {
-        const st = {
-            type: this.type,
-            offset: this.offset,
-            indent: this.indent,
-            source: this.source
-        };
-        return st;
-    }
-    *step() {
-        const top = this.peek(1);
-        if (this.type === 'doc-end' && top?.type !== 'doc-end') {
-            while (this.stack.length > 0)
-                yield* this.pop();
-            this.stack.push({
-                type: 'doc-end',
-                offset: this.offset,
-                source: this.source
-            });
-            return;
-        }
-        if (!top)
-            return yield* this.stream();
-        switch (top.type) {
-            case 'document':
-                return yield* this.document(top);
-            case 'alias':
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return yield* this.scalar(top);
-            case 'block-scalar':
-                return yield* this.blockScalar(top);
-            case 'block-map':
-                return yield* this.blockMap(top);
-            case 'block-seq':
-                return yield* this.blockSequence(top);
-            case 'flow-collection':
-                return yield* this.flowCollection(top);
-            case 'doc-end':
-                return yield* this.documentEnd(top);
-        }
-        /* istanbul ignore next should not happen */
-        yield* this.pop();
-    }
-    peek(n) {
-        return this.stack[this.stack.length - n];
-    }
-    *pop(error) {
-        const token = error ?? this.stack.pop();
-        /* istanbul ignore if should not happen */
-        if (!token) {
-            const message = 'Tried to pop an empty stack';
-            yield { type: 'error', offset: this.offset, source: '', message };
-        }
-        else if (this.stack.length === 0) {
-            yield token;
-        }
-        else {
-            const top = this.peek(1);
-            if (token.type === 'block-scalar') {
-                // Block scalars use their parent rather than header indent
-                token.indent = 'indent' in top ? top.indent : 0;
-            }
-            else if (token.type === 'flow-collection' && top.type === 'document') {
-                // Ignore all indent for top-level flow collections
-                token.indent = 0;
-            }
-            if (token.type === 'flow-collection')
-                fixFlowSeqItems(token);
-            switch (top.type) {
-                case 'document':
-                    top.value = token;
-                    break;
-                case 'block-scalar':
-                    top.props.push(token); // error
-                    break;
-                case 'block-map': {
-                    const it = top.items[top.items.length - 1];
-                    if (it.value) {
-                        top.items.push({ start: [], key: token, sep: [] });
-                        this.onKeyLine = true;
-                        return;
-                    }
-                    else if (it.sep) {
-                        it.value = token;
-                    }
-                    else {
-                        Object.assign(it, { key: token, sep: [] });
-                        this.onKeyLine = !it.explicitKey;
-                        return;
-                    }
-                    break;
-                }
-                case 'block-seq': {
-                    const it = top.items[top.items.length - 1];
-                    if (it.value)
-                        top.items.push({ start: [], value: token });
-                    else
-                        it.value = token;
-                    break;
-                }
-                case 'flow-collection': {
-                    const it = top.items[top.items.length - 1];
-                    if (!it || it.value)
-                        top.items.push({ start: [], key: token, sep: [] });
-                    else if (it.sep)
-                        it.value = token;
-                    else
-                        Object.assign(it, { key: token, sep: [] });
-                    return;
-                }
-                /* istanbul ignore next should not happen */
-                default:
-                    yield* this.pop();
-                    yield* this.pop(token);
-            }
-            if ((top.type === 'document' ||
-                top.type === 'block-map' ||
-                top.type === 'block-seq') &&
-                (token.type === 'block-map' || token.type === 'block-seq')) {
-                const last = token.items[token.items.length - 1];
-                if (last &&
-                    !last.sep &&
-                    !last.value &&
-                    last.start.length > 0 &&
-                    findNonEmptyIndex(last.start) === -1 &&
-                    (token.indent === 0 ||
-                        last.start.every(st => st.type !== 'comment' || st.indent < token.indent))) {
-                    if (top.type === 'document')
-                        top.end = last.start;
-                    else
-                        top.items.push({ start: last.start });
-                    token.items.splice(-1, 1);
-                }
-            }
-        }
-    }
-    *stream() {
-        switch (this.type) {
-            case 'directive-line':
-                yield { type: 'directive', offset: this.offset, source: this.source };
-                return;
-            case 'byte-order-mark':
-            case 'space':
-            case 'comment':
-            case 'newline':
-                yield this.sourceToken;
-                return;
-            case 'doc-mode':
-            case 'doc-start': {
-                const doc = {
-                    type: 'document',
-                    offset: this.offset,
-                    start: []
-                };
-                if (this.type === 'doc-start')
-                    doc.start.push(this.sourceToken);
-                this.stack.push(doc);
-                return;
-            }
-        }
-        yield {
-            type: 'error',
-            offset: this.offset,
-            message: `Unexpected ${this.type} token in YAML stream`,
-            source: this.source
-        };
-    }
-    *document(doc) {
-        if (doc.value)
-            return yield* this.lineEnd(doc);
-        switch (this.type) {
-            case 'doc-start': {
-                if (findNonEmptyIndex(doc.start) !== -1) {
-                    yield* this.pop();
-                    yield* this.step();
-                }
-                else
-                    doc.start.push(this.sourceToken);
-                return;
-            }
-            case 'anchor':
-            case 'tag':
-            case 'space':
-            case 'comment':
-            case 'newline':
-                doc.start.push(this.sourceToken);
-                return;
-        }
-        const bv = this.startBlockValue(doc);
-        if (bv)
-            this.stack.push(bv);
-        else {
-            yield {
-                type: 'error',
-                offset: this.offset,
-                message: `Unexpected ${this.type} token in YAML document`,
-                source: this.source
-            };
-        }
-    }
-    *scalar(scalar) {
-        if (this.type === 'map-value-ind') {
-            const prev = getPrevProps(this.peek(2));
-            const start = getFirstKeyStartProps(prev);
-            let sep;
-            if (scalar.end) {
-                sep = scalar.end;
-                sep.push(this.sourceToken);
-                delete scalar.end;
-            }
-            else
-                sep = [this.sourceToken];
-            const map = {
-                type: 'block-map',
-                offset: scalar.offset,
-                indent: scalar.indent,
-                items: [{ start, key: scalar, sep }]
-            };
-            this.onKeyLine = true;
-            this.stack[this.stack.length - 1] = map;
-        }
-        else
-            yield* this.lineEnd(scalar);
-    }
-    *blockScalar(scalar) {
-        switch (this.type) {
-            case 'space':
-            case 'comment':
-            case 'newline':
-                scalar.props.push(this.sourceToken);
-                return;
-            case 'scalar':
-                scalar.source = this.source;
-                // block-scalar source includes trailing newline
-                this.atNewLine = true;
-                this.indent = 0;
-                if (this.onNewLine) {
-                    let nl = this.source.indexOf('\n') + 1;
-                    while (nl !== 0) {
-                        this.onNewLine(this.offset + nl);
-                        nl = this.source.indexOf('\n', nl) + 1;
-                    }
-                }
-                yield* this.pop();
-                break;
-            /* istanbul ignore next should not happen */
-            default:
-                yield* this.pop();
-                yield* this.step();
-        }
-    }
-    *blockMap(map) {
-        const it = map.items[map.items.length - 1];
-        // it.sep is true-ish if pair already has key or : separator
-        switch (this.type) {
-            case 'newline':
-                this.onKeyLine = false;
-                if (it.value) {
-                    const end = 'end' in it.value ? it.value.end : undefined;
-                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
-                    if (last?.type === 'comment')
-                        end?.push(this.sourceToken);
-                    else
-                        map.items.push({ start: [this.sourceToken] });
-                }
-                else if (it.sep) {
-                    it.sep.push(this.sourceToken);
-                }
-                else {
-                    it.start.push(this.sourceToken);
-                }
-                return;
-            case 'space':
-            case 'comment':
-                if (it.value) {
-                    map.items.push({ start: [this.sourceToken] });
-                }
-                else if (it.sep) {
-                    it.sep.push(this.sourceToken);
-                }
-                else {
-                    if (this.atIndentedComment(it.start, map.indent)) {
-                        const prev = map.items[map.items.length - 2];
-                        const end = prev?.value?.end;
-                        if (Array.isArray(end)) {
-                            arrayPushArray(end, it.start);
-                            end.push(this.sourceToken);
-                            map.items.pop();
-                            return;
-                        }
-                    }
-                    it.start.push(this.sourceToken);
-                }
-                return;
-        }
-        if (this.indent >= map.indent) {
-            const atMapIndent = !this.onKeyLine && this.indent === map.indent;
-            const atNextItem = atMapIndent &&
-                (it.sep || it.explicitKey) &&
-                this.type !== 'seq-item-ind';
-            // For empty nodes, assign newline-separated not indented empty tokens to following node
-            let start = [];
-            if (atNextItem && it.sep && !it.value) {
-                const nl = [];
-                for (let i = 0; i < it.sep.length; ++i) {
-                    const st = it.sep[i];
-                    switch (st.type) {
-                        case 'newline':
-                            nl.push(i);
-                            break;
-                        case 'space':
-                            break;
-                        case 'comment':
-                            if (st.indent > map.indent)
-                                nl.length = 0;
-                            break;
-                        default:
-                            nl.length = 0;
-                    }
-                }
-                if (nl.length >= 2)
-                    start = it.sep.splice(nl[1]);
-            }
-            switch (this.type) {
-                case 'anchor':
-                case 'tag':
-                    if (atNextItem || it.value) {
-                        start.push(this.sourceToken);
-                        map.items.push({ start });
-                        this.onKeyLine = true;
-                    }
-                    else if (it.sep) {
-                        it.sep.push(this.sourceToken);
-                    }
-                    else {
-                        it.start.push(this.sourceToken);
-                    }
-                    return;
-                case 'explicit-key-ind':
-                    if (!it.sep && !it.explicitKey) {
-                        it.start.push(this.sourceToken);
-                        it.explicitKey = true;
-                    }
-                    else if (atNextItem || it.value) {
-                        start.push(this.sourceToken);
-                        map.items.push({ start, explicitKey: true });
-                    }
-                    else {
-                        this.stack.push({
-                            type: 'block-map',
-                            offset: this.offset,
-                            indent: this.indent,
-                            items: [{ start: [this.sourceToken], explicitKey: true }]
-                        });
-                    }
-                    this.onKeyLine = true;
-                    return;
-                case 'map-value-ind':
-                    if (it.explicitKey) {
-                        if (!it.sep) {
-                            if (includesToken(it.start, 'newline')) {
-                                Object.assign(it, { key: null, sep: [this.sourceToken] });
-                            }
-                            else {
-                                const start = getFirstKeyStartProps(it.start);
-                                this.stack.push({
-                                    type: 'block-map',
-                                    offset: this.offset,
-                                    indent: this.indent,
-                                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                                });
-                            }
-                        }
-                        else if (it.value) {
-                            map.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                        }
-                        else if (includesToken(it.sep, 'map-value-ind')) {
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start, key: null, sep: [this.sourceToken] }]
-                            });
-                        }
-                        else if (isFlowToken(it.key) &&
-                            !includesToken(it.sep, 'newline')) {
-                            const start = getFirstKeyStartProps(it.start);
-                            const key = it.key;
-                            const sep = it.sep;
-                            sep.push(this.sourceToken);
-                            // @ts-expect-error type guard is wrong here
-                            delete it.key;
-                            // @ts-expect-error type guard is wrong here
-                            delete it.sep;
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start, key, sep }]
-                            });
-                        }
-                        else if (start.length > 0) {
-                            // Not actually at next item
-                            it.sep = it.sep.concat(start, this.sourceToken);
-                        }
-                        else {
-                            it.sep.push(this.sourceToken);
-                        }
-                    }
-                    else {
-                        if (!it.sep) {
-                            Object.assign(it, { key: null, sep: [this.sourceToken] });
-                        }
-                        else if (it.value || atNextItem) {
-                            map.items.push({ start, key: null, sep: [this.sourceToken] });
-                        }
-                        else if (includesToken(it.sep, 'map-value-ind')) {
-                            this.stack.push({
-                                type: 'block-map',
-                                offset: this.offset,
-                                indent: this.indent,
-                                items: [{ start: [], key: null, sep: [this.sourceToken] }]
-                            });
-                        }
-                        else {
-                            it.sep.push(this.sourceToken);
-                        }
-                    }
-                    this.onKeyLine = true;
-                    return;
-                case 'alias':
-                case 'scalar':
-                case 'single-quoted-scalar':
-                case 'double-quoted-scalar': {
-                    const fs = this.flowScalar(this.type);
-                    if (atNextItem || it.value) {
-                        map.items.push({ start, key: fs, sep: [] });
-                        this.onKeyLine = true;
-                    }
-                    else if (it.sep) {
-                        this.stack.push(fs);
-                    }
-                    else {
-                        Object.assign(it, { key: fs, sep: [] });
-                        this.onKeyLine = true;
-                    }
-                    return;
-                }
-                default: {
-                    const bv = this.startBlockValue(map);
-                    if (bv) {
-                        if (bv.type === 'block-seq') {
-                            if (!it.explicitKey &&
-                                it.sep &&
-                                !includesToken(it.sep, 'newline')) {
-                                yield* this.pop({
-                                    type: 'error',
-                                    offset: this.offset,
-                                    message: 'Unexpected block-seq-ind on same line with key',
-                                    source: this.source
-                                });
-                                return;
-                            }
-                        }
-                        else if (atMapIndent) {
-                            map.items.push({ start });
-                        }
-                        this.stack.push(bv);
-                        return;
-                    }
-                }
-            }
-        }
-        yield* this.pop();
-        yield* this.step();
-    }
-    *blockSequence(seq) {
-        const it = seq.items[seq.items.length - 1];
-        switch (this.type) {
-            case 'newline':
-                if (it.value) {
-                    const end = 'end' in it.value ? it.value.end : undefined;
-                    const last = Array.isArray(end) ? end[end.length - 1] : undefined;
-                    if (last?.type === 'comment')
-                        end?.push(this.sourceToken);
-                    else
-                        seq.items.push({ start: [this.sourceToken] });
-                }
-                else
-                    it.start.push(this.sourceToken);
-                return;
-            case 'space':
-            case 'comment':
-                if (it.value)
-                    seq.items.push({ start: [this.sourceToken] });
-                else {
-                    if (this.atIndentedComment(it.start, seq.indent)) {
-                        const prev = seq.items[seq.items.length - 2];
-                        const end = prev?.value?.end;
-                        if (Array.isArray(end)) {
-                            arrayPushArray(end, it.start);
-                            end.push(this.sourceToken);
-                            seq.items.pop();
-                            return;
-                        }
-                    }
-                    it.start.push(this.sourceToken);
-                }
-                return;
-            case 'anchor':
-            case 'tag':
-                if (it.value || this.indent <= seq.indent)
-                    break;
-                it.start.push(this.sourceToken);
-                return;
-            case 'seq-item-ind':
-                if (this.indent !== seq.indent)
-                    break;
-                if (it.value || includesToken(it.start, 'seq-item-ind'))
-                    seq.items.push({ start: [this.sourceToken] });
-                else
-                    it.start.push(this.sourceToken);
-                return;
-        }
-        if (this.indent > seq.indent) {
-            const bv = this.startBlockValue(seq);
-            if (bv) {
-                this.stack.push(bv);
-                return;
-            }
-        }
-        yield* this.pop();
-        yield* this.step();
-    }
-    *flowCollection(fc) {
-        const it = fc.items[fc.items.length - 1];
-        if (this.type === 'flow-error-end') {
-            let top;
-            do {
-                yield* this.pop();
-                top = this.peek(1);
-            } while (top?.type === 'flow-collection');
-        }
-        else if (fc.end.length === 0) {
-            switch (this.type) {
-                case 'comma':
-                case 'explicit-key-ind':
-                    if (!it || it.sep)
-                        fc.items.push({ start: [this.sourceToken] });
-                    else
-                        it.start.push(this.sourceToken);
-                    return;
-                case 'map-value-ind':
-                    if (!it || it.value)
-                        fc.items.push({ start: [], key: null, sep: [this.sourceToken] });
-                    else if (it.sep)
-                        it.sep.push(this.sourceToken);
-                    else
-                        Object.assign(it, { key: null, sep: [this.sourceToken] });
-                    return;
-                case 'space':
-                case 'comment':
-                case 'newline':
-                case 'anchor':
-                case 'tag':
-                    if (!it || it.value)
-                        fc.items.push({ start: [this.sourceToken] });
-                    else if (it.sep)
-                        it.sep.push(this.sourceToken);
-                    else
-                        it.start.push(this.sourceToken);
-                    return;
-                case 'alias':
-                case 'scalar':
-                case 'single-quoted-scalar':
-                case 'double-quoted-scalar': {
-                    const fs = this.flowScalar(this.type);
-                    if (!it || it.value)
-                        fc.items.push({ start: [], key: fs, sep: [] });
-                    else if (it.sep)
-                        this.stack.push(fs);
-                    else
-                        Object.assign(it, { key: fs, sep: [] });
-                    return;
-                }
-                case 'flow-map-end':
-                case 'flow-seq-end':
-                    fc.end.push(this.sourceToken);
-                    return;
-            }
-            const bv = this.startBlockValue(fc);
-            /* istanbul ignore else should not happen */
-            if (bv)
-                this.stack.push(bv);
-            else {
-                yield* this.pop();
-                yield* this.step();
-            }
-        }
-        else {
-            const parent = this.peek(2);
-            if (parent.type === 'block-map' &&
-                ((this.type === 'map-value-ind' && parent.indent === fc.indent) ||
-                    (this.type === 'newline' &&
-                        !parent.items[parent.items.length - 1].sep))) {
-                yield* this.pop();
-                yield* this.step();
-            }
-            else if (this.type === 'map-value-ind' &&
-                parent.type !== 'flow-collection') {
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                fixFlowSeqItems(fc);
-                const sep = fc.end.splice(1, fc.end.length);
-                sep.push(this.sourceToken);
-                const map = {
-                    type: 'block-map',
-                    offset: fc.offset,
-                    indent: fc.indent,
-                    items: [{ start, key: fc, sep }]
-                };
-                this.onKeyLine = true;
-                this.stack[this.stack.length - 1] = map;
-            }
-            else {
-                yield* this.lineEnd(fc);
-            }
-        }
-    }
-    flowScalar(type) {
-        if (this.onNewLine) {
-            let nl = this.source.indexOf('\n') + 1;
-            while (nl !== 0) {
-                this.onNewLine(this.offset + nl);
-                nl = this.source.indexOf('\n', nl) + 1;
-            }
-        }
-        return {
-            type,
-            offset: this.offset,
-            indent: this.indent,
-            source: this.source
-        };
-    }
-    startBlockValue(parent) {
-        switch (this.type) {
-            case 'alias':
-            case 'scalar':
-            case 'single-quoted-scalar':
-            case 'double-quoted-scalar':
-                return this.flowScalar(this.type);
-            case 'block-scalar-header':
-                return {
-                    type: 'block-scalar',
-                    offset: this.offset,
-                    indent: this.indent,
-                    props: [this.sourceToken],
-                    source: ''
-                };
-            case 'flow-map-start':
-            case 'flow-seq-start':
-                return {
-                    type: 'flow-collection',
-                    offset: this.offset,
-                    indent: this.indent,
-                    start: this.sourceToken,
-                    items: [],
-                    end: []
-                };
-            case 'seq-item-ind':
-                return {
-                    type: 'block-seq',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start: [this.sourceToken] }]
-                };
-            case 'explicit-key-ind': {
-                this.onKeyLine = true;
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                start.push(this.sourceToken);
-                return {
-                    type: 'block-map',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, explicitKey: true }]
-                };
-            }
-            case 'map-value-ind': {
-                this.onKeyLine = true;
-                const prev = getPrevProps(parent);
-                const start = getFirstKeyStartProps(prev);
-                return {
-                    type: 'block-map',
-                    offset: this.offset,
-                    indent: this.indent,
-                    items: [{ start, key: null, sep: [this.sourceToken] }]
-                };
-            }
-        }
-        return null;
-    }
-    atIndentedComment(start, indent) {
-        if (this.type !== 'comment')
-            return false;
-        if (this.indent <= indent)
-            return false;
-        return start.every(st => st.type === 'newline' || st.type === 'space');
-    }
-    *documentEnd(docEnd) {
-        if (this.type !== 'doc-mode') {
-            if (docEnd.end)
-                docEnd.end.push(this.sourceToken);
-            else
-                docEnd.end = [this.sourceToken];
-            if (this.type === 'newline')
-                yield* this.pop();
-        }
-    }
-    *lineEnd(token) {
-        switch (this.type) {
-            case 'comma':
-            case 'doc-start':
-            case 'doc-end':
-            case 'flow-seq-end':
-            case 'flow-map-end':
-            case 'map-value-ind':
-                yield* this.pop();
-                yield* this.step();
-                break;
-            case 'newline':
-                this.onKeyLine = false;
-            // fallthrough
-            case 'space':
-            case 'comment':
-            default:
-                // all other values are errors
-                if (token.end)
-                    token.end.push(this.sourceToken);
-                else
-                    token.end = [this.sourceToken];
-                if (this.type === 'newline')
-                    yield* this.pop();
-        }
-    }
-}
-
-exports.Parser = Parser;
-
-
-/***/ }),
-
-/***/ 4047:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-
-function parseOptions(options) {
-    const prettyErrors = options.prettyErrors !== false;
-    const lineCounter$1 = options.lineCounter || (prettyErrors && new lineCounter.LineCounter()) || null;
-    return { lineCounter: lineCounter$1, prettyErrors };
-}
-/**
- * Parse the input as a stream of YAML documents.
- *
- * Documents should be separated from each other by `...` or `---` marker lines.
- *
- * @returns If an empty `docs` array is returned, it will be of type
- *   EmptyStream and contain additional stream information. In
- *   TypeScript, you should use `'empty' in docs` as a type guard for it.
- */
-function parseAllDocuments(source, options = {}) {
-    const { lineCounter, prettyErrors } = parseOptions(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    const docs = Array.from(composer$1.compose(parser$1.parse(source)));
-    if (prettyErrors && lineCounter)
-        for (const doc of docs) {
-            doc.errors.forEach(errors.prettifyError(source, lineCounter));
-            doc.warnings.forEach(errors.prettifyError(source, lineCounter));
-        }
-    if (docs.length > 0)
-        return docs;
-    return Object.assign([], { empty: true }, composer$1.streamInfo());
-}
-/** Parse an input string into a single YAML.Document */
-function parseDocument(source, options = {}) {
-    const { lineCounter, prettyErrors } = parseOptions(options);
-    const parser$1 = new parser.Parser(lineCounter?.addNewLine);
-    const composer$1 = new composer.Composer(options);
-    // `doc` is always set by compose.end(true) at the very latest
-    let doc = null;
-    for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
-        if (!doc)
-            doc = _doc;
-        else if (doc.options.logLevel !== 'silent') {
-            doc.errors.push(new errors.YAMLParseError(_doc.range.slice(0, 2), 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
-            break;
-        }
-    }
-    if (prettyErrors && lineCounter) {
-        doc.errors.forEach(errors.prettifyError(source, lineCounter));
-        doc.warnings.forEach(errors.prettifyError(source, lineCounter));
-    }
-    return doc;
-}
-function parse(src, reviver, options) {
-    let _reviver = undefined;
-    if (typeof reviver === 'function') {
-        _reviver = reviver;
-    }
-    else if (options === undefined && reviver && typeof reviver === 'object') {
-        options = reviver;
-    }
-    const doc = parseDocument(src, options);
-    if (!doc)
-        return null;
-    doc.warnings.forEach(warning => log.warn(doc.options.logLevel, warning));
-    if (doc.errors.length > 0) {
-        if (doc.options.logLevel !== 'silent')
-            throw doc.errors[0];
-        else
-            doc.errors = [];
-    }
-    return doc.toJS(Object.assign({ reviver: _reviver }, options));
-}
-function stringify(value, replacer, options) {
-    let _replacer = null;
-    if (typeof replacer === 'function' || Array.isArray(replacer)) {
-        _replacer = replacer;
-    }
-    else if (options === undefined && replacer) {
-        options = replacer;
-    }
-    if (typeof options === 'string')
-        options = options.length;
-    if (typeof options === 'number') {
-        const indent = Math.round(options);
-        options = indent < 1 ? undefined : indent > 8 ? { indent: 8 } : { indent };
-    }
-    if (value === undefined) {
-        const { keepUndefined } = options ?? replacer ?? {};
-        if (!keepUndefined)
-            return undefined;
-    }
-    if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-    return new Document.Document(value, _replacer, options).toString(options);
-}
-
-exports.parse = parse;
-exports.parseAllDocuments = parseAllDocuments;
-exports.parseDocument = parseDocument;
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 5840:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
-
-const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-class Schema {
-    constructor({ compat, customTags, merge, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
-        this.compat = Array.isArray(compat)
-            ? tags.getTags(compat, 'compat')
-            : compat
-                ? tags.getTags(null, compat)
-                : null;
-        this.name = (typeof schema === 'string' && schema) || 'core';
-        this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
-        this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
-        // Used by createMap()
-        this.sortMapEntries =
-            typeof sortMapEntries === 'function'
-                ? sortMapEntries
-                : sortMapEntries === true
-                    ? sortMapEntriesByKey
-                    : null;
-    }
-    clone() {
-        const copy = Object.create(Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
-    }
-}
-
-exports.Schema = Schema;
-
-
-/***/ }),
-
-/***/ 7451:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
-
-const map = {
-    collection: 'map',
-    default: true,
-    nodeClass: YAMLMap.YAMLMap,
-    tag: 'tag:yaml.org,2002:map',
-    resolve(map, onError) {
-        if (!identity.isMap(map))
-            onError('Expected a mapping for this tag');
-        return map;
-    },
-    createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
-};
-
-exports.map = map;
-
-
-/***/ }),
-
-/***/ 3632:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-const nullTag = {
-    identify: value => value == null,
-    createNode: () => new Scalar.Scalar(null),
-    default: true,
-    tag: 'tag:yaml.org,2002:null',
-    test: /^(?:~|[Nn]ull|NULL)?$/,
-    resolve: () => new Scalar.Scalar(null),
-    stringify: ({ source }, ctx) => typeof source === 'string' && nullTag.test.test(source)
-        ? source
-        : ctx.options.nullStr
-};
-
-exports.nullTag = nullTag;
-
-
-/***/ }),
-
-/***/ 1706:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
-
-const seq = {
-    collection: 'seq',
-    default: true,
-    nodeClass: YAMLSeq.YAMLSeq,
-    tag: 'tag:yaml.org,2002:seq',
-    resolve(seq, onError) {
-        if (!identity.isSeq(seq))
-            onError('Expected a sequence for this tag');
-        return seq;
-    },
-    createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
-};
-
-exports.seq = seq;
-
-
-/***/ }),
-
-/***/ 6464:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyString = __nccwpck_require__(5450);
-
-const string = {
-    identify: value => typeof value === 'string',
-    default: true,
-    tag: 'tag:yaml.org,2002:str',
-    resolve: str => str,
-    stringify(item, ctx, onComment, onChompKeep) {
-        ctx = Object.assign({ actualString: true }, ctx);
-        return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
-    }
-};
-
-exports.string = string;
-
-
-/***/ }),
-
-/***/ 3959:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-const boolTag = {
-    identify: value => typeof value === 'boolean',
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-    resolve: str => new Scalar.Scalar(str[0] === 't' || str[0] === 'T'),
-    stringify({ source, value }, ctx) {
-        if (source && boolTag.test.test(source)) {
-            const sv = source[0] === 't' || source[0] === 'T';
-            if (value === sv)
-                return source;
-        }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
-    }
-};
-
-exports.boolTag = boolTag;
-
-
-/***/ }),
-
-/***/ 8405:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
-
-const floatNaN = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: str => str.slice(-3).toLowerCase() === 'nan'
-        ? NaN
-        : str[0] === '-'
-            ? Number.NEGATIVE_INFINITY
-            : Number.POSITIVE_INFINITY,
-    stringify: stringifyNumber.stringifyNumber
-};
-const floatExp = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'EXP',
-    test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-    resolve: str => parseFloat(str),
-    stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-    }
-};
-const float = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-    resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf('.');
-        if (dot !== -1 && str[str.length - 1] === '0')
-            node.minFractionDigits = str.length - dot - 1;
-        return node;
-    },
-    stringify: stringifyNumber.stringifyNumber
-};
-
-exports.float = float;
-exports.floatExp = floatExp;
-exports.floatNaN = floatNaN;
-
-
-/***/ }),
-
-/***/ 9874:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(8689);
-
-const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
-const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
-function intStringify(node, radix, prefix) {
-    const { value } = node;
-    if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
-    return stringifyNumber.stringifyNumber(node);
-}
-const intOct = {
-    identify: value => intIdentify(value) && value >= 0,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'OCT',
-    test: /^0o[0-7]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
-    stringify: node => intStringify(node, 8, '0o')
-};
-const int = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    test: /^[-+]?[0-9]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-    stringify: stringifyNumber.stringifyNumber
-};
-const intHex = {
-    identify: value => intIdentify(value) && value >= 0,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'HEX',
-    test: /^0x[0-9a-fA-F]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-    stringify: node => intStringify(node, 16, '0x')
-};
-
-exports.int = int;
-exports.intHex = intHex;
-exports.intOct = intOct;
-
-
-/***/ }),
-
-/***/ 896:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-
-const schema = [
-    map.map,
-    seq.seq,
-    string.string,
-    _null.nullTag,
-    bool.boolTag,
-    int.intOct,
-    int.int,
-    int.intHex,
-    float.floatNaN,
-    float.floatExp,
-    float.float
-];
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 3559:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-
-function intIdentify(value) {
-    return typeof value === 'bigint' || Number.isInteger(value);
-}
-const stringifyJSON = ({ value }) => JSON.stringify(value);
-const jsonScalars = [
-    {
-        identify: value => typeof value === 'string',
-        default: true,
-        tag: 'tag:yaml.org,2002:str',
-        resolve: str => str,
-        stringify: stringifyJSON
-    },
-    {
-        identify: value => value == null,
-        createNode: () => new Scalar.Scalar(null),
-        default: true,
-        tag: 'tag:yaml.org,2002:null',
-        test: /^null$/,
-        resolve: () => null,
-        stringify: stringifyJSON
-    },
-    {
-        identify: value => typeof value === 'boolean',
-        default: true,
-        tag: 'tag:yaml.org,2002:bool',
-        test: /^true$|^false$/,
-        resolve: str => str === 'true',
-        stringify: stringifyJSON
-    },
-    {
-        identify: intIdentify,
-        default: true,
-        tag: 'tag:yaml.org,2002:int',
-        test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
-    },
-    {
-        identify: value => typeof value === 'number',
-        default: true,
-        tag: 'tag:yaml.org,2002:float',
-        test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: str => parseFloat(str),
-        stringify: stringifyJSON
-    }
-];
-const jsonError = {
-    default: true,
-    tag: '',
-    test: /^/,
-    resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
-    }
-};
-const schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 18:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
-
-const schemas = new Map([
-    ['core', schema.schema],
-    ['failsafe', [map.map, seq.seq, string.string]],
-    ['json', schema$1.schema],
-    ['yaml11', schema$2.schema],
-    ['yaml-1.1', schema$2.schema]
-]);
-const tagsByName = {
-    binary: binary.binary,
-    bool: bool.boolTag,
-    float: float.float,
-    floatExp: float.floatExp,
-    floatNaN: float.floatNaN,
-    floatTime: timestamp.floatTime,
-    int: int.int,
-    intHex: int.intHex,
-    intOct: int.intOct,
-    intTime: timestamp.intTime,
-    map: map.map,
-    merge: merge.merge,
-    null: _null.nullTag,
-    omap: omap.omap,
-    pairs: pairs.pairs,
-    seq: seq.seq,
-    set: set.set,
-    timestamp: timestamp.timestamp
-};
-const coreKnownTags = {
-    'tag:yaml.org,2002:binary': binary.binary,
-    'tag:yaml.org,2002:merge': merge.merge,
-    'tag:yaml.org,2002:omap': omap.omap,
-    'tag:yaml.org,2002:pairs': pairs.pairs,
-    'tag:yaml.org,2002:set': set.set,
-    'tag:yaml.org,2002:timestamp': timestamp.timestamp
-};
-function getTags(customTags, schemaName, addMergeTag) {
-    const schemaTags = schemas.get(schemaName);
-    if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge)
-            ? schemaTags.concat(merge.merge)
-            : schemaTags.slice();
-    }
-    let tags = schemaTags;
-    if (!tags) {
-        if (Array.isArray(customTags))
-            tags = [];
-        else {
-            const keys = Array.from(schemas.keys())
-                .filter(key => key !== 'yaml11')
-                .map(key => JSON.stringify(key))
-                .join(', ');
-            throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
-        }
-    }
-    if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-            tags = tags.concat(tag);
-    }
-    else if (typeof customTags === 'function') {
-        tags = customTags(tags.slice());
-    }
-    if (addMergeTag)
-        tags = tags.concat(merge.merge);
-    return tags.reduce((tags, tag) => {
-        const tagObj = typeof tag === 'string' ? tagsByName[tag] : tag;
-        if (!tagObj) {
-            const tagName = JSON.stringify(tag);
-            const keys = Object.keys(tagsByName)
-                .map(key => JSON.stringify(key))
-                .join(', ');
-            throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
-        }
-        if (!tags.includes(tagObj))
-            tags.push(tagObj);
-        return tags;
-    }, []);
-}
-
-exports.coreKnownTags = coreKnownTags;
-exports.getTags = getTags;
-
-
-/***/ }),
-
-/***/ 6083:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(5450);
-
-const binary = {
-    identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
-    default: false,
-    tag: 'tag:yaml.org,2002:binary',
-    /**
-     * Returns a Buffer in node and an Uint8Array in browsers
-     *
-     * To use the resulting buffer as an image, you'll want to do something like:
-     *
-     *   const blob = new Blob([buffer], { type: 'image/jpeg' })
-     *   document.querySelector('#photo').src = URL.createObjectURL(blob)
-     */
-    resolve(src, onError) {
-        if (typeof node_buffer.Buffer === 'function') {
-            return node_buffer.Buffer.from(src, 'base64');
-        }
-        else if (typeof atob === 'function') {
-            // On IE 11, atob() can't handle newlines
-            const str = atob(src.replace(/[\n\r]/g, ''));
-            const buffer = new Uint8Array(str.length);
-            for (let i = 0; i < str.length; ++i)
-                buffer[i] = str.charCodeAt(i);
-            return buffer;
-        }
-        else {
-            onError('This environment does not support reading binary tags; either Buffer or atob is required');
-            return src;
-        }
-    },
-    stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
-            return '';
-        const buf = value; // checked earlier by binary.identify()
-        let str;
-        if (typeof node_buffer.Buffer === 'function') {
-            str =
-                buf instanceof node_buffer.Buffer
-                    ? buf.toString('base64')
-                    : node_buffer.Buffer.from(buf.buffer).toString('base64');
-        }
-        else if (typeof btoa === 'function') {
-            let s = '';
-            for (let i = 0; i < buf.length; ++i)
-                s += String.fromCharCode(buf[i]);
-            str = btoa(s);
-        }
-        else {
-            throw new Error('This environment does not support writing binary tags; either Buffer or btoa is required');
-        }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-            const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-            const n = Math.ceil(str.length / lineWidth);
-            const lines = new Array(n);
-            for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-                lines[i] = str.substr(o, lineWidth);
-            }
-            str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? '\n' : ' ');
-        }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
-    }
-};
-
-exports.binary = binary;
-
-
-/***/ }),
-
-/***/ 8398:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-
-function boolStringify({ value, source }, ctx) {
-    const boolObj = value ? trueTag : falseTag;
-    if (source && boolObj.test.test(source))
-        return source;
-    return value ? ctx.options.trueStr : ctx.options.falseStr;
-}
-const trueTag = {
-    identify: value => value === true,
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-    resolve: () => new Scalar.Scalar(true),
-    stringify: boolStringify
-};
-const falseTag = {
-    identify: value => value === false,
-    default: true,
-    tag: 'tag:yaml.org,2002:bool',
-    test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-    resolve: () => new Scalar.Scalar(false),
-    stringify: boolStringify
-};
-
-exports.falseTag = falseTag;
-exports.trueTag = trueTag;
-
-
-/***/ }),
-
-/***/ 5782:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
-
-const floatNaN = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: (str) => str.slice(-3).toLowerCase() === 'nan'
-        ? NaN
-        : str[0] === '-'
-            ? Number.NEGATIVE_INFINITY
-            : Number.POSITIVE_INFINITY,
-    stringify: stringifyNumber.stringifyNumber
-};
-const floatExp = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'EXP',
-    test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-    resolve: (str) => parseFloat(str.replace(/_/g, '')),
-    stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
-    }
-};
-const float = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-    resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, '')));
-        const dot = str.indexOf('.');
-        if (dot !== -1) {
-            const f = str.substring(dot + 1).replace(/_/g, '');
-            if (f[f.length - 1] === '0')
-                node.minFractionDigits = f.length;
-        }
-        return node;
-    },
-    stringify: stringifyNumber.stringifyNumber
-};
-
-exports.float = float;
-exports.floatExp = floatExp;
-exports.floatNaN = floatNaN;
-
-
-/***/ }),
-
-/***/ 873:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(8689);
-
-const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
-function intResolve(str, offset, radix, { intAsBigInt }) {
-    const sign = str[0];
-    if (sign === '-' || sign === '+')
-        offset += 1;
-    str = str.substring(offset).replace(/_/g, '');
-    if (intAsBigInt) {
-        switch (radix) {
-            case 2:
-                str = `0b${str}`;
-                break;
-            case 8:
-                str = `0o${str}`;
-                break;
-            case 16:
-                str = `0x${str}`;
-                break;
-        }
-        const n = BigInt(str);
-        return sign === '-' ? BigInt(-1) * n : n;
-    }
-    const n = parseInt(str, radix);
-    return sign === '-' ? -1 * n : n;
-}
-function intStringify(node, radix, prefix) {
-    const { value } = node;
-    if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? '-' + prefix + str.substr(1) : prefix + str;
-    }
-    return stringifyNumber.stringifyNumber(node);
-}
-const intBin = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'BIN',
-    test: /^[-+]?0b[0-1_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
-    stringify: node => intStringify(node, 2, '0b')
-};
-const intOct = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'OCT',
-    test: /^[-+]?0[0-7_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
-    stringify: node => intStringify(node, 8, '0')
-};
-const int = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    test: /^[-+]?[0-9][0-9_]*$/,
-    resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
-    stringify: stringifyNumber.stringifyNumber
-};
-const intHex = {
-    identify: intIdentify,
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'HEX',
-    test: /^[-+]?0x[0-9a-fA-F_]+$/,
-    resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
-    stringify: node => intStringify(node, 16, '0x')
-};
-
-exports.int = int;
-exports.intBin = intBin;
-exports.intHex = intHex;
-exports.intOct = intOct;
-
-
-/***/ }),
-
-/***/ 452:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-
-// If the value associated with a merge key is a single mapping node, each of
-// its key/value pairs is inserted into the current mapping, unless the key
-// already exists in it. If the value associated with the merge key is a
-// sequence, then this sequence is expected to contain mapping nodes and each
-// of these nodes is merged in turn according to its order in the sequence.
-// Keys in mapping nodes earlier in the sequence override keys specified in
-// later mapping nodes. -- http://yaml.org/type/merge.html
-const MERGE_KEY = '<<';
-const merge = {
-    identify: value => value === MERGE_KEY ||
-        (typeof value === 'symbol' && value.description === MERGE_KEY),
-    default: 'key',
-    tag: 'tag:yaml.org,2002:merge',
-    test: /^<<$/,
-    resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
-        addToJSMap: addMergeToJSMap
-    }),
-    stringify: () => MERGE_KEY
-};
-const isMergeKey = (ctx, key) => (merge.identify(key) ||
-    (identity.isScalar(key) &&
-        (!key.type || key.type === Scalar.Scalar.PLAIN) &&
-        merge.identify(key.value))) &&
-    ctx?.doc.schema.tags.some(tag => tag.tag === merge.tag && tag.default);
-function addMergeToJSMap(ctx, map, value) {
-    const source = resolveAliasValue(ctx, value);
-    if (identity.isSeq(source))
-        for (const it of source.items)
-            mergeValue(ctx, map, it);
-    else if (Array.isArray(source))
-        for (const it of source)
-            mergeValue(ctx, map, it);
-    else
-        mergeValue(ctx, map, source);
-}
-function mergeValue(ctx, map, value) {
-    const source = resolveAliasValue(ctx, value);
-    if (!identity.isMap(source))
-        throw new Error('Merge sources must be maps or map aliases');
-    const srcMap = source.toJSON(null, ctx, Map);
-    for (const [key, value] of srcMap) {
-        if (map instanceof Map) {
-            if (!map.has(key))
-                map.set(key, value);
-        }
-        else if (map instanceof Set) {
-            map.add(key);
-        }
-        else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-            Object.defineProperty(map, key, {
-                value,
-                writable: true,
-                enumerable: true,
-                configurable: true
-            });
-        }
-    }
-    return map;
-}
-function resolveAliasValue(ctx, value) {
-    return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
-}
-
-exports.addMergeToJSMap = addMergeToJSMap;
-exports.isMergeKey = isMergeKey;
-exports.merge = merge;
-
-
-/***/ }),
-
-/***/ 303:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
-
-class YAMLOMap extends YAMLSeq.YAMLSeq {
-    constructor() {
-        super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
-        this.tag = YAMLOMap.tag;
-    }
-    /**
-     * If `ctx` is given, the return type is actually `Map<unknown, unknown>`,
-     * but TypeScript won't allow widening the signature of a child method.
-     */
-    toJSON(_, ctx) {
-        if (!ctx)
-            return super.toJSON(_);
-        const map = new Map();
-        if (ctx?.onCreate)
-            ctx.onCreate(map);
-        for (const pair of this.items) {
-            let key, value;
-            if (identity.isPair(pair)) {
-                key = toJS.toJS(pair.key, '', ctx);
-                value = toJS.toJS(pair.value, key, ctx);
-            }
-            else {
-                key = toJS.toJS(pair, '', ctx);
-            }
-            if (map.has(key))
-                throw new Error('Ordered maps must not include duplicate keys');
-            map.set(key, value);
-        }
-        return map;
-    }
-    static from(schema, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema, iterable, ctx);
-        const omap = new this();
-        omap.items = pairs$1.items;
-        return omap;
-    }
-}
-YAMLOMap.tag = 'tag:yaml.org,2002:omap';
-const omap = {
-    collection: 'seq',
-    identify: value => value instanceof Map,
-    nodeClass: YAMLOMap,
-    default: false,
-    tag: 'tag:yaml.org,2002:omap',
-    resolve(seq, onError) {
-        const pairs$1 = pairs.resolvePairs(seq, onError);
-        const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-            if (identity.isScalar(key)) {
-                if (seenKeys.includes(key.value)) {
-                    onError(`Ordered maps must not include duplicate keys: ${key.value}`);
-                }
-                else {
-                    seenKeys.push(key.value);
-                }
-            }
-        }
-        return Object.assign(new YAMLOMap(), pairs$1);
-    },
-    createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
-};
-
-exports.YAMLOMap = YAMLOMap;
-exports.omap = omap;
-
-
-/***/ }),
-
-/***/ 8385:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
-
-function resolvePairs(seq, onError) {
-    if (identity.isSeq(seq)) {
-        for (let i = 0; i < seq.items.length; ++i) {
-            let item = seq.items[i];
-            if (identity.isPair(item))
-                continue;
-            else if (identity.isMap(item)) {
-                if (item.items.length > 1)
-                    onError('Each pair must have its own sequence indicator');
-                const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
-                if (item.commentBefore)
-                    pair.key.commentBefore = pair.key.commentBefore
-                        ? `${item.commentBefore}\n${pair.key.commentBefore}`
-                        : item.commentBefore;
-                if (item.comment) {
-                    const cn = pair.value ?? pair.key;
-                    cn.comment = cn.comment
-                        ? `${item.comment}\n${cn.comment}`
-                        : item.comment;
-                }
-                item = pair;
-            }
-            seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
-        }
-    }
-    else
-        onError('Expected a sequence for this tag');
-    return seq;
-}
-function createPairs(schema, iterable, ctx) {
-    const { replacer } = ctx;
-    const pairs = new YAMLSeq.YAMLSeq(schema);
-    pairs.tag = 'tag:yaml.org,2002:pairs';
-    let i = 0;
-    if (iterable && Symbol.iterator in Object(iterable))
-        for (let it of iterable) {
-            if (typeof replacer === 'function')
-                it = replacer.call(iterable, String(i++), it);
-            let key, value;
-            if (Array.isArray(it)) {
-                if (it.length === 2) {
-                    key = it[0];
-                    value = it[1];
-                }
-                else
-                    throw new TypeError(`Expected [key, value] tuple: ${it}`);
-            }
-            else if (it && it instanceof Object) {
-                const keys = Object.keys(it);
-                if (keys.length === 1) {
-                    key = keys[0];
-                    value = it[key];
-                }
-                else {
-                    throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
-                }
-            }
-            else {
-                key = it;
-            }
-            pairs.items.push(Pair.createPair(key, value, ctx));
-        }
-    return pairs;
-}
-const pairs = {
-    collection: 'seq',
-    default: false,
-    tag: 'tag:yaml.org,2002:pairs',
-    resolve: resolvePairs,
-    createNode: createPairs
-};
-
-exports.createPairs = createPairs;
-exports.pairs = pairs;
-exports.resolvePairs = resolvePairs;
-
-
-/***/ }),
-
-/***/ 5913:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
-
-const schema = [
-    map.map,
-    seq.seq,
-    string.string,
-    _null.nullTag,
-    bool.trueTag,
-    bool.falseTag,
-    int.intBin,
-    int.intOct,
-    int.int,
-    int.intHex,
-    float.floatNaN,
-    float.floatExp,
-    float.float,
-    binary.binary,
-    merge.merge,
-    omap.omap,
-    pairs.pairs,
-    set.set,
-    timestamp.intTime,
-    timestamp.floatTime,
-    timestamp.timestamp
-];
-
-exports.schema = schema;
-
-
-/***/ }),
-
-/***/ 1528:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-
-class YAMLSet extends YAMLMap.YAMLMap {
-    constructor(schema) {
-        super(schema);
-        this.tag = YAMLSet.tag;
-    }
-    add(key) {
-        let pair;
-        if (identity.isPair(key))
-            pair = key;
-        else if (key &&
-            typeof key === 'object' &&
-            'key' in key &&
-            'value' in key &&
-            key.value === null)
-            pair = new Pair.Pair(key.key, null);
-        else
-            pair = new Pair.Pair(key, null);
-        const prev = YAMLMap.findPair(this.items, pair.key);
-        if (!prev)
-            this.items.push(pair);
-    }
-    /**
-     * If `keepPair` is `true`, returns the Pair matching `key`.
-     * Otherwise, returns the value of that Pair's key.
-     */
-    get(key, keepPair) {
-        const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair)
-            ? identity.isScalar(pair.key)
-                ? pair.key.value
-                : pair.key
-            : pair;
-    }
-    set(key, value) {
-        if (typeof value !== 'boolean')
-            throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
-            this.items.splice(this.items.indexOf(prev), 1);
-        }
-        else if (!prev && value) {
-            this.items.push(new Pair.Pair(key));
-        }
-    }
-    toJSON(_, ctx) {
-        return super.toJSON(_, ctx, Set);
-    }
-    toString(ctx, onComment, onChompKeep) {
-        if (!ctx)
-            return JSON.stringify(this);
-        if (this.hasAllNullValues(true))
-            return super.toString(Object.assign({}, ctx, { allNullValues: true }), onComment, onChompKeep);
-        else
-            throw new Error('Set items must all have null values');
-    }
-    static from(schema, iterable, ctx) {
-        const { replacer } = ctx;
-        const set = new this(schema);
-        if (iterable && Symbol.iterator in Object(iterable))
-            for (let value of iterable) {
-                if (typeof replacer === 'function')
-                    value = replacer.call(iterable, value, value);
-                set.items.push(Pair.createPair(value, null, ctx));
-            }
-        return set;
-    }
-}
-YAMLSet.tag = 'tag:yaml.org,2002:set';
-const set = {
-    collection: 'map',
-    identify: value => value instanceof Set,
-    nodeClass: YAMLSet,
-    default: false,
-    tag: 'tag:yaml.org,2002:set',
-    createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
-    resolve(map, onError) {
-        if (identity.isMap(map)) {
-            if (map.hasAllNullValues(true))
-                return Object.assign(new YAMLSet(), map);
-            else
-                onError('Set items must all have null values');
-        }
-        else
-            onError('Expected a mapping for this tag');
-        return map;
-    }
-};
-
-exports.YAMLSet = YAMLSet;
-exports.set = set;
-
-
-/***/ }),
-
-/***/ 6752:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var stringifyNumber = __nccwpck_require__(8689);
-
-/** Internal types handle bigint as number, because TS can't figure it out. */
-function parseSexagesimal(str, asBigInt) {
-    const sign = str[0];
-    const parts = sign === '-' || sign === '+' ? str.substring(1) : str;
-    const num = (n) => asBigInt ? BigInt(n) : Number(n);
-    const res = parts
-        .replace(/_/g, '')
-        .split(':')
-        .reduce((res, p) => res * num(60) + num(p), num(0));
-    return (sign === '-' ? num(-1) * res : res);
-}
-/**
- * hhhh:mm:ss.sss
- *
- * Internal types handle bigint as number, because TS can't figure it out.
- */
-function stringifySexagesimal(node) {
-    let { value } = node;
-    let num = (n) => n;
-    if (typeof value === 'bigint')
-        num = n => BigInt(n);
-    else if (isNaN(value) || !isFinite(value))
-        return stringifyNumber.stringifyNumber(node);
-    let sign = '';
-    if (value < 0) {
-        sign = '-';
-        value *= num(-1);
-    }
-    const _60 = num(60);
-    const parts = [value % _60]; // seconds, including ms
-    if (value < 60) {
-        parts.unshift(0); // at least one : is required
-    }
-    else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60); // minutes
-        if (value >= 60) {
-            value = (value - parts[0]) / _60;
-            parts.unshift(value); // hours
-        }
-    }
-    return (sign +
-        parts
-            .map(n => String(n).padStart(2, '0'))
-            .join(':')
-            .replace(/000000\d*$/, '') // % 60 may introduce error
-    );
-}
-const intTime = {
-    identify: value => typeof value === 'bigint' || Number.isInteger(value),
-    default: true,
-    tag: 'tag:yaml.org,2002:int',
-    format: 'TIME',
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-    resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
-    stringify: stringifySexagesimal
-};
-const floatTime = {
-    identify: value => typeof value === 'number',
-    default: true,
-    tag: 'tag:yaml.org,2002:float',
-    format: 'TIME',
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-    resolve: str => parseSexagesimal(str, false),
-    stringify: stringifySexagesimal
-};
-const timestamp = {
-    identify: value => value instanceof Date,
-    default: true,
-    tag: 'tag:yaml.org,2002:timestamp',
-    // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
-    // may be omitted altogether, resulting in a date format. In such a case, the time part is
-    // assumed to be 00:00:00Z (start of day, UTC).
-    test: RegExp('^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})' + // YYYY-Mm-Dd
-        '(?:' + // time is optional
-        '(?:t|T|[ \\t]+)' + // t | T | whitespace
-        '([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)' + // Hh:Mm:Ss(.ss)?
-        '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
-        ')?$'),
-    resolve(str) {
-        const match = str.match(timestamp.test);
-        if (!match)
-            throw new Error('!!timestamp expects a date, starting with yyyy-mm-dd');
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + '00').substr(1, 3)) : 0;
-        let date = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
-        if (tz && tz !== 'Z') {
-            let d = parseSexagesimal(tz, false);
-            if (Math.abs(d) < 30)
-                d *= 60;
-            date -= 60000 * d;
-        }
-        return new Date(date);
-    },
-    stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, '') ?? ''
-};
-
-exports.floatTime = floatTime;
-exports.intTime = intTime;
-exports.timestamp = timestamp;
-
-
-/***/ }),
-
-/***/ 4475:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-const FOLD_FLOW = 'flow';
-const FOLD_BLOCK = 'block';
-const FOLD_QUOTED = 'quoted';
-/**
- * Tries to keep input at up to `lineWidth` characters, splitting only on spaces
- * not followed by newlines or spaces unless `mode` is `'quoted'`. Lines are
- * terminated with `\n` and started with `indent`.
- */
-function foldFlowLines(text, indent, mode = 'flow', { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
-    if (!lineWidth || lineWidth < 0)
-        return text;
-    if (lineWidth < minContentWidth)
-        minContentWidth = 0;
-    const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-    if (text.length <= endStep)
-        return text;
-    const folds = [];
-    const escapedFolds = {};
-    let end = lineWidth - indent.length;
-    if (typeof indentAtStart === 'number') {
-        if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
-            folds.push(0);
-        else
-            end = lineWidth - indentAtStart;
-    }
-    let split = undefined;
-    let prev = undefined;
-    let overflow = false;
-    let i = -1;
-    let escStart = -1;
-    let escEnd = -1;
-    if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent.length);
-        if (i !== -1)
-            end = i + endStep;
-    }
-    for (let ch; (ch = text[(i += 1)]);) {
-        if (mode === FOLD_QUOTED && ch === '\\') {
-            escStart = i;
-            switch (text[i + 1]) {
-                case 'x':
-                    i += 3;
-                    break;
-                case 'u':
-                    i += 5;
-                    break;
-                case 'U':
-                    i += 9;
-                    break;
-                default:
-                    i += 1;
-            }
-            escEnd = i;
-        }
-        if (ch === '\n') {
-            if (mode === FOLD_BLOCK)
-                i = consumeMoreIndentedLines(text, i, indent.length);
-            end = i + indent.length + endStep;
-            split = undefined;
-        }
-        else {
-            if (ch === ' ' &&
-                prev &&
-                prev !== ' ' &&
-                prev !== '\n' &&
-                prev !== '\t') {
-                // space surrounded by non-space can be replaced with newline + indent
-                const next = text[i + 1];
-                if (next && next !== ' ' && next !== '\n' && next !== '\t')
-                    split = i;
-            }
-            if (i >= end) {
-                if (split) {
-                    folds.push(split);
-                    end = split + endStep;
-                    split = undefined;
-                }
-                else if (mode === FOLD_QUOTED) {
-                    // white-space collected at end may stretch past lineWidth
-                    while (prev === ' ' || prev === '\t') {
-                        prev = ch;
-                        ch = text[(i += 1)];
-                        overflow = true;
-                    }
-                    // Account for newline escape, but don't break preceding escape
-                    const j = i > escEnd + 1 ? i - 2 : escStart - 1;
-                    // Bail out if lineWidth & minContentWidth are shorter than an escape string
-                    if (escapedFolds[j])
-                        return text;
-                    folds.push(j);
-                    escapedFolds[j] = true;
-                    end = j + endStep;
-                    split = undefined;
-                }
-                else {
-                    overflow = true;
-                }
-            }
-        }
-        prev = ch;
-    }
-    if (overflow && onOverflow)
-        onOverflow();
-    if (folds.length === 0)
-        return text;
-    if (onFold)
-        onFold();
-    let res = text.slice(0, folds[0]);
-    for (let i = 0; i < folds.length; ++i) {
-        const fold = folds[i];
-        const end = folds[i + 1] || text.length;
-        if (fold === 0)
-            res = `\n${indent}${text.slice(0, end)}`;
-        else {
-            if (mode === FOLD_QUOTED && escapedFolds[fold])
-                res += `${text[fold]}\\`;
-            res += `\n${indent}${text.slice(fold + 1, end)}`;
-        }
-    }
-    return res;
-}
-/**
- * Presumes `i + 1` is at the start of a line
- * @returns index of last newline in more-indented block
- */
-function consumeMoreIndentedLines(text, i, indent) {
-    let end = i;
-    let start = i + 1;
-    let ch = text[start];
-    while (ch === ' ' || ch === '\t') {
-        if (i < start + indent) {
-            ch = text[++i];
-        }
-        else {
-            do {
-                ch = text[++i];
-            } while (ch && ch !== '\n');
-            end = i;
-            start = i + 1;
-            ch = text[start];
-        }
-    }
-    return end;
-}
-
-exports.FOLD_BLOCK = FOLD_BLOCK;
-exports.FOLD_FLOW = FOLD_FLOW;
-exports.FOLD_QUOTED = FOLD_QUOTED;
-exports.foldFlowLines = foldFlowLines;
-
-
-/***/ }),
-
-/***/ 2148:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(5450);
-
-function createStringifyContext(doc, options) {
-    const opt = Object.assign({
-        blockQuote: true,
-        commentString: stringifyComment.stringifyComment,
-        defaultKeyType: null,
-        defaultStringType: 'PLAIN',
-        directives: null,
-        doubleQuotedAsJSON: false,
-        doubleQuotedMinMultiLineLength: 40,
-        falseStr: 'false',
-        flowCollectionPadding: true,
-        indentSeq: true,
-        lineWidth: 80,
-        minContentWidth: 20,
-        nullStr: 'null',
-        simpleKeys: false,
-        singleQuote: null,
-        trailingComma: false,
-        trueStr: 'true',
-        verifyAliasOrder: true
-    }, doc.schema.toStringOptions, options);
-    let inFlow;
-    switch (opt.collectionStyle) {
-        case 'block':
-            inFlow = false;
-            break;
-        case 'flow':
-            inFlow = true;
-            break;
-        default:
-            inFlow = null;
-    }
-    return {
-        anchors: new Set(),
-        doc,
-        flowCollectionPadding: opt.flowCollectionPadding ? ' ' : '',
-        indent: '',
-        indentStep: typeof opt.indent === 'number' ? ' '.repeat(opt.indent) : '  ',
-        inFlow,
-        options: opt
-    };
-}
-function getTagObject(tags, item) {
-    if (item.tag) {
-        const match = tags.filter(t => t.tag === item.tag);
-        if (match.length > 0)
-            return match.find(t => t.format === item.format) ?? match[0];
-    }
-    let tagObj = undefined;
-    let obj;
-    if (identity.isScalar(item)) {
-        obj = item.value;
-        let match = tags.filter(t => t.identify?.(obj));
-        if (match.length > 1) {
-            const testMatch = match.filter(t => t.test);
-            if (testMatch.length > 0)
-                match = testMatch;
-        }
-        tagObj =
-            match.find(t => t.format === item.format) ?? match.find(t => !t.format);
-    }
-    else {
-        obj = item;
-        tagObj = tags.find(t => t.nodeClass && obj instanceof t.nodeClass);
-    }
-    if (!tagObj) {
-        const name = obj?.constructor?.name ?? (obj === null ? 'null' : typeof obj);
-        throw new Error(`Tag not resolved for ${name} value`);
-    }
-    return tagObj;
-}
-// needs to be called before value stringifier to allow for circular anchor refs
-function stringifyProps(node, tagObj, { anchors: anchors$1, doc }) {
-    if (!doc.directives)
-        return '';
-    const props = [];
-    const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
-    if (anchor && anchors.anchorIsValid(anchor)) {
-        anchors$1.add(anchor);
-        props.push(`&${anchor}`);
-    }
-    const tag = node.tag ?? (tagObj.default ? null : tagObj.tag);
-    if (tag)
-        props.push(doc.directives.tagString(tag));
-    return props.join(' ');
-}
-function stringify(item, ctx, onComment, onChompKeep) {
-    if (identity.isPair(item))
-        return item.toString(ctx, onComment, onChompKeep);
-    if (identity.isAlias(item)) {
-        if (ctx.doc.directives)
-            return item.toString(ctx);
-        if (ctx.resolvedAliases?.has(item)) {
-            throw new TypeError(`Cannot stringify circular structure without alias nodes`);
-        }
-        else {
-            if (ctx.resolvedAliases)
-                ctx.resolvedAliases.add(item);
-            else
-                ctx.resolvedAliases = new Set([item]);
-            item = item.resolve(ctx.doc);
-        }
-    }
-    let tagObj = undefined;
-    const node = identity.isNode(item)
-        ? item
-        : ctx.doc.createNode(item, { onTagObj: o => (tagObj = o) });
-    tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
-    const props = stringifyProps(node, tagObj, ctx);
-    if (props.length > 0)
-        ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-    const str = typeof tagObj.stringify === 'function'
-        ? tagObj.stringify(node, ctx, onComment, onChompKeep)
-        : identity.isScalar(node)
-            ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep)
-            : node.toString(ctx, onComment, onChompKeep);
-    if (!props)
-        return str;
-    return identity.isScalar(node) || str[0] === '{' || str[0] === '['
-        ? `${props} ${str}`
-        : `${props}\n${ctx.indent}${str}`;
-}
-
-exports.createStringifyContext = createStringifyContext;
-exports.stringify = stringify;
-
-
-/***/ }),
-
-/***/ 1212:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
-
-function stringifyCollection(collection, ctx, options) {
-    const flow = ctx.inFlow ?? collection.flow;
-    const stringify = flow ? stringifyFlowCollection : stringifyBlockCollection;
-    return stringify(collection, ctx, options);
-}
-function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-    const { indent, options: { commentString } } = ctx;
-    const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
-    let chompKeep = false; // flag for the preceding node's status
-    const lines = [];
-    for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-            if (!chompKeep && item.spaceBefore)
-                lines.push('');
-            addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
-            if (item.comment)
-                comment = item.comment;
-        }
-        else if (identity.isPair(item)) {
-            const ik = identity.isNode(item.key) ? item.key : null;
-            if (ik) {
-                if (!chompKeep && ik.spaceBefore)
-                    lines.push('');
-                addCommentBefore(ctx, lines, ik.commentBefore, chompKeep);
-            }
-        }
-        chompKeep = false;
-        let str = stringify.stringify(item, itemCtx, () => (comment = null), () => (chompKeep = true));
-        if (comment)
-            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        if (chompKeep && comment)
-            chompKeep = false;
-        lines.push(blockItemPrefix + str);
-    }
-    let str;
-    if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
-    }
-    else {
-        str = lines[0];
-        for (let i = 1; i < lines.length; ++i) {
-            const line = lines[i];
-            str += line ? `\n${indent}${line}` : '\n';
-        }
-    }
-    if (comment) {
-        str += '\n' + stringifyComment.indentComment(commentString(comment), indent);
-        if (onComment)
-            onComment();
-    }
-    else if (chompKeep && onChompKeep)
-        onChompKeep();
-    return str;
-}
-function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-    const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
-    itemIndent += indentStep;
-    const itemCtx = Object.assign({}, ctx, {
-        indent: itemIndent,
-        inFlow: true,
-        type: null
-    });
-    let reqNewline = false;
-    let linesAtValue = 0;
-    const lines = [];
-    for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
-        let comment = null;
-        if (identity.isNode(item)) {
-            if (item.spaceBefore)
-                lines.push('');
-            addCommentBefore(ctx, lines, item.commentBefore, false);
-            if (item.comment)
-                comment = item.comment;
-        }
-        else if (identity.isPair(item)) {
-            const ik = identity.isNode(item.key) ? item.key : null;
-            if (ik) {
-                if (ik.spaceBefore)
-                    lines.push('');
-                addCommentBefore(ctx, lines, ik.commentBefore, false);
-                if (ik.comment)
-                    reqNewline = true;
-            }
-            const iv = identity.isNode(item.value) ? item.value : null;
-            if (iv) {
-                if (iv.comment)
-                    comment = iv.comment;
-                if (iv.commentBefore)
-                    reqNewline = true;
-            }
-            else if (item.value == null && ik?.comment) {
-                comment = ik.comment;
-            }
-        }
-        if (comment)
-            reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => (comment = null));
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes('\n'));
-        if (i < items.length - 1) {
-            str += ',';
-        }
-        else if (ctx.options.trailingComma) {
-            if (ctx.options.lineWidth > 0) {
-                reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) +
-                    (str.length + 2) >
-                    ctx.options.lineWidth);
-            }
-            if (reqNewline) {
-                str += ',';
-            }
-        }
-        if (comment)
-            str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
-        linesAtValue = lines.length;
-    }
-    const { start, end } = flowChars;
-    if (lines.length === 0) {
-        return start + end;
-    }
-    else {
-        if (!reqNewline) {
-            const len = lines.reduce((sum, line) => sum + line.length + 2, 2);
-            reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
-        }
-        if (reqNewline) {
-            let str = start;
-            for (const line of lines)
-                str += line ? `\n${indentStep}${indent}${line}` : '\n';
-            return `${str}\n${indent}${end}`;
-        }
-        else {
-            return `${start}${fcPadding}${lines.join(' ')}${fcPadding}${end}`;
-        }
-    }
-}
-function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
-    if (comment && chompKeep)
-        comment = comment.replace(/^\n+/, '');
-    if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
-        lines.push(ic.trimStart()); // Avoid double indent on first line
-    }
-}
-
-exports.stringifyCollection = stringifyCollection;
-
-
-/***/ }),
-
-/***/ 9799:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-/**
- * Stringifies a comment.
- *
- * Empty comment lines are left empty,
- * lines consisting of a single space are replaced by `#`,
- * and all other lines are prefixed with a `#`.
- */
-const stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, '#');
-function indentComment(comment, indent) {
-    if (/^\n+$/.test(comment))
-        return comment.substring(1);
-    return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
-}
-const lineComment = (str, indent, comment) => str.endsWith('\n')
-    ? indentComment(comment, indent)
-    : comment.includes('\n')
-        ? '\n' + indentComment(comment, indent)
-        : (str.endsWith(' ') ? '' : ' ') + comment;
-
-exports.indentComment = indentComment;
-exports.lineComment = lineComment;
-exports.stringifyComment = stringifyComment;
-
-
-/***/ }),
-
-/***/ 6829:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
-
-function stringifyDocument(doc, options) {
-    const lines = [];
-    let hasDirectives = options.directives === true;
-    if (options.directives !== false && doc.directives) {
-        const dir = doc.directives.toString(doc);
-        if (dir) {
-            lines.push(dir);
-            hasDirectives = true;
-        }
-        else if (doc.directives.docStart)
-            hasDirectives = true;
-    }
-    if (hasDirectives)
-        lines.push('---');
-    const ctx = stringify.createStringifyContext(doc, options);
-    const { commentString } = ctx.options;
-    if (doc.commentBefore) {
-        if (lines.length !== 1)
-            lines.unshift('');
-        const cs = commentString(doc.commentBefore);
-        lines.unshift(stringifyComment.indentComment(cs, ''));
-    }
-    let chompKeep = false;
-    let contentComment = null;
-    if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
-            if (doc.contents.spaceBefore && hasDirectives)
-                lines.push('');
-            if (doc.contents.commentBefore) {
-                const cs = commentString(doc.contents.commentBefore);
-                lines.push(stringifyComment.indentComment(cs, ''));
-            }
-            // top-level block scalars need to be indented if followed by a comment
-            ctx.forceBlockIndent = !!doc.comment;
-            contentComment = doc.contents.comment;
-        }
-        const onChompKeep = contentComment ? undefined : () => (chompKeep = true);
-        let body = stringify.stringify(doc.contents, ctx, () => (contentComment = null), onChompKeep);
-        if (contentComment)
-            body += stringifyComment.lineComment(body, '', commentString(contentComment));
-        if ((body[0] === '|' || body[0] === '>') &&
-            lines[lines.length - 1] === '---') {
-            // Top-level block scalars with a preceding doc marker ought to use the
-            // same line for their header.
-            lines[lines.length - 1] = `--- ${body}`;
-        }
-        else
-            lines.push(body);
-    }
-    else {
-        lines.push(stringify.stringify(doc.contents, ctx));
-    }
-    if (doc.directives?.docEnd) {
-        if (doc.comment) {
-            const cs = commentString(doc.comment);
-            if (cs.includes('\n')) {
-                lines.push('...');
-                lines.push(stringifyComment.indentComment(cs, ''));
-            }
-            else {
-                lines.push(`... ${cs}`);
-            }
-        }
-        else {
-            lines.push('...');
-        }
-    }
-    else {
-        let dc = doc.comment;
-        if (dc && chompKeep)
-            dc = dc.replace(/^\n+/, '');
-        if (dc) {
-            if ((!chompKeep || contentComment) && lines[lines.length - 1] !== '')
-                lines.push('');
-            lines.push(stringifyComment.indentComment(commentString(dc), ''));
-        }
-    }
-    return lines.join('\n') + '\n';
-}
-
-exports.stringifyDocument = stringifyDocument;
-
-
-/***/ }),
-
-/***/ 8689:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-
-function stringifyNumber({ format, minFractionDigits, tag, value }) {
-    if (typeof value === 'bigint')
-        return String(value);
-    const num = typeof value === 'number' ? value : Number(value);
-    if (!isFinite(num))
-        return isNaN(num) ? '.nan' : num < 0 ? '-.inf' : '.inf';
-    let n = Object.is(value, -0) ? '-0' : JSON.stringify(value);
-    if (!format &&
-        minFractionDigits &&
-        (!tag || tag === 'tag:yaml.org,2002:float') &&
-        /^-?\d/.test(n) &&
-        !n.includes('e')) {
-        let i = n.indexOf('.');
-        if (i < 0) {
-            i = n.length;
-            n += '.';
-        }
-        let d = minFractionDigits - (n.length - i - 1);
-        while (d-- > 0)
-            n += '0';
-    }
-    return n;
-}
-
-exports.stringifyNumber = stringifyNumber;
-
-
-/***/ }),
-
-/***/ 9748:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
-
-function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-    const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-    let keyComment = (identity.isNode(key) && key.comment) || null;
-    if (simpleKeys) {
-        if (keyComment) {
-            throw new Error('With simple keys, key nodes cannot have comments');
-        }
-        if (identity.isCollection(key) || (!identity.isNode(key) && typeof key === 'object')) {
-            const msg = 'With simple keys, collection cannot be used as a key value';
-            throw new Error(msg);
-        }
-    }
-    let explicitKey = !simpleKeys &&
-        (!key ||
-            (keyComment && value == null && !ctx.inFlow) ||
-            identity.isCollection(key) ||
-            (identity.isScalar(key)
-                ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL
-                : typeof key === 'object'));
-    ctx = Object.assign({}, ctx, {
-        allNullValues: false,
-        implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
-    });
-    let keyCommentDone = false;
-    let chompKeep = false;
-    let str = stringify.stringify(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
-    if (!explicitKey && !ctx.inFlow && str.length > 1024) {
-        if (simpleKeys)
-            throw new Error('With simple keys, single line scalar must not span more than 1024 characters');
-        explicitKey = true;
-    }
-    if (ctx.inFlow) {
-        if (allNullValues || value == null) {
-            if (keyCommentDone && onComment)
-                onComment();
-            return str === '' ? '?' : explicitKey ? `? ${str}` : str;
-        }
-    }
-    else if ((allNullValues && !simpleKeys) || (value == null && explicitKey)) {
-        str = `? ${str}`;
-        if (keyComment && !keyCommentDone) {
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        }
-        else if (chompKeep && onChompKeep)
-            onChompKeep();
-        return str;
-    }
-    if (keyCommentDone)
-        keyComment = null;
-    if (explicitKey) {
-        if (keyComment)
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}\n${indent}:`;
-    }
-    else {
-        str = `${str}:`;
-        if (keyComment)
-            str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-    }
-    let vsb, vcb, valueComment;
-    if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
-    }
-    else {
-        vsb = false;
-        vcb = null;
-        valueComment = null;
-        if (value && typeof value === 'object')
-            value = doc.createNode(value);
-    }
-    ctx.implicitKey = false;
-    if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
-    chompKeep = false;
-    if (!indentSeq &&
-        indentStep.length >= 2 &&
-        !ctx.inFlow &&
-        !explicitKey &&
-        identity.isSeq(value) &&
-        !value.flow &&
-        !value.tag &&
-        !value.anchor) {
-        // If indentSeq === false, consider '- ' as part of indentation where possible
-        ctx.indent = ctx.indent.substring(2);
-    }
-    let valueCommentDone = false;
-    const valueStr = stringify.stringify(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
-    let ws = ' ';
-    if (keyComment || vsb || vcb) {
-        ws = vsb ? '\n' : '';
-        if (vcb) {
-            const cs = commentString(vcb);
-            ws += `\n${stringifyComment.indentComment(cs, ctx.indent)}`;
-        }
-        if (valueStr === '' && !ctx.inFlow) {
-            if (ws === '\n' && valueComment)
-                ws = '\n\n';
-        }
-        else {
-            ws += `\n${ctx.indent}`;
-        }
-    }
-    else if (!explicitKey && identity.isCollection(value)) {
-        const vs0 = valueStr[0];
-        const nl0 = valueStr.indexOf('\n');
-        const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
-        if (hasNewline || !flow) {
-            let hasPropsLine = false;
-            if (hasNewline && (vs0 === '&' || vs0 === '!')) {
-                let sp0 = valueStr.indexOf(' ');
-                if (vs0 === '&' &&
-                    sp0 !== -1 &&
-                    sp0 < nl0 &&
-                    valueStr[sp0 + 1] === '!') {
-                    sp0 = valueStr.indexOf(' ', sp0 + 1);
-                }
-                if (sp0 === -1 || nl0 < sp0)
-                    hasPropsLine = true;
-            }
-            if (!hasPropsLine)
-                ws = `\n${ctx.indent}`;
-        }
-    }
-    else if (valueStr === '' || valueStr[0] === '\n') {
-        ws = '';
-    }
-    str += ws + valueStr;
-    if (ctx.inFlow) {
-        if (valueCommentDone && onComment)
-            onComment();
-    }
-    else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
-    }
-    else if (chompKeep && onChompKeep) {
-        onChompKeep();
-    }
-    return str;
-}
-
-exports.stringifyPair = stringifyPair;
-
-
-/***/ }),
-
-/***/ 5450:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
-
-const getFoldOptions = (ctx, isBlock) => ({
-    indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
-    lineWidth: ctx.options.lineWidth,
-    minContentWidth: ctx.options.minContentWidth
-});
-// Also checks for lines starting with %, as parsing the output as YAML 1.1 will
-// presume that's starting a new document.
-const containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-function lineLengthOverLimit(str, lineWidth, indentLength) {
-    if (!lineWidth || lineWidth < 0)
-        return false;
-    const limit = lineWidth - indentLength;
-    const strLen = str.length;
-    if (strLen <= limit)
-        return false;
-    for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === '\n') {
-            if (i - start > limit)
-                return true;
-            start = i + 1;
-            if (strLen - start <= limit)
-                return false;
-        }
-    }
-    return true;
-}
-function doubleQuotedString(value, ctx) {
-    const json = JSON.stringify(value);
-    if (ctx.options.doubleQuotedAsJSON)
-        return json;
-    const { implicitKey } = ctx;
-    const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
-    let str = '';
-    let start = 0;
-    for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
-        if (ch === ' ' && json[i + 1] === '\\' && json[i + 2] === 'n') {
-            // space before newline needs to be escaped to not be folded
-            str += json.slice(start, i) + '\\ ';
-            i += 1;
-            start = i;
-            ch = '\\';
-        }
-        if (ch === '\\')
-            switch (json[i + 1]) {
-                case 'u':
-                    {
-                        str += json.slice(start, i);
-                        const code = json.substr(i + 2, 4);
-                        switch (code) {
-                            case '0000':
-                                str += '\\0';
-                                break;
-                            case '0007':
-                                str += '\\a';
-                                break;
-                            case '000b':
-                                str += '\\v';
-                                break;
-                            case '001b':
-                                str += '\\e';
-                                break;
-                            case '0085':
-                                str += '\\N';
-                                break;
-                            case '00a0':
-                                str += '\\_';
-                                break;
-                            case '2028':
-                                str += '\\L';
-                                break;
-                            case '2029':
-                                str += '\\P';
-                                break;
-                            default:
-                                if (code.substr(0, 2) === '00')
-                                    str += '\\x' + code.substr(2);
-                                else
-                                    str += json.substr(i, 6);
-                        }
-                        i += 5;
-                        start = i + 1;
-                    }
-                    break;
-                case 'n':
-                    if (implicitKey ||
-                        json[i + 2] === '"' ||
-                        json.length < minMultiLineLength) {
-                        i += 1;
-                    }
-                    else {
-                        // folding will eat first newline
-                        str += json.slice(start, i) + '\n\n';
-                        while (json[i + 2] === '\\' &&
-                            json[i + 3] === 'n' &&
-                            json[i + 4] !== '"') {
-                            str += '\n';
-                            i += 2;
-                        }
-                        str += indent;
-                        // space after newline needs to be escaped to not be folded
-                        if (json[i + 2] === ' ')
-                            str += '\\';
-                        i += 1;
-                        start = i + 1;
-                    }
-                    break;
-                default:
-                    i += 1;
-            }
-    }
-    str = start ? str + json.slice(start) : json;
-    return implicitKey
-        ? str
-        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
-}
-function singleQuotedString(value, ctx) {
-    if (ctx.options.singleQuote === false ||
-        (ctx.implicitKey && value.includes('\n')) ||
-        /[ \t]\n|\n[ \t]/.test(value) // single quoted string can't have leading or trailing whitespace around newline
-    )
-        return doubleQuotedString(value, ctx);
-    const indent = ctx.indent || (containsDocumentMarker(value) ? '  ' : '');
-    const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`) + "'";
-    return ctx.implicitKey
-        ? res
-        : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-}
-function quotedString(value, ctx) {
-    const { singleQuote } = ctx.options;
-    let qs;
-    if (singleQuote === false)
-        qs = doubleQuotedString;
-    else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
-        if (hasDouble && !hasSingle)
-            qs = singleQuotedString;
-        else if (hasSingle && !hasDouble)
-            qs = doubleQuotedString;
-        else
-            qs = singleQuote ? singleQuotedString : doubleQuotedString;
-    }
-    return qs(value, ctx);
-}
-// The negative lookbehind avoids a polynomial search,
-// but isn't supported yet on Safari: https://caniuse.com/js-regexp-lookbehind
-let blockEndNewlines;
-try {
-    blockEndNewlines = new RegExp('(^|(?<!\n))\n+(?!\n|$)', 'g');
-}
-catch {
-    blockEndNewlines = /\n+(?!\n|$)/g;
-}
-function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
-    const { blockQuote, commentString, lineWidth } = ctx.options;
-    // 1. Block can't end in whitespace unless the last line is non-empty.
-    // 2. Strings consisting of only whitespace are best rendered explicitly.
-    if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
-    }
-    const indent = ctx.indent ||
-        (ctx.forceBlockIndent || containsDocumentMarker(value) ? '  ' : '');
-    const literal = blockQuote === 'literal'
-        ? true
-        : blockQuote === 'folded' || type === Scalar.Scalar.BLOCK_FOLDED
-            ? false
-            : type === Scalar.Scalar.BLOCK_LITERAL
-                ? true
-                : !lineLengthOverLimit(value, lineWidth, indent.length);
-    if (!value)
-        return literal ? '|\n' : '>\n';
-    // determine chomping from whitespace at value end
-    let chomp;
-    let endStart;
-    for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
-        if (ch !== '\n' && ch !== '\t' && ch !== ' ')
-            break;
-    }
-    let end = value.substring(endStart);
-    const endNlPos = end.indexOf('\n');
-    if (endNlPos === -1) {
-        chomp = '-'; // strip
-    }
-    else if (value === end || endNlPos !== end.length - 1) {
-        chomp = '+'; // keep
-        if (onChompKeep)
-            onChompKeep();
-    }
-    else {
-        chomp = ''; // clip
-    }
-    if (end) {
-        value = value.slice(0, -end.length);
-        if (end[end.length - 1] === '\n')
-            end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
-    }
-    // determine indent indicator from whitespace at value start
-    let startWithSpace = false;
-    let startEnd;
-    let startNlPos = -1;
-    for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
-        if (ch === ' ')
-            startWithSpace = true;
-        else if (ch === '\n')
-            startNlPos = startEnd;
-        else
-            break;
-    }
-    let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
-    if (start) {
-        value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
-    }
-    const indentSize = indent ? '2' : '1'; // root is at -1
-    // Leading | or > is added later
-    let header = (startWithSpace ? indentSize : '') + chomp;
-    if (comment) {
-        header += ' ' + commentString(comment.replace(/ ?[\r\n]+/g, ' '));
-        if (onComment)
-            onComment();
-    }
-    if (!literal) {
-        const foldedValue = value
-            .replace(/\n+/g, '\n$&')
-            .replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, '$1$2') // more-indented lines aren't folded
-            //                ^ more-ind. ^ empty     ^ capture next empty lines only at end of indent
-            .replace(/\n+/g, `$&${indent}`);
-        let literalFallback = false;
-        const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== 'folded' && type !== Scalar.Scalar.BLOCK_FOLDED) {
-            foldOptions.onOverflow = () => {
-                literalFallback = true;
-            };
-        }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
-        if (!literalFallback)
-            return `>${header}\n${indent}${body}`;
-    }
-    value = value.replace(/\n+/g, `$&${indent}`);
-    return `|${header}\n${indent}${start}${value}${end}`;
-}
-function plainString(item, ctx, onComment, onChompKeep) {
-    const { type, value } = item;
-    const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-    if ((implicitKey && value.includes('\n')) ||
-        (inFlow && /[[\]{},]/.test(value))) {
-        return quotedString(value, ctx);
-    }
-    if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        // not allowed:
-        // - '-' or '?'
-        // - start with an indicator character (except [?:-]) or /[?-] /
-        // - '\n ', ': ' or ' \n' anywhere
-        // - '#' not preceded by a non-space char
-        // - end with ' ' or ':'
-        return implicitKey || inFlow || !value.includes('\n')
-            ? quotedString(value, ctx)
-            : blockString(item, ctx, onComment, onChompKeep);
-    }
-    if (!implicitKey &&
-        !inFlow &&
-        type !== Scalar.Scalar.PLAIN &&
-        value.includes('\n')) {
-        // Where allowed & type not set explicitly, prefer block style for multiline strings
-        return blockString(item, ctx, onComment, onChompKeep);
-    }
-    if (containsDocumentMarker(value)) {
-        if (indent === '') {
-            ctx.forceBlockIndent = true;
-            return blockString(item, ctx, onComment, onChompKeep);
-        }
-        else if (implicitKey && indent === indentStep) {
-            return quotedString(value, ctx);
-        }
-    }
-    const str = value.replace(/\n+/g, `$&\n${indent}`);
-    // Verify that output will be parsed as a string, as e.g. plain numbers and
-    // booleans get parsed with those types in v1.2 (e.g. '42', 'true' & '0.9e-3'),
-    // and others in v1.1.
-    if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test?.test(str);
-        const { compat, tags } = ctx.doc.schema;
-        if (tags.some(test) || compat?.some(test))
-            return quotedString(value, ctx);
-    }
-    return implicitKey
-        ? str
-        : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
-}
-function stringifyString(item, ctx, onComment, onChompKeep) {
-    const { implicitKey, inFlow } = ctx;
-    const ss = typeof item.value === 'string'
-        ? item
-        : Object.assign({}, item, { value: String(item.value) });
-    let { type } = item;
-    if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
-        // force double quotes on control characters & unpaired surrogates
-        if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-            type = Scalar.Scalar.QUOTE_DOUBLE;
-    }
-    const _stringify = (_type) => {
-        switch (_type) {
-            case Scalar.Scalar.BLOCK_FOLDED:
-            case Scalar.Scalar.BLOCK_LITERAL:
-                return implicitKey || inFlow
-                    ? quotedString(ss.value, ctx) // blocks are not valid inside flow containers
-                    : blockString(ss, ctx, onComment, onChompKeep);
-            case Scalar.Scalar.QUOTE_DOUBLE:
-                return doubleQuotedString(ss.value, ctx);
-            case Scalar.Scalar.QUOTE_SINGLE:
-                return singleQuotedString(ss.value, ctx);
-            case Scalar.Scalar.PLAIN:
-                return plainString(ss, ctx, onComment, onChompKeep);
-            default:
-                return null;
-        }
-    };
-    let res = _stringify(type);
-    if (res === null) {
-        const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = (implicitKey && defaultKeyType) || defaultStringType;
-        res = _stringify(t);
-        if (res === null)
-            throw new Error(`Unsupported default string type ${t}`);
-    }
-    return res;
-}
-
-exports.stringifyString = stringifyString;
-
-
-/***/ }),
-
-/***/ 204:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var identity = __nccwpck_require__(1127);
-
-const BREAK = Symbol('break visit');
-const SKIP = Symbol('skip children');
-const REMOVE = Symbol('remove node');
-/**
- * Apply a visitor to an AST node or document.
- *
- * Walks through the tree (depth-first) starting from `node`, calling a
- * `visitor` function with three arguments:
- *   - `key`: For sequence values and map `Pair`, the node's index in the
- *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
- *     `null` for the root node.
- *   - `node`: The current node.
- *   - `path`: The ancestry of the current node.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this node, continue with next
- *     sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current node, then continue with the next one
- *   - `Node`: Replace the current node, then continue by visiting it
- *   - `number`: While iterating the items of a sequence or map, set the index
- *     of the next step. This is useful especially if the index of the current
- *     node has changed.
- *
- * If `visitor` is a single function, it will be called with all values
- * encountered in the tree, including e.g. `null` values. Alternatively,
- * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
- * `Alias` and `Scalar` node. To define the same visitor function for more than
- * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
- * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
- * specific defined one will be used for each node.
- */
-function visit(node, visitor) {
-    const visitor_ = initVisitor(visitor);
-    if (identity.isDocument(node)) {
-        const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-            node.contents = null;
-    }
-    else
-        visit_(null, node, visitor_, Object.freeze([]));
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visit.BREAK = BREAK;
-/** Do not visit the children of the current node */
-visit.SKIP = SKIP;
-/** Remove the current node */
-visit.REMOVE = REMOVE;
-function visit_(key, node, visitor, path) {
-    const ctrl = callVisitor(key, node, visitor, path);
-    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
-    }
-    if (typeof ctrl !== 'symbol') {
-        if (identity.isCollection(node)) {
-            path = Object.freeze(path.concat(node));
-            for (let i = 0; i < node.items.length; ++i) {
-                const ci = visit_(i, node.items[i], visitor, path);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    node.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-        }
-        else if (identity.isPair(node)) {
-            path = Object.freeze(path.concat(node));
-            const ck = visit_('key', node.key, visitor, path);
-            if (ck === BREAK)
-                return BREAK;
-            else if (ck === REMOVE)
-                node.key = null;
-            const cv = visit_('value', node.value, visitor, path);
-            if (cv === BREAK)
-                return BREAK;
-            else if (cv === REMOVE)
-                node.value = null;
-        }
-    }
-    return ctrl;
-}
-/**
- * Apply an async visitor to an AST node or document.
- *
- * Walks through the tree (depth-first) starting from `node`, calling a
- * `visitor` function with three arguments:
- *   - `key`: For sequence values and map `Pair`, the node's index in the
- *     collection. Within a `Pair`, `'key'` or `'value'`, correspondingly.
- *     `null` for the root node.
- *   - `node`: The current node.
- *   - `path`: The ancestry of the current node.
- *
- * The return value of the visitor may be used to control the traversal:
- *   - `Promise`: Must resolve to one of the following values
- *   - `undefined` (default): Do nothing and continue
- *   - `visit.SKIP`: Do not visit the children of this node, continue with next
- *     sibling
- *   - `visit.BREAK`: Terminate traversal completely
- *   - `visit.REMOVE`: Remove the current node, then continue with the next one
- *   - `Node`: Replace the current node, then continue by visiting it
- *   - `number`: While iterating the items of a sequence or map, set the index
- *     of the next step. This is useful especially if the index of the current
- *     node has changed.
- *
- * If `visitor` is a single function, it will be called with all values
- * encountered in the tree, including e.g. `null` values. Alternatively,
- * separate visitor functions may be defined for each `Map`, `Pair`, `Seq`,
- * `Alias` and `Scalar` node. To define the same visitor function for more than
- * one node type, use the `Collection` (map and seq), `Value` (map, seq & scalar)
- * and `Node` (alias, map, seq & scalar) targets. Of all these, only the most
- * specific defined one will be used for each node.
- */
-async function visitAsync(node, visitor) {
-    const visitor_ = initVisitor(visitor);
-    if (identity.isDocument(node)) {
-        const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
-        if (cd === REMOVE)
-            node.contents = null;
-    }
-    else
-        await visitAsync_(null, node, visitor_, Object.freeze([]));
-}
-// Without the `as symbol` casts, TS declares these in the `visit`
-// namespace using `var`, but then complains about that because
-// `unique symbol` must be `const`.
-/** Terminate visit traversal completely */
-visitAsync.BREAK = BREAK;
-/** Do not visit the children of the current node */
-visitAsync.SKIP = SKIP;
-/** Remove the current node */
-visitAsync.REMOVE = REMOVE;
-async function visitAsync_(key, node, visitor, path) {
-    const ctrl = await callVisitor(key, node, visitor, path);
-    if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
-    }
-    if (typeof ctrl !== 'symbol') {
-        if (identity.isCollection(node)) {
-            path = Object.freeze(path.concat(node));
-            for (let i = 0; i < node.items.length; ++i) {
-                const ci = await visitAsync_(i, node.items[i], visitor, path);
-                if (typeof ci === 'number')
-                    i = ci - 1;
-                else if (ci === BREAK)
-                    return BREAK;
-                else if (ci === REMOVE) {
-                    node.items.splice(i, 1);
-                    i -= 1;
-                }
-            }
-        }
-        else if (identity.isPair(node)) {
-            path = Object.freeze(path.concat(node));
-            const ck = await visitAsync_('key', node.key, visitor, path);
-            if (ck === BREAK)
-                return BREAK;
-            else if (ck === REMOVE)
-                node.key = null;
-            const cv = await visitAsync_('value', node.value, visitor, path);
-            if (cv === BREAK)
-                return BREAK;
-            else if (cv === REMOVE)
-                node.value = null;
-        }
-    }
-    return ctrl;
-}
-function initVisitor(visitor) {
-    if (typeof visitor === 'object' &&
-        (visitor.Collection || visitor.Node || visitor.Value)) {
-        return Object.assign({
-            Alias: visitor.Node,
-            Map: visitor.Node,
-            Scalar: visitor.Node,
-            Seq: visitor.Node
-        }, visitor.Value && {
-            Map: visitor.Value,
-            Scalar: visitor.Value,
-            Seq: visitor.Value
-        }, visitor.Collection && {
-            Map: visitor.Collection,
-            Seq: visitor.Collection
-        }, visitor);
-    }
-    return visitor;
-}
-function callVisitor(key, node, visitor, path) {
-    if (typeof visitor === 'function')
-        return visitor(key, node, path);
-    if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
-    if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
-    if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
-    if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
-    if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
-    return undefined;
-}
-function replaceNode(key, path, node) {
-    const parent = path[path.length - 1];
-    if (identity.isCollection(parent)) {
-        parent.items[key] = node;
-    }
-    else if (identity.isPair(parent)) {
-        if (key === 'key')
-            parent.key = node;
-        else
-            parent.value = node;
-    }
-    else if (identity.isDocument(parent)) {
-        parent.contents = node;
-    }
-    else {
-        const pt = identity.isAlias(parent) ? 'alias' : 'scalar';
-        throw new Error(`Cannot replace node with ${pt} parent`);
-    }
-}
-
-exports.visit = visit;
-exports.visitAsync = visitAsync;
-
-
-/***/ }),
-
 /***/ 6831:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7406);
-/* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(246);
+/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1185);
+/* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4143);
 /* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6790);
 /* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9720);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
@@ -37286,7 +28705,7 @@ __webpack_async_result__();
 /* harmony export */   ax: () => (/* binding */ runnerInputs),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
-/* unused harmony export infoLines */
+/* unused harmony exports givenEmpty, infoLines */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -37298,6 +28717,15 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+function givenEmpty(names) {
+    return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
 /**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
@@ -37324,6 +28752,4000 @@ async function runAction(main) {
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
+}
+
+
+/***/ }),
+
+/***/ 7230:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ recordsIn),
+/* harmony export */   u: () => (/* binding */ isRecord)
+/* harmony export */ });
+/** Shape checks for values read from YAML or JSON. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** The mappings of a list, skipping anything else. */
+function recordsIn(node) {
+    return Array.isArray(node) ? node.filter(isRecord) : [];
+}
+
+
+/***/ }),
+
+/***/ 782:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  nN: () => (/* binding */ YamlSyntaxError),
+  gM: () => (/* binding */ readYaml)
+});
+
+// UNUSED EXPORTS: resolvePlain
+
+;// CONCATENATED MODULE: ./node_modules/js-yaml/dist/js-yaml.mjs
+/*! js-yaml 5.5.0 https://github.com/nodeca/js-yaml @license MIT */
+//#region src/tag.ts
+/**
+* Returned by a scalar resolver when the source does not match its tag.
+*
+* @category Tags
+*/
+var NOT_RESOLVED = Symbol("NOT_RESOLVED");
+/**
+* Create a normalized scalar tag definition.
+*
+* @category Tags
+*/
+function defineScalarTag(tagName, options) {
+	return {
+		tagName,
+		nodeKind: "scalar",
+		implicit: options.implicit ?? false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		implicitFirstChars: options.implicitFirstChars ?? null,
+		resolve: options.resolve,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => String(data)),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+/**
+* Create a normalized sequence tag definition.
+*
+* @category Tags
+*/
+function defineSequenceTag(tagName, options) {
+	const carrierIsResult = options.finalize === void 0;
+	return {
+		tagName,
+		nodeKind: "sequence",
+		implicit: false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		create: options.create,
+		addItem: options.addItem,
+		finalize: options.finalize ?? ((carrier) => carrier),
+		carrierIsResult,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => data),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+/**
+* Create a normalized mapping tag definition.
+*
+* @category Tags
+*/
+function defineMappingTag(tagName, options) {
+	const carrierIsResult = options.finalize === void 0;
+	return {
+		tagName,
+		nodeKind: "mapping",
+		implicit: false,
+		matchByTagPrefix: options.matchByTagPrefix ?? false,
+		create: options.create,
+		addPair: options.addPair,
+		has: options.has,
+		keys: options.keys,
+		get: options.get,
+		finalize: options.finalize ?? ((carrier) => carrier),
+		carrierIsResult,
+		identify: options.identify,
+		represent: options.represent ?? ((data) => data),
+		representTagName: options.representTagName ?? (() => tagName)
+	};
+}
+//#endregion
+//#region src/tag/scalar/str.ts
+/** @category Tags */
+var strTag = defineScalarTag("tag:yaml.org,2002:str", {
+	resolve: (source) => source,
+	identify: (data) => typeof data === "string"
+});
+//#endregion
+//#region src/tag/scalar/null_core.ts
+var NULL_VALUES$1 = [
+	"",
+	"~",
+	"null",
+	"Null",
+	"NULL"
+];
+/** @category Tags */
+var nullCoreTag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: [
+		"",
+		"~",
+		"n",
+		"N"
+	],
+	resolve: (source) => {
+		if (NULL_VALUES$1.indexOf(source) !== -1) return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/null_json.ts
+/** @category Tags */
+var nullJsonTag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: ["n"],
+	resolve: (source, isExplicit) => {
+		if (source === "null" || isExplicit && source === "") return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/null_yaml11.ts
+var NULL_VALUES = [
+	"",
+	"~",
+	"null",
+	"Null",
+	"NULL"
+];
+/** @category Tags */
+var nullYaml11Tag = defineScalarTag("tag:yaml.org,2002:null", {
+	implicit: true,
+	implicitFirstChars: [
+		"",
+		"~",
+		"n",
+		"N"
+	],
+	resolve: (source) => {
+		if (NULL_VALUES.indexOf(source) !== -1) return null;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => object === null,
+	represent: () => "null"
+});
+//#endregion
+//#region src/tag/scalar/bool_core.ts
+var TRUE_VALUES$2 = [
+	"true",
+	"True",
+	"TRUE"
+];
+var FALSE_VALUES$2 = [
+	"false",
+	"False",
+	"FALSE"
+];
+/** @category Tags */
+var boolCoreTag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: [
+		"t",
+		"T",
+		"f",
+		"F"
+	],
+	resolve: (source) => {
+		if (TRUE_VALUES$2.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES$2.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/bool_json.ts
+var TRUE_VALUES$1 = ["true"];
+var FALSE_VALUES$1 = ["false"];
+/** @category Tags */
+var boolJsonTag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: ["t", "f"],
+	resolve: (source) => {
+		if (TRUE_VALUES$1.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES$1.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/bool_yaml11.ts
+var TRUE_VALUES = [
+	"true",
+	"True",
+	"TRUE",
+	"y",
+	"Y",
+	"yes",
+	"Yes",
+	"YES",
+	"on",
+	"On",
+	"ON"
+];
+var FALSE_VALUES = [
+	"false",
+	"False",
+	"FALSE",
+	"n",
+	"N",
+	"no",
+	"No",
+	"NO",
+	"off",
+	"Off",
+	"OFF"
+];
+/** @category Tags */
+var boolYaml11Tag = defineScalarTag("tag:yaml.org,2002:bool", {
+	implicit: true,
+	implicitFirstChars: [
+		"y",
+		"Y",
+		"n",
+		"N",
+		"t",
+		"T",
+		"f",
+		"F",
+		"o",
+		"O"
+	],
+	resolve: (source) => {
+		if (TRUE_VALUES.indexOf(source) !== -1) return true;
+		if (FALSE_VALUES.indexOf(source) !== -1) return false;
+		return NOT_RESOLVED;
+	},
+	identify: (object) => Object.prototype.toString.call(object) === "[object Boolean]",
+	represent: (object) => object ? "true" : "false"
+});
+//#endregion
+//#region src/tag/scalar/int_core.ts
+var YAML_INTEGER_IMPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+var YAML_INTEGER_EXPLICIT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$2(source) {
+	let value = source;
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$2(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_INTEGER_EXPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	} else if (!YAML_INTEGER_IMPLICIT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger$2(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intCoreTag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		..."0123456789"
+	],
+	resolve: resolveYamlInteger$2,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/int_json.ts
+var YAML_INTEGER_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)$");
+var YAML_INTEGER_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1]+|[-+]?0o[0-7]+|[-+]?0x[0-9a-fA-F]+|[-+]?[0-9]+)$");
+function parseYamlInteger$1(source) {
+	let value = source;
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0o")) return sign * parseInt(value.slice(2), 8);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger$1(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_INTEGER_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	} else if (!YAML_INTEGER_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger$1(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intJsonTag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: ["-", ..."0123456789"],
+	resolve: resolveYamlInteger$1,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/int_yaml11.ts
+var YAML_INTEGER_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?0x[0-9a-fA-F_]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+|[-+]?(?:0|[1-9][0-9_]*))$");
+function parseYamlInteger(source) {
+	let value = source.replace(/_/g, "");
+	let sign = 1;
+	if (value[0] === "-" || value[0] === "+") {
+		if (value[0] === "-") sign = -1;
+		value = value.slice(1);
+	}
+	if (value.startsWith("0b")) return sign * parseInt(value.slice(2), 2);
+	if (value.startsWith("0x")) return sign * parseInt(value.slice(2), 16);
+	if (value.includes(":")) {
+		let result = 0;
+		for (const part of value.split(":")) result = result * 60 + Number(part);
+		return sign * result;
+	}
+	if (value !== "0" && value[0] === "0") return sign * parseInt(value, 8);
+	return sign * parseInt(value, 10);
+}
+function resolveYamlInteger(source) {
+	if (!YAML_INTEGER_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = parseYamlInteger(source);
+	return Number.isFinite(result) ? result : NOT_RESOLVED;
+}
+/** @category Tags */
+var intYaml11Tag = defineScalarTag("tag:yaml.org,2002:int", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		..."0123456789"
+	],
+	resolve: resolveYamlInteger,
+	identify: (object) => Number.isInteger(object) && !Object.is(object, -0) && object.toString(10).indexOf("e") < 0,
+	represent: (object) => object.toString(10)
+});
+//#endregion
+//#region src/tag/scalar/float_core.ts
+var YAML_FLOAT_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN$1 = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$2(source) {
+	if (!YAML_FLOAT_PATTERN$1.test(source)) return NOT_RESOLVED;
+	let value = source.toLowerCase();
+	const sign = value[0] === "-" ? -1 : 1;
+	if ("+-".includes(value[0])) value = value.slice(1);
+	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	if (value === ".nan") return NaN;
+	const result = sign * parseFloat(value);
+	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN$1.test(source)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat$2(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatCoreTag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		".",
+		..."0123456789"
+	],
+	resolve: resolveYamlFloat$2,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat$2
+});
+//#endregion
+//#region src/tag/scalar/float_json.ts
+var YAML_FLOAT_IMPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^-?(?:0|[1-9][0-9]*)(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$");
+var YAML_FLOAT_EXPLICIT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\\.[0-9]+(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat$1(source, isExplicit) {
+	if (isExplicit) {
+		if (!YAML_FLOAT_EXPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+		let value = source.toLowerCase();
+		const sign = value[0] === "-" ? -1 : 1;
+		if ("+-".includes(value[0])) value = value.slice(1);
+		if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+		if (value === ".nan") return NaN;
+		const result = sign * parseFloat(value);
+		return Number.isFinite(result) ? result : NOT_RESOLVED;
+	}
+	if (!YAML_FLOAT_IMPLICIT_PATTERN.test(source)) return NOT_RESOLVED;
+	const result = Number(source);
+	if (Number.isFinite(result)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat$1(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatJsonTag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: ["-", ..."0123456789"],
+	resolve: resolveYamlFloat$1,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat$1
+});
+//#endregion
+//#region src/tag/scalar/float_yaml11.ts
+var YAML_FLOAT_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?(?:(?:[0-9][0-9_]*)?\\.[0-9_]*)(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+var YAML_FLOAT_SPECIAL_PATTERN = /* @__PURE__ */ new RegExp("^(?:[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+function resolveYamlFloat(source) {
+	if (!YAML_FLOAT_PATTERN.test(source)) return NOT_RESOLVED;
+	let value = source.toLowerCase().replace(/_/g, "");
+	const sign = value[0] === "-" ? -1 : 1;
+	if ("+-".includes(value[0])) value = value.slice(1);
+	if (value === ".inf") return sign === 1 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	if (value === ".nan") return NaN;
+	let result = 0;
+	if (value.includes(":")) {
+		for (const part of value.split(":")) result = result * 60 + Number(part);
+		result *= sign;
+	} else result = sign * parseFloat(value);
+	if (Number.isFinite(result) || YAML_FLOAT_SPECIAL_PATTERN.test(source)) return result;
+	return NOT_RESOLVED;
+}
+function representYamlFloat(object) {
+	if (isNaN(object)) return ".nan";
+	if (object === Number.POSITIVE_INFINITY) return ".inf";
+	if (object === Number.NEGATIVE_INFINITY) return "-.inf";
+	if (Object.is(object, -0)) return "-0.0";
+	const result = object.toString(10);
+	return /^[-+]?[0-9]+e/.test(result) ? result.replace("e", ".e") : result;
+}
+/** @category Tags */
+var floatYaml11Tag = defineScalarTag("tag:yaml.org,2002:float", {
+	implicit: true,
+	implicitFirstChars: [
+		"-",
+		"+",
+		".",
+		..."0123456789"
+	],
+	resolve: resolveYamlFloat,
+	identify: (object) => typeof object === "number" && (!Number.isInteger(object) || Object.is(object, -0) || object.toString(10).indexOf("e") >= 0),
+	represent: representYamlFloat
+});
+//#endregion
+//#region src/tag/scalar/merge.ts
+/**
+* Enables merge keys in {@link CORE_SCHEMA} when added with
+* {@link Schema.withTags}.
+*
+* @category Tags
+*/
+var mergeTag = defineScalarTag("tag:yaml.org,2002:merge", {
+	implicit: true,
+	implicitFirstChars: ["<"],
+	resolve: (source, isExplicit) => {
+		if (source === "<<" || isExplicit && source === "") return "<<";
+		return NOT_RESOLVED;
+	},
+	identify: () => false
+});
+//#endregion
+//#region src/tag/scalar/binary.ts
+var BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
+function resolveYamlBinary(source) {
+	const input = source.replace(/\s/g, "");
+	if (input.length % 4 !== 0 || !BASE64_PATTERN.test(input)) return NOT_RESOLVED;
+	const binary = atob(input);
+	const result = new Uint8Array(binary.length);
+	for (let index = 0; index < binary.length; index++) result[index] = binary.charCodeAt(index);
+	return result;
+}
+function representYamlBinary(object) {
+	let binary = "";
+	for (let index = 0; index < object.length; index++) binary += String.fromCharCode(object[index]);
+	return btoa(binary);
+}
+/**
+* The `!!binary` tag, represented as a `Uint8Array`.
+*
+* @category Tags
+*/
+var binaryTag = defineScalarTag("tag:yaml.org,2002:binary", {
+	resolve: resolveYamlBinary,
+	identify: (object) => Object.prototype.toString.call(object) === "[object Uint8Array]",
+	represent: representYamlBinary
+});
+//#endregion
+//#region src/tag/scalar/timestamp.ts
+var YAML_DATE_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9])-([0-9][0-9])$");
+var YAML_TIMESTAMP_REGEXP = /* @__PURE__ */ new RegExp("^([0-9][0-9][0-9][0-9])-([0-9][0-9]?)-([0-9][0-9]?)(?:[Tt]|[ \\t]+)([0-9][0-9]?):([0-9][0-9]):([0-9][0-9])(?:\\.([0-9]*))?(?:[ \\t]*(Z|([-+])([0-9][0-9]?)(?::([0-9][0-9]))?))?$");
+function makeUtcDate(year, month, day, hour = 0, minute = 0, second = 0, fraction = 0) {
+	const date = new Date(Date.UTC(year, month, day, hour, minute, second, fraction));
+	date.setUTCFullYear(year, month, day);
+	return date;
+}
+function resolveYamlTimestamp(source) {
+	let match = YAML_DATE_REGEXP.exec(source);
+	if (match === null) match = YAML_TIMESTAMP_REGEXP.exec(source);
+	if (match === null) return NOT_RESOLVED;
+	const year = +match[1];
+	const month = +match[2] - 1;
+	const day = +match[3];
+	if (!match[4]) {
+		const date = makeUtcDate(year, month, day);
+		if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+		return date;
+	}
+	const hour = +match[4];
+	const minute = +match[5];
+	const second = +match[6];
+	let fraction = 0;
+	if (hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+	if (match[7]) {
+		let value = match[7].slice(0, 3);
+		while (value.length < 3) value += "0";
+		fraction = +value;
+	}
+	const date = makeUtcDate(year, month, day, hour, minute, second, fraction);
+	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return NOT_RESOLVED;
+	if (match[9]) {
+		const offsetHour = +match[10];
+		const offsetMinute = +(match[11] || 0);
+		if (offsetHour > 23 || offsetMinute > 59) return NOT_RESOLVED;
+		const offset = (offsetHour * 60 + offsetMinute) * 6e4;
+		date.setTime(date.getTime() - (match[9] === "-" ? -offset : offset));
+	}
+	return date;
+}
+/**
+* The YAML 1.1 `!!timestamp` tag, represented as a JavaScript `Date`.
+*
+* @category Tags
+*/
+var timestampTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+	implicit: true,
+	implicitFirstChars: [..."0123456789"],
+	resolve: resolveYamlTimestamp,
+	identify: (object) => object instanceof Date,
+	represent: (object) => object.toISOString()
+});
+//#endregion
+//#region src/tag/sequence/seq.ts
+/** @category Tags */
+var seqTag = defineSequenceTag("tag:yaml.org,2002:seq", {
+	create: () => [],
+	addItem: (container, item) => {
+		container.push(item);
+	},
+	identify: Array.isArray
+});
+//#endregion
+//#region src/common/object.ts
+function isPlainObject(data) {
+	if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+	const prototype = Object.getPrototypeOf(data);
+	return prototype === null || prototype === Object.prototype;
+}
+function pick(object, keys) {
+	const result = {};
+	for (const key of keys) if (object[key] !== void 0) result[key] = object[key];
+	return result;
+}
+//#endregion
+//#region src/tag/sequence/omap.ts
+/**
+* Provided only for YAML 1.1 compatibility and supported by the loader only.
+* JavaScript has no dedicated class to represent this type, so it cannot be
+* identified and dumped.
+*
+* ```yaml
+* !!omap
+*   - one: 1
+*   - two: 2
+* ```
+*
+* is loaded as
+*
+* ```javascript
+* [
+*   { one: 1 },
+*   { two: 2 }
+* ]
+* ```
+*
+* @category Tags
+*/
+var omapTag = defineSequenceTag("tag:yaml.org,2002:omap", {
+	create: () => ({
+		list: [],
+		seen: /* @__PURE__ */ new Set()
+	}),
+	addItem: (carrier, item) => {
+		let key;
+		if (item instanceof Map) {
+			if (item.size !== 1) return "cannot resolve an ordered map item";
+			key = item.keys().next().value;
+		} else if (isPlainObject(item)) {
+			const itemKeys = Object.keys(item);
+			if (itemKeys.length !== 1) return "cannot resolve an ordered map item";
+			key = itemKeys[0];
+		} else return "cannot resolve an ordered map item";
+		if (carrier.seen.has(key)) return "duplicate key in ordered map";
+		carrier.seen.add(key);
+		carrier.list.push(item);
+		return "";
+	},
+	finalize: (carrier) => carrier.list,
+	identify: () => false
+});
+//#endregion
+//#region src/tag/sequence/pairs.ts
+/**
+* Provided only for YAML 1.1 compatibility and supported by the loader only.
+* JavaScript has no dedicated class to represent this type, so it cannot be
+* identified and dumped.
+*
+* ```yaml
+* !!pairs
+*   - one: 1
+*   - two: 2
+* ```
+*
+* is loaded as
+*
+* ```javascript
+* [
+*   ['one', 1],
+*   ['two', 2]
+* ]
+* ```
+*
+* @category Tags
+*/
+var pairsTag = defineSequenceTag("tag:yaml.org,2002:pairs", {
+	create: () => [],
+	addItem: (container, item) => {
+		if (item instanceof Map) {
+			if (item.size !== 1) return "cannot resolve a pairs item";
+			container.push(item.entries().next().value);
+			return "";
+		}
+		if (Object.prototype.toString.call(item) !== "[object Object]") return "cannot resolve a pairs item";
+		const object = item;
+		const keys = Object.keys(object);
+		if (keys.length !== 1) return "cannot resolve a pairs item";
+		container.push([keys[0], object[keys[0]]]);
+		return "";
+	},
+	identify: () => false
+});
+//#endregion
+//#region src/tag/mapping/map.ts
+/**
+* This is the default mapping implementation. It uses `{}` objects and has only
+* partial functionality due to language limitations. This choice was made
+* because users expect to get JavaScript objects, and it was left unchanged to
+* avoid too many breaking changes in the v5 release.
+*
+* Side effects:
+*
+* - `Object.hasOwn()` checks or `for...of` loops are required for safe use (to
+*   avoid falling through to prototypes).
+* - Only scalar string keys are supported properly.
+* - Other scalar keys, such as `null` and numbers, are converted to strings.
+*   This is historical behaviour, and it can cause side effects such as
+*   problems with `!!merge`.
+*
+* Note that non-string scalar keys may be deprecated in future versions.
+*
+* Ideally, use {@link realMapTag} instead.
+*
+* @category Tags
+*/
+var mapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => ({}),
+	identify: isPlainObject,
+	represent: (o) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of Object.keys(o)) map.set(key, o[key]);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		if (key !== null && typeof key === "object") return "object-based map does not support complex keys";
+		const normalizedKey = String(key);
+		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+			value,
+			enumerable: true,
+			configurable: true,
+			writable: true
+		});
+		else container[normalizedKey] = value;
+		return "";
+	},
+	has: (container, key) => {
+		if (key !== null && typeof key === "object") return false;
+		return Object.prototype.hasOwnProperty.call(container, String(key));
+	},
+	keys: (container) => Object.keys(container),
+	get: (container, key) => {
+		const normalizedKey = String(key);
+		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+		return container[normalizedKey];
+	}
+});
+//#endregion
+//#region src/tag/mapping/set.ts
+/**
+* The YAML 1.1 `!!set` tag, represented as a JavaScript `Set`.
+*
+* @category Tags
+*/
+var setTag = defineMappingTag("tag:yaml.org,2002:set", {
+	create: () => /* @__PURE__ */ new Set(),
+	identify: (data) => data instanceof Set,
+	represent: (data) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of data) map.set(key, null);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		if (value !== null) return "cannot resolve a set item";
+		container.add(key);
+		return "";
+	},
+	has: (container, key) => container.has(key),
+	keys: (container) => container.keys(),
+	get: () => null
+});
+//#endregion
+//#region src/schema.ts
+function createTagDefinitionMap() {
+	return {
+		scalar: Object.create(null),
+		sequence: Object.create(null),
+		mapping: Object.create(null)
+	};
+}
+function createTagDefinitionListMap() {
+	return {
+		scalar: [],
+		sequence: [],
+		mapping: []
+	};
+}
+function compileTags(tags) {
+	const result = [];
+	for (const tag of tags) {
+		let index = result.length;
+		for (let previousIndex = 0; previousIndex < result.length; previousIndex++) {
+			const previous = result[previousIndex];
+			if (previous.nodeKind === tag.nodeKind && previous.tagName === tag.tagName && previous.matchByTagPrefix === tag.matchByTagPrefix) {
+				index = previousIndex;
+				break;
+			}
+		}
+		result[index] = tag;
+	}
+	return result;
+}
+/**
+* Controls tag resolution when loading and type selection when dumping.
+*
+* @category Schemas
+*/
+var Schema = class Schema {
+	tags;
+	/** @internal */
+	implicitScalarTags;
+	/**
+	* Dispatch implicit scalar resolvers by `source.charAt(0)`. Each bucket holds
+	* the resolvers that may match that key, in schema order; a key absent from
+	* the map uses
+	* {@link Schema.implicitScalarAnyFirstChar}
+	* (resolvers that declared no first-char constraint, so they apply to any
+	* first character).
+	*/
+	implicitScalarByFirstChar;
+	implicitScalarAnyFirstChar;
+	/**
+	* The default scalar tag (`!!str`), resolved once so the composer's fallback
+	* for unresolved plain scalars avoids a keyed lookup per scalar.
+	*
+	* @internal
+	*/
+	defaultScalarTag;
+	/**
+	* The default container tags (`!!seq` / `!!map`), used by the dumper: when a
+	* value is identified by its default tag, the tag is implicit and not
+	* printed. Undefined if the schema does not define them (then such values
+	* can't be dumped).
+	*
+	* @internal
+	*/
+	defaultSequenceTag;
+	/** @internal */
+	defaultMappingTag;
+	exact;
+	prefix;
+	constructor(tags) {
+		const compiledTags = compileTags(tags);
+		const implicitScalarTags = [];
+		const exact = createTagDefinitionMap();
+		const prefix = createTagDefinitionListMap();
+		for (const tag of compiledTags) {
+			if (tag.nodeKind === "scalar" && tag.implicit) {
+				if (tag.matchByTagPrefix) throw new Error("Implicit scalar tags cannot match by tag prefix");
+				implicitScalarTags.push(tag);
+			}
+			switch (tag.nodeKind) {
+				case "scalar":
+					if (tag.matchByTagPrefix) prefix.scalar.push(tag);
+					else exact.scalar[tag.tagName] = tag;
+					break;
+				case "sequence":
+					if (tag.matchByTagPrefix) prefix.sequence.push(tag);
+					else exact.sequence[tag.tagName] = tag;
+					break;
+				case "mapping": if (tag.matchByTagPrefix) prefix.mapping.push(tag);
+				else exact.mapping[tag.tagName] = tag;
+			}
+		}
+		const implicitScalarAnyFirstChar = implicitScalarTags.filter((tag) => tag.implicitFirstChars === null);
+		const keys = /* @__PURE__ */ new Set();
+		for (const tag of implicitScalarTags) if (tag.implicitFirstChars !== null) for (const key of tag.implicitFirstChars) keys.add(key);
+		const implicitScalarByFirstChar = /* @__PURE__ */ new Map();
+		for (const key of keys) implicitScalarByFirstChar.set(key, implicitScalarTags.filter((tag) => tag.implicitFirstChars === null || tag.implicitFirstChars.indexOf(key) !== -1));
+		const defaultScalarTag = exact.scalar["tag:yaml.org,2002:str"];
+		if (!defaultScalarTag) throw new Error("schema does not define the default scalar tag (tag:yaml.org,2002:str)");
+		this.tags = compiledTags;
+		this.implicitScalarTags = implicitScalarTags;
+		this.implicitScalarByFirstChar = implicitScalarByFirstChar;
+		this.implicitScalarAnyFirstChar = implicitScalarAnyFirstChar;
+		this.defaultScalarTag = defaultScalarTag;
+		this.defaultSequenceTag = exact.sequence["tag:yaml.org,2002:seq"];
+		this.defaultMappingTag = exact.mapping["tag:yaml.org,2002:map"];
+		this.exact = exact;
+		this.prefix = prefix;
+	}
+	/** @internal */
+	lookupScalarTag(tagName) {
+		const exactTag = this.exact.scalar[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.scalar) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	lookupSequenceTag(tagName) {
+		const exactTag = this.exact.sequence[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.sequence) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	lookupMappingTag(tagName) {
+		const exactTag = this.exact.mapping[tagName];
+		if (exactTag) return exactTag;
+		for (const tag of this.prefix.mapping) if (tagName.startsWith(tag.tagName)) return tag;
+	}
+	/** @internal */
+	resolveImplicitScalarTag(source) {
+		const candidates = this.implicitScalarByFirstChar.get(source.charAt(0)) ?? this.implicitScalarAnyFirstChar;
+		for (const tag of candidates) {
+			const value = tag.resolve(source, false, tag.tagName);
+			if (value !== NOT_RESOLVED) return {
+				value,
+				tag
+			};
+		}
+		const tag = this.defaultScalarTag;
+		return {
+			value: tag.resolve(source, false, tag.tagName),
+			tag
+		};
+	}
+	/**
+	* Creates a new schema with the specified tags added. If a tag already
+	* exists, it is replaced by the specified tag.
+	*
+	* @example
+	*
+	* ```javascript
+	* import { CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+	*
+	* const schema = CORE_SCHEMA.withTags(mergeTag, realMapTag)
+	* ```
+	*/
+	withTags(...tags) {
+		let flatTags = [];
+		for (const tag of tags) flatTags = flatTags.concat(tag);
+		return new Schema([...this.tags, ...flatTags]);
+	}
+};
+/**
+* The YAML 1.2 Failsafe Schema: strings, sequences, and mappings.
+*
+* @category Schemas
+*/
+var FAILSAFE_SCHEMA = new Schema([
+	strTag,
+	seqTag,
+	mapTag
+]);
+/**
+* The YAML 1.2 JSON Schema. It uses JSON scalar forms while retaining YAML
+* collection syntax.
+*
+* @category Schemas
+*/
+var JSON_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullJsonTag,
+	boolJsonTag,
+	intJsonTag,
+	floatJsonTag
+]);
+/**
+* The default schema for the loaders. Note, {@link CORE_SCHEMA} comes
+* without the `!!merge` tag. You can easily enable it if needed.
+*
+* @example
+* Enable {@link mergeTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, mergeTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Schemas
+*/
+var CORE_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullCoreTag,
+	boolCoreTag,
+	intCoreTag,
+	floatCoreTag
+]);
+/**
+* YAML 1.1-compatible schema.
+*
+* @category Schemas
+*/
+var YAML11_SCHEMA = new Schema([
+	...FAILSAFE_SCHEMA.tags,
+	nullYaml11Tag,
+	boolYaml11Tag,
+	intYaml11Tag,
+	floatYaml11Tag,
+	timestampTag,
+	mergeTag,
+	binaryTag,
+	omapTag,
+	pairsTag,
+	setTag
+]);
+/**
+* The dumper schema for maximum compatibility. It combines all supported type
+* variants from YAML 1.1 and YAML 1.2 so strings matching any of them are
+* quoted. This makes the generated YAML more compatible with other parsers.
+*
+* The schema is based on YAML 1.1, but extends `!!int` and `!!float` to accept
+* both YAML 1.1 and Core Schema forms, since Core Schema supports some forms
+* that YAML 1.1 does not.
+*
+* @category Schemas
+*/
+var DUMP_SCHEMA = YAML11_SCHEMA.withTags({
+	...intYaml11Tag,
+	resolve: (source, isExplicit, tagName) => {
+		const result = intYaml11Tag.resolve(source, isExplicit, tagName);
+		return result === NOT_RESOLVED ? intCoreTag.resolve(source, isExplicit, tagName) : result;
+	}
+}, {
+	...floatYaml11Tag,
+	resolve: (source, isExplicit, tagName) => {
+		const result = floatYaml11Tag.resolve(source, isExplicit, tagName);
+		return result === NOT_RESOLVED ? floatCoreTag.resolve(source, isExplicit, tagName) : result;
+	}
+});
+//#endregion
+//#region src/tag/mapping/real_map.ts
+/**
+* Recommended when non-string keys are actually needed. It uses native
+* JavaScript `Map` objects, so keys keep their constructed types instead of
+* being converted to strings.
+*
+* It is not the default to avoid widespread breaking changes in existing
+* projects. `Map` has a different access API and does not pass deep equality
+* checks against `{}`-based fixtures. Alongside the other changes in v5,
+* making it the default was considered too disruptive.
+*
+* If these differences are acceptable for your project, we recommend using
+* {@link realMapTag} to guarantee the absence of problems and side effects.
+*
+* @example
+* Enable {@link realMapTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, realMapTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(realMapTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Tags
+*/
+var realMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => /* @__PURE__ */ new Map(),
+	addPair: (container, key, value) => {
+		container.set(key, value);
+		return "";
+	},
+	has: (container, key) => container.has(key),
+	keys: (container) => container.keys(),
+	get: (container, key) => container.get(key),
+	identify: (data) => data instanceof Map || isPlainObject(data),
+	represent: (data) => {
+		if (data instanceof Map) return data;
+		const map = /* @__PURE__ */ new Map();
+		const obj = data;
+		for (const key of Object.keys(obj)) map.set(key, obj[key]);
+		return map;
+	}
+});
+//#endregion
+//#region src/tag/mapping/legacy_map.ts
+function normalizeKey(key) {
+	if (Array.isArray(key)) {
+		const array = Array.prototype.slice.call(key);
+		for (let index = 0; index < array.length; index++) {
+			if (Array.isArray(array[index])) return null;
+			if (typeof array[index] === "object" && Object.prototype.toString.call(array[index]) === "[object Object]") array[index] = "[object Object]";
+		}
+		return String(array);
+	}
+	if (typeof key === "object" && Object.prototype.toString.call(key) === "[object Object]") return "[object Object]";
+	return String(key);
+}
+/**
+* This implementation exists solely to reproduce v4 behavior exactly. Its use
+* is strongly discouraged. If complex or non-string keys are needed, use
+* {@link realMapTag} instead.
+*
+* @category Tags
+*/
+var legacyMapTag = defineMappingTag("tag:yaml.org,2002:map", {
+	create: () => ({}),
+	identify: isPlainObject,
+	represent: (o) => {
+		const map = /* @__PURE__ */ new Map();
+		for (const key of Object.keys(o)) map.set(key, o[key]);
+		return map;
+	},
+	addPair: (container, key, value) => {
+		const normalizedKey = normalizeKey(key);
+		if (normalizedKey === null) return "nested arrays are not supported inside keys";
+		if (normalizedKey === "__proto__") Object.defineProperty(container, normalizedKey, {
+			value,
+			enumerable: true,
+			configurable: true,
+			writable: true
+		});
+		else container[normalizedKey] = value;
+		return "";
+	},
+	has: (container, key) => {
+		const normalizedKey = normalizeKey(key);
+		return normalizedKey !== null && Object.prototype.hasOwnProperty.call(container, normalizedKey);
+	},
+	keys: (container) => Object.keys(container),
+	get: (container, key) => {
+		const normalizedKey = String(key);
+		if (!Object.prototype.hasOwnProperty.call(container, normalizedKey)) return null;
+		return container[normalizedKey];
+	}
+});
+//#endregion
+//#region src/common/snippet.ts
+var DEFAULT_SNIPPET_OPTIONS = {
+	maxLength: 79,
+	indent: 1,
+	linesBefore: 3,
+	linesAfter: 2
+};
+function getLine(buffer, lineStart, lineEnd, position, maxLineLength) {
+	let head = "";
+	let tail = "";
+	const maxHalfLength = Math.floor(maxLineLength / 2) - 1;
+	if (position - lineStart > maxHalfLength) {
+		head = " ... ";
+		lineStart = position - maxHalfLength + head.length;
+	}
+	if (lineEnd - position > maxHalfLength) {
+		tail = " ...";
+		lineEnd = position + maxHalfLength - tail.length;
+	}
+	return {
+		str: head + buffer.slice(lineStart, lineEnd).replace(/\t/g, "→") + tail,
+		pos: position - lineStart + head.length
+	};
+}
+function padStart(string, max) {
+	return " ".repeat(Math.max(max - string.length, 0)) + string;
+}
+function makeSnippet(mark, options) {
+	if (!mark.buffer) return null;
+	const opts = {
+		...DEFAULT_SNIPPET_OPTIONS,
+		...options
+	};
+	const re = /\r?\n|\r|\0/g;
+	const lineStarts = [0];
+	const lineEnds = [];
+	let match;
+	let foundLineNo = -1;
+	while (match = re.exec(mark.buffer)) {
+		lineEnds.push(match.index);
+		lineStarts.push(match.index + match[0].length);
+		if (mark.position <= match.index && foundLineNo < 0) foundLineNo = lineStarts.length - 2;
+	}
+	if (foundLineNo < 0) foundLineNo = lineStarts.length - 1;
+	let result = "";
+	const lineNoLength = Math.min(mark.line + opts.linesAfter, lineEnds.length).toString().length;
+	const maxLineLength = opts.maxLength - (opts.indent + lineNoLength + 3);
+	for (let i = 1; i <= opts.linesBefore; i++) {
+		if (foundLineNo - i < 0) break;
+		const line = getLine(mark.buffer, lineStarts[foundLineNo - i], lineEnds[foundLineNo - i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo - i]), maxLineLength);
+		result = `${" ".repeat(opts.indent)}${padStart((mark.line - i + 1).toString(), lineNoLength)} | ${line.str}\n${result}`;
+	}
+	const line = getLine(mark.buffer, lineStarts[foundLineNo], lineEnds[foundLineNo], mark.position, maxLineLength);
+	result += `${" ".repeat(opts.indent)}${padStart((mark.line + 1).toString(), lineNoLength)} | ${line.str}\n`;
+	result += `${"-".repeat(opts.indent + lineNoLength + 3 + line.pos)}^\n`;
+	for (let i = 1; i <= opts.linesAfter; i++) {
+		if (foundLineNo + i >= lineEnds.length) break;
+		const line = getLine(mark.buffer, lineStarts[foundLineNo + i], lineEnds[foundLineNo + i], mark.position - (lineStarts[foundLineNo] - lineStarts[foundLineNo + i]), maxLineLength);
+		result += `${" ".repeat(opts.indent)}${padStart((mark.line + i + 1).toString(), lineNoLength)} | ${line.str}\n`;
+	}
+	return result.replace(/\n$/, "");
+}
+//#endregion
+//#region src/common/exception.ts
+function formatError(exception, compact) {
+	let where = "";
+	if (!exception.mark) return exception.reason;
+	if (exception.mark.name) where += `in "${exception.mark.name}" `;
+	where += `(${exception.mark.line + 1}:${exception.mark.column + 1})`;
+	if (!compact && exception.mark.snippet) where += `\n\n${exception.mark.snippet}`;
+	return `${exception.reason} ${where}`;
+}
+/**
+* A YAML error. Unlike an ordinary `Error`, it adds a source snippet showing
+* the location of the problem to the error message, when available.
+*
+* @category Main
+*/
+var YAMLException = class YAMLException extends Error {
+	reason;
+	mark;
+	/**
+	* Optional `mark` contains source snippet data. Usually, use
+	* {@link YAMLException.throwAt} instead of passing it directly.
+	*/
+	constructor(reason, mark) {
+		super();
+		this.name = "YAMLException";
+		this.reason = reason;
+		this.mark = mark;
+		this.message = formatError(this, false);
+		if (Error.captureStackTrace) Error.captureStackTrace(this, this.constructor);
+	}
+	/**
+	* Returns the formatted error, omitting the source snippet in compact mode.
+	*/
+	toString(compact) {
+		return `${this.name}: ${formatError(this, compact)}`;
+	}
+	/**
+	* Builds a YAMLException with a source snippet and throws it. `source` is
+	* the raw input text; `position` is an offset into it.
+	*/
+	static throwAt(source, position, message, filename = "") {
+		let line = 0;
+		let lineStart = 0;
+		for (let index = 0; index < position; index++) {
+			const ch = source.charCodeAt(index);
+			if (ch === 10) {
+				line++;
+				lineStart = index + 1;
+			} else if (ch === 13) {
+				line++;
+				if (source.charCodeAt(index + 1) === 10) index++;
+				lineStart = index + 1;
+			}
+		}
+		const mark = {
+			name: filename,
+			buffer: source,
+			position,
+			line,
+			column: position - lineStart
+		};
+		mark.snippet = makeSnippet(mark);
+		throw new YAMLException(message, mark);
+	}
+};
+//#endregion
+//#region src/parser/events.ts
+/** @category Events */
+var EVENT_ID = {
+	DOCUMENT: 1,
+	SEQUENCE: 2,
+	MAPPING: 3,
+	SCALAR: 4,
+	ALIAS: 5,
+	POP: 6
+};
+/** @category Nodes */
+var SCALAR_STYLE = {
+	PLAIN: 1,
+	SINGLE_QUOTED: 2,
+	DOUBLE_QUOTED: 3,
+	LITERAL_BLOCK: 4,
+	FOLDED_BLOCK: 5
+};
+/** @category Nodes */
+var COLLECTION_STYLE = {
+	BLOCK: 1,
+	FLOW: 2
+};
+/** @category Nodes */
+var CHOMPING_MODE = {
+	CLIP: 1,
+	STRIP: 2,
+	KEEP: 3
+};
+//#endregion
+//#region src/parser/parser_scalar.ts
+var NO_RANGE$3 = -1;
+function simpleEscapeSequence(c) {
+	switch (c) {
+		case 48: return "\0";
+		case 97: return "\x07";
+		case 98: return "\b";
+		case 116: return "	";
+		case 9: return "	";
+		case 110: return "\n";
+		case 118: return "\v";
+		case 102: return "\f";
+		case 114: return "\r";
+		case 101: return "\x1B";
+		case 32: return " ";
+		case 34: return "\"";
+		case 47: return "/";
+		case 92: return "\\";
+		case 78: return "";
+		case 95: return "\xA0";
+		case 76: return "\u2028";
+		case 80: return "\u2029";
+		default: return "";
+	}
+}
+var simpleEscapeCheck = new Array(256);
+var simpleEscapeMap = new Array(256);
+for (let i = 0; i < 256; i++) {
+	simpleEscapeCheck[i] = simpleEscapeSequence(i) ? 1 : 0;
+	simpleEscapeMap[i] = simpleEscapeSequence(i);
+}
+function charFromCodepoint(c) {
+	if (c <= 65535) return String.fromCharCode(c);
+	return String.fromCharCode((c - 65536 >> 10) + 55296, (c - 65536 & 1023) + 56320);
+}
+function fromHexCode$1(c) {
+	if (c >= 48 && c <= 57) return c - 48;
+	return (c | 32) - 97 + 10;
+}
+function escapedHexLen$1(c) {
+	if (c === 120) return 2;
+	if (c === 117) return 4;
+	return 8;
+}
+function skipFoldedBreaks(input, position, end) {
+	let breaks = 0;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 10) {
+			breaks++;
+			position++;
+		} else if (ch === 13) {
+			breaks++;
+			position++;
+			if (input.charCodeAt(position) === 10) position++;
+		} else if (ch === 32 || ch === 9) position++;
+		else break;
+	}
+	return {
+		position,
+		breaks
+	};
+}
+function foldedBreaks(count) {
+	if (count === 1) return " ";
+	return "\n".repeat(count - 1);
+}
+function getPlainValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, captureEnd);
+}
+function getSingleQuotedValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 39) {
+			result += input.slice(captureStart, position) + "'";
+			position += 2;
+			captureStart = captureEnd = position;
+		} else if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, end);
+}
+function getDoubleQuotedValue(input, start, end) {
+	let result = "";
+	let position = start;
+	let captureStart = start;
+	let captureEnd = start;
+	while (position < end) {
+		const ch = input.charCodeAt(position);
+		if (ch === 92) {
+			result += input.slice(captureStart, position);
+			position++;
+			const escaped = input.charCodeAt(position);
+			if (escaped === 10 || escaped === 13) position = skipFoldedBreaks(input, position, end).position;
+			else if (escaped < 256 && simpleEscapeCheck[escaped]) {
+				result += simpleEscapeMap[escaped];
+				position++;
+			} else {
+				let hexLength = escapedHexLen$1(escaped);
+				let hexResult = 0;
+				for (; hexLength > 0; hexLength--) {
+					position++;
+					const digit = fromHexCode$1(input.charCodeAt(position));
+					hexResult = (hexResult << 4) + digit;
+				}
+				result += charFromCodepoint(hexResult);
+				position++;
+			}
+			captureStart = captureEnd = position;
+		} else if (ch === 10 || ch === 13) {
+			result += input.slice(captureStart, captureEnd);
+			const fold = skipFoldedBreaks(input, position, end);
+			result += foldedBreaks(fold.breaks);
+			position = captureStart = captureEnd = fold.position;
+		} else {
+			position++;
+			if (ch !== 32 && ch !== 9) captureEnd = position;
+		}
+	}
+	return result + input.slice(captureStart, end);
+}
+function getBlockValue(input, start, end, indent, chomping, folded) {
+	const textIndent = indent < 0 ? 0 : indent;
+	const region = input.slice(start, end).replace(/\r\n?/g, "\n");
+	const lines = region === "" ? [] : (region.endsWith("\n") ? region.slice(0, -1) : region).split("\n");
+	let result = "";
+	let didReadContent = false;
+	let emptyLines = 0;
+	let atMoreIndented = false;
+	for (const line of lines) {
+		let column = 0;
+		while (column < textIndent && line.charCodeAt(column) === 32) column++;
+		if (indent < 0 || column >= line.length) {
+			emptyLines++;
+			continue;
+		}
+		const content = line.slice(textIndent);
+		const first = content.charCodeAt(0);
+		if (folded) {
+			if (first === 32 || first === 9) {
+				atMoreIndented = true;
+				result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+			} else if (atMoreIndented) {
+				atMoreIndented = false;
+				result += "\n".repeat(emptyLines + 1);
+			} else if (emptyLines === 0) {
+				if (didReadContent) result += " ";
+			} else result += "\n".repeat(emptyLines);
+		} else result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+		result += content;
+		didReadContent = true;
+		emptyLines = 0;
+	}
+	if (chomping === CHOMPING_MODE.KEEP) result += "\n".repeat(didReadContent ? 1 + emptyLines : emptyLines);
+	else if (chomping !== CHOMPING_MODE.STRIP) {
+		if (didReadContent) result += "\n";
+	}
+	return result;
+}
+/**
+* Decodes the scalar referenced by event offsets in `input`.
+*
+* @category Events
+*/
+function getScalarValue(input, scalar) {
+	if (scalar.valueStart === NO_RANGE$3) return "";
+	const { valueStart, valueEnd } = scalar;
+	if (scalar.fast) return input.slice(valueStart, valueEnd);
+	switch (scalar.style) {
+		case SCALAR_STYLE.SINGLE_QUOTED: return getSingleQuotedValue(input, valueStart, valueEnd);
+		case SCALAR_STYLE.DOUBLE_QUOTED: return getDoubleQuotedValue(input, valueStart, valueEnd);
+		case SCALAR_STYLE.LITERAL_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, false);
+		case SCALAR_STYLE.FOLDED_BLOCK: return getBlockValue(input, valueStart, valueEnd, scalar.indent, scalar.chomping, true);
+		default: return getPlainValue(input, valueStart, valueEnd);
+	}
+}
+//#endregion
+//#region src/common/tagname.ts
+var DEFAULT_TAG_HANDLERS = Object.assign(Object.create(null), {
+	"!": "!",
+	"!!": "tag:yaml.org,2002:"
+});
+var TAG_SUFFIX_CHARS = "-#;/?:@&=+$_.~*'()";
+var TAG_URI_CHARS = TAG_SUFFIX_CHARS + "!,[]";
+var HEX = "0123456789ABCDEF";
+function percentByte(byte) {
+	return "%" + HEX[byte >> 4] + HEX[byte & 15];
+}
+function tagPercentEncode(source, isSuffix) {
+	const allowed = isSuffix ? TAG_SUFFIX_CHARS : TAG_URI_CHARS;
+	let result = "";
+	for (let index = 0; index < source.length; index++) {
+		let ch = source.charCodeAt(index);
+		if (ch >= 48 && ch <= 57 || ch >= 65 && ch <= 90 || ch >= 97 && ch <= 122 || allowed.includes(source[index])) {
+			result += source[index];
+			continue;
+		}
+		if (ch >= 55296 && ch <= 56319) ch = 65536 + ((ch & 1023) << 10) + (source.charCodeAt(++index) & 1023);
+		if (ch < 128) result += percentByte(ch);
+		else if (ch < 2048) result += percentByte(192 | ch >> 6) + percentByte(128 | ch & 63);
+		else if (ch < 65536) result += percentByte(224 | ch >> 12) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
+		else result += percentByte(240 | ch >> 18) + percentByte(128 | ch >> 12 & 63) + percentByte(128 | ch >> 6 & 63) + percentByte(128 | ch & 63);
+	}
+	return result;
+}
+function tagPercentDecode(source) {
+	let result = "";
+	let index = 0;
+	while (index < source.length) {
+		if (source.charCodeAt(index) !== 37) {
+			result += source[index++];
+			continue;
+		}
+		let ch = parseInt(source.slice(index + 1, index + 3), 16);
+		index += 3;
+		if (ch >= 192) {
+			let remaining = ch < 224 ? 1 : ch < 240 ? 2 : 3;
+			ch &= (1 << 6 - remaining) - 1;
+			while (remaining-- > 0) {
+				ch = ch << 6 | parseInt(source.slice(index + 1, index + 3), 16) & 63;
+				index += 3;
+			}
+		}
+		if (ch < 65536) result += String.fromCharCode(ch);
+		else {
+			ch -= 65536;
+			result += String.fromCharCode(55296 | ch >> 10, 56320 | ch & 1023);
+		}
+	}
+	return result;
+}
+function tagNameFull(rawTag, tagHandlers) {
+	if (rawTag.startsWith("!<") && rawTag.endsWith(">")) return tagPercentDecode(rawTag.slice(2, -1));
+	const handleEnd = rawTag.indexOf("!", 1);
+	const handle = handleEnd === -1 ? "!" : rawTag.slice(0, handleEnd + 1);
+	return tagPercentDecode(tagHandlers?.[handle] ?? DEFAULT_TAG_HANDLERS[handle] ?? handle) + tagPercentDecode(rawTag.slice(handle.length));
+}
+function tagNameShort(fullTag) {
+	let tag = fullTag;
+	if (tag.charCodeAt(0) === 33) {
+		tag = tag.slice(1);
+		return `!${tagPercentEncode(tag, true)}`;
+	}
+	if (tag.slice(0, 18) === "tag:yaml.org,2002:") return `!!${tagPercentEncode(tag.slice(18), true)}`;
+	return `!<${tagPercentEncode(tag, false)}>`;
+}
+//#endregion
+//#region src/parser/constructor.ts
+var NO_RANGE$2 = (/* unused pure expression or super */ null && (-1));
+var MERGE_TAG_NAME = "tag:yaml.org,2002:merge";
+var DEFAULT_CONSTRUCTOR_OPTIONS = {
+	filename: "",
+	schema: CORE_SCHEMA,
+	json: false,
+	maxTotalMergeKeys: 1e4,
+	maxAliases: -1
+};
+function eventPosition$1(event) {
+	if ("tagStart" in event && event.tagStart !== NO_RANGE$2) return event.tagStart;
+	if ("anchorStart" in event && event.anchorStart !== NO_RANGE$2) return event.anchorStart;
+	if ("valueStart" in event && event.valueStart !== NO_RANGE$2) return event.valueStart;
+	if ("start" in event) return event.start;
+	return 0;
+}
+function throwError$1(state, message) {
+	YAMLException.throwAt(state.source, state.position, message, state.filename);
+}
+function finalizeCollection(state, position, tag, carrier) {
+	try {
+		return tag.finalize(carrier);
+	} catch (error) {
+		if (error instanceof YAMLException) throw error;
+		YAMLException.throwAt(state.source, position, error instanceof Error ? error.message : String(error), state.filename);
+	}
+}
+function constructScalar(state, event) {
+	const source = getScalarValue(state.source, event);
+	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+	const strTag = state.schema.defaultScalarTag;
+	if (rawTag !== "") {
+		if (rawTag === "!") return {
+			value: source,
+			tag: strTag
+		};
+		const tagName = tagNameFull(rawTag, state.tagHandlers);
+		const scalarTag = state.schema.lookupScalarTag(tagName);
+		if (scalarTag) {
+			const result = scalarTag.resolve(source, true, tagName);
+			if (result === NOT_RESOLVED) throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+			return {
+				value: result,
+				tag: scalarTag
+			};
+		}
+		const collectionTagDef = state.schema.lookupMappingTag(tagName) ?? state.schema.lookupSequenceTag(tagName);
+		if (collectionTagDef) {
+			if (source !== "") throwError$1(state, `cannot resolve a node with !<${tagName}> explicit tag`);
+			const carrier = collectionTagDef.create(tagName);
+			return {
+				value: collectionTagDef.carrierIsResult ? carrier : finalizeCollection(state, state.position, collectionTagDef, carrier),
+				tag: collectionTagDef
+			};
+		}
+		throwError$1(state, `unknown scalar tag !<${tagName}>`);
+	}
+	if (event.style === SCALAR_STYLE.PLAIN) return state.schema.resolveImplicitScalarTag(source);
+	return {
+		value: strTag.resolve(source, false, strTag.tagName),
+		tag: strTag
+	};
+}
+function collectionTagName(state, event, defaultTagName) {
+	const rawTag = event.tagStart === NO_RANGE$2 ? "" : state.source.slice(event.tagStart, event.tagEnd);
+	return rawTag === "" || rawTag === "!" ? defaultTagName : tagNameFull(rawTag, state.tagHandlers);
+}
+function isMappingTag(tag) {
+	return tag.nodeKind === "mapping";
+}
+function chargeMergeWork(state) {
+	state.totalMergeKeys++;
+	if (state.maxTotalMergeKeys !== -1 && state.totalMergeKeys > state.maxTotalMergeKeys) throwError$1(state, `merge keys exceeded maxTotalMergeKeys (${state.maxTotalMergeKeys})`);
+}
+function mergeKeys(state, frame, source, sourceTag) {
+	chargeMergeWork(state);
+	for (const sourceKey of sourceTag.keys(source)) {
+		chargeMergeWork(state);
+		if (frame.tag.has(frame.value, sourceKey)) continue;
+		const err = frame.tag.addPair(frame.value, sourceKey, sourceTag.get(source, sourceKey));
+		if (err) throwError$1(state, err);
+		frame.overridable ??= /* @__PURE__ */ new Set();
+		frame.overridable.add(sourceKey);
+	}
+}
+function mergeSource(state, frame, source, sourceTag) {
+	state.position = frame.keyPosition;
+	if (isMappingTag(sourceTag)) mergeKeys(state, frame, source, sourceTag);
+	else if (sourceTag.nodeKind === "sequence" && Array.isArray(source)) {
+		if (source.length > 100) throwError$1(state, "abnormal merge sequence size");
+		for (const element of source) {
+			const elementTag = state.nodeTags.get(element);
+			if (!elementTag) throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+			mergeKeys(state, frame, element, elementTag);
+		}
+	} else throwError$1(state, "cannot merge mappings; the provided source object is unacceptable");
+}
+function addMappingValue(state, frame, key, value, tag) {
+	state.position = frame.keyPosition;
+	if (frame.keyIsMerge) {
+		mergeSource(state, frame, value, tag);
+		return;
+	}
+	if (!state.json && frame.tag.has(frame.value, key) && !frame.overridable?.has(key)) throwError$1(state, "duplicated mapping key");
+	const err = frame.tag.addPair(frame.value, key, value);
+	if (err) throwError$1(state, err);
+	frame.overridable?.delete(key);
+}
+function addValue(state, value, tag) {
+	const frame = state.frames[state.frames.length - 1];
+	if (frame.kind === "document") {
+		frame.value = value;
+		frame.hasValue = true;
+	} else if (frame.kind === "sequence") {
+		if (isMappingTag(tag)) state.nodeTags.set(value, tag);
+		const err = frame.tag.addItem(frame.value, value, frame.index++);
+		if (err) throwError$1(state, err);
+	} else if (frame.hasKey) {
+		const key = frame.key;
+		frame.key = void 0;
+		frame.hasKey = false;
+		addMappingValue(state, frame, key, value, tag);
+	} else {
+		frame.key = value;
+		frame.keyPosition = state.position;
+		frame.hasKey = true;
+		frame.keyIsMerge = tag.tagName === MERGE_TAG_NAME;
+	}
+}
+function storeAnchor(state, event, value, tag, isValueFinal) {
+	if (event.anchorStart !== NO_RANGE$2) {
+		const anchor = {
+			value,
+			tag,
+			isValueFinal
+		};
+		state.anchors.set(state.source.slice(event.anchorStart, event.anchorEnd), anchor);
+		return anchor;
+	}
+	return null;
+}
+/**
+* Constructs JavaScript documents directly from parser events, without an
+* intermediate AST.
+*
+* @category Events
+*/
+function constructFromEvents(events, options) {
+	const state = {
+		...DEFAULT_CONSTRUCTOR_OPTIONS,
+		...options,
+		events,
+		documents: [],
+		eventIndex: 0,
+		position: 0,
+		frames: [],
+		anchors: /* @__PURE__ */ new Map(),
+		nodeTags: /* @__PURE__ */ new Map(),
+		tagHandlers: Object.create(null),
+		totalMergeKeys: 0,
+		aliasCount: 0
+	};
+	while (state.eventIndex < state.events.length) {
+		const event = state.events[state.eventIndex++];
+		state.position = eventPosition$1(event);
+		switch (event.type) {
+			case EVENT_ID.DOCUMENT:
+				state.anchors = /* @__PURE__ */ new Map();
+				state.nodeTags = /* @__PURE__ */ new Map();
+				state.aliasCount = 0;
+				state.tagHandlers = Object.create(null);
+				for (const directive of event.directives) if (directive.kind === "tag") state.tagHandlers[directive.handle] = directive.prefix;
+				state.frames.push({
+					kind: "document",
+					position: state.position,
+					value: void 0,
+					hasValue: false
+				});
+				break;
+			case EVENT_ID.SCALAR: {
+				const { value, tag } = constructScalar(state, event);
+				storeAnchor(state, event, value, tag, true);
+				addValue(state, value, tag);
+				break;
+			}
+			case EVENT_ID.SEQUENCE: {
+				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:seq");
+				const tag = state.schema.lookupSequenceTag(tagName);
+				if (!tag) throwError$1(state, `unknown sequence tag !<${tagName}>`);
+				const value = tag.create(tagName);
+				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
+				state.frames.push({
+					kind: "sequence",
+					position: state.position,
+					value,
+					tag,
+					anchor,
+					index: 0
+				});
+				break;
+			}
+			case EVENT_ID.MAPPING: {
+				const tagName = collectionTagName(state, event, "tag:yaml.org,2002:map");
+				const tag = state.schema.lookupMappingTag(tagName);
+				if (!tag) throwError$1(state, `unknown mapping tag !<${tagName}>`);
+				const value = tag.create(tagName);
+				const anchor = storeAnchor(state, event, value, tag, tag.carrierIsResult);
+				state.frames.push({
+					kind: "mapping",
+					position: state.position,
+					value,
+					tag,
+					anchor,
+					key: void 0,
+					keyPosition: state.position,
+					hasKey: false,
+					keyIsMerge: false,
+					overridable: null
+				});
+				break;
+			}
+			case EVENT_ID.ALIAS: {
+				if (state.maxAliases !== -1 && ++state.aliasCount > state.maxAliases) throwError$1(state, `aliases exceeded maxAliases (${state.maxAliases})`);
+				const name = state.source.slice(event.anchorStart, event.anchorEnd);
+				const anchor = state.anchors.get(name);
+				if (!anchor) throwError$1(state, `unidentified alias "${name}"`);
+				if (!anchor.isValueFinal) throwError$1(state, `recursive alias "${name}" is not supported for tag ${anchor.tag.tagName} because it uses finalize()`);
+				addValue(state, anchor.value, anchor.tag);
+				break;
+			}
+			case EVENT_ID.POP: {
+				const frame = state.frames.pop();
+				if (frame.kind === "mapping" && frame.hasKey) {
+					state.position = frame.keyPosition;
+					throwError$1(state, "incomplete mapping pair in event stream");
+				}
+				if (frame.kind === "document") state.documents.push(frame.value);
+				else {
+					const value = frame.tag.carrierIsResult ? frame.value : finalizeCollection(state, frame.position, frame.tag, frame.value);
+					if (frame.anchor) {
+						frame.anchor.value = value;
+						frame.anchor.isValueFinal = true;
+					}
+					addValue(state, value, frame.tag);
+				}
+				break;
+			}
+		}
+	}
+	return state.documents;
+}
+//#endregion
+//#region src/parser/parser.ts
+var NO_RANGE$1 = -1;
+var HAS_OWN = Object.prototype.hasOwnProperty;
+var CONTEXT_FLOW_IN = 1;
+var CONTEXT_FLOW_OUT = 2;
+var CONTEXT_BLOCK_IN = 3;
+var CONTEXT_BLOCK_OUT = 4;
+var PATTERN_NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+var PATTERN_FLOW_INDICATORS = /[,\[\]{}]/;
+var PATTERN_TAG_HANDLE = /^(?:!|!!|![0-9A-Za-z-]+!)$/;
+var NS_URI_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$,_.!~*'()\[\]])`;
+var NS_TAG_CHAR = String.raw`(?:%[0-9A-Fa-f]{2}|[0-9A-Za-z\-#;/?:@&=+$.~*'()_])`;
+var PATTERN_TAG_URI = new RegExp(`^(?:${NS_URI_CHAR})*$`);
+var PATTERN_TAG_SUFFIX = new RegExp(`^(?:${NS_TAG_CHAR})+$`);
+var PATTERN_TAG_PREFIX = new RegExp(`^(?:!(?:${NS_URI_CHAR})*|${NS_TAG_CHAR}(?:${NS_URI_CHAR})*)$`);
+var DEFAULT_PARSER_OPTIONS = {
+	filename: "",
+	maxDepth: 100
+};
+function addDocumentEvent(state, explicitStart, explicitEnd) {
+	state.events.push({
+		type: EVENT_ID.DOCUMENT,
+		explicitStart,
+		explicitEnd,
+		directives: state.directives
+	});
+}
+function addSequenceEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+	state.events.push({
+		type: EVENT_ID.SEQUENCE,
+		start,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style
+	});
+}
+function addMappingEvent(state, start, anchorStart, anchorEnd, tagStart, tagEnd, style) {
+	state.events.push({
+		type: EVENT_ID.MAPPING,
+		start,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style
+	});
+}
+function insertFlowPairMappingEvent(state, snapshot) {
+	state.events.splice(snapshot.eventsLength, 0, {
+		type: EVENT_ID.MAPPING,
+		start: snapshot.position,
+		anchorStart: NO_RANGE$1,
+		anchorEnd: NO_RANGE$1,
+		tagStart: NO_RANGE$1,
+		tagEnd: NO_RANGE$1,
+		style: COLLECTION_STYLE.FLOW
+	});
+}
+function addScalarEvent(state, valueStart, valueEnd, anchorStart, anchorEnd, tagStart, tagEnd, style, chomping = CHOMPING_MODE.CLIP, indent = -1, fast = false) {
+	state.events.push({
+		type: EVENT_ID.SCALAR,
+		valueStart,
+		valueEnd,
+		anchorStart,
+		anchorEnd,
+		tagStart,
+		tagEnd,
+		style,
+		chomping,
+		indent,
+		fast
+	});
+}
+function addAliasEvent(state, anchorStart, anchorEnd) {
+	state.events.push({
+		type: EVENT_ID.ALIAS,
+		anchorStart,
+		anchorEnd
+	});
+}
+function addPopEvent(state) {
+	state.events.push({ type: EVENT_ID.POP });
+}
+function addEmptyScalarEvent(state) {
+	addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, NO_RANGE$1, SCALAR_STYLE.PLAIN);
+}
+function emptyProperties() {
+	return {
+		anchorStart: NO_RANGE$1,
+		anchorEnd: NO_RANGE$1,
+		tagStart: NO_RANGE$1,
+		tagEnd: NO_RANGE$1
+	};
+}
+function snapshotState(state) {
+	return {
+		position: state.position,
+		line: state.line,
+		lineStart: state.lineStart,
+		lineIndent: state.lineIndent,
+		firstTabInLine: state.firstTabInLine,
+		eventsLength: state.events.length
+	};
+}
+function restoreState(state, snapshot) {
+	state.position = snapshot.position;
+	state.line = snapshot.line;
+	state.lineStart = snapshot.lineStart;
+	state.lineIndent = snapshot.lineIndent;
+	state.firstTabInLine = snapshot.firstTabInLine;
+	state.events.length = snapshot.eventsLength;
+}
+function throwError(state, message) {
+	YAMLException.throwAt(state.input.slice(0, state.length), state.position, message, state.filename);
+}
+function isEol(c) {
+	return c === 10 || c === 13;
+}
+function isWhiteSpace(c) {
+	return c === 9 || c === 32;
+}
+function isWsOrEol(c) {
+	return isWhiteSpace(c) || isEol(c);
+}
+function isWsOrEolOrEnd(c) {
+	return c === 0 || isWsOrEol(c);
+}
+function isFlowIndicator(c) {
+	return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
+function fromDecimalCode(c) {
+	return c >= 48 && c <= 57 ? c - 48 : -1;
+}
+function fromHexCode(c) {
+	if (c >= 48 && c <= 57) return c - 48;
+	const lc = c | 32;
+	if (lc >= 97 && lc <= 102) return lc - 97 + 10;
+	return -1;
+}
+function escapedHexLen(c) {
+	if (c === 120) return 2;
+	if (c === 117) return 4;
+	if (c === 85) return 8;
+	return 0;
+}
+function isSimpleEscape(c) {
+	return c === 48 || c === 97 || c === 98 || c === 116 || c === 9 || c === 110 || c === 118 || c === 102 || c === 114 || c === 101 || c === 32 || c === 34 || c === 47 || c === 92 || c === 78 || c === 95 || c === 76 || c === 80;
+}
+function consumeLineBreak(state) {
+	if (state.input.charCodeAt(state.position) === 10) state.position++;
+	else {
+		state.position++;
+		if (state.input.charCodeAt(state.position) === 10) state.position++;
+	}
+	state.line++;
+	state.lineStart = state.position;
+	state.lineIndent = 0;
+	state.firstTabInLine = -1;
+}
+function skipSeparationSpace(state, allowComments) {
+	let lineBreaks = 0;
+	let ch = state.input.charCodeAt(state.position);
+	let hasSeparation = state.position === state.lineStart || isWsOrEol(state.input.charCodeAt(state.position - 1));
+	while (ch !== 0) {
+		while (isWhiteSpace(ch)) {
+			hasSeparation = true;
+			if (ch === 9 && state.firstTabInLine === -1) state.firstTabInLine = state.position;
+			ch = state.input.charCodeAt(++state.position);
+		}
+		if (allowComments && hasSeparation && ch === 35) do
+			ch = state.input.charCodeAt(++state.position);
+		while (!isEol(ch) && ch !== 0);
+		if (!isEol(ch)) break;
+		consumeLineBreak(state);
+		lineBreaks++;
+		hasSeparation = true;
+		ch = state.input.charCodeAt(state.position);
+		while (ch === 32) {
+			state.lineIndent++;
+			ch = state.input.charCodeAt(++state.position);
+		}
+	}
+	return lineBreaks;
+}
+function testDocumentSeparator(state, position = state.position) {
+	const ch = state.input.charCodeAt(position);
+	if ((ch === 45 || ch === 46) && ch === state.input.charCodeAt(position + 1) && ch === state.input.charCodeAt(position + 2)) {
+		const following = state.input.charCodeAt(position + 3);
+		return following === 0 || isWsOrEol(following);
+	}
+	return false;
+}
+function skipByteOrderMark(state) {
+	if (state.position === state.lineStart && state.input.charCodeAt(state.position) === 65279) {
+		state.position++;
+		state.lineStart = state.position;
+	}
+}
+function testDocumentBoundary(state) {
+	if (state.position !== state.lineStart) return false;
+	if (testDocumentSeparator(state)) return true;
+	if (state.input.charCodeAt(state.position) !== 65279) return false;
+	const snapshot = snapshotState(state);
+	skipByteOrderMark(state);
+	skipSeparationSpace(state, true);
+	const ch = state.input.charCodeAt(state.position);
+	const result = state.position === state.lineStart && (ch === 37 || ch === 45 && testDocumentSeparator(state));
+	restoreState(state, snapshot);
+	return result;
+}
+function skipUntilLineEnd(state) {
+	let ch = state.input.charCodeAt(state.position);
+	while (ch !== 0 && !isEol(ch)) ch = state.input.charCodeAt(++state.position);
+}
+function checkPrintable(state, start, end) {
+	const match = PATTERN_NON_PRINTABLE.exec(state.input.slice(start, end));
+	if (match !== null) {
+		state.position = start + match.index + match[0].length - 1;
+		throwError(state, "the stream contains non-printable characters");
+	}
+}
+function readTagProperty(state, props, inFlow) {
+	if (state.input.charCodeAt(state.position) !== 33) return false;
+	if (props.tagStart !== NO_RANGE$1) throwError(state, "duplication of a tag property");
+	const start = state.position;
+	let isVerbatim = false;
+	let isNamed = false;
+	let tagHandle = "!";
+	let ch = state.input.charCodeAt(++state.position);
+	if (ch === 60) {
+		isVerbatim = true;
+		ch = state.input.charCodeAt(++state.position);
+	} else if (ch === 33) {
+		isNamed = true;
+		tagHandle = "!!";
+		ch = state.input.charCodeAt(++state.position);
+	}
+	let suffixStart = state.position;
+	let tagName;
+	if (isVerbatim) {
+		while (ch !== 0 && ch !== 62) ch = state.input.charCodeAt(++state.position);
+		if (ch !== 62) throwError(state, "unexpected end of the stream within a verbatim tag");
+		tagName = state.input.slice(suffixStart, state.position);
+		state.position++;
+	} else {
+		while (ch !== 0 && !isWsOrEol(ch) && !(inFlow && isFlowIndicator(ch))) {
+			if (ch === 33) {
+				if (!isNamed) {
+					tagHandle = state.input.slice(suffixStart - 1, state.position + 1);
+					if (!PATTERN_TAG_HANDLE.test(tagHandle)) throwError(state, "named tag handle cannot contain such characters");
+					isNamed = true;
+					suffixStart = state.position + 1;
+				} else throwError(state, "tag suffix cannot contain exclamation marks");
+			}
+			ch = state.input.charCodeAt(++state.position);
+		}
+		tagName = state.input.slice(suffixStart, state.position);
+		if (PATTERN_FLOW_INDICATORS.test(tagName)) throwError(state, "tag suffix cannot contain flow indicator characters");
+	}
+	if (tagName && !(isVerbatim ? PATTERN_TAG_URI.test(tagName) : PATTERN_TAG_SUFFIX.test(tagName))) throwError(state, `tag name cannot contain such characters: ${tagName}`);
+	if (!isVerbatim && tagHandle !== "!" && tagHandle !== "!!" && !HAS_OWN.call(state.tagHandlers, tagHandle)) throwError(state, `undeclared tag handle "${tagHandle}"`);
+	props.tagStart = start;
+	props.tagEnd = state.position;
+	return true;
+}
+function readAnchorProperty(state, props) {
+	if (state.input.charCodeAt(state.position) !== 38) return false;
+	if (props.anchorStart !== NO_RANGE$1) throwError(state, "duplication of an anchor property");
+	state.position++;
+	const start = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+	if (state.position === start) throwError(state, "name of an anchor node must contain at least one character");
+	props.anchorStart = start;
+	props.anchorEnd = state.position;
+	return true;
+}
+function readAlias(state, props) {
+	if (state.input.charCodeAt(state.position) !== 42) return false;
+	if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) throwError(state, "alias node should not have any properties");
+	state.position++;
+	const start = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position)) && !isFlowIndicator(state.input.charCodeAt(state.position))) state.position++;
+	if (state.position === start) throwError(state, "name of an alias node must contain at least one character");
+	addAliasEvent(state, start, state.position);
+	return true;
+}
+function readFlowScalarBreak(state, nodeIndent) {
+	skipSeparationSpace(state, false);
+	if (state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readSingleQuotedScalar(state, nodeIndent, props) {
+	if (state.input.charCodeAt(state.position) !== 39) return false;
+	state.position++;
+	const start = state.position;
+	let simple = true;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const ch = state.input.charCodeAt(state.position);
+		if (ch === 39) {
+			if (state.input.charCodeAt(state.position + 1) === 39) {
+				simple = false;
+				state.position += 2;
+				continue;
+			}
+			const end = state.position;
+			state.position++;
+			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.SINGLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+			return true;
+		}
+		if (isEol(ch)) {
+			simple = false;
+			readFlowScalarBreak(state, nodeIndent);
+		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a single quoted scalar");
+		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+		else state.position++;
+	}
+	throwError(state, "unexpected end of the stream within a single quoted scalar");
+}
+function readDoubleQuotedScalar(state, nodeIndent, props) {
+	if (state.input.charCodeAt(state.position) !== 34) return false;
+	state.position++;
+	const start = state.position;
+	let simple = true;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const ch = state.input.charCodeAt(state.position);
+		if (ch === 34) {
+			const end = state.position;
+			state.position++;
+			addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.DOUBLE_QUOTED, CHOMPING_MODE.CLIP, -1, simple);
+			return true;
+		}
+		if (ch === 92) {
+			simple = false;
+			const escaped = state.input.charCodeAt(++state.position);
+			if (isEol(escaped)) readFlowScalarBreak(state, nodeIndent);
+			else if (isSimpleEscape(escaped)) state.position++;
+			else {
+				let hexLength = escapedHexLen(escaped);
+				if (hexLength === 0) throwError(state, "unknown escape sequence");
+				while (hexLength-- > 0) {
+					state.position++;
+					if (fromHexCode(state.input.charCodeAt(state.position)) < 0) throwError(state, "expected hexadecimal character");
+				}
+				state.position++;
+			}
+		} else if (isEol(ch)) {
+			simple = false;
+			readFlowScalarBreak(state, nodeIndent);
+		} else if (state.position === state.lineStart && testDocumentSeparator(state)) throwError(state, "unexpected end of the document within a double quoted scalar");
+		else if (ch !== 9 && ch < 32) throwError(state, "expected valid JSON character");
+		else state.position++;
+	}
+	throwError(state, "unexpected end of the stream within a double quoted scalar");
+}
+function readBlockScalar(state, parentIndent, props) {
+	const ch = state.input.charCodeAt(state.position);
+	let chomping = CHOMPING_MODE.CLIP;
+	let indent = -1;
+	let detectedIndent = false;
+	if (ch !== 124 && ch !== 62) return false;
+	const style = ch === 124 ? SCALAR_STYLE.LITERAL_BLOCK : SCALAR_STYLE.FOLDED_BLOCK;
+	state.position++;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const current = state.input.charCodeAt(state.position);
+		const digit = fromDecimalCode(current);
+		if (current === 43 || current === 45) {
+			if (chomping !== CHOMPING_MODE.CLIP) throwError(state, "repeat of a chomping mode identifier");
+			chomping = current === 43 ? CHOMPING_MODE.KEEP : CHOMPING_MODE.STRIP;
+			state.position++;
+		} else if (digit >= 0) {
+			if (digit === 0) throwError(state, "bad explicit indentation width of a block scalar; it cannot be less than one");
+			if (detectedIndent) throwError(state, "repeat of an indentation width identifier");
+			indent = parentIndent + digit - 1;
+			detectedIndent = true;
+			state.position++;
+		} else break;
+	}
+	let hadWhitespace = false;
+	while (isWhiteSpace(state.input.charCodeAt(state.position))) {
+		hadWhitespace = true;
+		state.position++;
+	}
+	if (hadWhitespace && state.input.charCodeAt(state.position) === 35) skipUntilLineEnd(state);
+	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+	else if (state.input.charCodeAt(state.position) !== 0) throwError(state, "a line break is expected");
+	let contentIndent = detectedIndent ? indent : -1;
+	let maxLeadingIndent = 0;
+	const valueStart = state.position;
+	let valueEnd = state.position;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		const linePosition = state.position;
+		let column = 0;
+		while (state.input.charCodeAt(linePosition + column) === 32) column++;
+		const first = state.input.charCodeAt(linePosition + column);
+		if (first === 0) {
+			if (contentIndent >= 0) {
+				if (column > contentIndent) valueEnd = linePosition + column;
+			} else if (column > 0) valueEnd = linePosition + column;
+			break;
+		}
+		if (testDocumentBoundary(state)) break;
+		if (!detectedIndent && contentIndent === -1 && isEol(first)) maxLeadingIndent = Math.max(maxLeadingIndent, column);
+		if (!detectedIndent && contentIndent === -1 && !isEol(first)) {
+			if (first === 9 && column < parentIndent) {
+				state.position = linePosition + column;
+				throwError(state, "tab characters must not be used in indentation");
+			}
+			if (column >= parentIndent && column < maxLeadingIndent) {
+				state.position = linePosition + column;
+				throwError(state, "bad indentation of a mapping entry");
+			}
+		}
+		if (contentIndent === -1 && first !== 0 && !isEol(first) && column < parentIndent) {
+			state.lineIndent = column;
+			state.position = linePosition + column;
+			break;
+		}
+		if (!detectedIndent && first !== 0 && !isEol(first) && contentIndent === -1) contentIndent = column;
+		const requiredIndent = contentIndent === -1 ? parentIndent + 1 : contentIndent;
+		if (first !== 0 && !isEol(first) && column < requiredIndent) {
+			state.lineIndent = column;
+			state.position = linePosition + column;
+			break;
+		}
+		skipUntilLineEnd(state);
+		valueEnd = state.position;
+		if (isEol(state.input.charCodeAt(state.position))) {
+			consumeLineBreak(state);
+			valueEnd = state.position;
+		}
+	}
+	checkPrintable(state, valueStart, valueEnd);
+	addScalarEvent(state, valueStart, valueEnd, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, style, chomping, contentIndent);
+	return true;
+}
+function canStartPlainScalar(state, nodeContext) {
+	const ch = state.input.charCodeAt(state.position);
+	const inFlow = nodeContext === CONTEXT_FLOW_IN;
+	if (ch === 0 || isWsOrEol(ch) || ch === 35 || ch === 38 || ch === 42 || ch === 33 || ch === 124 || ch === 62 || ch === 39 || ch === 34 || ch === 37 || ch === 64 || ch === 96 || isFlowIndicator(ch)) return false;
+	if (ch === 63 || ch === 45) {
+		const following = state.input.charCodeAt(state.position + 1);
+		if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) return false;
+	}
+	return true;
+}
+function readPlainScalar(state, nodeIndent, nodeContext, props) {
+	if (!canStartPlainScalar(state, nodeContext)) return false;
+	const start = state.position;
+	let end = state.position;
+	let ch = state.input.charCodeAt(state.position);
+	const inFlow = nodeContext === CONTEXT_FLOW_IN;
+	let multiline = false;
+	while (ch !== 0) {
+		if (testDocumentBoundary(state)) break;
+		if (ch === 58) {
+			const following = state.input.charCodeAt(state.position + 1);
+			if (isWsOrEolOrEnd(following) || inFlow && isFlowIndicator(following)) break;
+		} else if (ch === 35) {
+			if (isWsOrEol(state.input.charCodeAt(state.position - 1))) break;
+		} else if (inFlow && isFlowIndicator(ch)) break;
+		else if (isEol(ch)) {
+			const savedPosition = state.position;
+			const savedLine = state.line;
+			const savedLineStart = state.lineStart;
+			const savedLineIndent = state.lineIndent;
+			skipSeparationSpace(state, false);
+			if (state.lineIndent >= nodeIndent) {
+				multiline = true;
+				ch = state.input.charCodeAt(state.position);
+				continue;
+			}
+			state.position = savedPosition;
+			state.line = savedLine;
+			state.lineStart = savedLineStart;
+			state.lineIndent = savedLineIndent;
+			break;
+		}
+		if (!isWhiteSpace(ch)) end = state.position + 1;
+		ch = state.input.charCodeAt(++state.position);
+	}
+	if (end === start) return false;
+	checkPrintable(state, start, end);
+	addScalarEvent(state, start, end, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN, CHOMPING_MODE.CLIP, -1, !multiline);
+	return true;
+}
+function skipFlowSeparationSpace(state, nodeIndent) {
+	const startLine = state.line;
+	skipSeparationSpace(state, true);
+	if (state.line > startLine && state.lineIndent < nodeIndent || state.firstTabInLine !== -1 && state.lineIndent < nodeIndent) throwError(state, "deficient indentation");
+}
+function readFlowCollection(state, nodeIndent, props) {
+	const ch = state.input.charCodeAt(state.position);
+	const isMapping = ch === 123;
+	const start = state.position;
+	let readNext = true;
+	if (ch !== 91 && ch !== 123) return false;
+	const terminator = isMapping ? 125 : 93;
+	if (isMapping) addMappingEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+	else addSequenceEvent(state, start, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.FLOW);
+	state.position++;
+	while (state.input.charCodeAt(state.position) !== 0) {
+		skipFlowSeparationSpace(state, nodeIndent);
+		let ch = state.input.charCodeAt(state.position);
+		if (ch === terminator) {
+			state.position++;
+			addPopEvent(state);
+			return true;
+		} else if (!readNext) throwError(state, "missed comma between flow collection entries");
+		else if (ch === 44) throwError(state, "expected the node content, but found ','");
+		let isPair = false;
+		let isExplicitPair = false;
+		if (ch === 63 && isWsOrEol(state.input.charCodeAt(state.position + 1))) {
+			isPair = isExplicitPair = true;
+			state.position += 1;
+			skipFlowSeparationSpace(state, nodeIndent);
+		}
+		const entryLine = state.line;
+		const entryStart = snapshotState(state);
+		const keyWasRead = parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true);
+		skipFlowSeparationSpace(state, nodeIndent);
+		ch = state.input.charCodeAt(state.position);
+		if ((isMapping || isExplicitPair || state.line === entryLine) && ch === 58) {
+			isPair = true;
+			state.position++;
+			skipFlowSeparationSpace(state, nodeIndent);
+			if (!isMapping) {
+				insertFlowPairMappingEvent(state, entryStart);
+				if (!keyWasRead) addEmptyScalarEvent(state);
+			} else if (!keyWasRead) addEmptyScalarEvent(state);
+			if (!parseNode(state, nodeIndent, CONTEXT_FLOW_IN, false, true)) addEmptyScalarEvent(state);
+			skipFlowSeparationSpace(state, nodeIndent);
+			if (!isMapping) addPopEvent(state);
+		} else if (isMapping && isPair) {
+			if (!keyWasRead) addEmptyScalarEvent(state);
+			addEmptyScalarEvent(state);
+		} else if (isMapping) addEmptyScalarEvent(state);
+		else if (isPair) {
+			insertFlowPairMappingEvent(state, entryStart);
+			if (!keyWasRead) addEmptyScalarEvent(state);
+			addEmptyScalarEvent(state);
+			addPopEvent(state);
+		}
+		ch = state.input.charCodeAt(state.position);
+		if (ch === 44) {
+			readNext = true;
+			state.position++;
+		} else readNext = false;
+	}
+	throwError(state, "unexpected end of the stream within a flow collection");
+}
+function readBlockSequence(state, nodeIndent, props) {
+	if (state.firstTabInLine !== -1 || state.input.charCodeAt(state.position) !== 45 || !isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) return false;
+	addSequenceEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+	while (state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) {
+		if (state.firstTabInLine !== -1) {
+			state.position = state.firstTabInLine;
+			throwError(state, "tab characters must not be used in indentation");
+		}
+		const entryLine = state.line;
+		state.position++;
+		const hadBreak = skipSeparationSpace(state, true) > 0;
+		if (state.firstTabInLine !== -1 && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+		if (hadBreak && state.lineIndent <= nodeIndent) addEmptyScalarEvent(state);
+		else parseNode(state, nodeIndent, CONTEXT_BLOCK_IN, false, true);
+		skipSeparationSpace(state, true);
+		if (state.lineIndent < nodeIndent || state.position >= state.length) break;
+		if (state.lineIndent > nodeIndent) throwError(state, "bad indentation of a sequence entry");
+		if (state.line === entryLine && state.input.charCodeAt(state.position) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 1))) throwError(state, "bad indentation of a sequence entry");
+	}
+	addPopEvent(state);
+	return true;
+}
+function readBlockMapping(state, nodeIndent, flowIndent, props) {
+	let atExplicitKey = false;
+	let detected = false;
+	let mappingOpened = false;
+	let pendingExplicitKey = false;
+	if (state.firstTabInLine !== -1) return false;
+	let ch = state.input.charCodeAt(state.position);
+	while (ch !== 0) {
+		if (!atExplicitKey && state.firstTabInLine !== -1) {
+			state.position = state.firstTabInLine;
+			throwError(state, "tab characters must not be used in indentation");
+		}
+		const following = state.input.charCodeAt(state.position + 1);
+		const entryLine = state.line;
+		if ((ch === 63 || ch === 58) && isWsOrEolOrEnd(following)) {
+			if (!mappingOpened) {
+				addMappingEvent(state, state.position, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, COLLECTION_STYLE.BLOCK);
+				mappingOpened = true;
+			}
+			if (ch === 63) {
+				if (atExplicitKey) addEmptyScalarEvent(state);
+				detected = true;
+				atExplicitKey = true;
+			} else if (atExplicitKey) atExplicitKey = false;
+			else {
+				addEmptyScalarEvent(state);
+				detected = true;
+				atExplicitKey = false;
+			}
+			state.position += 1;
+			pendingExplicitKey = true;
+		} else {
+			if (atExplicitKey) {
+				addEmptyScalarEvent(state);
+				atExplicitKey = false;
+			}
+			const beforeKey = snapshotState(state);
+			if (!parseNode(state, flowIndent, CONTEXT_FLOW_OUT, false, true)) break;
+			if (state.line === entryLine) {
+				ch = state.input.charCodeAt(state.position);
+				while (isWhiteSpace(ch)) ch = state.input.charCodeAt(++state.position);
+				if (ch === 58) {
+					ch = state.input.charCodeAt(++state.position);
+					if (!isWsOrEolOrEnd(ch)) throwError(state, "a whitespace character is expected after the key-value separator within a block mapping");
+					if (!mappingOpened) {
+						state.events.splice(beforeKey.eventsLength, 0, {
+							type: EVENT_ID.MAPPING,
+							start: beforeKey.position,
+							anchorStart: props.anchorStart,
+							anchorEnd: props.anchorEnd,
+							tagStart: props.tagStart,
+							tagEnd: props.tagEnd,
+							style: COLLECTION_STYLE.BLOCK
+						});
+						mappingOpened = true;
+					}
+					detected = true;
+					atExplicitKey = false;
+					pendingExplicitKey = false;
+				} else if (detected) throwError(state, "expected ':' after a mapping key");
+				else {
+					if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+						restoreState(state, beforeKey);
+						return false;
+					}
+					return true;
+				}
+			} else if (detected) throwError(state, "can not read a block mapping entry; a multiline key may not be an implicit key");
+			else {
+				if (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1) {
+					restoreState(state, beforeKey);
+					return false;
+				}
+				return true;
+			}
+		}
+		if (parseNode(state, nodeIndent, CONTEXT_BLOCK_OUT, true, pendingExplicitKey)) pendingExplicitKey = false;
+		if (!atExplicitKey) {
+			if (pendingExplicitKey) {
+				addEmptyScalarEvent(state);
+				pendingExplicitKey = false;
+			}
+		}
+		skipSeparationSpace(state, true);
+		ch = state.input.charCodeAt(state.position);
+		if ((state.line === entryLine || state.lineIndent > nodeIndent) && ch !== 0) throwError(state, "bad indentation of a mapping entry");
+		else if (state.lineIndent < nodeIndent) break;
+	}
+	if (!detected) return false;
+	if (atExplicitKey) addEmptyScalarEvent(state);
+	if (mappingOpened) addPopEvent(state);
+	return true;
+}
+function parseNode(state, parentIndent, nodeContext, allowToSeek, allowCompact, allowPropertyMapping = true) {
+	if (state.depth >= state.maxDepth) throwError(state, `nesting exceeded maxDepth (${state.maxDepth})`);
+	state.depth++;
+	let indentStatus = 1;
+	let atNewLine = false;
+	let hasContent = false;
+	let propertyStart = null;
+	const props = emptyProperties();
+	let allowBlockScalars = nodeContext === CONTEXT_BLOCK_OUT || nodeContext === CONTEXT_BLOCK_IN;
+	let allowBlockCollections = allowBlockScalars;
+	const allowBlockStyles = allowBlockScalars;
+	if (allowToSeek && skipSeparationSpace(state, true)) {
+		atNewLine = true;
+		if (state.lineIndent > parentIndent) indentStatus = 1;
+		else if (state.lineIndent === parentIndent) indentStatus = 0;
+		else indentStatus = -1;
+	}
+	if (indentStatus === 1) while (true) {
+		const ch = state.input.charCodeAt(state.position);
+		const propertyState = snapshotState(state);
+		if (atNewLine && indentStatus !== 1 && (ch === 33 || ch === 38)) break;
+		if (atNewLine && allowBlockStyles && (props.tagStart !== NO_RANGE$1 || props.anchorStart !== NO_RANGE$1) && (ch === 33 || ch === 38)) {
+			const fallbackState = snapshotState(state);
+			const flowIndent = parentIndent + 1;
+			if (readBlockMapping(state, state.position - state.lineStart, flowIndent, props) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) {
+				state.depth--;
+				return true;
+			}
+			restoreState(state, fallbackState);
+		}
+		if (atNewLine && (ch === 33 && props.tagStart !== NO_RANGE$1 || ch === 38 && props.anchorStart !== NO_RANGE$1)) break;
+		if (!readTagProperty(state, props, nodeContext === CONTEXT_FLOW_IN) && !readAnchorProperty(state, props)) break;
+		if (propertyStart === null) propertyStart = propertyState;
+		if (skipSeparationSpace(state, true)) {
+			atNewLine = true;
+			allowBlockCollections = allowBlockStyles;
+			if (state.lineIndent > parentIndent) indentStatus = 1;
+			else if (state.lineIndent === parentIndent) indentStatus = 0;
+			else indentStatus = -1;
+		} else allowBlockCollections = false;
+	}
+	if (allowBlockCollections) allowBlockCollections = atNewLine || allowCompact;
+	if (indentStatus === 1 || nodeContext === CONTEXT_BLOCK_OUT) {
+		const flowIndent = nodeContext === CONTEXT_FLOW_IN || nodeContext === CONTEXT_FLOW_OUT ? parentIndent : parentIndent + 1;
+		const blockIndent = state.position - state.lineStart;
+		if (indentStatus === 1) {
+			if (allowBlockCollections && (readBlockSequence(state, blockIndent, props) || readBlockMapping(state, blockIndent, flowIndent, props)) || readFlowCollection(state, flowIndent, props)) hasContent = true;
+			else {
+				const ch = state.input.charCodeAt(state.position);
+				if (propertyStart !== null && allowPropertyMapping && allowBlockStyles && !allowBlockCollections && ch !== 124 && ch !== 62) {
+					const fallbackState = snapshotState(state);
+					const propertyIndent = propertyStart.position - propertyStart.lineStart;
+					restoreState(state, propertyStart);
+					if (readBlockMapping(state, propertyIndent, flowIndent, emptyProperties()) && state.events[fallbackState.eventsLength]?.type === EVENT_ID.MAPPING) hasContent = true;
+					else restoreState(state, fallbackState);
+				}
+				if (!hasContent && (allowBlockScalars && readBlockScalar(state, flowIndent, props) || readSingleQuotedScalar(state, flowIndent, props) || readDoubleQuotedScalar(state, flowIndent, props) || readAlias(state, props) || readPlainScalar(state, flowIndent, nodeContext, props))) hasContent = true;
+			}
+		} else if (indentStatus === 0) hasContent = allowBlockCollections && readBlockSequence(state, blockIndent, props);
+	}
+	allowBlockScalars = allowBlockScalars && !hasContent;
+	if (!hasContent && (props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1 || allowBlockScalars)) {
+		addScalarEvent(state, NO_RANGE$1, NO_RANGE$1, props.anchorStart, props.anchorEnd, props.tagStart, props.tagEnd, SCALAR_STYLE.PLAIN);
+		hasContent = true;
+	}
+	state.depth--;
+	return hasContent || props.anchorStart !== NO_RANGE$1 || props.tagStart !== NO_RANGE$1;
+}
+function readDirective(state) {
+	if (state.lineIndent > 0 || state.input.charCodeAt(state.position) !== 37) return false;
+	state.position++;
+	const nameStart = state.position;
+	while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+	const name = state.input.slice(nameStart, state.position);
+	const args = [];
+	if (name.length === 0) throwError(state, "directive name must not be less than one character in length");
+	while (state.input.charCodeAt(state.position) !== 0 && !isEol(state.input.charCodeAt(state.position))) {
+		while (isWhiteSpace(state.input.charCodeAt(state.position))) state.position++;
+		if (state.input.charCodeAt(state.position) === 35 || isEol(state.input.charCodeAt(state.position)) || state.input.charCodeAt(state.position) === 0) break;
+		const start = state.position;
+		while (state.input.charCodeAt(state.position) !== 0 && !isWsOrEol(state.input.charCodeAt(state.position))) state.position++;
+		args.push(state.input.slice(start, state.position));
+	}
+	if (isEol(state.input.charCodeAt(state.position))) consumeLineBreak(state);
+	if (name === "YAML") {
+		if (state.directives.some((directive) => directive.kind === "yaml")) throwError(state, "duplication of %YAML directive");
+		if (args.length !== 1) throwError(state, "YAML directive accepts exactly one argument");
+		const match = /^([0-9]+)\.([0-9]+)$/.exec(args[0]);
+		if (match === null) throwError(state, "ill-formed argument of the YAML directive");
+		if (parseInt(match[1], 10) !== 1) throwError(state, "unacceptable YAML version of the document");
+		state.directives.push({
+			kind: "yaml",
+			version: args[0]
+		});
+	} else if (name === "TAG") {
+		if (args.length !== 2) throwError(state, "TAG directive accepts exactly two arguments");
+		const [handle, prefix] = args;
+		if (!PATTERN_TAG_HANDLE.test(handle)) throwError(state, "ill-formed tag handle (first argument) of the TAG directive");
+		if (HAS_OWN.call(state.tagHandlers, handle)) throwError(state, `there is a previously declared suffix for "${handle}" tag handle`);
+		if (!PATTERN_TAG_PREFIX.test(prefix)) throwError(state, "ill-formed tag prefix (second argument) of the TAG directive");
+		state.tagHandlers[handle] = prefix;
+		state.directives.push({
+			kind: "tag",
+			handle,
+			prefix
+		});
+	}
+	return true;
+}
+function readDocument(state) {
+	state.directives = [];
+	state.tagHandlers = Object.create(null);
+	let hasDirectives = false;
+	skipSeparationSpace(state, true);
+	while (readDirective(state)) {
+		hasDirectives = true;
+		skipSeparationSpace(state, true);
+	}
+	let explicitStart = false;
+	let explicitEnd = false;
+	let allowCompact = true;
+	if (state.lineIndent === 0 && state.input.charCodeAt(state.position) === 45 && state.input.charCodeAt(state.position + 1) === 45 && state.input.charCodeAt(state.position + 2) === 45 && isWsOrEolOrEnd(state.input.charCodeAt(state.position + 3))) {
+		explicitStart = true;
+		const markerLine = state.line;
+		state.position += 3;
+		skipSeparationSpace(state, true);
+		allowCompact = state.line > markerLine;
+	} else if (hasDirectives) throwError(state, "directives end mark is expected");
+	const documentEventIndex = state.events.length;
+	if (!explicitStart && state.position === state.lineStart && state.input.charCodeAt(state.position) === 46 && testDocumentSeparator(state)) {
+		state.position += 3;
+		skipSeparationSpace(state, true);
+		return;
+	}
+	addDocumentEvent(state, explicitStart, false);
+	if (!parseNode(state, state.lineIndent - 1, CONTEXT_BLOCK_OUT, false, allowCompact, allowCompact)) addEmptyScalarEvent(state);
+	skipSeparationSpace(state, true);
+	if (state.position === state.lineStart && testDocumentSeparator(state)) {
+		explicitEnd = state.input.charCodeAt(state.position) === 46;
+		if (explicitEnd) {
+			const markerLine = state.line;
+			state.position += 3;
+			skipSeparationSpace(state, true);
+			if (state.line === markerLine && state.position < state.length) throwError(state, "end of the stream or a document separator is expected");
+		}
+	}
+	const documentEvent = state.events[documentEventIndex];
+	if (documentEvent?.type === EVENT_ID.DOCUMENT) documentEvent.explicitEnd = explicitEnd;
+	addPopEvent(state);
+	if (!explicitEnd && state.position < state.length && !testDocumentBoundary(state)) throwError(state, "end of the stream or a document separator is expected");
+}
+/**
+* Parses YAML into a flat event stream referencing source text by offsets.
+*
+* @category Events
+*/
+function parseEvents(input, options) {
+	const length = input.length;
+	const state = {
+		...DEFAULT_PARSER_OPTIONS,
+		...options,
+		input: `${input}\0`,
+		length,
+		position: 0,
+		line: 0,
+		lineStart: 0,
+		lineIndent: 0,
+		firstTabInLine: -1,
+		depth: 0,
+		directives: [],
+		tagHandlers: Object.create(null),
+		events: []
+	};
+	const nullpos = input.indexOf("\0");
+	if (nullpos !== -1) YAMLException.throwAt(input, nullpos, "null byte is not allowed in input", state.filename);
+	while (state.position < state.length) {
+		skipByteOrderMark(state);
+		skipSeparationSpace(state, true);
+		if (state.position >= state.length) break;
+		const documentStart = state.position;
+		readDocument(state);
+		if (state.position === documentStart)
+ /* c8 ignore next */
+		throwError(state, "can not read a document");
+	}
+	return state.events;
+}
+//#endregion
+//#region src/load.ts
+var DEFAULT_LOAD_OPTIONS = {
+	...DEFAULT_PARSER_OPTIONS,
+	...DEFAULT_CONSTRUCTOR_OPTIONS
+};
+function loadDocuments(input, options = {}) {
+	const opts = {
+		...DEFAULT_LOAD_OPTIONS,
+		...options
+	};
+	const source = String(input);
+	const PARSER_OPT_KEYS = Object.keys(DEFAULT_PARSER_OPTIONS);
+	const CONSTRUCTOR_OPT_KEYS = Object.keys(DEFAULT_CONSTRUCTOR_OPTIONS);
+	return constructFromEvents(parseEvents(source, pick(opts, PARSER_OPT_KEYS)), {
+		...pick(opts, CONSTRUCTOR_OPT_KEYS),
+		source
+	});
+}
+function loadAll(input, iteratorOrOptions, options) {
+	let iterator = null;
+	if (typeof iteratorOrOptions === "function") iterator = iteratorOrOptions;
+	else if (iteratorOrOptions !== null && typeof iteratorOrOptions === "object") options = iteratorOrOptions;
+	const documents = loadDocuments(input, options);
+	if (iterator === null) return documents;
+	for (const document of documents) iterator(document);
+}
+/**
+* Parses `string` as a single YAML document. Throws {@link YAMLException} on
+* error. This function does not understand multi-document or empty sources; it
+* throws an exception on those.
+*
+* > [!NOTE]
+* > 1. When processing untrusted input, see the
+* >    [security considerations](../docs/safety.md).
+* > 2. All exceptions MUST be caught, not just {@link YAMLException}.
+* > 3. The default {@link CORE_SCHEMA} comes without the `!!merge` tag. You can
+* >    easily enable it if needed.
+* > 4. The default {@link mapTag} is `{}`-object based, with known limitations
+* >    (see description). For full compatibility use {@link realMapTag}
+* >    instead (it uses native JS `Map`).
+*
+* @example
+* Enable {@link mergeTag} and {@link realMapTag}:
+*
+* ```javascript
+* import { load, CORE_SCHEMA, mergeTag, realMapTag } from 'js-yaml'
+*
+* try {
+*   load(data, { schema: CORE_SCHEMA.withTags(mergeTag, realMapTag) })
+* } catch (e) {
+*   console.error(e)
+* }
+* ```
+*
+* @category Main
+*/
+function load(input, options) {
+	const documents = loadDocuments(input, options);
+	if (documents.length === 0) throw new YAMLException("expected a document, but the input is empty");
+	if (documents.length === 1) return documents[0];
+	throw new YAMLException("expected a single document in the stream, but found more");
+}
+//#endregion
+//#region src/ast/from_js.ts
+var INVALID = Symbol("INVALID");
+function buildRepresentTypes(schema) {
+	const defaultTags = new Set([
+		schema.defaultScalarTag,
+		schema.defaultSequenceTag,
+		schema.defaultMappingTag
+	].filter((t) => t !== void 0));
+	const implicitScalars = schema.implicitScalarTags;
+	const explicitTags = schema.tags.filter((t) => !(t.nodeKind === "scalar" && t.implicit) && !defaultTags.has(t));
+	const defaultTagsLast = schema.tags.filter((t) => defaultTags.has(t));
+	return [
+		...implicitScalars.map((tag) => ({
+			tag,
+			implicitTag: true
+		})),
+		...explicitTags.map((tag) => ({
+			tag,
+			implicitTag: false
+		})),
+		...defaultTagsLast.map((tag) => ({
+			tag,
+			implicitTag: true
+		}))
+	];
+}
+function matchTag(state, object) {
+	for (let index = 0, length = state.representTypes.length; index < length; index += 1) {
+		const { tag, implicitTag } = state.representTypes[index];
+		if (tag.identify(object)) {
+			let tagName;
+			if (tag.matchByTagPrefix) tagName = tag.representTagName(object);
+			else tagName = tag.tagName;
+			return {
+				tag,
+				tagName,
+				implicitTag
+			};
+		}
+	}
+	return null;
+}
+function build(state, object) {
+	if (!state.noRefs && object !== null && typeof object === "object") {
+		const existing = state.refs.get(object);
+		if (existing) {
+			if (existing.anchor === void 0) existing.anchor = `ref_${state.refCounter++}`;
+			return {
+				kind: "alias",
+				anchor: existing.anchor
+			};
+		}
+	}
+	const matched = matchTag(state, object);
+	if (!matched) {
+		if (object === void 0) return INVALID;
+		if (state.skipInvalid) return INVALID;
+		throw new YAMLException(`unacceptable kind of an object to dump ${Object.prototype.toString.call(object)}`);
+	}
+	const { tag, tagName, implicitTag } = matched;
+	const nodeTagName = implicitTag ? tagName : tagNameShort(tagName);
+	if (tag.nodeKind === "scalar") return {
+		kind: "scalar",
+		tag: nodeTagName,
+		tagged: !implicitTag,
+		style: SCALAR_STYLE.PLAIN,
+		value: tag.represent(object)
+	};
+	if (tag.nodeKind === "sequence") {
+		const container = tag.represent(object);
+		const node = {
+			kind: "sequence",
+			tag: nodeTagName,
+			tagged: !implicitTag,
+			style: COLLECTION_STYLE.BLOCK,
+			items: []
+		};
+		if (!state.noRefs) state.refs.set(object, node);
+		for (let index = 0, length = container.length; index < length; index += 1) {
+			let item = build(state, container[index]);
+			if (item === INVALID && container[index] === void 0) item = build(state, null);
+			if (item === INVALID) continue;
+			node.items.push(item);
+		}
+		return node;
+	}
+	const map = tag.represent(object);
+	const node = {
+		kind: "mapping",
+		tag: nodeTagName,
+		tagged: !implicitTag,
+		style: COLLECTION_STYLE.BLOCK,
+		items: []
+	};
+	if (!state.noRefs) state.refs.set(object, node);
+	for (const [objectKey, objectValue] of map) {
+		const key = build(state, objectKey);
+		if (key === INVALID) continue;
+		const value = build(state, objectValue);
+		if (value === INVALID) continue;
+		node.items.push({
+			key,
+			value
+		});
+	}
+	return node;
+}
+/**
+* Convert JS object to AST. A JS value is one YAML document. An unrepresentable
+* root becomes an empty document, which the presenter renders as an empty
+* string.
+*
+* @category AST
+*/
+function jsToAst(input, schema, options = {}) {
+	const root = build({
+		representTypes: buildRepresentTypes(schema),
+		noRefs: options.noRefs ?? false,
+		skipInvalid: options.skipInvalid ?? false,
+		refs: /* @__PURE__ */ new Map(),
+		refCounter: 0
+	}, input);
+	return [{
+		contents: root === INVALID ? null : root,
+		directives: []
+	}];
+}
+//#endregion
+//#region src/ast/visit.ts
+/**
+* Return from a visitor to stop the whole traversal.
+*
+* @category AST
+*/
+var VISIT_BREAK = Symbol("visit:break");
+/**
+* Return from a visitor to skip the current node's children.
+*
+* @category AST
+*/
+var VISIT_SKIP = Symbol("visit:skip");
+function visitNode(node, visitor, ctx) {
+	const control = visitor(node, ctx);
+	if (control === VISIT_BREAK) return true;
+	if (control === VISIT_SKIP) return false;
+	const depth = ctx.depth + 1;
+	switch (node.kind) {
+		case "sequence":
+			for (const item of node.items) if (visitNode(item, visitor, {
+				depth,
+				parent: node,
+				isKey: false
+			})) return true;
+			break;
+		case "mapping": for (const { key, value } of node.items) {
+			if (visitNode(key, visitor, {
+				depth,
+				parent: node,
+				isKey: true
+			})) return true;
+			if (visitNode(value, visitor, {
+				depth,
+				parent: node,
+				isKey: false
+			})) return true;
+		}
+	}
+	return false;
+}
+/**
+* Walk every node in the documents, calling {@link Visitor} once per
+* node (pre-order).
+*
+* @category AST
+*/
+function visit(documents, visitor) {
+	for (const doc of documents) if (doc.contents && visitNode(doc.contents, visitor, {
+		depth: 0,
+		parent: null,
+		isKey: false
+	})) return;
+}
+//#endregion
+//#region src/ast/styler_defaults.ts
+function hasBit(mask, bit) {
+	return (mask & 1 << bit) !== 0;
+}
+/**
+* Default scalar styling rules in application order.
+* See [Scalar styling](../../docs/scalar_styling.md) for usage details.
+*
+* @category AST
+*/
+var DEFAULT_SCALAR_STYLE_RULES = {
+	applyQuoteFlowKeysOption,
+	doubleQuoteForInvisibles,
+	doubleQuoteWhitespaceOnly,
+	applyForceQuotesOption,
+	tryLongOrMultilineAsBlock,
+	quoteInvalidPlain,
+	fallbackToDoubleQuoted
+};
+function _preferredQuotedStyle(layout) {
+	if (layout.presenterOptions.quoteStyle === "single" && hasBit(layout.allowedStylesMask, SCALAR_STYLE.SINGLE_QUOTED)) return SCALAR_STYLE.SINGLE_QUOTED;
+	return SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyQuoteFlowKeysOption(layout) {
+	if (!layout.presenterOptions.quoteFlowKeys) return;
+	if (!layout.isKey || !layout.flowOnly || layout.style !== SCALAR_STYLE.PLAIN) return;
+	layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteForInvisibles(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && /[\t\x7F-\xA0\u2028\u2029\uFEFF\uFFFE\uFFFF]/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function doubleQuoteWhitespaceOnly(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && /^\s+$/.test(layout.node.value)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+function applyForceQuotesOption(layout) {
+	if (!layout.presenterOptions.forceQuotes) return;
+	if (layout.isKey || layout.style !== SCALAR_STYLE.PLAIN) return;
+	if (layout.node.tag !== layout.presenterOptions.schema.defaultScalarTag.tagName) return;
+	layout.style = layout.node.value.includes("\n") ? SCALAR_STYLE.DOUBLE_QUOTED : _preferredQuotedStyle(layout);
+}
+function tryLongOrMultilineAsBlock(layout) {
+	if (layout.style !== SCALAR_STYLE.PLAIN || layout.isKey) return;
+	const value = layout.node.value;
+	const multiline = value.indexOf("\n") !== -1;
+	if (!hasBit(layout.allowedStylesMask, SCALAR_STYLE.LITERAL_BLOCK)) {
+		if (multiline) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+		return;
+	}
+	const w = layout.presenterOptions.lineWidth;
+	if (w === -1) {
+		if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+		return;
+	}
+	const availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+	let position = 0;
+	let shouldFold = false;
+	while (position <= value.length) {
+		let lineEnd = value.length;
+		const nextLineBreak = value.indexOf("\n", position);
+		if (nextLineBreak !== -1) lineEnd = nextLineBreak;
+		const line = value.slice(position, lineEnd);
+		if (line.length > availableWidth && line[0] !== " " && / [^ \t]/.test(line)) shouldFold = true;
+		if (nextLineBreak === -1) break;
+		position = nextLineBreak + 1;
+	}
+	if (shouldFold) layout.style = SCALAR_STYLE.FOLDED_BLOCK;
+	else if (multiline) layout.style = SCALAR_STYLE.LITERAL_BLOCK;
+}
+function quoteInvalidPlain(layout) {
+	if (layout.style === SCALAR_STYLE.PLAIN && !hasBit(layout.allowedStylesMask, SCALAR_STYLE.PLAIN)) layout.style = _preferredQuotedStyle(layout);
+}
+function fallbackToDoubleQuoted(layout) {
+	if (!hasBit(layout.allowedStylesMask, layout.style)) layout.style = SCALAR_STYLE.DOUBLE_QUOTED;
+}
+//#endregion
+//#region src/ast/scalar_styler.ts
+function setBit(mask, bit) {
+	return mask | 1 << bit;
+}
+var SRC_C_PRINTABLE = "[\\x09\\x0A\\x0D\\x20-\\x7E\\x85\\xA0-\\uD7FF\\uE000-\\uFFFD\\u{10000}-\\u{10FFFF}]";
+var SRC_B_CHAR = "[\\n\\r]";
+var SRC_C_BYTE_ORDER_MARK = "\\uFEFF";
+var SRC_S_WHITE = "[ \\t]";
+var SRC_NB_CHAR = `(?:(?!(?:${SRC_B_CHAR}|${SRC_C_BYTE_ORDER_MARK}))${SRC_C_PRINTABLE})`;
+var SRC_NS_CHAR = `(?:(?!${SRC_S_WHITE})${SRC_NB_CHAR})`;
+var SRC_NB_JSON = "[\\x09\\x20-\\uD7FF\\uE000-\\uFFFF\\u{10000}-\\u{10FFFF}]";
+var SRC_C_INDICATOR = "[-?:,\\[\\]{}#&*!|>'\"%@`]";
+var SRC_C_FLOW_INDICATOR = "[,\\[\\]{}]";
+var SRC_NS_PLAIN_SAFE_FLOW_OUT = SRC_NS_CHAR;
+var SRC_NS_PLAIN_SAFE_FLOW_IN = `(?:(?!${SRC_C_FLOW_INDICATOR})${SRC_NS_CHAR})`;
+var SRC_NS_PLAIN_FIRST_FLOW_OUT = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))`;
+var SRC_NS_PLAIN_FIRST_FLOW_IN = `(?:(?:(?!${SRC_C_INDICATOR})${SRC_NS_CHAR})|[?:-](?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))`;
+var SRC_NS_PLAIN_CHAR_FLOW_OUT = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_OUT})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_OUT}))#*`;
+var SRC_NS_PLAIN_CHAR_FLOW_IN = `(?:(?:(?![:#])${SRC_NS_PLAIN_SAFE_FLOW_IN})|:(?=${SRC_NS_PLAIN_SAFE_FLOW_IN}))#*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_OUT})*`;
+var SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN = `(?:${SRC_S_WHITE}*${SRC_NS_PLAIN_CHAR_FLOW_IN})*`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_OUT = `${SRC_NS_PLAIN_FIRST_FLOW_OUT}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_IN = `${SRC_NS_PLAIN_FIRST_FLOW_IN}#*${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_OUT;
+var SRC_NS_PLAIN_ONE_LINE_FLOW_KEY = SRC_NS_PLAIN_ONE_LINE_FLOW_IN;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_OUT}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_OUT}`;
+var SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN = `\\n+${SRC_NS_PLAIN_CHAR_FLOW_IN}${SRC_NB_NS_PLAIN_IN_LINE_FLOW_IN}`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT = `${SRC_NS_PLAIN_ONE_LINE_FLOW_OUT}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_OUT})*`;
+var SRC_NS_PLAIN_MULTI_LINE_FLOW_IN = `${SRC_NS_PLAIN_ONE_LINE_FLOW_IN}(?:${SRC_S_NS_PLAIN_NEXT_LINE_FLOW_IN})*`;
+var NS_PLAIN_FLOW_OUT = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_OUT})$`, "u");
+var NS_PLAIN_FLOW_IN = new RegExp(`^(?:${SRC_NS_PLAIN_MULTI_LINE_FLOW_IN})$`, "u");
+var NS_PLAIN_BLOCK_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_BLOCK_KEY})$`, "u");
+var NS_PLAIN_FLOW_KEY = new RegExp(`^(?:${SRC_NS_PLAIN_ONE_LINE_FLOW_KEY})$`, "u");
+var NB_SINGLE_ONE_LINE = new RegExp(`^(?:${SRC_NB_JSON})*$`, "u");
+var NB_SINGLE_MULTI_LINE = new RegExp(`^(?:${SRC_NB_JSON}|\\n)*$`, "u");
+var BLOCK_SCALAR_CONTENT = new RegExp(`^(?:${SRC_NB_CHAR}|\\n)*$`, "u");
+var C_FORBIDDEN_FIRST_LINE = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/;
+var C_FORBIDDEN_CONTENT = /^(?:---|\.\.\.)(?=$|[ \t\n\r])/m;
+function canUsePlain(layout) {
+	const str = layout.node.value;
+	if (str !== "") {
+		if (!(layout.isKey ? layout.flowOnly ? NS_PLAIN_FLOW_KEY : NS_PLAIN_BLOCK_KEY : layout.flowOnly ? NS_PLAIN_FLOW_IN : NS_PLAIN_FLOW_OUT).test(str)) return false;
+		if (layout.shiftOfFirstLine === 0 && C_FORBIDDEN_FIRST_LINE.test(str)) return false;
+		if (layout.shiftOfContent === 0) {
+			const firstLineBreak = str.indexOf("\n");
+			if (firstLineBreak !== -1) {
+				const content = str.slice(firstLineBreak + 1);
+				if (C_FORBIDDEN_CONTENT.test(content)) return false;
+			}
+		}
+	}
+	const resolvedTag = layout.presenterOptions.schema.resolveImplicitScalarTag(str).tag.tagName;
+	if (!layout.node.tagged && resolvedTag !== layout.node.tag) return false;
+	if (!layout.node.tagged && str === "=" && resolvedTag === layout.presenterOptions.schema.defaultScalarTag.tagName) return false;
+	return true;
+}
+function canUseSingleQuoted(layout) {
+	const str = layout.node.value;
+	if (!(layout.isKey ? NB_SINGLE_ONE_LINE : NB_SINGLE_MULTI_LINE).test(str)) return false;
+	if (/[ \t]\n|\n[ \t]/.test(str)) return false;
+	if (!layout.isKey && layout.shiftOfContent === 0) {
+		const firstLineBreak = str.indexOf("\n");
+		if (firstLineBreak !== -1 && C_FORBIDDEN_CONTENT.test(str.slice(firstLineBreak + 1))) return false;
+	}
+	return true;
+}
+function canUseBlock(layout) {
+	if (layout.flowOnly || !BLOCK_SCALAR_CONTENT.test(layout.node.value)) return false;
+	const contentIndent = layout.shiftOfContent - layout.shiftOfParent;
+	if (contentIndent < 1) return false;
+	if (contentIndent > 9 && /^\n* /.test(layout.node.value)) return false;
+	if (layout.shiftOfContent === 0 && C_FORBIDDEN_CONTENT.test(layout.node.value)) return false;
+	return true;
+}
+function detectAllowedStyles(layout) {
+	let mask = setBit(0, SCALAR_STYLE.DOUBLE_QUOTED);
+	if (canUsePlain(layout)) mask = setBit(mask, SCALAR_STYLE.PLAIN);
+	if (canUseSingleQuoted(layout)) mask = setBit(mask, SCALAR_STYLE.SINGLE_QUOTED);
+	if (canUseBlock(layout)) mask = setBit(setBit(mask, SCALAR_STYLE.LITERAL_BLOCK), SCALAR_STYLE.FOLDED_BLOCK);
+	layout.allowedStylesMask = mask;
+}
+function renderScalar(layout) {
+	switch (layout.style) {
+		case SCALAR_STYLE.PLAIN: return renderPlain(layout);
+		case SCALAR_STYLE.SINGLE_QUOTED: return renderSingleQuoted(layout);
+		case SCALAR_STYLE.LITERAL_BLOCK: return renderLiteralBlock(layout);
+		case SCALAR_STYLE.FOLDED_BLOCK: return renderFoldedBlock(layout);
+		case SCALAR_STYLE.DOUBLE_QUOTED: return renderDoubleQuoted(layout);
+	}
+}
+function renderPlain(layout) {
+	return encodeFlowBreaks(layout.node.value, layout.shiftOfContent);
+}
+function renderSingleQuoted(layout) {
+	return `'${encodeFlowBreaks(layout.node.value, layout.shiftOfContent).replace(/'/g, "''")}'`;
+}
+function renderLiteralBlock(layout) {
+	const value = layout.node.value;
+	return "|" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(value, layout.shiftOfContent));
+}
+function renderFoldedBlock(layout) {
+	const value = layout.node.value;
+	const w = layout.presenterOptions.lineWidth;
+	let availableWidth = Infinity;
+	if (w !== -1) availableWidth = Math.max(Math.min(w, 40), w - layout.shiftOfContent);
+	return ">" + blockHeader(value, layout.shiftOfParent, layout.shiftOfContent) + dropEndingNewline(indentString(foldBlockScalar(value, availableWidth), layout.shiftOfContent));
+}
+function renderDoubleQuoted(layout) {
+	return `"${escapeString(layout.node.value)}"`;
+}
+function encodeFlowBreaks(string, shiftOfContent) {
+	let nextLF = string.indexOf("\n");
+	if (nextLF === -1) return string;
+	const pad = " ".repeat(shiftOfContent);
+	let result = string.slice(0, nextLF);
+	const lineRe = /(\n+)([^\n]*)/g;
+	lineRe.lastIndex = nextLF;
+	let match;
+	while (match = lineRe.exec(string)) {
+		const breaks = match[1].length;
+		const line = match[2];
+		result += "\n".repeat(breaks + 1) + pad + line;
+	}
+	return result;
+}
+function indentString(string, spaces) {
+	const indent = " ".repeat(spaces);
+	let position = 0;
+	let result = "";
+	const length = string.length;
+	while (position < length) {
+		let line;
+		const next = string.indexOf("\n", position);
+		if (next === -1) {
+			line = string.slice(position);
+			position = length;
+		} else {
+			line = string.slice(position, next + 1);
+			position = next + 1;
+		}
+		if (line.length && line !== "\n") result += indent;
+		result += line;
+	}
+	return result;
+}
+function needIndentIndicator(string) {
+	return /^\n* /.test(string);
+}
+function blockHeader(string, shiftOfParent, shiftOfContent) {
+	const indentIndicator = needIndentIndicator(string) ? String(shiftOfContent - shiftOfParent) : "";
+	const clip = string[string.length - 1] === "\n";
+	return `${indentIndicator}${clip && (string[string.length - 2] === "\n" || string === "\n") ? "+" : clip ? "" : "-"}\n`;
+}
+function dropEndingNewline(string) {
+	return string[string.length - 1] === "\n" ? string.slice(0, -1) : string;
+}
+function isMoreIndented(char) {
+	return char === " " || char === "	";
+}
+function foldLine(line, width) {
+	if (line === "" || isMoreIndented(line[0])) return line;
+	const breakRe = / [^ \t]/g;
+	let match;
+	let start = 0;
+	let end;
+	let curr = 0;
+	let next = 0;
+	let result = "";
+	while (match = breakRe.exec(line)) {
+		next = match.index;
+		if (next - start > width) {
+			end = curr > start ? curr : next;
+			result += `\n${line.slice(start, end)}`;
+			start = end + 1;
+		}
+		curr = next;
+	}
+	result += "\n";
+	if (line.length - start > width && curr > start) result += `${line.slice(start, curr)}\n${line.slice(curr + 1)}`;
+	else result += line.slice(start);
+	return result.slice(1);
+}
+function foldBlockScalar(string, width) {
+	const lineRe = /(\n+)([^\n]*)/g;
+	let nextLF = string.indexOf("\n");
+	if (nextLF === -1) nextLF = string.length;
+	lineRe.lastIndex = nextLF;
+	let result = foldLine(string.slice(0, nextLF), width);
+	let prevMoreIndented = string[0] === "\n" || isMoreIndented(string[0]);
+	let moreIndented;
+	let match;
+	while (match = lineRe.exec(string)) {
+		const prefix = match[1];
+		const line = match[2];
+		moreIndented = line !== "" && isMoreIndented(line[0]);
+		result += prefix + (!prevMoreIndented && !moreIndented && line !== "" ? "\n" : "") + foldLine(line, width);
+		prevMoreIndented = moreIndented;
+	}
+	return result;
+}
+var CHARACTERS_TO_ESCAPE = /["\\\x00-\x1F\x7F-\xA0\u2028\u2029\uD800-\uDFFF\uFEFF\uFFFE\uFFFF]/gu;
+function escapeCharacter(character) {
+	switch (character) {
+		case "\0": return "\\0";
+		case "\x07": return "\\a";
+		case "\b": return "\\b";
+		case "	": return "\\t";
+		case "\n": return "\\n";
+		case "\v": return "\\v";
+		case "\f": return "\\f";
+		case "\r": return "\\r";
+		case "\x1B": return "\\e";
+		case "\"": return "\\\"";
+		case "\\": return "\\\\";
+		case "": return "\\N";
+		case "\xA0": return "\\_";
+		case "\u2028": return "\\L";
+		case "\u2029": return "\\P";
+	}
+	const code = character.charCodeAt(0);
+	const hex = code.toString(16).toUpperCase();
+	if (code <= 255) return `\\x${"0".repeat(2 - hex.length)}${hex}`;
+	return `\\u${"0".repeat(4 - hex.length)}${hex}`;
+}
+function escapeString(string) {
+	return string.replace(CHARACTERS_TO_ESCAPE, escapeCharacter);
+}
+//#endregion
+//#region src/ast/presenter.ts
+var CHAR_LINE_FEED = 10;
+var DEFAULT_PRESENTER_OPTIONS = {
+	indent: 2,
+	seqNoIndent: false,
+	seqInlineFirst: true,
+	lineWidth: 80,
+	flowBracketPadding: false,
+	flowSkipCommaSpace: false,
+	flowSkipColonSpace: false,
+	quoteFlowKeys: false,
+	quoteStyle: "single",
+	forceQuotes: false,
+	scalarStyleRules: Object.keys(DEFAULT_SCALAR_STYLE_RULES).map((name) => Reflect.get(DEFAULT_SCALAR_STYLE_RULES, name)),
+	tagBeforeAnchor: false
+};
+function nodeTagShort(node) {
+	return node.tagged ? node.tag : tagNameShort(node.tag);
+}
+function createPresenterState(options) {
+	const opts = {
+		...DEFAULT_PRESENTER_OPTIONS,
+		...options
+	};
+	if (opts.flowSkipColonSpace) opts.quoteFlowKeys = true;
+	return {
+		...opts,
+		defaultScalarTagName: opts.schema.defaultScalarTag.tagName,
+		openEnded: false
+	};
+}
+function generateNextLine(state, level) {
+	return `\n${" ".repeat(state.indent * level)}`;
+}
+function scalarLayout(state, node, parent, level, isKey, flowOnly) {
+	return {
+		node,
+		parent,
+		level,
+		isKey,
+		flowOnly,
+		shiftOfParent: level === 0 ? -1 : state.indent * (level - 1),
+		shiftOfContent: state.indent * Math.max(1, level),
+		shiftOfFirstLine: level === 0 ? 0 : state.indent * level,
+		presenterOptions: state,
+		allowedStylesMask: 0,
+		style: node.style
+	};
+}
+function writeFlowSequence(state, level, node) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		const item = writeNode(state, level, node.items[index], node, {}).text;
+		if (index > 0) result += `,${!state.flowSkipCommaSpace ? " " : ""}`;
+		result += item;
+	}
+	const pad = state.flowBracketPadding && node.items.length > 0 ? " " : "";
+	return `[${pad}${result}${pad}]`;
+}
+function writeBlockSequence(state, level, node, compact) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		const item = writeNode(state, level + 1, node.items[index], node, {
+			block: true,
+			compact: state.seqInlineFirst,
+			isblockseq: true
+		}).text;
+		if (!compact || result !== "") result += generateNextLine(state, level);
+		if (item === "" || CHAR_LINE_FEED === item.charCodeAt(0)) result += "-";
+		else result += "- ";
+		result += item;
+	}
+	return result;
+}
+function writeFlowMapping(state, level, node) {
+	let result = "";
+	for (const { key, value } of node.items) {
+		let pairBuffer = "";
+		if (result !== "") pairBuffer += `,${!state.flowSkipCommaSpace ? " " : ""}`;
+		const keyRender = writeNode(state, level, key, node, { iskey: true });
+		const keyText = keyRender.text;
+		const valueText = writeNode(state, level, value, node, {}).text;
+		const sep = state.flowSkipColonSpace || valueText === "" ? "" : " ";
+		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
+		const keyColonSep = key.kind === "alias" || keyIsBareProps ? " " : "";
+		pairBuffer += `${keyText}${keyColonSep}:${sep}${valueText}`;
+		result += pairBuffer;
+	}
+	const pad = state.flowBracketPadding && result !== "" ? " " : "";
+	return `{${pad}${result}${pad}}`;
+}
+function writeBlockMapping(state, level, node, compact) {
+	let result = "";
+	for (let index = 0, length = node.items.length; index < length; index += 1) {
+		let pairBuffer = "";
+		if (!compact || result !== "") pairBuffer += generateNextLine(state, level);
+		const { key, value } = node.items[index];
+		const keyIsBlock = (key.kind === "mapping" || key.kind === "sequence") && key.style === COLLECTION_STYLE.BLOCK && key.items.length !== 0 || key.kind === "scalar" && (key.style === SCALAR_STYLE.LITERAL_BLOCK || key.style === SCALAR_STYLE.FOLDED_BLOCK);
+		const keyRender = keyIsBlock ? writeNode(state, level + 1, key, node, {
+			block: true,
+			compact: true,
+			isblockseq: !cannotBeCompact(state, key, level + 1)
+		}) : writeNode(state, level + 1, key, node, {
+			block: true,
+			compact: true,
+			iskey: true
+		});
+		const keyText = keyRender.text;
+		const keyHasLineBreak = key.kind === "scalar" && key.value.indexOf("\n") !== -1;
+		const keyIsTooLong = keyText.length > 1024 && /^[\s\S]{1025}/u.test(keyText);
+		const explicitPair = keyIsBlock || keyHasLineBreak || keyIsTooLong;
+		if (explicitPair) {
+			if (keyText && CHAR_LINE_FEED === keyText.charCodeAt(0)) pairBuffer += "?";
+			else pairBuffer += "? ";
+		}
+		pairBuffer += keyText;
+		if (explicitPair) pairBuffer += generateNextLine(state, level);
+		const valueText = writeNode(state, level + 1, value, node, {
+			block: true,
+			compact: explicitPair,
+			isblockseq: explicitPair && !cannotBeCompact(state, value, level + 1)
+		}).text;
+		const keyIsBareProps = key.kind === "scalar" && keyRender.noBody && (key.tagged || key.anchor !== void 0);
+		const keyColonSep = !explicitPair && (key.kind === "alias" || keyIsBareProps) ? " " : "";
+		if (valueText === "" || CHAR_LINE_FEED === valueText.charCodeAt(0)) pairBuffer += `${keyColonSep}:`;
+		else pairBuffer += `${keyColonSep}: `;
+		pairBuffer += valueText;
+		result += pairBuffer;
+	}
+	return result;
+}
+function cannotBeCompact(state, node, level) {
+	if (node.kind === "alias") return true;
+	return node.tagged || node.anchor !== void 0 || state.indent < 2 && level > 0;
+}
+function writeNode(state, level, node, parent, ctx) {
+	if (node.kind === "alias") {
+		state.openEnded = false;
+		return {
+			text: `*${node.anchor}`,
+			noBody: false
+		};
+	}
+	const { block = false, iskey = false, isblockseq = false } = ctx;
+	let compact = ctx.compact ?? false;
+	const hasAnchor = node.anchor !== void 0;
+	if (cannotBeCompact(state, node, level)) compact = false;
+	let body;
+	let shouldPrintTag = node.tagged;
+	const useBlockCollection = block && (node.kind === "mapping" || node.kind === "sequence") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0;
+	if (node.kind === "mapping") {
+		if (useBlockCollection) body = writeBlockMapping(state, level, node, compact);
+		else body = writeFlowMapping(state, level, node);
+	} else if (node.kind === "sequence") {
+		if (useBlockCollection) {
+			if (state.seqNoIndent && !isblockseq && level > 0) body = writeBlockSequence(state, level - 1, node, compact);
+			else body = writeBlockSequence(state, level, node, compact);
+		} else body = writeFlowSequence(state, level, node);
+	} else {
+		const layout = scalarLayout(state, node, parent, level, iskey, !block);
+		detectAllowedStyles(layout);
+		for (const rule of state.scalarStyleRules) rule(layout);
+		body = renderScalar(layout);
+		state.openEnded = (layout.style === SCALAR_STYLE.LITERAL_BLOCK || layout.style === SCALAR_STYLE.FOLDED_BLOCK) && (node.value === "\n" || node.value.endsWith("\n\n"));
+		shouldPrintTag = node.tagged || body === "" && layout.flowOnly && parent?.kind === "sequence" && !hasAnchor || layout.style !== SCALAR_STYLE.PLAIN && node.tag !== state.defaultScalarTagName;
+	}
+	if ((node.kind === "mapping" || node.kind === "sequence") && !useBlockCollection) state.openEnded = false;
+	if (useBlockCollection && compact && level > 0 && state.indent > 2) body = `${" ".repeat(state.indent - 2)}${body}`;
+	const noBody = body === "";
+	let text = body;
+	if (shouldPrintTag || hasAnchor) {
+		const props = [];
+		const tag = shouldPrintTag ? nodeTagShort(node) : null;
+		const anchor = hasAnchor ? `&${node.anchor}` : null;
+		if (state.tagBeforeAnchor) {
+			if (tag !== null) props.push(tag);
+			if (anchor !== null) props.push(anchor);
+		} else {
+			if (anchor !== null) props.push(anchor);
+			if (tag !== null) props.push(tag);
+		}
+		const sep = body === "" || body.charCodeAt(0) === CHAR_LINE_FEED ? "" : " ";
+		text = `${props.join(" ")}${sep}${body}`;
+	}
+	return {
+		text,
+		noBody
+	};
+}
+function rootStartsOwnLine(node) {
+	return (node.kind === "sequence" || node.kind === "mapping") && node.style === COLLECTION_STYLE.BLOCK && node.items.length !== 0 && !node.tagged && node.anchor === void 0;
+}
+function writeDocumentDirectives(doc) {
+	let result = "";
+	for (const directive of doc.directives) {
+		if (directive.kind === "yaml") {
+			result += `%YAML ${directive.version}\n`;
+			continue;
+		}
+		const { handle, prefix } = directive;
+		result += `%TAG ${handle} ${prefix}\n`;
+	}
+	return result;
+}
+/**
+* Build YAML from AST.
+*
+* @category AST
+*/
+function present(documents, options) {
+	const state = createPresenterState(options);
+	let result = "";
+	let previousEnded = false;
+	for (let index = 0; index < documents.length; index += 1) {
+		const doc = documents[index];
+		state.openEnded = false;
+		const directives = writeDocumentDirectives(doc);
+		const hasDirectives = directives !== "";
+		const marker = doc.explicitStart || hasDirectives || index > 0 && !previousEnded;
+		result += directives;
+		if (doc.contents === null) {
+			if (marker) result += "---\n";
+		} else if (marker) {
+			const body = writeNode(state, 0, doc.contents, null, {
+				block: true,
+				compact: true
+			}).text;
+			const sep = body === "" ? "" : hasDirectives || rootStartsOwnLine(doc.contents) ? "\n" : " ";
+			result += `---${sep}${body}\n`;
+		} else result += writeNode(state, 0, doc.contents, null, {
+			block: true,
+			compact: true
+		}).text + "\n";
+		previousEnded = doc.explicitEnd || state.openEnded;
+		if (previousEnded) result += "...\n";
+	}
+	return result;
+}
+//#endregion
+//#region src/dump.ts
+var DEFAULT_DUMP_OPTIONS = {
+	...DEFAULT_PRESENTER_OPTIONS,
+	schema: DUMP_SCHEMA,
+	skipInvalid: false,
+	noRefs: false,
+	flowLevel: -1,
+	sortKeys: false,
+	transform: () => {}
+};
+function defaultCompareFn(a, b) {
+	const x = String(a);
+	const y = String(b);
+	if (x < y) return -1;
+	if (x > y) return 1;
+	return 0;
+}
+/**
+* Serializes JS object as a YAML document. By default it can dump every
+* supported YAML type, so it throws an exception if you try to dump regexps or
+* functions. However, you can disable exceptions by setting the
+* {@link DumpOptions.skipInvalid} option to `true`.
+*
+* @category Main
+*/
+function dump(input, options = {}) {
+	const opts = {
+		...DEFAULT_DUMP_OPTIONS,
+		...options
+	};
+	const documents = jsToAst(input, opts.schema, {
+		noRefs: opts.noRefs,
+		skipInvalid: opts.skipInvalid
+	});
+	if (opts.flowLevel >= 0) visit(documents, (node, ctx) => {
+		if (ctx.depth < opts.flowLevel) return;
+		if (node.kind === "sequence" || node.kind === "mapping") node.style = COLLECTION_STYLE.FLOW;
+		return VISIT_SKIP;
+	});
+	if (opts.sortKeys) {
+		const compareFn = opts.sortKeys === true ? defaultCompareFn : opts.sortKeys;
+		visit(documents, (node) => {
+			if (node.kind !== "mapping") return;
+			node.items.sort((a, b) => compareFn(a.key.kind === "scalar" ? a.key.value : "", b.key.kind === "scalar" ? b.key.value : ""));
+		});
+	}
+	opts.transform(documents);
+	return present(documents, {
+		...pick(opts, Object.keys(DEFAULT_PRESENTER_OPTIONS)),
+		schema: opts.schema
+	});
+}
+//#endregion
+//#region src/ast/from_events.ts
+var NO_RANGE = (/* unused pure expression or super */ null && (-1));
+function eventPosition(event) {
+	if ("tagStart" in event && event.tagStart !== NO_RANGE) return event.tagStart;
+	if ("anchorStart" in event && event.anchorStart !== NO_RANGE) return event.anchorStart;
+	if ("valueStart" in event && event.valueStart !== NO_RANGE) return event.valueStart;
+	if ("start" in event) return event.start;
+	return 0;
+}
+function rawTag(state, event) {
+	return event.tagStart === NO_RANGE ? "" : state.source.slice(event.tagStart, event.tagEnd);
+}
+function anchorName(state, event) {
+	return event.anchorStart === NO_RANGE ? void 0 : state.source.slice(event.anchorStart, event.anchorEnd);
+}
+function buildScalar(state, event) {
+	const value = getScalarValue(state.source, event);
+	const raw = rawTag(state, event);
+	let tag;
+	let tagged = false;
+	if (raw !== "") {
+		tagged = true;
+		tag = raw;
+	} else if (event.style === SCALAR_STYLE.PLAIN) tag = state.schema.resolveImplicitScalarTag(value).tag.tagName;
+	else tag = state.schema.defaultScalarTag.tagName;
+	return {
+		kind: "scalar",
+		tag,
+		tagged,
+		style: event.style,
+		anchor: anchorName(state, event),
+		value
+	};
+}
+function buildCollection(state, event, defaultTagName) {
+	const raw = rawTag(state, event);
+	let tag;
+	let tagged = false;
+	if (raw === "") tag = defaultTagName;
+	else {
+		tag = raw;
+		tagged = true;
+	}
+	return {
+		tag,
+		tagged,
+		style: event.style,
+		anchor: anchorName(state, event)
+	};
+}
+function addNode(state, node) {
+	const frame = state.frames[state.frames.length - 1];
+	if (frame.kind === "document") frame.doc.contents = node;
+	else if (frame.kind === "sequence") frame.node.items.push(node);
+	else if (frame.key) {
+		frame.node.items.push({
+			key: frame.key,
+			value: node
+		});
+		frame.key = null;
+	} else frame.key = node;
+}
+/**
+* Builds an AST from parser events
+*
+* @category AST
+*/
+function eventsToAst(events, options) {
+	const state = {
+		source: options.source,
+		schema: options.schema,
+		eventIndex: 0,
+		position: 0,
+		frames: [],
+		documents: []
+	};
+	while (state.eventIndex < events.length) {
+		const event = events[state.eventIndex++];
+		state.position = eventPosition(event);
+		switch (event.type) {
+			case EVENT_ID.DOCUMENT: {
+				const doc = {
+					contents: null,
+					explicitStart: event.explicitStart,
+					explicitEnd: event.explicitEnd,
+					directives: event.directives
+				};
+				state.frames.push({
+					kind: "document",
+					doc
+				});
+				break;
+			}
+			case EVENT_ID.SCALAR:
+				addNode(state, buildScalar(state, event));
+				break;
+			case EVENT_ID.SEQUENCE: {
+				const { tag, tagged, style, anchor } = buildCollection(state, event, "tag:yaml.org,2002:seq");
+				const node = {
+					kind: "sequence",
+					tag,
+					tagged,
+					style,
+					anchor,
+					items: []
+				};
+				state.frames.push({
+					kind: "sequence",
+					node
+				});
+				break;
+			}
+			case EVENT_ID.MAPPING: {
+				const { tag, tagged, style, anchor } = buildCollection(state, event, "tag:yaml.org,2002:map");
+				const node = {
+					kind: "mapping",
+					tag,
+					tagged,
+					style,
+					anchor,
+					items: []
+				};
+				state.frames.push({
+					kind: "mapping",
+					node,
+					key: null
+				});
+				break;
+			}
+			case EVENT_ID.ALIAS:
+				addNode(state, {
+					kind: "alias",
+					anchor: state.source.slice(event.anchorStart, event.anchorEnd)
+				});
+				break;
+			case EVENT_ID.POP: {
+				const frame = state.frames.pop();
+				if (frame.kind === "mapping" && frame.key) throw new Error("incomplete mapping pair in event stream");
+				if (frame.kind === "document") state.documents.push(frame.doc);
+				else addNode(state, frame.node);
+				break;
+			}
+		}
+	}
+	return state.documents;
+}
+//#endregion
+//#region src/index.ts
+/** @deprecated Use `EVENT_ID.DOCUMENT` instead. @internal */
+var EVENT_DOCUMENT = EVENT_ID.DOCUMENT;
+/** @deprecated Use `EVENT_ID.SEQUENCE` instead. @internal */
+var EVENT_SEQUENCE = EVENT_ID.SEQUENCE;
+/** @deprecated Use `EVENT_ID.MAPPING` instead. @internal */
+var EVENT_MAPPING = EVENT_ID.MAPPING;
+/** @deprecated Use `EVENT_ID.SCALAR` instead. @internal */
+var EVENT_SCALAR = EVENT_ID.SCALAR;
+/** @deprecated Use `EVENT_ID.ALIAS` instead. @internal */
+var EVENT_ALIAS = EVENT_ID.ALIAS;
+/** @deprecated Use `EVENT_ID.POP` instead. @internal */
+var EVENT_POP = EVENT_ID.POP;
+/** @deprecated Use `SCALAR_STYLE.PLAIN` instead. @internal */
+var SCALAR_STYLE_PLAIN = SCALAR_STYLE.PLAIN;
+/** @deprecated Use `SCALAR_STYLE.SINGLE_QUOTED` instead. @internal */
+var SCALAR_STYLE_SINGLE_QUOTED = SCALAR_STYLE.SINGLE_QUOTED;
+/** @deprecated Use `SCALAR_STYLE.DOUBLE_QUOTED` instead. @internal */
+var SCALAR_STYLE_DOUBLE_QUOTED = SCALAR_STYLE.DOUBLE_QUOTED;
+/** @deprecated Use `SCALAR_STYLE.LITERAL_BLOCK` instead. @internal */
+var SCALAR_STYLE_LITERAL_BLOCK = SCALAR_STYLE.LITERAL_BLOCK;
+/** @deprecated Use `SCALAR_STYLE.FOLDED_BLOCK` instead. @internal */
+var SCALAR_STYLE_FOLDED_BLOCK = SCALAR_STYLE.FOLDED_BLOCK;
+/** @deprecated Use `COLLECTION_STYLE.BLOCK` instead. @internal */
+var COLLECTION_STYLE_BLOCK = COLLECTION_STYLE.BLOCK;
+/** @deprecated Use `COLLECTION_STYLE.FLOW` instead. @internal */
+var COLLECTION_STYLE_FLOW = COLLECTION_STYLE.FLOW;
+/** @deprecated Use `CHOMPING_MODE.CLIP` instead. @internal */
+var CHOMPING_CLIP = CHOMPING_MODE.CLIP;
+/** @deprecated Use `CHOMPING_MODE.STRIP` instead. @internal */
+var CHOMPING_STRIP = CHOMPING_MODE.STRIP;
+/** @deprecated Use `CHOMPING_MODE.KEEP` instead. @internal */
+var CHOMPING_KEEP = CHOMPING_MODE.KEEP;
+//#endregion
+
+
+//# sourceMappingURL=js-yaml.mjs.map
+;// CONCATENATED MODULE: ./build/changelog/declarative/yaml-reader.js
+
+/** Where a file could not be read and what the reader expected: never its text. */
+class YamlSyntaxError extends Error {
+    line;
+    column;
+    expected;
+    constructor(line, column, expected) {
+        super(`line ${line}, column ${column}: ${expected}`);
+        this.line = line;
+        this.column = column;
+        this.expected = expected;
+        this.name = 'YamlSyntaxError';
+    }
+}
+const BOM = '\uFEFF';
+// Item offsets ride on the sequence itself: a side table (WeakMap) cost a third of the load.
+const ITEM_OFFSETS = Symbol('item offsets');
+const KEY_OFFSETS = Symbol('key offsets');
+function readYaml(raw, options = {}) {
+    const text = raw.startsWith(BOM) ? raw.slice(1) : raw;
+    const lines = new LineIndex(text);
+    let events;
+    try {
+        events = parseEvents(text, {});
+    }
+    catch (error) {
+        throw syntaxError(error, lines);
+    }
+    const { documents, documentOffsets } = construct(text, events, options.keyLines === true, lines);
+    return {
+        documents,
+        get documentLines() {
+            return documentOffsets.map((offset) => lines.lineAt(offset));
+        },
+        itemLines: (sequence) => sequence[ITEM_OFFSETS]?.map((offset) => lines.lineAt(offset)),
+        itemLine: (sequence, index) => {
+            const offset = sequence[ITEM_OFFSETS]?.[index];
+            return offset === undefined ? undefined : lines.lineAt(offset);
+        },
+        keyLine: (mapping, key) => {
+            const offset = mapping[KEY_OFFSETS]?.get(key);
+            return offset === undefined ? undefined : lines.lineAt(offset);
+        },
+    };
+}
+const DOCUMENT = 0;
+const MAPPING = 1;
+const SEQUENCE = 2;
+/** One pass over the events with parallel stacks (no frame objects, no closures: it is the hot loop). */
+function construct(text, events, keyLines, lines) {
+    const documents = [];
+    const documentOffsets = [];
+    const kinds = [];
+    const values = [];
+    const keys = [];
+    const offsetsOf = [];
+    // `<<` values, merged when their mapping ends: a mapping written in place is still empty when it arrives.
+    const merges = [];
+    let depth = -1;
+    let anchors = new Map();
+    for (let index = 0; index < events.length; index++) {
+        const event = events[index];
+        let value;
+        let offset;
+        switch (event.type) {
+            case EVENT_ID.DOCUMENT:
+                anchors = new Map();
+                depth++;
+                kinds[depth] = DOCUMENT;
+                values[depth] = null;
+                continue;
+            case EVENT_ID.POP:
+                if (kinds[depth] === DOCUMENT)
+                    documents.push(values[depth]);
+                if (kinds[depth] === MAPPING && merges[depth] !== undefined) {
+                    for (const pending of merges[depth])
+                        merge(values[depth], pending.value, lines, pending.offset);
+                    merges[depth] = undefined;
+                }
+                depth--;
+                continue;
+            case EVENT_ID.SCALAR:
+                value = scalarValue(text, event);
+                offset = event.valueStart >= 0 ? event.valueStart : Math.max(event.anchorStart, event.tagStart, 0);
+                if (event.anchorStart >= 0)
+                    anchors.set(text.slice(event.anchorStart, event.anchorEnd), value);
+                break;
+            case EVENT_ID.MAPPING:
+            case EVENT_ID.SEQUENCE:
+                value = event.type === EVENT_ID.MAPPING ? {} : [];
+                offset = event.start;
+                if (event.anchorStart >= 0)
+                    anchors.set(text.slice(event.anchorStart, event.anchorEnd), value);
+                break;
+            case EVENT_ID.ALIAS: {
+                const name = text.slice(event.anchorStart, event.anchorEnd);
+                if (!anchors.has(name)) {
+                    throw new YamlSyntaxError(lines.lineAt(event.anchorStart), lines.columnAt(event.anchorStart), 'an alias (*name) of an anchor (&name) defined before it');
+                }
+                value = anchors.get(name);
+                offset = event.anchorStart;
+                break;
+            }
+        }
+        const parent = kinds[depth];
+        if (parent === SEQUENCE) {
+            values[depth].push(value);
+            offsetsOf[depth].push(offset);
+        }
+        else if (parent === MAPPING) {
+            const mapping = values[depth];
+            const key = keys[depth];
+            if (key === undefined) {
+                const name = typeof value === 'string' ? value : keyText(value);
+                keys[depth] = name;
+                if (keyLines) {
+                    if (!Object.hasOwn(mapping, KEY_OFFSETS))
+                        Object.defineProperty(mapping, KEY_OFFSETS, { value: new Map() });
+                    mapping[KEY_OFFSETS].set(name, offset);
+                }
+            }
+            else {
+                if (key === '<<' && typeof value === 'object' && value !== null)
+                    (merges[depth] ??= []).push({ value, offset });
+                else
+                    yaml_reader_define(mapping, key, value);
+                keys[depth] = undefined;
+            }
+        }
+        else {
+            values[depth] = value;
+            documentOffsets.push(offset);
+        }
+        if (event.type === EVENT_ID.MAPPING) {
+            depth++;
+            kinds[depth] = MAPPING;
+            values[depth] = value;
+            keys[depth] = undefined;
+            merges[depth] = undefined;
+        }
+        else if (event.type === EVENT_ID.SEQUENCE) {
+            depth++;
+            kinds[depth] = SEQUENCE;
+            values[depth] = value;
+            const items = [];
+            offsetsOf[depth] = items;
+            // Not enumerable: the lists stay plain lists to whoever compares or copies them.
+            Object.defineProperty(value, ITEM_OFFSETS, { value: items });
+        }
+    }
+    return { documents, documentOffsets };
+}
+/** Merge keys: the mapping's own keys win, then earlier merged mappings over later ones. */
+function merge(target, value, lines, offset) {
+    for (const source of Array.isArray(value) ? value : [value]) {
+        if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+            throw new YamlSyntaxError(lines.lineAt(offset), lines.columnAt(offset), 'a merge key (<<) takes a mapping or a list of mappings');
+        }
+        for (const [name, merged] of Object.entries(source)) {
+            if (!Object.hasOwn(target, name))
+                yaml_reader_define(target, name, merged);
+        }
+    }
+}
+// `__proto__` as a key must stay a key, not reach the prototype.
+function yaml_reader_define(target, key, value) {
+    if (key === '__proto__')
+        Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    else
+        target[key] = value;
+}
+function keyText(value) {
+    if (value === null)
+        return 'null';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+const STR_TAG = /^!!str$|^!<tag:yaml\.org,2002:str>$/;
+/**
+ * A scalar as YAML 1.2's core schema reads it: only plain scalars resolve to null, booleans and
+ * numbers; quoted and block scalars, and anything tagged `!!str`, stay strings.
+ */
+function scalarValue(text, event) {
+    const value = getScalarValue(text, event);
+    if (event.style !== SCALAR_STYLE.PLAIN)
+        return value;
+    if (event.tagStart >= 0 && STR_TAG.test(text.slice(event.tagStart, event.tagEnd)))
+        return value;
+    return resolvePlain(value);
+}
+const MAY_RESOLVE = (() => {
+    const table = [];
+    for (const char of '~.+-0123456789nNtTfF')
+        table[char.charCodeAt(0)] = true;
+    return table;
+})();
+const INT = /^[-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+function resolvePlain(value) {
+    if (value === '')
+        return null;
+    // Most values (names, paths, URLs) start with a character no null, boolean or number starts with.
+    if (!MAY_RESOLVE[value.charCodeAt(0)])
+        return value;
+    switch (value) {
+        case '~':
+        case 'null':
+        case 'Null':
+        case 'NULL': return null;
+        case 'true':
+        case 'True':
+        case 'TRUE': return true;
+        case 'false':
+        case 'False':
+        case 'FALSE': return false;
+        case '.inf':
+        case '.Inf':
+        case '.INF':
+        case '+.inf':
+        case '+.Inf':
+        case '+.INF': return Infinity;
+        case '-.inf':
+        case '-.Inf':
+        case '-.INF': return -Infinity;
+        case '.nan':
+        case '.NaN':
+        case '.NAN': return NaN;
+    }
+    if (INT.test(value))
+        return Number(value);
+    if (/^0o[0-7]+$/.test(value))
+        return parseInt(value.slice(2), 8);
+    if (/^0x[0-9a-fA-F]+$/.test(value))
+        return parseInt(value.slice(2), 16);
+    if (FLOAT.test(value))
+        return Number(value);
+    return value;
+}
+/**
+ * js-yaml's own message carries a snippet of the source, which may be a key or a password:
+ * only its reason is kept, with anything quoted in it cut out.
+ */
+function syntaxError(error, lines) {
+    if (!(error instanceof YAMLException))
+        return error;
+    const mark = error.mark;
+    const reason = String(error.reason ?? 'not valid YAML').replace(/"[^"]*"|'[^']*'|!<[^>]*>/g, '(…)');
+    if (mark?.line !== undefined && mark.column !== undefined)
+        return new YamlSyntaxError(mark.line + 1, mark.column + 1, reason);
+    const position = mark?.position ?? 0;
+    return new YamlSyntaxError(lines.lineAt(position), lines.columnAt(position), reason);
+}
+/** Offsets to 1-based lines and columns, by binary search over the line starts. */
+class LineIndex {
+    text;
+    starts;
+    constructor(text) {
+        this.text = text;
+    }
+    lineAt(offset) {
+        const starts = this.lineStarts();
+        let low = 0;
+        let high = starts.length - 1;
+        while (low < high) {
+            const middle = (low + high + 1) >> 1;
+            if (starts[middle] <= offset)
+                low = middle;
+            else
+                high = middle - 1;
+        }
+        return low + 1;
+    }
+    columnAt(offset) {
+        return offset - this.lineStarts()[this.lineAt(offset) - 1] + 1;
+    }
+    lineStarts() {
+        if (this.starts)
+            return this.starts;
+        const found = [0];
+        for (let index = this.text.indexOf('\n'); index !== -1; index = this.text.indexOf('\n', index + 1))
+            found.push(index + 1);
+        this.starts = Int32Array.from(found);
+        return this.starts;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8846:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ crosses)
+/* harmony export */ });
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7143);
+
+/** True when the upgrade enters `version`: it starts below it and ends at or above it. */
+function crosses(context, version) {
+    const at = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__/* .parseKongVersion */ .bo)(version);
+    return (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__/* .compareKongVersions */ .QR)(context.from, at) < 0 && (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__/* .compareKongVersions */ .QR)(context.to, at) >= 0;
 }
 
 
@@ -37446,18 +32868,1898 @@ function diffKongConf(a, b) {
 
 /***/ }),
 
-/***/ 246:
+/***/ 1614:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V1: () => (/* binding */ readPlanRequest)
+/* harmony export */   a: () => (/* binding */ parseKongEnv)
 /* harmony export */ });
-/* unused harmony exports EDITIONS, DEPLOYMENTS, DATABASES */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
-/* harmony import */ var _kong_conf_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3052);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4469);
+/* unused harmony export KONG_ENV_INPUT */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _declarative_values_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7230);
+/* harmony import */ var _declarative_yaml_reader_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(782);
+
+
+
+/** The input name errors about the environment file point at. */
+const KONG_ENV_INPUT = 'kong-env';
+/**
+ * Kong reads every kong.conf property from `KONG_<NAME>` as well, and the environment wins
+ * (kong/conf_loader: defaults < conf file < environment). Deployments keep them in a dotenv
+ * file, in the Kong Helm chart's `env:` map (kong.conf names, which the chart turns into
+ * KONG_<NAME>: charts/kong/templates/_helpers.tpl), in a Compose file's `environment:` or in a
+ * container's `env:` list. Each becomes a kong.conf setting with its file and line; values
+ * taken from a Secret or ConfigMap (`valueFrom`) are set but unknown (empty here).
+ */
+function parseKongEnv(file, text) {
+    return looksLikeYaml(text) ? fromYaml(file, text) : fromDotenv(file, text);
+}
+function looksLikeYaml(text) {
+    return /^\s*(env|environment|services|spec|apiVersion|[A-Za-z0-9_-]+)\s*:\s*(#.*)?$/m.test(text) && !/^\s*(export\s+)?KONG_[A-Z0-9_]+\s*=/m.test(text);
+}
+const DOTENV = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
+function fromDotenv(file, text) {
+    const settings = new Map();
+    text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            return;
+        const match = DOTENV.exec(line);
+        if (!match) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(KONG_ENV_INPUT, `${file}: line ${index + 1} is not \`NAME=value\` or a \`#\` comment; the line is not shown, as it may hold a password`);
+        }
+        const name = kongName(match[1]);
+        if (name !== undefined)
+            settings.set(name, { value: unquote(match[2]), line: index + 1, file });
+    });
+    return settings;
+}
+function unquote(value) {
+    const quoted = /^(["'])(.*)\1\s*(#.*)?$/.exec(value);
+    if (quoted)
+        return quoted[2];
+    return value.replace(/\s+#.*$/, '').trim();
+}
+/** `KONG_PG_HOST` → `pg_host`; other variables are not Kong's. */
+function kongName(variable) {
+    return /^KONG_[A-Za-z0-9_]+$/.test(variable) ? variable.slice(5).toLowerCase() : undefined;
+}
+function fromYaml(file, text) {
+    let yaml;
+    try {
+        yaml = (0,_declarative_yaml_reader_js__WEBPACK_IMPORTED_MODULE_1__/* .readYaml */ .gM)(text, { keyLines: true });
+    }
+    catch (error) {
+        if (error instanceof _declarative_yaml_reader_js__WEBPACK_IMPORTED_MODULE_1__/* .YamlSyntaxError */ .nN)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(KONG_ENV_INPUT, `${file}: not valid YAML at ${error.message} (the line is not shown: it may hold a password)`);
+        throw error;
+    }
+    const settings = new Map();
+    const line = (owner, key) => yaml.keyLine(owner, key) ?? 0;
+    const add = (name, value, at) => {
+        if (name !== undefined)
+            settings.set(name, { value: scalarText(value), line: at, file });
+    };
+    const readEnv = (env, namesAreKong) => {
+        if ((0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(env)) {
+            for (const [key, value] of Object.entries(env))
+                add(namesAreKong ? key.toLowerCase() : kongName(key), value, line(env, key));
+        }
+        else if (Array.isArray(env)) {
+            const lines = yaml.itemLines(env);
+            env.forEach((item, index) => {
+                const at = lines?.[index] ?? 0;
+                if ((0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(item) && typeof item['name'] === 'string')
+                    add(kongName(item['name']), item['value'], at);
+                else if (typeof item === 'string' && item.includes('='))
+                    add(kongName(item.slice(0, item.indexOf('='))), item.slice(item.indexOf('=') + 1), at);
+            });
+        }
+    };
+    for (const document of yaml.documents) {
+        if (!(0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(document))
+            continue;
+        // Helm values: `env:` at the top, or under a subchart (`gateway.env`, `kong.env`).
+        for (const holder of [document, ...Object.values(document).filter(_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)]) {
+            if ('env' in holder)
+                readEnv(holder['env'], (0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(holder['env']));
+        }
+        // Compose: services.<name>.environment (a map or NAME=value items).
+        if ((0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(document['services'])) {
+            for (const service of Object.values(document['services']).filter(_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u))
+                readEnv(service['environment'], false);
+        }
+        // Kubernetes: the containers' env lists of a workload.
+        const template = (0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(document['spec']) && (0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(document['spec']['template']) ? document['spec']['template'] : undefined;
+        const pod = template && (0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .isRecord */ .u)(template['spec']) ? template['spec'] : undefined;
+        for (const container of pod ? [...(0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .recordsIn */ .Q)(pod['containers']), ...(0,_declarative_values_js__WEBPACK_IMPORTED_MODULE_2__/* .recordsIn */ .Q)(pod['initContainers'])] : [])
+            readEnv(container['env'], false);
+    }
+    // None found is an answer too (Helm values that keep the chart's env): the plan's `inspected` shows 0.
+    return settings;
+}
+function scalarText(value) {
+    if (value === null || value === undefined || typeof value === 'object')
+        return '';
+    return String(value);
+}
+
+
+/***/ }),
+
+/***/ 1705:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   XQ: () => (/* binding */ sourceFileOf),
+/* harmony export */   fN: () => (/* binding */ loadChangelog),
+/* harmony export */   jh: () => (/* binding */ releasesInRange)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _version_catalog_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7692);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
+/* harmony import */ var _sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7727);
+
+
+
+
+/**
+ * A given file wins; otherwise the reader (network, or the cache when offline) supplies
+ * Kong's living changelogs for the edition. Undefined releases: no changelog could be had.
+ */
+async function loadChangelog(edition, given, read, now) {
+    if (given !== undefined) {
+        return {
+            releases: await parseGivenChangelog(given),
+            files: [{ what: 'changelog', location: given.path, url: undefined, via: 'file', fetchedAt: undefined, ageDays: undefined }],
+        };
+    }
+    if (read === undefined)
+        return { releases: undefined, files: [] };
+    const wanted = edition === 'enterprise' ? [_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .ENTERPRISE_CHANGELOG */ .Fp] : [_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .OSS_CHANGELOG */ .fh, _sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .OSS_CHANGELOG_OLD */ .pZ];
+    const fetched = await Promise.all(wanted.map((file) => read(file)));
+    const { parseEnterpriseChangelogJson, parseOssChangelog } = await parsers();
+    const releases = edition === 'enterprise'
+        ? parseEnterpriseChangelogJson(fetched[0].text, (0,_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .describeRemoteFile */ .cX)(_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .ENTERPRISE_CHANGELOG */ .Fp))
+        : fetched.flatMap((file) => parseOssChangelog(file.text, (0,_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .describeRemoteFile */ .cX)(file.file)));
+    return { releases, files: fetched.map((file) => sourceFileOf('changelog', file, now)) };
+}
+function sourceFileOf(what, fetched, now) {
+    return {
+        what,
+        location: (0,_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .describeRemoteFile */ .cX)(fetched.file),
+        url: (0,_sources_remote_file_js__WEBPACK_IMPORTED_MODULE_3__/* .remoteFileUrl */ .sy)(fetched.file),
+        via: fetched.via,
+        fetchedAt: fetched.fetchedAt,
+        ageDays: Math.max(0, Math.floor((now.getTime() - Date.parse(fetched.fetchedAt)) / 86_400_000)),
+    };
+}
+/** The parsers (and marked) load only when a changelog is there to parse: offline plans start faster. */
+function parsers() {
+    return Promise.all(/* import() */[__nccwpck_require__.e(22), __nccwpck_require__.e(228)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7228));
+}
+/** The three formats are told apart by their first significant character and headings. */
+async function parseGivenChangelog(given) {
+    const { parseEnterpriseChangelogJson, parseEnterpriseChangelogMarkdown, parseOssChangelog } = await parsers();
+    const text = given.text.trimStart();
+    if (text === '')
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(given.input, `"${given.path}" is empty`);
+    if (text.startsWith('{'))
+        return parseEnterpriseChangelogJson(text, given.path);
+    // Legacy Enterprise release headings carry four numbers (`## 3.4.3.5`); OSS headings three.
+    if (/^##\s+\d+\.\d+\.\d+\.\d+\s*$/m.test(text))
+        return parseEnterpriseChangelogMarkdown(text, given.path);
+    return parseOssChangelog(text, given.path);
+}
+/**
+ * Every release after `from` up to `to`: the catalog's list (which knows releases without a
+ * changelog section, e.g. OSS 3.0.2) merged with the changelog's, entries from the changelog.
+ */
+function releasesInRange(from, to, edition, changelog) {
+    const byVersion = new Map();
+    for (const known of (0,_version_catalog_js__WEBPACK_IMPORTED_MODULE_1__/* .releasesBetween */ .b3)(from, to, edition)) {
+        const text = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(known.version);
+        byVersion.set(text, { version: known.version, release: { version: text, date: known.date, entries: [] } });
+    }
+    for (const release of changelog ?? []) {
+        const version = editionVersion(release.version, edition);
+        if (version === undefined || (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKongVersions */ .QR)(version, from) <= 0 || (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKongVersions */ .QR)(version, to) > 0)
+            continue;
+        const key = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(version);
+        const known = byVersion.get(key);
+        byVersion.set(key, {
+            version,
+            release: { version: release.version, date: release.date ?? known?.release.date, entries: [...(known?.release.entries ?? []), ...release.entries] },
+        });
+    }
+    return [...byVersion.values()].sort((a, b) => (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKongVersions */ .QR)(a.version, b.version)).map((item) => item.release);
+}
+/**
+ * A changelog version in the plan's edition: OSS plans skip four-number versions; the
+ * Enterprise JSON has a few three-number keys (facts A.3b), taken as that patch's build 0.
+ */
+function editionVersion(text, edition) {
+    const version = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .tryParseKongVersion */ .SC)(text);
+    if (version === undefined)
+        return undefined;
+    if (edition === 'oss')
+        return version.build === undefined ? version : undefined;
+    return version.build === undefined ? { ...version, build: 0 } : version;
+}
+
+
+/***/ }),
+
+/***/ 962:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V: () => (/* binding */ gatherImpacts),
+  N: () => (/* binding */ inspectedLines)
+});
+
+// EXTERNAL MODULE: ./build/version/catalog.js + 1 modules
+var catalog = __nccwpck_require__(7692);
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/changelog/impact/crossing.js
+var crossing = __nccwpck_require__(8846);
+;// CONCATENATED MODULE: ./build/changelog/impact/declarative-consumer.js
+
+
+
+/** decK and Kong write the 3.x declarative format as "3.0" (facts declarative-consumers.md). */
+function isFormat3(formatVersion) {
+    return formatVersion === '3.0';
+}
+/** Names the consumer in a finding when the plan reports both (it could not tell which). */
+function consumerLabel(context, consumer) {
+    if (context.declarativeConsumers.length < 2)
+        return '';
+    return consumer === 'deck' ? ' (if decK syncs this file)' : ' (if Kong loads this file DB-less)';
+}
+const LTS_34 = (0,kong_version/* parseKongVersion */.bo)('3.4.0');
+/**
+ * The `deck file convert` for a 2.x file on its way to 3.x, input and output named (facts
+ * upgrade-paths-helm-operator-deck.md §5.3: always pass both). From 2.8 to 3.4 or later the
+ * LTS converter also rewrites the removed plugin fields; it needs decK 1.47 (developer.konghq.com
+ * deck/file/convert).
+ */
+function convertRemedy(context, file) {
+    const input = file === undefined ? 'kong.yaml' : external_node_path_.basename(file);
+    const output = input.replace(/(\.[^.]*)?$/, (ext) => `-3.x${ext}`);
+    const io = `--input-file ${input} --output-file ${output}`;
+    if ((0,kong_version/* releaseLine */.aY)(context.from) === '2.8' && (0,kong_version/* compareKongVersions */.QR)(context.to, LTS_34) >= 0) {
+        return `\`deck file convert --from 2.8 --to 3.4 ${io}\` with decK 1.47 or later (it also moves blacklist/whitelist, functions and proxy_scheme)`;
+    }
+    return `\`deck file convert --from kong-gateway-2.x --to kong-gateway-3.x ${io}\``;
+}
+/**
+ * decK refuses every declarative file whose `_format_version` is not 3.0 once the Kong it talks
+ * to is 3.0 or later, before sending anything ("cannot apply '<v>' config format version to
+ * Kong version 3.0 or above"; Kong/deck cmd/common.go), whatever the file's paths.
+ */
+const declarativeFormatVersion = {
+    id: 'declarative-format-version',
+    check(context) {
+        if (!(0,crossing/* crosses */.N)(context, '3.0.0') || !context.declarativeConsumers.includes('deck'))
+            return [];
+        return context.entities.flatMap((set) => {
+            if (set.source !== 'declarative' || isFormat3(set.formatVersion))
+                return [];
+            const version = set.formatVersion === undefined ? 'no `_format_version`' : `\`_format_version: "${set.formatVersion}"\``;
+            return [
+                {
+                    rule: 'declarative-format-version',
+                    severity: 'error',
+                    title: `decK refuses this file against Kong 3.x: ${set.formatVersion === undefined ? 'no format version' : `format ${set.formatVersion}`}${consumerLabel(context, 'deck')}`,
+                    detail: `${set.file}: ${version}. decK stops before sending anything when the file is not in format 3.0 and Kong is 3.0 or later ("cannot apply … config format version to Kong version 3.0 or above"), whether or not its paths are regexes.`,
+                    where: set.file,
+                    remedy: `Convert it: ${convertRemedy(context, set.file)}; review the result, then \`deck gateway diff\` against the upgraded cluster before any sync.`,
+                },
+            ];
+        });
+    },
+};
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+;// CONCATENATED MODULE: ./build/changelog/declarative/deck-templates.js
+/**
+ * decK renders a state file as a Go template with `${{` `}}` delimiters before it parses the
+ * YAML (Kong/go-database-reconciler file/readfile.go, renderTemplate; `env "DECK_…"` reads an
+ * environment variable). The plan never reads those variables (they hold secrets): each
+ * template becomes a placeholder of the same length, letters, digits and `_` only, so it is a
+ * valid plain scalar anywhere (quoted, flow or block), lines and columns do not move, and a
+ * path holding one is not mistaken for a regex.
+ */
+const TEMPLATE = /\$\{\{(.*?)\}\}/g;
+const ENV_NAME = /^\s*env\s+"([A-Za-z_][A-Za-z0-9_]*)"\s*$/;
+function replaceDeckTemplates(text) {
+    if (!text.includes('${{'))
+        return { text, envNames: [] };
+    const envNames = new Set();
+    const replaced = text.replace(TEMPLATE, (whole, body) => {
+        const name = ENV_NAME.exec(body)?.[1];
+        if (name !== undefined)
+            envNames.add(name);
+        const token = name === undefined ? 'deck_template' : `deck_env_${name}`;
+        return token.length <= whole.length ? token.padEnd(whole.length, '_') : token.slice(0, whole.length);
+    });
+    return { text: replaced, envNames: [...envNames] };
+}
+/** True for a value that was a decK template before rendering. */
+function isDeckPlaceholder(value) {
+    return /deck_(env_[A-Za-z0-9_]+|template_*)/.test(value);
+}
+
+// EXTERNAL MODULE: ./build/changelog/declarative/values.js
+var values = __nccwpck_require__(7230);
+// EXTERNAL MODULE: ./build/changelog/declarative/yaml-reader.js + 1 modules
+var yaml_reader = __nccwpck_require__(782);
+;// CONCATENATED MODULE: ./build/changelog/impact/kic-entities.js
+
+
+// Kong Ingress Controller's own resources (configuration.konghq.com) and the Kubernetes ones
+// it turns into Kong routes. Other kinds in the same file (Deployments, Services …) are skipped.
+const PLUGIN_KINDS = new Set(['KongPlugin', 'KongClusterPlugin']);
+const ROUTE_KINDS = new Set(['Ingress']);
+const OTHER_KIC_KINDS = new Set([
+    'KongIngress', 'KongConsumer', 'KongConsumerGroup', 'TCPIngress', 'UDPIngress', 'KongUpstreamPolicy', 'KongVault',
+    'KongCustomEntity', 'KongLicense', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'UDPRoute', 'TLSRoute',
+]);
+/** The Kubernetes kinds of a file's documents, when it is a file of Kubernetes resources. */
+function kindsOf(documents) {
+    const kinds = documents.map((document) => ((0,values/* isRecord */.u)(document) && typeof document['apiVersion'] === 'string' ? document['kind'] : undefined));
+    return kinds.every((kind) => typeof kind === 'string') ? kinds : [];
+}
+/**
+ * Kong Ingress Controller resources as entities: KongPlugin / KongClusterPlugin configs (what
+ * the controller sends to Kong, so the plugin rules apply) and Ingress paths. A file of
+ * Kubernetes resources with none of KIC's kinds is refused, naming the kinds it holds.
+ */
+function kicEntities(file, yaml, documents, kinds, envPlaceholders, input) {
+    if (!kinds.some((kind) => PLUGIN_KINDS.has(kind) || ROUTE_KINDS.has(kind) || OTHER_KIC_KINDS.has(kind))) {
+        const named = [...new Set(kinds)].filter((kind) => /^[A-Za-z]{1,60}$/.test(kind)).join(', ');
+        throw (0,errors/* inputError */.Xu)(input, `${file}: Kubernetes resources (${named}) with no Kong Ingress Controller kind (KongPlugin, KongClusterPlugin, Ingress …) and no Kong declarative configuration`);
+    }
+    const documentLines = yaml.documentLines;
+    const plugins = [];
+    const routes = [];
+    documents.forEach((document, index) => {
+        if (!(0,values/* isRecord */.u)(document))
+            return;
+        const kind = kinds[index];
+        const at = `${file}:${documentLines[index] ?? '?'}`;
+        const name = (0,values/* isRecord */.u)(document['metadata']) ? String(document['metadata']['name'] ?? '') : '';
+        if (PLUGIN_KINDS.has(kind)) {
+            const config = document['config'];
+            plugins.push({ where: at, name: String(document['plugin'] ?? ''), config: (0,values/* isRecord */.u)(config) ? config : {} });
+        }
+        if (ROUTE_KINDS.has(kind)) {
+            const spec = (0,values/* isRecord */.u)(document['spec']) ? document['spec'] : {};
+            for (const rule of (0,values/* recordsIn */.Q)(spec['rules'])) {
+                const http = (0,values/* isRecord */.u)(rule['http']) ? rule['http'] : {};
+                const entries = (0,values/* recordsIn */.Q)(http['paths']);
+                const lines = Array.isArray(http['paths']) ? yaml.itemLines(http['paths']) : undefined;
+                const paths = entries.flatMap((entry) => {
+                    const path = entry['path'];
+                    const index = http['paths'].indexOf(entry);
+                    return typeof path === 'string' ? [{ path, where: `${file}:${lines?.[index] ?? '?'}` }] : [];
+                });
+                routes.push({ where: `${at} (Ingress ${name})`, placement: 'ingress', paths, fields: rule });
+            }
+        }
+    });
+    return { source: 'kic', file, formatVersion: undefined, routes, plugins, services: [], envPlaceholders };
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/entities.js
+
+
+
+
+
+/** The input name errors about the declarative file point at. */
+const DECLARATIVE_INPUT = 'declarative-config';
+function adminApiEntities(inventory) {
+    return {
+        source: 'admin-api',
+        file: undefined,
+        formatVersion: undefined,
+        routes: inventory.routes.map((route) => {
+            const where = `route ${route.name ?? route.id}`;
+            return { where, placement: 'admin-api', paths: (route.paths ?? []).map((path) => ({ path, where })), fields: route };
+        }),
+        plugins: inventory.plugins.map((plugin) => ({
+            where: `plugin ${plugin.name} ${plugin.id}`,
+            name: plugin.name,
+            config: plugin.config,
+        })),
+        services: inventory.services.map((service) => ({ where: `service ${service.name ?? service.id}`, fields: service })),
+        envPlaceholders: [],
+    };
+}
+// Top-level keys of Kong's declarative format (kong/db/schema/others/declarative_config.lua)
+// and decK's file format (`_info`, `_workspace`, `_plugin_configs`, `_konnect`).
+const DECLARATIVE_KEYS = new Set([
+    '_format_version', '_transform', '_info', '_workspace', '_plugin_configs', '_konnect', 'services', 'routes', 'plugins',
+    'consumers', 'consumer_groups', 'upstreams', 'targets', 'certificates', 'ca_certificates', 'snis', 'vaults', 'keys', 'key_sets',
+    'filter_chains', 'partials', 'licenses', 'rbac_roles', 'custom_entities',
+]);
+/**
+ * Reads a decK / DB-less file (YAML, or JSON) or a file of Kong Ingress Controller resources.
+ * Routes sit under `services[].routes[]` and at the top level `routes[]`; plugins at the top
+ * level and under services, routes, consumers and consumer groups (decK's file format). Every
+ * entity keeps the file:line it starts on. Anything else is refused, naming what it is.
+ */
+function declarativeEntities(file, text) {
+    const templates = replaceDeckTemplates(text);
+    const yaml = parse(file, templates.text);
+    const documents = yaml.documents.filter((document) => document !== null);
+    if (documents.length === 0)
+        throw (0,errors/* inputError */.Xu)(DECLARATIVE_INPUT, `${file}: holds no document (an empty file)`);
+    const kinds = kindsOf(documents);
+    if (kinds.length > 0)
+        return kicEntities(file, yaml, documents, kinds, templates.envNames, DECLARATIVE_INPUT);
+    const roots = documents.map((document, index) => {
+        if (!(0,values/* isRecord */.u)(document) || !Object.keys(document).some((key) => DECLARATIVE_KEYS.has(key))) {
+            throw (0,errors/* inputError */.Xu)(DECLARATIVE_INPUT, `${file}: document ${index + 1} is ${describe(document)}, not Kong declarative configuration (_format_version, services, routes, plugins …) nor Kong Ingress Controller resources`);
+        }
+        return document;
+    });
+    return readDeclarative(file, yaml, roots, templates.envNames);
+}
+function parse(file, text) {
+    try {
+        return (0,yaml_reader/* readYaml */.gM)(text);
+    }
+    catch (error) {
+        if (error instanceof yaml_reader/* YamlSyntaxError */.nN)
+            throw (0,errors/* inputError */.Xu)(DECLARATIVE_INPUT, `${file}: not valid YAML or JSON at ${error.message} (the line is not shown: declarative files hold credentials)`);
+        throw error;
+    }
+}
+function readDeclarative(file, yaml, roots, envPlaceholders) {
+    const routes = [];
+    const plugins = [];
+    const services = [];
+    let formatVersion;
+    // Every entity is a list item: its line is its item's line, worked out only when a finding
+    // or a summary asks (a file of tens of thousands of routes has few findings).
+    const at = (list, index) => `${file}:${yaml.itemLine(list, index) ?? '?'}`;
+    class Entity {
+        list;
+        index;
+        fields;
+        constructor(list, index, fields) {
+            this.list = list;
+            this.index = index;
+            this.fields = fields;
+        }
+        get where() {
+            return at(this.list, this.index);
+        }
+    }
+    class Plugin extends Entity {
+        name = String(this.fields['name'] ?? '');
+        config = (0,values/* isRecord */.u)(this.fields['config']) ? this.fields['config'] : {};
+    }
+    class Route extends Entity {
+        placement;
+        cachedPaths;
+        constructor(list, index, fields, placement) {
+            super(list, index, fields);
+            this.placement = placement;
+        }
+        get paths() {
+            const paths = this.fields['paths'];
+            this.cachedPaths ??= Array.isArray(paths)
+                ? paths.flatMap((path, index) => (typeof path === 'string' ? [{ path, get where() { return at(paths, index); } }] : []))
+                : [];
+            return this.cachedPaths;
+        }
+    }
+    const each = (node, visit) => {
+        if (Array.isArray(node))
+            node.forEach((item, index) => (0,values/* isRecord */.u)(item) && visit(node, index, item));
+    };
+    const readPlugins = (owner) => each(owner['plugins'], (list, index, item) => plugins.push(new Plugin(list, index, item)));
+    const readRoutes = (owner, placement) => each(owner['routes'], (list, index, item) => {
+        routes.push(new Route(list, index, item, placement));
+        readPlugins(item);
+    });
+    for (const root of roots) {
+        const format = root['_format_version'];
+        if (format !== undefined && format !== null)
+            formatVersion = typeof format === 'number' ? format.toFixed(1) : String(format);
+        each(root['services'], (list, index, service) => {
+            services.push(new Entity(list, index, service));
+            readRoutes(service, 'under-service');
+            readPlugins(service);
+        });
+        readRoutes(root, 'top-level');
+        readPlugins(root);
+        for (const owner of [...(0,values/* recordsIn */.Q)(root['consumers']), ...(0,values/* recordsIn */.Q)(root['consumer_groups'])])
+            readPlugins(owner);
+    }
+    return { source: 'declarative', file, formatVersion, routes, plugins, services, envPlaceholders };
+}
+function describe(document) {
+    if (Array.isArray(document))
+        return 'a list';
+    if (!(0,values/* isRecord */.u)(document))
+        return `a single ${typeof document} value`;
+    const keys = Object.keys(document).slice(0, 5).filter((key) => /^[A-Za-z0-9_.-]{1,40}$/.test(key));
+    return keys.length > 0 ? `a mapping with the keys ${keys.join(', ')}` : 'a mapping';
+}
+
+// EXTERNAL MODULE: ./build/changelog/kong-conf.js + 1 modules
+var kong_conf = __nccwpck_require__(3052);
+;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-where.js
+/** file:line of a setting: its own file when it came from kong-env, else the kong.conf's. */
+function settingWhere(conf, setting) {
+    return `${setting.file ?? conf.file}:${setting.line}`;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/enterprise-removed-feature.js
+
+
+
+
+// Kong Enterprise 3.5.0.0's changelog (developer.konghq.com app/_data/changelogs/gateway.json,
+// kong-ee, deprecation): "Removed support for Developer Portal and Vitals, which were deprecated
+// in Kong 3.4." A deployment shows it uses them by their kong.conf settings (`portal*`,
+// `vitals*`, also as KONG_* variables) or by `portal`/`vitals` in the Admin API's configuration.
+const FEATURES = [
+    { name: 'portal', prefix: /^portal(_|$)/, title: 'Dev Portal' },
+    { name: 'vitals', prefix: /^vitals(_|$)/, title: 'Vitals' },
+];
+const ON = new Set(['on', 'true', '1', 'yes']);
+const enterpriseRemovedFeature = {
+    id: 'enterprise-removed-feature',
+    check(context) {
+        if ((0,kong_version/* editionOf */.yU)(context.to) !== 'enterprise' || !(0,crossing/* crosses */.N)(context, '3.5.0.0'))
+            return [];
+        const found = [];
+        for (const feature of FEATURES) {
+            const conf = context.kongConf;
+            for (const [name, setting] of conf ? [...conf.settings].filter(([key]) => feature.prefix.test(key)) : []) {
+                const enabled = name === feature.name && ON.has(setting.value.toLowerCase());
+                if (name === feature.name && !enabled)
+                    continue;
+                found.push({
+                    rule: 'enterprise-removed-feature',
+                    severity: enabled ? 'error' : 'warning',
+                    title: enabled ? `${feature.title} is enabled and Kong Enterprise 3.5 removed it` : `\`${name}\` belongs to ${feature.title}, which Kong Enterprise 3.5 removed`,
+                    detail: `${(0,kong_conf/* describeSetting */.w5)(name, setting)}: Kong Enterprise 3.5.0.0 removed ${feature.title} (deprecated in 3.4); the setting is no longer read.`,
+                    where: settingWhere(conf, setting),
+                    remedy: enabled
+                        ? `Plan a replacement for ${feature.title} before crossing 3.5 (stay on 3.4 LTS until then), and remove its settings.`
+                        : `Remove \`${name}\` (and its KONG_${name.toUpperCase()} variable) once on the target.`,
+                });
+            }
+            if (context.adminConfiguration?.[feature.name] === true) {
+                found.push({
+                    rule: 'enterprise-removed-feature',
+                    severity: 'error',
+                    title: `${feature.title} is enabled on the running cluster and Kong Enterprise 3.5 removed it`,
+                    detail: `GET / reports \`${feature.name}: true\` in its configuration; Kong Enterprise 3.5.0.0 removed ${feature.title} (deprecated in 3.4).`,
+                    where: 'admin-api',
+                    remedy: `Plan a replacement for ${feature.title} before crossing 3.5 (stay on 3.4 LTS until then).`,
+                });
+            }
+        }
+        return found;
+    },
+};
+
+;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-default-changed.js
+
+
+// Used when no kong.conf.default of both ends is at hand (Enterprise, or no data for a line).
+// Read from the shared kong.conf.default files 2.8.0 / 3.0.0 / 3.9.3 (the first three) and
+// changelog-and-admin-api.md §A.4 (status_listen, Kong/kong#12304).
+const NOTABLE = [
+    { name: 'worker_consistency', from: 'strict', to: 'eventual', appliesFrom: '3.0.0' },
+    { name: 'lua_ssl_trusted_certificate', from: '', to: 'system', appliesFrom: '3.0.0' },
+    { name: 'vaults', from: 'off', to: 'bundled', appliesFrom: '3.0.0' },
+    { name: 'status_listen', from: 'off', to: '127.0.0.1:8007 reuseport backlog=16384', appliesFrom: '3.6.0' },
+];
+/**
+ * A default that changes between the two ends, for a property the user's kong.conf leaves
+ * unset: the node silently takes the new value. Without the user's kong.conf nothing can be
+ * said; the plan's kong.conf diff lists the changes anyway.
+ */
+const kongConfDefaultChanged = {
+    id: 'kong-conf-default-changed',
+    check(context) {
+        const conf = context.kongConf;
+        if (!conf)
+            return [];
+        return changesOf(context)
+            .filter((change) => !conf.settings.has(change.name))
+            .map((change) => ({
+            rule: 'kong-conf-default-changed',
+            severity: 'warning',
+            title: `Default of \`${change.name}\` changes and kong.conf relies on it`,
+            detail: `\`${change.name}\` goes from ${shown(change.from)} to ${shown(change.to)}; ${conf.file} does not set it, so the node takes the new value unless a KONG_${change.name.toUpperCase()} variable sets it.`,
+            where: conf.file,
+            remedy: `Decide whether the new value suits you; to keep the old behaviour set \`${change.name} = ${change.from}\`.`,
+        }));
+    },
+};
+function changesOf(context) {
+    const defaults = context.kongConfDefaults;
+    if (defaults)
+        return (0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).defaultChanged;
+    return NOTABLE.filter((change) => (0,crossing/* crosses */.N)(context, change.appliesFrom));
+}
+function shown(value) {
+    return value === '' ? '(empty)' : `\`${value}\``;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-invalid-value.js
+
+
+
+// Values the target refuses to start with. Facts: upgrade-paths-helm-operator-deck.md §1.9
+// (`database = cassandra` rejected from 3.4.0) and §1.2 / §1.6 (`pg_ssl_version = tlsv1`
+// invalid on 3.x, use `tlsv1_2`); the Enterprise changelog (developer.konghq.com
+// app/_data/changelogs/gateway.json, 3.2.1.0 breaking_change) dates the pg_ssl_version
+// constraint, an Enterprise-only property, to 3.2.1.0.
+const INVALID = [
+    {
+        name: 'database',
+        invalid: (value) => value.toLowerCase() === 'cassandra',
+        appliesFrom: '3.4.0',
+        why: 'from 3.4.0 the datastore is PostgreSQL or none (`off`)',
+        remedy: 'Move the data to PostgreSQL on the current version before upgrading (with Kong support for Enterprise).',
+    },
+    {
+        name: 'pg_ssl_version',
+        invalid: (value) => value.toLowerCase() === 'tlsv1',
+        appliesFrom: '3.2.1',
+        why: '3.x no longer accepts TLS 1.0 for PostgreSQL connections',
+        remedy: 'Set `pg_ssl_version = tlsv1_2` (check the server accepts it) before the upgrade.',
+    },
+];
+const kongConfInvalidValue = {
+    id: 'kong-conf-invalid-value',
+    check(context) {
+        const conf = context.kongConf;
+        if (!conf)
+            return [];
+        return INVALID.flatMap((entry) => {
+            const setting = conf.settings.get(entry.name);
+            if (!setting || !entry.invalid(setting.value) || !(0,crossing/* crosses */.N)(context, entry.appliesFrom))
+                return [];
+            return [
+                {
+                    rule: 'kong-conf-invalid-value',
+                    severity: 'error',
+                    title: `kong.conf value ${(0,kong_conf/* describeSetting */.w5)(entry.name, setting)} is invalid on the target`,
+                    detail: `${entry.why} (changed in ${entry.appliesFrom}).`,
+                    where: settingWhere(conf, setting),
+                    remedy: entry.remedy,
+                },
+            ];
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-removed-property.js
+
+
+
+const named = (...names) => (name) => names.includes(name);
+// Properties that go away even where no kong.conf.default can be compared (Enterprise-only
+// ones, or a plan without the target's file). Facts: upgrade-paths-helm-operator-deck.md §1.6
+// (2.8 → 3.4 kong.conf table) and §1.9, changelog-and-admin-api.md §A.4; the Enterprise
+// changelog's breaking changes (developer.konghq.com app/_data/changelogs/gateway.json: the
+// data-plane cache settings in 3.0.0.0, declarative_config_encryption_mode in 3.4.0.0).
+//
+// Then the properties Kong honoured without listing them in kong.conf.default: the keys of
+// kong/templates/kong_defaults.lua and the deprecated aliases of kong/conf_loader/init.lua,
+// compared between Kong/kong tags (2.8.5 → 3.0.0, 3.0.0 → 3.1.0, 3.2.0 → 3.3.0, 3.4.0 → 3.5.0).
+const RETIRED = [
+    { matches: (name) => name.startsWith('cassandra_'), appliesFrom: '3.4.0', why: 'Cassandra support ends in 3.4.0' },
+    {
+        matches: named('data_plane_config_cache_mode', 'data_plane_config_cache_path'),
+        appliesFrom: '3.0.0',
+        why: 'removed in 3.0.0.0: data planes keep their config in LMDB instead',
+    },
+    { matches: named('declarative_config_encryption_mode'), appliesFrom: '3.4.0', why: 'removed in 3.4.0.0 with LMDB encryption' },
+    {
+        // Kong Enterprise 3.4.0.0 changelog: "Renamed … `admin_api_uri` to `admin_gui_api_url`. The
+        // old `admin_api_uri` property is considered deprecated and will be fully removed in a future version".
+        matches: named('admin_api_uri'),
+        appliesFrom: '3.4.0',
+        why: 'renamed to `admin_gui_api_url` in 3.4.0.0 and deprecated: still read, to be removed in a later version',
+        replacement: 'admin_gui_api_url',
+        deprecated: true,
+    },
+    {
+        matches: named('client_max_body_size'),
+        appliesFrom: '3.0.0',
+        why: 'the 2.x alias of `nginx_http_client_max_body_size` is gone in 3.0, so the proxy loses this request body limit (the default, 0, is unlimited)',
+        replacement: 'nginx_http_client_max_body_size',
+    },
+    {
+        matches: named('go_plugins_dir', 'go_pluginserver_exe'),
+        appliesFrom: '3.0.0',
+        why: 'the Go plugin server settings are gone in 3.0, so Go plugins stop loading',
+        replacement: 'pluginserver_names',
+    },
+    {
+        matches: named('upstream_keepalive', 'nginx_upstream_keepalive', 'nginx_http_upstream_keepalive'),
+        appliesFrom: '3.0.0',
+        why: 'this 2.x alias is gone in 3.0, so the upstream keepalive pool falls back to its default',
+        replacement: 'upstream_keepalive_pool_size',
+    },
+    {
+        matches: named('nginx_upstream_keepalive_requests', 'nginx_http_upstream_keepalive_requests'),
+        appliesFrom: '3.0.0',
+        why: 'this 2.x alias is gone in 3.0, so the limit falls back to its default',
+        replacement: 'upstream_keepalive_max_requests',
+    },
+    {
+        matches: named('nginx_upstream_keepalive_timeout', 'nginx_http_upstream_keepalive_timeout'),
+        appliesFrom: '3.0.0',
+        why: 'this 2.x alias is gone in 3.0, so the timeout falls back to its default',
+        replacement: 'upstream_keepalive_idle_timeout',
+    },
+    { matches: named('nginx_optimizations'), appliesFrom: '3.0.0', why: 'gone in 3.0 (it had no effect since 2.0)' },
+    { matches: named('cassandra_consistency'), appliesFrom: '3.0.0', why: 'gone in 3.0', replacement: 'cassandra_write_consistency' },
+    { matches: named('legacy_hybrid_protocol'), appliesFrom: '3.1.0', why: 'gone in 3.1: data planes speak the new protocol only' },
+    { matches: named('legacy_worker_events'), appliesFrom: '3.3.0', why: 'gone in 3.3' },
+    { matches: named('privileged_agent'), appliesFrom: '3.5.0', why: 'gone in 3.5', replacement: 'dedicated_config_processing' },
+];
+/** A property set in the user's kong.conf that the target no longer knows. */
+const kongConfRemovedProperty = {
+    id: 'kong-conf-removed-property',
+    check(context) {
+        const conf = context.kongConf;
+        if (!conf)
+            return [];
+        const removedInDefaults = removedByDefaults(context);
+        return [...conf.settings].flatMap(([name, setting]) => {
+            const retired = RETIRED.find((entry) => entry.matches(name) && (0,crossing/* crosses */.N)(context, entry.appliesFrom));
+            const why = retired?.why ?? (removedInDefaults.has(name) ? 'not in the target kong.conf.default' : undefined);
+            if (why === undefined)
+                return [];
+            return [
+                {
+                    rule: 'kong-conf-removed-property',
+                    severity: 'warning',
+                    title: retired?.deprecated ? `kong.conf sets \`${name}\`, deprecated on the target` : `kong.conf sets \`${name}\`, which the target no longer has`,
+                    detail: `${(0,kong_conf/* describeSetting */.w5)(name, setting)}: ${why}.`,
+                    where: settingWhere(conf, setting),
+                    remedy: retired?.replacement
+                        ? `Move the value to \`${retired.replacement}\` and remove \`${name}\` (and its KONG_${name.toUpperCase()} variable, if any).`
+                        : `Remove \`${name}\` (and its KONG_${name.toUpperCase()} variable, if any) once on the target.`,
+                },
+            ];
+        });
+    },
+};
+function removedByDefaults(context) {
+    const defaults = context.kongConfDefaults;
+    if (!defaults)
+        return new Set();
+    return new Set((0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).removed.map((entry) => entry.name));
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/lts-field-renames.js
+
+
+// What `deck file convert --from 3.4 --to 3.10` (decK 1.51 or later) rewrites, per
+// developer.konghq.com deck/file/convert ("3.4 to 3.10") and facts
+// upgrade-paths-helm-operator-deck.md §5.3: Redis addresses of every plugin with Redis
+// settings, the AI plugins' upstream path, AI Rate Limiting Advanced's window sizes.
+const RENAMES = [
+    { evidence: (config) => setIn(config, ['redis', 'cluster_addresses']), change: '`redis.cluster_addresses` becomes `redis.cluster_nodes`' },
+    { evidence: (config) => setIn(config, ['redis', 'sentinel_addresses']), change: '`redis.sentinel_addresses` becomes `redis.sentinel_nodes`' },
+    { evidence: (config) => setIn(config, ['model', 'options', 'upstream_path']), change: '`model.options.upstream_path` becomes `upstream_url`' },
+    {
+        evidence: (config) => {
+            const providers = config['llm_providers'];
+            return Array.isArray(providers) && providers.some((p) => (0,values/* isRecord */.u)(p) && typeof p['window_size'] === 'number') ? 'config.llm_providers[].window_size' : undefined;
+        },
+        change: '`llm_providers[].window_size` becomes a list',
+    },
+];
+const LTS_34_LAST = (0,kong_version/* parseKongVersion */.bo)('3.5.0');
+const LTS_310 = (0,kong_version/* parseKongVersion */.bo)('3.10.0');
+/** 3.4 → 3.10 (the LTS hop): plugin fields the target renamed, in a file or the Admin API. */
+const ltsFieldRenames = {
+    id: 'lts-field-renames',
+    check(context) {
+        if ((0,kong_version/* compareKongVersions */.QR)(context.from, LTS_34_LAST) >= 0 || (0,kong_version/* compareKongVersions */.QR)(context.to, LTS_310) < 0)
+            return [];
+        return context.entities.flatMap((set) => set.plugins.flatMap((plugin) => RENAMES.flatMap(({ evidence, change }) => {
+            const found = evidence(plugin.config);
+            return found === undefined ? [] : [finding(plugin, found, change, set.source === 'admin-api')];
+        })));
+    },
+};
+function finding(plugin, evidence, change, stored) {
+    return {
+        rule: 'lts-field-renames',
+        severity: 'warning',
+        title: `Plugin ${plugin.name}: ${change} on the way to 3.10`,
+        detail: `${plugin.where}: ${evidence} is set.${stored ? ' Scripts and files that send the old field must change too.' : ''}`,
+        where: plugin.where,
+        remedy: 'Run `deck file convert --from 3.4 --to 3.10 --input-file kong-3.4.yaml --output-file kong-3.10.yaml` (decK 1.51 or later) on the file or a `deck gateway dump`, review it, then diff against the upgraded cluster.',
+    };
+}
+function setIn(config, keys) {
+    let node = config;
+    for (const key of keys) {
+        if (!(0,values/* isRecord */.u)(node))
+            return undefined;
+        node = node[key];
+    }
+    const set = node !== undefined && node !== null && node !== '' && !(Array.isArray(node) && node.length === 0);
+    return set ? `config.${keys.join('.')}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/line-diff.js
+/**
+ * A line-level diff by longest common subsequence. Kong's nginx templates have a few hundred
+ * lines, so the quadratic table is small; indentation is ignored because operators re-indent.
+ */
+function diffLines(oldText, newText) {
+    const a = oldText.split(/\r?\n/).map((line) => line.trim());
+    const b = newText.split(/\r?\n/).map((line) => line.trim());
+    const width = b.length + 1;
+    const lcs = new Uint32Array((a.length + 1) * width);
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            lcs[i * width + j] =
+                a[i] === b[j] ? lcs[(i + 1) * width + j + 1] + 1 : Math.max(lcs[(i + 1) * width + j], lcs[i * width + j + 1]);
+        }
+    }
+    const hunks = [];
+    let i = 0;
+    let j = 0;
+    let anchor;
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j]) {
+            if (a[i] !== '')
+                anchor = a[i];
+            i++;
+            j++;
+            continue;
+        }
+        const toLine = j + 1;
+        const removed = [];
+        const added = [];
+        while (i < a.length || j < b.length) {
+            if (i < a.length && j < b.length && a[i] === b[j])
+                break;
+            if (j < b.length && (i === a.length || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j]))
+                added.push(b[j++]);
+            else
+                removed.push(a[i++]);
+        }
+        hunks.push({ toLine, removed, added, anchor });
+    }
+    return hunks;
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/nginx-template.js
+
+
+/**
+ * Which of Kong's templates a custom one replaces: the main one (`kong start --nginx-conf`,
+ * with `events {}` and the `include 'nginx-kong.conf'` Kong's docs show), the stream block's,
+ * or the http block's. Each is compared with its own default; a main template compared with
+ * nginx_kong.lua reported every hunk of the wrong file.
+ */
+function templateKind(custom) {
+    if (/^\s*events\s*\{/m.test(custom) || /^\s*include\s+['"]?nginx-kong(-stream)?\.conf/m.test(custom))
+        return 'nginx.lua';
+    if (/\bkong_stream\b|^\s*preread_by_lua_block/m.test(custom) && !/\bserver_name\s+kong\s*;/.test(custom))
+        return 'nginx_kong_stream.lua';
+    return 'nginx_kong.lua';
+}
+// What a main template must carry, known without Kong's files (Kong/kong kong/templates/nginx.lua):
+// 3.0.0 to 3.3.x put the DB-less LMDB settings in it; 3.4.0 moved them to an include.
+const MAIN_TEMPLATE_LINES = [
+    { line: 'lmdb_environment_path ${{LMDB_ENVIRONMENT_PATH}};', from: '3.0.0', before: '3.4.0' },
+    { line: "include 'nginx-inject.conf';", from: '3.4.0' },
+];
+/**
+ * A custom nginx template replaces Kong's default one, so whatever Kong changed in its default
+ * template between the two versions must be merged by hand (facts
+ * upgrade-paths-helm-operator-deck.md §1.2, "Modified Nginx templates … must be carried
+ * forward"). Each hunk of the defaults' diff the custom template does not reflect is reported;
+ * without Kong's files (offline), a main template is still checked for the lines above.
+ */
+const nginxTemplate = {
+    id: 'nginx-template',
+    check(context) {
+        const template = context.nginxTemplate;
+        if (!template)
+            return [];
+        const customLines = template.custom.split(/\r?\n/).map((line) => line.trim());
+        if (template.defaults === undefined)
+            return builtInChecks(context, template.file, customLines);
+        const present = new Set(customLines);
+        return template.defaults.flatMap((defaults) => {
+            const kept = new Set(defaults.to.split(/\r?\n/).map((line) => line.trim()));
+            return diffLines(defaults.from, defaults.to)
+                .filter((hunk) => !reflected(hunk, present, kept))
+                .map((hunk) => {
+                const anchorIndex = hunk.anchor === undefined ? -1 : customLines.indexOf(hunk.anchor);
+                return {
+                    rule: 'nginx-template',
+                    severity: 'warning',
+                    title: `Kong's default template ${defaults.name} changed at its line ${hunk.toLine}; the custom template lacks it`,
+                    detail: [...hunk.removed.filter(Boolean).map((line) => `- ${line}`), ...hunk.added.filter(Boolean).map((line) => `+ ${line}`)].join('\n'),
+                    where: anchorIndex >= 0 ? `${template.file}:${anchorIndex + 2}` : template.file,
+                    remedy: 'Merge this change into the custom template (or drop the custom template if it no longer differs).',
+                };
+            });
+        });
+    },
+};
+function builtInChecks(context, file, customLines) {
+    if (templateKind(customLines.join('\n')) !== 'nginx.lua')
+        return [];
+    const normalized = new Set(customLines.map((line) => line.replace(/\s+/g, ' ').replaceAll('"', "'")));
+    return MAIN_TEMPLATE_LINES.filter((entry) => (0,crossing/* crosses */.N)(context, entry.from) && (entry.before === undefined || !(0,crossing/* crosses */.N)(context, entry.before)) && !normalized.has(entry.line.replace(/\s+/g, ' '))).map((entry) => ({
+        rule: 'nginx-template',
+        severity: 'warning',
+        title: `The custom main template lacks \`${entry.line}\` (Kong ${entry.from}'s nginx.lua)`,
+        detail: `From ${entry.from} Kong's main template carries this line; DB-less nodes need it for their LMDB settings.`,
+        where: file,
+        remedy: 'Add the line next to the other top-level directives, then compare the whole template with kong/templates/nginx.lua of the target.',
+    }));
+}
+// Reflected: every line Kong added is there, and no line Kong removed is left over. Blank lines
+// carry no meaning in an nginx template, and a line Kong only moved (still in its new template,
+// `pid pids/nginx.pid;` in 3.x) is not a removal.
+function reflected(hunk, present, kept) {
+    const added = hunk.added.filter(Boolean);
+    const removed = hunk.removed.filter((line) => line !== '' && !kept.has(line));
+    if (added.length === 0 && removed.length === 0)
+        return true;
+    return added.every((line) => present.has(line)) && (added.length > 0 || removed.every((line) => !present.has(line)));
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/plugin-changes.js
+
+// Curated from Kong's 3.0.0 changelog (shared oss/CHANGELOG.md, "Plugins" breaking changes),
+// facts upgrade-paths-helm-operator-deck.md §6 item 8 and §5.3 (what decK's 2.8 → 3.4 convert
+// rewrites; Canary is Enterprise).
+const CHANGES = [
+    {
+        plugins: ['acl', 'ip-restriction', 'bot-detection', 'canary'],
+        appliesFrom: '3.0.0',
+        kind: 'removed-field',
+        evidence: (config) => setFields(config, ['blacklist', 'whitelist']),
+        title: 'uses `blacklist`/`whitelist`, removed in 3.0',
+        remedy: 'Move the lists to `config.deny` / `config.allow` (decK: `deck file convert --from 2.8 --to 3.4`).',
+    },
+    {
+        plugins: ['pre-function', 'post-function'],
+        appliesFrom: '3.0.0',
+        kind: 'removed-field',
+        evidence: (config) => setFields(config, ['functions']),
+        title: 'uses `config.functions`, removed in 3.0',
+        remedy: 'Move the functions to `config.access` (the phase `functions` ran in).',
+    },
+    {
+        plugins: ['aws-lambda'],
+        appliesFrom: '3.0.0',
+        kind: 'removed-field',
+        evidence: (config) => setFields(config, ['proxy_scheme']),
+        title: 'sets `config.proxy_scheme`, removed in 3.0',
+        remedy: 'Remove `proxy_scheme` from the config.',
+    },
+    {
+        plugins: ['aws-lambda'],
+        appliesFrom: '3.0.0',
+        kind: 'behaviour',
+        evidence: (config) => (isUnset(config['aws_region']) ? 'config.aws_region is not set' : undefined),
+        title: 'needs a region from 3.0',
+        remedy: 'Set `config.aws_region`, or provide the region through the environment of every node.',
+    },
+    {
+        plugins: ['http-log'],
+        appliesFrom: '3.0.0',
+        kind: 'removed-field',
+        evidence: (config) => {
+            const headers = config['headers'];
+            const listed = isRecord(headers) ? Object.keys(headers).filter((name) => Array.isArray(headers[name])) : [];
+            return listed.length > 0 ? `config.headers ${listed.join(', ')} hold lists` : undefined;
+        },
+        title: 'gives header values as lists; 3.0 takes one string per header',
+        remedy: 'Give each header in `config.headers` a single string value.',
+    },
+    {
+        plugins: ['prometheus'],
+        appliesFrom: '3.0.0',
+        kind: 'behaviour',
+        evidence: () => 'plugin enabled',
+        title: 'exports reworked metrics from 3.0',
+        remedy: 'Update dashboards and alerts for the renamed and merged metrics (e.g. `http_requests_total`, the split latency histograms), and turn on the status-code, latency, bandwidth and upstream-health metrics you need; they are off by default.',
+    },
+    {
+        plugins: ['statsd'],
+        appliesFrom: '3.0.0',
+        kind: 'behaviour',
+        evidence: () => 'plugin enabled',
+        title: 'renames service metrics from 3.0',
+        remedy: 'Update dashboards and alerts: service metrics gain a `service.` segment in their names.',
+    },
+];
+const pluginChanges = {
+    id: 'plugin-changes',
+    check(context) {
+        const crossed = CHANGES.filter((change) => (0,crossing/* crosses */.N)(context, change.appliesFrom));
+        return context.entities.flatMap((set) => set.plugins.flatMap((plugin) => crossed.filter((change) => change.plugins.includes(plugin.name)).flatMap((change) => impactOf(change, plugin, set.source))));
+    },
+};
+function impactOf(change, plugin, source) {
+    const evidence = change.evidence(plugin.config);
+    if (evidence === undefined)
+        return [];
+    // A file (or a KIC resource) is loaded as written, so a removed field stops it loading.
+    // Stored configs go through Kong's plugin migrations, which convert them where the plugin
+    // ships one (facts plugin-migrations.txt); what remains is tooling that still sends the old field.
+    const severity = change.kind === 'removed-field' && source !== 'admin-api' ? 'error' : 'warning';
+    const stored = change.kind === 'removed-field' && source === 'admin-api'
+        ? ' Stored configs are converted by the plugin migrations where they exist; scripts and files that still send the field will be rejected.'
+        : '';
+    return [
+        {
+            rule: 'plugin-changes',
+            severity,
+            title: `Plugin ${plugin.name} ${change.title}`,
+            detail: `${plugin.where}: ${evidence} (changed in ${change.appliesFrom}).${stored}`,
+            where: plugin.where,
+            remedy: change.remedy,
+        },
+    ];
+}
+function setFields(config, names) {
+    const set = names.filter((name) => !isUnset(config[name]));
+    return set.length > 0 ? set.map((name) => `config.${name}`).join(', ') + ' set' : undefined;
+}
+function isUnset(value) {
+    return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/postgres-version.js
+
+/**
+ * The database server against what the target supports: below the minimum it runs on at all is
+ * an error, outside the tested list (below it too) a warning (facts
+ * upgrade-paths-helm-operator-deck.md §2.1: tested lists per line, `postgres: "9.5+"` as the
+ * runtime minimum, and "warn (don't fail) below the minimum of the tested range").
+ */
+const postgresVersion = {
+    id: 'postgres-version',
+    check(context) {
+        const postgres = context.postgres;
+        if (!postgres)
+            return [];
+        const { tested, min } = postgres.supported;
+        const target = (0,kong_version/* formatKongVersion */.Xz)(context.to);
+        const server = serverNumber(postgres.serverVersion);
+        const finding = (severity, title, detail, remedy) => [
+            { rule: 'postgres-version', severity, title, detail, where: 'database', remedy },
+        ];
+        if (server === undefined) {
+            return finding('warning', 'PostgreSQL server version not understood', `"${postgres.serverVersion}" does not start with a version number, so support by Kong ${target} was not checked.`, 'Check the server version against the support table by hand.');
+        }
+        const testedList = [...tested].sort((a, b) => a - b).join(', ');
+        if (server < min) {
+            return finding('error', `PostgreSQL ${server} is older than Kong ${target} supports`, `Kong ${target} needs PostgreSQL ${min} or newer; tested: ${testedList}.`, `Upgrade PostgreSQL to a tested version (${testedList}) before upgrading Kong.`);
+        }
+        if (!tested.includes(server)) {
+            return finding('warning', server < Math.min(...tested) ? `PostgreSQL ${server} is below the versions Kong ${target} is tested with` : `PostgreSQL ${server} is not among the versions Kong ${target} is tested with`, `Tested: ${testedList}.`, `Plan a PostgreSQL upgrade to a tested version (${testedList}), or test the migration on a copy first.`);
+        }
+        return [];
+    },
+};
+// Before 10, PostgreSQL majors had two numbers (9.6); from 10 one (15.18 is major 15).
+function serverNumber(text) {
+    const match = /^\s*(\d+)(?:\.(\d+))?/.exec(text);
+    if (!match)
+        return undefined;
+    const major = Number(match[1]);
+    return major >= 10 || match[2] === undefined ? major : Number(`${major}.${match[2]}`);
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/postgres-connection.js
+
+
+
+const postgres_connection_ON = new Set(['on', 'true']);
+/**
+ * `pg_ssl = on` does not require TLS: Kong hands pg_ssl and pg_ssl_verify to pgmoon and never
+ * its `ssl_required` (Kong/kong 3.4.2 kong/db/strategies/postgres/connector.lua, `_M.new`; no
+ * pg_ssl_required in kong_defaults.lua at 2.8.5, 3.4.2 or 3.9.3), and pgmoon's
+ * send_ssl_message carries on in plaintext when the server answers "N" to the SSLRequest. Seen
+ * on Kong 2.8.5 built here: pg_ssl = on and pg_ssl_verify = on against a server without TLS
+ * connect and work. A new database server (a restore, a dual cluster) can lose TLS unnoticed.
+ */
+const pgSslPlaintextFallback = {
+    id: 'pg-ssl-plaintext-fallback',
+    check(context) {
+        const conf = context.kongConf;
+        const ssl = conf?.settings.get('pg_ssl');
+        if (!conf || !ssl || !postgres_connection_ON.has(ssl.value.toLowerCase()))
+            return [];
+        const verify = postgres_connection_ON.has(conf.settings.get('pg_ssl_verify')?.value.toLowerCase() ?? '');
+        return [
+            {
+                rule: 'pg-ssl-plaintext-fallback',
+                severity: 'warning',
+                title: '`pg_ssl = on` falls back to plaintext when the database server refuses TLS',
+                detail: `Kong asks PostgreSQL for TLS but continues unencrypted if the server declines${verify ? ', and `pg_ssl_verify = on` then checks nothing' : ''}; Kong has no setting that requires TLS. A server rebuilt or restored for the upgrade without TLS would carry Kong's traffic, and its password, in clear.`,
+                where: settingWhere(conf, ssl),
+                remedy: 'Enforce TLS on the server side for the kong role (a `hostssl` line and no `host` line in pg_hba.conf), and check `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()` from a Kong node after the upgrade.',
+            },
+        ];
+    },
+};
+const SCRAM_CAPABLE = (0,kong_version/* parseKongVersion */.bo)('2.7.0');
+const SCRAM_DEFAULT_FROM = 14;
+/**
+ * Kong before 2.7.0 ships pgmoon without SCRAM-SHA-256 (2.6.0's rockspec pins pgmoon 1.12.0,
+ * 2.7.0's 1.13.0); real Kong 2.3.3 against a SCRAM server stops with "Error: don't know how to
+ * auth: 10" (test/fixtures/observed/kong-2.3.3-bootstrap.txt). PostgreSQL 14 made
+ * scram-sha-256 the default password_encryption.
+ */
+const postgresScramAuth = {
+    id: 'postgres-scram-auth',
+    check(context) {
+        if ((0,kong_version/* compareKongVersions */.QR)(context.from, SCRAM_CAPABLE) >= 0)
+            return [];
+        if (context.kongConf?.settings.get('database')?.value.toLowerCase() === 'off')
+            return [];
+        const server = context.postgres === undefined ? undefined : serverNumber(context.postgres.serverVersion);
+        if (server !== undefined && server < SCRAM_DEFAULT_FROM)
+            return [];
+        const seen = server === undefined ? 'If the database server is PostgreSQL 14 or later (or becomes one during the upgrade), ' : `The server is PostgreSQL ${server}: `;
+        const finding = {
+            rule: 'postgres-scram-auth',
+            severity: 'warning',
+            title: 'Kong below 2.7 cannot log in with a SCRAM password (PostgreSQL 14+ default)',
+            detail: `${seen}passwords are hashed with SCRAM-SHA-256 by default, and Kong before 2.7.0 only speaks MD5 and cleartext: it stops with "Error: don't know how to auth: 10". The current nodes work only while the kong role's password is stored as MD5.`,
+            where: 'database',
+            remedy: 'Until every node (and every `kong migrations` run) is on 2.7 or later, keep the kong role\'s password MD5-hashed (`SET password_encryption = \'md5\'` before setting it) on every server Kong uses, including restored copies; re-hash it with SCRAM after the upgrade.',
+        };
+        return [finding];
+    },
+};
+
+;// CONCATENATED MODULE: ./build/changelog/impact/route-paths.js
+/**
+ * Route path facts shared by the two route rules (facts: upgrade-paths-helm-operator-deck.md
+ * §5.3 and §6 items 1–2).
+ */
+/** 3.x reads a path as a regex only with this prefix (Kong 3.0.0 changelog, Kong/kong#9027). */
+const REGEX_PREFIX = '~';
+// The 2.x → 3.x heuristic of Kong (kong/db/migrations/migrate_path_280_300.lua, is_not_regex)
+// and of decK (convert/convert.go, utils.IsPathRegexLike): a path is plain when every character
+// is in this set, a regex otherwise. A path already starting with `~` is left alone by both.
+const PLAIN_PATH = /^[a-zA-Z0-9._~/%-]*$/;
+function isRegexLike(path) {
+    return !path.startsWith(REGEX_PREFIX) && !PLAIN_PATH.test(path);
+}
+/** The regex of a path as 3.x will see it: after `~`, or a 2.x path the migration will prefix. */
+function regexOf(path) {
+    if (path.startsWith(REGEX_PREFIX))
+        return path.slice(REGEX_PREFIX.length);
+    return isRegexLike(path) ? path : undefined;
+}
+// Kong/kong 3.4.2 kong/db/migrations/migrate_path_280_300.lua, normalize_regex: a percent-encoded
+// reserved character stays encoded (upper-cased), a regex metacharacter becomes its escape, any
+// other byte is decoded.
+const RESERVED = new Set([0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2f, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x5b, 0x5d]);
+const META_ESCAPES = { 0x2e: '\\.', 0x5e: '\\^', 0x2d: '\\-', 0x7b: '\\{', 0x7d: '\\}', 0x5c: '\\\\', 0x7c: '\\|' };
+/**
+ * What Kong 3.x DB-less makes of a regex path in a 1.1/2.1 file when it loads it
+ * (kong/db/declarative/migrations/route_path.lua → migrate_path_280_300): `~` and the
+ * percent-decoded pattern.
+ */
+function kongMigratedRegex(path) {
+    const decoded = path.includes('%')
+        ? path.replace(/%([0-9a-fA-F]{2})/g, (whole, hex) => {
+            const code = parseInt(hex, 16);
+            return RESERVED.has(code) ? whole.toUpperCase() : (META_ESCAPES[code] ?? String.fromCharCode(code));
+        })
+        : path;
+    return `${REGEX_PREFIX}${decoded}`;
+}
+/**
+ * Constructs PCRE (the 2.x router) accepts and the Rust `regex` crate behind atc-router (the
+ * 3.x `traditional_compatible` and `expressions` flavors) rejects: look-around, backreferences,
+ * atomic groups and possessive quantifiers (facts §6 item 2, Kong/kong#9495). A small scanner
+ * rather than a regex, so escapes and character classes do not cause false alarms.
+ */
+function unsupportedConstructs(pattern) {
+    const found = new Set();
+    let inClass = false;
+    let afterQuantifier = false;
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '\\') {
+            const next = pattern.slice(i + 1, i + 3);
+            if (!inClass && /^([1-9]|k[<{']|g[{\d-])/.test(next))
+                found.add('backreference');
+            i++;
+            afterQuantifier = false;
+            continue;
+        }
+        if (inClass) {
+            if (char === ']')
+                inClass = false;
+            continue;
+        }
+        if (char === '[') {
+            inClass = true;
+            // A `]` right after `[` or `[^` is a literal member, not the end of the class.
+            if (pattern[i + 1] === '^')
+                i++;
+            if (pattern[i + 1] === ']')
+                i++;
+            afterQuantifier = false;
+            continue;
+        }
+        if (char === '(') {
+            const group = pattern.slice(i + 1, i + 4);
+            if (/^\?[=!]/.test(group))
+                found.add('look-ahead');
+            else if (/^\?<[=!]/.test(group))
+                found.add('look-behind');
+            else if (group.startsWith('?>'))
+                found.add('atomic group');
+            else if (group.startsWith('?P='))
+                found.add('backreference');
+            // The `?` opening a group is not a quantifier.
+            if (group.startsWith('?'))
+                i++;
+            afterQuantifier = false;
+            continue;
+        }
+        if (char === '+' && afterQuantifier)
+            found.add('possessive quantifier');
+        afterQuantifier = char === '*' || char === '+' || char === '?' || (char === '}' && /\{\d+(,\d*)?$/.test(pattern.slice(0, i)));
+    }
+    return [...found];
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/route-regex-engine.js
+
+
+/**
+ * 2.x → 3.x: the 3.x default router flavor (`traditional_compatible`) matches regex paths with
+ * atc-router's Rust engine, which rejects some PCRE constructs the 2.x router accepted (facts:
+ * upgrade-paths-helm-operator-deck.md §6 item 2). Applies to Admin API and declarative routes
+ * alike: the database migration adds the `~` prefix but cannot rewrite the pattern.
+ */
+const routeRegexEngine = {
+    id: 'route-regex-engine',
+    check(context) {
+        if (!(0,crossing/* crosses */.N)(context, '3.0.0'))
+            return [];
+        // `router_flavor = traditional` keeps the PCRE router (the workaround in Kong/kong#9495).
+        const keepsPcre = context.kongConf?.settings.get('router_flavor')?.value === 'traditional';
+        return context.entities.flatMap((set) => set.routes.flatMap((route) => route.paths.flatMap(({ path, where }) => {
+            const regex = regexOf(path);
+            const constructs = regex === undefined ? [] : unsupportedConstructs(regex);
+            if (constructs.length === 0)
+                return [];
+            return [
+                {
+                    rule: 'route-regex-engine',
+                    severity: keepsPcre ? 'warning' : 'error',
+                    title: `Route path uses regex features the 3.x router cannot compile: ${constructs.join(', ')}`,
+                    detail: `${route.where}: path "${path}". From 3.0 the default router flavor compiles regex paths with ` +
+                        `a Rust regex engine without ${constructs.join(', ')}` +
+                        (keepsPcre ? '; your kong.conf keeps `router_flavor = traditional`, which still uses PCRE.' : '.'),
+                    where,
+                    remedy: 'Rewrite the pattern without these constructs (split it into several paths or routes), ' +
+                        'or set `router_flavor = traditional` until it is rewritten.',
+                },
+            ];
+        })));
+    },
+};
+
+;// CONCATENATED MODULE: ./build/changelog/impact/route-regex-prefix.js
+
+
+
+/**
+ * 2.x → 3.x: 3.x treats a path as a regex only when it starts with `~`. What happens to a 2.x
+ * regex path depends on who reads it (facts declarative-consumers.md):
+ * - the Admin API: the database migration already prefixed stored routes; nothing to do;
+ * - Kong DB-less, file in format 1.1/2.1: Kong converts on load, prefixing the path with its
+ *   own heuristic: reported as what it becomes, so the file can be converted to agree;
+ * - decK, file in format 1.1/2.1: the whole file is refused (rule declarative-format-version);
+ *   its converter may skip top-level routes (facts upgrade-paths-helm-operator-deck.md §5.3);
+ * - any consumer, file already in format 3.0: the path is matched as plain text.
+ */
+const routeRegexPrefix = {
+    id: 'route-regex-prefix',
+    check(context) {
+        if (!(0,crossing/* crosses */.N)(context, '3.0.0'))
+            return [];
+        return context.entities.flatMap((set) => {
+            if (set.source === 'admin-api')
+                return [];
+            if (set.source === 'kic')
+                return set.routes.flatMap((route) => regexPaths(route).map(({ path, where }) => ingressFinding(route, path, where)));
+            if (isFormat3(set.formatVersion)) {
+                return set.routes.flatMap((route) => regexPaths(route).map(({ path, where }) => plainTextFinding(route, path, where)));
+            }
+            return context.declarativeConsumers.flatMap((consumer) => oldFormatFindings(context, set, consumer));
+        });
+    },
+};
+function regexPaths(route) {
+    return route.paths.filter(({ path }) => isRegexLike(path));
+}
+function oldFormatFindings(context, set, consumer) {
+    const label = consumerLabel(context, consumer);
+    return set.routes.flatMap((route) => regexPaths(route).flatMap(({ path, where }) => {
+        if (consumer === 'db-less') {
+            return [
+                {
+                    rule: 'route-regex-prefix',
+                    severity: 'warning',
+                    title: `Regex path loaded as "${kongMigratedRegex(path)}" by Kong 3.x${label}`,
+                    detail: `${route.where}: path "${path}" in a ${set.formatVersion ?? 'version-less'} file; Kong DB-less converts the file on load and matches this path as the regex "${kongMigratedRegex(path)}". The file and a \`deck gateway dump\` of the new cluster then disagree.`,
+                    where,
+                    remedy: `Convert the file once (${convertRemedy(context, set.file)}) and keep the converted copy, so the file says what Kong runs.`,
+                },
+            ];
+        }
+        // decK refuses the file until converted; only a path its converter may skip needs more.
+        if (route.placement !== 'top-level')
+            return [];
+        return [
+            {
+                rule: 'route-regex-prefix',
+                severity: 'warning',
+                title: `Top-level route's regex path may stay unprefixed after \`deck file convert\`${label}`,
+                detail: `${route.where}: path "${path}". decK's 2.x → 3.x convert prefixes the paths of routes nested under services; this route is listed at the top level, and a path left without "${REGEX_PREFIX}" is plain text on 3.x.`,
+                where,
+                remedy: `After converting, check the path starts with "${REGEX_PREFIX}" (prefix it by hand if not), then \`deck gateway diff\` against the new cluster.`,
+            },
+        ];
+    }));
+}
+function plainTextFinding(route, path, where) {
+    return {
+        rule: 'route-regex-prefix',
+        severity: 'warning',
+        title: `Regex-looking route path without "${REGEX_PREFIX}" in a 3.0-format file`,
+        detail: `${route.where}: path "${path}" is matched as plain text on 3.x: the file is already in format 3.0, so neither Kong nor decK converts it.`,
+        where,
+        remedy: `Prefix the path with "${REGEX_PREFIX}" if it is meant as a regex.`,
+    };
+}
+function ingressFinding(route, path, where) {
+    return {
+        rule: 'route-regex-prefix',
+        severity: 'warning',
+        title: 'Ingress path looks like a regex',
+        detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}"; Kong's Helm chart (UPGRADE.md, 2.13.0) says Kong 3.0 needs KIC 2.6 or later and that its regex path changes "require changes to Ingresses".`,
+        where,
+        remedy: 'Rewrite the path the way your Kong Ingress Controller version marks regex paths (see its upgrade notes for Kong 3.x), and test the route on the new version.',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/router-flavor.js
+
+/**
+ * `router_flavor` is new in 3.0.0 with `traditional_compatible` as default (kong.conf.default
+ * 3.0.0; facts changelog-and-admin-api.md §A.4): routes are matched by atc-router, whose regex
+ * engine and priorities differ from 2.x (facts upgrade-paths-helm-operator-deck.md §6 item 2,
+ * Kong/kong#10151). Kong's Helm chart pins `traditional` for this reason.
+ */
+const routerFlavor = {
+    id: 'router-flavor',
+    check(context) {
+        const conf = context.kongConf;
+        if (!conf || conf.settings.has('router_flavor') || !(0,crossing/* crosses */.N)(context, '3.0.0'))
+            return [];
+        return [
+            {
+                rule: 'router-flavor',
+                severity: 'warning',
+                title: 'Routes will be matched by the 3.x router (`router_flavor = traditional_compatible`)',
+                detail: `${conf.file} does not set \`router_flavor\`; on 3.x it defaults to \`traditional_compatible\`, whose regex engine and route priorities differ from the 2.x router.`,
+                where: conf.file,
+                remedy: 'Test your routes against the target in staging (see the route-regex-* findings); set `router_flavor = traditional` to keep the 2.x matcher while you migrate.',
+            },
+        ];
+    },
+};
+
+;// CONCATENATED MODULE: ./build/changelog/impact/secure-by-default.js
+
+// Auth plugins whose `hide_credentials` default turns on in 3.14 (facts
+// upgrade-paths-helm-operator-deck.md §1.6, 3.10 → 3.14 "secure by default"). Only the
+// long-standing bundled auth plugins are listed; others may be affected as well.
+const AUTH_PLUGINS = ['basic-auth', 'key-auth', 'hmac-auth', 'ldap-auth', 'oauth2'];
+/**
+ * 3.14 changes defaults: routes default to `https` only, services verify upstream TLS, auth
+ * plugins hide credentials (facts §1.6). A declarative file that leaves these fields out takes
+ * the new values; `deck file convert --from 3.10 --to 3.14` pins the old ones (facts §5.3).
+ * Entities read from the Admin API carry every field explicitly, so only files are checked.
+ */
+const secureByDefault = {
+    id: 'secure-by-default',
+    check(context) {
+        if (!(0,crossing/* crosses */.N)(context, '3.14.0'))
+            return [];
+        return context.entities.flatMap((set) => {
+            if (set.source !== 'declarative')
+                return [];
+            const omitted = (fields, name) => !(name in fields);
+            return [
+                ...set.routes
+                    .filter((route) => omitted(route.fields, 'protocols'))
+                    .map((route) => secure_by_default_finding(route.where, 'Route leaves `protocols` out', 'will accept HTTPS only')),
+                ...set.services
+                    .filter((service) => omitted(service.fields, 'tls_verify'))
+                    .map((service) => secure_by_default_finding(service.where, 'Service leaves `tls_verify` out', 'will verify the upstream TLS certificate')),
+                ...set.plugins
+                    .filter((plugin) => AUTH_PLUGINS.includes(plugin.name) && omitted(plugin.config, 'hide_credentials'))
+                    .map((plugin) => secure_by_default_finding(plugin.where, `Plugin ${plugin.name} leaves \`hide_credentials\` out`, 'will strip the credential before proxying')),
+            ];
+        });
+    },
+};
+function secure_by_default_finding(where, title, effect) {
+    return {
+        rule: 'secure-by-default',
+        severity: 'warning',
+        title,
+        detail: `${where}: from 3.14 the default changes, so this entity ${effect}.`,
+        where,
+        remedy: 'Run `deck file convert --from 3.10 --to 3.14` to pin the old defaults, or accept the new ones after testing.',
+    };
+}
+
+;// CONCATENATED MODULE: ./build/changelog/impact/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const IMPACT_RULES = [
+    kongConfInvalidValue,
+    kongConfRemovedProperty,
+    kongConfDefaultChanged,
+    routerFlavor,
+    pluginChanges,
+    declarativeFormatVersion,
+    routeRegexEngine,
+    routeRegexPrefix,
+    ltsFieldRenames,
+    secureByDefault,
+    enterpriseRemovedFeature,
+    postgresVersion,
+    postgresScramAuth,
+    pgSslPlaintextFallback,
+    nginxTemplate,
+];
+/**
+ * What the rules see: every entity source read into one shape. Without a word on who reads the
+ * declarative files, both decK and Kong DB-less are assumed.
+ */
+function impactContext(input) {
+    const { adminApi, declarative, declarativeConsumers, ...rest } = input;
+    const entities = [
+        ...(adminApi ? [adminApiEntities(adminApi)] : []),
+        ...(declarative ?? []).map((file) => declarativeEntities(file.file, file.text)),
+    ];
+    return { ...rest, entities, declarativeConsumers: declarativeConsumers ?? ['deck', 'db-less'] };
+}
+/** Runs every rule on the deployment; errors first, then warnings, each in rule order. */
+function runImpactRules(context) {
+    const impacts = IMPACT_RULES.flatMap((rule) => rule.check(context));
+    return [...impacts.filter((i) => i.severity === 'error'), ...impacts.filter((i) => i.severity === 'warning')];
+}
+function analyzeImpact(input) {
+    return runImpactRules(impactContext(input));
+}
+
+
+// EXTERNAL MODULE: ./build/changelog/kong-env.js
+var kong_env = __nccwpck_require__(1614);
+// EXTERNAL MODULE: ./build/changelog/plan-changelog.js
+var plan_changelog = __nccwpck_require__(1705);
+// EXTERNAL MODULE: ./build/changelog/sources/remote-file.js
+var remote_file = __nccwpck_require__(7727);
+;// CONCATENATED MODULE: ./build/changelog/plan-impacts.js
+
+
+
+
+
+
+
+
+
+// kong_versions.yml lists `postgres: "9.5+"` for every release 2.8–3.10 (facts
+// upgrade-paths-helm-operator-deck.md §2.1): below it Kong does not run; below the tested list
+// it is a warning.
+const POSTGRES_RUNTIME_MINIMUM = 9.5;
+/**
+ * Collects what the user let us see of the deployment (kong.conf and KONG_* variables,
+ * declarative files, the Admin API, the database server, a custom nginx template), runs the
+ * impact rules on it, and says what it read. Files are parsed first so a malformed one fails
+ * before any network call.
+ */
+async function gatherImpacts(evidence) {
+    const { request, from, to } = evidence;
+    const confFile = request.kongConf && { file: request.kongConf.path, settings: (0,kong_conf/* parseUserKongConf */.ET)(request.kongConf.text) };
+    const envFile = request.kongEnv && { file: request.kongEnv.path, settings: (0,kong_env/* parseKongEnv */.a)(request.kongEnv.path, request.kongEnv.text) };
+    const kongConf = mergeConf(confFile, envFile);
+    const [adminApi, postgres, nginx] = await Promise.all([
+        evidence.admin && readInventory(evidence.admin, request.admin?.workspace, evidence.log),
+        request.db && readPostgres(evidence, request.db),
+        request.nginxTemplate && readDefaultTemplates(evidence),
+    ]);
+    const consumers = decideConsumers(request, kongConf?.settings, adminApi?.configuration);
+    const context = impactContext({
+        from,
+        to,
+        kongConf,
+        kongConfDefaults: evidence.kongConf,
+        adminApi,
+        adminConfiguration: adminApi?.configuration,
+        declarative: request.declarativeConfigs.map((file) => ({ file: file.path, text: file.text })),
+        declarativeConsumers: consumers.consumers,
+        postgres,
+        nginxTemplate: request.nginxTemplate && { file: request.nginxTemplate.path, custom: request.nginxTemplate.text, defaults: nginx?.templates },
+    });
+    // `where` is optional on a rule's finding but a key of the plan JSON (null when unknown).
+    const found = runImpactRules(context).map((impact) => ({ ...impact, where: impact.where }));
+    if (request.nginxTemplate && nginx?.templates === undefined) {
+        found.push({
+            rule: 'nginx-template',
+            severity: 'warning',
+            title: 'Custom nginx template not compared',
+            detail: nginx?.reason ?? 'Kong\'s default templates could not be read',
+            where: request.nginxTemplate.path,
+            remedy: `Compare your template with kong/templates/${nginx?.kind ?? 'nginx_kong.lua'} of the target by hand, or run the plan online.`,
+        });
+    }
+    const inspected = {
+        declarative: context.entities.filter((set) => set.source !== 'admin-api').map((set) => declarativeSummary(set, consumers)),
+        kongConf: [
+            ...(confFile ? [{ file: confFile.file, input: 'kong-conf', properties: confFile.settings.size }] : []),
+            ...(envFile ? [{ file: envFile.file, input: 'kong-env', properties: envFile.settings.size }] : []),
+        ],
+        adminApi: adminApi && {
+            url: adminApi.url,
+            workspaces: adminApi.workspaces,
+            database: typeof adminApi.configuration?.['database'] === 'string' ? adminApi.configuration['database'] : undefined,
+            services: adminApi.services.length,
+            routes: adminApi.routes.length,
+            plugins: namesOf(adminApi.plugins),
+        },
+        database: postgres && { serverVersion: postgres.serverVersion },
+        nginxTemplate: request.nginxTemplate && {
+            file: request.nginxTemplate.path,
+            kind: nginx?.kind ?? templateKind(request.nginxTemplate.text),
+            comparedWith: nginx?.templates?.map((template) => template.name),
+            reason: nginx?.reason,
+        },
+    };
+    for (const line of inspectedLines(inspected))
+        evidence.log(line);
+    return { found, files: nginx?.files ?? [], inspected };
+}
+/**
+ * Settings from the environment win over kong.conf's, as in Kong. An environment file with no
+ * Kong setting (Helm values keeping the chart's env) is no evidence of what the node relies on.
+ */
+function mergeConf(conf, env) {
+    if (env && env.settings.size === 0)
+        return conf;
+    if (!conf || !env)
+        return conf ?? env;
+    return { file: conf.file, settings: new Map([...conf.settings, ...env.settings]) };
+}
+/**
+ * Who reads the declarative files (facts declarative-consumers.md). Asked for, or seen: a node
+ * without a database loads them itself (DB-less); a node with one gets them through decK.
+ * Otherwise both are assumed and each one's findings reported.
+ */
+function decideConsumers(request, settings, configuration) {
+    switch (request.declarativeConsumer) {
+        case 'deck':
+            return { consumers: ['deck'], reason: 'declarative-consumer is deck' };
+        case 'db-less':
+            return { consumers: ['db-less'], reason: 'declarative-consumer is db-less' };
+        case 'kic':
+            return { consumers: [], reason: 'declarative-consumer is kic: the controller generates what Kong loads' };
+    }
+    const database = settings?.get('database')?.value.toLowerCase();
+    if (database === 'off')
+        return { consumers: ['db-less'], reason: 'kong.conf or kong-env sets database = off' };
+    if (request.deployment === 'db-less')
+        return { consumers: ['db-less'], reason: 'deployment is db-less' };
+    if (configuration?.['database'] === 'off')
+        return { consumers: ['db-less'], reason: 'the Admin API reports database off' };
+    if (typeof configuration?.['database'] === 'string')
+        return { consumers: ['deck'], reason: `the Admin API reports database ${String(configuration['database'])}: files reach it through decK` };
+    // Only a database set explicitly counts: a kong.conf that leaves it out is often paired with
+    // KONG_DATABASE=off in a Compose file or a chart the plan was not given.
+    if (database !== undefined && database !== '')
+        return { consumers: ['deck'], reason: `kong.conf or kong-env sets database = ${database}: files reach it through decK` };
+    return { consumers: ['deck', 'db-less'], reason: 'nothing tells who reads the files: both decK and Kong DB-less assumed' };
+}
+function declarativeSummary(set, consumers) {
+    return {
+        file: set.file ?? '',
+        formatVersion: set.formatVersion,
+        consumer: set.source === 'kic' ? 'kic' : consumers.consumers.length === 0 ? 'kic' : consumers.consumers.join('+'),
+        consumerReason: set.source === 'kic' ? 'Kong Ingress Controller resources' : consumers.reason,
+        services: set.services.length,
+        routes: set.routes.length,
+        plugins: namesOf(set.plugins),
+        regexPaths: set.routes.reduce((count, route) => count + route.paths.filter(({ path }) => regexOf(path) !== undefined).length, 0),
+        envPlaceholders: set.envPlaceholders,
+    };
+}
+function namesOf(plugins) {
+    return [...new Set(plugins.map((plugin) => plugin.name).filter(Boolean))].sort();
+}
+const CONSUMER_NAMES = { deck: 'decK', 'db-less': 'DB-less', kic: 'KIC', 'deck+db-less': 'decK or DB-less' };
+/** One line per source read: a clean plan and a file that was not read must not look alike. */
+function inspectedLines(inspected) {
+    const shown = (names) => (names.length === 0 ? 'none' : names.length > 8 ? `${names.slice(0, 8).join(', ')} …` : names.join(', '));
+    return [
+        ...inspected.declarative.map((d) => `${d.file} (${d.formatVersion ?? (d.consumer === 'kic' ? 'Kubernetes' : 'no format version')}, ${CONSUMER_NAMES[d.consumer] ?? d.consumer}): ${d.services} services, ${d.routes} routes, ${d.regexPaths} regex paths; plugins: ${shown(d.plugins)}${d.envPlaceholders.length > 0 ? `; decK env placeholders (not resolved): ${shown(d.envPlaceholders)}` : ''}`),
+        ...inspected.kongConf.map((c) => `${c.file} (${c.input}): ${c.properties} properties set`),
+        ...(inspected.adminApi
+            ? [`Admin API ${inspected.adminApi.url} (${inspected.adminApi.workspaces.join(', ') || 'default workspace'}): ${inspected.adminApi.services} services, ${inspected.adminApi.routes} routes; plugins: ${shown(inspected.adminApi.plugins)}`]
+            : []),
+        ...(inspected.database ? [`database: PostgreSQL ${inspected.database.serverVersion}`] : []),
+        ...(inspected.nginxTemplate
+            ? [`${inspected.nginxTemplate.file} (nginx template like ${inspected.nginxTemplate.kind}): ${inspected.nginxTemplate.comparedWith ? `compared with Kong's ${inspected.nginxTemplate.comparedWith.join(' and ')}` : `not compared (${inspected.nginxTemplate.reason ?? 'unknown'})`}`]
+            : []),
+    ];
+}
+async function readInventory(admin, workspace, log) {
+    const workspaces = workspace === 'all' ? (await admin.listAll('/workspaces')).map((ws) => ws.name) : [workspace];
+    const [root, inventories] = await Promise.all([
+        admin.getJson('/'),
+        Promise.all(workspaces.map(async (ws) => {
+            const [routes, plugins, services] = await Promise.all([
+                admin.listAll('/routes', ws),
+                admin.listAll('/plugins', ws),
+                admin.listAll('/services', ws),
+            ]);
+            return { routes, plugins, services };
+        })),
+    ]);
+    const inventory = {
+        url: admin.target.url,
+        workspaces: workspaces.filter((ws) => ws !== undefined),
+        configuration: typeof root.configuration === 'object' && root.configuration !== null ? root.configuration : undefined,
+        routes: inventories.flatMap((i) => i.routes),
+        plugins: inventories.flatMap((i) => i.plugins),
+        services: inventories.flatMap((i) => i.services),
+    };
+    log(`Admin API: ${inventory.services.length} services, ${inventory.routes.length} routes, ${inventory.plugins.length} plugins checked`);
+    return inventory;
+}
+async function readPostgres(evidence, db) {
+    const supported = (0,catalog/* postgresSupport */.RI)((0,kong_version/* releaseLine */.aY)(evidence.to));
+    if (supported === undefined)
+        return undefined;
+    const serverVersion = await evidence.readServerVersion(db);
+    evidence.log(`PostgreSQL server version ${serverVersion}`);
+    return { serverVersion, supported: { tested: supported.tested, min: POSTGRES_RUNTIME_MINIMUM } };
+}
+/** The default templates of the custom one's kind: a full main template inlining the http block gets both. */
+function templatesFor(custom) {
+    const kind = templateKind(custom);
+    return kind === 'nginx.lua' && /\bserver_name\s+kong\s*;/.test(custom) ? ['nginx.lua', 'nginx_kong.lua'] : [kind];
+}
+async function readDefaultTemplates(evidence) {
+    const { from, to, read, request } = evidence;
+    const names = templatesFor(request.nginxTemplate.text);
+    const kind = names[0];
+    const notCompared = (reason) => ({ kind, templates: undefined, reason, files: [] });
+    if ((0,kong_version/* editionOf */.yU)(to) === 'enterprise')
+        return notCompared('Kong Enterprise\'s default templates are not public');
+    if (read === undefined)
+        return notCompared('Kong\'s default templates are read from GitHub, and this plan is offline');
+    try {
+        const now = new Date();
+        const pairs = await Promise.all(names.map(async (name) => {
+            const [a, b] = await Promise.all([read((0,remote_file/* kongTemplateAt */.lv)((0,kong_version/* formatKongVersion */.Xz)(from), name)), read((0,remote_file/* kongTemplateAt */.lv)((0,kong_version/* formatKongVersion */.Xz)(to), name))]);
+            return { name, a, b };
+        }));
+        return {
+            kind,
+            templates: pairs.map(({ name, a, b }) => ({ name, from: a.text, to: b.text })),
+            reason: undefined,
+            files: pairs.flatMap(({ name, a, b }) => [(0,plan_changelog/* sourceFileOf */.XQ)(`${name} ${(0,kong_version/* formatKongVersion */.Xz)(from)}`, a, now), (0,plan_changelog/* sourceFileOf */.XQ)(`${name} ${(0,kong_version/* formatKongVersion */.Xz)(to)}`, b, now)]),
+        };
+    }
+    catch (error) {
+        return notCompared(`Kong's default templates could not be read: ${error.message}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 4143:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V1: () => (/* binding */ readPlanRequest)
+});
+
+// UNUSED EXPORTS: DATABASES, DECLARATIVE_CONSUMERS, DEPLOYMENTS, EDITIONS
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/inputs.js
+var inputs = __nccwpck_require__(2307);
+// EXTERNAL MODULE: ./build/changelog/kong-conf.js + 1 modules
+var kong_conf = __nccwpck_require__(3052);
+// EXTERNAL MODULE: ./build/changelog/kong-env.js
+var kong_env = __nccwpck_require__(1614);
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
+;// CONCATENATED MODULE: ./build/kong/admin-inputs.js
+
+
+
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const token = (0,inputs/* readSecret */.n5)(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
+        throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = (0,inputs/* readHttpUrl */.y7)(source, names.url);
+    if (url === undefined) {
+        if (token !== undefined)
+            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
+        return undefined;
+    }
+    return { input: names.url, url, token, workspace: (0,inputs/* readString */.E3)(source, names.workspace) };
+}
+
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+;// CONCATENATED MODULE: ./build/database/connection-inputs.js
+
+
+
+
+/**
+ * The database inputs every action shares, read and validated before any side effect:
+ * `database-url` (a postgres URI) or `pg-host`, `pg-port`, `pg-user`, `pg-password`,
+ * `pg-database`, `pg-sslmode`. A password, alone or inside the URL, is masked as it is read.
+ */
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+function readDatabaseInputs(source) {
+    const url = (0,inputs/* readSecret */.n5)(source, 'database-url');
+    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,inputs/* readString */.E3)(source, name) !== undefined);
+    if (url !== undefined && separate.length > 0) {
+        throw (0,errors/* inputError */.Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+    }
+    if (url !== undefined)
+        return parseDatabaseUrl(url, source);
+    const host = (0,inputs/* readString */.E3)(source, 'pg-host');
+    if (host === undefined) {
+        if (separate.length > 0)
+            throw (0,errors/* inputError */.Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
+        return undefined;
+    }
+    return {
+        host,
+        port: (0,inputs/* readPositiveInteger */.yg)(source, 'pg-port', 5432),
+        user: (0,inputs/* readString */.E3)(source, 'pg-user') ?? 'kong',
+        password: (0,inputs/* readSecret */.n5)(source, 'pg-password'),
+        database: (0,inputs/* readString */.E3)(source, 'pg-database') ?? 'kong',
+        sslmode: (0,inputs/* readEnum */.ai)(source, 'pg-sslmode', connection/* SSL_MODES */.yj, 'prefer'),
+    };
+}
+function parseDatabaseUrl(text, source) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw (0,errors/* inputError */.Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+    }
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+    if (password !== undefined)
+        (0,inputs/* maskSecret */.$l)(source, password);
+    const sslmode = url.searchParams.get('sslmode') ?? (0,inputs/* readString */.E3)(source, 'pg-sslmode') ?? 'prefer';
+    if (!connection/* SSL_MODES */.yj.includes(sslmode)) {
+        throw (0,errors/* inputError */.Xu)('database-url', `sslmode "${sslmode}" is not one of ${connection/* SSL_MODES */.yj.join(', ')}`);
+    }
+    const port = url.port === '' ? 5432 : Number(url.port);
+    return {
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
+        port,
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
+        password,
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
+        sslmode: sslmode,
+    };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,log_text/* hasControl */.aQ)(decoded))
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
+}
+
+;// CONCATENATED MODULE: ./build/version/deployment.js
+/**
+ * What an upgrade is of, besides its versions: how the nodes run and what stores their
+ * configuration. The upgrade path and the strategies depend on both.
+ */
+const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less'];
+const DATABASES = ['postgres', 'cassandra'];
+
+;// CONCATENATED MODULE: ./build/changelog/plan-request.js
+
+
+
 
 
 
@@ -37468,56 +34770,62 @@ function diffKongConf(a, b) {
  * function, so both validate alike and before anything is fetched.
  */
 const EDITIONS = ['auto', 'oss', 'enterprise'];
-const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less'];
-const DATABASES = ['postgres', 'cassandra'];
+
+/** Who reads the declarative files (facts declarative-consumers.md); auto decides from what the plan sees. */
+const DECLARATIVE_CONSUMERS = ['auto', 'deck', 'db-less', 'kic'];
 async function readPlanRequest(source) {
-    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readAdminInputs */ .xA)(source);
-    const from = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'from');
+    const admin = readAdminInputs(source);
+    const from = (0,inputs/* readString */.E3)(source, 'from');
     if (from === undefined && admin === undefined) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('from', 'is required unless admin-url is given (then the running version is read from the Admin API)');
+        throw (0,errors/* inputError */.Xu)('from', 'is required unless admin-url is given (then the running version is read from the Admin API)');
     }
-    const to = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'to');
+    const to = (0,inputs/* readString */.E3)(source, 'to');
     if (to === undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)('to', 'is required: a version (3.4.2, 3.10.0.2), a release line (3.10) or "latest"');
+        throw (0,errors/* inputError */.Xu)('to', 'is required: a version (3.4.2, 3.10.0.2), a release line (3.10) or "latest"');
     const request = {
         from,
         to,
-        edition: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'edition', EDITIONS, 'auto'),
-        deployment: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'deployment', DEPLOYMENTS, 'traditional'),
-        database: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readEnum */ .ai)(source, 'database', DATABASES, 'postgres'),
-        offline: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readBoolean */ .Vf)(source, 'offline', false),
+        edition: (0,inputs/* readEnum */.ai)(source, 'edition', EDITIONS, 'auto'),
+        deployment: (0,inputs/* readEnum */.ai)(source, 'deployment', DEPLOYMENTS, 'traditional'),
+        database: (0,inputs/* readEnum */.ai)(source, 'database', DATABASES, 'postgres'),
+        declarativeConsumer: (0,inputs/* readEnum */.ai)(source, 'declarative-consumer', DECLARATIVE_CONSUMERS, 'auto'),
+        offline: (0,inputs/* readBoolean */.Vf)(source, 'offline', false),
         github: {
-            token: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSecret */ .n5)(source, 'github-token'),
-            apiUrl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readHttpUrl */ .y7)(source, 'github-api-url') ?? 'https://api.github.com',
+            token: (0,inputs/* readSecret */.n5)(source, 'github-token'),
+            apiUrl: (0,inputs/* readHttpUrl */.y7)(source, 'github-api-url') ?? 'https://api.github.com',
         },
-        cacheDir: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, 'cache-dir'),
+        cacheDir: (0,inputs/* readString */.E3)(source, 'cache-dir'),
         admin,
-        db: (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readDatabaseInputs */ .ZU)(source),
+        db: readDatabaseInputs(source),
     };
     // Files last: every value is validated before anything is read from disk.
-    const [changelogFile, kongConf, nginxTemplate, declarativeConfigs] = await Promise.all([
+    const [changelogFile, kongConf, kongEnv, nginxTemplate, declarativeConfigs] = await Promise.all([
         readGivenFile(source, 'changelog-file'),
         readGivenFile(source, 'kong-conf'),
+        readGivenFile(source, 'kong-env'),
         readGivenFile(source, 'nginx-template'),
-        Promise.all((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readList */ .LD)(source, 'declarative-config').map((path) => loadFile('declarative-config', path))),
+        Promise.all((0,inputs/* readList */.LD)(source, 'declarative-config').map((path) => loadFile('declarative-config', path))),
     ]);
-    // Its passwords and keys are masked before anything could print them (a finding names the key only).
+    // Their passwords and keys are masked before anything could print them (a finding names the key only).
+    const mask = (secret) => (0,inputs/* maskSecret */.$l)(source, secret);
     if (kongConf !== undefined)
-        (0,_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .maskSecretSettings */ .g3)((0,_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUserKongConf */ .ET)(kongConf.text, 'kong-conf'), (secret) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(source, secret));
-    return { ...request, changelogFile, kongConf, nginxTemplate, declarativeConfigs };
+        (0,kong_conf/* maskSecretSettings */.g3)((0,kong_conf/* parseUserKongConf */.ET)(kongConf.text, 'kong-conf'), mask);
+    if (kongEnv !== undefined)
+        (0,kong_conf/* maskSecretSettings */.g3)((0,kong_env/* parseKongEnv */.a)(kongEnv.path, kongEnv.text), mask);
+    return { ...request, changelogFile, kongConf, kongEnv, nginxTemplate, declarativeConfigs };
 }
 async function readGivenFile(source, input) {
-    const path = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, input);
+    const path = (0,inputs/* readString */.E3)(source, input);
     return path === undefined ? undefined : loadFile(input, path);
 }
 async function loadFile(input, path) {
     try {
-        return { input, path, text: await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(path, 'utf8') };
+        return { input, path, text: await (0,promises_.readFile)(path, 'utf8') };
     }
     catch (error) {
         const code = error.code;
         const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : error.message;
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `cannot read "${path}": ${reason}`, error);
+        throw (0,errors/* inputError */.Xu)(input, `cannot read "${path}": ${reason}`, error);
     }
 }
 
@@ -37549,7 +34857,7 @@ function serializePlan(plan) {
 
 /***/ }),
 
-/***/ 7406:
+/***/ 1185:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37562,8 +34870,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
 ;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
 
 
@@ -37599,7 +34907,7 @@ async function readServerVersion(db) {
         return raw.split(' ')[0] ?? raw;
     }
     catch (error) {
-        throw (0,errors/* stepError */.hH)(`reading the PostgreSQL version of ${(0,shared_inputs/* describeDatabase */.DZ)(db)}`, error.message, error);
+        throw (0,errors/* stepError */.hH)(`reading the PostgreSQL version of ${(0,connection/* describeDatabase */.DZ)(db)}`, error.message, error);
     }
     finally {
         await client.end().catch(() => { });
@@ -37608,10 +34916,9 @@ async function readServerVersion(db) {
 
 ;// CONCATENATED MODULE: ./build/lib/http.js
 
-
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
-const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
 /**
  * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
  * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
@@ -37751,18 +35058,6 @@ function transportReason(error) {
     const cause = error.cause;
     return cause?.code ?? cause?.message ?? error.message;
 }
-async function httpJson(request, step = 'HTTP request') {
-    const response = await httpRequest(request, step);
-    if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
-    }
-    try {
-        return JSON.parse(response.body);
-    }
-    catch (error) {
-        throw stepError(step, `${request.url} did not answer JSON`, error);
-    }
-}
 
 // EXTERNAL MODULE: ./build/lib/log-text.js
 var log_text = __nccwpck_require__(2180);
@@ -37772,9 +35067,10 @@ var log_text = __nccwpck_require__(2180);
 
 /**
  * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
- * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
- * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
- * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * backup-db's export and promote. Collections answer `{data, next}` with `next` a relative path
+ * and `null` on the last page, and `size` is at most 1000 (Kong/kong 3.4.2
+ * kong/api/endpoints.lua l.143 and l.307-316); Enterprise's RBAC header is `Kong-Admin-Token`
+ * (its default rbac_auth_header).
  */
 const MAX_PAGE_SIZE = 1000;
 /**
@@ -37795,7 +35091,7 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
         const url = `${target.url}${path}`;
         const response = await httpRequest({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,errors/* stepError */.hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,errors/* httpError */.p2)(step, response.status, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
@@ -37831,7 +35127,7 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
             onPage(data);
             if (typeof link !== 'string')
                 break;
-            // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
+            // Before 3.1 `next` drops `size` (Kong/kong 3.1.0 kong/api/endpoints.lua l.315 first adds it). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
             if (!link.startsWith('/') || link.startsWith('//'))
                 throw (0,errors/* stepError */.hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,log_text/* quoteRemote */.Pj)(link)}`);
@@ -37862,6 +35158,30 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     }
     return { target, getJson, listAll, forEachPage, get, send };
 }
+/** An Admin API answer of 404: a collection or entity this node does not have (a plugin not installed, OSS without /workspaces). */
+function isNotFound(error) {
+    return error instanceof UpgradeError && error.httpStatus === 404;
+}
+/**
+ * Every workspace's name, sorted, with the requests it took; `names` undefined where the node
+ * has no /workspaces (OSS 3.7+ answers 404: only the default workspace exists).
+ */
+async function listWorkspaces(client) {
+    const names = [];
+    try {
+        const requests = await client.forEachPage('/workspaces', undefined, (items) => {
+            for (const item of items)
+                if (typeof item.name === 'string')
+                    names.push(item.name);
+        });
+        return { names: names.sort(), requests };
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return { names: undefined, requests: 1 };
+        throw error;
+    }
+}
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
 }
@@ -37881,10 +35201,1570 @@ function kongMessage(body) {
     return (0,log_text/* quoteRemote */.Pj)(body);
 }
 
+// EXTERNAL MODULE: ./build/version/catalog.js + 1 modules
+var catalog = __nccwpck_require__(7692);
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+;// CONCATENATED MODULE: ./build/version/strategies.js
+
+const BLUE_GREEN_MINIMUM = (0,kong_version/* parseKongVersion */.bo)('2.8.2');
+/** Advice per node group, in the order the groups are upgraded. */
+function adviseStrategies(hops, deployment) {
+    switch (deployment) {
+        case 'traditional':
+            return [databaseBacked('nodes', hops)];
+        case 'hybrid':
+            return [databaseBacked('control-planes', hops), withoutDatabase('data-planes')];
+        case 'db-less':
+            return [withoutDatabase('nodes')];
+    }
+}
+function databaseBacked(group, hops) {
+    return {
+        group,
+        recommended: 'dual-cluster',
+        reason: 'safest: a second cluster on a new database restored from the backup takes traffic gradually, with no planned downtime and the old cluster as rollback',
+        fallback: { name: 'in-place', reason: 'when there is no capacity for a second cluster and database' },
+        strategies: [
+            {
+                name: 'dual-cluster',
+                supported: true,
+                reason: 'new cluster and database restored from the backup; database-stored counters (Rate Limiting Advanced, Vitals) are not shared between the two',
+            },
+            {
+                name: 'in-place',
+                supported: true,
+                reason: 'stops the old nodes and migrates the same database: business downtime; rollback restores the database backup',
+            },
+            blueGreen(hops),
+            {
+                name: 'rolling',
+                supported: false,
+                reason: 'these nodes share a database that `kong migrations` changes; rolling replacement is for nodes without one (DB-less, hybrid data planes)',
+            },
+        ],
+    };
+}
+/** Blue-green on the shared database: limited support, patch upgrades only, 2.8.2+ (blue-green.md). */
+function blueGreen(hops) {
+    const crossing = hops.find((hop) => !(0,kong_version/* sameLine */.tW)(hop.from, hop.to));
+    if (crossing) {
+        return {
+            name: 'blue-green',
+            supported: false,
+            reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan's hop ${(0,kong_version/* formatKongVersion */.Xz)(crossing.from)} → ${(0,kong_version/* formatKongVersion */.Xz)(crossing.to)} is ${crossing.rule}`,
+        };
+    }
+    const tooOld = hops.find((hop) => (0,kong_version/* compareKongVersions */.QR)(hop.from, BLUE_GREEN_MINIMUM) < 0);
+    if (tooOld) {
+        return {
+            name: 'blue-green',
+            supported: false,
+            reason: `blue-green needs 2.8.2 or later on the old cluster; this plan starts a hop at ${(0,kong_version/* formatKongVersion */.Xz)(tooOld.from)}`,
+        };
+    }
+    return {
+        name: 'blue-green',
+        supported: true,
+        reason: 'not recommended (limited support from Kong): both clusters share the database, which serves the old one until `kong migrations finish`',
+    };
+}
+function withoutDatabase(group) {
+    const who = group === 'data-planes' ? 'hybrid data planes' : 'DB-less nodes';
+    const unsupported = (name) => ({
+        name,
+        supported: false,
+        reason: `Kong supports only rolling upgrades for ${who}: there is no database to migrate`,
+    });
+    const order = group === 'data-planes' ? ' after the control planes (a data plane must not be newer than its control plane)' : '';
+    return {
+        group,
+        recommended: 'rolling',
+        reason: `replace ${who} one at a time${order}; no migrations run`,
+        fallback: undefined,
+        strategies: [
+            unsupported('dual-cluster'),
+            unsupported('in-place'),
+            unsupported('blue-green'),
+            { name: 'rolling', supported: true, reason: `new ${who} join and old ones drain, one at a time` },
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./build/version/teardown-migrations.js
+
+/** The list covers Kong/kong tags up to here; later releases may add teardowns not listed. */
+const TEARDOWN_FACTS_END = (0,kong_version/* parseKongVersion */.bo)('3.9.3');
+// Read from the Postgres half of every migration file at the tags 1.0.0–3.9.3 (a teardown only in
+// the `cassandra` half does not count). basic-auth, hmac-auth, jwt and key-auth 003_200_to_210 are
+// operations/200_to_210.lua's ws_migrate_plugin, which has one; pre-function and post-function
+// 001_280_to_300 are pre-function/migrations/_001_280_to_300.lua, which has one too (observed on
+// real Kong 3.4.2: `up` from 2.8.5 leaves them pending and `finish` runs them). The 1.0.0 rows
+// existed until 1.5.x and matter only for an upgrade from 0.x.
+const ROWS = [
+    ['core', '001_14_to_15', '1.0.0'],
+    ['core', '002_15_to_1', '1.0.0'],
+    ['acl', '001_14_to_15', '1.0.0'],
+    ['oauth2', '001_14_to_15', '1.0.0'],
+    ['oauth2', '002_15_to_10', '1.0.0'],
+    ['rate-limiting', '001_14_to_15', '1.0.0'],
+    ['rate-limiting', '002_15_to_10', '1.0.0'],
+    ['response-ratelimiting', '001_14_to_15', '1.0.0'],
+    ['response-ratelimiting', '002_15_to_10', '1.0.0'],
+    ['core', '005_120_to_130', '1.3.0'],
+    ['core', '008_150_to_200', '2.0.0'],
+    ['core', '009_200_to_210', '2.1.0'],
+    ['core', '012_213_to_220', '2.2.0'],
+    ['core', '016_280_to_300', '3.0.0'],
+    ['acl', '003_200_to_210', '2.1.0'],
+    ['acl', '004_212_to_213', '2.1.3'],
+    ['bot-detection', '001_200_to_210', '2.1.0'],
+    ['ip-restriction', '001_200_to_210', '2.1.0'],
+    ['oauth2', '004_200_to_210', '2.1.0'],
+    ['basic-auth', '003_200_to_210', '2.1.0'],
+    ['hmac-auth', '003_200_to_210', '2.1.0'],
+    ['jwt', '003_200_to_210', '2.1.0'],
+    ['key-auth', '003_200_to_210', '2.1.0'],
+    ['http-log', '001_280_to_300', '3.0.0'],
+    ['pre-function', '001_280_to_300', '3.0.0'],
+    ['post-function', '001_280_to_300', '3.0.0'],
+    ['acme', '003_350_to_360', '3.6.0'],
+    ['rate-limiting', '006_350_to_360', '3.6.0'],
+    ['response-ratelimiting', '001_350_to_360', '3.6.0'],
+    // First OSS tag 3.6.1; Enterprise also shipped it on its 3.3–3.5 branches
+    // (Kong/kong release/3.3.x–3.5.x after their last OSS tags).
+    ['opentelemetry', '001_331_to_332', '3.6.1'],
+    ['ai-proxy', '001_360_to_370', '3.7.0'],
+];
+const TEARDOWNS = ROWS.map(([subsystem, name, since]) => ({
+    subsystem,
+    name,
+    since: (0,kong_version/* parseKongVersion */.bo)(since),
+})).sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.since, b.since));
+/** The teardown migrations an upgrade from `from` to `to` applies, oldest first. */
+function teardownsBetween(from, to) {
+    return TEARDOWNS.filter((m) => (0,kong_version/* compareKongVersions */.QR)(m.since, from) > 0 && (0,kong_version/* compareKongVersions */.QR)(m.since, to) <= 0);
+}
+
+;// CONCATENATED MODULE: ./build/version/upgrade-path.js
+
+
+
+
+// decK `file convert` pairs: Kong/deck convert/convert.go; the decK versions from the LTS
+// upgrade guides (Kong/developer.konghq.com app/_how-tos/gateway/convert-gateway-lts-*.md).
+const LTS_PAIRS = {
+    '2.8': { to: '3.4', minimumDeck: '1.47.0' },
+    '3.4': { to: '3.10', minimumDeck: '1.51.0' },
+    '3.10': { to: '3.14', minimumDeck: '1.57.3' },
+};
+const HYBRID_PROTOCOL_TRAP = ['3.1.0.0', '3.1.1.1'];
+const HYBRID_PROTOCOL_FIX = (0,kong_version/* parseKongVersion */.bo)('3.1.1.2');
+const upgrade_path_BLUE_GREEN_MINIMUM = (0,kong_version/* parseKongVersion */.bo)('2.8.2');
+const PRE_1_WAYPOINT = (0,kong_version/* parseKongVersion */.bo)('1.5.0');
+function planUpgradePath(from, to, options) {
+    validate(from, to, options);
+    const hops = [];
+    let at = from;
+    const first = requiredFirstHop(at, to, options);
+    if (first) {
+        hops.push(makeHop(at, first.to, first.rule, first.reason, options));
+        at = first.to;
+    }
+    if ((0,kong_version/* sameLine */.tW)(at, to)) {
+        if ((0,kong_version/* compareKongVersions */.QR)(at, to) < 0) {
+            hops.push(makeHop(at, to, 'patch', `patch releases of the ${(0,kong_version/* releaseLine */.aY)(to)} line`, options));
+        }
+        return hops;
+    }
+    for (const edge of shortestRoute((0,kong_version/* releaseLine */.aY)(at), (0,kong_version/* releaseLine */.aY)(to))) {
+        const stop = edge.to === (0,kong_version/* releaseLine */.aY)(to) ? to : (edge.pinned ?? waypoint(edge.to, options.edition));
+        hops.push(makeHop(at, stop, edge.rule, edge.reason, options));
+        at = stop;
+    }
+    return hops;
+}
+function validate(from, to, options) {
+    const name = options.edition === 'oss' ? 'OSS' : 'Enterprise';
+    if ((0,kong_version/* editionOf */.yU)(to) !== options.edition) {
+        const form = options.edition === 'oss' ? 'three numbers (3.4.2)' : 'four numbers (3.4.3.29)';
+        throw (0,errors/* inputError */.Xu)('to', `"${(0,kong_version/* formatKongVersion */.Xz)(to)}" is not an ${name} version; with edition ${options.edition} it needs ${form}`);
+    }
+    if (options.edition === 'oss' && (0,kong_version/* editionOf */.yU)(from) === 'enterprise') {
+        throw (0,errors/* inputError */.Xu)('from', `"${(0,kong_version/* formatKongVersion */.Xz)(from)}" is an Enterprise version; an Enterprise to OSS move is not an upgrade this planner supports; use edition enterprise`);
+    }
+    // OSS → Enterprise: OSS x.y.z is the same code line as Enterprise x.y.z.0, and
+    // compareKongVersions orders them so.
+    const order = (0,kong_version/* compareKongVersions */.QR)(from, to);
+    if (order === 0)
+        throw (0,errors/* inputError */.Xu)('to', `is the version already running (${(0,kong_version/* formatKongVersion */.Xz)(from)}); nothing to upgrade`);
+    if (order > 0) {
+        throw (0,errors/* inputError */.Xu)('to', `${(0,kong_version/* formatKongVersion */.Xz)(to)} is older than ${(0,kong_version/* formatKongVersion */.Xz)(from)}: downgrades are not supported (migrations are not reversible); restore the pre-upgrade backup instead`);
+    }
+    if (!(0,catalog/* versionExists */.$y)(to))
+        throw (0,errors/* inputError */.Xu)('to', (0,catalog/* notReleased */.d_)(to, options.edition));
+    // The running version is taken as given (Kong's data misses a few Enterprise builds, e.g.
+    // 3.1.1.1), but its line must be one Kong released.
+    if ((0,catalog/* catalogLine */.WP)((0,kong_version/* releaseLine */.aY)(from)) === undefined) {
+        throw (0,errors/* inputError */.Xu)('from', `${(0,kong_version/* formatKongVersion */.Xz)(from)} is not in any Kong release line; lines: ${(0,catalog/* allLines */.bk)()[0]?.line} … ${(0,catalog/* allLines */.bk)().at(-1)?.line}`);
+    }
+    if (options.deployment !== 'db-less' && options.database === 'cassandra') {
+        if (!(0,catalog/* supportsCassandra */.nL)(from)) {
+            throw (0,errors/* inputError */.Xu)('database', `Kong ${(0,kong_version/* formatKongVersion */.Xz)(from)} cannot run on Cassandra (support was removed in 3.4.0); accepted: postgres`);
+        }
+        if (!(0,catalog/* supportsCassandra */.nL)(to)) {
+            const last = (0,catalog/* latestVersion */.qD)('3.3', options.edition);
+            const reachable = last === undefined ? '' : ` (the newest Cassandra-capable release is ${(0,kong_version/* formatKongVersion */.Xz)(last)})`;
+            throw (0,errors/* inputError */.Xu)('to', `Kong removed Cassandra support in 3.4.0, so a Cassandra deployment cannot upgrade to ${(0,kong_version/* formatKongVersion */.Xz)(to)}${reachable}; migrate the database to PostgreSQL first (Kong support assists), then plan again with database postgres`);
+        }
+    }
+}
+/** Special cases that pin the first stop before the normal route (the upgrade guide's reference.md). */
+function requiredFirstHop(from, to, options) {
+    const formatted = (0,kong_version/* formatKongVersion */.Xz)(from);
+    if (options.deployment === 'hybrid' && HYBRID_PROTOCOL_TRAP.includes(formatted) && (0,kong_version/* compareKongVersions */.QR)(to, HYBRID_PROTOCOL_FIX) > 0) {
+        return {
+            to: HYBRID_PROTOCOL_FIX,
+            rule: 'hybrid-3.1.1.2-first',
+            reason: `hybrid ${formatted} speaks only the new CP/DP protocol; 3.1.1.2 speaks both, so stop there first`,
+        };
+    }
+    if (options.strategy === 'blue-green' &&
+        (0,kong_version/* releaseLine */.aY)(from) === '2.8' &&
+        (0,kong_version/* compareKongVersions */.QR)(from, upgrade_path_BLUE_GREEN_MINIMUM) < 0 &&
+        to.major >= 3) {
+        return {
+            to: waypoint('2.8', options.edition),
+            rule: 'blue-green-needs-2.8.2',
+            reason: 'blue-green towards 3.x needs 2.8.2 or later on the old cluster',
+        };
+    }
+    return undefined;
+}
+/** The latest release of a waypoint line in the edition (Kong: stop at the latest patch). */
+function waypoint(line, edition) {
+    const version = (0,catalog/* latestVersion */.qD)(line, edition);
+    if (version === undefined) {
+        const name = edition === 'oss' ? 'OSS' : 'Enterprise';
+        throw (0,errors/* inputError */.Xu)('to', `the path passes through ${line}, but the built-in catalog has no ${name} ${line} release to stop at (Enterprise data starts at 2.8); upgrade to ${line} by hand first, then plan again`);
+    }
+    return version;
+}
+/** Kong's guaranteed paths from one line, all towards newer lines. */
+function edgesFrom(line) {
+    const edges = [];
+    const next = (0,catalog/* allLines */.bk)().find((l) => l.major === line.major && l.minor > line.minor);
+    if (next)
+        edges.push({ to: next.line, rule: 'adjacent-minor', reason: `adjacent minor releases ${line.line} → ${next.line}` });
+    const lts = LTS_PAIRS[line.line];
+    if (lts)
+        edges.push({ to: lts.to, rule: 'lts-to-lts', reason: `adjacent LTS releases ${line.line} → ${lts.to}` });
+    if (line.major === 2 && line.minor >= 1 && line.minor < 8) {
+        edges.push({ to: '2.8', rule: 'to-2.8', reason: `any 2.1.x or later upgrades directly to 2.8.x` });
+    }
+    if (line.line === '2.8') {
+        edges.push({ to: '3.0', rule: 'major-2-to-3', reason: '3.0 migrates from 2.x; 2.8 is the waypoint for every 2.x' });
+    }
+    if (line.major === 1) {
+        edges.push({ to: '2.1', rule: 'from-1.x-to-2.1', reason: '1.x upgrades to 2.1 first, then on to 2.8 and 3.x' });
+    }
+    if (line.major === 0) {
+        edges.push({ to: '1.5', rule: 'pre-1.0-to-1.5.0', reason: 'a database older than 1.0 migrates to 1.5.0 first', pinned: PRE_1_WAYPOINT });
+    }
+    return edges;
+}
+/**
+ * Fewest hops, then most LTS hops. Every edge goes to a newer line, so visiting lines in
+ * ascending order settles each line before it is extended.
+ */
+function shortestRoute(fromLine, toLine) {
+    const best = new Map([[fromLine, { edges: [], nonLts: 0 }]]);
+    for (const line of (0,catalog/* allLines */.bk)()) {
+        const route = best.get(line.line);
+        if (route === undefined || line.line === toLine)
+            continue;
+        for (const edge of edgesFrom(line)) {
+            const candidate = { edges: [...route.edges, edge], nonLts: route.nonLts + (edge.rule === 'lts-to-lts' ? 0 : 1) };
+            const current = best.get(edge.to);
+            if (current === undefined || better(candidate, current))
+                best.set(edge.to, candidate);
+        }
+    }
+    const route = best.get(toLine);
+    if (route === undefined) {
+        throw (0,errors/* inputError */.Xu)('to', `Kong documents no upgrade path from ${fromLine} to ${toLine}; accepted targets are newer lines reachable by patch, adjacent-minor or LTS-to-LTS steps`);
+    }
+    return route.edges;
+}
+function better(a, b) {
+    return a.edges.length < b.edges.length || (a.edges.length === b.edges.length && a.nonLts < b.nonLts);
+}
+function makeHop(from, to, rule, reason, options) {
+    const edition = (0,kong_version/* editionOf */.yU)(from) !== (0,kong_version/* editionOf */.yU)(to) ? ` (OSS ${(0,kong_version/* formatKongVersion */.Xz)(from)} taken as Enterprise ${(0,kong_version/* formatKongVersion */.Xz)(from)}.0)` : '';
+    const schema = schemaChange(from, to, options);
+    return {
+        from,
+        to,
+        rule,
+        reason: reason + edition,
+        facts: {
+            schema,
+            requiresFinish: schema.kind === 'migrations' && (schema.teardown.length > 0 || schema.coverage === 'partial'),
+            deckConvert: deckConvert(from, to, rule),
+            breaking: breakingMarkers(from, to, rule),
+        },
+    };
+}
+function schemaChange(from, to, options) {
+    if (options.deployment === 'db-less')
+        return { kind: 'no-database' };
+    const teardown = teardownsBetween(from, to);
+    const complete = options.edition === 'oss' && (0,kong_version/* compareKongVersions */.QR)(to, TEARDOWN_FACTS_END) <= 0;
+    return {
+        kind: 'migrations',
+        teardown,
+        coverage: complete ? 'complete' : 'partial',
+        oldNodesAfterUp: true,
+        oldNodesAfterFinish: complete && teardown.length === 0,
+    };
+}
+function deckConvert(from, to, rule) {
+    const pair = LTS_PAIRS[(0,kong_version/* releaseLine */.aY)(from)];
+    if (rule === 'lts-to-lts' && pair) {
+        const source = (0,kong_version/* releaseLine */.aY)(from);
+        return { from: source, to: pair.to, minimumDeck: pair.minimumDeck, command: `deck file convert --from ${source} --to ${pair.to}` };
+    }
+    if (from.major === 2 && to.major === 3) {
+        return {
+            from: 'kong-gateway-2.x',
+            to: 'kong-gateway-3.x',
+            minimumDeck: undefined,
+            command: 'deck file convert --from kong-gateway-2.x --to kong-gateway-3.x',
+        };
+    }
+    return undefined;
+}
+function breakingMarkers(from, to, rule) {
+    const markers = [];
+    if (to.major > from.major)
+        markers.push({ kind: 'major-version', from: from.major, to: to.major });
+    if (rule === 'lts-to-lts')
+        markers.push({ kind: 'lts-jump', from: (0,kong_version/* releaseLine */.aY)(from), to: (0,kong_version/* releaseLine */.aY)(to) });
+    return markers;
+}
+
+// EXTERNAL MODULE: ./build/changelog/impact/crossing.js
+var crossing = __nccwpck_require__(8846);
+;// CONCATENATED MODULE: ./build/changelog/impact/curated-breaking.js
+
+const CURATED_BREAKING_CHANGES = [
+    {
+        id: 'regex-path-prefix',
+        appliesFrom: '3.0.0',
+        title: 'Regex route paths must start with `~`',
+        summary: 'From 3.0 a path counts as a regex only with a leading `~`; everything else is plain text. The database migration prefixes stored routes, but declarative files and scripts keep the old form until converted.',
+        detectedBy: 'route-regex-prefix',
+    },
+    {
+        id: 'regex-engine',
+        appliesFrom: '3.0.0',
+        title: 'Regex paths are compiled by a different engine',
+        summary: 'The default 3.x router uses a Rust regex engine: look-around, backreferences, atomic groups and possessive quantifiers no longer compile.',
+        detectedBy: 'route-regex-engine',
+    },
+    {
+        id: 'router-flavor',
+        appliesFrom: '3.0.0',
+        title: 'New router by default (`router_flavor`)',
+        summary: 'Routes are matched by atc-router (`traditional_compatible`) unless kong.conf asks for `traditional`; matching priorities can differ from 2.x.',
+        detectedBy: 'router-flavor',
+    },
+    {
+        id: 'worker-consistency-default',
+        appliesFrom: '3.0.0',
+        title: '`worker_consistency` defaults to `eventual`',
+        summary: 'Workers rebuild routing state in the background instead of on the request path, so changes take effect slightly later.',
+        detectedBy: 'kong-conf-default-changed',
+    },
+    {
+        id: 'lua-ssl-trusted-certificate-default',
+        appliesFrom: '3.0.0',
+        title: '`lua_ssl_trusted_certificate` defaults to `system`',
+        summary: 'Outbound TLS from Lua trusts the operating system CA store unless kong.conf says otherwise.',
+        detectedBy: 'kong-conf-default-changed',
+    },
+    {
+        id: 'pg-ssl-version-tlsv1',
+        appliesFrom: '3.2.1',
+        title: '`pg_ssl_version = tlsv1` is rejected',
+        summary: 'Enterprise 3.2.1.0 and later need TLS 1.2 or newer to PostgreSQL (`pg_ssl_version` defaults to `tlsv1_2`); a kong.conf still asking for TLS 1.0 stops the node.',
+        detectedBy: 'kong-conf-invalid-value',
+    },
+    {
+        id: 'plugin-fields-removed',
+        appliesFrom: '3.0.0',
+        title: 'Deprecated plugin fields removed',
+        summary: '`blacklist`/`whitelist` (ACL, IP Restriction, Bot Detection, Canary), `functions` (Pre/Post-Function), `proxy_scheme` (AWS Lambda) are gone, and HTTP Log takes one string per header.',
+        detectedBy: 'plugin-changes',
+    },
+    {
+        id: 'plugin-metrics-renamed',
+        appliesFrom: '3.0.0',
+        title: 'Prometheus and StatsD metrics renamed',
+        summary: 'Dashboards and alerts built on 2.x metric names stop matching; several Prometheus metrics are also off by default.',
+        detectedBy: 'plugin-changes',
+    },
+    {
+        id: 'cassandra-removed',
+        appliesFrom: '3.4.0',
+        title: 'Cassandra is no longer supported',
+        summary: 'From 3.4 the datastore is PostgreSQL or none; a Cassandra deployment has to move to PostgreSQL before upgrading.',
+        detectedBy: 'kong-conf-invalid-value',
+    },
+    {
+        id: 'kong-conf-properties-removed',
+        appliesFrom: '3.4.0',
+        title: 'kong.conf properties removed',
+        summary: 'All `cassandra_*` settings and the data-plane config cache settings are gone; `admin_api_uri` gives way to `admin_gui_api_url`.',
+        detectedBy: 'kong-conf-removed-property',
+    },
+    {
+        id: 'status-listen-default',
+        appliesFrom: '3.6.0',
+        title: 'Status API listens by default',
+        summary: '`status_listen` now opens 127.0.0.1:8007 unless kong.conf sets it, which can clash with whatever already uses that port.',
+        detectedBy: 'kong-conf-default-changed',
+    },
+    {
+        id: 'secure-by-default',
+        appliesFrom: '3.14.0',
+        title: 'Secure defaults for routes, services and auth plugins',
+        summary: 'Routes default to HTTPS only, services verify upstream certificates, auth plugins hide credentials and plugins verify TLS, wherever the config leaves these fields out.',
+        detectedBy: 'secure-by-default',
+    },
+];
+/** The curated changes an upgrade from `from` to `to` crosses, oldest first. */
+function crossedBreakingChanges(from, to) {
+    return CURATED_BREAKING_CHANGES.filter((change) => (0,crossing/* crosses */.N)({ from, to }, change.appliesFrom));
+}
+
+// EXTERNAL MODULE: ./build/changelog/plan-changelog.js
+var plan_changelog = __nccwpck_require__(1705);
+// EXTERNAL MODULE: ./build/changelog/plan-impacts.js + 21 modules
+var plan_impacts = __nccwpck_require__(962);
+;// CONCATENATED MODULE: ./build/changelog/kong-conf-defaults.generated.js
+// Generated by scripts/gen-kong-conf-data.mjs from kong.conf.default of each Kong/kong tag
+// listed; do not edit. Per tag, oldest first, the properties in file order: a name alone has
+// the previous tag's default, [name, default] is new or changed ('' for an empty default).
+const KONG_CONF_DEFAULTS_DELTAS = [
+    ["1.5.1", [["prefix", "/usr/local/kong/"], ["log_level", "notice"], ["proxy_access_log", "logs/access.log"], ["proxy_error_log", "logs/error.log"], ["admin_access_log", "logs/admin_access.log"], ["admin_error_log", "logs/error.log"], ["status_access_log", "off"], ["status_error_log", "logs/status_error.log"], ["plugins", "bundled"], ["anonymous_reports", "on"], ["service_mesh", "off"], ["proxy_listen", "0.0.0.0:8000, 0.0.0.0:8443 ssl"], ["stream_listen", "off"], ["admin_listen", "127.0.0.1:8001, 127.0.0.1:8444 ssl"], ["nginx_user", "nobody nobody"], ["nginx_worker_processes", "auto"], ["nginx_daemon", "on"], ["mem_cache_size", "128m"], ["ssl_cipher_suite", "modern"], ["ssl_ciphers", ""], ["ssl_cert", ""], ["ssl_cert_key", ""], ["client_ssl", "off"], ["client_ssl_cert", ""], ["client_ssl_cert_key", ""], ["admin_ssl_cert", ""], ["admin_ssl_cert_key", ""], ["headers", "server_tokens, latency_tokens"], ["trusted_ips", ""], ["real_ip_header", "X-Real-IP"], ["real_ip_recursive", "off"], ["client_max_body_size", "0"], ["client_body_buffer_size", "8k"], ["error_default_type", "text/plain"], ["nginx_http_ssl_protocols", "TLSv1.1 TLSv1.2 TLSv1.3"], ["nginx_http_upstream_keepalive", "60"], ["nginx_http_upstream_keepalive_requests", "100"], ["nginx_http_upstream_keepalive_timeout", "60s"], ["database", "postgres"], ["pg_host", "127.0.0.1"], ["pg_port", "5432"], ["pg_timeout", "5000"], ["pg_user", "kong"], ["pg_password", ""], ["pg_database", "kong"], ["pg_schema", ""], ["pg_ssl", "off"], ["pg_ssl_verify", "off"], ["pg_max_concurrent_queries", "0"], ["pg_semaphore_timeout", "60000"], ["cassandra_contact_points", "127.0.0.1"], ["cassandra_port", "9042"], ["cassandra_keyspace", "kong"], ["cassandra_consistency", "ONE"], ["cassandra_timeout", "5000"], ["cassandra_ssl", "off"], ["cassandra_ssl_verify", "off"], ["cassandra_username", "kong"], ["cassandra_password", ""], ["cassandra_lb_policy", "RequestRoundRobin"], ["cassandra_local_datacenter", ""], ["cassandra_refresh_frequency", "60"], ["cassandra_repl_strategy", "SimpleStrategy"], ["cassandra_repl_factor", "1"], ["cassandra_data_centers", "dc1:2,dc2:3"], ["cassandra_schema_consensus_timeout", "10000"], ["declarative_config", ""], ["db_update_frequency", "5"], ["db_update_propagation", "0"], ["db_cache_ttl", "0"], ["db_resurrect_ttl", "30"], ["db_cache_warmup_entities", "services, plugins"], ["dns_resolver", ""], ["dns_hostsfile", "/etc/hosts"], ["dns_order", "LAST,SRV,A,CNAME"], ["dns_valid_ttl", ""], ["dns_stale_ttl", "4"], ["dns_not_found_ttl", "30"], ["dns_error_ttl", "1"], ["dns_no_sync", "off"], ["router_consistency", "strict"], ["router_update_frequency", "1"], ["lua_ssl_trusted_certificate", ""], ["lua_ssl_verify_depth", "1"], ["lua_package_path", "./?.lua;./?/init.lua;"], ["lua_package_cpath", ""], ["lua_socket_pool_size", "30"]]],
+    ["2.1.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "plugins", ["go_pluginserver_exe", "/usr/local/bin/go-pluginserver"], ["go_plugins_dir", "off"], ["port_maps", ""], "anonymous_reports", ["role", "traditional"], ["cluster_cert", ""], ["cluster_cert_key", ""], ["cluster_control_plane", ""], ["cluster_listen", "0.0.0.0:8005"], ["proxy_listen", "0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384"], "stream_listen", ["admin_listen", "127.0.0.1:8001 reuseport backlog=16384, 127.0.0.1:8444 http2 ssl reuseport backlog=16384"], "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", ["ssl_cipher_suite", "intermediate"], "ssl_ciphers", ["ssl_protocols", "TLSv1.1 TLSv1.2 TLSv1.3"], ["ssl_prefer_server_ciphers", "on"], ["ssl_session_tickets", "on"], ["ssl_session_timeout", "1d"], "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", ["status_ssl_cert", ""], ["status_ssl_cert_key", ""], "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", ["upstream_keepalive_pool_size", "60"], ["upstream_keepalive_max_requests", "100"], ["upstream_keepalive_idle_timeout", "60"], ["nginx_main_worker_rlimit_nofile", "auto"], ["nginx_events_worker_connections", "auto"], ["nginx_http_client_header_buffer_size", "1k"], ["nginx_http_large_client_header_buffers", "4 8k"], ["nginx_http_client_max_body_size", "0"], ["nginx_http_client_body_buffer_size", "8k"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", ["pg_ro_host", "NONE"], ["pg_ro_port", "<pg_port>"], ["pg_ro_timeout", "<pg_timeout>"], ["pg_ro_user", "<pg_user>"], ["pg_ro_password", "<pg_password>"], ["pg_ro_database", "<pg_database>"], ["pg_ro_schema", "<pg_schema>"], ["pg_ro_ssl", "<pg_ssl>"], ["pg_ro_ssl_verify", "<pg_ssl_verify>"], ["pg_ro_max_concurrent_queries", "<pg_max_concurrent_queries>"], ["pg_ro_semaphore_timeout", "<pg_semaphore_timeout>"], "cassandra_contact_points", "cassandra_port", "cassandra_keyspace", ["cassandra_write_consistency", "ONE"], ["cassandra_read_consistency", "ONE"], "cassandra_timeout", "cassandra_ssl", "cassandra_ssl_verify", "cassandra_username", "cassandra_password", "cassandra_lb_policy", "cassandra_local_datacenter", "cassandra_refresh_frequency", "cassandra_repl_strategy", "cassandra_repl_factor", "cassandra_data_centers", "cassandra_schema_consensus_timeout", "declarative_config", "db_update_frequency", "db_update_propagation", "db_cache_ttl", ["db_cache_neg_ttl", ""], "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["worker_consistency", "strict"], ["worker_state_update_frequency", "5"], "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size"]],
+    ["2.8.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", ["proxy_stream_access_log", "logs/access.log basic"], ["proxy_stream_error_log", "logs/error.log"], "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", ["vaults", "off"], "plugins", ["pluginserver_names", ""], "port_maps", "anonymous_reports", "role", ["cluster_mtls", "shared"], "cluster_cert", "cluster_cert_key", ["cluster_ca_cert", ""], ["cluster_server_name", ""], "cluster_control_plane", ["cluster_max_payload", "4194304"], "cluster_listen", ["cluster_data_plane_purge_delay", "1209600"], ["cluster_ocsp", "off"], "proxy_listen", "stream_listen", "admin_listen", ["status_listen", "off"], ["nginx_user", "kong kong"], "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", ["ssl_dhparam", ""], "ssl_session_tickets", "ssl_session_timeout", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", "upstream_keepalive_max_requests", "upstream_keepalive_idle_timeout", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", ["nginx_admin_client_max_body_size", "10m"], "nginx_http_client_body_buffer_size", ["nginx_admin_client_body_buffer_size", "10m"], ["nginx_http_lua_regex_match_limit", "100000"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", ["pg_ro_host", ""], "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "cassandra_contact_points", "cassandra_port", "cassandra_keyspace", "cassandra_write_consistency", "cassandra_read_consistency", "cassandra_timeout", "cassandra_ssl", "cassandra_ssl_verify", "cassandra_username", "cassandra_password", "cassandra_lb_policy", "cassandra_local_datacenter", "cassandra_refresh_frequency", "cassandra_repl_strategy", "cassandra_repl_factor", "cassandra_data_centers", "cassandra_schema_consensus_timeout", "declarative_config", ["declarative_config_string", ""], "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", ["db_cache_warmup_entities", "services"], "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", ["dns_cache_size", "10000"], "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", "worker_consistency", "worker_state_update_frequency", "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", ["lua_ssl_protocols", "TLSv1.1 TLSv1.2 TLSv1.3"], "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", ["untrusted_lua", "sandbox"], ["untrusted_lua_sandbox_requires", ""], ["untrusted_lua_sandbox_environment", ""]]],
+    ["3.0.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", ["vaults", "bundled"], ["opentelemetry_tracing", "off"], ["opentelemetry_tracing_sampling_rate", "1.0"], "plugins", "pluginserver_names", "port_maps", "anonymous_reports", "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", "cluster_max_payload", "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", "proxy_listen", "stream_listen", "admin_listen", "status_listen", "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", "upstream_keepalive_max_requests", "upstream_keepalive_idle_timeout", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "cassandra_contact_points", "cassandra_port", "cassandra_keyspace", "cassandra_write_consistency", "cassandra_read_consistency", "cassandra_timeout", "cassandra_ssl", "cassandra_ssl_verify", "cassandra_username", "cassandra_password", "cassandra_lb_policy", "cassandra_local_datacenter", "cassandra_refresh_frequency", "cassandra_repl_strategy", "cassandra_repl_factor", "cassandra_data_centers", "cassandra_schema_consensus_timeout", "declarative_config", "declarative_config_string", "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["worker_consistency", "eventual"], "worker_state_update_frequency", ["router_flavor", "traditional_compatible"], ["lua_ssl_trusted_certificate", "system"], "lua_ssl_verify_depth", "lua_ssl_protocols", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", ["openresty_path", ""]]],
+    ["3.4.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "vaults", "opentelemetry_tracing", ["tracing_instrumentations", "off"], "opentelemetry_tracing_sampling_rate", ["tracing_sampling_rate", "0.01"], "plugins", "pluginserver_names", "port_maps", "anonymous_reports", ["proxy_server", ""], ["proxy_server_ssl_verify", "off"], ["error_template_html", ""], ["error_template_json", ""], ["error_template_xml", ""], ["error_template_plain", ""], "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", ["cluster_max_payload", "16777216"], ["cluster_dp_labels", ""], "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", ["cluster_use_proxy", "off"], "proxy_listen", "stream_listen", "admin_listen", "status_listen", "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", ["ssl_session_cache_size", "10m"], "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", "upstream_keepalive_max_requests", "upstream_keepalive_idle_timeout", ["allow_debug_header", "off"], "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", ["nginx_http_charset", "UTF-8"], "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", ["nginx_http_lua_regex_cache_max_entries", "8192"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", ["pg_keepalive_timeout", ""], ["pg_pool_size", ""], ["pg_backlog", ""], "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", ["pg_ro_keepalive_timeout", "<pg_keepalive_timeout>"], ["pg_ro_pool_size", "<pg_pool_size>"], ["pg_ro_backlog", "<pg_backlog>"], "declarative_config", "declarative_config_string", ["lmdb_environment_path", "dbless.lmdb"], ["lmdb_map_size", "2048m"], "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["vault_env_prefix", ""], "worker_consistency", "worker_state_update_frequency", "router_flavor", ["lua_max_req_headers", "100"], ["lua_max_resp_headers", "100"], ["lua_max_uri_args", "100"], ["lua_max_post_args", "100"], "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", "lua_ssl_protocols", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", "openresty_path", ["node_id", ""], ["admin_gui_listen", "0.0.0.0:8002, 0.0.0.0:8445 ssl"], ["admin_gui_url", ""], ["admin_gui_path", "/"], ["admin_gui_api_url", ""], ["admin_gui_ssl_cert", ""], ["admin_gui_ssl_cert_key", ""], ["admin_gui_access_log", "logs/admin_gui_access.log"], ["admin_gui_error_log", "logs/admin_gui_error.log"], ["wasm", "off"], ["wasm_filters_path", ""]]],
+    ["3.4.2", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "vaults", "opentelemetry_tracing", "tracing_instrumentations", "opentelemetry_tracing_sampling_rate", "tracing_sampling_rate", "plugins", "pluginserver_names", "port_maps", "anonymous_reports", "proxy_server", "proxy_server_ssl_verify", "error_template_html", "error_template_json", "error_template_xml", "error_template_plain", "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", "cluster_max_payload", "cluster_dp_labels", "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", "cluster_use_proxy", "proxy_listen", "stream_listen", "admin_listen", "status_listen", "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", "ssl_session_cache_size", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", ["upstream_keepalive_pool_size", "512"], ["upstream_keepalive_max_requests", "1000"], "upstream_keepalive_idle_timeout", "allow_debug_header", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", "nginx_http_charset", "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", "nginx_http_lua_regex_cache_max_entries", ["nginx_http_keepalive_requests", "1000"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", "pg_keepalive_timeout", "pg_pool_size", "pg_backlog", "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "pg_ro_keepalive_timeout", "pg_ro_pool_size", "pg_ro_backlog", "declarative_config", "declarative_config_string", "lmdb_environment_path", "lmdb_map_size", "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", "vault_env_prefix", "worker_consistency", "worker_state_update_frequency", "router_flavor", "lua_max_req_headers", "lua_max_resp_headers", "lua_max_uri_args", "lua_max_post_args", "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", "lua_ssl_protocols", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", "openresty_path", "node_id", "admin_gui_listen", "admin_gui_url", "admin_gui_path", "admin_gui_api_url", "admin_gui_ssl_cert", "admin_gui_ssl_cert_key", "admin_gui_access_log", "admin_gui_error_log", "wasm", "wasm_filters_path"]],
+    ["3.9.3", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "vaults", "opentelemetry_tracing", "tracing_instrumentations", "opentelemetry_tracing_sampling_rate", "tracing_sampling_rate", "plugins", ["dedicated_config_processing", "on"], "pluginserver_names", "port_maps", "anonymous_reports", "proxy_server", "proxy_server_ssl_verify", "error_template_html", "error_template_json", "error_template_xml", "error_template_plain", "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", "cluster_max_payload", "cluster_dp_labels", "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", "cluster_use_proxy", "proxy_listen", "stream_listen", "admin_listen", ["status_listen", "127.0.0.1:8007 reuseport backlog=16384"], "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", ["ssl_protocols", "TLSv1.2 TLSv1.3"], "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", "ssl_session_cache_size", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", ["debug_ssl_cert", ""], ["debug_ssl_cert_key", ""], ["headers", "server_tokens, latency_tokens, X-Kong-Request-Id"], ["headers_upstream", "X-Kong-Request-Id"], "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", ["upstream_keepalive_max_requests", "10000"], "upstream_keepalive_idle_timeout", "allow_debug_header", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", "nginx_http_charset", "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", "nginx_http_lua_regex_cache_max_entries", ["nginx_http_keepalive_requests", "10000"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", "pg_keepalive_timeout", "pg_pool_size", "pg_backlog", "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "pg_ro_keepalive_timeout", "pg_ro_pool_size", "pg_ro_backlog", "declarative_config", "declarative_config_string", "lmdb_environment_path", "lmdb_map_size", "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", ["dns_stale_ttl", "3600"], "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["new_dns_client", "off"], ["resolver_address", "<name servers parsed from resolv.conf>"], ["resolver_hosts_file", "/etc/hosts"], ["resolver_family", "A,SRV"], ["resolver_valid_ttl", "<TTL from responses>"], ["resolver_error_ttl", "1"], ["resolver_stale_ttl", "3600"], ["resolver_lru_cache_size", "10000"], ["resolver_mem_cache_size", "5m"], "vault_env_prefix", "worker_consistency", "worker_state_update_frequency", "router_flavor", "lua_max_req_headers", "lua_max_resp_headers", "lua_max_uri_args", "lua_max_post_args", "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", ["lua_ssl_protocols", "TLSv1.2 TLSv1.3"], "lua_package_path", "lua_package_cpath", ["lua_socket_pool_size", "256"], "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", "openresty_path", "node_id", "admin_gui_listen", "admin_gui_url", "admin_gui_path", "admin_gui_api_url", "admin_gui_ssl_cert", "admin_gui_ssl_cert_key", "admin_gui_access_log", "admin_gui_error_log", "wasm", "wasm_filters_path", ["wasm_filters", "bundled,user"], ["request_debug", "on"], ["request_debug_token", "<random>"]]],
+];
+
+;// CONCATENATED MODULE: ./build/changelog/kong-conf-builtin.js
+
+
+/** Tag → its defaults in file order, expanded from the generated deltas. */
+const KONG_CONF_DEFAULTS_BY_TAG = (() => {
+    const byTag = new Map();
+    let previous = new Map();
+    for (const [tag, entries] of KONG_CONF_DEFAULTS_DELTAS) {
+        const defaults = new Map(entries.map((entry) => (typeof entry === 'string' ? [entry, previous.get(entry)] : entry)));
+        byTag.set(tag, defaults);
+        previous = defaults;
+    }
+    return byTag;
+})();
+const KNOWN = [...KONG_CONF_DEFAULTS_BY_TAG]
+    .map(([tag, defaults]) => ({ tag, version: (0,kong_version/* tryParseKongVersion */.SC)(tag), defaults }))
+    .sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(b.version, a.version));
+function builtInKongConfDefaults(version) {
+    const wanted = (0,kong_version/* formatKongVersion */.Xz)(version);
+    if ((0,kong_version/* editionOf */.yU)(version) === 'enterprise') {
+        return { kind: 'not-available', reason: `Kong publishes no kong.conf.default for Enterprise ${wanted}` };
+    }
+    const known = KNOWN.find((entry) => (0,kong_version/* sameLine */.tW)(entry.version, version) && (0,kong_version/* compareKongVersions */.QR)(entry.version, version) <= 0);
+    if (!known) {
+        return { kind: 'not-available', reason: `no built-in kong.conf.default for the ${(0,kong_version/* releaseLine */.aY)(version)} line at or below ${wanted}` };
+    }
+    return {
+        kind: 'available',
+        tag: known.tag,
+        match: (0,kong_version/* compareKongVersions */.QR)(known.version, version) === 0 ? 'exact' : 'nearest-below',
+        defaults: known.defaults,
+    };
+}
+
+// EXTERNAL MODULE: ./build/changelog/kong-conf.js + 1 modules
+var kong_conf = __nccwpck_require__(3052);
+// EXTERNAL MODULE: ./build/changelog/sources/remote-file.js
+var remote_file = __nccwpck_require__(7727);
+;// CONCATENATED MODULE: ./build/changelog/plan-kong-conf.js
+
+
+
+
+
+/**
+ * kong.conf.default of both ends, fetched at the OSS tags (or from the cache), else built in.
+ * Enterprise publishes no kong.conf.default, so an Enterprise plan says so instead of guessing.
+ */
+async function loadKongConfChanges(from, to, read, now) {
+    if ((0,kong_version/* editionOf */.yU)(to) === 'enterprise') {
+        return notAvailable(`Kong publishes no kong.conf.default for Enterprise ${(0,kong_version/* formatKongVersion */.Xz)(to)}`);
+    }
+    if (read !== undefined) {
+        try {
+            const [a, b] = await Promise.all([read((0,remote_file/* kongConfDefaultAt */.aH)((0,kong_version/* formatKongVersion */.Xz)(from))), read((0,remote_file/* kongConfDefaultAt */.aH)((0,kong_version/* formatKongVersion */.Xz)(to)))]);
+            return available((0,kong_version/* formatKongVersion */.Xz)(from), (0,kong_conf/* parseKongConfDefault */.KQ)(a.text), (0,kong_version/* formatKongVersion */.Xz)(to), (0,kong_conf/* parseKongConfDefault */.KQ)(b.text), [
+                (0,plan_changelog/* sourceFileOf */.XQ)(`kong.conf.default ${(0,kong_version/* formatKongVersion */.Xz)(from)}`, a, now),
+                (0,plan_changelog/* sourceFileOf */.XQ)(`kong.conf.default ${(0,kong_version/* formatKongVersion */.Xz)(to)}`, b, now),
+            ]);
+        }
+        catch {
+            // Not fetched (unreachable, not cached): the built-in defaults below still answer.
+        }
+    }
+    const a = builtInKongConfDefaults(from);
+    const b = builtInKongConfDefaults(to);
+    if (a.kind === 'not-available')
+        return notAvailable(a.reason);
+    if (b.kind === 'not-available')
+        return notAvailable(b.reason);
+    const label = (tag, match) => (match === 'exact' ? tag : `${tag} (nearest built-in)`);
+    return available(label(a.tag, a.match), a.defaults, label(b.tag, b.match), b.defaults, []);
+}
+function available(fromTag, from, toTag, to, files) {
+    return { changes: { available: true, fromTag, toTag, ...(0,kong_conf/* diffKongConf */.py)(from, to) }, defaults: { from, to }, files };
+}
+function notAvailable(reason) {
+    return { changes: { available: false, reason }, defaults: undefined, files: [] };
+}
+
+// EXTERNAL MODULE: ./build/changelog/plan-types.js
+var plan_types = __nccwpck_require__(6790);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./build/changelog/sources/cache.js
+
+
+function locate(dir, file) {
+    // Refs and paths come from our own constants and version tags; still keep them inside dir.
+    const target = external_node_path_.resolve(dir, file.owner, file.repo, file.ref, file.path);
+    if (!target.startsWith(external_node_path_.resolve(dir) + external_node_path_.sep))
+        throw new Error(`cache path escapes ${dir}`);
+    return target;
+}
+async function readCached(dir, file) {
+    const location = locate(dir, file);
+    try {
+        const [text, metaText] = await Promise.all([(0,promises_.readFile)(location, 'utf8'), (0,promises_.readFile)(`${location}.meta.json`, 'utf8')]);
+        const meta = JSON.parse(metaText);
+        return { file, text, etag: meta.etag, fetchedAt: meta.fetchedAt, via: 'cache' };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Written content first, then its meta, each through a rename: a reader never sees half a file. */
+async function writeCached(dir, fetched) {
+    const location = locate(dir, fetched.file);
+    await (0,promises_.mkdir)(external_node_path_.dirname(location), { recursive: true });
+    const meta = { etag: fetched.etag, fetchedAt: fetched.fetchedAt };
+    await writeAtomically(location, fetched.text);
+    await writeAtomically(`${location}.meta.json`, JSON.stringify(meta));
+}
+async function writeAtomically(target, text) {
+    const temporary = `${target}.${process.pid}.tmp`;
+    await (0,promises_.writeFile)(temporary, text);
+    await (0,promises_.rename)(temporary, target);
+}
+
+;// CONCATENATED MODULE: ./build/changelog/sources/github.js
+
+
+
+/**
+ * Reads files through the contents API with the raw media type: the Enterprise changelog is
+ * over the 1 MB limit of the JSON form (facts A.3b). A cached copy is revalidated with
+ * If-None-Match, so an unchanged file costs a 304 that GitHub does not count against the
+ * rate limit.
+ */
+function createGithubReader(options) {
+    // Loaded on first use: an offline plan never pays for Octokit at start-up (bench/plan.mjs).
+    const client = __nccwpck_require__.e(/* import() */ 891).then(__nccwpck_require__.bind(__nccwpck_require__, 6129)).then(({ Octokit }) => new Octokit({
+        auth: options.token,
+        baseUrl: options.baseUrl,
+        userAgent: 'kong-upgrade-actions',
+        request: { timeout: options.timeoutMs },
+        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
+    }));
+    return async (file) => {
+        const octokit = await client;
+        const cached = options.cacheDir === undefined ? undefined : await readCached(options.cacheDir, file);
+        const headers = {};
+        if (cached?.etag !== undefined)
+            headers['if-none-match'] = cached.etag;
+        try {
+            const response = await octokit.rest.repos.getContent({
+                owner: file.owner,
+                repo: file.repo,
+                path: file.path,
+                ref: file.ref,
+                mediaType: { format: 'raw' },
+                headers,
+            });
+            const fetched = {
+                file,
+                text: String(response.data),
+                etag: response.headers.etag,
+                fetchedAt: new Date().toISOString(),
+                via: 'network',
+            };
+            if (options.cacheDir !== undefined)
+                await writeCached(options.cacheDir, fetched);
+            return fetched;
+        }
+        catch (error) {
+            const status = error.status;
+            if (status === 304 && cached !== undefined)
+                return { ...cached, via: 'revalidated' };
+            throw describeFailure(file, error);
+        }
+    };
+}
+function describeFailure(file, error) {
+    const failure = error;
+    const headers = failure.response?.headers ?? {};
+    const what = `fetching ${(0,remote_file/* describeRemoteFile */.cX)(file)}`;
+    if ((failure.status === 403 || failure.status === 429) && headers['x-ratelimit-remaining'] === '0') {
+        const reset = Number(headers['x-ratelimit-reset']);
+        const when = Number.isFinite(reset) ? new Date(reset * 1000).toISOString() : 'an unknown time';
+        return (0,errors/* stepError */.hH)(what, `GitHub's API rate limit is used up until ${when}; give a token (input 'github-token'), wait, or plan offline`, error);
+    }
+    if (failure.status === 404)
+        return (0,errors/* stepError */.hH)(what, 'not found (404)', error);
+    if (failure.status !== undefined)
+        return (0,errors/* stepError */.hH)(what, `GitHub answered ${failure.status}: ${failure.message}`, error);
+    return (0,errors/* stepError */.hH)(what, `no answer from GitHub (${failure.message ?? String(error)})`, error);
+}
+/** A network failure, as opposed to an answer: the plan may then fall back to offline data. */
+function isUnreachable(error) {
+    let cause = error;
+    while (cause instanceof Error) {
+        const status = cause.status;
+        if (status !== undefined && status !== 500)
+            return false;
+        if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|timeout|network/i.test(cause.message))
+            return true;
+        cause = cause.cause;
+    }
+    return false;
+}
+
+// EXTERNAL MODULE: ./build/changelog/types.js
+var types = __nccwpck_require__(3048);
+;// CONCATENATED MODULE: ./build/changelog/plan.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The built-in catalog and notes were derived from Kong's data files of this date (shared/kong-data/README.md). */
+const BUILT_IN_DATA_DATE = '2026-08-21';
+/**
+ * Plans A → B: versions, hops, strategies, the changelog between, kong.conf and database
+ * changes, and what of it hits this deployment. Works offline from built-in data; online it
+ * reads Kong's living files and falls back to offline (saying so) when GitHub is unreachable.
+ */
+async function buildPlan(request, deps) {
+    const now = deps.now?.() ?? new Date();
+    const admin = request.admin === undefined ? undefined : createAdminClient(request.admin);
+    const fromText = request.from ?? (await readRunningVersion(admin, deps.log));
+    const edition = decideEdition(request.edition, fromText, request.to);
+    const from = (0,kong_version/* parseKongVersion */.bo)(fromText, 'from');
+    if ((0,catalog/* catalogLine */.WP)((0,kong_version/* releaseLine */.aY)(from)) === undefined) {
+        throw (0,errors/* inputError */.Xu)('from', `"${fromText}" is not a known Kong release line (${(0,kong_version/* releaseLine */.aY)(from)})`);
+    }
+    const to = (0,catalog/* resolveVersion */.x)(request.to, edition, 'to');
+    const hops = planUpgradePath(from, to, { edition, deployment: request.deployment, database: request.database });
+    deps.log(`Path: ${[from, ...hops.map((hop) => hop.to)].map(kong_version/* formatKongVersion */.Xz).join(' → ')}`);
+    const online = await loadOnline(request, edition, from, to, now, deps.log);
+    const releases = (0,plan_changelog/* releasesInRange */.jh)(from, to, edition, online.changelog.releases);
+    const kongConf = await loadKongConfChanges(from, to, online.read, now);
+    const impacts = await (0,plan_impacts/* gatherImpacts */.V)({ request, from, to, admin, kongConf: kongConf.defaults, read: online.read, log: deps.log, readServerVersion: readServerVersion });
+    const advice = adviseStrategies(hops, request.deployment);
+    const primary = advice[0];
+    return {
+        schema: plan_types/* PLAN_SCHEMA */.G,
+        generatedAt: now.toISOString(),
+        from: (0,kong_version/* formatKongVersion */.Xz)(from),
+        to: (0,kong_version/* formatKongVersion */.Xz)(to),
+        edition,
+        deployment: request.deployment,
+        hops: hops.map((hop) => toPlanHop(hop, request.deployment)),
+        requiresFinish: hops.some((hop) => hop.facts.requiresFinish),
+        strategy: {
+            recommended: primary.recommended,
+            reason: advice.length > 1 ? `${primary.group}: ${primary.reason}; ${advice.slice(1).map((a) => `${a.group}: ${a.recommended} (${a.reason})`).join('; ')}` : primary.reason,
+            options: primary.strategies,
+        },
+        source: {
+            ...online.source,
+            files: [...online.changelog.files, ...kongConf.files, ...impacts.files, builtInFile(now)],
+            entriesAvailable: online.changelog.releases !== undefined,
+        },
+        releases,
+        counts: countEntries(releases),
+        notes: crossedBreakingChanges(from, to).map((change) => ({
+            id: change.id,
+            version: change.appliesFrom,
+            title: change.title,
+            summary: change.summary,
+            detectedBy: change.detectedBy,
+        })),
+        database: databaseChanges(from, to, request.database),
+        kongConf: kongConf.changes,
+        impacts: impacts.found,
+        inspected: impacts.inspected,
+    };
+}
+/** `auto`: Enterprise when either version has Kong Enterprise's fourth number. */
+function decideEdition(asked, from, to) {
+    if (asked !== 'auto')
+        return asked;
+    return [from, to].some((text) => /^v?\d+\.\d+\.\d+\.\d+/.test(text.trim())) ? 'enterprise' : 'oss';
+}
+async function readRunningVersion(admin, log) {
+    const root = await admin.getJson('/');
+    if (typeof root.version !== 'string')
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${admin.target.url}/ did not report a version`);
+    log(`The running Kong reports version ${root.version}`);
+    return root.version;
+}
+/**
+ * Online: read through GitHub (revalidating the cache). Offline: read the cache alone. A
+ * network failure turns an online plan into an offline one, said in the plan's source.
+ */
+async function loadOnline(request, edition, from, to, now, log) {
+    const offlineRead = cacheOnlyReader(request.cacheDir);
+    if (request.offline) {
+        const changelog = await loadOfflineChangelog(edition, request, offlineRead, now);
+        return { read: offlineRead, changelog, source: { mode: 'offline', reason: 'offline was asked for' } };
+    }
+    const read = createGithubReader({ token: request.github.token, baseUrl: request.github.apiUrl, cacheDir: request.cacheDir, timeoutMs: 15_000 });
+    try {
+        if (request.changelogFile === undefined)
+            log(`Reading Kong's ${edition === 'enterprise' ? 'Enterprise' : 'OSS'} changelog from GitHub`);
+        const changelog = await (0,plan_changelog/* loadChangelog */.fN)(edition, request.changelogFile, read, now);
+        return { read, changelog, source: { mode: 'online', reason: 'read from GitHub' } };
+    }
+    catch (error) {
+        if (!isUnreachable(error))
+            throw error;
+        log(`GitHub is unreachable (${error.message}); planning offline from built-in data${request.cacheDir === undefined ? '' : ' and the cache'}`);
+        const changelog = await loadOfflineChangelog(edition, request, offlineRead, now);
+        return { read: offlineRead, changelog, source: { mode: 'offline', reason: 'GitHub was unreachable' } };
+    }
+}
+/** The cache when it holds the changelog, else none (a given file is read either way). */
+function loadOfflineChangelog(edition, request, read, now) {
+    return (0,plan_changelog/* loadChangelog */.fN)(edition, request.changelogFile, read, now).catch(() => (0,plan_changelog/* loadChangelog */.fN)(edition, request.changelogFile, undefined, now));
+}
+function cacheOnlyReader(cacheDir) {
+    if (cacheDir === undefined)
+        return undefined;
+    return async (file) => {
+        const cached = await readCached(cacheDir, file);
+        if (cached === undefined)
+            throw new Error(`not in the cache: ${file.path}`);
+        return cached;
+    };
+}
+function builtInFile(now) {
+    return {
+        what: 'catalog, upgrade rules, breaking-change notes',
+        location: 'built-in',
+        url: undefined,
+        via: 'built-in',
+        fetchedAt: undefined,
+        ageDays: Math.floor((now.getTime() - Date.parse(BUILT_IN_DATA_DATE)) / 86_400_000),
+    };
+}
+const LTS_314_PREFLIGHT = (0,kong_version/* parseKongVersion */.bo)('3.10.0.11');
+const CONSUMER_GROUP_SCOPING = (0,kong_version/* parseKongVersion */.bo)('3.4.0');
+function toPlanHop(hop, deployment) {
+    const schema = hop.facts.schema;
+    const notes = hop.facts.breaking.map((marker) => marker.kind === 'major-version' ? `major upgrade ${marker.from}.x → ${marker.to}.x` : `LTS jump ${marker.from} → ${marker.to}`);
+    if (schema.kind === 'migrations' && schema.coverage === 'partial') {
+        notes.push('Kong may add teardown migrations the built-in facts do not list (Enterprise, or past 3.9.3): treat finish as having work');
+    }
+    // kong-facts upgrade-paths-helm-operator-deck.md §1.6: the 3.10 → 3.14 guide's optional preflight.
+    if ((0,kong_version/* releaseLine */.aY)(hop.from) === '3.10' && (0,kong_version/* releaseLine */.aY)(hop.to) === '3.14') {
+        notes.push(`preflight: on ${(0,kong_version/* formatKongVersion */.Xz)(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`);
+    }
+    // §1.1 special cases: a 3.4+ control plane with ≤ 3.3 data planes is unsupported when plugins
+    // are scoped to consumer groups, and hybrid mode upgrades control planes first.
+    if (deployment === 'hybrid' && (0,kong_version/* compareKongVersions */.QR)(hop.from, CONSUMER_GROUP_SCOPING) < 0 && (0,kong_version/* compareKongVersions */.QR)(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
+        notes.push('hybrid: until the data planes reach 3.4 too, do not use plugins scoped to consumer groups (a 3.4+ control plane with ≤ 3.3 data planes does not support them)');
+    }
+    return {
+        from: (0,kong_version/* formatKongVersion */.Xz)(hop.from),
+        to: (0,kong_version/* formatKongVersion */.Xz)(hop.to),
+        rule: hop.rule,
+        reason: hop.reason,
+        teardownMigrations: schema.kind === 'migrations' ? schema.teardown.map((m) => `${m.subsystem}:${m.name}`) : [],
+        requiresFinish: hop.facts.requiresFinish,
+        oldNodesAfterUp: schema.kind === 'migrations' ? schema.oldNodesAfterUp : true,
+        oldNodesAfterFinish: schema.kind === 'migrations' ? schema.oldNodesAfterFinish : true,
+        deckConvert: hop.facts.deckConvert?.command,
+        notes,
+    };
+}
+function countEntries(releases) {
+    const counts = Object.fromEntries(types/* ENTRY_KINDS */.p.map((kind) => [kind, 0]));
+    for (const release of releases)
+        for (const entry of release.entries)
+            counts[entry.kind] += 1;
+    return counts;
+}
+function supportOf(version) {
+    const line = (0,kong_version/* releaseLine */.aY)(version);
+    const postgres = (0,catalog/* postgresSupport */.RI)(line);
+    return {
+        line,
+        postgres: { tested: postgres?.tested ?? [], minimum: postgres?.minimum },
+        cassandra: (0,catalog/* catalogLine */.WP)(line)?.cassandra ?? false,
+    };
+}
+function databaseChanges(from, to, database) {
+    const a = supportOf(from);
+    const b = supportOf(to);
+    const changes = [];
+    const dropped = a.postgres.tested.filter((v) => !b.postgres.tested.includes(v));
+    const added = b.postgres.tested.filter((v) => !a.postgres.tested.includes(v));
+    if (dropped.length > 0)
+        changes.push(`PostgreSQL ${dropped.join(', ')} no longer tested with ${b.line}: upgrade such a server before (or with) Kong`);
+    if (added.length > 0)
+        changes.push(`PostgreSQL ${added.join(', ')} newly tested with ${b.line}`);
+    if (a.cassandra && !b.cassandra) {
+        changes.push(`Cassandra is not supported from 3.4${database === 'cassandra' ? ': this deployment must move to PostgreSQL before crossing 3.3' : ''}`);
+    }
+    return { from: a, to: b, changes };
+}
+
+
+/***/ }),
+
+/***/ 9720:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d: () => (/* binding */ renderPlanMarkdown)
+});
+
+// EXTERNAL MODULE: ./build/lib/markdown.js
+var markdown = __nccwpck_require__(8703);
+// EXTERNAL MODULE: ./build/changelog/plan-impacts.js + 21 modules
+var plan_impacts = __nccwpck_require__(962);
+;// CONCATENATED MODULE: ./build/changelog/render/text.js
+
+
+/** The plan for a terminal: the decisions and the risks, then counts; details are in --format json. */
+function renderPlanText(plan) {
+    const lines = [];
+    const edition = plan.edition === 'enterprise' ? 'Enterprise' : 'OSS';
+    lines.push(`Kong ${edition} upgrade plan: ${plan.from} -> ${plan.to} (${plan.deployment})`);
+    lines.push('');
+    lines.push(`Hops (${plan.hops.length}):`);
+    plan.hops.forEach((hop, index) => {
+        lines.push(`  ${index + 1}. ${hop.from} -> ${hop.to}: ${hop.reason}`);
+        lines.push(`     finish has work: ${finishText(hop)}`);
+        if (hop.deckConvert !== undefined)
+            lines.push(`     declarative files: ${hop.deckConvert}`);
+        for (const note of hop.notes)
+            lines.push(`     note: ${note}`);
+    });
+    lines.push('');
+    lines.push(`Recommended strategy: ${plan.strategy.recommended}: ${plan.strategy.reason}`);
+    for (const option of plan.strategy.options.filter((o) => o.name !== plan.strategy.recommended)) {
+        lines.push(`  ${option.name}: ${option.supported ? 'possible' : 'not possible'}: ${option.reason}`);
+    }
+    const read = inspectedLines(plan.inspected);
+    if (read.length > 0)
+        lines.push('', 'Read of this deployment:', ...read.map((line) => `  ${line}`));
+    if (plan.impacts.length > 0) {
+        lines.push('', `What hits this deployment (${plan.impacts.length}):`);
+        for (const impact of plan.impacts) {
+            lines.push(`  [${impact.severity}] ${impact.title}${impact.where === undefined ? '' : ` (${impact.where})`}`);
+            lines.push(`      ${impact.detail}`, `      remedy: ${impact.remedy}`);
+        }
+    }
+    if (plan.notes.length > 0) {
+        lines.push('', 'Breaking changes to act on:');
+        for (const note of plan.notes)
+            lines.push(`  ${note.version}  ${note.title}: ${note.summary}`);
+    }
+    lines.push('', 'Database support:');
+    for (const support of [plan.database.from, plan.database.to]) {
+        lines.push(`  ${support.line}: PostgreSQL ${support.postgres.tested.join(', ') || 'unknown'}; Cassandra ${support.cassandra ? 'yes' : 'no'}`);
+    }
+    for (const change of plan.database.changes)
+        lines.push(`  ${change}`);
+    lines.push('');
+    if (plan.kongConf.available) {
+        const conf = plan.kongConf;
+        lines.push(`kong.conf (${conf.fromTag} -> ${conf.toTag}): ${conf.removed.length} removed, ${conf.defaultChanged.length} defaults changed, ${conf.added.length} added`);
+        if (conf.removed.length > 0)
+            lines.push(`  removed: ${conf.removed.map((p) => p.name).join(', ')}`);
+        for (const change of conf.defaultChanged)
+            lines.push(`  default changed: ${change.name}: ${change.from || '(empty)'} -> ${change.to || '(empty)'}`);
+    }
+    else {
+        lines.push(`kong.conf changes: not available (${plan.kongConf.reason})`);
+    }
+    lines.push('');
+    const counts = ENTRY_KINDS.filter((kind) => plan.counts[kind] > 0).map((kind) => `${kind} ${plan.counts[kind]}`);
+    lines.push(`Releases between: ${plan.releases.length}${counts.length > 0 ? `; entries: ${counts.join(', ')}` : ''}`);
+    lines.push(`Source: ${plan.source.mode} (${plan.source.reason})${plan.source.entriesAvailable ? '' : '; changelog entries not available offline (use --changelog-file or run online)'}`);
+    return lines.join('\n');
+}
+/** The teardown migrations that give `finish` work, or "assumed" where Kong's list is not known here. */
+function finishText(hop) {
+    if (!hop.requiresFinish)
+        return 'no';
+    return hop.teardownMigrations.length > 0 ? `yes (${hop.teardownMigrations.join(', ')})` : 'yes (assumed: the teardown migrations of this hop are not known here)';
+}
+
+// EXTERNAL MODULE: ./build/changelog/types.js
+var types = __nccwpck_require__(3048);
+;// CONCATENATED MODULE: ./build/changelog/render/markdown.js
+
+
+
+
+/**
+ * The plan as a reviewer reads it in the job summary: what moves where, what breaks and what
+ * hits this deployment first, everything else folded. Kept under the runner's summary limit;
+ * the full plan is in the JSON file.
+ */
+const KIND_TITLES = {
+    breaking: 'Breaking changes',
+    deprecation: 'Deprecations',
+    feature: 'Features',
+    fix: 'Fixes',
+    dependency: 'Dependencies',
+    performance: 'Performance',
+    'known-issue': 'Known issues',
+    other: 'Other changes',
+};
+function renderPlanMarkdown(plan, limitBytes) {
+    const sections = [
+        header(plan),
+        impactsSection(plan),
+        notesSection(plan),
+        breakingSection(plan.releases),
+        hopsSection(plan),
+        strategySection(plan),
+        databaseSection(plan),
+        kongConfSection(plan),
+        ...types/* ENTRY_KINDS */.p.filter((kind) => kind !== 'breaking').map((kind) => kindSection(plan.releases, kind)),
+        sourcesSection(plan),
+    ].filter((section) => section !== undefined);
+    return (0,markdown/* fitToLimit */.Qt)(sections, limitBytes, '_The summary was cut to stay under the runner\'s size limit: the plan JSON has everything._');
+}
+function header(plan) {
+    const path = [plan.from, ...plan.hops.map((hop) => hop.to)].join(' → ');
+    const counts = (0,markdown/* table */.tp)(['Hops', 'Releases', 'Breaking', 'Deprecations', 'Impacts here', 'Needs `finish`', 'Source'], [[
+            String(plan.hops.length),
+            String(plan.releases.length),
+            String(plan.counts.breaking + plan.notes.length),
+            String(plan.counts.deprecation),
+            String(plan.impacts.length),
+            plan.requiresFinish ? 'yes' : 'no',
+            plan.source.mode + (plan.source.entriesAvailable ? '' : ' (no changelog entries)'),
+        ]]);
+    return `## Kong ${plan.edition === 'enterprise' ? 'Enterprise' : 'OSS'} upgrade plan: ${plan.from} → ${plan.to}\n\n**Path:** ${path}  \n**Recommended strategy:** ${plan.strategy.recommended}: ${plan.strategy.reason}\n\n${counts}`;
+}
+function impactsSection(plan) {
+    const read = (0,plan_impacts/* inspectedLines */.N)(plan.inspected);
+    const readList = read.length > 0 ? `\n\nWhat the plan read:\n\n${(0,markdown/* bulletList */.fF)(read)}` : '\n\nNothing of the deployment was given (kong.conf, kong-env, declarative files, Admin API, database, nginx template).';
+    return impactsTable(plan.impacts) + readList;
+}
+function impactsTable(impacts) {
+    if (impacts.length === 0)
+        return '### What hits this deployment\n\nNothing found in what was read.';
+    const ordered = [...impacts].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+    const rows = ordered.map((impact) => [
+        impact.severity === 'error' ? '❌ error' : '⚠️ warning',
+        impact.title,
+        impact.where ?? '',
+        `${impact.detail} **Remedy:** ${impact.remedy}`,
+    ]);
+    return `### What hits this deployment (${impacts.length})\n\n${(0,markdown/* table */.tp)(['Severity', 'Finding', 'Where', 'Detail'], rows)}`;
+}
+function notesSection(plan) {
+    if (plan.notes.length === 0)
+        return undefined;
+    const rows = plan.notes.map((note) => [note.version, note.title, note.summary, note.detectedBy ?? '—']);
+    return `### Breaking changes operators must act on\n\n${(0,markdown/* table */.tp)(['From', 'Change', 'What to do', 'Checked by'], rows)}`;
+}
+function entriesOf(releases, kind) {
+    return releases.flatMap((release) => release.entries.filter((entry) => entry.kind === kind).map((entry) => `**${release.version}** · ${entry.scope}: ${entry.text}`));
+}
+function breakingSection(releases) {
+    const items = entriesOf(releases, 'breaking');
+    if (items.length === 0)
+        return undefined;
+    return `### Breaking changes in the changelog (${items.length})\n\n${(0,markdown/* bulletList */.fF)(items)}`;
+}
+function kindSection(releases, kind) {
+    const items = entriesOf(releases, kind);
+    if (items.length === 0)
+        return undefined;
+    return (0,markdown/* details */.zH)(`${KIND_TITLES[kind]} (${items.length})`, (0,markdown/* bulletList */.fF)(items));
+}
+function hopsSection(plan) {
+    const rows = plan.hops.map((hop, index) => [
+        String(index + 1),
+        `${hop.from} → ${hop.to}`,
+        hop.reason,
+        finishText(hop),
+        hop.deckConvert === undefined ? '' : `\`${hop.deckConvert}\``,
+    ]);
+    return `### Hops\n\n${(0,markdown/* table */.tp)(['#', 'Hop', 'Why', '`finish` has work', 'Declarative files'], rows)}`;
+}
+function strategySection(plan) {
+    const rows = plan.strategy.options.map((option) => [
+        option.name + (option.name === plan.strategy.recommended ? ' (recommended)' : ''),
+        option.supported ? 'yes' : 'no',
+        option.reason,
+    ]);
+    return (0,markdown/* details */.zH)('Strategies', (0,markdown/* table */.tp)(['Strategy', 'Possible', 'Why'], rows));
+}
+function databaseSection(plan) {
+    const support = (s) => [s.line, s.postgres.tested.join(', ') || 'unknown', s.postgres.minimum === undefined ? '' : String(s.postgres.minimum), s.cassandra ? 'yes' : 'no'];
+    const body = `${(0,markdown/* table */.tp)(['Line', 'PostgreSQL tested', 'Minimum', 'Cassandra'], [support(plan.database.from), support(plan.database.to)])}${plan.database.changes.length > 0 ? `\n\n${(0,markdown/* bulletList */.fF)(plan.database.changes)}` : ''}`;
+    return `### Database support\n\n${body}`;
+}
+function kongConfSection(plan) {
+    const conf = plan.kongConf;
+    if (!conf.available)
+        return `### kong.conf changes\n\nNot available: ${conf.reason}`;
+    const rows = [
+        ...conf.removed.map((p) => ['removed', p.name, p.default, '']),
+        ...conf.defaultChanged.map((p) => ['default changed', p.name, p.from, p.to]),
+        ...conf.added.map((p) => ['added', p.name, '', p.default]),
+    ];
+    const counts = `${conf.removed.length} removed, ${conf.defaultChanged.length} defaults changed, ${conf.added.length} added (kong.conf.default ${conf.fromTag} → ${conf.toTag})`;
+    return `### kong.conf changes\n\n${counts}\n\n${(0,markdown/* details */.zH)('Properties', (0,markdown/* table */.tp)(['Change', 'Property', 'Before', 'After'], rows))}`;
+}
+function sourcesSection(plan) {
+    const rows = plan.source.files.map((file) => [
+        file.what,
+        file.url === undefined ? file.location : `[${file.location}](${file.url})`,
+        file.via,
+        file.ageDays === undefined ? '' : `${file.ageDays} days`,
+    ]);
+    const note = plan.source.entriesAvailable
+        ? ''
+        : '\n\nChangelog entries were not available offline: run online, give `changelog-file`, or keep `cache-dir` from an online run.';
+    return `### Sources\n\nMode: ${plan.source.mode} (${plan.source.reason}).${note}\n\n${rows.length > 0 ? (0,markdown/* table */.tp)(['What', 'File', 'Via', 'Age'], rows) : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 7727:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fp: () => (/* binding */ ENTERPRISE_CHANGELOG),
+/* harmony export */   aH: () => (/* binding */ kongConfDefaultAt),
+/* harmony export */   cX: () => (/* binding */ describeRemoteFile),
+/* harmony export */   fh: () => (/* binding */ OSS_CHANGELOG),
+/* harmony export */   lv: () => (/* binding */ kongTemplateAt),
+/* harmony export */   pZ: () => (/* binding */ OSS_CHANGELOG_OLD),
+/* harmony export */   sy: () => (/* binding */ remoteFileUrl)
+/* harmony export */ });
+function describeRemoteFile(file) {
+    return `${file.owner}/${file.repo}@${file.ref}:${file.path}`;
+}
+function remoteFileUrl(file) {
+    return `https://github.com/${file.owner}/${file.repo}/blob/${file.ref}/${file.path}`;
+}
+/**
+ * The living files behind a plan (../shared/kong-data/README.md, facts A.1, A.3b): Kong/kong's
+ * master changelogs for OSS, developer.konghq.com's structured changelog for Enterprise, and
+ * kong.conf.default at each OSS tag (tags have no `v` prefix, facts A.5).
+ */
+const OSS_CHANGELOG = { owner: 'Kong', repo: 'kong', ref: 'master', path: 'CHANGELOG.md' };
+const OSS_CHANGELOG_OLD = { owner: 'Kong', repo: 'kong', ref: 'master', path: 'CHANGELOG-OLD.md' };
+const ENTERPRISE_CHANGELOG = {
+    owner: 'Kong',
+    repo: 'developer.konghq.com',
+    ref: 'main',
+    path: 'app/_data/changelogs/gateway.json',
+};
+function kongConfDefaultAt(tag) {
+    return { owner: 'Kong', repo: 'kong', ref: tag, path: 'kong.conf.default' };
+}
+/** One of Kong's default nginx templates (kong/templates/<name>), for custom-template impact. */
+function kongTemplateAt(tag, name) {
+    return { owner: 'Kong', repo: 'kong', ref: tag, path: `kong/templates/${name}` };
+}
+
+
+/***/ }),
+
+/***/ 3048:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ ENTRY_KINDS)
+/* harmony export */ });
+/**
+ * The shape every changelog parser produces and the plan carries (`releases` in plan JSON,
+ * schema kong-upgrade/plan@1). Kinds are the plan's stable vocabulary; each parser maps its
+ * source's section names onto them.
+ */
+const ENTRY_KINDS = [
+    'breaking',
+    'deprecation',
+    'feature',
+    'fix',
+    'dependency',
+    'performance',
+    'known-issue',
+    'other',
+];
+
+
+/***/ }),
+
+/***/ 7426:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony export libpqEnvironment */
+/**
+ * A PostgreSQL database as the suite connects to it: what backup-db, migrate and the plan read
+ * from their database inputs (connection-inputs.ts), and what reaches child processes only
+ * through libpq's environment.
+ */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+function libpqEnvironment(db) {
+    const env = {
+        PGHOST: db.host,
+        PGPORT: String(db.port),
+        PGUSER: db.user,
+        PGDATABASE: db.database,
+        PGSSLMODE: db.sslmode,
+    };
+    if (db.password !== undefined)
+        env.PGPASSWORD = db.password;
+    return env;
+}
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+function describeDatabase(db) {
+    return `${db.user}@${db.host}:${db.port}/${db.database}`;
+}
+
+
+/***/ }),
+
+/***/ 1469:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   fy: () => (/* binding */ UpgradeError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   hH: () => (/* binding */ stepError),
+/* harmony export */   p2: () => (/* binding */ httpError)
+/* harmony export */ });
+class UpgradeError extends Error {
+    origin;
+    /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+    httpStatus;
+    constructor(origin, detail, options) {
+        super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'UpgradeError';
+        this.origin = origin;
+        this.httpStatus = options?.httpStatus;
+    }
+}
+function describeOrigin(origin) {
+    return 'input' in origin ? `input '${origin.input}'` : origin.step;
+}
+function inputError(input, detail, cause) {
+    return new UpgradeError({ input }, detail, cause === undefined ? undefined : { cause });
+}
+function stepError(step, detail, cause) {
+    return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
+}
+/** A step that failed because a server answered `status`. */
+function httpError(step, status, detail) {
+    return new UpgradeError({ step }, detail, { httpStatus: status });
+}
+/** One line for the user: our own errors as they are, anything else with its type kept. */
+function errorMessage(error) {
+    if (error instanceof UpgradeError)
+        return error.message;
+    if (error instanceof Error)
+        return `unexpected ${error.name}: ${error.message}`;
+    return `unexpected failure: ${String(error)}`;
+}
+
+
+/***/ }),
+
+/***/ 2307:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   E3: () => (/* binding */ readString),
+/* harmony export */   G7: () => (/* binding */ readPath),
+/* harmony export */   LD: () => (/* binding */ readList),
+/* harmony export */   Vf: () => (/* binding */ readBoolean),
+/* harmony export */   ai: () => (/* binding */ readEnum),
+/* harmony export */   n5: () => (/* binding */ readSecret),
+/* harmony export */   y7: () => (/* binding */ readHttpUrl),
+/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
+/* harmony export */ });
+/* unused harmony exports parseDuration, readDuration */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
+
+function readString(source, name) {
+    const value = source.get(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function readBoolean(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower))
+        return true;
+    if (FALSE.has(lower))
+        return false;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
+}
+function readEnum(source, name, allowed, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
+}
+/** Newline- or comma-separated, trimmed, empties dropped. */
+function readList(source, name) {
+    return parseList(source.get(name));
+}
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
+function parseDuration(text, name) {
+    const trimmed = text.trim();
+    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
+        throw inputError(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+    }
+    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
+}
+function readDuration(source, name, fallback) {
+    return parseDuration(readString(source, name) ?? fallback, name);
+}
+function readPositiveInteger(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
+    }
+    return Number(value);
+}
+/** A secret input: masked before it is returned, so nothing later can print it. */
+function readSecret(source, name) {
+    const value = readString(source, name);
+    if (value !== undefined)
+        maskSecret(source, value);
+    return value;
+}
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   Pj: () => (/* binding */ quoteRemote),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/* unused harmony export logLines */
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
+}
+
+
+/***/ }),
+
+/***/ 8703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jz: () => (/* binding */ SUMMARY_LIMIT_BYTES),
+/* harmony export */   Qt: () => (/* binding */ fitToLimit),
+/* harmony export */   fF: () => (/* binding */ bulletList),
+/* harmony export */   tp: () => (/* binding */ table),
+/* harmony export */   zH: () => (/* binding */ details)
+/* harmony export */ });
+/* unused harmony export escapeCell */
+/**
+ * Markdown building blocks for job summaries and the CLI's markdown output. Plain strings, so
+ * the domain can produce a report that an adapter writes with `core.summary` or prints.
+ */
+function escapeCell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+function table(headers, rows) {
+    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
+    return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+function details(summary, body) {
+    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+function bulletList(items) {
+    return items.map((item) => `- ${item}`).join('\n');
+}
+/** The runner refuses a step summary over 1 MiB; keep well under and say what was cut. */
+const SUMMARY_LIMIT_BYTES = 900 * 1024;
+function fitToLimit(sections, limitBytes, cutNotice) {
+    const kept = [];
+    let size = 0;
+    for (const section of sections) {
+        const bytes = Buffer.byteLength(section, 'utf8') + 2;
+        if (size + bytes > limitBytes - Buffer.byteLength(cutNotice, 'utf8')) {
+            kept.push(cutNotice);
+            break;
+        }
+        kept.push(section);
+        size += bytes;
+    }
+    return kept.join('\n\n');
+}
+
+
+/***/ }),
+
+/***/ 178:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ writeInputFile)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+
+
+
+/**
+ * Writes a file whose path an input gives (fetch-changelog's plan-file, smoke-test's
+ * report-file), creating its folder. A failure (a folder that is a file, no permission, a full
+ * disk) names the input rather than surfacing as an unexpected EACCES.
+ */
+async function writeInputFile(file, text, input) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(file), { recursive: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(file, text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `cannot write ${file}: ${error.code ?? error.message}`, error);
+    }
+}
+
+
+/***/ }),
+
+/***/ 7692:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  bk: () => (/* binding */ allLines),
+  WP: () => (/* binding */ catalogLine),
+  qD: () => (/* binding */ latestVersion),
+  d_: () => (/* binding */ notReleased),
+  RI: () => (/* binding */ postgresSupport),
+  b3: () => (/* binding */ releasesBetween),
+  x: () => (/* binding */ resolveVersion),
+  nL: () => (/* binding */ supportsCassandra),
+  $y: () => (/* binding */ versionExists)
+});
+
+// UNUSED EXPORTS: releasesOf
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
 ;// CONCATENATED MODULE: ./build/version/catalog-data.js
 // Generated by scripts/gen-catalog.mjs from the files of scripts/kong-data.manifest.json; do not edit by hand.
 // OSS: Kong/kong CHANGELOG.md and CHANGELOG-OLD.md headings (22246ef2), plus the release tags
-// those files lack (kong-facts changelog-and-admin-api.md).
+// those files lack (each tag's own CHANGELOG.md).
 // Enterprise: developer.konghq.com app/_data/changelogs/gateway.json keys and
 // app/_data/products/gateway.yml release_dates (bc1cd742).
 const OSS_RELEASES = [
@@ -38212,7 +37092,167 @@ const ENTERPRISE_RELEASES = [
     ['3.15.0.4', '2026-08-20'],
 ];
 
-;// CONCATENATED MODULE: ./build/version/kong-version.js
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+;// CONCATENATED MODULE: ./build/version/catalog.js
+
+
+
+const PG_12_TO_15 = [12, 13, 14, 15];
+const PG_12_TO_16 = [12, 13, 14, 15, 16];
+const PG_13_TO_17 = [13, 14, 15, 16, 17];
+// LTS and end-of-life: developer.konghq.com app/_data/products/gateway.yml (bc1cd742) for 3.4
+// and 3.7–3.15; docs.konghq.com app/_data/kong_versions.yml (fb0334b0) for 2.8, 3.3, 3.5, 3.6,
+// which the newer file no longer lists. Where both list a line the newer file wins (3.8, 3.9).
+// PostgreSQL tested lists: docs.konghq.com app/_data/tables/support/gateway/versions/28.yml,
+// 32.yml, 33.yml, 35–38.yml (fb0334b0) and gateway.yml for 3.4 and 3.7+.
+const LINE_FACTS = {
+    '2.8': { lts: true, endOfLife: '2025-03-31', postgres: PG_12_TO_15 },
+    '3.2': { postgres: PG_12_TO_15 },
+    '3.3': { endOfLife: '2024-05-19', postgres: PG_12_TO_15 },
+    '3.4': { lts: true, endOfLife: '2026-08-31', postgres: PG_12_TO_16 },
+    '3.5': { endOfLife: '2024-11-08', postgres: PG_12_TO_16 },
+    '3.6': { endOfLife: '2025-02-12', postgres: PG_12_TO_16 },
+    '3.7': { endOfLife: '2025-05-31', postgres: PG_12_TO_16 },
+    '3.8': { endOfLife: '2025-09-11', postgres: PG_12_TO_16 },
+    '3.9': { endOfLife: '2025-12-12', postgres: PG_13_TO_17 },
+    '3.10': { lts: true, endOfLife: '2028-03-31', postgres: PG_13_TO_17 },
+    '3.11': { endOfLife: '2026-07-03', postgres: PG_13_TO_17 },
+    '3.12': { endOfLife: '2026-10-01', postgres: PG_13_TO_17 },
+    '3.13': { endOfLife: '2026-12-18', postgres: PG_13_TO_17 },
+    '3.14': { lts: true, endOfLife: '2029-04-07', postgres: PG_13_TO_17 },
+    '3.15': { endOfLife: '2027-07-02', postgres: PG_13_TO_17 },
+};
+// Cassandra was removed in 3.4.0 (Kong/kong#10931), so 3.3 is its last line.
+const LAST_CASSANDRA_LINE = { major: 3, minor: 3 };
+const RELEASES = {
+    oss: toReleases(OSS_RELEASES),
+    enterprise: toReleases(ENTERPRISE_RELEASES),
+};
+function toReleases(rows) {
+    return rows
+        .map(([version, date]) => ({ version: (0,kong_version/* parseKongVersion */.bo)(version, 'catalog'), date }))
+        .sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.version, b.version));
+}
+const LINES = buildLines();
+const LINE_BY_NAME = new Map(LINES.map((line) => [line.line, line]));
+function buildLines() {
+    const names = new Set([...RELEASES.oss, ...RELEASES.enterprise].map((r) => (0,kong_version/* releaseLine */.aY)(r.version)));
+    return [...names]
+        .map((name) => {
+        const [major, minor] = name.split('.').map(Number);
+        const facts = LINE_FACTS[name] ?? {};
+        const inLine = (edition) => RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === name);
+        const dates = [...inLine('oss'), ...inLine('enterprise')].flatMap((r) => (r.date === undefined ? [] : [r.date]));
+        return {
+            line: name,
+            major,
+            minor,
+            lts: facts.lts === true,
+            endOfLife: facts.endOfLife,
+            firstReleased: dates.sort()[0],
+            latestOss: latestOf(inLine('oss')),
+            latestEnterprise: latestOf(inLine('enterprise')),
+            postgres: facts.postgres && { tested: facts.postgres, minimum: Math.min(...facts.postgres) },
+            cassandra: major < LAST_CASSANDRA_LINE.major || (major === LAST_CASSANDRA_LINE.major && minor <= LAST_CASSANDRA_LINE.minor),
+        };
+    })
+        .sort((a, b) => a.major - b.major || a.minor - b.minor);
+}
+function latestOf(releases) {
+    return releases.filter((r) => !(0,kong_version/* isPrerelease */.V1)(r.version)).at(-1)?.version;
+}
+/** Every release line, oldest first. */
+function allLines() {
+    return LINES;
+}
+function catalogLine(line) {
+    return LINE_BY_NAME.get(line);
+}
+function latestVersion(line, edition) {
+    const entry = LINE_BY_NAME.get(line);
+    return edition === 'oss' ? entry?.latestOss : entry?.latestEnterprise;
+}
+/** Whether the version was released in its own edition (three numbers: OSS; four: Enterprise). */
+function versionExists(version) {
+    return RELEASES[(0,kong_version/* editionOf */.yU)(version)].some((r) => (0,kong_version/* compareKongVersions */.QR)(r.version, version) === 0);
+}
+function releasesOf(line, edition) {
+    return RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === line);
+}
+/** The releases of an edition after `from` up to and including `to`, oldest first. */
+function releasesBetween(from, to, edition) {
+    return RELEASES[edition].filter((r) => (0,kong_version/* compareKongVersions */.QR)(r.version, from) > 0 && (0,kong_version/* compareKongVersions */.QR)(r.version, to) <= 0);
+}
+function postgresSupport(line) {
+    return LINE_BY_NAME.get(line)?.postgres;
+}
+function supportsCassandra(version) {
+    return LINE_BY_NAME.get((0,kong_version/* releaseLine */.aY)(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
+}
+const LINE_PATTERN = /^v?(\d+)\.(\d+)(?:\.x)?$/;
+/**
+ * Turns what a user asks for into a released version of the edition: "latest", a line
+ * ("3.4" or "3.4.x": its latest release) or an exact version, which must exist.
+ */
+function resolveVersion(text, edition, input = 'to') {
+    const wanted = text.trim();
+    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
+    if (wanted.toLowerCase() === 'latest') {
+        const latest = latestOf(RELEASES[edition]);
+        if (latest === undefined)
+            throw (0,errors/* inputError */.Xu)(input, `the catalog has no ${name} release`);
+        return latest;
+    }
+    const line = LINE_PATTERN.exec(wanted);
+    if (line) {
+        const lineName = `${Number(line[1])}.${Number(line[2])}`;
+        const latest = latestVersion(lineName, edition);
+        if (latest === undefined) {
+            throw (0,errors/* inputError */.Xu)(input, `Kong has no ${name} release in line ${lineName}; ${name} lines: ${linesWith(edition)}`);
+        }
+        return latest;
+    }
+    const version = (0,kong_version/* parseKongVersion */.bo)(wanted, input);
+    if ((0,kong_version/* editionOf */.yU)(version) !== edition) {
+        const form = edition === 'oss' ? 'three numbers, e.g. 3.4.2' : 'four numbers, e.g. 3.4.3.29';
+        throw (0,errors/* inputError */.Xu)(input, `"${wanted}" is not an ${name} version; ${name} versions have ${form}`);
+    }
+    if (!versionExists(version))
+        throw (0,errors/* inputError */.Xu)(input, notReleased(version, edition));
+    return version;
+}
+/** The message for a version that was never released, listing what its line did release. */
+function notReleased(version, edition) {
+    const line = (0,kong_version/* releaseLine */.aY)(version);
+    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
+    const released = releasesOf(line, edition).map((r) => (0,kong_version/* formatKongVersion */.Xz)(r.version));
+    const known = released.length > 0 ? `${name} ${line} releases: ${released.join(', ')}` : `${name} lines: ${linesWith(edition)}`;
+    return `Kong ${name} ${(0,kong_version/* formatKongVersion */.Xz)(version)} was never released; ${known}`;
+}
+function linesWith(edition) {
+    const lines = LINES.filter((l) => (edition === 'oss' ? l.latestOss : l.latestEnterprise) !== undefined).map((l) => l.line);
+    return `${lines[0]} … ${lines.at(-1)}`;
+}
+
+
+/***/ }),
+
+/***/ 7143:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QR: () => (/* binding */ compareKongVersions),
+/* harmony export */   SC: () => (/* binding */ tryParseKongVersion),
+/* harmony export */   V1: () => (/* binding */ isPrerelease),
+/* harmony export */   Xz: () => (/* binding */ formatKongVersion),
+/* harmony export */   aY: () => (/* binding */ releaseLine),
+/* harmony export */   bo: () => (/* binding */ parseKongVersion),
+/* harmony export */   tW: () => (/* binding */ sameLine),
+/* harmony export */   yU: () => (/* binding */ editionOf)
+/* harmony export */ });
+/* unused harmony export ACCEPTED_VERSION_FORMS */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
@@ -38238,7 +37278,7 @@ function tryParseKongVersion(text) {
 function parseKongVersion(text, input = 'version') {
     const version = tryParseKongVersion(text);
     if (!version) {
-        throw (0,errors/* inputError */.Xu)(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
     }
     return version;
 }
@@ -38297,2660 +37337,6 @@ function isPrerelease(version) {
 }
 function sameLine(a, b) {
     return a.major === b.major && a.minor === b.minor;
-}
-
-;// CONCATENATED MODULE: ./build/version/catalog.js
-
-
-
-const PG_12_TO_15 = [12, 13, 14, 15];
-const PG_12_TO_16 = [12, 13, 14, 15, 16];
-const PG_13_TO_17 = [13, 14, 15, 16, 17];
-// LTS and end-of-life: developer.konghq.com app/_data/products/gateway.yml (bc1cd742) for 3.4
-// and 3.7–3.15; docs.konghq.com app/_data/kong_versions.yml (fb0334b0) for 2.8, 3.3, 3.5, 3.6,
-// which the newer file no longer lists. Where both list a line the newer file wins (3.8, 3.9).
-// PostgreSQL tested lists: kong-facts upgrade-paths-helm-operator-deck.md §2.1 (old
-// versions/28.yml, 32.yml, 33.yml, 35–38.yml) and gateway.yml for 3.4 and 3.7+.
-const LINE_FACTS = {
-    '2.8': { lts: true, endOfLife: '2025-03-31', postgres: PG_12_TO_15 },
-    '3.2': { postgres: PG_12_TO_15 },
-    '3.3': { endOfLife: '2024-05-19', postgres: PG_12_TO_15 },
-    '3.4': { lts: true, endOfLife: '2026-08-31', postgres: PG_12_TO_16 },
-    '3.5': { endOfLife: '2024-11-08', postgres: PG_12_TO_16 },
-    '3.6': { endOfLife: '2025-02-12', postgres: PG_12_TO_16 },
-    '3.7': { endOfLife: '2025-05-31', postgres: PG_12_TO_16 },
-    '3.8': { endOfLife: '2025-09-11', postgres: PG_12_TO_16 },
-    '3.9': { endOfLife: '2025-12-12', postgres: PG_13_TO_17 },
-    '3.10': { lts: true, endOfLife: '2028-03-31', postgres: PG_13_TO_17 },
-    '3.11': { endOfLife: '2026-07-03', postgres: PG_13_TO_17 },
-    '3.12': { endOfLife: '2026-10-01', postgres: PG_13_TO_17 },
-    '3.13': { endOfLife: '2026-12-18', postgres: PG_13_TO_17 },
-    '3.14': { lts: true, endOfLife: '2029-04-07', postgres: PG_13_TO_17 },
-    '3.15': { endOfLife: '2027-07-02', postgres: PG_13_TO_17 },
-};
-// Cassandra was removed in 3.4.0 (Kong/kong#10931; facts §1.9), so 3.3 is its last line.
-const LAST_CASSANDRA_LINE = { major: 3, minor: 3 };
-const RELEASES = {
-    oss: toReleases(OSS_RELEASES),
-    enterprise: toReleases(ENTERPRISE_RELEASES),
-};
-function toReleases(rows) {
-    return rows
-        .map(([version, date]) => ({ version: parseKongVersion(version, 'catalog'), date }))
-        .sort((a, b) => compareKongVersions(a.version, b.version));
-}
-const LINES = buildLines();
-const LINE_BY_NAME = new Map(LINES.map((line) => [line.line, line]));
-function buildLines() {
-    const names = new Set([...RELEASES.oss, ...RELEASES.enterprise].map((r) => releaseLine(r.version)));
-    return [...names]
-        .map((name) => {
-        const [major, minor] = name.split('.').map(Number);
-        const facts = LINE_FACTS[name] ?? {};
-        const inLine = (edition) => RELEASES[edition].filter((r) => releaseLine(r.version) === name);
-        const dates = [...inLine('oss'), ...inLine('enterprise')].flatMap((r) => (r.date === undefined ? [] : [r.date]));
-        return {
-            line: name,
-            major,
-            minor,
-            lts: facts.lts === true,
-            endOfLife: facts.endOfLife,
-            firstReleased: dates.sort()[0],
-            latestOss: latestOf(inLine('oss')),
-            latestEnterprise: latestOf(inLine('enterprise')),
-            postgres: facts.postgres && { tested: facts.postgres, minimum: Math.min(...facts.postgres) },
-            cassandra: major < LAST_CASSANDRA_LINE.major || (major === LAST_CASSANDRA_LINE.major && minor <= LAST_CASSANDRA_LINE.minor),
-        };
-    })
-        .sort((a, b) => a.major - b.major || a.minor - b.minor);
-}
-function latestOf(releases) {
-    return releases.filter((r) => !isPrerelease(r.version)).at(-1)?.version;
-}
-/** Every release line, oldest first. */
-function allLines() {
-    return LINES;
-}
-function catalogLine(line) {
-    return LINE_BY_NAME.get(line);
-}
-function latestVersion(line, edition) {
-    const entry = LINE_BY_NAME.get(line);
-    return edition === 'oss' ? entry?.latestOss : entry?.latestEnterprise;
-}
-/** Whether the version was released in its own edition (three numbers: OSS; four: Enterprise). */
-function versionExists(version) {
-    return RELEASES[editionOf(version)].some((r) => compareKongVersions(r.version, version) === 0);
-}
-function releasesOf(line, edition) {
-    return RELEASES[edition].filter((r) => releaseLine(r.version) === line);
-}
-/** The releases of an edition after `from` up to and including `to`, oldest first. */
-function releasesBetween(from, to, edition) {
-    return RELEASES[edition].filter((r) => compareKongVersions(r.version, from) > 0 && compareKongVersions(r.version, to) <= 0);
-}
-function postgresSupport(line) {
-    return LINE_BY_NAME.get(line)?.postgres;
-}
-function supportsCassandra(version) {
-    return LINE_BY_NAME.get(releaseLine(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
-}
-function isLts(line) {
-    return LINE_BY_NAME.get(line)?.lts === true;
-}
-const LINE_PATTERN = /^v?(\d+)\.(\d+)(?:\.x)?$/;
-/**
- * Turns what a user asks for into a released version of the edition: "latest", a line
- * ("3.4" or "3.4.x": its latest release) or an exact version, which must exist.
- */
-function resolveVersion(text, edition, input = 'to') {
-    const wanted = text.trim();
-    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
-    if (wanted.toLowerCase() === 'latest') {
-        const latest = latestOf(RELEASES[edition]);
-        if (latest === undefined)
-            throw (0,errors/* inputError */.Xu)(input, `the catalog has no ${name} release`);
-        return latest;
-    }
-    const line = LINE_PATTERN.exec(wanted);
-    if (line) {
-        const lineName = `${Number(line[1])}.${Number(line[2])}`;
-        const latest = latestVersion(lineName, edition);
-        if (latest === undefined) {
-            throw (0,errors/* inputError */.Xu)(input, `Kong has no ${name} release in line ${lineName}; ${name} lines: ${linesWith(edition)}`);
-        }
-        return latest;
-    }
-    const version = parseKongVersion(wanted, input);
-    if (editionOf(version) !== edition) {
-        const form = edition === 'oss' ? 'three numbers, e.g. 3.4.2' : 'four numbers, e.g. 3.4.3.29';
-        throw (0,errors/* inputError */.Xu)(input, `"${wanted}" is not an ${name} version; ${name} versions have ${form}`);
-    }
-    if (!versionExists(version))
-        throw (0,errors/* inputError */.Xu)(input, notReleased(version, edition));
-    return version;
-}
-/** The message for a version that was never released, listing what its line did release. */
-function notReleased(version, edition) {
-    const line = releaseLine(version);
-    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
-    const released = releasesOf(line, edition).map((r) => formatKongVersion(r.version));
-    const known = released.length > 0 ? `${name} ${line} releases: ${released.join(', ')}` : `${name} lines: ${linesWith(edition)}`;
-    return `Kong ${name} ${formatKongVersion(version)} was never released; ${known}`;
-}
-function linesWith(edition) {
-    const lines = LINES.filter((l) => (edition === 'oss' ? l.latestOss : l.latestEnterprise) !== undefined).map((l) => l.line);
-    return `${lines[0]} … ${lines.at(-1)}`;
-}
-
-;// CONCATENATED MODULE: ./build/version/strategies.js
-
-const BLUE_GREEN_MINIMUM = parseKongVersion('2.8.2');
-/** Advice per node group, in the order the groups are upgraded. */
-function adviseStrategies(hops, deployment) {
-    switch (deployment) {
-        case 'traditional':
-            return [databaseBacked('nodes', hops)];
-        case 'hybrid':
-            return [databaseBacked('control-planes', hops), withoutDatabase('data-planes')];
-        case 'db-less':
-            return [withoutDatabase('nodes')];
-    }
-}
-function databaseBacked(group, hops) {
-    return {
-        group,
-        recommended: 'dual-cluster',
-        reason: 'safest: a second cluster on a new database restored from the backup takes traffic gradually, with no planned downtime and the old cluster as rollback',
-        fallback: { name: 'in-place', reason: 'when there is no capacity for a second cluster and database' },
-        strategies: [
-            {
-                name: 'dual-cluster',
-                supported: true,
-                reason: 'new cluster and database restored from the backup; database-stored counters (Rate Limiting Advanced, Vitals) are not shared between the two',
-            },
-            {
-                name: 'in-place',
-                supported: true,
-                reason: 'stops the old nodes and migrates the same database: business downtime; rollback restores the database backup',
-            },
-            blueGreen(hops),
-            {
-                name: 'rolling',
-                supported: false,
-                reason: 'these nodes share a database that `kong migrations` changes; rolling replacement is for nodes without one (DB-less, hybrid data planes)',
-            },
-        ],
-    };
-}
-/** Blue-green on the shared database: limited support, patch upgrades only, 2.8.2+ (§1.4). */
-function blueGreen(hops) {
-    const crossing = hops.find((hop) => !sameLine(hop.from, hop.to));
-    if (crossing) {
-        return {
-            name: 'blue-green',
-            supported: false,
-            reason: `Kong supports blue-green only between patch versions and never across LTS upgrades; this plan's hop ${formatKongVersion(crossing.from)} → ${formatKongVersion(crossing.to)} is ${crossing.rule}`,
-        };
-    }
-    const tooOld = hops.find((hop) => compareKongVersions(hop.from, BLUE_GREEN_MINIMUM) < 0);
-    if (tooOld) {
-        return {
-            name: 'blue-green',
-            supported: false,
-            reason: `blue-green needs 2.8.2 or later on the old cluster; this plan starts a hop at ${formatKongVersion(tooOld.from)}`,
-        };
-    }
-    return {
-        name: 'blue-green',
-        supported: true,
-        reason: 'not recommended (limited support from Kong): both clusters share the database, which serves the old one until `kong migrations finish`',
-    };
-}
-function withoutDatabase(group) {
-    const who = group === 'data-planes' ? 'hybrid data planes' : 'DB-less nodes';
-    const unsupported = (name) => ({
-        name,
-        supported: false,
-        reason: `Kong supports only rolling upgrades for ${who}: there is no database to migrate`,
-    });
-    const order = group === 'data-planes' ? ' after the control planes (a data plane must not be newer than its control plane)' : '';
-    return {
-        group,
-        recommended: 'rolling',
-        reason: `replace ${who} one at a time${order}; no migrations run`,
-        fallback: undefined,
-        strategies: [
-            unsupported('dual-cluster'),
-            unsupported('in-place'),
-            unsupported('blue-green'),
-            { name: 'rolling', supported: true, reason: `new ${who} join and old ones drain, one at a time` },
-        ],
-    };
-}
-
-;// CONCATENATED MODULE: ./build/version/teardown-migrations.js
-
-/** The facts cover kong/kong tags up to here; later releases may add teardowns not listed. */
-const TEARDOWN_FACTS_END = parseKongVersion('3.9.3');
-// Read from the Postgres half of every migration file at the tags 1.0.0–3.9.3 (a teardown only in
-// the `cassandra` half does not count). basic-auth, hmac-auth, jwt and key-auth 003_200_to_210 are
-// operations/200_to_210.lua's ws_migrate_plugin, which has one; pre-function and post-function
-// 001_280_to_300 are pre-function/migrations/_001_280_to_300.lua, which has one too (observed on
-// real Kong 3.4.2: `up` from 2.8.5 leaves them pending and `finish` runs them). The 1.0.0 rows
-// existed until 1.5.x and matter only for an upgrade from 0.x.
-const ROWS = [
-    ['core', '001_14_to_15', '1.0.0'],
-    ['core', '002_15_to_1', '1.0.0'],
-    ['acl', '001_14_to_15', '1.0.0'],
-    ['oauth2', '001_14_to_15', '1.0.0'],
-    ['oauth2', '002_15_to_10', '1.0.0'],
-    ['rate-limiting', '001_14_to_15', '1.0.0'],
-    ['rate-limiting', '002_15_to_10', '1.0.0'],
-    ['response-ratelimiting', '001_14_to_15', '1.0.0'],
-    ['response-ratelimiting', '002_15_to_10', '1.0.0'],
-    ['core', '005_120_to_130', '1.3.0'],
-    ['core', '008_150_to_200', '2.0.0'],
-    ['core', '009_200_to_210', '2.1.0'],
-    ['core', '012_213_to_220', '2.2.0'],
-    ['core', '016_280_to_300', '3.0.0'],
-    ['acl', '003_200_to_210', '2.1.0'],
-    ['acl', '004_212_to_213', '2.1.3'],
-    ['bot-detection', '001_200_to_210', '2.1.0'],
-    ['ip-restriction', '001_200_to_210', '2.1.0'],
-    ['oauth2', '004_200_to_210', '2.1.0'],
-    ['basic-auth', '003_200_to_210', '2.1.0'],
-    ['hmac-auth', '003_200_to_210', '2.1.0'],
-    ['jwt', '003_200_to_210', '2.1.0'],
-    ['key-auth', '003_200_to_210', '2.1.0'],
-    ['http-log', '001_280_to_300', '3.0.0'],
-    ['pre-function', '001_280_to_300', '3.0.0'],
-    ['post-function', '001_280_to_300', '3.0.0'],
-    ['acme', '003_350_to_360', '3.6.0'],
-    ['rate-limiting', '006_350_to_360', '3.6.0'],
-    ['response-ratelimiting', '001_350_to_360', '3.6.0'],
-    // First OSS tag 3.6.1; Enterprise also shipped it on its 3.3–3.5 branches (§4.2).
-    ['opentelemetry', '001_331_to_332', '3.6.1'],
-    ['ai-proxy', '001_360_to_370', '3.7.0'],
-];
-const TEARDOWNS = ROWS.map(([subsystem, name, since]) => ({
-    subsystem,
-    name,
-    since: parseKongVersion(since),
-})).sort((a, b) => compareKongVersions(a.since, b.since));
-/** The teardown migrations an upgrade from `from` to `to` applies, oldest first. */
-function teardownsBetween(from, to) {
-    return TEARDOWNS.filter((m) => compareKongVersions(m.since, from) > 0 && compareKongVersions(m.since, to) <= 0);
-}
-
-;// CONCATENATED MODULE: ./build/version/upgrade-path.js
-
-
-
-
-// decK `file convert` pairs: facts §5.3 (Kong/deck convert/convert.go), versions from §1.6.
-const LTS_PAIRS = {
-    '2.8': { to: '3.4', minimumDeck: '1.47.0' },
-    '3.4': { to: '3.10', minimumDeck: '1.51.0' },
-    '3.10': { to: '3.14', minimumDeck: '1.57.3' },
-};
-const HYBRID_PROTOCOL_TRAP = ['3.1.0.0', '3.1.1.1'];
-const HYBRID_PROTOCOL_FIX = parseKongVersion('3.1.1.2');
-const upgrade_path_BLUE_GREEN_MINIMUM = parseKongVersion('2.8.2');
-const PRE_1_WAYPOINT = parseKongVersion('1.5.0');
-function planUpgradePath(from, to, options) {
-    validate(from, to, options);
-    const hops = [];
-    let at = from;
-    const first = requiredFirstHop(at, to, options);
-    if (first) {
-        hops.push(makeHop(at, first.to, first.rule, first.reason, options));
-        at = first.to;
-    }
-    if (sameLine(at, to)) {
-        if (compareKongVersions(at, to) < 0) {
-            hops.push(makeHop(at, to, 'patch', `patch releases of the ${releaseLine(to)} line`, options));
-        }
-        return hops;
-    }
-    for (const edge of shortestRoute(releaseLine(at), releaseLine(to))) {
-        const stop = edge.to === releaseLine(to) ? to : (edge.pinned ?? waypoint(edge.to, options.edition));
-        hops.push(makeHop(at, stop, edge.rule, edge.reason, options));
-        at = stop;
-    }
-    return hops;
-}
-function validate(from, to, options) {
-    const name = options.edition === 'oss' ? 'OSS' : 'Enterprise';
-    if (editionOf(to) !== options.edition) {
-        const form = options.edition === 'oss' ? 'three numbers (3.4.2)' : 'four numbers (3.4.3.29)';
-        throw (0,errors/* inputError */.Xu)('to', `"${formatKongVersion(to)}" is not an ${name} version; with edition ${options.edition} it needs ${form}`);
-    }
-    if (options.edition === 'oss' && editionOf(from) === 'enterprise') {
-        throw (0,errors/* inputError */.Xu)('from', `"${formatKongVersion(from)}" is an Enterprise version; an Enterprise to OSS move is not an upgrade this planner supports; use edition enterprise`);
-    }
-    // OSS → Enterprise: OSS x.y.z is the same code line as Enterprise x.y.z.0, and
-    // compareKongVersions orders them so.
-    const order = compareKongVersions(from, to);
-    if (order === 0)
-        throw (0,errors/* inputError */.Xu)('to', `is the version already running (${formatKongVersion(from)}); nothing to upgrade`);
-    if (order > 0) {
-        throw (0,errors/* inputError */.Xu)('to', `${formatKongVersion(to)} is older than ${formatKongVersion(from)}: downgrades are not supported (migrations are not reversible); restore the pre-upgrade backup instead`);
-    }
-    if (!versionExists(to))
-        throw (0,errors/* inputError */.Xu)('to', notReleased(to, options.edition));
-    // The running version is taken as given (Kong's data misses a few Enterprise builds, e.g.
-    // 3.1.1.1), but its line must be one Kong released.
-    if (catalogLine(releaseLine(from)) === undefined) {
-        throw (0,errors/* inputError */.Xu)('from', `${formatKongVersion(from)} is not in any Kong release line; lines: ${allLines()[0]?.line} … ${allLines().at(-1)?.line}`);
-    }
-    if (options.deployment !== 'db-less' && options.database === 'cassandra') {
-        if (!supportsCassandra(from)) {
-            throw (0,errors/* inputError */.Xu)('database', `Kong ${formatKongVersion(from)} cannot run on Cassandra (support was removed in 3.4.0); accepted: postgres`);
-        }
-        if (!supportsCassandra(to)) {
-            const last = latestVersion('3.3', options.edition);
-            const reachable = last === undefined ? '' : ` (the newest Cassandra-capable release is ${formatKongVersion(last)})`;
-            throw (0,errors/* inputError */.Xu)('to', `Kong removed Cassandra support in 3.4.0, so a Cassandra deployment cannot upgrade to ${formatKongVersion(to)}${reachable}; migrate the database to PostgreSQL first (Kong support assists), then plan again with database postgres`);
-        }
-    }
-}
-/** Special cases that pin the first stop before the normal route (facts §1.1). */
-function requiredFirstHop(from, to, options) {
-    const formatted = formatKongVersion(from);
-    if (options.deployment === 'hybrid' && HYBRID_PROTOCOL_TRAP.includes(formatted) && compareKongVersions(to, HYBRID_PROTOCOL_FIX) > 0) {
-        return {
-            to: HYBRID_PROTOCOL_FIX,
-            rule: 'hybrid-3.1.1.2-first',
-            reason: `hybrid ${formatted} speaks only the new CP/DP protocol; 3.1.1.2 speaks both, so stop there first`,
-        };
-    }
-    if (options.strategy === 'blue-green' &&
-        releaseLine(from) === '2.8' &&
-        compareKongVersions(from, upgrade_path_BLUE_GREEN_MINIMUM) < 0 &&
-        to.major >= 3) {
-        return {
-            to: waypoint('2.8', options.edition),
-            rule: 'blue-green-needs-2.8.2',
-            reason: 'blue-green towards 3.x needs 2.8.2 or later on the old cluster',
-        };
-    }
-    return undefined;
-}
-/** The latest release of a waypoint line in the edition (Kong: stop at the latest patch). */
-function waypoint(line, edition) {
-    const version = latestVersion(line, edition);
-    if (version === undefined) {
-        const name = edition === 'oss' ? 'OSS' : 'Enterprise';
-        throw (0,errors/* inputError */.Xu)('to', `the path passes through ${line}, but the built-in catalog has no ${name} ${line} release to stop at (Enterprise data starts at 2.8); upgrade to ${line} by hand first, then plan again`);
-    }
-    return version;
-}
-/** Kong's guaranteed paths from one line, all towards newer lines. */
-function edgesFrom(line) {
-    const edges = [];
-    const next = allLines().find((l) => l.major === line.major && l.minor > line.minor);
-    if (next)
-        edges.push({ to: next.line, rule: 'adjacent-minor', reason: `adjacent minor releases ${line.line} → ${next.line}` });
-    const lts = LTS_PAIRS[line.line];
-    if (lts)
-        edges.push({ to: lts.to, rule: 'lts-to-lts', reason: `adjacent LTS releases ${line.line} → ${lts.to}` });
-    if (line.major === 2 && line.minor >= 1 && line.minor < 8) {
-        edges.push({ to: '2.8', rule: 'to-2.8', reason: `any 2.1.x or later upgrades directly to 2.8.x` });
-    }
-    if (line.line === '2.8') {
-        edges.push({ to: '3.0', rule: 'major-2-to-3', reason: '3.0 migrates from 2.x; 2.8 is the waypoint for every 2.x' });
-    }
-    if (line.major === 1) {
-        edges.push({ to: '2.1', rule: 'from-1.x-to-2.1', reason: '1.x upgrades to 2.1 first, then on to 2.8 and 3.x' });
-    }
-    if (line.major === 0) {
-        edges.push({ to: '1.5', rule: 'pre-1.0-to-1.5.0', reason: 'a database older than 1.0 migrates to 1.5.0 first', pinned: PRE_1_WAYPOINT });
-    }
-    return edges;
-}
-/**
- * Fewest hops, then most LTS hops. Every edge goes to a newer line, so visiting lines in
- * ascending order settles each line before it is extended.
- */
-function shortestRoute(fromLine, toLine) {
-    const best = new Map([[fromLine, { edges: [], nonLts: 0 }]]);
-    for (const line of allLines()) {
-        const route = best.get(line.line);
-        if (route === undefined || line.line === toLine)
-            continue;
-        for (const edge of edgesFrom(line)) {
-            const candidate = { edges: [...route.edges, edge], nonLts: route.nonLts + (edge.rule === 'lts-to-lts' ? 0 : 1) };
-            const current = best.get(edge.to);
-            if (current === undefined || better(candidate, current))
-                best.set(edge.to, candidate);
-        }
-    }
-    const route = best.get(toLine);
-    if (route === undefined) {
-        throw (0,errors/* inputError */.Xu)('to', `Kong documents no upgrade path from ${fromLine} to ${toLine}; accepted targets are newer lines reachable by patch, adjacent-minor or LTS-to-LTS steps`);
-    }
-    return route.edges;
-}
-function better(a, b) {
-    return a.edges.length < b.edges.length || (a.edges.length === b.edges.length && a.nonLts < b.nonLts);
-}
-function makeHop(from, to, rule, reason, options) {
-    const edition = editionOf(from) !== editionOf(to) ? ` (OSS ${formatKongVersion(from)} taken as Enterprise ${formatKongVersion(from)}.0)` : '';
-    const schema = schemaChange(from, to, options);
-    return {
-        from,
-        to,
-        rule,
-        reason: reason + edition,
-        facts: {
-            schema,
-            requiresFinish: schema.kind === 'migrations' && (schema.teardown.length > 0 || schema.coverage === 'partial'),
-            deckConvert: deckConvert(from, to, rule),
-            breaking: breakingMarkers(from, to, rule),
-        },
-    };
-}
-function schemaChange(from, to, options) {
-    if (options.deployment === 'db-less')
-        return { kind: 'no-database' };
-    const teardown = teardownsBetween(from, to);
-    const complete = options.edition === 'oss' && compareKongVersions(to, TEARDOWN_FACTS_END) <= 0;
-    return {
-        kind: 'migrations',
-        teardown,
-        coverage: complete ? 'complete' : 'partial',
-        oldNodesAfterUp: true,
-        oldNodesAfterFinish: complete && teardown.length === 0,
-    };
-}
-function deckConvert(from, to, rule) {
-    const pair = LTS_PAIRS[releaseLine(from)];
-    if (rule === 'lts-to-lts' && pair) {
-        const source = releaseLine(from);
-        return { from: source, to: pair.to, minimumDeck: pair.minimumDeck, command: `deck file convert --from ${source} --to ${pair.to}` };
-    }
-    if (from.major === 2 && to.major === 3) {
-        return {
-            from: 'kong-gateway-2.x',
-            to: 'kong-gateway-3.x',
-            minimumDeck: undefined,
-            command: 'deck file convert --from kong-gateway-2.x --to kong-gateway-3.x',
-        };
-    }
-    return undefined;
-}
-function breakingMarkers(from, to, rule) {
-    const markers = [];
-    if (to.major > from.major)
-        markers.push({ kind: 'major-version', from: from.major, to: to.major });
-    if (rule === 'lts-to-lts')
-        markers.push({ kind: 'lts-jump', from: releaseLine(from), to: releaseLine(to) });
-    return markers;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/crossing.js
-
-/** True when the upgrade enters `version`: it starts below it and ends at or above it. */
-function crosses(context, version) {
-    const at = parseKongVersion(version);
-    return compareKongVersions(context.from, at) < 0 && compareKongVersions(context.to, at) >= 0;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/curated-breaking.js
-
-const CURATED_BREAKING_CHANGES = [
-    {
-        id: 'regex-path-prefix',
-        appliesFrom: '3.0.0',
-        title: 'Regex route paths must start with `~`',
-        summary: 'From 3.0 a path counts as a regex only with a leading `~`; everything else is plain text. The database migration prefixes stored routes, but declarative files and scripts keep the old form until converted.',
-        detectedBy: 'route-regex-prefix',
-    },
-    {
-        id: 'regex-engine',
-        appliesFrom: '3.0.0',
-        title: 'Regex paths are compiled by a different engine',
-        summary: 'The default 3.x router uses a Rust regex engine: look-around, backreferences, atomic groups and possessive quantifiers no longer compile.',
-        detectedBy: 'route-regex-engine',
-    },
-    {
-        id: 'router-flavor',
-        appliesFrom: '3.0.0',
-        title: 'New router by default (`router_flavor`)',
-        summary: 'Routes are matched by atc-router (`traditional_compatible`) unless kong.conf asks for `traditional`; matching priorities can differ from 2.x.',
-        detectedBy: 'router-flavor',
-    },
-    {
-        id: 'worker-consistency-default',
-        appliesFrom: '3.0.0',
-        title: '`worker_consistency` defaults to `eventual`',
-        summary: 'Workers rebuild routing state in the background instead of on the request path, so changes take effect slightly later.',
-        detectedBy: 'kong-conf-default-changed',
-    },
-    {
-        id: 'lua-ssl-trusted-certificate-default',
-        appliesFrom: '3.0.0',
-        title: '`lua_ssl_trusted_certificate` defaults to `system`',
-        summary: 'Outbound TLS from Lua trusts the operating system CA store unless kong.conf says otherwise.',
-        detectedBy: 'kong-conf-default-changed',
-    },
-    {
-        id: 'pg-ssl-version-tlsv1',
-        appliesFrom: '3.0.0',
-        title: '`pg_ssl_version = tlsv1` is rejected',
-        summary: 'Connections to PostgreSQL need TLS 1.2 or newer on 3.x; a kong.conf still asking for TLS 1.0 stops the node.',
-        detectedBy: 'kong-conf-invalid-value',
-    },
-    {
-        id: 'plugin-fields-removed',
-        appliesFrom: '3.0.0',
-        title: 'Deprecated plugin fields removed',
-        summary: '`blacklist`/`whitelist` (ACL, IP Restriction, Bot Detection, Canary), `functions` (Pre/Post-Function), `proxy_scheme` (AWS Lambda) are gone, and HTTP Log takes one string per header.',
-        detectedBy: 'plugin-changes',
-    },
-    {
-        id: 'plugin-metrics-renamed',
-        appliesFrom: '3.0.0',
-        title: 'Prometheus and StatsD metrics renamed',
-        summary: 'Dashboards and alerts built on 2.x metric names stop matching; several Prometheus metrics are also off by default.',
-        detectedBy: 'plugin-changes',
-    },
-    {
-        id: 'cassandra-removed',
-        appliesFrom: '3.4.0',
-        title: 'Cassandra is no longer supported',
-        summary: 'From 3.4 the datastore is PostgreSQL or none; a Cassandra deployment has to move to PostgreSQL before upgrading.',
-        detectedBy: 'kong-conf-invalid-value',
-    },
-    {
-        id: 'kong-conf-properties-removed',
-        appliesFrom: '3.4.0',
-        title: 'kong.conf properties removed',
-        summary: 'All `cassandra_*` settings and the data-plane config cache settings are gone; `admin_api_uri` gives way to `admin_gui_api_url`.',
-        detectedBy: 'kong-conf-removed-property',
-    },
-    {
-        id: 'status-listen-default',
-        appliesFrom: '3.6.0',
-        title: 'Status API listens by default',
-        summary: '`status_listen` now opens 127.0.0.1:8007 unless kong.conf sets it, which can clash with whatever already uses that port.',
-        detectedBy: 'kong-conf-default-changed',
-    },
-    {
-        id: 'secure-by-default',
-        appliesFrom: '3.14.0',
-        title: 'Secure defaults for routes, services and auth plugins',
-        summary: 'Routes default to HTTPS only, services verify upstream certificates, auth plugins hide credentials and plugins verify TLS, wherever the config leaves these fields out.',
-        detectedBy: 'secure-by-default',
-    },
-];
-/** The curated changes an upgrade from `from` to `to` crosses, oldest first. */
-function crossedBreakingChanges(from, to) {
-    return CURATED_BREAKING_CHANGES.filter((change) => crosses({ from, to }, change.appliesFrom));
-}
-
-;// CONCATENATED MODULE: ./build/changelog/sources/remote-file.js
-function describeRemoteFile(file) {
-    return `${file.owner}/${file.repo}@${file.ref}:${file.path}`;
-}
-function remoteFileUrl(file) {
-    return `https://github.com/${file.owner}/${file.repo}/blob/${file.ref}/${file.path}`;
-}
-/**
- * The living files behind a plan (../shared/kong-data/README.md, facts A.1, A.3b): Kong/kong's
- * master changelogs for OSS, developer.konghq.com's structured changelog for Enterprise, and
- * kong.conf.default at each OSS tag (tags have no `v` prefix, facts A.5).
- */
-const OSS_CHANGELOG = { owner: 'Kong', repo: 'kong', ref: 'master', path: 'CHANGELOG.md' };
-const OSS_CHANGELOG_OLD = { owner: 'Kong', repo: 'kong', ref: 'master', path: 'CHANGELOG-OLD.md' };
-const ENTERPRISE_CHANGELOG = {
-    owner: 'Kong',
-    repo: 'developer.konghq.com',
-    ref: 'main',
-    path: 'app/_data/changelogs/gateway.json',
-};
-function kongConfDefaultAt(tag) {
-    return { owner: 'Kong', repo: 'kong', ref: tag, path: 'kong.conf.default' };
-}
-/** Kong's default nginx template (kong/templates/nginx_kong.lua), for custom-template impact. */
-function nginxTemplateAt(tag) {
-    return { owner: 'Kong', repo: 'kong', ref: tag, path: 'kong/templates/nginx_kong.lua' };
-}
-
-;// CONCATENATED MODULE: ./build/changelog/plan-changelog.js
-
-
-
-
-/**
- * A given file wins; otherwise the reader (network, or the cache when offline) supplies
- * Kong's living changelogs for the edition. Undefined releases: no changelog could be had.
- */
-async function loadChangelog(edition, given, read, now) {
-    if (given !== undefined) {
-        return {
-            releases: await parseGivenChangelog(given),
-            files: [{ what: 'changelog', location: given.path, url: undefined, via: 'file', fetchedAt: undefined, ageDays: undefined }],
-        };
-    }
-    if (read === undefined)
-        return { releases: undefined, files: [] };
-    const wanted = edition === 'enterprise' ? [ENTERPRISE_CHANGELOG] : [OSS_CHANGELOG, OSS_CHANGELOG_OLD];
-    const fetched = await Promise.all(wanted.map((file) => read(file)));
-    const { parseEnterpriseChangelogJson, parseOssChangelog } = await parsers();
-    const releases = edition === 'enterprise'
-        ? parseEnterpriseChangelogJson(fetched[0].text, describeRemoteFile(ENTERPRISE_CHANGELOG))
-        : fetched.flatMap((file) => parseOssChangelog(file.text, describeRemoteFile(file.file)));
-    return { releases, files: fetched.map((file) => sourceFileOf('changelog', file, now)) };
-}
-function sourceFileOf(what, fetched, now) {
-    return {
-        what,
-        location: describeRemoteFile(fetched.file),
-        url: remoteFileUrl(fetched.file),
-        via: fetched.via,
-        fetchedAt: fetched.fetchedAt,
-        ageDays: Math.max(0, Math.floor((now.getTime() - Date.parse(fetched.fetchedAt)) / 86_400_000)),
-    };
-}
-/** The parsers (and marked) load only when a changelog is there to parse: offline plans start faster. */
-function parsers() {
-    return Promise.all(/* import() */[__nccwpck_require__.e(22), __nccwpck_require__.e(228)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7228));
-}
-/** The three formats are told apart by their first significant character and headings. */
-async function parseGivenChangelog(given) {
-    const { parseEnterpriseChangelogJson, parseEnterpriseChangelogMarkdown, parseOssChangelog } = await parsers();
-    const text = given.text.trimStart();
-    if (text === '')
-        throw (0,errors/* inputError */.Xu)(given.input, `"${given.path}" is empty`);
-    if (text.startsWith('{'))
-        return parseEnterpriseChangelogJson(text, given.path);
-    // Legacy Enterprise release headings carry four numbers (`## 3.4.3.5`); OSS headings three.
-    if (/^##\s+\d+\.\d+\.\d+\.\d+\s*$/m.test(text))
-        return parseEnterpriseChangelogMarkdown(text, given.path);
-    return parseOssChangelog(text, given.path);
-}
-/**
- * Every release after `from` up to `to`: the catalog's list (which knows releases without a
- * changelog section, e.g. OSS 3.0.2) merged with the changelog's, entries from the changelog.
- */
-function releasesInRange(from, to, edition, changelog) {
-    const byVersion = new Map();
-    for (const known of releasesBetween(from, to, edition)) {
-        const text = formatKongVersion(known.version);
-        byVersion.set(text, { version: known.version, release: { version: text, date: known.date, entries: [] } });
-    }
-    for (const release of changelog ?? []) {
-        const version = editionVersion(release.version, edition);
-        if (version === undefined || compareKongVersions(version, from) <= 0 || compareKongVersions(version, to) > 0)
-            continue;
-        const key = formatKongVersion(version);
-        const known = byVersion.get(key);
-        byVersion.set(key, {
-            version,
-            release: { version: release.version, date: release.date ?? known?.release.date, entries: [...(known?.release.entries ?? []), ...release.entries] },
-        });
-    }
-    return [...byVersion.values()].sort((a, b) => compareKongVersions(a.version, b.version)).map((item) => item.release);
-}
-/**
- * A changelog version in the plan's edition: OSS plans skip four-number versions; the
- * Enterprise JSON has a few three-number keys (facts A.3b), taken as that patch's build 0.
- */
-function editionVersion(text, edition) {
-    const version = tryParseKongVersion(text);
-    if (version === undefined)
-        return undefined;
-    if (edition === 'oss')
-        return version.build === undefined ? version : undefined;
-    return version.build === undefined ? { ...version, build: 0 } : version;
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/changelog/impact/entities.js
-
-
-/** The input name errors about the declarative file point at. */
-const DECLARATIVE_INPUT = 'declarative-config';
-function adminApiEntities(inventory) {
-    return {
-        source: 'admin-api',
-        formatVersion: undefined,
-        routes: inventory.routes.map((route) => {
-            const where = `route ${route.name ?? route.id}`;
-            return { where, placement: 'admin-api', paths: (route.paths ?? []).map((path) => ({ path, where })), fields: route };
-        }),
-        plugins: inventory.plugins.map((plugin) => ({
-            where: `plugin ${plugin.name} ${plugin.id}`,
-            name: plugin.name,
-            config: plugin.config,
-        })),
-        services: inventory.services.map((service) => ({ where: `service ${service.name ?? service.id}`, fields: service })),
-    };
-}
-/**
- * Reads a decK / DB-less file (YAML, or JSON, which YAML 1.2 reads too). Routes sit under
- * `services[].routes[]` and at the top level `routes[]`; plugins at the top level and under
- * services, routes, consumers and consumer groups (decK's file format). Every entity keeps the
- * file:line it starts on.
- */
-function declarativeEntities(file, text) {
-    const lines = new dist/* LineCounter */.HN();
-    const documents = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter: lines });
-    const at = (node) => `${file}:${node.range ? lines.linePos(node.range[0]).line : '?'}`;
-    const routes = [];
-    const plugins = [];
-    const services = [];
-    let formatVersion;
-    const readPlugins = (owner) => {
-        for (const plugin of mapsIn(owner.get('plugins', true))) {
-            const config = plugin.get('config', true);
-            plugins.push({
-                where: at(plugin),
-                name: String(plugin.get('name') ?? ''),
-                config: (0,dist/* isMap */.jh)(config) ? config.toJSON() : {},
-            });
-        }
-    };
-    const readRoutes = (owner, placement) => {
-        for (const route of mapsIn(owner.get('routes', true))) {
-            const paths = route.get('paths', true);
-            routes.push({
-                where: at(route),
-                placement,
-                paths: (0,dist/* isSeq */.oP)(paths)
-                    ? paths.items.filter(dist/* isScalar */.jn).map((item) => ({ path: String(item.value), where: at(item) }))
-                    : [],
-                fields: route.toJSON(),
-            });
-            readPlugins(route);
-        }
-    };
-    for (const document of documents) {
-        const [error] = document.errors;
-        if (error)
-            throw (0,errors/* inputError */.Xu)(DECLARATIVE_INPUT, `${file}: ${error.message}`);
-        const root = document.contents;
-        if (root === null)
-            continue;
-        if (!(0,dist/* isMap */.jh)(root))
-            throw (0,errors/* inputError */.Xu)(DECLARATIVE_INPUT, `${file}: expected a mapping with services, routes, plugins …`);
-        const format = root.get('_format_version');
-        if (format !== undefined)
-            formatVersion = String(format);
-        for (const service of mapsIn(root.get('services', true))) {
-            services.push({ where: at(service), fields: service.toJSON() });
-            readRoutes(service, 'under-service');
-            readPlugins(service);
-        }
-        readRoutes(root, 'top-level');
-        readPlugins(root);
-        for (const owner of [...mapsIn(root.get('consumers', true)), ...mapsIn(root.get('consumer_groups', true))]) {
-            readPlugins(owner);
-        }
-    }
-    return { source: 'declarative', formatVersion, routes, plugins, services };
-}
-function mapsIn(node) {
-    return (0,dist/* isSeq */.oP)(node) ? node.items.filter((item) => (0,dist/* isMap */.jh)(item)) : [];
-}
-
-// EXTERNAL MODULE: ./build/changelog/kong-conf.js + 1 modules
-var kong_conf = __nccwpck_require__(3052);
-;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-default-changed.js
-
-
-// Used when no kong.conf.default of both ends is at hand (Enterprise, or no data for a line).
-// Read from the shared kong.conf.default files 2.8.0 / 3.0.0 / 3.9.3 (the first three) and
-// changelog-and-admin-api.md §A.4 (status_listen, Kong/kong#12304).
-const NOTABLE = [
-    { name: 'worker_consistency', from: 'strict', to: 'eventual', appliesFrom: '3.0.0' },
-    { name: 'lua_ssl_trusted_certificate', from: '', to: 'system', appliesFrom: '3.0.0' },
-    { name: 'vaults', from: 'off', to: 'bundled', appliesFrom: '3.0.0' },
-    { name: 'status_listen', from: 'off', to: '127.0.0.1:8007 reuseport backlog=16384', appliesFrom: '3.6.0' },
-];
-/**
- * A default that changes between the two ends, for a property the user's kong.conf leaves
- * unset: the node silently takes the new value. Without the user's kong.conf nothing can be
- * said; the plan's kong.conf diff lists the changes anyway.
- */
-const kongConfDefaultChanged = {
-    id: 'kong-conf-default-changed',
-    check(context) {
-        const conf = context.kongConf;
-        if (!conf)
-            return [];
-        return changesOf(context)
-            .filter((change) => !conf.settings.has(change.name))
-            .map((change) => ({
-            rule: 'kong-conf-default-changed',
-            severity: 'warning',
-            title: `Default of \`${change.name}\` changes and kong.conf relies on it`,
-            detail: `\`${change.name}\` goes from ${shown(change.from)} to ${shown(change.to)}; ${conf.file} does not set it, so the node takes the new value unless a KONG_${change.name.toUpperCase()} variable sets it.`,
-            where: conf.file,
-            remedy: `Decide whether the new value suits you; to keep the old behaviour set \`${change.name} = ${change.from}\`.`,
-        }));
-    },
-};
-function changesOf(context) {
-    const defaults = context.kongConfDefaults;
-    if (defaults)
-        return (0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).defaultChanged;
-    return NOTABLE.filter((change) => crosses(context, change.appliesFrom));
-}
-function shown(value) {
-    return value === '' ? '(empty)' : `\`${value}\``;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-invalid-value.js
-
-
-// Values the target refuses to start with. Facts: upgrade-paths-helm-operator-deck.md §1.9
-// (`database = cassandra` rejected from 3.4.0) and §1.2 / §1.6 (`pg_ssl_version = tlsv1`
-// invalid on 3.x, use `tlsv1_2`).
-const INVALID = [
-    {
-        name: 'database',
-        invalid: (value) => value.toLowerCase() === 'cassandra',
-        appliesFrom: '3.4.0',
-        why: 'from 3.4.0 the datastore is PostgreSQL or none (`off`)',
-        remedy: 'Move the data to PostgreSQL on the current version before upgrading (with Kong support for Enterprise).',
-    },
-    {
-        name: 'pg_ssl_version',
-        invalid: (value) => value.toLowerCase() === 'tlsv1',
-        appliesFrom: '3.0.0',
-        why: '3.x no longer accepts TLS 1.0 for PostgreSQL connections',
-        remedy: 'Set `pg_ssl_version = tlsv1_2` (check the server accepts it) before the upgrade.',
-    },
-];
-const kongConfInvalidValue = {
-    id: 'kong-conf-invalid-value',
-    check(context) {
-        const conf = context.kongConf;
-        if (!conf)
-            return [];
-        return INVALID.flatMap((entry) => {
-            const setting = conf.settings.get(entry.name);
-            if (!setting || !entry.invalid(setting.value) || !crosses(context, entry.appliesFrom))
-                return [];
-            return [
-                {
-                    rule: 'kong-conf-invalid-value',
-                    severity: 'error',
-                    title: `kong.conf value ${(0,kong_conf/* describeSetting */.w5)(entry.name, setting)} is invalid on the target`,
-                    detail: `${entry.why} (changed in ${entry.appliesFrom}).`,
-                    where: `${conf.file}:${setting.line}`,
-                    remedy: entry.remedy,
-                },
-            ];
-        });
-    },
-};
-
-;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-removed-property.js
-
-
-// Properties that go away even where no kong.conf.default can be compared (Enterprise-only
-// ones, or a plan without the target's file). Facts: upgrade-paths-helm-operator-deck.md §1.6
-// (2.8 → 3.4 kong.conf table) and §1.9, changelog-and-admin-api.md §A.4. For the two
-// data-plane cache settings the table records only "gone by 3.4", so 3.4.0 is used.
-const RETIRED = [
-    { matches: (name) => name.startsWith('cassandra_'), appliesFrom: '3.4.0', why: 'Cassandra support ends in 3.4.0' },
-    {
-        matches: (name) => name === 'data_plane_config_cache_mode' || name === 'data_plane_config_cache_path',
-        appliesFrom: '3.4.0',
-        why: 'data planes keep their config in LMDB instead',
-    },
-    {
-        matches: (name) => name === 'admin_api_uri',
-        appliesFrom: '3.4.0',
-        why: 'deprecated in favour of a new property',
-        replacement: 'admin_gui_api_url',
-    },
-];
-/** A property set in the user's kong.conf that the target no longer knows. */
-const kongConfRemovedProperty = {
-    id: 'kong-conf-removed-property',
-    check(context) {
-        const conf = context.kongConf;
-        if (!conf)
-            return [];
-        const removedInDefaults = removedByDefaults(context);
-        return [...conf.settings].flatMap(([name, setting]) => {
-            const retired = RETIRED.find((entry) => entry.matches(name) && crosses(context, entry.appliesFrom));
-            const why = retired?.why ?? (removedInDefaults.has(name) ? 'not in the target kong.conf.default' : undefined);
-            if (why === undefined)
-                return [];
-            return [
-                {
-                    rule: 'kong-conf-removed-property',
-                    severity: 'warning',
-                    title: `kong.conf sets \`${name}\`, which the target no longer has`,
-                    detail: `${(0,kong_conf/* describeSetting */.w5)(name, setting)}: ${why}.`,
-                    where: `${conf.file}:${setting.line}`,
-                    remedy: retired?.replacement
-                        ? `Move the value to \`${retired.replacement}\` and remove \`${name}\`.`
-                        : `Remove \`${name}\` (and its KONG_${name.toUpperCase()} variable, if any) once on the target.`,
-                },
-            ];
-        });
-    },
-};
-function removedByDefaults(context) {
-    const defaults = context.kongConfDefaults;
-    if (!defaults)
-        return new Set();
-    return new Set((0,kong_conf/* diffKongConf */.py)(defaults.from, defaults.to).removed.map((entry) => entry.name));
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/line-diff.js
-/**
- * A line-level diff by longest common subsequence. Kong's nginx templates have a few hundred
- * lines, so the quadratic table is small; indentation is ignored because operators re-indent.
- */
-function diffLines(oldText, newText) {
-    const a = oldText.split(/\r?\n/).map((line) => line.trim());
-    const b = newText.split(/\r?\n/).map((line) => line.trim());
-    const width = b.length + 1;
-    const lcs = new Uint32Array((a.length + 1) * width);
-    for (let i = a.length - 1; i >= 0; i--) {
-        for (let j = b.length - 1; j >= 0; j--) {
-            lcs[i * width + j] =
-                a[i] === b[j] ? lcs[(i + 1) * width + j + 1] + 1 : Math.max(lcs[(i + 1) * width + j], lcs[i * width + j + 1]);
-        }
-    }
-    const hunks = [];
-    let i = 0;
-    let j = 0;
-    let anchor;
-    while (i < a.length || j < b.length) {
-        if (i < a.length && j < b.length && a[i] === b[j]) {
-            if (a[i] !== '')
-                anchor = a[i];
-            i++;
-            j++;
-            continue;
-        }
-        const toLine = j + 1;
-        const removed = [];
-        const added = [];
-        while (i < a.length || j < b.length) {
-            if (i < a.length && j < b.length && a[i] === b[j])
-                break;
-            if (j < b.length && (i === a.length || lcs[i * width + j + 1] >= lcs[(i + 1) * width + j]))
-                added.push(b[j++]);
-            else
-                removed.push(a[i++]);
-        }
-        hunks.push({ toLine, removed, added, anchor });
-    }
-    return hunks;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/nginx-template.js
-
-/**
- * A custom nginx template replaces Kong's default one, so whatever Kong changed in its default
- * template between the two versions must be merged by hand (facts
- * upgrade-paths-helm-operator-deck.md §1.2, "Modified Nginx templates … must be carried
- * forward"). Each hunk of the defaults' diff the custom template does not reflect is reported.
- */
-const nginxTemplate = {
-    id: 'nginx-template',
-    check(context) {
-        const template = context.nginxTemplate;
-        if (!template)
-            return [];
-        const customLines = template.custom.split(/\r?\n/).map((line) => line.trim());
-        const present = new Set(customLines);
-        return diffLines(template.defaultFrom, template.defaultTo)
-            .filter((hunk) => !reflected(hunk, present))
-            .map((hunk) => {
-            const anchorIndex = hunk.anchor === undefined ? -1 : customLines.indexOf(hunk.anchor);
-            return {
-                rule: 'nginx-template',
-                severity: 'warning',
-                title: `Kong's default nginx template changed at its line ${hunk.toLine}; the custom template lacks it`,
-                detail: [...hunk.removed.filter(Boolean).map((line) => `- ${line}`), ...hunk.added.filter(Boolean).map((line) => `+ ${line}`)].join('\n'),
-                where: anchorIndex >= 0 ? `${template.file}:${anchorIndex + 2}` : template.file,
-                remedy: 'Merge this change into the custom template (or drop the custom template if it no longer differs).',
-            };
-        });
-    },
-};
-// Reflected: every line Kong added is there, and no line Kong removed is left over. Blank lines
-// carry no meaning in an nginx template.
-function reflected(hunk, present) {
-    const added = hunk.added.filter(Boolean);
-    const removed = hunk.removed.filter(Boolean);
-    if (added.length === 0 && removed.length === 0)
-        return true;
-    return added.every((line) => present.has(line)) && (added.length > 0 || removed.every((line) => !present.has(line)));
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/plugin-changes.js
-
-// Curated from Kong's 3.0.0 changelog (shared oss/CHANGELOG.md, "Plugins" breaking changes),
-// facts upgrade-paths-helm-operator-deck.md §6 item 8 and §5.3 (what decK's 2.8 → 3.4 convert
-// rewrites; Canary is Enterprise).
-const CHANGES = [
-    {
-        plugins: ['acl', 'ip-restriction', 'bot-detection', 'canary'],
-        appliesFrom: '3.0.0',
-        kind: 'removed-field',
-        evidence: (config) => setFields(config, ['blacklist', 'whitelist']),
-        title: 'uses `blacklist`/`whitelist`, removed in 3.0',
-        remedy: 'Move the lists to `config.deny` / `config.allow` (decK: `deck file convert --from 2.8 --to 3.4`).',
-    },
-    {
-        plugins: ['pre-function', 'post-function'],
-        appliesFrom: '3.0.0',
-        kind: 'removed-field',
-        evidence: (config) => setFields(config, ['functions']),
-        title: 'uses `config.functions`, removed in 3.0',
-        remedy: 'Move the functions to `config.access` (the phase `functions` ran in).',
-    },
-    {
-        plugins: ['aws-lambda'],
-        appliesFrom: '3.0.0',
-        kind: 'removed-field',
-        evidence: (config) => setFields(config, ['proxy_scheme']),
-        title: 'sets `config.proxy_scheme`, removed in 3.0',
-        remedy: 'Remove `proxy_scheme` from the config.',
-    },
-    {
-        plugins: ['aws-lambda'],
-        appliesFrom: '3.0.0',
-        kind: 'behaviour',
-        evidence: (config) => (isUnset(config['aws_region']) ? 'config.aws_region is not set' : undefined),
-        title: 'needs a region from 3.0',
-        remedy: 'Set `config.aws_region`, or provide the region through the environment of every node.',
-    },
-    {
-        plugins: ['http-log'],
-        appliesFrom: '3.0.0',
-        kind: 'removed-field',
-        evidence: (config) => {
-            const headers = config['headers'];
-            const listed = isRecord(headers) ? Object.keys(headers).filter((name) => Array.isArray(headers[name])) : [];
-            return listed.length > 0 ? `config.headers ${listed.join(', ')} hold lists` : undefined;
-        },
-        title: 'gives header values as lists; 3.0 takes one string per header',
-        remedy: 'Give each header in `config.headers` a single string value.',
-    },
-    {
-        plugins: ['prometheus'],
-        appliesFrom: '3.0.0',
-        kind: 'behaviour',
-        evidence: () => 'plugin enabled',
-        title: 'exports reworked metrics from 3.0',
-        remedy: 'Update dashboards and alerts for the renamed and merged metrics (e.g. `http_requests_total`, the split latency histograms), and turn on the status-code, latency, bandwidth and upstream-health metrics you need; they are off by default.',
-    },
-    {
-        plugins: ['statsd'],
-        appliesFrom: '3.0.0',
-        kind: 'behaviour',
-        evidence: () => 'plugin enabled',
-        title: 'renames service metrics from 3.0',
-        remedy: 'Update dashboards and alerts: service metrics gain a `service.` segment in their names.',
-    },
-];
-const pluginChanges = {
-    id: 'plugin-changes',
-    check(context) {
-        const crossed = CHANGES.filter((change) => crosses(context, change.appliesFrom));
-        return context.entities.flatMap((set) => set.plugins.flatMap((plugin) => crossed.filter((change) => change.plugins.includes(plugin.name)).flatMap((change) => impactOf(change, plugin, set.source))));
-    },
-};
-function impactOf(change, plugin, source) {
-    const evidence = change.evidence(plugin.config);
-    if (evidence === undefined)
-        return [];
-    // A file is loaded as written, so a removed field stops it loading. Stored configs go
-    // through Kong's plugin migrations, which convert them where the plugin ships one (facts
-    // plugin-migrations.txt); what remains is tooling that still sends the old field.
-    const severity = change.kind === 'removed-field' && source === 'declarative' ? 'error' : 'warning';
-    const stored = change.kind === 'removed-field' && source === 'admin-api'
-        ? ' Stored configs are converted by the plugin migrations where they exist; scripts and files that still send the field will be rejected.'
-        : '';
-    return [
-        {
-            rule: 'plugin-changes',
-            severity,
-            title: `Plugin ${plugin.name} ${change.title}`,
-            detail: `${plugin.where}: ${evidence} (changed in ${change.appliesFrom}).${stored}`,
-            where: plugin.where,
-            remedy: change.remedy,
-        },
-    ];
-}
-function setFields(config, names) {
-    const set = names.filter((name) => !isUnset(config[name]));
-    return set.length > 0 ? set.map((name) => `config.${name}`).join(', ') + ' set' : undefined;
-}
-function isUnset(value) {
-    return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/postgres-version.js
-
-/**
- * The database server against what the target supports: below the minimum it runs on at all is
- * an error, outside the tested list a warning (facts upgrade-paths-helm-operator-deck.md §2.1:
- * tested lists per line, and `postgres: "9.5+"` as the runtime minimum).
- */
-const postgresVersion = {
-    id: 'postgres-version',
-    check(context) {
-        const postgres = context.postgres;
-        if (!postgres)
-            return [];
-        const { tested, min } = postgres.supported;
-        const target = formatKongVersion(context.to);
-        const server = serverNumber(postgres.serverVersion);
-        const finding = (severity, title, detail, remedy) => [
-            { rule: 'postgres-version', severity, title, detail, where: 'database', remedy },
-        ];
-        if (server === undefined) {
-            return finding('warning', 'PostgreSQL server version not understood', `"${postgres.serverVersion}" does not start with a version number, so support by Kong ${target} was not checked.`, 'Check the server version against the support table by hand.');
-        }
-        const testedList = [...tested].sort((a, b) => a - b).join(', ');
-        if (server < min) {
-            return finding('error', `PostgreSQL ${server} is older than Kong ${target} supports`, `Kong ${target} needs PostgreSQL ${min} or newer; tested: ${testedList}.`, `Upgrade PostgreSQL to a tested version (${testedList}) before upgrading Kong.`);
-        }
-        if (!tested.includes(server)) {
-            return finding('warning', `PostgreSQL ${server} is not among the versions Kong ${target} is tested with`, `Tested: ${testedList}.`, `Plan a PostgreSQL upgrade to a tested version (${testedList}), or test the migration on a copy first.`);
-        }
-        return [];
-    },
-};
-// Before 10, PostgreSQL majors had two numbers (9.6); from 10 one (15.18 is major 15).
-function serverNumber(text) {
-    const match = /^\s*(\d+)(?:\.(\d+))?/.exec(text);
-    if (!match)
-        return undefined;
-    const major = Number(match[1]);
-    return major >= 10 || match[2] === undefined ? major : Number(`${major}.${match[2]}`);
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/route-paths.js
-/**
- * Route path facts shared by the two route rules (facts: upgrade-paths-helm-operator-deck.md
- * §5.3 and §6 items 1–2).
- */
-/** 3.x reads a path as a regex only with this prefix (Kong 3.0.0 changelog, Kong/kong#9027). */
-const REGEX_PREFIX = '~';
-// decK's 2.x → 3.x heuristic (convert/convert.go, utils.IsPathRegexLike): a path is regex-like
-// when it has any character outside this set. Kong's own migration adds `~` by the same idea.
-const PLAIN_PATH = /^[a-zA-Z0-9._~/%-]*$/;
-function isRegexLike(path) {
-    return !path.startsWith(`${REGEX_PREFIX}/`) && !PLAIN_PATH.test(path);
-}
-/** The regex of a path as 3.x will see it: after `~`, or a 2.x path the migration will prefix. */
-function regexOf(path) {
-    if (path.startsWith(REGEX_PREFIX))
-        return path.slice(REGEX_PREFIX.length);
-    return isRegexLike(path) ? path : undefined;
-}
-/**
- * Constructs PCRE (the 2.x router) accepts and the Rust `regex` crate behind atc-router (the
- * 3.x `traditional_compatible` and `expressions` flavors) rejects: look-around, backreferences,
- * atomic groups and possessive quantifiers (facts §6 item 2, Kong/kong#9495). A small scanner
- * rather than a regex, so escapes and character classes do not cause false alarms.
- */
-function unsupportedConstructs(pattern) {
-    const found = new Set();
-    let inClass = false;
-    let afterQuantifier = false;
-    for (let i = 0; i < pattern.length; i++) {
-        const char = pattern[i];
-        if (char === '\\') {
-            const next = pattern.slice(i + 1, i + 3);
-            if (!inClass && /^([1-9]|k[<{']|g[{\d-])/.test(next))
-                found.add('backreference');
-            i++;
-            afterQuantifier = false;
-            continue;
-        }
-        if (inClass) {
-            if (char === ']')
-                inClass = false;
-            continue;
-        }
-        if (char === '[') {
-            inClass = true;
-            // A `]` right after `[` or `[^` is a literal member, not the end of the class.
-            if (pattern[i + 1] === '^')
-                i++;
-            if (pattern[i + 1] === ']')
-                i++;
-            afterQuantifier = false;
-            continue;
-        }
-        if (char === '(') {
-            const group = pattern.slice(i + 1, i + 4);
-            if (/^\?[=!]/.test(group))
-                found.add('look-ahead');
-            else if (/^\?<[=!]/.test(group))
-                found.add('look-behind');
-            else if (group.startsWith('?>'))
-                found.add('atomic group');
-            else if (group.startsWith('?P='))
-                found.add('backreference');
-            // The `?` opening a group is not a quantifier.
-            if (group.startsWith('?'))
-                i++;
-            afterQuantifier = false;
-            continue;
-        }
-        if (char === '+' && afterQuantifier)
-            found.add('possessive quantifier');
-        afterQuantifier = char === '*' || char === '+' || char === '?' || (char === '}' && /\{\d+(,\d*)?$/.test(pattern.slice(0, i)));
-    }
-    return [...found];
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/route-regex-engine.js
-
-
-/**
- * 2.x → 3.x: the 3.x default router flavor (`traditional_compatible`) matches regex paths with
- * atc-router's Rust engine, which rejects some PCRE constructs the 2.x router accepted (facts:
- * upgrade-paths-helm-operator-deck.md §6 item 2). Applies to Admin API and declarative routes
- * alike: the database migration adds the `~` prefix but cannot rewrite the pattern.
- */
-const routeRegexEngine = {
-    id: 'route-regex-engine',
-    check(context) {
-        if (!crosses(context, '3.0.0'))
-            return [];
-        // `router_flavor = traditional` keeps the PCRE router (the workaround in Kong/kong#9495).
-        const keepsPcre = context.kongConf?.settings.get('router_flavor')?.value === 'traditional';
-        return context.entities.flatMap((set) => set.routes.flatMap((route) => route.paths.flatMap(({ path, where }) => {
-            const regex = regexOf(path);
-            const constructs = regex === undefined ? [] : unsupportedConstructs(regex);
-            if (constructs.length === 0)
-                return [];
-            return [
-                {
-                    rule: 'route-regex-engine',
-                    severity: keepsPcre ? 'warning' : 'error',
-                    title: `Route path uses regex features the 3.x router cannot compile: ${constructs.join(', ')}`,
-                    detail: `${route.where}: path "${path}". From 3.0 the default router flavor compiles regex paths with ` +
-                        `a Rust regex engine without ${constructs.join(', ')}` +
-                        (keepsPcre ? '; your kong.conf keeps `router_flavor = traditional`, which still uses PCRE.' : '.'),
-                    where,
-                    remedy: 'Rewrite the pattern without these constructs (split it into several paths or routes), ' +
-                        'or set `router_flavor = traditional` until it is rewritten.',
-                },
-            ];
-        })));
-    },
-};
-
-;// CONCATENATED MODULE: ./build/changelog/impact/route-regex-prefix.js
-
-
-/**
- * 2.x → 3.x: 3.x treats a path as a regex only when it starts with `~`. The database migration
- * adds the prefix to stored routes, but a declarative file is loaded or synced as written, so a
- * 2.x regex path in it silently becomes a plain prefix match (facts:
- * upgrade-paths-helm-operator-deck.md §5.3, §6 item 1; Kong/kong#10279, Kong/deck#746).
- */
-const routeRegexPrefix = {
-    id: 'route-regex-prefix',
-    check(context) {
-        if (!crosses(context, '3.0.0'))
-            return [];
-        return context.entities.flatMap((set) => {
-            if (set.source !== 'declarative')
-                return [];
-            // A file already in the 3.0 format means its author chose plain paths; decK only warns then.
-            const severity = set.formatVersion !== undefined && Number(set.formatVersion) >= 3 ? 'warning' : 'error';
-            return set.routes.flatMap((route) => route.paths.filter(({ path }) => isRegexLike(path)).map(({ path, where }) => ({
-                rule: 'route-regex-prefix',
-                severity,
-                title: `Regex-looking route path without "${REGEX_PREFIX}" prefix`,
-                detail: `${route.where}: path "${path}" will be matched as plain text on 3.x.`,
-                where,
-                remedy: remedyFor(route),
-            })));
-        });
-    },
-};
-// decK's 2.x → 3.x convert visits only routes nested under services (facts §5.3, from reading
-// its code, UNVERIFIED at runtime), so a top-level route may need the prefix by hand.
-function remedyFor(route) {
-    return route.placement === 'under-service'
-        ? `Run \`deck file convert --from kong-gateway-2.x --to kong-gateway-3.x\` and review it, or prefix the path with "${REGEX_PREFIX}" by hand.`
-        : `Prefix the path with "${REGEX_PREFIX}" by hand if it is a regex: decK's 2.x → 3.x convert may skip top-level routes.`;
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/router-flavor.js
-
-/**
- * `router_flavor` is new in 3.0.0 with `traditional_compatible` as default (kong.conf.default
- * 3.0.0; facts changelog-and-admin-api.md §A.4): routes are matched by atc-router, whose regex
- * engine and priorities differ from 2.x (facts upgrade-paths-helm-operator-deck.md §6 item 2,
- * Kong/kong#10151). Kong's Helm chart pins `traditional` for this reason.
- */
-const routerFlavor = {
-    id: 'router-flavor',
-    check(context) {
-        const conf = context.kongConf;
-        if (!conf || conf.settings.has('router_flavor') || !crosses(context, '3.0.0'))
-            return [];
-        return [
-            {
-                rule: 'router-flavor',
-                severity: 'warning',
-                title: 'Routes will be matched by the 3.x router (`router_flavor = traditional_compatible`)',
-                detail: `${conf.file} does not set \`router_flavor\`; on 3.x it defaults to \`traditional_compatible\`, whose regex engine and route priorities differ from the 2.x router.`,
-                where: conf.file,
-                remedy: 'Test your routes against the target in staging (see the route-regex-* findings); set `router_flavor = traditional` to keep the 2.x matcher while you migrate.',
-            },
-        ];
-    },
-};
-
-;// CONCATENATED MODULE: ./build/changelog/impact/secure-by-default.js
-
-// Auth plugins whose `hide_credentials` default turns on in 3.14 (facts
-// upgrade-paths-helm-operator-deck.md §1.6, 3.10 → 3.14 "secure by default"). Only the
-// long-standing bundled auth plugins are listed; others may be affected as well.
-const AUTH_PLUGINS = ['basic-auth', 'key-auth', 'hmac-auth', 'ldap-auth', 'oauth2'];
-/**
- * 3.14 changes defaults: routes default to `https` only, services verify upstream TLS, auth
- * plugins hide credentials (facts §1.6). A declarative file that leaves these fields out takes
- * the new values; `deck file convert --from 3.10 --to 3.14` pins the old ones (facts §5.3).
- * Entities read from the Admin API carry every field explicitly, so only files are checked.
- */
-const secureByDefault = {
-    id: 'secure-by-default',
-    check(context) {
-        if (!crosses(context, '3.14.0'))
-            return [];
-        return context.entities.flatMap((set) => {
-            if (set.source !== 'declarative')
-                return [];
-            const omitted = (fields, name) => !(name in fields);
-            return [
-                ...set.routes
-                    .filter((route) => omitted(route.fields, 'protocols'))
-                    .map((route) => finding(route.where, 'Route leaves `protocols` out', 'will accept HTTPS only')),
-                ...set.services
-                    .filter((service) => omitted(service.fields, 'tls_verify'))
-                    .map((service) => finding(service.where, 'Service leaves `tls_verify` out', 'will verify the upstream TLS certificate')),
-                ...set.plugins
-                    .filter((plugin) => AUTH_PLUGINS.includes(plugin.name) && omitted(plugin.config, 'hide_credentials'))
-                    .map((plugin) => finding(plugin.where, `Plugin ${plugin.name} leaves \`hide_credentials\` out`, 'will strip the credential before proxying')),
-            ];
-        });
-    },
-};
-function finding(where, title, effect) {
-    return {
-        rule: 'secure-by-default',
-        severity: 'warning',
-        title,
-        detail: `${where}: from 3.14 the default changes, so this entity ${effect}.`,
-        where,
-        remedy: 'Run `deck file convert --from 3.10 --to 3.14` to pin the old defaults, or accept the new ones after testing.',
-    };
-}
-
-;// CONCATENATED MODULE: ./build/changelog/impact/index.js
-
-
-
-
-
-
-
-
-
-
-
-const IMPACT_RULES = [
-    kongConfInvalidValue,
-    kongConfRemovedProperty,
-    kongConfDefaultChanged,
-    routerFlavor,
-    pluginChanges,
-    routeRegexEngine,
-    routeRegexPrefix,
-    secureByDefault,
-    postgresVersion,
-    nginxTemplate,
-];
-/** Runs every rule on the deployment; errors first, then warnings, each in rule order. */
-function analyzeImpact(input) {
-    const { adminApi, declarative, ...rest } = input;
-    const entities = [];
-    if (adminApi)
-        entities.push(adminApiEntities(adminApi));
-    for (const file of declarative ?? [])
-        entities.push(declarativeEntities(file.file, file.text));
-    const context = { ...rest, entities };
-    const impacts = IMPACT_RULES.flatMap((rule) => rule.check(context));
-    return [...impacts.filter((i) => i.severity === 'error'), ...impacts.filter((i) => i.severity === 'warning')];
-}
-
-
-;// CONCATENATED MODULE: ./build/changelog/plan-impacts.js
-
-
-
-
-
-
-/**
- * Collects what the user let us see of the deployment (kong.conf, declarative files, the
- * Admin API, the database server, a custom nginx template) and runs the impact rules on it.
- * Each source is read only when given; the user kong.conf is parsed first so a malformed
- * file fails before any network call.
- */
-async function gatherImpacts(evidence) {
-    const { request, from, to } = evidence;
-    const kongConf = request.kongConf && { file: request.kongConf.path, settings: (0,kong_conf/* parseUserKongConf */.ET)(request.kongConf.text) };
-    const [adminApi, postgres, nginx] = await Promise.all([
-        evidence.admin && readInventory(evidence.admin, request.admin?.workspace, evidence.log),
-        request.db && readPostgres(evidence, request.db),
-        request.nginxTemplate && readDefaultTemplates(evidence),
-    ]);
-    const impacts = analyzeImpact({
-        from,
-        to,
-        kongConf,
-        kongConfDefaults: evidence.kongConf,
-        adminApi,
-        declarative: request.declarativeConfigs.map((file) => ({ file: file.path, text: file.text })),
-        postgres,
-        nginxTemplate: nginx?.templates,
-    });
-    // `where` is optional on a rule's finding but a key of the plan JSON (null when unknown).
-    const found = impacts.map((impact) => ({ ...impact, where: impact.where }));
-    if (request.nginxTemplate && nginx?.templates === undefined) {
-        found.push({
-            rule: 'nginx-template',
-            severity: 'warning',
-            title: 'Custom nginx template not compared',
-            detail: nginx?.reason ?? 'Kong\'s default templates could not be read',
-            where: request.nginxTemplate.path,
-            remedy: 'Compare your template with kong/templates/nginx_kong.lua of the target by hand, or run the plan online.',
-        });
-    }
-    return { found, files: nginx?.files ?? [] };
-}
-async function readInventory(admin, workspace, log) {
-    const workspaces = workspace === 'all'
-        ? (await admin.listAll('/workspaces')).map((ws) => ws.name)
-        : [workspace];
-    const inventories = await Promise.all(workspaces.map(async (ws) => {
-        const [routes, plugins, services] = await Promise.all([
-            admin.listAll('/routes', ws),
-            admin.listAll('/plugins', ws),
-            admin.listAll('/services', ws),
-        ]);
-        return { routes, plugins, services };
-    }));
-    const inventory = {
-        routes: inventories.flatMap((i) => i.routes),
-        plugins: inventories.flatMap((i) => i.plugins),
-        services: inventories.flatMap((i) => i.services),
-    };
-    log(`Admin API: ${inventory.services.length} services, ${inventory.routes.length} routes, ${inventory.plugins.length} plugins checked`);
-    return inventory;
-}
-async function readPostgres(evidence, db) {
-    const supported = postgresSupport(releaseLine(evidence.to));
-    if (supported === undefined)
-        return undefined;
-    const serverVersion = await evidence.readServerVersion(db);
-    evidence.log(`PostgreSQL server version ${serverVersion}`);
-    return { serverVersion, supported: { tested: supported.tested, min: supported.minimum } };
-}
-async function readDefaultTemplates(evidence) {
-    const { from, to, read, request } = evidence;
-    if (editionOf(to) === 'enterprise')
-        return { templates: undefined, reason: 'Kong Enterprise\'s default templates are not public', files: [] };
-    if (read === undefined)
-        return { templates: undefined, reason: 'Kong\'s default templates are read from GitHub, and this plan is offline', files: [] };
-    try {
-        const now = new Date();
-        const [a, b] = await Promise.all([read(nginxTemplateAt(formatKongVersion(from))), read(nginxTemplateAt(formatKongVersion(to)))]);
-        return {
-            templates: { file: request.nginxTemplate.path, custom: request.nginxTemplate.text, defaultFrom: a.text, defaultTo: b.text },
-            reason: undefined,
-            files: [sourceFileOf(`nginx template ${formatKongVersion(from)}`, a, now), sourceFileOf(`nginx template ${formatKongVersion(to)}`, b, now)],
-        };
-    }
-    catch (error) {
-        return { templates: undefined, reason: `Kong's default templates could not be read: ${error.message}`, files: [] };
-    }
-}
-
-;// CONCATENATED MODULE: ./build/changelog/kong-conf-defaults.generated.js
-// Generated by scripts/gen-kong-conf-data.mjs from kong.conf.default of each Kong/kong tag
-// listed; do not edit. Per tag, oldest first, the properties in file order: a name alone has
-// the previous tag's default, [name, default] is new or changed ('' for an empty default).
-const KONG_CONF_DEFAULTS_DELTAS = [
-    ["1.5.1", [["prefix", "/usr/local/kong/"], ["log_level", "notice"], ["proxy_access_log", "logs/access.log"], ["proxy_error_log", "logs/error.log"], ["admin_access_log", "logs/admin_access.log"], ["admin_error_log", "logs/error.log"], ["status_access_log", "off"], ["status_error_log", "logs/status_error.log"], ["plugins", "bundled"], ["anonymous_reports", "on"], ["service_mesh", "off"], ["proxy_listen", "0.0.0.0:8000, 0.0.0.0:8443 ssl"], ["stream_listen", "off"], ["admin_listen", "127.0.0.1:8001, 127.0.0.1:8444 ssl"], ["nginx_user", "nobody nobody"], ["nginx_worker_processes", "auto"], ["nginx_daemon", "on"], ["mem_cache_size", "128m"], ["ssl_cipher_suite", "modern"], ["ssl_ciphers", ""], ["ssl_cert", ""], ["ssl_cert_key", ""], ["client_ssl", "off"], ["client_ssl_cert", ""], ["client_ssl_cert_key", ""], ["admin_ssl_cert", ""], ["admin_ssl_cert_key", ""], ["headers", "server_tokens, latency_tokens"], ["trusted_ips", ""], ["real_ip_header", "X-Real-IP"], ["real_ip_recursive", "off"], ["client_max_body_size", "0"], ["client_body_buffer_size", "8k"], ["error_default_type", "text/plain"], ["nginx_http_ssl_protocols", "TLSv1.1 TLSv1.2 TLSv1.3"], ["nginx_http_upstream_keepalive", "60"], ["nginx_http_upstream_keepalive_requests", "100"], ["nginx_http_upstream_keepalive_timeout", "60s"], ["database", "postgres"], ["pg_host", "127.0.0.1"], ["pg_port", "5432"], ["pg_timeout", "5000"], ["pg_user", "kong"], ["pg_password", ""], ["pg_database", "kong"], ["pg_schema", ""], ["pg_ssl", "off"], ["pg_ssl_verify", "off"], ["pg_max_concurrent_queries", "0"], ["pg_semaphore_timeout", "60000"], ["cassandra_contact_points", "127.0.0.1"], ["cassandra_port", "9042"], ["cassandra_keyspace", "kong"], ["cassandra_consistency", "ONE"], ["cassandra_timeout", "5000"], ["cassandra_ssl", "off"], ["cassandra_ssl_verify", "off"], ["cassandra_username", "kong"], ["cassandra_password", ""], ["cassandra_lb_policy", "RequestRoundRobin"], ["cassandra_local_datacenter", ""], ["cassandra_refresh_frequency", "60"], ["cassandra_repl_strategy", "SimpleStrategy"], ["cassandra_repl_factor", "1"], ["cassandra_data_centers", "dc1:2,dc2:3"], ["cassandra_schema_consensus_timeout", "10000"], ["declarative_config", ""], ["db_update_frequency", "5"], ["db_update_propagation", "0"], ["db_cache_ttl", "0"], ["db_resurrect_ttl", "30"], ["db_cache_warmup_entities", "services, plugins"], ["dns_resolver", ""], ["dns_hostsfile", "/etc/hosts"], ["dns_order", "LAST,SRV,A,CNAME"], ["dns_valid_ttl", ""], ["dns_stale_ttl", "4"], ["dns_not_found_ttl", "30"], ["dns_error_ttl", "1"], ["dns_no_sync", "off"], ["router_consistency", "strict"], ["router_update_frequency", "1"], ["lua_ssl_trusted_certificate", ""], ["lua_ssl_verify_depth", "1"], ["lua_package_path", "./?.lua;./?/init.lua;"], ["lua_package_cpath", ""], ["lua_socket_pool_size", "30"]]],
-    ["2.1.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "plugins", ["go_pluginserver_exe", "/usr/local/bin/go-pluginserver"], ["go_plugins_dir", "off"], ["port_maps", ""], "anonymous_reports", ["role", "traditional"], ["cluster_cert", ""], ["cluster_cert_key", ""], ["cluster_control_plane", ""], ["cluster_listen", "0.0.0.0:8005"], ["proxy_listen", "0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384"], "stream_listen", ["admin_listen", "127.0.0.1:8001 reuseport backlog=16384, 127.0.0.1:8444 http2 ssl reuseport backlog=16384"], "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", ["ssl_cipher_suite", "intermediate"], "ssl_ciphers", ["ssl_protocols", "TLSv1.1 TLSv1.2 TLSv1.3"], ["ssl_prefer_server_ciphers", "on"], ["ssl_session_tickets", "on"], ["ssl_session_timeout", "1d"], "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", ["status_ssl_cert", ""], ["status_ssl_cert_key", ""], "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", ["upstream_keepalive_pool_size", "60"], ["upstream_keepalive_max_requests", "100"], ["upstream_keepalive_idle_timeout", "60"], ["nginx_main_worker_rlimit_nofile", "auto"], ["nginx_events_worker_connections", "auto"], ["nginx_http_client_header_buffer_size", "1k"], ["nginx_http_large_client_header_buffers", "4 8k"], ["nginx_http_client_max_body_size", "0"], ["nginx_http_client_body_buffer_size", "8k"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", ["pg_ro_host", "NONE"], ["pg_ro_port", "<pg_port>"], ["pg_ro_timeout", "<pg_timeout>"], ["pg_ro_user", "<pg_user>"], ["pg_ro_password", "<pg_password>"], ["pg_ro_database", "<pg_database>"], ["pg_ro_schema", "<pg_schema>"], ["pg_ro_ssl", "<pg_ssl>"], ["pg_ro_ssl_verify", "<pg_ssl_verify>"], ["pg_ro_max_concurrent_queries", "<pg_max_concurrent_queries>"], ["pg_ro_semaphore_timeout", "<pg_semaphore_timeout>"], "cassandra_contact_points", "cassandra_port", "cassandra_keyspace", ["cassandra_write_consistency", "ONE"], ["cassandra_read_consistency", "ONE"], "cassandra_timeout", "cassandra_ssl", "cassandra_ssl_verify", "cassandra_username", "cassandra_password", "cassandra_lb_policy", "cassandra_local_datacenter", "cassandra_refresh_frequency", "cassandra_repl_strategy", "cassandra_repl_factor", "cassandra_data_centers", "cassandra_schema_consensus_timeout", "declarative_config", "db_update_frequency", "db_update_propagation", "db_cache_ttl", ["db_cache_neg_ttl", ""], "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["worker_consistency", "strict"], ["worker_state_update_frequency", "5"], "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size"]],
-    ["2.8.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", ["proxy_stream_access_log", "logs/access.log basic"], ["proxy_stream_error_log", "logs/error.log"], "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", ["vaults", "off"], "plugins", ["pluginserver_names", ""], "port_maps", "anonymous_reports", "role", ["cluster_mtls", "shared"], "cluster_cert", "cluster_cert_key", ["cluster_ca_cert", ""], ["cluster_server_name", ""], "cluster_control_plane", ["cluster_max_payload", "4194304"], "cluster_listen", ["cluster_data_plane_purge_delay", "1209600"], ["cluster_ocsp", "off"], "proxy_listen", "stream_listen", "admin_listen", ["status_listen", "off"], ["nginx_user", "kong kong"], "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", ["ssl_dhparam", ""], "ssl_session_tickets", "ssl_session_timeout", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", "upstream_keepalive_max_requests", "upstream_keepalive_idle_timeout", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", ["nginx_admin_client_max_body_size", "10m"], "nginx_http_client_body_buffer_size", ["nginx_admin_client_body_buffer_size", "10m"], ["nginx_http_lua_regex_match_limit", "100000"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", ["pg_ro_host", ""], "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "cassandra_contact_points", "cassandra_port", "cassandra_keyspace", "cassandra_write_consistency", "cassandra_read_consistency", "cassandra_timeout", "cassandra_ssl", "cassandra_ssl_verify", "cassandra_username", "cassandra_password", "cassandra_lb_policy", "cassandra_local_datacenter", "cassandra_refresh_frequency", "cassandra_repl_strategy", "cassandra_repl_factor", "cassandra_data_centers", "cassandra_schema_consensus_timeout", "declarative_config", ["declarative_config_string", ""], "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", ["db_cache_warmup_entities", "services"], "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", ["dns_cache_size", "10000"], "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", "worker_consistency", "worker_state_update_frequency", "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", ["lua_ssl_protocols", "TLSv1.1 TLSv1.2 TLSv1.3"], "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", ["untrusted_lua", "sandbox"], ["untrusted_lua_sandbox_requires", ""], ["untrusted_lua_sandbox_environment", ""]]],
-    ["3.0.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", ["vaults", "bundled"], ["opentelemetry_tracing", "off"], ["opentelemetry_tracing_sampling_rate", "1.0"], "plugins", "pluginserver_names", "port_maps", "anonymous_reports", "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", "cluster_max_payload", "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", "proxy_listen", "stream_listen", "admin_listen", "status_listen", "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", "upstream_keepalive_max_requests", "upstream_keepalive_idle_timeout", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "cassandra_contact_points", "cassandra_port", "cassandra_keyspace", "cassandra_write_consistency", "cassandra_read_consistency", "cassandra_timeout", "cassandra_ssl", "cassandra_ssl_verify", "cassandra_username", "cassandra_password", "cassandra_lb_policy", "cassandra_local_datacenter", "cassandra_refresh_frequency", "cassandra_repl_strategy", "cassandra_repl_factor", "cassandra_data_centers", "cassandra_schema_consensus_timeout", "declarative_config", "declarative_config_string", "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["worker_consistency", "eventual"], "worker_state_update_frequency", ["router_flavor", "traditional_compatible"], ["lua_ssl_trusted_certificate", "system"], "lua_ssl_verify_depth", "lua_ssl_protocols", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", ["openresty_path", ""]]],
-    ["3.4.0", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "vaults", "opentelemetry_tracing", ["tracing_instrumentations", "off"], "opentelemetry_tracing_sampling_rate", ["tracing_sampling_rate", "0.01"], "plugins", "pluginserver_names", "port_maps", "anonymous_reports", ["proxy_server", ""], ["proxy_server_ssl_verify", "off"], ["error_template_html", ""], ["error_template_json", ""], ["error_template_xml", ""], ["error_template_plain", ""], "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", ["cluster_max_payload", "16777216"], ["cluster_dp_labels", ""], "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", ["cluster_use_proxy", "off"], "proxy_listen", "stream_listen", "admin_listen", "status_listen", "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", ["ssl_session_cache_size", "10m"], "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", "upstream_keepalive_max_requests", "upstream_keepalive_idle_timeout", ["allow_debug_header", "off"], "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", ["nginx_http_charset", "UTF-8"], "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", ["nginx_http_lua_regex_cache_max_entries", "8192"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", ["pg_keepalive_timeout", ""], ["pg_pool_size", ""], ["pg_backlog", ""], "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", ["pg_ro_keepalive_timeout", "<pg_keepalive_timeout>"], ["pg_ro_pool_size", "<pg_pool_size>"], ["pg_ro_backlog", "<pg_backlog>"], "declarative_config", "declarative_config_string", ["lmdb_environment_path", "dbless.lmdb"], ["lmdb_map_size", "2048m"], "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["vault_env_prefix", ""], "worker_consistency", "worker_state_update_frequency", "router_flavor", ["lua_max_req_headers", "100"], ["lua_max_resp_headers", "100"], ["lua_max_uri_args", "100"], ["lua_max_post_args", "100"], "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", "lua_ssl_protocols", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", "openresty_path", ["node_id", ""], ["admin_gui_listen", "0.0.0.0:8002, 0.0.0.0:8445 ssl"], ["admin_gui_url", ""], ["admin_gui_path", "/"], ["admin_gui_api_url", ""], ["admin_gui_ssl_cert", ""], ["admin_gui_ssl_cert_key", ""], ["admin_gui_access_log", "logs/admin_gui_access.log"], ["admin_gui_error_log", "logs/admin_gui_error.log"], ["wasm", "off"], ["wasm_filters_path", ""]]],
-    ["3.4.2", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "vaults", "opentelemetry_tracing", "tracing_instrumentations", "opentelemetry_tracing_sampling_rate", "tracing_sampling_rate", "plugins", "pluginserver_names", "port_maps", "anonymous_reports", "proxy_server", "proxy_server_ssl_verify", "error_template_html", "error_template_json", "error_template_xml", "error_template_plain", "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", "cluster_max_payload", "cluster_dp_labels", "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", "cluster_use_proxy", "proxy_listen", "stream_listen", "admin_listen", "status_listen", "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", "ssl_protocols", "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", "ssl_session_cache_size", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", "headers", "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", ["upstream_keepalive_pool_size", "512"], ["upstream_keepalive_max_requests", "1000"], "upstream_keepalive_idle_timeout", "allow_debug_header", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", "nginx_http_charset", "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", "nginx_http_lua_regex_cache_max_entries", ["nginx_http_keepalive_requests", "1000"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", "pg_keepalive_timeout", "pg_pool_size", "pg_backlog", "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "pg_ro_keepalive_timeout", "pg_ro_pool_size", "pg_ro_backlog", "declarative_config", "declarative_config_string", "lmdb_environment_path", "lmdb_map_size", "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", "dns_stale_ttl", "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", "vault_env_prefix", "worker_consistency", "worker_state_update_frequency", "router_flavor", "lua_max_req_headers", "lua_max_resp_headers", "lua_max_uri_args", "lua_max_post_args", "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", "lua_ssl_protocols", "lua_package_path", "lua_package_cpath", "lua_socket_pool_size", "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", "openresty_path", "node_id", "admin_gui_listen", "admin_gui_url", "admin_gui_path", "admin_gui_api_url", "admin_gui_ssl_cert", "admin_gui_ssl_cert_key", "admin_gui_access_log", "admin_gui_error_log", "wasm", "wasm_filters_path"]],
-    ["3.9.3", ["prefix", "log_level", "proxy_access_log", "proxy_error_log", "proxy_stream_access_log", "proxy_stream_error_log", "admin_access_log", "admin_error_log", "status_access_log", "status_error_log", "vaults", "opentelemetry_tracing", "tracing_instrumentations", "opentelemetry_tracing_sampling_rate", "tracing_sampling_rate", "plugins", ["dedicated_config_processing", "on"], "pluginserver_names", "port_maps", "anonymous_reports", "proxy_server", "proxy_server_ssl_verify", "error_template_html", "error_template_json", "error_template_xml", "error_template_plain", "role", "cluster_mtls", "cluster_cert", "cluster_cert_key", "cluster_ca_cert", "cluster_server_name", "cluster_control_plane", "cluster_max_payload", "cluster_dp_labels", "cluster_listen", "cluster_data_plane_purge_delay", "cluster_ocsp", "cluster_use_proxy", "proxy_listen", "stream_listen", "admin_listen", ["status_listen", "127.0.0.1:8007 reuseport backlog=16384"], "nginx_user", "nginx_worker_processes", "nginx_daemon", "mem_cache_size", "ssl_cipher_suite", "ssl_ciphers", ["ssl_protocols", "TLSv1.2 TLSv1.3"], "ssl_prefer_server_ciphers", "ssl_dhparam", "ssl_session_tickets", "ssl_session_timeout", "ssl_session_cache_size", "ssl_cert", "ssl_cert_key", "client_ssl", "client_ssl_cert", "client_ssl_cert_key", "admin_ssl_cert", "admin_ssl_cert_key", "status_ssl_cert", "status_ssl_cert_key", ["debug_ssl_cert", ""], ["debug_ssl_cert_key", ""], ["headers", "server_tokens, latency_tokens, X-Kong-Request-Id"], ["headers_upstream", "X-Kong-Request-Id"], "trusted_ips", "real_ip_header", "real_ip_recursive", "error_default_type", "upstream_keepalive_pool_size", ["upstream_keepalive_max_requests", "10000"], "upstream_keepalive_idle_timeout", "allow_debug_header", "nginx_main_worker_rlimit_nofile", "nginx_events_worker_connections", "nginx_http_client_header_buffer_size", "nginx_http_large_client_header_buffers", "nginx_http_client_max_body_size", "nginx_admin_client_max_body_size", "nginx_http_charset", "nginx_http_client_body_buffer_size", "nginx_admin_client_body_buffer_size", "nginx_http_lua_regex_match_limit", "nginx_http_lua_regex_cache_max_entries", ["nginx_http_keepalive_requests", "10000"], "database", "pg_host", "pg_port", "pg_timeout", "pg_user", "pg_password", "pg_database", "pg_schema", "pg_ssl", "pg_ssl_verify", "pg_max_concurrent_queries", "pg_semaphore_timeout", "pg_keepalive_timeout", "pg_pool_size", "pg_backlog", "pg_ro_host", "pg_ro_port", "pg_ro_timeout", "pg_ro_user", "pg_ro_password", "pg_ro_database", "pg_ro_schema", "pg_ro_ssl", "pg_ro_ssl_verify", "pg_ro_max_concurrent_queries", "pg_ro_semaphore_timeout", "pg_ro_keepalive_timeout", "pg_ro_pool_size", "pg_ro_backlog", "declarative_config", "declarative_config_string", "lmdb_environment_path", "lmdb_map_size", "db_update_frequency", "db_update_propagation", "db_cache_ttl", "db_cache_neg_ttl", "db_resurrect_ttl", "db_cache_warmup_entities", "dns_resolver", "dns_hostsfile", "dns_order", "dns_valid_ttl", ["dns_stale_ttl", "3600"], "dns_cache_size", "dns_not_found_ttl", "dns_error_ttl", "dns_no_sync", ["new_dns_client", "off"], ["resolver_address", "<name servers parsed from resolv.conf>"], ["resolver_hosts_file", "/etc/hosts"], ["resolver_family", "A,SRV"], ["resolver_valid_ttl", "<TTL from responses>"], ["resolver_error_ttl", "1"], ["resolver_stale_ttl", "3600"], ["resolver_lru_cache_size", "10000"], ["resolver_mem_cache_size", "5m"], "vault_env_prefix", "worker_consistency", "worker_state_update_frequency", "router_flavor", "lua_max_req_headers", "lua_max_resp_headers", "lua_max_uri_args", "lua_max_post_args", "lua_ssl_trusted_certificate", "lua_ssl_verify_depth", ["lua_ssl_protocols", "TLSv1.2 TLSv1.3"], "lua_package_path", "lua_package_cpath", ["lua_socket_pool_size", "256"], "untrusted_lua", "untrusted_lua_sandbox_requires", "untrusted_lua_sandbox_environment", "openresty_path", "node_id", "admin_gui_listen", "admin_gui_url", "admin_gui_path", "admin_gui_api_url", "admin_gui_ssl_cert", "admin_gui_ssl_cert_key", "admin_gui_access_log", "admin_gui_error_log", "wasm", "wasm_filters_path", ["wasm_filters", "bundled,user"], ["request_debug", "on"], ["request_debug_token", "<random>"]]],
-];
-
-;// CONCATENATED MODULE: ./build/changelog/kong-conf-builtin.js
-
-
-/** Tag → its defaults in file order, expanded from the generated deltas. */
-const KONG_CONF_DEFAULTS_BY_TAG = (() => {
-    const byTag = new Map();
-    let previous = new Map();
-    for (const [tag, entries] of KONG_CONF_DEFAULTS_DELTAS) {
-        const defaults = new Map(entries.map((entry) => (typeof entry === 'string' ? [entry, previous.get(entry)] : entry)));
-        byTag.set(tag, defaults);
-        previous = defaults;
-    }
-    return byTag;
-})();
-const KNOWN = [...KONG_CONF_DEFAULTS_BY_TAG]
-    .map(([tag, defaults]) => ({ tag, version: tryParseKongVersion(tag), defaults }))
-    .sort((a, b) => compareKongVersions(b.version, a.version));
-function builtInKongConfDefaults(version) {
-    const wanted = formatKongVersion(version);
-    if (editionOf(version) === 'enterprise') {
-        return { kind: 'not-available', reason: `Kong publishes no kong.conf.default for Enterprise ${wanted}` };
-    }
-    const known = KNOWN.find((entry) => sameLine(entry.version, version) && compareKongVersions(entry.version, version) <= 0);
-    if (!known) {
-        return { kind: 'not-available', reason: `no built-in kong.conf.default for the ${releaseLine(version)} line at or below ${wanted}` };
-    }
-    return {
-        kind: 'available',
-        tag: known.tag,
-        match: compareKongVersions(known.version, version) === 0 ? 'exact' : 'nearest-below',
-        defaults: known.defaults,
-    };
-}
-
-;// CONCATENATED MODULE: ./build/changelog/plan-kong-conf.js
-
-
-
-
-
-/**
- * kong.conf.default of both ends, fetched at the OSS tags (or from the cache), else built in.
- * Enterprise publishes no kong.conf.default, so an Enterprise plan says so instead of guessing.
- */
-async function loadKongConfChanges(from, to, read, now) {
-    if (editionOf(to) === 'enterprise') {
-        return notAvailable(`Kong publishes no kong.conf.default for Enterprise ${formatKongVersion(to)}`);
-    }
-    if (read !== undefined) {
-        try {
-            const [a, b] = await Promise.all([read(kongConfDefaultAt(formatKongVersion(from))), read(kongConfDefaultAt(formatKongVersion(to)))]);
-            return available(formatKongVersion(from), (0,kong_conf/* parseKongConfDefault */.KQ)(a.text), formatKongVersion(to), (0,kong_conf/* parseKongConfDefault */.KQ)(b.text), [
-                sourceFileOf(`kong.conf.default ${formatKongVersion(from)}`, a, now),
-                sourceFileOf(`kong.conf.default ${formatKongVersion(to)}`, b, now),
-            ]);
-        }
-        catch {
-            // Not fetched (unreachable, not cached): the built-in defaults below still answer.
-        }
-    }
-    const a = builtInKongConfDefaults(from);
-    const b = builtInKongConfDefaults(to);
-    if (a.kind === 'not-available')
-        return notAvailable(a.reason);
-    if (b.kind === 'not-available')
-        return notAvailable(b.reason);
-    const label = (tag, match) => (match === 'exact' ? tag : `${tag} (nearest built-in)`);
-    return available(label(a.tag, a.match), a.defaults, label(b.tag, b.match), b.defaults, []);
-}
-function available(fromTag, from, toTag, to, files) {
-    return { changes: { available: true, fromTag, toTag, ...(0,kong_conf/* diffKongConf */.py)(from, to) }, defaults: { from, to }, files };
-}
-function notAvailable(reason) {
-    return { changes: { available: false, reason }, defaults: undefined, files: [] };
-}
-
-// EXTERNAL MODULE: ./build/changelog/plan-types.js
-var plan_types = __nccwpck_require__(6790);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./build/changelog/sources/cache.js
-
-
-function locate(dir, file) {
-    // Refs and paths come from our own constants and version tags; still keep them inside dir.
-    const target = external_node_path_.resolve(dir, file.owner, file.repo, file.ref, file.path);
-    if (!target.startsWith(external_node_path_.resolve(dir) + external_node_path_.sep))
-        throw new Error(`cache path escapes ${dir}`);
-    return target;
-}
-async function readCached(dir, file) {
-    const location = locate(dir, file);
-    try {
-        const [text, metaText] = await Promise.all([(0,promises_.readFile)(location, 'utf8'), (0,promises_.readFile)(`${location}.meta.json`, 'utf8')]);
-        const meta = JSON.parse(metaText);
-        return { file, text, etag: meta.etag, fetchedAt: meta.fetchedAt, via: 'cache' };
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Written content first, then its meta, each through a rename: a reader never sees half a file. */
-async function writeCached(dir, fetched) {
-    const location = locate(dir, fetched.file);
-    await (0,promises_.mkdir)(external_node_path_.dirname(location), { recursive: true });
-    const meta = { etag: fetched.etag, fetchedAt: fetched.fetchedAt };
-    await writeAtomically(location, fetched.text);
-    await writeAtomically(`${location}.meta.json`, JSON.stringify(meta));
-}
-async function writeAtomically(target, text) {
-    const temporary = `${target}.${process.pid}.tmp`;
-    await (0,promises_.writeFile)(temporary, text);
-    await (0,promises_.rename)(temporary, target);
-}
-
-;// CONCATENATED MODULE: ./build/changelog/sources/github.js
-
-
-
-/**
- * Reads files through the contents API with the raw media type: the Enterprise changelog is
- * over the 1 MB limit of the JSON form (facts A.3b). A cached copy is revalidated with
- * If-None-Match, so an unchanged file costs a 304 that GitHub does not count against the
- * rate limit.
- */
-function createGithubReader(options) {
-    // Loaded on first use: an offline plan never pays for Octokit at start-up (bench/plan.mjs).
-    const client = __nccwpck_require__.e(/* import() */ 891).then(__nccwpck_require__.bind(__nccwpck_require__, 6129)).then(({ Octokit }) => new Octokit({
-        auth: options.token,
-        baseUrl: options.baseUrl,
-        userAgent: 'kong-upgrade-actions',
-        request: { timeout: options.timeoutMs },
-        log: { debug: () => { }, info: () => { }, warn: () => { }, error: () => { } },
-    }));
-    return async (file) => {
-        const octokit = await client;
-        const cached = options.cacheDir === undefined ? undefined : await readCached(options.cacheDir, file);
-        const headers = {};
-        if (cached?.etag !== undefined)
-            headers['if-none-match'] = cached.etag;
-        try {
-            const response = await octokit.rest.repos.getContent({
-                owner: file.owner,
-                repo: file.repo,
-                path: file.path,
-                ref: file.ref,
-                mediaType: { format: 'raw' },
-                headers,
-            });
-            const fetched = {
-                file,
-                text: String(response.data),
-                etag: response.headers.etag,
-                fetchedAt: new Date().toISOString(),
-                via: 'network',
-            };
-            if (options.cacheDir !== undefined)
-                await writeCached(options.cacheDir, fetched);
-            return fetched;
-        }
-        catch (error) {
-            const status = error.status;
-            if (status === 304 && cached !== undefined)
-                return { ...cached, via: 'revalidated' };
-            throw describeFailure(file, error);
-        }
-    };
-}
-function describeFailure(file, error) {
-    const failure = error;
-    const headers = failure.response?.headers ?? {};
-    const what = `fetching ${describeRemoteFile(file)}`;
-    if ((failure.status === 403 || failure.status === 429) && headers['x-ratelimit-remaining'] === '0') {
-        const reset = Number(headers['x-ratelimit-reset']);
-        const when = Number.isFinite(reset) ? new Date(reset * 1000).toISOString() : 'an unknown time';
-        return (0,errors/* stepError */.hH)(what, `GitHub's API rate limit is used up until ${when}; give a token (input 'github-token'), wait, or plan offline`, error);
-    }
-    if (failure.status === 404)
-        return (0,errors/* stepError */.hH)(what, 'not found (404)', error);
-    if (failure.status !== undefined)
-        return (0,errors/* stepError */.hH)(what, `GitHub answered ${failure.status}: ${failure.message}`, error);
-    return (0,errors/* stepError */.hH)(what, `no answer from GitHub (${failure.message ?? String(error)})`, error);
-}
-/** A network failure, as opposed to an answer: the plan may then fall back to offline data. */
-function isUnreachable(error) {
-    let cause = error;
-    while (cause instanceof Error) {
-        const status = cause.status;
-        if (status !== undefined && status !== 500)
-            return false;
-        if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|timeout|network/i.test(cause.message))
-            return true;
-        cause = cause.cause;
-    }
-    return false;
-}
-
-// EXTERNAL MODULE: ./build/changelog/types.js
-var types = __nccwpck_require__(3048);
-;// CONCATENATED MODULE: ./build/changelog/plan.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** The built-in catalog and notes were derived from Kong's data files of this date (shared/kong-data/README.md). */
-const BUILT_IN_DATA_DATE = '2026-08-21';
-/**
- * Plans A → B: versions, hops, strategies, the changelog between, kong.conf and database
- * changes, and what of it hits this deployment. Works offline from built-in data; online it
- * reads Kong's living files and falls back to offline (saying so) when GitHub is unreachable.
- */
-async function buildPlan(request, deps) {
-    const now = deps.now?.() ?? new Date();
-    const admin = request.admin === undefined ? undefined : createAdminClient(request.admin);
-    const fromText = request.from ?? (await readRunningVersion(admin, deps.log));
-    const edition = decideEdition(request.edition, fromText, request.to);
-    const from = parseKongVersion(fromText, 'from');
-    if (catalogLine(releaseLine(from)) === undefined) {
-        throw (0,errors/* inputError */.Xu)('from', `"${fromText}" is not a known Kong release line (${releaseLine(from)})`);
-    }
-    const to = resolveVersion(request.to, edition, 'to');
-    const hops = planUpgradePath(from, to, { edition, deployment: request.deployment, database: request.database });
-    deps.log(`Path: ${[from, ...hops.map((hop) => hop.to)].map(formatKongVersion).join(' → ')}`);
-    const online = await loadOnline(request, edition, from, to, now, deps.log);
-    const releases = releasesInRange(from, to, edition, online.changelog.releases);
-    const kongConf = await loadKongConfChanges(from, to, online.read, now);
-    const impacts = await gatherImpacts({ request, from, to, admin, kongConf: kongConf.defaults, read: online.read, log: deps.log, readServerVersion: readServerVersion });
-    const advice = adviseStrategies(hops, request.deployment);
-    const primary = advice[0];
-    return {
-        schema: plan_types/* PLAN_SCHEMA */.G,
-        generatedAt: now.toISOString(),
-        from: formatKongVersion(from),
-        to: formatKongVersion(to),
-        edition,
-        deployment: request.deployment,
-        hops: hops.map((hop) => toPlanHop(hop, request.deployment)),
-        requiresFinish: hops.some((hop) => hop.facts.requiresFinish),
-        strategy: {
-            recommended: primary.recommended,
-            reason: advice.length > 1 ? `${primary.group}: ${primary.reason}; ${advice.slice(1).map((a) => `${a.group}: ${a.recommended} (${a.reason})`).join('; ')}` : primary.reason,
-            options: primary.strategies,
-        },
-        source: {
-            ...online.source,
-            files: [...online.changelog.files, ...kongConf.files, ...impacts.files, builtInFile(now)],
-            entriesAvailable: online.changelog.releases !== undefined,
-        },
-        releases,
-        counts: countEntries(releases),
-        notes: crossedBreakingChanges(from, to).map((change) => ({
-            id: change.id,
-            version: change.appliesFrom,
-            title: change.title,
-            summary: change.summary,
-            detectedBy: change.detectedBy,
-        })),
-        database: databaseChanges(from, to, request.database),
-        kongConf: kongConf.changes,
-        impacts: impacts.found,
-    };
-}
-/** `auto`: Enterprise when either version has Kong Enterprise's fourth number. */
-function decideEdition(asked, from, to) {
-    if (asked !== 'auto')
-        return asked;
-    return [from, to].some((text) => /^v?\d+\.\d+\.\d+\.\d+/.test(text.trim())) ? 'enterprise' : 'oss';
-}
-async function readRunningVersion(admin, log) {
-    const root = await admin.getJson('/');
-    if (typeof root.version !== 'string')
-        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${admin.target.url}/ did not report a version`);
-    log(`The running Kong reports version ${root.version}`);
-    return root.version;
-}
-/**
- * Online: read through GitHub (revalidating the cache). Offline: read the cache alone. A
- * network failure turns an online plan into an offline one, said in the plan's source.
- */
-async function loadOnline(request, edition, from, to, now, log) {
-    const offlineRead = cacheOnlyReader(request.cacheDir);
-    if (request.offline) {
-        const changelog = await loadOfflineChangelog(edition, request, offlineRead, now);
-        return { read: offlineRead, changelog, source: { mode: 'offline', reason: 'offline was asked for' } };
-    }
-    const read = createGithubReader({ token: request.github.token, baseUrl: request.github.apiUrl, cacheDir: request.cacheDir, timeoutMs: 15_000 });
-    try {
-        if (request.changelogFile === undefined)
-            log(`Reading Kong's ${edition === 'enterprise' ? 'Enterprise' : 'OSS'} changelog from GitHub`);
-        const changelog = await loadChangelog(edition, request.changelogFile, read, now);
-        return { read, changelog, source: { mode: 'online', reason: 'read from GitHub' } };
-    }
-    catch (error) {
-        if (!isUnreachable(error))
-            throw error;
-        log(`GitHub is unreachable (${error.message}); planning offline from built-in data${request.cacheDir === undefined ? '' : ' and the cache'}`);
-        const changelog = await loadOfflineChangelog(edition, request, offlineRead, now);
-        return { read: offlineRead, changelog, source: { mode: 'offline', reason: 'GitHub was unreachable' } };
-    }
-}
-/** The cache when it holds the changelog, else none (a given file is read either way). */
-function loadOfflineChangelog(edition, request, read, now) {
-    return loadChangelog(edition, request.changelogFile, read, now).catch(() => loadChangelog(edition, request.changelogFile, undefined, now));
-}
-function cacheOnlyReader(cacheDir) {
-    if (cacheDir === undefined)
-        return undefined;
-    return async (file) => {
-        const cached = await readCached(cacheDir, file);
-        if (cached === undefined)
-            throw new Error(`not in the cache: ${file.path}`);
-        return cached;
-    };
-}
-function builtInFile(now) {
-    return {
-        what: 'catalog, upgrade rules, breaking-change notes',
-        location: 'built-in',
-        url: undefined,
-        via: 'built-in',
-        fetchedAt: undefined,
-        ageDays: Math.floor((now.getTime() - Date.parse(BUILT_IN_DATA_DATE)) / 86_400_000),
-    };
-}
-const LTS_314_PREFLIGHT = parseKongVersion('3.10.0.11');
-const CONSUMER_GROUP_SCOPING = parseKongVersion('3.4.0');
-function toPlanHop(hop, deployment) {
-    const schema = hop.facts.schema;
-    const notes = hop.facts.breaking.map((marker) => marker.kind === 'major-version' ? `major upgrade ${marker.from}.x → ${marker.to}.x` : `LTS jump ${marker.from} → ${marker.to}`);
-    if (schema.kind === 'migrations' && schema.coverage === 'partial') {
-        notes.push('Kong may add teardown migrations the built-in facts do not list (Enterprise, or past 3.9.3): treat finish as having work');
-    }
-    // kong-facts upgrade-paths-helm-operator-deck.md §1.6: the 3.10 → 3.14 guide's optional preflight.
-    if (releaseLine(hop.from) === '3.10' && releaseLine(hop.to) === '3.14') {
-        notes.push(`preflight: on ${formatKongVersion(LTS_314_PREFLIGHT)} or later, \`kong check --lts-314-compatibility <kong.conf>\` reports what 3.14's secure-by-default changes affect`);
-    }
-    // §1.1 special cases: a 3.4+ control plane with ≤ 3.3 data planes is unsupported when plugins
-    // are scoped to consumer groups, and hybrid mode upgrades control planes first.
-    if (deployment === 'hybrid' && compareKongVersions(hop.from, CONSUMER_GROUP_SCOPING) < 0 && compareKongVersions(hop.to, CONSUMER_GROUP_SCOPING) >= 0) {
-        notes.push('hybrid: until the data planes reach 3.4 too, do not use plugins scoped to consumer groups (a 3.4+ control plane with ≤ 3.3 data planes does not support them)');
-    }
-    return {
-        from: formatKongVersion(hop.from),
-        to: formatKongVersion(hop.to),
-        rule: hop.rule,
-        reason: hop.reason,
-        teardownMigrations: schema.kind === 'migrations' ? schema.teardown.map((m) => `${m.subsystem}:${m.name}`) : [],
-        requiresFinish: hop.facts.requiresFinish,
-        oldNodesAfterUp: schema.kind === 'migrations' ? schema.oldNodesAfterUp : true,
-        oldNodesAfterFinish: schema.kind === 'migrations' ? schema.oldNodesAfterFinish : true,
-        deckConvert: hop.facts.deckConvert?.command,
-        notes,
-    };
-}
-function countEntries(releases) {
-    const counts = Object.fromEntries(types/* ENTRY_KINDS */.p.map((kind) => [kind, 0]));
-    for (const release of releases)
-        for (const entry of release.entries)
-            counts[entry.kind] += 1;
-    return counts;
-}
-function supportOf(version) {
-    const line = releaseLine(version);
-    const postgres = postgresSupport(line);
-    return {
-        line,
-        postgres: { tested: postgres?.tested ?? [], minimum: postgres?.minimum },
-        cassandra: catalogLine(line)?.cassandra ?? false,
-    };
-}
-function databaseChanges(from, to, database) {
-    const a = supportOf(from);
-    const b = supportOf(to);
-    const changes = [];
-    const dropped = a.postgres.tested.filter((v) => !b.postgres.tested.includes(v));
-    const added = b.postgres.tested.filter((v) => !a.postgres.tested.includes(v));
-    if (dropped.length > 0)
-        changes.push(`PostgreSQL ${dropped.join(', ')} no longer tested with ${b.line}: upgrade such a server before (or with) Kong`);
-    if (added.length > 0)
-        changes.push(`PostgreSQL ${added.join(', ')} newly tested with ${b.line}`);
-    if (a.cassandra && !b.cassandra) {
-        changes.push(`Cassandra is not supported from 3.4${database === 'cassandra' ? ': this deployment must move to PostgreSQL before crossing 3.3' : ''}`);
-    }
-    return { from: a, to: b, changes };
-}
-
-
-/***/ }),
-
-/***/ 9720:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  d: () => (/* binding */ renderPlanMarkdown)
-});
-
-// EXTERNAL MODULE: ./build/lib/markdown.js
-var markdown = __nccwpck_require__(8703);
-;// CONCATENATED MODULE: ./build/changelog/render/text.js
-
-/** The plan for a terminal: the decisions and the risks, then counts; details are in --format json. */
-function renderPlanText(plan) {
-    const lines = [];
-    const edition = plan.edition === 'enterprise' ? 'Enterprise' : 'OSS';
-    lines.push(`Kong ${edition} upgrade plan: ${plan.from} -> ${plan.to} (${plan.deployment})`);
-    lines.push('');
-    lines.push(`Hops (${plan.hops.length}):`);
-    plan.hops.forEach((hop, index) => {
-        lines.push(`  ${index + 1}. ${hop.from} -> ${hop.to}: ${hop.reason}`);
-        lines.push(`     finish has work: ${finishText(hop)}`);
-        if (hop.deckConvert !== undefined)
-            lines.push(`     declarative files: ${hop.deckConvert}`);
-        for (const note of hop.notes)
-            lines.push(`     note: ${note}`);
-    });
-    lines.push('');
-    lines.push(`Recommended strategy: ${plan.strategy.recommended}: ${plan.strategy.reason}`);
-    for (const option of plan.strategy.options.filter((o) => o.name !== plan.strategy.recommended)) {
-        lines.push(`  ${option.name}: ${option.supported ? 'possible' : 'not possible'}: ${option.reason}`);
-    }
-    if (plan.impacts.length > 0) {
-        lines.push('', `What hits this deployment (${plan.impacts.length}):`);
-        for (const impact of plan.impacts) {
-            lines.push(`  [${impact.severity}] ${impact.title}${impact.where === undefined ? '' : ` (${impact.where})`}`);
-            lines.push(`      ${impact.detail}`, `      remedy: ${impact.remedy}`);
-        }
-    }
-    if (plan.notes.length > 0) {
-        lines.push('', 'Breaking changes to act on:');
-        for (const note of plan.notes)
-            lines.push(`  ${note.version}  ${note.title}: ${note.summary}`);
-    }
-    lines.push('', 'Database support:');
-    for (const support of [plan.database.from, plan.database.to]) {
-        lines.push(`  ${support.line}: PostgreSQL ${support.postgres.tested.join(', ') || 'unknown'}; Cassandra ${support.cassandra ? 'yes' : 'no'}`);
-    }
-    for (const change of plan.database.changes)
-        lines.push(`  ${change}`);
-    lines.push('');
-    if (plan.kongConf.available) {
-        const conf = plan.kongConf;
-        lines.push(`kong.conf (${conf.fromTag} -> ${conf.toTag}): ${conf.removed.length} removed, ${conf.defaultChanged.length} defaults changed, ${conf.added.length} added`);
-        if (conf.removed.length > 0)
-            lines.push(`  removed: ${conf.removed.map((p) => p.name).join(', ')}`);
-        for (const change of conf.defaultChanged)
-            lines.push(`  default changed: ${change.name}: ${change.from || '(empty)'} -> ${change.to || '(empty)'}`);
-    }
-    else {
-        lines.push(`kong.conf changes: not available (${plan.kongConf.reason})`);
-    }
-    lines.push('');
-    const counts = ENTRY_KINDS.filter((kind) => plan.counts[kind] > 0).map((kind) => `${kind} ${plan.counts[kind]}`);
-    lines.push(`Releases between: ${plan.releases.length}${counts.length > 0 ? `; entries: ${counts.join(', ')}` : ''}`);
-    lines.push(`Source: ${plan.source.mode} (${plan.source.reason})${plan.source.entriesAvailable ? '' : '; changelog entries not available offline (use --changelog-file or run online)'}`);
-    return lines.join('\n');
-}
-/** The teardown migrations that give `finish` work, or "assumed" where Kong's list is not known here. */
-function finishText(hop) {
-    if (!hop.requiresFinish)
-        return 'no';
-    return hop.teardownMigrations.length > 0 ? `yes (${hop.teardownMigrations.join(', ')})` : 'yes (assumed: the teardown migrations of this hop are not known here)';
-}
-
-// EXTERNAL MODULE: ./build/changelog/types.js
-var types = __nccwpck_require__(3048);
-;// CONCATENATED MODULE: ./build/changelog/render/markdown.js
-
-
-
-/**
- * The plan as a reviewer reads it in the job summary: what moves where, what breaks and what
- * hits this deployment first, everything else folded. Kept under the runner's summary limit;
- * the full plan is in the JSON file.
- */
-const KIND_TITLES = {
-    breaking: 'Breaking changes',
-    deprecation: 'Deprecations',
-    feature: 'Features',
-    fix: 'Fixes',
-    dependency: 'Dependencies',
-    performance: 'Performance',
-    'known-issue': 'Known issues',
-    other: 'Other changes',
-};
-function renderPlanMarkdown(plan, limitBytes) {
-    const sections = [
-        header(plan),
-        impactsSection(plan.impacts),
-        notesSection(plan),
-        breakingSection(plan.releases),
-        hopsSection(plan),
-        strategySection(plan),
-        databaseSection(plan),
-        kongConfSection(plan),
-        ...types/* ENTRY_KINDS */.p.filter((kind) => kind !== 'breaking').map((kind) => kindSection(plan.releases, kind)),
-        sourcesSection(plan),
-    ].filter((section) => section !== undefined);
-    return (0,markdown/* fitToLimit */.Qt)(sections, limitBytes, '_The summary was cut to stay under the runner\'s size limit: the plan JSON has everything._');
-}
-function header(plan) {
-    const path = [plan.from, ...plan.hops.map((hop) => hop.to)].join(' → ');
-    const counts = (0,markdown/* table */.tp)(['Hops', 'Releases', 'Breaking', 'Deprecations', 'Impacts here', 'Needs `finish`', 'Source'], [[
-            String(plan.hops.length),
-            String(plan.releases.length),
-            String(plan.counts.breaking + plan.notes.length),
-            String(plan.counts.deprecation),
-            String(plan.impacts.length),
-            plan.requiresFinish ? 'yes' : 'no',
-            plan.source.mode + (plan.source.entriesAvailable ? '' : ' (no changelog entries)'),
-        ]]);
-    return `## Kong ${plan.edition === 'enterprise' ? 'Enterprise' : 'OSS'} upgrade plan: ${plan.from} → ${plan.to}\n\n**Path:** ${path}  \n**Recommended strategy:** ${plan.strategy.recommended}: ${plan.strategy.reason}\n\n${counts}`;
-}
-function impactsSection(impacts) {
-    if (impacts.length === 0)
-        return '### What hits this deployment\n\nNothing found in what was given (kong.conf, declarative files, Admin API, database).';
-    const ordered = [...impacts].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-    const rows = ordered.map((impact) => [
-        impact.severity === 'error' ? '❌ error' : '⚠️ warning',
-        impact.title,
-        impact.where ?? '',
-        `${impact.detail} **Remedy:** ${impact.remedy}`,
-    ]);
-    return `### What hits this deployment (${impacts.length})\n\n${(0,markdown/* table */.tp)(['Severity', 'Finding', 'Where', 'Detail'], rows)}`;
-}
-function notesSection(plan) {
-    if (plan.notes.length === 0)
-        return undefined;
-    const rows = plan.notes.map((note) => [note.version, note.title, note.summary, note.detectedBy ?? '—']);
-    return `### Breaking changes operators must act on\n\n${(0,markdown/* table */.tp)(['From', 'Change', 'What to do', 'Checked by'], rows)}`;
-}
-function entriesOf(releases, kind) {
-    return releases.flatMap((release) => release.entries.filter((entry) => entry.kind === kind).map((entry) => `**${release.version}** · ${entry.scope}: ${entry.text}`));
-}
-function breakingSection(releases) {
-    const items = entriesOf(releases, 'breaking');
-    if (items.length === 0)
-        return undefined;
-    return `### Breaking changes in the changelog (${items.length})\n\n${(0,markdown/* bulletList */.fF)(items)}`;
-}
-function kindSection(releases, kind) {
-    const items = entriesOf(releases, kind);
-    if (items.length === 0)
-        return undefined;
-    return (0,markdown/* details */.zH)(`${KIND_TITLES[kind]} (${items.length})`, (0,markdown/* bulletList */.fF)(items));
-}
-function hopsSection(plan) {
-    const rows = plan.hops.map((hop, index) => [
-        String(index + 1),
-        `${hop.from} → ${hop.to}`,
-        hop.reason,
-        finishText(hop),
-        hop.deckConvert === undefined ? '' : `\`${hop.deckConvert}\``,
-    ]);
-    return `### Hops\n\n${(0,markdown/* table */.tp)(['#', 'Hop', 'Why', '`finish` has work', 'Declarative files'], rows)}`;
-}
-function strategySection(plan) {
-    const rows = plan.strategy.options.map((option) => [
-        option.name + (option.name === plan.strategy.recommended ? ' (recommended)' : ''),
-        option.supported ? 'yes' : 'no',
-        option.reason,
-    ]);
-    return (0,markdown/* details */.zH)('Strategies', (0,markdown/* table */.tp)(['Strategy', 'Possible', 'Why'], rows));
-}
-function databaseSection(plan) {
-    const support = (s) => [s.line, s.postgres.tested.join(', ') || 'unknown', s.postgres.minimum === undefined ? '' : String(s.postgres.minimum), s.cassandra ? 'yes' : 'no'];
-    const body = `${(0,markdown/* table */.tp)(['Line', 'PostgreSQL tested', 'Minimum', 'Cassandra'], [support(plan.database.from), support(plan.database.to)])}${plan.database.changes.length > 0 ? `\n\n${(0,markdown/* bulletList */.fF)(plan.database.changes)}` : ''}`;
-    return `### Database support\n\n${body}`;
-}
-function kongConfSection(plan) {
-    const conf = plan.kongConf;
-    if (!conf.available)
-        return `### kong.conf changes\n\nNot available: ${conf.reason}`;
-    const rows = [
-        ...conf.removed.map((p) => ['removed', p.name, p.default, '']),
-        ...conf.defaultChanged.map((p) => ['default changed', p.name, p.from, p.to]),
-        ...conf.added.map((p) => ['added', p.name, '', p.default]),
-    ];
-    const counts = `${conf.removed.length} removed, ${conf.defaultChanged.length} defaults changed, ${conf.added.length} added (kong.conf.default ${conf.fromTag} → ${conf.toTag})`;
-    return `### kong.conf changes\n\n${counts}\n\n${(0,markdown/* details */.zH)('Properties', (0,markdown/* table */.tp)(['Change', 'Property', 'Before', 'After'], rows))}`;
-}
-function sourcesSection(plan) {
-    const rows = plan.source.files.map((file) => [
-        file.what,
-        file.url === undefined ? file.location : `[${file.location}](${file.url})`,
-        file.via,
-        file.ageDays === undefined ? '' : `${file.ageDays} days`,
-    ]);
-    const note = plan.source.entriesAvailable
-        ? ''
-        : '\n\nChangelog entries were not available offline: run online, give `changelog-file`, or keep `cache-dir` from an online run.';
-    return `### Sources\n\nMode: ${plan.source.mode} (${plan.source.reason}).${note}\n\n${rows.length > 0 ? (0,markdown/* table */.tp)(['What', 'File', 'Via', 'Age'], rows) : ''}`;
-}
-
-
-/***/ }),
-
-/***/ 3048:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   p: () => (/* binding */ ENTRY_KINDS)
-/* harmony export */ });
-/**
- * The shape every changelog parser produces and the plan carries (`releases` in plan JSON,
- * schema kong-upgrade/plan@1). Kinds are the plan's stable vocabulary; each parser maps its
- * source's section names onto them.
- */
-const ENTRY_KINDS = [
-    'breaking',
-    'deprecation',
-    'feature',
-    'fix',
-    'dependency',
-    'performance',
-    'known-issue',
-    'other',
-];
-
-
-/***/ }),
-
-/***/ 1469:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Xu: () => (/* binding */ inputError),
-/* harmony export */   fy: () => (/* binding */ UpgradeError),
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   hH: () => (/* binding */ stepError)
-/* harmony export */ });
-class UpgradeError extends Error {
-    origin;
-    constructor(origin, detail, options) {
-        super(`${describeOrigin(origin)}: ${detail}`, options);
-        this.name = 'UpgradeError';
-        this.origin = origin;
-    }
-}
-function describeOrigin(origin) {
-    return 'input' in origin ? `input '${origin.input}'` : origin.step;
-}
-function inputError(input, detail, cause) {
-    return new UpgradeError({ input }, detail, cause === undefined ? undefined : { cause });
-}
-function stepError(step, detail, cause) {
-    return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
-}
-/** One line for the user: our own errors as they are, anything else with its type kept. */
-function errorMessage(error) {
-    if (error instanceof UpgradeError)
-        return error.message;
-    if (error instanceof Error)
-        return `unexpected ${error.name}: ${error.message}`;
-    return `unexpected failure: ${String(error)}`;
-}
-
-
-/***/ }),
-
-/***/ 2307:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $l: () => (/* binding */ maskSecret),
-/* harmony export */   E3: () => (/* binding */ readString),
-/* harmony export */   G7: () => (/* binding */ readPath),
-/* harmony export */   LD: () => (/* binding */ readList),
-/* harmony export */   Vf: () => (/* binding */ readBoolean),
-/* harmony export */   ai: () => (/* binding */ readEnum),
-/* harmony export */   n5: () => (/* binding */ readSecret),
-/* harmony export */   y7: () => (/* binding */ readHttpUrl),
-/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
-/* harmony export */ });
-/* unused harmony exports readRequired, parseList, parseDuration, readDuration */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
-
-
-function readString(source, name) {
-    const value = source.get(name).trim();
-    return value === '' ? undefined : value;
-}
-function readRequired(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        throw inputError(name, 'is required');
-    return value;
-}
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function readBoolean(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    const lower = value.toLowerCase();
-    if (TRUE.has(lower))
-        return true;
-    if (FALSE.has(lower))
-        return false;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
-}
-function readEnum(source, name, allowed, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (allowed.includes(value))
-        return value;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
-}
-/** Newline- or comma-separated, trimmed, empties dropped. */
-function readList(source, name) {
-    return parseList(source.get(name));
-}
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
-function parseDuration(text, name) {
-    const trimmed = text.trim();
-    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw inputError(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
-    }
-    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
-}
-function readDuration(source, name, fallback) {
-    return parseDuration(readString(source, name) ?? fallback, name);
-}
-function readPositiveInteger(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
-    }
-    return Number(value);
-}
-/** A secret input: masked before it is returned, so nothing later can print it. */
-function readSecret(source, name) {
-    const value = readString(source, name);
-    if (value !== undefined)
-        maskSecret(source, value);
-    return value;
-}
-/**
- * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
- * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
- * are left: masking `=` or `--` would blank them in every log line.
- */
-function maskSecret(source, secret) {
-    source.mask(secret);
-    for (const line of secret.split(/\r\n|\r|\n/)) {
-        const trimmed = line.trim();
-        if (trimmed !== secret && trimmed.length >= 4)
-            source.mask(trimmed);
-    }
-}
-/**
- * A path input: one line (a line break would split every log line that shows it), at most
- * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
- * which would fail with an ENAMETOOLONG that names no input.
- */
-function readPath(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
-    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
-    if (Buffer.byteLength(value) > 4096)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
-    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
-    if (long !== undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
-    return value;
-}
-/**
- * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
- * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
- * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
- * are refused before it sees them.
- */
-function readHttpUrl(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // An `@` may end credentials: the value is not repeated then.
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        for (const part of [url.username, url.password]) {
-            if (part === '')
-                continue;
-            source.mask(part);
-            source.mask(safeDecode(part));
-        }
-        const shown = new URL(url.href);
-        shown.username = '';
-        shown.password = '';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-
-
-/***/ }),
-
-/***/ 2180:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BP: () => (/* binding */ logLine),
-/* harmony export */   Pj: () => (/* binding */ quoteRemote),
-/* harmony export */   aQ: () => (/* binding */ hasControl)
-/* harmony export */ });
-/* unused harmony export logLines */
-/**
- * Text bound for a runner's log, made safe to print. The runner reads every line an action
- * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
- * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
- * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
- * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
- * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
- * its own. Every value an action logs goes through here: its line breaks become visible `\n`
- * escapes, so it stays on its line, and what would read as a command is disarmed.
- */
-// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
-function escapeControl(char) {
-    if (char === '\n')
-        return '\\n';
-    if (char === '\r')
-        return '\\r';
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
-function disarm(line) {
-    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
-}
-/** One log line: control characters escaped (so it stays one line), commands disarmed. */
-function logLine(text) {
-    return disarm(text.replace(CONTROL, escapeControl));
-}
-/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
-function logLines(text) {
-    return text.split(/\r\n|\r|\n/).map(logLine);
-}
-/**
- * A body another system sent (an error page, a Kong message, a socket's answer) for an error
- * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
- * characters show as escapes wherever the message goes (log, annotation, summary).
- */
-function quoteRemote(body, max = 200) {
-    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
-    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
-}
-/** True when the text holds a line break or another control character (tab aside). */
-function hasControl(text) {
-    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
-}
-
-
-/***/ }),
-
-/***/ 8703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Jz: () => (/* binding */ SUMMARY_LIMIT_BYTES),
-/* harmony export */   Qt: () => (/* binding */ fitToLimit),
-/* harmony export */   fF: () => (/* binding */ bulletList),
-/* harmony export */   tp: () => (/* binding */ table),
-/* harmony export */   zH: () => (/* binding */ details)
-/* harmony export */ });
-/* unused harmony export escapeCell */
-/**
- * Markdown building blocks for job summaries and the CLI's markdown output. Plain strings, so
- * the domain can produce a report that an adapter writes with `core.summary` or prints.
- */
-function escapeCell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-function table(headers, rows) {
-    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
-    return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
-}
-function details(summary, body) {
-    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-function bulletList(items) {
-    return items.map((item) => `- ${item}`).join('\n');
-}
-/** The runner refuses a step summary over 1 MiB; keep well under and say what was cut. */
-const SUMMARY_LIMIT_BYTES = 900 * 1024;
-function fitToLimit(sections, limitBytes, cutNotice) {
-    const kept = [];
-    let size = 0;
-    for (const section of sections) {
-        const bytes = Buffer.byteLength(section, 'utf8') + 2;
-        if (size + bytes > limitBytes - Buffer.byteLength(cutNotice, 'utf8')) {
-            kept.push(cutNotice);
-            break;
-        }
-        kept.push(section);
-        size += bytes;
-    }
-    return kept.join('\n\n');
-}
-
-
-/***/ }),
-
-/***/ 178:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   q: () => (/* binding */ writeInputFile)
-/* harmony export */ });
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
-
-
-
-/**
- * Writes a file whose path an input gives (fetch-changelog's plan-file, smoke-test's
- * report-file), creating its folder. A failure (a folder that is a file, no permission, a full
- * disk) names the input rather than surfacing as an unexpected EACCES.
- */
-async function writeInputFile(file, text, input) {
-    try {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(file), { recursive: true });
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(file, text);
-    }
-    catch (error) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `cannot write ${file}: ${error.code ?? error.message}`, error);
-    }
-}
-
-
-/***/ }),
-
-/***/ 4469:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DZ: () => (/* binding */ describeDatabase),
-/* harmony export */   ZU: () => (/* binding */ readDatabaseInputs),
-/* harmony export */   xA: () => (/* binding */ readAdminInputs)
-/* harmony export */ });
-/* unused harmony exports SSL_MODES, libpqEnvironment */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
-
-
-
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readPositiveInteger */ .yg)(source, 'pg-port', 5432),
-        user: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-user') ?? 'kong',
-        password: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'pg-password'),
-        database: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-database') ?? 'kong',
-        sslmode: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readEnum */ .ai)(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    // Masked before it is decoded: a malformed escape must not leave it printable.
-    if (url.password !== '')
-        source.mask(url.password);
-    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
-    if (password !== undefined)
-        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
-    const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
-        port,
-        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
-        password,
-        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
-        sslmode: sslmode,
-    };
-}
-/**
- * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
- * decodes to a control character: libpq takes its settings from C strings and the environment,
- * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
- * would split a log line. The value itself is never quoted: it may be the password.
- */
-function decodeUrlPart(text, what) {
-    let decoded;
-    try {
-        decoded = decodeURIComponent(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
-    }
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
-    return decoded;
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
-/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
-function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
-    // Masked line by line above; refused here, since a header value is one line.
-    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
-        return undefined;
-    }
-    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
 }
 
 

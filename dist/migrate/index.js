@@ -37219,14 +37219,17 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5191);
 /* harmony import */ var _database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
-/* harmony import */ var _kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2135);
-/* harmony import */ var _kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5800);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(8703);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4469);
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7143);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9700);
+/* harmony import */ var _migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8198);
+/* harmony import */ var _migrate_plan_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6456);
+/* harmony import */ var _migrate_request_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9267);
+/* harmony import */ var _kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5800);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2307);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(8703);
+/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7426);
+/* harmony import */ var _database_connection_inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2218);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7143);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9700);
 
 
 
@@ -37240,25 +37243,28 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .runAction */ .Cs)(async () => {
-    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .runnerInputs */ .ax);
-    const result = await (0,_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._r)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
+
+
+
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .runAction */ .Cs)(async () => {
+    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .runnerInputs */ .ax);
+    const result = await (0,_migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
     writeOutputs(result);
     for (const item of result.rendered)
-        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_11__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
     await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(renderSummary(result), true).write();
     if (result.failure)
         throw result.failure;
 });
 async function readMigrateRequest(source) {
-    const command = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readEnum */ .ai)(source, 'command', _kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .MIGRATE_COMMANDS */ .B, 'list');
-    const runnerKind = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readEnum */ .ai)(source, 'runner', ['binary', 'image', 'kubernetes'], 'binary');
-    const versionText = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kong-version');
-    const version = versionText === undefined ? undefined : (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_10__/* .parseKongVersion */ .bo)(versionText, 'kong-version');
-    const kongConf = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'kong-conf');
+    const command = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readEnum */ .ai)(source, 'command', _migrate_request_js__WEBPACK_IMPORTED_MODULE_7__/* .MIGRATE_COMMANDS */ .B, 'list');
+    const runnerKind = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readEnum */ .ai)(source, 'runner', ['binary', 'image', 'kubernetes'], 'binary');
+    const versionText = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kong-version');
+    const version = versionText === undefined ? undefined : (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_12__/* .parseKongVersion */ .bo)(versionText, 'kong-version');
+    const kongConf = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'kong-conf');
     const confFile = kongConf === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(kongConf);
-    const fromInputs = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_9__/* .readDatabaseInputs */ .ZU)(source);
-    let database = fromInputs === undefined ? undefined : (0,_database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(fromInputs, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'database-url') !== undefined);
+    const fromInputs = (0,_database_connection_inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .readDatabaseInputs */ .Z)(source);
+    let database = fromInputs === undefined ? undefined : (0,_database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .targetFromInputs */ .Ve)(fromInputs, (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'database-url') !== undefined);
     if (database === undefined && confFile !== undefined) {
         const db = await connectionFromKongConf(confFile, source);
         // A login or host failure then names the input that holds the settings: kong-conf, not pg-*.
@@ -37266,56 +37272,56 @@ async function readMigrateRequest(source) {
             database = { db, inputs: { host: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR, user: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR, password: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR, database: _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .KONG_CONF_INPUT */ .MR } };
     }
     if (database === undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('database-url', 'is required (or the pg-* inputs, or a kong-conf with pg_host): the action reads schema_meta itself');
-    const image = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'image') ?? (version !== undefined && (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_10__/* .editionOf */ .yU)(version) === 'enterprise' ? `kong/kong-gateway:${_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .VERSION_PLACEHOLDER */ .TV}` : `kong:${_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .VERSION_PLACEHOLDER */ .TV}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('database-url', 'is required (or the pg-* inputs, or a kong-conf with pg_host): the action reads schema_meta itself');
+    const image = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'image') ?? (version !== undefined && (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_12__/* .editionOf */ .yU)(version) === 'enterprise' ? `kong/kong-gateway:${_migrate_request_js__WEBPACK_IMPORTED_MODULE_7__/* .VERSION_PLACEHOLDER */ .TV}` : `kong:${_migrate_request_js__WEBPACK_IMPORTED_MODULE_7__/* .VERSION_PLACEHOLDER */ .TV}`);
     let runner;
     switch (runnerKind) {
         case 'binary':
-            runner = { kind: 'binary', kongPath: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'kong-path') ?? 'kong' };
+            runner = { kind: 'binary', kongPath: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'kong-path') ?? 'kong' };
             break;
         case 'image':
-            runner = { kind: 'image', image, network: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'docker-network'), docker: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'docker-cli') ?? 'docker' };
+            runner = { kind: 'image', image, network: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'docker-network'), docker: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'docker-cli') ?? 'docker' };
             break;
         case 'kubernetes': {
-            const secret = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-password-secret');
+            const secret = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-password-secret');
             let passwordSecret;
             if (secret !== undefined) {
                 const match = /^([a-z0-9.-]+)\/([A-Za-z0-9._-]+)$/.exec(secret);
                 if (!match)
-                    throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('kubernetes-password-secret', `"${secret}" is not <secret-name>/<key>, e.g. kong-postgres/password`);
+                    throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('kubernetes-password-secret', `"${secret}" is not <secret-name>/<key>, e.g. kong-postgres/password`);
                 passwordSecret = { name: match[1], key: match[2] };
             }
             runner = {
                 kind: 'kubernetes',
                 image,
-                kubectl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'kubectl') ?? 'kubectl',
-                context: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-context'),
-                namespace: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-namespace') ?? 'default',
+                kubectl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'kubectl') ?? 'kubectl',
+                context: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-context'),
+                namespace: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-namespace') ?? 'default',
                 passwordSecret,
-                serviceAccount: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-service-account'),
-                pgHost: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'kubernetes-pg-host'),
-                imagePullPolicy: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readEnum */ .ai)(source, 'kubernetes-image-pull-policy', ['IfNotPresent', 'Always', 'Never'], 'IfNotPresent'),
-                startTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readDuration */ .$7)(source, 'kubernetes-start-timeout', '5m'),
+                serviceAccount: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-service-account'),
+                pgHost: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-pg-host'),
+                imagePullPolicy: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readEnum */ .ai)(source, 'kubernetes-image-pull-policy', ['IfNotPresent', 'Always', 'Never'], 'IfNotPresent'),
+                startTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readDuration */ .$7)(source, 'kubernetes-start-timeout', '5m'),
             };
             break;
         }
     }
-    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'backup-manifest');
-    const allowWithoutBackup = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-without-backup', false);
+    const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'backup-manifest');
+    const allowWithoutBackup = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readBoolean */ .Vf)(source, 'allow-without-backup', false);
     if (manifest !== undefined && allowWithoutBackup)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('allow-without-backup', 'is true but backup-manifest is also given: choose one');
-    const verify = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readEnum */ .ai)(source, 'gate-verify', _kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .GATE_VERIFY */ ._F, 'checksums');
-    if (manifest === undefined && (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readString */ .E3)(source, 'gate-verify') !== undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('gate-verify', 'checks the archive of backup-manifest, which is not given');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('allow-without-backup', 'is true but backup-manifest is also given: choose one');
+    const verify = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readEnum */ .ai)(source, 'gate-verify', _migrate_request_js__WEBPACK_IMPORTED_MODULE_7__/* .GATE_VERIFY */ ._F, 'checksums');
+    if (manifest === undefined && (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'gate-verify') !== undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('gate-verify', 'checks the archive of backup-manifest, which is not given');
     const backup = manifest !== undefined
-        ? { kind: 'manifest', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(manifest), allowChangesAfterBackup: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-changes-after-backup', false), verify }
+        ? { kind: 'manifest', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(manifest), allowChangesAfterBackup: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readBoolean */ .Vf)(source, 'allow-changes-after-backup', false), verify }
         : allowWithoutBackup ? { kind: 'waived' } : { kind: 'none' };
-    const report = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'smoke-report');
+    const report = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'smoke-report');
     const smoke = report !== undefined
-        ? { kind: 'report', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(report), maxAgeMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readDuration */ .$7)(source, 'smoke-report-max-age', '1h') }
-        : (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'allow-finish-without-smoke-report', false) ? { kind: 'waived' } : { kind: 'none' };
-    const planFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readPath */ .G7)(source, 'plan-json');
-    const plugins = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readList */ .LD)(source, 'plugins');
+        ? { kind: 'report', path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(report), maxAgeMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readDuration */ .$7)(source, 'smoke-report-max-age', '1h') }
+        : (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readBoolean */ .Vf)(source, 'allow-finish-without-smoke-report', false) ? { kind: 'waived' } : { kind: 'none' };
+    const planFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'plan-json');
+    const plugins = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readList */ .LD)(source, 'plugins');
     return {
         command,
         runner,
@@ -37323,21 +37329,21 @@ async function readMigrateRequest(source) {
         database,
         kongConf: confFile,
         plugins: plugins.length === 0 ? undefined : plugins,
-        lockTimeoutSeconds: seconds((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readDuration */ .$7)(source, 'lock-timeout', '60s'), 'lock-timeout'),
-        dbTimeoutSeconds: seconds((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readDuration */ .$7)(source, 'db-timeout', '60s'), 'db-timeout'),
-        force: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'force', false),
-        dryRun: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'dry-run', false),
-        render: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .readBoolean */ .Vf)(source, 'render', false),
+        lockTimeoutSeconds: seconds((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readDuration */ .$7)(source, 'lock-timeout', '60s'), 'lock-timeout'),
+        dbTimeoutSeconds: seconds((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readDuration */ .$7)(source, 'db-timeout', '60s'), 'db-timeout'),
+        force: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readBoolean */ .Vf)(source, 'force', false),
+        dryRun: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readBoolean */ .Vf)(source, 'dry-run', false),
+        render: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readBoolean */ .Vf)(source, 'render', false),
         backup,
         smoke,
-        plan: planFile === undefined ? undefined : { path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(planFile), plan: await (0,_kong_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .readPlanFile */ .wr)(node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(planFile)) },
+        plan: planFile === undefined ? undefined : { path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(planFile), plan: await (0,_migrate_plan_file_js__WEBPACK_IMPORTED_MODULE_6__/* .readPlanFile */ .w)(node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(planFile)) },
     };
 }
 /** Kong's flags take whole seconds. */
 function seconds(ms, input) {
     const value = Math.ceil(ms / 1000);
     if (value < 1)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)(input, 'must be at least 1s');
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)(input, 'must be at least 1s');
     return value;
 }
 /** The pg_* settings of a kong.conf, when no database input is given (the file stays Kong's `-c`). */
@@ -37347,10 +37353,10 @@ async function connectionFromKongConf(file, source) {
         text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8');
     }
     catch (error) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .inputError */ .Xu)('kong-conf', `cannot read ${file}: ${error.code ?? String(error)}`, error);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('kong-conf', `cannot read ${file}: ${error.code ?? String(error)}`, error);
     }
     const conf = (0,_changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUserKongConf */ .ET)(text);
-    (0,_changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .maskSecretSettings */ .g3)(conf, (secret) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_8__/* .maskSecret */ .$l)(source, secret));
+    (0,_changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__/* .maskSecretSettings */ .g3)(conf, (secret) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .maskSecret */ .$l)(source, secret));
     const get = (key) => conf.get(key)?.value;
     const host = get('pg_host');
     if (host === undefined)
@@ -37364,18 +37370,18 @@ async function connectionFromKongConf(file, source) {
         user: get('pg_user') ?? 'kong',
         password,
         database: get('pg_database') ?? 'kong',
-        sslmode: _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_9__/* .SSL_MODES */ .yj.includes(sslmode) ? sslmode : 'disable',
+        sslmode: _database_connection_js__WEBPACK_IMPORTED_MODULE_14__/* .SSL_MODES */ .yj.includes(sslmode) ? sslmode : 'disable',
     };
 }
 function writeOutputs(result) {
     if (result.stateBefore)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('state-before', (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .stateJson */ .mE)(result.stateBefore));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('state-before', (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .stateJson */ .mE)(result.stateBefore));
     if (result.stateAfter)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('state-after', (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .stateJson */ .mE)(result.stateAfter));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('state-after', (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .stateJson */ .mE)(result.stateAfter));
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('executed', JSON.stringify(result.executed));
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('pending', JSON.stringify(result.stateAfter?.pending ?? {}));
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('applied-count', result.executed.length);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('pending-count', result.stateAfter ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .count */ .U9)(result.stateAfter.pending) : 0);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('pending-count', result.stateAfter ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(result.stateAfter.pending) : 0);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('outcome', result.outcome);
 }
 function renderSummary(result) {
@@ -37385,31 +37391,31 @@ function renderSummary(result) {
     if (result.failure)
         parts.push(`> [!CAUTION]\n> ${result.failure.message.replace(/\n/g, '\n> ')}\n`);
     if (result.stateBefore || result.stateAfter) {
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__/* .table */ .tp)(['', 'State'], [
-            ['Before', (result.stateBefore ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .describeState */ .Jw)(result.stateBefore) : 'not read')],
-            ['After', (result.stateAfter ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .describeState */ .Jw)(result.stateAfter) : 'not read')],
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['', 'State'], [
+            ['Before', (result.stateBefore ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(result.stateBefore) : 'not read')],
+            ['After', (result.stateAfter ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(result.stateAfter) : 'not read')],
         ]));
     }
     if (result.commands.length > 0) {
         parts.push('\n### Kong commands\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__/* .table */ .tp)(['Hop', 'Command', 'Exit', 'Seconds', 'State after'], result.commands.map((c) => [c.hop, c.command, String(c.exitCode), c.seconds.toFixed(1), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .describeState */ .Jw)(c.stateAfter))])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Hop', 'Command', 'Exit', 'Seconds', 'State after'], result.commands.map((c) => [c.hop, c.command, String(c.exitCode), c.seconds.toFixed(1), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(c.stateAfter))])));
     }
     if (result.executed.length > 0) {
         parts.push('\n### Migrations\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__/* .table */ .tp)(['Hop', 'Command', 'Subsystem', 'Migration', 'Result', 'Seconds'], result.executed.map((m) => [m.hop, m.command, m.subsystem, m.name, m.result, m.seconds.toFixed(2)])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Hop', 'Command', 'Subsystem', 'Migration', 'Result', 'Seconds'], result.executed.map((m) => [m.hop, m.command, m.subsystem, m.name, m.result, m.seconds.toFixed(2)])));
     }
     if (result.previews.length > 0) {
         parts.push('\n### Dry run\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__/* .table */ .tp)(['Hop', '`up` would run', '`finish` work'], result.previews.map((p) => [`Kong ${p.version}`, ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .describeMigrations */ .Hb)(p.upWouldRun)), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .count */ .U9)(p.finishWork) === 0 ? 'none' : (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_6__/* .describeMigrations */ .Hb)(p.finishWork))])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Hop', '`up` would run', '`finish` work'], result.previews.map((p) => [`Kong ${p.version}`, ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.upWouldRun)), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(p.finishWork) === 0 ? 'none' : (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.finishWork))])));
     }
     if (result.checks.length > 0) {
         parts.push('\n### Preflight\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__/* .table */ .tp)(['Check', 'Status', 'Detail'], result.checks.map((c) => [c.name, c.status, (c.detail)])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Check', 'Status', 'Detail'], result.checks.map((c) => [c.name, c.status, (c.detail)])));
     }
     for (const item of result.rendered)
         parts.push(`\n### ${item.title}\n\n\`\`\`${item.text.startsWith('apiVersion') ? 'yaml' : 'sh'}\n${item.text}\`\`\`\n`);
     if (result.warnings.length > 0)
-        parts.push(`\n### Warnings\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_12__/* .bulletList */ .fF)(result.warnings)}`);
+        parts.push(`\n### Warnings\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .bulletList */ .fF)(result.warnings)}`);
     parts.push(`\n### Next\n\n${result.next}\n`);
     return parts.join('\n');
 }
@@ -37428,6 +37434,7 @@ __webpack_async_result__();
 /* harmony export */   ax: () => (/* binding */ runnerInputs),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
+/* unused harmony export givenEmpty */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -37439,6 +37446,15 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+function givenEmpty(names) {
+    return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
 /**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
@@ -37550,6 +37566,137 @@ function diffKongConf(a, b) {
 
 /***/ }),
 
+/***/ 2218:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Z: () => (/* binding */ readDatabaseInputs)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2180);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7426);
+
+
+
+
+/**
+ * The database inputs every action shares, read and validated before any side effect:
+ * `database-url` (a postgres URI) or `pg-host`, `pg-port`, `pg-user`, `pg-password`,
+ * `pg-database`, `pg-sslmode`. A password, alone or inside the URL, is masked as it is read.
+ */
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+function readDatabaseInputs(source) {
+    const url = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'database-url');
+    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, name) !== undefined);
+    if (url !== undefined && separate.length > 0) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+    }
+    if (url !== undefined)
+        return parseDatabaseUrl(url, source);
+    const host = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-host');
+    if (host === undefined) {
+        if (separate.length > 0)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
+        return undefined;
+    }
+    return {
+        host,
+        port: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readPositiveInteger */ .yg)(source, 'pg-port', 5432),
+        user: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-user') ?? 'kong',
+        password: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'pg-password'),
+        database: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-database') ?? 'kong',
+        sslmode: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readEnum */ .ai)(source, 'pg-sslmode', _connection_js__WEBPACK_IMPORTED_MODULE_2__/* .SSL_MODES */ .yj, 'prefer'),
+    };
+}
+function parseDatabaseUrl(text, source) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+    }
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+    if (password !== undefined)
+        (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
+    const sslmode = url.searchParams.get('sslmode') ?? (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
+    if (!_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .SSL_MODES */ .yj.includes(sslmode)) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .SSL_MODES */ .yj.join(', ')}`);
+    }
+    const port = url.port === '' ? 5432 : Number(url.port);
+    return {
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
+        port,
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
+        password,
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
+        sslmode: sslmode,
+    };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_3__/* .hasControl */ .aQ)(decoded))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
+}
+
+
+/***/ }),
+
+/***/ 7426:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/**
+ * A PostgreSQL database as the suite connects to it: what backup-db, migrate and the plan read
+ * from their database inputs (connection-inputs.ts), and what reaches child processes only
+ * through libpq's environment.
+ */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+function libpqEnvironment(db) {
+    const env = {
+        PGHOST: db.host,
+        PGPORT: String(db.port),
+        PGUSER: db.user,
+        PGDATABASE: db.database,
+        PGSSLMODE: db.sslmode,
+    };
+    if (db.password !== undefined)
+        env.PGPASSWORD = db.password;
+    return env;
+}
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+function describeDatabase(db) {
+    return `${db.user}@${db.host}:${db.port}/${db.database}`;
+}
+
+
+/***/ }),
+
 /***/ 7516:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37566,12 +37713,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   kR: () => (/* binding */ withDatabase)
 });
 
-// UNUSED EXPORTS: connect, connectionError
+// UNUSED EXPORTS: connect
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
 ;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
 
 
@@ -37651,7 +37798,7 @@ async function withClient(target, step, fn) {
 }
 /** Connection failures as an error naming the input to fix; anything else as a step error. */
 function connectionError(target, step, error) {
-    const where = (0,shared_inputs/* describeDatabase */.DZ)(target.db);
+    const where = (0,connection/* describeDatabase */.DZ)(target.db);
     const e = error;
     const message = e.message ?? String(error);
     switch (e.code) {
@@ -37675,7 +37822,7 @@ function connectionError(target, step, error) {
 }
 /** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
 function libpqFailure(target, stderr) {
-    const where = (0,shared_inputs/* describeDatabase */.DZ)(target.db);
+    const where = (0,connection/* describeDatabase */.DZ)(target.db);
     const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
     if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
         return (0,errors/* inputError */.Xu)(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
@@ -37714,166 +37861,470 @@ function quoteIdent(name) {
 
 /***/ }),
 
-/***/ 2135:
+/***/ 837:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   U: () => (/* binding */ kongDatabaseEnvironment),
+/* harmony export */   V: () => (/* binding */ SECRET_KONG_VARIABLES)
+/* harmony export */ });
+/** The variables that select the database, in the order a rendered command shows them. */
+function kongDatabaseEnvironment(db, options = {}) {
+    const env = {
+        KONG_DATABASE: 'postgres',
+        KONG_PG_HOST: db.host,
+        KONG_PG_PORT: String(db.port),
+        KONG_PG_USER: db.user,
+        KONG_PG_DATABASE: db.database,
+        // Kong has pg_ssl/pg_ssl_verify booleans, no libpq-style prefer/allow: those mean "off"
+        // here, which is what libpq ends up with against a server that offers no TLS.
+        KONG_PG_SSL: sslOn(db) ? 'on' : 'off',
+        KONG_PG_SSL_VERIFY: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' ? 'on' : 'off',
+    };
+    if (db.password !== undefined)
+        env.KONG_PG_PASSWORD = db.password;
+    if (options.plugins !== undefined && options.plugins.length > 0)
+        env.KONG_PLUGINS = options.plugins.join(',');
+    return env;
+}
+function sslOn(db) {
+    return db.sslmode === 'require' || db.sslmode === 'verify-ca' || db.sslmode === 'verify-full';
+}
+/** The variable names that carry a secret: passed by reference (docker `-e NAME`, k8s secretKeyRef). */
+const SECRET_KONG_VARIABLES = ['KONG_PG_PASSWORD'];
+
+
+/***/ }),
+
+/***/ 5800:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hb: () => (/* binding */ describeMigrations),
+/* harmony export */   Jw: () => (/* binding */ describeState),
+/* harmony export */   NC: () => (/* binding */ parseMigrationsList),
+/* harmony export */   OG: () => (/* binding */ logMessage),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   _F: () => (/* binding */ kongError),
+/* harmony export */   cH: () => (/* binding */ reconcileState),
+/* harmony export */   mE: () => (/* binding */ stateJson),
+/* harmony export */   qS: () => (/* binding */ failedMigration),
+/* harmony export */   tV: () => (/* binding */ readMigrationsLock),
+/* harmony export */   xp: () => (/* binding */ reportsAnotherNode)
+/* harmony export */ });
+/* unused harmony export MIGRATION_STATE */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
+/**
+ * The migration state of a Kong database (`kong-upgrade/migration-state@1`, docs/design.md
+ * "Contracts"), from two sources that must agree:
+ *  - `kong migrations list` of the Kong version that will run: its exit code (0 up to date,
+ *    3 needs bootstrap, 4 pending, 5 new; Kong/kong 3.4.2
+ *    kong/cmd/migrations.lua l.105-154) and its Executed/Pending/New lists. Only Kong knows which migrations its code ships,
+ *    so "new" can only come from here.
+ *  - the `schema_meta` rows read directly (kong/db/strategies/postgres/connector.lua
+ *    schema_migrations, 3.4.2 l.739): what the
+ *    database itself records, including subsystems the runner's Kong does not load.
+ * An exit code alone is never trusted: the lists must say the same, and the rows must too.
+ */
+const MIGRATION_STATE_SCHEMA = 'kong-upgrade/migration-state@1';
+const BY_SUBSYSTEM = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .recordOf */ .zv)(/^[A-Za-z0-9_.-]{1,128}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[A-Za-z0-9_.:$-]{1,128}$/, 'a migration name')));
+/** The `state-before` / `state-after` outputs (stateJson), as a reader of them checks them. */
+const MIGRATION_STATE = {
+    schema: MIGRATION_STATE_SCHEMA,
+    name: 'migration state',
+    shape: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+        kind: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(['needs-bootstrap', 'up-to-date', 'new', 'pending', 'pending-and-new']),
+        executed: BY_SUBSYSTEM,
+        pending: BY_SUBSYSTEM,
+        new: BY_SUBSYSTEM,
+    }),
+};
+const NOT_LEADER = 'aborted: another node is performing database changes';
+/** Kong's message when another node held the migrations lock (Kong/kong 3.4.2 kong/cmd/utils/migrations.lua l.5). */
+function reportsAnotherNode(result) {
+    return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
+}
+/** `2026/12/04 14:22:14 [info] ` (Kong/kong 3.4.2 kong/cmd/utils/log.lua l.75: every line under --v/--vv, warn and error always). */
+const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
+/** A line of Kong's CLI output without the timestamp and level --v/--vv put before it. */
+function logMessage(line) {
+    return line.replace(LOG_PREFIX, '');
+}
+const HEADERS = {
+    'Executed migrations:': 'executed',
+    'Pending migrations:': 'pending',
+    'New migrations available:': 'new',
+};
+const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
+/**
+ * prefix_handler.lua's info line on a missing prefix. From 3.0 bin/kong prepares the prefix in a
+ * resty process of its own whose stdout is flushed when it exits: the line lands after the list
+ * (observed on Kong 3.4.2 built here), with no blank line before it when nothing else follows.
+ */
+const PREFIX_CREATED = /^prefix directory .+ not found, trying to create it$/;
+/** A wrapped paste's continuation: more names, no `subsystem:` (names are `000_base`, `001_14_to_15`). */
+const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,?$/;
+/**
+ * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
+ * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
+ * (Kong/kong 3.4.2 kong/db/migrations/state.lua l.27, __tostring); a blank line, Kong's `Run 'kong migrations …'` advice
+ * (some logs and pastes lose the blank line before it), Kong's "prefix directory … not found" or a
+ * new log message ends a block. Under
+ * --v/--vv every message starts with a timestamp and level (log.lua): the prefix is dropped and
+ * the message read as the rest (`[info] Executed migrations:` opens a block). A list wrapped
+ * onto the next line by a paste is joined back. Exit 1 (or anything outside 0/3/4/5) is Kong's
+ * `Error: …`: thrown with Kong's own words.
+ */
+function parseMigrationsList(result) {
+    const code = result.exitCode;
+    if (code !== 0 && code !== 3 && code !== 4 && code !== 5) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `exited ${code}: ${kongError(result)}`);
+    }
+    const blocks = { executed: {}, pending: {}, new: {} };
+    let current;
+    let last;
+    for (const raw of result.stdout.split(/\r?\n/)) {
+        let line = raw.trimEnd();
+        if (LOG_PREFIX.test(line)) {
+            line = line.replace(LOG_PREFIX, '');
+            current = undefined;
+        }
+        const header = HEADERS[line.trim()];
+        if (header !== undefined) {
+            current = header;
+            last = undefined;
+            continue;
+        }
+        if (line.trim() === '' || line.startsWith("Run 'kong migrations ") || PREFIX_CREATED.test(line)) {
+            current = undefined;
+            continue;
+        }
+        if (current === undefined)
+            continue;
+        const match = LIST_LINE.exec(line);
+        if (match) {
+            last = blocks[current][match[1]] = names(match[2]);
+        }
+        else if (last !== undefined && CONTINUATION.test(line)) {
+            last.push(...names(line));
+        }
+        else {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
+        }
+    }
+    return { exitCode: code, ...blocks };
+}
+function names(list) {
+    return list.split(',').map((name) => name.trim()).filter((name) => name !== '');
+}
+/**
+ * Kong's `Error: …` line (Kong/kong 3.4.2 kong/cmd/init.lua l.34, and l.38 under --v). Under --v/--vv that line is empty and
+ * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
+ * read from there, without the position. Otherwise the last words Kong printed.
+ */
+function kongError(result) {
+    const text = `${result.stderr}\n${result.stdout}`;
+    const error = /^Error: (.*)$/m.exec(text);
+    if (error?.[1] && error[1].trim() !== '')
+        return error[1].trim();
+    if (error) {
+        const after = text.slice(error.index + error[0].length).split('\n');
+        const message = [];
+        for (const line of after) {
+            if (line.trim() === 'stack traceback:')
+                break;
+            if (line.trim() !== '')
+                message.push(line.trim());
+        }
+        if (message.length > 0)
+            return message.join(' ').replace(/^\S+\.lua:\d+: /, '');
+    }
+    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return lines.slice(-3).join(' | ') || 'no output';
+}
+/**
+ * The failed migration in the output of `up`, `finish` or `bootstrap` (kong/db/init.lua
+ * run_migrations: "failed to run migration '<name>' <phase>: <err>"), or undefined. Kong logs
+ * `migrating <subsystem> on database '<db>'...` before each subsystem's migrations (stdout,
+ * with a timestamp under --v), and the error goes to stderr: the subsystem is the last one
+ * that stdout named.
+ */
+function failedMigration(result) {
+    const failed = /failed to run migration '([^']+)' (up|up_f|teardown): ([^\n]*)/.exec(`${result.stderr}\n${result.stdout}`);
+    if (!failed)
+        return undefined;
+    let subsystem;
+    for (const line of result.stdout.split(/\r?\n/)) {
+        const migrating = /^migrating (\S+) on /.exec(line.replace(LOG_PREFIX, '').trim());
+        if (migrating)
+            subsystem = migrating[1];
+    }
+    return { subsystem, name: failed[1], phase: failed[2], reason: failed[3].replace(/\s*stack traceback:.*$/, '').trim() };
+}
+/** Both sources into one state; disagreement is an error that says what each one said. */
+function reconcileState(list, rows) {
+    const disagree = (detail) => (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('reading the migration state', `kong migrations list and the schema_meta table disagree: ${detail}. Check that Kong and this action reach the same database and schema (pg_schema)`);
+    if (list.exitCode === 3) {
+        if (rows !== undefined)
+            throw disagree('Kong says the database needs bootstrapping, but schema_meta exists');
+        return { state: { kind: 'needs-bootstrap', executed: {}, pending: {}, new: list.new }, schemaMeta: undefined, unloadedPending: {}, warnings: [] };
+    }
+    if (rows === undefined)
+        throw disagree(`Kong lists migrations (exit ${list.exitCode}), but there is no schema_meta table`);
+    const hasPending = count(list.pending) > 0;
+    const hasNew = count(list.new) > 0;
+    const expected = hasPending ? 4 : hasNew ? 5 : 0;
+    if (expected !== list.exitCode) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('reading the migration state', `kong migrations list exited ${list.exitCode} but printed ${hasPending ? 'pending' : 'no pending'} and ${hasNew ? 'new' : 'no new'} migrations (expected exit ${expected})`);
+    }
+    const byName = new Map(rows.map((row) => [row.subsystem, row]));
+    for (const [subsystem, names] of Object.entries(list.pending)) {
+        const stored = byName.get(subsystem)?.pending ?? [];
+        const missing = names.filter((name) => !stored.includes(name));
+        if (missing.length > 0)
+            throw disagree(`${subsystem}: ${missing.join(', ')} listed as pending but not pending in schema_meta`);
+    }
+    for (const [subsystem, names] of Object.entries(list.executed)) {
+        const stored = byName.get(subsystem)?.executed ?? [];
+        const missing = names.filter((name) => !stored.includes(name));
+        if (missing.length > 0)
+            throw disagree(`${subsystem}: ${missing.join(', ')} listed as executed but not executed in schema_meta`);
+    }
+    const known = new Set([...Object.keys(list.executed), ...Object.keys(list.pending), ...Object.keys(list.new)]);
+    const unloadedPending = {};
+    const unknownPending = {};
+    const warnings = [];
+    for (const row of rows) {
+        // After bootstrap or finish, `pending` is an empty array, not NULL (connector.lua record_migration, 3.4.2 l.893).
+        if (row.pending.length === 0)
+            continue;
+        if (!known.has(row.subsystem)) {
+            unloadedPending[row.subsystem] = [...row.pending];
+            continue;
+        }
+        // Kong ignores names its code doesn't ship (state.lua step 4): a pending name no list shows
+        // belongs to a newer Kong than this one. A name it ships must show as pending.
+        const listedAnywhere = new Set([...(list.executed[row.subsystem] ?? []), ...(list.pending[row.subsystem] ?? []), ...(list.new[row.subsystem] ?? [])]);
+        const newer = row.pending.filter((name) => !listedAnywhere.has(name));
+        if (newer.length > 0)
+            unknownPending[row.subsystem] = newer;
+        const wrong = row.pending.filter((name) => listedAnywhere.has(name) && !(list.pending[row.subsystem] ?? []).includes(name));
+        if (wrong.length > 0)
+            throw disagree(`${row.subsystem}: ${wrong.join(', ')} pending in schema_meta but not listed as pending`);
+    }
+    if (Object.keys(unloadedPending).length > 0) {
+        warnings.push(`schema_meta records pending migrations of subsystems this Kong does not load (${describeMigrations(unloadedPending)}): is \`plugins\` the same list as the runtime nodes' KONG_PLUGINS?`);
+    }
+    for (const [subsystem, names] of Object.entries(unknownPending))
+        unloadedPending[subsystem] = names;
+    const kind = hasPending && hasNew ? 'pending-and-new' : hasPending ? 'pending' : hasNew ? 'new' : 'up-to-date';
+    return { state: { kind, executed: list.executed, pending: list.pending, new: list.new }, schemaMeta: rows, unloadedPending, warnings };
+}
+/** The live `migrations` lock, if another node (or a killed run) holds one. */
+async function readMigrationsLock(client) {
+    const exists = await client.query(`SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'locks') AS found`);
+    if (!exists.rows[0]?.found)
+        return undefined;
+    // connector.lua read_lock (3.4.2 l.704): a row counts while ttl >= now.
+    const result = await client.query(`SELECT to_char(ttl AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires
+       FROM locks WHERE key = 'migrations' AND ttl >= CURRENT_TIMESTAMP LIMIT 1`);
+    const row = result.rows[0];
+    return row === undefined ? undefined : { expiresAt: row.expires };
+}
+function count(migrations) {
+    return Object.values(migrations).reduce((total, names) => total + names.length, 0);
+}
+/** `core: 016_280_to_300; http-log: 001_280_to_300` */
+function describeMigrations(migrations) {
+    const parts = Object.entries(migrations).filter(([, names]) => names.length > 0).map(([subsystem, names]) => `${subsystem}: ${names.join(', ')}`);
+    return parts.length === 0 ? 'none' : parts.join('; ');
+}
+/** One line: `pending (2 pending: core: 016_280_to_300; http-log: 001_280_to_300)`. */
+function describeState(state) {
+    switch (state.kind) {
+        case 'needs-bootstrap':
+            return 'needs-bootstrap (no schema_meta table)';
+        case 'up-to-date':
+            return `up-to-date (${count(state.executed)} executed)`;
+        case 'new':
+            return `new (${count(state.new)} new: ${describeMigrations(state.new)})`;
+        case 'pending':
+            return `pending (${count(state.pending)} pending: ${describeMigrations(state.pending)})`;
+        case 'pending-and-new':
+            return `pending-and-new (${count(state.pending)} pending: ${describeMigrations(state.pending)}; ${count(state.new)} new: ${describeMigrations(state.new)})`;
+    }
+}
+/** The `state-before` / `state-after` output. */
+function stateJson(state) {
+    return JSON.stringify({ schema: MIGRATION_STATE_SCHEMA, kind: state.kind, executed: state.executed, pending: state.pending, new: state.new });
+}
+
+
+/***/ }),
+
+/***/ 2545:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   i$: () => (/* binding */ imageReferenceProblem),
+/* harmony export */   k7: () => (/* binding */ imageRunner)
+/* harmony export */ });
+/* unused harmony exports CONTAINER_CONF_PATH, dockerRunCommand, renderDockerRun */
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(797);
+/* harmony import */ var _kong_env_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(837);
+/* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6785);
+
+
+
+/** Where a mounted kong.conf appears inside the container. */
+const CONTAINER_CONF_PATH = '/kong-upgrade/kong.conf';
+// An image reference as docker and the kubelet parse it (distribution/reference regexp.go,
+// referencePat): [domain[:port]/]path[/path…][:tag][@digest]. It never starts with `-`, so a
+// value that is really a docker flag (`--privileged`) can't reach docker's argv as one.
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+/**
+ * Why `image` is not an image reference, or undefined when it is. `{version}` stands for a
+ * hop's version wherever it appears.
+ */
+function imageReferenceProblem(image, placeholder) {
+    const sample = image.replaceAll(placeholder, '0.0.0');
+    // Length first: docker caps a name at 255 characters, and the pattern need not scan 100 KB.
+    if (sample.length > 512 || !IMAGE_REFERENCE.test(sample)) {
+        return `is not an image reference: expected [registry/]name[:tag][@digest], e.g. kong:3.4.2 or kong/kong-gateway:${placeholder}${sample.startsWith('-') ? ' (this value would be read by docker as a flag)' : ''}`;
+    }
+    return undefined;
+}
+/**
+ * The one function that assembles a container run. Docker's `-e NAME` without `=value` copies
+ * the variable from docker's own environment, so every database setting goes in as a name and
+ * the values (the password among them) travel in the child process's environment: nothing
+ * secret is ever in docker's argv, which any user of the machine can read (/proc/<pid>/cmdline).
+ */
+function dockerRunCommand(spec, args, containerName) {
+    const argv = ['run', '--rm', '--name', containerName];
+    if (spec.network !== undefined)
+        argv.push('--network', spec.network);
+    for (const name of Object.keys(spec.env))
+        argv.push('-e', name);
+    if (spec.confFile !== undefined)
+        argv.push('-v', `${spec.confFile}:${CONTAINER_CONF_PATH}:ro`);
+    // The official images' entrypoint runs its arguments as the command, as the Helm chart's
+    // migration Jobs do with `args: [ "kong", "migrations", "up" ]`.
+    argv.push(spec.image, 'kong', ...args);
+    return { command: spec.docker, args: argv, env: { ...spec.env } };
+}
+function imageRunner(spec, nameFor) {
+    return {
+        kind: 'image',
+        confPath: spec.confFile === undefined ? undefined : CONTAINER_CONF_PATH,
+        describe: () => `${spec.docker} run ${spec.image}${spec.network === undefined ? '' : ` (network ${spec.network})`}`,
+        run: (args, options) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_0__/* .execCommand */ .N)({ ...dockerRunCommand(spec, args, nameFor(options.purpose)), ...(options.onLine && { onLine: options.onLine }) }),
+        render: (args, purpose) => renderDockerRun(dockerRunCommand(spec, args, nameFor(purpose))),
+    };
+}
+function renderDockerRun(request) {
+    return [...(0,_types_js__WEBPACK_IMPORTED_MODULE_1__/* .renderEnvironment */ .C)(request.env ?? {}, _kong_env_js__WEBPACK_IMPORTED_MODULE_2__/* .SECRET_KONG_VARIABLES */ .V), [request.command, ...request.args].map(_types_js__WEBPACK_IMPORTED_MODULE_1__/* .shellQuote */ .Z).join(' ')].join('\n') + '\n';
+}
+
+
+/***/ }),
+
+/***/ 6785:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ renderEnvironment),
+/* harmony export */   Z: () => (/* binding */ shellQuote)
+/* harmony export */ });
+/** POSIX shell quoting for rendered lines (display only: the runners never use a shell). */
+function shellQuote(word) {
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * `export NAME=value` lines for the non-secret variables and a bare `export NAME` (to be set
+ * from a secret store) for the secret ones: what a rendered command needs in its environment.
+ */
+function renderEnvironment(env, secret) {
+    return Object.keys(env).map((name) => secret.includes(name) ? `export ${name}  # set it from your secret store; it is never put on a command line` : `export ${name}=${shellQuote(env[name])}`);
+}
+
+
+/***/ }),
+
+/***/ 1469:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xu: () => (/* binding */ inputError),
+/* harmony export */   fy: () => (/* binding */ UpgradeError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   hH: () => (/* binding */ stepError)
+/* harmony export */ });
+/* unused harmony export httpError */
+class UpgradeError extends Error {
+    origin;
+    /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+    httpStatus;
+    constructor(origin, detail, options) {
+        super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.name = 'UpgradeError';
+        this.origin = origin;
+        this.httpStatus = options?.httpStatus;
+    }
+}
+function describeOrigin(origin) {
+    return 'input' in origin ? `input '${origin.input}'` : origin.step;
+}
+function inputError(input, detail, cause) {
+    return new UpgradeError({ input }, detail, cause === undefined ? undefined : { cause });
+}
+function stepError(step, detail, cause) {
+    return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
+}
+/** A step that failed because a server answered `status`. */
+function httpError(step, status, detail) {
+    return new UpgradeError({ step }, detail, { httpStatus: status });
+}
+/** One line for the user: our own errors as they are, anything else with its type kept. */
+function errorMessage(error) {
+    if (error instanceof UpgradeError)
+        return error.message;
+    if (error instanceof Error)
+        return `unexpected ${error.name}: ${error.message}`;
+    return `unexpected failure: ${String(error)}`;
+}
+
+
+/***/ }),
+
+/***/ 797:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  _F: () => (/* binding */ GATE_VERIFY),
-  B: () => (/* binding */ MIGRATE_COMMANDS),
-  TV: () => (/* binding */ VERSION_PLACEHOLDER),
-  _r: () => (/* binding */ migrate),
-  wr: () => (/* binding */ readPlanFile)
+  N: () => (/* binding */ execCommand)
 });
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./build/changelog/plan-types.js
-/**
- * The plan: `kong-upgrade/plan@1`, written by fetch-changelog (`plan-json`) and printed by
- * `kong-upgrade plan --format json`. Scripts and later actions read it, so fields are only
- * ever added; renaming or removing one needs a new schema version. Documented in
- * actions/fetch-changelog/README.md.
- */
-const PLAN_SCHEMA = 'kong-upgrade/plan@1';
-/**
- * The plan as JSON for the file and `--format json`: every documented field is present, an
- * unknown value written as null rather than left out, so scripts can rely on the keys.
- */
-function serializePlan(plan) {
-    return `${JSON.stringify(plan, (_key, value) => (value === undefined ? null : value), 2)}\n`;
-}
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __nccwpck_require__(1469);
-;// CONCATENATED MODULE: ./build/lib/concurrency.js
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function concurrency_mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-const concurrency_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-;// CONCATENATED MODULE: ./build/database/checksums.js
-
-
-
-
-/**
- * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
- * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
- * buffer per chunk managed 0.8–1.1.
- */
-async function sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const handle = await (0,promises_.open)(file, 'r');
-    try {
-        const buffer = Buffer.allocUnsafe(4 << 20);
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                break;
-            hash.update(buffer.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await handle.close();
-    }
-    return hash.digest('hex');
-}
-/**
- * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
- * buffers (a directory-format archive has a file per table); two let one read while one hashes.
- */
-const HASHING_AT_ONCE = 2;
-/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
-async function checksums_listFiles(target, base) {
-    const info = await stat(target);
-    if (!info.isDirectory())
-        return [path.relative(base, target).split(path.sep).join('/')];
-    const entries = await readdir(target, { recursive: true, withFileTypes: true });
-    return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-        .sort();
-}
-async function checksums_describeFiles(target, base) {
-    const files = await checksums_listFiles(target, base);
-    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = path.join(base, file);
-        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
-        return { path: file, sizeBytes: info.size, sha256 };
-    });
-}
-/**
- * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
- * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
- */
-function checksums_archiveChecksum(files) {
-    if (files.length === 1)
-        return files[0].sha256;
-    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-    return (0,external_node_crypto_.createHash)('sha256').update(listing).digest('hex');
-}
-/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
-async function checkFiles(base, files) {
-    const problems = [];
-    await concurrency_mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = external_node_path_.join(base, file.path);
-        try {
-            const info = await (0,promises_.stat)(full);
-            if (info.size !== file.sizeBytes) {
-                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
-                return;
-            }
-            const sha = await sha256File(full);
-            if (sha !== file.sha256)
-                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
-        }
-        catch (error) {
-            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
-        }
-    });
-    return problems.sort();
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
 ;// CONCATENATED MODULE: ./build/lib/exec.js
 
 
 
-async function exec_execCommand(request) {
+async function execCommand(request) {
     refuseNul(request);
     const env = {};
     for (const [key, value] of Object.entries(process.env))
@@ -37990,6 +38441,1043 @@ function spawnCommand(request, env) {
     });
 }
 
+
+/***/ }),
+
+/***/ 2307:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $7: () => (/* binding */ readDuration),
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   E3: () => (/* binding */ readString),
+/* harmony export */   G7: () => (/* binding */ readPath),
+/* harmony export */   LD: () => (/* binding */ readList),
+/* harmony export */   Vf: () => (/* binding */ readBoolean),
+/* harmony export */   ai: () => (/* binding */ readEnum),
+/* harmony export */   n5: () => (/* binding */ readSecret),
+/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
+/* harmony export */ });
+/* unused harmony exports parseDuration, readHttpUrl */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
+
+function readString(source, name) {
+    const value = source.get(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function readBoolean(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower))
+        return true;
+    if (FALSE.has(lower))
+        return false;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
+}
+function readEnum(source, name, allowed, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
+}
+/** Newline- or comma-separated, trimmed, empties dropped. */
+function readList(source, name) {
+    return parseList(source.get(name));
+}
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
+function parseDuration(text, name) {
+    const trimmed = text.trim();
+    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+    }
+    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
+}
+function readDuration(source, name, fallback) {
+    return parseDuration(readString(source, name) ?? fallback, name);
+}
+function readPositiveInteger(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
+    }
+    return Number(value);
+}
+/** A secret input: masked before it is returned, so nothing later can print it. */
+function readSecret(source, name) {
+    const value = readString(source, name);
+    if (value !== undefined)
+        maskSecret(source, value);
+    return value;
+}
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; a URL is one line');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // An `@` may end credentials: the value is not repeated then.
+        throw inputError(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw inputError(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw inputError(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3664:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Jz: () => (/* binding */ readContract),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   c3: () => (/* binding */ listOf),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   rD: () => (/* binding */ wholeNumber),
+/* harmony export */   wC: () => (/* binding */ matching),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zM: () => (/* binding */ boolean),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/* unused harmony export checkContract */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+
+
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not JSON`, error);
+    }
+}
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
+    if (value !== undefined)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+
+/***/ }),
+
+/***/ 2180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   OG: () => (/* binding */ logLines),
+/* harmony export */   aQ: () => (/* binding */ hasControl)
+/* harmony export */ });
+/* unused harmony export quoteRemote */
+/**
+ * Text bound for a runner's log, made safe to print. The runner reads every line an action
+ * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
+ * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
+ * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
+ * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
+ * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
+ * its own. Every value an action logs goes through here: its line breaks become visible `\n`
+ * escapes, so it stays on its line, and what would read as a command is disarmed.
+ */
+// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
+function escapeControl(char) {
+    if (char === '\n')
+        return '\\n';
+    if (char === '\r')
+        return '\\r';
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
+function disarm(line) {
+    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
+}
+/** One log line: control characters escaped (so it stays one line), commands disarmed. */
+function logLine(text) {
+    return disarm(text.replace(CONTROL, escapeControl));
+}
+/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
+function logLines(text) {
+    return text.split(/\r\n|\r|\n/).map(logLine);
+}
+/**
+ * A body another system sent (an error page, a Kong message, a socket's answer) for an error
+ * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
+ * characters show as escapes wherever the message goes (log, annotation, summary).
+ */
+function quoteRemote(body, max = 200) {
+    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
+    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
+}
+/** True when the text holds a line break or another control character (tab aside). */
+function hasControl(text) {
+    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
+}
+
+
+/***/ }),
+
+/***/ 8703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fF: () => (/* binding */ bulletList),
+/* harmony export */   tp: () => (/* binding */ table)
+/* harmony export */ });
+/* unused harmony exports escapeCell, details, SUMMARY_LIMIT_BYTES, fitToLimit */
+/**
+ * Markdown building blocks for job summaries and the CLI's markdown output. Plain strings, so
+ * the domain can produce a report that an adapter writes with `core.summary` or prints.
+ */
+function escapeCell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+function table(headers, rows) {
+    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
+    return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+function details(summary, body) {
+    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+function bulletList(items) {
+    return items.map((item) => `- ${item}`).join('\n');
+}
+/** The runner refuses a step summary over 1 MiB; keep well under and say what was cut. */
+const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (900 * 1024));
+function fitToLimit(sections, limitBytes, cutNotice) {
+    const kept = [];
+    let size = 0;
+    for (const section of sections) {
+        const bytes = Buffer.byteLength(section, 'utf8') + 2;
+        if (size + bytes > limitBytes - Buffer.byteLength(cutNotice, 'utf8')) {
+            kept.push(cutNotice);
+            break;
+        }
+        kept.push(section);
+        size += bytes;
+    }
+    return kept.join('\n\n');
+}
+
+
+/***/ }),
+
+/***/ 8198:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _: () => (/* binding */ migrate)
+});
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var postgres_connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/kong/migration-state.js
+var migration_state = __nccwpck_require__(5800);
+;// CONCATENATED MODULE: ./build/version/catalog-data.js
+// Generated by scripts/gen-catalog.mjs from the files of scripts/kong-data.manifest.json; do not edit by hand.
+// OSS: Kong/kong CHANGELOG.md and CHANGELOG-OLD.md headings (22246ef2), plus the release tags
+// those files lack (each tag's own CHANGELOG.md).
+// Enterprise: developer.konghq.com app/_data/changelogs/gateway.json keys and
+// app/_data/products/gateway.yml release_dates (bc1cd742).
+const OSS_RELEASES = [
+    ['0.0.1alpha-1', '2015-02-25'],
+    ['0.1.0beta-3', '2015-03-25'],
+    ['0.1.1beta-2', '2015-03-30'],
+    ['0.2.0-2', '2015-04-27'],
+    ['0.2.1', '2015-05-12'],
+    ['0.3.0', '2015-06-04'],
+    ['0.3.1', '2015-06-07'],
+    ['0.3.2', '2015-06-08'],
+    ['0.4.0', '2015-07-15'],
+    ['0.4.1', '2015-07-23'],
+    ['0.4.2', '2015-08-10'],
+    ['0.5.0', '2015-09-25'],
+    ['0.5.1', '2015-10-13'],
+    ['0.5.2', '2015-10-21'],
+    ['0.5.3', '2015-11-16'],
+    ['0.5.4', '2015-12-03'],
+    ['0.5.5'],
+    ['0.6.0', '2016-01-22'],
+    ['0.6.1', '2016-02-03'],
+    ['0.7.0', '2016-02-24'],
+    ['0.8.0', '2016-04-18'],
+    ['0.8.1', '2016-04-27'],
+    ['0.8.2', '2016-05-25'],
+    ['0.8.3', '2016-06-01'],
+    ['0.9.0', '2016-08-18'],
+    ['0.9.1', '2016-09-02'],
+    ['0.9.2', '2016-09-20'],
+    ['0.9.3', '2016-10-07'],
+    ['0.9.4', '2016-11-02'],
+    ['0.9.5', '2016-11-07'],
+    ['0.9.6', '2016-11-29'],
+    ['0.9.7', '2016-12-21'],
+    ['0.9.8', '2017-01-19'],
+    ['0.9.9', '2017-02-02'],
+    ['0.10.0', '2017-03-07'],
+    ['0.10.1', '2017-03-27'],
+    ['0.10.2', '2017-05-01'],
+    ['0.10.3', '2017-05-24'],
+    ['0.10.4', '2017-10-24'],
+    ['0.11.0', '2017-08-16'],
+    ['0.11.1', '2017-10-24'],
+    ['0.11.2', '2017-11-29'],
+    ['0.12.0', '2018-01-16'],
+    ['0.12.1', '2018-01-18'],
+    ['0.12.2', '2018-02-28'],
+    ['0.12.3', '2018-03-12'],
+    ['0.13.0', '2018-03-22'],
+    ['0.13.1', '2018-04-23'],
+    ['0.14.0', '2018-07-05'],
+    ['0.14.1'],
+    ['0.15.0'],
+    ['1.0.0'],
+    ['1.0.1'],
+    ['1.0.2'],
+    ['1.0.3'],
+    ['1.0.4'],
+    ['1.1.0'],
+    ['1.1.1'],
+    ['1.1.2'],
+    ['1.1.3'],
+    ['1.2.0'],
+    ['1.2.1'],
+    ['1.2.2'],
+    ['1.2.3'],
+    ['1.3.0'],
+    ['1.3.1'],
+    ['1.4.0'],
+    ['1.4.1', '2019-12-03'],
+    ['1.4.2', '2019-12-10'],
+    ['1.4.3', '2020-01-09'],
+    ['1.5.0', '2020-01-20'],
+    ['1.5.1', '2020-02-19'],
+    ['2.0.0', '2020-01-20'],
+    ['2.0.1', '2020-02-04'],
+    ['2.0.2', '2020-02-27'],
+    ['2.0.3', '2020-04-06'],
+    ['2.0.4', '2020-04-22'],
+    ['2.0.5', '2020-06-30'],
+    ['2.1.0', '2020-07-16'],
+    ['2.1.1', '2020-08-05'],
+    ['2.1.2', '2020-08-13'],
+    ['2.1.3', '2020-08-19'],
+    ['2.1.4', '2020-09-18'],
+    ['2.2.0', '2020-10-23'],
+    ['2.2.1', '2020-12-01'],
+    ['2.2.2', '2021-03-01'],
+    ['2.3.0', '2021-01-08'],
+    ['2.3.1', '2021-01-26'],
+    ['2.3.2', '2021-02-09'],
+    ['2.3.3', '2021-03-05'],
+    ['2.3.4'],
+    ['2.4.0', '2021-04-06'],
+    ['2.4.1', '2021-05-11'],
+    ['2.4.2'],
+    ['2.5.0'],
+    ['2.5.1'],
+    ['2.5.2'],
+    ['2.6.0'],
+    ['2.6.1'],
+    ['2.7.0'],
+    ['2.7.1'],
+    ['2.7.2'],
+    ['2.8.0'],
+    ['2.8.1'],
+    ['2.8.2'],
+    ['2.8.3'],
+    ['2.8.4'],
+    ['2.8.5'],
+    ['3.0.0', '2022-09-12'],
+    ['3.0.1'],
+    ['3.0.2'],
+    ['3.1.0'],
+    ['3.1.1'],
+    ['3.2.0'],
+    ['3.2.1'],
+    ['3.2.2'],
+    ['3.3.0'],
+    ['3.3.1'],
+    ['3.4.0'],
+    ['3.4.1'],
+    ['3.4.2'],
+    ['3.5.0'],
+    ['3.6.0'],
+    ['3.6.1'],
+    ['3.7.0'],
+    ['3.7.1'],
+    ['3.8.0'],
+    ['3.8.1'],
+    ['3.9.0'],
+    ['3.9.1'],
+    ['3.9.2'],
+    ['3.9.3'],
+];
+/** OSS releases tagged in Kong/kong without a heading in master's changelogs. */
+const OSS_TAGS_NOT_IN_CHANGELOG = (/* unused pure expression or super */ null && (['0.5.5', '1.0.4', '1.1.3', '1.2.3', '1.3.1', '2.3.4', '2.4.2', '2.5.2', '2.6.1', '2.7.2', '3.0.2', '3.1.1', '3.2.1', '3.2.2', '3.3.1']));
+const ENTERPRISE_RELEASES = [
+    ['2.8.0.0', '2022-03-02'],
+    ['2.8.1.0', '2022-04-07'],
+    ['2.8.1.1', '2022-05-27'],
+    ['2.8.1.2', '2022-07-15'],
+    ['2.8.1.3', '2022-08-05'],
+    ['2.8.1.4', '2022-08-23'],
+    ['2.8.2.0', '2022-10-12'],
+    ['2.8.2.1', '2022-11-21'],
+    ['2.8.2.2', '2022-12-01'],
+    ['2.8.2.3', '2023-01-06'],
+    ['2.8.2.4', '2023-01-23'],
+    ['2.8.4.0', '2023-03-28'],
+    ['2.8.4.1', '2023-05-25'],
+    ['2.8.4.2', '2023-07-07'],
+    ['2.8.4.3', '2023-09-18'],
+    ['2.8.4.4', '2023-10-12'],
+    ['2.8.4.5', '2023-11-28'],
+    ['2.8.4.6', '2024-01-17'],
+    ['2.8.4.7', '2024-02-08'],
+    ['2.8.4.8', '2024-03-26'],
+    ['2.8.4.9', '2024-04-19'],
+    ['2.8.4.10', '2024-06-18'],
+    ['2.8.4.11', '2024-06-22'],
+    ['2.8.4.12', '2024-07-29'],
+    ['2.8.4.13', '2024-09-20'],
+    ['2.8.4.14', '2025-04-14'],
+    ['3.0.0.0', '2022-09-09'],
+    ['3.0.1.0', '2022-11-02'],
+    ['3.1.0.0', '2022-12-06'],
+    ['3.1.1.2', '2023-01-24'],
+    ['3.1.1.3', '2023-01-30'],
+    ['3.1.1.4', '2023-05-16'],
+    ['3.1.1.5', '2023-08-25'],
+    ['3.1.1.6', '2023-10-12'],
+    ['3.2.1.0', '2023-02-28'],
+    ['3.2.2.0', '2023-03-22'],
+    ['3.2.2.1', '2023-04-03'],
+    ['3.2.2.2', '2023-05-19'],
+    ['3.2.2.3', '2023-06-07'],
+    ['3.2.2.4', '2023-09-15'],
+    ['3.2.2.5', '2023-10-12'],
+    ['3.3.0.0', '2023-05-19'],
+    ['3.3.1.0', '2023-07-03'],
+    ['3.3.1.1', '2023-10-12'],
+    ['3.4.0.0', '2023-08-09'],
+    ['3.4.1.0', '2023-09-28'],
+    ['3.4.1.1', '2023-10-12'],
+    ['3.4.2.0', '2023-11-10'],
+    ['3.4.3.1', '2023-12-15'],
+    ['3.4.3.2', '2023-12-22'],
+    ['3.4.3.3', '2024-01-17'],
+    ['3.4.3.4', '2024-02-10'],
+    ['3.4.3.5', '2024-03-21'],
+    ['3.4.3.6', '2024-04-15'],
+    ['3.4.3.7', '2024-04-23'],
+    ['3.4.3.8', '2024-05-16'],
+    ['3.4.3.9', '2024-06-08'],
+    ['3.4.3.10', '2024-06-18'],
+    ['3.4.3.11', '2024-06-22'],
+    ['3.4.3.12', '2024-08-08'],
+    ['3.4.3.13', '2024-11-15'],
+    ['3.4.3.14', '2024-12-17'],
+    ['3.4.3.15', '2025-01-10'],
+    ['3.4.3.16', '2025-01-16'],
+    ['3.4.3.17', '2025-03-26'],
+    ['3.4.3.18', '2025-04-29'],
+    ['3.4.3.19', '2025-06-10'],
+    ['3.4.3.20', '2025-06-25'],
+    ['3.4.3.21', '2025-09-05'],
+    ['3.4.3.22', '2025-11-24'],
+    ['3.4.3.23', '2026-01-07'],
+    ['3.4.3.24', '2026-03-11'],
+    ['3.4.3.25', '2026-04-09'],
+    ['3.4.3.26', '2026-05-11'],
+    ['3.4.3.27', '2026-05-28'],
+    ['3.4.3.28', '2026-06-11'],
+    ['3.4.3.29', '2026-08-10'],
+    ['3.5.0.0', '2023-11-08'],
+    ['3.5.0.1', '2023-11-14'],
+    ['3.5.0.2', '2023-12-21'],
+    ['3.5.0.3', '2024-01-26'],
+    ['3.5.0.4', '2024-05-20'],
+    ['3.5.0.5', '2024-06-18'],
+    ['3.5.0.6', '2024-06-22'],
+    ['3.5.0.7', '2024-07-09'],
+    ['3.6.0.0', '2024-02-12'],
+    ['3.6.1.0', '2024-02-26'],
+    ['3.6.1.1', '2024-03-05'],
+    ['3.6.1.2', '2024-04-08'],
+    ['3.6.1.3', '2024-04-16'],
+    ['3.6.1.4', '2024-05-14'],
+    ['3.6.1.5', '2024-06-18'],
+    ['3.6.1.6', '2024-06-22'],
+    ['3.6.1.7', '2024-07-09'],
+    ['3.6.1.8', '2024-10-11'],
+    ['3.7.0.0', '2024-05-28'],
+    ['3.7.1.0', '2024-06-18'],
+    ['3.7.1.1', '2024-06-22'],
+    ['3.7.1.2', '2024-07-09'],
+    ['3.7.1.3', '2024-11-26'],
+    ['3.7.1.4', '2025-02-25'],
+    ['3.7.1.5', '2025-04-10'],
+    ['3.8.0.0', '2024-09-11'],
+    ['3.8.1.0', '2024-11-04'],
+    ['3.8.1.1', '2025-04-10'],
+    ['3.8.1.2', '2025-07-02'],
+    ['3.9.0.0', '2024-12-12'],
+    ['3.9.0.1', '2025-01-28'],
+    ['3.9.1.0', '2025-03-11'],
+    ['3.9.1.1', '2025-03-20'],
+    ['3.9.1.2', '2025-07-07'],
+    ['3.10.0.0', '2025-03-27'],
+    ['3.10.0.1', '2025-04-15'],
+    ['3.10.0.2', '2025-05-20'],
+    ['3.10.0.3', '2025-07-06'],
+    ['3.10.0.4', '2025-08-07'],
+    ['3.10.0.5', '2025-08-22'],
+    ['3.10.0.6', '2025-10-10'],
+    ['3.10.0.7', '2025-12-09'],
+    ['3.10.0.8', '2026-02-11'],
+    ['3.10.0.9', '2026-03-12'],
+    ['3.10.0.10', '2026-04-09'],
+    ['3.10.0.11', '2026-05-14'],
+    ['3.10.0.12', '2026-05-28'],
+    ['3.10.0.13', '2026-06-08'],
+    ['3.10.0.14', '2026-06-11'],
+    ['3.10.0.15', '2026-06-30'],
+    ['3.10.0.16', '2026-07-08'],
+    ['3.10.0.17', '2026-08-10'],
+    ['3.11.0.0', '2025-07-03'],
+    ['3.11.0.1', '2025-07-16'],
+    ['3.11.0.2', '2025-07-28'],
+    ['3.11.0.3', '2025-09-05'],
+    ['3.11.0.4', '2025-09-30'],
+    ['3.11.0.5', '2025-10-23'],
+    ['3.11.0.6', '2025-11-03'],
+    ['3.11.0.7', '2026-02-26'],
+    ['3.11.0.8', '2026-03-12'],
+    ['3.11.0.9', '2026-04-15'],
+    ['3.11.0.10', '2026-04-27'],
+    ['3.11.0.11', '2026-05-11'],
+    ['3.11.0.12', '2026-05-28'],
+    ['3.11.0.13', '2026-06-11'],
+    ['3.11.0.14', '2026-06-30'],
+    ['3.12.0.0', '2025-10-01'],
+    ['3.12.0.1', '2025-11-18'],
+    ['3.12.0.2', '2025-12-10'],
+    ['3.12.0.3', '2026-02-26'],
+    ['3.12.0.4', '2026-03-11'],
+    ['3.12.0.5', '2026-04-15'],
+    ['3.12.0.6', '2026-05-11'],
+    ['3.12.0.7', '2026-05-28'],
+    ['3.12.0.8', '2026-06-11'],
+    ['3.12.0.9', '2026-07-22'],
+    ['3.12.0.10', '2026-08-10'],
+    ['3.12.0.11', '2026-08-18'],
+    ['3.13.0.0', '2025-12-18'],
+    ['3.13.0.1', '2026-02-01'],
+    ['3.13.0.2', '2026-03-10'],
+    ['3.13.0.3', '2026-04-08'],
+    ['3.13.0.4', '2026-05-05'],
+    ['3.13.0.5', '2026-05-28'],
+    ['3.13.0.6', '2026-06-11'],
+    ['3.13.0.7', '2026-06-30'],
+    ['3.13.0.8', '2026-07-27'],
+    ['3.13.0.9', '2026-08-10'],
+    ['3.13.0.10', '2026-08-20'],
+    ['3.14.0.0', '2026-04-07'],
+    ['3.14.0.1', '2026-04-10'],
+    ['3.14.0.2', '2026-04-28'],
+    ['3.14.0.3', '2026-05-25'],
+    ['3.14.0.4', '2026-05-28'],
+    ['3.14.0.5', '2026-06-04'],
+    ['3.14.0.6', '2026-06-11'],
+    ['3.14.0.7', '2026-06-23'],
+    ['3.14.0.8', '2026-07-02'],
+    ['3.14.0.9', '2026-07-14'],
+    ['3.14.0.10', '2026-07-29'],
+    ['3.14.0.11', '2026-08-06'],
+    ['3.14.0.12', '2026-08-10'],
+    ['3.14.0.13', '2026-08-19'],
+    ['3.15.0.0', '2026-07-02'],
+    ['3.15.0.1', '2026-07-07'],
+    ['3.15.0.2', '2026-07-21'],
+    ['3.15.0.3', '2026-08-10'],
+    ['3.15.0.4', '2026-08-20'],
+];
+
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+;// CONCATENATED MODULE: ./build/version/catalog.js
+
+
+
+const PG_12_TO_15 = [12, 13, 14, 15];
+const PG_12_TO_16 = [12, 13, 14, 15, 16];
+const PG_13_TO_17 = [13, 14, 15, 16, 17];
+// LTS and end-of-life: developer.konghq.com app/_data/products/gateway.yml (bc1cd742) for 3.4
+// and 3.7–3.15; docs.konghq.com app/_data/kong_versions.yml (fb0334b0) for 2.8, 3.3, 3.5, 3.6,
+// which the newer file no longer lists. Where both list a line the newer file wins (3.8, 3.9).
+// PostgreSQL tested lists: docs.konghq.com app/_data/tables/support/gateway/versions/28.yml,
+// 32.yml, 33.yml, 35–38.yml (fb0334b0) and gateway.yml for 3.4 and 3.7+.
+const LINE_FACTS = {
+    '2.8': { lts: true, endOfLife: '2025-03-31', postgres: PG_12_TO_15 },
+    '3.2': { postgres: PG_12_TO_15 },
+    '3.3': { endOfLife: '2024-05-19', postgres: PG_12_TO_15 },
+    '3.4': { lts: true, endOfLife: '2026-08-31', postgres: PG_12_TO_16 },
+    '3.5': { endOfLife: '2024-11-08', postgres: PG_12_TO_16 },
+    '3.6': { endOfLife: '2025-02-12', postgres: PG_12_TO_16 },
+    '3.7': { endOfLife: '2025-05-31', postgres: PG_12_TO_16 },
+    '3.8': { endOfLife: '2025-09-11', postgres: PG_12_TO_16 },
+    '3.9': { endOfLife: '2025-12-12', postgres: PG_13_TO_17 },
+    '3.10': { lts: true, endOfLife: '2028-03-31', postgres: PG_13_TO_17 },
+    '3.11': { endOfLife: '2026-07-03', postgres: PG_13_TO_17 },
+    '3.12': { endOfLife: '2026-10-01', postgres: PG_13_TO_17 },
+    '3.13': { endOfLife: '2026-12-18', postgres: PG_13_TO_17 },
+    '3.14': { lts: true, endOfLife: '2029-04-07', postgres: PG_13_TO_17 },
+    '3.15': { endOfLife: '2027-07-02', postgres: PG_13_TO_17 },
+};
+// Cassandra was removed in 3.4.0 (Kong/kong#10931), so 3.3 is its last line.
+const LAST_CASSANDRA_LINE = { major: 3, minor: 3 };
+const RELEASES = {
+    oss: toReleases(OSS_RELEASES),
+    enterprise: toReleases(ENTERPRISE_RELEASES),
+};
+function toReleases(rows) {
+    return rows
+        .map(([version, date]) => ({ version: (0,kong_version/* parseKongVersion */.bo)(version, 'catalog'), date }))
+        .sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.version, b.version));
+}
+const LINES = buildLines();
+const LINE_BY_NAME = new Map(LINES.map((line) => [line.line, line]));
+function buildLines() {
+    const names = new Set([...RELEASES.oss, ...RELEASES.enterprise].map((r) => (0,kong_version/* releaseLine */.aY)(r.version)));
+    return [...names]
+        .map((name) => {
+        const [major, minor] = name.split('.').map(Number);
+        const facts = LINE_FACTS[name] ?? {};
+        const inLine = (edition) => RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === name);
+        const dates = [...inLine('oss'), ...inLine('enterprise')].flatMap((r) => (r.date === undefined ? [] : [r.date]));
+        return {
+            line: name,
+            major,
+            minor,
+            lts: facts.lts === true,
+            endOfLife: facts.endOfLife,
+            firstReleased: dates.sort()[0],
+            latestOss: latestOf(inLine('oss')),
+            latestEnterprise: latestOf(inLine('enterprise')),
+            postgres: facts.postgres && { tested: facts.postgres, minimum: Math.min(...facts.postgres) },
+            cassandra: major < LAST_CASSANDRA_LINE.major || (major === LAST_CASSANDRA_LINE.major && minor <= LAST_CASSANDRA_LINE.minor),
+        };
+    })
+        .sort((a, b) => a.major - b.major || a.minor - b.minor);
+}
+function latestOf(releases) {
+    return releases.filter((r) => !(0,kong_version/* isPrerelease */.V1)(r.version)).at(-1)?.version;
+}
+/** Every release line, oldest first. */
+function allLines() {
+    return LINES;
+}
+function catalogLine(line) {
+    return LINE_BY_NAME.get(line);
+}
+function latestVersion(line, edition) {
+    const entry = LINE_BY_NAME.get(line);
+    return edition === 'oss' ? entry?.latestOss : entry?.latestEnterprise;
+}
+/** Whether the version was released in its own edition (three numbers: OSS; four: Enterprise). */
+function versionExists(version) {
+    return RELEASES[(0,kong_version/* editionOf */.yU)(version)].some((r) => (0,kong_version/* compareKongVersions */.QR)(r.version, version) === 0);
+}
+function releasesOf(line, edition) {
+    return RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === line);
+}
+/** The releases of an edition after `from` up to and including `to`, oldest first. */
+function releasesBetween(from, to, edition) {
+    return RELEASES[edition].filter((r) => compareKongVersions(r.version, from) > 0 && compareKongVersions(r.version, to) <= 0);
+}
+function postgresSupport(line) {
+    return LINE_BY_NAME.get(line)?.postgres;
+}
+function supportsCassandra(version) {
+    return LINE_BY_NAME.get((0,kong_version/* releaseLine */.aY)(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
+}
+const LINE_PATTERN = /^v?(\d+)\.(\d+)(?:\.x)?$/;
+/**
+ * Turns what a user asks for into a released version of the edition: "latest", a line
+ * ("3.4" or "3.4.x": its latest release) or an exact version, which must exist.
+ */
+function resolveVersion(text, edition, input = 'to') {
+    const wanted = text.trim();
+    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
+    if (wanted.toLowerCase() === 'latest') {
+        const latest = latestOf(RELEASES[edition]);
+        if (latest === undefined)
+            throw inputError(input, `the catalog has no ${name} release`);
+        return latest;
+    }
+    const line = LINE_PATTERN.exec(wanted);
+    if (line) {
+        const lineName = `${Number(line[1])}.${Number(line[2])}`;
+        const latest = latestVersion(lineName, edition);
+        if (latest === undefined) {
+            throw inputError(input, `Kong has no ${name} release in line ${lineName}; ${name} lines: ${linesWith(edition)}`);
+        }
+        return latest;
+    }
+    const version = parseKongVersion(wanted, input);
+    if (editionOf(version) !== edition) {
+        const form = edition === 'oss' ? 'three numbers, e.g. 3.4.2' : 'four numbers, e.g. 3.4.3.29';
+        throw inputError(input, `"${wanted}" is not an ${name} version; ${name} versions have ${form}`);
+    }
+    if (!versionExists(version))
+        throw inputError(input, notReleased(version, edition));
+    return version;
+}
+/** The message for a version that was never released, listing what its line did release. */
+function notReleased(version, edition) {
+    const line = (0,kong_version/* releaseLine */.aY)(version);
+    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
+    const released = releasesOf(line, edition).map((r) => (0,kong_version/* formatKongVersion */.Xz)(r.version));
+    const known = released.length > 0 ? `${name} ${line} releases: ${released.join(', ')}` : `${name} lines: ${linesWith(edition)}`;
+    return `Kong ${name} ${(0,kong_version/* formatKongVersion */.Xz)(version)} was never released; ${known}`;
+}
+function linesWith(edition) {
+    const lines = LINES.filter((l) => (edition === 'oss' ? l.latestOss : l.latestEnterprise) !== undefined).map((l) => l.line);
+    return `${lines[0]} … ${lines.at(-1)}`;
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/lib/concurrency.js
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
+ */
+async function concurrency_mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
+function concurrency_sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+;// CONCATENATED MODULE: ./build/database/checksums.js
+
+
+
+
+/**
+ * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
+ * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
+ * buffer per chunk managed 0.8–1.1.
+ */
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const handle = await (0,promises_.open)(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(4 << 20);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
+}
+/**
+ * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
+ * buffers (a directory-format archive has a file per table); two let one read while one hashes.
+ */
+const HASHING_AT_ONCE = 2;
+/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
+async function checksums_listFiles(target, base) {
+    const info = await stat(target);
+    if (!info.isDirectory())
+        return [path.relative(base, target).split(path.sep).join('/')];
+    const entries = await readdir(target, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
+}
+async function checksums_describeFiles(target, base) {
+    const files = await checksums_listFiles(target, base);
+    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
+        const full = path.join(base, file);
+        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
+        return { path: file, sizeBytes: info.size, sha256 };
+    });
+}
+/**
+ * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
+ * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
+ */
+function checksums_archiveChecksum(files) {
+    if (files.length === 1)
+        return files[0].sha256;
+    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    return (0,external_node_crypto_.createHash)('sha256').update(listing).digest('hex');
+}
+/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
+async function checkFiles(base, files) {
+    const problems = [];
+    await concurrency_mapLimit(files, HASHING_AT_ONCE, async (file) => {
+        const full = external_node_path_.join(base, file.path);
+        try {
+            const info = await (0,promises_.stat)(full);
+            if (info.size !== file.sizeBytes) {
+                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
+                return;
+            }
+            const sha = await sha256File(full);
+            if (sha !== file.sha256)
+                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
+        }
+        catch (error) {
+            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
+        }
+    });
+    return problems.sort();
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
+var lib_exec = __nccwpck_require__(797);
 ;// CONCATENATED MODULE: ./build/database/encryption.js
 
 
@@ -38020,7 +39508,7 @@ async function openGpg(runDir, gpgBinary = 'gpg') {
     const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => exec_execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal) => (0,lib_exec/* execCommand */.N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
     return {
         exec,
         async run(rest, stdin, signal) {
@@ -38041,7 +39529,7 @@ async function openGpg(runDir, gpgBinary = 'gpg') {
 const SOCKET_BASE_MAX = 70;
 /** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
 async function stopGpgAgent(home) {
-    await exec_execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+    await (0,lib_exec/* execCommand */.N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
 }
 /** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
 function failure(result) {
@@ -38190,73 +39678,71 @@ async function fsync_syncPaths(paths) {
     }));
 }
 
-// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
-var postgres_connect = __nccwpck_require__(7516);
-;// CONCATENATED MODULE: ./build/database/shape.js
-/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-function kind(value) {
-    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-}
-/** A string; with `test`, one it accepts (`what` says what is allowed). */
-const shape_text = (test, what) => (value, field, problems) => {
-    if (typeof value !== 'string')
-        problems.push(`${field} is ${kind(value)}, expected a string`);
-    else if (test && !test(value))
-        problems.push(`${field} ${quote(value)} is not ${what}`);
-};
-const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
-const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        problems.push(`${field} is ${kind(value)}, expected a whole number`);
-    else if (value < min || value > max)
-        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
-};
-const oneOf = (allowed) => (value, field, problems) => {
-    if (!allowed.includes(value))
-        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
-};
-const nullable = (shape) => (value, field, problems) => {
-    if (value !== null)
-        shape(value, field, problems);
-};
-const listOf = (shape) => (value, field, problems) => {
-    if (!Array.isArray(value))
-        problems.push(`${field} is ${kind(value)}, expected an array`);
-    else
-        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
-};
-/** An object used as a map: every key matches `key`, every value has `shape`. */
-const recordOf = (key, shape) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+;// CONCATENATED MODULE: ./build/kong/entities.js
+
+const ENTITY_TABLES = [
+    { table: 'workspaces', entity: 'workspaces' },
+    { table: 'services', entity: 'services' },
+    { table: 'routes', entity: 'routes' },
+    { table: 'consumers', entity: 'consumers' },
+    { table: 'plugins', entity: 'plugins' },
+    { table: 'upstreams', entity: 'upstreams' },
+    { table: 'targets', entity: 'targets' },
+    { table: 'certificates', entity: 'certificates' },
+    { table: 'snis', entity: 'snis' },
+    { table: 'ca_certificates', entity: 'ca_certificates' },
+    { table: 'sm_vaults', entity: 'vaults' },
+    { table: 'key_sets', entity: 'key_sets' },
+    { table: 'keys', entity: 'keys' },
+    { table: 'filter_chains', entity: 'filter_chains' },
+    { table: 'acls', entity: 'acls' },
+    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
+    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
+    { table: 'jwt_secrets', entity: 'jwt_secrets' },
+    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
+    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
+];
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+const WORKSPACED_TYPES = (/* unused pure expression or super */ null && (['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis']));
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
+const ENTERPRISE_TYPES = (/* unused pure expression or super */ null && (['consumer_groups']));
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+const GLOBAL_TYPES = (/* unused pure expression or super */ null && (['ca_certificates']));
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+/** The counts' key for entities that belong to no workspace. */
+const GLOBAL_WORKSPACE = '*';
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+const ENTITY_COUNTS_SHAPE = (0,json_shape/* recordOf */.zv)(/^\S{1,256}$/, (0,json_shape/* recordOf */.zv)(/^[a-z0-9_]{1,64}$/, (0,json_shape/* wholeNumber */.rD)(0)));
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+function sortCounts(counts) {
+    const sorted = {};
+    for (const ws of Object.keys(counts).sort()) {
+        const inner = {};
+        for (const entity of Object.keys(counts[ws]).sort())
+            inner[entity] = counts[ws][entity];
+        sorted[ws] = inner;
     }
-    for (const [name, item] of Object.entries(value)) {
-        if (!key.test(name))
-            problems.push(`${field} has a key ${quote(name)} that is not a name`);
-        else
-            shape(item, `${field}.${name}`, problems);
-    }
-};
-/** An object with these fields (others are ignored: readers of an older version skip them). */
-const object = (fields) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, shape] of Object.entries(fields))
-        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
-};
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** No control characters (a newline in a log line starts a workflow command) and not empty. */
-function printable(value) {
-    return value !== '' && !/\p{Cc}/u.test(value);
+    return sorted;
 }
 
 ;// CONCATENATED MODULE: ./build/database/manifest.js
@@ -38268,7 +39754,7 @@ function printable(value) {
 
 
 /**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
  * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
  * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
@@ -38300,90 +39786,74 @@ async function writeJsonAtomically(file, data) {
  * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
  */
 async function readManifest(file, input) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
-    }
-    const problems = validateManifest(data);
-    if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    return data;
+    return (0,json_shape/* readContract */.Jz)(file, input, [BACKUP_MANIFEST]);
 }
 const HEX64 = /^[0-9a-f]{64}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
-const identity = object({
-    host: shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
-    port: wholeNumber(1, 65_535),
-    database: shape_text(postgres_connect/* isDatabaseName */.lH, `a database name (${postgres_connect/* DATABASE_NAME_RULE */.Pj})`),
-    systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
-    serverVersion: shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
+const identity = (0,json_shape/* object */.Ik)({
+    host: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,json_shape/* wholeNumber */.rD)(1, 65_535),
+    database: (0,json_shape/* text */.Qq)(postgres_connect/* isDatabaseName */.lH, `a database name (${postgres_connect/* DATABASE_NAME_RULE */.Pj})`),
+    systemIdentifier: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 100, 'a server version'),
 });
 /** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
 function isRelativePath(value) {
-    return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+    return (0,json_shape/* printable */.g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 const relativePath = (value, field, problems) => {
     if (typeof value !== 'string' || isRelativePath(value))
-        return shape_text()(value, field, problems);
+        return (0,json_shape/* text */.Qq)()(value, field, problems);
     const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
-    problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+    problems.push(`${field} ${(0,json_shape/* quote */.hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
 };
-const MANIFEST_SHAPE = object({
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+const FILE_SHAPE = (0,json_shape/* object */.Ik)({ path: relativePath, sizeBytes: (0,json_shape/* wholeNumber */.rD)(0), sha256: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256') });
+const MANIFEST_SHAPE = (0,json_shape/* object */.Ik)({
     database: identity,
-    lineage: object({
-        restoredFrom: nullable(object({ manifest: shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+    lineage: (0,json_shape/* object */.Ik)({
+        restoredFrom: (0,json_shape/* nullable */.me)((0,json_shape/* object */.Ik)({ manifest: (0,json_shape/* text */.Qq)(json_shape/* printable */.g$, 'a path'), database: identity, fingerprint: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256'), finishedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time') })),
     }),
-    kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
-    schemaMeta: nullable(listOf(object({
-        subsystem: matching(NAME, 'a subsystem name'),
-        lastExecuted: nullable(matching(NAME, 'a migration name')),
-        executed: listOf(matching(NAME, 'a migration name')),
-        pending: listOf(matching(NAME, 'a migration name')),
+    kong: (0,json_shape/* object */.Ik)({ version: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,json_shape/* oneOf */.yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,json_shape/* nullable */.me)((0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({
+        subsystem: (0,json_shape/* matching */.wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
+        executed: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
+        pending: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
     }))),
-    counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
-    fingerprint: object({
-        algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
-        digest: matching(HEX64, 'a SHA-256'),
-        tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
+    counts: ENTITY_COUNTS_SHAPE,
+    fingerprint: (0,json_shape/* object */.Ik)({
+        algorithm: (0,json_shape/* oneOf */.yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256'),
+        tables: (0,json_shape/* recordOf */.zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,json_shape/* object */.Ik)({ entity: (0,json_shape/* matching */.wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,json_shape/* wholeNumber */.rD)(0), hash: (0,json_shape/* matching */.wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
     }),
-    dump: object({
-        tool: oneOf(['pg_dump']),
-        toolVersion: shape_text((v) => printable(v) && v.length <= 40, 'a version'),
-        format: oneOf(['custom', 'directory']),
-        compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
-        jobs: wholeNumber(1, 1024),
-        snapshot: shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+    dump: (0,json_shape/* object */.Ik)({
+        tool: (0,json_shape/* oneOf */.yL)(['pg_dump']),
+        toolVersion: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 40, 'a version'),
+        format: (0,json_shape/* oneOf */.yL)(['custom', 'directory']),
+        compression: (0,json_shape/* matching */.wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,json_shape/* wholeNumber */.rD)(1, 1024),
+        snapshot: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 100, 'a snapshot name'),
     }),
-    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(shape_text(printable, 'a key id or address')) }),
-    archive: object({ path: relativePath, checksum: shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
-    files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
-    startedAt: matching(ISO_TIME, 'a UTC time'),
-    finishedAt: matching(ISO_TIME, 'a UTC time'),
+    encryption: (0,json_shape/* object */.Ik)({ method: (0,json_shape/* oneOf */.yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,json_shape/* listOf */.c3)((0,json_shape/* text */.Qq)(json_shape/* printable */.g$, 'a key id or address')) }),
+    archive: (0,json_shape/* object */.Ik)({ path: relativePath, checksum: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,json_shape/* wholeNumber */.rD)(0) }),
+    files: (0,json_shape/* listOf */.c3)(FILE_SHAPE),
+    startedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time'),
 });
-function validateManifest(data) {
-    if (typeof data !== 'object' || data === null || Array.isArray(data))
-        return ['not an object'];
-    const m = data;
-    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.schema === manifest_MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
-        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    if (m.schema !== manifest_MANIFEST_SCHEMA)
-        return [`schema is ${quote(m.schema)}, expected "${manifest_MANIFEST_SCHEMA}"`];
-    const problems = [];
-    MANIFEST_SHAPE(data, '', problems);
-    return problems;
-}
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+const BACKUP_MANIFEST = {
+    schema: manifest_MANIFEST_SCHEMA,
+    name: 'backup manifest',
+    shape: (value, field, problems) => {
+        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+        if (value.format === 'cassandra-snapshot')
+            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+        else
+            MANIFEST_SHAPE(value, field, problems);
+    },
+};
 /** The tables whose fingerprints differ, with how: empty when equal. */
 function manifest_compareFingerprints(expected, actual) {
     const differences = [];
@@ -38499,8 +39969,6 @@ async function unlistedFiles(folder, manifest) {
         .sort();
 }
 
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
 ;// CONCATENATED MODULE: ./build/database/postgres/compression.js
 
 function compression_parseCompression(text, clientMajor) {
@@ -38532,51 +40000,6 @@ function compression_compressionArgs(c, clientMajor) {
         return [`--compress=${c.level ?? 6}`];
     }
     return [`--compress=${compression_formatCompression(c)}`];
-}
-
-;// CONCATENATED MODULE: ./build/kong/entity-tables.js
-const ENTITY_TABLES = [
-    { table: 'workspaces', entity: 'workspaces' },
-    { table: 'services', entity: 'services' },
-    { table: 'routes', entity: 'routes' },
-    { table: 'consumers', entity: 'consumers' },
-    { table: 'plugins', entity: 'plugins' },
-    { table: 'upstreams', entity: 'upstreams' },
-    { table: 'targets', entity: 'targets' },
-    { table: 'certificates', entity: 'certificates' },
-    { table: 'snis', entity: 'snis' },
-    { table: 'ca_certificates', entity: 'ca_certificates' },
-    { table: 'sm_vaults', entity: 'vaults' },
-    { table: 'key_sets', entity: 'key_sets' },
-    { table: 'keys', entity: 'keys' },
-    { table: 'filter_chains', entity: 'filter_chains' },
-    { table: 'acls', entity: 'acls' },
-    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
-    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
-    { table: 'jwt_secrets', entity: 'jwt_secrets' },
-    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
-    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
-];
-/** Tables whose rows change while Kong runs: never fingerprinted (see above). */
-const VOLATILE_TABLES = (/* unused pure expression or super */ null && ([
-    'cluster_events',
-    'ratelimiting_metrics',
-    'response_ratelimiting_metrics',
-    'sessions',
-    'oauth2_tokens',
-    'oauth2_authorization_codes',
-    'acme_storage',
-    'clustering_data_planes',
-    'clustering_rpc_requests',
-    'clustering_sync_version',
-    'clustering_sync_delta',
-    'tags',
-    'parameters',
-    'locks',
-    'schema_meta',
-]));
-function entityForTable(table) {
-    return ENTITY_TABLES.find((t) => t.table === table)?.entity;
 }
 
 ;// CONCATENATED MODULE: ./build/database/postgres/fingerprint.js
@@ -38666,7 +40089,7 @@ function assembleFacts(scans, algorithm, workspaceNames) {
         }
         tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
     }
-    return { fingerprint: fingerprintOf(tables, algorithm), counts: sortKeys(counts) };
+    return { fingerprint: fingerprintOf(tables, algorithm), counts: sortCounts(counts) };
 }
 /**
  * Per-row hashes, cheapest first.
@@ -38740,16 +40163,6 @@ function fingerprintOf(tables, algorithm) {
         sorted[name] = tables[name];
     return { algorithm, digest: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
 }
-function sortKeys(counts) {
-    const out = {};
-    for (const ws of Object.keys(counts).sort()) {
-        const inner = {};
-        for (const entity of Object.keys(counts[ws]).sort())
-            inner[entity] = counts[ws][entity];
-        out[ws] = inner;
-    }
-    return out;
-}
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -38773,7 +40186,7 @@ async function tools_probePgTools(binDir) {
     }
     let result;
     try {
-        result = await exec_execCommand({ command: tool('pg_dump'), args: ['--version'] });
+        result = await (0,lib_exec/* execCommand */.N)({ command: tool('pg_dump'), args: ['--version'] });
     }
     catch (error) {
         return { ok: false, error: (serverMajor) => (0,errors/* stepError */.hH)('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
@@ -38820,6 +40233,7 @@ function tools_serverMajor(versionNum) {
 
 
 
+
 const MANIFEST_FILE = 'manifest.json';
 const PROGRESS_EVERY_MS = 10_000;
 /**
@@ -38833,7 +40247,7 @@ async function backupPostgres(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
     const { db } = options.source;
-    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp(startedAt)}`;
+    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
     const folder = path.resolve(options.backupDir, name);
     await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
         throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
@@ -39062,10 +40476,9 @@ function factsError(source, error) {
 function wrap(error, step) {
     return error instanceof UpgradeError ? error : stepError(step, error.message, error);
 }
-function stamp(date) {
-    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
 
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
 ;// CONCATENATED MODULE: ./build/kong/schema-meta.js
 /**
  * The rows, sorted by subsystem; undefined when the current schema has no `schema_meta` (Kong's
@@ -39167,7 +40580,7 @@ async function archive_openArchive(options) {
 }
 /** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
 async function listArchive(pgRestore, dumpPath) {
-    const result = await exec_execCommand({ command: pgRestore, args: ['--list', dumpPath] });
+    const result = await (0,lib_exec/* execCommand */.N)({ command: pgRestore, args: ['--list', dumpPath] });
     if (result.exitCode !== 0)
         throw (0,errors/* stepError */.hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
     const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
@@ -39633,11 +41046,11 @@ async function runPgRestore(tools, dumpPath, target, run) {
     let recorded;
     // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
     // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
-    const result = await exec_execCommand({
+    const result = await (0,lib_exec/* execCommand */.N)({
         command: tools.pgRestore,
         args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,postgres_connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
         env: {
-            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            ...(0,connection/* libpqEnvironment */.SQ)(target.db),
             PGAPPNAME: applicationName,
             PGCONNECT_TIMEOUT: '10',
         },
@@ -39656,7 +41069,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
             throw connection;
         throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,connection/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
@@ -39801,7 +41214,7 @@ async function verifyBackup(options) {
             const differences = manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
             if (differences.length > 0)
                 throw (0,errors/* stepError */.hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
-            log(`Trial restore on ${(0,shared_inputs/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
+            log(`Trial restore on ${(0,connection/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
         }
         finally {
             const dropped = await (0,postgres_connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => swap_dropScratch(c, scratch, options.runDir)).catch(() => false);
@@ -39823,486 +41236,256 @@ async function fingerprintDifferences(target, manifest) {
     return manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
 }
 
-;// CONCATENATED MODULE: ./build/version/catalog-data.js
-// Generated by scripts/gen-catalog.mjs from the files of scripts/kong-data.manifest.json; do not edit by hand.
-// OSS: Kong/kong CHANGELOG.md and CHANGELOG-OLD.md headings (22246ef2), plus the release tags
-// those files lack (kong-facts changelog-and-admin-api.md).
-// Enterprise: developer.konghq.com app/_data/changelogs/gateway.json keys and
-// app/_data/products/gateway.yml release_dates (bc1cd742).
-const OSS_RELEASES = [
-    ['0.0.1alpha-1', '2015-02-25'],
-    ['0.1.0beta-3', '2015-03-25'],
-    ['0.1.1beta-2', '2015-03-30'],
-    ['0.2.0-2', '2015-04-27'],
-    ['0.2.1', '2015-05-12'],
-    ['0.3.0', '2015-06-04'],
-    ['0.3.1', '2015-06-07'],
-    ['0.3.2', '2015-06-08'],
-    ['0.4.0', '2015-07-15'],
-    ['0.4.1', '2015-07-23'],
-    ['0.4.2', '2015-08-10'],
-    ['0.5.0', '2015-09-25'],
-    ['0.5.1', '2015-10-13'],
-    ['0.5.2', '2015-10-21'],
-    ['0.5.3', '2015-11-16'],
-    ['0.5.4', '2015-12-03'],
-    ['0.5.5'],
-    ['0.6.0', '2016-01-22'],
-    ['0.6.1', '2016-02-03'],
-    ['0.7.0', '2016-02-24'],
-    ['0.8.0', '2016-04-18'],
-    ['0.8.1', '2016-04-27'],
-    ['0.8.2', '2016-05-25'],
-    ['0.8.3', '2016-06-01'],
-    ['0.9.0', '2016-08-18'],
-    ['0.9.1', '2016-09-02'],
-    ['0.9.2', '2016-09-20'],
-    ['0.9.3', '2016-10-07'],
-    ['0.9.4', '2016-11-02'],
-    ['0.9.5', '2016-11-07'],
-    ['0.9.6', '2016-11-29'],
-    ['0.9.7', '2016-12-21'],
-    ['0.9.8', '2017-01-19'],
-    ['0.9.9', '2017-02-02'],
-    ['0.10.0', '2017-03-07'],
-    ['0.10.1', '2017-03-27'],
-    ['0.10.2', '2017-05-01'],
-    ['0.10.3', '2017-05-24'],
-    ['0.10.4', '2017-10-24'],
-    ['0.11.0', '2017-08-16'],
-    ['0.11.1', '2017-10-24'],
-    ['0.11.2', '2017-11-29'],
-    ['0.12.0', '2018-01-16'],
-    ['0.12.1', '2018-01-18'],
-    ['0.12.2', '2018-02-28'],
-    ['0.12.3', '2018-03-12'],
-    ['0.13.0', '2018-03-22'],
-    ['0.13.1', '2018-04-23'],
-    ['0.14.0', '2018-07-05'],
-    ['0.14.1'],
-    ['0.15.0'],
-    ['1.0.0'],
-    ['1.0.1'],
-    ['1.0.2'],
-    ['1.0.3'],
-    ['1.0.4'],
-    ['1.1.0'],
-    ['1.1.1'],
-    ['1.1.2'],
-    ['1.1.3'],
-    ['1.2.0'],
-    ['1.2.1'],
-    ['1.2.2'],
-    ['1.2.3'],
-    ['1.3.0'],
-    ['1.3.1'],
-    ['1.4.0'],
-    ['1.4.1', '2019-12-03'],
-    ['1.4.2', '2019-12-10'],
-    ['1.4.3', '2020-01-09'],
-    ['1.5.0', '2020-01-20'],
-    ['1.5.1', '2020-02-19'],
-    ['2.0.0', '2020-01-20'],
-    ['2.0.1', '2020-02-04'],
-    ['2.0.2', '2020-02-27'],
-    ['2.0.3', '2020-04-06'],
-    ['2.0.4', '2020-04-22'],
-    ['2.0.5', '2020-06-30'],
-    ['2.1.0', '2020-07-16'],
-    ['2.1.1', '2020-08-05'],
-    ['2.1.2', '2020-08-13'],
-    ['2.1.3', '2020-08-19'],
-    ['2.1.4', '2020-09-18'],
-    ['2.2.0', '2020-10-23'],
-    ['2.2.1', '2020-12-01'],
-    ['2.2.2', '2021-03-01'],
-    ['2.3.0', '2021-01-08'],
-    ['2.3.1', '2021-01-26'],
-    ['2.3.2', '2021-02-09'],
-    ['2.3.3', '2021-03-05'],
-    ['2.3.4'],
-    ['2.4.0', '2021-04-06'],
-    ['2.4.1', '2021-05-11'],
-    ['2.4.2'],
-    ['2.5.0'],
-    ['2.5.1'],
-    ['2.5.2'],
-    ['2.6.0'],
-    ['2.6.1'],
-    ['2.7.0'],
-    ['2.7.1'],
-    ['2.7.2'],
-    ['2.8.0'],
-    ['2.8.1'],
-    ['2.8.2'],
-    ['2.8.3'],
-    ['2.8.4'],
-    ['2.8.5'],
-    ['3.0.0', '2022-09-12'],
-    ['3.0.1'],
-    ['3.0.2'],
-    ['3.1.0'],
-    ['3.1.1'],
-    ['3.2.0'],
-    ['3.2.1'],
-    ['3.2.2'],
-    ['3.3.0'],
-    ['3.3.1'],
-    ['3.4.0'],
-    ['3.4.1'],
-    ['3.4.2'],
-    ['3.5.0'],
-    ['3.6.0'],
-    ['3.6.1'],
-    ['3.7.0'],
-    ['3.7.1'],
-    ['3.8.0'],
-    ['3.8.1'],
-    ['3.9.0'],
-    ['3.9.1'],
-    ['3.9.2'],
-    ['3.9.3'],
-];
-/** OSS releases tagged in Kong/kong without a heading in master's changelogs. */
-const OSS_TAGS_NOT_IN_CHANGELOG = (/* unused pure expression or super */ null && (['0.5.5', '1.0.4', '1.1.3', '1.2.3', '1.3.1', '2.3.4', '2.4.2', '2.5.2', '2.6.1', '2.7.2', '3.0.2', '3.1.1', '3.2.1', '3.2.2', '3.3.1']));
-const ENTERPRISE_RELEASES = [
-    ['2.8.0.0', '2022-03-02'],
-    ['2.8.1.0', '2022-04-07'],
-    ['2.8.1.1', '2022-05-27'],
-    ['2.8.1.2', '2022-07-15'],
-    ['2.8.1.3', '2022-08-05'],
-    ['2.8.1.4', '2022-08-23'],
-    ['2.8.2.0', '2022-10-12'],
-    ['2.8.2.1', '2022-11-21'],
-    ['2.8.2.2', '2022-12-01'],
-    ['2.8.2.3', '2023-01-06'],
-    ['2.8.2.4', '2023-01-23'],
-    ['2.8.4.0', '2023-03-28'],
-    ['2.8.4.1', '2023-05-25'],
-    ['2.8.4.2', '2023-07-07'],
-    ['2.8.4.3', '2023-09-18'],
-    ['2.8.4.4', '2023-10-12'],
-    ['2.8.4.5', '2023-11-28'],
-    ['2.8.4.6', '2024-01-17'],
-    ['2.8.4.7', '2024-02-08'],
-    ['2.8.4.8', '2024-03-26'],
-    ['2.8.4.9', '2024-04-19'],
-    ['2.8.4.10', '2024-06-18'],
-    ['2.8.4.11', '2024-06-22'],
-    ['2.8.4.12', '2024-07-29'],
-    ['2.8.4.13', '2024-09-20'],
-    ['2.8.4.14', '2025-04-14'],
-    ['3.0.0.0', '2022-09-09'],
-    ['3.0.1.0', '2022-11-02'],
-    ['3.1.0.0', '2022-12-06'],
-    ['3.1.1.2', '2023-01-24'],
-    ['3.1.1.3', '2023-01-30'],
-    ['3.1.1.4', '2023-05-16'],
-    ['3.1.1.5', '2023-08-25'],
-    ['3.1.1.6', '2023-10-12'],
-    ['3.2.1.0', '2023-02-28'],
-    ['3.2.2.0', '2023-03-22'],
-    ['3.2.2.1', '2023-04-03'],
-    ['3.2.2.2', '2023-05-19'],
-    ['3.2.2.3', '2023-06-07'],
-    ['3.2.2.4', '2023-09-15'],
-    ['3.2.2.5', '2023-10-12'],
-    ['3.3.0.0', '2023-05-19'],
-    ['3.3.1.0', '2023-07-03'],
-    ['3.3.1.1', '2023-10-12'],
-    ['3.4.0.0', '2023-08-09'],
-    ['3.4.1.0', '2023-09-28'],
-    ['3.4.1.1', '2023-10-12'],
-    ['3.4.2.0', '2023-11-10'],
-    ['3.4.3.1', '2023-12-15'],
-    ['3.4.3.2', '2023-12-22'],
-    ['3.4.3.3', '2024-01-17'],
-    ['3.4.3.4', '2024-02-10'],
-    ['3.4.3.5', '2024-03-21'],
-    ['3.4.3.6', '2024-04-15'],
-    ['3.4.3.7', '2024-04-23'],
-    ['3.4.3.8', '2024-05-16'],
-    ['3.4.3.9', '2024-06-08'],
-    ['3.4.3.10', '2024-06-18'],
-    ['3.4.3.11', '2024-06-22'],
-    ['3.4.3.12', '2024-08-08'],
-    ['3.4.3.13', '2024-11-15'],
-    ['3.4.3.14', '2024-12-17'],
-    ['3.4.3.15', '2025-01-10'],
-    ['3.4.3.16', '2025-01-16'],
-    ['3.4.3.17', '2025-03-26'],
-    ['3.4.3.18', '2025-04-29'],
-    ['3.4.3.19', '2025-06-10'],
-    ['3.4.3.20', '2025-06-25'],
-    ['3.4.3.21', '2025-09-05'],
-    ['3.4.3.22', '2025-11-24'],
-    ['3.4.3.23', '2026-01-07'],
-    ['3.4.3.24', '2026-03-11'],
-    ['3.4.3.25', '2026-04-09'],
-    ['3.4.3.26', '2026-05-11'],
-    ['3.4.3.27', '2026-05-28'],
-    ['3.4.3.28', '2026-06-11'],
-    ['3.4.3.29', '2026-08-10'],
-    ['3.5.0.0', '2023-11-08'],
-    ['3.5.0.1', '2023-11-14'],
-    ['3.5.0.2', '2023-12-21'],
-    ['3.5.0.3', '2024-01-26'],
-    ['3.5.0.4', '2024-05-20'],
-    ['3.5.0.5', '2024-06-18'],
-    ['3.5.0.6', '2024-06-22'],
-    ['3.5.0.7', '2024-07-09'],
-    ['3.6.0.0', '2024-02-12'],
-    ['3.6.1.0', '2024-02-26'],
-    ['3.6.1.1', '2024-03-05'],
-    ['3.6.1.2', '2024-04-08'],
-    ['3.6.1.3', '2024-04-16'],
-    ['3.6.1.4', '2024-05-14'],
-    ['3.6.1.5', '2024-06-18'],
-    ['3.6.1.6', '2024-06-22'],
-    ['3.6.1.7', '2024-07-09'],
-    ['3.6.1.8', '2024-10-11'],
-    ['3.7.0.0', '2024-05-28'],
-    ['3.7.1.0', '2024-06-18'],
-    ['3.7.1.1', '2024-06-22'],
-    ['3.7.1.2', '2024-07-09'],
-    ['3.7.1.3', '2024-11-26'],
-    ['3.7.1.4', '2025-02-25'],
-    ['3.7.1.5', '2025-04-10'],
-    ['3.8.0.0', '2024-09-11'],
-    ['3.8.1.0', '2024-11-04'],
-    ['3.8.1.1', '2025-04-10'],
-    ['3.8.1.2', '2025-07-02'],
-    ['3.9.0.0', '2024-12-12'],
-    ['3.9.0.1', '2025-01-28'],
-    ['3.9.1.0', '2025-03-11'],
-    ['3.9.1.1', '2025-03-20'],
-    ['3.9.1.2', '2025-07-07'],
-    ['3.10.0.0', '2025-03-27'],
-    ['3.10.0.1', '2025-04-15'],
-    ['3.10.0.2', '2025-05-20'],
-    ['3.10.0.3', '2025-07-06'],
-    ['3.10.0.4', '2025-08-07'],
-    ['3.10.0.5', '2025-08-22'],
-    ['3.10.0.6', '2025-10-10'],
-    ['3.10.0.7', '2025-12-09'],
-    ['3.10.0.8', '2026-02-11'],
-    ['3.10.0.9', '2026-03-12'],
-    ['3.10.0.10', '2026-04-09'],
-    ['3.10.0.11', '2026-05-14'],
-    ['3.10.0.12', '2026-05-28'],
-    ['3.10.0.13', '2026-06-08'],
-    ['3.10.0.14', '2026-06-11'],
-    ['3.10.0.15', '2026-06-30'],
-    ['3.10.0.16', '2026-07-08'],
-    ['3.10.0.17', '2026-08-10'],
-    ['3.11.0.0', '2025-07-03'],
-    ['3.11.0.1', '2025-07-16'],
-    ['3.11.0.2', '2025-07-28'],
-    ['3.11.0.3', '2025-09-05'],
-    ['3.11.0.4', '2025-09-30'],
-    ['3.11.0.5', '2025-10-23'],
-    ['3.11.0.6', '2025-11-03'],
-    ['3.11.0.7', '2026-02-26'],
-    ['3.11.0.8', '2026-03-12'],
-    ['3.11.0.9', '2026-04-15'],
-    ['3.11.0.10', '2026-04-27'],
-    ['3.11.0.11', '2026-05-11'],
-    ['3.11.0.12', '2026-05-28'],
-    ['3.11.0.13', '2026-06-11'],
-    ['3.11.0.14', '2026-06-30'],
-    ['3.12.0.0', '2025-10-01'],
-    ['3.12.0.1', '2025-11-18'],
-    ['3.12.0.2', '2025-12-10'],
-    ['3.12.0.3', '2026-02-26'],
-    ['3.12.0.4', '2026-03-11'],
-    ['3.12.0.5', '2026-04-15'],
-    ['3.12.0.6', '2026-05-11'],
-    ['3.12.0.7', '2026-05-28'],
-    ['3.12.0.8', '2026-06-11'],
-    ['3.12.0.9', '2026-07-22'],
-    ['3.12.0.10', '2026-08-10'],
-    ['3.12.0.11', '2026-08-18'],
-    ['3.13.0.0', '2025-12-18'],
-    ['3.13.0.1', '2026-02-01'],
-    ['3.13.0.2', '2026-03-10'],
-    ['3.13.0.3', '2026-04-08'],
-    ['3.13.0.4', '2026-05-05'],
-    ['3.13.0.5', '2026-05-28'],
-    ['3.13.0.6', '2026-06-11'],
-    ['3.13.0.7', '2026-06-30'],
-    ['3.13.0.8', '2026-07-27'],
-    ['3.13.0.9', '2026-08-10'],
-    ['3.13.0.10', '2026-08-20'],
-    ['3.14.0.0', '2026-04-07'],
-    ['3.14.0.1', '2026-04-10'],
-    ['3.14.0.2', '2026-04-28'],
-    ['3.14.0.3', '2026-05-25'],
-    ['3.14.0.4', '2026-05-28'],
-    ['3.14.0.5', '2026-06-04'],
-    ['3.14.0.6', '2026-06-11'],
-    ['3.14.0.7', '2026-06-23'],
-    ['3.14.0.8', '2026-07-02'],
-    ['3.14.0.9', '2026-07-14'],
-    ['3.14.0.10', '2026-07-29'],
-    ['3.14.0.11', '2026-08-06'],
-    ['3.14.0.12', '2026-08-10'],
-    ['3.14.0.13', '2026-08-19'],
-    ['3.15.0.0', '2026-07-02'],
-    ['3.15.0.1', '2026-07-07'],
-    ['3.15.0.2', '2026-07-21'],
-    ['3.15.0.3', '2026-08-10'],
-    ['3.15.0.4', '2026-08-20'],
-];
-
-// EXTERNAL MODULE: ./build/version/kong-version.js
-var kong_version = __nccwpck_require__(7143);
-;// CONCATENATED MODULE: ./build/version/catalog.js
+;// CONCATENATED MODULE: ./build/migrate/backup-gate.js
 
 
 
-const PG_12_TO_15 = [12, 13, 14, 15];
-const PG_12_TO_16 = [12, 13, 14, 15, 16];
-const PG_13_TO_17 = [13, 14, 15, 16, 17];
-// LTS and end-of-life: developer.konghq.com app/_data/products/gateway.yml (bc1cd742) for 3.4
-// and 3.7–3.15; docs.konghq.com app/_data/kong_versions.yml (fb0334b0) for 2.8, 3.3, 3.5, 3.6,
-// which the newer file no longer lists. Where both list a line the newer file wins (3.8, 3.9).
-// PostgreSQL tested lists: kong-facts upgrade-paths-helm-operator-deck.md §2.1 (old
-// versions/28.yml, 32.yml, 33.yml, 35–38.yml) and gateway.yml for 3.4 and 3.7+.
-const LINE_FACTS = {
-    '2.8': { lts: true, endOfLife: '2025-03-31', postgres: PG_12_TO_15 },
-    '3.2': { postgres: PG_12_TO_15 },
-    '3.3': { endOfLife: '2024-05-19', postgres: PG_12_TO_15 },
-    '3.4': { lts: true, endOfLife: '2026-08-31', postgres: PG_12_TO_16 },
-    '3.5': { endOfLife: '2024-11-08', postgres: PG_12_TO_16 },
-    '3.6': { endOfLife: '2025-02-12', postgres: PG_12_TO_16 },
-    '3.7': { endOfLife: '2025-05-31', postgres: PG_12_TO_16 },
-    '3.8': { endOfLife: '2025-09-11', postgres: PG_12_TO_16 },
-    '3.9': { endOfLife: '2025-12-12', postgres: PG_13_TO_17 },
-    '3.10': { lts: true, endOfLife: '2028-03-31', postgres: PG_13_TO_17 },
-    '3.11': { endOfLife: '2026-07-03', postgres: PG_13_TO_17 },
-    '3.12': { endOfLife: '2026-10-01', postgres: PG_13_TO_17 },
-    '3.13': { endOfLife: '2026-12-18', postgres: PG_13_TO_17 },
-    '3.14': { lts: true, endOfLife: '2029-04-07', postgres: PG_13_TO_17 },
-    '3.15': { endOfLife: '2027-07-02', postgres: PG_13_TO_17 },
-};
-// Cassandra was removed in 3.4.0 (Kong/kong#10931; facts §1.9), so 3.3 is its last line.
-const LAST_CASSANDRA_LINE = { major: 3, minor: 3 };
-const RELEASES = {
-    oss: toReleases(OSS_RELEASES),
-    enterprise: toReleases(ENTERPRISE_RELEASES),
-};
-function toReleases(rows) {
-    return rows
-        .map(([version, date]) => ({ version: (0,kong_version/* parseKongVersion */.bo)(version, 'catalog'), date }))
-        .sort((a, b) => (0,kong_version/* compareKongVersions */.QR)(a.version, b.version));
-}
-const LINES = buildLines();
-const LINE_BY_NAME = new Map(LINES.map((line) => [line.line, line]));
-function buildLines() {
-    const names = new Set([...RELEASES.oss, ...RELEASES.enterprise].map((r) => (0,kong_version/* releaseLine */.aY)(r.version)));
-    return [...names]
-        .map((name) => {
-        const [major, minor] = name.split('.').map(Number);
-        const facts = LINE_FACTS[name] ?? {};
-        const inLine = (edition) => RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === name);
-        const dates = [...inLine('oss'), ...inLine('enterprise')].flatMap((r) => (r.date === undefined ? [] : [r.date]));
-        return {
-            line: name,
-            major,
-            minor,
-            lts: facts.lts === true,
-            endOfLife: facts.endOfLife,
-            firstReleased: dates.sort()[0],
-            latestOss: latestOf(inLine('oss')),
-            latestEnterprise: latestOf(inLine('enterprise')),
-            postgres: facts.postgres && { tested: facts.postgres, minimum: Math.min(...facts.postgres) },
-            cassandra: major < LAST_CASSANDRA_LINE.major || (major === LAST_CASSANDRA_LINE.major && minor <= LAST_CASSANDRA_LINE.minor),
-        };
-    })
-        .sort((a, b) => a.major - b.major || a.minor - b.minor);
-}
-function latestOf(releases) {
-    return releases.filter((r) => !(0,kong_version/* isPrerelease */.V1)(r.version)).at(-1)?.version;
-}
-/** Every release line, oldest first. */
-function allLines() {
-    return LINES;
-}
-function catalogLine(line) {
-    return LINE_BY_NAME.get(line);
-}
-function latestVersion(line, edition) {
-    const entry = LINE_BY_NAME.get(line);
-    return edition === 'oss' ? entry?.latestOss : entry?.latestEnterprise;
-}
-/** Whether the version was released in its own edition (three numbers: OSS; four: Enterprise). */
-function versionExists(version) {
-    return RELEASES[(0,kong_version/* editionOf */.yU)(version)].some((r) => (0,kong_version/* compareKongVersions */.QR)(r.version, version) === 0);
-}
-function releasesOf(line, edition) {
-    return RELEASES[edition].filter((r) => (0,kong_version/* releaseLine */.aY)(r.version) === line);
-}
-/** The releases of an edition after `from` up to and including `to`, oldest first. */
-function releasesBetween(from, to, edition) {
-    return RELEASES[edition].filter((r) => compareKongVersions(r.version, from) > 0 && compareKongVersions(r.version, to) <= 0);
-}
-function postgresSupport(line) {
-    return LINE_BY_NAME.get(line)?.postgres;
-}
-function supportsCassandra(version) {
-    return LINE_BY_NAME.get((0,kong_version/* releaseLine */.aY)(version))?.cassandra ?? version.major < LAST_CASSANDRA_LINE.major;
-}
-function isLts(line) {
-    return LINE_BY_NAME.get(line)?.lts === true;
-}
-const LINE_PATTERN = /^v?(\d+)\.(\d+)(?:\.x)?$/;
+
+
+
+
+
 /**
- * Turns what a user asks for into a released version of the edition: "latest", a line
- * ("3.4" or "3.4.x": its latest release) or an exact version, which must exist.
+ * `up` changes the database for good: only with a rollback point. The manifest's archive is
+ * there and intact, the manifest is of this database, no migration ran since, and the entity
+ * fingerprint is the backup's (or the user accepted the changes made after it).
  */
-function resolveVersion(text, edition, input = 'to') {
-    const wanted = text.trim();
-    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
-    if (wanted.toLowerCase() === 'latest') {
-        const latest = latestOf(RELEASES[edition]);
-        if (latest === undefined)
-            throw inputError(input, `the catalog has no ${name} release`);
-        return latest;
+async function backupGate(request, session, mode) {
+    const refuse = (detail) => {
+        if (mode === 'dry-run')
+            session.warn(`backup gate would refuse: ${detail}`);
+        else
+            throw (0,errors/* stepError */.hH)('backup gate', detail);
+    };
+    const gate = request.backup;
+    if (gate.kind === 'waived') {
+        session.warn('allow-without-backup is true: migrating without a verified backup; the only rollback is a backup you took yourself.');
+        return;
     }
-    const line = LINE_PATTERN.exec(wanted);
-    if (line) {
-        const lineName = `${Number(line[1])}.${Number(line[2])}`;
-        const latest = latestVersion(lineName, edition);
-        if (latest === undefined) {
-            throw inputError(input, `Kong has no ${name} release in line ${lineName}; ${name} lines: ${linesWith(edition)}`);
+    if (gate.kind === 'none') {
+        return refuse('no backup manifest: give backup-manifest (the manifest.json backup-db wrote for this database), or set allow-without-backup: true');
+    }
+    // The archive before anything else: a manifest without the files it lists is no rollback point.
+    let manifest;
+    try {
+        manifest = (await verifyBackupFiles(gate.path, 'backup-manifest', { log: (line) => session.log.info(`backup gate: ${line}`) })).manifest;
+    }
+    catch (error) {
+        if (mode === 'dry-run' && error instanceof errors/* UpgradeError */.fy)
+            return session.warn(`backup gate would refuse: ${error.message}`);
+        throw error;
+    }
+    const live = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the database identity', (client) => dump_readIdentity(client, request.database));
+    if (!sameDatabase(manifest.database, live.database)) {
+        return refuse(`the manifest ${gate.path} is of another database: ${describeIdentity(manifest.database)}, this is ${describeIdentity(live.database)}. For a copy restored from a backup (dual-cluster, preproduction), give the manifest backup-db restore wrote for the copy`);
+    }
+    fingerprint_assertFingerprintComputable(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
+    const migrated = schemaMetaChanges(manifest, await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', schema_meta_readSchemaMeta));
+    if (migrated !== undefined) {
+        return refuse(`migrations ran since the backup of ${manifest.finishedAt} (${migrated}): it is no rollback point for this step; back up again`);
+    }
+    const differences = await fingerprintDifferences(request.database, manifest);
+    if (differences.length > 0) {
+        const detail = `the database changed since the backup of ${manifest.finishedAt}: ${differences.join('; ')}. Changes made after the backup (Admin API writes during the freeze) are lost if you roll back, and missing on a copy restored from it`;
+        if (!gate.allowChangesAfterBackup)
+            return refuse(`${detail}. Take a new backup with writes frozen, or set allow-changes-after-backup: true`);
+        session.warn(`allow-changes-after-backup is true: ${detail}`);
+    }
+    if (gate.verify === 'trial-restore') {
+        if (mode === 'dry-run') {
+            session.log.info('backup gate: dry run, the trial restore (gate-verify: trial-restore) is not run');
         }
-        return latest;
+        else {
+            await trialRestore(request, gate.path, manifest, session);
+        }
     }
-    const version = parseKongVersion(wanted, input);
-    if (editionOf(version) !== edition) {
-        const form = edition === 'oss' ? 'three numbers, e.g. 3.4.2' : 'four numbers, e.g. 3.4.3.29';
-        throw inputError(input, `"${wanted}" is not an ${name} version; ${name} versions have ${form}`);
+    if (differences.length === 0)
+        session.log.info(`backup gate: the database matches the backup of ${manifest.finishedAt} (fingerprint ${manifest.fingerprint.digest.slice(0, 12)}), its archive checked${gate.verify === 'trial-restore' && mode === 'enforce' ? ' and trial-restored' : ''}`);
+}
+/**
+ * `gate-verify: trial-restore`: backup-db's verify, restoring the archive into a scratch
+ * database on this server (dropped after) whose fingerprint must equal the manifest's. An
+ * encrypted archive needs its key, which migrate does not take: verify it with backup-db.
+ */
+async function trialRestore(request, manifestPath, manifest, session) {
+    if (manifest.encryption.method !== 'none') {
+        throw (0,errors/* inputError */.Xu)('gate-verify', `trial-restore cannot open the archive: it is encrypted (${manifest.encryption.method}) and migrate takes no key; run backup-db with mode: verify and trial-restore: true before this step, and use gate-verify: checksums here`);
     }
-    if (!versionExists(version))
-        throw inputError(input, notReleased(version, edition));
-    return version;
+    session.log.info('backup gate: trial restore of the archive into a scratch database (gate-verify: trial-restore)');
+    await verifyBackup({ manifestPath, trialServer: request.database, log: (line) => session.log.info(`backup gate: ${line}`) });
 }
-/** The message for a version that was never released, listing what its line did release. */
-function notReleased(version, edition) {
-    const line = (0,kong_version/* releaseLine */.aY)(version);
-    const name = edition === 'oss' ? 'OSS' : 'Enterprise';
-    const released = releasesOf(line, edition).map((r) => (0,kong_version/* formatKongVersion */.Xz)(r.version));
-    const known = released.length > 0 ? `${name} ${line} releases: ${released.join(', ')}` : `${name} lines: ${linesWith(edition)}`;
-    return `Kong ${name} ${(0,kong_version/* formatKongVersion */.Xz)(version)} was never released; ${known}`;
+function describeIdentity(db) {
+    return `${db.host}:${db.port}/${db.database} (system identifier ${db.systemIdentifier ?? 'unknown'})`;
 }
-function linesWith(edition) {
-    const lines = LINES.filter((l) => (edition === 'oss' ? l.latestOss : l.latestEnterprise) !== undefined).map((l) => l.line);
-    return `${lines[0]} … ${lines.at(-1)}`;
+function schemaMetaChanges(manifest, live) {
+    const key = (rows) => new Map((rows ?? []).map((row) => [row.subsystem, `${[...row.executed].sort().join(',')}|${[...row.pending].sort().join(',')}`]));
+    const before = key(manifest.schemaMeta);
+    const now = key(live);
+    const changed = [...new Set([...before.keys(), ...now.keys()])].filter((s) => before.get(s) !== now.get(s)).sort();
+    return changed.length === 0 ? undefined : `schema_meta differs for ${changed.join(', ')}`;
+}
+
+// EXTERNAL MODULE: ./build/kong/kong-env.js
+var kong_env = __nccwpck_require__(837);
+// EXTERNAL MODULE: ./build/kong/runners/types.js
+var types = __nccwpck_require__(6785);
+;// CONCATENATED MODULE: ./build/kong/runners/binary.js
+
+
+
+/** The one function that assembles a binary run: argv without secrets, settings by environment. */
+function binaryCommand(spec, args) {
+    return { command: spec.kongPath, args: [...args], env: { ...spec.env } };
+}
+function binaryRunner(spec) {
+    return {
+        kind: 'binary',
+        confPath: spec.confFile,
+        describe: () => `kong binary ${spec.kongPath}`,
+        run: (args, options) => (0,lib_exec/* execCommand */.N)({ ...binaryCommand(spec, args), ...(options.onLine && { onLine: options.onLine }) }),
+        render: (args) => {
+            const request = binaryCommand(spec, args);
+            return [...(0,types/* renderEnvironment */.C)(request.env ?? {}, kong_env/* SECRET_KONG_VARIABLES */.V), [request.command, ...request.args].map(types/* shellQuote */.Z).join(' ')].join('\n') + '\n';
+        },
+    };
+}
+
+// EXTERNAL MODULE: ./build/kong/runners/image.js
+var runners_image = __nccwpck_require__(2545);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./build/kong/runners/kubernetes.js
+
+
+
+
+
+const CONTAINER = 'kong-upgrade-migrations';
+/** The Helm chart's component names for `up`, `finish` and `bootstrap`; ours for the rest. */
+function componentFor(purpose) {
+    if (purpose === 'up')
+        return 'pre-upgrade-migrations';
+    if (purpose === 'finish')
+        return 'post-upgrade-migrations';
+    if (purpose === 'bootstrap')
+        return 'init-migrations';
+    return `migrations-${purpose.replace(/[^a-z0-9-]/g, '-')}`;
+}
+/** The one function that assembles the Job. */
+function migrationJobManifest(spec, args, jobName, purpose) {
+    const component = componentFor(purpose);
+    const labels = {
+        'app.kubernetes.io/name': 'kong',
+        'app.kubernetes.io/component': component,
+        'app.kubernetes.io/managed-by': 'kong-upgrade-actions',
+    };
+    const env = [{ name: 'KONG_NGINX_DAEMON', value: 'off' }];
+    for (const [name, value] of Object.entries(spec.env)) {
+        if (kong_env/* SECRET_KONG_VARIABLES */.V.includes(name))
+            continue;
+        env.push({ name, value });
+    }
+    if (spec.passwordSecret !== undefined) {
+        env.push({ name: 'KONG_PG_PASSWORD', valueFrom: { secretKeyRef: { name: spec.passwordSecret.name, key: spec.passwordSecret.key } } });
+    }
+    const podSpec = {
+        automountServiceAccountToken: false,
+        ...(spec.serviceAccount !== undefined && { serviceAccountName: spec.serviceAccount }),
+        restartPolicy: 'Never',
+        containers: [
+            {
+                name: CONTAINER,
+                image: spec.image,
+                imagePullPolicy: spec.imagePullPolicy,
+                env,
+                args: ['kong', ...args],
+            },
+        ],
+    };
+    return {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: jobName, namespace: spec.namespace, labels },
+        spec: {
+            backoffLimit: 0,
+            ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished,
+            template: {
+                metadata: { labels, annotations: { 'sidecar.istio.io/inject': 'false' } },
+                spec: podSpec,
+            },
+        },
+    };
+}
+/**
+ * YAML for kubectl. Every string value is double-quoted: Kubernetes reads manifests as YAML 1.1
+ * (sigs.k8s.io/yaml), where a bare `on`/`off` (KONG_PG_SSL) is a boolean and an env value must
+ * be a string. No anchors: each object is written out in full.
+ */
+function renderJobManifest(job) {
+    return (0,dist/* stringify */.As)(job, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', aliasDuplicateObjects: false });
+}
+function kubernetesRunner(spec, nameFor) {
+    const kubectl = (args, stdin, onLine) => (0,lib_exec/* execCommand */.N)({
+        command: spec.kubectl,
+        args: [...(spec.context === undefined ? [] : ['--context', spec.context]), ...args],
+        ...(stdin !== undefined && { stdin }),
+        ...(onLine && { onLine }),
+    });
+    return {
+        kind: 'kubernetes',
+        confPath: undefined,
+        describe: () => `Kubernetes Job in namespace ${spec.namespace} with image ${spec.image}`,
+        render: (args, purpose) => renderJobManifest(migrationJobManifest(spec, args, nameFor(purpose), purpose)),
+        run: async (args, options) => {
+            const name = nameFor(options.purpose);
+            const manifest = renderJobManifest(migrationJobManifest(spec, args, name, options.purpose));
+            // The manifest goes in on stdin: no temp file, nothing in argv.
+            const created = await kubectl(['create', '-f', '-', '-o', 'name'], manifest);
+            if (created.exitCode !== 0)
+                throw (0,errors/* stepError */.hH)(`creating Job ${spec.namespace}/${name}`, (created.stderr || created.stdout).trim());
+            const pod = await waitForPod(kubectl, spec, name);
+            // Streams the container's output (stdout and stderr merged) until it exits.
+            const logs = await kubectl(['logs', '-f', '-n', spec.namespace, `pod/${pod}`, '-c', CONTAINER], undefined, options.onLine);
+            if (logs.exitCode !== 0)
+                throw (0,errors/* stepError */.hH)(`reading the logs of ${spec.namespace}/${pod}`, logs.stderr.trim());
+            const exitCode = await waitForExitCode(kubectl, spec, pod);
+            return { exitCode, stdout: logs.stdout, stderr: '' };
+        },
+    };
+}
+async function waitForPod(kubectl, spec, job) {
+    const deadline = Date.now() + spec.startTimeoutMs;
+    let last = '';
+    for (;;) {
+        const result = await kubectl(['get', 'pods', '-n', spec.namespace, '-l', `job-name=${job}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']);
+        if (result.exitCode !== 0)
+            throw (0,errors/* stepError */.hH)(`finding the pod of Job ${spec.namespace}/${job}`, result.stderr.trim());
+        last = result.stdout.trim();
+        const started = last.split('\n').map((line) => line.split(' ')).find(([, phase]) => phase === 'Running' || phase === 'Succeeded' || phase === 'Failed');
+        if (started?.[0])
+            return started[0];
+        if (Date.now() > deadline) {
+            throw (0,errors/* stepError */.hH)(`starting Job ${spec.namespace}/${job}`, `no pod started within ${Math.round(spec.startTimeoutMs / 1000)} s (${last || 'no pod yet'}); check the image, pull secrets and scheduling with kubectl describe job ${job} -n ${spec.namespace}`);
+        }
+        await concurrency_sleep(2000);
+    }
+}
+async function waitForExitCode(kubectl, spec, pod) {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+        const result = await kubectl(['get', 'pod', pod, '-n', spec.namespace, '-o', `jsonpath={.status.containerStatuses[?(@.name=="${CONTAINER}")].state.terminated.exitCode}`]);
+        const text = result.stdout.trim();
+        if (result.exitCode === 0 && /^\d+$/.test(text))
+            return Number(text);
+        if (Date.now() > deadline)
+            throw (0,errors/* stepError */.hH)(`reading how ${spec.namespace}/${pod} ended`, result.stderr.trim() || 'the container has not terminated');
+        await concurrency_sleep(1000);
+    }
 }
 
 ;// CONCATENATED MODULE: ./build/version/teardown-migrations.js
 
-/** The facts cover kong/kong tags up to here; later releases may add teardowns not listed. */
+/** The list covers Kong/kong tags up to here; later releases may add teardowns not listed. */
 const TEARDOWN_FACTS_END = (0,kong_version/* parseKongVersion */.bo)('3.9.3');
 // Read from the Postgres half of every migration file at the tags 1.0.0–3.9.3 (a teardown only in
 // the `cassandra` half does not count). basic-auth, hmac-auth, jwt and key-auth 003_200_to_210 are
@@ -40340,7 +41523,8 @@ const ROWS = [
     ['acme', '003_350_to_360', '3.6.0'],
     ['rate-limiting', '006_350_to_360', '3.6.0'],
     ['response-ratelimiting', '001_350_to_360', '3.6.0'],
-    // First OSS tag 3.6.1; Enterprise also shipped it on its 3.3–3.5 branches (§4.2).
+    // First OSS tag 3.6.1; Enterprise also shipped it on its 3.3–3.5 branches
+    // (Kong/kong release/3.3.x–3.5.x after their last OSS tags).
     ['opentelemetry', '001_331_to_332', '3.6.1'],
     ['ai-proxy', '001_360_to_370', '3.7.0'],
 ];
@@ -40359,7 +41543,8 @@ function teardownsBetween(from, to) {
 
 
 
-// decK `file convert` pairs: facts §5.3 (Kong/deck convert/convert.go), versions from §1.6.
+// decK `file convert` pairs: Kong/deck convert/convert.go; the decK versions from the LTS
+// upgrade guides (Kong/developer.konghq.com app/_how-tos/gateway/convert-gateway-lts-*.md).
 const LTS_PAIRS = {
     '2.8': { to: '3.4', minimumDeck: '1.47.0' },
     '3.4': { to: '3.10', minimumDeck: '1.51.0' },
@@ -40426,7 +41611,7 @@ function validate(from, to, options) {
         }
     }
 }
-/** Special cases that pin the first stop before the normal route (facts §1.1). */
+/** Special cases that pin the first stop before the normal route (the upgrade guide's reference.md). */
 function requiredFirstHop(from, to, options) {
     const formatted = (0,kong_version/* formatKongVersion */.Xz)(from);
     if (options.deployment === 'hybrid' && HYBRID_PROTOCOL_TRAP.includes(formatted) && (0,kong_version/* compareKongVersions */.QR)(to, HYBRID_PROTOCOL_FIX) > 0) {
@@ -40560,271 +41745,360 @@ function breakingMarkers(from, to, rule) {
     return markers;
 }
 
-;// CONCATENATED MODULE: ./build/kong/kong-env.js
-/** The variables that select the database, in the order a rendered command shows them. */
-function kongDatabaseEnvironment(db, options = {}) {
-    const env = {
-        KONG_DATABASE: 'postgres',
-        KONG_PG_HOST: db.host,
-        KONG_PG_PORT: String(db.port),
-        KONG_PG_USER: db.user,
-        KONG_PG_DATABASE: db.database,
-        // Kong has pg_ssl/pg_ssl_verify booleans, no libpq-style prefer/allow: those mean "off"
-        // here, which is what libpq ends up with against a server that offers no TLS.
-        KONG_PG_SSL: sslOn(db) ? 'on' : 'off',
-        KONG_PG_SSL_VERIFY: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' ? 'on' : 'off',
-    };
-    if (db.password !== undefined)
-        env.KONG_PG_PASSWORD = db.password;
-    if (options.plugins !== undefined && options.plugins.length > 0)
-        env.KONG_PLUGINS = options.plugins.join(',');
-    return env;
-}
-function sslOn(db) {
-    return db.sslmode === 'require' || db.sslmode === 'verify-ca' || db.sslmode === 'verify-full';
-}
-/** The variable names that carry a secret: passed by reference (docker `-e NAME`, k8s secretKeyRef). */
-const SECRET_KONG_VARIABLES = ['KONG_PG_PASSWORD'];
-
-// EXTERNAL MODULE: ./build/kong/migration-state.js
-var migration_state = __nccwpck_require__(5800);
-;// CONCATENATED MODULE: ./build/kong/runners/types.js
-/** POSIX shell quoting for rendered lines (display only: the runners never use a shell). */
-function shellQuote(word) {
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * `export NAME=value` lines for the non-secret variables and a bare `export NAME` (to be set
- * from a secret store) for the secret ones: what a rendered command needs in its environment.
- */
-function renderEnvironment(env, secret) {
-    return Object.keys(env).map((name) => secret.includes(name) ? `export ${name}  # set it from your secret store; it is never put on a command line` : `export ${name}=${shellQuote(env[name])}`);
-}
-
-;// CONCATENATED MODULE: ./build/kong/runners/binary.js
-
-
-
-/** The one function that assembles a binary run: argv without secrets, settings by environment. */
-function binaryCommand(spec, args) {
-    return { command: spec.kongPath, args: [...args], env: { ...spec.env } };
-}
-function binaryRunner(spec) {
-    return {
-        kind: 'binary',
-        confPath: spec.confFile,
-        describe: () => `kong binary ${spec.kongPath}`,
-        run: (args, options) => exec_execCommand({ ...binaryCommand(spec, args), ...(options.onLine && { onLine: options.onLine }) }),
-        render: (args) => {
-            const request = binaryCommand(spec, args);
-            return [...renderEnvironment(request.env ?? {}, SECRET_KONG_VARIABLES), [request.command, ...request.args].map(shellQuote).join(' ')].join('\n') + '\n';
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/kong/runners/image.js
-
-
-
-/** Where a mounted kong.conf appears inside the container. */
-const CONTAINER_CONF_PATH = '/kong-upgrade/kong.conf';
-// An image reference as docker and the kubelet parse it (distribution/reference regexp.go,
-// referencePat): [domain[:port]/]path[/path…][:tag][@digest]. It never starts with `-`, so a
-// value that is really a docker flag (`--privileged`) can't reach docker's argv as one.
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
-/**
- * Why `image` is not an image reference, or undefined when it is. `{version}` stands for a
- * hop's version wherever it appears.
- */
-function imageReferenceProblem(image, placeholder) {
-    const sample = image.replaceAll(placeholder, '0.0.0');
-    // Length first: docker caps a name at 255 characters, and the pattern need not scan 100 KB.
-    if (sample.length > 512 || !IMAGE_REFERENCE.test(sample)) {
-        return `is not an image reference: expected [registry/]name[:tag][@digest], e.g. kong:3.4.2 or kong/kong-gateway:${placeholder}${sample.startsWith('-') ? ' (this value would be read by docker as a flag)' : ''}`;
-    }
-    return undefined;
-}
-/**
- * The one function that assembles a container run. Docker's `-e NAME` without `=value` copies
- * the variable from docker's own environment, so every database setting goes in as a name and
- * the values (the password among them) travel in the child process's environment: nothing
- * secret is ever in docker's argv, which any user of the machine can read (/proc/<pid>/cmdline).
- */
-function dockerRunCommand(spec, args, containerName) {
-    const argv = ['run', '--rm', '--name', containerName];
-    if (spec.network !== undefined)
-        argv.push('--network', spec.network);
-    for (const name of Object.keys(spec.env))
-        argv.push('-e', name);
-    if (spec.confFile !== undefined)
-        argv.push('-v', `${spec.confFile}:${CONTAINER_CONF_PATH}:ro`);
-    // The official images' entrypoint runs its arguments as the command, as the Helm chart's
-    // migration Jobs do with `args: [ "kong", "migrations", "up" ]`.
-    argv.push(spec.image, 'kong', ...args);
-    return { command: spec.docker, args: argv, env: { ...spec.env } };
-}
-function imageRunner(spec, nameFor) {
-    return {
-        kind: 'image',
-        confPath: spec.confFile === undefined ? undefined : CONTAINER_CONF_PATH,
-        describe: () => `${spec.docker} run ${spec.image}${spec.network === undefined ? '' : ` (network ${spec.network})`}`,
-        run: (args, options) => exec_execCommand({ ...dockerRunCommand(spec, args, nameFor(options.purpose)), ...(options.onLine && { onLine: options.onLine }) }),
-        render: (args, purpose) => renderDockerRun(dockerRunCommand(spec, args, nameFor(purpose))),
-    };
-}
-function renderDockerRun(request) {
-    return [...renderEnvironment(request.env ?? {}, SECRET_KONG_VARIABLES), [request.command, ...request.args].map(shellQuote).join(' ')].join('\n') + '\n';
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./build/kong/runners/kubernetes.js
+// EXTERNAL MODULE: ./build/migrate/request.js
+var migrate_request = __nccwpck_require__(9267);
+;// CONCATENATED MODULE: ./build/migrate/hops.js
 
 
 
 
-const CONTAINER = 'kong-upgrade-migrations';
-/** The Helm chart's component names for `up`, `finish` and `bootstrap`; ours for the rest. */
-function componentFor(purpose) {
-    if (purpose === 'up')
-        return 'pre-upgrade-migrations';
-    if (purpose === 'finish')
-        return 'post-upgrade-migrations';
-    if (purpose === 'bootstrap')
-        return 'init-migrations';
-    return `migrations-${purpose.replace(/[^a-z0-9-]/g, '-')}`;
-}
-/** The one function that assembles the Job. */
-function migrationJobManifest(spec, args, jobName, purpose) {
-    const component = componentFor(purpose);
-    const labels = {
-        'app.kubernetes.io/name': 'kong',
-        'app.kubernetes.io/component': component,
-        'app.kubernetes.io/managed-by': 'kong-upgrade-actions',
-    };
-    const env = [{ name: 'KONG_NGINX_DAEMON', value: 'off' }];
-    for (const [name, value] of Object.entries(spec.env)) {
-        if (SECRET_KONG_VARIABLES.includes(name))
-            continue;
-        env.push({ name, value });
-    }
-    if (spec.passwordSecret !== undefined) {
-        env.push({ name: 'KONG_PG_PASSWORD', valueFrom: { secretKeyRef: { name: spec.passwordSecret.name, key: spec.passwordSecret.key } } });
-    }
-    const podSpec = {
-        automountServiceAccountToken: false,
-        ...(spec.serviceAccount !== undefined && { serviceAccountName: spec.serviceAccount }),
-        restartPolicy: 'Never',
-        containers: [
-            {
-                name: CONTAINER,
-                image: spec.image,
-                imagePullPolicy: spec.imagePullPolicy,
-                env,
-                args: ['kong', ...args],
-            },
-        ],
-    };
-    return {
-        apiVersion: 'batch/v1',
-        kind: 'Job',
-        metadata: { name: jobName, namespace: spec.namespace, labels },
-        spec: {
-            backoffLimit: 0,
-            ttlSecondsAfterFinished: spec.ttlSecondsAfterFinished,
-            template: {
-                metadata: { labels, annotations: { 'sidecar.istio.io/inject': 'false' } },
-                spec: podSpec,
-            },
-        },
-    };
-}
-/**
- * YAML for kubectl. Every string value is double-quoted: Kubernetes reads manifests as YAML 1.1
- * (sigs.k8s.io/yaml), where a bare `on`/`off` (KONG_PG_SSL) is a boolean and an env value must
- * be a string. No anchors: each object is written out in full.
- */
-function renderJobManifest(job) {
-    return (0,dist/* stringify */.As)(job, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', aliasDuplicateObjects: false });
-}
-function kubernetesRunner(spec, nameFor) {
-    const kubectl = (args, stdin, onLine) => exec_execCommand({
-        command: spec.kubectl,
-        args: [...(spec.context === undefined ? [] : ['--context', spec.context]), ...args],
-        ...(stdin !== undefined && { stdin }),
-        ...(onLine && { onLine }),
-    });
-    return {
-        kind: 'kubernetes',
-        confPath: undefined,
-        describe: () => `Kubernetes Job in namespace ${spec.namespace} with image ${spec.image}`,
-        render: (args, purpose) => renderJobManifest(migrationJobManifest(spec, args, nameFor(purpose), purpose)),
-        run: async (args, options) => {
-            const name = nameFor(options.purpose);
-            const manifest = renderJobManifest(migrationJobManifest(spec, args, name, options.purpose));
-            // The manifest goes in on stdin: no temp file, nothing in argv.
-            const created = await kubectl(['create', '-f', '-', '-o', 'name'], manifest);
-            if (created.exitCode !== 0)
-                throw (0,errors/* stepError */.hH)(`creating Job ${spec.namespace}/${name}`, (created.stderr || created.stdout).trim());
-            const pod = await waitForPod(kubectl, spec, name);
-            // Streams the container's output (stdout and stderr merged) until it exits.
-            const logs = await kubectl(['logs', '-f', '-n', spec.namespace, `pod/${pod}`, '-c', CONTAINER], undefined, options.onLine);
-            if (logs.exitCode !== 0)
-                throw (0,errors/* stepError */.hH)(`reading the logs of ${spec.namespace}/${pod}`, logs.stderr.trim());
-            const exitCode = await waitForExitCode(kubectl, spec, pod);
-            return { exitCode, stdout: logs.stdout, stderr: '' };
-        },
-    };
-}
-async function waitForPod(kubectl, spec, job) {
-    const deadline = Date.now() + spec.startTimeoutMs;
-    let last = '';
-    for (;;) {
-        const result = await kubectl(['get', 'pods', '-n', spec.namespace, '-l', `job-name=${job}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']);
-        if (result.exitCode !== 0)
-            throw (0,errors/* stepError */.hH)(`finding the pod of Job ${spec.namespace}/${job}`, result.stderr.trim());
-        last = result.stdout.trim();
-        const started = last.split('\n').map((line) => line.split(' ')).find(([, phase]) => phase === 'Running' || phase === 'Succeeded' || phase === 'Failed');
-        if (started?.[0])
-            return started[0];
-        if (Date.now() > deadline) {
-            throw (0,errors/* stepError */.hH)(`starting Job ${spec.namespace}/${job}`, `no pod started within ${Math.round(spec.startTimeoutMs / 1000)} s (${last || 'no pod yet'}); check the image, pull secrets and scheduling with kubectl describe job ${job} -n ${spec.namespace}`);
+
+
+
+
+
+
+
+
+async function resolveHops(request, session) {
+    const runnerTemplate = request.runner.kind === 'binary' ? request.runner.kongPath : request.runner.image;
+    const templated = runnerTemplate.includes(migrate_request/* VERSION_PLACEHOLDER */.TV);
+    if (request.plan !== undefined) {
+        const plan = request.plan.plan;
+        if (plan.hops.length === 0)
+            throw (0,errors/* inputError */.Xu)('plan-json', `${request.plan.path} has no hops (${plan.from} → ${plan.to} needs no migration)`);
+        const versions = plan.hops.map((hop) => (0,kong_version/* parseKongVersion */.bo)(hop.to, 'plan-json'));
+        if (versions.length > 1 && !templated) {
+            throw (0,errors/* inputError */.Xu)(request.runner.kind === 'binary' ? 'kong-path' : 'image', `the plan has ${versions.length} hops (${plan.hops.map((h) => `${h.from} → ${h.to}`).join(', ')}), each run by its own Kong version: put ${migrate_request/* VERSION_PLACEHOLDER */.TV} in it (e.g. ${request.runner.kind === 'binary' ? '/opt/kong-{version}/bin/kong' : 'kong:{version}'})`);
         }
-        await kubernetes_sleep(2000);
+        return versions.map((version) => hops_makeHop(request, version, templated ? runnerTemplate.replaceAll(migrate_request/* VERSION_PLACEHOLDER */.TV, (0,kong_version/* formatKongVersion */.Xz)(version)) : runnerTemplate));
+    }
+    let version = request.version;
+    if (version === undefined && request.runner.kind !== 'binary') {
+        const tag = /:([^:/@]+)$/.exec(request.runner.image)?.[1];
+        version = tag === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(tag);
+        if (version === undefined)
+            throw (0,errors/* inputError */.Xu)('kong-version', `is required: the image ${request.runner.image} has no version tag to read it from`);
+    }
+    if (templated && version === undefined)
+        throw (0,errors/* inputError */.Xu)('kong-version', `is required when kong-path contains ${migrate_request/* VERSION_PLACEHOLDER */.TV}`);
+    const resolved = templated && version !== undefined ? runnerTemplate.replaceAll(migrate_request/* VERSION_PLACEHOLDER */.TV, (0,kong_version/* formatKongVersion */.Xz)(version)) : runnerTemplate;
+    if (version === undefined) {
+        // A binary without a stated version: ask it (kong/cmd/version.lua prints the bare version;
+        // Enterprise prints `Kong Enterprise <version>`).
+        const probe = hops_makeHop(request, (0,kong_version/* parseKongVersion */.bo)('0.0.0'), resolved);
+        version = await kongVersionOf(probe.runner);
+        session.log.info(`${resolved} is Kong ${(0,kong_version/* formatKongVersion */.Xz)(version)}`);
+    }
+    return [hops_makeHop(request, version, resolved)];
+}
+function hops_makeHop(request, version, where) {
+    const env = (0,kong_env/* kongDatabaseEnvironment */.U)(request.database.db, request.plugins === undefined ? {} : { plugins: request.plugins });
+    const label = (0,kong_version/* formatKongVersion */.Xz)(version);
+    const suffix = (0,external_node_crypto_.randomBytes)(3).toString('hex');
+    // Unique per run: a Job (or container) name can't be reused while the last one is kept.
+    let serial = 0;
+    const nameFor = (purpose) => `kong-${label.replace(/\./g, '-')}-${purpose}-${suffix}${(serial++).toString(36)}`.slice(0, 63).replace(/-+$/, '');
+    const runner = request.runner;
+    switch (runner.kind) {
+        case 'binary':
+            return { version, label, runner: binaryRunner({ kongPath: where, env, confFile: request.kongConf }) };
+        case 'image':
+            return { version, label, runner: (0,runners_image/* imageRunner */.k7)({ docker: runner.docker, image: where, network: runner.network, env, confFile: request.kongConf }, nameFor) };
+        case 'kubernetes': {
+            const podEnv = runner.pgHost === undefined ? env : { ...env, KONG_PG_HOST: runner.pgHost };
+            return {
+                version,
+                label,
+                runner: kubernetesRunner({
+                    kubectl: runner.kubectl,
+                    context: runner.context,
+                    namespace: runner.namespace,
+                    image: where,
+                    imagePullPolicy: runner.imagePullPolicy,
+                    env: podEnv,
+                    passwordSecret: runner.passwordSecret,
+                    serviceAccount: runner.serviceAccount,
+                    startTimeoutMs: runner.startTimeoutMs,
+                    ttlSecondsAfterFinished: 86_400,
+                }, nameFor),
+            };
+        }
     }
 }
-async function waitForExitCode(kubectl, spec, pod) {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-        const result = await kubectl(['get', 'pod', pod, '-n', spec.namespace, '-o', `jsonpath={.status.containerStatuses[?(@.name=="${CONTAINER}")].state.terminated.exitCode}`]);
-        const text = result.stdout.trim();
-        if (result.exitCode === 0 && /^\d+$/.test(text))
-            return Number(text);
-        if (Date.now() > deadline)
-            throw (0,errors/* stepError */.hH)(`reading how ${spec.namespace}/${pod} ended`, result.stderr.trim() || 'the container has not terminated');
-        await kubernetes_sleep(1000);
+async function kongVersionOf(runner) {
+    const result = await runner.run(['version'], { purpose: 'version' });
+    const text = result.stdout.trim().split('\n').pop() ?? '';
+    const version = (0,kong_version/* tryParseKongVersion */.SC)(text.replace(/^Kong( Enterprise)?:? /, ''));
+    if (result.exitCode !== 0 || version === undefined) {
+        throw (0,errors/* stepError */.hH)(`kong version (${runner.describe()})`, `exited ${result.exitCode} with ${JSON.stringify(text || (0,migration_state/* kongError */._F)(result))}; is it Kong?`);
+    }
+    return version;
+}
+/** A binary must be the hop's version: running 3.9 code where 3.4 was planned skips a hop. */
+async function verifyBinaryVersion(hop) {
+    if (hop.runner.kind !== 'binary')
+        return;
+    const actual = await kongVersionOf(hop.runner);
+    if ((0,kong_version/* compareKongVersions */.QR)(actual, hop.version) !== 0) {
+        throw (0,errors/* inputError */.Xu)('kong-path', `${hop.runner.describe()} is Kong ${(0,kong_version/* formatKongVersion */.Xz)(actual)}, but this step needs ${hop.label}`);
     }
 }
-function kubernetes_sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+/** The common flags: `--db-timeout` always (from 3.7 an absent flag means pg_timeout, 5 s: PR #12761), `--lock-timeout`, `-c`. */
+function migrationArgs(request, hop, sub, force = false) {
+    const args = ['migrations', sub, '--db-timeout', String(request.dbTimeoutSeconds), '--lock-timeout', String(request.lockTimeoutSeconds)];
+    if (force)
+        args.push('--force');
+    if (hop.runner.confPath !== undefined)
+        args.push('-c', hop.runner.confPath);
+    return args;
+}
+/**
+ * Without a plan, a single version: refuse when the database is more than one supported hop
+ * away (its core migrations tell its release line: schema-meta.ts), listing the hops.
+ */
+async function refuseMultiHopWithoutPlan(request, hops, session) {
+    if (request.plan !== undefined || hops.length !== 1)
+        return;
+    const rows = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', (client) => schema_meta_readSchemaMeta(client));
+    if (rows === undefined)
+        return;
+    const line = schema_meta_kongLineFromSchemaMeta(rows);
+    const from = line === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(`${line}.0`);
+    const target = hops[0].version;
+    if (from === undefined || (0,kong_version/* compareKongVersions */.QR)(from, target) >= 0)
+        return;
+    let path;
+    try {
+        path = planUpgradePath(from, target, { edition: (0,kong_version/* editionOf */.yU)(target), deployment: 'traditional' });
+    }
+    catch (error) {
+        session.warn(`could not check the upgrade path ${line} → ${hops[0].label}: ${error.message}`);
+        return;
+    }
+    if (path.length > 1) {
+        const list = path.map((h) => `${(0,kong_version/* formatKongVersion */.Xz)(h.from)} → ${(0,kong_version/* formatKongVersion */.Xz)(h.to)}`).join(', ');
+        throw (0,errors/* inputError */.Xu)('plan-json', `the database is at Kong ${line} and ${hops[0].label} is ${path.length} hops away (${list}); give the plan (fetch-changelog's plan-json) so each hop runs with its own version`);
+    }
+}
+
+;// CONCATENATED MODULE: ./build/migrate/state.js
+
+
+
+
+/**
+ * Where the database stands for a hop's Kong: `kong migrations list` of that version and the
+ * schema_meta rows read directly, reconciled (kong/migration-state.ts). Read before and after
+ * every Kong command.
+ */
+async function readState(request, hop, session, emit = true) {
+    const result = await hop.runner.run(migrationArgs(request, hop, 'list'), { purpose: 'list' });
+    const list = (0,migration_state/* parseMigrationsList */.NC)(result);
+    const db = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', async (client) => ({
+        rows: await schema_meta_readSchemaMeta(client),
+        lock: await (0,migration_state/* readMigrationsLock */.tV)(client),
+    }));
+    const reading = { ...(0,migration_state/* reconcileState */.cH)(list, db.rows), lock: db.lock };
+    if (emit)
+        emitWarnings(reading, session);
+    return reading;
+}
+function emitWarnings(reading, session) {
+    for (const warning of reading.warnings)
+        if (!session.warnings.includes(warning))
+            session.warn(warning);
+}
+/**
+ * With a plan, the hop the database is at: the first whose Kong does not see it up to date.
+ * Kong ignores executed names its code doesn't know (state.lua), so an older hop's Kong reads
+ * a database migrated further as up to date.
+ */
+async function currentHop(request, hops, session) {
+    let last;
+    for (const [index, hop] of hops.entries()) {
+        // An older hop's Kong can't see a newer plugin's rows: only the chosen hop's warnings count.
+        const reading = await readState(request, hop, session, false);
+        if (reading.state.kind !== 'up-to-date' || index === hops.length - 1) {
+            emitWarnings(reading, session);
+            return { index, reading };
+        }
+        last = reading;
+    }
+    return { index: hops.length - 1, reading: last };
+}
+
+;// CONCATENATED MODULE: ./build/migrate/kong-command.js
+
+
+
+
+
+const ROLLBACK = 'Rollback path: restore the backup taken before this upgrade (backup-db with mode: restore) and start the old version on it. ' +
+    "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
+    'a migration that ran part-way can run twice (Kong/kong#12978).';
+/** kong/db/init.lua run_migrations (Kong/kong 3.4.2 l.522, l.606): each subsystem, then each migration done. */
+const MIGRATING = /^migrating (\S+) on /;
+const MIGRATED = /^(\S+) migrated up to: (\S+) \((executed|pending)\)$/;
+/**
+ * Runs `up`, `finish` or `bootstrap` for one hop, timing each migration from its log line, and
+ * re-reads the state after, whatever happened. A failure names the migration, the subsystem and
+ * the state the database is left in.
+ */
+async function runKongCommand(request, hop, command, session, force = false) {
+    const args = migrationArgs(request, hop, command, force && command !== 'bootstrap');
+    session.log.info(`kong ${args.join(' ')} (${hop.runner.describe()})`);
+    const started = Date.now();
+    let mark = started;
+    const runs = [];
+    const result = await hop.runner.run(args, {
+        purpose: command,
+        onLine: (line) => {
+            session.log.info(`  ${line}`);
+            // Under --v/--vv every line starts with a timestamp and level: read the message after it.
+            const message = (0,migration_state/* logMessage */.OG)(line).trim();
+            if (MIGRATING.test(message)) {
+                mark = Date.now();
+                return;
+            }
+            const migrated = MIGRATED.exec(message);
+            if (migrated) {
+                const now = Date.now();
+                runs.push({ hop: hop.label, command, subsystem: migrated[1], name: migrated[2], result: migrated[3], seconds: (now - mark) / 1000 });
+                mark = now;
+            }
+        },
+    });
+    session.executed.push(...runs);
+    const seconds = (Date.now() - started) / 1000;
+    // The state after, whatever happened: re-read from Kong and schema_meta.
+    let after;
+    let afterError;
+    try {
+        after = await readState(request, hop, session);
+    }
+    catch (error) {
+        afterError = error;
+    }
+    if (after !== undefined)
+        session.stateAfter = after.state;
+    session.commands.push({ hop: hop.label, command, exitCode: result.exitCode, seconds, stateAfter: after?.state ?? session.stateAfter });
+    const stateNow = after === undefined ? `unknown (${afterError.message})` : (0,migration_state/* describeState */.Jw)(after.state);
+    const step = `kong migrations ${command} (Kong ${hop.label})`;
+    // Exit 0 is not success when Kong says another node held the lock (Kong/kong 3.4.2
+    // kong/cmd/utils/migrations.lua l.5, NOT_LEADER_MSG; bootstrap/finish don't wait, up waits and then aborts).
+    if ((0,migration_state/* reportsAnotherNode */.xp)(result)) {
+        throw (0,errors/* stepError */.hH)(step, `another node changed the database; state is now ${stateNow}. Kong printed "aborted: another node is performing database changes" (exit ${result.exitCode}): find the other runner (a Helm hook, another pipeline) before going on`);
+    }
+    if (result.exitCode === 0)
+        return;
+    const failed = (0,migration_state/* failedMigration */.qS)(result);
+    if (failed === undefined && /\[PostgreSQL error\] timeout/.test(`${result.stderr}\n${result.stdout}`)) {
+        const lock = after?.lock ?? (await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the migrations lock', migration_state/* readMigrationsLock */.tV).catch(() => undefined));
+        throw (0,errors/* stepError */.hH)(step, lock === undefined
+            ? `Kong timed out ([PostgreSQL error] timeout) after lock-timeout ${request.lockTimeoutSeconds} s or db-timeout ${request.dbTimeoutSeconds} s; the migrations lock is free now. State: ${stateNow}`
+            : `the migrations lock was still held after lock-timeout (${request.lockTimeoutSeconds} s); it expires at ${lock.expiresAt}. Another node or a killed run holds it (its owner id is random). Wait for it to expire or for that run to end, then retry. State: ${stateNow}`);
+    }
+    if (failed !== undefined) {
+        const where = `${failed.subsystem ?? 'unknown subsystem'}/${failed.name} (${failed.phase})`;
+        throw (0,errors/* stepError */.hH)(step, `failed at migration ${where}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
+    }
+    throw (0,errors/* stepError */.hH)(step, `exited ${result.exitCode}: ${(0,migration_state/* kongError */._F)(result)}. State after: ${stateNow}.${command === 'bootstrap' ? '' : ` ${ROLLBACK}`}`);
+}
+
+;// CONCATENATED MODULE: ./build/migrate/next-step.js
+/** What to do next, one paragraph, from where the database stands for hop `index`. */
+function nextStep(reading, hops, index) {
+    const hop = hops[index];
+    switch (reading.state.kind) {
+        case 'needs-bootstrap':
+            return 'The database is not bootstrapped: run command: bootstrap for a new installation.';
+        case 'new':
+            return `Run \`up\` with Kong ${hop.label} (after backup-db).`;
+        case 'pending':
+            return `Validate the Kong ${hop.label} nodes (smoke-test), then run \`finish\` with the smoke report.`;
+        case 'pending-and-new':
+            return 'Pending migrations of an earlier upgrade remain: finish them with the version that ran that `up`, or roll back by restoring the backup.';
+        case 'up-to-date':
+            return index < hops.length - 1
+                ? `Up to date for Kong ${hop.label}; next hop: Kong ${hops[index + 1].label}.`
+                : `Up to date for Kong ${hop.label}.`;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/migrate/preview.js
+
+
+
+
+/**
+ * The migrations each hop's `up` would run, from `kong migrations list` of each hop's version
+ * on the database as it is now: hop N's list shows hops 1..N's new migrations (state.lua
+ * classifies everything after last_executed as new), so hop N's own are the difference. Its
+ * `finish` has work for the new ones with a teardown step (teardown-migrations.ts) and for
+ * what is already pending.
+ */
+async function previewHops(request, hops, first, session) {
+    let seen = {};
+    for (const [i, hop] of hops.entries()) {
+        const reading = i === 0 ? first : await readState(request, hop, session);
+        const own = subtract(reading.state.new, seen);
+        seen = reading.state.new;
+        const teardowns = new Set(teardownsBetween((0,kong_version/* parseKongVersion */.bo)('0.0.0'), hop.version).map((t) => `${t.subsystem}:${t.name}`));
+        for (const name of request.plan?.plan.hops.find((h) => h.to === hop.label)?.teardownMigrations ?? [])
+            teardowns.add(name);
+        const finishWork = {};
+        if (i === 0)
+            for (const [s, names] of Object.entries(reading.state.pending))
+                finishWork[s] = [...names];
+        for (const [s, names] of Object.entries(own)) {
+            const withTeardown = names.filter((n) => teardowns.has(`${s}:${n}`));
+            if (withTeardown.length > 0)
+                finishWork[s] = [...(finishWork[s] ?? []), ...withTeardown];
+        }
+        session.previews.push({ version: hop.label, upWouldRun: own, finishWork });
+        session.log.info(`dry run, Kong ${hop.label}: up would run ${(0,migration_state/* count */.U9)(own)} (${(0,migration_state/* describeMigrations */.Hb)(own)}); finish would have ${(0,migration_state/* count */.U9)(finishWork) === 0 ? 'no work' : `work: ${(0,migration_state/* describeMigrations */.Hb)(finishWork)}`}`);
+    }
+}
+function subtract(a, b) {
+    const out = {};
+    for (const [s, names] of Object.entries(a)) {
+        const rest = names.filter((n) => !(b[s] ?? []).includes(n));
+        if (rest.length > 0)
+            out[s] = rest;
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: external "node:dns/promises"
 const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
 ;// CONCATENATED MODULE: ./build/checks/report.js
+
+
 /**
- * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
+ * The smoke report: `kong-upgrade/smoke-report@1` (docs/design.md "Contracts"), written by the
  * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
  * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
  * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
  */
 const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
 const CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
+/**
+ * What a reader of a smoke report relies on (migrate's finish gate, a baseline): checked when
+ * read, so a hand-edited or truncated report is refused naming the field, never half-read.
+ */
+const SMOKE_REPORT = {
+    schema: SMOKE_REPORT_SCHEMA,
+    name: 'smoke report',
+    shape: (0,json_shape/* object */.Ik)({
+        passed: json_shape/* boolean */.zM,
+        finishedAt: (0,json_shape/* text */.Qq)(),
+        kongVersion: (0,json_shape/* optional */.lq)((0,json_shape/* text */.Qq)()),
+        checks: (0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({ name: (0,json_shape/* text */.Qq)(), status: (0,json_shape/* oneOf */.yL)(['pass', 'fail', 'inconclusive']) })),
+        database: (0,json_shape/* optional */.lq)((0,json_shape/* object */.Ik)({ host: (0,json_shape/* text */.Qq)(), port: (0,json_shape/* wholeNumber */.rD)(1, 65_535), database: (0,json_shape/* optional */.lq)((0,json_shape/* text */.Qq)()) })),
+        counts: (0,json_shape/* optional */.lq)((0,json_shape/* nullable */.me)(ENTITY_COUNTS_SHAPE)),
+    }),
+};
 function pass(fields) {
     return { ...fields, status: 'pass' };
 }
@@ -40842,7 +42116,7 @@ function serializeReport(report) {
     return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-;// CONCATENATED MODULE: ./build/kong/smoke-gate.js
+;// CONCATENATED MODULE: ./build/migrate/smoke-gate.js
 
 
 
@@ -40852,33 +42126,7 @@ function serializeReport(report) {
 const CLOCK_SKEW_MS = 5 * 60_000;
 /** The report file, its fields checked before any is trusted; errors name `smoke-report`. */
 async function readSmokeReport(file) {
-    let data;
-    try {
-        data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)('smoke-report', `cannot read ${file} as JSON: ${error.code ?? error.message}`, error);
-    }
-    const report = data;
-    if (report?.schema !== SMOKE_REPORT_SCHEMA)
-        throw (0,errors/* inputError */.Xu)('smoke-report', `${file} is not a smoke report (schema ${JSON.stringify(report?.schema)}, expected ${SMOKE_REPORT_SCHEMA})`);
-    const problems = [];
-    if (typeof report.passed !== 'boolean')
-        problems.push('passed is not true or false');
-    if (typeof report.finishedAt !== 'string')
-        problems.push('finishedAt is not a time');
-    if (report.kongVersion !== undefined && typeof report.kongVersion !== 'string')
-        problems.push('kongVersion is not a string');
-    if (!Array.isArray(report.checks) || report.checks.some((c) => typeof c?.name !== 'string' || typeof c.status !== 'string')) {
-        problems.push('checks is not a list of {name, status}');
-    }
-    const db = report.database;
-    if (db !== undefined && (typeof db?.host !== 'string' || typeof db.port !== 'number' || (db.database !== undefined && typeof db.database !== 'string'))) {
-        problems.push('database is not {host, port, database}');
-    }
-    if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)('smoke-report', `${file} is not a well-formed smoke report: ${problems.join('; ')}`);
-    return data;
+    return (0,json_shape/* readContract */.Jz)(file, 'smoke-report', [SMOKE_REPORT]);
 }
 async function judgeSmokeReport(report, file, expected) {
     const refusals = [];
@@ -40944,276 +42192,56 @@ function duration(ms) {
     const hours = Math.round(minutes / 60);
     return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
 }
-
-;// CONCATENATED MODULE: ./build/kong/migrate.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The migrate domain: Kong's two-phase migrations (`up`, then once the new nodes are validated
- * `finish`; runbook steps 7 and 13), gated and hop by hop. Every Kong command is preceded and
- * followed by a state read (migration-state.ts), so each step knows where the database stands
- * and can say exactly what happened. Facts: ../shared/kong-facts/migrations-cli.md.
- */
-const MIGRATE_COMMANDS = ['list', 'check', 'up', 'finish', 'bootstrap', 'up-and-finish'];
-/** `{version}` in a path or image is replaced by each hop's version. */
-const VERSION_PLACEHOLDER = '{version}';
-/** What the backup gate checks of the archive, beyond the database matching the manifest. */
-const GATE_VERIFY = ['checksums', 'trial-restore'];
-const ROLLBACK = 'Rollback path: restore the backup taken before this upgrade (backup-db with mode: restore) and start the old version on it. ' +
-    "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
-    'a migration that ran part-way can run twice (Kong/kong#12978).';
-/** Everything one run accumulates; turned into the result, also when it fails part-way. */
-class Session {
-    log;
-    stateBefore;
-    stateAfter;
-    executed = [];
-    commands = [];
-    previews = [];
-    checks = [];
-    rendered = [];
-    warnings = [];
-    hops = [];
-    next = '';
-    constructor(log) {
-        this.log = log;
-    }
-    warn(line) {
-        this.warnings.push(line);
-        this.log.warning(line);
-    }
-    result(command, outcome, failure) {
-        return {
-            command,
-            outcome,
-            failure,
-            hops: this.hops,
-            stateBefore: this.stateBefore,
-            stateAfter: this.stateAfter,
-            executed: this.executed,
-            commands: this.commands,
-            previews: this.previews,
-            checks: this.checks,
-            rendered: this.rendered,
-            warnings: this.warnings,
-            next: this.next,
-        };
-    }
-}
-/**
- * Runs the request. Input and gate errors before anything changed are thrown; once a Kong
- * command has run, a failure comes back in `failure` with the state after it, so the adapter
- * can still publish `state-after` and the summary.
- */
-async function migrate(request, log) {
-    validateRequest(request);
-    const session = new Session(log);
-    if (request.force) {
-        session.warn('force is on: `kong migrations up -f` re-runs every executed migration and skips Kong\'s own pending-migrations guard, and this action skips its refusal of pending migrations too. Use it only for what Kong documents it for (plugins added to an existing database).');
-    }
-    if (request.plugins === undefined) {
-        session.warn('plugins is not set: Kong migrates the subsystems of its default plugin list (`bundled`, or the kong.conf\'s). It must be the same list as the runtime nodes\' KONG_PLUGINS, custom plugins included.');
-    }
-    const hops = await resolveHops(request, session);
-    session.hops = hops.map((hop) => hop.label);
-    if (request.render)
-        return renderOnly(request, hops, session);
-    try {
-        switch (request.command) {
-            case 'list':
-                return await listCommand(request, hops, session);
-            case 'check':
-                return await checkCommand(request, hops, session);
-            case 'bootstrap':
-                return await bootstrapCommand(request, hops, session);
-            case 'up':
-                return await upCommand(request, hops, session);
-            case 'finish':
-                return await finishCommand(request, hops, session);
-            case 'up-and-finish':
-                return await upAndFinishCommand(request, hops, session);
-        }
-    }
-    catch (error) {
-        // Refusals before any Kong command changed something are plain errors; after one ran, the
-        // state after is part of the answer.
-        if (error instanceof errors/* UpgradeError */.fy && session.commands.length > 0)
-            return session.result(request.command, 'failed', error);
-        throw error;
-    }
-}
-function validateRequest(request) {
-    if (request.runner.kind !== 'binary') {
-        const problem = imageReferenceProblem(request.runner.image, VERSION_PLACEHOLDER);
-        if (problem !== undefined)
-            throw (0,errors/* inputError */.Xu)('image', problem);
-    }
-    if (request.runner.kind === 'kubernetes' && request.kongConf !== undefined) {
-        throw (0,errors/* inputError */.Xu)('kong-conf', 'is not supported with runner: kubernetes; give the settings as inputs (the Job gets them as KONG_* env, as the Helm chart does)');
-    }
-    if (request.runner.kind === 'kubernetes' && request.database.db.password !== undefined && request.runner.passwordSecret === undefined) {
-        throw (0,errors/* inputError */.Xu)('kubernetes-password-secret', 'is required with runner: kubernetes when the database has a password: the Job reads KONG_PG_PASSWORD from that Secret (name/key); a password is never written into a manifest');
-    }
-    if (request.plan !== undefined && request.version !== undefined) {
-        const planTo = (0,kong_version/* parseKongVersion */.bo)(request.plan.plan.to, 'plan-json');
-        if ((0,kong_version/* compareKongVersions */.QR)(planTo, request.version) !== 0) {
-            throw (0,errors/* inputError */.Xu)('kong-version', `is ${(0,kong_version/* formatKongVersion */.Xz)(request.version)} but the plan (${request.plan.path}) goes to ${request.plan.plan.to}`);
-        }
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Hops and runners
-async function resolveHops(request, session) {
-    const runnerTemplate = request.runner.kind === 'binary' ? request.runner.kongPath : request.runner.image;
-    const templated = runnerTemplate.includes(VERSION_PLACEHOLDER);
-    if (request.plan !== undefined) {
-        const plan = request.plan.plan;
-        if (plan.hops.length === 0)
-            throw (0,errors/* inputError */.Xu)('plan-json', `${request.plan.path} has no hops (${plan.from} → ${plan.to} needs no migration)`);
-        const versions = plan.hops.map((hop) => (0,kong_version/* parseKongVersion */.bo)(hop.to, 'plan-json'));
-        if (versions.length > 1 && !templated) {
-            throw (0,errors/* inputError */.Xu)(request.runner.kind === 'binary' ? 'kong-path' : 'image', `the plan has ${versions.length} hops (${plan.hops.map((h) => `${h.from} → ${h.to}`).join(', ')}), each run by its own Kong version: put ${VERSION_PLACEHOLDER} in it (e.g. ${request.runner.kind === 'binary' ? '/opt/kong-{version}/bin/kong' : 'kong:{version}'})`);
-        }
-        return versions.map((version) => migrate_makeHop(request, version, templated ? runnerTemplate.replaceAll(VERSION_PLACEHOLDER, (0,kong_version/* formatKongVersion */.Xz)(version)) : runnerTemplate));
-    }
-    let version = request.version;
-    if (version === undefined && request.runner.kind !== 'binary') {
-        const tag = /:([^:/@]+)$/.exec(request.runner.image)?.[1];
-        version = tag === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(tag);
-        if (version === undefined)
-            throw (0,errors/* inputError */.Xu)('kong-version', `is required: the image ${request.runner.image} has no version tag to read it from`);
-    }
-    if (templated && version === undefined)
-        throw (0,errors/* inputError */.Xu)('kong-version', `is required when kong-path contains ${VERSION_PLACEHOLDER}`);
-    const resolved = templated && version !== undefined ? runnerTemplate.replaceAll(VERSION_PLACEHOLDER, (0,kong_version/* formatKongVersion */.Xz)(version)) : runnerTemplate;
-    if (version === undefined) {
-        // A binary without a stated version: ask it (kong/cmd/version.lua prints the bare version;
-        // Enterprise prints `Kong Enterprise <version>`).
-        const probe = migrate_makeHop(request, (0,kong_version/* parseKongVersion */.bo)('0.0.0'), resolved);
-        version = await kongVersionOf(probe.runner);
-        session.log.info(`${resolved} is Kong ${(0,kong_version/* formatKongVersion */.Xz)(version)}`);
-    }
-    return [migrate_makeHop(request, version, resolved)];
-}
-function migrate_makeHop(request, version, where) {
-    const env = kongDatabaseEnvironment(request.database.db, request.plugins === undefined ? {} : { plugins: request.plugins });
-    const label = (0,kong_version/* formatKongVersion */.Xz)(version);
-    const suffix = (0,external_node_crypto_.randomBytes)(3).toString('hex');
-    // Unique per run: a Job (or container) name can't be reused while the last one is kept.
-    let serial = 0;
-    const nameFor = (purpose) => `kong-${label.replace(/\./g, '-')}-${purpose}-${suffix}${(serial++).toString(36)}`.slice(0, 63).replace(/-+$/, '');
-    const runner = request.runner;
-    switch (runner.kind) {
-        case 'binary':
-            return { version, label, runner: binaryRunner({ kongPath: where, env, confFile: request.kongConf }) };
-        case 'image':
-            return { version, label, runner: imageRunner({ docker: runner.docker, image: where, network: runner.network, env, confFile: request.kongConf }, nameFor) };
-        case 'kubernetes': {
-            const podEnv = runner.pgHost === undefined ? env : { ...env, KONG_PG_HOST: runner.pgHost };
-            return {
-                version,
-                label,
-                runner: kubernetesRunner({
-                    kubectl: runner.kubectl,
-                    context: runner.context,
-                    namespace: runner.namespace,
-                    image: where,
-                    imagePullPolicy: runner.imagePullPolicy,
-                    env: podEnv,
-                    passwordSecret: runner.passwordSecret,
-                    serviceAccount: runner.serviceAccount,
-                    startTimeoutMs: runner.startTimeoutMs,
-                    ttlSecondsAfterFinished: 86_400,
-                }, nameFor),
-            };
-        }
-    }
-}
-async function kongVersionOf(runner) {
-    const result = await runner.run(['version'], { purpose: 'version' });
-    const text = result.stdout.trim().split('\n').pop() ?? '';
-    const version = (0,kong_version/* tryParseKongVersion */.SC)(text.replace(/^Kong( Enterprise)?:? /, ''));
-    if (result.exitCode !== 0 || version === undefined) {
-        throw (0,errors/* stepError */.hH)(`kong version (${runner.describe()})`, `exited ${result.exitCode} with ${JSON.stringify(text || (0,migration_state/* kongError */._F)(result))}; is it Kong?`);
-    }
-    return version;
-}
-/** A binary must be the hop's version: running 3.9 code where 3.4 was planned skips a hop. */
-async function verifyBinaryVersion(hop) {
-    if (hop.runner.kind !== 'binary')
+/** `finish` makes the old version unusable: only after the new nodes passed their smoke test. */
+async function smokeGate(request, hop, session, mode) {
+    const refuse = (detail) => {
+        if (mode === 'dry-run')
+            session.warn(`smoke gate would refuse: ${detail}`);
+        else
+            throw (0,errors/* stepError */.hH)('smoke gate', detail);
+    };
+    const gate = request.smoke;
+    if (gate.kind === 'waived') {
+        session.warn('allow-finish-without-smoke-report is true: finishing without a passing smoke test of the new nodes; after finish the old version cannot use this database.');
         return;
-    const actual = await kongVersionOf(hop.runner);
-    if ((0,kong_version/* compareKongVersions */.QR)(actual, hop.version) !== 0) {
-        throw (0,errors/* inputError */.Xu)('kong-path', `${hop.runner.describe()} is Kong ${(0,kong_version/* formatKongVersion */.Xz)(actual)}, but this step needs ${hop.label}`);
     }
+    if (gate.kind === 'none') {
+        return refuse(`finish needs smoke-report: a passing smoke-test report of Kong ${hop.label} nodes on this database (or allow-finish-without-smoke-report: true). After finish the old nodes can no longer use the database`);
+    }
+    const report = await readSmokeReport(gate.path);
+    const db = request.database.db;
+    const nodesHost = request.runner.kind === 'kubernetes' && request.runner.pgHost !== undefined ? request.runner.pgHost : db.host;
+    const verdict = await judgeSmokeReport(report, gate.path, {
+        version: hop.version,
+        label: hop.label,
+        database: { host: nodesHost, port: db.port, database: db.database },
+        maxAgeMs: gate.maxAgeMs,
+        now: new Date(),
+    });
+    for (const warning of verdict.warnings)
+        session.warn(`smoke gate: ${warning}`);
+    if (verdict.refusals.length > 0)
+        return refuse(verdict.refusals.join('; '));
+    session.log.info(`smoke gate: Kong ${report.kongVersion} passed ${report.checks.length} check(s) at ${report.finishedAt}`);
 }
-/** The common flags: `--db-timeout` always (from 3.7 an absent flag means pg_timeout, 5 s: PR #12761), `--lock-timeout`, `-c`. */
-function migrationArgs(request, hop, sub, force = false) {
-    const args = ['migrations', sub, '--db-timeout', String(request.dbTimeoutSeconds), '--lock-timeout', String(request.lockTimeoutSeconds)];
-    if (force)
-        args.push('--force');
-    if (hop.runner.confPath !== undefined)
-        args.push('-c', hop.runner.confPath);
-    return args;
-}
-// ---------------------------------------------------------------------------------------------
-// State
-async function readState(request, hop, session, emit = true) {
-    const result = await hop.runner.run(migrationArgs(request, hop, 'list'), { purpose: 'list' });
-    const list = (0,migration_state/* parseMigrationsList */.NC)(result);
-    const db = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', async (client) => ({
-        rows: await schema_meta_readSchemaMeta(client),
-        lock: await (0,migration_state/* readMigrationsLock */.tV)(client),
-    }));
-    const reading = { ...(0,migration_state/* reconcileState */.cH)(list, db.rows), lock: db.lock };
-    if (emit)
-        emitWarnings(reading, session);
-    return reading;
-}
-function emitWarnings(reading, session) {
-    for (const warning of reading.warnings)
-        if (!session.warnings.includes(warning))
-            session.warn(warning);
-}
+
+;// CONCATENATED MODULE: ./build/migrate/commands.js
+
+
+
+
+
+
+
+
+
+
+
+
 /**
- * With a plan, the hop the database is at: the first whose Kong does not see it up to date.
- * Kong ignores executed names its code doesn't know (state.lua), so an older hop's Kong reads
- * a database migrated further as up to date.
+ * One function per `command`, each reading the state first, refusing what is unsafe, and
+ * recording what it ran in the session.
  */
-async function currentHop(request, hops, session) {
-    let last;
-    for (const [index, hop] of hops.entries()) {
-        // An older hop's Kong can't see a newer plugin's rows: only the chosen hop's warnings count.
-        const reading = await readState(request, hop, session, false);
-        if (reading.state.kind !== 'up-to-date' || index === hops.length - 1) {
-            emitWarnings(reading, session);
-            return { index, reading };
-        }
-        last = reading;
-    }
-    return { index: hops.length - 1, reading: last };
-}
-// ---------------------------------------------------------------------------------------------
-// Commands
 async function listCommand(request, hops, session) {
     const { index, reading } = await currentHop(request, hops, session);
     session.stateBefore = reading.state;
@@ -41229,7 +42257,7 @@ async function bootstrapCommand(request, hops, session) {
     session.stateBefore = reading.state;
     if (reading.state.kind !== 'needs-bootstrap') {
         // Kong would print `Database already bootstrapped` and exit 0; `bootstrap -f` would reset
-        // (drop) the database first (cmd/migrations.lua l.177-182). Neither is offered.
+        // (drop) the database first (Kong/kong 3.4.2 kong/cmd/migrations.lua l.177-182). Neither is offered.
         throw (0,errors/* stepError */.hH)('bootstrap', `refused: the database is already bootstrapped (${(0,migration_state/* describeState */.Jw)(reading.state)}). bootstrap is for a new, empty database; to upgrade use up/finish. reset is not offered by this action`);
     }
     if (request.dryRun) {
@@ -41414,8 +42442,6 @@ function renderOnly(request, hops, session) {
     session.next = 'Rendered only: nothing ran. The gates (backup, smoke report, state) are checked when the action runs them.';
     return session.result(request.command, 'rendered');
 }
-// ---------------------------------------------------------------------------------------------
-// Gates
 /** `up` refuses what Kong would refuse or do wrong, before anything runs. */
 function refuseUnsafeUp(request, reading, hop, session) {
     const state = reading.state;
@@ -41433,966 +42459,202 @@ function refuseUnsafeUp(request, reading, hop, session) {
     }
     throw (0,errors/* stepError */.hH)('up', `refused: pending migrations of an earlier upgrade remain (${what}). Finish them first (command: finish with the Kong version that ran that up) or roll back by restoring the backup; Kong itself refuses too ("Database has pending migrations; run 'kong migrations finish'", Kong/charts#92). This run would use Kong ${hop.label}`);
 }
-/**
- * Without a plan, a single version: refuse when the database is more than one supported hop
- * away (its core migrations tell its release line: schema-meta.ts), listing the hops.
- */
-async function refuseMultiHopWithoutPlan(request, hops, session) {
-    if (request.plan !== undefined || hops.length !== 1)
-        return;
-    const rows = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', (client) => schema_meta_readSchemaMeta(client));
-    if (rows === undefined)
-        return;
-    const line = schema_meta_kongLineFromSchemaMeta(rows);
-    const from = line === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(`${line}.0`);
-    const target = hops[0].version;
-    if (from === undefined || (0,kong_version/* compareKongVersions */.QR)(from, target) >= 0)
-        return;
-    let path;
-    try {
-        path = planUpgradePath(from, target, { edition: (0,kong_version/* editionOf */.yU)(target), deployment: 'traditional' });
+
+;// CONCATENATED MODULE: ./build/migrate/session.js
+/** Everything one run accumulates; turned into the result, also when it fails part-way. */
+class Session {
+    log;
+    stateBefore;
+    stateAfter;
+    executed = [];
+    commands = [];
+    previews = [];
+    checks = [];
+    rendered = [];
+    warnings = [];
+    hops = [];
+    next = '';
+    constructor(log) {
+        this.log = log;
     }
-    catch (error) {
-        session.warn(`could not check the upgrade path ${line} → ${hops[0].label}: ${error.message}`);
-        return;
+    warn(line) {
+        this.warnings.push(line);
+        this.log.warning(line);
     }
-    if (path.length > 1) {
-        const list = path.map((h) => `${(0,kong_version/* formatKongVersion */.Xz)(h.from)} → ${(0,kong_version/* formatKongVersion */.Xz)(h.to)}`).join(', ');
-        throw (0,errors/* inputError */.Xu)('plan-json', `the database is at Kong ${line} and ${hops[0].label} is ${path.length} hops away (${list}); give the plan (fetch-changelog's plan-json) so each hop runs with its own version`);
+    result(command, outcome, failure) {
+        return {
+            command,
+            outcome,
+            failure,
+            hops: this.hops,
+            stateBefore: this.stateBefore,
+            stateAfter: this.stateAfter,
+            executed: this.executed,
+            commands: this.commands,
+            previews: this.previews,
+            checks: this.checks,
+            rendered: this.rendered,
+            warnings: this.warnings,
+            next: this.next,
+        };
     }
 }
-async function backupGate(request, session, mode) {
-    const refuse = (detail) => {
-        if (mode === 'dry-run')
-            session.warn(`backup gate would refuse: ${detail}`);
-        else
-            throw (0,errors/* stepError */.hH)('backup gate', detail);
-    };
-    const gate = request.backup;
-    if (gate.kind === 'waived') {
-        session.warn('allow-without-backup is true: migrating without a verified backup; the only rollback is a backup you took yourself.');
-        return;
+
+;// CONCATENATED MODULE: ./build/migrate/migrate.js
+
+
+
+
+
+/**
+ * The migrate domain: Kong's two-phase migrations (`up`, then once the new nodes are validated
+ * `finish`; runbook steps 7 and 13), gated and hop by hop. Every Kong command is preceded and
+ * followed by a state read (state.ts), so each step knows where the database stands and can
+ * say exactly what happened.
+ */
+/**
+ * Runs the request. Input and gate errors before anything changed are thrown; once a Kong
+ * command has run, a failure comes back in `failure` with the state after it, so the adapter
+ * can still publish `state-after` and the summary.
+ */
+async function migrate(request, log) {
+    (0,migrate_request/* validateRequest */.S)(request);
+    const session = new Session(log);
+    if (request.force) {
+        session.warn('force is on: `kong migrations up -f` re-runs every executed migration and skips Kong\'s own pending-migrations guard, and this action skips its refusal of pending migrations too. Use it only for what Kong documents it for (plugins added to an existing database).');
     }
-    if (gate.kind === 'none') {
-        return refuse('no backup manifest: give backup-manifest (the manifest.json backup-db wrote for this database), or set allow-without-backup: true');
+    if (request.plugins === undefined) {
+        session.warn('plugins is not set: Kong migrates the subsystems of its default plugin list (`bundled`, or the kong.conf\'s). It must be the same list as the runtime nodes\' KONG_PLUGINS, custom plugins included.');
     }
-    // The archive before anything else: a manifest without the files it lists is no rollback point.
-    let manifest;
+    const hops = await resolveHops(request, session);
+    session.hops = hops.map((hop) => hop.label);
+    if (request.render)
+        return renderOnly(request, hops, session);
     try {
-        manifest = (await verifyBackupFiles(gate.path, 'backup-manifest', { log: (line) => session.log.info(`backup gate: ${line}`) })).manifest;
+        switch (request.command) {
+            case 'list':
+                return await listCommand(request, hops, session);
+            case 'check':
+                return await checkCommand(request, hops, session);
+            case 'bootstrap':
+                return await bootstrapCommand(request, hops, session);
+            case 'up':
+                return await upCommand(request, hops, session);
+            case 'finish':
+                return await finishCommand(request, hops, session);
+            case 'up-and-finish':
+                return await upAndFinishCommand(request, hops, session);
+        }
     }
     catch (error) {
-        if (mode === 'dry-run' && error instanceof errors/* UpgradeError */.fy)
-            return session.warn(`backup gate would refuse: ${error.message}`);
+        // Refusals before any Kong command changed something are plain errors; after one ran, the
+        // state after is part of the answer.
+        if (error instanceof errors/* UpgradeError */.fy && session.commands.length > 0)
+            return session.result(request.command, 'failed', error);
         throw error;
     }
-    const live = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the database identity', (client) => dump_readIdentity(client, request.database));
-    if (!sameDatabase(manifest.database, live.database)) {
-        return refuse(`the manifest ${gate.path} is of another database: ${describeIdentity(manifest.database)}, this is ${describeIdentity(live.database)}. For a copy restored from a backup (dual-cluster, preproduction), give the manifest backup-db restore wrote for the copy`);
-    }
-    fingerprint_assertFingerprintComputable(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
-    const migrated = schemaMetaChanges(manifest, await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', schema_meta_readSchemaMeta));
-    if (migrated !== undefined) {
-        return refuse(`migrations ran since the backup of ${manifest.finishedAt} (${migrated}): it is no rollback point for this step; back up again`);
-    }
-    const differences = await fingerprintDifferences(request.database, manifest);
-    if (differences.length > 0) {
-        const detail = `the database changed since the backup of ${manifest.finishedAt}: ${differences.join('; ')}. Changes made after the backup (Admin API writes during the freeze) are lost if you roll back, and missing on a copy restored from it`;
-        if (!gate.allowChangesAfterBackup)
-            return refuse(`${detail}. Take a new backup with writes frozen, or set allow-changes-after-backup: true`);
-        session.warn(`allow-changes-after-backup is true: ${detail}`);
-    }
-    if (gate.verify === 'trial-restore') {
-        if (mode === 'dry-run') {
-            session.log.info('backup gate: dry run, the trial restore (gate-verify: trial-restore) is not run');
-        }
-        else {
-            await trialRestore(request, gate.path, manifest, session);
-        }
-    }
-    if (differences.length === 0)
-        session.log.info(`backup gate: the database matches the backup of ${manifest.finishedAt} (fingerprint ${manifest.fingerprint.digest.slice(0, 12)}), its archive checked${gate.verify === 'trial-restore' && mode === 'enforce' ? ' and trial-restored' : ''}`);
-}
-/**
- * `gate-verify: trial-restore`: backup-db's verify, restoring the archive into a scratch
- * database on this server (dropped after) whose fingerprint must equal the manifest's. An
- * encrypted archive needs its key, which migrate does not take: verify it with backup-db.
- */
-async function trialRestore(request, manifestPath, manifest, session) {
-    if (manifest.encryption.method !== 'none') {
-        throw (0,errors/* inputError */.Xu)('gate-verify', `trial-restore cannot open the archive: it is encrypted (${manifest.encryption.method}) and migrate takes no key; run backup-db with mode: verify and trial-restore: true before this step, and use gate-verify: checksums here`);
-    }
-    session.log.info('backup gate: trial restore of the archive into a scratch database (gate-verify: trial-restore)');
-    await verifyBackup({ manifestPath, trialServer: request.database, log: (line) => session.log.info(`backup gate: ${line}`) });
-}
-function describeIdentity(db) {
-    return `${db.host}:${db.port}/${db.database} (system identifier ${db.systemIdentifier ?? 'unknown'})`;
-}
-function schemaMetaChanges(manifest, live) {
-    const key = (rows) => new Map((rows ?? []).map((row) => [row.subsystem, `${[...row.executed].sort().join(',')}|${[...row.pending].sort().join(',')}`]));
-    const before = key(manifest.schemaMeta);
-    const now = key(live);
-    const changed = [...new Set([...before.keys(), ...now.keys()])].filter((s) => before.get(s) !== now.get(s)).sort();
-    return changed.length === 0 ? undefined : `schema_meta differs for ${changed.join(', ')}`;
-}
-/** `finish` makes the old version unusable: only after the new nodes passed their smoke test. */
-async function smokeGate(request, hop, session, mode) {
-    const refuse = (detail) => {
-        if (mode === 'dry-run')
-            session.warn(`smoke gate would refuse: ${detail}`);
-        else
-            throw (0,errors/* stepError */.hH)('smoke gate', detail);
-    };
-    const gate = request.smoke;
-    if (gate.kind === 'waived') {
-        session.warn('allow-finish-without-smoke-report is true: finishing without a passing smoke test of the new nodes; after finish the old version cannot use this database.');
-        return;
-    }
-    if (gate.kind === 'none') {
-        return refuse(`finish needs smoke-report: a passing smoke-test report of Kong ${hop.label} nodes on this database (or allow-finish-without-smoke-report: true). After finish the old nodes can no longer use the database`);
-    }
-    const report = await readSmokeReport(gate.path);
-    const db = request.database.db;
-    const nodesHost = request.runner.kind === 'kubernetes' && request.runner.pgHost !== undefined ? request.runner.pgHost : db.host;
-    const verdict = await judgeSmokeReport(report, gate.path, {
-        version: hop.version,
-        label: hop.label,
-        database: { host: nodesHost, port: db.port, database: db.database },
-        maxAgeMs: gate.maxAgeMs,
-        now: new Date(),
-    });
-    for (const warning of verdict.warnings)
-        session.warn(`smoke gate: ${warning}`);
-    if (verdict.refusals.length > 0)
-        return refuse(verdict.refusals.join('; '));
-    session.log.info(`smoke gate: Kong ${report.kongVersion} passed ${report.checks.length} check(s) at ${report.finishedAt}`);
-}
-// ---------------------------------------------------------------------------------------------
-// Running a Kong command
-const MIGRATED = /^(\S+) migrated up to: (\S+) \((executed|pending)\)$/;
-async function runKongCommand(request, hop, command, session, force = false) {
-    const args = migrationArgs(request, hop, command, force && command !== 'bootstrap');
-    session.log.info(`kong ${args.join(' ')} (${hop.runner.describe()})`);
-    const started = Date.now();
-    let mark = started;
-    let subsystem;
-    const runs = [];
-    const result = await hop.runner.run(args, {
-        purpose: command,
-        onLine: (line) => {
-            session.log.info(`  ${line}`);
-            const migrating = /^migrating (\S+) on database/.exec(line);
-            if (migrating) {
-                subsystem = migrating[1];
-                mark = Date.now();
-                return;
-            }
-            const migrated = MIGRATED.exec(line.trim());
-            if (migrated) {
-                const now = Date.now();
-                runs.push({ hop: hop.label, command, subsystem: migrated[1], name: migrated[2], result: migrated[3], seconds: (now - mark) / 1000 });
-                mark = now;
-            }
-        },
-    });
-    session.executed.push(...runs);
-    const seconds = (Date.now() - started) / 1000;
-    // The state after, whatever happened: re-read from Kong and schema_meta.
-    let after;
-    let afterError;
-    try {
-        after = await readState(request, hop, session);
-    }
-    catch (error) {
-        afterError = error;
-    }
-    if (after !== undefined)
-        session.stateAfter = after.state;
-    session.commands.push({ hop: hop.label, command, exitCode: result.exitCode, seconds, stateAfter: after?.state ?? session.stateAfter });
-    const stateNow = after === undefined ? `unknown (${afterError.message})` : (0,migration_state/* describeState */.Jw)(after.state);
-    const step = `kong migrations ${command} (Kong ${hop.label})`;
-    // Exit 0 is not success when Kong says another node held the lock (migrations.lua l.5,
-    // NOT_LEADER_MSG; bootstrap/finish don't wait, up waits and then aborts).
-    if ((0,migration_state/* reportsAnotherNode */.xp)(result)) {
-        throw (0,errors/* stepError */.hH)(step, `another node changed the database; state is now ${stateNow}. Kong printed "aborted: another node is performing database changes" (exit ${result.exitCode}): find the other runner (a Helm hook, another pipeline) before going on`);
-    }
-    if (result.exitCode === 0)
-        return;
-    const text = `${result.stderr}\n${result.stdout}`;
-    if (/\[PostgreSQL error\] timeout/.test(text) && !/failed to run migration/.test(text)) {
-        const lock = after?.lock ?? (await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the migrations lock', migration_state/* readMigrationsLock */.tV).catch(() => undefined));
-        throw (0,errors/* stepError */.hH)(step, lock === undefined
-            ? `Kong timed out ([PostgreSQL error] timeout) after lock-timeout ${request.lockTimeoutSeconds} s or db-timeout ${request.dbTimeoutSeconds} s; the migrations lock is free now. State: ${stateNow}`
-            : `the migrations lock was still held after lock-timeout (${request.lockTimeoutSeconds} s); it expires at ${lock.expiresAt}. Another node or a killed run holds it (its owner id is random). Wait for it to expire or for that run to end, then retry. State: ${stateNow}`);
-    }
-    const failed = /failed to run migration '([^']+)' (up|up_f|teardown): ([^\n]*)/.exec(text);
-    if (failed) {
-        const where = `${subsystem ?? 'unknown subsystem'}/${failed[1]} (${failed[2]})`;
-        throw (0,errors/* stepError */.hH)(step, `failed at migration ${where}: ${failed[3].replace(/\s*stack traceback:.*$/, '').trim()}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
-    }
-    throw (0,errors/* stepError */.hH)(step, `exited ${result.exitCode}: ${(0,migration_state/* kongError */._F)(result)}. State after: ${stateNow}.${command === 'bootstrap' ? '' : ` ${ROLLBACK}`}`);
-}
-// ---------------------------------------------------------------------------------------------
-// Dry run
-/**
- * The migrations each hop's `up` would run, from `kong migrations list` of each hop's version
- * on the database as it is now: hop N's list shows hops 1..N's new migrations (state.lua
- * classifies everything after last_executed as new), so hop N's own are the difference. Its
- * `finish` has work for the new ones with a teardown step (teardown-migrations.ts) and for
- * what is already pending.
- */
-async function previewHops(request, hops, first, session) {
-    let seen = {};
-    for (const [i, hop] of hops.entries()) {
-        const reading = i === 0 ? first : await readState(request, hop, session);
-        const own = subtract(reading.state.new, seen);
-        seen = reading.state.new;
-        const teardowns = new Set(teardownsBetween((0,kong_version/* parseKongVersion */.bo)('0.0.0'), hop.version).map((t) => `${t.subsystem}:${t.name}`));
-        for (const name of request.plan?.plan.hops.find((h) => h.to === hop.label)?.teardownMigrations ?? [])
-            teardowns.add(name);
-        const finishWork = {};
-        if (i === 0)
-            for (const [s, names] of Object.entries(reading.state.pending))
-                finishWork[s] = [...names];
-        for (const [s, names] of Object.entries(own)) {
-            const withTeardown = names.filter((n) => teardowns.has(`${s}:${n}`));
-            if (withTeardown.length > 0)
-                finishWork[s] = [...(finishWork[s] ?? []), ...withTeardown];
-        }
-        session.previews.push({ version: hop.label, upWouldRun: own, finishWork });
-        session.log.info(`dry run, Kong ${hop.label}: up would run ${(0,migration_state/* count */.U9)(own)} (${(0,migration_state/* describeMigrations */.Hb)(own)}); finish would have ${(0,migration_state/* count */.U9)(finishWork) === 0 ? 'no work' : `work: ${(0,migration_state/* describeMigrations */.Hb)(finishWork)}`}`);
-    }
-}
-function subtract(a, b) {
-    const out = {};
-    for (const [s, names] of Object.entries(a)) {
-        const rest = names.filter((n) => !(b[s] ?? []).includes(n));
-        if (rest.length > 0)
-            out[s] = rest;
-    }
-    return out;
-}
-function nextStep(reading, hops, index) {
-    const hop = hops[index];
-    switch (reading.state.kind) {
-        case 'needs-bootstrap':
-            return 'The database is not bootstrapped: run command: bootstrap for a new installation.';
-        case 'new':
-            return `Run \`up\` with Kong ${hop.label} (after backup-db).`;
-        case 'pending':
-            return `Validate the Kong ${hop.label} nodes (smoke-test), then run \`finish\` with the smoke report.`;
-        case 'pending-and-new':
-            return 'Pending migrations of an earlier upgrade remain: finish them with the version that ran that `up`, or roll back by restoring the backup.';
-        case 'up-to-date':
-            return index < hops.length - 1
-                ? `Up to date for Kong ${hop.label}; next hop: Kong ${hops[index + 1].label}.`
-                : `Up to date for Kong ${hop.label}.`;
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Plan file
-async function readPlanFile(file) {
-    let data;
-    try {
-        data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)('plan-json', `cannot read ${file} as JSON: ${error.message}`, error);
-    }
-    if (data?.schema !== PLAN_SCHEMA || !Array.isArray(data.hops)) {
-        throw (0,errors/* inputError */.Xu)('plan-json', `${file} is not a plan (schema ${JSON.stringify(data?.schema)}, expected ${PLAN_SCHEMA})`);
-    }
-    for (const [i, hop] of data.hops.entries()) {
-        if (typeof hop?.to !== 'string' || (0,kong_version/* tryParseKongVersion */.SC)(hop.to) === undefined)
-            throw (0,errors/* inputError */.Xu)('plan-json', `hops[${i}].to is not a Kong version`);
-    }
-    return data;
 }
 
 
 /***/ }),
 
-/***/ 5800:
+/***/ 6456:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Hb: () => (/* binding */ describeMigrations),
-/* harmony export */   Jw: () => (/* binding */ describeState),
-/* harmony export */   NC: () => (/* binding */ parseMigrationsList),
-/* harmony export */   U9: () => (/* binding */ count),
-/* harmony export */   _F: () => (/* binding */ kongError),
-/* harmony export */   cH: () => (/* binding */ reconcileState),
-/* harmony export */   mE: () => (/* binding */ stateJson),
-/* harmony export */   tV: () => (/* binding */ readMigrationsLock),
-/* harmony export */   xp: () => (/* binding */ reportsAnotherNode)
-/* harmony export */ });
-/* unused harmony exports MIGRATION_STATE_SCHEMA, failedMigration */
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ readPlanFile)
+});
+
+// UNUSED EXPORTS: PLAN
+
+;// CONCATENATED MODULE: ./build/changelog/plan-types.js
 /**
- * The migration state of a Kong database (`kong-upgrade/migration-state@1`, DESIGN.md
- * "Contracts"), from two sources that must agree:
- *  - `kong migrations list` of the Kong version that will run: its exit code (0 up to date,
- *    3 needs bootstrap, 4 pending, 5 new; kong/cmd/migrations.lua l.105-154, migrations-cli.md
- *    §1.3) and its Executed/Pending/New lists. Only Kong knows which migrations its code ships,
- *    so "new" can only come from here.
- *  - the `schema_meta` rows read directly (connector.lua schema_migrations, §3): what the
- *    database itself records, including subsystems the runner's Kong does not load.
- * An exit code alone is never trusted: the lists must say the same, and the rows must too.
+ * The plan: `kong-upgrade/plan@1`, written by fetch-changelog (`plan-json`) and printed by
+ * `kong-upgrade plan --format json`. Scripts and later actions read it, so fields are only
+ * ever added; renaming or removing one needs a new schema version. Documented in
+ * actions/fetch-changelog/README.md.
  */
-const MIGRATION_STATE_SCHEMA = 'kong-upgrade/migration-state@1';
-const NOT_LEADER = 'aborted: another node is performing database changes';
-/** Kong's message when another node held the migrations lock (kong/cmd/utils/migrations.lua l.5). */
-function reportsAnotherNode(result) {
-    return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
+const PLAN_SCHEMA = 'kong-upgrade/plan@1';
+/**
+ * The plan as JSON for the file and `--format json`: every documented field is present, an
+ * unknown value written as null rather than left out, so scripts can rely on the keys.
+ */
+function serializePlan(plan) {
+    return `${JSON.stringify(plan, (_key, value) => (value === undefined ? null : value), 2)}\n`;
 }
-/** `2026/12/04 14:22:14 [info] ` (kong/cmd/utils/log.lua: every line under --v/--vv, warn and error always). */
-const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
-const HEADERS = {
-    'Executed migrations:': 'executed',
-    'Pending migrations:': 'pending',
-    'New migrations available:': 'new',
+
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+;// CONCATENATED MODULE: ./build/migrate/plan-file.js
+
+
+
+const kongVersion = (0,json_shape/* text */.Qq)((value) => (0,kong_version/* tryParseKongVersion */.SC)(value) !== undefined, 'a Kong version');
+/** The plan as migrate reads it: where it goes, and each hop with the teardowns its finish runs. */
+const PLAN = {
+    schema: PLAN_SCHEMA,
+    name: 'plan',
+    shape: (0,json_shape/* object */.Ik)({
+        from: kongVersion,
+        to: kongVersion,
+        hops: (0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({ from: kongVersion, to: kongVersion, teardownMigrations: (0,json_shape/* optional */.lq)((0,json_shape/* listOf */.c3)((0,json_shape/* text */.Qq)())) })),
+    }),
 };
-const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
-/**
- * prefix_handler.lua's info line on a missing prefix. From 3.0 bin/kong prepares the prefix in a
- * resty process of its own whose stdout is flushed when it exits: the line lands after the list
- * (observed on Kong 3.4.2 built here), with no blank line before it when nothing else follows.
- */
-const PREFIX_CREATED = /^prefix directory .+ not found, trying to create it$/;
-/** A wrapped paste's continuation: more names, no `subsystem:` (names are `000_base`, `001_14_to_15`). */
-const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,?$/;
-/**
- * Parses `kong migrations list`. Lines are `<subsystem right-aligned>: a, b, c` under the
- * `Executed migrations:`, `Pending migrations:` and `New migrations available:` headers
- * (state.lua Migrations_mt.__tostring); a blank line, Kong's `Run 'kong migrations …'` advice
- * (some logs and pastes lose the blank line before it), Kong's "prefix directory … not found" or a
- * new log message ends a block. Under
- * --v/--vv every message starts with a timestamp and level (log.lua): the prefix is dropped and
- * the message read as the rest (`[info] Executed migrations:` opens a block). A list wrapped
- * onto the next line by a paste is joined back. Exit 1 (or anything outside 0/3/4/5) is Kong's
- * `Error: …`: thrown with Kong's own words.
- */
-function parseMigrationsList(result) {
-    const code = result.exitCode;
-    if (code !== 0 && code !== 3 && code !== 4 && code !== 5) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `exited ${code}: ${kongError(result)}`);
-    }
-    const blocks = { executed: {}, pending: {}, new: {} };
-    let current;
-    let last;
-    for (const raw of result.stdout.split(/\r?\n/)) {
-        let line = raw.trimEnd();
-        if (LOG_PREFIX.test(line)) {
-            line = line.replace(LOG_PREFIX, '');
-            current = undefined;
-        }
-        const header = HEADERS[line.trim()];
-        if (header !== undefined) {
-            current = header;
-            last = undefined;
-            continue;
-        }
-        if (line.trim() === '' || line.startsWith("Run 'kong migrations ") || PREFIX_CREATED.test(line)) {
-            current = undefined;
-            continue;
-        }
-        if (current === undefined)
-            continue;
-        const match = LIST_LINE.exec(line);
-        if (match) {
-            last = blocks[current][match[1]] = names(match[2]);
-        }
-        else if (last !== undefined && CONTINUATION.test(line)) {
-            last.push(...names(line));
-        }
-        else {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
-        }
-    }
-    return { exitCode: code, ...blocks };
-}
-function names(list) {
-    return list.split(',').map((name) => name.trim()).filter((name) => name !== '');
-}
-/**
- * Kong's `Error: …` line (kong/cmd/init.lua l.31-43). Under --v/--vv that line is empty and
- * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
- * read from there, without the position. Otherwise the last words Kong printed.
- */
-function kongError(result) {
-    const text = `${result.stderr}\n${result.stdout}`;
-    const error = /^Error: (.*)$/m.exec(text);
-    if (error?.[1] && error[1].trim() !== '')
-        return error[1].trim();
-    if (error) {
-        const after = text.slice(error.index + error[0].length).split('\n');
-        const message = [];
-        for (const line of after) {
-            if (line.trim() === 'stack traceback:')
-                break;
-            if (line.trim() !== '')
-                message.push(line.trim());
-        }
-        if (message.length > 0)
-            return message.join(' ').replace(/^\S+\.lua:\d+: /, '');
-    }
-    const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    return lines.slice(-3).join(' | ') || 'no output';
-}
-/**
- * The failed migration in the output of `up`, `finish` or `bootstrap` (kong/db/init.lua
- * run_migrations: "failed to run migration '<name>' <phase>: <err>"), or undefined. Kong logs
- * `migrating <subsystem> on database '<db>'...` before each subsystem's migrations (stdout,
- * with a timestamp under --v), and the error goes to stderr: the subsystem is the last one
- * that stdout named.
- */
-function failedMigration(result) {
-    const failed = /failed to run migration '([^']+)' (up|up_f|teardown): ([^\n]*)/.exec(`${result.stderr}\n${result.stdout}`);
-    if (!failed)
-        return undefined;
-    let subsystem;
-    for (const line of result.stdout.split(/\r?\n/)) {
-        const migrating = /^migrating (\S+) on /.exec(line.replace(LOG_PREFIX, '').trim());
-        if (migrating)
-            subsystem = migrating[1];
-    }
-    return { subsystem, name: failed[1], phase: failed[2], reason: failed[3].replace(/\s*stack traceback:.*$/, '').trim() };
-}
-/** Both sources into one state; disagreement is an error that says what each one said. */
-function reconcileState(list, rows) {
-    const disagree = (detail) => (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('reading the migration state', `kong migrations list and the schema_meta table disagree: ${detail}. Check that Kong and this action reach the same database and schema (pg_schema)`);
-    if (list.exitCode === 3) {
-        if (rows !== undefined)
-            throw disagree('Kong says the database needs bootstrapping, but schema_meta exists');
-        return { state: { kind: 'needs-bootstrap', executed: {}, pending: {}, new: list.new }, schemaMeta: undefined, unloadedPending: {}, warnings: [] };
-    }
-    if (rows === undefined)
-        throw disagree(`Kong lists migrations (exit ${list.exitCode}), but there is no schema_meta table`);
-    const hasPending = count(list.pending) > 0;
-    const hasNew = count(list.new) > 0;
-    const expected = hasPending ? 4 : hasNew ? 5 : 0;
-    if (expected !== list.exitCode) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('reading the migration state', `kong migrations list exited ${list.exitCode} but printed ${hasPending ? 'pending' : 'no pending'} and ${hasNew ? 'new' : 'no new'} migrations (expected exit ${expected})`);
-    }
-    const byName = new Map(rows.map((row) => [row.subsystem, row]));
-    for (const [subsystem, names] of Object.entries(list.pending)) {
-        const stored = byName.get(subsystem)?.pending ?? [];
-        const missing = names.filter((name) => !stored.includes(name));
-        if (missing.length > 0)
-            throw disagree(`${subsystem}: ${missing.join(', ')} listed as pending but not pending in schema_meta`);
-    }
-    for (const [subsystem, names] of Object.entries(list.executed)) {
-        const stored = byName.get(subsystem)?.executed ?? [];
-        const missing = names.filter((name) => !stored.includes(name));
-        if (missing.length > 0)
-            throw disagree(`${subsystem}: ${missing.join(', ')} listed as executed but not executed in schema_meta`);
-    }
-    const known = new Set([...Object.keys(list.executed), ...Object.keys(list.pending), ...Object.keys(list.new)]);
-    const unloadedPending = {};
-    const unknownPending = {};
-    const warnings = [];
-    for (const row of rows) {
-        // After bootstrap or finish, `pending` is an empty array, not NULL (connector.lua record_migration).
-        if (row.pending.length === 0)
-            continue;
-        if (!known.has(row.subsystem)) {
-            unloadedPending[row.subsystem] = [...row.pending];
-            continue;
-        }
-        // Kong ignores names its code doesn't ship (state.lua step 4): a pending name no list shows
-        // belongs to a newer Kong than this one. A name it ships must show as pending.
-        const listedAnywhere = new Set([...(list.executed[row.subsystem] ?? []), ...(list.pending[row.subsystem] ?? []), ...(list.new[row.subsystem] ?? [])]);
-        const newer = row.pending.filter((name) => !listedAnywhere.has(name));
-        if (newer.length > 0)
-            unknownPending[row.subsystem] = newer;
-        const wrong = row.pending.filter((name) => listedAnywhere.has(name) && !(list.pending[row.subsystem] ?? []).includes(name));
-        if (wrong.length > 0)
-            throw disagree(`${row.subsystem}: ${wrong.join(', ')} pending in schema_meta but not listed as pending`);
-    }
-    if (Object.keys(unloadedPending).length > 0) {
-        warnings.push(`schema_meta records pending migrations of subsystems this Kong does not load (${describeMigrations(unloadedPending)}): is \`plugins\` the same list as the runtime nodes' KONG_PLUGINS?`);
-    }
-    for (const [subsystem, names] of Object.entries(unknownPending))
-        unloadedPending[subsystem] = names;
-    const kind = hasPending && hasNew ? 'pending-and-new' : hasPending ? 'pending' : hasNew ? 'new' : 'up-to-date';
-    return { state: { kind, executed: list.executed, pending: list.pending, new: list.new }, schemaMeta: rows, unloadedPending, warnings };
-}
-/** The live `migrations` lock, if another node (or a killed run) holds one. */
-async function readMigrationsLock(client) {
-    const exists = await client.query(`SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'locks') AS found`);
-    if (!exists.rows[0]?.found)
-        return undefined;
-    // connector.lua read_lock: a row counts while ttl >= now.
-    const result = await client.query(`SELECT to_char(ttl AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS expires
-       FROM locks WHERE key = 'migrations' AND ttl >= CURRENT_TIMESTAMP LIMIT 1`);
-    const row = result.rows[0];
-    return row === undefined ? undefined : { expiresAt: row.expires };
-}
-function count(migrations) {
-    return Object.values(migrations).reduce((total, names) => total + names.length, 0);
-}
-/** `core: 016_280_to_300; http-log: 001_280_to_300` */
-function describeMigrations(migrations) {
-    const parts = Object.entries(migrations).filter(([, names]) => names.length > 0).map(([subsystem, names]) => `${subsystem}: ${names.join(', ')}`);
-    return parts.length === 0 ? 'none' : parts.join('; ');
-}
-/** One line: `pending (2 pending: core: 016_280_to_300; http-log: 001_280_to_300)`. */
-function describeState(state) {
-    switch (state.kind) {
-        case 'needs-bootstrap':
-            return 'needs-bootstrap (no schema_meta table)';
-        case 'up-to-date':
-            return `up-to-date (${count(state.executed)} executed)`;
-        case 'new':
-            return `new (${count(state.new)} new: ${describeMigrations(state.new)})`;
-        case 'pending':
-            return `pending (${count(state.pending)} pending: ${describeMigrations(state.pending)})`;
-        case 'pending-and-new':
-            return `pending-and-new (${count(state.pending)} pending: ${describeMigrations(state.pending)}; ${count(state.new)} new: ${describeMigrations(state.new)})`;
-    }
-}
-/** The `state-before` / `state-after` output. */
-function stateJson(state) {
-    return JSON.stringify({ schema: MIGRATION_STATE_SCHEMA, kind: state.kind, executed: state.executed, pending: state.pending, new: state.new });
+/** fetch-changelog's plan-json, checked before any hop is taken from it; errors name `plan-json`. */
+async function readPlanFile(file) {
+    return (0,json_shape/* readContract */.Jz)(file, 'plan-json', [PLAN]);
 }
 
 
 /***/ }),
 
-/***/ 1469:
+/***/ 9267:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Xu: () => (/* binding */ inputError),
-/* harmony export */   fy: () => (/* binding */ UpgradeError),
-/* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   hH: () => (/* binding */ stepError)
+/* harmony export */   B: () => (/* binding */ MIGRATE_COMMANDS),
+/* harmony export */   S: () => (/* binding */ validateRequest),
+/* harmony export */   TV: () => (/* binding */ VERSION_PLACEHOLDER),
+/* harmony export */   _F: () => (/* binding */ GATE_VERIFY)
 /* harmony export */ });
-class UpgradeError extends Error {
-    origin;
-    constructor(origin, detail, options) {
-        super(`${describeOrigin(origin)}: ${detail}`, options);
-        this.name = 'UpgradeError';
-        this.origin = origin;
-    }
-}
-function describeOrigin(origin) {
-    return 'input' in origin ? `input '${origin.input}'` : origin.step;
-}
-function inputError(input, detail, cause) {
-    return new UpgradeError({ input }, detail, cause === undefined ? undefined : { cause });
-}
-function stepError(step, detail, cause) {
-    return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
-}
-/** One line for the user: our own errors as they are, anything else with its type kept. */
-function errorMessage(error) {
-    if (error instanceof UpgradeError)
-        return error.message;
-    if (error instanceof Error)
-        return `unexpected ${error.name}: ${error.message}`;
-    return `unexpected failure: ${String(error)}`;
-}
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _kong_runners_image_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2545);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
 
 
-/***/ }),
 
-/***/ 2307:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $7: () => (/* binding */ readDuration),
-/* harmony export */   $l: () => (/* binding */ maskSecret),
-/* harmony export */   E3: () => (/* binding */ readString),
-/* harmony export */   G7: () => (/* binding */ readPath),
-/* harmony export */   LD: () => (/* binding */ readList),
-/* harmony export */   Vf: () => (/* binding */ readBoolean),
-/* harmony export */   ai: () => (/* binding */ readEnum),
-/* harmony export */   n5: () => (/* binding */ readSecret),
-/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
-/* harmony export */ });
-/* unused harmony exports readRequired, parseList, parseDuration, readHttpUrl */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
-
-
-function readString(source, name) {
-    const value = source.get(name).trim();
-    return value === '' ? undefined : value;
-}
-function readRequired(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        throw inputError(name, 'is required');
-    return value;
-}
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function readBoolean(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    const lower = value.toLowerCase();
-    if (TRUE.has(lower))
-        return true;
-    if (FALSE.has(lower))
-        return false;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
-}
-function readEnum(source, name, allowed, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (allowed.includes(value))
-        return value;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
-}
-/** Newline- or comma-separated, trimmed, empties dropped. */
-function readList(source, name) {
-    return parseList(source.get(name));
-}
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
-function parseDuration(text, name) {
-    const trimmed = text.trim();
-    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
-    }
-    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
-}
-function readDuration(source, name, fallback) {
-    return parseDuration(readString(source, name) ?? fallback, name);
-}
-function readPositiveInteger(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
-    }
-    return Number(value);
-}
-/** A secret input: masked before it is returned, so nothing later can print it. */
-function readSecret(source, name) {
-    const value = readString(source, name);
-    if (value !== undefined)
-        maskSecret(source, value);
-    return value;
-}
 /**
- * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
- * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
- * are left: masking `=` or `--` would blank them in every log line.
+ * What the migrate action asks for: the command, where `kong` runs, the database, and the two
+ * gates (a verified backup before `up`, a passing smoke report before `finish`).
  */
-function maskSecret(source, secret) {
-    source.mask(secret);
-    for (const line of secret.split(/\r\n|\r|\n/)) {
-        const trimmed = line.trim();
-        if (trimmed !== secret && trimmed.length >= 4)
-            source.mask(trimmed);
+const MIGRATE_COMMANDS = ['list', 'check', 'up', 'finish', 'bootstrap', 'up-and-finish'];
+/** `{version}` in a path or image is replaced by each hop's version. */
+const VERSION_PLACEHOLDER = '{version}';
+/** What the backup gate checks of the archive, beyond the database matching the manifest. */
+const GATE_VERIFY = ['checksums', 'trial-restore'];
+/** Refusals that need no database: combinations of inputs that cannot work. */
+function validateRequest(request) {
+    if (request.runner.kind !== 'binary') {
+        const problem = (0,_kong_runners_image_js__WEBPACK_IMPORTED_MODULE_1__/* .imageReferenceProblem */ .i$)(request.runner.image, VERSION_PLACEHOLDER);
+        if (problem !== undefined)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('image', problem);
     }
-}
-/**
- * A path input: one line (a line break would split every log line that shows it), at most
- * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
- * which would fail with an ENAMETOOLONG that names no input.
- */
-function readPath(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
-    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
-    if (Buffer.byteLength(value) > 4096)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
-    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
-    if (long !== undefined)
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
-    return value;
-}
-/**
- * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
- * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
- * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
- * are refused before it sees them.
- */
-function readHttpUrl(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if (hasControl(value))
-        throw inputError(name, 'holds a line break or another control character; a URL is one line');
-    let url;
-    try {
-        url = new URL(value);
+    if (request.runner.kind === 'kubernetes' && request.kongConf !== undefined) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('kong-conf', 'is not supported with runner: kubernetes; give the settings as inputs (the Job gets them as KONG_* env, as the Helm chart does)');
     }
-    catch {
-        // An `@` may end credentials: the value is not repeated then.
-        throw inputError(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    if (request.runner.kind === 'kubernetes' && request.database.db.password !== undefined && request.runner.passwordSecret === undefined) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('kubernetes-password-secret', 'is required with runner: kubernetes when the database has a password: the Job reads KONG_PG_PASSWORD from that Secret (name/key); a password is never written into a manifest');
     }
-    if (url.username !== '' || url.password !== '') {
-        for (const part of [url.username, url.password]) {
-            if (part === '')
-                continue;
-            source.mask(part);
-            source.mask(safeDecode(part));
+    if (request.plan !== undefined && request.version !== undefined) {
+        const planTo = (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .parseKongVersion */ .bo)(request.plan.plan.to, 'plan-json');
+        if ((0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .compareKongVersions */ .QR)(planTo, request.version) !== 0) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('kong-version', `is ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(request.version)} but the plan (${request.plan.path}) goes to ${request.plan.plan.to}`);
         }
-        const shown = new URL(url.href);
-        shown.username = '';
-        shown.password = '';
-        throw inputError(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw inputError(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-
-
-/***/ }),
-
-/***/ 2180:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BP: () => (/* binding */ logLine),
-/* harmony export */   OG: () => (/* binding */ logLines),
-/* harmony export */   aQ: () => (/* binding */ hasControl)
-/* harmony export */ });
-/* unused harmony export quoteRemote */
-/**
- * Text bound for a runner's log, made safe to print. The runner reads every line an action
- * prints for workflow commands: a line that starts with `::` after its leading blanks (the v2
- * form), or that holds `##[` anywhere (the v1 form, still parsed), both in
- * actions/runner src/Runner.Common/ActionCommand.cs (TryParseV2, TryParse) and tried in that
- * order by src/Runner.Worker/ActionCommandManager.cs. So a value with a line break (an input, a
- * Kong error body) could print `::stop-commands::…`, `::add-mask::…` or a fake `::error::` of
- * its own. Every value an action logs goes through here: its line breaks become visible `\n`
- * escapes, so it stays on its line, and what would read as a command is disarmed.
- */
-// C0 controls except tab, DEL, and the other characters a reader may take for a line break.
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g;
-function escapeControl(char) {
-    if (char === '\n')
-        return '\\n';
-    if (char === '\r')
-        return '\\r';
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-/** A line that cannot be read as a workflow command: a backslash before `::` and in `##[`. */
-function disarm(line) {
-    return line.replace(/^(\s*)::/, '$1\\::').replaceAll('##[', '##\\[');
-}
-/** One log line: control characters escaped (so it stays one line), commands disarmed. */
-function logLine(text) {
-    return disarm(text.replace(CONTROL, escapeControl));
-}
-/** Text whose line breaks are its own (a rendered Job manifest): each line disarmed. */
-function logLines(text) {
-    return text.split(/\r\n|\r|\n/).map(logLine);
-}
-/**
- * A body another system sent (an error page, a Kong message, a socket's answer) for an error
- * message: cut to `max` characters and quoted as a JSON string, so its line breaks and control
- * characters show as escapes wherever the message goes (log, annotation, summary).
- */
-function quoteRemote(body, max = 200) {
-    const cut = body.length > max ? `${body.slice(0, max)}…` : body;
-    return JSON.stringify(cut).replace(/[\u0085\u2028\u2029]/g, escapeControl);
-}
-/** True when the text holds a line break or another control character (tab aside). */
-function hasControl(text) {
-    return /[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/.test(text);
-}
-
-
-/***/ }),
-
-/***/ 8703:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   fF: () => (/* binding */ bulletList),
-/* harmony export */   tp: () => (/* binding */ table)
-/* harmony export */ });
-/* unused harmony exports escapeCell, details, SUMMARY_LIMIT_BYTES, fitToLimit */
-/**
- * Markdown building blocks for job summaries and the CLI's markdown output. Plain strings, so
- * the domain can produce a report that an adapter writes with `core.summary` or prints.
- */
-function escapeCell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-function table(headers, rows) {
-    const line = (cells) => `| ${cells.map(escapeCell).join(' | ')} |`;
-    return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
-}
-function details(summary, body) {
-    return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
-}
-function bulletList(items) {
-    return items.map((item) => `- ${item}`).join('\n');
-}
-/** The runner refuses a step summary over 1 MiB; keep well under and say what was cut. */
-const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (900 * 1024));
-function fitToLimit(sections, limitBytes, cutNotice) {
-    const kept = [];
-    let size = 0;
-    for (const section of sections) {
-        const bytes = Buffer.byteLength(section, 'utf8') + 2;
-        if (size + bytes > limitBytes - Buffer.byteLength(cutNotice, 'utf8')) {
-            kept.push(cutNotice);
-            break;
-        }
-        kept.push(section);
-        size += bytes;
-    }
-    return kept.join('\n\n');
-}
-
-
-/***/ }),
-
-/***/ 4469:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DZ: () => (/* binding */ describeDatabase),
-/* harmony export */   SQ: () => (/* binding */ libpqEnvironment),
-/* harmony export */   ZU: () => (/* binding */ readDatabaseInputs),
-/* harmony export */   yj: () => (/* binding */ SSL_MODES)
-/* harmony export */ });
-/* unused harmony export readAdminInputs */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
-
-
-
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readPositiveInteger */ .yg)(source, 'pg-port', 5432),
-        user: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-user') ?? 'kong',
-        password: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'pg-password'),
-        database: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-database') ?? 'kong',
-        sslmode: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readEnum */ .ai)(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    // Masked before it is decoded: a malformed escape must not leave it printable.
-    if (url.password !== '')
-        source.mask(url.password);
-    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
-    if (password !== undefined)
-        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
-    const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
-        port,
-        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
-        password,
-        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
-        sslmode: sslmode,
-    };
-}
-/**
- * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
- * decodes to a control character: libpq takes its settings from C strings and the environment,
- * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
- * would split a log line. The value itself is never quoted: it may be the password.
- */
-function decodeUrlPart(text, what) {
-    let decoded;
-    try {
-        decoded = decodeURIComponent(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
-    }
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
-    return decoded;
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
-/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
-function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = readSecret(source, names.token);
-    // Masked line by line above; refused here, since a header value is one line.
-    if (token !== undefined && hasControl(token))
-        throw inputError(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
-    const url = readHttpUrl(source, names.url);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw inputError(names.url, `is required when ${names.token} is set`);
-        return undefined;
-    }
-    return { input: names.url, url, token, workspace: readString(source, names.workspace) };
 }
 
 

@@ -37231,7 +37231,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8703);
 /* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4462);
-/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(758);
+/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1487);
 /* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5214);
 /* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1193);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
@@ -37299,6 +37299,7 @@ __webpack_async_result__();
 /* harmony export */   ax: () => (/* binding */ runnerInputs),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
+/* unused harmony export givenEmpty */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -37310,6 +37311,15 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+function givenEmpty(names) {
+    return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
 /**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
@@ -37345,10 +37355,11 @@ async function runAction(main) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FF: () => (/* binding */ listWorkspaces),
 /* harmony export */   Zf: () => (/* binding */ createAdminClient),
 /* harmony export */   tv: () => (/* binding */ kongMessage)
 /* harmony export */ });
-/* unused harmony exports MAX_PAGE_SIZE, MAX_PAGES */
+/* unused harmony exports MAX_PAGES, isNotFound */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -37357,9 +37368,10 @@ async function runAction(main) {
 
 /**
  * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
- * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
- * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
- * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * backup-db's export and promote. Collections answer `{data, next}` with `next` a relative path
+ * and `null` on the last page, and `size` is at most 1000 (Kong/kong 3.4.2
+ * kong/api/endpoints.lua l.143 and l.307-316); Enterprise's RBAC header is `Kong-Admin-Token`
+ * (its default rbac_auth_header).
  */
 const MAX_PAGE_SIZE = 1000;
 /**
@@ -37380,7 +37392,7 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
         const url = `${target.url}${path}`;
         const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .httpError */ .p2)(step, response.status, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
@@ -37416,7 +37428,7 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
             onPage(data);
             if (typeof link !== 'string')
                 break;
-            // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
+            // Before 3.1 `next` drops `size` (Kong/kong 3.1.0 kong/api/endpoints.lua l.315 first adds it). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
             if (!link.startsWith('/') || link.startsWith('//'))
                 throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}`);
@@ -37447,6 +37459,30 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     }
     return { target, getJson, listAll, forEachPage, get, send };
 }
+/** An Admin API answer of 404: a collection or entity this node does not have (a plugin not installed, OSS without /workspaces). */
+function isNotFound(error) {
+    return error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy && error.httpStatus === 404;
+}
+/**
+ * Every workspace's name, sorted, with the requests it took; `names` undefined where the node
+ * has no /workspaces (OSS 3.7+ answers 404: only the default workspace exists).
+ */
+async function listWorkspaces(client) {
+    const names = [];
+    try {
+        const requests = await client.forEachPage('/workspaces', undefined, (items) => {
+            for (const item of items)
+                if (typeof item.name === 'string')
+                    names.push(item.name);
+        });
+        return { names: names.sort(), requests };
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return { names: undefined, requests: 1 };
+        throw error;
+    }
+}
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
 }
@@ -37469,6 +37505,59 @@ function kongMessage(body) {
 
 /***/ }),
 
+/***/ 8867:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ mapLimit),
+/* harmony export */   y: () => (/* binding */ sleep)
+/* harmony export */ });
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
+ */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
 /***/ 1469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37476,14 +37565,18 @@ function kongMessage(body) {
 /* harmony export */   Xu: () => (/* binding */ inputError),
 /* harmony export */   fy: () => (/* binding */ UpgradeError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   hH: () => (/* binding */ stepError)
+/* harmony export */   hH: () => (/* binding */ stepError),
+/* harmony export */   p2: () => (/* binding */ httpError)
 /* harmony export */ });
 class UpgradeError extends Error {
     origin;
+    /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+    httpStatus;
     constructor(origin, detail, options) {
-        super(`${describeOrigin(origin)}: ${detail}`, options);
+        super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'UpgradeError';
         this.origin = origin;
+        this.httpStatus = options?.httpStatus;
     }
 }
 function describeOrigin(origin) {
@@ -37494,6 +37587,10 @@ function inputError(input, detail, cause) {
 }
 function stepError(step, detail, cause) {
     return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
+}
+/** A step that failed because a server answered `status`. */
+function httpError(step, status, detail) {
+    return new UpgradeError({ step }, detail, { httpStatus: status });
 }
 /** One line for the user: our own errors as they are, anything else with its type kept. */
 function errorMessage(error) {
@@ -37514,9 +37611,8 @@ function errorMessage(error) {
 /* harmony export */   aj: () => (/* binding */ httpRequest),
 /* harmony export */   rW: () => (/* binding */ createHttpPool)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_MAX_BODY_BYTES, transportErrorKind, httpJson */
+/* unused harmony export transportErrorKind */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
@@ -37659,18 +37755,6 @@ async function createHttpPool(origin, options) {
 function transportReason(error) {
     const cause = error.cause;
     return cause?.code ?? cause?.message ?? error.message;
-}
-async function httpJson(request, step = 'HTTP request') {
-    const response = await httpRequest(request, step);
-    if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
-    }
-    try {
-        return JSON.parse(response.body);
-    }
-    catch (error) {
-        throw stepError(step, `${request.url} did not answer JSON`, error);
-    }
 }
 
 
@@ -37890,7 +37974,7 @@ function judgeSmoke(report) {
 
 /***/ }),
 
-/***/ 758:
+/***/ 1487:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37901,6 +37985,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: BACKENDS, parseSteps
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -37912,20 +37998,14 @@ var log_text = __nccwpck_require__(2180);
 ;// CONCATENATED MODULE: ./build/lib/inputs.js
 
 
-function inputs_readString(source, name) {
+function readString(source, name) {
     const value = source.get(name).trim();
     return value === '' ? undefined : value;
-}
-function readRequired(source, name) {
-    const value = inputs_readString(source, name);
-    if (value === undefined)
-        throw inputError(name, 'is required');
-    return value;
 }
 const TRUE = new Set(['true', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'off', '0']);
 function readBoolean(source, name, fallback) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     if (value === undefined)
         return fallback;
     const lower = value.toLowerCase();
@@ -37935,8 +38015,8 @@ function readBoolean(source, name, fallback) {
         return false;
     throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a boolean; use true or false`);
 }
-function inputs_readEnum(source, name, allowed, fallback) {
-    const value = inputs_readString(source, name);
+function readEnum(source, name, allowed, fallback) {
+    const value = readString(source, name);
     if (value === undefined)
         return fallback;
     if (allowed.includes(value))
@@ -37964,10 +38044,10 @@ function parseDuration(text, name) {
     return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
 }
 function readDuration(source, name, fallback) {
-    return parseDuration(inputs_readString(source, name) ?? fallback, name);
+    return parseDuration(readString(source, name) ?? fallback, name);
 }
-function inputs_readPositiveInteger(source, name, fallback) {
-    const value = inputs_readString(source, name);
+function readPositiveInteger(source, name, fallback) {
+    const value = readString(source, name);
     if (value === undefined)
         return fallback;
     if (!/^\d+$/.test(value) || Number(value) < 1) {
@@ -37976,10 +38056,10 @@ function inputs_readPositiveInteger(source, name, fallback) {
     return Number(value);
 }
 /** A secret input: masked before it is returned, so nothing later can print it. */
-function inputs_readSecret(source, name) {
-    const value = inputs_readString(source, name);
+function readSecret(source, name) {
+    const value = readString(source, name);
     if (value !== undefined)
-        inputs_maskSecret(source, value);
+        maskSecret(source, value);
     return value;
 }
 /**
@@ -37987,7 +38067,7 @@ function inputs_readSecret(source, name) {
  * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
  * are left: masking `=` or `--` would blank them in every log line.
  */
-function inputs_maskSecret(source, secret) {
+function maskSecret(source, secret) {
     source.mask(secret);
     for (const line of secret.split(/\r\n|\r|\n/)) {
         const trimmed = line.trim();
@@ -38001,7 +38081,7 @@ function inputs_maskSecret(source, secret) {
  * which would fail with an ENAMETOOLONG that names no input.
  */
 function readPath(source, name) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     if (value === undefined)
         return undefined;
     if (hasControl(value))
@@ -38021,7 +38101,7 @@ function readPath(source, name) {
  * are refused before it sees them.
  */
 function readHttpUrl(source, name) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     if (value === undefined)
         return undefined;
     if ((0,log_text/* hasControl */.aQ)(value))
@@ -38059,108 +38139,13 @@ function safeDecode(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./build/lib/shared-inputs.js
+;// CONCATENATED MODULE: ./build/kong/admin-inputs.js
 
 
 
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = (/* unused pure expression or super */ null && (['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']));
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = readSecret(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => readString(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw inputError('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = readString(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw inputError('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: readPositiveInteger(source, 'pg-port', 5432),
-        user: readString(source, 'pg-user') ?? 'kong',
-        password: readSecret(source, 'pg-password'),
-        database: readString(source, 'pg-database') ?? 'kong',
-        sslmode: readEnum(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw inputError('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    // Masked before it is decoded: a malformed escape must not leave it printable.
-    if (url.password !== '')
-        source.mask(url.password);
-    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
-    if (password !== undefined)
-        maskSecret(source, password);
-    const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
-        port,
-        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
-        password,
-        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
-        sslmode: sslmode,
-    };
-}
-/**
- * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
- * decodes to a control character: libpq takes its settings from C strings and the environment,
- * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
- * would split a log line. The value itself is never quoted: it may be the password.
- */
-function decodeUrlPart(text, what) {
-    let decoded;
-    try {
-        decoded = decodeURIComponent(text);
-    }
-    catch {
-        throw inputError('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
-    }
-    if (hasControl(decoded))
-        throw inputError('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
-    return decoded;
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function shared_inputs_describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = inputs_readSecret(source, names.token);
+    const token = readSecret(source, names.token);
     // Masked line by line above; refused here, since a header value is one line.
     if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
         throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
@@ -38170,7 +38155,7 @@ function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token
             throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { input: names.url, url, token, workspace: inputs_readString(source, names.workspace) };
+    return { input: names.url, url, token, workspace: readString(source, names.workspace) };
 }
 
 ;// CONCATENATED MODULE: ./build/version/kong-version.js
@@ -38260,149 +38245,16 @@ function sameLine(a, b) {
     return a.major === b.major && a.minor === b.minor;
 }
 
-// EXTERNAL MODULE: ./build/lib/http.js
-var http = __nccwpck_require__(9874);
 // EXTERNAL MODULE: ./build/kong/admin-api.js
 var admin_api = __nccwpck_require__(8358);
-;// CONCATENATED MODULE: ./build/lib/concurrency.js
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function concurrency_mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+;// CONCATENATED MODULE: ./build/kong/admin-root.js
 
-;// CONCATENATED MODULE: ./build/checks/report.js
-/**
- * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
- * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
- * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
- * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
- */
-const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
-const report_CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
-function pass(fields) {
-    return { ...fields, status: 'pass' };
-}
-function fail(fields) {
-    return { ...fields, status: 'fail' };
-}
-function inconclusive(fields) {
-    return { ...fields, status: 'inconclusive' };
-}
-/** Every check that is not a pass, by name: the action's `failed-checks`. */
-function notPassed(checks) {
-    return checks.filter((check) => check.status !== 'pass');
-}
-function serializeReport(report) {
-    return `${JSON.stringify(report, null, 2)}\n`;
-}
-
-;// CONCATENATED MODULE: ./build/checks/admin.js
-
-
-
-
-
-
-/**
- * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
- * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
- */
-async function waitForAdmin(client, waitTimeoutMs, log) {
-    const started = Date.now();
-    const deadline = started + waitTimeoutMs;
-    let delay = 250;
-    let last = 'no attempt';
-    for (let attempt = 1;; attempt++) {
-        try {
-            const response = await client.get('/');
-            if (response.status === 200) {
-                try {
-                    const root = JSON.parse(response.body);
-                    const waited = ((Date.now() - started) / 1000).toFixed(1);
-                    return {
-                        root,
-                        check: pass({
-                            name: 'admin-reachable',
-                            group: 'admin',
-                            measured: `${waited}s`,
-                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
-                        }),
-                    };
-                }
-                catch {
-                    last = 'answered 200 but not JSON';
-                }
-            }
-            else if (response.status === 401 || response.status === 403) {
-                return {
-                    root: undefined,
-                    check: fail({
-                        name: 'admin-reachable',
-                        group: 'admin',
-                        measured: `HTTP ${response.status}`,
-                        threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
-                    }),
-                };
-            }
-            else {
-                last = `HTTP ${response.status} ${(0,admin_api/* kongMessage */.tv)(response.body)}`;
-            }
-        }
-        catch (error) {
-            last = (0,errors/* errorMessage */.gJ)(error).replace(/^Admin API: /, '');
-        }
-        const elapsed = Date.now() - started;
-        if (Date.now() >= deadline) {
-            return {
-                root: undefined,
-                check: fail({
-                    name: 'admin-reachable',
-                    group: 'admin',
-                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
-                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
-                }),
-            };
-        }
-        const wait = Math.min(delay, deadline - Date.now());
-        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
-        await sleep(wait);
-        delay = Math.min(delay * 2, 5000);
-    }
-}
 /** The node's version as reported, parsed; undefined when absent or not a Kong version. */
 function rootVersion(root) {
     return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
 }
 /** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
-function admin_rootEdition(root) {
+function admin_root_rootEdition(root) {
     if (typeof root.edition === 'string')
         return root.edition;
     const version = rootVersion(root);
@@ -38425,86 +38277,9 @@ function rootRole(root) {
     return typeof role === 'string' ? role : undefined;
 }
 /**
- * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
- * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
- * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
- * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
- * distribution runs: an Enterprise version expected on a `community` node fails.
- */
-function checkVersion(root, expected) {
-    const reported = typeof root.version === 'string' ? root.version : undefined;
-    const seen = rootVersion(root);
-    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: formatKongVersion(expected) };
-    if (seen === undefined) {
-        return fail({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
-    }
-    if (compareKongVersions(seen, expected) !== 0) {
-        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
-            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
-            : '';
-        return fail({ ...base, details: `the node runs Kong ${reported}, expected ${formatKongVersion(expected)}${hint}` });
-    }
-    if (expected.build !== undefined && root.edition === 'community') {
-        return fail({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${formatKongVersion(expected)} was expected` });
-    }
-    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
-    return pass({ ...base, details: `the node runs Kong ${reported}${edition}` });
-}
-/**
- * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
- * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
- * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
- */
-async function checkDatabase(client) {
-    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
-    let body;
-    try {
-        body = await client.getJson('/status');
-    }
-    catch (error) {
-        return fail({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
-    }
-    if (body.database === undefined || body.database === null) {
-        if (body.configuration_hash !== undefined) {
-            return pass({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
-        }
-        return inconclusive({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
-    }
-    const reachable = body.database.reachable;
-    if (reachable === true) {
-        return pass({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
-    }
-    return fail({
-        ...base,
-        measured: `database.reachable = ${JSON.stringify(reachable)}`,
-        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
-    });
-}
-/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
-function hasReadyEndpoint(version) {
-    return version.major > 3 || (version.major === 3 && version.minor >= 3);
-}
-/**
- * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
- * plugins iterator not built, no configuration, database unreachable). Only on the Status API
- * listener (`status_listen`), never on the Admin API (B.3).
- */
-async function checkReady(statusUrl, timeoutMs) {
-    const url = `${statusUrl}/status/ready`;
-    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
-    try {
-        const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
-        if (response.status === 200)
-            return pass({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
-        return fail({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
-    }
-    catch (error) {
-        return fail({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
-    }
-}
-/**
  * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
- * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too
+ * (Kong/kong 3.4.2 kong/api/routes/kong.lua l.116).
  */
 function availablePlugins(root) {
     const available = root.plugins?.available_on_server;
@@ -38517,76 +38292,190 @@ function availablePlugins(root) {
     }
     return undefined;
 }
-function checkPlugins(root, expected) {
-    const available = availablePlugins(root);
-    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
-    if (available === undefined) {
-        return fail({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
-    }
-    const have = new Set(available);
-    const missing = expected.filter((name) => !have.has(name));
-    if (missing.length > 0) {
-        return fail({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
-    }
-    return pass({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
-}
-/**
- * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
- * (a data plane pings every 30 s; one that stopped stays listed until
- * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
- * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
- * A `sync_status` other than normal/unknown means the CP refuses to push it config.
- */
-async function checkDataPlanes(client, cpVersion, options) {
-    let planes;
+
+;// CONCATENATED MODULE: ./build/lib/json-shape.js
+
+
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
     try {
-        planes = await client.listAll('/clustering/data-planes');
+        text = await (0,promises_.readFile)(file, 'utf8');
     }
     catch (error) {
-        return [fail({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,errors/* errorMessage */.gJ)(error)}` })];
+        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
     }
-    const now = options.now ?? Date.now();
-    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
-    const stale = [];
-    const newer = [];
-    const unsynced = [];
-    for (const dp of planes) {
-        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
-        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
-        if (!(now - lastSeen <= options.maxAgeMs)) {
-            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
-        }
-        const version = typeof dp.version === 'string' ? tryParseKongVersion(dp.version) : undefined;
-        if (version === undefined)
-            newer.push(`${label(dp)}: version unreadable`);
-        else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${formatKongVersion(cpVersion)}`);
-        else if (version.minor > cpVersion.minor)
-            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
-        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
-            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
-        }
+    try {
+        return JSON.parse(text);
     }
-    const count = pass({
-        name: 'hybrid-data-planes',
-        group: 'hybrid',
-        measured: planes.length,
-        threshold: `≥ ${options.minDataPlanes}`,
-        details: `${planes.length} data plane(s) listed`,
-    });
-    const results = [
-        planes.length >= options.minDataPlanes ? count : fail({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
-    ];
-    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
-    results.push(stale.length === 0
-        ? pass({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
-        : fail({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
-    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
-    const problems = [...newer, ...unsynced];
-    results.push(problems.length === 0
-        ? pass({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
-        : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
-    return results;
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
+    }
+}
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw (0,errors/* inputError */.Xu)(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw (0,errors/* inputError */.Xu)(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function json_shape_readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const json_shape_text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => json_shape_text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const json_shape_boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
+    if (value !== undefined)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+;// CONCATENATED MODULE: ./build/kong/entities.js
+
+const ENTITY_TABLES = [
+    { table: 'workspaces', entity: 'workspaces' },
+    { table: 'services', entity: 'services' },
+    { table: 'routes', entity: 'routes' },
+    { table: 'consumers', entity: 'consumers' },
+    { table: 'plugins', entity: 'plugins' },
+    { table: 'upstreams', entity: 'upstreams' },
+    { table: 'targets', entity: 'targets' },
+    { table: 'certificates', entity: 'certificates' },
+    { table: 'snis', entity: 'snis' },
+    { table: 'ca_certificates', entity: 'ca_certificates' },
+    { table: 'sm_vaults', entity: 'vaults' },
+    { table: 'key_sets', entity: 'key_sets' },
+    { table: 'keys', entity: 'keys' },
+    { table: 'filter_chains', entity: 'filter_chains' },
+    { table: 'acls', entity: 'acls' },
+    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
+    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
+    { table: 'jwt_secrets', entity: 'jwt_secrets' },
+    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
+    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
+];
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+const entities_WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
+const entities_ENTERPRISE_TYPES = ['consumer_groups'];
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+const entities_GLOBAL_TYPES = ['ca_certificates'];
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+const entities_OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+/** The counts' key for entities that belong to no workspace. */
+const entities_GLOBAL_WORKSPACE = '*';
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+const ENTITY_COUNTS_SHAPE = recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0)));
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+function entities_sortCounts(counts) {
+    const sorted = {};
+    for (const ws of Object.keys(counts).sort()) {
+        const inner = {};
+        for (const entity of Object.keys(counts[ws]).sort())
+            inner[entity] = counts[ws][entity];
+        sorted[ws] = inner;
+    }
+    return sorted;
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
@@ -38799,8 +38688,6 @@ async function checkFiles(base, files) {
     return problems.sort();
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./build/database/encryption.js
 
 
@@ -39140,73 +39027,6 @@ function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
 
-;// CONCATENATED MODULE: ./build/database/shape.js
-/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-function kind(value) {
-    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-}
-/** A string; with `test`, one it accepts (`what` says what is allowed). */
-const shape_text = (test, what) => (value, field, problems) => {
-    if (typeof value !== 'string')
-        problems.push(`${field} is ${kind(value)}, expected a string`);
-    else if (test && !test(value))
-        problems.push(`${field} ${quote(value)} is not ${what}`);
-};
-const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
-const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        problems.push(`${field} is ${kind(value)}, expected a whole number`);
-    else if (value < min || value > max)
-        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
-};
-const oneOf = (allowed) => (value, field, problems) => {
-    if (!allowed.includes(value))
-        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
-};
-const nullable = (shape) => (value, field, problems) => {
-    if (value !== null)
-        shape(value, field, problems);
-};
-const listOf = (shape) => (value, field, problems) => {
-    if (!Array.isArray(value))
-        problems.push(`${field} is ${kind(value)}, expected an array`);
-    else
-        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
-};
-/** An object used as a map: every key matches `key`, every value has `shape`. */
-const recordOf = (key, shape) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, item] of Object.entries(value)) {
-        if (!key.test(name))
-            problems.push(`${field} has a key ${quote(name)} that is not a name`);
-        else
-            shape(item, `${field}.${name}`, problems);
-    }
-};
-/** An object with these fields (others are ignored: readers of an older version skip them). */
-const object = (fields) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, shape] of Object.entries(fields))
-        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
-};
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** No control characters (a newline in a log line starts a workflow command) and not empty. */
-function printable(value) {
-    return value !== '' && !/\p{Cc}/u.test(value);
-}
-
 ;// CONCATENATED MODULE: ./build/database/manifest.js
 
 
@@ -39216,7 +39036,7 @@ function printable(value) {
 
 
 /**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
  * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
  * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
@@ -39248,34 +39068,17 @@ async function manifest_writeJsonAtomically(file, data) {
  * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
  */
 async function readManifest(file, input) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
-    }
-    const problems = validateManifest(data);
-    if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    return data;
+    return readContract(file, input, [BACKUP_MANIFEST]);
 }
 const HEX64 = /^[0-9a-f]{64}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
 const identity = object({
-    host: shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
+    host: json_shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
     port: wholeNumber(1, 65_535),
-    database: shape_text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
+    database: json_shape_text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
     systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
-    serverVersion: shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
+    serverVersion: json_shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
 });
 /** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
 function isRelativePath(value) {
@@ -39283,14 +39086,16 @@ function isRelativePath(value) {
 }
 const relativePath = (value, field, problems) => {
     if (typeof value !== 'string' || isRelativePath(value))
-        return shape_text()(value, field, problems);
+        return json_shape_text()(value, field, problems);
     const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
     problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
 };
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+const FILE_SHAPE = object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') });
 const MANIFEST_SHAPE = object({
     database: identity,
     lineage: object({
-        restoredFrom: nullable(object({ manifest: shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+        restoredFrom: nullable(object({ manifest: json_shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
     }),
     kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
     schemaMeta: nullable(listOf(object({
@@ -39299,7 +39104,7 @@ const MANIFEST_SHAPE = object({
         executed: listOf(matching(NAME, 'a migration name')),
         pending: listOf(matching(NAME, 'a migration name')),
     }))),
-    counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
+    counts: ENTITY_COUNTS_SHAPE,
     fingerprint: object({
         algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
         digest: matching(HEX64, 'a SHA-256'),
@@ -39307,31 +39112,30 @@ const MANIFEST_SHAPE = object({
     }),
     dump: object({
         tool: oneOf(['pg_dump']),
-        toolVersion: shape_text((v) => printable(v) && v.length <= 40, 'a version'),
+        toolVersion: json_shape_text((v) => printable(v) && v.length <= 40, 'a version'),
         format: oneOf(['custom', 'directory']),
         compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
         jobs: wholeNumber(1, 1024),
-        snapshot: shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+        snapshot: json_shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
     }),
-    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(shape_text(printable, 'a key id or address')) }),
-    archive: object({ path: relativePath, checksum: shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
-    files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
+    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(json_shape_text(printable, 'a key id or address')) }),
+    archive: object({ path: relativePath, checksum: json_shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
+    files: listOf(FILE_SHAPE),
     startedAt: matching(ISO_TIME, 'a UTC time'),
     finishedAt: matching(ISO_TIME, 'a UTC time'),
 });
-function validateManifest(data) {
-    if (typeof data !== 'object' || data === null || Array.isArray(data))
-        return ['not an object'];
-    const m = data;
-    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
-        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    if (m.schema !== MANIFEST_SCHEMA)
-        return [`schema is ${quote(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
-    const problems = [];
-    MANIFEST_SHAPE(data, '', problems);
-    return problems;
-}
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+const BACKUP_MANIFEST = {
+    schema: MANIFEST_SCHEMA,
+    name: 'backup manifest',
+    shape: (value, field, problems) => {
+        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+        if (value.format === 'cassandra-snapshot')
+            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+        else
+            MANIFEST_SHAPE(value, field, problems);
+    },
+};
 /** The tables whose fingerprints differ, with how: empty when equal. */
 function compareFingerprints(expected, actual) {
     const differences = [];
@@ -39364,6 +39168,9 @@ function compareFingerprints(expected, actual) {
 
 
 
+
+
+
 /**
  * Declarative export (backup-db `mode: export`): every entity the Admin API serves, per
  * workspace, as JSON, with the counts it saw. A record of what the gateway served before the
@@ -39378,23 +39185,18 @@ function compareFingerprints(expected, actual) {
  */
 const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
 const EXPORT_INDEX = 'export.json';
-/**
- * Collections beyond the inventory's types, by Admin API path, with the DAO name the backup
- * manifest counts them under (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua),
- * so an export's counts compare with a manifest's key by key. A node without the plugin or the
- * entity (vaults before 2.8, keys before 3.1) answers 404: recorded as skipped, not a failure.
- */
-const OPTIONAL_COLLECTIONS = [
-    { path: 'key-auths', entity: 'keyauth_credentials' },
-    { path: 'basic-auths', entity: 'basicauth_credentials' },
-    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
-    { path: 'jwts', entity: 'jwt_secrets' },
-    { path: 'acls', entity: 'acls' },
-    { path: 'oauth2', entity: 'oauth2_credentials' },
-    { path: 'vaults', entity: 'vaults' },
-    { path: 'key-sets', entity: 'key_sets' },
-    { path: 'keys', entity: 'keys' },
-];
+/** The index as its readers use it (a smoke-test baseline): counts, workspaces, files. */
+const ADMIN_EXPORT = {
+    schema: EXPORT_SCHEMA,
+    name: 'declarative export index',
+    shape: object({
+        format: oneOf(['admin-api-json']),
+        workspaces: listOf(matching(/^[\w.~-]+$/, 'a workspace name')),
+        counts: ENTITY_COUNTS_SHAPE,
+        files: listOf(FILE_SHAPE),
+        finishedAt: json_shape_text(),
+    }),
+};
 async function exportAdminApi(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
@@ -39402,8 +39204,8 @@ async function exportAdminApi(options) {
     const root = await client.getJson('/');
     const kongVersion = typeof root.version === 'string' ? root.version : null;
     const edition = rootEdition(root) ?? null;
-    const workspaces = await listWorkspaces(client, options.workspace);
-    const name = options.name ?? `kong-export-${stamp(startedAt)}`;
+    const workspaces = await workspacesToExport(client, options.workspace);
+    const name = options.name ?? `kong-export-${timeStamp(startedAt)}`;
     const folder = path.resolve(options.backupDir, name);
     await mkdir(path.join(folder, 'workspaces'), { recursive: true }).catch((error) => {
         throw inputError('backup-dir', `cannot create ${folder}: ${error.message}`, error);
@@ -39430,7 +39232,8 @@ async function exportAdminApi(options) {
                 else
                     entities[c.entity] = items;
             });
-            // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+            // Targets live under their upstream only: top-level /targets is disabled (404: Kong/kong 3.4.2
+            // kong/api/routes/targets.lua l.6).
             const perUpstream = await mapLimit(entities.upstreams ?? [], options.concurrency, (upstream) => client.listAll(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix));
             entities.targets = perUpstream.flat();
             const sorted = sortEntities(entities);
@@ -39486,35 +39289,31 @@ async function exportAdminApi(options) {
         throw error instanceof UpgradeError ? error : stepError('export', error.message, error);
     }
 }
-/** Every workspace name (sorted), or just `default` where there are none (OSS 3.7+: 404). */
-async function listWorkspaces(client, workspace) {
+/**
+ * The workspace asked for, or every workspace (just `default` where the node has none). Each
+ * names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it
+ * inside the folder, and a name outside it is refused, never skipped: "every workspace" is the
+ * point of the export.
+ */
+async function workspacesToExport(client, workspace) {
+    const fileName = (name) => /^[\w.~-]+$/.test(name) && name !== '.' && name !== '..';
     if (workspace !== undefined && workspace !== 'all') {
-        // It names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it inside the folder.
-        if (!/^[\w.~-]+$/.test(workspace) || workspace === '.' || workspace === '..')
+        if (!fileName(workspace))
             throw inputError('workspace', `"${workspace}" is not a Kong workspace name`);
         return [workspace];
     }
-    try {
-        const items = await client.listAll('/workspaces');
-        const names = items.map((w) => w.name).filter((n) => typeof n === 'string');
-        // Never skip one silently: "every workspace" is the point of the export.
-        const odd = names.find((n) => !/^[\w.~-]+$/.test(n) || n === '.' || n === '..');
-        if (odd !== undefined)
-            throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
-        return names.length === 0 ? ['default'] : names.sort();
-    }
-    catch (error) {
-        if (error instanceof UpgradeError && / answered 404/.test(error.message))
-            return ['default'];
-        throw error;
-    }
+    const { names } = await listWorkspaces(client);
+    const odd = names?.find((name) => !fileName(name));
+    if (odd !== undefined)
+        throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
+    return names === undefined || names.length === 0 ? ['default'] : names;
 }
 async function listOrSkip(client, collection, prefix, optional) {
     try {
         return await client.listAll(collection, prefix);
     }
     catch (error) {
-        if (optional && error instanceof UpgradeError && / answered 404/.test(error.message))
+        if (optional && isNotFound(error))
             return undefined;
         throw error;
     }
@@ -39552,12 +39351,6 @@ function sortEntities(entities) {
     }
     return out;
 }
-function sortCounts(counts) {
-    const out = {};
-    for (const ws of Object.keys(counts).sort())
-        out[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
-    return out;
-}
 async function writeJson(file, data) {
     await writeFile(file, `${JSON.stringify(data, null, 2)}\n`).catch((error) => {
         const code = error.code;
@@ -39566,12 +39359,55 @@ async function writeJson(file, data) {
         throw error;
     });
 }
-function stamp(date) {
-    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
 
 // EXTERNAL MODULE: ./build/lib/markdown.js
 var markdown = __nccwpck_require__(8703);
+// EXTERNAL MODULE: ./build/lib/concurrency.js
+var concurrency = __nccwpck_require__(8867);
+;// CONCATENATED MODULE: ./build/checks/report.js
+
+
+/**
+ * The smoke report: `kong-upgrade/smoke-report@1` (docs/design.md "Contracts"), written by the
+ * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
+ * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
+ * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
+ */
+const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
+const report_CHECK_GROUPS = (/* unused pure expression or super */ null && (['admin', 'hybrid', 'inventory', 'proxy', 'latency']));
+/**
+ * What a reader of a smoke report relies on (migrate's finish gate, a baseline): checked when
+ * read, so a hand-edited or truncated report is refused naming the field, never half-read.
+ */
+const SMOKE_REPORT = {
+    schema: SMOKE_REPORT_SCHEMA,
+    name: 'smoke report',
+    shape: object({
+        passed: json_shape_boolean,
+        finishedAt: json_shape_text(),
+        kongVersion: optional(json_shape_text()),
+        checks: listOf(object({ name: json_shape_text(), status: oneOf(['pass', 'fail', 'inconclusive']) })),
+        database: optional(object({ host: json_shape_text(), port: wholeNumber(1, 65_535), database: optional(json_shape_text()) })),
+        counts: optional(nullable(ENTITY_COUNTS_SHAPE)),
+    }),
+};
+function pass(fields) {
+    return { ...fields, status: 'pass' };
+}
+function fail(fields) {
+    return { ...fields, status: 'fail' };
+}
+function inconclusive(fields) {
+    return { ...fields, status: 'inconclusive' };
+}
+/** Every check that is not a pass, by name: the action's `failed-checks`. */
+function notPassed(checks) {
+    return checks.filter((check) => check.status !== 'pass');
+}
+function serializeReport(report) {
+    return `${JSON.stringify(report, null, 2)}\n`;
+}
+
 ;// CONCATENATED MODULE: ./build/checks/inventory.js
 
 
@@ -39580,36 +39416,24 @@ var markdown = __nccwpck_require__(8703);
 
 
 
-/**
- * Entity inventory through the Admin API: counts per workspace and entity type, with the
- * backup manifest's keys (src/database/manifest.ts: workspace name → entity name → rows;
- * entities without `ws_id` under `*`), so a count taken before the upgrade (manifest or an
- * earlier smoke report) compares with one taken after, key by key.
- */
-/** Workspaced entity types, by Admin API collection (= DAO name = manifest entity name). */
-const inventory_WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
-/** consumer_groups exist on Enterprise only; OSS answers 404 (facts B.4). */
-const inventory_ENTERPRISE_TYPES = ['consumer_groups'];
-/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-const inventory_GLOBAL_TYPES = ['ca_certificates'];
-/** The manifest's key for entities that belong to no workspace. */
-const inventory_GLOBAL_WORKSPACE = '*';
+
+
 /** Counts every entity type in the workspaces in scope, at most `concurrency` requests at once. */
 async function takeInventory(client, options) {
     let requests = 0;
-    const workspaces = await inventory_listWorkspaces(client, options.workspace, () => requests++);
+    const workspaces = await workspacesInScope(client, options.workspace, (made) => (requests += made));
     const counts = {};
     for (const ws of workspaces.list)
         counts[ws.name] = {};
     if (workspaces.listed)
-        counts[inventory_GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
-    const types = [...inventory_WORKSPACED_TYPES, ...(options.enterprise ? inventory_ENTERPRISE_TYPES : [])];
+        counts[entities_GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
+    const types = [...entities_WORKSPACED_TYPES, ...(options.enterprise ? entities_ENTERPRISE_TYPES : [])];
     // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
-    // (facts B.4). Types it lists need no paging; anything it lacks is paged.
+    // (Enterprise's Admin API reference, workspaces/{ws}/meta). Types it lists need no paging; anything it lacks is paged.
     const fromMeta = [];
     const meta = new Map();
     if (options.enterprise) {
-        await concurrency_mapLimit(workspaces.list, options.concurrency, async (ws) => {
+        await (0,concurrency/* mapLimit */.s)(workspaces.list, options.concurrency, async (ws) => {
             requests++;
             try {
                 const body = await client.getJson(`/workspaces/${encodeURIComponent(ws.name)}/meta`);
@@ -39623,7 +39447,8 @@ async function takeInventory(client, options) {
             }
         });
     }
-    // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+    // Targets live under their upstream only: top-level /targets is disabled (404: Kong/kong 3.4.2
+    // kong/api/routes/targets.lua l.6).
     const upstreamIds = new Map();
     const pagedTasks = [];
     for (const ws of workspaces.list) {
@@ -39638,8 +39463,8 @@ async function takeInventory(client, options) {
                 pagedTasks.push({ ws, type });
         }
     }
-    const globalTasks = inventory_GLOBAL_TYPES.map((type) => ({ ws: { name: inventory_GLOBAL_WORKSPACE, prefix: undefined }, type }));
-    await concurrency_mapLimit([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
+    const globalTasks = entities_GLOBAL_TYPES.map((type) => ({ ws: { name: entities_GLOBAL_WORKSPACE, prefix: undefined }, type }));
+    await (0,concurrency/* mapLimit */.s)([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
         let count = 0;
         const ids = [];
         // Read first, then add: `requests += await …` would add to the value read before the await.
@@ -39663,7 +39488,7 @@ async function takeInventory(client, options) {
         for (const upstream of upstreamIds.get(ws.name) ?? [])
             targetTasks.push({ ws, upstream });
     }
-    await concurrency_mapLimit(targetTasks, options.concurrency, async ({ ws, upstream }) => {
+    await (0,concurrency/* mapLimit */.s)(targetTasks, options.concurrency, async ({ ws, upstream }) => {
         let count = 0;
         const made = await client.forEachPage(`/upstreams/${encodeURIComponent(upstream)}/targets`, ws.prefix, (items) => {
             count += items.length;
@@ -39671,38 +39496,18 @@ async function takeInventory(client, options) {
         requests += made;
         counts[ws.name].targets += count;
     });
-    return { counts: inventory_sortCounts(counts), fromMeta: fromMeta.sort(), requests };
+    return { counts: entities_sortCounts(counts), fromMeta: fromMeta.sort(), requests };
 }
-async function inventory_listWorkspaces(client, workspace, countRequest) {
+async function workspacesInScope(client, workspace, countRequests) {
+    const only = (name) => ({ name, prefix: name === 'default' ? undefined : name });
     if (workspace === undefined)
-        return { list: [{ name: 'default', prefix: undefined }], listed: false };
+        return { list: [only('default')], listed: false };
     if (workspace !== 'all')
-        return { list: [{ name: workspace, prefix: workspace === 'default' ? undefined : workspace }], listed: false };
-    try {
-        const names = [];
-        countRequest();
-        await client.forEachPage('/workspaces', undefined, (items) => {
-            for (const item of items)
-                if (typeof item.name === 'string')
-                    names.push(item.name);
-        });
-        // Unprefixed requests target `default` (facts B.5): the same collection, one less path form.
-        return { list: names.sort().map((name) => ({ name, prefix: name === 'default' ? undefined : name })), listed: true };
-    }
-    catch (error) {
-        // OSS 3.7+ has no /workspaces (404, facts B.4): only the default workspace exists.
-        if (error instanceof errors/* UpgradeError */.fy && / answered 404/.test(error.message)) {
-            return { list: [{ name: 'default', prefix: undefined }], listed: false };
-        }
-        throw error;
-    }
-}
-function inventory_sortCounts(counts) {
-    const sorted = {};
-    for (const ws of Object.keys(counts).sort()) {
-        sorted[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
-    }
-    return sorted;
+        return { list: [only(workspace)], listed: false };
+    const { names, requests } = await (0,admin_api/* listWorkspaces */.FF)(client);
+    countRequests(requests);
+    // Unprefixed requests target `default`: the same collection, one less path form.
+    return names === undefined ? { list: [only('default')], listed: false } : { list: names.map(only), listed: true };
 }
 /**
  * What changed between `baseline` and `current`. Only entity types both sides counted are
@@ -39714,15 +39519,15 @@ function compareCounts(baseline, current, scope) {
     const typesOf = (counts) => new Set(Object.values(counts).flatMap((byType) => Object.keys(byType)));
     const currentTypes = typesOf(current);
     const types = [...typesOf(baseline)].filter((type) => currentTypes.has(type)).sort();
-    const inScope = (ws) => scope === 'all' || ws === inventory_GLOBAL_WORKSPACE || scope.includes(ws);
+    const inScope = (ws) => scope === 'all' || ws === entities_GLOBAL_WORKSPACE || scope.includes(ws);
     const workspaces = [...new Set([...Object.keys(baseline), ...Object.keys(current)])].filter(inScope).sort();
-    const globalOnly = new Set([...inventory_GLOBAL_TYPES, 'workspaces']);
+    const globalOnly = new Set([...entities_GLOBAL_TYPES, 'workspaces']);
     const differences = [];
     for (const ws of workspaces) {
         const before = baseline[ws];
         const after = current[ws];
         for (const entity of types) {
-            if (ws === inventory_GLOBAL_WORKSPACE) {
+            if (ws === entities_GLOBAL_WORKSPACE) {
                 // Compared only when both sides counted it (workspaces are listed only with `all`).
                 const b = before?.[entity];
                 const c = after?.[entity];
@@ -39745,9 +39550,9 @@ function compareCounts(baseline, current, scope) {
 }
 function inventoryCheck(inventory, baseline, differences) {
     const total = Object.entries(inventory.counts)
-        .filter(([ws]) => ws !== inventory_GLOBAL_WORKSPACE)
+        .filter(([ws]) => ws !== entities_GLOBAL_WORKSPACE)
         .reduce((sum, [, byType]) => sum + Object.values(byType).reduce((a, b) => a + b, 0), 0);
-    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== inventory_GLOBAL_WORKSPACE).length;
+    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== entities_GLOBAL_WORKSPACE).length;
     const base = { name: 'inventory-counts', group: 'inventory', measured: `${total} entities in ${workspaces} workspace(s)` };
     if (baseline === undefined) {
         return pass({ ...base, threshold: null, details: `counted ${total} entities in ${workspaces} workspace(s); no baseline given, nothing compared` });
@@ -39766,47 +39571,21 @@ function inventoryCheck(inventory, baseline, differences) {
     });
 }
 /**
- * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
- * counted through the Admin API, so it needs no database) or an earlier smoke report
- * (`kong-upgrade/smoke-report@1`).
+ * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`), a declarative
+ * export's index (`kong-upgrade/admin-export@1`, export.json: counted through the Admin API, so
+ * it needs no database) or an earlier smoke report (`kong-upgrade/smoke-report@1`), each checked
+ * as its contract says.
  */
 async function readBaseline(file, input) {
-    let data;
-    try {
-        data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${file} as JSON: ${error.code ?? error.message}`, error);
-    }
-    if (data.schema === MANIFEST_SCHEMA) {
-        const manifest = await readManifest(file, input);
-        return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
-    }
-    if (data.schema === EXPORT_SCHEMA) {
-        return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
-    }
-    if (data.schema === SMOKE_REPORT_SCHEMA) {
-        if (data.counts === undefined || data.counts === null)
-            throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
-        return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
-    }
-    throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${SMOKE_REPORT_SCHEMA}"`);
-}
-function checkCountsShape(counts, file, input) {
-    const bad = () => (0,errors/* inputError */.Xu)(input, `${file}: counts must be {workspace: {entity: number}}`);
-    if (counts === null || typeof counts !== 'object' || Array.isArray(counts))
-        throw bad();
-    for (const byType of Object.values(counts)) {
-        if (byType === null || typeof byType !== 'object' || Array.isArray(byType))
-            throw bad();
-        for (const n of Object.values(byType))
-            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-                throw bad();
-    }
-    return counts;
+    const data = await json_shape_readContract(file, input, [BACKUP_MANIFEST, ADMIN_EXPORT, SMOKE_REPORT]);
+    if (data.counts === undefined || data.counts === null)
+        throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
+    const kind = data.schema === BACKUP_MANIFEST.schema ? 'backup manifest' : data.schema === ADMIN_EXPORT.schema ? 'declarative export' : 'smoke report';
+    return { source: `${kind} ${file}`, counts: data.counts };
 }
 
+// EXTERNAL MODULE: ./build/lib/http.js
+var http = __nccwpck_require__(9874);
 ;// CONCATENATED MODULE: ./build/checks/load.js
 
 
@@ -39860,7 +39639,7 @@ async function measure(origin, plan) {
             }
             else {
                 transportErrors[outcome.error]++;
-                await sleep(ERROR_PAUSE_MS);
+                await (0,concurrency/* sleep */.y)(ERROR_PAUSE_MS);
             }
         }
     };
@@ -40228,7 +40007,7 @@ async function runProxyChecks(proxyUrl, specs, timeoutMs) {
 
 
 /**
- * The smoke test's inputs, read and validated before any request is sent (DESIGN.md: an invalid
+ * The smoke test's inputs, read and validated before any request is sent (docs/design.md "Inputs": an invalid
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
 async function readSmokeOptions(source, cwd = process.cwd()) {
@@ -40236,11 +40015,11 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     if (admin === undefined)
         throw (0,errors/* inputError */.Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
     const statusUrl = readHttpUrl(source, 'status-url');
-    const expected = inputs_readString(source, 'expected-version');
+    const expected = readString(source, 'expected-version');
     const proxyUrl = readHttpUrl(source, 'proxy-url');
     const blueProxyUrl = readHttpUrl(source, 'blue-proxy-url');
-    const inline = inputs_readString(source, 'proxy-requests');
-    const file = inputs_readString(source, 'proxy-requests-file');
+    const inline = readString(source, 'proxy-requests');
+    const file = readString(source, 'proxy-requests-file');
     if (inline !== undefined && file !== undefined)
         throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
     let proxyRequests = [];
@@ -40259,8 +40038,8 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     }
     if (proxyRequests.length > 0 && proxyUrl === undefined)
         throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when proxy requests are given');
-    const baselineFile = inputs_readString(source, 'baseline');
-    const manifestFile = inputs_readString(source, 'backup-manifest');
+    const baselineFile = readBaselinePath(source, 'baseline');
+    const manifestFile = readBaselinePath(source, 'backup-manifest');
     if (baselineFile !== undefined && manifestFile !== undefined)
         throw (0,errors/* inputError */.Xu)('baseline', 'give baseline or backup-manifest, not both');
     const baseline = baselineFile !== undefined
@@ -40272,10 +40051,10 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     if (baseline !== undefined && !inventoryEnabled)
         throw (0,errors/* inputError */.Xu)('inventory', 'must be true when a baseline is given');
     const loadRoutes = readList(source, 'load-routes');
-    const durationText = inputs_readString(source, 'load-duration');
+    const durationText = readString(source, 'load-duration');
     const amount = durationText !== undefined
         ? { kind: 'duration', ms: parseDuration(durationText, 'load-duration') }
-        : { kind: 'requests', total: inputs_readPositiveInteger(source, 'load-requests', 200) };
+        : { kind: 'requests', total: readPositiveInteger(source, 'load-requests', 200) };
     if (loadRoutes.length > 0 && proxyUrl === undefined)
         throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when load-routes is given');
     if (blueProxyUrl !== undefined && loadRoutes.length === 0)
@@ -40289,11 +40068,11 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
         waitTimeoutMs: readDuration(source, 'wait-timeout', '60s'),
         requestTimeoutMs: readDuration(source, 'request-timeout', '10s'),
         hybrid: {
-            mode: inputs_readEnum(source, 'hybrid', ['auto', 'off'], 'auto'),
+            mode: readEnum(source, 'hybrid', ['auto', 'off'], 'auto'),
             maxAgeMs: readDuration(source, 'data-plane-max-age', '90s'),
             minDataPlanes,
         },
-        inventory: { enabled: inventoryEnabled, concurrency: inputs_readPositiveInteger(source, 'inventory-concurrency', 8), baseline },
+        inventory: { enabled: inventoryEnabled, concurrency: readPositiveInteger(source, 'inventory-concurrency', 8), baseline },
         proxyUrl,
         proxyRequests,
         load: loadRoutes.length === 0
@@ -40302,7 +40081,7 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                 plan: {
                     requests: loadRequests(loadRoutes, proxyRequests, 'load-routes'),
                     amount,
-                    concurrency: inputs_readPositiveInteger(source, 'load-concurrency', 10),
+                    concurrency: readPositiveInteger(source, 'load-concurrency', 10),
                     timeoutMs: readDuration(source, 'load-timeout', '5s'),
                 },
                 budgets: {
@@ -40311,15 +40090,20 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                     p99Ms: readOptionalDuration(source, 'max-p99'),
                     max5xxRate: readRate(source, 'max-5xx-rate', 0.01),
                     maxTransportErrorRate: readRate(source, 'max-transport-error-rate', 0),
-                    minSamples: inputs_readPositiveInteger(source, 'min-samples', 100),
+                    minSamples: readPositiveInteger(source, 'min-samples', 100),
                     maxP95Ratio: readRatio(source, 'max-p95-ratio', 1.2),
                 },
                 blueProxyUrl,
             },
     };
 }
+/** `none` (the action's default) is no baseline, like an input left out. */
+function readBaselinePath(source, name) {
+    const value = readString(source, name);
+    return value === 'none' ? undefined : value;
+}
 function readOptionalDuration(source, name) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     return value === undefined ? undefined : parseDuration(value, name);
 }
 /** `1%`, `0.5%` or a fraction `0.01`; between 0 and 1. */
@@ -40331,11 +40115,11 @@ function parseRate(text, name) {
     return value;
 }
 function readRate(source, name, fallback) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     return value === undefined ? fallback : parseRate(value, name);
 }
 function readRatio(source, name, fallback) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     if (value === undefined)
         return fallback;
     const n = Number(value.replace(/x$/i, ''));
@@ -40344,7 +40128,7 @@ function readRatio(source, name, fallback) {
     return n;
 }
 function readNonNegativeInteger(source, name, fallback) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     if (value === undefined)
         return fallback;
     if (!/^\d+$/.test(value))
@@ -40352,7 +40136,238 @@ function readNonNegativeInteger(source, name, fallback) {
     return Number(value);
 }
 
+;// CONCATENATED MODULE: ./build/checks/admin.js
+
+
+
+
+
+
+
+/**
+ * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
+ * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
+ * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
+ * will not help); other statuses and transport errors are retried.
+ */
+async function waitForAdmin(client, waitTimeoutMs, log) {
+    const started = Date.now();
+    const deadline = started + waitTimeoutMs;
+    let delay = 250;
+    let last = 'no attempt';
+    for (let attempt = 1;; attempt++) {
+        try {
+            const response = await client.get('/');
+            if (response.status === 200) {
+                try {
+                    const root = JSON.parse(response.body);
+                    const waited = ((Date.now() - started) / 1000).toFixed(1);
+                    return {
+                        root,
+                        check: pass({
+                            name: 'admin-reachable',
+                            group: 'admin',
+                            measured: `${waited}s`,
+                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
+                        }),
+                    };
+                }
+                catch {
+                    last = 'answered 200 but not JSON';
+                }
+            }
+            else if (response.status === 401 || response.status === 403) {
+                return {
+                    root: undefined,
+                    check: fail({
+                        name: 'admin-reachable',
+                        group: 'admin',
+                        measured: `HTTP ${response.status}`,
+                        threshold: 'HTTP 200',
+                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                    }),
+                };
+            }
+            else {
+                last = `HTTP ${response.status} ${(0,admin_api/* kongMessage */.tv)(response.body)}`;
+            }
+        }
+        catch (error) {
+            last = (0,errors/* errorMessage */.gJ)(error).replace(/^Admin API: /, '');
+        }
+        const elapsed = Date.now() - started;
+        if (Date.now() >= deadline) {
+            return {
+                root: undefined,
+                check: fail({
+                    name: 'admin-reachable',
+                    group: 'admin',
+                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
+                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
+                }),
+            };
+        }
+        const wait = Math.min(delay, deadline - Date.now());
+        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
+        await (0,concurrency/* sleep */.y)(wait);
+        delay = Math.min(delay * 2, 5000);
+    }
+}
+/**
+ * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
+ * (`3.4.3.5`); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
+ * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
+ * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
+ * distribution runs: an Enterprise version expected on a `community` node fails.
+ */
+function checkVersion(root, expected) {
+    const reported = typeof root.version === 'string' ? root.version : undefined;
+    const seen = rootVersion(root);
+    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: formatKongVersion(expected) };
+    if (seen === undefined) {
+        return fail({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+    }
+    if (compareKongVersions(seen, expected) !== 0) {
+        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
+            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
+            : '';
+        return fail({ ...base, details: `the node runs Kong ${reported}, expected ${formatKongVersion(expected)}${hint}` });
+    }
+    if (expected.build !== undefined && root.edition === 'community') {
+        return fail({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${formatKongVersion(expected)} was expected` });
+    }
+    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
+    return pass({ ...base, details: `the node runs Kong ${reported}${edition}` });
+}
+/**
+ * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
+ * says so only in the body (Kong/kong 3.4.2 kong/api/routes/health.lua l.63), so the status code alone proves nothing. From 3.4 the key
+ * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
+ */
+async function checkDatabase(client) {
+    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
+    let body;
+    try {
+        body = await client.getJson('/status');
+    }
+    catch (error) {
+        return fail({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
+    }
+    if (body.database === undefined || body.database === null) {
+        if (body.configuration_hash !== undefined) {
+            return pass({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
+        }
+        return inconclusive({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
+    }
+    const reachable = body.database.reachable;
+    if (reachable === true) {
+        return pass({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
+    }
+    return fail({
+        ...base,
+        measured: `database.reachable = ${JSON.stringify(reachable)}`,
+        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
+    });
+}
+/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (kong/status/ready.lua first ships in Kong/kong 3.3.0). */
+function hasReadyEndpoint(version) {
+    return version.major > 3 || (version.major === 3 && version.minor >= 3);
+}
+/**
+ * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
+ * plugins iterator not built, no configuration, database unreachable). Only on the Status API
+ * listener (`status_listen`), never on the Admin API (Kong/kong 3.4.2 kong/status/init.lua l.29).
+ */
+async function checkReady(statusUrl, timeoutMs) {
+    const url = `${statusUrl}/status/ready`;
+    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
+    try {
+        const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
+        if (response.status === 200)
+            return pass({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
+        return fail({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
+    }
+    catch (error) {
+        return fail({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
+    }
+}
+function checkPlugins(root, expected) {
+    const available = availablePlugins(root);
+    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
+    if (available === undefined) {
+        return fail({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
+    }
+    const have = new Set(available);
+    const missing = expected.filter((name) => !have.has(name));
+    if (missing.length > 0) {
+        return fail({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
+    }
+    return pass({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
+}
+/**
+ * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
+ * (a data plane pings every 30 s; one that stopped stays listed until
+ * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
+ * another major: a data plane of another major, or of a minor above the control plane's, is
+ * KONG_VERSION_INCOMPATIBLE (Kong/kong 3.4.2 kong/clustering/compat/init.lua l.38-60).
+ * A `sync_status` other than normal/unknown means the CP refuses to push it config.
+ */
+async function checkDataPlanes(client, cpVersion, options) {
+    let planes;
+    try {
+        planes = await client.listAll('/clustering/data-planes');
+    }
+    catch (error) {
+        return [fail({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,errors/* errorMessage */.gJ)(error)}` })];
+    }
+    const now = options.now ?? Date.now();
+    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
+    const stale = [];
+    const newer = [];
+    const unsynced = [];
+    for (const dp of planes) {
+        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
+        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
+        if (!(now - lastSeen <= options.maxAgeMs)) {
+            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
+        }
+        const version = typeof dp.version === 'string' ? tryParseKongVersion(dp.version) : undefined;
+        if (version === undefined)
+            newer.push(`${label(dp)}: version unreadable`);
+        else if (version.major !== cpVersion.major)
+            newer.push(`${label(dp)}: major version differs from the control plane's ${formatKongVersion(cpVersion)}`);
+        else if (version.minor > cpVersion.minor)
+            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
+            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
+        }
+    }
+    const count = pass({
+        name: 'hybrid-data-planes',
+        group: 'hybrid',
+        measured: planes.length,
+        threshold: `≥ ${options.minDataPlanes}`,
+        details: `${planes.length} data plane(s) listed`,
+    });
+    const results = [
+        planes.length >= options.minDataPlanes ? count : fail({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
+    ];
+    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
+    results.push(stale.length === 0
+        ? pass({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
+        : fail({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
+    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
+    const problems = [...newer, ...unsynced];
+    results.push(problems.length === 0
+        ? pass({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
+        : fail({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
+    return results;
+}
+
 ;// CONCATENATED MODULE: ./build/checks/smoke.js
+
 
 
 
@@ -40415,7 +40430,7 @@ async function runSmokeTest(options, log = () => { }) {
         if (options.inventory.enabled && role !== 'data_plane') {
             const started = performance.now();
             try {
-                const edition = admin_rootEdition(root);
+                const edition = admin_root_rootEdition(root);
                 const inventory = await takeInventory(client, {
                     workspace: options.admin.workspace,
                     enterprise: edition === 'enterprise',
@@ -40467,7 +40482,7 @@ async function runSmokeTest(options, log = () => { }) {
             workspace: options.admin.workspace,
         },
         kongVersion: typeof root?.version === 'string' ? root.version : undefined,
-        edition: root === undefined ? undefined : admin_rootEdition(root),
+        edition: root === undefined ? undefined : admin_root_rootEdition(root),
         role,
         database: root === undefined ? undefined : rootDatabase(root),
         passed: checks.length > 0 && checks.every((check) => check.status === 'pass'),
@@ -40548,8 +40563,180 @@ function show(value) {
     return String(value);
 }
 
+;// CONCATENATED MODULE: ./build/traffic/fanout.js
+
+/**
+ * Several load balancers (HAProxy instances, nginx hosts) switched as one: each step goes to
+ * every instance in turn, and the split is only what they all report together. Before a step
+ * changes anything, every instance is read: one unreachable, or no longer at the share the last
+ * step left (a reload from its config file, another operator), stops the step before any
+ * instance moves. A failure names the instance; the strategy's revert then sets 0% on every
+ * instance it can reach, each tried even when another fails, and names those it could not.
+ */
+function createFanout(instances) {
+    if (instances.length === 0)
+        throw new RangeError('createFanout needs at least one instance');
+    if (instances.length === 1)
+        return instances[0].backend;
+    const first = instances[0].backend;
+    const kind = first.kind;
+    const names = instances.map((i) => i.name);
+    /** The share every instance was left at by this run (or found at), to see changes made behind it. */
+    let expected;
+    async function readAll() {
+        return Promise.all(instances.map(async ({ name, backend }) => ({
+            name,
+            state: await backend.read().catch((error) => ({ kind: 'unknown', detail: detailOf(error) })),
+        })));
+    }
+    // An instance's own error already starts with the backend kind, which the fan-out's error repeats.
+    const detailOf = (error) => {
+        const message = (0,errors/* errorMessage */.gJ)(error);
+        return message.startsWith(`${kind}: `) ? message.slice(kind.length + 2) : message;
+    };
+    const shareOf = (state) => (state.kind === 'split' ? `${state.green}%` : 'unknown');
+    async function read() {
+        const states = await readAll();
+        const detail = states.map(({ name, state }) => `${name}: ${state.detail}`).join('; ');
+        const unknown = states.filter(({ state }) => state.kind !== 'split');
+        if (unknown.length > 0)
+            return { kind: 'unknown', detail: `${unknown.map((u) => u.name).join(', ')} unreadable (${detail})` };
+        const shares = new Set(states.map(({ state }) => shareOf(state)));
+        if (shares.size > 1)
+            return { kind: 'unknown', detail: `the instances disagree: ${states.map(({ name, state }) => `${name} ${shareOf(state)}`).join(', ')} (${detail})` };
+        const green = states[0].state.green;
+        expected = green;
+        return { kind: 'split', green, detail };
+    }
+    async function apply(green) {
+        if (green === 0)
+            return revertAll();
+        const states = await readAll();
+        const unreadable = states.filter(({ state }) => state.kind !== 'split');
+        if (unreadable.length > 0) {
+            throw (0,errors/* stepError */.hH)(kind, `before setting green to ${green}%: ${unreadable.map(({ name, state }) => `instance ${name}: ${state.detail}`).join('; ')} (no instance was changed in this step)`);
+        }
+        const moved = expected === undefined ? [] : states.filter(({ state }) => state.kind === 'split' && state.green !== expected);
+        if (moved.length > 0) {
+            throw (0,errors/* stepError */.hH)(kind, `before setting green to ${green}%: ${moved.map(({ name, state }) => `instance ${name} is at ${shareOf(state)}`).join(', ')}, not the ${expected}% this run left on every instance: changed outside promote (a reload or restart from its config file, another operator?); no instance was changed in this step`);
+        }
+        const actions = [];
+        for (const [index, { name, backend }] of instances.entries()) {
+            try {
+                const result = await backend.apply(green);
+                actions.push(...result.actions.map((a) => `${name}: ${a}`));
+            }
+            catch (error) {
+                expected = undefined;
+                const done = names.slice(0, index);
+                throw (0,errors/* stepError */.hH)(kind, `instance ${name} failed at green ${green}%${done.length > 0 ? ` (already at ${green}%: ${done.join(', ')})` : ''}: ${detailOf(error)}`, error);
+            }
+        }
+        expected = green;
+        return { green, actions };
+    }
+    /** 100% blue on every instance, each tried whatever the others do. */
+    async function revertAll() {
+        const actions = [];
+        const failed = new Map();
+        for (const { name, backend } of instances) {
+            try {
+                const result = await backend.apply(0);
+                actions.push(...result.actions.map((a) => `${name}: ${a}`));
+            }
+            catch (error) {
+                failed.set(name, detailOf(error));
+            }
+        }
+        if (failed.size > 0) {
+            expected = undefined;
+            const reverted = names.filter((n) => !failed.has(n));
+            throw (0,errors/* stepError */.hH)(kind, `${failed.size} of ${instances.length} instances could not be set to 100% blue: ${[...failed].map(([n, why]) => `instance ${n}: ${why}`).join('; ')}${reverted.length > 0 ? ` (at 100% blue: ${reverted.join(', ')})` : ''}`);
+        }
+        expected = 0;
+        return { green: 0, actions };
+    }
+    async function frontCounter() {
+        const counters = await Promise.all(instances.map((i) => i.backend.frontCounter?.()));
+        if (counters.some((c) => c === undefined))
+            return undefined;
+        return async () => {
+            const counts = await Promise.all(counters.map(async (count, i) => {
+                try {
+                    return await count();
+                }
+                catch (error) {
+                    throw (0,errors/* stepError */.hH)(kind, `instance ${names[i]}: counting green's traffic: ${detailOf(error)}`, error);
+                }
+            }));
+            return {
+                requests: counts.reduce((sum, c) => sum + c.requests, 0),
+                status5xx: counts.reduce((sum, c) => sum + c.status5xx, 0),
+                transportErrors: counts.reduce((sum, c) => sum + c.transportErrors, 0),
+                source: counts.map((c) => c.source).join(' + '),
+            };
+        };
+    }
+    return {
+        kind,
+        supportsPartial: instances.every((i) => i.backend.supportsPartial),
+        describe: () => `${instances.length} instances switched together: ${instances.map((i) => i.backend.describe()).join('; ')}`,
+        read,
+        apply,
+        render: async (green) => (await Promise.all(instances.map(async (i) => `# ${i.name}\n${await i.backend.render(green)}`))).join('\n'),
+        frontCounter,
+    };
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./build/traffic/haproxy-runtime.js
+
+
+/** The endpoint, or why `text` is not one. */
+function parseRuntimeEndpoint(text) {
+    const allowed = 'expected an absolute unix socket path (/run/haproxy/admin.sock) or tcp://host:port (tcp://10.0.0.5:9999)';
+    if (/[\u0000-\u001f\u007f]/.test(text))
+        return { problem: `holds a control character; ${allowed}` };
+    if (text.startsWith('/'))
+        return { kind: 'unix', path: text };
+    const tcp = /^tcp:\/\/(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+    if (tcp === null)
+        return { problem: `${JSON.stringify(text)}: ${allowed}` };
+    const host = tcp[1] ?? tcp[2];
+    const port = Number(tcp[3]);
+    if (tcp[1] !== undefined && (0,external_node_net_.isIP)(host) !== 6)
+        return { problem: `${JSON.stringify(text)}: [${host}] is not an IPv6 address` };
+    if (port < 1 || port > 65535)
+        return { problem: `${JSON.stringify(text)}: port ${port} is not 1..65535` };
+    return { kind: 'tcp', host, port };
+}
+function describeEndpoint(endpoint) {
+    if (endpoint.kind === 'unix')
+        return endpoint.path;
+    return `tcp://${(0,external_node_net_.isIP)(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+}
+/**
+ * One runtime API exchange: the command line (several commands separated by `;`), then HAProxy
+ * answers and closes (non-interactive mode), over either transport alike.
+ */
+function runtimeCommand(endpoint, line, timeoutMs) {
+    const where = describeEndpoint(endpoint);
+    return new Promise((resolve, reject) => {
+        const connection = endpoint.kind === 'unix' ? (0,external_node_net_.connect)(endpoint.path) : (0,external_node_net_.connect)({ host: endpoint.host, port: endpoint.port });
+        let answer = '';
+        connection.setEncoding('utf8');
+        connection.setTimeout(timeoutMs, () => connection.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+        connection.on('connect', () => connection.write(`${line}\n`));
+        connection.on('data', (chunk) => (answer += chunk));
+        connection.on('error', (error) => reject((0,errors/* stepError */.hH)('haproxy', `runtime API at ${where}: ${error.code === 'ETIMEDOUT' ? error.message : (error.code ?? error.message)}`, error)));
+        connection.on('close', (hadError) => {
+            if (!hadError)
+                resolve(answer);
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./build/traffic/backend.js
 /**
  * Integer weights per server for a split: each side's share divided over its servers, times
@@ -40600,7 +40787,11 @@ function createHaproxyBackend(options) {
     const bad = [options.backend, ...all].map(haproxyNameProblem).find((problem) => problem !== undefined);
     if (bad !== undefined)
         throw (0,errors/* stepError */.hH)('haproxy', bad);
-    const run = (line) => runtimeCommand(options.socket, line, options.timeoutMs);
+    const endpoint = parseRuntimeEndpoint(options.socket);
+    if ('problem' in endpoint)
+        throw (0,errors/* stepError */.hH)('haproxy', `runtime API ${endpoint.problem}`);
+    const where = describeEndpoint(endpoint);
+    const run = (line) => runtimeCommand(endpoint, line, options.timeoutMs);
     async function readWeights() {
         // Several commands in one connection, separated by ';' (non-interactive mode).
         const answer = await run(all.map((server) => `get weight ${options.backend}/${server}`).join('; '));
@@ -40640,15 +40831,19 @@ function createHaproxyBackend(options) {
             const commands = changes.map(([server, weight]) => `set weight ${options.backend}/${server} ${weight}`);
             const answer = (await run(commands.join('; '))).trim();
             // `set weight` prints nothing on success; anything else is HAProxy's complaint.
-            if (answer !== '')
-                throw (0,errors/* stepError */.hH)('haproxy', `${commands.join('; ')} answered: ${(0,log_text/* quoteRemote */.Pj)(answer, 500)}`);
+            if (answer !== '') {
+                // HAProxy's words for a socket below level admin (haproxy/haproxy v2.6.0 src/cli.c,
+                // cli_permission_denied_msg, sent by cli_has_level()).
+                const hint = /Permission denied/.test(answer) ? ' (set weight needs a runtime API at level admin: stats socket … level admin)' : '';
+                throw (0,errors/* stepError */.hH)('haproxy', `${where} refused ${commands.join('; ')}: ${(0,log_text/* quoteRemote */.Pj)(answer, 500)}${hint}`);
+            }
             actions.push(...commands);
         }
         if (options.configFile !== undefined)
             actions.push(...(await writeConfig(wanted)));
         const state = await read();
         if (state.kind !== 'split' || state.green !== green) {
-            throw (0,errors/* stepError */.hH)('haproxy', `after setting green to ${green}% the runtime API reports ${state.kind === 'split' ? `${state.green}%` : state.detail}`);
+            throw (0,errors/* stepError */.hH)('haproxy', `after setting green to ${green}% the runtime API at ${where} reports ${state.kind === 'split' ? `${state.green}%` : state.detail}`);
         }
         return { green: state.green, actions };
     }
@@ -40707,7 +40902,7 @@ function createHaproxyBackend(options) {
     return {
         kind: 'haproxy',
         supportsPartial: true,
-        describe: () => `HAProxy ${options.socket} backend ${options.backend} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
+        describe: () => `HAProxy ${where} backend ${options.backend} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
         read,
         apply,
         render,
@@ -40765,21 +40960,17 @@ function parseStatCsv(text) {
         return row;
     });
 }
-/** One runtime API exchange over the unix socket; HAProxy closes after answering. */
-function runtimeCommand(socket, line, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const connection = (0,external_node_net_.connect)(socket);
-        let answer = '';
-        connection.setEncoding('utf8');
-        connection.setTimeout(timeoutMs, () => connection.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-        connection.on('connect', () => connection.write(`${line}\n`));
-        connection.on('data', (chunk) => (answer += chunk));
-        connection.on('error', (error) => reject((0,errors/* stepError */.hH)('haproxy', `runtime API at ${socket}: ${error.code ?? error.message}`, error)));
-        connection.on('close', (hadError) => {
-            if (!hadError)
-                resolve(answer);
-        });
-    });
+
+;// CONCATENATED MODULE: ./build/traffic/host-shell.js
+
+const localShell = {
+    name: 'local',
+    remote: false,
+    run: (argv, options) => exec_execCommand({ command: argv[0], args: argv.slice(1), stdin: options.stdin, timeoutMs: options.timeoutMs }),
+};
+/** One argument for a POSIX shell: single-quoted, a `'` inside written `'\''`. */
+function shellQuote(arg) {
+    return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./build/traffic/kong-canary.js
@@ -41014,31 +41205,82 @@ function formatSelector(selector) {
 /** Weights per server: 10 × percent; nginx accepts any positive weight. */
 const nginx_SCALE = 10;
 const HEADER = '# Managed by kong-upgrade-actions promote';
+/**
+ * One step on the nginx host, as one command (one SSH round trip): the new include file from
+ * stdin written beside the old one and renamed over it (the old kept as `.previous`), `nginx -t`,
+ * `nginx -s reload`, then, with a pid file, a wait until none of the old workers is left; the
+ * previous file is put back when the test or the reload fails. Prints the file as it ends.
+ * Arguments: file, nginx binary, config, prefix ('' for none), pid file ('' for none), wait ms.
+ * Exit codes: 10 file not written, 20 nginx -t failed, 30 reload failed, 40 workers not replaced.
+ */
+const APPLY_SCRIPT = `
+f=$1 bin=$2 conf=$3 prefix=$4 pidfile=$5 wait=$6
+run_nginx() { if [ -n "$prefix" ]; then "$bin" "$@" -p "$prefix" -c "$conf"; else "$bin" "$@" -c "$conf"; fi; }
+workers() { m=; [ -n "$pidfile" ] && read -r m < "$pidfile" 2>/dev/null && [ -n "$m" ] && cat "/proc/$m/task/$m/children" 2>/dev/null; }
+tmp="$(dirname -- "$f")/.$(basename -- "$f").promote-$$"
+restore() { cp -p -- "$f.previous" "$tmp" && mv -f -- "$tmp" "$f"; }
+{ cat > "$tmp" && cp -p -- "$f" "$f.previous" && mv -f -- "$tmp" "$f"; } || { rm -f -- "$tmp"; exit 10; }
+out=$(run_nginx -t -q 2>&1) || { restore; printf '%s' "$out" >&2; exit 20; }
+before=$(workers)
+out=$(run_nginx -s reload 2>&1) || { restore; printf '%s' "$out" >&2; exit 30; }
+if [ -n "$pidfile" ]; then
+  n=0
+  while :; do
+    now=$(workers) old=
+    for p in $before; do case " $(echo $now) " in *" $p "*) old="$old $p";; esac; done
+    [ -n "$now" ] && [ -z "$old" ] && break
+    n=$((n + 1))
+    if [ $((n * 20)) -gt "$wait" ]; then printf 'old workers still running:%s' "$old" >&2; exit 40; fi
+    sleep 0.02
+  done
+fi
+cat -- "$f"
+`;
+/**
+ * The access log's bytes from an offset: prints the file's size on the first line, then the
+ * bytes from the offset up to that size (from 0 when the file shrank: rotated). A missing log
+ * reads as empty. Arguments: file, offset ('' for the size alone).
+ */
+const TAIL_SCRIPT = `
+f=$1 o=$2
+[ -e "$f" ] || { echo 0; exit 0; }
+s=$(wc -c < "$f") || exit 1
+s=$((s))
+[ -z "$o" ] && { echo "$s"; exit 0; }
+[ "$s" -lt "$o" ] && o=0
+echo "$s"
+[ "$s" -gt "$o" ] && tail -c +"$((o + 1))" -- "$f" | head -c "$((s - o))"
+exit 0
+`;
 function createNginxBackend(options) {
+    const shell = options.shell ?? localShell;
     const all = [...options.blueServers, ...options.greenServers];
-    const globalArgs = [...(options.prefix === undefined ? [] : ['-p', options.prefix]), '-c', options.configFile];
-    async function readFileState() {
-        let text;
-        try {
-            text = await (0,promises_.readFile)(options.upstreamFile, 'utf8');
-        }
-        catch (error) {
-            return { text: '', weights: undefined, problem: `cannot read ${options.upstreamFile}: ${error.code ?? error.message}` };
-        }
+    const where = shell.remote ? ` on ${shell.name}` : '';
+    const file = options.upstreamFile;
+    const timeoutMs = options.reloadTimeoutMs + 30_000;
+    function parseFileState(text) {
         const servers = parseUpstreamServers(text);
         const missing = all.filter((address) => !servers.has(address));
         if (missing.length > 0)
-            return { text, weights: undefined, problem: `${options.upstreamFile} has no server line for ${missing.join(', ')}` };
-        return { text, weights: servers, problem: '' };
+            return { weights: undefined, problem: `${file}${where} has no server line for ${missing.join(', ')}` };
+        return { weights: servers, problem: '' };
+    }
+    async function readFileState() {
+        const result = await shell.run(['cat', '--', file], { timeoutMs });
+        if (result.exitCode !== 0)
+            return { text: '', weights: undefined, problem: `cannot read ${file}${where}: ${(0,log_text/* quoteRemote */.Pj)(result.stderr.trim(), 300)}` };
+        return { text: result.stdout, ...parseFileState(result.stdout) };
+    }
+    function stateOf(weights, problem) {
+        if (weights === undefined)
+            return { kind: 'unknown', detail: problem };
+        const detail = all.map((a) => `${a}=${weights.get(a) === 0 ? 'down' : `weight ${weights.get(a)}`}`).join(' ');
+        const share = shareFromWeights(options.blueServers.map((a) => weights.get(a) ?? 0), options.greenServers.map((a) => weights.get(a) ?? 0));
+        return share === undefined ? { kind: 'unknown', detail: `every server is down (${detail})` } : { kind: 'split', green: share, detail };
     }
     async function read() {
         const state = await readFileState();
-        if (state.weights === undefined)
-            return { kind: 'unknown', detail: state.problem };
-        const w = state.weights;
-        const detail = all.map((a) => `${a}=${w.get(a) === 0 ? 'down' : `weight ${w.get(a)}`}`).join(' ');
-        const share = shareFromWeights(options.blueServers.map((a) => w.get(a) ?? 0), options.greenServers.map((a) => w.get(a) ?? 0));
-        return share === undefined ? { kind: 'unknown', detail: `every server is down (${detail})` } : { kind: 'split', green: share, detail };
+        return stateOf(state.weights, state.problem);
     }
     function renderFile(green) {
         const w = sideWeights(green, options.blueServers.length, options.greenServers.length, nginx_SCALE);
@@ -41053,83 +41295,71 @@ function createNginxBackend(options) {
             '',
         ].join('\n');
     }
-    async function nginx(args, step) {
-        const result = await exec_execCommand({ command: options.binary, args: [...args, ...globalArgs], timeoutMs: 30_000 });
-        return { ok: result.exitCode === 0, output: `${result.stderr}${result.stdout}`.trim(), step };
-    }
-    async function restore(previous) {
-        const temp = `${options.upstreamFile}.promote-restore-${process.pid}`;
-        await (0,promises_.writeFile)(temp, previous);
-        await (0,promises_.rename)(temp, options.upstreamFile);
-    }
     async function apply(green) {
         checkShare(green);
         const before = await readFileState();
         if (before.weights === undefined && before.text === '')
             throw (0,errors/* stepError */.hH)('nginx', before.problem);
         const next = renderFile(green);
+        let after = before.text;
         const actions = [];
         if (next !== before.text) {
-            await (0,promises_.copyFile)(options.upstreamFile, `${options.upstreamFile}.previous`);
-            const temp = external_node_path_.join(external_node_path_.dirname(options.upstreamFile), `.${external_node_path_.basename(options.upstreamFile)}.promote-${process.pid}`);
-            await (0,promises_.writeFile)(temp, next);
-            await (0,promises_.rename)(temp, options.upstreamFile);
-            const test = await nginx(['-t', '-q'], 'nginx -t');
-            if (!test.ok) {
-                await restore(before.text);
-                throw (0,errors/* stepError */.hH)('nginx', `nginx -t rejected the config with green at ${green}% (the previous ${external_node_path_.basename(options.upstreamFile)} is back, nothing was reloaded): ${test.output.slice(0, 600)}`);
+            const args = [file, options.binary, options.configFile, options.prefix ?? '', options.pidFile ?? '', String(options.reloadTimeoutMs)];
+            const result = await shell.run(['sh', '-c', APPLY_SCRIPT, 'promote-nginx', ...args], { stdin: next, timeoutMs });
+            const output = result.stderr.trim().slice(0, 600);
+            const name = external_node_path_.basename(file);
+            switch (result.exitCode) {
+                case 0:
+                    break;
+                case 20:
+                    throw (0,errors/* stepError */.hH)('nginx', `nginx -t${where} rejected the config with green at ${green}% (the previous ${name} is back, nothing was reloaded): ${output}`);
+                case 30:
+                    throw (0,errors/* stepError */.hH)('nginx', `nginx -s reload${where} failed (the previous ${name} is back): ${output}`);
+                case 40:
+                    throw (0,errors/* stepError */.hH)('nginx', `the reload${where} did not replace the workers within ${options.reloadTimeoutMs} ms (${output})`);
+                default:
+                    throw (0,errors/* stepError */.hH)('nginx', `could not write ${file}${where} (exit ${result.exitCode}${result.signal === undefined ? '' : `, ${result.signal}`}): ${output}`);
             }
-            const workersBefore = options.pidFile === undefined ? undefined : await workers(options.pidFile);
-            const reload = await nginx(['-s', 'reload'], 'nginx -s reload');
-            if (!reload.ok) {
-                await restore(before.text);
-                throw (0,errors/* stepError */.hH)('nginx', `nginx -s reload failed (the previous ${external_node_path_.basename(options.upstreamFile)} is back): ${reload.output.slice(0, 600)}`);
-            }
-            if (workersBefore !== undefined)
-                await waitForNewWorkers(options.pidFile, workersBefore, options.reloadTimeoutMs);
-            actions.push(`wrote ${options.upstreamFile} (previous kept as ${external_node_path_.basename(options.upstreamFile)}.previous)`, 'nginx -t', 'nginx -s reload');
+            after = result.stdout;
+            actions.push(`wrote ${file}${where} (previous kept as ${name}.previous)`, 'nginx -t', 'nginx -s reload');
         }
-        const state = await read();
+        const parsed = parseFileState(after);
+        const state = stateOf(parsed.weights, parsed.problem);
         if (state.kind !== 'split' || state.green !== green)
-            throw (0,errors/* stepError */.hH)('nginx', `after the reload ${options.upstreamFile} reads ${state.kind === 'split' ? `${state.green}%` : state.detail}, not ${green}%`);
+            throw (0,errors/* stepError */.hH)('nginx', `after the reload ${file}${where} reads ${state.kind === 'split' ? `${state.green}%` : state.detail}, not ${green}%`);
         return { green, actions };
     }
     async function frontCounter() {
-        const file = options.accessLog;
-        if (file === undefined)
+        const log = options.accessLog;
+        if (log === undefined)
             return undefined;
-        let offset = await (0,promises_.stat)(file).then((s) => s.size, () => 0);
+        const tail = async (offset) => {
+            const result = await shell.run(['sh', '-c', TAIL_SCRIPT, 'promote-nginx-log', log, offset === undefined ? '' : String(offset)], { timeoutMs });
+            if (result.exitCode !== 0)
+                throw (0,errors/* stepError */.hH)('nginx', `cannot read the access log ${log}${where}: ${(0,log_text/* quoteRemote */.Pj)(result.stderr.trim(), 300)}`);
+            const newline = result.stdout.indexOf('\n');
+            return { size: Number(result.stdout.slice(0, newline)), chunk: result.stdout.slice(newline + 1) };
+        };
+        let offset = (await tail(undefined)).size;
         let pending = '';
         return async () => {
-            const size = await (0,promises_.stat)(file).then((s) => s.size, () => 0);
+            const { size, chunk } = await tail(offset);
             if (size < offset)
-                offset = 0; // rotated
-            let chunk = '';
-            if (size > offset) {
-                const handle = await (0,promises_.open)(file, 'r');
-                try {
-                    const buffer = Buffer.alloc(size - offset);
-                    await handle.read(buffer, 0, buffer.length, offset);
-                    chunk = buffer.toString('utf8');
-                }
-                finally {
-                    await handle.close();
-                }
-                offset = size;
-            }
+                pending = ''; // rotated
+            offset = size;
             const lines = (pending + chunk).split('\n');
             pending = lines.pop() ?? '';
             const counts = countGreen(lines, options.greenServers);
-            return { ...counts, source: `nginx access log ${file}` };
+            return { ...counts, source: `nginx access log ${log}${where}` };
         };
     }
     return {
         kind: 'nginx',
         supportsPartial: true,
-        describe: () => `nginx ${options.configFile} upstream file ${options.upstreamFile} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
+        describe: () => `nginx${where} ${options.configFile} upstream file ${file} (blue ${options.blueServers.join(', ')}; green ${options.greenServers.join(', ')})`,
         read,
         apply,
-        render: async (green) => `${options.upstreamFile}:\n${renderFile(green)}then: nginx -t, nginx -s reload`,
+        render: async (green) => `${file}${where}:\n${renderFile(green)}then: nginx -t, nginx -s reload`,
         frontCounter,
     };
 }
@@ -41175,28 +41405,138 @@ function field(line, name) {
     const match = new RegExp(`\\b${name}=(?:"([^"]*)"|(\\S+))`).exec(line);
     return match === null ? undefined : (match[1] ?? match[2]);
 }
-/** Worker pids of the master named in the pid file (Linux /proc). */
-async function workers(pidFile) {
-    try {
-        const master = (await (0,promises_.readFile)(pidFile, 'utf8')).trim();
-        const children = (await (0,promises_.readFile)(`/proc/${master}/task/${master}/children`, 'utf8')).trim();
-        return children === '' ? [] : children.split(/\s+/).map(Number);
-    }
-    catch {
-        return [];
-    }
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./build/lib/run-dir.js
+
+
+
+const LEDGER = 'ledger';
+/** A fresh private folder `kong-upgrade-XXXXXX` under `base`. */
+async function createRunDir(base) {
+    await (0,promises_.mkdir)(base, { recursive: true });
+    const folder = await (0,promises_.mkdtemp)(external_node_path_.join(base, 'kong-upgrade-'));
+    // mkdtemp makes 0700 already; said again so a umask or platform default cannot widen it.
+    await (0,promises_.chmod)(folder, 0o700);
+    await (0,promises_.mkdir)(external_node_path_.join(folder, LEDGER), { mode: 0o700 });
+    return openRunDir(folder);
 }
-/** `-s reload` only signals the master: wait until none of the old workers is left taking requests. */
-async function waitForNewWorkers(pidFile, before, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const now = await workers(pidFile);
-        if (now.length > 0 && !now.some((pid) => before.includes(pid)))
-            return;
-        if (Date.now() > deadline)
-            throw (0,errors/* stepError */.hH)('nginx', `the reload did not replace the workers within ${timeoutMs} ms (old workers still running: ${now.filter((p) => before.includes(p)).join(', ')})`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+/** The run folder a previous step created (its path kept in the step's state). */
+function openRunDir(folder) {
+    const file = (key) => {
+        if (!/^[A-Za-z0-9_.-]{1,200}$/.test(key))
+            throw new Error(`run ledger key ${JSON.stringify(key)} is not a plain name`);
+        return external_node_path_.join(folder, LEDGER, `${key}.json`);
+    };
+    return {
+        path: folder,
+        async note(key, entry) {
+            const target = file(key);
+            const temp = `${target}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`;
+            await (0,promises_.writeFile)(temp, JSON.stringify(entry), { mode: 0o600, flush: true });
+            await (0,promises_.rename)(temp, target);
+        },
+        async forget(key) {
+            await (0,promises_.rm)(file(key), { force: true });
+        },
+        async entries() {
+            const names = await (0,promises_.readdir)(external_node_path_.join(folder, LEDGER)).catch(() => []);
+            const out = {};
+            for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+                try {
+                    out[name.slice(0, -'.json'.length)] = JSON.parse(await (0,promises_.readFile)(external_node_path_.join(folder, LEDGER, name), 'utf8'));
+                }
+                catch {
+                    // Half-written when the run was killed: the temp name, never a .json, is what remains.
+                }
+            }
+            return out;
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/traffic/ssh.js
+
+
+
+
+
+
+
+
+
+/** The host, or why `spec` is not one. A leading `-` is never a host: ssh would read an option. */
+function parseSshHost(spec) {
+    const allowed = 'expected [user@]host[:port], e.g. deploy@10.0.0.5 or deploy@lb1.example.com:2222 ([v6 address] in brackets)';
+    const match = /^(?:([A-Za-z0-9._][A-Za-z0-9._-]*)@)?(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?))(?::(\d{1,5}))?$/.exec(spec);
+    if (match === null)
+        return { problem: `${JSON.stringify(spec)}: ${allowed}` };
+    const host = match[2] ?? match[3];
+    if (match[2] !== undefined && (0,external_node_net_.isIP)(host) !== 6)
+        return { problem: `${JSON.stringify(spec)}: [${host}] is not an IPv6 address` };
+    const port = match[4] === undefined ? 22 : Number(match[4]);
+    if (port < 1 || port > 65535)
+        return { problem: `${JSON.stringify(spec)}: port ${port} is not 1..65535` };
+    return { spec, user: match[1], host, port };
+}
+/**
+ * Shells on hosts over SSH through the system's `ssh` client: the key and the known hosts are
+ * written 0600 into a private run folder (0700) made on first use and removed when the process
+ * exits; `StrictHostKeyChecking=yes` against those known hosts only (a host whose key is absent
+ * or different is refused, never trusted on first use); `BatchMode` so nothing can prompt; one
+ * multiplexed connection per host (ControlMaster) so a step costs one key exchange, not one per
+ * command. The remote command is each argument single-quoted: the remote login shell sees
+ * literal strings, never syntax.
+ */
+function createSshShells(hosts, options) {
+    let prepared;
+    const prepare = () => (prepared ??= (async () => {
+        const dir = await createRunDir(options.workDir);
+        process.once('exit', () => (0,external_node_fs_namespaceObject.rmSync)(dir.path, { recursive: true, force: true }));
+        const key = external_node_path_.join(dir.path, 'ssh-key');
+        const known = external_node_path_.join(dir.path, 'known_hosts');
+        // ssh refuses a key whose last line has no line break.
+        await (0,promises_.writeFile)(key, options.privateKey.endsWith('\n') ? options.privateKey : `${options.privateKey}\n`, { mode: 0o600 });
+        await (0,promises_.writeFile)(known, options.knownHosts.endsWith('\n') ? options.knownHosts : `${options.knownHosts}\n`, { mode: 0o600 });
+        const control = external_node_path_.join(dir.path, 'cm-%C');
+        // A unix socket path has room for 107 bytes; %C expands to 40.
+        const multiplex = Buffer.byteLength(control) - 2 + 40 <= 100
+            ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=15']
+            : ['-o', 'ControlMaster=no'];
+        return [
+            '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
+            '-o', 'BatchMode=yes',
+            '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${known}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'UpdateHostKeys=no',
+            '-o', `ConnectTimeout=${Math.max(1, Math.ceil(options.connectTimeoutMs / 1000))}`, '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=2',
+            '-o', 'LogLevel=ERROR',
+            ...multiplex,
+        ];
+    })());
+    return hosts.map((host) => ({
+        name: host.spec,
+        remote: true,
+        async run(argv, run) {
+            const common = await prepare();
+            const args = [...common, '-p', String(host.port), ...(host.user === undefined ? [] : ['-l', host.user]), '--', host.host, argv.map(shellQuote).join(' ')];
+            const result = await exec_execCommand({ command: 'ssh', args, stdin: run.stdin, timeoutMs: run.timeoutMs });
+            // 255: ssh itself failed (connection, authentication, host key); anything else is the command's.
+            if (result.exitCode === 255 || result.signal !== undefined)
+                throw sshError(host, result.stderr, result.signal);
+            return result;
+        },
+    }));
+}
+function sshError(host, stderr, signal) {
+    const text = stderr.trim();
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(text)) {
+        return (0,errors/* stepError */.hH)('ssh', `${host.spec}: host key verification failed (${(0,log_text/* quoteRemote */.Pj)(text, 300)}): the known hosts input must hold this host's key${host.port === 22 ? '' : ` as [${host.host}]:${host.port}`}; take it from the host itself (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) or check ssh-keyscan's output against it`);
     }
+    if (/Permission denied/.test(text))
+        return (0,errors/* stepError */.hH)('ssh', `${host.spec}: the key was refused (${(0,log_text/* quoteRemote */.Pj)(text, 300)}): is its public half in the user's authorized_keys?`);
+    if (signal !== undefined && text === '')
+        return (0,errors/* stepError */.hH)('ssh', `${host.spec}: no answer in time (ssh ended by ${signal})`);
+    return (0,errors/* stepError */.hH)('ssh', `${host.spec}: ${(0,log_text/* quoteRemote */.Pj)(text || 'ssh failed with exit code 255', 300)}`);
 }
 
 ;// CONCATENATED MODULE: ./build/traffic/options.js
@@ -41210,13 +41550,18 @@ async function waitForNewWorkers(pidFile, before, timeoutMs) {
 
 
 
+
+
+
+
+
 const BACKENDS = ['haproxy', 'nginx', 'kong-upstream', 'kong-canary', 'kubernetes'];
 async function readPromoteConfig(source, log = () => { }) {
-    const backendKind = inputs_readEnum(source, 'backend', BACKENDS, 'haproxy');
-    if (inputs_readString(source, 'backend') === undefined)
+    const backendKind = readEnum(source, 'backend', BACKENDS, 'haproxy');
+    if (readString(source, 'backend') === undefined)
         throw (0,errors/* inputError */.Xu)('backend', `is required: one of ${BACKENDS.join(', ')}`);
-    const command = inputs_readEnum(source, 'command', ['promote', 'revert', 'status'], 'promote');
-    const strategyKind = inputs_readEnum(source, 'strategy', ['canary', 'switch'], backendKind === 'kubernetes' ? 'switch' : 'canary');
+    const command = readEnum(source, 'command', ['promote', 'revert', 'status'], 'promote');
+    const strategyKind = readEnum(source, 'strategy', ['canary', 'switch'], backendKind === 'kubernetes' ? 'switch' : 'canary');
     if (backendKind === 'kubernetes' && strategyKind !== 'switch')
         throw (0,errors/* inputError */.Xu)('strategy', 'must be switch with backend kubernetes: a Service selector sends all traffic to one side');
     const steps = parseSteps(readList(source, 'steps'), strategyKind);
@@ -41226,7 +41571,7 @@ async function readPromoteConfig(source, log = () => { }) {
         throw (0,errors/* inputError */.Xu)('interval', 'must be more than 0');
     if (pauseMs < intervalMs)
         throw (0,errors/* inputError */.Xu)('pause', `(${pauseMs} ms) must be at least one interval (${intervalMs} ms): each step needs a measurement`);
-    const failureLimitText = inputs_readString(source, 'failure-limit') ?? '0';
+    const failureLimitText = readString(source, 'failure-limit') ?? '0';
     if (!/^\d+$/.test(failureLimitText))
         throw (0,errors/* inputError */.Xu)('failure-limit', `"${failureLimitText}" is not a whole number ≥ 0 (0: the first failed measurement reverts)`);
     const strategy = {
@@ -41236,10 +41581,10 @@ async function readPromoteConfig(source, log = () => { }) {
         pauseMs,
         intervalMs,
         failureLimit: Number(failureLimitText),
-        failureCounting: inputs_readEnum(source, 'failure-counting', ['consecutive', 'cumulative'], 'consecutive'),
+        failureCounting: readEnum(source, 'failure-counting', ['consecutive', 'cumulative'], 'consecutive'),
         stepDeadlineMs: readDuration(source, 'step-deadline', '10m'),
-        onInconclusive: inputs_readEnum(source, 'on-inconclusive', ['revert', 'hold'], 'revert'),
-        onPartial: inputs_readEnum(source, 'on-partial', ['resume', 'revert'], 'resume'),
+        onInconclusive: readEnum(source, 'on-inconclusive', ['revert', 'hold'], 'revert'),
+        onPartial: readEnum(source, 'on-partial', ['resume', 'revert'], 'resume'),
         dryRun: readBoolean(source, 'dry-run', false),
     };
     const greenProxy = readHttpUrl(source, 'green-proxy-url');
@@ -41250,7 +41595,7 @@ async function readPromoteConfig(source, log = () => { }) {
             throw (0,errors/* inputError */.Xu)('probe-paths', `"${p}" must start with /`);
         return { method: 'GET', path: p, headers: {}, body: undefined };
     });
-    const hasAdmin = inputs_readString(source, 'admin-url') !== undefined;
+    const hasAdmin = readString(source, 'admin-url') !== undefined;
     let smoke;
     if (hasAdmin && readBoolean(source, 'smoke', true)) {
         const smokeOptions = await readSmokeOptions(source);
@@ -41258,13 +41603,13 @@ async function readPromoteConfig(source, log = () => { }) {
     }
     const gate = {
         budgets: {
-            max5xxRate: parseRate(inputs_readString(source, 'max-5xx-rate') ?? '1%', 'max-5xx-rate'),
-            maxTransportErrorRate: parseRate(inputs_readString(source, 'max-transport-error-rate') ?? '0', 'max-transport-error-rate'),
-            minSamples: inputs_readPositiveInteger(source, 'min-samples', 100),
+            max5xxRate: parseRate(readString(source, 'max-5xx-rate') ?? '1%', 'max-5xx-rate'),
+            maxTransportErrorRate: parseRate(readString(source, 'max-transport-error-rate') ?? '0', 'max-transport-error-rate'),
+            minSamples: readPositiveInteger(source, 'min-samples', 100),
         },
         probes: greenProxy === undefined
             ? undefined
-            : { origin: greenProxy, requests, count: inputs_readPositiveInteger(source, 'probe-requests', 50), concurrency: inputs_readPositiveInteger(source, 'probe-concurrency', 5), timeoutMs },
+            : { origin: greenProxy, requests, count: readPositiveInteger(source, 'probe-requests', 50), concurrency: readPositiveInteger(source, 'probe-concurrency', 5), timeoutMs },
         smoke,
     };
     if (command === 'promote' && gate.probes === undefined && gate.smoke === undefined && !['haproxy', 'nginx'].includes(backendKind)) {
@@ -41277,7 +41622,7 @@ async function readPromoteConfig(source, log = () => { }) {
         backend,
         strategy,
         gate,
-        topology: inputs_readEnum(source, 'topology', ['dual-cluster', 'shared-database'], 'dual-cluster'),
+        topology: readEnum(source, 'topology', ['dual-cluster', 'shared-database'], 'dual-cluster'),
         pluginSource: blueAdmin ?? readAdminInputs(source),
         render: readBoolean(source, 'render', false),
     };
@@ -41298,36 +41643,47 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
     switch (kind) {
         case 'haproxy': {
             const { blue, green } = sides('server names in the HAProxy backend');
-            const backend = inputs_readString(source, 'haproxy-backend') ?? 'kong';
+            const backend = readString(source, 'haproxy-backend') ?? 'kong';
             for (const [input, names] of [['haproxy-backend', [backend]], ['blue-servers', blue], ['green-servers', green]]) {
                 const problem = names.map(haproxyNameProblem).find((p) => p !== undefined);
                 if (problem !== undefined)
                     throw (0,errors/* inputError */.Xu)(input, problem);
             }
-            return createHaproxyBackend({
-                socket: required(source, 'haproxy-socket', 'the admin socket (stats socket … level admin)'),
-                backend,
-                blueServers: blue,
-                greenServers: green,
-                configFile: inputs_readString(source, 'haproxy-config'),
-                binary: inputs_readString(source, 'haproxy-binary') ?? 'haproxy',
-                timeoutMs,
-            });
+            const sockets = readList(source, 'haproxy-socket');
+            if (sockets.length === 0)
+                throw (0,errors/* inputError */.Xu)('haproxy-socket', 'is required: the runtime API (stats socket … level admin), a unix socket path or tcp://host:port; several (one per line) are switched together');
+            for (const socket of sockets) {
+                const endpoint = parseRuntimeEndpoint(socket);
+                if ('problem' in endpoint)
+                    throw (0,errors/* inputError */.Xu)('haproxy-socket', endpoint.problem);
+            }
+            refuseRepeats('haproxy-socket', sockets);
+            const configFile = readString(source, 'haproxy-config');
+            if (configFile !== undefined && sockets.length > 1) {
+                throw (0,errors/* inputError */.Xu)('haproxy-config', `is one file on this machine, and haproxy-socket names ${sockets.length} instances: leave it out, and keep each instance's weights over its reloads with HAProxy's server-state-file (README)`);
+            }
+            return createFanout(sockets.map((socket) => ({
+                name: socket,
+                backend: createHaproxyBackend({ socket, backend, blueServers: blue, greenServers: green, configFile, binary: readString(source, 'haproxy-binary') ?? 'haproxy', timeoutMs }),
+            })));
         }
         case 'nginx': {
             const { blue, green } = sides('server addresses (host:port) in the upstream include file');
-            return createNginxBackend({
-                binary: inputs_readString(source, 'nginx-binary') ?? 'nginx',
-                configFile: inputs_readString(source, 'nginx-conf') ?? '/etc/nginx/nginx.conf',
-                prefix: inputs_readString(source, 'nginx-prefix'),
+            const hosts = readList(source, 'nginx-ssh-hosts');
+            const shells = hosts.length === 0 ? [localShell] : readSshShells(source, hosts, timeoutMs);
+            const options = {
+                binary: readString(source, 'nginx-binary') ?? 'nginx',
+                configFile: readString(source, 'nginx-conf') ?? '/etc/nginx/nginx.conf',
+                prefix: readString(source, 'nginx-prefix'),
                 upstreamFile: required(source, 'nginx-upstream-file', 'the file included inside the upstream block, which promote owns'),
                 blueServers: blue,
                 greenServers: green,
-                serverParams: inputs_readString(source, 'nginx-server-params') ?? '',
-                accessLog: inputs_readString(source, 'nginx-access-log'),
-                pidFile: inputs_readString(source, 'nginx-pid-file'),
+                serverParams: readString(source, 'nginx-server-params') ?? '',
+                accessLog: readString(source, 'nginx-access-log'),
+                pidFile: readString(source, 'nginx-pid-file'),
                 reloadTimeoutMs: readDuration(source, 'nginx-reload-timeout', '30s'),
-            });
+            };
+            return createFanout(shells.map((shell) => ({ name: shell.name, backend: createNginxBackend({ ...options, shell }) })));
         }
         case 'kong-upstream': {
             const { blue, green } = sides('proxy targets (host:port) in the Kong upstream');
@@ -41342,25 +41698,56 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
             const services = readList(source, 'canary-services');
             if (services.length === 0)
                 throw (0,errors/* inputError */.Xu)('canary-services', 'is required with backend kong-canary: the (low-priority) services whose traffic is split');
-            const upstream = inputs_readString(source, 'canary-upstream') ?? (greenProxy === undefined ? undefined : new URL(greenProxy).host);
+            const upstream = readString(source, 'canary-upstream') ?? (greenProxy === undefined ? undefined : new URL(greenProxy).host);
             if (upstream === undefined)
                 throw (0,errors/* inputError */.Xu)('canary-upstream', 'is required (host:port of the green proxy as blue reaches it), or give green-proxy-url');
             const match = /^(.+):(\d+)$/.exec(upstream);
             if (match === null)
                 throw (0,errors/* inputError */.Xu)('canary-upstream', `"${upstream}" is not host:port`);
-            return createKongCanaryBackend({ admin: blueAdmin, services, greenHost: match[1], greenPort: Number(match[2]), hash: inputs_readString(source, 'canary-hash') ?? 'none', timeoutMs });
+            return createKongCanaryBackend({ admin: blueAdmin, services, greenHost: match[1], greenPort: Number(match[2]), hash: readString(source, 'canary-hash') ?? 'none', timeoutMs });
         }
         case 'kubernetes':
             return createKubernetesBackend({
-                kubectl: inputs_readString(source, 'kubectl') ?? 'kubectl',
+                kubectl: readString(source, 'kubectl') ?? 'kubectl',
                 service: required(source, 'k8s-service', 'the Service whose selector is switched'),
-                namespace: inputs_readString(source, 'k8s-namespace'),
-                context: inputs_readString(source, 'k8s-context'),
+                namespace: readString(source, 'k8s-namespace'),
+                context: readString(source, 'k8s-context'),
                 blueSelector: parseSelector(required(source, 'blue-selector', 'the blue pods\' labels, e.g. app=kong,track=blue'), 'blue-selector'),
                 greenSelector: parseSelector(required(source, 'green-selector', 'the green pods\' labels, e.g. app=kong,track=green'), 'green-selector'),
                 timeoutMs: readDuration(source, 'request-timeout', '30s'),
             });
     }
+}
+/**
+ * nginx hosts reached over SSH: `nginx-ssh-hosts` ([user@]host[:port]), the private key
+ * (`nginx-ssh-key`, a secret: masked here) and the hosts' public keys (`nginx-ssh-known-hosts`:
+ * nothing is trusted on first use).
+ */
+function readSshShells(source, specs, timeoutMs) {
+    const hosts = specs.map((spec) => {
+        const host = parseSshHost(spec);
+        if ('problem' in host)
+            throw (0,errors/* inputError */.Xu)('nginx-ssh-hosts', host.problem);
+        return host;
+    });
+    refuseRepeats('nginx-ssh-hosts', specs);
+    const key = readSecret(source, 'nginx-ssh-key');
+    if (key === undefined)
+        throw (0,errors/* inputError */.Xu)('nginx-ssh-key', "is required with nginx-ssh-hosts: the private key (no passphrase) whose public half is in the SSH user's authorized_keys on every host");
+    if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----$/m.test(key))
+        throw (0,errors/* inputError */.Xu)('nginx-ssh-key', 'is not a private key: expected the text of a key file, from -----BEGIN OPENSSH PRIVATE KEY----- (or RSA, EC …) to its END line');
+    const knownHosts = readString(source, 'nginx-ssh-known-hosts');
+    if (knownHosts === undefined)
+        throw (0,errors/* inputError */.Xu)('nginx-ssh-known-hosts', 'is required with nginx-ssh-hosts: known_hosts lines with every host\'s public key ([host]:port for a port other than 22); hosts are never trusted on first use');
+    const bad = knownHosts.split('\n').map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('#') && line.split(/\s+/).length < 3);
+    if (bad !== undefined)
+        throw (0,errors/* inputError */.Xu)('nginx-ssh-known-hosts', `has a line that is not "host key-type key": ${JSON.stringify(bad.slice(0, 80))}`);
+    return createSshShells(hosts, { privateKey: key, knownHosts, workDir: process.env.RUNNER_TEMP ?? external_node_os_namespaceObject.tmpdir(), connectTimeoutMs: Math.max(timeoutMs, 10_000) });
+}
+function refuseRepeats(input, items) {
+    const repeated = items.find((item, i) => items.indexOf(item) !== i);
+    if (repeated !== undefined)
+        throw (0,errors/* inputError */.Xu)(input, `names ${repeated} twice`);
 }
 /** Canary steps: whole percents, strictly increasing, 100 appended when missing. */
 function parseSteps(items, strategy) {
@@ -41381,7 +41768,7 @@ function parseSteps(items, strategy) {
     return steps;
 }
 function required(source, name, what) {
-    const value = inputs_readString(source, name);
+    const value = readString(source, name);
     if (value === undefined)
         throw (0,errors/* inputError */.Xu)(name, `is required: ${what}`);
     return value;
@@ -41500,8 +41887,9 @@ function renderPromoteMarkdown(result, backend, notes, limitBytes) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   d: () => (/* binding */ runPromotion)
 /* harmony export */ });
-/* unused harmony export planSteps */
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8867);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+
 
 function planSteps(options) {
     // Step 0 is the gate with no traffic on green (pre-promotion analysis).
@@ -41581,7 +41969,8 @@ async function runPromotion(options, deps) {
             last.decision = decision;
             last.reason = message;
         }
-        return { ...base, steps: records, outcome: decision === 'cancelled' ? 'reverted' : 'failed', live: finalWeight === 0 ? 'blue' : liveOf(Math.max(finalWeight, 0)), finalWeight, reason: message, lastGateToGreenMs, revertMs };
+        // -1: the split could not be read back, so it is not claimed to be blue.
+        return { ...base, steps: records, outcome: decision === 'cancelled' ? 'reverted' : 'failed', live: finalWeight < 0 ? 'split' : liveOf(finalWeight), finalWeight, reason: message, lastGateToGreenMs, revertMs };
     };
     if (revertFirst) {
         const started = performance.now();
@@ -41615,7 +42004,12 @@ async function runPromotion(options, deps) {
         const record = newRecord(green, actions, applyMs);
         records.push(record);
         // Counts from before this weight belong to the previous step.
-        await counter?.();
+        try {
+            await counter?.();
+        }
+        catch (error) {
+            return revert(`reading green's traffic at the front at ${green}% failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`, 'error', performance.now());
+        }
         const preGate = green === 0;
         const needed = preGate ? 1 : Math.max(1, Math.round(options.pauseMs / options.intervalMs));
         let passes = 0;
@@ -41623,13 +42017,21 @@ async function runPromotion(options, deps) {
         const withSmoke = index === 0;
         for (;;) {
             if (!preGate || record.measurements.length > 0) {
-                const waited = await sleep(options.intervalMs, deps.signal);
+                const waited = await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_1__/* .sleep */ .y)(options.intervalMs, deps.signal);
                 if (!waited)
                     return revert('the run was cancelled', 'cancelled', performance.now());
             }
             if (deps.signal?.aborted)
                 return revert('the run was cancelled', 'cancelled', performance.now());
-            const measurement = await deps.gate.measure(green, counter, withSmoke && record.measurements.length === 0);
+            let measurement;
+            try {
+                measurement = await deps.gate.measure(green, counter, withSmoke && record.measurements.length === 0);
+            }
+            catch (error) {
+                // A front that cannot be read any more (a load balancer gone) proves nothing about green.
+                record.durationMs = performance.now() - stepStart;
+                return revert(`measuring green at ${green}% failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}`, 'error', performance.now());
+            }
             record.measurements.push(measurement);
             const line = measurement.figures.map((f) => `${f.name} ${f.status} (${f.measured})`).join(', ');
             log(`  green ${green}% measurement ${record.measurements.length}: ${measurement.status.toUpperCase()} — ${line}`);
@@ -41673,22 +42075,6 @@ async function runPromotion(options, deps) {
 }
 function newRecord(green, actions, applyMs) {
     return { green, startedAt: new Date().toISOString(), applyMs: Math.round(applyMs), actions, measurements: [], decision: 'planned', reason: '', durationMs: 0 };
-}
-/** Resolves true after `ms`, false at once when the signal aborts. */
-function sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve(false);
-    return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(true);
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            resolve(false);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
 }
 
 

@@ -37229,6 +37229,7 @@ exports.visitAsync = visitAsync;
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cs: () => (/* binding */ runAction),
 /* harmony export */   ax: () => (/* binding */ runnerInputs),
+/* harmony export */   pJ: () => (/* binding */ givenEmpty),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
 /* unused harmony export infoLines */
@@ -37243,6 +37244,15 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+function givenEmpty(names) {
+    return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
 /**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
@@ -37280,14 +37290,14 @@ async function runAction(main) {
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var _checks_options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4970);
-/* harmony import */ var _checks_report_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8756);
-/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(469);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2307);
+/* harmony import */ var _checks_options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1928);
+/* harmony import */ var _checks_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
+/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5955);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
-/* harmony import */ var _lib_output_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(178);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9700);
+/* harmony import */ var _lib_output_file_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(178);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9700);
 
 
 
@@ -37298,12 +37308,15 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () => {
-    const options = await (0,_checks_options_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmokeOptions */ .u)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .ax);
-    const reportFile = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_5__/* .readPath */ .G7)(_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runnerInputs */ .ax, 'report-file') ?? node_path__WEBPACK_IMPORTED_MODULE_1__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'));
-    const report = await (0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_3__/* .runSmokeTest */ .p)(options, _runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq);
-    await (0,_lib_output_file_js__WEBPACK_IMPORTED_MODULE_6__/* .writeInputFile */ .q)(reportFile, (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_8__/* .serializeReport */ .xH)(report), 'report-file');
-    const failing = (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_8__/* .notPassed */ .KN)(report.checks);
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .Cs)(async () => {
+    for (const name of (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .givenEmpty */ .pJ)(['baseline', 'backup-manifest'])) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${name} is set but empty, so no entity counts are compared: the expression that gives it resolved to nothing (a step id or output that does not exist?). Leave it out, or give none, for no baseline.`, { title: `smoke-test: ${name} is empty` });
+    }
+    const options = await (0,_checks_options_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmokeOptions */ .u)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax);
+    const reportFile = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readPath */ .G7)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, 'report-file') ?? node_path__WEBPACK_IMPORTED_MODULE_1__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'));
+    const report = await (0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__/* .runSmokeTest */ .p)(options, _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq);
+    await (0,_lib_output_file_js__WEBPACK_IMPORTED_MODULE_7__/* .writeInputFile */ .q)(reportFile, (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_3__/* .serializeReport */ .xH)(report), 'report-file');
+    const failing = (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_3__/* .notPassed */ .KN)(report.checks);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('passed', report.passed);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('report-json', reportFile);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('failed-checks', JSON.stringify(failing.map((check) => check.name)));
@@ -37311,12 +37324,12 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .runAction */ .Cs)(async () 
         const annotate = check.status === 'fail' ? _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3 : _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e;
         annotate(check.details, { title: `smoke-test ${check.status}: ${check.name}` });
     }
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_3__/* .renderSmokeMarkdown */ .h)(report, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
-    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`Smoke report written to ${reportFile}`);
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__/* .renderSmokeMarkdown */ .h)(report, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`Smoke report written to ${reportFile}`);
     if (!report.passed) {
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .stepError */ .hH)('smoke test', `${failing.length} check(s) did not pass: ${failing.map((check) => `${check.name} (${check.status}: ${check.details})`).join('; ')}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .stepError */ .hH)('smoke test', `${failing.length} check(s) did not pass: ${failing.map((check) => `${check.name} (${check.status}: ${check.details})`).join('; ')}`);
     }
-    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_7__/* .info */ .pq)(`Smoke test passed: ${report.checks.length} check(s)`);
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`Smoke test passed: ${report.checks.length} check(s)`);
 });
 
 __webpack_async_result__();
@@ -37324,302 +37337,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7903:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ir: () => (/* binding */ rootDatabase),
-/* harmony export */   MG: () => (/* binding */ checkDatabase),
-/* harmony export */   Mw: () => (/* binding */ waitForAdmin),
-/* harmony export */   Nj: () => (/* binding */ hasReadyEndpoint),
-/* harmony export */   P$: () => (/* binding */ rootEdition),
-/* harmony export */   Xh: () => (/* binding */ rootRole),
-/* harmony export */   iF: () => (/* binding */ checkReady),
-/* harmony export */   n0: () => (/* binding */ rootVersion),
-/* harmony export */   pS: () => (/* binding */ checkPlugins),
-/* harmony export */   ps: () => (/* binding */ checkVersion),
-/* harmony export */   w9: () => (/* binding */ checkDataPlanes)
-/* harmony export */ });
-/* unused harmony export availablePlugins */
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
-/* harmony import */ var _kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8358);
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7143);
-/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8867);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8756);
-
-
-
-
-
-
-/**
- * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
- * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
- */
-async function waitForAdmin(client, waitTimeoutMs, log) {
-    const started = Date.now();
-    const deadline = started + waitTimeoutMs;
-    let delay = 250;
-    let last = 'no attempt';
-    for (let attempt = 1;; attempt++) {
-        try {
-            const response = await client.get('/');
-            if (response.status === 200) {
-                try {
-                    const root = JSON.parse(response.body);
-                    const waited = ((Date.now() - started) / 1000).toFixed(1);
-                    return {
-                        root,
-                        check: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({
-                            name: 'admin-reachable',
-                            group: 'admin',
-                            measured: `${waited}s`,
-                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
-                        }),
-                    };
-                }
-                catch {
-                    last = 'answered 200 but not JSON';
-                }
-            }
-            else if (response.status === 401 || response.status === 403) {
-                return {
-                    root: undefined,
-                    check: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({
-                        name: 'admin-reachable',
-                        group: 'admin',
-                        measured: `HTTP ${response.status}`,
-                        threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
-                    }),
-                };
-            }
-            else {
-                last = `HTTP ${response.status} ${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}`;
-            }
-        }
-        catch (error) {
-            last = (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error).replace(/^Admin API: /, '');
-        }
-        const elapsed = Date.now() - started;
-        if (Date.now() >= deadline) {
-            return {
-                root: undefined,
-                check: (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({
-                    name: 'admin-reachable',
-                    group: 'admin',
-                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
-                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
-                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
-                }),
-            };
-        }
-        const wait = Math.min(delay, deadline - Date.now());
-        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
-        await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_5__/* .sleep */ .y)(wait);
-        delay = Math.min(delay * 2, 5000);
-    }
-}
-/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
-function rootVersion(root) {
-    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
-}
-/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
-function rootEdition(root) {
-    if (typeof root.edition === 'string')
-        return root.edition;
-    const version = rootVersion(root);
-    if (version === undefined)
-        return undefined;
-    return version.build === undefined ? undefined : 'enterprise';
-}
-/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
-function rootDatabase(root) {
-    const conf = root.configuration;
-    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
-        return undefined;
-    const port = Number(conf.pg_port ?? 5432);
-    if (!Number.isInteger(port))
-        return undefined;
-    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
-}
-function rootRole(root) {
-    const role = root.configuration?.role;
-    return typeof role === 'string' ? role : undefined;
-}
-/**
- * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
- * (`3.4.3.5`, B.1); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
- * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
- * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
- * distribution runs: an Enterprise version expected on a `community` node fails.
- */
-function checkVersion(root, expected) {
-    const reported = typeof root.version === 'string' ? root.version : undefined;
-    const seen = rootVersion(root);
-    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(expected) };
-    if (seen === undefined) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
-    }
-    if ((0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .compareKongVersions */ .QR)(seen, expected) !== 0) {
-        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
-            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
-            : '';
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, details: `the node runs Kong ${reported}, expected ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(expected)}${hint}` });
-    }
-    if (expected.build !== undefined && root.edition === 'community') {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(expected)} was expected` });
-    }
-    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
-}
-/**
- * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
- * says so only in the body (B.2), so the status code alone proves nothing. From 3.4 the key
- * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
- */
-async function checkDatabase(client) {
-    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
-    let body;
-    try {
-        body = await client.getJson('/status');
-    }
-    catch (error) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` });
-    }
-    if (body.database === undefined || body.database === null) {
-        if (body.configuration_hash !== undefined) {
-            return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
-        }
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .inconclusive */ .Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
-    }
-    const reachable = body.database.reachable;
-    if (reachable === true) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
-    }
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({
-        ...base,
-        measured: `database.reachable = ${JSON.stringify(reachable)}`,
-        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
-    });
-}
-/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (B.3). */
-function hasReadyEndpoint(version) {
-    return version.major > 3 || (version.major === 3 && version.minor >= 3);
-}
-/**
- * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
- * plugins iterator not built, no configuration, database unreachable). Only on the Status API
- * listener (`status_listen`), never on the Admin API (B.3).
- */
-async function checkReady(statusUrl, timeoutMs) {
-    const url = `${statusUrl}/status/ready`;
-    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
-    try {
-        const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
-        if (response.status === 200)
-            return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}` });
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${(0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(response.body)}` });
-    }
-    catch (error) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: null, details: `GET ${url} failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)} (is status_listen on and status-url right?)` });
-    }
-}
-/**
- * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
- * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too (B.1).
- */
-function availablePlugins(root) {
-    const available = root.plugins?.available_on_server;
-    if (Array.isArray(available))
-        return available.filter((name) => typeof name === 'string');
-    if (available !== null && typeof available === 'object') {
-        return Object.entries(available)
-            .filter(([, value]) => value !== false && value !== null && value !== undefined)
-            .map(([name]) => name);
-    }
-    return undefined;
-}
-function checkPlugins(root, expected) {
-    const available = availablePlugins(root);
-    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
-    if (available === undefined) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
-    }
-    const have = new Set(available);
-    const missing = expected.filter((name) => !have.has(name));
-    if (missing.length > 0) {
-        return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
-    }
-    return (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
-}
-/**
- * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
- * (a data plane pings every 30 s; one that stopped stays listed until
- * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
- * another major: "the minor version of the CP [must be] no less than that of the DP" (§1.5).
- * A `sync_status` other than normal/unknown means the CP refuses to push it config.
- */
-async function checkDataPlanes(client, cpVersion, options) {
-    let planes;
-    try {
-        planes = await client.listAll('/clustering/data-planes');
-    }
-    catch (error) {
-        return [(0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(error)}` })];
-    }
-    const now = options.now ?? Date.now();
-    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
-    const stale = [];
-    const newer = [];
-    const unsynced = [];
-    for (const dp of planes) {
-        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
-        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
-        if (!(now - lastSeen <= options.maxAgeMs)) {
-            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
-        }
-        const version = typeof dp.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .tryParseKongVersion */ .SC)(dp.version) : undefined;
-        if (version === undefined)
-            newer.push(`${label(dp)}: version unreadable`);
-        else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_3__/* .formatKongVersion */ .Xz)(cpVersion)}`);
-        else if (version.minor > cpVersion.minor)
-            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
-        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
-            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
-        }
-    }
-    const count = (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({
-        name: 'hybrid-data-planes',
-        group: 'hybrid',
-        measured: planes.length,
-        threshold: `≥ ${options.minDataPlanes}`,
-        details: `${planes.length} data plane(s) listed`,
-    });
-    const results = [
-        planes.length >= options.minDataPlanes ? count : (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
-    ];
-    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
-    results.push(stale.length === 0
-        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
-        : (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
-    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
-    const problems = [...newer, ...unsynced];
-    results.push(problems.length === 0
-        ? (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .pass */ .IX)({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
-        : (0,_report_js__WEBPACK_IMPORTED_MODULE_4__/* .fail */ .fJ)({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
-    return results;
-}
-
-
-/***/ }),
-
-/***/ 9726:
+/***/ 5801:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37631,14 +37349,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   O1: () => (/* binding */ takeInventory)
 });
 
-// UNUSED EXPORTS: ENTERPRISE_TYPES, GLOBAL_TYPES, GLOBAL_WORKSPACE, WORKSPACED_TYPES
-
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./build/checks/admin.js
-var admin = __nccwpck_require__(7903);
+// EXTERNAL MODULE: ./build/kong/admin-api.js
+var admin_api = __nccwpck_require__(8358);
+// EXTERNAL MODULE: ./build/kong/admin-root.js
+var admin_root = __nccwpck_require__(7768);
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
@@ -38053,8 +37775,6 @@ async function fsync_syncPaths(paths) {
     }));
 }
 
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
 ;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
 
 
@@ -38194,73 +37914,6 @@ function quoteIdent(name) {
     return `"${name.replace(/"/g, '""')}"`;
 }
 
-;// CONCATENATED MODULE: ./build/database/shape.js
-/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-function kind(value) {
-    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-}
-/** A string; with `test`, one it accepts (`what` says what is allowed). */
-const shape_text = (test, what) => (value, field, problems) => {
-    if (typeof value !== 'string')
-        problems.push(`${field} is ${kind(value)}, expected a string`);
-    else if (test && !test(value))
-        problems.push(`${field} ${quote(value)} is not ${what}`);
-};
-const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
-const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        problems.push(`${field} is ${kind(value)}, expected a whole number`);
-    else if (value < min || value > max)
-        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
-};
-const oneOf = (allowed) => (value, field, problems) => {
-    if (!allowed.includes(value))
-        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
-};
-const nullable = (shape) => (value, field, problems) => {
-    if (value !== null)
-        shape(value, field, problems);
-};
-const listOf = (shape) => (value, field, problems) => {
-    if (!Array.isArray(value))
-        problems.push(`${field} is ${kind(value)}, expected an array`);
-    else
-        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
-};
-/** An object used as a map: every key matches `key`, every value has `shape`. */
-const recordOf = (key, shape) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, item] of Object.entries(value)) {
-        if (!key.test(name))
-            problems.push(`${field} has a key ${quote(name)} that is not a name`);
-        else
-            shape(item, `${field}.${name}`, problems);
-    }
-};
-/** An object with these fields (others are ignored: readers of an older version skip them). */
-const object = (fields) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, shape] of Object.entries(fields))
-        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
-};
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** No control characters (a newline in a log line starts a workflow command) and not empty. */
-function printable(value) {
-    return value !== '' && !/\p{Cc}/u.test(value);
-}
-
 ;// CONCATENATED MODULE: ./build/database/manifest.js
 
 
@@ -38270,7 +37923,7 @@ function printable(value) {
 
 
 /**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (../shared/DESIGN.md "Contracts"):
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
  * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
  * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
  * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
@@ -38302,90 +37955,74 @@ async function manifest_writeJsonAtomically(file, data) {
  * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
  */
 async function readManifest(file, input) {
-    let text;
-    try {
-        text = await (0,promises_.readFile)(file, 'utf8');
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
-    }
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
-    }
-    const problems = validateManifest(data);
-    if (problems.length > 0)
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a backup manifest: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    return data;
+    return readContract(file, input, [BACKUP_MANIFEST]);
 }
 const HEX64 = /^[0-9a-f]{64}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
-const identity = object({
-    host: shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
-    port: wholeNumber(1, 65_535),
-    database: shape_text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
-    systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
-    serverVersion: shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
+const identity = (0,json_shape/* object */.Ik)({
+    host: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,json_shape/* wholeNumber */.rD)(1, 65_535),
+    database: (0,json_shape/* text */.Qq)(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
+    systemIdentifier: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 100, 'a server version'),
 });
 /** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
 function isRelativePath(value) {
-    return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+    return (0,json_shape/* printable */.g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 const relativePath = (value, field, problems) => {
     if (typeof value !== 'string' || isRelativePath(value))
-        return shape_text()(value, field, problems);
+        return (0,json_shape/* text */.Qq)()(value, field, problems);
     const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
-    problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+    problems.push(`${field} ${(0,json_shape/* quote */.hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
 };
-const MANIFEST_SHAPE = object({
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+const FILE_SHAPE = (0,json_shape/* object */.Ik)({ path: relativePath, sizeBytes: (0,json_shape/* wholeNumber */.rD)(0), sha256: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256') });
+const MANIFEST_SHAPE = (0,json_shape/* object */.Ik)({
     database: identity,
-    lineage: object({
-        restoredFrom: nullable(object({ manifest: shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
+    lineage: (0,json_shape/* object */.Ik)({
+        restoredFrom: (0,json_shape/* nullable */.me)((0,json_shape/* object */.Ik)({ manifest: (0,json_shape/* text */.Qq)(json_shape/* printable */.g$, 'a path'), database: identity, fingerprint: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256'), finishedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time') })),
     }),
-    kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
-    schemaMeta: nullable(listOf(object({
-        subsystem: matching(NAME, 'a subsystem name'),
-        lastExecuted: nullable(matching(NAME, 'a migration name')),
-        executed: listOf(matching(NAME, 'a migration name')),
-        pending: listOf(matching(NAME, 'a migration name')),
+    kong: (0,json_shape/* object */.Ik)({ version: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,json_shape/* oneOf */.yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,json_shape/* nullable */.me)((0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({
+        subsystem: (0,json_shape/* matching */.wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
+        executed: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
+        pending: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
     }))),
-    counts: recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0))),
-    fingerprint: object({
-        algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
-        digest: matching(HEX64, 'a SHA-256'),
-        tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
+    counts: entities/* ENTITY_COUNTS_SHAPE */.VG,
+    fingerprint: (0,json_shape/* object */.Ik)({
+        algorithm: (0,json_shape/* oneOf */.yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256'),
+        tables: (0,json_shape/* recordOf */.zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,json_shape/* object */.Ik)({ entity: (0,json_shape/* matching */.wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,json_shape/* wholeNumber */.rD)(0), hash: (0,json_shape/* matching */.wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
     }),
-    dump: object({
-        tool: oneOf(['pg_dump']),
-        toolVersion: shape_text((v) => printable(v) && v.length <= 40, 'a version'),
-        format: oneOf(['custom', 'directory']),
-        compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
-        jobs: wholeNumber(1, 1024),
-        snapshot: shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
+    dump: (0,json_shape/* object */.Ik)({
+        tool: (0,json_shape/* oneOf */.yL)(['pg_dump']),
+        toolVersion: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 40, 'a version'),
+        format: (0,json_shape/* oneOf */.yL)(['custom', 'directory']),
+        compression: (0,json_shape/* matching */.wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,json_shape/* wholeNumber */.rD)(1, 1024),
+        snapshot: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 100, 'a snapshot name'),
     }),
-    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(shape_text(printable, 'a key id or address')) }),
-    archive: object({ path: relativePath, checksum: shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
-    files: listOf(object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') })),
-    startedAt: matching(ISO_TIME, 'a UTC time'),
-    finishedAt: matching(ISO_TIME, 'a UTC time'),
+    encryption: (0,json_shape/* object */.Ik)({ method: (0,json_shape/* oneOf */.yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,json_shape/* listOf */.c3)((0,json_shape/* text */.Qq)(json_shape/* printable */.g$, 'a key id or address')) }),
+    archive: (0,json_shape/* object */.Ik)({ path: relativePath, checksum: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,json_shape/* wholeNumber */.rD)(0) }),
+    files: (0,json_shape/* listOf */.c3)(FILE_SHAPE),
+    startedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time'),
 });
-function validateManifest(data) {
-    if (typeof data !== 'object' || data === null || Array.isArray(data))
-        return ['not an object'];
-    const m = data;
-    // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-    if (m.schema === MANIFEST_SCHEMA && m.format === 'cassandra-snapshot')
-        return ['it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup'];
-    if (m.schema !== MANIFEST_SCHEMA)
-        return [`schema is ${quote(m.schema)}, expected "${MANIFEST_SCHEMA}"`];
-    const problems = [];
-    MANIFEST_SHAPE(data, '', problems);
-    return problems;
-}
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+const BACKUP_MANIFEST = {
+    schema: MANIFEST_SCHEMA,
+    name: 'backup manifest',
+    shape: (value, field, problems) => {
+        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+        if (value.format === 'cassandra-snapshot')
+            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+        else
+            MANIFEST_SHAPE(value, field, problems);
+    },
+};
 /** The tables whose fingerprints differ, with how: empty when equal. */
 function compareFingerprints(expected, actual) {
     const differences = [];
@@ -38418,6 +38055,9 @@ function compareFingerprints(expected, actual) {
 
 
 
+
+
+
 /**
  * Declarative export (backup-db `mode: export`): every entity the Admin API serves, per
  * workspace, as JSON, with the counts it saw. A record of what the gateway served before the
@@ -38432,23 +38072,18 @@ function compareFingerprints(expected, actual) {
  */
 const EXPORT_SCHEMA = 'kong-upgrade/admin-export@1';
 const EXPORT_INDEX = 'export.json';
-/**
- * Collections beyond the inventory's types, by Admin API path, with the DAO name the backup
- * manifest counts them under (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua),
- * so an export's counts compare with a manifest's key by key. A node without the plugin or the
- * entity (vaults before 2.8, keys before 3.1) answers 404: recorded as skipped, not a failure.
- */
-const OPTIONAL_COLLECTIONS = [
-    { path: 'key-auths', entity: 'keyauth_credentials' },
-    { path: 'basic-auths', entity: 'basicauth_credentials' },
-    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
-    { path: 'jwts', entity: 'jwt_secrets' },
-    { path: 'acls', entity: 'acls' },
-    { path: 'oauth2', entity: 'oauth2_credentials' },
-    { path: 'vaults', entity: 'vaults' },
-    { path: 'key-sets', entity: 'key_sets' },
-    { path: 'keys', entity: 'keys' },
-];
+/** The index as its readers use it (a smoke-test baseline): counts, workspaces, files. */
+const ADMIN_EXPORT = {
+    schema: EXPORT_SCHEMA,
+    name: 'declarative export index',
+    shape: (0,json_shape/* object */.Ik)({
+        format: (0,json_shape/* oneOf */.yL)(['admin-api-json']),
+        workspaces: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(/^[\w.~-]+$/, 'a workspace name')),
+        counts: entities/* ENTITY_COUNTS_SHAPE */.VG,
+        files: (0,json_shape/* listOf */.c3)(FILE_SHAPE),
+        finishedAt: (0,json_shape/* text */.Qq)(),
+    }),
+};
 async function exportAdminApi(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
@@ -38456,8 +38091,8 @@ async function exportAdminApi(options) {
     const root = await client.getJson('/');
     const kongVersion = typeof root.version === 'string' ? root.version : null;
     const edition = rootEdition(root) ?? null;
-    const workspaces = await listWorkspaces(client, options.workspace);
-    const name = options.name ?? `kong-export-${stamp(startedAt)}`;
+    const workspaces = await workspacesToExport(client, options.workspace);
+    const name = options.name ?? `kong-export-${timeStamp(startedAt)}`;
     const folder = path.resolve(options.backupDir, name);
     await mkdir(path.join(folder, 'workspaces'), { recursive: true }).catch((error) => {
         throw inputError('backup-dir', `cannot create ${folder}: ${error.message}`, error);
@@ -38484,7 +38119,8 @@ async function exportAdminApi(options) {
                 else
                     entities[c.entity] = items;
             });
-            // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+            // Targets live under their upstream only: top-level /targets is disabled (404: Kong/kong 3.4.2
+            // kong/api/routes/targets.lua l.6).
             const perUpstream = await mapLimit(entities.upstreams ?? [], options.concurrency, (upstream) => client.listAll(`/upstreams/${encodeURIComponent(String(upstream.id))}/targets`, prefix));
             entities.targets = perUpstream.flat();
             const sorted = sortEntities(entities);
@@ -38540,35 +38176,31 @@ async function exportAdminApi(options) {
         throw error instanceof UpgradeError ? error : stepError('export', error.message, error);
     }
 }
-/** Every workspace name (sorted), or just `default` where there are none (OSS 3.7+: 404). */
-async function listWorkspaces(client, workspace) {
+/**
+ * The workspace asked for, or every workspace (just `default` where the node has none). Each
+ * names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it
+ * inside the folder, and a name outside it is refused, never skipped: "every workspace" is the
+ * point of the export.
+ */
+async function workspacesToExport(client, workspace) {
+    const fileName = (name) => /^[\w.~-]+$/.test(name) && name !== '.' && name !== '..';
     if (workspace !== undefined && workspace !== 'all') {
-        // It names a file: Kong's own rule for workspace names (workspaces.lua: ^[%w%.%-%_~]+$) keeps it inside the folder.
-        if (!/^[\w.~-]+$/.test(workspace) || workspace === '.' || workspace === '..')
+        if (!fileName(workspace))
             throw inputError('workspace', `"${workspace}" is not a Kong workspace name`);
         return [workspace];
     }
-    try {
-        const items = await client.listAll('/workspaces');
-        const names = items.map((w) => w.name).filter((n) => typeof n === 'string');
-        // Never skip one silently: "every workspace" is the point of the export.
-        const odd = names.find((n) => !/^[\w.~-]+$/.test(n) || n === '.' || n === '..');
-        if (odd !== undefined)
-            throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
-        return names.length === 0 ? ['default'] : names.sort();
-    }
-    catch (error) {
-        if (error instanceof UpgradeError && / answered 404/.test(error.message))
-            return ['default'];
-        throw error;
-    }
+    const { names } = await listWorkspaces(client);
+    const odd = names?.find((name) => !fileName(name));
+    if (odd !== undefined)
+        throw stepError('export', `workspace ${JSON.stringify(odd)} is not a name Kong allows, and cannot name a file`);
+    return names === undefined || names.length === 0 ? ['default'] : names;
 }
 async function listOrSkip(client, collection, prefix, optional) {
     try {
         return await client.listAll(collection, prefix);
     }
     catch (error) {
-        if (optional && error instanceof UpgradeError && / answered 404/.test(error.message))
+        if (optional && isNotFound(error))
             return undefined;
         throw error;
     }
@@ -38606,12 +38238,6 @@ function sortEntities(entities) {
     }
     return out;
 }
-function sortCounts(counts) {
-    const out = {};
-    for (const ws of Object.keys(counts).sort())
-        out[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
-    return out;
-}
 async function writeJson(file, data) {
     await writeFile(file, `${JSON.stringify(data, null, 2)}\n`).catch((error) => {
         const code = error.code;
@@ -38619,9 +38245,6 @@ async function writeJson(file, data) {
             throw inputError('backup-dir', `no room to write ${file} (${code})`, error);
         throw error;
     });
-}
-function stamp(date) {
-    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 // EXTERNAL MODULE: ./build/lib/markdown.js
@@ -38638,32 +38261,20 @@ var report = __nccwpck_require__(8756);
 
 
 
-/**
- * Entity inventory through the Admin API: counts per workspace and entity type, with the
- * backup manifest's keys (src/database/manifest.ts: workspace name → entity name → rows;
- * entities without `ws_id` under `*`), so a count taken before the upgrade (manifest or an
- * earlier smoke report) compares with one taken after, key by key.
- */
-/** Workspaced entity types, by Admin API collection (= DAO name = manifest entity name). */
-const inventory_WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
-/** consumer_groups exist on Enterprise only; OSS answers 404 (facts B.4). */
-const inventory_ENTERPRISE_TYPES = ['consumer_groups'];
-/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-const inventory_GLOBAL_TYPES = ['ca_certificates'];
-/** The manifest's key for entities that belong to no workspace. */
-const inventory_GLOBAL_WORKSPACE = '*';
+
+
 /** Counts every entity type in the workspaces in scope, at most `concurrency` requests at once. */
 async function takeInventory(client, options) {
     let requests = 0;
-    const workspaces = await inventory_listWorkspaces(client, options.workspace, () => requests++);
+    const workspaces = await workspacesInScope(client, options.workspace, (made) => (requests += made));
     const counts = {};
     for (const ws of workspaces.list)
         counts[ws.name] = {};
     if (workspaces.listed)
-        counts[inventory_GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
-    const types = [...inventory_WORKSPACED_TYPES, ...(options.enterprise ? inventory_ENTERPRISE_TYPES : [])];
+        counts[entities/* GLOBAL_WORKSPACE */.__] = { workspaces: workspaces.list.length };
+    const types = [...entities/* WORKSPACED_TYPES */.eI, ...(options.enterprise ? entities/* ENTERPRISE_TYPES */.En : [])];
     // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
-    // (facts B.4). Types it lists need no paging; anything it lacks is paged.
+    // (Enterprise's Admin API reference, workspaces/{ws}/meta). Types it lists need no paging; anything it lacks is paged.
     const fromMeta = [];
     const meta = new Map();
     if (options.enterprise) {
@@ -38681,7 +38292,8 @@ async function takeInventory(client, options) {
             }
         });
     }
-    // Targets live under their upstream only: top-level /targets is disabled (404, facts B.4).
+    // Targets live under their upstream only: top-level /targets is disabled (404: Kong/kong 3.4.2
+    // kong/api/routes/targets.lua l.6).
     const upstreamIds = new Map();
     const pagedTasks = [];
     for (const ws of workspaces.list) {
@@ -38696,7 +38308,7 @@ async function takeInventory(client, options) {
                 pagedTasks.push({ ws, type });
         }
     }
-    const globalTasks = inventory_GLOBAL_TYPES.map((type) => ({ ws: { name: inventory_GLOBAL_WORKSPACE, prefix: undefined }, type }));
+    const globalTasks = entities/* GLOBAL_TYPES */.q8.map((type) => ({ ws: { name: entities/* GLOBAL_WORKSPACE */.__, prefix: undefined }, type }));
     await (0,concurrency/* mapLimit */.s)([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
         let count = 0;
         const ids = [];
@@ -38729,38 +38341,18 @@ async function takeInventory(client, options) {
         requests += made;
         counts[ws.name].targets += count;
     });
-    return { counts: inventory_sortCounts(counts), fromMeta: fromMeta.sort(), requests };
+    return { counts: (0,entities/* sortCounts */.XR)(counts), fromMeta: fromMeta.sort(), requests };
 }
-async function inventory_listWorkspaces(client, workspace, countRequest) {
+async function workspacesInScope(client, workspace, countRequests) {
+    const only = (name) => ({ name, prefix: name === 'default' ? undefined : name });
     if (workspace === undefined)
-        return { list: [{ name: 'default', prefix: undefined }], listed: false };
+        return { list: [only('default')], listed: false };
     if (workspace !== 'all')
-        return { list: [{ name: workspace, prefix: workspace === 'default' ? undefined : workspace }], listed: false };
-    try {
-        const names = [];
-        countRequest();
-        await client.forEachPage('/workspaces', undefined, (items) => {
-            for (const item of items)
-                if (typeof item.name === 'string')
-                    names.push(item.name);
-        });
-        // Unprefixed requests target `default` (facts B.5): the same collection, one less path form.
-        return { list: names.sort().map((name) => ({ name, prefix: name === 'default' ? undefined : name })), listed: true };
-    }
-    catch (error) {
-        // OSS 3.7+ has no /workspaces (404, facts B.4): only the default workspace exists.
-        if (error instanceof errors/* UpgradeError */.fy && / answered 404/.test(error.message)) {
-            return { list: [{ name: 'default', prefix: undefined }], listed: false };
-        }
-        throw error;
-    }
-}
-function inventory_sortCounts(counts) {
-    const sorted = {};
-    for (const ws of Object.keys(counts).sort()) {
-        sorted[ws] = Object.fromEntries(Object.entries(counts[ws]).sort(([a], [b]) => a.localeCompare(b)));
-    }
-    return sorted;
+        return { list: [only(workspace)], listed: false };
+    const { names, requests } = await (0,admin_api/* listWorkspaces */.FF)(client);
+    countRequests(requests);
+    // Unprefixed requests target `default`: the same collection, one less path form.
+    return names === undefined ? { list: [only('default')], listed: false } : { list: names.map(only), listed: true };
 }
 /**
  * What changed between `baseline` and `current`. Only entity types both sides counted are
@@ -38772,15 +38364,15 @@ function compareCounts(baseline, current, scope) {
     const typesOf = (counts) => new Set(Object.values(counts).flatMap((byType) => Object.keys(byType)));
     const currentTypes = typesOf(current);
     const types = [...typesOf(baseline)].filter((type) => currentTypes.has(type)).sort();
-    const inScope = (ws) => scope === 'all' || ws === inventory_GLOBAL_WORKSPACE || scope.includes(ws);
+    const inScope = (ws) => scope === 'all' || ws === entities/* GLOBAL_WORKSPACE */.__ || scope.includes(ws);
     const workspaces = [...new Set([...Object.keys(baseline), ...Object.keys(current)])].filter(inScope).sort();
-    const globalOnly = new Set([...inventory_GLOBAL_TYPES, 'workspaces']);
+    const globalOnly = new Set([...entities/* GLOBAL_TYPES */.q8, 'workspaces']);
     const differences = [];
     for (const ws of workspaces) {
         const before = baseline[ws];
         const after = current[ws];
         for (const entity of types) {
-            if (ws === inventory_GLOBAL_WORKSPACE) {
+            if (ws === entities/* GLOBAL_WORKSPACE */.__) {
                 // Compared only when both sides counted it (workspaces are listed only with `all`).
                 const b = before?.[entity];
                 const c = after?.[entity];
@@ -38803,9 +38395,9 @@ function compareCounts(baseline, current, scope) {
 }
 function inventoryCheck(inventory, baseline, differences) {
     const total = Object.entries(inventory.counts)
-        .filter(([ws]) => ws !== inventory_GLOBAL_WORKSPACE)
+        .filter(([ws]) => ws !== entities/* GLOBAL_WORKSPACE */.__)
         .reduce((sum, [, byType]) => sum + Object.values(byType).reduce((a, b) => a + b, 0), 0);
-    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== inventory_GLOBAL_WORKSPACE).length;
+    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== entities/* GLOBAL_WORKSPACE */.__).length;
     const base = { name: 'inventory-counts', group: 'inventory', measured: `${total} entities in ${workspaces} workspace(s)` };
     if (baseline === undefined) {
         return (0,report/* pass */.IX)({ ...base, threshold: null, details: `counted ${total} entities in ${workspaces} workspace(s); no baseline given, nothing compared` });
@@ -38824,45 +38416,17 @@ function inventoryCheck(inventory, baseline, differences) {
     });
 }
 /**
- * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`, validated by
- * its own reader), a declarative export's index (`kong-upgrade/admin-export@1`, export.json:
- * counted through the Admin API, so it needs no database) or an earlier smoke report
- * (`kong-upgrade/smoke-report@1`).
+ * A baseline's counts: from a backup manifest (`kong-upgrade/backup-manifest@1`), a declarative
+ * export's index (`kong-upgrade/admin-export@1`, export.json: counted through the Admin API, so
+ * it needs no database) or an earlier smoke report (`kong-upgrade/smoke-report@1`), each checked
+ * as its contract says.
  */
 async function readBaseline(file, input) {
-    let data;
-    try {
-        data = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
-    }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${file} as JSON: ${error.code ?? error.message}`, error);
-    }
-    if (data.schema === MANIFEST_SCHEMA) {
-        const manifest = await readManifest(file, input);
-        return { source: `backup manifest ${file}`, counts: checkCountsShape(manifest.counts, file, input) };
-    }
-    if (data.schema === EXPORT_SCHEMA) {
-        return { source: `declarative export ${file}`, counts: checkCountsShape(data.counts, file, input) };
-    }
-    if (data.schema === report/* SMOKE_REPORT_SCHEMA */.Tf) {
-        if (data.counts === undefined || data.counts === null)
-            throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
-        return { source: `smoke report ${file}`, counts: checkCountsShape(data.counts, file, input) };
-    }
-    throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${JSON.stringify(data.schema)}; expected "${MANIFEST_SCHEMA}", "${EXPORT_SCHEMA}" or "${report/* SMOKE_REPORT_SCHEMA */.Tf}"`);
-}
-function checkCountsShape(counts, file, input) {
-    const bad = () => (0,errors/* inputError */.Xu)(input, `${file}: counts must be {workspace: {entity: number}}`);
-    if (counts === null || typeof counts !== 'object' || Array.isArray(counts))
-        throw bad();
-    for (const byType of Object.values(counts)) {
-        if (byType === null || typeof byType !== 'object' || Array.isArray(byType))
-            throw bad();
-        for (const n of Object.values(byType))
-            if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-                throw bad();
-    }
-    return counts;
+    const data = await (0,json_shape/* readContract */.Jz)(file, input, [BACKUP_MANIFEST, ADMIN_EXPORT, report/* SMOKE_REPORT */.Jc]);
+    if (data.counts === undefined || data.counts === null)
+        throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
+    const kind = data.schema === BACKUP_MANIFEST.schema ? 'backup manifest' : data.schema === ADMIN_EXPORT.schema ? 'declarative export' : 'smoke report';
+    return { source: `${kind} ${file}`, counts: data.counts };
 }
 
 
@@ -38877,11 +38441,11 @@ function checkCountsShape(counts, file, input) {
 /* harmony export */   xP: () => (/* binding */ measure),
 /* harmony export */   z: () => (/* binding */ summary)
 /* harmony export */ });
-/* unused harmony exports RATIO_FLOOR_MS, percentile */
+/* unused harmony export percentile */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
-/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8867);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8867);
+/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8756);
 
 
 
@@ -38934,7 +38498,7 @@ async function measure(origin, plan) {
             }
             else {
                 transportErrors[outcome.error]++;
-                await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_2__/* .sleep */ .y)(ERROR_PAUSE_MS);
+                await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .sleep */ .y)(ERROR_PAUSE_MS);
             }
         }
     };
@@ -38987,25 +38551,25 @@ function evaluateLoad(green, blue, budgets) {
             continue;
         const base = { name: `latency-${q}`, group: 'latency', measured: ms(value), threshold: `≤ ${budget} ms` };
         if (few || value === undefined) {
-            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .inconclusive */ .Ni)({ ...base, details: `too few samples to judge ${q}: ${sampleNote}, need ${budgets.minSamples}` }));
+            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .inconclusive */ .Ni)({ ...base, details: `too few samples to judge ${q}: ${sampleNote}, need ${budgets.minSamples}` }));
         }
         else if (value > budget) {
-            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `${q} ${value} ms is over the budget of ${budget} ms (${sampleNote})` }));
+            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .fail */ .fJ)({ ...base, details: `${q} ${value} ms is over the budget of ${budget} ms (${sampleNote})` }));
         }
         else {
-            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, details: `${q} ${value} ms within ${budget} ms (${sampleNote})` }));
+            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .pass */ .IX)({ ...base, details: `${q} ${value} ms within ${budget} ms (${sampleNote})` }));
         }
     }
     const rate5xx = green.responses === 0 ? 0 : green.status5xx / green.responses;
     const base5xx = { name: 'latency-5xx-rate', group: 'latency', measured: green.responses === 0 ? null : pct(rate5xx), threshold: `≤ ${pct(budgets.max5xxRate)}` };
     if (green.responses < budgets.minSamples) {
-        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .inconclusive */ .Ni)({ ...base5xx, details: `too few HTTP answers to judge the 5xx rate: ${green.responses}, need ${budgets.minSamples}` }));
+        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .inconclusive */ .Ni)({ ...base5xx, details: `too few HTTP answers to judge the 5xx rate: ${green.responses}, need ${budgets.minSamples}` }));
     }
     else if (rate5xx > budgets.max5xxRate) {
-        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base5xx, details: `${green.status5xx} of ${green.responses} answers were 5xx (${pct(rate5xx)}), over the budget of ${pct(budgets.max5xxRate)}` }));
+        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .fail */ .fJ)({ ...base5xx, details: `${green.status5xx} of ${green.responses} answers were 5xx (${pct(rate5xx)}), over the budget of ${pct(budgets.max5xxRate)}` }));
     }
     else {
-        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base5xx, details: `${green.status5xx} of ${green.responses} answers were 5xx` }));
+        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .pass */ .IX)({ ...base5xx, details: `${green.status5xx} of ${green.responses} answers were 5xx` }));
     }
     const t = green.transportErrors;
     const errors = t.refused + t.reset + t.timeout + t.other;
@@ -39013,13 +38577,13 @@ function evaluateLoad(green, blue, budgets) {
     const breakdown = `refused ${t.refused}, reset ${t.reset}, timed out ${t.timeout}, other ${t.other}`;
     const baseT = { name: 'latency-transport-errors', group: 'latency', measured: green.attempts === 0 ? null : pct(rateT), threshold: `≤ ${pct(budgets.maxTransportErrorRate)}` };
     if (green.attempts < budgets.minSamples) {
-        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .inconclusive */ .Ni)({ ...baseT, details: `too few attempts to judge transport errors: ${green.attempts}, need ${budgets.minSamples} (${breakdown})` }));
+        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .inconclusive */ .Ni)({ ...baseT, details: `too few attempts to judge transport errors: ${green.attempts}, need ${budgets.minSamples} (${breakdown})` }));
     }
     else if (rateT > budgets.maxTransportErrorRate) {
-        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...baseT, details: `${errors} of ${green.attempts} attempts failed below HTTP (${pct(rateT)}: ${breakdown}), over the budget of ${pct(budgets.maxTransportErrorRate)}` }));
+        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .fail */ .fJ)({ ...baseT, details: `${errors} of ${green.attempts} attempts failed below HTTP (${pct(rateT)}: ${breakdown}), over the budget of ${pct(budgets.maxTransportErrorRate)}` }));
     }
     else {
-        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...baseT, details: `${errors} of ${green.attempts} attempts failed below HTTP (${breakdown})` }));
+        results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .pass */ .IX)({ ...baseT, details: `${errors} of ${green.attempts} attempts failed below HTTP (${breakdown})` }));
     }
     if (blue !== undefined) {
         const base = {
@@ -39029,12 +38593,12 @@ function evaluateLoad(green, blue, budgets) {
             threshold: `≤ ${budgets.maxP95Ratio}× blue p95`,
         };
         if (few || blue.samples < budgets.minSamples || green.p95Ms === undefined || blue.p95Ms === undefined) {
-            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .inconclusive */ .Ni)({ ...base, details: `too few samples to compare: green ${green.samples}, blue ${blue.samples}, need ${budgets.minSamples} each` }));
+            results.push((0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .inconclusive */ .Ni)({ ...base, details: `too few samples to compare: green ${green.samples}, blue ${blue.samples}, need ${budgets.minSamples} each` }));
         }
         else {
             const limit = budgets.maxP95Ratio * Math.max(blue.p95Ms, RATIO_FLOOR_MS);
             const text = `green p95 ${green.p95Ms} ms vs blue p95 ${blue.p95Ms} ms (limit ${limit.toFixed(2)} ms${blue.p95Ms < RATIO_FLOOR_MS ? `, blue taken as ${RATIO_FLOOR_MS} ms` : ''})`;
-            results.push(green.p95Ms > limit ? (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .fail */ .fJ)({ ...base, details: `${text}: green is slower than ${budgets.maxP95Ratio}× blue` }) : (0,_report_js__WEBPACK_IMPORTED_MODULE_3__/* .pass */ .IX)({ ...base, details: text }));
+            results.push(green.p95Ms > limit ? (0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .fail */ .fJ)({ ...base, details: `${text}: green is slower than ${budgets.maxP95Ratio}× blue` }) : (0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .pass */ .IX)({ ...base, details: text }));
         }
     }
     return results;
@@ -39043,22 +38607,55 @@ function evaluateLoad(green, blue, budgets) {
 
 /***/ }),
 
-/***/ 4970:
+/***/ 1928:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   u: () => (/* binding */ readSmokeOptions)
-/* harmony export */ });
-/* unused harmony export parseRate */
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4469);
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7143);
-/* harmony import */ var _inventory_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9726);
-/* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4886);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(420);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  u: () => (/* binding */ readSmokeOptions)
+});
+
+// UNUSED EXPORTS: parseRate
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/inputs.js
+var inputs = __nccwpck_require__(2307);
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
+;// CONCATENATED MODULE: ./build/kong/admin-inputs.js
+
+
+
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const token = (0,inputs/* readSecret */.n5)(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
+        throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = (0,inputs/* readHttpUrl */.y7)(source, names.url);
+    if (url === undefined) {
+        if (token !== undefined)
+            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
+        return undefined;
+    }
+    return { input: names.url, url, token, workspace: (0,inputs/* readString */.E3)(source, names.workspace) };
+}
+
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+// EXTERNAL MODULE: ./build/checks/inventory.js + 10 modules
+var inventory = __nccwpck_require__(5801);
+// EXTERNAL MODULE: ./build/checks/load.js
+var load = __nccwpck_require__(4886);
+// EXTERNAL MODULE: ./build/checks/proxy.js
+var proxy = __nccwpck_require__(420);
+;// CONCATENATED MODULE: ./build/checks/options.js
 
 
 
@@ -39069,82 +38666,82 @@ function evaluateLoad(green, blue, budgets) {
 
 
 /**
- * The smoke test's inputs, read and validated before any request is sent (DESIGN.md: an invalid
+ * The smoke test's inputs, read and validated before any request is sent (docs/design.md "Inputs": an invalid
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
 async function readSmokeOptions(source, cwd = process.cwd()) {
-    const admin = (0,_lib_shared_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .readAdminInputs */ .xA)(source);
+    const admin = readAdminInputs(source);
     if (admin === undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
-    const statusUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readHttpUrl */ .y7)(source, 'status-url');
-    const expected = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'expected-version');
-    const proxyUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readHttpUrl */ .y7)(source, 'proxy-url');
-    const blueProxyUrl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readHttpUrl */ .y7)(source, 'blue-proxy-url');
-    const inline = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'proxy-requests');
-    const file = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'proxy-requests-file');
+        throw (0,errors/* inputError */.Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
+    const statusUrl = (0,inputs/* readHttpUrl */.y7)(source, 'status-url');
+    const expected = (0,inputs/* readString */.E3)(source, 'expected-version');
+    const proxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'proxy-url');
+    const blueProxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'blue-proxy-url');
+    const inline = (0,inputs/* readString */.E3)(source, 'proxy-requests');
+    const file = (0,inputs/* readString */.E3)(source, 'proxy-requests-file');
     if (inline !== undefined && file !== undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
+        throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
     let proxyRequests = [];
     if (inline !== undefined)
-        proxyRequests = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_8__/* .parseProxyRequests */ .Yg)(inline, 'proxy-requests');
+        proxyRequests = (0,proxy/* parseProxyRequests */.Yg)(inline, 'proxy-requests');
     if (file !== undefined) {
-        const full = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(cwd, file);
+        const full = external_node_path_.resolve(cwd, file);
         let text;
         try {
-            text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(full, 'utf8');
+            text = await (0,promises_.readFile)(full, 'utf8');
         }
         catch (error) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
+            throw (0,errors/* inputError */.Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
         }
-        proxyRequests = (0,_proxy_js__WEBPACK_IMPORTED_MODULE_8__/* .parseProxyRequests */ .Yg)(text, 'proxy-requests-file');
+        proxyRequests = (0,proxy/* parseProxyRequests */.Yg)(text, 'proxy-requests-file');
     }
     if (proxyRequests.length > 0 && proxyUrl === undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-url', 'is required when proxy requests are given');
-    const baselineFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'baseline');
-    const manifestFile = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'backup-manifest');
+        throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when proxy requests are given');
+    const baselineFile = readBaselinePath(source, 'baseline');
+    const manifestFile = readBaselinePath(source, 'backup-manifest');
     if (baselineFile !== undefined && manifestFile !== undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('baseline', 'give baseline or backup-manifest, not both');
+        throw (0,errors/* inputError */.Xu)('baseline', 'give baseline or backup-manifest, not both');
     const baseline = baselineFile !== undefined
-        ? await (0,_inventory_js__WEBPACK_IMPORTED_MODULE_6__/* .readBaseline */ .mF)(node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(cwd, baselineFile), 'baseline')
+        ? await (0,inventory/* readBaseline */.mF)(external_node_path_.resolve(cwd, baselineFile), 'baseline')
         : manifestFile !== undefined
-            ? await (0,_inventory_js__WEBPACK_IMPORTED_MODULE_6__/* .readBaseline */ .mF)(node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(cwd, manifestFile), 'backup-manifest')
+            ? await (0,inventory/* readBaseline */.mF)(external_node_path_.resolve(cwd, manifestFile), 'backup-manifest')
             : undefined;
-    const inventoryEnabled = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readBoolean */ .Vf)(source, 'inventory', true);
+    const inventoryEnabled = (0,inputs/* readBoolean */.Vf)(source, 'inventory', true);
     if (baseline !== undefined && !inventoryEnabled)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('inventory', 'must be true when a baseline is given');
-    const loadRoutes = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readList */ .LD)(source, 'load-routes');
-    const durationText = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, 'load-duration');
+        throw (0,errors/* inputError */.Xu)('inventory', 'must be true when a baseline is given');
+    const loadRoutes = (0,inputs/* readList */.LD)(source, 'load-routes');
+    const durationText = (0,inputs/* readString */.E3)(source, 'load-duration');
     const amount = durationText !== undefined
-        ? { kind: 'duration', ms: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)(durationText, 'load-duration') }
-        : { kind: 'requests', total: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'load-requests', 200) };
+        ? { kind: 'duration', ms: (0,inputs/* parseDuration */.E9)(durationText, 'load-duration') }
+        : { kind: 'requests', total: (0,inputs/* readPositiveInteger */.yg)(source, 'load-requests', 200) };
     if (loadRoutes.length > 0 && proxyUrl === undefined)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('proxy-url', 'is required when load-routes is given');
+        throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when load-routes is given');
     if (blueProxyUrl !== undefined && loadRoutes.length === 0)
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('blue-proxy-url', 'needs load-routes: the comparison is of the same measurement on both clusters');
+        throw (0,errors/* inputError */.Xu)('blue-proxy-url', 'needs load-routes: the comparison is of the same measurement on both clusters');
     const minDataPlanes = readNonNegativeInteger(source, 'min-data-planes', 0);
     return {
         admin,
         statusUrl,
-        expectedVersion: expected === undefined ? undefined : (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_5__/* .parseKongVersion */ .bo)(expected, 'expected-version'),
-        expectedPlugins: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readList */ .LD)(source, 'expected-plugins'),
-        waitTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'wait-timeout', '60s'),
-        requestTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'request-timeout', '10s'),
+        expectedVersion: expected === undefined ? undefined : (0,kong_version/* parseKongVersion */.bo)(expected, 'expected-version'),
+        expectedPlugins: (0,inputs/* readList */.LD)(source, 'expected-plugins'),
+        waitTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'wait-timeout', '60s'),
+        requestTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'request-timeout', '10s'),
         hybrid: {
-            mode: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readEnum */ .ai)(source, 'hybrid', ['auto', 'off'], 'auto'),
-            maxAgeMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'data-plane-max-age', '90s'),
+            mode: (0,inputs/* readEnum */.ai)(source, 'hybrid', ['auto', 'off'], 'auto'),
+            maxAgeMs: (0,inputs/* readDuration */.$7)(source, 'data-plane-max-age', '90s'),
             minDataPlanes,
         },
-        inventory: { enabled: inventoryEnabled, concurrency: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'inventory-concurrency', 8), baseline },
+        inventory: { enabled: inventoryEnabled, concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'inventory-concurrency', 8), baseline },
         proxyUrl,
         proxyRequests,
         load: loadRoutes.length === 0
             ? undefined
             : {
                 plan: {
-                    requests: (0,_load_js__WEBPACK_IMPORTED_MODULE_7__/* .loadRequests */ .lp)(loadRoutes, proxyRequests, 'load-routes'),
+                    requests: (0,load/* loadRequests */.lp)(loadRoutes, proxyRequests, 'load-routes'),
                     amount,
-                    concurrency: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'load-concurrency', 10),
-                    timeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readDuration */ .$7)(source, 'load-timeout', '5s'),
+                    concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'load-concurrency', 10),
+                    timeoutMs: (0,inputs/* readDuration */.$7)(source, 'load-timeout', '5s'),
                 },
                 budgets: {
                     p50Ms: readOptionalDuration(source, 'max-p50'),
@@ -39152,44 +38749,49 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                     p99Ms: readOptionalDuration(source, 'max-p99'),
                     max5xxRate: readRate(source, 'max-5xx-rate', 0.01),
                     maxTransportErrorRate: readRate(source, 'max-transport-error-rate', 0),
-                    minSamples: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readPositiveInteger */ .yg)(source, 'min-samples', 100),
+                    minSamples: (0,inputs/* readPositiveInteger */.yg)(source, 'min-samples', 100),
                     maxP95Ratio: readRatio(source, 'max-p95-ratio', 1.2),
                 },
                 blueProxyUrl,
             },
     };
 }
+/** `none` (the action's default) is no baseline, like an input left out. */
+function readBaselinePath(source, name) {
+    const value = (0,inputs/* readString */.E3)(source, name);
+    return value === 'none' ? undefined : value;
+}
 function readOptionalDuration(source, name) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
-    return value === undefined ? undefined : (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .parseDuration */ .E9)(value, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
+    return value === undefined ? undefined : (0,inputs/* parseDuration */.E9)(value, name);
 }
 /** `1%`, `0.5%` or a fraction `0.01`; between 0 and 1. */
 function parseRate(text, name) {
     const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
     const value = match === null ? Number.NaN : Number(match[1]) / (match[2] === '%' ? 100 : 1);
     if (!(value >= 0 && value <= 1))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(name, `"${text}" is not a rate; use a percentage such as 1% or 0.5%, or a fraction such as 0.01`);
+        throw (0,errors/* inputError */.Xu)(name, `"${text}" is not a rate; use a percentage such as 1% or 0.5%, or a fraction such as 0.01`);
     return value;
 }
 function readRate(source, name, fallback) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     return value === undefined ? fallback : parseRate(value, name);
 }
 function readRatio(source, name, fallback) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     if (value === undefined)
         return fallback;
     const n = Number(value.replace(/x$/i, ''));
     if (!(n >= 1))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(name, `"${value}" is not a ratio ≥ 1, e.g. 1.2`);
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a ratio ≥ 1, e.g. 1.2`);
     return n;
 }
 function readNonNegativeInteger(source, name, fallback) {
-    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .readString */ .E3)(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     if (value === undefined)
         return fallback;
     if (!/^\d+$/.test(value))
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(name, `"${value}" is not a whole number ≥ 0`);
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a whole number ≥ 0`);
     return Number(value);
 }
 
@@ -39203,7 +38805,7 @@ function readNonNegativeInteger(source, name, fallback) {
 /* harmony export */   Yg: () => (/* binding */ parseProxyRequests),
 /* harmony export */   bs: () => (/* binding */ runProxyChecks)
 /* harmony export */ });
-/* unused harmony exports parseJsonPath, evaluateJsonPath, evaluateResponse */
+/* unused harmony exports evaluateJsonPath, evaluateResponse */
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7975);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
@@ -39463,6 +39065,7 @@ async function runProxyChecks(proxyUrl, specs, timeoutMs) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   IX: () => (/* binding */ pass),
+/* harmony export */   Jc: () => (/* binding */ SMOKE_REPORT),
 /* harmony export */   KN: () => (/* binding */ notPassed),
 /* harmony export */   Ni: () => (/* binding */ inconclusive),
 /* harmony export */   Tf: () => (/* binding */ SMOKE_REPORT_SCHEMA),
@@ -39470,14 +39073,34 @@ async function runProxyChecks(proxyUrl, specs, timeoutMs) {
 /* harmony export */   mA: () => (/* binding */ CHECK_GROUPS),
 /* harmony export */   xH: () => (/* binding */ serializeReport)
 /* harmony export */ });
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8113);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
 /**
- * The smoke report: `kong-upgrade/smoke-report@1` (DESIGN.md "Contracts"), written by the
+ * The smoke report: `kong-upgrade/smoke-report@1` (docs/design.md "Contracts"), written by the
  * smoke-test action (`report-json`) and read by `kong migrations finish` (gate input
  * `smoke-report`) and promote, which also builds one in-process. Fields are only ever added;
  * renaming or removing one needs a new schema version. Documented in actions/smoke-test/README.md.
  */
 const SMOKE_REPORT_SCHEMA = 'kong-upgrade/smoke-report@1';
 const CHECK_GROUPS = ['admin', 'hybrid', 'inventory', 'proxy', 'latency'];
+/**
+ * What a reader of a smoke report relies on (migrate's finish gate, a baseline): checked when
+ * read, so a hand-edited or truncated report is refused naming the field, never half-read.
+ */
+const SMOKE_REPORT = {
+    schema: SMOKE_REPORT_SCHEMA,
+    name: 'smoke report',
+    shape: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+        passed: _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zM,
+        finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(),
+        kongVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)()),
+        checks: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({ name: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(), status: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .oneOf */ .yL)(['pass', 'fail', 'inconclusive']) })),
+        database: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({ host: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(), port: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .wholeNumber */ .rD)(1, 65_535), database: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)()) })),
+        counts: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .optional */ .lq)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .nullable */ .me)(_kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_COUNTS_SHAPE */ .VG)),
+    }),
+};
 function pass(fields) {
     return { ...fields, status: 'pass' };
 }
@@ -39498,22 +39121,270 @@ function serializeReport(report) {
 
 /***/ }),
 
-/***/ 469:
+/***/ 5955:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   h: () => (/* binding */ renderSmokeMarkdown),
-/* harmony export */   p: () => (/* binding */ runSmokeTest)
-/* harmony export */ });
-/* harmony import */ var _kong_admin_api_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8358);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8703);
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7143);
-/* harmony import */ var _admin_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7903);
-/* harmony import */ var _inventory_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9726);
-/* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4886);
-/* harmony import */ var _proxy_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(420);
-/* harmony import */ var _report_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8756);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  h: () => (/* binding */ renderSmokeMarkdown),
+  p: () => (/* binding */ runSmokeTest)
+});
+
+// EXTERNAL MODULE: ./build/kong/admin-api.js
+var admin_api = __nccwpck_require__(8358);
+// EXTERNAL MODULE: ./build/kong/admin-root.js
+var admin_root = __nccwpck_require__(7768);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/markdown.js
+var markdown = __nccwpck_require__(8703);
+// EXTERNAL MODULE: ./build/version/kong-version.js
+var kong_version = __nccwpck_require__(7143);
+// EXTERNAL MODULE: ./build/lib/http.js
+var http = __nccwpck_require__(9874);
+// EXTERNAL MODULE: ./build/lib/concurrency.js
+var concurrency = __nccwpck_require__(8867);
+// EXTERNAL MODULE: ./build/checks/report.js
+var checks_report = __nccwpck_require__(8756);
+;// CONCATENATED MODULE: ./build/checks/admin.js
+
+
+
+
+
+
+
+/**
+ * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
+ * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
+ * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
+ * will not help); other statuses and transport errors are retried.
+ */
+async function waitForAdmin(client, waitTimeoutMs, log) {
+    const started = Date.now();
+    const deadline = started + waitTimeoutMs;
+    let delay = 250;
+    let last = 'no attempt';
+    for (let attempt = 1;; attempt++) {
+        try {
+            const response = await client.get('/');
+            if (response.status === 200) {
+                try {
+                    const root = JSON.parse(response.body);
+                    const waited = ((Date.now() - started) / 1000).toFixed(1);
+                    return {
+                        root,
+                        check: (0,checks_report/* pass */.IX)({
+                            name: 'admin-reachable',
+                            group: 'admin',
+                            measured: `${waited}s`,
+                            threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                            details: `GET ${client.target.url}/ answered 200 after ${attempt} attempt(s) in ${waited}s`,
+                        }),
+                    };
+                }
+                catch {
+                    last = 'answered 200 but not JSON';
+                }
+            }
+            else if (response.status === 401 || response.status === 403) {
+                return {
+                    root: undefined,
+                    check: (0,checks_report/* fail */.fJ)({
+                        name: 'admin-reachable',
+                        group: 'admin',
+                        measured: `HTTP ${response.status}`,
+                        threshold: 'HTTP 200',
+                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                    }),
+                };
+            }
+            else {
+                last = `HTTP ${response.status} ${(0,admin_api/* kongMessage */.tv)(response.body)}`;
+            }
+        }
+        catch (error) {
+            last = (0,errors/* errorMessage */.gJ)(error).replace(/^Admin API: /, '');
+        }
+        const elapsed = Date.now() - started;
+        if (Date.now() >= deadline) {
+            return {
+                root: undefined,
+                check: (0,checks_report/* fail */.fJ)({
+                    name: 'admin-reachable',
+                    group: 'admin',
+                    measured: `no answer after ${(elapsed / 1000).toFixed(1)}s, ${attempt} attempt(s)`,
+                    threshold: `≤ ${waitTimeoutMs / 1000}s`,
+                    details: `GET ${client.target.url}/ did not answer 200 within wait-timeout: last ${last}`,
+                }),
+            };
+        }
+        const wait = Math.min(delay, deadline - Date.now());
+        log(`Admin API ${client.target.url} not ready (attempt ${attempt}: ${last}); ${(elapsed / 1000).toFixed(1)}s of ${waitTimeoutMs / 1000}s, retrying in ${(wait / 1000).toFixed(2)}s`);
+        await (0,concurrency/* sleep */.y)(wait);
+        delay = Math.min(delay * 2, 5000);
+    }
+}
+/**
+ * `version` of GET / equals `expected`. OSS reports three numbers, Enterprise four
+ * (`3.4.3.5`); 3.4.2 and 3.4.2.0 are the same code line (compareKongVersions). An
+ * Enterprise node reporting 3.4.3.5 does not match 3.4.3: the fourth number is a different
+ * build, and a smoke test must not pass the wrong one. From 3.6 `edition` says which
+ * distribution runs: an Enterprise version expected on a `community` node fails.
+ */
+function checkVersion(root, expected) {
+    const reported = typeof root.version === 'string' ? root.version : undefined;
+    const seen = (0,admin_root/* rootVersion */.n0)(root);
+    const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,kong_version/* formatKongVersion */.Xz)(expected) };
+    if (seen === undefined) {
+        return (0,checks_report/* fail */.fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+    }
+    if ((0,kong_version/* compareKongVersions */.QR)(seen, expected) !== 0) {
+        const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
+            ? `; the node runs Enterprise ${reported}: give expected-version in its four-number form`
+            : '';
+        return (0,checks_report/* fail */.fJ)({ ...base, details: `the node runs Kong ${reported}, expected ${(0,kong_version/* formatKongVersion */.Xz)(expected)}${hint}` });
+    }
+    if (expected.build !== undefined && root.edition === 'community') {
+        return (0,checks_report/* fail */.fJ)({ ...base, details: `version ${reported} matches, but GET / reports edition "community" where Enterprise ${(0,kong_version/* formatKongVersion */.Xz)(expected)} was expected` });
+    }
+    const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
+    return (0,checks_report/* pass */.IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
+}
+/**
+ * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
+ * says so only in the body (Kong/kong 3.4.2 kong/api/routes/health.lua l.63), so the status code alone proves nothing. From 3.4 the key
+ * is absent on DB-less nodes and data planes, which then carry `configuration_hash`.
+ */
+async function checkDatabase(client) {
+    const base = { name: 'admin-database', group: 'admin', threshold: 'database.reachable = true' };
+    let body;
+    try {
+        body = await client.getJson('/status');
+    }
+    catch (error) {
+        return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
+    }
+    if (body.database === undefined || body.database === null) {
+        if (body.configuration_hash !== undefined) {
+            return (0,checks_report/* pass */.IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
+        }
+        return (0,checks_report/* inconclusive */.Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
+    }
+    const reachable = body.database.reachable;
+    if (reachable === true) {
+        return (0,checks_report/* pass */.IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
+    }
+    return (0,checks_report/* fail */.fJ)({
+        ...base,
+        measured: `database.reachable = ${JSON.stringify(reachable)}`,
+        details: 'GET /status answered 200 but database.reachable is not true: the node cannot reach its database',
+    });
+}
+/** Whether this version serves `/status/ready` on its Status API listener: from 3.3.0 (kong/status/ready.lua first ships in Kong/kong 3.3.0). */
+function hasReadyEndpoint(version) {
+    return version.major > 3 || (version.major === 3 && version.minor >= 3);
+}
+/**
+ * `GET <status-url>/status/ready`: 200 `{"message":"ready"}` or 503 with the reason (router or
+ * plugins iterator not built, no configuration, database unreachable). Only on the Status API
+ * listener (`status_listen`), never on the Admin API (Kong/kong 3.4.2 kong/status/init.lua l.29).
+ */
+async function checkReady(statusUrl, timeoutMs) {
+    const url = `${statusUrl}/status/ready`;
+    const base = { name: 'status-ready', group: 'admin', threshold: 'HTTP 200' };
+    try {
+        const response = await (0,http/* httpRequest */.aj)({ url, timeoutMs, headers: { accept: 'application/json' } }, 'Status API');
+        if (response.status === 200)
+            return (0,checks_report/* pass */.IX)({ ...base, measured: 'HTTP 200', details: `GET ${url}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
+        return (0,checks_report/* fail */.fJ)({ ...base, measured: `HTTP ${response.status}`, details: `GET ${url} answered ${response.status}: ${(0,admin_api/* kongMessage */.tv)(response.body)}` });
+    }
+    catch (error) {
+        return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: `GET ${url} failed: ${(0,errors/* errorMessage */.gJ)(error)} (is status_listen on and status-url right?)` });
+    }
+}
+function checkPlugins(root, expected) {
+    const available = (0,admin_root/* availablePlugins */.CQ)(root);
+    const base = { name: 'admin-plugins', group: 'admin', threshold: [...expected] };
+    if (available === undefined) {
+        return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: 'GET / has no plugins.available_on_server' });
+    }
+    const have = new Set(available);
+    const missing = expected.filter((name) => !have.has(name));
+    if (missing.length > 0) {
+        return (0,checks_report/* fail */.fJ)({ ...base, measured: missing, details: `not available on the node: ${missing.join(', ')} (custom plugins must be installed and listed in KONG_PLUGINS)` });
+    }
+    return (0,checks_report/* pass */.IX)({ ...base, measured: [...expected], details: `all ${expected.length} expected plugin(s) available (${available.length} on the server)` });
+}
+/**
+ * On a control plane, `/clustering/data-planes`: every data plane seen within `maxAgeMs`
+ * (a data plane pings every 30 s; one that stopped stays listed until
+ * cluster_data_plane_purge_delay), and none newer than the control plane's minor, nor of
+ * another major: a data plane of another major, or of a minor above the control plane's, is
+ * KONG_VERSION_INCOMPATIBLE (Kong/kong 3.4.2 kong/clustering/compat/init.lua l.38-60).
+ * A `sync_status` other than normal/unknown means the CP refuses to push it config.
+ */
+async function checkDataPlanes(client, cpVersion, options) {
+    let planes;
+    try {
+        planes = await client.listAll('/clustering/data-planes');
+    }
+    catch (error) {
+        return [(0,checks_report/* fail */.fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: `GET /clustering/data-planes failed: ${(0,errors/* errorMessage */.gJ)(error)}` })];
+    }
+    const now = options.now ?? Date.now();
+    const label = (dp) => `${String(dp.hostname ?? dp.ip ?? dp.id)} (${String(dp.version)})`;
+    const stale = [];
+    const newer = [];
+    const unsynced = [];
+    for (const dp of planes) {
+        // last_seen is epoch seconds in Kong's clustering_data_planes rows.
+        const lastSeen = typeof dp.last_seen === 'number' ? dp.last_seen * 1000 : Number.NaN;
+        if (!(now - lastSeen <= options.maxAgeMs)) {
+            stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
+        }
+        const version = typeof dp.version === 'string' ? (0,kong_version/* tryParseKongVersion */.SC)(dp.version) : undefined;
+        if (version === undefined)
+            newer.push(`${label(dp)}: version unreadable`);
+        else if (version.major !== cpVersion.major)
+            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,kong_version/* formatKongVersion */.Xz)(cpVersion)}`);
+        else if (version.minor > cpVersion.minor)
+            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+        if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
+            unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
+        }
+    }
+    const count = (0,checks_report/* pass */.IX)({
+        name: 'hybrid-data-planes',
+        group: 'hybrid',
+        measured: planes.length,
+        threshold: `≥ ${options.minDataPlanes}`,
+        details: `${planes.length} data plane(s) listed`,
+    });
+    const results = [
+        planes.length >= options.minDataPlanes ? count : (0,checks_report/* fail */.fJ)({ ...count, details: `${planes.length} data plane(s) listed, fewer than min-data-planes ${options.minDataPlanes}` }),
+    ];
+    const freshness = { name: 'hybrid-data-planes-connected', group: 'hybrid', threshold: `last seen ≤ ${options.maxAgeMs / 1000}s ago` };
+    results.push(stale.length === 0
+        ? (0,checks_report/* pass */.IX)({ ...freshness, measured: planes.length, details: `all ${planes.length} data plane(s) seen recently` })
+        : (0,checks_report/* fail */.fJ)({ ...freshness, measured: stale, details: `${stale.length} data plane(s) not seen recently: ${stale.join('; ')}` }));
+    const versions = { name: 'hybrid-data-plane-versions', group: 'hybrid', threshold: `data plane minor ≤ ${cpVersion.major}.${cpVersion.minor}` };
+    const problems = [...newer, ...unsynced];
+    results.push(problems.length === 0
+        ? (0,checks_report/* pass */.IX)({ ...versions, measured: planes.map((dp) => String(dp.version)), details: 'no data plane newer than the control plane; all in sync' })
+        : (0,checks_report/* fail */.fJ)({ ...versions, measured: problems, details: `control planes must be upgraded first (CP minor ≥ DP minor): ${problems.join('; ')}` }));
+    return results;
+}
+
+// EXTERNAL MODULE: ./build/checks/inventory.js + 10 modules
+var checks_inventory = __nccwpck_require__(5801);
+// EXTERNAL MODULE: ./build/checks/load.js
+var load = __nccwpck_require__(4886);
+// EXTERNAL MODULE: ./build/checks/proxy.js
+var proxy = __nccwpck_require__(420);
+;// CONCATENATED MODULE: ./build/checks/smoke.js
+
 
 
 
@@ -39530,54 +39401,54 @@ async function runSmokeTest(options, log = () => { }) {
         checks.push(result);
         log(`${result.status === 'pass' ? 'PASS' : result.status === 'fail' ? 'FAIL' : 'INCONCLUSIVE'} ${result.name}: ${result.details}`);
     };
-    const client = (0,_kong_admin_api_js__WEBPACK_IMPORTED_MODULE_0__/* .createAdminClient */ .Zf)(options.admin, options.requestTimeoutMs);
+    const client = (0,admin_api/* createAdminClient */.Zf)(options.admin, options.requestTimeoutMs);
     log(`Waiting up to ${options.waitTimeoutMs / 1000}s for the Admin API at ${options.admin.url}`);
-    const reach = await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .waitForAdmin */ .Mw)(client, options.waitTimeoutMs, log);
+    const reach = await waitForAdmin(client, options.waitTimeoutMs, log);
     record(reach.check);
     const root = reach.root;
-    const version = root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootVersion */ .n0)(root);
-    const role = root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootRole */ .Xh)(root);
+    const version = root === undefined ? undefined : (0,admin_root/* rootVersion */.n0)(root);
+    const role = root === undefined ? undefined : (0,admin_root/* rootRole */.Xh)(root);
     let counts;
     let differences = [];
     if (root === undefined) {
         log('Admin API not reachable: the Admin API, hybrid and inventory checks are not run');
         // With its database down Kong answers GET / with 500 (it reads the plugins in use from the
         // database, kong/api/routes/kong.lua) while /status still answers: record that diagnosis.
-        const database = await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkDatabase */ .MG)(client);
+        const database = await checkDatabase(client);
         if (database.status === 'fail' && database.measured !== null) {
             record(database);
             if (options.statusUrl !== undefined)
-                record(await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkReady */ .iF)(options.statusUrl, options.requestTimeoutMs));
+                record(await checkReady(options.statusUrl, options.requestTimeoutMs));
         }
     }
     else {
         if (options.expectedVersion !== undefined)
-            record((0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkVersion */ .ps)(root, options.expectedVersion));
-        record(await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkDatabase */ .MG)(client));
+            record(checkVersion(root, options.expectedVersion));
+        record(await checkDatabase(client));
         if (options.statusUrl !== undefined) {
-            if (version !== undefined && !(0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .hasReadyEndpoint */ .Nj)(version)) {
-                log(`Kong ${(0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_2__/* .formatKongVersion */ .Xz)(version)} has no /status/ready (added in 3.3.0): readiness not checked`);
+            if (version !== undefined && !hasReadyEndpoint(version)) {
+                log(`Kong ${(0,kong_version/* formatKongVersion */.Xz)(version)} has no /status/ready (added in 3.3.0): readiness not checked`);
             }
             else {
-                record(await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkReady */ .iF)(options.statusUrl, options.requestTimeoutMs));
+                record(await checkReady(options.statusUrl, options.requestTimeoutMs));
             }
         }
         if (options.expectedPlugins.length > 0)
-            record((0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkPlugins */ .pS)(root, options.expectedPlugins));
+            record(checkPlugins(root, options.expectedPlugins));
         if (options.hybrid.mode === 'auto' && role === 'control_plane') {
             if (version === undefined) {
-                record((0,_report_js__WEBPACK_IMPORTED_MODULE_7__/* .fail */ .fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: 'control plane version unreadable: cannot compare data planes with it' }));
+                record((0,checks_report/* fail */.fJ)({ name: 'hybrid-data-planes', group: 'hybrid', measured: null, threshold: null, details: 'control plane version unreadable: cannot compare data planes with it' }));
             }
             else {
-                for (const result of await (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .checkDataPlanes */ .w9)(client, version, options.hybrid))
+                for (const result of await checkDataPlanes(client, version, options.hybrid))
                     record(result);
             }
         }
         if (options.inventory.enabled && role !== 'data_plane') {
             const started = performance.now();
             try {
-                const edition = (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootEdition */ .P$)(root);
-                const inventory = await (0,_inventory_js__WEBPACK_IMPORTED_MODULE_4__/* .takeInventory */ .O1)(client, {
+                const edition = (0,admin_root/* rootEdition */.P$)(root);
+                const inventory = await (0,checks_inventory/* takeInventory */.O1)(client, {
                     workspace: options.admin.workspace,
                     enterprise: edition === 'enterprise',
                     concurrency: options.inventory.concurrency,
@@ -39588,17 +39459,17 @@ async function runSmokeTest(options, log = () => { }) {
                 const baseline = options.inventory.baseline;
                 if (baseline !== undefined) {
                     const scope = options.admin.workspace === 'all' ? 'all' : [options.admin.workspace ?? 'default'];
-                    differences = (0,_inventory_js__WEBPACK_IMPORTED_MODULE_4__/* .compareCounts */ .G8)(baseline.counts, inventory.counts, scope);
+                    differences = (0,checks_inventory/* compareCounts */.G8)(baseline.counts, inventory.counts, scope);
                 }
-                record((0,_inventory_js__WEBPACK_IMPORTED_MODULE_4__/* .inventoryCheck */ .H7)(inventory, baseline, differences));
+                record((0,checks_inventory/* inventoryCheck */.H7)(inventory, baseline, differences));
             }
             catch (error) {
-                record((0,_report_js__WEBPACK_IMPORTED_MODULE_7__/* .fail */ .fJ)({ name: 'inventory-counts', group: 'inventory', measured: null, threshold: null, details: `counting entities failed: ${(0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .errorMessage */ .gJ)(error)}` }));
+                record((0,checks_report/* fail */.fJ)({ name: 'inventory-counts', group: 'inventory', measured: null, threshold: null, details: `counting entities failed: ${(0,errors/* errorMessage */.gJ)(error)}` }));
             }
         }
     }
     if (options.proxyUrl !== undefined && options.proxyRequests.length > 0) {
-        for (const result of await (0,_proxy_js__WEBPACK_IMPORTED_MODULE_6__/* .runProxyChecks */ .bs)(options.proxyUrl, options.proxyRequests, options.requestTimeoutMs))
+        for (const result of await (0,proxy/* runProxyChecks */.bs)(options.proxyUrl, options.proxyRequests, options.requestTimeoutMs))
             record(result);
     }
     let latency;
@@ -39608,18 +39479,18 @@ async function runSmokeTest(options, log = () => { }) {
         let blue;
         if (blueProxyUrl !== undefined) {
             log(`Measuring blue ${blueProxyUrl}: ${amount} at concurrency ${plan.concurrency}`);
-            blue = await (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .measure */ .xP)(blueProxyUrl, plan);
+            blue = await (0,load/* measure */.xP)(blueProxyUrl, plan);
             log(describeMeasurement('blue', blue));
         }
         log(`Measuring ${options.proxyUrl}: ${amount} at concurrency ${plan.concurrency}`);
-        const green = await (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .measure */ .xP)(options.proxyUrl, plan);
+        const green = await (0,load/* measure */.xP)(options.proxyUrl, plan);
         log(describeMeasurement('green', green));
-        for (const result of (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .evaluateLoad */ .Eu)(green, blue, budgets))
+        for (const result of (0,load/* evaluateLoad */.Eu)(green, blue, budgets))
             record(result);
-        latency = { green: (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .summary */ .z)(green), blue: blue === undefined ? undefined : (0,_load_js__WEBPACK_IMPORTED_MODULE_5__/* .summary */ .z)(blue) };
+        latency = { green: (0,load/* summary */.z)(green), blue: blue === undefined ? undefined : (0,load/* summary */.z)(blue) };
     }
     return {
-        schema: _report_js__WEBPACK_IMPORTED_MODULE_7__/* .SMOKE_REPORT_SCHEMA */ .Tf,
+        schema: checks_report/* SMOKE_REPORT_SCHEMA */.Tf,
         target: {
             adminUrl: options.admin.url,
             statusUrl: options.statusUrl,
@@ -39628,9 +39499,9 @@ async function runSmokeTest(options, log = () => { }) {
             workspace: options.admin.workspace,
         },
         kongVersion: typeof root?.version === 'string' ? root.version : undefined,
-        edition: root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootEdition */ .P$)(root),
+        edition: root === undefined ? undefined : (0,admin_root/* rootEdition */.P$)(root),
         role,
-        database: root === undefined ? undefined : (0,_admin_js__WEBPACK_IMPORTED_MODULE_3__/* .rootDatabase */ .Ir)(root),
+        database: root === undefined ? undefined : (0,admin_root/* rootDatabase */.Ir)(root),
         passed: checks.length > 0 && checks.every((check) => check.status === 'pass'),
         startedAt,
         finishedAt: new Date().toISOString(),
@@ -39665,17 +39536,17 @@ function renderSmokeMarkdown(report, limitBytes) {
         '',
         `${report.checks.length} check(s): ${report.checks.length - failed - unsure} passed, ${failed} failed, ${unsure} inconclusive.`,
     ].join('\n');
-    const groups = _report_js__WEBPACK_IMPORTED_MODULE_7__/* .CHECK_GROUPS */ .mA.map((group) => report.checks.filter((c) => c.group === group))
+    const groups = checks_report/* CHECK_GROUPS */.mA.map((group) => report.checks.filter((c) => c.group === group))
         .filter((list) => list.length > 0)
         .sort((a, b) => worst(a) - worst(b));
     const sections = [head];
     for (const list of groups) {
         const rows = [...list].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-        const evidence = rows.filter((c) => c.evidence !== undefined && c.status !== 'pass').map((c) => (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .details */ .zH)((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .escapeCell */ .kq)(c.name), c.evidence));
+        const evidence = rows.filter((c) => c.evidence !== undefined && c.status !== 'pass').map((c) => (0,markdown/* details */.zH)((0,markdown/* escapeCell */.kq)(c.name), c.evidence));
         sections.push([
             `### ${GROUP_TITLES[list[0].group]}`,
             '',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['check', 'status', 'measured', 'threshold', 'details'], rows.map((c) => [c.name, ICON[c.status], show(c.measured), show(c.threshold), c.details])),
+            (0,markdown/* table */.tp)(['check', 'status', 'measured', 'threshold', 'details'], rows.map((c) => [c.name, ICON[c.status], show(c.measured), show(c.threshold), c.details])),
             ...evidence.map((e) => `\n${e}`),
         ].join('\n'));
     }
@@ -39694,9 +39565,9 @@ function renderSmokeMarkdown(report, limitBytes) {
         const rows = [line(`green ${report.latency.green.target}`, report.latency.green)];
         if (report.latency.blue !== undefined)
             rows.push(line(`blue ${report.latency.blue.target}`, report.latency.blue));
-        sections.push(['#### Measurements', '', (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['target', 'attempts', 'samples', 'p50', 'p95', 'p99', '5xx', 'refused/reset/timeout/other', 'req/s'], rows)].join('\n'));
+        sections.push(['#### Measurements', '', (0,markdown/* table */.tp)(['target', 'attempts', 'samples', 'p50', 'p95', 'p99', '5xx', 'refused/reset/timeout/other', 'req/s'], rows)].join('\n'));
     }
-    return (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .fitToLimit */ .Qt)(sections, limitBytes, '_Summary cut to fit the runner limit; the full report is in report-json._');
+    return (0,markdown/* fitToLimit */.Qt)(sections, limitBytes, '_Summary cut to fit the runner limit; the full report is in report-json._');
 }
 function worst(list) {
     return Math.min(...list.map((c) => ORDER[c.status]));
@@ -39716,10 +39587,11 @@ function show(value) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FF: () => (/* binding */ listWorkspaces),
 /* harmony export */   Zf: () => (/* binding */ createAdminClient),
 /* harmony export */   tv: () => (/* binding */ kongMessage)
 /* harmony export */ });
-/* unused harmony exports MAX_PAGE_SIZE, MAX_PAGES */
+/* unused harmony exports MAX_PAGES, isNotFound */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_http_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9874);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -39728,9 +39600,10 @@ function show(value) {
 
 /**
  * A small client for Kong's Admin API, shared by the plan (impact analysis), smoke-test,
- * backup-db's export and promote. Shapes from ../shared/kong-facts/changelog-and-admin-api.md
- * Part B: collections answer `{data, next}` with `next` a relative path and `null` on the last
- * page (kong/api/endpoints.lua); `size` is at most 1000; the RBAC header is `Kong-Admin-Token`.
+ * backup-db's export and promote. Collections answer `{data, next}` with `next` a relative path
+ * and `null` on the last page, and `size` is at most 1000 (Kong/kong 3.4.2
+ * kong/api/endpoints.lua l.143 and l.307-316); Enterprise's RBAC header is `Kong-Admin-Token`
+ * (its default rbac_auth_header).
  */
 const MAX_PAGE_SIZE = 1000;
 /**
@@ -39751,7 +39624,7 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
         const url = `${target.url}${path}`;
         const response = await (0,_lib_http_js__WEBPACK_IMPORTED_MODULE_1__/* .httpRequest */ .aj)({ url, headers, timeoutMs }, step);
         if (response.status !== 200) {
-            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .httpError */ .p2)(step, response.status, `GET ${url} answered ${response.status}: ${kongMessage(response.body)}`);
         }
         try {
             return JSON.parse(response.body);
@@ -39787,7 +39660,7 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
             onPage(data);
             if (typeof link !== 'string')
                 break;
-            // Before 3.1 `next` drops `size` (facts B.4). Whether Enterprise prefixes `next` with the
+            // Before 3.1 `next` drops `size` (Kong/kong 3.1.0 kong/api/endpoints.lua l.315 first adds it). Whether Enterprise prefixes `next` with the
             // workspace is not documented, so accept both forms.
             if (!link.startsWith('/') || link.startsWith('//'))
                 throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)(step, `GET ${url} answered a "next" that is not a path on this Admin API: ${(0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(link)}`);
@@ -39818,6 +39691,30 @@ function createAdminClient(target, timeoutMs = 10_000, step = 'Admin API') {
     }
     return { target, getJson, listAll, forEachPage, get, send };
 }
+/** An Admin API answer of 404: a collection or entity this node does not have (a plugin not installed, OSS without /workspaces). */
+function isNotFound(error) {
+    return error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy && error.httpStatus === 404;
+}
+/**
+ * Every workspace's name, sorted, with the requests it took; `names` undefined where the node
+ * has no /workspaces (OSS 3.7+ answers 404: only the default workspace exists).
+ */
+async function listWorkspaces(client) {
+    const names = [];
+    try {
+        const requests = await client.forEachPage('/workspaces', undefined, (items) => {
+            for (const item of items)
+                if (typeof item.name === 'string')
+                    names.push(item.name);
+        });
+        return { names: names.sort(), requests };
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return { names: undefined, requests: 1 };
+        throw error;
+    }
+}
 function withPrefix(path, prefix) {
     return prefix === '' || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
 }
@@ -39835,6 +39732,145 @@ function kongMessage(body) {
         // not JSON: fall through to the raw text
     }
     return (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteRemote */ .Pj)(body);
+}
+
+
+/***/ }),
+
+/***/ 7768:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CQ: () => (/* binding */ availablePlugins),
+/* harmony export */   Ir: () => (/* binding */ rootDatabase),
+/* harmony export */   P$: () => (/* binding */ rootEdition),
+/* harmony export */   Xh: () => (/* binding */ rootRole),
+/* harmony export */   n0: () => (/* binding */ rootVersion)
+/* harmony export */ });
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7143);
+
+/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
+function rootVersion(root) {
+    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
+}
+/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
+function rootEdition(root) {
+    if (typeof root.edition === 'string')
+        return root.edition;
+    const version = rootVersion(root);
+    if (version === undefined)
+        return undefined;
+    return version.build === undefined ? undefined : 'enterprise';
+}
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+function rootDatabase(root) {
+    const conf = root.configuration;
+    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
+        return undefined;
+    const port = Number(conf.pg_port ?? 5432);
+    if (!Number.isInteger(port))
+        return undefined;
+    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
+}
+function rootRole(root) {
+    const role = root.configuration?.role;
+    return typeof role === 'string' ? role : undefined;
+}
+/**
+ * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too
+ * (Kong/kong 3.4.2 kong/api/routes/kong.lua l.116).
+ */
+function availablePlugins(root) {
+    const available = root.plugins?.available_on_server;
+    if (Array.isArray(available))
+        return available.filter((name) => typeof name === 'string');
+    if (available !== null && typeof available === 'object') {
+        return Object.entries(available)
+            .filter(([, value]) => value !== false && value !== null && value !== undefined)
+            .map(([name]) => name);
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 8113:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   En: () => (/* binding */ ENTERPRISE_TYPES),
+/* harmony export */   VG: () => (/* binding */ ENTITY_COUNTS_SHAPE),
+/* harmony export */   XR: () => (/* binding */ sortCounts),
+/* harmony export */   __: () => (/* binding */ GLOBAL_WORKSPACE),
+/* harmony export */   eI: () => (/* binding */ WORKSPACED_TYPES),
+/* harmony export */   q8: () => (/* binding */ GLOBAL_TYPES)
+/* harmony export */ });
+/* unused harmony exports ENTITY_TABLES, OPTIONAL_COLLECTIONS */
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3664);
+
+const ENTITY_TABLES = [
+    { table: 'workspaces', entity: 'workspaces' },
+    { table: 'services', entity: 'services' },
+    { table: 'routes', entity: 'routes' },
+    { table: 'consumers', entity: 'consumers' },
+    { table: 'plugins', entity: 'plugins' },
+    { table: 'upstreams', entity: 'upstreams' },
+    { table: 'targets', entity: 'targets' },
+    { table: 'certificates', entity: 'certificates' },
+    { table: 'snis', entity: 'snis' },
+    { table: 'ca_certificates', entity: 'ca_certificates' },
+    { table: 'sm_vaults', entity: 'vaults' },
+    { table: 'key_sets', entity: 'key_sets' },
+    { table: 'keys', entity: 'keys' },
+    { table: 'filter_chains', entity: 'filter_chains' },
+    { table: 'acls', entity: 'acls' },
+    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
+    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
+    { table: 'jwt_secrets', entity: 'jwt_secrets' },
+    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
+    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
+];
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
+const ENTERPRISE_TYPES = ['consumer_groups'];
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+const GLOBAL_TYPES = ['ca_certificates'];
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+/** The counts' key for entities that belong to no workspace. */
+const GLOBAL_WORKSPACE = '*';
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+const ENTITY_COUNTS_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .wholeNumber */ .rD)(0)));
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+function sortCounts(counts) {
+    const sorted = {};
+    for (const ws of Object.keys(counts).sort()) {
+        const inner = {};
+        for (const entity of Object.keys(counts[ws]).sort())
+            inner[entity] = counts[ws][entity];
+        sorted[ws] = inner;
+    }
+    return sorted;
 }
 
 
@@ -39873,7 +39909,22 @@ async function mapLimit(items, limit, fn) {
         throw failure.error;
     return results;
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
 
 
 /***/ }),
@@ -39885,14 +39936,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /* harmony export */   Xu: () => (/* binding */ inputError),
 /* harmony export */   fy: () => (/* binding */ UpgradeError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
-/* harmony export */   hH: () => (/* binding */ stepError)
+/* harmony export */   hH: () => (/* binding */ stepError),
+/* harmony export */   p2: () => (/* binding */ httpError)
 /* harmony export */ });
 class UpgradeError extends Error {
     origin;
+    /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+    httpStatus;
     constructor(origin, detail, options) {
-        super(`${describeOrigin(origin)}: ${detail}`, options);
+        super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'UpgradeError';
         this.origin = origin;
+        this.httpStatus = options?.httpStatus;
     }
 }
 function describeOrigin(origin) {
@@ -39903,6 +39958,10 @@ function inputError(input, detail, cause) {
 }
 function stepError(step, detail, cause) {
     return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
+}
+/** A step that failed because a server answered `status`. */
+function httpError(step, status, detail) {
+    return new UpgradeError({ step }, detail, { httpStatus: status });
 }
 /** One line for the user: our own errors as they are, anything else with its type kept. */
 function errorMessage(error) {
@@ -39923,9 +39982,8 @@ function errorMessage(error) {
 /* harmony export */   aj: () => (/* binding */ httpRequest),
 /* harmony export */   rW: () => (/* binding */ createHttpPool)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_MAX_BODY_BYTES, transportErrorKind, httpJson */
+/* unused harmony export transportErrorKind */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
@@ -40069,18 +40127,6 @@ function transportReason(error) {
     const cause = error.cause;
     return cause?.code ?? cause?.message ?? error.message;
 }
-async function httpJson(request, step = 'HTTP request') {
-    const response = await httpRequest(request, step);
-    if (response.status < 200 || response.status >= 300) {
-        throw stepError(step, `${request.method ?? 'GET'} ${request.url} answered ${response.status}: ${quoteRemote(response.body)}`);
-    }
-    try {
-        return JSON.parse(response.body);
-    }
-    catch (error) {
-        throw stepError(step, `${request.url} did not answer JSON`, error);
-    }
-}
 
 
 /***/ }),
@@ -40100,7 +40146,7 @@ async function httpJson(request, step = 'HTTP request') {
 /* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
-/* unused harmony exports readRequired, parseList, maskSecret */
+/* unused harmony export maskSecret */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
 
@@ -40108,12 +40154,6 @@ async function httpJson(request, step = 'HTTP request') {
 function readString(source, name) {
     const value = source.get(name).trim();
     return value === '' ? undefined : value;
-}
-function readRequired(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        throw inputError(name, 'is required');
-    return value;
 }
 const TRUE = new Set(['true', 'yes', 'on', '1']);
 const FALSE = new Set(['false', 'no', 'off', '0']);
@@ -40255,6 +40295,149 @@ function safeDecode(text) {
 
 /***/ }),
 
+/***/ 3664:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Jz: () => (/* binding */ readContract),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   c3: () => (/* binding */ listOf),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   rD: () => (/* binding */ wholeNumber),
+/* harmony export */   wC: () => (/* binding */ matching),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zM: () => (/* binding */ boolean),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/* unused harmony export checkContract */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+
+
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not JSON`, error);
+    }
+}
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
+    if (value !== undefined)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+
+/***/ }),
+
 /***/ 2180:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40385,132 +40568,6 @@ async function writeInputFile(file, text, input) {
     catch (error) {
         throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `cannot write ${file}: ${error.code ?? error.message}`, error);
     }
-}
-
-
-/***/ }),
-
-/***/ 4469:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   xA: () => (/* binding */ readAdminInputs)
-/* harmony export */ });
-/* unused harmony exports SSL_MODES, readDatabaseInputs, libpqEnvironment, describeDatabase */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
-
-
-
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = (/* unused pure expression or super */ null && (['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']));
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = readSecret(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => readString(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw inputError('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = readString(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw inputError('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: readPositiveInteger(source, 'pg-port', 5432),
-        user: readString(source, 'pg-user') ?? 'kong',
-        password: readSecret(source, 'pg-password'),
-        database: readString(source, 'pg-database') ?? 'kong',
-        sslmode: readEnum(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw inputError('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw inputError('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    // Masked before it is decoded: a malformed escape must not leave it printable.
-    if (url.password !== '')
-        source.mask(url.password);
-    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
-    if (password !== undefined)
-        maskSecret(source, password);
-    const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw inputError('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
-        port,
-        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
-        password,
-        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
-        sslmode: sslmode,
-    };
-}
-/**
- * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
- * decodes to a control character: libpq takes its settings from C strings and the environment,
- * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
- * would split a log line. The value itself is never quoted: it may be the password.
- */
-function decodeUrlPart(text, what) {
-    let decoded;
-    try {
-        decoded = decodeURIComponent(text);
-    }
-    catch {
-        throw inputError('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
-    }
-    if (hasControl(decoded))
-        throw inputError('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
-    return decoded;
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
-/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
-function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
-    // Masked line by line above; refused here, since a header value is one line.
-    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
-        return undefined;
-    }
-    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
 }
 
 

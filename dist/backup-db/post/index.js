@@ -28642,7 +28642,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3545);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(995);
 /* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6275);
 /* harmony import */ var _database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8703);
@@ -28712,7 +28712,7 @@ const RUN_DIR_STATE = 'run-dir';
 /* harmony export */   ax: () => (/* binding */ runnerInputs),
 /* harmony export */   pq: () => (/* binding */ info)
 /* harmony export */ });
-/* unused harmony export infoLines */
+/* unused harmony exports givenEmpty, infoLines */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
@@ -28724,6 +28724,15 @@ const runnerInputs = {
     get: (name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
     mask: (secret) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret),
 };
+/**
+ * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every
+ * input action.yml declares: the workflow's value when `with:` names it, else the default. So
+ * for an input whose default is not empty, an empty value means `with:` gave it and its
+ * expression resolved to nothing (a step id or output that does not exist, say).
+ */
+function givenEmpty(names) {
+    return names.filter((name) => process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`]?.trim() === '');
+}
 /**
  * The one way an action prints a log line: `core.info` writes its text as is, so a value with a
  * line break (an input, a Kong error body) could start a line of its own that the runner reads as
@@ -28755,7 +28764,7 @@ async function runAction(main) {
 
 /***/ }),
 
-/***/ 3545:
+/***/ 995:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28764,16 +28773,282 @@ __nccwpck_require__.d(__webpack_exports__, {
   q: () => (/* binding */ readBackupRequest)
 });
 
-// UNUSED EXPORTS: DECK_DOWNLOAD_URL
-
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/inputs.js
-var inputs = __nccwpck_require__(2307);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
+;// CONCATENATED MODULE: ./build/lib/inputs.js
+
+
+function readString(source, name) {
+    const value = source.get(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function readBoolean(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower))
+        return true;
+    if (FALSE.has(lower))
+        return false;
+    throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a boolean; use true or false`);
+}
+function readEnum(source, name, allowed, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw (0,errors/* inputError */.Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
+}
+/** Newline- or comma-separated, trimmed, empties dropped. */
+function readList(source, name) {
+    return parseList(source.get(name));
+}
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
+function parseDuration(text, name) {
+    const trimmed = text.trim();
+    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
+        throw (0,errors/* inputError */.Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+    }
+    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
+}
+function readDuration(source, name, fallback) {
+    return parseDuration(readString(source, name) ?? fallback, name);
+}
+function readPositiveInteger(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a positive whole number`);
+    }
+    return Number(value);
+}
+/** A secret input: masked before it is returned, so nothing later can print it. */
+function readSecret(source, name) {
+    const value = readString(source, name);
+    if (value !== undefined)
+        maskSecret(source, value);
+    return value;
+}
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if (hasControl(value))
+        throw inputError(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,log_text/* hasControl */.aQ)(value))
+        throw (0,errors/* inputError */.Xu)(name, 'holds a line break or another control character; a URL is one line');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,errors/* inputError */.Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,errors/* inputError */.Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+;// CONCATENATED MODULE: ./build/kong/admin-inputs.js
+
+
+
+/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
+function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
+    const token = readSecret(source, names.token);
+    // Masked line by line above; refused here, since a header value is one line.
+    if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
+        throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
+    const url = readHttpUrl(source, names.url);
+    if (url === undefined) {
+        if (token !== undefined)
+            throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
+        return undefined;
+    }
+    return { input: names.url, url, token, workspace: readString(source, names.workspace) };
+}
+
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+;// CONCATENATED MODULE: ./build/database/connection-inputs.js
+
+
+
+
+/**
+ * The database inputs every action shares, read and validated before any side effect:
+ * `database-url` (a postgres URI) or `pg-host`, `pg-port`, `pg-user`, `pg-password`,
+ * `pg-database`, `pg-sslmode`. A password, alone or inside the URL, is masked as it is read.
+ */
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+function readDatabaseInputs(source) {
+    const url = readSecret(source, 'database-url');
+    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => readString(source, name) !== undefined);
+    if (url !== undefined && separate.length > 0) {
+        throw (0,errors/* inputError */.Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+    }
+    if (url !== undefined)
+        return parseDatabaseUrl(url, source);
+    const host = readString(source, 'pg-host');
+    if (host === undefined) {
+        if (separate.length > 0)
+            throw (0,errors/* inputError */.Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
+        return undefined;
+    }
+    return {
+        host,
+        port: readPositiveInteger(source, 'pg-port', 5432),
+        user: readString(source, 'pg-user') ?? 'kong',
+        password: readSecret(source, 'pg-password'),
+        database: readString(source, 'pg-database') ?? 'kong',
+        sslmode: readEnum(source, 'pg-sslmode', connection/* SSL_MODES */.yj, 'prefer'),
+    };
+}
+function parseDatabaseUrl(text, source) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw (0,errors/* inputError */.Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+    }
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+    if (password !== undefined)
+        maskSecret(source, password);
+    const sslmode = url.searchParams.get('sslmode') ?? readString(source, 'pg-sslmode') ?? 'prefer';
+    if (!connection/* SSL_MODES */.yj.includes(sslmode)) {
+        throw (0,errors/* inputError */.Xu)('database-url', `sslmode "${sslmode}" is not one of ${connection/* SSL_MODES */.yj.join(', ')}`);
+    }
+    const port = url.port === '' ? 5432 : Number(url.port);
+    return {
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
+        port,
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
+        password,
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
+        sslmode: sslmode,
+    };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,log_text/* hasControl */.aQ)(decoded))
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
+}
+
+;// CONCATENATED MODULE: ./build/lib/platform.js
+
+/**
+ * This machine in the names release archives use (GoReleaser's, as decK's releases are built):
+ * kept apart from tool-install.ts so that reading a download URL does not load the tool cache.
+ */
+/** `amd64` or `arm64`. */
+function releaseArch(arch = process.arch) {
+    if (arch === 'x64')
+        return 'amd64';
+    if (arch === 'arm64')
+        return 'arm64';
+    throw (0,errors/* stepError */.hH)('installing a tool', `no release archives for CPU architecture ${arch}`);
+}
+/** `linux` or `darwin`. */
+function releaseOs(platform = process.platform) {
+    if (platform === 'linux' || platform === 'darwin')
+        return platform;
+    throw (0,errors/* stepError */.hH)('installing a tool', `no release archives for ${platform} here`);
+}
+
 ;// CONCATENATED MODULE: ./build/version/kong-version.js
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
@@ -28863,7 +29138,53 @@ function sameLine(a, b) {
 
 // EXTERNAL MODULE: ./build/database/encryption.js + 3 modules
 var encryption = __nccwpck_require__(8204);
-;// CONCATENATED MODULE: ./build/database/shape.js
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./build/lib/json-shape.js
+
+
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        throw inputError(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw inputError(input, `${file} is not JSON`, error);
+    }
+}
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw inputError(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw inputError(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw inputError(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw inputError(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
 /** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
 function quote(value) {
     const text = JSON.stringify(value) ?? String(value);
@@ -28873,18 +29194,22 @@ function kind(value) {
     return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
 }
 /** A string; with `test`, one it accepts (`what` says what is allowed). */
-const shape_text = (test, what) => (value, field, problems) => {
+const json_shape_text = (test, what) => (value, field, problems) => {
     if (typeof value !== 'string')
         problems.push(`${field} is ${kind(value)}, expected a string`);
     else if (test && !test(value))
         problems.push(`${field} ${quote(value)} is not ${what}`);
 };
-const matching = (pattern, what) => shape_text((value) => pattern.test(value), what);
+const matching = (pattern, what) => json_shape_text((value) => pattern.test(value), what);
 const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
     if (typeof value !== 'number' || !Number.isSafeInteger(value))
         problems.push(`${field} is ${kind(value)}, expected a whole number`);
     else if (value < min || value > max)
         problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const json_shape_boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
 };
 const oneOf = (allowed) => (value, field, problems) => {
     if (!allowed.includes(value))
@@ -28892,6 +29217,11 @@ const oneOf = (allowed) => (value, field, problems) => {
 };
 const nullable = (shape) => (value, field, problems) => {
     if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
+    if (value !== undefined)
         shape(value, field, problems);
 };
 const listOf = (shape) => (value, field, problems) => {
@@ -28941,41 +29271,43 @@ var connect = __nccwpck_require__(7516);
 
 
 
+
+
 /** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
 const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
 function readBackupRequest(source, env = process.env) {
-    const mode = (0,inputs/* readEnum */.ai)(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
+    const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
     const workDir = env.RUNNER_TEMP ?? process.cwd();
     const common = {
-        jobs: (0,inputs/* readPositiveInteger */.yg)(source, 'jobs', 1),
-        binDir: readPath(source, 'pg-bin-dir'),
+        jobs: readPositiveInteger(source, 'jobs', 1),
+        binDir: backup_request_readPath(source, 'pg-bin-dir'),
         encryption: readEncryption(source, mode),
-        dryRun: (0,inputs/* readBoolean */.Vf)(source, 'dry-run', false),
+        dryRun: readBoolean(source, 'dry-run', false),
         workDir,
     };
-    const database = (0,shared_inputs/* readDatabaseInputs */.ZU)(source);
-    const sourceTarget = database && (0,connect/* targetFromInputs */.Ve)(database, (0,inputs/* readString */.E3)(source, 'database-url') !== undefined);
+    const database = readDatabaseInputs(source);
+    const sourceTarget = database && (0,connect/* targetFromInputs */.Ve)(database, readString(source, 'database-url') !== undefined);
     const target = readTargetDatabase(source);
-    const backupDir = () => external_node_path_.resolve(readPath(source, 'backup-dir') ?? external_node_path_.join(workDir, 'kong-backup'));
+    const backupDir = () => external_node_path_.resolve(backup_request_readPath(source, 'backup-dir') ?? external_node_path_.join(workDir, 'kong-backup'));
     if (mode === 'export') {
-        const admin = (0,shared_inputs/* readAdminInputs */.xA)(source);
+        const admin = readAdminInputs(source);
         if (!admin)
             throw (0,errors/* inputError */.Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
         return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
     }
     if (mode === 'cassandra-snapshot') {
-        const hosts = (0,inputs/* readList */.LD)(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
+        const hosts = readList(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
         if (hosts.length === 0)
             throw (0,errors/* inputError */.Xu)('cassandra-hosts', 'is required for mode cassandra-snapshot: every node to snapshot, host or host:jmx-port, newline or comma separated');
-        const keyspace = (0,inputs/* readString */.E3)(source, 'cassandra-keyspace') ?? 'kong';
+        const keyspace = readString(source, 'cassandra-keyspace') ?? 'kong';
         if (!/^\w{1,48}$/.test(keyspace))
             throw (0,errors/* inputError */.Xu)('cassandra-keyspace', `"${keyspace}" is not a Cassandra keyspace name (letters, digits, _; at most 48)`);
-        const tag = (0,inputs/* readString */.E3)(source, 'snapshot-tag');
+        const tag = readString(source, 'snapshot-tag');
         // The tag becomes a folder name on every node: keep it to characters no shell or path mangles.
         if (tag !== undefined && !/^[A-Za-z0-9._-]{1,100}$/.test(tag))
             throw (0,errors/* inputError */.Xu)('snapshot-tag', `"${tag}" may hold only letters, digits, '.', '_' and '-'`);
-        const username = (0,inputs/* readString */.E3)(source, 'jmx-username');
-        const password = (0,inputs/* readSecret */.n5)(source, 'jmx-password');
+        const username = readString(source, 'jmx-username');
+        const password = readSecret(source, 'jmx-password');
         if ((username === undefined) !== (password === undefined))
             throw (0,errors/* inputError */.Xu)(username === undefined ? 'jmx-username' : 'jmx-password', 'jmx-username and jmx-password go together');
         return {
@@ -28985,7 +29317,7 @@ function readBackupRequest(source, env = process.env) {
             hosts,
             keyspace,
             tag,
-            nodetool: readPath(source, 'nodetool-path') ?? 'nodetool',
+            nodetool: backup_request_readPath(source, 'nodetool-path') ?? 'nodetool',
             kongVersion: readKongVersion(source),
             jmx: username !== undefined && password !== undefined ? { username, password } : undefined,
         };
@@ -28995,7 +29327,7 @@ function readBackupRequest(source, env = process.env) {
             throw (0,errors/* inputError */.Xu)('database-url', 'is required for mode backup (or pg-host and the other pg-* inputs)');
         // The manifest records it, and verify and restore read it back under the same rule.
         checkDatabaseName(sourceTarget);
-        const format = (0,inputs/* readEnum */.ai)(source, 'format', ['custom', 'directory'], 'custom');
+        const format = readEnum(source, 'format', ['custom', 'directory'], 'custom');
         if (format === 'custom' && common.jobs > 1) {
             throw (0,errors/* inputError */.Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
         }
@@ -29005,15 +29337,15 @@ function readBackupRequest(source, env = process.env) {
             source: sourceTarget,
             backupDir: backupDir(),
             format,
-            compression: (0,inputs/* readString */.E3)(source, 'compression') ?? 'auto',
+            compression: readString(source, 'compression') ?? 'auto',
             kongVersion: readKongVersion(source),
         };
     }
-    const manifest = readPath(source, 'manifest');
+    const manifest = backup_request_readPath(source, 'manifest');
     if (manifest === undefined)
         throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
     if (mode === 'verify') {
-        const trial = (0,inputs/* readBoolean */.Vf)(source, 'trial-restore', false);
+        const trial = readBoolean(source, 'trial-restore', false);
         const trialServer = trial ? (target ?? sourceTarget) : undefined;
         if (trial && !trialServer)
             throw (0,errors/* inputError */.Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
@@ -29028,11 +29360,11 @@ function readBackupRequest(source, env = process.env) {
         common,
         manifest: external_node_path_.resolve(manifest),
         target: restoreTarget,
-        method: (0,inputs/* readEnum */.ai)(source, 'restore-method', ['swap', 'clean'], 'swap'),
-        allowRestoreOverSource: (0,inputs/* readBoolean */.Vf)(source, 'allow-restore-over-source', false),
-        allowLiveConnections: (0,inputs/* readBoolean */.Vf)(source, 'allow-live-connections', false),
+        method: readEnum(source, 'restore-method', ['swap', 'clean'], 'swap'),
+        allowRestoreOverSource: readBoolean(source, 'allow-restore-over-source', false),
+        allowLiveConnections: readBoolean(source, 'allow-live-connections', false),
         maintenanceDatabase: readDatabaseName(source, 'maintenance-database') ?? 'postgres',
-        lockTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'lock-timeout', '30s'),
+        lockTimeoutMs: readDuration(source, 'lock-timeout', '30s'),
     };
 }
 /**
@@ -29040,8 +29372,8 @@ function readBackupRequest(source, env = process.env) {
  * control characters, checked before any file call, which would fail with ENAMETOOLONG or
  * write a name no log line can show.
  */
-function readPath(source, name) {
-    const value = (0,inputs/* readString */.E3)(source, name);
+function backup_request_readPath(source, name) {
+    const value = readString(source, name);
     if (value === undefined)
         return undefined;
     const allowed = 'a path of at most 4096 bytes, each name at most 255, without control characters';
@@ -29056,7 +29388,7 @@ function readPath(source, name) {
 }
 /** An input naming a database this step connects to or creates (isDatabaseName's rule). */
 function readDatabaseName(source, name) {
-    const value = (0,inputs/* readString */.E3)(source, name);
+    const value = readString(source, name);
     if (value !== undefined && !(0,connect/* isDatabaseName */.lH)(value))
         throw (0,errors/* inputError */.Xu)(name, `${quote(value)} is not a database name (${connect/* DATABASE_NAME_RULE */.Pj})`);
     return value;
@@ -29068,7 +29400,7 @@ function checkDatabaseName(target) {
 }
 /** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */
 function readKongVersion(source) {
-    const value = (0,inputs/* readString */.E3)(source, 'kong-version');
+    const value = readString(source, 'kong-version');
     if (value === undefined)
         return undefined;
     if (/^\d+\.\d+$/.test(value))
@@ -29079,8 +29411,8 @@ function readKongVersion(source) {
     return formatKongVersion(version);
 }
 function readDeck(source) {
-    const given = (0,inputs/* readString */.E3)(source, 'deck-version');
-    const template = (0,inputs/* readString */.E3)(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+    const given = readString(source, 'deck-version');
+    const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
     // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
     if (given === undefined)
         return undefined;
@@ -29091,7 +29423,7 @@ function readDeck(source) {
     if (!template.includes('{version}'))
         throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
     let url;
-    const filled = template.replaceAll('{version}', version).replaceAll('{os}', osName()).replaceAll('{arch}', archName());
+    const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
     try {
         url = new URL(filled);
     }
@@ -29103,12 +29435,6 @@ function readDeck(source) {
     // GoReleaser writes checksums.txt beside the archives of a release.
     const checksumsUrl = new URL('checksums.txt', url).toString();
     return { version, url: url.toString(), checksumsUrl };
-}
-function osName() {
-    return process.platform === 'darwin' ? 'darwin' : 'linux';
-}
-function archName() {
-    return process.arch === 'arm64' ? 'arm64' : 'amd64';
 }
 function parseCassandraHost(item) {
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
@@ -29123,8 +29449,8 @@ function parseCassandraHost(item) {
 function readTargetDatabase(source) {
     const prefixed = { get: (name) => source.get(`target-${name}`), mask: (secret) => source.mask(secret) };
     try {
-        const db = (0,shared_inputs/* readDatabaseInputs */.ZU)(prefixed);
-        return db && (0,connect/* targetFromInputs */.Ve)(db, (0,inputs/* readString */.E3)(prefixed, 'database-url') !== undefined, 'target-');
+        const db = readDatabaseInputs(prefixed);
+        return db && (0,connect/* targetFromInputs */.Ve)(db, readString(prefixed, 'database-url') !== undefined, 'target-');
     }
     catch (error) {
         if (error instanceof errors/* UpgradeError */.fy && 'input' in error.origin) {
@@ -29135,13 +29461,13 @@ function readTargetDatabase(source) {
     }
 }
 function readEncryption(source, mode) {
-    const method = (0,inputs/* readEnum */.ai)(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
-    const passphrase = (0,inputs/* readSecret */.n5)(source, 'encryption-passphrase');
+    const method = readEnum(source, 'encryption', ['none', 'gpg-symmetric', 'gpg-recipient'], 'none');
+    const passphrase = readSecret(source, 'encryption-passphrase');
     if (passphrase !== undefined)
         (0,encryption/* checkPassphrase */.Bt)(passphrase);
-    const privateKey = (0,inputs/* readSecret */.n5)(source, 'encryption-private-key');
-    const recipients = (0,inputs/* readList */.LD)(source, 'encryption-recipients');
-    const publicKey = (0,inputs/* readString */.E3)(source, 'encryption-public-key');
+    const privateKey = readSecret(source, 'encryption-private-key');
+    const recipients = readList(source, 'encryption-recipients');
+    const publicKey = readString(source, 'encryption-public-key');
     // verify/restore: the manifest says how the archive was encrypted; the secret given decides.
     const effective = method !== 'none' ? method : mode === 'backup' ? 'none' : privateKey !== undefined ? 'gpg-recipient' : passphrase !== undefined ? 'gpg-symmetric' : 'none';
     if (effective === 'none')
@@ -29162,6 +29488,41 @@ function readEncryption(source, mode) {
         ...(privateKey !== undefined && { privateKey }),
         ...(passphrase !== undefined && { passphrase }),
     };
+}
+
+
+/***/ }),
+
+/***/ 7426:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony export libpqEnvironment */
+/**
+ * A PostgreSQL database as the suite connects to it: what backup-db, migrate and the plan read
+ * from their database inputs (connection-inputs.ts), and what reaches child processes only
+ * through libpq's environment.
+ */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+function libpqEnvironment(db) {
+    const env = {
+        PGHOST: db.host,
+        PGPORT: String(db.port),
+        PGUSER: db.user,
+        PGDATABASE: db.database,
+        PGSSLMODE: db.sslmode,
+    };
+    if (db.password !== undefined)
+        env.PGPASSWORD = db.password;
+    return env;
+}
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+function describeDatabase(db) {
+    return `${db.user}@${db.host}:${db.port}/${db.database}`;
 }
 
 
@@ -29805,12 +30166,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   kR: () => (/* binding */ withDatabase)
 });
 
-// UNUSED EXPORTS: connect, connectionError, dbnameArgument, libpqFailure
+// UNUSED EXPORTS: connect, dbnameArgument, libpqFailure
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __nccwpck_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
 ;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
 
 
@@ -29890,7 +30251,7 @@ async function withClient(target, step, fn) {
 }
 /** Connection failures as an error naming the input to fix; anything else as a step error. */
 function connectionError(target, step, error) {
-    const where = (0,shared_inputs/* describeDatabase */.DZ)(target.db);
+    const where = (0,connection/* describeDatabase */.DZ)(target.db);
     const e = error;
     const message = e.message ?? String(error);
     switch (e.code) {
@@ -29962,12 +30323,16 @@ function quoteIdent(name) {
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   hH: () => (/* binding */ stepError)
 /* harmony export */ });
+/* unused harmony export httpError */
 class UpgradeError extends Error {
     origin;
+    /** The HTTP status a server answered when that answer is the failure: callers tell a 404 from the rest by it, never by the text. */
+    httpStatus;
     constructor(origin, detail, options) {
-        super(`${describeOrigin(origin)}: ${detail}`, options);
+        super(`${describeOrigin(origin)}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
         this.name = 'UpgradeError';
         this.origin = origin;
+        this.httpStatus = options?.httpStatus;
     }
 }
 function describeOrigin(origin) {
@@ -29979,6 +30344,10 @@ function inputError(input, detail, cause) {
 function stepError(step, detail, cause) {
     return new UpgradeError({ step }, detail, cause === undefined ? undefined : { cause });
 }
+/** A step that failed because a server answered `status`. */
+function httpError(step, status, detail) {
+    return new UpgradeError({ step }, detail, { httpStatus: status });
+}
 /** One line for the user: our own errors as they are, anything else with its type kept. */
 function errorMessage(error) {
     if (error instanceof UpgradeError)
@@ -29986,175 +30355,6 @@ function errorMessage(error) {
     if (error instanceof Error)
         return `unexpected ${error.name}: ${error.message}`;
     return `unexpected failure: ${String(error)}`;
-}
-
-
-/***/ }),
-
-/***/ 2307:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $7: () => (/* binding */ readDuration),
-/* harmony export */   $l: () => (/* binding */ maskSecret),
-/* harmony export */   E3: () => (/* binding */ readString),
-/* harmony export */   LD: () => (/* binding */ readList),
-/* harmony export */   Vf: () => (/* binding */ readBoolean),
-/* harmony export */   ai: () => (/* binding */ readEnum),
-/* harmony export */   n5: () => (/* binding */ readSecret),
-/* harmony export */   y7: () => (/* binding */ readHttpUrl),
-/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
-/* harmony export */ });
-/* unused harmony exports readRequired, parseList, parseDuration, readPath */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
-
-
-function readString(source, name) {
-    const value = source.get(name).trim();
-    return value === '' ? undefined : value;
-}
-function readRequired(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        throw inputError(name, 'is required');
-    return value;
-}
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function readBoolean(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    const lower = value.toLowerCase();
-    if (TRUE.has(lower))
-        return true;
-    if (FALSE.has(lower))
-        return false;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
-}
-function readEnum(source, name, allowed, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (allowed.includes(value))
-        return value;
-    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
-}
-/** Newline- or comma-separated, trimmed, empties dropped. */
-function readList(source, name) {
-    return parseList(source.get(name));
-}
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
-function parseDuration(text, name) {
-    const trimmed = text.trim();
-    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
-    }
-    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
-}
-function readDuration(source, name, fallback) {
-    return parseDuration(readString(source, name) ?? fallback, name);
-}
-function readPositiveInteger(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
-    }
-    return Number(value);
-}
-/** A secret input: masked before it is returned, so nothing later can print it. */
-function readSecret(source, name) {
-    const value = readString(source, name);
-    if (value !== undefined)
-        maskSecret(source, value);
-    return value;
-}
-/**
- * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
- * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
- * are left: masking `=` or `--` would blank them in every log line.
- */
-function maskSecret(source, secret) {
-    source.mask(secret);
-    for (const line of secret.split(/\r\n|\r|\n/)) {
-        const trimmed = line.trim();
-        if (trimmed !== secret && trimmed.length >= 4)
-            source.mask(trimmed);
-    }
-}
-/**
- * A path input: one line (a line break would split every log line that shows it), at most
- * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
- * which would fail with an ENAMETOOLONG that names no input.
- */
-function readPath(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if (hasControl(value))
-        throw inputError(name, 'holds a line break or another control character; give one line');
-    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
-    if (Buffer.byteLength(value) > 4096)
-        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
-    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
-    if (long !== undefined)
-        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
-    return value;
-}
-/**
- * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
- * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
- * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
- * are refused before it sees them.
- */
-function readHttpUrl(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // An `@` may end credentials: the value is not repeated then.
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        for (const part of [url.username, url.password]) {
-            if (part === '')
-                continue;
-            source.mask(part);
-            source.mask(safeDecode(part));
-        }
-        const shown = new URL(url.href);
-        shown.username = '';
-        shown.password = '';
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
 }
 
 
@@ -30315,134 +30515,6 @@ function openRunDir(folder) {
             return out;
         },
     };
-}
-
-
-/***/ }),
-
-/***/ 4469:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DZ: () => (/* binding */ describeDatabase),
-/* harmony export */   ZU: () => (/* binding */ readDatabaseInputs),
-/* harmony export */   xA: () => (/* binding */ readAdminInputs)
-/* harmony export */ });
-/* unused harmony exports SSL_MODES, libpqEnvironment */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2307);
-/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2180);
-
-
-
-/**
- * The inputs every action shares (DESIGN.md "Inputs shared by every action"), read and
- * validated in one place before any side effect. Passwords are masked as they are read.
- */
-const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
-function readDatabaseInputs(source) {
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'database-url');
-    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, name) !== undefined);
-    if (url !== undefined && separate.length > 0) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
-    }
-    if (url !== undefined)
-        return parseDatabaseUrl(url, source);
-    const host = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-host');
-    if (host === undefined) {
-        if (separate.length > 0)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
-        return undefined;
-    }
-    return {
-        host,
-        port: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readPositiveInteger */ .yg)(source, 'pg-port', 5432),
-        user: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-user') ?? 'kong',
-        password: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, 'pg-password'),
-        database: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-database') ?? 'kong',
-        sslmode: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readEnum */ .ai)(source, 'pg-sslmode', SSL_MODES, 'prefer'),
-    };
-}
-function parseDatabaseUrl(text, source) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
-    }
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
-    }
-    // Masked before it is decoded: a malformed escape must not leave it printable.
-    if (url.password !== '')
-        source.mask(url.password);
-    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
-    if (password !== undefined)
-        (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(source, password);
-    const sslmode = url.searchParams.get('sslmode') ?? (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, 'pg-sslmode') ?? 'prefer';
-    if (!SSL_MODES.includes(sslmode)) {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `sslmode "${sslmode}" is not one of ${SSL_MODES.join(', ')}`);
-    }
-    const port = url.port === '' ? 5432 : Number(url.port);
-    return {
-        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
-        port,
-        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
-        password,
-        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
-        sslmode: sslmode,
-    };
-}
-/**
- * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
- * decodes to a control character: libpq takes its settings from C strings and the environment,
- * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
- * would split a log line. The value itself is never quoted: it may be the password.
- */
-function decodeUrlPart(text, what) {
-    let decoded;
-    try {
-        decoded = decodeURIComponent(text);
-    }
-    catch {
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
-    }
-    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(decoded))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
-    return decoded;
-}
-/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
-function libpqEnvironment(db) {
-    const env = {
-        PGHOST: db.host,
-        PGPORT: String(db.port),
-        PGUSER: db.user,
-        PGDATABASE: db.database,
-        PGSSLMODE: db.sslmode,
-    };
-    if (db.password !== undefined)
-        env.PGPASSWORD = db.password;
-    return env;
-}
-/** Host, port and database only: what may appear in logs, outputs and manifests. */
-function describeDatabase(db) {
-    return `${db.user}@${db.host}:${db.port}/${db.database}`;
-}
-/** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
-function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSecret */ .n5)(source, names.token);
-    // Masked line by line above; refused here, since a header value is one line.
-    if (token !== undefined && (0,_log_text_js__WEBPACK_IMPORTED_MODULE_2__/* .hasControl */ .aQ)(token))
-        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
-    const url = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readHttpUrl */ .y7)(source, names.url);
-    if (url === undefined) {
-        if (token !== undefined)
-            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(names.url, `is required when ${names.token} is set`);
-        return undefined;
-    }
-    return { input: names.url, url, token, workspace: (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readString */ .E3)(source, names.workspace) };
 }
 
 

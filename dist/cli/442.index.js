@@ -1,8 +1,8 @@
-export const id = 93;
-export const ids = [93];
+export const id = 442;
+export const ids = [442];
 export const modules = {
 
-/***/ 8093:
+/***/ 5442:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -16,8 +16,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __webpack_require__(1469);
-// EXTERNAL MODULE: ./build/lib/shared-inputs.js
-var shared_inputs = __webpack_require__(4469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __webpack_require__(7426);
 // EXTERNAL MODULE: ./build/database/manifest.js
 var database_manifest = __webpack_require__(3387);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -57,7 +57,22 @@ async function concurrency_mapLimit(items, limit, fn) {
         throw failure.error;
     return results;
 }
-const concurrency_sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
+function concurrency_sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
 
 ;// CONCATENATED MODULE: ./build/database/checksums.js
 
@@ -340,51 +355,8 @@ function compression_compressionArgs(c, clientMajor) {
     return [`--compress=${compression_formatCompression(c)}`];
 }
 
-;// CONCATENATED MODULE: ./build/kong/entity-tables.js
-const ENTITY_TABLES = [
-    { table: 'workspaces', entity: 'workspaces' },
-    { table: 'services', entity: 'services' },
-    { table: 'routes', entity: 'routes' },
-    { table: 'consumers', entity: 'consumers' },
-    { table: 'plugins', entity: 'plugins' },
-    { table: 'upstreams', entity: 'upstreams' },
-    { table: 'targets', entity: 'targets' },
-    { table: 'certificates', entity: 'certificates' },
-    { table: 'snis', entity: 'snis' },
-    { table: 'ca_certificates', entity: 'ca_certificates' },
-    { table: 'sm_vaults', entity: 'vaults' },
-    { table: 'key_sets', entity: 'key_sets' },
-    { table: 'keys', entity: 'keys' },
-    { table: 'filter_chains', entity: 'filter_chains' },
-    { table: 'acls', entity: 'acls' },
-    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
-    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
-    { table: 'jwt_secrets', entity: 'jwt_secrets' },
-    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
-    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
-];
-/** Tables whose rows change while Kong runs: never fingerprinted (see above). */
-const VOLATILE_TABLES = (/* unused pure expression or super */ null && ([
-    'cluster_events',
-    'ratelimiting_metrics',
-    'response_ratelimiting_metrics',
-    'sessions',
-    'oauth2_tokens',
-    'oauth2_authorization_codes',
-    'acme_storage',
-    'clustering_data_planes',
-    'clustering_rpc_requests',
-    'clustering_sync_version',
-    'clustering_sync_delta',
-    'tags',
-    'parameters',
-    'locks',
-    'schema_meta',
-]));
-function entityForTable(table) {
-    return ENTITY_TABLES.find((t) => t.table === table)?.entity;
-}
-
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __webpack_require__(8113);
 ;// CONCATENATED MODULE: ./build/database/postgres/fingerprint.js
 
 
@@ -437,9 +409,9 @@ async function entityTablesPresent(client) {
     const columns = await client.query(`SELECT table_name, bool_or(column_name = 'ws_id') AS has_ws
        FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = ANY($1)
-      GROUP BY table_name`, [ENTITY_TABLES.map((t) => t.table)]);
+      GROUP BY table_name`, [entities/* ENTITY_TABLES */.ke.map((t) => t.table)]);
     const present = new Map(columns.rows.map((row) => [row.table_name, row.has_ws]));
-    return ENTITY_TABLES.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
+    return entities/* ENTITY_TABLES */.ke.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
 }
 async function scanEntityTable(client, table, algorithm) {
     const result = await client.query(`SELECT ${table.hasWs ? 't.ws_id::text' : 'NULL::text'} AS ws, count(*)::text AS rows,
@@ -472,7 +444,7 @@ function assembleFacts(scans, algorithm, workspaceNames) {
         }
         tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
     }
-    return { fingerprint: fingerprintOf(tables, algorithm), counts: sortKeys(counts) };
+    return { fingerprint: fingerprintOf(tables, algorithm), counts: (0,entities/* sortCounts */.XR)(counts) };
 }
 /**
  * Per-row hashes, cheapest first.
@@ -546,16 +518,6 @@ function fingerprintOf(tables, algorithm) {
         sorted[name] = tables[name];
     return { algorithm, digest: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
 }
-function sortKeys(counts) {
-    const out = {};
-    for (const ws of Object.keys(counts).sort()) {
-        const inner = {};
-        for (const entity of Object.keys(counts[ws]).sort())
-            inner[entity] = counts[ws][entity];
-        out[ws] = inner;
-    }
-    return out;
-}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
@@ -626,6 +588,7 @@ function tools_serverMajor(versionNum) {
 
 
 
+
 const MANIFEST_FILE = 'manifest.json';
 const PROGRESS_EVERY_MS = 10_000;
 /**
@@ -639,7 +602,7 @@ async function backupPostgres(options) {
     const log = options.log ?? (() => { });
     const startedAt = new Date();
     const { db } = options.source;
-    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${stamp(startedAt)}`;
+    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
     const folder = path.resolve(options.backupDir, name);
     await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
         throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
@@ -867,9 +830,6 @@ function factsError(source, error) {
 }
 function wrap(error, step) {
     return error instanceof UpgradeError ? error : stepError(step, error.message, error);
-}
-function stamp(date) {
-    return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 ;// CONCATENATED MODULE: ./build/kong/schema-meta.js
@@ -1378,7 +1338,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
         command: tools.pgRestore,
         args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,postgres_connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
         env: {
-            ...(0,shared_inputs/* libpqEnvironment */.SQ)(target.db),
+            ...(0,connection/* libpqEnvironment */.SQ)(target.db),
             PGAPPNAME: applicationName,
             PGCONNECT_TIMEOUT: '10',
         },
@@ -1397,7 +1357,7 @@ async function runPgRestore(tools, dumpPath, target, run) {
             throw connection;
         throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     }
-    run.log(`pg_restore into ${(0,shared_inputs/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    run.log(`pg_restore into ${(0,connection/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 /**
  * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
@@ -1542,7 +1502,7 @@ async function verifyBackup(options) {
             const differences = (0,database_manifest/* compareFingerprints */.tS)(manifest.fingerprint, facts.entities.fingerprint);
             if (differences.length > 0)
                 throw (0,errors/* stepError */.hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
-            log(`Trial restore on ${(0,shared_inputs/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
+            log(`Trial restore on ${(0,connection/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
         }
         finally {
             const dropped = await (0,postgres_connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => swap_dropScratch(c, scratch, options.runDir)).catch(() => false);
