@@ -43,16 +43,19 @@ const HEADER = '# Managed by kong-upgrade-actions promote';
  * stdin written beside the old one and renamed over it (the old kept as `.previous`), `nginx -t`,
  * `nginx -s reload`, then, with a pid file, a wait until none of the old workers is left; the
  * previous file is put back when the test or the reload fails. Prints the file as it ends.
- * Arguments: file, nginx binary, config, prefix ('' for none), pid file ('' for none), wait ms.
+ * Arguments: file, nginx binary, config, prefix ('' for none), pid file ('' for none), wait ms,
+ * and `write` or `reload` (the file as it is: test and reload only).
  * Exit codes: 10 file not written, 20 nginx -t failed, 30 reload failed, 40 workers not replaced.
  */
 const APPLY_SCRIPT = `
-f=$1 bin=$2 conf=$3 prefix=$4 pidfile=$5 wait=$6
+f=$1 bin=$2 conf=$3 prefix=$4 pidfile=$5 wait=$6 mode=$7
 run_nginx() { if [ -n "$prefix" ]; then "$bin" "$@" -p "$prefix" -c "$conf"; else "$bin" "$@" -c "$conf"; fi; }
 workers() { m=; [ -n "$pidfile" ] && read -r m < "$pidfile" 2>/dev/null && [ -n "$m" ] && cat "/proc/$m/task/$m/children" 2>/dev/null; }
 tmp="$(dirname -- "$f")/.$(basename -- "$f").promote-$$"
-restore() { cp -p -- "$f.previous" "$tmp" && mv -f -- "$tmp" "$f"; }
-{ cat > "$tmp" && cp -p -- "$f" "$f.previous" && mv -f -- "$tmp" "$f"; } || { rm -f -- "$tmp"; exit 10; }
+restore() { [ "$mode" = reload ] || { cp -p -- "$f.previous" "$tmp" && mv -f -- "$tmp" "$f"; }; }
+if [ "$mode" = write ]; then
+  { cat > "$tmp" && cp -p -- "$f" "$f.previous" && mv -f -- "$tmp" "$f"; } || { rm -f -- "$tmp"; exit 10; }
+fi
 out=$(run_nginx -t -q 2>&1) || { restore; printf '%s' "$out" >&2; exit 20; }
 before=$(workers)
 out=$(run_nginx -s reload 2>&1) || { restore; printf '%s' "$out" >&2; exit 30; }
@@ -141,25 +144,32 @@ export function createNginxBackend(options: NginxOptions): TrafficBackend {
     const next = renderFile(green);
     let after = before.text;
     const actions: string[] = [];
-    if (next !== before.text) {
-      const args = [file, options.binary, options.configFile, options.prefix ?? '', options.pidFile ?? '', String(options.reloadTimeoutMs)];
-      const result = await shell.run(['sh', '-c', APPLY_SCRIPT, 'promote-nginx', ...args], { stdin: next, timeoutMs });
+    // A revert does not trust a file that already sends green nothing: nginx may not have loaded
+    // it (edited without a reload, a run killed between the write and the reload). It is kept as
+    // it is, and tested and reloaded all the same.
+    const weights = before.weights;
+    const blueAlready = green === 0 && weights !== undefined && options.greenServers.every((a) => weights.get(a) === 0) && options.blueServers.some((a) => (weights.get(a) ?? 0) > 0);
+    if (next !== before.text || blueAlready) {
+      const mode = blueAlready ? 'reload' : 'write';
+      const args = [file, options.binary, options.configFile, options.prefix ?? '', options.pidFile ?? '', String(options.reloadTimeoutMs), mode];
+      const result = await shell.run(['sh', '-c', APPLY_SCRIPT, 'promote-nginx', ...args], { stdin: mode === 'write' ? next : '', timeoutMs });
       const output = result.stderr.trim().slice(0, 600);
       const name = path.basename(file);
+      const back = mode === 'write' ? `the previous ${name} is back` : `${name} is as it was`;
       switch (result.exitCode) {
         case 0:
           break;
         case 20:
-          throw stepError('nginx', `nginx -t${where} rejected the config with green at ${green}% (the previous ${name} is back, nothing was reloaded): ${output}`);
+          throw stepError('nginx', `nginx -t${where} rejected the config with green at ${green}% (${back}, nothing was reloaded): ${output}`);
         case 30:
-          throw stepError('nginx', `nginx -s reload${where} failed (the previous ${name} is back): ${output}`);
+          throw stepError('nginx', `nginx -s reload${where} failed (${back}): ${output}`);
         case 40:
           throw stepError('nginx', `the reload${where} did not replace the workers within ${options.reloadTimeoutMs} ms (${output})`);
         default:
           throw stepError('nginx', `could not write ${file}${where} (exit ${result.exitCode}${result.signal === undefined ? '' : `, ${result.signal}`}): ${output}`);
       }
       after = result.stdout;
-      actions.push(`wrote ${file}${where} (previous kept as ${name}.previous)`, 'nginx -t', 'nginx -s reload');
+      actions.push(...(mode === 'write' ? [`wrote ${file}${where} (previous kept as ${name}.previous)`] : [`${file}${where} already sends green nothing`]), 'nginx -t', 'nginx -s reload');
     }
     const parsed = parseFileState(after);
     const state = stateOf(parsed.weights, parsed.problem);

@@ -51,15 +51,16 @@ export function createSshShells(hosts: readonly SshHost[], options: SshOptions):
   let prepared: Promise<string[]> | undefined;
   const prepare = () => (prepared ??= (async () => {
     const dir = await createRunDir(options.workDir);
-    process.once('exit', () => rmSync(dir.path, { recursive: true, force: true }));
+    removeAtExit(dir.path);
     const key = path.join(dir.path, 'ssh-key');
     const known = path.join(dir.path, 'known_hosts');
     // ssh refuses a key whose last line has no line break.
     await writeFile(key, options.privateKey.endsWith('\n') ? options.privateKey : `${options.privateKey}\n`, { mode: 0o600 });
     await writeFile(known, options.knownHosts.endsWith('\n') ? options.knownHosts : `${options.knownHosts}\n`, { mode: 0o600 });
     const control = path.join(dir.path, 'cm-%C');
-    // A unix socket path has room for 107 bytes; %C expands to 40.
-    const multiplex = Buffer.byteLength(control) - 2 + 40 <= 100
+    // A unix socket path has room for 107 bytes; %C expands to 40, and ssh binds the master's
+    // socket at the path plus a 17-byte random suffix before renaming it.
+    const multiplex = Buffer.byteLength(control) - 2 + 40 + 17 <= 107
       ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=15']
       : ['-o', 'ControlMaster=no'];
     return [
@@ -84,6 +85,14 @@ export function createSshShells(hosts: readonly SshHost[], options: SshOptions):
       return result;
     },
   }));
+}
+
+const removals = new Set<string>();
+
+/** The key leaves with the process when it exits (a cancelled promote handles SIGINT/SIGTERM and exits). */
+function removeAtExit(folder: string): void {
+  if (removals.size === 0) process.once('exit', () => removals.forEach((f) => rmSync(f, { recursive: true, force: true })));
+  removals.add(folder);
 }
 
 function sshError(host: SshHost, stderr: string, signal: string | undefined): Error {

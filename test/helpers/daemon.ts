@@ -23,8 +23,8 @@ export interface DaemonOptions {
   readonly failureLog?: () => string;
   /** The first signal stop() sends; SIGKILL follows after 3 s. */
   readonly stopSignal: NodeJS.Signals;
-  /** Runs the server inside this network namespace (`ip netns exec`), listening on `host`. */
-  readonly netns?: string;
+  /** A command that runs the server on another host (a network namespace: NetnsHost.via). */
+  readonly via?: readonly string[];
   /** The address the server listens on, where readiness is checked (default 127.0.0.1). */
   readonly host?: string;
 }
@@ -40,8 +40,8 @@ export interface Daemon {
  * A fresh temp directory, world-readable/traversable: as root, nginx's workers run as `nobody`
  * and must reach what the config names inside it.
  */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+export function tempDir(prefix: string, parent = os.tmpdir()): string {
+  const dir = mkdtempSync(path.join(parent, prefix));
   chmodSync(dir, 0o755);
   return dir;
 }
@@ -53,10 +53,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
     const args = options.configure(port);
-    // `ip netns exec` execs the server in its own process: the child is the server itself.
-    child = options.netns === undefined
-      ? spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('ip', ['netns', 'exec', options.netns, options.binary, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // `via` execs the server in its own process: the child is the server itself.
+    const [command, ...rest] = [...(options.via ?? []), options.binary, ...args];
+    child = spawn(command!, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -66,7 +66,7 @@ export async function startHaproxy(options: HaproxyOptions): Promise<HaproxyServ
     name: 'haproxy',
     binary,
     dir,
-    netns: options.netns?.name,
+    via: options.netns?.via,
     host,
     configure: (port) => {
       writeFileSync(configPath, renderConfig({ host, port, socketPath, tcpApi, backend, servers: options.servers }));

@@ -9,16 +9,27 @@
 // network whose owner died without cleaning up (SIGKILL) is removed by the next one that meets
 // it. remove() and, failing that, the process's exit take everything down again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createServer, connect } from 'node:net';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './daemon.ts';
 
 export interface NetnsHost {
   /** The namespace's name (`ip netns exec <name> …`). */
   readonly name: string;
   /** Its address on the bridge. */
   readonly address: string;
+  /**
+   * The host's own folder, seen as /srv by what runs on the host: two hosts hold files at the
+   * same paths (as load balancers configured alike do) without sharing them. This is the folder
+   * as this machine sees it; `onHost` turns a path inside it into the host's path.
+   */
+  readonly root: string;
+  onHost(outside: string): string;
+  /** The command prefix that runs a program on the host: its namespace, its /srv. */
+  readonly via: readonly string[];
   /** Files this host sees in place of /etc's own (ip-netns(8): /etc/netns/<name>/ is bound over /etc). */
   overlayEtc(file: string, content: string): void;
   /** Takes the host's link down (or up again): nothing reaches it, it reaches nothing. */
@@ -36,6 +47,7 @@ export interface TestNetwork {
 }
 
 const LABEL = 'kong-upgrade-test pid=';
+const SRV = '/srv';
 
 function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -120,12 +132,14 @@ export async function createNetwork(hosts: number): Promise<TestNetwork> {
   const k = claimNetwork();
   let relay: ChildProcess | undefined;
   let removed = false;
+  const roots: string[] = [];
   const remove = () => {
     if (removed) return;
     removed = true;
     process.removeListener('exit', remove);
     relay?.kill('SIGKILL');
     removeNetwork(k);
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
   };
   process.on('exit', remove);
   const gateway = `10.213.${k}.1`;
@@ -133,6 +147,7 @@ export async function createNetwork(hosts: number): Promise<TestNetwork> {
   try {
     ip('addr', 'add', `${gateway}/24`, 'dev', bridge);
     ip('link', 'set', bridge, 'up');
+    if (!existsSync(SRV)) mkdirSync(SRV, { mode: 0o755 });
     const made: NetnsHost[] = [];
     for (let i = 0; i < hosts; i++) {
       const name = `kt${k}h${i}`;
@@ -146,9 +161,16 @@ export async function createNetwork(hosts: number): Promise<TestNetwork> {
       ip('-n', name, 'addr', 'add', `${address}/24`, 'dev', 'eth0');
       ip('-n', name, 'link', 'set', 'eth0', 'up');
       ip('-n', name, 'link', 'set', 'lo', 'up');
+      const root = tempDir(`kong-${name}-`);
+      roots.push(root);
       made.push({
         name,
         address,
+        root,
+        onHost: (outside) => path.join(SRV, path.relative(root, outside)),
+        // `ip netns exec` gives each program a mount namespace of its own (and /etc/netns/<name>/
+        // over /etc); the bind of the host's folder over /srv is made there, so only the host sees it.
+        via: ['ip', 'netns', 'exec', name, 'sh', '-c', `mount --bind "$0" ${SRV} && exec "$@"`, root],
         overlayEtc(file, content) {
           mkdirSync(`/etc/netns/${name}`, { recursive: true });
           writeFileSync(`/etc/netns/${name}/${file}`, content);

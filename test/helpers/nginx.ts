@@ -39,6 +39,8 @@ export interface NginxServer {
   readonly errorLog: string;
   readonly pidFile: string;
   readonly pid: number;
+  /** The path nginx itself uses for one of the paths above (on a netns host: under its /srv). */
+  onHost(path: string): string;
   /** Rewrites nginx.conf (same options shape) and reloads; resolves once new workers answer. */
   reload(next?: Pick<NginxOptions, 'httpConfig' | 'upstreams'>): Promise<void>;
   /** Stops nginx (waits for the master to exit) and removes the directory; safe to call twice. */
@@ -55,7 +57,11 @@ export interface NginxServer {
  */
 export async function startNginx(options: NginxOptions = {}): Promise<NginxServer> {
   const binary = findNginx(options.binary);
-  const dir = tempDir('kong-nginx-');
+  // On a netns host, one fixed folder under its /srv: hosts configured alike have the same paths.
+  const dir = options.netns === undefined ? tempDir('kong-nginx-') : path.join(options.netns.root, 'nginx');
+  if (options.netns !== undefined) mkdirSync(dir, { mode: 0o755 });
+  // Paths as this process sees them, and as nginx on its host does.
+  const onHost = options.netns?.onHost ?? ((p: string) => p);
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(path.join(dir, sub), { mode: 0o777 });
   for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) chmodSync(path.join(dir, sub), 0o777);
   const configPath = path.join(dir, 'nginx.conf');
@@ -66,18 +72,23 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxServe
   let port = 0;
   const host = options.netns?.address ?? '127.0.0.1';
   let current: Pick<NginxOptions, 'httpConfig' | 'upstreams'> = options;
-  const write = () => writeFileSync(configPath, renderConfig(current, { host, port, dir, accessLog, errorLog, pidFile }));
+  const write = () => writeFileSync(configPath, renderConfig(current, { host, port, dir: onHost(dir), accessLog: onHost(accessLog), errorLog: onHost(errorLog), pidFile: onHost(pidFile) }));
+  const nginxArgs = ['-p', onHost(dir), '-c', onHost(configPath)];
+  const run = (args: string[]) => {
+    const [command, ...rest] = [...(options.netns?.via ?? []), binary, ...args, ...nginxArgs];
+    return execFileAsync(command!, rest);
+  };
 
   const daemon = await startDaemon({
     name: 'nginx',
     binary,
     dir,
-    netns: options.netns?.name,
+    via: options.netns?.via,
     host,
     configure: (free) => {
       port = free;
       write();
-      return ['-p', dir, '-c', configPath];
+      return nginxArgs;
     },
     portTaken: /Address already in use/,
     failureLog: () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8') : ''),
@@ -94,15 +105,16 @@ export async function startNginx(options: NginxOptions = {}): Promise<NginxServe
     errorLog,
     pidFile,
     pid: masterPid,
+    onHost,
     async reload(next) {
       if (next) current = next;
       write();
       // Validate first: a bad config must fail the caller, not leave the old config silently running.
-      await execFileAsync(binary, ['-t', '-q', '-p', dir, '-c', configPath]).catch((error: { stderr?: string }) => {
+      await run(['-t', '-q']).catch((error: { stderr?: string }) => {
         throw new Error(`nginx config test failed: ${error.stderr ?? String(error)}`);
       });
       const before = workerPids(masterPid);
-      await execFileAsync(binary, ['-s', 'reload', '-p', dir, '-c', configPath]);
+      await run(['-s', 'reload']);
       // `-s reload` only signals the master; wait until the new workers serve the new config and
       // the old ones (which finish their keep-alive connections with the old config) are gone.
       await waitFor(() => {
