@@ -2,7 +2,8 @@
 # The one command that runs the whole test suite (`npm test`). On a fresh Debian machine with
 # only Node and npm it installs what the tests need first, each step skipped when already done:
 #   - Node 24 (vitest 5 needs it) from the npm registry's `node` package into .tools/node24,
-#   - PostgreSQL server + client, nginx and haproxy from apt (tests start their own throwaway servers),
+#   - PostgreSQL server + client, nginx, haproxy and openssh-server from apt (tests start their own
+#     throwaway servers),
 #   - the project's node_modules via `npm ci` when package-lock.json changed.
 # Then it builds dist/ from src/ (`npm run build`, seconds), so the tests that run the bundles as
 # the runner does (actions, CLI, rehearsals) test what src/ says now, never a stale bundle.
@@ -52,12 +53,15 @@ have_postgres() {
 }
 have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
 have_haproxy() { command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]]; }
+# sshd and ssh: promote's nginx-over-SSH tests run sshd on hosts made of network namespaces (ip).
+have_ssh() { [[ -x /usr/sbin/sshd ]] && command -v ssh >/dev/null && command -v ip >/dev/null; }
 
 ensure_system_packages() {
   local missing=()
   have_postgres || missing+=(postgresql postgresql-client)
   have_nginx || missing+=(nginx)
   have_haproxy || missing+=(haproxy)
+  have_ssh || missing+=(openssh-server openssh-client iproute2)
   if [[ ${#missing[@]} -eq 0 ]]; then return; fi
   log "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
