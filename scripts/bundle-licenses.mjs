@@ -67,11 +67,27 @@ function licenceText(dir) {
  * @param {string} root @param {readonly string[]} packageDirs
  */
 export function licensesText(root, packageDirs) {
-  const entries = packageDirs.map((dir) => {
-    const full = path.join(root, dir);
-    const { name, version, license } = JSON.parse(readFileSync(path.join(full, 'package.json'), 'utf8'));
-    return { key: `${name} ${version}`, text: `${name}@${version}\n${license ?? 'no license field'}\n${licenceText(full)}\n` };
+  const packages = packageDirs.map((dir) => ({ full: path.join(root, dir), json: JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8')) }));
+  const entries = packages.map(({ full, json: { name, version, license, repository } }) => {
+    return { key: `${name} ${version}`, text: `${name}@${version}\n${license ?? 'no license field'}\n${monorepoLicence(full, license, repository, packages) ?? licenceText(full)}\n` };
   });
   entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return entries.map((entry) => entry.text).join('\n');
+}
+
+/**
+ * A few packages of a monorepo ship without a licence file (@aws-sdk/credential-provider-http,
+ * -login and nested-clients of aws/aws-sdk-js-v3): the repository's licence file is theirs, and
+ * another bundled package of the same repository and licence ships it.
+ * @param {string} full @param {string | undefined} license @param {{ url?: string } | string | undefined} repository
+ * @param {readonly { full: string, json: { license?: string, repository?: { url?: string } | string } }[]} packages
+ */
+function monorepoLicence(full, license, repository, packages) {
+  if (readdirSync(full).some((name) => LICENCE_FILE.test(name))) return undefined;
+  const url = typeof repository === 'string' ? repository : repository?.url;
+  if (url === undefined || license === undefined) return undefined;
+  const sibling = packages.find(({ full: other, json }) => other !== full && json.license === license
+    && (typeof json.repository === 'string' ? json.repository : json.repository?.url) === url
+    && readdirSync(other).some((name) => LICENCE_FILE.test(name)));
+  return sibling === undefined ? undefined : licenceText(sibling.full);
 }

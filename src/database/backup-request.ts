@@ -11,14 +11,34 @@ import { quote } from '../lib/json-shape.js';
 import { DATABASE_NAME_RULE, isDatabaseName, targetFromInputs, type DatabaseTarget } from './postgres/connect.js';
 import type { DumpFormat } from './postgres/dump.js';
 import type { RestoreMethod } from './postgres/restore.js';
+import { isS3Url, parseS3Url } from './object-storage/location.js';
+import type { ObjectStorageTarget } from './object-storage/remote-backup.js';
+import { readObjectStorageSettings, type ObjectStorageSettings } from './object-storage/settings.js';
 
 /**
  * backup-db's inputs, all read and validated before any side effect (docs/design.md "Inputs"). Secrets
  * (passwords, passphrase, private key) are masked as they are read.
  */
 export type BackupRequest =
-  | { readonly mode: 'backup'; readonly common: Common; readonly source: DatabaseTarget; readonly backupDir: string; readonly format: DumpFormat; readonly compression: string; readonly kongVersion: string | undefined }
-  | { readonly mode: 'verify'; readonly common: Common; readonly manifest: string; readonly trialServer: DatabaseTarget | undefined }
+  | {
+      readonly mode: 'backup';
+      readonly common: Common;
+      readonly source: DatabaseTarget;
+      readonly backupDir: string;
+      /** Where the backup goes instead of backupDir (input object-storage). */
+      readonly objectStorage: ObjectStorageTarget | undefined;
+      readonly format: DumpFormat;
+      readonly compression: string;
+      readonly kongVersion: string | undefined;
+    }
+  | {
+      readonly mode: 'verify';
+      readonly common: Common;
+      /** A path, or an s3:// URL read with `objectStorage`. */
+      readonly manifest: string;
+      readonly objectStorage: ObjectStorageSettings | undefined;
+      readonly trialServer: DatabaseTarget | undefined;
+    }
   | {
       readonly mode: 'export';
       readonly common: Common;
@@ -41,7 +61,9 @@ export type BackupRequest =
   | {
       readonly mode: 'restore';
       readonly common: Common;
+      /** A path, or an s3:// URL read with `objectStorage`. */
       readonly manifest: string;
+      readonly objectStorage: ObjectStorageSettings | undefined;
       readonly target: DatabaseTarget;
       readonly method: RestoreMethod;
       readonly allowRestoreOverSource: boolean;
@@ -121,23 +143,30 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
     if (format === 'custom' && common.jobs > 1) {
       throw inputError('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
     }
+    const bucket = readString(source, 'object-storage');
+    if (bucket !== undefined && format !== 'custom') throw inputError('format', `is ${format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
     return {
       mode,
       common,
       source: sourceTarget,
       backupDir: backupDir(),
+      objectStorage: bucket === undefined ? undefined : { location: parseS3Url(bucket, 'object-storage'), settings: readObjectStorageSettings(source, env) },
       format,
       compression: readString(source, 'compression') ?? 'auto',
       kongVersion: readKongVersion(source),
     };
   }
-  const manifest = readPath(source, 'manifest');
-  if (manifest === undefined) throw inputError('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
+  const given = readPath(source, 'manifest');
+  if (given === undefined) throw inputError('manifest', `is required for mode ${mode}: the manifest.json a backup wrote (a path, or s3://bucket/prefix/manifest.json)`);
+  const remote = isS3Url(given);
+  if (remote) parseS3Url(given, 'manifest');
+  const manifest = remote ? given : path.resolve(given);
+  const objectStorage = remote ? readObjectStorageSettings(source, env) : undefined;
   if (mode === 'verify') {
     const trial = readBoolean(source, 'trial-restore', false);
     const trialServer = trial ? (target ?? sourceTarget) : undefined;
     if (trial && !trialServer) throw inputError('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
-    return { mode, common, manifest: path.resolve(manifest), trialServer };
+    return { mode, common, manifest, objectStorage, trialServer };
   }
   const restoreTarget = target ?? sourceTarget;
   if (!restoreTarget) throw inputError('target-database-url', 'is required for mode restore (or target-pg-host …, or database-url for restoring into the database given there)');
@@ -145,7 +174,8 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
   return {
     mode,
     common,
-    manifest: path.resolve(manifest),
+    manifest,
+    objectStorage,
     target: restoreTarget,
     method: readEnum(source, 'restore-method', ['swap', 'clean'] as const, 'swap'),
     allowRestoreOverSource: readBoolean(source, 'allow-restore-over-source', false),

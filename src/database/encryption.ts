@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { inputError, stepError, type UpgradeError } from '../lib/errors.js';
-import { execCommand, type ExecResult } from '../lib/exec.js';
+import { execCommand, type ExecRequest, type ExecResult } from '../lib/exec.js';
 import type { RunDir } from '../lib/run-dir.js';
 
 /**
@@ -38,8 +39,8 @@ export function checkPassphrase(passphrase: string): void {
 }
 
 interface Gpg {
-  /** Runs gpg and returns how it ended, whatever the exit code. */
-  exec(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<ExecResult>;
+  /** Runs gpg and returns how it ended, whatever the exit code; `streams` pipe data through it. */
+  exec(args: readonly string[], stdin?: string, signal?: AbortSignal, streams?: Pick<ExecRequest, 'stdinStream' | 'onStdout'>): Promise<ExecResult>;
   /** Runs gpg and returns its stdout; throws (step `gpg`) when it fails. */
   run(args: readonly string[], stdin?: string, signal?: AbortSignal): Promise<string>;
   close(): Promise<void>;
@@ -58,8 +59,8 @@ async function openGpg(runDir?: RunDir, gpgBinary = 'gpg'): Promise<Gpg> {
   const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
   // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
   // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-  const exec = (rest: readonly string[], stdin?: string, signal?: AbortSignal) =>
-    execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+  const exec = (rest: readonly string[], stdin?: string, signal?: AbortSignal, streams?: Pick<ExecRequest, 'stdinStream' | 'onStdout'>) =>
+    execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
   return {
     exec,
     async run(rest, stdin, signal) {
@@ -98,16 +99,20 @@ function noRoom(result: ExecResult): string | undefined {
   return line?.replace(/^gpg: /, '').trim();
 }
 
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg: Gpg, options: EncryptionOptions): Promise<void> {
+  if (options.method !== 'gpg-recipient' || options.publicKey === undefined) return;
+  await gpg.run(['--import'], options.publicKey).catch((error: unknown) => {
+    throw inputError('encryption-public-key', `gpg could not import it: ${(error as Error).message}`, error);
+  });
+}
+
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
 export async function encryptFiles(files: readonly string[], options: EncryptionOptions, signal?: AbortSignal, runDir?: RunDir): Promise<string[]> {
   if (options.passphrase !== undefined) checkPassphrase(options.passphrase);
   const gpg = await openGpg(runDir);
   try {
-    if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-      await gpg.run(['--import'], options.publicKey).catch((error: unknown) => {
-        throw inputError('encryption-public-key', `gpg could not import it: ${(error as Error).message}`, error);
-      });
-    }
+    await importPublicKey(gpg, options);
     const out: string[] = [];
     for (const file of files) {
       const target = `${file}${ENCRYPTED_SUFFIX}`;
@@ -132,6 +137,40 @@ export async function encryptFiles(files: readonly string[], options: Encryption
   } finally {
     await gpg.close();
   }
+}
+
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+export async function encryptStream(input: Readable, options: EncryptionOptions, signal: AbortSignal, runDir?: RunDir): Promise<{ output: Readable; done: Promise<void> }> {
+  if (options.passphrase !== undefined) checkPassphrase(options.passphrase);
+  const gpg = await openGpg(runDir);
+  try {
+    await importPublicKey(gpg, options);
+  } catch (error) {
+    await gpg.close();
+    throw error;
+  }
+  const common = ['--compress-algo', 'none', '--output', '-'];
+  let output: Readable | undefined;
+  const running = options.method === 'gpg-symmetric'
+    ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+    : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+  const done = running.then((result) => {
+    if (result.exitCode === 0 && result.signal === undefined) return;
+    if (result.aborted) throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+    if (options.method === 'gpg-recipient') throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+    throw stepError('gpg', failure(result));
+  }).finally(() => gpg.close());
+  // execCommand hands stdout over as it spawns, before its promise settles.
+  if (output === undefined) {
+    await done;
+    throw stepError('gpg', 'gave no output stream');
+  }
+  return { output, done };
 }
 
 /** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import type { LedgerEntry, RunDir } from '../lib/run-dir.js';
 import { stopGpgAgent } from './encryption.js';
+import { describeObjectBackup, undoObjectBackup } from './object-storage/leftover.js';
 import { withClient, type DatabaseTarget } from './postgres/connect.js';
 import { dropScratch, endSessionsNamed, recoverSwap } from './postgres/swap.js';
 
@@ -12,7 +13,7 @@ import { dropScratch, endSessionsNamed, recoverSwap } from './postgres/swap.js';
  * the summary of a step that failed, and undone by the post step after a step that was killed.
  * Each kind is written by the code that makes the thing: `process` (restore.ts, a running
  * pg_restore), `swap` and `scratch-database` (swap.ts, restore.ts, verify.ts), `clean-restore`
- * (restore.ts), `backup-folder` (dump.ts), `gpg-home` (encryption.ts).
+ * (restore.ts), `backup-folder` (dump.ts), `object-backup` (object-storage/remote-backup.ts), `gpg-home` (encryption.ts).
  */
 export function describeLeftover(entry: LedgerEntry): string {
   const at = `${entry.host}:${entry.port}`;
@@ -29,6 +30,8 @@ export function describeLeftover(entry: LedgerEntry): string {
         : `"${entry.database}" on ${at}: an unfinished restore-method clean (one transaction, rolled back once its pg_restore is stopped)`;
     case 'backup-folder':
       return `the unfinished backup folder ${entry.path} (no manifest; it may hold an unencrypted dump)`;
+    case 'object-backup':
+      return describeObjectBackup(entry);
     case 'gpg-home':
       return `a gpg home holding the imported key, with its gpg-agent (${entry.path})`;
     default:
@@ -54,7 +57,7 @@ export async function cleanUpRun(runDir: RunDir, server: (host: string, port: nu
   const done: string[] = [];
   const left: string[] = [];
   const entries = Object.entries(await runDir.entries());
-  const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'gpg-home'];
+  const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'object-backup', 'gpg-home'];
   entries.sort(([, a], [, b]) => order.indexOf(a.kind) - order.indexOf(b.kind));
   for (const [key, entry] of entries) {
     try {
@@ -97,6 +100,8 @@ async function undo(entry: LedgerEntry, server: (host: string, port: number) => 
       await rm(folder, { recursive: true, force: true });
       return `removed ${describeLeftover(entry)}`;
     }
+    case 'object-backup':
+      return undoObjectBackup(entry);
     case 'gpg-home':
       await stopGpgAgent(String(entry.path));
       await rm(String(entry.path), { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { getExecOutput } from '@actions/exec';
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { stepError } from './errors.js';
 
 /**
@@ -12,6 +13,13 @@ export interface ExecRequest {
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
   readonly stdin?: string;
+  /** Piped into stdin after `stdin` (gpg reads a passphrase line, then the data that follows). */
+  readonly stdinStream?: Readable;
+  /**
+   * Takes stdout as a stream instead of collecting it (a dump streamed to object storage): the
+   * result's `stdout` is then empty. Called once the process is spawned, before any output.
+   */
+  readonly onStdout?: (stdout: Readable) => void;
   /** Called with each line of stdout/stderr as it arrives, for progress logs on long steps. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Aborting sends SIGTERM (SIGKILL 5 s later); the result then has `signal` set. */
@@ -39,7 +47,7 @@ export async function execCommand(request: ExecRequest): Promise<ExecResult> {
   Object.assign(env, request.env);
   // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
   // which @actions/exec does not expose: those go through node's spawn with the same contract.
-  if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+  if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
     return spawnCommand(request, env);
   }
   try {
@@ -111,10 +119,16 @@ function spawnCommand(request: ExecRequest, env: Record<string, string>): Promis
         for (const line of lines) request.onLine(line, stream);
       };
     };
-    child.stdout.setEncoding('utf8').on('data', split('stdout'));
+    if (request.onStdout) request.onStdout(child.stdout);
+    else child.stdout.setEncoding('utf8').on('data', split('stdout'));
     child.stderr.setEncoding('utf8').on('data', split('stderr'));
     child.stdin.on('error', () => {}); // a tool that exits without reading stdin
-    child.stdin.end(request.stdin ?? '');
+    if (request.stdinStream) {
+      child.stdin.write(request.stdin ?? '');
+      request.stdinStream.pipe(child.stdin);
+    } else {
+      child.stdin.end(request.stdin ?? '');
+    }
     child.on('spawn', () => {
       if (child.pid !== undefined) request.onSpawn?.(child.pid);
     });

@@ -4,6 +4,8 @@ import { formatBytes, renderManifestSummary } from '../../database/backup-summar
 import { readBackupRequest, type BackupRequest } from '../../database/backup-request.js';
 import { describeLeftover } from '../../database/leftovers.js';
 import { backupPostgres } from '../../database/postgres/dump.js';
+import { fetchBackup, type FetchedBackup } from '../../database/object-storage/fetch.js';
+import { formatS3Url } from '../../database/object-storage/location.js';
 import { createRunDir, type RunDir } from '../../lib/run-dir.js';
 import { describeDatabase } from '../../database/connection.js';
 import { bulletList, table } from '../../lib/markdown.js';
@@ -37,29 +39,31 @@ await runAction(async () => {
   }
 });
 
+function outputs(manifest: BackupManifest, archive: string, manifestPath: string): void {
+  core.setOutput('backup-path', archive);
+  core.setOutput('manifest-path', manifestPath);
+  core.setOutput('checksum', manifest.archive.checksum);
+  core.setOutput('size-bytes', manifest.archive.sizeBytes);
+  core.setOutput('kong-version', manifest.kong.version ?? '');
+  core.setOutput('fingerprint', manifest.fingerprint.digest);
+}
+
 async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal): Promise<void> {
   const log = info;
   const { common } = request;
 
-  const outputs = (manifest: BackupManifest, archive: string, manifestPath: string) => {
-    core.setOutput('backup-path', archive);
-    core.setOutput('manifest-path', manifestPath);
-    core.setOutput('checksum', manifest.archive.checksum);
-    core.setOutput('size-bytes', manifest.archive.sizeBytes);
-    core.setOutput('kong-version', manifest.kong.version ?? '');
-    core.setOutput('fingerprint', manifest.fingerprint.digest);
-  };
-
   if (request.mode === 'backup') {
     if (common.dryRun) {
-      info(`dry-run: would back up ${describeDatabase(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
-      await core.summary.addRaw(`## Backup (dry run)\n\nWould back up ${describeDatabase(request.source.db)} into \`${request.backupDir}\`.`, true).write();
+      const into = request.objectStorage ? formatS3Url(request.objectStorage.location) : request.backupDir;
+      info(`dry-run: would back up ${describeDatabase(request.source.db)} into ${into} (${request.format}, compression ${request.compression})`);
+      await core.summary.addRaw(`## Backup (dry run)\n\nWould back up ${describeDatabase(request.source.db)} into \`${into}\`.`, true).write();
       return;
     }
     const result = await core.group('Backup', () =>
       backupPostgres({
         source: request.source,
         backupDir: request.backupDir,
+        objectStorage: request.objectStorage,
         format: request.format,
         jobs: common.jobs,
         compression: request.compression,
@@ -156,10 +160,23 @@ async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal):
     return;
   }
 
+  // A manifest in a bucket: its backup is read into the run folder, checked, and used from there.
+  const fetched = request.objectStorage && (await fetchBackup(request.manifest, request.objectStorage, 'manifest', runDir, log));
+  try {
+    await verifyOrRestore(request, fetched, runDir, signal);
+  } finally {
+    await fetched?.close();
+  }
+}
+
+async function verifyOrRestore(request: Extract<BackupRequest, { mode: 'verify' | 'restore' }>, fetched: FetchedBackup | undefined, runDir: RunDir, signal: AbortSignal): Promise<void> {
+  const log = info;
+  const { common } = request;
+  const manifestPath = fetched?.manifestPath ?? request.manifest;
   if (request.mode === 'verify') {
     const { verifyBackup } = await import('../../database/postgres/verify.js');
     const result = await verifyBackup({
-      manifestPath: request.manifest,
+      manifestPath,
       encryption: common.encryption,
       trialServer: request.trialServer,
       jobs: common.jobs,
@@ -181,7 +198,8 @@ async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal):
 
   const { restorePostgres } = await import('../../database/postgres/restore.js');
   const result = await restorePostgres({
-    manifestPath: request.manifest,
+    manifestPath,
+    manifestName: fetched && request.manifest,
     target: request.target,
     method: request.method,
     jobs: common.jobs,
@@ -203,6 +221,8 @@ async function run(request: BackupRequest, runDir: RunDir, signal: AbortSignal):
     await core.summary.addRaw(`## Restore (dry run) into ${describeDatabase(request.target.db)}\n\n${bulletList(result.actions)}`, true).write();
     return;
   }
-  outputs(result.manifest, archive, result.manifestPath);
-  await core.summary.addRaw(renderManifestSummary(`Kong database restored into ${describeDatabase(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [bulletList(result.actions)]), true).write();
+  // Beside the backup's manifest in the bucket: the run folder holding the local copy goes with the step.
+  const restoredManifest = fetched ? await fetched.putBeside(result.manifestPath) : result.manifestPath;
+  outputs(result.manifest, archive, restoredManifest);
+  await core.summary.addRaw(renderManifestSummary(`Kong database restored into ${describeDatabase(request.target.db)}`, result.manifest, { archive, manifest: restoredManifest }, [bulletList(result.actions)]), true).write();
 }

@@ -1,5 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
 import { syncPaths } from '../../lib/fsync.js';
@@ -7,8 +8,9 @@ import type { RunDir } from '../../lib/run-dir.js';
 import { describeDatabase, libpqEnvironment } from '../connection.js';
 import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from '../../kong/schema-meta.js';
 import { archiveChecksum, describeFiles, listFiles } from '../checksums.js';
-import { encryptFiles, type EncryptionOptions } from '../encryption.js';
-import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type DatabaseIdentity } from '../manifest.js';
+import { encryptFiles, encryptStream, ENCRYPTED_SUFFIX, type EncryptionOptions } from '../encryption.js';
+import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type DatabaseIdentity, type ManifestFile } from '../manifest.js';
+import { openRemoteBackup, type ObjectStorageTarget, type RemoteBackup } from '../object-storage/remote-backup.js';
 import { compressionArgs, formatCompression, parseCompression } from './compression.js';
 import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
 import { readEntityFacts, SCAN_SETTINGS, type EntityFacts } from './fingerprint.js';
@@ -29,7 +31,13 @@ export interface BackupOptions {
   readonly kongVersion?: string | undefined;
   readonly binDir?: string | undefined;
   readonly encryption?: EncryptionOptions | undefined;
-  /** Name of the backup's folder; default `kong-<database>-<UTC time>`. */
+  /**
+   * Where the backup goes instead of backupDir: a prefix of a bucket, under which the backup gets
+   * its own prefix (named as its folder would be). The archive is streamed up as pg_dump writes
+   * it, custom format only: nothing of it touches the runner's disk.
+   */
+  readonly objectStorage?: ObjectStorageTarget | undefined;
+  /** Name of the backup's folder (or prefix); default `kong-<database>-<UTC time>`. */
   readonly name?: string | undefined;
   /** The run's ledger: the backup folder is in it until it is whole (or removed), gpg's home too. */
   readonly runDir?: RunDir | undefined;
@@ -39,6 +47,7 @@ export interface BackupOptions {
 
 export interface BackupResult {
   readonly manifest: BackupManifest;
+  /** A path, or an s3:// URL for a backup in object storage (also archivePath and folder). */
   readonly manifestPath: string;
   /** The archive: the dump file (custom) or folder (directory), encrypted or not. */
   readonly archivePath: string;
@@ -60,17 +69,25 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
   const startedAt = new Date();
   const { db } = options.source;
   const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
-  const folder = path.resolve(options.backupDir, name);
-  await mkdir(path.dirname(folder), { recursive: true }).catch((error: unknown) => {
-    throw inputError('backup-dir', `cannot create ${options.backupDir}: ${(error as Error).message}`, error);
-  });
-  // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
-  // plaintext dump waiting for encryption), which backup-db's post step removes.
-  await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
-  await mkdir(folder).catch(async (error: unknown) => {
-    await options.runDir?.forget(BACKUP_FOLDER_KEY);
-    throw inputError('backup-dir', `cannot create ${folder}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists already' : (error as Error).message}`, error);
-  });
+  let remote: RemoteBackup | undefined;
+  let folder = path.resolve(options.backupDir, name);
+  if (options.objectStorage) {
+    // pg_dump writes a directory archive file by file, and seeks in it: only custom streams.
+    if (options.format !== 'custom') throw inputError('format', `is ${options.format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
+    remote = await openRemoteBackup(options.objectStorage, name, `kong.dump${options.encryption ? ENCRYPTED_SUFFIX : ''}`, options.runDir, log);
+    folder = remote.manifestUrl.slice(0, -`/${MANIFEST_FILE}`.length);
+  } else {
+    await mkdir(path.dirname(folder), { recursive: true }).catch((error: unknown) => {
+      throw inputError('backup-dir', `cannot create ${options.backupDir}: ${(error as Error).message}`, error);
+    });
+    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+    // plaintext dump waiting for encryption), which backup-db's post step removes.
+    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+    await mkdir(folder).catch(async (error: unknown) => {
+      await options.runDir?.forget(BACKUP_FOLDER_KEY);
+      throw inputError('backup-dir', `cannot create ${folder}: ${(error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it exists already' : (error as Error).message}`, error);
+    });
+  }
 
   let client: Awaited<ReturnType<typeof connect>> | undefined;
   try {
@@ -105,32 +122,24 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     })();
     // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
     facts.catch(() => abort.abort());
-    const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
-    const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
+    const streamed = remote && streamToObjectStorage(remote, options, abort);
+    const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+    streamed?.dumpSettled(dump);
+    const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
     options.signal?.removeEventListener('abort', onOuterAbort);
     // A failed read of the facts stopped pg_dump: its reason is the one to tell.
     if (factsResult.status === 'rejected' && !options.signal?.aborted) throw factsError(options.source, factsResult.reason);
+    // A failed upload stopped pg_dump, and a failed pg_dump aborts the upload with its own error.
+    if (uploadResult.status === 'rejected') throw uploadResult.reason;
     if (dumpResult.status === 'rejected') throw dumpResult.reason;
     if (factsResult.status === 'rejected') throw factsError(options.source, factsResult.reason);
     await client.query('COMMIT');
     await client.end().catch(() => {});
     client = undefined;
 
-    let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
-    let archivePath = archive;
-    if (options.encryption) {
-      log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-      archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
-      if (options.format === 'custom') archivePath = archiveFiles[0]!;
-    }
-    // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
-    // from the page cache, instead of one after the other. Both end before the manifest exists.
-    const [files] = await Promise.all([
-      describeFiles(archivePath, folder),
-      syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error: unknown) => {
-        throw diskError(error, folder);
-      }),
-    ]);
+    const { files, archivePath } = remote && uploadResult.status === 'fulfilled' && uploadResult.value
+      ? { files: [uploadResult.value], archivePath: remote.archiveUrl }
+      : await finishLocalArchive(options, archive, folder);
     const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
     const { schemaMeta, entities } = factsResult.value;
     const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
@@ -158,17 +167,21 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
         method: options.encryption?.method ?? 'none',
         recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
       },
-      archive: { path: path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
+      archive: { path: remote ? remote.archiveName : path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
       files,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
     };
-    const manifestPath = path.join(folder, MANIFEST_FILE);
+    const manifestPath = remote ? remote.manifestUrl : path.join(folder, MANIFEST_FILE);
     if (options.signal?.aborted) throw stepError('backup', 'cancelled');
-    await writeManifestAtomically(manifestPath, manifest).catch((error: unknown) => {
-      throw diskError(error, folder);
-    });
-    await options.runDir?.forget(BACKUP_FOLDER_KEY);
+    if (remote) {
+      await remote.writeManifest(manifest);
+    } else {
+      await writeManifestAtomically(manifestPath, manifest).catch((error: unknown) => {
+        throw diskError(error, folder);
+      });
+      await options.runDir?.forget(BACKUP_FOLDER_KEY);
+    }
     log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
     return { manifest, manifestPath, archivePath, folder };
   } catch (error) {
@@ -176,10 +189,74 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
       await client.query('ROLLBACK').catch(() => {});
       await client.end().catch(() => {});
     }
-    await rm(folder, { recursive: true, force: true });
-    await options.runDir?.forget(BACKUP_FOLDER_KEY);
+    if (remote) {
+      await remote.discard();
+    } else {
+      await rm(folder, { recursive: true, force: true });
+      await options.runDir?.forget(BACKUP_FOLDER_KEY);
+    }
     throw error;
   }
+}
+
+/** Where pg_dump writes: a file (or folder) it names with --file, or stdout handed to a reader. */
+type DumpOutput = { readonly file: string } | { readonly stdout: (stream: Readable) => void; readonly written: () => number };
+
+/**
+ * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
+ * table of contents once, first, without the data offsets it writes back into a seekable file at
+ * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
+ * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ */
+function streamToObjectStorage(remote: RemoteBackup, options: BackupOptions, abort: AbortController) {
+  let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  const dumpEnded = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  dumpEnded.catch(() => {});
+  let written = 0;
+  let uploaded: Promise<ManifestFile> | undefined;
+  const start = async (stdout: Readable): Promise<ManifestFile> => {
+    const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
+    const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+    producerDone.catch(() => {});
+    return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
+  };
+  return {
+    output: {
+      stdout: (stream: Readable) => {
+        uploaded = start(stream);
+        // A failed upload stops pg_dump: nobody reads what it writes any more.
+        uploaded.catch(() => abort.abort());
+      },
+      written: () => written,
+    } satisfies DumpOutput,
+    /** pg_dump's outcome decides whether the upload completes or aborts. */
+    dumpSettled(dump: Promise<void>) {
+      dump.then(() => settle!.resolve(), (error: unknown) => settle!.reject(error));
+    },
+    get uploaded() {
+      return uploaded;
+    },
+  };
+}
+
+/** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
+async function finishLocalArchive(options: BackupOptions, archive: string, folder: string): Promise<{ files: ManifestFile[]; archivePath: string }> {
+  let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
+  let archivePath = archive;
+  if (options.encryption) {
+    options.log?.(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
+    archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
+    if (options.format === 'custom') archivePath = archiveFiles[0]!;
+  }
+  // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
+  // from the page cache, instead of one after the other. Both end before the manifest exists.
+  const [files] = await Promise.all([
+    describeFiles(archivePath, folder),
+    syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error: unknown) => {
+      throw diskError(error, folder);
+    }),
+  ]);
+  return { files, archivePath };
 }
 
 const BACKUP_FOLDER_KEY = 'backup-folder';
@@ -217,7 +294,7 @@ export async function readIdentity(client: Awaited<ReturnType<typeof connect>>, 
 async function runPgDump(
   options: BackupOptions,
   tools: PgTools,
-  archive: string,
+  output: DumpOutput,
   snapshot: string,
   compression: string[],
   signal: AbortSignal,
@@ -225,7 +302,7 @@ async function runPgDump(
 ): Promise<void> {
   const args = [
     `--format=${options.format}`,
-    `--file=${archive}`,
+    ...('file' in output ? [`--file=${output.file}`] : []),
     `--snapshot=${snapshot}`,
     '--no-password',
     '--verbose',
@@ -237,7 +314,7 @@ async function runPgDump(
   ];
   // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
   const ticker = setInterval(() => {
-    void sizeOf(archive).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
+    void ('file' in output ? sizeOf(output.file) : Promise.resolve(output.written())).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
   }, PROGRESS_EVERY_MS);
   ticker.unref();
   const result = await execCommand({
@@ -245,14 +322,15 @@ async function runPgDump(
     args,
     env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
     signal,
+    ...('stdout' in output && { onStdout: output.stdout }),
     onLine: (line, stream) => {
       if (stream === 'stderr' && /dumping contents of table/.test(line)) log(line.trim());
     },
   }).finally(() => clearInterval(ticker));
   if (result.exitCode === 0 && result.signal === undefined) return;
   const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
-  if (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr)) {
-    throw inputError('backup-dir', `no room to write the dump in ${path.dirname(archive)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
+  if ('file' in output && (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr))) {
+    throw inputError('backup-dir', `no room to write the dump in ${path.dirname(output.file)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
   }
   const connection = libpqFailure(options.source, stderr);
   if (connection) throw connection;

@@ -29,6 +29,8 @@ export type RestoreMethod = 'swap' | 'clean';
 
 export interface RestoreOptions {
   readonly manifestPath: string;
+  /** How the target's lineage names the backup's manifest (its s3:// URL when read from a bucket); default manifestPath. */
+  readonly manifestName?: string | undefined;
   readonly target: DatabaseTarget;
   readonly method: RestoreMethod;
   readonly jobs: number;
@@ -137,7 +139,7 @@ export async function restorePostgres(options: RestoreOptions): Promise<RestoreR
       database: targetIdentity,
       lineage: {
         restoredFrom: {
-          manifest: archive.manifestPath,
+          manifest: options.manifestName ?? archive.manifestPath,
           database: source.database,
           fingerprint: source.fingerprint.digest,
           finishedAt: source.finishedAt,

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { stepError } from '../../lib/errors.js';
+import type { ObjectStore, UploadedPart } from './client.js';
+import { formatS3Url, type ObjectLocation } from './location.js';
+
+export interface StreamUpload {
+  readonly store: ObjectStore;
+  readonly location: ObjectLocation;
+  readonly source: Readable;
+  readonly contentType: string;
+  /**
+   * Settles when whatever writes `source` has ended well (pg_dump exited 0): the upload is
+   * completed only then, and aborted if it rejects, so a dump that failed halfway never becomes
+   * an object, however much of it was sent.
+   */
+  readonly producerDone: Promise<unknown>;
+  readonly signal: AbortSignal;
+  /** Called with the upload id before the first part is sent (the run's ledger records it). */
+  readonly onStarted?: ((uploadId: string) => Promise<void>) | undefined;
+  /** Told the bytes read so far, for progress lines. */
+  readonly onBytes?: ((total: number) => void) | undefined;
+}
+
+export interface StreamUploadResult {
+  /** Hex SHA-256 of every byte uploaded, in order: the object's, as the manifest records it. */
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly parts: number;
+  /** What the store said of the parts' checksums: `matched` (it computed the same), `not reported` (it said nothing), `not asked` (s3-checksum none). */
+  readonly storeChecksum: 'matched' | 'not reported' | 'not asked';
+}
+
+/** 8 MiB parts, doubled every 1000 parts: S3 allows 10,000 parts of at least 5 MiB (but the last). */
+const FIRST_PART_BYTES = 8 << 20;
+const PARTS_PER_SIZE = 1000;
+const MAX_PARTS = 10_000;
+/** Parts sent at once: one on the wire while the next fills keeps the pipe from pg_dump moving. */
+const PARTS_IN_FLIGHT = 2;
+
+export function partSize(partNumber: number): number {
+  return FIRST_PART_BYTES * 2 ** Math.floor((partNumber - 1) / PARTS_PER_SIZE);
+}
+
+/**
+ * A multipart upload of a stream while it is written: nothing of it touches the disk. Each part
+ * goes with its own SHA-256 (the store refuses a part whose bytes differ, with s3-checksum
+ * SHA256), the whole stream's SHA-256 is computed on the way, and a store that answers with the
+ * parts' checksums or the composite checksum must answer with ours. On any failure, or when
+ * `signal` aborts, the upload is aborted: the store drops the parts and no object exists.
+ */
+export async function uploadStream(upload: StreamUpload): Promise<StreamUploadResult> {
+  const { store, location, source } = upload;
+  const uploadId = await store.createUpload(location, upload.contentType);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  upload.signal.addEventListener('abort', onAbort, { once: true });
+  const sent: Promise<UploadedPart>[] = [];
+  const partSha256: string[] = [];
+  const inFlight = new Set<Promise<UploadedPart>>();
+  const whole = createHash('sha256');
+  let sizeBytes = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+
+  const send = async (): Promise<void> => {
+    const partNumber = sent.length + 1;
+    if (partNumber > MAX_PARTS) throw stepError('object storage', `the archive needs more than ${MAX_PARTS} parts`);
+    const body = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    const sha256 = createHash('sha256').update(body).digest('base64');
+    partSha256.push(sha256);
+    const part = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+      if (answer.checksumSHA256 !== undefined && answer.checksumSHA256 !== sha256) {
+        throw stepError('object storage', `part ${partNumber} of ${formatS3Url(location)} arrived with SHA-256 ${answer.checksumSHA256}, sent ${sha256}`);
+      }
+      return answer;
+    });
+    sent.push(part);
+    inFlight.add(part);
+    // Settled either way before it leaves the set; a rejection is seen by the race or Promise.all below.
+    part.then(() => inFlight.delete(part), () => inFlight.delete(part));
+    if (inFlight.size >= PARTS_IN_FLIGHT) await Promise.race(inFlight);
+  };
+
+  try {
+    await upload.onStarted?.(uploadId);
+    for await (const chunk of source) {
+      if (stop.signal.aborted) throw stepError('object storage', 'upload cancelled');
+      const bytes = chunk as Buffer;
+      whole.update(bytes);
+      sizeBytes += bytes.length;
+      upload.onBytes?.(sizeBytes);
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= partSize(sent.length + 1)) await send();
+    }
+    // The last part may be short; an empty stream is one empty part (S3 completes no upload of none).
+    if (pendingBytes > 0 || sent.length === 0) await send();
+    const parts = await Promise.all(sent);
+    await upload.producerDone;
+    if (stop.signal.aborted) throw stepError('object storage', 'upload cancelled');
+    const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+    const storeChecksum = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
+    if (storeChecksum === 'mismatch') {
+      await store.delete(location).catch(() => {});
+      throw stepError('object storage', `${formatS3Url(location)}: the store's checksum of the parts (${reported}) is not the one of what was sent (${composite(partSha256)}); the object was deleted`);
+    }
+    return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum: storeChecksum === 'matched' && parts.some((p) => p.checksumSHA256 === undefined) ? 'not reported' : storeChecksum };
+  } catch (error) {
+    stop.abort();
+    source.destroy();
+    await Promise.allSettled(sent);
+    await store.abortUpload(location, uploadId).catch(() => {});
+    throw error;
+  } finally {
+    upload.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** S3's checksum of a multipart object: the SHA-256 of the parts' SHA-256s, `-` and their count. */
+export function composite(partSha256: readonly string[]): string {
+  const digests = Buffer.concat(partSha256.map((sha) => Buffer.from(sha, 'base64')));
+  return `${createHash('sha256').update(digests).digest('base64')}-${partSha256.length}`;
+}
+
+function checkComposite(reported: string | undefined, partSha256: readonly string[]): 'matched' | 'not reported' | 'mismatch' {
+  if (reported === undefined) return 'not reported';
+  // A store may answer without the count, or (one part) with the part's own checksum.
+  const expected = composite(partSha256);
+  const accepted = [expected, expected.replace(/-\d+$/, ''), ...(partSha256.length === 1 ? [partSha256[0]!] : [])];
+  return accepted.includes(reported) ? 'matched' : 'mismatch';
+}
