@@ -24,6 +24,7 @@ export const UNIT_TESTS = [
   'test/lib/inputs.test.ts',
   'test/lib/json-shape.test.ts',
   'test/lib/markdown.test.ts',
+  'test/replay/reader.test.ts',
   'test/setup/unit-guard.test.ts',
   'test/traffic/strategy.test.ts',
   'test/version/kong-version.test.ts',

@@ -73,11 +73,21 @@ export function logMessage(line: string): string {
   return line.replace(LOG_PREFIX, '');
 }
 
+/**
+ * The block headers: from 1.2.0 (Kong/kong 3.4.2 kong/cmd/migrations.lua l.113-126), and the
+ * lower-case ones 1.0.x and 1.1.x print through print_state (Kong/kong 1.1.0
+ * kong/cmd/migrations.lua l.102, kong/cmd/utils/migrations.lua l.11-38).
+ */
 const HEADERS: Readonly<Record<string, 'executed' | 'pending' | 'new'>> = {
   'Executed migrations:': 'executed',
   'Pending migrations:': 'pending',
   'New migrations available:': 'new',
+  'executed migrations:': 'executed',
+  'database has pending migrations:': 'pending',
+  'database has new migrations available:': 'new',
 };
+/** Lines that end a block: the advice (any version) and 1.0/1.1's closing words. */
+const BLOCK_END = /^(?:Run 'kong migrations |run 'kong migrations |database is up-to-date$|database needs bootstrapping)/;
 const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
 /**
  * prefix_handler.lua's info line on a missing prefix. From 3.0 bin/kong prepares the prefix in a
@@ -101,15 +111,22 @@ const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,
  */
 export function parseMigrationsList(result: ExecResult): ListOutput {
   const code = result.exitCode;
+  if (code === 2) {
+    // 1.1-1.5: "Migrations can only be listed on a … that has been upgraded to 1.0" (Kong/kong
+    // 1.5.1 kong/cmd/migrations.lua l.97-127, legacy_invalid_state).
+    throw stepError('kong migrations list', `exited 2: the database is older than Kong 1.0 (Kong: ${kongError(result)}); migrate it with Kong 1.5 first`);
+  }
   if (code !== 0 && code !== 3 && code !== 4 && code !== 5) {
     throw stepError('kong migrations list', `exited ${code}: ${kongError(result)}`);
   }
   const blocks: Record<'executed' | 'pending' | 'new', Record<string, string[]>> = { executed: {}, pending: {}, new: {} };
   let current: keyof typeof blocks | undefined;
   let last: string[] | undefined;
+  let unread: string | undefined;
   for (const raw of result.stdout.split(/\r?\n/)) {
     let line = raw.trimEnd();
-    if (LOG_PREFIX.test(line)) {
+    const logged = LOG_PREFIX.test(line);
+    if (logged) {
       line = line.replace(LOG_PREFIX, '');
       current = undefined;
     }
@@ -119,11 +136,16 @@ export function parseMigrationsList(result: ExecResult): ListOutput {
       last = undefined;
       continue;
     }
-    if (line.trim() === '' || line.startsWith("Run 'kong migrations ") || PREFIX_CREATED.test(line)) {
+    if (line.trim() === '' || BLOCK_END.test(line) || PREFIX_CREATED.test(line)) {
       current = undefined;
       continue;
     }
-    if (current === undefined) continue;
+    if (current === undefined) {
+      // Log lines (--v) and Kong's own messages outside a list are not the list; kept to name
+      // when the exit code says a list should have been there.
+      if (!logged && code !== 3) unread ??= line;
+      continue;
+    }
     const match = LIST_LINE.exec(line);
     if (match) {
       last = blocks[current][match[1]!] = names(match[2]!);
@@ -132,6 +154,12 @@ export function parseMigrationsList(result: ExecResult): ListOutput {
     } else {
       throw stepError('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
     }
+  }
+  // Exit 4 and 5 promise a list (kong/cmd/migrations.lua l.141-154): without one the output is
+  // in a form this reader does not know, which is said, not guessed.
+  const missing = code === 4 && count(blocks.pending) === 0 ? 'Pending' : code === 5 && count(blocks.new) === 0 ? 'New' : undefined;
+  if (missing !== undefined) {
+    throw stepError('kong migrations list', `exited ${code} but its output holds no ${missing} migrations list this reader knows${unread === undefined ? '' : `; first line not understood: ${JSON.stringify(unread)}`}`);
   }
   return { exitCode: code, ...blocks };
 }
@@ -143,12 +171,14 @@ function names(list: string): string[] {
 /**
  * Kong's `Error: …` line (Kong/kong 3.4.2 kong/cmd/init.lua l.34, and l.38 under --v). Under --v/--vv that line is empty and
  * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
- * read from there, without the position. Otherwise the last words Kong printed.
+ * read from there. Either way without the file positions of the wrappers that passed it on
+ * (Kong/kong#5934, #6444 paste them). Otherwise the last words Kong printed.
  */
 export function kongError(result: Pick<ExecResult, 'stdout' | 'stderr'>): string {
   const text = `${result.stderr}\n${result.stdout}`;
-  const error = /^Error: (.*)$/m.exec(text);
-  if (error?.[1] && error[1].trim() !== '') return error[1].trim();
+  // "Error: " keeps its space from Kong; pastes and log collectors often trim it.
+  const error = /^Error:(?: (.*))?$/m.exec(text);
+  if (error?.[1] && error[1].trim() !== '') return withoutPositions(error[1].trim());
   if (error) {
     const after = text.slice(error.index + error[0].length).split('\n');
     const message: string[] = [];
@@ -156,10 +186,19 @@ export function kongError(result: Pick<ExecResult, 'stdout' | 'stderr'>): string
       if (line.trim() === 'stack traceback:') break;
       if (line.trim() !== '') message.push(line.trim());
     }
-    if (message.length > 0) return message.join(' ').replace(/^\S+\.lua:\d+: /, '');
+    if (message.length > 0) return withoutPositions(message.join(' '));
   }
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   return lines.slice(-3).join(' | ') || 'no output';
+}
+
+/**
+ * Kong's words without the `<file>.lua:<line>: ` of each wrapper that passed them on
+ * (cluster_mutex, kong/cmd/utils/migrations.lua, kong/cmd/start.lua): init.lua strips only the
+ * first one (kong/cmd/init.lua l.32), --v none. Paths may be cut short (`...ong/luarocks/…`).
+ */
+function withoutPositions(message: string): string {
+  return message.replace(/(?:^|(?<=: ))(?:\.\.\.|\/)?[\w./-]*\.lua:\d+: /g, '');
 }
 
 /** A migration Kong reported failing, with the subsystem it was migrating then. */
@@ -188,6 +227,17 @@ export function failedMigration(result: Pick<ExecResult, 'stdout' | 'stderr'>): 
     if (migrating) subsystem = migrating[1];
   }
   return { subsystem, name: failed[1]!, phase: failed[2] as FailedMigration['phase'], reason: failed[3]!.replace(/\s*stack traceback:.*$/, '').trim() };
+}
+
+/**
+ * `core/003_100_to_110 (up)`; when Kong printed no migrating line before the failure (a
+ * bootstrap's first migration, a log that lost its stdout), it says so rather than guess: the
+ * same name (`000_base`) belongs to several subsystems.
+ */
+export function describeFailedMigration(failed: FailedMigration): string {
+  return failed.subsystem === undefined
+    ? `${failed.name} (${failed.phase}; Kong printed no "migrating <subsystem>" line before it, so its subsystem is not known)`
+    : `${failed.subsystem}/${failed.name} (${failed.phase})`;
 }
 
 export interface StateReading {

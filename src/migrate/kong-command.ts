@@ -1,7 +1,7 @@
 import { withClient } from '../database/postgres/connect.js';
 import { stepError } from '../lib/errors.js';
 import type { ExecResult } from '../lib/exec.js';
-import { describeState, failedMigration, kongError, logMessage, readMigrationsLock, reportsAnotherNode, type StateReading } from '../kong/migration-state.js';
+import { describeFailedMigration, describeState, failedMigration, kongError, logMessage, readMigrationsLock, reportsAnotherNode, type StateReading } from '../kong/migration-state.js';
 import { migrationArgs, type Hop } from './hops.js';
 import type { MigrateRequest } from './request.js';
 import type { MigrationRun, Session } from './session.js';
@@ -78,8 +78,7 @@ export async function runKongCommand(request: MigrateRequest, hop: Hop, command:
     );
   }
   if (failed !== undefined) {
-    const where = `${failed.subsystem ?? 'unknown subsystem'}/${failed.name} (${failed.phase})`;
-    throw stepError(step, `failed at migration ${where}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
+    throw stepError(step, `failed at migration ${describeFailedMigration(failed)}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
   }
   throw stepError(step, `exited ${result.exitCode}: ${kongError(result)}. State after: ${stateNow}.${command === 'bootstrap' ? '' : ` ${ROLLBACK}`}`);
 }
