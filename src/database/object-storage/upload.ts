@@ -53,7 +53,12 @@ export async function uploadStream(upload: StreamUpload): Promise<StreamUploadRe
   const { store, location, source } = upload;
   const uploadId = await store.createUpload(location, upload.contentType);
   const stop = new AbortController();
-  const onAbort = () => stop.abort();
+  // Destroying the source ends the wait for its next chunk: a cancelled job aborts the upload now,
+  // not when pg_dump next writes.
+  const onAbort = () => {
+    stop.abort();
+    source.destroy(stepError('object storage', 'upload cancelled'));
+  };
   upload.signal.addEventListener('abort', onAbort, { once: true });
   const sent: Promise<UploadedPart>[] = [];
   const partSha256: string[] = [];
