@@ -2,6 +2,7 @@ import { errorMessage } from '../lib/errors.js';
 import { httpRequest } from '../lib/http.js';
 import { kongMessage, type AdminClient } from '../kong/admin-api.js';
 import { compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+import { dataPlaneVerdict } from '../version/hybrid-compat.js';
 import { availablePlugins, rootVersion, type KongRoot } from '../kong/admin-root.js';
 import { sleep } from '../lib/concurrency.js';
 import { fail, inconclusive, pass, type CheckResult } from './report.js';
@@ -222,9 +223,8 @@ export async function checkDataPlanes(
       stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
     }
     const version = typeof dp.version === 'string' ? tryParseKongVersion(dp.version) : undefined;
-    if (version === undefined) newer.push(`${label(dp)}: version unreadable`);
-    else if (version.major !== cpVersion.major) newer.push(`${label(dp)}: major version differs from the control plane's ${formatKongVersion(cpVersion)}`);
-    else if (version.minor > cpVersion.minor) newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+    const verdict = version === undefined ? { accepted: false as const, reason: 'version unreadable' } : dataPlaneVerdict(cpVersion, version);
+    if (!verdict.accepted) newer.push(`${label(dp)}: ${verdict.reason}`);
     if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
       unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
     }

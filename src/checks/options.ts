@@ -13,6 +13,23 @@ import type { SmokeOptions } from './smoke.js';
  * The smoke test's inputs, read and validated before any request is sent (docs/design.md "Inputs": an invalid
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
+/** `proxy-requests` (inline YAML/JSON) or `proxy-requests-file`, not both; none: an empty list. */
+export async function readProxyRequests(source: InputSource, cwd: string): Promise<ProxyRequestSpec[]> {
+  const inline = readString(source, 'proxy-requests');
+  const file = readString(source, 'proxy-requests-file');
+  if (inline !== undefined && file !== undefined) throw inputError('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
+  if (inline !== undefined) return parseProxyRequests(inline, 'proxy-requests');
+  if (file === undefined) return [];
+  const full = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (error) {
+    throw inputError('proxy-requests-file', `cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
+  }
+  return parseProxyRequests(text, 'proxy-requests-file');
+}
+
 export async function readSmokeOptions(source: InputSource, cwd = process.cwd()): Promise<SmokeOptions> {
   const admin = readAdminInputs(source);
   if (admin === undefined) throw inputError('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
@@ -21,21 +38,7 @@ export async function readSmokeOptions(source: InputSource, cwd = process.cwd())
   const proxyUrl = readHttpUrl(source, 'proxy-url');
   const blueProxyUrl = readHttpUrl(source, 'blue-proxy-url');
 
-  const inline = readString(source, 'proxy-requests');
-  const file = readString(source, 'proxy-requests-file');
-  if (inline !== undefined && file !== undefined) throw inputError('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
-  let proxyRequests: ProxyRequestSpec[] = [];
-  if (inline !== undefined) proxyRequests = parseProxyRequests(inline, 'proxy-requests');
-  if (file !== undefined) {
-    const full = path.resolve(cwd, file);
-    let text: string;
-    try {
-      text = await readFile(full, 'utf8');
-    } catch (error) {
-      throw inputError('proxy-requests-file', `cannot read ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, error);
-    }
-    proxyRequests = parseProxyRequests(text, 'proxy-requests-file');
-  }
+  const proxyRequests = await readProxyRequests(source, cwd);
   if (proxyRequests.length > 0 && proxyUrl === undefined) throw inputError('proxy-url', 'is required when proxy requests are given');
 
   const baselineFile = readBaselinePath(source, 'baseline');

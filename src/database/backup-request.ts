@@ -4,7 +4,7 @@ import { readBoolean, readDuration, readEnum, readList, readPositiveInteger, rea
 import type { AdminApiTarget } from '../kong/admin-api.js';
 import { readAdminInputs } from '../kong/admin-inputs.js';
 import { readDatabaseInputs } from './connection-inputs.js';
-import { releaseArch, releaseOs } from '../lib/platform.js';
+import { readDeckRelease } from '../lib/deck-release.js';
 import { ACCEPTED_VERSION_FORMS, formatKongVersion, tryParseKongVersion } from '../version/kong-version.js';
 import { checkPassphrase, type EncryptionOptions } from './encryption.js';
 import { quote } from '../lib/json-shape.js';
@@ -86,9 +86,6 @@ export interface CassandraHost {
   readonly port: number;
 }
 
-/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
-const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
-
 export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = process.env): BackupRequest {
   const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'] as const, 'backup');
   const workDir = env.RUNNER_TEMP ?? process.cwd();
@@ -108,7 +105,7 @@ export function readBackupRequest(source: InputSource, env: NodeJS.ProcessEnv = 
   if (mode === 'export') {
     const admin = readAdminInputs(source);
     if (!admin) throw inputError('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
-    return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
+    return { mode, common, admin, backupDir: backupDir(), deck: readDeckRelease(source) };
   }
 
   if (mode === 'cassandra-snapshot') {
@@ -221,28 +218,6 @@ function readKongVersion(source: InputSource): string | undefined {
   const version = tryParseKongVersion(value);
   if (!version) throw inputError('kong-version', `${quote(value)} is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}, or a release line such as 3.4`);
   return formatKongVersion(version);
-}
-
-function readDeck(source: InputSource): { version: string; url: string; checksumsUrl: string | undefined } | undefined {
-  const given = readString(source, 'deck-version');
-  const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
-  // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
-  if (given === undefined) return undefined;
-  const version = given.replace(/^v/, '');
-  // An exact version: the tool cache is keyed by it and the URL is built from it.
-  if (!/^\d+\.\d+\.\d+$/.test(version)) throw inputError('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
-  if (!template.includes('{version}')) throw inputError('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
-  let url: URL;
-  const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
-  try {
-    url = new URL(filled);
-  } catch {
-    throw inputError('deck-download-url', `"${filled}" is not a URL`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw inputError('deck-download-url', `"${filled}" must be http(s)`);
-  // GoReleaser writes checksums.txt beside the archives of a release.
-  const checksumsUrl = new URL('checksums.txt', url).toString();
-  return { version, url: url.toString(), checksumsUrl };
 }
 
 function parseCassandraHost(item: string): CassandraHost {
