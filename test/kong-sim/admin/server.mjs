@@ -115,8 +115,8 @@ export async function startAdminApi(options) {
   const hostname = options.hostname ?? os.hostname();
   const nodeId = options.nodeId ?? randomUUID();
   const faults = createFaultState(options.faults);
-  /** @type {object[]} */
-  let dataPlanes = options.dataPlanes ?? [];
+  /** @type {object[] | undefined} undefined: the clustering_data_planes rows data planes wrote (hybrid/control-plane.mjs) */
+  let dataPlanes = options.dataPlanes;
 
   const poolConfig = typeof options.pg === 'string' ? { connectionString: options.pg } : { ...options.pg };
   const pool = new pg.Pool({ ...poolConfig, max: 4, connectionTimeoutMillis: 1500, idleTimeoutMillis: 2000, types: TYPES });
@@ -522,7 +522,7 @@ export async function startAdminApi(options) {
         if (role !== 'control_plane') {
           return [400, { message: 'this endpoint is only available when Kong is configured to run as Control Plane for the cluster' }];
         }
-        return pageList('clustering/data-planes', dataPlanes, url);
+        return pageList('clustering/data-planes', dataPlanes ?? (await storedDataPlanes()), url);
       }
       if (h === 'plugins' && s2 === 'enabled' && segments.length === 2) {
         // kong/api/routes/plugins.lua ["/plugins/enabled"] GET: {enabled_plugins = <loaded plugin
@@ -698,6 +698,18 @@ export async function startAdminApi(options) {
       counts[endpoint] = res.rows[0].n;
     }
     return counts;
+  };
+
+  /**
+   * The clustering_data_planes rows the control plane keeps for connected data planes
+   * (Kong/kong 3.4.2 kong/clustering/control_plane.lua update_sync_status: upsert with a ttl of
+   * cluster_data_plane_purge_delay), timestamps as epoch seconds like Kong's DAO; expired rows
+   * are not listed.
+   */
+  const storedDataPlanes = async () => {
+    const res = await query(`SELECT id::text, hostname, ip, config_hash, version, sync_status,
+        extract(epoch FROM last_seen)::bigint AS last_seen FROM clustering_data_planes WHERE ttl IS NULL OR ttl > now()`);
+    return res.rows;
   };
 
   /** Pages an in-memory list with Kong's pagination rules (clustering data planes). */

@@ -25,13 +25,16 @@ const MATCH_SUBRULES = { HAS_REGEX_URI: 0x01, PLAIN_HOSTS_ONLY: 0x02, HAS_WILDCA
 
 /**
  * @typedef {object} ProxyOptions
- * @property {string | import('pg').PoolConfig} pg
+ * @property {string | import('pg').PoolConfig} [pg]  the database routes are read from (traditional nodes)
+ * @property {() => {routes: Record<string, any>[], upstreams: Record<string, any>[]}} [source]
+ *           instead of pg: the configuration a DB-less node or data plane holds in memory
  * @property {string} version            Kong version (selects the path-regex rule and error format)
  * @property {string} [cluster]          value of the X-Kong-Sim-Cluster response header (e.g. blue)
  * @property {'community'|'enterprise'} [edition] default community (Server/Via of Enterprise 2.x)
  * @property {number} [reloadIntervalMs] re-read routes from the DB this often (default 1000; 0 = never)
  * @property {import('../admin/sim-util.mjs').Faults} [faults]
  * @property {number} [upstreamTimeoutMs] default 60000 (services.read_timeout wins when set)
+ * @property {number} [port]             listen on this port (a node replaced at the same address); default a free one
  */
 
 /**
@@ -42,8 +45,8 @@ export async function startProxy(options) {
   parseVersion(version);
   const faults = createFaultState(options.faults);
   const poolConfig = typeof options.pg === 'string' ? { connectionString: options.pg } : { ...options.pg };
-  const pool = new pg.Pool({ ...poolConfig, max: 2, connectionTimeoutMillis: 1500, idleTimeoutMillis: 2000 });
-  pool.on('error', () => {});
+  const pool = options.source ? undefined : new pg.Pool({ ...poolConfig, max: 2, connectionTimeoutMillis: 1500, idleTimeoutMillis: 2000 });
+  pool?.on('error', () => {});
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
   /** @type {CompiledRoute[]} */
@@ -52,9 +55,13 @@ export async function startProxy(options) {
   let upstreams = new Map();
   let lastError = /** @type {Error|null} */ (null);
 
-  const reload = async () => {
-    if (faults.get().dbUnreachable) throw new Error('database unreachable (simulated)');
-    const [routes, ups] = await Promise.all([
+  const read = async () => {
+    if (options.source) {
+      const { routes, upstreams } = options.source();
+      return [{ rows: routes }, { rows: upstreams }];
+    }
+    if (!pool || faults.get().dbUnreachable) throw new Error('database unreachable (simulated)');
+    return Promise.all([
       pool.query(`SELECT r.id, r.name, r.created_at, r.protocols, r.methods, r.hosts, r.paths, r.headers,
                          r.regex_priority, r.strip_path, r.preserve_host,
                          s.protocol AS s_protocol, s.host AS s_host, s.port AS s_port, s.path AS s_path,
@@ -64,6 +71,10 @@ export async function startProxy(options) {
       pool.query(`SELECT u.name, t.target, t.weight FROM upstreams u JOIN targets t ON t.upstream_id = u.id
                    ORDER BY u.name, t.created_at, t.id`).catch(() => ({ rows: [] })),
     ]);
+  };
+
+  const reload = async () => {
+    const [routes, ups] = await read();
     router = buildRouter(routes.rows, version);
     const next = new Map();
     for (const r of ups.rows) {
@@ -196,7 +207,7 @@ export async function startProxy(options) {
     } catch {
       if (!res.headersSent) sendError(res, 500, KONG_BODIES[500], started);
     }
-  });
+  }, { port: options.port ?? 0 });
 
   const applyRefuse = async () => {
     if (faults.get().refuse) await listener.refuse();
@@ -224,7 +235,7 @@ export async function startProxy(options) {
       if (timer) clearInterval(timer);
       await listener.close();
       agent.destroy();
-      await pool.end().catch(() => {});
+      await pool?.end().catch(() => {});
     },
   };
 }
