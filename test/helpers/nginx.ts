@@ -183,7 +183,9 @@ master_process on;
 worker_processes 1;
 pid ${p.pidFile};
 error_log ${p.errorLog} notice;
-events { worker_connections 256; }
+# Room for a bench's clients and their upstream connections (two per proxied request).
+worker_rlimit_nofile 4096;
+events { worker_connections 2048; }
 http {
   access_log ${p.accessLog};
   client_body_temp_path ${path.join(p.dir, 'client_body')};
