@@ -1,6 +1,7 @@
 import { inputError } from '../lib/errors.js';
 import { readServerVersion } from '../database/postgres/server-version.js';
 import { createAdminClient, type AdminClient } from '../kong/admin-api.js';
+import { runningVersion } from '../kong/admin-root.js';
 import { catalogLine, postgresSupport, resolveVersion } from '../version/catalog.js';
 import { compareKongVersions, releaseLine, parseKongVersion, formatKongVersion, type Edition, type KongVersion } from '../version/kong-version.js';
 import { adviseStrategies } from '../version/strategies.js';
@@ -42,7 +43,7 @@ export async function buildPlan(request: PlanRequest, deps: PlanDependencies): P
   const edition = decideEdition(request.edition, fromText, request.to);
   const from = parseKongVersion(fromText, 'from');
   if (catalogLine(releaseLine(from)) === undefined) {
-    throw inputError('from', `"${fromText}" is not a known Kong release line (${releaseLine(from)})`);
+    throw inputError(request.from === undefined ? 'admin-url' : 'from', `"${fromText}" is not a known Kong release line (${releaseLine(from)})`);
   }
   const to = resolveVersion(request.to, edition, 'to');
   const hops = planUpgradePath(from, to, { edition, deployment: request.deployment, database: request.database });
@@ -97,10 +98,9 @@ function decideEdition(asked: PlanRequest['edition'], from: string, to: string):
 }
 
 async function readRunningVersion(admin: AdminClient, log: (line: string) => void): Promise<string> {
-  const root = await admin.getJson<{ version?: unknown }>('/');
-  if (typeof root.version !== 'string') throw inputError('admin-url', `GET ${admin.target.url}/ did not report a version`);
-  log(`The running Kong reports version ${root.version}`);
-  return root.version;
+  const version = await runningVersion(admin);
+  log(`The running Kong reports version ${version}`);
+  return version;
 }
 
 interface OnlineData {

@@ -1,9 +1,9 @@
 import { errorMessage } from '../lib/errors.js';
 import { httpRequest } from '../lib/http.js';
 import { kongMessage, type AdminClient } from '../kong/admin-api.js';
-import { compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+import { ACCEPTED_VERSION_FORMS, compareKongVersions, formatKongVersion, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
 import { dataPlaneVerdict } from '../version/hybrid-compat.js';
-import { availablePlugins, rootVersion, type KongRoot } from '../kong/admin-root.js';
+import { adminAnswerHint, availablePlugins, isFinalAnswer, rootVersion, type KongRoot } from '../kong/admin-root.js';
 import { sleep } from '../lib/concurrency.js';
 import { fail, inconclusive, pass, type CheckResult } from './report.js';
 
@@ -24,8 +24,9 @@ export interface ReachResult {
 /**
  * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
  * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
+ * only once its workers are up. 401/403 (wrong RBAC token) and the proxy's 404 (admin-url is
+ * proxy_listen) end the wait at once, retrying will not help; other statuses and transport
+ * errors are retried.
  */
 export async function waitForAdmin(client: AdminClient, waitTimeoutMs: number, log: Log): Promise<ReachResult> {
   const started = Date.now();
@@ -37,7 +38,9 @@ export async function waitForAdmin(client: AdminClient, waitTimeoutMs: number, l
       const response = await client.get('/');
       if (response.status === 200) {
         try {
-          const root = JSON.parse(response.body) as KongRoot;
+          const parsed: unknown = JSON.parse(response.body);
+          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not an object');
+          const root = parsed as KongRoot;
           const waited = ((Date.now() - started) / 1000).toFixed(1);
           return {
             root,
@@ -50,9 +53,9 @@ export async function waitForAdmin(client: AdminClient, waitTimeoutMs: number, l
             }),
           };
         } catch {
-          last = 'answered 200 but not JSON';
+          last = 'answered 200 but not a JSON object';
         }
-      } else if (response.status === 401 || response.status === 403) {
+      } else if (isFinalAnswer(response.status, response.body)) {
         return {
           root: undefined,
           check: fail({
@@ -60,7 +63,7 @@ export async function waitForAdmin(client: AdminClient, waitTimeoutMs: number, l
             group: 'admin',
             measured: `HTTP ${response.status}`,
             threshold: 'HTTP 200',
-            details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+            details: `GET ${client.target.url}/ answered ${response.status} (${kongMessage(response.body)})${adminAnswerHint(response.status, response.body)}`,
           }),
         };
       } else {
@@ -101,7 +104,10 @@ export function checkVersion(root: KongRoot, expected: KongVersion): CheckResult
   const seen = rootVersion(root);
   const base = { name: 'admin-version', group: 'admin' as const, measured: reported ?? null, threshold: formatKongVersion(expected) };
   if (seen === undefined) {
-    return fail({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+    return fail({
+      ...base,
+      details: reported === undefined ? `GET / has no Kong version (version: ${JSON.stringify(root.version)})` : `GET / reports version ${JSON.stringify(reported)}, which is not a Kong version this suite reads (${ACCEPTED_VERSION_FORMS})`,
+    });
   }
   if (compareKongVersions(seen, expected) !== 0) {
     const hint =
@@ -117,6 +123,9 @@ export function checkVersion(root: KongRoot, expected: KongVersion): CheckResult
   return pass({ ...base, details: `the node runs Kong ${reported}${edition}` });
 }
 
+/** kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH (Kong/kong 3.4.2 l.204): what a node without configuration reports. */
+const EMPTY_CONFIG_HASH = '0'.repeat(32);
+
 /**
  * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
  * says so only in the body (Kong/kong 3.4.2 kong/api/routes/health.lua l.63), so the status code alone proves nothing. From 3.4 the key
@@ -131,12 +140,26 @@ export async function checkDatabase(client: AdminClient): Promise<CheckResult> {
     return fail({ ...base, measured: null, details: `GET /status failed: ${errorMessage(error)}` });
   }
   if (body.database === undefined || body.database === null) {
+    if (body.configuration_hash === EMPTY_CONFIG_HASH) {
+      return fail({
+        ...base,
+        measured: `configuration_hash ${EMPTY_CONFIG_HASH}`,
+        threshold: 'a configuration loaded',
+        details: `GET /status: DB-less or data-plane node whose configuration_hash is ${EMPTY_CONFIG_HASH}, Kong's hash of an empty configuration (kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH): no configuration is loaded, every request would find no route`,
+      });
+    }
     if (body.configuration_hash !== undefined) {
       return pass({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
     }
     return inconclusive({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
   }
   const reachable = body.database.reachable;
+  if (typeof reachable !== 'boolean') {
+    // Kong up to 0.10 put row counts there (kong/api/routes/kong.lua; 0.11 replaced them with
+    // `reachable`, Kong/kong#2554): no answer about the connection, which is not a failure of it.
+    const keys = typeof body.database === 'object' ? Object.keys(body.database).slice(0, 5).join(', ') : typeof body.database;
+    return inconclusive({ ...base, measured: null, details: `GET /status has database without "reachable" (${keys || 'empty'}): Kong before 0.11 reports row counts there; whether the database is reachable is not said` });
+  }
   if (reachable === true) {
     return pass({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
   }

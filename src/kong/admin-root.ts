@@ -1,4 +1,7 @@
-import { tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+import { inputError } from '../lib/errors.js';
+import { quoteRemote } from '../lib/log-text.js';
+import { ACCEPTED_VERSION_FORMS, tryParseKongVersion, type KongVersion } from '../version/kong-version.js';
+import { kongMessage, type AdminClient } from './admin-api.js';
 
 /**
  * `GET /` of Kong's Admin API (kong/api/routes/kong.lua): the node's version, edition, plugins
@@ -63,4 +66,50 @@ export function availablePlugins(root: KongRoot): string[] | undefined {
       .map(([name]) => name);
   }
   return undefined;
+}
+
+/** Kong's proxy answers every unmatched request so (Kong/kong 3.4.2 kong/runloop/handler.lua l.1151). */
+const PROXY_NOT_FOUND = 'no Route matched with those values';
+
+/**
+ * What a non-200 answer of the Admin API says about the URL or the token, for the user: 401/403
+ * is RBAC refusing the token (Enterprise: "Invalid credentials. Token or User credentials
+ * required"); 404 with the proxy's message is admin-url pointing at proxy_listen. Empty otherwise.
+ */
+export function adminAnswerHint(status: number, body: string): string {
+  if (status === 401 || status === 403) return ': check admin-token (sent as Kong-Admin-Token) and its RBAC role';
+  if (status === 404 && kongMessage(body) === quoteRemote(PROXY_NOT_FOUND)) {
+    return ": that is Kong's proxy (proxy_listen) answering, not its Admin API: give admin_listen's address (8001 or 8444 by default)";
+  }
+  return '';
+}
+
+/** Whether an answer can never become the Admin API's by waiting: a refused token, the proxy. */
+export function isFinalAnswer(status: number, body: string): boolean {
+  return adminAnswerHint(status, body) !== '';
+}
+
+/**
+ * The version a running node reports in GET /, as written there (`3.4.2`, Enterprise
+ * `3.4.3.5`, `2.8.1.1-enterprise-edition`). Anything that is not a Kong Admin API answering a
+ * version this suite reads is an error naming admin-url and what came back.
+ */
+export async function runningVersion(client: AdminClient): Promise<string> {
+  const url = `${client.target.url}/`;
+  const response = await client.get('/');
+  if (response.status !== 200) {
+    throw inputError('admin-url', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}${adminAnswerHint(response.status, response.body)}`);
+  }
+  let root: unknown;
+  try {
+    root = JSON.parse(response.body);
+  } catch {
+    throw inputError('admin-url', `GET ${url} did not answer JSON (${quoteRemote(response.body, 80)}); is it a Kong Admin API?`);
+  }
+  const version = root !== null && typeof root === 'object' ? (root as KongRoot).version : undefined;
+  if (typeof version !== 'string') throw inputError('admin-url', `GET ${url} did not report a version; is it a Kong Admin API?`);
+  if (tryParseKongVersion(version) === undefined) {
+    throw inputError('admin-url', `GET ${url} reports version ${quoteRemote(version)}, which is not a Kong version this suite reads (${ACCEPTED_VERSION_FORMS})`);
+  }
+  return version;
 }
