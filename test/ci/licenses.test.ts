@@ -72,6 +72,18 @@ function entries(text: string, headers: readonly string[]): Map<string, string> 
 
 const LICENCE_FILE = /^(licen[cs]e|copying)/i;
 
+/** Bundled packages with a licence file, of the same repository and licence as `pkg` (which has none and no README section). */
+function sameRepository(pkg: Package, packages: readonly Package[]): Package[] {
+  const repository = (dir: string) => {
+    const value = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { repository?: string | { url?: string } }).repository;
+    return typeof value === 'string' ? value : value?.url;
+  };
+  const readme = readdirSync(pkg.dir).find((f) => /^readme/i.test(f));
+  if (readme !== undefined && /^#+ *licen[cs]e *$/im.test(readFileSync(path.join(pkg.dir, readme), 'utf8'))) return [];
+  const url = repository(pkg.dir);
+  return url === undefined ? [] : packages.filter((other) => other.dir !== pkg.dir && other.license === pkg.license && repository(other.dir) === url && readdirSync(other.dir).some((f) => LICENCE_FILE.test(f)));
+}
+
 describe('licenses.txt of every bundle', () => {
   const names = bundles();
 
@@ -110,6 +122,11 @@ describe('licenses.txt of every bundle', () => {
           const own = readdirSync(pkg.dir).filter((f) => LICENCE_FILE.test(f));
           if (own.length > 0) {
             expect(own.map((f) => readFileSync(path.join(pkg.dir, f), 'utf8').trim()), `${pkg.name}: licence file`).toContain(licence);
+          } else if (sameRepository(pkg, packages).length > 0) {
+            // @aws-sdk/credential-provider-http, -login, nested-clients: their monorepo's licence
+            // file, as the other packages of aws/aws-sdk-js-v3 under the same licence ship it.
+            const texts = sameRepository(pkg, packages).flatMap((other) => readdirSync(other.dir).filter((f) => LICENCE_FILE.test(f)).map((f) => readFileSync(path.join(other.dir, f), 'utf8').trim()));
+            expect(texts, `${pkg.name}: its repository's licence file`).toContain(licence);
           } else {
             // pg-types and pgpass have no licence file: their README's License section is the text.
             const readme = readdirSync(pkg.dir).find((f) => /^readme/i.test(f));

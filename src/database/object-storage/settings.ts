@@ -30,8 +30,10 @@ export function readObjectStorageSettings(source: InputSource, env: NodeJS.Proce
   if (region === undefined) throw inputError('s3-region', 'is required for object storage on AWS when neither AWS_REGION nor AWS_DEFAULT_REGION is set (aws-actions/configure-aws-credentials sets AWS_REGION), e.g. eu-west-1');
   if (!/^[a-z0-9-]{1,40}$/.test(region)) throw inputError('s3-region', `"${region}" is not a region name (lowercase letters, digits and -, e.g. eu-west-1)`);
   const kmsKeyId = readString(source, 's3-kms-key-id');
-  const sse = readEnum(source, 's3-sse', ['default', 'AES256', 'aws:kms'] as const, kmsKeyId === undefined ? 'default' : 'aws:kms');
-  if (kmsKeyId !== undefined && sse !== 'aws:kms') throw inputError('s3-kms-key-id', `goes with s3-sse aws:kms, not ${sse}`);
+  // s3-sse's default (action.yml gives it) with a KMS key means that key.
+  const given = readEnum(source, 's3-sse', ['default', 'AES256', 'aws:kms'] as const, 'default');
+  const sse = kmsKeyId !== undefined && given === 'default' ? 'aws:kms' : given;
+  if (kmsKeyId !== undefined && sse === 'AES256') throw inputError('s3-kms-key-id', 'goes with s3-sse aws:kms (or default), not AES256');
   if (kmsKeyId !== undefined && !/^[A-Za-z0-9:/_.-]{1,2048}$/.test(kmsKeyId)) throw inputError('s3-kms-key-id', 'is not a KMS key id, key ARN, alias (alias/name) or alias ARN');
   maskCredentials(source, env);
   return {
