@@ -14,6 +14,10 @@ export interface RunActionOptions {
   /** Run this file instead of dist/<name>/index.js (the helper's own tests use it). */
   readonly entry?: string;
   readonly timeoutMs?: number;
+  /** Run the action's `post:` step (dist/<name>/post/index.js) instead of its main. */
+  readonly post?: boolean;
+  /** What the main step saved (core.saveState), given to the post step as STATE_<name>. */
+  readonly state?: Readonly<Record<string, string>>;
 }
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
@@ -37,6 +41,8 @@ export interface ActionRun {
   readonly annotations: Annotation[];
   /** Values registered with `::add-mask::`. */
   readonly masked: string[];
+  /** What the step saved for its post step (GITHUB_STATE). */
+  readonly state: Record<string, string>;
   readonly stdout: string;
   readonly stderr: string;
 }
@@ -51,7 +57,7 @@ export async function runAction(
   inputs: Readonly<Record<string, string | number | boolean>>,
   options: RunActionOptions = {},
 ): Promise<ActionRun> {
-  const entry = options.entry ?? path.join(REPO_ROOT, 'dist', name, 'index.js');
+  const entry = options.entry ?? path.join(REPO_ROOT, 'dist', name, ...(options.post ? ['post'] : []), 'index.js');
   const temp = mkdtempSync(path.join(os.tmpdir(), `run-action-${name}-`));
   try {
     const files = {
@@ -81,6 +87,7 @@ export async function runAction(
       GITHUB_WORKSPACE: cwd,
       GITHUB_ACTIONS: 'true',
       CI: 'true',
+      ...Object.fromEntries(Object.entries(options.state ?? {}).map(([key, value]) => [`STATE_${key}`, value])),
       ...options.env,
     });
 
@@ -89,6 +96,7 @@ export async function runAction(
       exitCode,
       outputs: parseFileCommand(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
       exportedEnv: parseFileCommand(readFileSync(files.GITHUB_ENV, 'utf8')),
+      state: parseFileCommand(readFileSync(files.GITHUB_STATE, 'utf8')),
       summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
       annotations: parseAnnotations(stdout),
       masked: parseMasks(stdout),

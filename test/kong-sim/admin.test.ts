@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { createSimDatabase } from './helpers.js';
 // @ts-expect-error plain ESM JavaScript without declarations
 import { startAdminApi } from './admin/server.mjs';
-// @ts-expect-error plain ESM JavaScript without declarations
-import { createKongSchema } from './seed/schema.mjs';
 // @ts-expect-error plain ESM JavaScript without declarations
 import { seedKongDatabase } from './seed/generate.mjs';
 
@@ -36,17 +34,7 @@ afterEach(async () => {
 
 /** A fresh database with Kong's tables at `version` (EE adds consumer_groups). */
 async function freshDb(version = '3.4.2', enterprise = false): Promise<string> {
-  const name = `admin_${++dbCounter}`;
-  await server.createDatabase(name);
-  const url = server.url.replace(/\/[^/]+$/, `/${name}`);
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    await createKongSchema(client, { version: version.split('.').slice(0, 3).join('.'), enterprise });
-  } finally {
-    await client.end();
-  }
-  return url;
+  return createSimDatabase(server, `admin_${++dbCounter}`, version.split('.').slice(0, 3).join('.'), enterprise);
 }
 
 async function start(options: Record<string, unknown>): Promise<Admin> {

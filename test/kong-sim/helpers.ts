@@ -5,8 +5,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { PostgresServer } from '../helpers/postgres.js';
+// @ts-ignore -- plain .mjs module without type declarations
+import { createKongSchema } from './seed/schema.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * A new database `name` on `server` holding Kong `version`'s tables (seed/schema.mjs; `enterprise`
+ * adds Enterprise's), returned as its URL.
+ */
+export async function createSimDatabase(server: PostgresServer, name: string, version: string, enterprise = false): Promise<string> {
+  await server.createDatabase(name);
+  const url = server.url.replace(/\/[^/]+$/, `/${name}`);
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    await createKongSchema(client, { version, enterprise });
+  } finally {
+    await client.end();
+  }
+  return url;
+}
 /** Directory to put on PATH so that `kong` is the simulator. */
 export const KONG_SIM_BIN = path.join(here, 'bin');
 export const KONG = path.join(KONG_SIM_BIN, 'kong');

@@ -5,10 +5,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { createSimDatabase } from './helpers.js';
 // @ts-expect-error plain ESM JavaScript without declarations
 import { startKongNode } from './start.mjs';
-// @ts-expect-error plain ESM JavaScript without declarations
-import { createKongSchema } from './seed/schema.mjs';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 interface Node {
@@ -37,17 +36,7 @@ afterEach(async () => {
 });
 
 async function freshDb(version: string): Promise<string> {
-  const name = `proxy_${++dbCounter}`;
-  await server.createDatabase(name);
-  const url = server.url.replace(/\/[^/]+$/, `/${name}`);
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    await createKongSchema(client, { version });
-  } finally {
-    await client.end();
-  }
-  return url;
+  return createSimDatabase(server, `proxy_${++dbCounter}`, version);
 }
 
 /** An upstream that echoes what it received. */

@@ -1,8 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
-// @ts-expect-error plain ESM JavaScript without declarations
-import { createKongSchema } from './seed/schema.mjs';
+import { createSimDatabase } from './helpers.js';
 // @ts-expect-error plain ESM JavaScript without declarations
 import { seedKongDatabase } from './seed/generate.mjs';
 
@@ -17,14 +16,7 @@ afterAll(async () => {
 });
 
 async function freshDb(version = '3.4.2'): Promise<string> {
-  const name = `seed_${++dbCounter}`;
-  await server.createDatabase(name);
-  const url = server.url.replace(/\/[^/]+$/, `/${name}`);
-  const client = new pg.Client(url);
-  await client.connect();
-  await createKongSchema(client, { version });
-  await client.end();
-  return url;
+  return createSimDatabase(server, `seed_${++dbCounter}`, version);
 }
 
 /** The single row of a one-row query. */

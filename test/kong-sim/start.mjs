@@ -17,6 +17,7 @@ import { startProxy } from './proxy/server.mjs';
  * @property {import('./admin/sim-util.mjs').Faults} [adminFaults]
  * @property {import('./admin/sim-util.mjs').Faults} [proxyFaults]
  * @property {number} [reloadIntervalMs] proxy route reload interval (default 1000)
+ * @property {string} [proxyAccessLog] the proxy's access log file (Kong's proxy_access_log)
  */
 
 /** @param {KongNodeOptions} options */
@@ -29,7 +30,7 @@ export async function startKongNode(options) {
   try {
     proxy = await startProxy({
       pg: options.pg, version: options.version, edition: options.edition, cluster: options.cluster, faults: options.proxyFaults,
-      reloadIntervalMs: options.reloadIntervalMs,
+      reloadIntervalMs: options.reloadIntervalMs, accessLog: options.proxyAccessLog,
     });
   } catch (error) {
     await admin.stop();

@@ -14,10 +14,17 @@ import { bulletList, table } from '../../lib/markdown.js';
 import { SSL_MODES, type DatabaseConnection } from '../../database/connection.js';
 import { readDatabaseInputs } from '../../database/connection-inputs.js';
 import { editionOf, parseKongVersion } from '../../version/kong-version.js';
+import { readDriftInputs, type DriftInputs } from '../../drift/inputs.js';
+import { runDriftCheck } from '../drift.js';
 import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
   const request = await readMigrateRequest(runnerInputs);
+  // `finish` on a shared database (blue-green): blue's database against the backup first. After
+  // finish blue cannot run on it, and a write made through an old node while migrations were
+  // pending may be one Kong skips until finish and a reload (Kong/kong#6172).
+  const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await readDriftInputs(runnerInputs, 'backup-manifest') : await refuseDriftInputs(request.command);
+  if (drift !== undefined && !request.render) await checkBeforeFinish(drift, request);
   const result = await migrate(request, { info, warning: (line) => core.warning(line) });
   writeOutputs(result);
   for (const item of result.rendered) infoLines(`# ${item.title}\n${item.text}`);
@@ -106,6 +113,26 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
     smoke,
     plan: planFile === undefined ? undefined : { path: path.resolve(planFile), plan: await readPlanFile(path.resolve(planFile)) },
   };
+}
+
+/** The drift inputs apply to `finish` with a backup-manifest only. */
+async function refuseDriftInputs(command: string): Promise<undefined> {
+  for (const name of ['accept-drift', 'drift-reports', 'write-freeze', 'drift-report-file']) {
+    if (readString(runnerInputs, name) !== undefined && !(name === 'accept-drift' && /^false$/i.test(readString(runnerInputs, name)!))) {
+      throw inputError(name, `applies to the drift check before finish (command: finish with backup-manifest), not to command ${command}`);
+    }
+  }
+  return undefined;
+}
+
+/** A dry run reports what the check found and goes on; a real finish stops on drift not accepted. */
+async function checkBeforeFinish(drift: DriftInputs, request: MigrateRequest): Promise<void> {
+  try {
+    await runDriftCheck('finish', drift, request.database);
+  } catch (error) {
+    if (!request.dryRun) throw error;
+    core.warning(`dry run: finish would be refused: ${(error as Error).message}`);
+  }
 }
 
 /** Kong's flags take whole seconds. */

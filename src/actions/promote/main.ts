@@ -1,15 +1,20 @@
 import * as core from '@actions/core';
-import { stepError } from '../../lib/errors.js';
+import { readDriftInputs, readPrefixedDatabase } from '../../drift/inputs.js';
+import { inputError, stepError } from '../../lib/errors.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
 import { createGate } from '../../traffic/gates.js';
 import { readPromoteConfig } from '../../traffic/options.js';
 import { lossNotes, renderPromoteMarkdown, stepsJson } from '../../traffic/report.js';
 import { runPromotion } from '../../traffic/strategy.js';
+import { runDriftCheck } from '../drift.js';
 import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 
 await runAction(async () => {
   const config = await readPromoteConfig(runnerInputs, info);
   const describe = config.backend.describe();
+  const drift = await readDriftInputs(runnerInputs, 'drift-manifest');
+  const blueDatabase = readPrefixedDatabase(runnerInputs, 'blue-');
+  if (drift !== undefined && blueDatabase === undefined) throw inputError('blue-database-url', 'is required with drift-manifest: the drift check reads blue\'s database');
 
   // `render: true` prints what would change (the kubectl patch, the nginx file …) and stops.
   if (config.render) {
@@ -26,6 +31,12 @@ await runAction(async () => {
   // A cancelled workflow run sends SIGINT, then SIGTERM: stop at the next wait and revert to blue.
   const controller = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+
+  // Before any traffic moves: writes made on blue since the backup would be left behind.
+  if (drift !== undefined && config.strategy.command === 'promote') await runDriftCheck('promote', drift, blueDatabase!);
+  else if (config.strategy.command === 'promote' && config.topology === 'dual-cluster') {
+    core.warning('no drift-manifest: writes made on blue after the backup green was restored from are not checked, and would be left behind', { title: 'promote: drift not checked' });
+  }
 
   const notes = config.strategy.command === 'promote' ? await lossNotes(config.topology, config.pluginSource) : undefined;
   if (notes !== undefined && notes.topology === 'dual-cluster') {

@@ -137,7 +137,7 @@ export function assembleFacts(scans: readonly TableScan[], algorithm: Fingerprin
  * md5 is the fallback for older servers (Kong 1.x/2.x era). The manifest records which one was
  * used and comparisons recompute with that one.
  */
-const ROW_HASH: Record<FingerprintAlgorithm, string> = {
+export const ROW_HASH: Record<FingerprintAlgorithm, string> = {
   'row-hashrecord-sum-v1': 'hash_record_extended(t, 0)',
   'row-hashtextextended-sum-v1': 'hashtextextended(t::text, 0)',
   'row-md5-sum-v1': "('x' || left(md5(t::text), 16))::bit(64)::bigint",

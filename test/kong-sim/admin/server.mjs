@@ -576,6 +576,14 @@ export async function startAdminApi(options) {
     }
     const parent = await selectEntity(coll, ws, second);
     if (third === undefined) {
+      if (method === 'DELETE' && head !== 'workspaces') {
+        // kong/api/endpoints.lua 3.4.2 l.664-671 delete_entity_endpoint: 204 whether or not the
+        // entity existed; plugins scoped to a deleted route, service or consumer go with it
+        // (kong/db/schema/entities/plugins.lua 3.4.2 l.22-24 on_delete = "cascade"; here the
+        // foreign keys' ON DELETE CASCADE of db/schema.mjs).
+        if (parent) await query(`DELETE FROM "${coll.table}" WHERE id = $1`, [parent.row.id]);
+        return [204, null];
+      }
       if (method !== 'GET') return [405, { message: 'Method not allowed' }];
       if (!parent) return [404, { message: 'Not found' }];
       return [200, toEntity(coll, parent.cols, parent.row)];
@@ -771,10 +779,10 @@ export async function startAdminApi(options) {
       status = 500;
       body = { message: KONG_BODIES[500] };
     }
-    const payload = JSON.stringify(body);
+    // 204 has no body and no Content-Length (kong/api/endpoints.lua no_content: kong.response.exit(204)).
+    const payload = status === 204 ? '' : JSON.stringify(body);
     res.writeHead(status, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(payload),
+      ...(status === 204 ? {} : { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload) }),
       'Access-Control-Allow-Origin': '*',
       Server: serverHeader(),
       'X-Kong-Admin-Latency': String(Date.now() - started),

@@ -12,12 +12,15 @@
 //     l.780-815. Kong 3.x's default flavor traditional_compatible (kong/templates/kong_defaults.lua)
 //     emulates this order;
 //   - strip_path / service.path joining: get_upstream_uri_v0 (kong/router/utils.lua 3.4.2 l.139-200);
-//   - hosts: exact or wildcard (`*.example.com`, `example.*`), compared without the port.
-// Not simulated: snis/sources/destinations, path_handling v1, https redirect, plugins.
+//   - hosts: exact or wildcard (`*.example.com`, `example.*`), compared without the port;
+//   - one plugin, request-termination (the write freeze puts it on a route in front of the Admin
+//     API), and the proxy access log: plugins.mjs.
+// Not simulated: snis/sources/destinations, path_handling v1, https redirect, other plugins.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { KONG_BODIES } from '../admin/server.mjs';
+import { logAccess, requestTermination } from './plugins.mjs';
 import { atLeast, createFaultState, parseVersion, sleep, startListener } from '../admin/sim-util.mjs';
 
 const MATCH_RULES = { HOST: 0x40, HEADER: 0x20, URI: 0x10, METHOD: 0x08 }; // kong/router.lua 2.8.5 MATCH_RULES
@@ -26,7 +29,7 @@ const MATCH_SUBRULES = { HAS_REGEX_URI: 0x01, PLAIN_HOSTS_ONLY: 0x02, HAS_WILDCA
 /**
  * @typedef {object} ProxyOptions
  * @property {string | import('pg').PoolConfig} [pg]  the database routes are read from (traditional nodes)
- * @property {() => {routes: Record<string, any>[], upstreams: Record<string, any>[]}} [source]
+ * @property {() => {routes: Record<string, any>[], upstreams: Record<string, any>[], plugins?: import('./plugins.mjs').TerminationPlugin[]}} [source]
  *           instead of pg: the configuration a DB-less node or data plane holds in memory
  * @property {string} version            Kong version (selects the path-regex rule and error format)
  * @property {string} [cluster]          value of the X-Kong-Sim-Cluster response header (e.g. blue)
@@ -34,6 +37,7 @@ const MATCH_SUBRULES = { HAS_REGEX_URI: 0x01, PLAIN_HOSTS_ONLY: 0x02, HAS_WILDCA
  * @property {number} [reloadIntervalMs] re-read routes from the DB this often (default 1000; 0 = never)
  * @property {import('../admin/sim-util.mjs').Faults} [faults]
  * @property {number} [upstreamTimeoutMs] default 60000 (services.read_timeout wins when set)
+ * @property {string} [accessLog]        append one line per request here, as Kong's proxy_access_log
  * @property {number} [port]             listen on this port (a node replaced at the same address); default a free one
  */
 
@@ -53,29 +57,34 @@ export async function startProxy(options) {
   let router = [];
   /** @type {Map<string, {targets: {target: string, weight: number}[], rr: number[]}>} */
   let upstreams = new Map();
+  /** @type {import('./plugins.mjs').TerminationPlugin[]} */
+  let terminations = [];
   let lastError = /** @type {Error|null} */ (null);
 
   const read = async () => {
     if (options.source) {
-      const { routes, upstreams } = options.source();
-      return [{ rows: routes }, { rows: upstreams }];
+      const { routes, upstreams, plugins } = options.source();
+      return [{ rows: routes }, { rows: upstreams }, { rows: plugins ?? [] }];
     }
     if (!pool || faults.get().dbUnreachable) throw new Error('database unreachable (simulated)');
     return Promise.all([
       pool.query(`SELECT r.id, r.name, r.created_at, r.protocols, r.methods, r.hosts, r.paths, r.headers,
                          r.regex_priority, r.strip_path, r.preserve_host,
                          s.protocol AS s_protocol, s.host AS s_host, s.port AS s_port, s.path AS s_path,
-                         s.read_timeout AS s_read_timeout, s.name AS s_name
+                         s.read_timeout AS s_read_timeout, s.name AS s_name, s.id AS s_id
                     FROM routes r JOIN services s ON s.id = r.service_id
                    WHERE COALESCE(s.enabled, true)`),
       pool.query(`SELECT u.name, t.target, t.weight FROM upstreams u JOIN targets t ON t.upstream_id = u.id
                    ORDER BY u.name, t.created_at, t.id`).catch(() => ({ rows: [] })),
+      pool.query(`SELECT route_id, service_id, consumer_id, protocols, config FROM plugins
+                   WHERE name = 'request-termination' AND enabled`).catch(() => ({ rows: [] })),
     ]);
   };
 
   const reload = async () => {
-    const [routes, ups] = await read();
+    const [routes, ups, plugins] = await read();
     router = buildRouter(routes.rows, version);
+    terminations = plugins.rows;
     const next = new Map();
     for (const r of ups.rows) {
       if (!next.has(r.name)) next.set(r.name, { targets: [], rr: [] });
@@ -130,6 +139,7 @@ export async function startProxy(options) {
 
   const listener = await startListener(async (req, res) => {
     const started = Date.now();
+    if (options.accessLog) logAccess(options.accessLog, req, res);
     try {
       const latency = faults.latency();
       if (latency > 0) await sleep(latency);
@@ -153,6 +163,18 @@ export async function startProxy(options) {
         return;
       }
       const { route, uriPostfix } = match;
+      const terminate = requestTermination(terminations, route, req, url);
+      if (terminate) {
+        req.resume();
+        const body = terminate.body ?? '';
+        res.writeHead(terminate.status, {
+          ...(body === '' ? {} : { 'Content-Type': terminate.contentType, 'Content-Length': Buffer.byteLength(body) }),
+          'X-Kong-Response-Latency': String(Date.now() - started),
+          ...kongHeaders(),
+        });
+        res.end(body);
+        return;
+      }
       const base = route.service.path ?? '/';
       const upstreamUri = upstreamUriV0(route.stripPath, uriPostfix, url.pathname, base) + url.search;
       let host = route.service.host;
@@ -256,7 +278,7 @@ export async function startProxy(options) {
  * @property {number} categoryBit
  * @property {number} submatchWeight
  * @property {number} maxUriLength
- * @property {{protocol: string, host: string, port: number, path: string|null, readTimeout: number|null}} service
+ * @property {{id: string, protocol: string, host: string, port: number, path: string|null, readTimeout: number|null}} service
  */
 
 /**
@@ -357,6 +379,7 @@ export function buildRouter(rows, version) {
       submatchWeight,
       maxUriLength,
       service: {
+        id: r.s_id,
         protocol: r.s_protocol ?? 'http',
         host: r.s_host,
         port: Number(r.s_port ?? 80),
