@@ -40,6 +40,7 @@ export function createFanout(instances: readonly Instance[]): TrafficBackend {
 
   async function read(): Promise<SplitState> {
     const states = await readAll();
+    expected = undefined;
     const detail = states.map(({ name, state }) => `${name}: ${state.detail}`).join('; ');
     const unknown = states.filter(({ state }) => state.kind !== 'split');
     if (unknown.length > 0) return { kind: 'unknown', detail: `${unknown.map((u) => u.name).join(', ')} unreadable (${detail})` };

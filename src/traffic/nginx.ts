@@ -11,8 +11,9 @@ import { localShell, type HostShell } from './host-shell.js';
  * old ones finish in-flight requests). The previous file is kept beside it (`.previous`) and put
  * back whenever the test or the reload fails, so an invalid config is never left in place and
  * never loaded. One reload per step, no more: each reload makes the old workers close their idle
- * keep-alive connections, and a client that sends on one at that moment sees a reset (measured:
- * 102 read errors of 311,635 requests over 8 reloads). Those errors are counted, not hidden.
+ * keep-alive connections (ngx_close_idle_connections() on the quit signal), and a client that
+ * sends on one at that moment sees a reset. nginx 1.27.4's keepalive_min_timeout, clients that
+ * retry such a GET, or no keep-alive give 0 (README, bench/promote.mjs nginx-ssh).
  */
 export interface NginxOptions {
   /** Where nginx runs: this machine, or a host over SSH; every path below is on that host. */

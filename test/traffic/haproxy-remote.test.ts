@@ -7,6 +7,7 @@ import { startHaproxy, type HaproxyServer } from '../helpers/haproxy.js';
 import { createNetwork, netnsUnavailable, type TestNetwork } from '../helpers/netns.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { until } from '../helpers/until.js';
+import { describeEndpoint, parseRuntimeEndpoint } from '../../src/traffic/haproxy-runtime.js';
 import { readPromoteConfig } from '../../src/traffic/options.js';
 import { runPromotion, type PromoteResult } from '../../src/traffic/strategy.js';
 import { startClusters, type Clusters } from './clusters.js';
@@ -74,6 +75,19 @@ async function canaryWith(backend: Awaited<ReturnType<typeof backendFor>>, prefi
   expect(fired, lines.join('\n')).toBe(true);
   return { result, lines };
 }
+
+describe('runtime API addresses', () => {
+  it('takes a unix socket path or tcp://host:port, and names what it refuses', async () => {
+    expect(parseRuntimeEndpoint('/run/haproxy/admin.sock')).toEqual({ kind: 'unix', path: '/run/haproxy/admin.sock' });
+    expect(parseRuntimeEndpoint('tcp://10.0.9.5:9999')).toEqual({ kind: 'tcp', host: '10.0.9.5', port: 9999 });
+    expect(describeEndpoint(parseRuntimeEndpoint('tcp://[fd00::5]:9999') as never)).toBe('tcp://[fd00::5]:9999');
+    for (const bad of ['admin.sock', 'tcp://10.0.9.5', 'tcp://10.0.9.5:0', 'tcp://[zz]:1', 'ipv4@10.0.9.5:9999', '/run/a\nb']) expect(parseRuntimeEndpoint(bad)).toHaveProperty('problem');
+    const read = (values: Record<string, string>) => readPromoteConfig({ get: (name) => ({ backend: 'haproxy', 'blue-servers': 'blue', 'green-servers': 'green', ...values })[name] ?? '', mask: () => {} });
+    await expect(read({ 'haproxy-socket': 'ipv4@10.0.9.5:9999' })).rejects.toThrow(/^input 'haproxy-socket': "ipv4@10\.0\.9\.5:9999": expected an absolute unix socket path .* or tcp:\/\/host:port/);
+    await expect(read({ 'haproxy-socket': 'tcp://10.0.9.5:9999\ntcp://10.0.9.5:9999' })).rejects.toThrow(/^input 'haproxy-socket': names tcp:\/\/10\.0\.9\.5:9999 twice/);
+    await expect(read({ 'haproxy-socket': 'tcp://10.0.9.5:9999\ntcp://10.0.9.6:9999', 'haproxy-config': '/etc/haproxy/haproxy.cfg' })).rejects.toThrow(/^input 'haproxy-config': is one file on this machine, and haproxy-socket names 2 instances/);
+  });
+});
 
 describe.skipIf(skip !== undefined)(`HAProxy instances over TCP on hosts of their own (network namespaces)${skip ? ` — ${skip}` : ''}`, () => {
   beforeAll(async () => {

@@ -77,6 +77,21 @@ describe('SSH destinations and remote arguments', () => {
     for (const bad of ['-oProxyCommand=x', 'a@-b', 'host:0', 'host:70000', 'a b', '[zz]:22', 'x@y@z']) expect(parseSshHost(bad)).toHaveProperty('problem');
   });
 
+  it('refuses SSH inputs that are missing or not what they say, naming the input; the key is masked first', async () => {
+    const masked: string[] = [];
+    const read = (values: Record<string, string>) => readPromoteConfig({
+      get: (name) => ({ backend: 'nginx', 'blue-servers': '10.0.1.10:8000', 'green-servers': '10.0.2.10:8000', 'nginx-upstream-file': '/etc/nginx/kong-upstream.conf', ...values })[name] ?? '',
+      mask: (secret) => masked.push(secret),
+    });
+    await expect(read({ 'nginx-ssh-hosts': '-oProxyCommand=sh' })).rejects.toThrow(/^input 'nginx-ssh-hosts': "-oProxyCommand=sh": expected \[user@\]host\[:port\]/);
+    await expect(read({ 'nginx-ssh-hosts': 'deploy@10.0.9.5' })).rejects.toThrow(/^input 'nginx-ssh-key': is required with nginx-ssh-hosts/);
+    await expect(read({ 'nginx-ssh-hosts': 'deploy@10.0.9.5', 'nginx-ssh-key': 'hunter2-not-a-key' })).rejects.toThrow(/^input 'nginx-ssh-key': is not a private key/);
+    expect(masked).toContain('hunter2-not-a-key');
+    const pair = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----';
+    await expect(read({ 'nginx-ssh-hosts': 'deploy@10.0.9.5', 'nginx-ssh-key': pair })).rejects.toThrow(/^input 'nginx-ssh-known-hosts': is required with nginx-ssh-hosts: .*never trusted on first use/);
+    await expect(read({ 'nginx-ssh-hosts': 'deploy@10.0.9.5', 'nginx-ssh-key': pair, 'nginx-ssh-known-hosts': 'SHA256:abc' })).rejects.toThrow(/^input 'nginx-ssh-known-hosts': has a line that is not "host key-type key"/);
+  });
+
   it('quotes every argument for the remote shell: none is read as syntax', () => {
     expect(shellQuote("it's; rm -rf / $(x) `y`")).toBe("'it'\\''s; rm -rf / $(x) `y`'");
   });
