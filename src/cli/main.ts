@@ -42,7 +42,10 @@ plan: the upgrade plan A -> B (fetch-changelog's)
   --output F               also write the plan JSON to F
 
 verify: a backup made by backup-db, e.g. a downloaded artifact (backup-db mode verify)
-  --manifest F             its manifest.json; every file's size and SHA-256, then pg_restore --list
+  --manifest F             its manifest.json, or s3://bucket/prefix/manifest.json (read from the
+                           bucket, with AWS_* credentials from the environment); every file's
+                           size and SHA-256, then pg_restore --list
+  --s3-endpoint U          the store when it is not AWS S3 (--s3-region, --s3-force-path-style true)
   --trial-restore          also restore into a scratch database (dropped after) whose
                            fingerprint must equal the manifest's, on the server of
                            --target-database-url, else --database-url
@@ -69,6 +72,7 @@ const VERIFY_STRING_FLAGS = [
   'manifest', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database', 'pg-sslmode',
   'target-database-url', 'target-pg-host', 'target-pg-port', 'target-pg-user', 'target-pg-password', 'target-pg-database',
   'target-pg-sslmode', 'pg-bin-dir', 'jobs', 'encryption-passphrase', 'encryption-private-key',
+  's3-endpoint', 's3-region', 's3-force-path-style', 's3-checksum',
 ] as const;
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
@@ -140,18 +144,26 @@ async function verify(source: InputSource): Promise<number> {
     // RUNNER_TEMP is where the action decrypts; at a terminal, the system's temp folder.
     const request = readBackupRequest({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: os.tmpdir() });
     if (request.mode !== 'verify') throw new Error('unreachable: mode is verify');
-    const [{ verifyBackup }, { createRunDir }] = await Promise.all([import('../database/postgres/verify.js'), import('../lib/run-dir.js')]);
-    // A private folder for the decrypted copy and gpg's home, removed however verify ends.
+    const [{ verifyBackup }, { createRunDir }, { fetchBackup }] = await Promise.all([import('../database/postgres/verify.js'), import('../lib/run-dir.js'), import('../database/object-storage/fetch.js')]);
+    // A private folder for the decrypted copy, gpg's home and a backup read from a bucket, removed however verify ends.
     const runDir = await createRunDir(request.common.workDir);
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const fetched = request.objectStorage && (await fetchBackup(request.manifest, request.objectStorage, 'manifest', runDir, log).catch(async (error: unknown) => {
+      await rm(runDir.path, { recursive: true, force: true });
+      throw error;
+    }));
     const result = await verifyBackup({
-      manifestPath: request.manifest,
+      manifestPath: fetched?.manifestPath ?? request.manifest,
       encryption: request.common.encryption,
       trialServer: request.trialServer,
       jobs: request.common.jobs,
       binDir: request.common.binDir,
       runDir,
-      log: (line) => process.stderr.write(`${line}\n`),
-    }).finally(() => rm(runDir.path, { recursive: true, force: true }));
+      log,
+    }).finally(async () => {
+      await fetched?.close();
+      await rm(runDir.path, { recursive: true, force: true });
+    });
     const { manifest } = result;
     const facts: [string, string][] = [
       ['database', `${manifest.database.database} on ${manifest.database.host}:${manifest.database.port} (PostgreSQL ${manifest.database.serverVersion}), Kong ${manifest.kong.version ?? 'unknown'}`],

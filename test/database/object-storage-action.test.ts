@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -76,6 +76,11 @@ describe('backup-db action with object storage', () => {
     expect(verify.stdout).toMatch(/Downloaded 1 file\(s\), \d+ bytes, from s3:\/\/kong-rollback\/prod\/kong-kong-\S+: sizes and SHA-256 match the manifest/);
     expect(verify.summary).toMatch(/trial restore into a scratch database: fingerprint equals the manifest/);
     expect(verify.outputs['manifest-path']).toBe(manifest);
+
+    // The CLI reads the same bucket, with the same inputs as flags.
+    const cli = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), 'verify', '--manifest', manifest, '--s3-endpoint', s3.endpoint, '--s3-force-path-style', 'true'], { env: { ...process.env, ...awsEnv() }, encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(`Backup verified: ${manifest}`);
 
     const restore = await runAction('backup-db', { mode: 'restore', manifest, 'target-database-url': url('kong_restored'), jobs: 2, ...storage() }, { env: awsEnv() });
     expect(restore.exitCode, restore.stdout).toBe(0);

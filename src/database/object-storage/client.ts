@@ -41,6 +41,9 @@ export class ObjectStore {
       region: settings.region,
       ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
       forcePathStyle: settings.forcePathStyle,
+      // A store that stops answering fails the step (the SDK retries first) instead of holding
+      // pg_dump and the job until the job's own timeout.
+      requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
       // Checksums only where this code asks for them (s3-checksum): the SDK's default adds CRC32
       // headers some S3-API stores refuse.
       requestChecksumCalculation: 'WHEN_REQUIRED',
