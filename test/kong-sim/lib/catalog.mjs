@@ -8,6 +8,7 @@
  * @property {string} name
  * @property {string} since    first release tag that ships it
  * @property {boolean} teardown  has a Postgres `teardown` (becomes "pending" after `up`)
+ * @property {boolean} [kept]  a 0.14 → 1.0 step name that 2.0 did not remove from this subsystem
  */
 
 /** @typedef {{ subsystem: string, namespace: string, migrations: Migration[] }} Subsystem */
@@ -46,6 +47,23 @@ export const CORE = [
   // On master only (meta.lua 3.10.0), untagged: facts §4.1.
   m('025_390_to_3100', '3.10.0'),
 ];
+/**
+ * Kong Enterprise's core line differs from OSS's from 2.6 to 2.8: 014_230_to_260 and
+ * 015_260_to_270 where OSS has 014_230_to_270, and 016_270_to_280 where OSS has 015_270_to_280;
+ * 3.x Enterprise then runs 016_280_to_300 after its 016_270_to_280. Seen in the schema_meta rows
+ * of a public Enterprise 2.8 pg_dump (RubenPascual/GTIO-Ganador@adab935
+ * Cats-Dogs/Database/sql/kong_start/dump_kong_db.sql) and in Enterprise 3.2 bootstraps
+ * (Kong/docker-kong#633, Kong/kong#10856: core 000_base … 014_230_to_260, 015_260_to_270,
+ * 016_270_to_280, 016_280_to_300, 017_300_to_310, 018_310_to_320). The first Enterprise release of
+ * each name is inferred from the name (UNVERIFIED); after 3.2 Enterprise is taken to follow OSS's
+ * core names (UNVERIFIED: no paste).
+ */
+const ENTERPRISE_CORE = CORE.flatMap((mig) => {
+  if (mig.name === '014_230_to_270') return [m('014_230_to_260', '2.6.0'), m('015_260_to_270', '2.7.0')];
+  if (mig.name === '015_270_to_280') return [m('016_270_to_280', '2.8.0')];
+  return [mig];
+});
+
 /**
  * Migrations dropped from init.lua in 2.0.0: core's and the bundled plugins' 0.14 → 1.0 steps
  * (kong/plugins/<p>/migrations/init.lua at 1.5.1 lists them; at 2.0.0 the files are gone).
@@ -86,6 +104,52 @@ export const PLUGINS = /** @type {Record<string, Migration[]>} */ ({
 });
 
 /**
+ * What Kong Enterprise adds to the migrations, as far as public output shows it (Kong
+ * Enterprise's source is not public). Names and their order: the Enterprise 2.8 pg_dump's
+ * schema_meta rows and the Enterprise 3.2 bootstrap pastes cited at ENTERPRISE_CORE; the
+ * `enterprise` subsystem's names after 016_3100_to_3200 are from a public copy of Enterprise's
+ * kong/enterprise_edition/db/migrations/enterprise/init.lua (FrSanchez/luajit-decompiler@5a0c02a),
+ * seen in no paste. The first release of each name is inferred from the name (UNVERIFIED).
+ * Teardowns: the dump's `pending` is '{}' (some migration of the subsystem had a teardown) for
+ * every subsystem below but degraphql, graphql-rate-limiting-advanced, jwt-signer and vault-auth
+ * (NULL). Where a subsystem has one migration that is the one; where it has several, the 2.1
+ * workspace migration (`*_200_to_210`, `001_1500_to_2100`, as OSS's ws_migrate_plugin) is taken
+ * (UNVERIFIED); for `enterprise` itself which one is not known, so none is marked: a simulated
+ * Enterprise bootstrap leaves its pending NULL where the real one leaves '{}'.
+ * Later Enterprise plugin migrations (3.x) are not known and not simulated.
+ */
+export const ENTERPRISE_SUBSYSTEMS = /** @type {Record<string, Migration[]>} */ ({
+  enterprise: [
+    m('000_base', '1.5.0'), m('006_1301_to_1500', '1.5.0'), m('006_1301_to_1302', '1.5.0'),
+    // Enterprise's order, not the names': "010 must be ran before 007" (the init.lua copy).
+    m('010_1500_to_2100', '2.1.0'), m('007_1500_to_1504', '2.1.0'), m('008_1504_to_1505', '2.1.0'), m('007_1500_to_2100', '2.1.0'), m('009_1506_to_1507', '2.1.0'),
+    m('009_2100_to_2200', '2.2.0'), m('010_2200_to_2211', '2.2.1'), m('010_2200_to_2300', '2.3.0'), m('010_2200_to_2300_1', '2.3.0'),
+    m('011_2300_to_2600', '2.6.0'), m('012_2600_to_2700', '2.7.0'), m('012_2600_to_2700_1', '2.7.0'), m('013_2700_to_2800', '2.8.0'),
+    m('014_2800_to_3000', '3.0.0'), m('015_3000_to_3100', '3.1.0'), m('016_3100_to_3200', '3.2.0'),
+    m('017_3200_to_3300', '3.3.0'), m('018_3300_to_3400', '3.4.0'), m('019_3500_to_3600', '3.6.0'),
+  ],
+  ...Object.fromEntries(
+    ['acl', 'basic-auth', 'hmac-auth', 'jwt', 'key-auth', 'key-auth-enc', 'request-transformer-advanced', 'response-transformer-advanced'].map((plugin) => [`enterprise.${plugin}`, [m('001_1500_to_2100', '2.1.0', true)]]),
+  ),
+  'enterprise.mtls-auth': [m('001_1500_to_2100', '2.1.0', true), m('002_2200_to_2300', '2.3.0')],
+  'enterprise.oauth2': [m('001_1500_to_2100', '2.1.0', true), m('002_2200_to_2211', '2.2.1')],
+});
+
+/** Enterprise plugins with migrations, loaded with `plugins = bundled` on an Enterprise version (same sources as above). */
+export const ENTERPRISE_PLUGINS = /** @type {Record<string, Migration[]>} */ ({
+  canary: [m('001_200_to_210', '2.1.0', true)],
+  degraphql: [m('000_base', '1.5.0')],
+  'graphql-rate-limiting-advanced': [m('000_base_gql_rate_limiting', '1.5.0')],
+  'jwt-signer': [m('000_base_jwt_signer', '1.5.0'), m('001_200_to_210', '2.1.0')],
+  'key-auth-enc': [m('000_base_key_auth_enc', '1.5.0'), m('001_200_to_210', '2.1.0', true)],
+  'mtls-auth': [m('000_base_mtls_auth', '1.5.0'), m('001_200_to_210', '2.1.0', true), m('002_2200_to_2300', '2.3.0')],
+  // Unlike OSS's 001_14_to_15 steps (REMOVED_IN_2), openid-connect's is still run by 2.8 (the dump).
+  'openid-connect': [m('000_base_openid_connect', '1.5.0'), { ...m('001_14_to_15', '1.5.0'), kept: true }, m('002_200_to_210', '2.1.0', true)],
+  'proxy-cache-advanced': [m('001_035_to_050', '1.5.0', true)],
+  'vault-auth': [m('000_base_vault_auth', '1.5.0')],
+});
+
+/**
  * Parses "3.9.3", "2.8.5", Enterprise "3.4.3.5" (4 parts), tolerating a suffix ("3.10.0-rc.1").
  * @param {string} v
  * @returns {{ parts: number[], enterprise: boolean, text: string }}
@@ -114,7 +178,7 @@ export const atLeast = (version, min) => cmp(version, min) >= 0;
 /** @param {string} version @param {Migration} mig */
 function ships(version, mig) {
   if (!atLeast(version, mig.since)) return false;
-  return !(REMOVED_IN_2.has(mig.name) && atLeast(version, '2.0.0'));
+  return !(REMOVED_IN_2.has(mig.name) && !mig.kept && atLeast(version, '2.0.0'));
 }
 
 /**
@@ -130,8 +194,9 @@ export function loadedPlugins(pluginsConf, version) {
     const name = raw.trim();
     if (!name || name === 'off') continue;
     if (name === 'bundled') {
-      const bundled = pre24Order(version);
-      for (const [plugin, migs] of Object.entries(PLUGINS)) {
+      const enterprise = parseVersion(version).enterprise;
+      const bundled = enterprise ? undefined : pre24Order(version);
+      for (const [plugin, migs] of Object.entries(enterprise ? { ...PLUGINS, ...ENTERPRISE_PLUGINS } : PLUGINS)) {
         if (bundled !== undefined && !bundled.includes(plugin)) continue;
         if (migs.some((mig) => ships(version, mig))) names.add(plugin);
       }
@@ -195,8 +260,22 @@ function pre24Order(version) {
  * @returns {Subsystem[]}
  */
 export function subsystemsAt(version, plugins) {
+  const enterprise = parseVersion(version).enterprise;
   /** @type {Subsystem[]} */
-  const out = [{ subsystem: 'core', namespace: 'kong.db.migrations.core', migrations: CORE.filter((mig) => ships(version, mig)) }];
+  const out = [{ subsystem: 'core', namespace: 'kong.db.migrations.core', migrations: (enterprise ? ENTERPRISE_CORE : CORE).filter((mig) => ships(version, mig)) }];
+  if (enterprise) {
+    // Enterprise: its own subsystems always, then its plugins with OSS's, all by name after core.
+    // The order is UNVERIFIED (no paste shows a whole Enterprise list; one 3.2.2.1 bootstrap,
+    // Kong/kong#10856, ran hmac-auth right after core).
+    /** @type {Record<string, Migration[]>} */
+    const catalog = { ...PLUGINS, ...ENTERPRISE_PLUGINS };
+    const names = [...Object.keys(ENTERPRISE_SUBSYSTEMS), ...plugins.filter((p) => catalog[p] !== undefined)].sort();
+    for (const name of names) {
+      const shipped = (ENTERPRISE_SUBSYSTEMS[name] ?? catalog[name] ?? []).filter((mig) => ships(version, mig));
+      if (shipped.length > 0) out.push({ subsystem: name, namespace: ENTERPRISE_SUBSYSTEMS[name] ? `kong.enterprise_edition.db.migrations.${name}` : `kong.plugins.${name}.migrations`, migrations: shipped });
+    }
+    return out;
+  }
   const order = pre24Order(version);
   const ordered = order === undefined ? [...plugins].sort() : order.filter((p) => plugins.includes(p));
   for (const plugin of ordered) {

@@ -272,11 +272,12 @@ function classify(subsystems, rows) {
 }
 
 /**
- * -- kong/db/migrations/state.lua l.28-50 Migrations_mt.__tostring: "%<max>s: %s" joined by "\n".
+ * -- kong/db/migrations/state.lua l.28-50 Migrations_mt.__tostring: "%<max>s: %s" joined by "\n";
+ * before 1.2.0 "%s: %s", not aligned (Kong/kong 1.1.2 state.lua l.26-41).
  * @param {Subsystem[]} list
  */
 function formatMigrations(list) {
-  const max = Math.max(...list.map((s) => s.subsystem.length));
+  const max = atLeast(version(), '1.2.0') ? Math.max(...list.map((s) => s.subsystem.length)) : 0;
   return list.map((s) => `${s.subsystem.padStart(max)}: ${s.migrations.map((m) => m.name).join(', ')}`).join('\n');
 }
 
@@ -510,15 +511,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** @param {SchemaState} state @param {DB} db @param {number} ttl */
 async function bootstrap(state, db, ttl) {
   if (state.needs_bootstrap) {
-    log('Bootstrapping database...'); // -- kong/cmd/utils/migrations.lua l.27
+    log(before12('Bootstrapping database...')); // -- kong/cmd/utils/migrations.lua l.27
     await db.schemaBootstrap();
   } else {
-    log('Database already bootstrapped'); // -- kong/cmd/utils/migrations.lua l.31
+    log(before12('Database already bootstrapped')); // -- kong/cmd/utils/migrations.lua l.31
     return;
   }
   const [ok, err] = await db.clusterMutex({ ttl, noWait: true }, async () => {
     await db.runMigrations(state.new_migrations ?? [], { runUp: true, runTeardown: true, position: `${LUA_ROOT}/kong/cmd/utils/migrations.lua:41` });
-    log('Database is up-to-date'); // -- kong/cmd/utils/migrations.lua l.45
+    log(before12('Database is up-to-date')); // -- kong/cmd/utils/migrations.lua l.45
   });
   if (err) throw new LuaError(err, `${LUA_ROOT}/kong/cmd/utils/migrations.lua:48`);
   if (!ok) log(NOT_LEADER_MSG); // -- kong/cmd/utils/migrations.lua l.51-53
@@ -551,7 +552,7 @@ async function up(state, db, opts) {
       }
     }
     if (!s.new_migrations) {
-      if (!opts.force) log('Database is already up-to-date'); // -- kong/cmd/utils/migrations.lua l.96
+      if (!opts.force) log(before12('Database is already up-to-date')); // -- kong/cmd/utils/migrations.lua l.96
       return;
     }
     log.debug(`migrations to run:\n${formatMigrations(s.new_migrations)}`);
@@ -586,7 +587,7 @@ async function finish(state, db, opts) {
       log("\nNew migrations available; run 'kong migrations up' to proceed"); // l.156
       return;
     }
-    if (!opts.force && !s.pending_migrations) log('No pending migrations to finish'); // l.161
+    if (!opts.force && !s.pending_migrations) log(before12('No pending migrations to finish')); // l.161
   });
   if (err) throw new LuaError(err, `${pos}:168`);
   if (!ok) log(NOT_LEADER_MSG); // l.171-173
@@ -596,13 +597,13 @@ async function finish(state, db, opts) {
 async function reset(state, db, ttl) {
   const pos = `${LUA_ROOT}/kong/cmd/utils/migrations.lua`;
   if (state.needs_bootstrap) {
-    log('Database not bootstrapped, nothing to reset'); // -- kong/cmd/utils/migrations.lua l.179
+    log(before12('Database not bootstrapped, nothing to reset')); // -- kong/cmd/utils/migrations.lua l.179
     return false;
   }
   const [ok, err] = await db.clusterMutex({ ttl, noWait: true, noCleanup: true }, async () => {
     log('Resetting database...'); // l.190
     await db.schemaReset(`${pos}:191`);
-    log('Database successfully reset'); // l.192
+    log(before12('Database successfully reset')); // l.192
   });
   if (err) {
     // -- kong/cmd/utils/migrations.lua l.194-203: maybe the locks table was dropped
@@ -610,7 +611,7 @@ async function reset(state, db, ttl) {
     log('Resetting database...');
     if (atLeast(version(), '3.0.0')) await db.connector.query('ROLLBACK;').catch(() => {}); // absent in 2.8.5
     await db.schemaReset(`${pos}:201`);
-    log('Database successfully reset');
+    log(before12('Database successfully reset'));
     return true;
   }
   if (!ok) {
@@ -622,6 +623,16 @@ async function reset(state, db, ttl) {
 
 // ---------------------------------------------------------------------------------------------
 // Commands
+
+/**
+ * Kong 1.0.x and 1.1.x start these messages in lower case ("bootstrapping database...",
+ * "database is already up-to-date": Kong/kong 1.1.2 kong/cmd/utils/migrations.lua); 1.2.0
+ * capitalised them (Kong/kong#4555).
+ * @param {string} message
+ */
+function before12(message) {
+  return atLeast(version(), '1.2.0') ? message : message[0].toLowerCase() + message.slice(1);
+}
 
 /** The simulated Kong version (KONG_SIM_VERSION, default 3.9.3). */
 function version() {
@@ -689,8 +700,10 @@ async function migrationsExecute(args) {
 
 /** -- kong/cmd/migrations.lua l.105-154 @param {SchemaState} state @param {DB} db */
 function listCommand(state, db) {
+  if (!atLeast(version(), '1.2.0')) return listCommand10(state);
   if (state.needs_bootstrap) {
-    log(NEEDS_BOOTSTRAP_MSG);
+    // 1.2-1.5 print a one-line message (Kong/kong 1.5.1 kong/cmd/migrations.lua l.137).
+    log(atLeast(version(), '2.0.0') ? NEEDS_BOOTSTRAP_MSG : "Database needs bootstrapping; run 'kong migrations bootstrap'");
     throw new Exit(3);
   }
   let r = '';
@@ -708,6 +721,25 @@ function listCommand(state, db) {
   }
   if (state.pending_migrations) { log("\nRun 'kong migrations finish' when ready"); throw new Exit(4); }
   if (state.new_migrations) { log("\nRun 'kong migrations up' to proceed"); throw new Exit(5); }
+}
+
+/**
+ * Kong 1.0.x and 1.1.x: `executed migrations:` and then print_state, in lower case (Kong/kong
+ * 1.1.2 kong/cmd/migrations.lua l.91-111, kong/cmd/utils/migrations.lua print_state l.11-38).
+ * The missing-migrations warning is not simulated (the simulator never leaves a database so).
+ * @param {SchemaState} state
+ */
+function listCommand10(state) {
+  if (state.needs_bootstrap) {
+    log("database needs bootstrapping; run 'kong migrations bootstrap'");
+    throw new Exit(3);
+  }
+  if (state.executed_migrations) log(`executed migrations:\n${formatMigrations(state.executed_migrations)}`);
+  if (state.pending_migrations) log(`database has pending migrations:\n${formatMigrations(state.pending_migrations)}`);
+  if (state.new_migrations) log(`database has new migrations available:\n${formatMigrations(state.new_migrations)}\nrun 'kong migrations up' to proceed`);
+  else if (!state.pending_migrations) log('database is up-to-date');
+  if (state.pending_migrations) throw new Exit(4);
+  if (state.new_migrations) throw new Exit(5);
 }
 
 /**
