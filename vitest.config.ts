@@ -17,6 +17,7 @@ export const UNIT_TESTS = [
   'test/ci/import-graph.test.ts',
   'test/ci/readme-examples.test.ts',
   'test/database/fingerprint-version.test.ts',
+  'test/database/object-storage-inputs.test.ts',
   'test/database/path-guard.test.ts',
   'test/database/restore-lines.test.ts',
   'test/kong/migration-state.test.ts',
