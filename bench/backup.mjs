@@ -5,7 +5,7 @@
 //   node scripts/build.mjs
 //   node bench/backup.mjs            # BENCH_GB=1 (target size), ROUNDS=3, BENCH_KEEP=1 keeps the dumps (the server stops with the script),
 //                                    # BENCH_DIST=<path of a backup-db index.js> (default dist/backup-db)
-//                                    # BENCH_ONLY=c: only the restore comparison (its backups still made); =a, =ab …
+//                                    # BENCH_ONLY=c: only the restore comparison (its backups still made); =a, =ab, =d …
 //                                    # BENCH_DIST_BASE=<index.js>: (c) also runs this build each round,
 //                                    #   so a change is measured against its base under the same load
 //
@@ -24,6 +24,10 @@
 //     same format and settings: target ≤ 1.05
 // (b) our backup with default settings vs the naive `pg_dump -Fc`: target ≤ 0.5× the time
 // (c) our restore vs bare pg_restore (≤ 1.05), and jobs 2 vs 1
+// (d) our backup to object storage vs our local backup, same settings (-Fc gzip:1): the upload's
+//     cost (issue 17, target ≤ 1.1 on loopback). The S3 server is the tests' (fauxqs, its own
+//     process on loopback, objects as files): it shares the two cores, so its work (an MD5 per
+//     part, the parts written, then joined into the object on completion) is in the time too.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 
 const { startPostgres } = await import('../test/helpers/postgres.ts');
 const { seedKongDatabase } = await import('../test/kong-sim/seed/generate.mjs');
+const { startS3Server } = await import('../test/helpers/s3-server.ts');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const targetGb = Number(process.env.BENCH_GB ?? '1');
@@ -86,13 +91,13 @@ function sizeOf(p) {
 }
 const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
 /** The bundled action, as the runner runs it (node + INPUT_* variables + file commands). */
-function action(inputs, dist = process.env.BENCH_DIST ?? path.join(root, 'dist/backup-db/index.js')) {
+function action(inputs, dist = process.env.BENCH_DIST ?? path.join(root, 'dist/backup-db/index.js'), extraEnv = {}) {
   const files = path.join(work, `gh-${Math.random().toString(16).slice(2)}`);
   mkdirSync(files);
   const ghEnv = { GITHUB_OUTPUT: path.join(files, 'out'), GITHUB_STEP_SUMMARY: path.join(files, 'summary'), RUNNER_TEMP: files };
   for (const f of [ghEnv.GITHUB_OUTPUT, ghEnv.GITHUB_STEP_SUMMARY]) writeFileSync(f, '');
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, String(v)]));
-  const out = run(process.execPath, [dist], { ...inputEnv, ...ghEnv, PATH: `${server.bindir}:${process.env.PATH}` });
+  const out = run(process.execPath, [dist], { ...inputEnv, ...ghEnv, ...extraEnv, PATH: `${server.bindir}:${process.env.PATH}` });
   if (/^::error/m.test(out)) throw new Error(out);
   return /Fingerprint read[^\n]*/.exec(out)?.[0] ?? '';
 }
@@ -151,6 +156,29 @@ try {
   const b = wanted('b') ? await compare('(b) our default vs the naive pg_dump -Fc',
     () => bare('naive pg_dump -Fc', ['-Fc'], path.join(work, 'naive.dump')),
     () => ours('ours-default', {})) : skipped;
+  /** (d): the same backup into a bucket of an S3 server on loopback, against ours into a folder. */
+  async function compareObjectStorage() {
+    const s3 = await startS3Server();
+    try {
+      const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+      const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+      await client.send(new CreateBucketCommand({ Bucket: 'bench' }));
+      client.destroy();
+      const aws = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: 'us-east-1' };
+      const toBucket = (i) => {
+        const s = time('ours to object storage', () => action({ 'database-url': url('kong'), 'object-storage': `s3://bench/round-${i}`, 's3-endpoint': s3.endpoint, 's3-force-path-style': true, 'pg-bin-dir': server.bindir, compression: 'gzip:1' }, undefined, aws));
+        const objects = path.join(s3.dir, 'buckets', 'bench', 'objects', `round-${i}`);
+        const folder = path.join(objects, readdirSync(objects)[0]);
+        const size = sizeOf(path.join(folder, 'kong.dump.data'));
+        rmSync(objects, { recursive: true, force: true }); // frees the disk (the server keeps bodies in files, read on demand)
+        return { s, size };
+      };
+      return await compare('(d) our backup to object storage (S3 API on loopback) vs ours to a folder, -Fc gzip:1', () => ours('ours-local', { compression: 'gzip:1' }), (i) => toBucket(i));
+    } finally {
+      await s3.stop();
+    }
+  }
+  const d = wanted('d') ? await compareObjectStorage() : skipped;
   const keep = ours('ours-z1', { compression: 'gzip:1' });
 
   if (wanted('c')) console.log('\n(c) our restore vs bare pg_restore');
@@ -176,7 +204,7 @@ try {
   const c2 = ratio(ro2, rb2);
   console.log(`
 Results (database ${mb(dbSize)}, ${rounds} interleaved rounds each; ratios are ours / bare tool; load now ${os.loadavg()[0].toFixed(2)}):
-${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
+${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${wanted('d') ? `${line('(d) ours to object storage / ours local', d, '≤ 1.1')}\n      medians in seconds: local ${d.bare.toFixed(2)}, object storage ${d.ours.toFixed(2)}\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
       with jobs 2                            median ${c2.median.toFixed(3)}, best/best ${c2.best.toFixed(3)}
 ${baseDist ? `      base build (BENCH_DIST_BASE) / bare    median ${ratio(rx1, rb1).median.toFixed(3)}, best/best ${ratio(rx1, rb1).best.toFixed(3)}; with jobs 2 median ${ratio(rx2, rb2).median.toFixed(3)}, best/best ${ratio(rx2, rb2).best.toFixed(3)}\n` : ''}      restore jobs 2 / jobs 1: ours ${(median(ro2) / median(ro1)).toFixed(3)}, bare ${(median(rb2) / median(rb1)).toFixed(3)}
   medians in seconds: restore bare ${median(rb1).toFixed(2)}, ours ${median(ro1).toFixed(2)}${baseDist ? `, base ${median(rx1).toFixed(2)}` : ''}; jobs 2 bare ${median(rb2).toFixed(2)}, ours ${median(ro2).toFixed(2)}${baseDist ? `, base ${median(rx2).toFixed(2)}` : ''}` : ''}${only ? '' : `\n  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`}`);
