@@ -54,6 +54,14 @@ export class ObjectStore {
         credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN?.trim() && { sessionToken: env.AWS_SESSION_TOKEN.trim() }) },
       }),
     });
+    // SigV4 signs the payload's SHA-256, which the SDK would compute again for every part: the
+    // part's own SHA-256, computed once for the checksum header, is that hash.
+    client.middlewareStack.add((next) => async (args) => {
+      const sha256 = (args.input as { ChecksumSHA256?: string }).ChecksumSHA256;
+      const request = args.request as { headers?: Record<string, string> };
+      if (sha256 !== undefined && request.headers) request.headers['x-amz-content-sha256'] = Buffer.from(sha256, 'base64').toString('hex');
+      return next(args);
+    }, { step: 'build', name: 'kongUpgradePayloadHash' });
     return new ObjectStore(sdk, client, settings, input);
   }
 
