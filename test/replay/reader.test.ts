@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailedMigration, failedMigration, kongError, parseMigrationsList } from '../../src/kong/migration-state.js';
 
-const result = (stdout: string, exitCode: number, stderr = '') => ({ exitCode, stdout, stderr, durationMs: 1 });
+const result = (stdout: string, exitCode: number, stderr = '') => ({ exitCode, stdout, stderr });
 
 describe('parseMigrationsList on Kong 1.0/1.1 (print_state, lower case, not aligned)', () => {
   const stdout = [
