@@ -17,7 +17,6 @@ import type { ObjectStorageSettings } from './settings.js';
 export interface FetchedBackup {
   /** The local copy of the manifest, beside the archive: what verify and restore open. */
   readonly manifestPath: string;
-  readonly manifest: BackupManifest;
   /** Writes a file (the restored database's manifest) beside the manifest in the bucket; returns its URL. */
   putBeside(file: string): Promise<string>;
   close(): Promise<void>;
@@ -55,7 +54,6 @@ export async function fetchBackup(url: string, settings: ObjectStorageSettings, 
     const local = folder;
     return {
       manifestPath,
-      manifest,
       async putBeside(file) {
         const body = await readFile(file);
         const target = below(prefix, path.basename(file));

@@ -8,7 +8,7 @@ export interface ObjectLocation {
   readonly key: string;
 }
 
-export const S3_SCHEME = 's3://';
+const S3_SCHEME = 's3://';
 
 export function isS3Url(value: string): boolean {
   return value.startsWith(S3_SCHEME);

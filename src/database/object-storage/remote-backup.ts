@@ -16,9 +16,9 @@ export interface ObjectStorageTarget {
 }
 
 /** The ledger entry of a backup being written to object storage (leftover.ts undoes it). */
-export const OBJECT_BACKUP_KEY = 'object-backup';
+const OBJECT_BACKUP_KEY = 'object-backup';
 
-export const MANIFEST_OBJECT = 'manifest.json';
+const MANIFEST_OBJECT = 'manifest.json';
 
 /** A backup on its way to `<location>/<name>/`: the archive streamed up, then the manifest, written last. */
 export interface RemoteBackup {

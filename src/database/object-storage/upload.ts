@@ -107,12 +107,14 @@ export async function uploadStream(upload: StreamUpload): Promise<StreamUploadRe
     await upload.producerDone;
     if (stop.signal.aborted) throw stepError('object storage', 'upload cancelled');
     const reported = await store.completeUpload(location, uploadId, parts, partSha256);
-    const storeChecksum = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
-    if (storeChecksum === 'mismatch') {
+    const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
+    if (composed === 'mismatch') {
       await store.delete(location).catch(() => {});
       throw stepError('object storage', `${formatS3Url(location)}: the store's checksum of the parts (${reported}) is not the one of what was sent (${composite(partSha256)}); the object was deleted`);
     }
-    return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum: storeChecksum === 'matched' && parts.some((p) => p.checksumSHA256 === undefined) ? 'not reported' : storeChecksum };
+    // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
+    const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
+    return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
   } catch (error) {
     stop.abort();
     source.destroy();

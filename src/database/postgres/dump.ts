@@ -10,6 +10,7 @@ import { kongLineFromSchemaMeta, readSchemaMeta, type SchemaMetaRow } from '../.
 import { archiveChecksum, describeFiles, listFiles } from '../checksums.js';
 import { encryptFiles, encryptStream, ENCRYPTED_SUFFIX, type EncryptionOptions } from '../encryption.js';
 import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type DatabaseIdentity, type ManifestFile } from '../manifest.js';
+import { formatS3Url } from '../object-storage/location.js';
 import { openRemoteBackup, type ObjectStorageTarget, type RemoteBackup } from '../object-storage/remote-backup.js';
 import { compressionArgs, formatCompression, parseCompression } from './compression.js';
 import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
@@ -75,7 +76,7 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     // pg_dump writes a directory archive file by file, and seeks in it: only custom streams.
     if (options.format !== 'custom') throw inputError('format', `is ${options.format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
     remote = await openRemoteBackup(options.objectStorage, name, `kong.dump${options.encryption ? ENCRYPTED_SUFFIX : ''}`, options.runDir, log);
-    folder = remote.manifestUrl.slice(0, -`/${MANIFEST_FILE}`.length);
+    folder = formatS3Url(remote.prefix);
   } else {
     await mkdir(path.dirname(folder), { recursive: true }).catch((error: unknown) => {
       throw inputError('backup-dir', `cannot create ${options.backupDir}: ${(error as Error).message}`, error);
