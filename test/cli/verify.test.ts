@@ -67,7 +67,7 @@ describe('kong-upgrade verify', () => {
 
     const missing = cli([]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim()).toBe("kong-upgrade: input 'manifest': is required for mode verify: the manifest.json a backup wrote");
+    expect(missing.stderr.trim()).toBe("kong-upgrade: input 'manifest': is required for mode verify: the manifest.json a backup wrote (a path, or s3://bucket/prefix/manifest.json)");
   });
 
   it('refuses a manifest whose archive lies outside its folder, or that lists no file, naming the field; nothing says verified', () => {
