@@ -23,9 +23,14 @@ var external_node_path_ = __webpack_require__(6760);
 var concurrency = __webpack_require__(8867);
 // EXTERNAL MODULE: ./build/kong/admin-api.js + 1 modules
 var admin_api = __webpack_require__(2480);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __webpack_require__(1469);
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __webpack_require__(7143);
 ;// CONCATENATED MODULE: ./build/kong/admin-root.js
+
+
+
 
 /** The node's version as reported, parsed; undefined when absent or not a Kong version. */
 function rootVersion(root) {
@@ -70,15 +75,58 @@ function availablePlugins(root) {
     }
     return undefined;
 }
+/** Kong's proxy answers every unmatched request so (Kong/kong 3.4.2 kong/runloop/handler.lua l.1151). */
+const PROXY_NOT_FOUND = 'no Route matched with those values';
+/**
+ * What a non-200 answer of the Admin API says about the URL or the token, for the user: 401/403
+ * is RBAC refusing the token (Enterprise: "Invalid credentials. Token or User credentials
+ * required"); 404 with the proxy's message is admin-url pointing at proxy_listen. Empty otherwise.
+ */
+function adminAnswerHint(status, body) {
+    if (status === 401 || status === 403)
+        return ': check admin-token (sent as Kong-Admin-Token) and its RBAC role';
+    if (status === 404 && kongMessage(body) === quoteRemote(PROXY_NOT_FOUND)) {
+        return ": that is Kong's proxy (proxy_listen) answering, not its Admin API: give admin_listen's address (8001 or 8444 by default)";
+    }
+    return '';
+}
+/** Whether an answer can never become the Admin API's by waiting: a refused token, the proxy. */
+function isFinalAnswer(status, body) {
+    return adminAnswerHint(status, body) !== '';
+}
+/**
+ * The version a running node reports in GET /, as written there (`3.4.2`, Enterprise
+ * `3.4.3.5`, `2.8.1.1-enterprise-edition`). Anything that is not a Kong Admin API answering a
+ * version this suite reads is an error naming admin-url and what came back.
+ */
+async function runningVersion(client) {
+    const url = `${client.target.url}/`;
+    const response = await client.get('/');
+    if (response.status !== 200) {
+        throw inputError('admin-url', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}${adminAnswerHint(response.status, response.body)}`);
+    }
+    let root;
+    try {
+        root = JSON.parse(response.body);
+    }
+    catch {
+        throw inputError('admin-url', `GET ${url} did not answer JSON (${quoteRemote(response.body, 80)}); is it a Kong Admin API?`);
+    }
+    const version = root !== null && typeof root === 'object' ? root.version : undefined;
+    if (typeof version !== 'string')
+        throw inputError('admin-url', `GET ${url} did not report a version; is it a Kong Admin API?`);
+    if (tryParseKongVersion(version) === undefined) {
+        throw inputError('admin-url', `GET ${url} reports version ${quoteRemote(version)}, which is not a Kong version this suite reads (${ACCEPTED_VERSION_FORMS})`);
+    }
+    return version;
+}
 
 // EXTERNAL MODULE: ./build/kong/entities.js
 var kong_entities = __webpack_require__(8113);
 // EXTERNAL MODULE: ./build/lib/json-shape.js
 var json_shape = __webpack_require__(3664);
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __webpack_require__(1469);
-// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
-var exec = __webpack_require__(797);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __webpack_require__(8511);
 // EXTERNAL MODULE: ./build/database/checksums.js
 var checksums = __webpack_require__(4976);
 // EXTERNAL MODULE: ./build/database/encryption.js

@@ -20,8 +20,8 @@ var external_node_os_ = __webpack_require__(8161);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __webpack_require__(1469);
-// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
-var exec = __webpack_require__(797);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __webpack_require__(8511);
 // EXTERNAL MODULE: ./build/database/checksums.js
 var checksums = __webpack_require__(4976);
 // EXTERNAL MODULE: ./build/database/encryption.js
@@ -209,8 +209,8 @@ var external_node_crypto_ = __webpack_require__(7598);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __webpack_require__(1469);
-// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
-var exec = __webpack_require__(797);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __webpack_require__(8511);
 // EXTERNAL MODULE: ./build/database/connection.js
 var connection = __webpack_require__(7426);
 // EXTERNAL MODULE: ./build/kong/schema-meta.js
@@ -221,8 +221,8 @@ var database_manifest = __webpack_require__(3387);
 var postgres_archive = __webpack_require__(9016);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __webpack_require__(7516);
-// EXTERNAL MODULE: ./build/database/postgres/dump.js + 1 modules
-var dump = __webpack_require__(512);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 3 modules
+var dump = __webpack_require__(2508);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
 var fingerprint = __webpack_require__(9558);
 // EXTERNAL MODULE: ./build/lib/concurrency.js
@@ -403,7 +403,7 @@ async function restorePostgres(options) {
             database: targetIdentity,
             lineage: {
                 restoredFrom: {
-                    manifest: archive.manifestPath,
+                    manifest: options.manifestName ?? archive.manifestPath,
                     database: source.database,
                     fingerprint: source.fingerprint.digest,
                     finishedAt: source.finishedAt,
@@ -683,7 +683,7 @@ function safe(text) {
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3387);
 /* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9016);
 /* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7516);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(512);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2508);
 /* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9558);
 /* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6780);
 /* harmony import */ var _swap_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7995);

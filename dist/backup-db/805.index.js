@@ -1435,7 +1435,7 @@ module.exports = lte
 
 /***/ }),
 
-/***/ 8511:
+/***/ 892:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -1663,7 +1663,7 @@ const valid = __webpack_require__(6399)
 const clean = __webpack_require__(1799)
 const inc = __webpack_require__(2338)
 const diff = __webpack_require__(711)
-const major = __webpack_require__(8511)
+const major = __webpack_require__(892)
 const minor = __webpack_require__(2603)
 const patch = __webpack_require__(8756)
 const prerelease = __webpack_require__(5714)

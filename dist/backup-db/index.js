@@ -28454,6 +28454,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -28517,6 +28524,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -28542,6 +28556,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -28670,15 +28691,19 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var _database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4629);
-/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8621);
-/* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2280);
-/* harmony import */ var _database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(512);
-/* harmony import */ var _lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(871);
-/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(7426);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8703);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5713);
+/* harmony import */ var _database_backup_summary_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(4629);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1392);
+/* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7285);
+/* harmony import */ var _database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2508);
+/* harmony import */ var _database_object_storage_fetch_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6467);
+/* harmony import */ var _database_object_storage_location_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(323);
+/* harmony import */ var _lib_run_dir_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(871);
+/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(7426);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(8703);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9700);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5713);
+
+
 
 
 
@@ -28692,8 +28717,8 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 // The other modes' modules load when their mode runs (import() below): the bundle's start-up
 // time is part of every backup's time, which bench/backup.mjs compares with bare pg_dump.
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () => {
-    const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__/* .readBackupRequest */ .q)(_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runnerInputs */ .ax);
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .Cs)(async () => {
+    const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__/* .readBackupRequest */ .q)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax);
     // A cancelled job (SIGINT, then SIGTERM from the runner) stops pg_dump/pg_restore and
     // removes partial files instead of leaving them behind.
     const abort = new AbortController();
@@ -28702,15 +28727,15 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () 
     // Everything of this run that must not outlive it goes in one private folder; what it makes
     // elsewhere is in that folder's ledger. The post step (post.ts) reads the folder from the state
     // and undoes what a killed run left.
-    const runDir = await (0,_lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__/* .createRunDir */ .d)(request.common.workDir);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_state_js__WEBPACK_IMPORTED_MODULE_7__/* .RUN_DIR_STATE */ .W, runDir.path);
+    const runDir = await (0,_lib_run_dir_js__WEBPACK_IMPORTED_MODULE_7__/* .createRunDir */ .d)(request.common.workDir);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_state_js__WEBPACK_IMPORTED_MODULE_9__/* .RUN_DIR_STATE */ .W, runDir.path);
     try {
         await run(request, runDir, abort.signal);
     }
     catch (error) {
         const leftovers = Object.values(await runDir.entries());
         if (leftovers.length > 0) {
-            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## backup-db ${request.mode}: failed, and left\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(leftovers.map(_database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__/* .describeLeftover */ .t))}\n\nThe step's post action undoes what it can when the job ends and says what remains.`, true).write();
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## backup-db ${request.mode}: failed, and left\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .bulletList */ .fF)(leftovers.map(_database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__/* .describeLeftover */ .t))}\n\nThe step's post action undoes what it can when the job ends and says what remains.`, true).write();
         }
         throw error;
     }
@@ -28719,26 +28744,28 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () 
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(runDir.path, { recursive: true, force: true });
     }
 });
+function outputs(manifest, archive, manifestPath) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('backup-path', archive);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('manifest-path', manifestPath);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('checksum', manifest.archive.checksum);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('size-bytes', manifest.archive.sizeBytes);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('kong-version', manifest.kong.version ?? '');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('fingerprint', manifest.fingerprint.digest);
+}
 async function run(request, runDir, signal) {
-    const log = _runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq;
+    const log = _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq;
     const { common } = request;
-    const outputs = (manifest, archive, manifestPath) => {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('backup-path', archive);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('manifest-path', manifestPath);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('checksum', manifest.archive.checksum);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('size-bytes', manifest.archive.sizeBytes);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('kong-version', manifest.kong.version ?? '');
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('fingerprint', manifest.fingerprint.digest);
-    };
     if (request.mode === 'backup') {
         if (common.dryRun) {
-            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`dry-run: would back up ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.source.db)} into ${request.backupDir} (${request.format}, compression ${request.compression})`);
-            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Backup (dry run)\n\nWould back up ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.source.db)} into \`${request.backupDir}\`.`, true).write();
+            const into = request.objectStorage ? (0,_database_object_storage_location_js__WEBPACK_IMPORTED_MODULE_6__/* .formatS3Url */ .LL)(request.objectStorage.location) : request.backupDir;
+            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`dry-run: would back up ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_11__/* .describeDatabase */ .DZ)(request.source.db)} into ${into} (${request.format}, compression ${request.compression})`);
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Backup (dry run)\n\nWould back up ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_11__/* .describeDatabase */ .DZ)(request.source.db)} into \`${into}\`.`, true).write();
             return;
         }
         const result = await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .group */ .Os('Backup', () => (0,_database_postgres_dump_js__WEBPACK_IMPORTED_MODULE_4__/* .backupPostgres */ .sh)({
             source: request.source,
             backupDir: request.backupDir,
+            objectStorage: request.objectStorage,
             format: request.format,
             jobs: common.jobs,
             compression: request.compression,
@@ -28750,13 +28777,13 @@ async function run(request, runDir, signal) {
             log,
         }));
         outputs(result.manifest, result.archivePath, result.manifestPath);
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .o)('Kong database backup', result.manifest, { archive: result.archivePath, manifest: result.manifestPath }), true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .renderManifestSummary */ .o)('Kong database backup', result.manifest, { archive: result.archivePath, manifest: result.manifestPath }), true).write();
         return;
     }
     if (request.mode === 'export') {
         const { admin, deck } = request;
         if (common.dryRun) {
-            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
+            (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`dry-run: would export ${admin.workspace ?? 'every workspace'} from ${admin.url} into ${request.backupDir}${deck ? ` (and deck ${deck.version} dumps)` : ''}`);
             await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Declarative export (dry run)\n\nWould export from \`${admin.url}\` into \`${request.backupDir}\`.`, true).write();
             return;
         }
@@ -28786,17 +28813,17 @@ async function run(request, runDir, signal) {
         const skipped = Object.entries(index.skipped).map(([ws, list]) => `${ws}: ${list.join(', ')}`);
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw([
             '## Kong declarative export',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Fact', 'Value'], [
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .table */ .tp)(['Fact', 'Value'], [
                 ['Admin API', `${index.admin.url} (Kong ${index.admin.kongVersion ?? 'unknown'}${index.admin.edition ? `, ${index.admin.edition}` : ''})`],
                 ['Workspaces', index.workspaces.join(', ')],
-                ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${(0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .formatBytes */ .z)(index.sizeBytes)})`],
+                ['Folder', `\`${result.folder}\` (${index.files.length} file(s), ${(0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .formatBytes */ .z)(index.sizeBytes)})`],
                 ['Index', `\`${result.indexPath}\``],
                 ['decK', index.deck ? `${index.deck.version}: ${index.deck.files.join(', ')}` : 'not run (set deck-version)'],
                 ['Encryption', index.encryption.method],
                 ['Not served here (404)', skipped.join('; ') || '—'],
             ]),
             '### Entities exported (workspace × type; `*`: not workspaced)',
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .table */ .tp)(['Workspace', ...entities], Object.entries(index.counts).map(([ws, c]) => [ws, ...entities.map((e) => String(c[e] ?? 0))])),
             index.encryption.method === 'none' ? '> The export holds credentials (key-auth keys, basic-auth hashes, JWT secrets) and certificate private keys: keep it like the database backup, or set `encryption`.' : '',
         ].join('\n\n'), true).write();
         return;
@@ -28822,17 +28849,30 @@ async function run(request, runDir, signal) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('snapshot-tag', manifest.tag);
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw([
             `## Cassandra snapshot \`${manifest.tag}\` of keyspace \`${manifest.keyspace}\``,
-            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .table */ .tp)(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
+            (0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .table */ .tp)(['Node', 'Tables', 'Total true size'], manifest.nodes.map((n) => [`${n.host}:${n.port}`, n.tables.map((t) => `${t.table} (${t.sizeOnDisk})`).join(', '), n.totalTrueDiskSpaceUsed ?? '—'])),
             `Manifest: \`${result.manifestPath}\`. The snapshot files stay on each node's disk until copied off.`,
             '### Restore steps',
             cassandraRestoreSteps(manifest).map((step, i) => `${i + 1}. ${step}`).join('\n'),
         ].join('\n\n'), true).write();
         return;
     }
+    // A manifest in a bucket: its backup is read into the run folder, checked, and used from there.
+    const fetched = request.objectStorage && (await (0,_database_object_storage_fetch_js__WEBPACK_IMPORTED_MODULE_5__/* .fetchBackup */ .T)(request.manifest, request.objectStorage, 'manifest', runDir, log));
+    try {
+        await verifyOrRestore(request, fetched, runDir, signal);
+    }
+    finally {
+        await fetched?.close();
+    }
+}
+async function verifyOrRestore(request, fetched, runDir, signal) {
+    const log = _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq;
+    const { common } = request;
+    const manifestPath = fetched?.manifestPath ?? request.manifest;
     if (request.mode === 'verify') {
         const { verifyBackup } = await __nccwpck_require__.e(/* import() */ 489).then(__nccwpck_require__.bind(__nccwpck_require__, 6489));
         const result = await verifyBackup({
-            manifestPath: request.manifest,
+            manifestPath,
             encryption: common.encryption,
             trialServer: request.trialServer,
             jobs: common.jobs,
@@ -28848,12 +28888,13 @@ async function run(request, runDir, signal) {
             `pg_restore --list reads the archive (${result.tocEntries} entries, ${result.tableData} with table data)`,
             result.trialRestore ? 'trial restore into a scratch database: fingerprint equals the manifest' : 'no trial restore (set trial-restore: true)',
         ];
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .o)('Kong database backup: verified', result.manifest, { archive, manifest: request.manifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(checks)]), true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .renderManifestSummary */ .o)('Kong database backup: verified', result.manifest, { archive, manifest: request.manifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .bulletList */ .fF)(checks)]), true).write();
         return;
     }
     const { restorePostgres } = await __nccwpck_require__.e(/* import() */ 780).then(__nccwpck_require__.bind(__nccwpck_require__, 6780));
     const result = await restorePostgres({
-        manifestPath: request.manifest,
+        manifestPath,
+        manifestName: fetched && request.manifest,
         target: request.target,
         method: request.method,
         jobs: common.jobs,
@@ -28870,13 +28911,15 @@ async function run(request, runDir, signal) {
     });
     const archive = `${request.manifest.replace(/[^/]+$/, '')}${result.source.archive.path}`;
     if (result.dryRun || !result.manifest || !result.manifestPath) {
-        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .infoLines */ .Gw)(`dry-run: restore into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .infoLines */ .Gw)(`dry-run: restore into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_11__/* .describeDatabase */ .DZ)(request.target.db)} would:\n${result.actions.map((a) => `  - ${a}`).join('\n')}`);
         outputs(result.source, archive, request.manifest);
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Restore (dry run) into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.target.db)}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(result.actions)}`, true).write();
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(`## Restore (dry run) into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_11__/* .describeDatabase */ .DZ)(request.target.db)}\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .bulletList */ .fF)(result.actions)}`, true).write();
         return;
     }
-    outputs(result.manifest, archive, result.manifestPath);
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderManifestSummary */ .o)(`Kong database restored into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_9__/* .describeDatabase */ .DZ)(request.target.db)}`, result.manifest, { archive, manifest: result.manifestPath }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__/* .bulletList */ .fF)(result.actions)]), true).write();
+    // Beside the backup's manifest in the bucket: the run folder holding the local copy goes with the step.
+    const restoredManifest = fetched ? await fetched.putBeside(result.manifestPath) : result.manifestPath;
+    outputs(result.manifest, archive, restoredManifest);
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_database_backup_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .renderManifestSummary */ .o)(`Kong database restored into ${(0,_database_connection_js__WEBPACK_IMPORTED_MODULE_11__/* .describeDatabase */ .DZ)(request.target.db)}`, result.manifest, { archive, manifest: restoredManifest }, [(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_10__/* .bulletList */ .fF)(result.actions)]), true).write();
 }
 
 __webpack_async_result__();
@@ -28957,7 +29000,7 @@ async function runAction(main) {
 
 /***/ }),
 
-/***/ 8621:
+/***/ 1392:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29223,6 +29266,41 @@ function decodeUrlPart(text, what) {
 
 // EXTERNAL MODULE: ./build/lib/platform.js
 var platform = __nccwpck_require__(3985);
+;// CONCATENATED MODULE: ./build/lib/deck-release.js
+
+
+
+/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
+const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+/**
+ * `deck-version` (exact: the tool cache is keyed by it) and `deck-download-url` (a template with
+ * {version}, {os}, {arch}), or undefined when no decK version is given: the download URL alone
+ * does nothing, since action.yml gives it a default.
+ */
+function readDeckRelease(source, fallbackVersion) {
+    const given = readString(source, 'deck-version') ?? fallbackVersion;
+    const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+    if (given === undefined)
+        return undefined;
+    const version = given.replace(/^v/, '');
+    if (!/^\d+\.\d+\.\d+$/.test(version))
+        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
+    if (!template.includes('{version}'))
+        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
+    let url;
+    const filled = template.replaceAll('{version}', version).replaceAll('{os}', (0,platform/* releaseOs */.s)()).replaceAll('{arch}', (0,platform/* releaseArch */.U)());
+    try {
+        url = new URL(filled);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
+    // GoReleaser writes checksums.txt beside the archives of a release.
+    return { version, url: url.toString(), checksumsUrl: new URL('checksums.txt', url).toString() };
+}
+
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __nccwpck_require__(7143);
 // EXTERNAL MODULE: ./build/database/encryption.js
@@ -29231,6 +29309,49 @@ var encryption = __nccwpck_require__(4371);
 var json_shape = __nccwpck_require__(3664);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+;// CONCATENATED MODULE: ./build/database/object-storage/settings.js
+
+
+/** The `s3-*` inputs, with the region from AWS_REGION / AWS_DEFAULT_REGION when s3-region is not given. */
+function readObjectStorageSettings(source, env) {
+    const endpoint = readHttpUrl(source, 's3-endpoint');
+    const region = readString(source, 's3-region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? (endpoint === undefined ? undefined : 'us-east-1');
+    if (region === undefined)
+        throw (0,errors/* inputError */.Xu)('s3-region', 'is required for object storage on AWS when neither AWS_REGION nor AWS_DEFAULT_REGION is set (aws-actions/configure-aws-credentials sets AWS_REGION), e.g. eu-west-1');
+    if (!/^[a-z0-9-]{1,40}$/.test(region))
+        throw (0,errors/* inputError */.Xu)('s3-region', `"${region}" is not a region name (lowercase letters, digits and -, e.g. eu-west-1)`);
+    const kmsKeyId = readString(source, 's3-kms-key-id');
+    // s3-sse's default (action.yml gives it) with a KMS key means that key.
+    const given = readEnum(source, 's3-sse', ['default', 'AES256', 'aws:kms'], 'default');
+    const sse = kmsKeyId !== undefined && given === 'default' ? 'aws:kms' : given;
+    if (kmsKeyId !== undefined && sse === 'AES256')
+        throw (0,errors/* inputError */.Xu)('s3-kms-key-id', 'goes with s3-sse aws:kms (or default), not AES256');
+    if (kmsKeyId !== undefined && !/^[A-Za-z0-9:/_.-]{1,2048}$/.test(kmsKeyId))
+        throw (0,errors/* inputError */.Xu)('s3-kms-key-id', 'is not a KMS key id, key ARN, alias (alias/name) or alias ARN');
+    maskCredentials(source, env);
+    return {
+        endpoint,
+        region,
+        forcePathStyle: readBoolean(source, 's3-force-path-style', false),
+        serverSideEncryption: sse,
+        kmsKeyId,
+        checksum: readEnum(source, 's3-checksum', ['SHA256', 'none'], 'SHA256'),
+    };
+}
+/** The secret halves of the environment's credentials, masked before anything can print them. */
+function maskCredentials(source, env) {
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+        const value = nonEmpty(env[name]);
+        if (value !== undefined)
+            maskSecret(source, value);
+    }
+}
+function nonEmpty(value) {
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
 ;// CONCATENATED MODULE: ./build/database/backup-request.js
 
 
@@ -29242,8 +29363,8 @@ var connect = __nccwpck_require__(7516);
 
 
 
-/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
-const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+
+
 function readBackupRequest(source, env = process.env) {
     const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
     const workDir = env.RUNNER_TEMP ?? process.cwd();
@@ -29262,7 +29383,7 @@ function readBackupRequest(source, env = process.env) {
         const admin = readAdminInputs(source);
         if (!admin)
             throw (0,errors/* inputError */.Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
-        return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
+        return { mode, common, admin, backupDir: backupDir(), deck: readDeckRelease(source) };
     }
     if (mode === 'cassandra-snapshot') {
         const hosts = readList(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
@@ -29300,25 +29421,34 @@ function readBackupRequest(source, env = process.env) {
         if (format === 'custom' && common.jobs > 1) {
             throw (0,errors/* inputError */.Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
         }
+        const bucket = readString(source, 'object-storage');
+        if (bucket !== undefined && format !== 'custom')
+            throw (0,errors/* inputError */.Xu)('format', `is ${format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
         return {
             mode,
             common,
             source: sourceTarget,
             backupDir: backupDir(),
+            objectStorage: bucket === undefined ? undefined : { location: (0,object_storage_location/* parseS3Url */.F$)(bucket, 'object-storage'), settings: readObjectStorageSettings(source, env) },
             format,
             compression: readString(source, 'compression') ?? 'auto',
             kongVersion: readKongVersion(source),
         };
     }
-    const manifest = backup_request_readPath(source, 'manifest');
-    if (manifest === undefined)
-        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
+    const given = backup_request_readPath(source, 'manifest');
+    if (given === undefined)
+        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote (a path, or s3://bucket/prefix/manifest.json)`);
+    const remote = (0,object_storage_location/* isS3Url */.At)(given);
+    if (remote)
+        (0,object_storage_location/* parseS3Url */.F$)(given, 'manifest');
+    const manifest = remote ? given : external_node_path_.resolve(given);
+    const objectStorage = remote ? readObjectStorageSettings(source, env) : undefined;
     if (mode === 'verify') {
         const trial = readBoolean(source, 'trial-restore', false);
         const trialServer = trial ? (target ?? sourceTarget) : undefined;
         if (trial && !trialServer)
             throw (0,errors/* inputError */.Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
-        return { mode, common, manifest: external_node_path_.resolve(manifest), trialServer };
+        return { mode, common, manifest, objectStorage, trialServer };
     }
     const restoreTarget = target ?? sourceTarget;
     if (!restoreTarget)
@@ -29327,7 +29457,8 @@ function readBackupRequest(source, env = process.env) {
     return {
         mode,
         common,
-        manifest: external_node_path_.resolve(manifest),
+        manifest,
+        objectStorage,
         target: restoreTarget,
         method: readEnum(source, 'restore-method', ['swap', 'clean'], 'swap'),
         allowRestoreOverSource: readBoolean(source, 'allow-restore-over-source', false),
@@ -29378,32 +29509,6 @@ function readKongVersion(source) {
     if (!version)
         throw (0,errors/* inputError */.Xu)('kong-version', `${(0,json_shape/* quote */.hD)(value)} is not a Kong version; accepted forms: ${kong_version/* ACCEPTED_VERSION_FORMS */.Fv}, or a release line such as 3.4`);
     return (0,kong_version/* formatKongVersion */.Xz)(version);
-}
-function readDeck(source) {
-    const given = readString(source, 'deck-version');
-    const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
-    // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
-    if (given === undefined)
-        return undefined;
-    const version = given.replace(/^v/, '');
-    // An exact version: the tool cache is keyed by it and the URL is built from it.
-    if (!/^\d+\.\d+\.\d+$/.test(version))
-        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
-    if (!template.includes('{version}'))
-        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
-    let url;
-    const filled = template.replaceAll('{version}', version).replaceAll('{os}', (0,platform/* releaseOs */.s)()).replaceAll('{arch}', (0,platform/* releaseArch */.U)());
-    try {
-        url = new URL(filled);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
-    // GoReleaser writes checksums.txt beside the archives of a release.
-    const checksumsUrl = new URL('checksums.txt', url).toString();
-    return { version, url: url.toString(), checksumsUrl };
 }
 function parseCassandraHost(item) {
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
@@ -29669,14 +29774,15 @@ function describeDatabase(db) {
 /* harmony export */   $$: () => (/* binding */ encryptFiles),
 /* harmony export */   Bt: () => (/* binding */ checkPassphrase),
 /* harmony export */   DN: () => (/* binding */ decryptFiles),
-/* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX)
+/* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX),
+/* harmony export */   UO: () => (/* binding */ encryptStream)
 /* harmony export */ });
 /* unused harmony export stopGpgAgent */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(797);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8511);
 
 
 
@@ -29706,7 +29812,7 @@ async function openGpg(runDir, gpgBinary = 'gpg') {
     const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal, streams) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
     return {
         exec,
         async run(rest, stdin, signal) {
@@ -29742,17 +29848,21 @@ function noRoom(result) {
     const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
     return line?.replace(/^gpg: /, '').trim();
 }
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg, options) {
+    if (options.method !== 'gpg-recipient' || options.publicKey === undefined)
+        return;
+    await gpg.run(['--import'], options.publicKey).catch((error) => {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+    });
+}
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
 async function encryptFiles(files, options, signal, runDir) {
     if (options.passphrase !== undefined)
         checkPassphrase(options.passphrase);
     const gpg = await openGpg(runDir);
     try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
+        await importPublicKey(gpg, options);
         const out = [];
         for (const file of files) {
             const target = `${file}${ENCRYPTED_SUFFIX}`;
@@ -29781,6 +29891,44 @@ async function encryptFiles(files, options, signal, runDir) {
     finally {
         await gpg.close();
     }
+}
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+async function encryptStream(input, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+    }
+    catch (error) {
+        await gpg.close();
+        throw error;
+    }
+    const common = ['--compress-algo', 'none', '--output', '-'];
+    let output;
+    const running = options.method === 'gpg-symmetric'
+        ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+        : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient')
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', failure(result));
+    }).finally(() => gpg.close());
+    // execCommand hands stdout over as it spawns, before its promise settles.
+    if (output === undefined) {
+        await done;
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', 'gave no output stream');
+    }
+    return { output, done };
 }
 /** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
 function encryptedTo(status) {
@@ -29854,19 +30002,75 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
 
 /***/ }),
 
-/***/ 2280:
+/***/ 7285:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   t: () => (/* binding */ describeLeftover)
-/* harmony export */ });
-/* unused harmony export cleanUpRun */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4371);
-/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
-/* harmony import */ var _postgres_swap_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7995);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  t: () => (/* binding */ describeLeftover)
+});
+
+// UNUSED EXPORTS: cleanUpRun
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var encryption = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./build/database/object-storage/client.js
+var client = __nccwpck_require__(8907);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+;// CONCATENATED MODULE: ./build/database/object-storage/leftover.js
+
+
+/** A backup to object storage that a killed run left without its manifest (remote-backup.ts writes the entry). */
+function describeObjectBackup(entry) {
+    const archive = (0,object_storage_location/* formatS3Url */.LL)({ bucket: String(entry.bucket), key: String(entry.archive) });
+    return entry.uploadId === null
+        ? `the unfinished backup ${archive} (no manifest)`
+        : `the unfinished multipart upload ${String(entry.uploadId)} of ${archive} (no manifest)`;
+}
+/**
+ * Aborts the upload (its parts cost storage until then), then deletes an archive that was
+ * completed but never got its manifest: no object of the backup is left to look like one. A
+ * backup whose manifest exists is whole and left alone. Credentials come from the environment,
+ * as in the main step.
+ */
+async function leftover_undoObjectBackup(entry) {
+    const store = await ObjectStore.open({
+        endpoint: entry.endpoint === null ? undefined : String(entry.endpoint),
+        region: String(entry.region),
+        forcePathStyle: entry.forcePathStyle === true,
+        serverSideEncryption: 'default',
+        kmsKeyId: undefined,
+        checksum: 'none',
+    }, 'object-storage');
+    try {
+        const at = (key) => ({ bucket: String(entry.bucket), key: String(key) });
+        if (await store.exists(at(entry.manifest)))
+            return `the backup ${formatS3Url(at(entry.manifest))} is whole (it has its manifest)`;
+        const aborted = entry.uploadId !== null && (await store.abortUpload(at(entry.archive), String(entry.uploadId)));
+        const deleted = await store.exists(at(entry.archive));
+        if (deleted)
+            await store.delete(at(entry.archive));
+        return `${aborted ? 'aborted' : deleted ? 'deleted' : 'nothing left of'} ${describeObjectBackup(entry)}`;
+    }
+    finally {
+        store.close();
+    }
+}
+
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/postgres/swap.js
+var swap = __nccwpck_require__(7995);
+;// CONCATENATED MODULE: ./build/database/leftovers.js
+
 
 
 
@@ -29878,7 +30082,7 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
  * the summary of a step that failed, and undone by the post step after a step that was killed.
  * Each kind is written by the code that makes the thing: `process` (restore.ts, a running
  * pg_restore), `swap` and `scratch-database` (swap.ts, restore.ts, verify.ts), `clean-restore`
- * (restore.ts), `backup-folder` (dump.ts), `gpg-home` (encryption.ts).
+ * (restore.ts), `backup-folder` (dump.ts), `object-backup` (object-storage/remote-backup.ts), `gpg-home` (encryption.ts).
  */
 function describeLeftover(entry) {
     const at = `${entry.host}:${entry.port}`;
@@ -29895,6 +30099,8 @@ function describeLeftover(entry) {
                 : `"${entry.database}" on ${at}: an unfinished restore-method clean (one transaction, rolled back once its pg_restore is stopped)`;
         case 'backup-folder':
             return `the unfinished backup folder ${entry.path} (no manifest; it may hold an unencrypted dump)`;
+        case 'object-backup':
+            return describeObjectBackup(entry);
         case 'gpg-home':
             return `a gpg home holding the imported key, with its gpg-agent (${entry.path})`;
         default:
@@ -29912,7 +30118,7 @@ async function cleanUpRun(runDir, server) {
     const done = [];
     const left = [];
     const entries = Object.entries(await runDir.entries());
-    const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'gpg-home'];
+    const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'object-backup', 'gpg-home'];
     entries.sort(([, a], [, b]) => order.indexOf(a.kind) - order.indexOf(b.kind));
     for (const [key, entry] of entries) {
         try {
@@ -29960,6 +30166,8 @@ async function undo(entry, server) {
             await rm(folder, { recursive: true, force: true });
             return `removed ${describeLeftover(entry)}`;
         }
+        case 'object-backup':
+            return undoObjectBackup(entry);
         case 'gpg-home':
             await stopGpgAgent(String(entry.path));
             await rm(String(entry.path), { recursive: true, force: true });
@@ -29993,6 +30201,7 @@ async function stopProcess(pid, command) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DB: () => (/* binding */ BACKUP_MANIFEST),
 /* harmony export */   KB: () => (/* binding */ MANIFEST_SCHEMA),
 /* harmony export */   WI: () => (/* binding */ readManifest),
 /* harmony export */   b3: () => (/* binding */ FILE_SHAPE),
@@ -30000,7 +30209,6 @@ async function stopProcess(pid, command) {
 /* harmony export */   ti: () => (/* binding */ writeJsonAtomically),
 /* harmony export */   uN: () => (/* binding */ writeManifestAtomically)
 /* harmony export */ });
-/* unused harmony export BACKUP_MANIFEST */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
@@ -30135,6 +30343,410 @@ function compareFingerprints(expected, actual) {
             differences.push(`${table}: same ${got.rows} rows but different content`);
     }
     return differences;
+}
+
+
+/***/ }),
+
+/***/ 8907:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ ObjectStore)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _location_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(323);
+
+
+let sdkLoading;
+const loadSdk = () => (sdkLoading ??= __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19)));
+/**
+ * The few S3 calls a backup makes, each failure turned into an error naming `input` (the input
+ * that named the location) or the credentials, never the SDK's bare exception. Headers of the
+ * flexible checksums and of server-side encryption are set here, from the settings, so that
+ * every object written is written alike.
+ */
+class ObjectStore {
+    sdk;
+    client;
+    settings;
+    input;
+    constructor(sdk, client, settings, 
+    /** The input that named the bucket, for errors. */
+    input) {
+        this.sdk = sdk;
+        this.client = client;
+        this.settings = settings;
+        this.input = input;
+    }
+    static async open(settings, input, env = process.env) {
+        const sdk = await loadSdk();
+        const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+        const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+        const client = new sdk.S3Client({
+            region: settings.region,
+            ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+            forcePathStyle: settings.forcePathStyle,
+            // A store that stops answering fails the step (the SDK retries first) instead of holding
+            // pg_dump and the job until the job's own timeout.
+            requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+            // Checksums only where this code asks for them (s3-checksum): the SDK's default adds CRC32
+            // headers some S3-API stores refuse.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+            // The keys aws-actions/configure-aws-credentials exports (OIDC role or access keys);
+            // without them the SDK's own chain (web identity file, profile, instance role) is asked.
+            ...(accessKeyId && secretAccessKey && {
+                credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN?.trim() && { sessionToken: env.AWS_SESSION_TOKEN.trim() }) },
+            }),
+        });
+        // SigV4 signs the payload's SHA-256, which the SDK would compute again for every part: the
+        // part's own SHA-256, computed once for the checksum header, is that hash.
+        client.middlewareStack.add((next) => async (args) => {
+            const sha256 = args.input.ChecksumSHA256;
+            const request = args.request;
+            if (sha256 !== undefined && request.headers)
+                request.headers['x-amz-content-sha256'] = Buffer.from(sha256, 'base64').toString('hex');
+            return next(args);
+        }, { step: 'build', name: 'kongUpgradePayloadHash' });
+        return new ObjectStore(sdk, client, settings, input);
+    }
+    /** True when nothing lies under the prefix `location/`. */
+    async isEmpty(location) {
+        const answer = await this.call(`listing ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}/`, () => this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: `${location.key}/`, MaxKeys: 1 })));
+        return (answer.KeyCount ?? answer.Contents?.length ?? 0) === 0;
+    }
+    async exists(location) {
+        try {
+            await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+            return true;
+        }
+        catch (error) {
+            if (status(error) === 404)
+                return false;
+            throw this.failure(error, `reading ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`);
+        }
+    }
+    /** A small object in one request (the manifest), with its SHA-256 for the store to check. */
+    async put(location, body, sha256Base64, contentType) {
+        await this.call(`writing ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.PutObjectCommand({
+            Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64), ...this.encryption(),
+        })));
+    }
+    /** The object's bytes as a stream; with s3-checksum SHA256 the SDK also checks a whole-object checksum the store answers with. */
+    async get(location) {
+        const answer = await this.call(`reading ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.GetObjectCommand({
+            Bucket: location.bucket, Key: location.key, ...(this.settings.checksum === 'SHA256' && { ChecksumMode: 'ENABLED' }),
+        })));
+        return { body: answer.Body, sizeBytes: answer.ContentLength };
+    }
+    async delete(location) {
+        await this.call(`deleting ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: location.bucket, Key: location.key })));
+    }
+    async createUpload(location, contentType) {
+        const answer = await this.call(`starting the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.CreateMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, ContentType: contentType,
+            ...(this.settings.checksum === 'SHA256' && { ChecksumAlgorithm: 'SHA256' }), ...this.encryption(),
+        })));
+        if (!answer.UploadId)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', `the store started the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)} without an upload id`);
+        return answer.UploadId;
+    }
+    async uploadPart(location, uploadId, partNumber, body, sha256Base64, signal) {
+        const answer = await this.call(`uploading part ${partNumber} of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.UploadPartCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64),
+            // SSE-C is the only encryption UploadPart repeats; SSE-S3 and SSE-KMS were set at the start.
+        }), { abortSignal: signal }));
+        return { partNumber, etag: answer.ETag ?? '', checksumSHA256: answer.ChecksumSHA256 };
+    }
+    /** Completes the upload; returns the checksum of the whole object the store computed, if it says. */
+    async completeUpload(location, uploadId, parts, partSha256) {
+        const answer = await this.call(`completing the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.CompleteMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((part, i) => ({ PartNumber: part.partNumber, ETag: part.etag, ...(this.settings.checksum === 'SHA256' && { ChecksumSHA256: partSha256[i] }) })) },
+        })));
+        return answer.ChecksumSHA256;
+    }
+    /** Aborts an unfinished upload: the store drops its parts. True when there was one to abort. */
+    async abortUpload(location, uploadId) {
+        try {
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: location.bucket, Key: location.key, UploadId: uploadId }));
+            return true;
+        }
+        catch (error) {
+            if (status(error) === 404)
+                return false;
+            throw this.failure(error, `aborting the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`);
+        }
+    }
+    close() {
+        this.client.destroy();
+    }
+    checksumOf(sha256Base64) {
+        return this.settings.checksum === 'SHA256' ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: sha256Base64 } : {};
+    }
+    encryption() {
+        const { serverSideEncryption: sse, kmsKeyId } = this.settings;
+        if (sse === 'default')
+            return {};
+        return { ServerSideEncryption: sse, ...(kmsKeyId !== undefined && { SSEKMSKeyId: kmsKeyId }) };
+    }
+    async call(what, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            throw this.failure(error, what);
+        }
+    }
+    /** The SDK's error as ours: what the operator must change, named. */
+    failure(error, what) {
+        if (error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            return error;
+        const e = error;
+        const name = e.name ?? 'Error';
+        const where = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
+        const detail = `${what} at ${where}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ''}`;
+        if (name === 'CredentialsProviderError') {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage credentials', `${detail}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment, as aws-actions/configure-aws-credentials does, or run where the SDK finds a role`);
+        }
+        if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage credentials', `${detail}: the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN are not accepted`);
+        }
+        if (name.startsWith('KMS.') || /kms/i.test(e.message ?? ''))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('s3-kms-key-id', `${detail}: the KMS key cannot be used by these credentials (or does not exist)`);
+        if (name === 'NoSuchBucket')
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(this.input, `${detail}: the bucket does not exist`);
+        if (name === 'AccessDenied' || status(error) === 403)
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(this.input, `${detail}: access denied to these credentials`);
+        if (name === 'NoSuchKey' || status(error) === 404)
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(this.input, `${detail}: no such object`);
+        if (name === 'InvalidRequest' && /checksum/i.test(e.message ?? ''))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('s3-checksum', `${detail}: this store refuses the flexible-checksum headers; set s3-checksum: none`);
+        if (name === 'BadDigest' || name === 'InvalidDigest' || /checksum/i.test(name))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', `${detail}: what arrived is not what was sent; nothing was kept`);
+        if (e.code !== undefined && /^E[A-Z]+$/.test(e.code))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', `${detail}: cannot reach the store (${e.code}); check s3-endpoint and the network`);
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', detail, error);
+    }
+}
+function status(error) {
+    return error.$metadata?.httpStatusCode;
+}
+
+
+/***/ }),
+
+/***/ 6467:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  T: () => (/* binding */ fetchBackup)
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/object-storage/client.js
+var client = __nccwpck_require__(8907);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+;// CONCATENATED MODULE: ./build/database/object-storage/fetch.js
+
+
+
+
+
+
+
+
+
+
+
+
+/** A manifest is a few kB (a fingerprint line per table): more is not one. */
+const MANIFEST_MAX_BYTES = 16 << 20;
+/**
+ * verify and restore with `manifest: s3://bucket/prefix/manifest.json`: the manifest is read and
+ * checked like a file's (lib/json-shape.ts), then each file it lists is downloaded into the run's
+ * private folder while its SHA-256 and size are computed; one that differs from the manifest is
+ * refused and removed before anything reads it. The store's own checksums are asked for and
+ * checked by the SDK where it keeps whole-object ones (s3-checksum SHA256).
+ */
+async function fetchBackup(url, settings, input, runDir, log) {
+    const location = (0,object_storage_location/* parseS3Url */.F$)(url, input);
+    const store = await client/* ObjectStore */.L.open(settings, input);
+    let folder;
+    try {
+        const manifestBytes = await download(store, location, MANIFEST_MAX_BYTES);
+        let data;
+        try {
+            data = JSON.parse(manifestBytes.toString('utf8'));
+        }
+        catch (error) {
+            throw (0,errors/* inputError */.Xu)(input, `${url} is not JSON: ${error.message}`, error);
+        }
+        const manifest = (0,json_shape/* checkContract */.nb)(data, url, input, [database_manifest/* BACKUP_MANIFEST */.DB]);
+        folder = await (0,promises_.mkdtemp)(external_node_path_.join(runDir?.path ?? external_node_os_.tmpdir(), 'kong-s3-'));
+        const prefix = (0,object_storage_location/* parentOf */.gN)(location);
+        for (const file of manifest.files)
+            await downloadChecked(store, (0,object_storage_location/* below */.Gz)(prefix, file.path), external_node_path_.join(folder, file.path), file, input);
+        const manifestPath = external_node_path_.join(folder, external_node_path_.posix.basename(location.key));
+        await (0,promises_.writeFile)(manifestPath, manifestBytes, { flag: 'wx' });
+        log(`Downloaded ${manifest.files.length} file(s), ${manifest.archive.sizeBytes} bytes, from ${(0,object_storage_location/* formatS3Url */.LL)(prefix)}: sizes and SHA-256 match the manifest`);
+        const local = folder;
+        return {
+            manifestPath,
+            async putBeside(file) {
+                const body = await (0,promises_.readFile)(file);
+                const target = (0,object_storage_location/* below */.Gz)(prefix, external_node_path_.basename(file));
+                await store.put(target, body, (0,external_node_crypto_.createHash)('sha256').update(body).digest('base64'), 'application/json');
+                return (0,object_storage_location/* formatS3Url */.LL)(target);
+            },
+            async close() {
+                store.close();
+                await (0,promises_.rm)(local, { recursive: true, force: true });
+            },
+        };
+    }
+    catch (error) {
+        store.close();
+        if (folder !== undefined)
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
+        throw error;
+    }
+}
+async function download(store, location, maxBytes) {
+    const { body, sizeBytes } = await store.get(location);
+    if (sizeBytes !== undefined && sizeBytes > maxBytes) {
+        body.destroy();
+        throw (0,errors/* inputError */.Xu)(store.input, `${(0,object_storage_location/* formatS3Url */.LL)(location)} is ${sizeBytes} bytes; a manifest is at most ${maxBytes}`);
+    }
+    const chunks = [];
+    try {
+        for await (const chunk of body)
+            chunks.push(chunk);
+    }
+    catch (error) {
+        throw refused(store, location, error);
+    }
+    return Buffer.concat(chunks);
+}
+/** One file of the archive to `target`, refused (and removed) unless its size and SHA-256 are the manifest's. */
+async function downloadChecked(store, location, target, expected, input) {
+    const { body, sizeBytes } = await store.get(location);
+    const url = (0,object_storage_location/* formatS3Url */.LL)(location);
+    if (sizeBytes !== undefined && sizeBytes !== expected.sizeBytes) {
+        body.destroy();
+        throw (0,errors/* inputError */.Xu)(input, `${url} is ${sizeBytes} bytes, the manifest says ${expected.sizeBytes}: the archive in the bucket is damaged or altered; refused`);
+    }
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    const count = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            hash.update(chunk);
+            size += chunk.length;
+            done(null, chunk);
+        },
+    });
+    await (0,promises_.mkdir)(external_node_path_.dirname(target), { recursive: true });
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, count, (0,external_node_fs_.createWriteStream)(target, { flags: 'wx' }));
+    }
+    catch (error) {
+        await (0,promises_.rm)(target, { force: true });
+        throw refused(store, location, error);
+    }
+    const sha256 = hash.digest('hex');
+    if (size !== expected.sizeBytes || sha256 !== expected.sha256) {
+        await (0,promises_.rm)(target, { force: true });
+        throw (0,errors/* inputError */.Xu)(input, `${url}: ${size} bytes with SHA-256 ${sha256.slice(0, 12)}…, the manifest says ${expected.sizeBytes} bytes with ${expected.sha256.slice(0, 12)}…: the archive in the bucket is damaged or altered; refused`);
+    }
+}
+/** A download that broke off: the SDK's checksum check says the bytes are not what the store holds. */
+function refused(store, location, error) {
+    const message = error.message ?? '';
+    if (/checksum/i.test(message))
+        return (0,errors/* inputError */.Xu)(store.input, `${(0,object_storage_location/* formatS3Url */.LL)(location)}: the store's checksum does not match what was downloaded (${message}); refused`, error);
+    return store.failure(error, `downloading ${(0,object_storage_location/* formatS3Url */.LL)(location)}`);
+}
+
+
+/***/ }),
+
+/***/ 323:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   At: () => (/* binding */ isS3Url),
+/* harmony export */   F$: () => (/* binding */ parseS3Url),
+/* harmony export */   Gz: () => (/* binding */ below),
+/* harmony export */   LL: () => (/* binding */ formatS3Url),
+/* harmony export */   gN: () => (/* binding */ parentOf)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
+const S3_SCHEME = 's3://';
+function isS3Url(value) {
+    return value.startsWith(S3_SCHEME);
+}
+/**
+ * `s3://bucket/prefix`, checked before any request: a bucket name by the S3 rules (3-63
+ * lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit), and a key
+ * of `/`-separated names, none empty, `.` or `..` (the manifest's relative paths are joined to
+ * it, so a key must mean one place), without control characters, at most 1024 bytes with room
+ * for the file names below it.
+ */
+function parseS3Url(value, input) {
+    const allowed = 's3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, "." and "-"; a prefix of /-separated names, none empty, "." or "..")';
+    if (!isS3Url(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not an S3 URL; expected ${allowed}`);
+    const rest = value.slice(S3_SCHEME.length).replace(/\/+$/, '');
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? '' : rest.slice(slash + 1);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}: ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(bucket)} is not a bucket name; expected ${allowed}`);
+    }
+    if (/\p{Cc}/u.test(key) || Buffer.byteLength(key) > 900 || (key !== '' && key.split('/').some((part) => part === '' || part === '.' || part === '..'))) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}: the prefix ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(key)} is not allowed; expected ${allowed}, at most 900 bytes`);
+    }
+    return { bucket, key };
+}
+function formatS3Url(location) {
+    return `${S3_SCHEME}${location.bucket}${location.key === '' ? '' : `/${location.key}`}`;
+}
+/** The object `name` (a relative `/`-separated path) below `location`. */
+function below(location, name) {
+    return { bucket: location.bucket, key: location.key === '' ? name : `${location.key}/${name}` };
+}
+/** The prefix an object lies under: `s3://b/p/manifest.json` → `s3://b/p`. */
+function parentOf(location) {
+    const slash = location.key.lastIndexOf('/');
+    return { bucket: location.bucket, key: slash === -1 ? '' : location.key.slice(0, slash) };
 }
 
 
@@ -30303,7 +30915,7 @@ function quoteIdent(name) {
 
 /***/ }),
 
-/***/ 512:
+/***/ 2508:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30321,8 +30933,8 @@ var promises_ = __nccwpck_require__(1455);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
-// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
-var exec = __nccwpck_require__(797);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
 // EXTERNAL MODULE: ./build/lib/fsync.js
 var fsync = __nccwpck_require__(2973);
 // EXTERNAL MODULE: ./build/database/connection.js
@@ -30335,6 +30947,201 @@ var checksums = __nccwpck_require__(4976);
 var encryption = __nccwpck_require__(4371);
 // EXTERNAL MODULE: ./build/database/manifest.js
 var database_manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./build/database/object-storage/client.js
+var client = __nccwpck_require__(8907);
+;// CONCATENATED MODULE: ./build/database/object-storage/upload.js
+
+
+
+/** 8 MiB parts, doubled every 1000 parts: S3 allows 10,000 parts of at least 5 MiB (but the last). */
+const FIRST_PART_BYTES = 8 << 20;
+const PARTS_PER_SIZE = 1000;
+const MAX_PARTS = 10_000;
+/** Parts sent at once: one on the wire while the next fills keeps the pipe from pg_dump moving. */
+const PARTS_IN_FLIGHT = 2;
+function partSize(partNumber) {
+    return FIRST_PART_BYTES * 2 ** Math.floor((partNumber - 1) / PARTS_PER_SIZE);
+}
+/**
+ * A multipart upload of a stream while it is written: nothing of it touches the disk. Each part
+ * goes with its own SHA-256 (the store refuses a part whose bytes differ, with s3-checksum
+ * SHA256), the whole stream's SHA-256 is computed on the way, and a store that answers with the
+ * parts' checksums or the composite checksum must answer with ours. On any failure, or when
+ * `signal` aborts, the upload is aborted: the store drops the parts and no object exists.
+ */
+async function uploadStream(upload) {
+    const { store, location, source } = upload;
+    const uploadId = await store.createUpload(location, upload.contentType);
+    const stop = new AbortController();
+    // Destroying the source ends the wait for its next chunk: a cancelled job aborts the upload now,
+    // not when pg_dump next writes.
+    const onAbort = () => {
+        stop.abort();
+        source.destroy((0,errors/* stepError */.hH)('object storage', 'upload cancelled'));
+    };
+    upload.signal.addEventListener('abort', onAbort, { once: true });
+    const sent = [];
+    const partSha256 = [];
+    const inFlight = new Set();
+    const whole = (0,external_node_crypto_.createHash)('sha256');
+    let sizeBytes = 0;
+    let pending = [];
+    let pendingBytes = 0;
+    const send = async () => {
+        const partNumber = sent.length + 1;
+        if (partNumber > MAX_PARTS)
+            throw (0,errors/* stepError */.hH)('object storage', `the archive needs more than ${MAX_PARTS} parts`);
+        const body = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const sha256 = (0,external_node_crypto_.createHash)('sha256').update(body).digest('base64');
+        partSha256.push(sha256);
+        const part = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+            if (answer.checksumSHA256 !== undefined && answer.checksumSHA256 !== sha256) {
+                throw (0,errors/* stepError */.hH)('object storage', `part ${partNumber} of ${(0,object_storage_location/* formatS3Url */.LL)(location)} arrived with SHA-256 ${answer.checksumSHA256}, sent ${sha256}`);
+            }
+            return answer;
+        });
+        sent.push(part);
+        inFlight.add(part);
+        // Settled either way before it leaves the set; a rejection is seen by the race or Promise.all below.
+        part.then(() => inFlight.delete(part), () => inFlight.delete(part));
+        if (inFlight.size >= PARTS_IN_FLIGHT)
+            await Promise.race(inFlight);
+    };
+    try {
+        await upload.onStarted?.(uploadId);
+        for await (const chunk of source) {
+            if (stop.signal.aborted)
+                throw (0,errors/* stepError */.hH)('object storage', 'upload cancelled');
+            const bytes = chunk;
+            whole.update(bytes);
+            sizeBytes += bytes.length;
+            upload.onBytes?.(sizeBytes);
+            pending.push(bytes);
+            pendingBytes += bytes.length;
+            if (pendingBytes >= partSize(sent.length + 1))
+                await send();
+        }
+        // The last part may be short; an empty stream is one empty part (S3 completes no upload of none).
+        if (pendingBytes > 0 || sent.length === 0)
+            await send();
+        const parts = await Promise.all(sent);
+        await upload.producerDone;
+        if (stop.signal.aborted)
+            throw (0,errors/* stepError */.hH)('object storage', 'upload cancelled');
+        const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+        const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
+        if (composed === 'mismatch') {
+            await store.delete(location).catch(() => { });
+            throw (0,errors/* stepError */.hH)('object storage', `${(0,object_storage_location/* formatS3Url */.LL)(location)}: the store's checksum of the parts (${reported}) is not the one of what was sent (${composite(partSha256)}); the object was deleted`);
+        }
+        // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
+        const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
+        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+    }
+    catch (error) {
+        stop.abort();
+        source.destroy();
+        await Promise.allSettled(sent);
+        await store.abortUpload(location, uploadId).catch(() => { });
+        throw error;
+    }
+    finally {
+        upload.signal.removeEventListener('abort', onAbort);
+    }
+}
+/** S3's checksum of a multipart object: the SHA-256 of the parts' SHA-256s, `-` and their count. */
+function composite(partSha256) {
+    const digests = Buffer.concat(partSha256.map((sha) => Buffer.from(sha, 'base64')));
+    return `${(0,external_node_crypto_.createHash)('sha256').update(digests).digest('base64')}-${partSha256.length}`;
+}
+function checkComposite(reported, partSha256) {
+    if (reported === undefined)
+        return 'not reported';
+    // A store may answer without the count, or (one part) with the part's own checksum.
+    const expected = composite(partSha256);
+    const accepted = [expected, expected.replace(/-\d+$/, ''), ...(partSha256.length === 1 ? [partSha256[0]] : [])];
+    return accepted.includes(reported) ? 'matched' : 'mismatch';
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/remote-backup.js
+
+
+
+
+
+/** The ledger entry of a backup being written to object storage (leftover.ts undoes it). */
+const OBJECT_BACKUP_KEY = 'object-backup';
+const MANIFEST_OBJECT = 'manifest.json';
+/**
+ * Opens the store and claims `<location>/<name>/`, which must be empty (a backup never lands on
+ * another's objects). The run's ledger records the prefix, then the upload id, until the manifest
+ * is written: backup-db's post step aborts the upload or deletes the manifest-less archive of a
+ * run that was killed.
+ */
+async function openRemoteBackup(target, name, archiveName, runDir, log) {
+    const store = await client/* ObjectStore */.L.open(target.settings, 'object-storage');
+    const prefix = (0,object_storage_location/* below */.Gz)(target.location, name);
+    const archive = (0,object_storage_location/* below */.Gz)(prefix, archiveName);
+    const manifest = (0,object_storage_location/* below */.Gz)(prefix, MANIFEST_OBJECT);
+    try {
+        if (!(await store.isEmpty(prefix)))
+            throw (0,errors/* inputError */.Xu)('object-storage', `${(0,object_storage_location/* formatS3Url */.LL)(prefix)}/ holds objects already; a backup is written under a prefix of its own`);
+    }
+    catch (error) {
+        store.close();
+        throw error;
+    }
+    const { settings } = target;
+    const entry = (uploadId) => ({
+        kind: 'object-backup', endpoint: settings.endpoint ?? null, region: settings.region, forcePathStyle: settings.forcePathStyle,
+        bucket: prefix.bucket, archive: archive.key, manifest: manifest.key, uploadId,
+    });
+    await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+    let completed = false;
+    return {
+        store,
+        prefix,
+        archiveName,
+        manifestUrl: (0,object_storage_location/* formatS3Url */.LL)(manifest),
+        archiveUrl: (0,object_storage_location/* formatS3Url */.LL)(archive),
+        async upload(source, producerDone, signal, onBytes) {
+            const result = await uploadStream({
+                store, location: archive, source, contentType: 'application/octet-stream', producerDone, signal, onBytes,
+                onStarted: (uploadId) => runDir?.note(OBJECT_BACKUP_KEY, entry(uploadId)) ?? Promise.resolve(),
+            });
+            completed = true;
+            await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+            log(`Uploaded ${(0,object_storage_location/* formatS3Url */.LL)(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+            return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
+        },
+        async writeManifest(data) {
+            const body = Buffer.from(`${JSON.stringify(data, null, 2)}\n`);
+            await store.put(manifest, body, (0,external_node_crypto_.createHash)('sha256').update(body).digest('base64'), 'application/json');
+            await runDir?.forget(OBJECT_BACKUP_KEY);
+            store.close();
+        },
+        async discard() {
+            try {
+                if (completed)
+                    await store.delete(archive);
+                await runDir?.forget(OBJECT_BACKUP_KEY);
+            }
+            catch {
+                // The ledger keeps the entry: the post step deletes the manifest-less archive, or says it is there.
+            }
+            finally {
+                store.close();
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/database/postgres/compression.js
 
 function parseCompression(text, clientMajor) {
@@ -30392,6 +31199,8 @@ var time_stamp = __nccwpck_require__(7121);
 
 
 
+
+
 const MANIFEST_FILE = 'manifest.json';
 const PROGRESS_EVERY_MS = 10_000;
 /**
@@ -30406,17 +31215,27 @@ async function backupPostgres(options) {
     const startedAt = new Date();
     const { db } = options.source;
     const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${(0,time_stamp/* timeStamp */.l)(startedAt)}`;
-    const folder = external_node_path_.resolve(options.backupDir, name);
-    await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true }).catch((error) => {
-        throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
-    });
-    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
-    // plaintext dump waiting for encryption), which backup-db's post step removes.
-    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
-    await (0,promises_.mkdir)(folder).catch(async (error) => {
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
-        throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
-    });
+    let remote;
+    let folder = external_node_path_.resolve(options.backupDir, name);
+    if (options.objectStorage) {
+        // pg_dump writes a directory archive file by file, and seeks in it: only custom streams.
+        if (options.format !== 'custom')
+            throw (0,errors/* inputError */.Xu)('format', `is ${options.format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
+        remote = await openRemoteBackup(options.objectStorage, name, `kong.dump${options.encryption ? encryption/* ENCRYPTED_SUFFIX */.TB : ''}`, options.runDir, log);
+        folder = (0,object_storage_location/* formatS3Url */.LL)(remote.prefix);
+    }
+    else {
+        await (0,promises_.mkdir)(external_node_path_.dirname(folder), { recursive: true }).catch((error) => {
+            throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
+        });
+        // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+        // plaintext dump waiting for encryption), which backup-db's post step removes.
+        await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+        await (0,promises_.mkdir)(folder).catch(async (error) => {
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+            throw (0,errors/* inputError */.Xu)('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
+        });
+    }
     let client;
     try {
         // `pg_dump --version` runs while we connect: start-up time is part of every backup's.
@@ -30448,12 +31267,17 @@ async function backupPostgres(options) {
         })();
         // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
         facts.catch(() => abort.abort());
-        const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
-        const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
+        const streamed = remote && streamToObjectStorage(remote, options, abort);
+        const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+        streamed?.dumpSettled(dump);
+        const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
         options.signal?.removeEventListener('abort', onOuterAbort);
         // A failed read of the facts stopped pg_dump: its reason is the one to tell.
         if (factsResult.status === 'rejected' && !options.signal?.aborted)
             throw factsError(options.source, factsResult.reason);
+        // A failed upload stopped pg_dump, and a failed pg_dump aborts the upload with its own error.
+        if (uploadResult.status === 'rejected')
+            throw uploadResult.reason;
         if (dumpResult.status === 'rejected')
             throw dumpResult.reason;
         if (factsResult.status === 'rejected')
@@ -30461,22 +31285,9 @@ async function backupPostgres(options) {
         await client.query('COMMIT');
         await client.end().catch(() => { });
         client = undefined;
-        let archiveFiles = (await (0,checksums/* listFiles */.CS)(archive, folder)).map((file) => external_node_path_.join(folder, file));
-        let archivePath = archive;
-        if (options.encryption) {
-            log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-            archiveFiles = await (0,encryption/* encryptFiles */.$$)(archiveFiles, options.encryption, options.signal, options.runDir);
-            if (options.format === 'custom')
-                archivePath = archiveFiles[0];
-        }
-        // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
-        // from the page cache, instead of one after the other. Both end before the manifest exists.
-        const [files] = await Promise.all([
-            (0,checksums/* describeFiles */.LG)(archivePath, folder),
-            (0,fsync/* syncPaths */.y)([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
-                throw diskError(error, folder);
-            }),
-        ]);
+        const { files, archivePath } = remote && uploadResult.status === 'fulfilled' && uploadResult.value
+            ? { files: [uploadResult.value], archivePath: remote.archiveUrl }
+            : await finishLocalArchive(options, archive, folder);
         const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
         const { schemaMeta, entities } = factsResult.value;
         const fromSchema = schemaMeta && (0,schema_meta/* kongLineFromSchemaMeta */.k)(schemaMeta);
@@ -30504,18 +31315,23 @@ async function backupPostgres(options) {
                 method: options.encryption?.method ?? 'none',
                 recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
             },
-            archive: { path: external_node_path_.relative(folder, archivePath).split(external_node_path_.sep).join('/'), checksum: (0,checksums/* archiveChecksum */.OT)(files), sizeBytes },
+            archive: { path: remote ? remote.archiveName : external_node_path_.relative(folder, archivePath).split(external_node_path_.sep).join('/'), checksum: (0,checksums/* archiveChecksum */.OT)(files), sizeBytes },
             files,
             startedAt: startedAt.toISOString(),
             finishedAt: new Date().toISOString(),
         };
-        const manifestPath = external_node_path_.join(folder, MANIFEST_FILE);
+        const manifestPath = remote ? remote.manifestUrl : external_node_path_.join(folder, MANIFEST_FILE);
         if (options.signal?.aborted)
             throw (0,errors/* stepError */.hH)('backup', 'cancelled');
-        await (0,database_manifest/* writeManifestAtomically */.uN)(manifestPath, manifest).catch((error) => {
-            throw diskError(error, folder);
-        });
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        if (remote) {
+            await remote.writeManifest(manifest);
+        }
+        else {
+            await (0,database_manifest/* writeManifestAtomically */.uN)(manifestPath, manifest).catch((error) => {
+                throw diskError(error, folder);
+            });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
         log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
         return { manifest, manifestPath, archivePath, folder };
     }
@@ -30524,10 +31340,71 @@ async function backupPostgres(options) {
             await client.query('ROLLBACK').catch(() => { });
             await client.end().catch(() => { });
         }
-        await (0,promises_.rm)(folder, { recursive: true, force: true });
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        if (remote) {
+            await remote.discard();
+        }
+        else {
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
         throw error;
     }
+}
+/**
+ * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
+ * table of contents once, first, without the data offsets it writes back into a seekable file at
+ * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
+ * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ */
+function streamToObjectStorage(remote, options, abort) {
+    let settle;
+    const dumpEnded = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    dumpEnded.catch(() => { });
+    let written = 0;
+    let uploaded;
+    const start = async (stdout) => {
+        const encrypted = options.encryption && (await (0,encryption/* encryptStream */.UO)(stdout, options.encryption, abort.signal, options.runDir));
+        const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+        producerDone.catch(() => { });
+        return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
+    };
+    return {
+        output: {
+            stdout: (stream) => {
+                uploaded = start(stream);
+                // A failed upload stops pg_dump: nobody reads what it writes any more.
+                uploaded.catch(() => abort.abort());
+            },
+            written: () => written,
+        },
+        /** pg_dump's outcome decides whether the upload completes or aborts. */
+        dumpSettled(dump) {
+            dump.then(() => settle.resolve(), (error) => settle.reject(error));
+        },
+        get uploaded() {
+            return uploaded;
+        },
+    };
+}
+/** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
+async function finishLocalArchive(options, archive, folder) {
+    let archiveFiles = (await (0,checksums/* listFiles */.CS)(archive, folder)).map((file) => external_node_path_.join(folder, file));
+    let archivePath = archive;
+    if (options.encryption) {
+        options.log?.(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
+        archiveFiles = await (0,encryption/* encryptFiles */.$$)(archiveFiles, options.encryption, options.signal, options.runDir);
+        if (options.format === 'custom')
+            archivePath = archiveFiles[0];
+    }
+    // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
+    // from the page cache, instead of one after the other. Both end before the manifest exists.
+    const [files] = await Promise.all([
+        (0,checksums/* describeFiles */.LG)(archivePath, folder),
+        (0,fsync/* syncPaths */.y)([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
+            throw diskError(error, folder);
+        }),
+    ]);
+    return { files, archivePath };
 }
 const BACKUP_FOLDER_KEY = 'backup-folder';
 async function readIdentity(client, target) {
@@ -30553,10 +31430,10 @@ async function readIdentity(client, target) {
         },
     };
 }
-async function runPgDump(options, tools, archive, snapshot, compression, signal, log) {
+async function runPgDump(options, tools, output, snapshot, compression, signal, log) {
     const args = [
         `--format=${options.format}`,
-        `--file=${archive}`,
+        ...('file' in output ? [`--file=${output.file}`] : []),
         `--snapshot=${snapshot}`,
         '--no-password',
         '--verbose',
@@ -30568,7 +31445,7 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     ];
     // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
     const ticker = setInterval(() => {
-        void sizeOf(archive).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
+        void ('file' in output ? sizeOf(output.file) : Promise.resolve(output.written())).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
     }, PROGRESS_EVERY_MS);
     ticker.unref();
     const result = await (0,exec/* execCommand */.N)({
@@ -30576,6 +31453,7 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
         args,
         env: { ...(0,database_connection/* libpqEnvironment */.SQ)(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
         signal,
+        ...('stdout' in output && { onStdout: output.stdout }),
         onLine: (line, stream) => {
             if (stream === 'stderr' && /dumping contents of table/.test(line))
                 log(line.trim());
@@ -30584,8 +31462,8 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     if (result.exitCode === 0 && result.signal === undefined)
         return;
     const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
-    if (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr)) {
-        throw (0,errors/* inputError */.Xu)('backup-dir', `no room to write the dump in ${external_node_path_.dirname(archive)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
+    if ('file' in output && (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr))) {
+        throw (0,errors/* inputError */.Xu)('backup-dir', `no room to write the dump in ${external_node_path_.dirname(output.file)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
     }
     const connection = (0,connect/* libpqFailure */.Vz)(options.source, stderr);
     if (connection)
@@ -30650,7 +31528,7 @@ function wrap(error, step) {
 /* harmony export */   uH: () => (/* binding */ entityTablesPresent),
 /* harmony export */   vm: () => (/* binding */ assertFingerprintComputable)
 /* harmony export */ });
-/* unused harmony exports STABLE_TEXT_SETTINGS, fingerprintOf */
+/* unused harmony exports STABLE_TEXT_SETTINGS, ROW_HASH, fingerprintOf */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8113);
 /* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7516);
@@ -31001,7 +31879,7 @@ async function recoverSwap(admin, entry) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(797);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8511);
 
 
 
@@ -31288,22 +32166,15 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 797:
+/***/ 8511:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  N: () => (/* binding */ execCommand)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __nccwpck_require__(1469);
-;// CONCATENATED MODULE: ./build/lib/exec.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ execCommand)
+/* harmony export */ });
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5260);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1421);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
 
 
 
@@ -31316,11 +32187,11 @@ async function execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
         return spawnCommand(request, env);
     }
     try {
-        const result = await (0,exec/* getExecOutput */.H)(request.command, [...request.args], {
+        const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(request.command, [...request.args], {
             env,
             cwd: request.cwd,
             input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
@@ -31333,7 +32204,7 @@ async function execCommand(request) {
         return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
     }
     catch (error) {
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, error.message, error);
     }
 }
 /**
@@ -31347,7 +32218,7 @@ function refuseNul(request) {
         ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
     ].find(([, value]) => value.includes('\0'));
     if (where !== undefined)
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 function lineListeners(onLine) {
     return {
@@ -31361,7 +32232,7 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -31392,10 +32263,19 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        if (request.onStdout)
+            request.onStdout(child.stdout);
+        else
+            child.stdout.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
+        if (request.stdinStream) {
+            child.stdin.write(request.stdin ?? '');
+            request.stdinStream.pipe(child.stdin);
+        }
+        else {
+            child.stdin.end(request.stdin ?? '');
+        }
         child.on('spawn', () => {
             if (child.pid !== undefined)
                 request.onSpawn?.(child.pid);
@@ -31409,7 +32289,7 @@ function spawnCommand(request, env) {
         };
         child.on('error', (error) => {
             cleanup();
-            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
+            reject((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, error.message, error));
         });
         child.on('close', (code, signal) => {
             cleanup();
@@ -31472,12 +32352,13 @@ async function syncPaths(paths) {
 /* harmony export */   g$: () => (/* binding */ printable),
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   nb: () => (/* binding */ checkContract),
 /* harmony export */   rD: () => (/* binding */ wholeNumber),
 /* harmony export */   wC: () => (/* binding */ matching),
 /* harmony export */   yL: () => (/* binding */ oneOf),
 /* harmony export */   zv: () => (/* binding */ recordOf)
 /* harmony export */ });
-/* unused harmony exports checkContract, boolean, optional */
+/* unused harmony exports boolean, optional */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 
@@ -34977,7 +35858,7 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

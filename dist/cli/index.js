@@ -57,6 +57,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -120,6 +127,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -148,6 +162,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 
 /***/ }),
 
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
 /***/ 1792:
 /***/ ((module) => {
 
@@ -166,6 +187,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 
@@ -6257,7 +6285,7 @@ function serializePlan(plan) {
 
 /***/ }),
 
-/***/ 4687:
+/***/ 7241:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -6559,10 +6587,104 @@ function kongMessage(body) {
     return (0,log_text/* quoteRemote */.Pj)(body);
 }
 
-// EXTERNAL MODULE: ./build/version/catalog.js + 1 modules
-var catalog = __nccwpck_require__(7692);
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __nccwpck_require__(7143);
+;// CONCATENATED MODULE: ./build/kong/admin-root.js
+
+
+
+
+/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
+function rootVersion(root) {
+    return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
+}
+/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
+function rootEdition(root) {
+    if (typeof root.edition === 'string')
+        return root.edition;
+    const version = rootVersion(root);
+    if (version === undefined)
+        return undefined;
+    return version.build === undefined ? undefined : 'enterprise';
+}
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+function rootDatabase(root) {
+    const conf = root.configuration;
+    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
+        return undefined;
+    const port = Number(conf.pg_port ?? 5432);
+    if (!Number.isInteger(port))
+        return undefined;
+    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
+}
+function rootRole(root) {
+    const role = root.configuration?.role;
+    return typeof role === 'string' ? role : undefined;
+}
+/**
+ * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too
+ * (Kong/kong 3.4.2 kong/api/routes/kong.lua l.116).
+ */
+function availablePlugins(root) {
+    const available = root.plugins?.available_on_server;
+    if (Array.isArray(available))
+        return available.filter((name) => typeof name === 'string');
+    if (available !== null && typeof available === 'object') {
+        return Object.entries(available)
+            .filter(([, value]) => value !== false && value !== null && value !== undefined)
+            .map(([name]) => name);
+    }
+    return undefined;
+}
+/** Kong's proxy answers every unmatched request so (Kong/kong 3.4.2 kong/runloop/handler.lua l.1151). */
+const PROXY_NOT_FOUND = 'no Route matched with those values';
+/**
+ * What a non-200 answer of the Admin API says about the URL or the token, for the user: 401/403
+ * is RBAC refusing the token (Enterprise: "Invalid credentials. Token or User credentials
+ * required"); 404 with the proxy's message is admin-url pointing at proxy_listen. Empty otherwise.
+ */
+function adminAnswerHint(status, body) {
+    if (status === 401 || status === 403)
+        return ': check admin-token (sent as Kong-Admin-Token) and its RBAC role';
+    if (status === 404 && kongMessage(body) === (0,log_text/* quoteRemote */.Pj)(PROXY_NOT_FOUND)) {
+        return ": that is Kong's proxy (proxy_listen) answering, not its Admin API: give admin_listen's address (8001 or 8444 by default)";
+    }
+    return '';
+}
+/** Whether an answer can never become the Admin API's by waiting: a refused token, the proxy. */
+function isFinalAnswer(status, body) {
+    return adminAnswerHint(status, body) !== '';
+}
+/**
+ * The version a running node reports in GET /, as written there (`3.4.2`, Enterprise
+ * `3.4.3.5`, `2.8.1.1-enterprise-edition`). Anything that is not a Kong Admin API answering a
+ * version this suite reads is an error naming admin-url and what came back.
+ */
+async function runningVersion(client) {
+    const url = `${client.target.url}/`;
+    const response = await client.get('/');
+    if (response.status !== 200) {
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}${adminAnswerHint(response.status, response.body)}`);
+    }
+    let root;
+    try {
+        root = JSON.parse(response.body);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} did not answer JSON (${(0,log_text/* quoteRemote */.Pj)(response.body, 80)}); is it a Kong Admin API?`);
+    }
+    const version = root !== null && typeof root === 'object' ? root.version : undefined;
+    if (typeof version !== 'string')
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} did not report a version; is it a Kong Admin API?`);
+    if ((0,kong_version/* tryParseKongVersion */.SC)(version) === undefined) {
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} reports version ${(0,log_text/* quoteRemote */.Pj)(version)}, which is not a Kong version this suite reads (${kong_version/* ACCEPTED_VERSION_FORMS */.Fv})`);
+    }
+    return version;
+}
+
+// EXTERNAL MODULE: ./build/version/catalog.js + 1 modules
+var catalog = __nccwpck_require__(7692);
 ;// CONCATENATED MODULE: ./build/version/strategies.js
 
 const BLUE_GREEN_MINIMUM = (0,kong_version/* parseKongVersion */.bo)('2.8.2');
@@ -7245,6 +7367,7 @@ var types = __nccwpck_require__(3048);
 
 
 
+
 /** The built-in catalog and notes were derived from Kong's data files of this date (shared/kong-data/README.md). */
 const BUILT_IN_DATA_DATE = '2026-08-21';
 /**
@@ -7259,7 +7382,7 @@ async function buildPlan(request, deps) {
     const edition = decideEdition(request.edition, fromText, request.to);
     const from = (0,kong_version/* parseKongVersion */.bo)(fromText, 'from');
     if ((0,catalog/* catalogLine */.WP)((0,kong_version/* releaseLine */.aY)(from)) === undefined) {
-        throw (0,errors/* inputError */.Xu)('from', `"${fromText}" is not a known Kong release line (${(0,kong_version/* releaseLine */.aY)(from)})`);
+        throw (0,errors/* inputError */.Xu)(request.from === undefined ? 'admin-url' : 'from', `"${fromText}" is not a known Kong release line (${(0,kong_version/* releaseLine */.aY)(from)})`);
     }
     const to = (0,catalog/* resolveVersion */.x)(request.to, edition, 'to');
     const hops = planUpgradePath(from, to, { edition, deployment: request.deployment, database: request.database });
@@ -7311,11 +7434,9 @@ function decideEdition(asked, from, to) {
     return [from, to].some((text) => /^v?\d+\.\d+\.\d+\.\d+/.test(text.trim())) ? 'enterprise' : 'oss';
 }
 async function readRunningVersion(admin, log) {
-    const root = await admin.getJson('/');
-    if (typeof root.version !== 'string')
-        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${admin.target.url}/ did not report a version`);
-    log(`The running Kong reports version ${root.version}`);
-    return root.version;
+    const version = await runningVersion(admin);
+    log(`The running Kong reports version ${version}`);
+    return version;
 }
 /**
  * Online: read through GitHub (revalidating the cache). Offline: read the cache alone. A
@@ -8234,12 +8355,12 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
-/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4687);
+/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7241);
 /* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1435);
 /* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6790);
 /* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4049);
 /* harmony import */ var _changelog_render_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9555);
-/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1636);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8188);
 /* harmony import */ var _check_targets_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9270);
 /* harmony import */ var _doctor_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8300);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1469);
@@ -8285,7 +8406,10 @@ plan: the upgrade plan A -> B (fetch-changelog's)
   --output F               also write the plan JSON to F
 
 verify: a backup made by backup-db, e.g. a downloaded artifact (backup-db mode verify)
-  --manifest F             its manifest.json; every file's size and SHA-256, then pg_restore --list
+  --manifest F             its manifest.json, or s3://bucket/prefix/manifest.json (read from the
+                           bucket, with AWS_* credentials from the environment); every file's
+                           size and SHA-256, then pg_restore --list
+  --s3-endpoint U          the store when it is not AWS S3 (--s3-region, --s3-force-path-style true)
   --trial-restore          also restore into a scratch database (dropped after) whose
                            fingerprint must equal the manifest's, on the server of
                            --target-database-url, else --database-url
@@ -8310,6 +8434,7 @@ const VERIFY_STRING_FLAGS = [
     'manifest', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database', 'pg-sslmode',
     'target-database-url', 'target-pg-host', 'target-pg-port', 'target-pg-user', 'target-pg-password', 'target-pg-database',
     'target-pg-sslmode', 'pg-bin-dir', 'jobs', 'encryption-passphrase', 'encryption-private-key',
+    's3-endpoint', 's3-region', 's3-force-path-style', 's3-checksum',
 ];
 const FORMATS = ['text', 'markdown', 'json'];
 async function main(argv) {
@@ -8385,18 +8510,26 @@ async function verify(source) {
         const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_7__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir() });
         if (request.mode !== 'verify')
             throw new Error('unreachable: mode is verify');
-        const [{ verifyBackup }, { createRunDir }] = await Promise.all([__nccwpck_require__.e(/* import() */ 442).then(__nccwpck_require__.bind(__nccwpck_require__, 5442)), __nccwpck_require__.e(/* import() */ 871).then(__nccwpck_require__.bind(__nccwpck_require__, 871))]);
-        // A private folder for the decrypted copy and gpg's home, removed however verify ends.
+        const [{ verifyBackup }, { createRunDir }, { fetchBackup }] = await Promise.all([__nccwpck_require__.e(/* import() */ 85).then(__nccwpck_require__.bind(__nccwpck_require__, 4085)), __nccwpck_require__.e(/* import() */ 871).then(__nccwpck_require__.bind(__nccwpck_require__, 871)), __nccwpck_require__.e(/* import() */ 238).then(__nccwpck_require__.bind(__nccwpck_require__, 2238))]);
+        // A private folder for the decrypted copy, gpg's home and a backup read from a bucket, removed however verify ends.
         const runDir = await createRunDir(request.common.workDir);
+        const log = (line) => process.stderr.write(`${line}\n`);
+        const fetched = request.objectStorage && (await fetchBackup(request.manifest, request.objectStorage, 'manifest', runDir, log).catch(async (error) => {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(runDir.path, { recursive: true, force: true });
+            throw error;
+        }));
         const result = await verifyBackup({
-            manifestPath: request.manifest,
+            manifestPath: fetched?.manifestPath ?? request.manifest,
             encryption: request.common.encryption,
             trialServer: request.trialServer,
             jobs: request.common.jobs,
             binDir: request.common.binDir,
             runDir,
-            log: (line) => process.stderr.write(`${line}\n`),
-        }).finally(() => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(runDir.path, { recursive: true, force: true }));
+            log,
+        }).finally(async () => {
+            await fetched?.close();
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(runDir.path, { recursive: true, force: true });
+        });
         const { manifest } = result;
         const facts = [
             ['database', `${manifest.database.database} on ${manifest.database.host}:${manifest.database.port} (PostgreSQL ${manifest.database.serverVersion}), Kong ${manifest.kong.version ?? 'unknown'}`],
@@ -8441,7 +8574,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1636:
+/***/ 8188:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8481,6 +8614,41 @@ function releaseOs(platform = process.platform) {
     throw (0,errors/* stepError */.hH)('installing a tool', `no release archives for ${platform} here`);
 }
 
+;// CONCATENATED MODULE: ./build/lib/deck-release.js
+
+
+
+/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
+const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+/**
+ * `deck-version` (exact: the tool cache is keyed by it) and `deck-download-url` (a template with
+ * {version}, {os}, {arch}), or undefined when no decK version is given: the download URL alone
+ * does nothing, since action.yml gives it a default.
+ */
+function readDeckRelease(source, fallbackVersion) {
+    const given = (0,inputs/* readString */.E3)(source, 'deck-version') ?? fallbackVersion;
+    const template = (0,inputs/* readString */.E3)(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+    if (given === undefined)
+        return undefined;
+    const version = given.replace(/^v/, '');
+    if (!/^\d+\.\d+\.\d+$/.test(version))
+        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
+    if (!template.includes('{version}'))
+        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
+    let url;
+    const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
+    try {
+        url = new URL(filled);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
+    // GoReleaser writes checksums.txt beside the archives of a release.
+    return { version, url: url.toString(), checksumsUrl: new URL('checksums.txt', url).toString() };
+}
+
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __nccwpck_require__(7143);
 // EXTERNAL MODULE: ./build/database/encryption.js
@@ -8489,6 +8657,49 @@ var encryption = __nccwpck_require__(4371);
 var json_shape = __nccwpck_require__(3664);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js
 var connect = __nccwpck_require__(9308);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+;// CONCATENATED MODULE: ./build/database/object-storage/settings.js
+
+
+/** The `s3-*` inputs, with the region from AWS_REGION / AWS_DEFAULT_REGION when s3-region is not given. */
+function readObjectStorageSettings(source, env) {
+    const endpoint = (0,inputs/* readHttpUrl */.y7)(source, 's3-endpoint');
+    const region = (0,inputs/* readString */.E3)(source, 's3-region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? (endpoint === undefined ? undefined : 'us-east-1');
+    if (region === undefined)
+        throw (0,errors/* inputError */.Xu)('s3-region', 'is required for object storage on AWS when neither AWS_REGION nor AWS_DEFAULT_REGION is set (aws-actions/configure-aws-credentials sets AWS_REGION), e.g. eu-west-1');
+    if (!/^[a-z0-9-]{1,40}$/.test(region))
+        throw (0,errors/* inputError */.Xu)('s3-region', `"${region}" is not a region name (lowercase letters, digits and -, e.g. eu-west-1)`);
+    const kmsKeyId = (0,inputs/* readString */.E3)(source, 's3-kms-key-id');
+    // s3-sse's default (action.yml gives it) with a KMS key means that key.
+    const given = (0,inputs/* readEnum */.ai)(source, 's3-sse', ['default', 'AES256', 'aws:kms'], 'default');
+    const sse = kmsKeyId !== undefined && given === 'default' ? 'aws:kms' : given;
+    if (kmsKeyId !== undefined && sse === 'AES256')
+        throw (0,errors/* inputError */.Xu)('s3-kms-key-id', 'goes with s3-sse aws:kms (or default), not AES256');
+    if (kmsKeyId !== undefined && !/^[A-Za-z0-9:/_.-]{1,2048}$/.test(kmsKeyId))
+        throw (0,errors/* inputError */.Xu)('s3-kms-key-id', 'is not a KMS key id, key ARN, alias (alias/name) or alias ARN');
+    maskCredentials(source, env);
+    return {
+        endpoint,
+        region,
+        forcePathStyle: (0,inputs/* readBoolean */.Vf)(source, 's3-force-path-style', false),
+        serverSideEncryption: sse,
+        kmsKeyId,
+        checksum: (0,inputs/* readEnum */.ai)(source, 's3-checksum', ['SHA256', 'none'], 'SHA256'),
+    };
+}
+/** The secret halves of the environment's credentials, masked before anything can print them. */
+function maskCredentials(source, env) {
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+        const value = nonEmpty(env[name]);
+        if (value !== undefined)
+            (0,inputs/* maskSecret */.$l)(source, value);
+    }
+}
+function nonEmpty(value) {
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
 ;// CONCATENATED MODULE: ./build/database/backup-request.js
 
 
@@ -8500,8 +8711,8 @@ var connect = __nccwpck_require__(9308);
 
 
 
-/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
-const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+
+
 function readBackupRequest(source, env = process.env) {
     const mode = (0,inputs/* readEnum */.ai)(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
     const workDir = env.RUNNER_TEMP ?? process.cwd();
@@ -8520,7 +8731,7 @@ function readBackupRequest(source, env = process.env) {
         const admin = (0,admin_inputs/* readAdminInputs */.x)(source);
         if (!admin)
             throw (0,errors/* inputError */.Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
-        return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
+        return { mode, common, admin, backupDir: backupDir(), deck: readDeckRelease(source) };
     }
     if (mode === 'cassandra-snapshot') {
         const hosts = (0,inputs/* readList */.LD)(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
@@ -8558,25 +8769,34 @@ function readBackupRequest(source, env = process.env) {
         if (format === 'custom' && common.jobs > 1) {
             throw (0,errors/* inputError */.Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
         }
+        const bucket = (0,inputs/* readString */.E3)(source, 'object-storage');
+        if (bucket !== undefined && format !== 'custom')
+            throw (0,errors/* inputError */.Xu)('format', `is ${format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
         return {
             mode,
             common,
             source: sourceTarget,
             backupDir: backupDir(),
+            objectStorage: bucket === undefined ? undefined : { location: (0,object_storage_location/* parseS3Url */.F$)(bucket, 'object-storage'), settings: readObjectStorageSettings(source, env) },
             format,
             compression: (0,inputs/* readString */.E3)(source, 'compression') ?? 'auto',
             kongVersion: readKongVersion(source),
         };
     }
-    const manifest = readPath(source, 'manifest');
-    if (manifest === undefined)
-        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
+    const given = readPath(source, 'manifest');
+    if (given === undefined)
+        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote (a path, or s3://bucket/prefix/manifest.json)`);
+    const remote = (0,object_storage_location/* isS3Url */.At)(given);
+    if (remote)
+        (0,object_storage_location/* parseS3Url */.F$)(given, 'manifest');
+    const manifest = remote ? given : external_node_path_.resolve(given);
+    const objectStorage = remote ? readObjectStorageSettings(source, env) : undefined;
     if (mode === 'verify') {
         const trial = (0,inputs/* readBoolean */.Vf)(source, 'trial-restore', false);
         const trialServer = trial ? (target ?? sourceTarget) : undefined;
         if (trial && !trialServer)
             throw (0,errors/* inputError */.Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
-        return { mode, common, manifest: external_node_path_.resolve(manifest), trialServer };
+        return { mode, common, manifest, objectStorage, trialServer };
     }
     const restoreTarget = target ?? sourceTarget;
     if (!restoreTarget)
@@ -8585,7 +8805,8 @@ function readBackupRequest(source, env = process.env) {
     return {
         mode,
         common,
-        manifest: external_node_path_.resolve(manifest),
+        manifest,
+        objectStorage,
         target: restoreTarget,
         method: (0,inputs/* readEnum */.ai)(source, 'restore-method', ['swap', 'clean'], 'swap'),
         allowRestoreOverSource: (0,inputs/* readBoolean */.Vf)(source, 'allow-restore-over-source', false),
@@ -8636,32 +8857,6 @@ function readKongVersion(source) {
     if (!version)
         throw (0,errors/* inputError */.Xu)('kong-version', `${(0,json_shape/* quote */.hD)(value)} is not a Kong version; accepted forms: ${kong_version/* ACCEPTED_VERSION_FORMS */.Fv}, or a release line such as 3.4`);
     return (0,kong_version/* formatKongVersion */.Xz)(version);
-}
-function readDeck(source) {
-    const given = (0,inputs/* readString */.E3)(source, 'deck-version');
-    const template = (0,inputs/* readString */.E3)(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
-    // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
-    if (given === undefined)
-        return undefined;
-    const version = given.replace(/^v/, '');
-    // An exact version: the tool cache is keyed by it and the URL is built from it.
-    if (!/^\d+\.\d+\.\d+$/.test(version))
-        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
-    if (!template.includes('{version}'))
-        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
-    let url;
-    const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
-    try {
-        url = new URL(filled);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
-    // GoReleaser writes checksums.txt beside the archives of a release.
-    const checksumsUrl = new URL('checksums.txt', url).toString();
-    return { version, url: url.toString(), checksumsUrl };
 }
 function parseCassandraHost(item) {
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
@@ -8859,12 +9054,12 @@ function describeDatabase(db) {
 /* harmony export */   DN: () => (/* binding */ decryptFiles),
 /* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX)
 /* harmony export */ });
-/* unused harmony exports stopGpgAgent, encryptFiles */
+/* unused harmony exports stopGpgAgent, encryptFiles, encryptStream */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3228);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(342);
 
 
 
@@ -8894,7 +9089,7 @@ async function openGpg(runDir, gpgBinary = 'gpg') {
     const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal, streams) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
     return {
         exec,
         async run(rest, stdin, signal) {
@@ -8930,17 +9125,21 @@ function noRoom(result) {
     const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
     return line?.replace(/^gpg: /, '').trim();
 }
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg, options) {
+    if (options.method !== 'gpg-recipient' || options.publicKey === undefined)
+        return;
+    await gpg.run(['--import'], options.publicKey).catch((error) => {
+        throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+    });
+}
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
 async function encryptFiles(files, options, signal, runDir) {
     if (options.passphrase !== undefined)
         checkPassphrase(options.passphrase);
     const gpg = await openGpg(runDir);
     try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
+        await importPublicKey(gpg, options);
         const out = [];
         for (const file of files) {
             const target = `${file}${ENCRYPTED_SUFFIX}`;
@@ -8969,6 +9168,44 @@ async function encryptFiles(files, options, signal, runDir) {
     finally {
         await gpg.close();
     }
+}
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+async function encryptStream(input, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+    }
+    catch (error) {
+        await gpg.close();
+        throw error;
+    }
+    const common = ['--compress-algo', 'none', '--output', '-'];
+    let output;
+    const running = options.method === 'gpg-symmetric'
+        ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+        : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient')
+            throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw stepError('gpg', failure(result));
+    }).finally(() => gpg.close());
+    // execCommand hands stdout over as it spawns, before its promise settles.
+    if (output === undefined) {
+        await done;
+        throw stepError('gpg', 'gave no output stream');
+    }
+    return { output, done };
 }
 /** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
 function encryptedTo(status) {
@@ -9046,10 +9283,11 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DB: () => (/* binding */ BACKUP_MANIFEST),
 /* harmony export */   WI: () => (/* binding */ readManifest),
 /* harmony export */   tS: () => (/* binding */ compareFingerprints)
 /* harmony export */ });
-/* unused harmony exports MANIFEST_SCHEMA, writeManifestAtomically, writeJsonAtomically, FILE_SHAPE, BACKUP_MANIFEST */
+/* unused harmony exports MANIFEST_SCHEMA, writeManifestAtomically, writeJsonAtomically, FILE_SHAPE */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
@@ -9184,6 +9422,63 @@ function compareFingerprints(expected, actual) {
             differences.push(`${table}: same ${got.rows} rows but different content`);
     }
     return differences;
+}
+
+
+/***/ }),
+
+/***/ 323:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   At: () => (/* binding */ isS3Url),
+/* harmony export */   F$: () => (/* binding */ parseS3Url),
+/* harmony export */   Gz: () => (/* binding */ below),
+/* harmony export */   LL: () => (/* binding */ formatS3Url),
+/* harmony export */   gN: () => (/* binding */ parentOf)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
+const S3_SCHEME = 's3://';
+function isS3Url(value) {
+    return value.startsWith(S3_SCHEME);
+}
+/**
+ * `s3://bucket/prefix`, checked before any request: a bucket name by the S3 rules (3-63
+ * lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit), and a key
+ * of `/`-separated names, none empty, `.` or `..` (the manifest's relative paths are joined to
+ * it, so a key must mean one place), without control characters, at most 1024 bytes with room
+ * for the file names below it.
+ */
+function parseS3Url(value, input) {
+    const allowed = 's3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, "." and "-"; a prefix of /-separated names, none empty, "." or "..")';
+    if (!isS3Url(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not an S3 URL; expected ${allowed}`);
+    const rest = value.slice(S3_SCHEME.length).replace(/\/+$/, '');
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? '' : rest.slice(slash + 1);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}: ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(bucket)} is not a bucket name; expected ${allowed}`);
+    }
+    if (/\p{Cc}/u.test(key) || Buffer.byteLength(key) > 900 || (key !== '' && key.split('/').some((part) => part === '' || part === '.' || part === '..'))) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}: the prefix ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(key)} is not allowed; expected ${allowed}, at most 900 bytes`);
+    }
+    return { bucket, key };
+}
+function formatS3Url(location) {
+    return `${S3_SCHEME}${location.bucket}${location.key === '' ? '' : `/${location.key}`}`;
+}
+/** The object `name` (a relative `/`-separated path) below `location`. */
+function below(location, name) {
+    return { bucket: location.bucket, key: location.key === '' ? name : `${location.key}/${name}` };
+}
+/** The prefix an object lies under: `s3://b/p/manifest.json` → `s3://b/p`. */
+function parentOf(location) {
+    const slash = location.key.lastIndexOf('/');
+    return { bucket: location.bucket, key: slash === -1 ? '' : location.key.slice(0, slash) };
 }
 
 
@@ -9511,7 +9806,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 3228:
+/***/ 342:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10656,8 +10951,8 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
 ;// CONCATENATED MODULE: ./build/lib/exec.js
@@ -10673,7 +10968,7 @@ async function execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -10718,7 +11013,7 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -10749,10 +11044,19 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        if (request.onStdout)
+            request.onStdout(child.stdout);
+        else
+            child.stdout.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
+        if (request.stdinStream) {
+            child.stdin.write(request.stdin ?? '');
+            request.stdinStream.pipe(child.stdin);
+        }
+        else {
+            child.stdin.end(request.stdin ?? '');
+        }
         child.on('spawn', () => {
             if (child.pid !== undefined)
                 request.onSpawn?.(child.pid);
@@ -10990,12 +11294,13 @@ function safeDecode(text) {
 /* harmony export */   g$: () => (/* binding */ printable),
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   nb: () => (/* binding */ checkContract),
 /* harmony export */   rD: () => (/* binding */ wholeNumber),
 /* harmony export */   wC: () => (/* binding */ matching),
 /* harmony export */   yL: () => (/* binding */ oneOf),
 /* harmony export */   zv: () => (/* binding */ recordOf)
 /* harmony export */ });
-/* unused harmony exports checkContract, boolean, optional */
+/* unused harmony exports boolean, optional */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 
@@ -11800,7 +12105,7 @@ function sameLine(a, b) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

@@ -28642,7 +28642,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1185);
+/* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4523);
 /* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4143);
 /* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(6790);
 /* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9720);
@@ -34857,7 +34857,7 @@ function serializePlan(plan) {
 
 /***/ }),
 
-/***/ 1185:
+/***/ 4523:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35201,10 +35201,104 @@ function kongMessage(body) {
     return (0,log_text/* quoteRemote */.Pj)(body);
 }
 
-// EXTERNAL MODULE: ./build/version/catalog.js + 1 modules
-var catalog = __nccwpck_require__(7692);
 // EXTERNAL MODULE: ./build/version/kong-version.js
 var kong_version = __nccwpck_require__(7143);
+;// CONCATENATED MODULE: ./build/kong/admin-root.js
+
+
+
+
+/** The node's version as reported, parsed; undefined when absent or not a Kong version. */
+function rootVersion(root) {
+    return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
+}
+/** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
+function rootEdition(root) {
+    if (typeof root.edition === 'string')
+        return root.edition;
+    const version = rootVersion(root);
+    if (version === undefined)
+        return undefined;
+    return version.build === undefined ? undefined : 'enterprise';
+}
+/** The PostgreSQL database a node serves, as its `configuration` says; undefined when another store or unsaid. */
+function rootDatabase(root) {
+    const conf = root.configuration;
+    if (conf?.database !== 'postgres' || typeof conf.pg_host !== 'string')
+        return undefined;
+    const port = Number(conf.pg_port ?? 5432);
+    if (!Number.isInteger(port))
+        return undefined;
+    return { host: conf.pg_host, port, database: typeof conf.pg_database === 'string' ? conf.pg_database : undefined };
+}
+function rootRole(root) {
+    const role = root.configuration?.role;
+    return typeof role === 'string' ? role : undefined;
+}
+/**
+ * The names in `plugins.available_on_server`: an object of `true` in 2.8, an object of
+ * `{version, priority}` from 3.0 (#8810); 2.8's docs show an array, so accept that too
+ * (Kong/kong 3.4.2 kong/api/routes/kong.lua l.116).
+ */
+function availablePlugins(root) {
+    const available = root.plugins?.available_on_server;
+    if (Array.isArray(available))
+        return available.filter((name) => typeof name === 'string');
+    if (available !== null && typeof available === 'object') {
+        return Object.entries(available)
+            .filter(([, value]) => value !== false && value !== null && value !== undefined)
+            .map(([name]) => name);
+    }
+    return undefined;
+}
+/** Kong's proxy answers every unmatched request so (Kong/kong 3.4.2 kong/runloop/handler.lua l.1151). */
+const PROXY_NOT_FOUND = 'no Route matched with those values';
+/**
+ * What a non-200 answer of the Admin API says about the URL or the token, for the user: 401/403
+ * is RBAC refusing the token (Enterprise: "Invalid credentials. Token or User credentials
+ * required"); 404 with the proxy's message is admin-url pointing at proxy_listen. Empty otherwise.
+ */
+function adminAnswerHint(status, body) {
+    if (status === 401 || status === 403)
+        return ': check admin-token (sent as Kong-Admin-Token) and its RBAC role';
+    if (status === 404 && kongMessage(body) === (0,log_text/* quoteRemote */.Pj)(PROXY_NOT_FOUND)) {
+        return ": that is Kong's proxy (proxy_listen) answering, not its Admin API: give admin_listen's address (8001 or 8444 by default)";
+    }
+    return '';
+}
+/** Whether an answer can never become the Admin API's by waiting: a refused token, the proxy. */
+function isFinalAnswer(status, body) {
+    return adminAnswerHint(status, body) !== '';
+}
+/**
+ * The version a running node reports in GET /, as written there (`3.4.2`, Enterprise
+ * `3.4.3.5`, `2.8.1.1-enterprise-edition`). Anything that is not a Kong Admin API answering a
+ * version this suite reads is an error naming admin-url and what came back.
+ */
+async function runningVersion(client) {
+    const url = `${client.target.url}/`;
+    const response = await client.get('/');
+    if (response.status !== 200) {
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}${adminAnswerHint(response.status, response.body)}`);
+    }
+    let root;
+    try {
+        root = JSON.parse(response.body);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} did not answer JSON (${(0,log_text/* quoteRemote */.Pj)(response.body, 80)}); is it a Kong Admin API?`);
+    }
+    const version = root !== null && typeof root === 'object' ? root.version : undefined;
+    if (typeof version !== 'string')
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} did not report a version; is it a Kong Admin API?`);
+    if ((0,kong_version/* tryParseKongVersion */.SC)(version) === undefined) {
+        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${url} reports version ${(0,log_text/* quoteRemote */.Pj)(version)}, which is not a Kong version this suite reads (${kong_version/* ACCEPTED_VERSION_FORMS */.Fv})`);
+    }
+    return version;
+}
+
+// EXTERNAL MODULE: ./build/version/catalog.js + 1 modules
+var catalog = __nccwpck_require__(7692);
 ;// CONCATENATED MODULE: ./build/version/strategies.js
 
 const BLUE_GREEN_MINIMUM = (0,kong_version/* parseKongVersion */.bo)('2.8.2');
@@ -35887,6 +35981,7 @@ var types = __nccwpck_require__(3048);
 
 
 
+
 /** The built-in catalog and notes were derived from Kong's data files of this date (shared/kong-data/README.md). */
 const BUILT_IN_DATA_DATE = '2026-08-21';
 /**
@@ -35901,7 +35996,7 @@ async function buildPlan(request, deps) {
     const edition = decideEdition(request.edition, fromText, request.to);
     const from = (0,kong_version/* parseKongVersion */.bo)(fromText, 'from');
     if ((0,catalog/* catalogLine */.WP)((0,kong_version/* releaseLine */.aY)(from)) === undefined) {
-        throw (0,errors/* inputError */.Xu)('from', `"${fromText}" is not a known Kong release line (${(0,kong_version/* releaseLine */.aY)(from)})`);
+        throw (0,errors/* inputError */.Xu)(request.from === undefined ? 'admin-url' : 'from', `"${fromText}" is not a known Kong release line (${(0,kong_version/* releaseLine */.aY)(from)})`);
     }
     const to = (0,catalog/* resolveVersion */.x)(request.to, edition, 'to');
     const hops = planUpgradePath(from, to, { edition, deployment: request.deployment, database: request.database });
@@ -35953,11 +36048,9 @@ function decideEdition(asked, from, to) {
     return [from, to].some((text) => /^v?\d+\.\d+\.\d+\.\d+/.test(text.trim())) ? 'enterprise' : 'oss';
 }
 async function readRunningVersion(admin, log) {
-    const root = await admin.getJson('/');
-    if (typeof root.version !== 'string')
-        throw (0,errors/* inputError */.Xu)('admin-url', `GET ${admin.target.url}/ did not report a version`);
-    log(`The running Kong reports version ${root.version}`);
-    return root.version;
+    const version = await runningVersion(admin);
+    log(`The running Kong reports version ${version}`);
+    return version;
 }
 /**
  * Online: read through GitHub (revalidating the cache). Offline: read the cache alone. A
@@ -37242,6 +37335,7 @@ function linesWith(edition) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fv: () => (/* binding */ ACCEPTED_VERSION_FORMS),
 /* harmony export */   QR: () => (/* binding */ compareKongVersions),
 /* harmony export */   SC: () => (/* binding */ tryParseKongVersion),
 /* harmony export */   V1: () => (/* binding */ isPrerelease),
@@ -37251,7 +37345,6 @@ function linesWith(edition) {
 /* harmony export */   tW: () => (/* binding */ sameLine),
 /* harmony export */   yU: () => (/* binding */ editionOf)
 /* harmony export */ });
-/* unused harmony export ACCEPTED_VERSION_FORMS */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';

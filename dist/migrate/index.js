@@ -28454,6 +28454,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -28489,6 +28496,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -28510,10 +28524,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -28528,6 +28556,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -37210,6 +37245,423 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 9280:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V: () => (/* binding */ runDriftCheck)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+// EXTERNAL MODULE: ./build/database/postgres/archive.js
+var postgres_archive = __nccwpck_require__(800);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 5 modules
+var dump = __nccwpck_require__(7131);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __nccwpck_require__(9558);
+// EXTERNAL MODULE: ./build/database/postgres/restore.js + 2 modules
+var restore = __nccwpck_require__(6780);
+// EXTERNAL MODULE: ./build/database/postgres/tools.js
+var postgres_tools = __nccwpck_require__(7469);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+// EXTERNAL MODULE: ./build/kong/schema-meta.js
+var schema_meta = __nccwpck_require__(5959);
+// EXTERNAL MODULE: ./build/drift/acceptance.js
+var acceptance = __nccwpck_require__(2953);
+// EXTERNAL MODULE: ./build/drift/report.js
+var drift_report = __nccwpck_require__(3572);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
+;// CONCATENATED MODULE: ./build/drift/copy-text.js
+/**
+ * PostgreSQL's COPY text format, as `pg_restore --data-only` prints a table's data from an
+ * archive: one row per line, columns separated by tabs, `\N` for NULL and backslash escapes
+ * (PostgreSQL documentation, COPY, "Text Format"). Each value is its type's output text in the
+ * session pg_dump ran in, which sets DateStyle ISO, IntervalStyle postgres and
+ * extra_float_digits 3 but not the time zone: a timestamptz is printed in the dumping session's
+ * zone (observed: `2024-01-01 22:04:05.123456-05` for 03:04:05 UTC under PGTZ America/New_York),
+ * so those values are brought to UTC before they are compared (utcTimestamp).
+ */
+/** `COPY public.routes (id, name, …) FROM stdin;` → the table and its columns, as dumped. */
+function copyHeader(line) {
+    const match = /^COPY ((?:"(?:[^"]|"")+"|[^ ."]+)\.)?("(?:[^"]|"")+"|[^ ."]+) \((.*)\) FROM stdin;$/.exec(line);
+    if (!match)
+        return undefined;
+    return { table: unquoteIdent(match[2]), columns: splitIdents(match[3]) };
+}
+function splitIdents(list) {
+    const names = [];
+    for (const part of list.match(/"(?:[^"]|"")+"|[^, ]+/g) ?? [])
+        names.push(unquoteIdent(part));
+    return names;
+}
+function unquoteIdent(name) {
+    return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
+}
+/** One data line's values, NULL as null. */
+function copyFields(line) {
+    return line.split('\t').map((field) => (field === '\\N' ? null : unescapeCopy(field)));
+}
+const SIMPLE = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+function unescapeCopy(field) {
+    if (!field.includes('\\'))
+        return field;
+    return field.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, code) => {
+        if (code.length > 1 && code[0] === 'x')
+            return String.fromCharCode(parseInt(code.slice(1), 16));
+        if (/^[0-7]+$/.test(code))
+            return String.fromCharCode(parseInt(code, 8));
+        return SIMPLE[code] ?? code;
+    });
+}
+/**
+ * A timestamptz's ISO text in any zone (`2024-01-01 22:04:05.123456-05`, `…+05:30`) as the same
+ * instant in UTC the way PostgreSQL prints it under TimeZone UTC (`2024-01-02 03:04:05.123456+00`).
+ * Anything else (infinity, BC dates) is returned as it is.
+ */
+function utcTimestamp(text) {
+    const match = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?$/.exec(text);
+    if (!match)
+        return text;
+    const [, y, mo, d, h, mi, s, fraction = '', sign, oh, om = '0', os = '0'] = match;
+    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os));
+    const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offset * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${String(at.getUTCFullYear()).padStart(4, '0')}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())} ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}${fraction}+00`;
+}
+
+;// CONCATENATED MODULE: ./build/drift/rows.js
+
+
+
+
+/**
+ * Columns that name an entity for a person (routes, services, upstreams, snis, workspaces and
+ * plugins: name; consumers and basic-auth credentials: username; consumers: custom_id;
+ * targets: target). Nothing else of a row is ever shown: credentials and certificates hold secrets.
+ */
+const NAME_COLUMNS = ['name', 'username', 'custom_id', 'target'];
+/** The table's rows as the archive holds them (`dumpPath`: the plain archive pg_restore reads). */
+async function archiveRows(pgRestore, dumpPath, table) {
+    let columns;
+    const rows = new Map();
+    let inData = false;
+    const result = await (0,exec/* execCommand */.N)({
+        command: pgRestore,
+        args: ['--data-only', `--table=${table}`, '--file=-', dumpPath],
+        onLine: (line, stream) => {
+            if (stream !== 'stdout')
+                return;
+            if (!inData) {
+                const header = copyHeader(line);
+                if (header && header.table === table) {
+                    columns = header.columns;
+                    inData = true;
+                }
+                return;
+            }
+            if (line === '\\.') {
+                inData = false;
+                return;
+            }
+            const values = copyFields(line);
+            const id = values[columns.indexOf('id')];
+            if (typeof id === 'string')
+                rows.set(id, values);
+        },
+    });
+    if (result.exitCode !== 0)
+        throw (0,errors/* stepError */.hH)('reading the backup archive', `pg_restore could not read table ${table}: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    if (columns === undefined)
+        return { columns: [], rows };
+    if (!columns.includes('id'))
+        throw (0,errors/* stepError */.hH)('reading the backup archive', `table ${table} in the archive has no id column`);
+    return { columns, rows };
+}
+/**
+ * The live rows of `columns` (those the live table has), each value as its output text under the
+ * session the check runs in (TimeZone UTC, DateStyle ISO, extra_float_digits 3: the settings of
+ * pg_dump, plus a fixed zone); timestamptz columns are listed for the archive's side to be
+ * brought to UTC.
+ */
+async function liveRows(client, table, wanted) {
+    const info = await client.query(`SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table]);
+    const types = new Map(info.rows.map((row) => [row.column_name, row.udt_name]));
+    const columns = wanted.filter((column) => types.has(column));
+    // format('%s') prints a value with its type's output function, as COPY does (a plain ::text
+    // cast would not: true::text is 'true' where COPY has 't', an inet's cast adds the /32).
+    const select = columns.map((column, i) => `CASE WHEN ${(0,connect/* quoteIdent */.v4)(column)} IS NULL THEN NULL ELSE format('%s', ${(0,connect/* quoteIdent */.v4)(column)}) END AS c${i}`).join(', ');
+    const result = await client.query(`SELECT ${select} FROM ${(0,connect/* quoteIdent */.v4)(table)}`);
+    const id = columns.indexOf('id');
+    const rows = new Map();
+    for (const row of result.rows) {
+        const values = columns.map((_, i) => row[`c${i}`] ?? null);
+        rows.set(values[id], values);
+    }
+    return { columns, rows, timestamptz: new Set(columns.filter((column) => types.get(column) === 'timestamptz')) };
+}
+/**
+ * Rows added, removed and changed between the archive's table and the live one, compared by id
+ * on the columns both have; `leaveOut`: ids of rows that are not the team's (the write freeze's).
+ */
+function diffRows(backup, live, leaveOut) {
+    const shared = live.columns.map((column) => ({ column, at: backup.columns.indexOf(column), utc: live.timestamptz.has(column) }));
+    const nameOf = (columns, values) => {
+        for (const column of NAME_COLUMNS) {
+            const value = values[columns.indexOf(column)];
+            if (columns.includes(column) && typeof value === 'string')
+                return value;
+        }
+        return undefined;
+    };
+    const change = (id, columns, values) => {
+        const name = nameOf(columns, values);
+        return name === undefined ? { id } : { id, name };
+    };
+    const added = [];
+    const changed = [];
+    for (const [id, values] of live.rows) {
+        if (leaveOut.has(id))
+            continue;
+        const before = backup.rows.get(id);
+        if (before === undefined) {
+            added.push(change(id, live.columns, values));
+            continue;
+        }
+        const differs = shared.some(({ at, utc }, i) => {
+            const old = before[at] ?? null;
+            return (utc && old !== null ? utcTimestamp(old) : old) !== values[i];
+        });
+        if (differs)
+            changed.push(change(id, live.columns, values));
+    }
+    const removed = [...backup.rows].filter(([id]) => !live.rows.has(id) && !leaveOut.has(id)).map(([id, values]) => change(id, backup.columns, values));
+    const byId = (a, b) => a.id.localeCompare(b.id);
+    return { added: added.sort(byId), removed: removed.sort(byId), changed: changed.sort(byId), columns: shared.length };
+}
+
+;// CONCATENATED MODULE: ./build/drift/check.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Blue's database against the backup taken before the upgrade changed anything: the backup
+ * manifest's fingerprint (rows and row-hash sum per entity table, read in pg_dump's snapshot)
+ * recomputed now, with the same algorithm, in one read-only snapshot; for each table that
+ * differs, the rows that differ, named from the archive (rows.ts). The write freeze's own rows
+ * are left out by id (their hashes subtracted). Nothing is written anywhere.
+ */
+async function checkDrift(request) {
+    const manifest = await (0,database_manifest/* readManifest */.WI)(request.manifestPath, request.manifestInput);
+    const algorithm = manifest.fingerprint.algorithm;
+    let archive;
+    try {
+        return await (0,connect/* withClient */.SV)(request.database, 'drift check: reading blue\'s database', async (client) => {
+            const identity = await (0,dump/* readIdentity */.xN)(client, request.database);
+            if (!(0,restore/* sameDatabase */.KX)(manifest.database, identity.database)) {
+                throw (0,errors/* inputError */.Xu)(request.manifestInput, `${request.manifestPath} is the backup of ${manifest.database.host}:${manifest.database.port}/${manifest.database.database}, not of ${(0,connection/* describeDatabase */.DZ)(request.database.db)} (system identifier ${identity.database.systemIdentifier ?? 'unknown'}): give the manifest of blue's own backup`);
+            }
+            (0,fingerprint/* assertFingerprintComputable */.vm)(algorithm, identity.versionNum, identity.database.serverVersion);
+            await client.query(fingerprint/* SCAN_SETTINGS */.u2.join('; '));
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            const schemaMeta = await (0,schema_meta/* readSchemaMeta */.f)(client);
+            const present = await (0,fingerprint/* entityTablesPresent */.uH)(client);
+            const scans = [];
+            for (const table of present)
+                scans.push(await (0,fingerprint/* scanEntityTable */.lU)(client, table, algorithm));
+            const live = { ...(0,fingerprint/* assembleFacts */.gd)(scans, algorithm, await (0,fingerprint/* readWorkspaceNames */.uB)(client, present)).fingerprint.tables };
+            const leftOut = await subtractRows(client, live, request.leaveOut, algorithm);
+            const migrated = schemaMetaKey(manifest.schemaMeta) !== schemaMetaKey(schemaMeta ?? null);
+            const tables = [];
+            for (const table of differingTables(manifest.fingerprint.tables, live)) {
+                const drift = await identifyRows(table, manifest, live[table], migrated, leftOut, client, async () => {
+                    archive ??= await (0,postgres_archive/* openArchive */.p)({ manifestPath: request.manifestPath, manifestInput: request.manifestInput, encryption: request.encryption, log: request.log });
+                    return archive;
+                }, request);
+                if (drift !== undefined)
+                    tables.push(drift);
+            }
+            await client.query('COMMIT');
+            return report(request, manifest, migrated, tables, leftOut);
+        });
+    }
+    finally {
+        await archive?.close();
+    }
+}
+/** The freeze's rows out of the live sums, by id, in the check's snapshot. */
+async function subtractRows(client, live, rows, algorithm) {
+    const found = [];
+    for (const table of [...new Set(rows.map((row) => row.table))]) {
+        const current = live[table];
+        if (current === undefined)
+            continue;
+        const ids = rows.filter((row) => row.table === table).map((row) => row.id);
+        const result = await client.query(`SELECT t.id::text AS id, (${fingerprint/* ROW_HASH */.qM[algorithm]})::text AS hash FROM ${(0,connect/* quoteIdent */.v4)(table)} t WHERE t.id::text = ANY($1)`, [ids]);
+        let hash = BigInt(current.hash);
+        for (const row of result.rows)
+            hash -= BigInt(row.hash);
+        live[table] = { ...current, rows: current.rows - result.rows.length, hash: hash.toString() };
+        for (const row of result.rows)
+            found.push(rows.find((r) => r.table === table && r.id === row.id));
+    }
+    return found;
+}
+function differingTables(backup, live) {
+    const names = [...new Set([...Object.keys(backup), ...Object.keys(live)])].sort();
+    return names.filter((name) => backup[name]?.rows !== live[name]?.rows || backup[name]?.hash !== live[name]?.hash);
+}
+/**
+ * One differing table, its rows named where the archive can be read. After `up` (schema_meta
+ * differs) a table's sum also changes when a migration only added a column: when no row differs
+ * on the backup's columns, it is not drift (undefined). Without `up`, a sum that differs is drift
+ * whatever the rows say.
+ */
+async function identifyRows(table, manifest, now, migrated, leftOut, client, open, request) {
+    const before = manifest.fingerprint.tables[table];
+    const base = {
+        table,
+        entity: entities/* ENTITY_TABLES */.ke.find((t) => t.table === table)?.entity ?? table,
+        backupRows: before?.rows ?? null,
+        rows: now?.rows ?? null,
+        hash: now?.hash ?? null,
+        accepted: null,
+    };
+    const unnamed = (note) => ({ ...base, added: null, removed: null, changed: null, note });
+    if (before === undefined || now === undefined)
+        return unnamed(before === undefined ? 'a table the backup does not have' : 'the table is gone');
+    let archive;
+    try {
+        archive = await open();
+    }
+    catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy && 'input' in error.origin && /^encryption-/.test(error.origin.input)) {
+            return unnamed(`rows not named: the archive is encrypted; give ${error.origin.input} to name them`);
+        }
+        throw error;
+    }
+    // pg_restore reads archives of its own and older pg_dump versions.
+    const tools = await (0,postgres_tools/* findPgTools */.az)(request.binDir, Number.parseInt(manifest.dump.toolVersion, 10) || 0);
+    const backupRows = await archiveRows(tools.pgRestore, archive.dumpPath, table);
+    const rows = diffRows(backupRows, await liveRows(client, table, backupRows.columns), new Set(leftOut.filter((row) => row.table === table).map((row) => row.id)));
+    const none = rows.added.length + rows.removed.length + rows.changed.length === 0;
+    if (none && migrated) {
+        request.log(`drift check: ${table} differs from the backup only by what the migrations since changed (no row differs on the backup's ${rows.columns} columns)`);
+        return undefined;
+    }
+    return { ...base, added: rows.added, removed: rows.removed, changed: rows.changed, note: none ? `the content differs but no row differs on the backup's ${rows.columns} columns` : null };
+}
+function report(request, manifest, migrated, found, leftOut) {
+    const earlierAccepted = dedupe(request.earlier.flatMap((r) => r.accepted));
+    const tables = found.map((t) => {
+        const sameAsAccepted = earlierAccepted.some((a) => a.tables.some((x) => x.table === t.table && x.rows === t.rows && x.hash === t.hash));
+        return { ...t, accepted: sameAsAccepted ? 'earlier' : (0,acceptance/* accepts */.G3)(request.acceptance, t.table) ? 'now' : null };
+    });
+    const checkedAt = new Date().toISOString();
+    const acceptedNow = tables.filter((t) => t.accepted === 'now');
+    const accepted = [...earlierAccepted];
+    if (acceptedNow.length > 0) {
+        accepted.push({
+            point: request.point,
+            checkedAt,
+            acceptDrift: (0,acceptance/* describeAcceptance */.ju)(request.acceptance),
+            tables: acceptedNow.map((t) => ({ table: t.table, rows: t.rows, hash: t.hash, summary: (0,drift_report/* describeTable */.uq)(t) })),
+        });
+    }
+    return {
+        schema: drift_report/* DRIFT_REPORT_SCHEMA */.B5,
+        point: request.point,
+        checkedAt,
+        database: (0,connection/* describeDatabase */.DZ)(request.database.db),
+        backup: { finishedAt: manifest.finishedAt, fingerprint: manifest.fingerprint.digest },
+        migratedSinceBackup: migrated,
+        outcome: tables.length === 0 ? 'clean' : tables.every((t) => t.accepted !== null) ? 'accepted' : 'refused',
+        tables,
+        leftOut,
+        accepted,
+    };
+}
+/** The same acceptance reaches a check through several earlier reports: once each. */
+function dedupe(list) {
+    const seen = new Set();
+    return list.filter((a) => {
+        const key = `${a.point}@${a.checkedAt}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function schemaMetaKey(rows) {
+    return JSON.stringify((rows ?? []).map((row) => [row.subsystem, [...row.executed].sort(), [...row.pending].sort()]).sort());
+}
+
+// EXTERNAL MODULE: ./build/actions/runtime.js
+var runtime = __nccwpck_require__(9700);
+;// CONCATENATED MODULE: ./build/actions/drift.js
+
+
+
+
+
+
+
+
+/**
+ * A drift check as every action that runs one reports it (promote before traffic moves, migrate
+ * before `finish`, drift-check): the report written for the jobs after it, the outputs `drift`
+ * and `drift-report`, a summary section, and a failure naming the tables and entities unless
+ * all of it was accepted.
+ */
+async function runDriftCheck(point, inputs, database) {
+    (0,runtime/* info */.pq)(`drift check before ${point}: blue's database against ${inputs.manifestPath}`);
+    const report = await checkDrift({ point, ...inputs, database, log: runtime/* info */.pq });
+    const file = inputs.reportFile ?? external_node_path_.join(process.env.RUNNER_TEMP ?? external_node_os_.tmpdir(), `kong-upgrade-drift-${point}.json`);
+    await (0,database_manifest/* writeJsonAtomically */.ti)(file, report);
+    core/* setOutput */.uH('drift', report.outcome);
+    core/* setOutput */.uH('drift-report', file);
+    await core/* summary */.z.addRaw((0,drift_report/* renderDriftMarkdown */.b9)(report), true).write();
+    (0,runtime/* info */.pq)(`drift check before ${point}: ${report.outcome}: ${(0,drift_report/* describeDrift */.ZP)(report)}`);
+    for (const accepted of report.accepted) {
+        core/* warning */.$e(`accepted before ${accepted.point} (accept-drift: ${accepted.acceptDrift}): ${accepted.tables.map((t) => t.summary).join('; ')}`, { title: 'drift accepted: writes made after the backup are not in it' });
+    }
+    if (report.outcome === 'refused') {
+        const refused = report.tables.filter((t) => t.accepted === null).map((t) => t.table);
+        throw (0,errors/* stepError */.hH)(`drift check before ${point}`, `${(0,drift_report/* describeDrift */.ZP)(report)}. Writes made on blue after the backup are not in it: a rollback to the backup loses them, and a copy restored from it (dual-cluster green) lacks them. Freeze Admin API writes and back up again, or accept them with accept-drift: true or accept-drift: ${refused.join(', ')}`);
+    }
+    return report;
+}
+
+
+/***/ }),
+
 /***/ 5705:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
@@ -37219,17 +37671,19 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var _changelog_kong_conf_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5191);
 /* harmony import */ var _database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
-/* harmony import */ var _migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8198);
+/* harmony import */ var _migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2744);
 /* harmony import */ var _migrate_plan_file_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6456);
 /* harmony import */ var _migrate_request_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9267);
 /* harmony import */ var _kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5800);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(8703);
-/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7426);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__ = __nccwpck_require__(8703);
+/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(7426);
 /* harmony import */ var _database_connection_inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2218);
 /* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7143);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(9700);
+/* harmony import */ var _drift_inputs_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6587);
+/* harmony import */ var _drift_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(9280);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(9700);
 
 
 
@@ -37246,12 +37700,20 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .runAction */ .Cs)(async () => {
-    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .runnerInputs */ .ax);
-    const result = await (0,_migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
+
+
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runAction */ .Cs)(async () => {
+    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax);
+    // `finish` on a shared database (blue-green): blue's database against the backup first. After
+    // finish blue cannot run on it, and a write made through an old node while migrations were
+    // pending may be one Kong skips until finish and a reload (Kong/kong#6172).
+    const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await (0,_drift_inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .readDriftInputs */ .z)(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax, 'backup-manifest') : await refuseDriftInputs(request.command);
+    if (drift !== undefined && !request.render)
+        await checkBeforeFinish(drift, request);
+    const result = await (0,_migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
     writeOutputs(result);
     for (const item of result.rendered)
-        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_13__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
     await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(renderSummary(result), true).write();
     if (result.failure)
         throw result.failure;
@@ -37339,6 +37801,26 @@ async function readMigrateRequest(source) {
         plan: planFile === undefined ? undefined : { path: node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(planFile), plan: await (0,_migrate_plan_file_js__WEBPACK_IMPORTED_MODULE_6__/* .readPlanFile */ .w)(node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(planFile)) },
     };
 }
+/** The drift inputs apply to `finish` with a backup-manifest only. */
+async function refuseDriftInputs(command) {
+    for (const name of ['accept-drift', 'drift-reports', 'write-freeze', 'drift-report-file']) {
+        if ((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax, name) !== undefined && !(name === 'accept-drift' && /^false$/i.test((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax, name)))) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)(name, `applies to the drift check before finish (command: finish with backup-manifest), not to command ${command}`);
+        }
+    }
+    return undefined;
+}
+/** A dry run reports what the check found and goes on; a real finish stops on drift not accepted. */
+async function checkBeforeFinish(drift, request) {
+    try {
+        await (0,_drift_js__WEBPACK_IMPORTED_MODULE_14__/* .runDriftCheck */ .V)('finish', drift, request.database);
+    }
+    catch (error) {
+        if (!request.dryRun)
+            throw error;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`dry run: finish would be refused: ${error.message}`);
+    }
+}
 /** Kong's flags take whole seconds. */
 function seconds(ms, input) {
     const value = Math.ceil(ms / 1000);
@@ -37370,7 +37852,7 @@ async function connectionFromKongConf(file, source) {
         user: get('pg_user') ?? 'kong',
         password,
         database: get('pg_database') ?? 'kong',
-        sslmode: _database_connection_js__WEBPACK_IMPORTED_MODULE_14__/* .SSL_MODES */ .yj.includes(sslmode) ? sslmode : 'disable',
+        sslmode: _database_connection_js__WEBPACK_IMPORTED_MODULE_16__/* .SSL_MODES */ .yj.includes(sslmode) ? sslmode : 'disable',
     };
 }
 function writeOutputs(result) {
@@ -37391,31 +37873,31 @@ function renderSummary(result) {
     if (result.failure)
         parts.push(`> [!CAUTION]\n> ${result.failure.message.replace(/\n/g, '\n> ')}\n`);
     if (result.stateBefore || result.stateAfter) {
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['', 'State'], [
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['', 'State'], [
             ['Before', (result.stateBefore ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(result.stateBefore) : 'not read')],
             ['After', (result.stateAfter ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(result.stateAfter) : 'not read')],
         ]));
     }
     if (result.commands.length > 0) {
         parts.push('\n### Kong commands\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Hop', 'Command', 'Exit', 'Seconds', 'State after'], result.commands.map((c) => [c.hop, c.command, String(c.exitCode), c.seconds.toFixed(1), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(c.stateAfter))])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Hop', 'Command', 'Exit', 'Seconds', 'State after'], result.commands.map((c) => [c.hop, c.command, String(c.exitCode), c.seconds.toFixed(1), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(c.stateAfter))])));
     }
     if (result.executed.length > 0) {
         parts.push('\n### Migrations\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Hop', 'Command', 'Subsystem', 'Migration', 'Result', 'Seconds'], result.executed.map((m) => [m.hop, m.command, m.subsystem, m.name, m.result, m.seconds.toFixed(2)])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Hop', 'Command', 'Subsystem', 'Migration', 'Result', 'Seconds'], result.executed.map((m) => [m.hop, m.command, m.subsystem, m.name, m.result, m.seconds.toFixed(2)])));
     }
     if (result.previews.length > 0) {
         parts.push('\n### Dry run\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Hop', '`up` would run', '`finish` work'], result.previews.map((p) => [`Kong ${p.version}`, ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.upWouldRun)), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(p.finishWork) === 0 ? 'none' : (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.finishWork))])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Hop', '`up` would run', '`finish` work'], result.previews.map((p) => [`Kong ${p.version}`, ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.upWouldRun)), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(p.finishWork) === 0 ? 'none' : (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.finishWork))])));
     }
     if (result.checks.length > 0) {
         parts.push('\n### Preflight\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .table */ .tp)(['Check', 'Status', 'Detail'], result.checks.map((c) => [c.name, c.status, (c.detail)])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Check', 'Status', 'Detail'], result.checks.map((c) => [c.name, c.status, (c.detail)])));
     }
     for (const item of result.rendered)
         parts.push(`\n### ${item.title}\n\n\`\`\`${item.text.startsWith('apiVersion') ? 'yaml' : 'sh'}\n${item.text}\`\`\`\n`);
     if (result.warnings.length > 0)
-        parts.push(`\n### Warnings\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_15__/* .bulletList */ .fF)(result.warnings)}`);
+        parts.push(`\n### Warnings\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .bulletList */ .fF)(result.warnings)}`);
     parts.push(`\n### Next\n\n${result.next}\n`);
     return parts.join('\n');
 }
@@ -37566,6 +38048,213 @@ function diffKongConf(a, b) {
 
 /***/ }),
 
+/***/ 8642:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Pf: () => (/* binding */ verifyBackupFiles),
+/* harmony export */   T3: () => (/* binding */ inspectBackup),
+/* harmony export */   bW: () => (/* binding */ checkBackupChecksums)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+/* harmony import */ var _checksums_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4976);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4371);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3387);
+
+
+
+
+
+
+/**
+ * What verify, restore and migrate's backup gate read before any byte of the archive: the
+ * manifest's fields (readManifest), then that it vouches for the archive it names: at least one
+ * file, the archive is exactly the file (custom) or the folder of the files (directory) it lists
+ * with their checksums, every path stays inside the backup folder (no `..`, no absolute path, no
+ * symlink leading out), and a directory archive holds no file it does not list (pg_restore reads
+ * `3.dat` before the listed `3.dat.gz`). The sizes and SHA-256s are checked by checkBackupChecksums.
+ */
+async function inspectBackup(manifestPath, input) {
+    const file = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve(manifestPath);
+    const manifest = await (0,_manifest_js__WEBPACK_IMPORTED_MODULE_5__/* .readManifest */ .WI)(file, input);
+    const refuse = (detail) => (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `${file}: ${detail}`);
+    const problems = archiveProblems(manifest);
+    if (problems.length > 0)
+        throw refuse(`the manifest does not vouch for its archive: ${problems.join('; ')}`);
+    const folder = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.dirname(file));
+    for (const listed of manifest.files) {
+        const real = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.realpath)(node_path__WEBPACK_IMPORTED_MODULE_1__.join(folder, listed.path)).catch(() => undefined);
+        // A missing file is the checksums' to report, with the others.
+        if (real !== undefined && !inside(folder, real))
+            throw refuse(`${listed.path} leads outside the backup folder (to ${real})`);
+    }
+    if (manifest.dump.format === 'directory') {
+        const unlisted = await unlistedFiles(folder, manifest);
+        if (unlisted.length > 0) {
+            throw refuse(`${manifest.archive.path} holds ${unlisted.length} file${unlisted.length === 1 ? '' : 's'} the manifest does not list (${unlisted.slice(0, 5).join(', ')}): pg_restore would read them unchecked`);
+        }
+    }
+    return { manifest, manifestPath: file, folder, archivePath: node_path__WEBPACK_IMPORTED_MODULE_1__.join(folder, manifest.archive.path) };
+}
+/** Sizes and SHA-256 of every file, streamed; the error names `input`, the manifest's. */
+async function checkBackupChecksums(backup, input, log) {
+    const problems = await (0,_checksums_js__WEBPACK_IMPORTED_MODULE_3__/* .checkFiles */ .gw)(backup.folder, backup.manifest.files);
+    if (problems.length > 0) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `checking the archive against its manifest: ${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+    }
+    log?.(`Checksums match: ${backup.manifest.files.length} file(s), ${backup.manifest.archive.sizeBytes} bytes`);
+}
+/**
+ * The archive a manifest names is there and is what was backed up: inspectBackup, then every
+ * checksum. For migrate's backup gate (no rollback point without an archive) and verify.
+ */
+async function verifyBackupFiles(manifestPath, input, options = {}) {
+    const backup = await inspectBackup(manifestPath, input);
+    await checkBackupChecksums(backup, input, options.log);
+    return backup;
+}
+function archiveProblems(manifest) {
+    const { archive, files, dump, encryption } = manifest;
+    if (files.length === 0)
+        return ['files lists no file, so nothing of the archive would be checked'];
+    const problems = [];
+    const paths = files.map((f) => f.path);
+    if (new Set(paths).size !== paths.length)
+        problems.push('files lists a path twice');
+    if (dump.format === 'custom' && (files.length !== 1 || paths[0] !== archive.path)) {
+        problems.push(`archive.path ${JSON.stringify(archive.path)} is not the file files[] lists (${paths.slice(0, 3).join(', ')})`);
+    }
+    if (dump.format === 'directory') {
+        const outside = paths.filter((p) => !p.startsWith(`${archive.path}/`));
+        if (outside.length > 0)
+            problems.push(`files[] lists ${outside.slice(0, 3).join(', ')} outside the archive folder ${JSON.stringify(archive.path)}`);
+    }
+    if (archive.checksum !== (0,_checksums_js__WEBPACK_IMPORTED_MODULE_3__/* .archiveChecksum */ .OT)(files))
+        problems.push("archive.checksum is not the checksum of the files[] listed");
+    if (archive.sizeBytes !== files.reduce((sum, f) => sum + f.sizeBytes, 0))
+        problems.push('archive.sizeBytes is not the sum of the files[] listed');
+    if (encryption.method !== 'none' && !paths.every((p) => p.endsWith(_encryption_js__WEBPACK_IMPORTED_MODULE_4__/* .ENCRYPTED_SUFFIX */ .TB)))
+        problems.push(`encryption.method is ${encryption.method} but files[] lists files without ${_encryption_js__WEBPACK_IMPORTED_MODULE_4__/* .ENCRYPTED_SUFFIX */ .TB}`);
+    if (!/^\d+(\.\d+)*$/.test(dump.toolVersion))
+        problems.push(`dump.toolVersion ${JSON.stringify(dump.toolVersion)} is not a pg_dump version`);
+    return problems;
+}
+function inside(folder, real) {
+    return real.startsWith(`${folder}${node_path__WEBPACK_IMPORTED_MODULE_1__.sep}`);
+}
+/** Everything but folders under a directory archive that files[] does not list, relative to `folder`. */
+async function unlistedFiles(folder, manifest) {
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const entries = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readdir)(node_path__WEBPACK_IMPORTED_MODULE_1__.join(folder, manifest.archive.path), { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+        .filter((entry) => !entry.isDirectory())
+        .map((entry) => node_path__WEBPACK_IMPORTED_MODULE_1__.relative(folder, node_path__WEBPACK_IMPORTED_MODULE_1__.join(entry.parentPath, entry.name)).split(node_path__WEBPACK_IMPORTED_MODULE_1__.sep).join('/'))
+        .filter((p) => !listed.has(p))
+        .sort();
+}
+
+
+/***/ }),
+
+/***/ 4976:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OT: () => (/* binding */ archiveChecksum),
+/* harmony export */   gw: () => (/* binding */ checkFiles)
+/* harmony export */ });
+/* unused harmony exports sha256File, listFiles, describeFiles */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8867);
+
+
+
+
+/**
+ * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
+ * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
+ * buffer per chunk managed 0.8–1.1.
+ */
+async function sha256File(file) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(4 << 20);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
+}
+/**
+ * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
+ * buffers (a directory-format archive has a file per table); two let one read while one hashes.
+ */
+const HASHING_AT_ONCE = 2;
+/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
+async function listFiles(target, base) {
+    const info = await stat(target);
+    if (!info.isDirectory())
+        return [path.relative(base, target).split(path.sep).join('/')];
+    const entries = await readdir(target, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
+}
+async function describeFiles(target, base) {
+    const files = await listFiles(target, base);
+    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
+        const full = path.join(base, file);
+        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
+        return { path: file, sizeBytes: info.size, sha256 };
+    });
+}
+/**
+ * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
+ * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
+ */
+function archiveChecksum(files) {
+    if (files.length === 1)
+        return files[0].sha256;
+    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(listing).digest('hex');
+}
+/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
+async function checkFiles(base, files) {
+    const problems = [];
+    await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .mapLimit */ .s)(files, HASHING_AT_ONCE, async (file) => {
+        const full = node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file.path);
+        try {
+            const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(full);
+            if (info.size !== file.sizeBytes) {
+                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
+                return;
+            }
+            const sha = await sha256File(full);
+            if (sha !== file.sha256)
+                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
+        }
+        catch (error) {
+            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
+        }
+    });
+    return problems.sort();
+}
+
+
+/***/ }),
+
 /***/ 2218:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37692,6 +38381,468 @@ function libpqEnvironment(db) {
 /** Host, port and database only: what may appear in logs, outputs and manifests. */
 function describeDatabase(db) {
     return `${db.user}@${db.host}:${db.port}/${db.database}`;
+}
+
+
+/***/ }),
+
+/***/ 4371:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bt: () => (/* binding */ checkPassphrase),
+/* harmony export */   DN: () => (/* binding */ decryptFiles),
+/* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX)
+/* harmony export */ });
+/* unused harmony exports stopGpgAgent, encryptFiles, encryptStream */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8511);
+
+
+
+
+
+const ENCRYPTED_SUFFIX = '.gpg';
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir();
+    const home = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, 'kgpg-'));
+    const key = `gpg-home-${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
+    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
+    const exec = (rest, stdin, signal, streams) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
+    return {
+        exec,
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', failure(result));
+            return result.stdout;
+        },
+        async close() {
+            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
+            await stopGpgAgent(home);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(home, { recursive: true, force: true });
+            await runDir?.forget(key);
+        },
+    };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+}
+/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
+function failure(result) {
+    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
+    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    return reason ? `${reason} (${ended})` : ended;
+}
+/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
+function noRoom(result) {
+    if (result.signal === 'SIGXFSZ')
+        return 'file size limit exceeded (SIGXFSZ)';
+    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
+    return line?.replace(/^gpg: /, '').trim();
+}
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg, options) {
+    if (options.method !== 'gpg-recipient' || options.publicKey === undefined)
+        return;
+    await gpg.run(['--import'], options.publicKey).catch((error) => {
+        throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+    });
+}
+/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
+async function encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+        const out = [];
+        for (const file of files) {
+            const target = `${file}${ENCRYPTED_SUFFIX}`;
+            // The dump is compressed already: gpg's own compression would only cost time.
+            const common = ['--compress-algo', 'none', '--output', target];
+            const result = options.method === 'gpg-symmetric'
+                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
+                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined) {
+                await rm(target, { force: true });
+                const full = noRoom(result);
+                // Both callers (database backup, decK export) write into backup-dir.
+                if (full)
+                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
+                if (result.aborted)
+                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+                if (options.method === 'gpg-recipient')
+                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+                throw stepError('gpg', failure(result));
+            }
+            await rm(file);
+            out.push(target);
+        }
+        return out;
+    }
+    finally {
+        await gpg.close();
+    }
+}
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+async function encryptStream(input, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+    }
+    catch (error) {
+        await gpg.close();
+        throw error;
+    }
+    const common = ['--compress-algo', 'none', '--output', '-'];
+    let output;
+    const running = options.method === 'gpg-symmetric'
+        ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+        : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient')
+            throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw stepError('gpg', failure(result));
+    }).finally(() => gpg.close());
+    // execCommand hands stdout over as it spawns, before its promise settles.
+    if (output === undefined) {
+        await done;
+        throw stepError('gpg', 'gave no output stream');
+    }
+    return { output, done };
+}
+/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
+function encryptedTo(status) {
+    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
+}
+/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
+        let secretKeyIds = [];
+        if (options.method === 'gpg-recipient') {
+            if (options.privateKey === undefined)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
+            await gpg.run(['--import'], options.privateKey).catch((error) => {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `gpg could not import it: ${error.message}`, error);
+            });
+            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
+            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
+            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
+            if (secretKeyIds.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
+        }
+        for (const file of files) {
+            const plain = node_path__WEBPACK_IMPORTED_MODULE_2__.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(plain), { recursive: true });
+            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
+            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file)], options.passphrase ?? '', signal);
+            if (result.exitCode === 0 && result.signal === undefined)
+                continue;
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(plain, { force: true });
+            throw decryptionError(result, file, outDir, options, secretKeyIds);
+        }
+    }
+    finally {
+        await gpg.close();
+    }
+}
+function decryptionError(result, file, outDir, options, secretKeyIds) {
+    const full = noRoom(result);
+    if (full)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+    if (result.aborted)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+    const reason = failure(result);
+    const recipients = encryptedTo(result.stdout);
+    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
+    if (recipients.length > 0 && keyProblem) {
+        if (options.method === 'gpg-symmetric') {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+        }
+        const hidden = recipients.every((id) => /^0+$/.test(id));
+        const held = recipients.filter((id) => secretKeyIds.includes(id));
+        if (hidden) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+        }
+        if (held.length === 0) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+        }
+        return options.passphrase === undefined || options.passphrase === ''
+            ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+            : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+    }
+    if (keyProblem)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+    return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+}
+
+
+/***/ }),
+
+/***/ 3387:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   WI: () => (/* binding */ readManifest),
+/* harmony export */   tS: () => (/* binding */ compareFingerprints),
+/* harmony export */   ti: () => (/* binding */ writeJsonAtomically)
+/* harmony export */ });
+/* unused harmony exports MANIFEST_SCHEMA, writeManifestAtomically, FILE_SHAPE, BACKUP_MANIFEST */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2973);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3664);
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8113);
+
+
+
+
+
+
+
+/**
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
+ * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
+ * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
+ * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
+ */
+const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
+async function writeManifestAtomically(file, manifest) {
+    await writeJsonAtomically(file, manifest);
+}
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+async function writeJsonAtomically(file, data) {
+    const temp = node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(file), `.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(file)}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temp, file);
+        await (0,_lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__/* .syncPaths */ .y)([node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(file)]);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
+async function readManifest(file, input) {
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .readContract */ .Jz)(file, input, [BACKUP_MANIFEST]);
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    host: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(1, 65_535),
+    database: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .isDatabaseName */ .lH, `a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .DATABASE_NAME_RULE */ .Pj})`),
+    systemIdentifier: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)()(value, field, problems);
+    const leaves = node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .quote */ .hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+const FILE_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ path: relativePath, sizeBytes: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0), sha256: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256') });
+const MANIFEST_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    database: identity,
+    lineage: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        restoredFrom: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ manifest: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$, 'a path'), database: identity, fingerprint: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256'), finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ version: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        subsystem: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+        executed: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+        pending: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+    }))),
+    counts: _kong_entities_js__WEBPACK_IMPORTED_MODULE_6__/* .ENTITY_COUNTS_SHAPE */ .VG,
+    fingerprint: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        algorithm: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256'),
+        tables: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .recordOf */ .zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ entity: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0), hash: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        tool: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['pg_dump']),
+        toolVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 40, 'a version'),
+        format: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['custom', 'directory']),
+        compression: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(1, 1024),
+        snapshot: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ method: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$, 'a key id or address')) }),
+    archive: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ path: relativePath, checksum: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0) }),
+    files: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)(FILE_SHAPE),
+    startedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+});
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+const BACKUP_MANIFEST = {
+    schema: MANIFEST_SCHEMA,
+    name: 'backup manifest',
+    shape: (value, field, problems) => {
+        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+        if (value.format === 'cassandra-snapshot')
+            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+        else
+            MANIFEST_SHAPE(value, field, problems);
+    },
+};
+/** The tables whose fingerprints differ, with how: empty when equal. */
+function compareFingerprints(expected, actual) {
+    const differences = [];
+    if (expected.algorithm !== actual.algorithm)
+        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
+    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
+    for (const table of [...tables].sort()) {
+        const want = expected.tables[table];
+        const got = actual.tables[table];
+        if (!want)
+            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
+        else if (!got)
+            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
+        else if (want.rows !== got.rows)
+            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
+        else if (want.hash !== got.hash)
+            differences.push(`${table}: same ${got.rows} rows but different content`);
+    }
+    return differences;
+}
+
+
+/***/ }),
+
+/***/ 800:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ listArchive),
+/* harmony export */   p: () => (/* binding */ openArchive)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8511);
+/* harmony import */ var _backup_files_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8642);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4371);
+
+
+
+
+
+
+
+/**
+ * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
+ * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
+ * needed. Nothing is restored from an archive that fails this: checked before it returns, or
+ * with `deferChecksums` through `checksums`, which the caller awaits.
+ */
+async function openArchive(options) {
+    const backup = await (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_5__/* .inspectBackup */ .T3)(options.manifestPath, options.manifestInput);
+    const { manifest, manifestPath, folder } = backup;
+    const checksums = (0,_backup_files_js__WEBPACK_IMPORTED_MODULE_5__/* .checkBackupChecksums */ .bW)(backup, options.manifestInput, options.log);
+    // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
+    // unhandled rejection that ends the process; the caller still sees it through `checksums`.
+    checksums.catch(() => { });
+    if (!options.deferChecksums)
+        await checksums;
+    const settled = () => checksums.then(() => { }, () => { });
+    const dumpPath = backup.archivePath;
+    if (manifest.encryption.method === 'none') {
+        return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
+    }
+    if (!options.encryption) {
+        await settled();
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
+    }
+    // A failed checksum stops a decryption running beside it: its output would never be used.
+    const stop = new AbortController();
+    checksums.catch(() => stop.abort());
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const work = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(options.runDir?.path ?? options.workDir ?? node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir(), 'kong-restore-'));
+    try {
+        await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_6__/* .decryptFiles */ .DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+        // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
+        await checksums;
+        throw error;
+    }
+    options.log?.('Archive decrypted into a temporary folder');
+    const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
+    return {
+        manifest, manifestPath, folder, dumpPath: node_path__WEBPACK_IMPORTED_MODULE_2__.join(work, plain), checksums,
+        close: async () => {
+            await settled();
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(work, { recursive: true, force: true });
+        },
+    };
+}
+/** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
+async function listArchive(pgRestore, dumpPath) {
+    const result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: pgRestore, args: ['--list', dumpPath] });
+    if (result.exitCode !== 0)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
+    return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
 }
 
 
@@ -37861,6 +39012,2075 @@ function quoteIdent(name) {
 
 /***/ }),
 
+/***/ 7131:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  xN: () => (/* binding */ readIdentity)
+});
+
+// UNUSED EXPORTS: MANIFEST_FILE, backupPostgres
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
+// EXTERNAL MODULE: ./build/lib/fsync.js
+var fsync = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./build/database/checksums.js
+var checksums = __nccwpck_require__(4976);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var encryption = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+;// CONCATENATED MODULE: ./build/database/object-storage/location.js
+
+
+const S3_SCHEME = 's3://';
+function isS3Url(value) {
+    return value.startsWith(S3_SCHEME);
+}
+/**
+ * `s3://bucket/prefix`, checked before any request: a bucket name by the S3 rules (3-63
+ * lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit), and a key
+ * of `/`-separated names, none empty, `.` or `..` (the manifest's relative paths are joined to
+ * it, so a key must mean one place), without control characters, at most 1024 bytes with room
+ * for the file names below it.
+ */
+function parseS3Url(value, input) {
+    const allowed = 's3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, "." and "-"; a prefix of /-separated names, none empty, "." or "..")';
+    if (!isS3Url(value))
+        throw inputError(input, `${quote(value)} is not an S3 URL; expected ${allowed}`);
+    const rest = value.slice(S3_SCHEME.length).replace(/\/+$/, '');
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? '' : rest.slice(slash + 1);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+        throw inputError(input, `${quote(value)}: ${quote(bucket)} is not a bucket name; expected ${allowed}`);
+    }
+    if (/\p{Cc}/u.test(key) || Buffer.byteLength(key) > 900 || (key !== '' && key.split('/').some((part) => part === '' || part === '.' || part === '..'))) {
+        throw inputError(input, `${quote(value)}: the prefix ${quote(key)} is not allowed; expected ${allowed}, at most 900 bytes`);
+    }
+    return { bucket, key };
+}
+function location_formatS3Url(location) {
+    return `${S3_SCHEME}${location.bucket}${location.key === '' ? '' : `/${location.key}`}`;
+}
+/** The object `name` (a relative `/`-separated path) below `location`. */
+function location_below(location, name) {
+    return { bucket: location.bucket, key: location.key === '' ? name : `${location.key}/${name}` };
+}
+/** The prefix an object lies under: `s3://b/p/manifest.json` → `s3://b/p`. */
+function parentOf(location) {
+    const slash = location.key.lastIndexOf('/');
+    return { bucket: location.bucket, key: slash === -1 ? '' : location.key.slice(0, slash) };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/database/object-storage/client.js
+
+
+let sdkLoading;
+const loadSdk = () => (sdkLoading ??= __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19)));
+/**
+ * The few S3 calls a backup makes, each failure turned into an error naming `input` (the input
+ * that named the location) or the credentials, never the SDK's bare exception. Headers of the
+ * flexible checksums and of server-side encryption are set here, from the settings, so that
+ * every object written is written alike.
+ */
+class client_ObjectStore {
+    sdk;
+    client;
+    settings;
+    input;
+    constructor(sdk, client, settings, 
+    /** The input that named the bucket, for errors. */
+    input) {
+        this.sdk = sdk;
+        this.client = client;
+        this.settings = settings;
+        this.input = input;
+    }
+    static async open(settings, input, env = process.env) {
+        const sdk = await loadSdk();
+        const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+        const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+        const client = new sdk.S3Client({
+            region: settings.region,
+            ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+            forcePathStyle: settings.forcePathStyle,
+            // A store that stops answering fails the step (the SDK retries first) instead of holding
+            // pg_dump and the job until the job's own timeout.
+            requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+            // Checksums only where this code asks for them (s3-checksum): the SDK's default adds CRC32
+            // headers some S3-API stores refuse.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+            // The keys aws-actions/configure-aws-credentials exports (OIDC role or access keys);
+            // without them the SDK's own chain (web identity file, profile, instance role) is asked.
+            ...(accessKeyId && secretAccessKey && {
+                credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN?.trim() && { sessionToken: env.AWS_SESSION_TOKEN.trim() }) },
+            }),
+        });
+        // SigV4 signs the payload's SHA-256, which the SDK would compute again for every part: the
+        // part's own SHA-256, computed once for the checksum header, is that hash.
+        client.middlewareStack.add((next) => async (args) => {
+            const sha256 = args.input.ChecksumSHA256;
+            const request = args.request;
+            if (sha256 !== undefined && request.headers)
+                request.headers['x-amz-content-sha256'] = Buffer.from(sha256, 'base64').toString('hex');
+            return next(args);
+        }, { step: 'build', name: 'kongUpgradePayloadHash' });
+        return new client_ObjectStore(sdk, client, settings, input);
+    }
+    /** True when nothing lies under the prefix `location/`. */
+    async isEmpty(location) {
+        const answer = await this.call(`listing ${formatS3Url(location)}/`, () => this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: `${location.key}/`, MaxKeys: 1 })));
+        return (answer.KeyCount ?? answer.Contents?.length ?? 0) === 0;
+    }
+    async exists(location) {
+        try {
+            await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+            return true;
+        }
+        catch (error) {
+            if (client_status(error) === 404)
+                return false;
+            throw this.failure(error, `reading ${formatS3Url(location)}`);
+        }
+    }
+    /** A small object in one request (the manifest), with its SHA-256 for the store to check. */
+    async put(location, body, sha256Base64, contentType) {
+        await this.call(`writing ${formatS3Url(location)}`, () => this.client.send(new this.sdk.PutObjectCommand({
+            Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64), ...this.encryption(),
+        })));
+    }
+    /** The object's bytes as a stream; with s3-checksum SHA256 the SDK also checks a whole-object checksum the store answers with. */
+    async get(location) {
+        const answer = await this.call(`reading ${formatS3Url(location)}`, () => this.client.send(new this.sdk.GetObjectCommand({
+            Bucket: location.bucket, Key: location.key, ...(this.settings.checksum === 'SHA256' && { ChecksumMode: 'ENABLED' }),
+        })));
+        return { body: answer.Body, sizeBytes: answer.ContentLength };
+    }
+    async delete(location) {
+        await this.call(`deleting ${formatS3Url(location)}`, () => this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: location.bucket, Key: location.key })));
+    }
+    async createUpload(location, contentType) {
+        const answer = await this.call(`starting the upload of ${formatS3Url(location)}`, () => this.client.send(new this.sdk.CreateMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, ContentType: contentType,
+            ...(this.settings.checksum === 'SHA256' && { ChecksumAlgorithm: 'SHA256' }), ...this.encryption(),
+        })));
+        if (!answer.UploadId)
+            throw stepError('object storage', `the store started the upload of ${formatS3Url(location)} without an upload id`);
+        return answer.UploadId;
+    }
+    async uploadPart(location, uploadId, partNumber, body, sha256Base64, signal) {
+        const answer = await this.call(`uploading part ${partNumber} of ${formatS3Url(location)}`, () => this.client.send(new this.sdk.UploadPartCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64),
+            // SSE-C is the only encryption UploadPart repeats; SSE-S3 and SSE-KMS were set at the start.
+        }), { abortSignal: signal }));
+        return { partNumber, etag: answer.ETag ?? '', checksumSHA256: answer.ChecksumSHA256 };
+    }
+    /** Completes the upload; returns the checksum of the whole object the store computed, if it says. */
+    async completeUpload(location, uploadId, parts, partSha256) {
+        const answer = await this.call(`completing the upload of ${formatS3Url(location)}`, () => this.client.send(new this.sdk.CompleteMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((part, i) => ({ PartNumber: part.partNumber, ETag: part.etag, ...(this.settings.checksum === 'SHA256' && { ChecksumSHA256: partSha256[i] }) })) },
+        })));
+        return answer.ChecksumSHA256;
+    }
+    /** Aborts an unfinished upload: the store drops its parts. True when there was one to abort. */
+    async abortUpload(location, uploadId) {
+        try {
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: location.bucket, Key: location.key, UploadId: uploadId }));
+            return true;
+        }
+        catch (error) {
+            if (client_status(error) === 404)
+                return false;
+            throw this.failure(error, `aborting the upload of ${formatS3Url(location)}`);
+        }
+    }
+    close() {
+        this.client.destroy();
+    }
+    checksumOf(sha256Base64) {
+        return this.settings.checksum === 'SHA256' ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: sha256Base64 } : {};
+    }
+    encryption() {
+        const { serverSideEncryption: sse, kmsKeyId } = this.settings;
+        if (sse === 'default')
+            return {};
+        return { ServerSideEncryption: sse, ...(kmsKeyId !== undefined && { SSEKMSKeyId: kmsKeyId }) };
+    }
+    async call(what, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            throw this.failure(error, what);
+        }
+    }
+    /** The SDK's error as ours: what the operator must change, named. */
+    failure(error, what) {
+        if (error instanceof UpgradeError)
+            return error;
+        const e = error;
+        const name = e.name ?? 'Error';
+        const where = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
+        const detail = `${what} at ${where}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ''}`;
+        if (name === 'CredentialsProviderError') {
+            return stepError('object storage credentials', `${detail}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment, as aws-actions/configure-aws-credentials does, or run where the SDK finds a role`);
+        }
+        if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
+            return stepError('object storage credentials', `${detail}: the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN are not accepted`);
+        }
+        if (name.startsWith('KMS.') || /kms/i.test(e.message ?? ''))
+            return inputError('s3-kms-key-id', `${detail}: the KMS key cannot be used by these credentials (or does not exist)`);
+        if (name === 'NoSuchBucket')
+            return inputError(this.input, `${detail}: the bucket does not exist`);
+        if (name === 'AccessDenied' || client_status(error) === 403)
+            return inputError(this.input, `${detail}: access denied to these credentials`);
+        if (name === 'NoSuchKey' || client_status(error) === 404)
+            return inputError(this.input, `${detail}: no such object`);
+        if (name === 'InvalidRequest' && /checksum/i.test(e.message ?? ''))
+            return inputError('s3-checksum', `${detail}: this store refuses the flexible-checksum headers; set s3-checksum: none`);
+        if (name === 'BadDigest' || name === 'InvalidDigest' || /checksum/i.test(name))
+            return stepError('object storage', `${detail}: what arrived is not what was sent; nothing was kept`);
+        if (e.code !== undefined && /^E[A-Z]+$/.test(e.code))
+            return stepError('object storage', `${detail}: cannot reach the store (${e.code}); check s3-endpoint and the network`);
+        return stepError('object storage', detail, error);
+    }
+}
+function client_status(error) {
+    return error.$metadata?.httpStatusCode;
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/upload.js
+
+
+
+/** 8 MiB parts, doubled every 1000 parts: S3 allows 10,000 parts of at least 5 MiB (but the last). */
+const FIRST_PART_BYTES = (/* unused pure expression or super */ null && (8 << 20));
+const PARTS_PER_SIZE = 1000;
+const MAX_PARTS = 10_000;
+/** Parts sent at once: one on the wire while the next fills keeps the pipe from pg_dump moving. */
+const PARTS_IN_FLIGHT = 2;
+function partSize(partNumber) {
+    return FIRST_PART_BYTES * 2 ** Math.floor((partNumber - 1) / PARTS_PER_SIZE);
+}
+/**
+ * A multipart upload of a stream while it is written: nothing of it touches the disk. Each part
+ * goes with its own SHA-256 (the store refuses a part whose bytes differ, with s3-checksum
+ * SHA256), the whole stream's SHA-256 is computed on the way, and a store that answers with the
+ * parts' checksums or the composite checksum must answer with ours. On any failure, or when
+ * `signal` aborts, the upload is aborted: the store drops the parts and no object exists.
+ */
+async function upload_uploadStream(upload) {
+    const { store, location, source } = upload;
+    const uploadId = await store.createUpload(location, upload.contentType);
+    const stop = new AbortController();
+    // Destroying the source ends the wait for its next chunk: a cancelled job aborts the upload now,
+    // not when pg_dump next writes.
+    const onAbort = () => {
+        stop.abort();
+        source.destroy(stepError('object storage', 'upload cancelled'));
+    };
+    upload.signal.addEventListener('abort', onAbort, { once: true });
+    const sent = [];
+    const partSha256 = [];
+    const inFlight = new Set();
+    const whole = createHash('sha256');
+    let sizeBytes = 0;
+    let pending = [];
+    let pendingBytes = 0;
+    const send = async () => {
+        const partNumber = sent.length + 1;
+        if (partNumber > MAX_PARTS)
+            throw stepError('object storage', `the archive needs more than ${MAX_PARTS} parts`);
+        const body = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const sha256 = createHash('sha256').update(body).digest('base64');
+        partSha256.push(sha256);
+        const part = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+            if (answer.checksumSHA256 !== undefined && answer.checksumSHA256 !== sha256) {
+                throw stepError('object storage', `part ${partNumber} of ${formatS3Url(location)} arrived with SHA-256 ${answer.checksumSHA256}, sent ${sha256}`);
+            }
+            return answer;
+        });
+        sent.push(part);
+        inFlight.add(part);
+        // Settled either way before it leaves the set; a rejection is seen by the race or Promise.all below.
+        part.then(() => inFlight.delete(part), () => inFlight.delete(part));
+        if (inFlight.size >= PARTS_IN_FLIGHT)
+            await Promise.race(inFlight);
+    };
+    try {
+        await upload.onStarted?.(uploadId);
+        for await (const chunk of source) {
+            if (stop.signal.aborted)
+                throw stepError('object storage', 'upload cancelled');
+            const bytes = chunk;
+            whole.update(bytes);
+            sizeBytes += bytes.length;
+            upload.onBytes?.(sizeBytes);
+            pending.push(bytes);
+            pendingBytes += bytes.length;
+            if (pendingBytes >= partSize(sent.length + 1))
+                await send();
+        }
+        // The last part may be short; an empty stream is one empty part (S3 completes no upload of none).
+        if (pendingBytes > 0 || sent.length === 0)
+            await send();
+        const parts = await Promise.all(sent);
+        await upload.producerDone;
+        if (stop.signal.aborted)
+            throw stepError('object storage', 'upload cancelled');
+        const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+        const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
+        if (composed === 'mismatch') {
+            await store.delete(location).catch(() => { });
+            throw stepError('object storage', `${formatS3Url(location)}: the store's checksum of the parts (${reported}) is not the one of what was sent (${composite(partSha256)}); the object was deleted`);
+        }
+        // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
+        const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
+        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+    }
+    catch (error) {
+        stop.abort();
+        source.destroy();
+        await Promise.allSettled(sent);
+        await store.abortUpload(location, uploadId).catch(() => { });
+        throw error;
+    }
+    finally {
+        upload.signal.removeEventListener('abort', onAbort);
+    }
+}
+/** S3's checksum of a multipart object: the SHA-256 of the parts' SHA-256s, `-` and their count. */
+function composite(partSha256) {
+    const digests = Buffer.concat(partSha256.map((sha) => Buffer.from(sha, 'base64')));
+    return `${createHash('sha256').update(digests).digest('base64')}-${partSha256.length}`;
+}
+function checkComposite(reported, partSha256) {
+    if (reported === undefined)
+        return 'not reported';
+    // A store may answer without the count, or (one part) with the part's own checksum.
+    const expected = composite(partSha256);
+    const accepted = [expected, expected.replace(/-\d+$/, ''), ...(partSha256.length === 1 ? [partSha256[0]] : [])];
+    return accepted.includes(reported) ? 'matched' : 'mismatch';
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/remote-backup.js
+
+
+
+
+
+/** The ledger entry of a backup being written to object storage (leftover.ts undoes it). */
+const OBJECT_BACKUP_KEY = 'object-backup';
+const MANIFEST_OBJECT = 'manifest.json';
+/**
+ * Opens the store and claims `<location>/<name>/`, which must be empty (a backup never lands on
+ * another's objects). The run's ledger records the prefix, then the upload id, until the manifest
+ * is written: backup-db's post step aborts the upload or deletes the manifest-less archive of a
+ * run that was killed.
+ */
+async function remote_backup_openRemoteBackup(target, name, archiveName, runDir, log) {
+    const store = await ObjectStore.open(target.settings, 'object-storage');
+    const prefix = below(target.location, name);
+    const archive = below(prefix, archiveName);
+    const manifest = below(prefix, MANIFEST_OBJECT);
+    try {
+        if (!(await store.isEmpty(prefix)))
+            throw inputError('object-storage', `${formatS3Url(prefix)}/ holds objects already; a backup is written under a prefix of its own`);
+    }
+    catch (error) {
+        store.close();
+        throw error;
+    }
+    const { settings } = target;
+    const entry = (uploadId) => ({
+        kind: 'object-backup', endpoint: settings.endpoint ?? null, region: settings.region, forcePathStyle: settings.forcePathStyle,
+        bucket: prefix.bucket, archive: archive.key, manifest: manifest.key, uploadId,
+    });
+    await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+    let completed = false;
+    return {
+        store,
+        prefix,
+        archiveName,
+        manifestUrl: formatS3Url(manifest),
+        archiveUrl: formatS3Url(archive),
+        async upload(source, producerDone, signal, onBytes) {
+            const result = await uploadStream({
+                store, location: archive, source, contentType: 'application/octet-stream', producerDone, signal, onBytes,
+                onStarted: (uploadId) => runDir?.note(OBJECT_BACKUP_KEY, entry(uploadId)) ?? Promise.resolve(),
+            });
+            completed = true;
+            await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+            return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
+        },
+        async writeManifest(data) {
+            const body = Buffer.from(`${JSON.stringify(data, null, 2)}\n`);
+            await store.put(manifest, body, createHash('sha256').update(body).digest('base64'), 'application/json');
+            await runDir?.forget(OBJECT_BACKUP_KEY);
+            store.close();
+        },
+        async discard() {
+            try {
+                if (completed)
+                    await store.delete(archive);
+                await runDir?.forget(OBJECT_BACKUP_KEY);
+            }
+            catch {
+                // The ledger keeps the entry: the post step deletes the manifest-less archive, or says it is there.
+            }
+            finally {
+                store.close();
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/compression.js
+
+function compression_parseCompression(text, clientMajor) {
+    const value = text.trim().toLowerCase();
+    if (value === '' || value === 'auto') {
+        return clientMajor >= 16 ? { method: 'zstd', level: 1 } : { method: 'gzip', level: 1 };
+    }
+    if (/^\d$/.test(value))
+        return value === '0' ? { method: 'none', level: undefined } : { method: 'gzip', level: Number(value) };
+    const match = /^(none|gzip|lz4|zstd)(?::(\d{1,2}))?$/.exec(value);
+    if (!match)
+        throw inputError('compression', `"${text}" is not one of auto, none, gzip, lz4, zstd (optionally :level, e.g. gzip:1), or a level 0-9`);
+    const method = match[1];
+    const level = match[2] === undefined ? undefined : Number(match[2]);
+    if ((method === 'lz4' || method === 'zstd') && clientMajor < 16) {
+        throw inputError('compression', `${method} needs pg_dump 16 or newer; this pg_dump is ${clientMajor} (use gzip:1, or auto)`);
+    }
+    if (method === 'gzip' && level !== undefined && (level < 1 || level > 9))
+        throw inputError('compression', `gzip level ${level} is not 1-9`);
+    return { method, level };
+}
+function compression_formatCompression(c) {
+    return c.level === undefined ? c.method : `${c.method}:${c.level}`;
+}
+function compression_compressionArgs(c, clientMajor) {
+    if (clientMajor < 16) {
+        if (c.method === 'none')
+            return ['--compress=0'];
+        return [`--compress=${c.level ?? 6}`];
+    }
+    return [`--compress=${compression_formatCompression(c)}`];
+}
+
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var postgres_connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __nccwpck_require__(9558);
+// EXTERNAL MODULE: ./build/database/postgres/tools.js
+var tools = __nccwpck_require__(7469);
+;// CONCATENATED MODULE: ./build/database/postgres/dump.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+const PROGRESS_EVERY_MS = 10_000;
+/**
+ * A backup: pg_dump of an exported snapshot while the same snapshot's schema_meta, entity counts
+ * and fingerprint are read on the exporting connection (the other core works on them while
+ * pg_dump runs), then checksums, optional encryption, and the manifest, written last and
+ * atomically. On any failure, including pg_dump being killed, the folder is removed: no manifest
+ * and no partial files.
+ */
+async function backupPostgres(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const { db } = options.source;
+    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
+    let remote;
+    let folder = path.resolve(options.backupDir, name);
+    if (options.objectStorage) {
+        // pg_dump writes a directory archive file by file, and seeks in it: only custom streams.
+        if (options.format !== 'custom')
+            throw inputError('format', `is ${options.format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
+        remote = await openRemoteBackup(options.objectStorage, name, `kong.dump${options.encryption ? ENCRYPTED_SUFFIX : ''}`, options.runDir, log);
+        folder = formatS3Url(remote.prefix);
+    }
+    else {
+        await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
+            throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
+        });
+        // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+        // plaintext dump waiting for encryption), which backup-db's post step removes.
+        await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+        await mkdir(folder).catch(async (error) => {
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+            throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
+        });
+    }
+    let client;
+    try {
+        // `pg_dump --version` runs while we connect: start-up time is part of every backup's.
+        const probing = probePgTools(options.binDir);
+        client = await connect(options.source, 'connecting to the source database');
+        // One round trip for all settings (simple query protocol runs them in order).
+        await client.query(SCAN_SETTINGS.join('; '));
+        const identity = await readIdentity(client, options.source);
+        const tools = checkPgTools(await probing, serverMajor(identity.versionNum));
+        const compression = parseCompression(options.compression, tools.major);
+        log(`Backing up ${describeDatabase(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
+        // REPEATABLE READ: every query of this transaction sees the exported snapshot, which is
+        // exactly what pg_dump --snapshot dumps. Held open until pg_dump is done.
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const snapshot = (await client.query('SELECT pg_export_snapshot() AS s')).rows[0].s;
+        const archiveName = options.format === 'custom' ? 'kong.dump' : 'kong.dir';
+        const archive = path.join(folder, archiveName);
+        const abort = new AbortController();
+        const onOuterAbort = () => abort.abort();
+        options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+        const factsClient = client;
+        const facts = (async () => {
+            const factsStarted = Date.now();
+            const schemaMeta = await readSchemaMeta(factsClient);
+            const entities = await readEntityFacts(factsClient);
+            // The time says what the fingerprint cost beside pg_dump (bench/backup.mjs reads it).
+            log(`Fingerprint read in the dump's snapshot: ${Object.keys(entities.fingerprint.tables).length} entity tables, ${entities.fingerprint.algorithm}, ${((Date.now() - factsStarted) / 1000).toFixed(2)} s`);
+            return { schemaMeta, entities };
+        })();
+        // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
+        facts.catch(() => abort.abort());
+        const streamed = remote && streamToObjectStorage(remote, options, abort);
+        const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+        streamed?.dumpSettled(dump);
+        const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
+        options.signal?.removeEventListener('abort', onOuterAbort);
+        // A failed read of the facts stopped pg_dump: its reason is the one to tell.
+        if (factsResult.status === 'rejected' && !options.signal?.aborted)
+            throw factsError(options.source, factsResult.reason);
+        // A failed upload stopped pg_dump, and a failed pg_dump aborts the upload with its own error.
+        if (uploadResult.status === 'rejected')
+            throw uploadResult.reason;
+        if (dumpResult.status === 'rejected')
+            throw dumpResult.reason;
+        if (factsResult.status === 'rejected')
+            throw factsError(options.source, factsResult.reason);
+        await client.query('COMMIT');
+        await client.end().catch(() => { });
+        client = undefined;
+        const { files, archivePath } = remote && uploadResult.status === 'fulfilled' && uploadResult.value
+            ? { files: [uploadResult.value], archivePath: remote.archiveUrl }
+            : await finishLocalArchive(options, archive, folder);
+        const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+        const { schemaMeta, entities } = factsResult.value;
+        const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
+        const manifest = {
+            schema: MANIFEST_SCHEMA,
+            database: identity.database,
+            lineage: { restoredFrom: null },
+            kong: options.kongVersion !== undefined
+                ? { version: options.kongVersion, source: 'input' }
+                : fromSchema !== undefined
+                    ? { version: fromSchema, source: 'schema_meta' }
+                    : { version: null, source: 'unknown' },
+            schemaMeta: schemaMeta ?? null,
+            counts: entities.counts,
+            fingerprint: entities.fingerprint,
+            dump: {
+                tool: 'pg_dump',
+                toolVersion: tools.version,
+                format: options.format,
+                compression: formatCompression(compression),
+                jobs: options.format === 'directory' ? options.jobs : 1,
+                snapshot,
+            },
+            encryption: {
+                method: options.encryption?.method ?? 'none',
+                recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
+            },
+            archive: { path: remote ? remote.archiveName : path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
+            files,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const manifestPath = remote ? remote.manifestUrl : path.join(folder, MANIFEST_FILE);
+        if (options.signal?.aborted)
+            throw stepError('backup', 'cancelled');
+        if (remote) {
+            await remote.writeManifest(manifest);
+        }
+        else {
+            await writeManifestAtomically(manifestPath, manifest).catch((error) => {
+                throw diskError(error, folder);
+            });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
+        log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
+        return { manifest, manifestPath, archivePath, folder };
+    }
+    catch (error) {
+        if (client) {
+            await client.query('ROLLBACK').catch(() => { });
+            await client.end().catch(() => { });
+        }
+        if (remote) {
+            await remote.discard();
+        }
+        else {
+            await rm(folder, { recursive: true, force: true });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
+        throw error;
+    }
+}
+/**
+ * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
+ * table of contents once, first, without the data offsets it writes back into a seekable file at
+ * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
+ * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ */
+function streamToObjectStorage(remote, options, abort) {
+    let settle;
+    const dumpEnded = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    dumpEnded.catch(() => { });
+    let written = 0;
+    let uploaded;
+    const start = async (stdout) => {
+        const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
+        const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+        producerDone.catch(() => { });
+        return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
+    };
+    return {
+        output: {
+            stdout: (stream) => {
+                uploaded = start(stream);
+                // A failed upload stops pg_dump: nobody reads what it writes any more.
+                uploaded.catch(() => abort.abort());
+            },
+            written: () => written,
+        },
+        /** pg_dump's outcome decides whether the upload completes or aborts. */
+        dumpSettled(dump) {
+            dump.then(() => settle.resolve(), (error) => settle.reject(error));
+        },
+        get uploaded() {
+            return uploaded;
+        },
+    };
+}
+/** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
+async function finishLocalArchive(options, archive, folder) {
+    let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
+    let archivePath = archive;
+    if (options.encryption) {
+        options.log?.(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
+        archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
+        if (options.format === 'custom')
+            archivePath = archiveFiles[0];
+    }
+    // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
+    // from the page cache, instead of one after the other. Both end before the manifest exists.
+    const [files] = await Promise.all([
+        describeFiles(archivePath, folder),
+        syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
+            throw diskError(error, folder);
+        }),
+    ]);
+    return { files, archivePath };
+}
+const BACKUP_FOLDER_KEY = 'backup-folder';
+async function readIdentity(client, target) {
+    const version = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v");
+    let systemIdentifier = null;
+    try {
+        // pg_control_system(): PostgreSQL 9.6+; may be revoked from non-superusers.
+        const result = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()');
+        systemIdentifier = result.rows[0]?.id ?? null;
+    }
+    catch {
+        systemIdentifier = null;
+    }
+    const raw = version.rows[0].v;
+    return {
+        versionNum: Number(version.rows[0].num),
+        database: {
+            host: target.db.host,
+            port: target.db.port,
+            database: target.db.database,
+            systemIdentifier,
+            serverVersion: raw.split(' ')[0] ?? raw,
+        },
+    };
+}
+async function runPgDump(options, tools, output, snapshot, compression, signal, log) {
+    const args = [
+        `--format=${options.format}`,
+        ...('file' in output ? [`--file=${output.file}`] : []),
+        `--snapshot=${snapshot}`,
+        '--no-password',
+        '--verbose',
+        // Since PostgreSQL 10 pg_dump fsyncs what it wrote before it exits; backupPostgres does that
+        // itself, beside the checksums (older pg_dump never synced).
+        ...(tools.major >= 10 ? ['--no-sync'] : []),
+        ...compression,
+        ...(options.format === 'directory' && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
+    ];
+    // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
+    const ticker = setInterval(() => {
+        void ('file' in output ? sizeOf(output.file) : Promise.resolve(output.written())).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
+    }, PROGRESS_EVERY_MS);
+    ticker.unref();
+    const result = await execCommand({
+        command: tools.pgDump,
+        args,
+        env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
+        signal,
+        ...('stdout' in output && { onStdout: output.stdout }),
+        onLine: (line, stream) => {
+            if (stream === 'stderr' && /dumping contents of table/.test(line))
+                log(line.trim());
+        },
+    }).finally(() => clearInterval(ticker));
+    if (result.exitCode === 0 && result.signal === undefined)
+        return;
+    const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
+    if ('file' in output && (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr))) {
+        throw inputError('backup-dir', `no room to write the dump in ${path.dirname(output.file)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
+    }
+    const connection = libpqFailure(options.source, stderr);
+    if (connection)
+        throw connection;
+    const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
+    if (denied)
+        throw readDenied(options.source, denied);
+    if (result.aborted)
+        throw stepError('pg_dump', 'cancelled');
+    if (result.signal)
+        throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
+    throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
+}
+async function sizeOf(target) {
+    try {
+        const info = await stat(target);
+        if (!info.isDirectory())
+            return info.size;
+        const files = await listFiles(target, target);
+        const sizes = await Promise.all(files.map((f) => stat(path.join(target, f)).then((s) => s.size, () => 0)));
+        return sizes.reduce((a, b) => a + b, 0);
+    }
+    catch {
+        return 0;
+    }
+}
+function lastLines(text, n = 3) {
+    return text.trim().split('\n').slice(-n).join(' / ');
+}
+function diskError(error, folder) {
+    const code = error.code;
+    if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
+        return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
+    return wrap(error, 'writing the manifest');
+}
+/** The role may not read a Kong table: the input that named the role is what to change. */
+function readDenied(source, what) {
+    return inputError(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
+}
+function factsError(source, error) {
+    const e = error;
+    if (e.code === '42501')
+        return readDenied(source, e.message ?? 'permission denied');
+    return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
+}
+function wrap(error, step) {
+    return error instanceof UpgradeError ? error : stepError(step, error.message, error);
+}
+
+
+/***/ }),
+
+/***/ 9558:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VQ: () => (/* binding */ readEntityFacts),
+/* harmony export */   gd: () => (/* binding */ assembleFacts),
+/* harmony export */   lU: () => (/* binding */ scanEntityTable),
+/* harmony export */   qM: () => (/* binding */ ROW_HASH),
+/* harmony export */   u2: () => (/* binding */ SCAN_SETTINGS),
+/* harmony export */   uB: () => (/* binding */ readWorkspaceNames),
+/* harmony export */   uH: () => (/* binding */ entityTablesPresent),
+/* harmony export */   vm: () => (/* binding */ assertFingerprintComputable)
+/* harmony export */ });
+/* unused harmony exports STABLE_TEXT_SETTINGS, fingerprintOf */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8113);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7516);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
+
+
+
+
+/**
+ * Session settings that fix how a row prints as text, so the same rows hash the same on any
+ * server and session (timestamps in UTC, ISO dates, hex bytea, exact floats).
+ */
+const STABLE_TEXT_SETTINGS = [
+    "SET TimeZone = 'UTC'",
+    "SET DateStyle = 'ISO, MDY'",
+    "SET IntervalStyle = 'postgres'",
+    'SET extra_float_digits = 3',
+    "SET bytea_output = 'hex'",
+];
+/**
+ * The session a fingerprint is read in: stable text, and no parallel workers. The scan runs
+ * beside pg_dump or pg_restore, and on a small server (a 2-core runner's, say) two more processes
+ * scanning take CPU from the dump rather than idle time: one process costs less CPU in all
+ * (measured: 1.07 vs 1.2 CPU-seconds for a 1 GB Kong-shaped database) and still ends long before
+ * the dump does.
+ */
+const SCAN_SETTINGS = [
+    ...STABLE_TEXT_SETTINGS,
+    // A no-op before 9.6, which has no parallel query (and would reject SET of an unknown name).
+    "SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'",
+];
+/**
+ * Row count and an order-independent hash per Kong entity table present in the current schema,
+ * plus counts per workspace and entity type, in one scan per table, all computed by the server:
+ * each row is hashed to a signed 64-bit integer (see ROW_HASH) and summed, so no
+ * ordering, no table-sized strings, and the same on every PostgreSQL version Kong 1.x–3.x uses
+ * (no `updated_at` needed: 2.x tables mostly lack it). Run it inside the snapshot pg_dump dumps.
+ * The parts are exported for a restore, which scans each table as soon as pg_restore has loaded it.
+ */
+async function readEntityFacts(client, algorithm, progress) {
+    const tables = await entityTablesPresent(client);
+    const chosen = algorithm ?? (await defaultAlgorithm(client, tables.map((t) => t.table)));
+    const scans = [];
+    for (const table of tables) {
+        const scan = await scanEntityTable(client, table, chosen);
+        scans.push(scan);
+        progress?.(table.table, Number(scan.byWorkspace.reduce((sum, w) => sum + w.rows, 0n)));
+    }
+    return assembleFacts(scans, chosen, await readWorkspaceNames(client, tables));
+}
+/** The entity tables of the current schema, in ENTITY_TABLES order. */
+async function entityTablesPresent(client) {
+    const columns = await client.query(`SELECT table_name, bool_or(column_name = 'ws_id') AS has_ws
+       FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY($1)
+      GROUP BY table_name`, [_kong_entities_js__WEBPACK_IMPORTED_MODULE_1__/* .ENTITY_TABLES */ .ke.map((t) => t.table)]);
+    const present = new Map(columns.rows.map((row) => [row.table_name, row.has_ws]));
+    return _kong_entities_js__WEBPACK_IMPORTED_MODULE_1__/* .ENTITY_TABLES */ .ke.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
+}
+async function scanEntityTable(client, table, algorithm) {
+    const result = await client.query(`SELECT ${table.hasWs ? 't.ws_id::text' : 'NULL::text'} AS ws, count(*)::text AS rows,
+            coalesce(sum(${ROW_HASH[algorithm]}), 0)::text AS hash
+       FROM ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(table.table)} t
+      ${table.hasWs ? 'GROUP BY t.ws_id' : ''}`);
+    return { table, byWorkspace: result.rows.map((row) => ({ ws: row.ws, rows: BigInt(row.rows), hash: BigInt(row.hash) })) };
+}
+/** Workspace id → name (empty before 2.0, which had no workspaces table). */
+async function readWorkspaceNames(client, tables) {
+    if (!tables.some((t) => t.table === 'workspaces'))
+        return new Map();
+    const ws = await client.query('SELECT id::text AS id, name FROM workspaces');
+    return new Map(ws.rows.map((row) => [row.id, row.name]));
+}
+function assembleFacts(scans, algorithm, workspaceNames) {
+    const tables = {};
+    const counts = {};
+    for (const { table, byWorkspace } of scans) {
+        let rows = 0n;
+        let hash = 0n;
+        for (const part of byWorkspace) {
+            rows += part.rows;
+            hash += part.hash;
+            if (part.rows === 0n)
+                continue;
+            const workspace = part.ws === null ? '*' : (workspaceNames.get(part.ws) ?? part.ws);
+            const bucket = (counts[workspace] ??= {});
+            bucket[table.entity] = (bucket[table.entity] ?? 0) + Number(part.rows);
+        }
+        tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
+    }
+    return { fingerprint: fingerprintOf(tables, algorithm), counts: (0,_kong_entities_js__WEBPACK_IMPORTED_MODULE_1__/* .sortCounts */ .XR)(counts) };
+}
+/**
+ * Per-row hashes, cheapest first.
+ *
+ * `hash_record_extended` (PostgreSQL 14+) hashes each column with its type's own 64-bit hash
+ * function and combines them, without printing the row as text: on a 1 GB Kong-shaped database
+ * it takes about a third of the CPU of `hashtextextended(t::text)` (bench/backup.mjs), and that
+ * CPU is taken from pg_dump when the server and pg_dump share a 2-core runner. The column hashes
+ * are the ones hash indexes and hash partitions store on disk, which pg_upgrade keeps, so they
+ * do not change between major versions; they also do not depend on session settings (a
+ * timestamptz hashes its instant, not its text). Dropped columns are skipped, so a restored copy
+ * (which has none) hashes like its source. Used only when every column's type is one we know to
+ * have such a hash (HASHABLE_TYPES): `json`, for one, has none.
+ *
+ * `hashtextextended(t::text)` (PostgreSQL 11+) hashes the row's text under STABLE_TEXT_SETTINGS;
+ * md5 is the fallback for older servers (Kong 1.x/2.x era). The manifest records which one was
+ * used and comparisons recompute with that one.
+ */
+const ROW_HASH = {
+    'row-hashrecord-sum-v1': 'hash_record_extended(t, 0)',
+    'row-hashtextextended-sum-v1': 'hashtextextended(t::text, 0)',
+    'row-md5-sum-v1': "('x' || left(md5(t::text), 16))::bit(64)::bigint",
+};
+/** The first server version each row hash runs on (hash_record_extended: 14, hashtextextended: 11). */
+const FIRST_VERSION_NUM = {
+    'row-hashrecord-sum-v1': 140_000,
+    'row-hashtextextended-sum-v1': 110_000,
+    'row-md5-sum-v1': 0,
+};
+/**
+ * A fingerprint can only be compared on a server that can compute it: checked before a restore
+ * or a gate touches anything, since a backup from PostgreSQL 14+ restored into an older server
+ * would otherwise be restored first and fail to be checked after.
+ */
+function assertFingerprintComputable(algorithm, versionNum, serverVersion) {
+    if (versionNum >= FIRST_VERSION_NUM[algorithm])
+        return;
+    throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('checking the fingerprint', `the backup's fingerprint (${algorithm}) needs PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000} or newer to be recomputed, and this server runs ${serverVersion}: restore into PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000}+, or take the backup from a server of the same major as the target`);
+}
+/** Built-in types (and arrays of them) with a hash opclass whose values hash stably. */
+const HASHABLE_TYPES = [
+    'uuid', 'text', 'varchar', 'bpchar', 'name', 'int2', 'int4', 'int8', 'bool', 'jsonb', 'timestamptz',
+    'timestamp', 'date', 'numeric', 'bytea', 'inet', 'cidr', 'float4', 'float8', 'interval', 'oid',
+];
+async function defaultAlgorithm(client, tables) {
+    const result = await client.query("SELECT current_setting('server_version_num') AS num");
+    const version = Number(result.rows[0]?.num ?? 0);
+    if (version >= 140_000) {
+        // Columns of the entity tables whose type (or array element type, or domain base type) is
+        // not known to hash: one such column and the whole fingerprint hashes text instead.
+        const odd = await client.query(`WITH cols AS (
+         SELECT CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END AS t
+           FROM pg_attribute a
+           JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = current_schema()::regnamespace
+           JOIN pg_type ty ON ty.oid = a.atttypid
+          WHERE c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+       )
+       SELECT count(*)::text AS n
+         FROM cols JOIN pg_type ty ON ty.oid = cols.t
+        WHERE NOT (CASE WHEN ty.typcategory = 'A' AND ty.typelem <> 0 THEN ty.typelem ELSE ty.oid END) = ANY($2::regtype[]::oid[])`, [tables, HASHABLE_TYPES]);
+        if (Number(odd.rows[0]?.n ?? 1) === 0)
+            return 'row-hashrecord-sum-v1';
+    }
+    return version >= 110_000 ? 'row-hashtextextended-sum-v1' : 'row-md5-sum-v1';
+}
+function fingerprintOf(tables, algorithm) {
+    const names = Object.keys(tables).sort();
+    const lines = names.map((name) => `${name} ${tables[name].rows} ${tables[name].hash}\n`).join('');
+    const sorted = {};
+    for (const name of names)
+        sorted[name] = tables[name];
+    return { algorithm, digest: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
+}
+
+
+/***/ }),
+
+/***/ 6780:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  MH: () => (/* binding */ readFacts),
+  L1: () => (/* binding */ restoreAndReadFacts),
+  KX: () => (/* binding */ sameDatabase),
+  U2: () => (/* binding */ scratchName)
+});
+
+// UNUSED EXPORTS: restorePostgres
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+// EXTERNAL MODULE: ./build/kong/schema-meta.js
+var schema_meta = __nccwpck_require__(5959);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/postgres/archive.js
+var archive = __nccwpck_require__(800);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var postgres_connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 5 modules
+var dump = __nccwpck_require__(7131);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __nccwpck_require__(9558);
+// EXTERNAL MODULE: ./build/database/postgres/swap.js
+var swap = __nccwpck_require__(7995);
+;// CONCATENATED MODULE: ./build/database/postgres/lock-watch.js
+
+
+
+async function lock_watch_watchLocks(target, applicationName, timeoutMs) {
+    const client = await connect(target, 'watching the restore\'s locks');
+    let blockedBy;
+    let stopped = false;
+    const every = Math.min(1000, Math.max(100, timeoutMs / 4));
+    const loop = (async () => {
+        while (!stopped) {
+            const waiting = await client.query(`SELECT a.pid, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+                (SELECT string_agg(b.usename || ' ' || coalesce(nullif(b.application_name, ''), 'unnamed') || ' (pid ' || b.pid || ')', ', ')
+                   FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
+           FROM pg_stat_activity a
+          WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'`, [applicationName]);
+            const stuck = waiting.rows.find((row) => Number(row.waited) > timeoutMs);
+            if (stuck) {
+                blockedBy = stuck.blockers ?? 'another session';
+                await client.query('SELECT pg_cancel_backend($1)', [stuck.pid]);
+                return;
+            }
+            await sleep(every);
+        }
+    })().catch(() => { });
+    return {
+        blockedBy: () => blockedBy,
+        async end() {
+            stopped = true;
+            await loop;
+            await endSessionsNamed(client, applicationName).catch(() => { });
+            await client.end().catch(() => { });
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/restore-lines.js
+/**
+ * What `pg_restore --verbose` says on stderr, read as it runs: which tables it has finished
+ * loading, so their fingerprint can be read while it goes on with the rest.
+ *
+ * The messages are pg_restore's own (PostgreSQL 15, src/bin/pg_dump/pg_backup_archiver.c):
+ * `processing data for table "<schema>.<table>"` when a table's data starts (restore_toc_entry),
+ * and with parallel jobs the leader's `finished item <dumpId> TABLE DATA <table>` once a worker
+ * has loaded and committed it (mark_restore_job_done). One job restores one item at a time and
+ * prints nothing when a table ends: the next item's first line (another table's data, or a
+ * post-data `creating INDEX/CONSTRAINT …`, `executing …`) says the previous table is done, its
+ * COPY ended and committed (pg_restore without --single-transaction autocommits).
+ */
+function loadedTablesReader(jobs, onLoaded) {
+    if (jobs > 1) {
+        return (line) => {
+            const finished = /^pg_restore: finished item \d+ TABLE DATA (.+)$/.exec(line.trimEnd());
+            if (finished)
+                onLoaded(finished[1]);
+        };
+    }
+    let loading;
+    return (line) => {
+        const text = line.trimEnd();
+        if (!ITEM_START.test(text))
+            return;
+        if (loading !== undefined)
+            onLoaded(loading);
+        const data = /^pg_restore: processing data for table "[^.]*\.(.+)"$/.exec(text);
+        loading = data ? data[1] : undefined;
+    };
+}
+/** Lines that begin an item in a one-job restore (a warning or notice in the middle of one does not). */
+const ITEM_START = /^pg_restore: (processing data for table |creating |executing |processing item )/;
+/** pg_restore's --verbose progress lines, left out of error messages so the error shows. */
+const PROGRESS_LINE = /^pg_restore: (connecting to database|creating |processing (item|data for table)|launching item|finished (item|main parallel loop)|executing |setting owner|skipping item|entering |transferring dependency)/;
+
+// EXTERNAL MODULE: ./build/database/postgres/tools.js
+var tools = __nccwpck_require__(7469);
+;// CONCATENATED MODULE: ./build/database/postgres/restore.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function restorePostgres(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const target = options.target;
+    const name = target.db.database;
+    // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
+    // them before the target changes); clean writes the target itself, so it checks them first.
+    const archive = await openArchive({
+        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
+        deferChecksums: options.method === 'swap' && !options.dryRun,
+    });
+    try {
+        const source = archive.manifest;
+        const maintenance = withDatabase(target, options.maintenanceDatabase ?? 'postgres');
+        const admin = await connect(maintenance, 'connecting to the target server');
+        let tools;
+        let targetIdentity;
+        let checked;
+        let previousKept;
+        let live = [];
+        const actions = [];
+        try {
+            const identity = await readIdentity(admin, target);
+            targetIdentity = identity.database;
+            tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
+            assertFingerprintComputable(source.fingerprint.algorithm, identity.versionNum, identity.database.serverVersion);
+            const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
+            if (tools.major < archiveMajor) {
+                throw stepError('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
+            }
+            if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
+                throw inputError('allow-restore-over-source', `the target ${describeDatabase(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+            }
+            const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
+            if (!exists && options.method === 'clean') {
+                throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
+            }
+            live = exists ? await liveConnections(admin, name) : [];
+            if (live.length > 0 && !options.allowLiveConnections) {
+                throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
+            }
+            const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
+            if (options.method === 'swap') {
+                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
+                if (exists)
+                    actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
+                else
+                    actions.push(`rename the scratch database to "${name}"`);
+            }
+            else {
+                actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
+            }
+            actions.push('compare the fingerprint with the manifest and write the target manifest');
+            if (options.dryRun) {
+                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
+            }
+            if (options.method === 'swap') {
+                // The renamed copy is the database whose fingerprint was just checked: no second scan.
+                ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
+            }
+            else if (live.length > 0) {
+                const stuck = await endSessions(admin, name);
+                if (stuck.length > 0)
+                    throw stepError('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
+                log(`Ended ${live.length} session(s) on "${name}"`);
+            }
+        }
+        finally {
+            await admin.end().catch(() => { });
+        }
+        if (options.method === 'clean')
+            await cleanRestore(options, archive, tools, log);
+        const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
+        const differences = restoredDifferences(source, after);
+        if (differences.length > 0) {
+            throw stepError('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
+        }
+        log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+        const manifest = {
+            ...source,
+            database: targetIdentity,
+            lineage: {
+                restoredFrom: {
+                    manifest: options.manifestName ?? archive.manifestPath,
+                    database: source.database,
+                    fingerprint: source.fingerprint.digest,
+                    finishedAt: source.finishedAt,
+                },
+            },
+            schemaMeta: after.schemaMeta ?? null,
+            counts: after.entities.counts,
+            fingerprint: after.entities.fingerprint,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
+        await writeManifestAtomically(manifestPath, manifest);
+        if (previousKept)
+            actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
+        return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
+    }
+    finally {
+        await archive.close();
+    }
+}
+/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
+function restoredDifferences(manifest, facts) {
+    const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+    if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta))
+        differences.push('its schema_meta rows differ from the manifest');
+    return differences;
+}
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+function lockTimeout(options) {
+    return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+}
+/**
+ * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
+ * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
+ */
+async function swapRestore(options, archive, tools, admin, exists, log) {
+    const name = options.target.db.database;
+    const scratch = scratchName(name, 'restore');
+    const { host, port } = options.target.db;
+    await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host, port, database: scratch });
+    try {
+        await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
+    }
+    catch (error) {
+        await options.runDir?.forget(scratchKey(scratch));
+        throw stepError('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
+    }
+    const scratchTarget = withDatabase(options.target, scratch);
+    let facts;
+    try {
+        // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
+        // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
+        // stops pg_restore, and the target changes only after both checks pass.
+        const stop = new AbortController();
+        const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+        const checksums = archive.checksums.catch((error) => {
+            stop.abort();
+            throw error;
+        });
+        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
+        const [checked, restored] = await Promise.allSettled([checksums, copy]);
+        // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (restored.status === 'rejected')
+            throw restored.reason;
+        facts = restored.value;
+        const differences = restoredDifferences(archive.manifest, facts);
+        if (differences.length > 0) {
+            throw stepError('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+        }
+    }
+    catch (error) {
+        // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
+        const dropped = await dropScratch(admin, scratch, options.runDir);
+        if (!dropped)
+            log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
+        throw error;
+    }
+    const { previousKept } = await swapIn(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
+    return { facts, previousKept };
+}
+/**
+ * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
+ * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
+ * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
+ * holding one makes it stop instead of queueing every other query behind it.
+ */
+async function cleanRestore(options, archive, tools, log) {
+    const name = options.target.db.database;
+    const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+    const applicationName = restoreApplicationName();
+    const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
+    // Until pg_restore is done: a killed run's post step says what state the target is in.
+    await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
+    try {
+        await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
+    }
+    catch (error) {
+        await watch.end();
+        // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
+        if (options.jobs === 1)
+            await options.runDir?.forget('clean-restore');
+        const state = options.jobs > 1
+            ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
+            : `"${name}" was left as it was (one transaction, rolled back)`;
+        const blockedBy = watch.blockedBy();
+        if (blockedBy !== undefined) {
+            throw inputError('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
+        }
+        const detail = error instanceof UpgradeError ? error.message : error.message;
+        throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
+    }
+    await watch.end();
+    await options.runDir?.forget('clean-restore');
+}
+/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
+function restoreApplicationName() {
+    return `kong-upgrade-restore-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+}
+async function runPgRestore(tools, dumpPath, target, run) {
+    const started = Date.now();
+    const applicationName = run.applicationName ?? restoreApplicationName();
+    const key = `process-${applicationName}`;
+    // In the ledger before it starts (its sessions can be found by name), with its pid once known.
+    const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
+    await run.runDir?.note(key, { ...entry, pid: null });
+    let recorded;
+    // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
+    // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
+    const result = await (0,exec/* execCommand */.N)({
+        command: tools.pgRestore,
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,postgres_connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
+        env: {
+            ...(0,connection/* libpqEnvironment */.SQ)(target.db),
+            PGAPPNAME: applicationName,
+            PGCONNECT_TIMEOUT: '10',
+        },
+        signal: run.signal ?? new AbortController().signal,
+        onSpawn: (pid) => {
+            recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => { });
+        },
+        ...(run.onLine && { onLine: (line, stream) => stream === 'stderr' && run.onLine(line) }),
+    });
+    await recorded;
+    await run.runDir?.forget(key);
+    if (result.exitCode !== 0 || result.signal !== undefined) {
+        const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
+        const connection = (0,postgres_connect/* libpqFailure */.Vz)(target, stderr);
+        if (connection)
+            throw connection;
+        throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    }
+    run.log(`pg_restore into ${(0,connection/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+/**
+ * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
+ * and that copy's schema_meta and fingerprint. Each entity table is scanned on a second
+ * connection as soon as pg_restore has loaded it (restore-lines.ts), while pg_restore goes on
+ * with the next tables and then builds indexes and constraints, which with one job leaves the
+ * other core idle: the fingerprint then adds little to the restore's time. Tables not seen to
+ * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
+ * different. Not for `clean`: its one transaction hides every table until the end.
+ */
+async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log, runDir) {
+    const loaded = [];
+    // An object, not a variable: its field changes under the scanner's awaits.
+    const restore = { state: 'restoring' };
+    let wake = () => { };
+    const changed = () => new Promise((resolve) => (wake = resolve));
+    const onLine = loadedTablesReader(jobs, (table) => {
+        loaded.push(table);
+        wake();
+    });
+    const scanner = (async () => {
+        while (loaded.length === 0 && restore.state === 'restoring')
+            await changed();
+        if (restore.state === 'failed')
+            return undefined;
+        return (0,postgres_connect/* withClient */.SV)(target, 'reading the fingerprint of the restored copy', async (client) => {
+            await client.query(fingerprint/* SCAN_SETTINGS */.u2.join('; '));
+            // Pre-data (every CREATE TABLE) is restored before any table's data, in either mode.
+            const tables = await (0,fingerprint/* entityTablesPresent */.uH)(client);
+            const byName = new Map(tables.map((table) => [table.table, table]));
+            const scans = new Map();
+            let afterRestore = 0;
+            const started = Date.now();
+            for (;;) {
+                const name = loaded.shift();
+                if (name !== undefined) {
+                    const table = byName.get(name);
+                    if (table && !scans.has(name))
+                        scans.set(name, await (0,fingerprint/* scanEntityTable */.lU)(client, table, algorithm));
+                    continue;
+                }
+                if (restore.state === 'failed')
+                    return undefined;
+                if (restore.state === 'restored')
+                    break;
+                await changed();
+            }
+            for (const table of tables) {
+                if (scans.has(table.table))
+                    continue;
+                scans.set(table.table, await (0,fingerprint/* scanEntityTable */.lU)(client, table, algorithm));
+                afterRestore++;
+            }
+            const schemaMeta = await (0,schema_meta/* readSchemaMeta */.f)(client);
+            const entities = (0,fingerprint/* assembleFacts */.gd)(tables.map((table) => scans.get(table.table)), algorithm, await (0,fingerprint/* readWorkspaceNames */.uB)(client, tables));
+            log(`Fingerprint of the restored copy: ${tables.length} entity tables, ${tables.length - afterRestore} of them read while pg_restore ran, ${((Date.now() - started) / 1000).toFixed(2)} s`);
+            return { schemaMeta, entities };
+        });
+    })();
+    // Handled here so a failing scanner is not an unhandled rejection while pg_restore still runs;
+    // its error is rethrown where it is awaited below.
+    scanner.catch(() => undefined);
+    try {
+        await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
+    }
+    catch (error) {
+        restore.state = 'failed';
+        wake();
+        // Wait for the scanner's connection to close, so the scratch database can be dropped.
+        await scanner.catch(() => undefined);
+        throw error;
+    }
+    restore.state = 'restored';
+    wake();
+    return (await scanner);
+}
+async function readFacts(target, algorithm) {
+    return (0,postgres_connect/* withClient */.SV)(target, 'reading the fingerprint', async (client) => {
+        await client.query(fingerprint/* SCAN_SETTINGS */.u2.join('; '));
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const schemaMeta = await (0,schema_meta/* readSchemaMeta */.f)(client);
+        const entities = await (0,fingerprint/* readEntityFacts */.VQ)(client, algorithm);
+        await client.query('COMMIT');
+        return { schemaMeta, entities };
+    });
+}
+async function liveConnections(admin, database) {
+    const result = await admin.query(`SELECT coalesce(nullif(application_name, ''), 'unnamed') || '@' || coalesce(host(client_addr), 'local') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    return result.rows.map((row) => row.who);
+}
+/** Same database: same cluster (system identifier) and name; host and port when the identifier is unknown. */
+function sameDatabase(a, b) {
+    if (a.database !== b.database)
+        return false;
+    if (a.systemIdentifier !== null && b.systemIdentifier !== null)
+        return a.systemIdentifier === b.systemIdentifier;
+    return a.host === b.host && a.port === b.port;
+}
+/** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
+function scratchName(base, purpose) {
+    const suffix = `__${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    // Plain characters only, so the name means the same to SQL, libpq and a log line.
+    return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
+}
+function safe(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+
+/***/ }),
+
+/***/ 7995:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Wl: () => (/* binding */ dropScratch),
+/* harmony export */   ct: () => (/* binding */ scratchKey)
+/* harmony export */ });
+/* unused harmony exports swapIn, endSessions, endSessionsNamed, recoverSwap */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7516);
+
+
+const STEP = 'swapping the restored copy in';
+async function swapIn(admin, swap, runDir, log) {
+    const { name, scratch, aside } = swap;
+    // 1. The copy: no new sessions, and the ones there ended.
+    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} WITH ALLOW_CONNECTIONS false`);
+    const onCopy = await endSessions(admin, scratch);
+    if (onCopy.length > 0) {
+        const dropped = await dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `${onCopy.length} session(s) on the restored copy "${scratch}" could not be ended (${onCopy.join(', ')}); the target "${name}" was left as it was${dropped ? '' : `, and the copy stays as "${scratch}" (drop it once they are gone)`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+    }
+    if (!swap.exists) {
+        await renameOrDrop(admin, runDir, scratch, name);
+        await allowConnections(admin, name, true);
+        return { previousKept: undefined };
+    }
+    // 2. The target, renamed aside: whole, under another name, until the copy holds its own.
+    const allowed = (await admin.query('SELECT datallowconn AS allowed FROM pg_database WHERE datname = $1', [name])).rows[0]?.allowed ?? true;
+    await runDir?.note('swap', { kind: 'swap', host: swap.host, port: swap.port, target: name, aside, scratch, allowConnections: allowed });
+    if (swap.disconnect) {
+        await allowConnections(admin, name, false);
+        const onTarget = await endSessions(admin, name);
+        if (onTarget.length > 0) {
+            await allowConnections(admin, name, allowed);
+            await runDir?.forget('swap');
+            const dropped = await dropScratch(admin, scratch, runDir);
+            throw stepError(STEP, `${onTarget.length} session(s) on "${name}" could not be ended (${onTarget.join(', ')}); it was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+        }
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        if (swap.disconnect)
+            await allowConnections(admin, name, allowed).catch(() => { });
+        await runDir?.forget('swap');
+        const dropped = await dropScratch(admin, scratch, runDir);
+        const left = `the target "${name}" was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}`;
+        if (!swap.disconnect && error.code === '55006') {
+            throw inputError('allow-live-connections', `a client connected to "${name}" during the restore (${error.message}); ${left}. Stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`, error);
+        }
+        throw stepError(STEP, `renaming "${name}" aside failed: ${error.message}; ${left}`, error);
+    }
+    // 3. The copy takes the name; on failure the target takes it back before anything is dropped.
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
+    }
+    catch (error) {
+        try {
+            await admin.query(`ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(name)}`);
+            await allowConnections(admin, name, allowed);
+        }
+        catch (back) {
+            // The ledger keeps the swap: backup-db's post step renames the target back.
+            throw stepError(STEP, `the restored copy could not take the name "${name}" (${error.message}) and the target could not be renamed back (${back.message}). Nothing was dropped: the target is whole as "${aside}", the checked copy is "${scratch}"; rename "${aside}" back with ALTER DATABASE "${aside}" RENAME TO "${name}"`, error);
+        }
+        await runDir?.forget('swap');
+        const dropped = await dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${name}": ${error.message}; the target was renamed back and is as it was${dropped ? '' : `, the copy stays as "${scratch}"`}`, error);
+    }
+    await runDir?.forget(scratchKey(scratch));
+    await allowConnections(admin, name, allowed);
+    log(`Restored into "${name}" (scratch copy checked, then renamed in; the previous database renamed aside)`);
+    // 4. The previous target, now that the copy holds its name.
+    let previousKept;
+    await endSessions(admin, aside);
+    try {
+        await admin.query(`DROP DATABASE ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        previousKept = aside;
+        log(`The previous "${name}" could not be dropped and is kept as "${aside}" (${error.message}): drop it once the restore is confirmed`);
+    }
+    await runDir?.forget('swap');
+    return { previousKept };
+}
+/** The scratch database's ledger key (written before CREATE DATABASE, removed once it is gone or renamed). */
+function scratchKey(scratch) {
+    return `scratch-${scratch.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+async function renameOrDrop(admin, runDir, from, to) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+    }
+    catch (error) {
+        const dropped = await dropScratch(admin, from, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${to}": ${error.message}${dropped ? '' : `; the copy stays as "${from}"`}`, error);
+    }
+    await runDir?.forget(scratchKey(from));
+}
+async function allowConnections(admin, database, allowed) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(database)} WITH ALLOW_CONNECTIONS ${allowed}`);
+    }
+    catch (error) {
+        throw stepError(STEP, `could not set ALLOW_CONNECTIONS ${allowed} on "${database}": ${error.message}`, error);
+    }
+}
+/**
+ * Ends every other session on `database` that this role may end; returns those it could not
+ * (a superuser's, another role's without pg_signal_backend), as `user application@address`.
+ * The rename or drop that follows waits up to 5 s for ended sessions to go (CountOtherDBBackends).
+ */
+async function endSessions(admin, database) {
+    const sessions = await admin.query(
+    // client_addr and client_port read null for other roles' sessions without pg_read_all_stats.
+    `SELECT pid, usename || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || '@' ||
+            coalesce(host(client_addr), CASE client_port WHEN -1 THEN 'local' END, 'address hidden') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    const stuck = [];
+    for (const session of sessions.rows) {
+        const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
+        if (!ended)
+            stuck.push(session.who);
+    }
+    return stuck;
+}
+/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
+async function endSessionsNamed(client, applicationName) {
+    const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+    return result.rows.length;
+}
+/** Drops a scratch database (ending its sessions first); false when it could not. */
+async function dropScratch(admin, scratch, runDir) {
+    await endSessions(admin, scratch).catch(() => []);
+    try {
+        await admin.query(`DROP DATABASE IF EXISTS ${(0,_connect_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(scratch)}`);
+    }
+    catch {
+        return false;
+    }
+    await runDir?.forget(scratchKey(scratch));
+    return true;
+}
+/**
+ * What a killed run left, undone from its ledger (backup-db's post step): a target renamed aside
+ * takes its name back (or, when the copy already holds it, is kept and named); scratch databases
+ * are dropped. Returns a line per thing done or left.
+ */
+async function recoverSwap(admin, entry) {
+    const present = async (db) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rows.length > 0;
+    const [target, aside] = [await present(entry.target), await present(entry.aside)];
+    if (!aside)
+        return `"${entry.target}": the interrupted swap had not renamed it, or had finished`;
+    if (!target) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(entry.aside)} RENAME TO ${quoteIdent(entry.target)}`);
+        await allowConnections(admin, entry.target, entry.allowConnections);
+        return `"${entry.target}" was renamed aside by the interrupted restore and has its name back, as it was`;
+    }
+    await allowConnections(admin, entry.target, entry.allowConnections);
+    return `"${entry.target}" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "${entry.aside}": drop it once the restore is confirmed`;
+}
+
+
+/***/ }),
+
+/***/ 7469:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   az: () => (/* binding */ findPgTools),
+/* harmony export */   jk: () => (/* binding */ serverMajor)
+/* harmony export */ });
+/* unused harmony exports probePgTools, checkPgTools */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8511);
+
+
+
+
+/**
+ * `pg_dump`/`pg_restore` from `binDir` (input `pg-bin-dir`) or PATH, checked against the server:
+ * pg_dump refuses servers newer than itself, and an operator should learn that before the
+ * maintenance window, with what to install, rather than from pg_dump's own message.
+ */
+async function findPgTools(binDir, serverMajor) {
+    return checkPgTools(await probePgTools(binDir), serverMajor);
+}
+async function probePgTools(binDir) {
+    const tool = (name) => (binDir === undefined ? name : node_path__WEBPACK_IMPORTED_MODULE_1__.join(binDir, name));
+    if (binDir !== undefined && !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(tool('pg_dump'))) {
+        return { ok: false, error: () => (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('pg-bin-dir', `${binDir} has no pg_dump`) };
+    }
+    let result;
+    try {
+        result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .N)({ command: tool('pg_dump'), args: ['--version'] });
+    }
+    catch (error) {
+        return { ok: false, error: (serverMajor) => (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
+    }
+    const match = /(\d+)(?:\.(\d+))?/.exec(result.stdout);
+    if (result.exitCode !== 0 || !match) {
+        return { ok: false, error: () => (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`) };
+    }
+    const major = Number(match[1]);
+    const version = match[2] === undefined ? match[1] : `${match[1]}.${match[2]}`;
+    return { ok: true, tools: { pgDump: tool('pg_dump'), pgRestore: tool('pg_restore'), version, major } };
+}
+function checkPgTools(probed, serverMajor) {
+    if (!probed.ok)
+        throw probed.error(serverMajor);
+    const { tools } = probed;
+    if (tools.major < serverMajor) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('checking the PostgreSQL client version', `pg_dump ${tools.version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`);
+    }
+    return tools;
+}
+function installHint(serverMajor) {
+    return (`install a client of major ${serverMajor} or newer, e.g. on Ubuntu/Debian runners ` +
+        `\`sudo apt-get install -y postgresql-client-${serverMajor}\` after adding the PGDG apt repository ` +
+        `(https://wiki.postgresql.org/wiki/Apt), then set pg-bin-dir to /usr/lib/postgresql/${serverMajor}/bin`);
+}
+/** `server_version_num` 150018 → 15; 90624 → 9 (9.6: older than any client we meet). */
+function serverMajor(versionNum) {
+    return Math.floor(versionNum / 10_000);
+}
+
+
+/***/ }),
+
+/***/ 2953:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G3: () => (/* binding */ accepts),
+/* harmony export */   i1: () => (/* binding */ readAcceptance),
+/* harmony export */   ju: () => (/* binding */ describeAcceptance)
+/* harmony export */ });
+/* unused harmony export ACCEPT_DRIFT_INPUT */
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8113);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
+
+
+
+const ACCEPT_DRIFT_INPUT = 'accept-drift';
+function readAcceptance(source) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, ACCEPT_DRIFT_INPUT);
+    if (value === undefined || value.toLowerCase() === 'false')
+        return { kind: 'none' };
+    if (value.toLowerCase() === 'true')
+        return { kind: 'all' };
+    const tables = [];
+    for (const item of value.split(/[\n,]/).map((part) => part.trim()).filter((part) => part !== '')) {
+        // A table (sm_vaults) or its entity name (vaults), as the drift report shows both.
+        const entry = _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_TABLES */ .ke.find((t) => t.table === item || t.entity === item);
+        if (!entry) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(ACCEPT_DRIFT_INPUT, `"${item}" is not a Kong entity table; use true, false, or a list of: ${_kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_TABLES */ .ke.map((t) => t.table).join(', ')}`);
+        }
+        if (!tables.includes(entry.table))
+            tables.push(entry.table);
+    }
+    return { kind: 'tables', tables };
+}
+function accepts(acceptance, table) {
+    return acceptance.kind === 'all' || (acceptance.kind === 'tables' && acceptance.tables.includes(table));
+}
+/** As the input was given, for the report: `true`, or the tables. */
+function describeAcceptance(acceptance) {
+    return acceptance.kind === 'all' ? 'true' : acceptance.kind === 'tables' ? acceptance.tables.join(', ') : 'false';
+}
+
+
+/***/ }),
+
+/***/ 6587:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z: () => (/* binding */ readDriftInputs)
+});
+
+// UNUSED EXPORTS: readPrefixedDatabase
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/database/connection-inputs.js
+var connection_inputs = __nccwpck_require__(2218);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var encryption = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/inputs.js
+var inputs = __nccwpck_require__(2307);
+// EXTERNAL MODULE: ./build/drift/acceptance.js
+var drift_acceptance = __nccwpck_require__(2953);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+;// CONCATENATED MODULE: ./build/drift/freeze-record.js
+
+
+
+/**
+ * What the write freeze put in blue's database (write-freeze's output `freeze-json`,
+ * `kong-upgrade/write-freeze@1`): the route and plugin a drift check must leave out, since they
+ * are the freeze's, not the team's, and what its post step lifts.
+ */
+const FREEZE_SCHEMA = 'kong-upgrade/write-freeze@1';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TABLES = entities/* ENTITY_TABLES */.ke.map((t) => t.table).filter((t) => t === 'routes' || t === 'plugins');
+const WRITE_FREEZE = {
+    schema: FREEZE_SCHEMA,
+    name: 'write freeze record',
+    shape: (0,json_shape/* object */.Ik)({
+        method: (0,json_shape/* oneOf */.yL)(['request-termination']),
+        adminRoute: (0,json_shape/* object */.Ik)({ id: (0,json_shape/* matching */.wC)(UUID, 'a uuid'), paths: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(/^\S{1,500}$/, 'a route path')) }),
+        rows: (0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({ table: (0,json_shape/* oneOf */.yL)(TABLES), id: (0,json_shape/* matching */.wC)(UUID, 'a uuid') })),
+        status: (0,json_shape/* wholeNumber */.rD)(100, 599),
+        probeId: (0,json_shape/* matching */.wC)(UUID, 'a uuid'),
+        startedAt: (0,json_shape/* matching */.wC)(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'a UTC time'),
+    }),
+};
+/** The record as an input gives it (the freeze step's `freeze-json` output). */
+function readFreezeRecord(json, input) {
+    let data;
+    try {
+        data = JSON.parse(json);
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)(input, 'is not JSON: give the write-freeze step\'s freeze-json output', error);
+    }
+    return (0,json_shape/* checkContract */.nb)(data, 'the value given', input, [WRITE_FREEZE]);
+}
+
+// EXTERNAL MODULE: ./build/drift/report.js
+var report = __nccwpck_require__(3572);
+;// CONCATENATED MODULE: ./build/drift/inputs.js
+
+
+
+
+
+
+
+
+
+/** undefined when `manifestInput` is not given: no drift check. */
+async function readDriftInputs(source, manifestInput) {
+    const manifest = (0,inputs/* readPath */.G7)(source, manifestInput);
+    const acceptance = (0,drift_acceptance/* readAcceptance */.i1)(source);
+    const reports = (0,inputs/* readList */.LD)(source, 'drift-reports');
+    const freeze = (0,inputs/* readString */.E3)(source, 'write-freeze');
+    if (manifest === undefined) {
+        const orphan = acceptance.kind !== 'none' ? 'accept-drift' : reports.length > 0 ? 'drift-reports' : freeze !== undefined ? 'write-freeze' : undefined;
+        if (orphan !== undefined)
+            throw (0,errors/* inputError */.Xu)(orphan, `applies to the drift check against ${manifestInput}, which is not given`);
+        return undefined;
+    }
+    const earlier = [];
+    for (const file of reports)
+        earlier.push(await (0,report/* readDriftReport */.Uo)(external_node_path_.resolve(file), 'drift-reports'));
+    const reportFile = (0,inputs/* readPath */.G7)(source, 'drift-report-file');
+    return {
+        manifestPath: external_node_path_.resolve(manifest),
+        manifestInput,
+        acceptance,
+        encryption: readArchiveKey(source),
+        earlier,
+        leaveOut: freeze === undefined ? [] : readFreezeRecord(freeze, 'write-freeze').rows.map((row) => ({ ...row, why: 'the write freeze' })),
+        reportFile: reportFile === undefined ? undefined : external_node_path_.resolve(reportFile),
+    };
+}
+/**
+ * The archive's key, only to read it back (the manifest says how it was encrypted): a
+ * passphrase (gpg-symmetric) or a private key (gpg-recipient), as backup-db's verify takes them.
+ */
+function readArchiveKey(source) {
+    const passphrase = (0,inputs/* readSecret */.n5)(source, 'encryption-passphrase');
+    if (passphrase !== undefined)
+        (0,encryption/* checkPassphrase */.Bt)(passphrase);
+    const privateKey = (0,inputs/* readSecret */.n5)(source, 'encryption-private-key');
+    if (privateKey !== undefined)
+        return { method: 'gpg-recipient', recipients: [], privateKey, ...(passphrase !== undefined && { passphrase }) };
+    return passphrase === undefined ? undefined : { method: 'gpg-symmetric', passphrase };
+}
+/**
+ * A database given under a prefix (`blue-database-url` on promote, whose own database inputs
+ * are not blue's): the shared reader, its errors naming the prefixed input.
+ */
+function readPrefixedDatabase(source, prefix) {
+    const prefixed = { get: (name) => source.get(`${prefix}${name}`), mask: (secret) => source.mask(secret) };
+    try {
+        const db = readDatabaseInputs(prefixed);
+        return db && targetFromInputs(db, readString(prefixed, 'database-url') !== undefined, prefix);
+    }
+    catch (error) {
+        if (error instanceof UpgradeError && 'input' in error.origin) {
+            throw inputError(`${prefix}${error.origin.input}`, error.message.replace(/^input '[^']+': /, '').replace(/\b(database-url|pg-[a-z]+)\b/g, `${prefix}$1`), error);
+        }
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3572:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B5: () => (/* binding */ DRIFT_REPORT_SCHEMA),
+/* harmony export */   Uo: () => (/* binding */ readDriftReport),
+/* harmony export */   ZP: () => (/* binding */ describeDrift),
+/* harmony export */   b9: () => (/* binding */ renderDriftMarkdown),
+/* harmony export */   uq: () => (/* binding */ describeTable)
+/* harmony export */ });
+/* unused harmony export DRIFT_REPORT */
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8113);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8703);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
+
+/**
+ * The drift report, `kong-upgrade/drift-report@1` (docs/design.md "Contracts"): what a drift
+ * check found on blue's database against the backup, written by promote, migrate (before
+ * `finish`) and drift-check, and read by the checks after it (input `drift-reports`), which carry
+ * every acceptance forward: a drift accepted once shows in every later summary, and a later check
+ * that finds the very same tables (rows and row-hash sum equal) does not ask again.
+ */
+const DRIFT_REPORT_SCHEMA = 'kong-upgrade/drift-report@1';
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const TABLE_NAMES = _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_TABLES */ .ke.map((t) => t.table);
+/** What a later check reads of an earlier report: its point and its acceptances. */
+const DRIFT_REPORT = {
+    schema: DRIFT_REPORT_SCHEMA,
+    name: 'drift report',
+    shape: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+        point: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[a-z0-9-]{1,40}$/, 'a check point name'),
+        checkedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(TIME, 'a UTC time'),
+        accepted: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+            point: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[a-z0-9-]{1,40}$/, 'a check point name'),
+            checkedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(TIME, 'a UTC time'),
+            acceptDrift: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(),
+            tables: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+                table: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)((v) => TABLE_NAMES.includes(v), 'a Kong entity table'),
+                rows: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .wholeNumber */ .rD)(0)),
+                hash: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a row-hash sum')),
+                summary: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(),
+            })),
+        })),
+    }),
+};
+async function readDriftReport(file, input) {
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .readContract */ .Jz)(file, input, [DRIFT_REPORT]);
+}
+const LISTED = 10;
+function entities(kind, rows) {
+    if (rows === null || rows.length === 0)
+        return undefined;
+    const named = rows.slice(0, LISTED).map((row) => (row.name === undefined ? row.id : `"${row.name}" ${row.id}`));
+    return `${kind} ${rows.length}: ${named.join(', ')}${rows.length > LISTED ? `, and ${rows.length - LISTED} more` : ''}`;
+}
+/** One table's drift on one line: counts, then the entities named. */
+function describeTable(t) {
+    const counts = t.backupRows === null ? `${t.rows} rows, not in the backup`
+        : t.rows === null ? `gone, ${t.backupRows} rows in the backup`
+            : t.rows === t.backupRows ? `same ${t.rows} rows, content differs`
+                : `${t.rows} rows, backup has ${t.backupRows}`;
+    const named = [entities('added', t.added), entities('removed', t.removed), entities('changed', t.changed)].filter((part) => part !== undefined);
+    const detail = named.length > 0 ? named.join('; ') : t.note;
+    return `${t.table}: ${counts}${detail ? ` (${detail})` : ''}`;
+}
+/** The report's verdict on one line, for logs and errors. */
+function describeDrift(report) {
+    if (report.tables.length === 0)
+        return `${report.database} equals the backup of ${report.backup.finishedAt}`;
+    return `${report.database} changed since the backup of ${report.backup.finishedAt}: ${report.tables.map(describeTable).join('; ')}`;
+}
+/** The summary section every action that checks drift writes, with the acceptances so far. */
+function renderDriftMarkdown(report) {
+    const title = { clean: 'no writes since the backup', accepted: 'writes since the backup, accepted', refused: 'writes since the backup, refused' }[report.outcome];
+    const parts = [`### Drift check before ${report.point}: ${title}\n`];
+    parts.push(`Blue's database ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .escapeCell */ .kq)(report.database)} against the backup of ${report.backup.finishedAt} (fingerprint ${report.backup.fingerprint.slice(0, 12)})${report.migratedSinceBackup ? '; migrations ran since the backup (schema_meta differs), rows are compared on the columns the backup has' : ''}.\n`);
+    if (report.tables.length > 0) {
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Table', 'Backup', 'Now', 'What changed', 'Accepted'], report.tables.map((t) => [
+            t.table,
+            t.backupRows === null ? '–' : String(t.backupRows),
+            t.rows === null ? '–' : String(t.rows),
+            describeTable(t).replace(/^[^:]+: /, ''),
+            t.accepted === 'now' ? 'yes (accept-drift)' : t.accepted === 'earlier' ? 'yes, earlier' : 'no',
+        ])));
+    }
+    if (report.leftOut.length > 0)
+        parts.push(`\nLeft out: ${report.leftOut.map((row) => `${row.table} ${row.id} (${row.why})`).join(', ')}.\n`);
+    if (report.accepted.length > 0) {
+        parts.push('\n> [!WARNING]\n> Drift accepted: these writes made after the backup are not in it (a rollback to the backup loses them; a copy restored from it lacks them).\n');
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .bulletList */ .fF)(report.accepted.flatMap((a) => a.tables.map((t) => `before ${a.point} (${a.checkedAt}, accept-drift: ${a.acceptDrift}): ${t.summary}`))));
+    }
+    return `${parts.join('\n')}\n`;
+}
+
+
+/***/ }),
+
+/***/ 8113:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VG: () => (/* binding */ ENTITY_COUNTS_SHAPE),
+/* harmony export */   XR: () => (/* binding */ sortCounts),
+/* harmony export */   ke: () => (/* binding */ ENTITY_TABLES)
+/* harmony export */ });
+/* unused harmony exports WORKSPACED_TYPES, ENTERPRISE_TYPES, GLOBAL_TYPES, OPTIONAL_COLLECTIONS, GLOBAL_WORKSPACE */
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3664);
+
+const ENTITY_TABLES = [
+    { table: 'workspaces', entity: 'workspaces' },
+    { table: 'services', entity: 'services' },
+    { table: 'routes', entity: 'routes' },
+    { table: 'consumers', entity: 'consumers' },
+    { table: 'plugins', entity: 'plugins' },
+    { table: 'upstreams', entity: 'upstreams' },
+    { table: 'targets', entity: 'targets' },
+    { table: 'certificates', entity: 'certificates' },
+    { table: 'snis', entity: 'snis' },
+    { table: 'ca_certificates', entity: 'ca_certificates' },
+    { table: 'sm_vaults', entity: 'vaults' },
+    { table: 'key_sets', entity: 'key_sets' },
+    { table: 'keys', entity: 'keys' },
+    { table: 'filter_chains', entity: 'filter_chains' },
+    { table: 'acls', entity: 'acls' },
+    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
+    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
+    { table: 'jwt_secrets', entity: 'jwt_secrets' },
+    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
+    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
+];
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+const WORKSPACED_TYPES = (/* unused pure expression or super */ null && (['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis']));
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
+const ENTERPRISE_TYPES = (/* unused pure expression or super */ null && (['consumer_groups']));
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+const GLOBAL_TYPES = (/* unused pure expression or super */ null && (['ca_certificates']));
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+/** The counts' key for entities that belong to no workspace. */
+const GLOBAL_WORKSPACE = '*';
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+const ENTITY_COUNTS_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .wholeNumber */ .rD)(0)));
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+function sortCounts(counts) {
+    const sorted = {};
+    for (const ws of Object.keys(counts).sort()) {
+        const inner = {};
+        for (const entity of Object.keys(counts[ws]).sort())
+            inner[entity] = counts[ws][entity];
+        sorted[ws] = inner;
+    }
+    return sorted;
+}
+
+
+/***/ }),
+
 /***/ 837:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37907,6 +41127,7 @@ const SECRET_KONG_VARIABLES = ['KONG_PG_PASSWORD'];
 /* harmony export */   U9: () => (/* binding */ count),
 /* harmony export */   _F: () => (/* binding */ kongError),
 /* harmony export */   cH: () => (/* binding */ reconcileState),
+/* harmony export */   dj: () => (/* binding */ describeFailedMigration),
 /* harmony export */   mE: () => (/* binding */ stateJson),
 /* harmony export */   qS: () => (/* binding */ failedMigration),
 /* harmony export */   tV: () => (/* binding */ readMigrationsLock),
@@ -37953,11 +41174,21 @@ const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
 function logMessage(line) {
     return line.replace(LOG_PREFIX, '');
 }
+/**
+ * The block headers: from 1.2.0 (Kong/kong 3.4.2 kong/cmd/migrations.lua l.113-126), and the
+ * lower-case ones 1.0.x and 1.1.x print through print_state (Kong/kong 1.1.0
+ * kong/cmd/migrations.lua l.102, kong/cmd/utils/migrations.lua l.11-38).
+ */
 const HEADERS = {
     'Executed migrations:': 'executed',
     'Pending migrations:': 'pending',
     'New migrations available:': 'new',
+    'executed migrations:': 'executed',
+    'database has pending migrations:': 'pending',
+    'database has new migrations available:': 'new',
 };
+/** Lines that end a block: the advice (any version) and 1.0/1.1's closing words. */
+const BLOCK_END = /^(?:Run 'kong migrations |run 'kong migrations |database is up-to-date$|database needs bootstrapping)/;
 const LIST_LINE = /^\s*([A-Za-z0-9_.-]+): (.+)$/;
 /**
  * prefix_handler.lua's info line on a missing prefix. From 3.0 bin/kong prepares the prefix in a
@@ -37980,15 +41211,22 @@ const CONTINUATION = /^\s*[0-9]{3}_[A-Za-z0-9_]+(?:,\s*[0-9]{3}_[A-Za-z0-9_]+)*,
  */
 function parseMigrationsList(result) {
     const code = result.exitCode;
+    if (code === 2) {
+        // 1.1-1.5: "Migrations can only be listed on a … that has been upgraded to 1.0" (Kong/kong
+        // 1.5.1 kong/cmd/migrations.lua l.97-127, legacy_invalid_state).
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `exited 2: the database is older than Kong 1.0 (Kong: ${kongError(result)}); migrate it with Kong 1.5 first`);
+    }
     if (code !== 0 && code !== 3 && code !== 4 && code !== 5) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `exited ${code}: ${kongError(result)}`);
     }
     const blocks = { executed: {}, pending: {}, new: {} };
     let current;
     let last;
+    let unread;
     for (const raw of result.stdout.split(/\r?\n/)) {
         let line = raw.trimEnd();
-        if (LOG_PREFIX.test(line)) {
+        const logged = LOG_PREFIX.test(line);
+        if (logged) {
             line = line.replace(LOG_PREFIX, '');
             current = undefined;
         }
@@ -37998,12 +41236,17 @@ function parseMigrationsList(result) {
             last = undefined;
             continue;
         }
-        if (line.trim() === '' || line.startsWith("Run 'kong migrations ") || PREFIX_CREATED.test(line)) {
+        if (line.trim() === '' || BLOCK_END.test(line) || PREFIX_CREATED.test(line)) {
             current = undefined;
             continue;
         }
-        if (current === undefined)
+        if (current === undefined) {
+            // Log lines (--v) and Kong's own messages outside a list are not the list; kept to name
+            // when the exit code says a list should have been there.
+            if (!logged && code !== 3)
+                unread ??= line;
             continue;
+        }
         const match = LIST_LINE.exec(line);
         if (match) {
             last = blocks[current][match[1]] = names(match[2]);
@@ -38015,6 +41258,12 @@ function parseMigrationsList(result) {
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `unexpected line in its output: ${JSON.stringify(line)}`);
         }
     }
+    // Exit 4 and 5 promise a list (kong/cmd/migrations.lua l.141-154): without one the output is
+    // in a form this reader does not know, which is said, not guessed.
+    const missing = code === 4 && count(blocks.pending) === 0 ? 'Pending' : code === 5 && count(blocks.new) === 0 ? 'New' : undefined;
+    if (missing !== undefined) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('kong migrations list', `exited ${code} but its output holds no ${missing} migrations list this reader knows${unread === undefined ? '' : `; first line not understood: ${JSON.stringify(unread)}`}`);
+    }
     return { exitCode: code, ...blocks };
 }
 function names(list) {
@@ -38023,13 +41272,15 @@ function names(list) {
 /**
  * Kong's `Error: …` line (Kong/kong 3.4.2 kong/cmd/init.lua l.34, and l.38 under --v). Under --v/--vv that line is empty and
  * Kong's words follow it, `<file>:<line>: <message>` up to `stack traceback:`: the message is
- * read from there, without the position. Otherwise the last words Kong printed.
+ * read from there. Either way without the file positions of the wrappers that passed it on
+ * (Kong/kong#5934, #6444 paste them). Otherwise the last words Kong printed.
  */
 function kongError(result) {
     const text = `${result.stderr}\n${result.stdout}`;
-    const error = /^Error: (.*)$/m.exec(text);
+    // "Error: " keeps its space from Kong; pastes and log collectors often trim it.
+    const error = /^Error:(?: (.*))?$/m.exec(text);
     if (error?.[1] && error[1].trim() !== '')
-        return error[1].trim();
+        return withoutPositions(error[1].trim());
     if (error) {
         const after = text.slice(error.index + error[0].length).split('\n');
         const message = [];
@@ -38040,10 +41291,18 @@ function kongError(result) {
                 message.push(line.trim());
         }
         if (message.length > 0)
-            return message.join(' ').replace(/^\S+\.lua:\d+: /, '');
+            return withoutPositions(message.join(' '));
     }
     const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
     return lines.slice(-3).join(' | ') || 'no output';
+}
+/**
+ * Kong's words without the `<file>.lua:<line>: ` of each wrapper that passed them on
+ * (cluster_mutex, kong/cmd/utils/migrations.lua, kong/cmd/start.lua): init.lua strips only the
+ * first one (kong/cmd/init.lua l.32), --v none. Paths may be cut short (`...ong/luarocks/…`).
+ */
+function withoutPositions(message) {
+    return message.replace(/(?:^|(?<=: ))(?:\.\.\.|\/)?[\w./-]*\.lua:\d+: /g, '');
 }
 /**
  * The failed migration in the output of `up`, `finish` or `bootstrap` (kong/db/init.lua
@@ -38063,6 +41322,16 @@ function failedMigration(result) {
             subsystem = migrating[1];
     }
     return { subsystem, name: failed[1], phase: failed[2], reason: failed[3].replace(/\s*stack traceback:.*$/, '').trim() };
+}
+/**
+ * `core/003_100_to_110 (up)`; when Kong printed no migrating line before the failure (a
+ * bootstrap's first migration, a log that lost its stdout), it says so rather than guess: the
+ * same name (`000_base`) belongs to several subsystems.
+ */
+function describeFailedMigration(failed) {
+    return failed.subsystem === undefined
+        ? `${failed.name} (${failed.phase}; Kong printed no "migrating <subsystem>" line before it, so its subsystem is not known)`
+        : `${failed.subsystem}/${failed.name} (${failed.phase})`;
 }
 /** Both sources into one state; disagreement is an error that says what each one said. */
 function reconcileState(list, rows) {
@@ -38173,7 +41442,7 @@ function stateJson(state) {
 /* harmony export */   k7: () => (/* binding */ imageRunner)
 /* harmony export */ });
 /* unused harmony exports CONTAINER_CONF_PATH, dockerRunCommand, renderDockerRun */
-/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(797);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8511);
 /* harmony import */ var _kong_env_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(837);
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6785);
 
@@ -38259,6 +41528,111 @@ function renderEnvironment(env, secret) {
 
 /***/ }),
 
+/***/ 5959:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ readSchemaMeta),
+/* harmony export */   k: () => (/* binding */ kongLineFromSchemaMeta)
+/* harmony export */ });
+/**
+ * The rows, sorted by subsystem; undefined when the current schema has no `schema_meta` (Kong's
+ * own check: "needs bootstrap", connector.lua schema_migrations).
+ */
+async function readSchemaMeta(client) {
+    const exists = await client.query(`SELECT EXISTS (SELECT 1 FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_name = 'schema_meta') AS found`);
+    if (!exists.rows[0]?.found)
+        return undefined;
+    const result = await client.query(`SELECT subsystem, last_executed, executed, pending FROM schema_meta
+      WHERE key = 'schema_meta' ORDER BY subsystem`);
+    return result.rows.map((row) => ({
+        subsystem: row.subsystem,
+        lastExecuted: row.last_executed,
+        executed: row.executed ?? [],
+        pending: row.pending ?? [],
+    }));
+}
+/**
+ * The Kong release line a database's core migrations correspond to. Core migration names
+ * carry it (`024_380_to_390` → 3.9, `025_390_to_3100` → 3.10, `009_200_to_210` → 2.1; kong/db/migrations/core/init.lua),
+ * which is what a database can tell without a running Kong. Undefined when it cannot tell.
+ */
+function kongLineFromSchemaMeta(rows) {
+    const core = rows.find((row) => row.subsystem === 'core');
+    const names = [...(core?.executed ?? []), ...(core?.pending ?? [])];
+    let best;
+    for (const name of names) {
+        // major, minor, patch digit: `_to_390` → 3.9, `_to_3100` → 3.10 (025_390_to_3100.lua).
+        const match = /_to_(\d)(\d+)\d$/.exec(name);
+        if (!match)
+            continue;
+        const major = Number(match[1]);
+        const minor = Number(match[2]);
+        if (!best || major > best[0] || (major === best[0] && minor > best[1]))
+            best = [major, minor];
+    }
+    if (best)
+        return `${best[0]}.${best[1]}`;
+    return names.includes('000_base') ? '1.0' : undefined;
+}
+
+
+/***/ }),
+
+/***/ 8867:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ mapLimit),
+/* harmony export */   y: () => (/* binding */ sleep)
+/* harmony export */ });
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
+ * result. The Admin API of a node that was just upgraded is not the place for an unbounded
+ * fan-out (one request per upstream for targets could be thousands at once).
+ * The first rejection rejects the whole (the rest still run out, their results are dropped).
+ */
+async function mapLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await fn(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
+function sleep(ms, signal) {
+    if (signal?.aborted)
+        return Promise.resolve(false);
+    return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            resolve(false);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
 /***/ 1469:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -38305,22 +41679,15 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 797:
+/***/ 8511:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  N: () => (/* binding */ execCommand)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: ./build/lib/errors.js
-var errors = __nccwpck_require__(1469);
-;// CONCATENATED MODULE: ./build/lib/exec.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ execCommand)
+/* harmony export */ });
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1421);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
 
 
 
@@ -38333,11 +41700,11 @@ async function execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
         return spawnCommand(request, env);
     }
     try {
-        const result = await (0,exec/* getExecOutput */.H)(request.command, [...request.args], {
+        const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(request.command, [...request.args], {
             env,
             cwd: request.cwd,
             input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
@@ -38350,7 +41717,7 @@ async function execCommand(request) {
         return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
     }
     catch (error) {
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, error.message, error);
     }
 }
 /**
@@ -38364,7 +41731,7 @@ function refuseNul(request) {
         ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
     ].find(([, value]) => value.includes('\0'));
     if (where !== undefined)
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
 }
 function lineListeners(onLine) {
     return {
@@ -38378,7 +41745,7 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -38409,10 +41776,19 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        if (request.onStdout)
+            request.onStdout(child.stdout);
+        else
+            child.stdout.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
+        if (request.stdinStream) {
+            child.stdin.write(request.stdin ?? '');
+            request.stdinStream.pipe(child.stdin);
+        }
+        else {
+            child.stdin.end(request.stdin ?? '');
+        }
         child.on('spawn', () => {
             if (child.pid !== undefined)
                 request.onSpawn?.(child.pid);
@@ -38426,7 +41802,7 @@ function spawnCommand(request, env) {
         };
         child.on('error', (error) => {
             cleanup();
-            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
+            reject((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, error.message, error));
         });
         child.on('close', (code, signal) => {
             cleanup();
@@ -38439,6 +41815,40 @@ function spawnCommand(request, env) {
             });
         });
     });
+}
+
+
+/***/ }),
+
+/***/ 2973:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   y: () => (/* binding */ syncPaths)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+
+/**
+ * fsync each path (files, or folders for the names they hold): what makes a backup survive a
+ * crash of the machine that wrote it, before its manifest says it is complete.
+ */
+async function syncPaths(paths) {
+    await Promise.all(paths.map(async (p) => {
+        const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(p, 'r').catch((error) => {
+            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
+            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
+                return undefined;
+            throw error;
+        });
+        if (handle === undefined)
+            return;
+        try {
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+    }));
 }
 
 
@@ -38619,13 +42029,13 @@ function safeDecode(text) {
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   nb: () => (/* binding */ checkContract),
 /* harmony export */   rD: () => (/* binding */ wholeNumber),
 /* harmony export */   wC: () => (/* binding */ matching),
 /* harmony export */   yL: () => (/* binding */ oneOf),
 /* harmony export */   zM: () => (/* binding */ boolean),
 /* harmony export */   zv: () => (/* binding */ recordOf)
 /* harmony export */ });
-/* unused harmony export checkContract */
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
 
@@ -38812,9 +42222,10 @@ function hasControl(text) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   fF: () => (/* binding */ bulletList),
+/* harmony export */   kq: () => (/* binding */ escapeCell),
 /* harmony export */   tp: () => (/* binding */ table)
 /* harmony export */ });
-/* unused harmony exports escapeCell, details, SUMMARY_LIMIT_BYTES, fitToLimit */
+/* unused harmony exports details, SUMMARY_LIMIT_BYTES, fitToLimit */
 /**
  * Markdown building blocks for job summaries and the CLI's markdown output. Plain strings, so
  * the domain can produce a report that an adapter writes with `core.summary` or prints.
@@ -38852,7 +42263,7 @@ function fitToLimit(sections, limitBytes, cutNotice) {
 
 /***/ }),
 
-/***/ 8198:
+/***/ 2744:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38864,7 +42275,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
-var postgres_connect = __nccwpck_require__(7516);
+var connect = __nccwpck_require__(7516);
 // EXTERNAL MODULE: ./build/kong/migration-state.js
 var migration_state = __nccwpck_require__(5800);
 ;// CONCATENATED MODULE: ./build/version/catalog-data.js
@@ -39341,1844 +42752,24 @@ function linesWith(edition) {
     return `${lines[0]} … ${lines.at(-1)}`;
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./build/lib/concurrency.js
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight, keeping the input order in the
- * result. The Admin API of a node that was just upgraded is not the place for an unbounded
- * fan-out (one request per upstream for targets could be thousands at once).
- * The first rejection rejects the whole (the rest still run out, their results are dropped).
- */
-async function concurrency_mapLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const index = next++;
-            try {
-                results[index] = await fn(items[index], index);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-    if (failure !== undefined)
-        throw failure.error;
-    return results;
-}
-/** Resolves true after `ms`, or false at once when `signal` aborts (before or during the wait). */
-function concurrency_sleep(ms, signal) {
-    if (signal?.aborted)
-        return Promise.resolve(false);
-    return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve(true);
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            resolve(false);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
-;// CONCATENATED MODULE: ./build/database/checksums.js
-
-
-
-
-/**
- * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
- * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
- * buffer per chunk managed 0.8–1.1.
- */
-async function sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const handle = await (0,promises_.open)(file, 'r');
-    try {
-        const buffer = Buffer.allocUnsafe(4 << 20);
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                break;
-            hash.update(buffer.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await handle.close();
-    }
-    return hash.digest('hex');
-}
-/**
- * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
- * buffers (a directory-format archive has a file per table); two let one read while one hashes.
- */
-const HASHING_AT_ONCE = 2;
-/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
-async function checksums_listFiles(target, base) {
-    const info = await stat(target);
-    if (!info.isDirectory())
-        return [path.relative(base, target).split(path.sep).join('/')];
-    const entries = await readdir(target, { recursive: true, withFileTypes: true });
-    return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-        .sort();
-}
-async function checksums_describeFiles(target, base) {
-    const files = await checksums_listFiles(target, base);
-    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = path.join(base, file);
-        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
-        return { path: file, sizeBytes: info.size, sha256 };
-    });
-}
-/**
- * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
- * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
- */
-function checksums_archiveChecksum(files) {
-    if (files.length === 1)
-        return files[0].sha256;
-    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-    return (0,external_node_crypto_.createHash)('sha256').update(listing).digest('hex');
-}
-/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
-async function checkFiles(base, files) {
-    const problems = [];
-    await concurrency_mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = external_node_path_.join(base, file.path);
-        try {
-            const info = await (0,promises_.stat)(full);
-            if (info.size !== file.sizeBytes) {
-                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
-                return;
-            }
-            const sha = await sha256File(full);
-            if (sha !== file.sha256)
-                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
-        }
-        catch (error) {
-            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
-        }
-    });
-    return problems.sort();
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ./build/lib/exec.js + 1 modules
-var lib_exec = __nccwpck_require__(797);
-;// CONCATENATED MODULE: ./build/database/encryption.js
-
-
-
-
-
-const ENCRYPTED_SUFFIX = '.gpg';
-/**
- * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
- * will be read", gpg(1)), and so does every other way of giving it one without argv: a
- * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
- */
-function checkPassphrase(passphrase) {
-    if (/[\r\n]/.test(passphrase)) {
-        throw (0,errors/* inputError */.Xu)('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
-    }
-}
-/**
- * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
- * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
- * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
- */
-async function openGpg(runDir, gpgBinary = 'gpg') {
-    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : external_node_os_namespaceObject.tmpdir();
-    const home = await (0,promises_.mkdtemp)(external_node_path_.join(base, 'kgpg-'));
-    const key = `gpg-home-${external_node_path_.basename(home)}`;
-    await runDir?.note(key, { kind: 'gpg-home', path: home });
-    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
-    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
-    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => (0,lib_exec/* execCommand */.N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
-    return {
-        exec,
-        async run(rest, stdin, signal) {
-            const result = await exec(rest, stdin, signal);
-            if (result.exitCode !== 0 || result.signal !== undefined)
-                throw (0,errors/* stepError */.hH)('gpg', failure(result));
-            return result.stdout;
-        },
-        async close() {
-            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await stopGpgAgent(home);
-            await (0,promises_.rm)(home, { recursive: true, force: true });
-            await runDir?.forget(key);
-        },
-    };
-}
-/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
-const SOCKET_BASE_MAX = 70;
-/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
-async function stopGpgAgent(home) {
-    await (0,lib_exec/* execCommand */.N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
-}
-/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
-function failure(result) {
-    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
-    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-    return reason ? `${reason} (${ended})` : ended;
-}
-/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
-function noRoom(result) {
-    if (result.signal === 'SIGXFSZ')
-        return 'file size limit exceeded (SIGXFSZ)';
-    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
-    return line?.replace(/^gpg: /, '').trim();
-}
-/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryption_encryptFiles(files, options, signal, runDir) {
-    if (options.passphrase !== undefined)
-        checkPassphrase(options.passphrase);
-    const gpg = await openGpg(runDir);
-    try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
-        const out = [];
-        for (const file of files) {
-            const target = `${file}${ENCRYPTED_SUFFIX}`;
-            // The dump is compressed already: gpg's own compression would only cost time.
-            const common = ['--compress-algo', 'none', '--output', target];
-            const result = options.method === 'gpg-symmetric'
-                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
-                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
-            if (result.exitCode !== 0 || result.signal !== undefined) {
-                await rm(target, { force: true });
-                const full = noRoom(result);
-                // Both callers (database backup, decK export) write into backup-dir.
-                if (full)
-                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
-                if (result.aborted)
-                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
-                if (options.method === 'gpg-recipient')
-                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
-                throw stepError('gpg', failure(result));
-            }
-            await rm(file);
-            out.push(target);
-        }
-        return out;
-    }
-    finally {
-        await gpg.close();
-    }
-}
-/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
-function encryptedTo(status) {
-    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
-}
-/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function decryptFiles(base, files, outDir, options, signal, runDir) {
-    if (options.passphrase !== undefined)
-        checkPassphrase(options.passphrase);
-    const gpg = await openGpg(runDir);
-    try {
-        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
-        let secretKeyIds = [];
-        if (options.method === 'gpg-recipient') {
-            if (options.privateKey === undefined)
-                throw (0,errors/* inputError */.Xu)('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
-            await gpg.run(['--import'], options.privateKey).catch((error) => {
-                throw (0,errors/* inputError */.Xu)('encryption-private-key', `gpg could not import it: ${error.message}`, error);
-            });
-            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
-            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
-            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
-            if (secretKeyIds.length === 0)
-                throw (0,errors/* inputError */.Xu)('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
-        }
-        for (const file of files) {
-            const plain = external_node_path_.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
-            await (0,promises_.mkdir)(external_node_path_.dirname(plain), { recursive: true });
-            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
-            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', external_node_path_.join(base, file)], options.passphrase ?? '', signal);
-            if (result.exitCode === 0 && result.signal === undefined)
-                continue;
-            await (0,promises_.rm)(plain, { force: true });
-            throw decryptionError(result, file, outDir, options, secretKeyIds);
-        }
-    }
-    finally {
-        await gpg.close();
-    }
-}
-function decryptionError(result, file, outDir, options, secretKeyIds) {
-    const full = noRoom(result);
-    if (full)
-        return (0,errors/* stepError */.hH)('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
-    if (result.aborted)
-        return (0,errors/* stepError */.hH)('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
-    const reason = failure(result);
-    const recipients = encryptedTo(result.stdout);
-    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
-    if (recipients.length > 0 && keyProblem) {
-        if (options.method === 'gpg-symmetric') {
-            return (0,errors/* inputError */.Xu)('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
-        }
-        const hidden = recipients.every((id) => /^0+$/.test(id));
-        const held = recipients.filter((id) => secretKeyIds.includes(id));
-        if (hidden) {
-            return (0,errors/* inputError */.Xu)('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
-        }
-        if (held.length === 0) {
-            return (0,errors/* inputError */.Xu)('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
-        }
-        return options.passphrase === undefined || options.passphrase === ''
-            ? (0,errors/* inputError */.Xu)('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
-            : (0,errors/* inputError */.Xu)('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
-    }
-    if (keyProblem)
-        return (0,errors/* inputError */.Xu)('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
-    return (0,errors/* stepError */.hH)('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
-}
-
-;// CONCATENATED MODULE: ./build/lib/fsync.js
-
-/**
- * fsync each path (files, or folders for the names they hold): what makes a backup survive a
- * crash of the machine that wrote it, before its manifest says it is complete.
- */
-async function fsync_syncPaths(paths) {
-    await Promise.all(paths.map(async (p) => {
-        const handle = await open(p, 'r').catch((error) => {
-            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
-            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
-                return undefined;
-            throw error;
-        });
-        if (handle === undefined)
-            return;
-        try {
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-    }));
-}
-
-// EXTERNAL MODULE: ./build/lib/json-shape.js
-var json_shape = __nccwpck_require__(3664);
-;// CONCATENATED MODULE: ./build/kong/entities.js
-
-const ENTITY_TABLES = [
-    { table: 'workspaces', entity: 'workspaces' },
-    { table: 'services', entity: 'services' },
-    { table: 'routes', entity: 'routes' },
-    { table: 'consumers', entity: 'consumers' },
-    { table: 'plugins', entity: 'plugins' },
-    { table: 'upstreams', entity: 'upstreams' },
-    { table: 'targets', entity: 'targets' },
-    { table: 'certificates', entity: 'certificates' },
-    { table: 'snis', entity: 'snis' },
-    { table: 'ca_certificates', entity: 'ca_certificates' },
-    { table: 'sm_vaults', entity: 'vaults' },
-    { table: 'key_sets', entity: 'key_sets' },
-    { table: 'keys', entity: 'keys' },
-    { table: 'filter_chains', entity: 'filter_chains' },
-    { table: 'acls', entity: 'acls' },
-    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
-    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
-    { table: 'jwt_secrets', entity: 'jwt_secrets' },
-    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
-    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
-];
-/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
-const WORKSPACED_TYPES = (/* unused pure expression or super */ null && (['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis']));
-/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
-const ENTERPRISE_TYPES = (/* unused pure expression or super */ null && (['consumer_groups']));
-/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-const GLOBAL_TYPES = (/* unused pure expression or super */ null && (['ca_certificates']));
-/**
- * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
- * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
- * the entity (vaults before 2.8, keys before 3.1) answers 404.
- */
-const OPTIONAL_COLLECTIONS = [
-    { path: 'key-auths', entity: 'keyauth_credentials' },
-    { path: 'basic-auths', entity: 'basicauth_credentials' },
-    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
-    { path: 'jwts', entity: 'jwt_secrets' },
-    { path: 'acls', entity: 'acls' },
-    { path: 'oauth2', entity: 'oauth2_credentials' },
-    { path: 'vaults', entity: 'vaults' },
-    { path: 'key-sets', entity: 'key_sets' },
-    { path: 'keys', entity: 'keys' },
-];
-/** The counts' key for entities that belong to no workspace. */
-const GLOBAL_WORKSPACE = '*';
-/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
-const ENTITY_COUNTS_SHAPE = (0,json_shape/* recordOf */.zv)(/^\S{1,256}$/, (0,json_shape/* recordOf */.zv)(/^[a-z0-9_]{1,64}$/, (0,json_shape/* wholeNumber */.rD)(0)));
-/**
- * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
- * its locale): the same counts serialise to the same bytes.
- */
-function sortCounts(counts) {
-    const sorted = {};
-    for (const ws of Object.keys(counts).sort()) {
-        const inner = {};
-        for (const entity of Object.keys(counts[ws]).sort())
-            inner[entity] = counts[ws][entity];
-        sorted[ws] = inner;
-    }
-    return sorted;
-}
-
-;// CONCATENATED MODULE: ./build/database/manifest.js
-
-
-
-
-
-
-
-/**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
- * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
- * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
- * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
- */
-const manifest_MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
-/**
- * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
- * and then the folder are synced, so after a crash the manifest is whole or absent too.
- */
-async function manifest_writeManifestAtomically(file, manifest) {
-    await writeJsonAtomically(file, manifest);
-}
-/** The same for any JSON index (the export's, the Cassandra snapshot's). */
-async function writeJsonAtomically(file, data) {
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
-        await rename(temp, file);
-        await syncPaths([path.dirname(file)]);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-    }
-}
-/**
- * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
- * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
- * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
- */
-async function readManifest(file, input) {
-    return (0,json_shape/* readContract */.Jz)(file, input, [BACKUP_MANIFEST]);
-}
-const HEX64 = /^[0-9a-f]{64}$/;
-const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
-const identity = (0,json_shape/* object */.Ik)({
-    host: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 255, 'a host name'),
-    port: (0,json_shape/* wholeNumber */.rD)(1, 65_535),
-    database: (0,json_shape/* text */.Qq)(postgres_connect/* isDatabaseName */.lH, `a database name (${postgres_connect/* DATABASE_NAME_RULE */.Pj})`),
-    systemIdentifier: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
-    serverVersion: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 100, 'a server version'),
-});
-/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
-function isRelativePath(value) {
-    return (0,json_shape/* printable */.g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
-}
-const relativePath = (value, field, problems) => {
-    if (typeof value !== 'string' || isRelativePath(value))
-        return (0,json_shape/* text */.Qq)()(value, field, problems);
-    const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
-    problems.push(`${field} ${(0,json_shape/* quote */.hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
-};
-/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
-const FILE_SHAPE = (0,json_shape/* object */.Ik)({ path: relativePath, sizeBytes: (0,json_shape/* wholeNumber */.rD)(0), sha256: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256') });
-const MANIFEST_SHAPE = (0,json_shape/* object */.Ik)({
-    database: identity,
-    lineage: (0,json_shape/* object */.Ik)({
-        restoredFrom: (0,json_shape/* nullable */.me)((0,json_shape/* object */.Ik)({ manifest: (0,json_shape/* text */.Qq)(json_shape/* printable */.g$, 'a path'), database: identity, fingerprint: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256'), finishedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time') })),
-    }),
-    kong: (0,json_shape/* object */.Ik)({ version: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,json_shape/* oneOf */.yL)(['input', 'schema_meta', 'unknown']) }),
-    schemaMeta: (0,json_shape/* nullable */.me)((0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({
-        subsystem: (0,json_shape/* matching */.wC)(NAME, 'a subsystem name'),
-        lastExecuted: (0,json_shape/* nullable */.me)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
-        executed: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
-        pending: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(NAME, 'a migration name')),
-    }))),
-    counts: ENTITY_COUNTS_SHAPE,
-    fingerprint: (0,json_shape/* object */.Ik)({
-        algorithm: (0,json_shape/* oneOf */.yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
-        digest: (0,json_shape/* matching */.wC)(HEX64, 'a SHA-256'),
-        tables: (0,json_shape/* recordOf */.zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,json_shape/* object */.Ik)({ entity: (0,json_shape/* matching */.wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,json_shape/* wholeNumber */.rD)(0), hash: (0,json_shape/* matching */.wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
-    }),
-    dump: (0,json_shape/* object */.Ik)({
-        tool: (0,json_shape/* oneOf */.yL)(['pg_dump']),
-        toolVersion: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 40, 'a version'),
-        format: (0,json_shape/* oneOf */.yL)(['custom', 'directory']),
-        compression: (0,json_shape/* matching */.wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
-        jobs: (0,json_shape/* wholeNumber */.rD)(1, 1024),
-        snapshot: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 100, 'a snapshot name'),
-    }),
-    encryption: (0,json_shape/* object */.Ik)({ method: (0,json_shape/* oneOf */.yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,json_shape/* listOf */.c3)((0,json_shape/* text */.Qq)(json_shape/* printable */.g$, 'a key id or address')) }),
-    archive: (0,json_shape/* object */.Ik)({ path: relativePath, checksum: (0,json_shape/* text */.Qq)((v) => (0,json_shape/* printable */.g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,json_shape/* wholeNumber */.rD)(0) }),
-    files: (0,json_shape/* listOf */.c3)(FILE_SHAPE),
-    startedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time'),
-    finishedAt: (0,json_shape/* matching */.wC)(ISO_TIME, 'a UTC time'),
-});
-/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
-const BACKUP_MANIFEST = {
-    schema: manifest_MANIFEST_SCHEMA,
-    name: 'backup manifest',
-    shape: (value, field, problems) => {
-        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-        if (value.format === 'cassandra-snapshot')
-            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
-        else
-            MANIFEST_SHAPE(value, field, problems);
-    },
-};
-/** The tables whose fingerprints differ, with how: empty when equal. */
-function manifest_compareFingerprints(expected, actual) {
-    const differences = [];
-    if (expected.algorithm !== actual.algorithm)
-        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
-    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
-    for (const table of [...tables].sort()) {
-        const want = expected.tables[table];
-        const got = actual.tables[table];
-        if (!want)
-            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
-        else if (!got)
-            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
-        else if (want.rows !== got.rows)
-            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
-        else if (want.hash !== got.hash)
-            differences.push(`${table}: same ${got.rows} rows but different content`);
-    }
-    return differences;
-}
-
-;// CONCATENATED MODULE: ./build/database/backup-files.js
-
-
-
-
-
-
-/**
- * What verify, restore and migrate's backup gate read before any byte of the archive: the
- * manifest's fields (readManifest), then that it vouches for the archive it names: at least one
- * file, the archive is exactly the file (custom) or the folder of the files (directory) it lists
- * with their checksums, every path stays inside the backup folder (no `..`, no absolute path, no
- * symlink leading out), and a directory archive holds no file it does not list (pg_restore reads
- * `3.dat` before the listed `3.dat.gz`). The sizes and SHA-256s are checked by checkBackupChecksums.
- */
-async function inspectBackup(manifestPath, input) {
-    const file = external_node_path_.resolve(manifestPath);
-    const manifest = await readManifest(file, input);
-    const refuse = (detail) => (0,errors/* inputError */.Xu)(input, `${file}: ${detail}`);
-    const problems = archiveProblems(manifest);
-    if (problems.length > 0)
-        throw refuse(`the manifest does not vouch for its archive: ${problems.join('; ')}`);
-    const folder = await (0,promises_.realpath)(external_node_path_.dirname(file));
-    for (const listed of manifest.files) {
-        const real = await (0,promises_.realpath)(external_node_path_.join(folder, listed.path)).catch(() => undefined);
-        // A missing file is the checksums' to report, with the others.
-        if (real !== undefined && !inside(folder, real))
-            throw refuse(`${listed.path} leads outside the backup folder (to ${real})`);
-    }
-    if (manifest.dump.format === 'directory') {
-        const unlisted = await unlistedFiles(folder, manifest);
-        if (unlisted.length > 0) {
-            throw refuse(`${manifest.archive.path} holds ${unlisted.length} file${unlisted.length === 1 ? '' : 's'} the manifest does not list (${unlisted.slice(0, 5).join(', ')}): pg_restore would read them unchecked`);
-        }
-    }
-    return { manifest, manifestPath: file, folder, archivePath: external_node_path_.join(folder, manifest.archive.path) };
-}
-/** Sizes and SHA-256 of every file, streamed; the error names `input`, the manifest's. */
-async function checkBackupChecksums(backup, input, log) {
-    const problems = await checkFiles(backup.folder, backup.manifest.files);
-    if (problems.length > 0) {
-        throw (0,errors/* inputError */.Xu)(input, `checking the archive against its manifest: ${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
-    }
-    log?.(`Checksums match: ${backup.manifest.files.length} file(s), ${backup.manifest.archive.sizeBytes} bytes`);
-}
-/**
- * The archive a manifest names is there and is what was backed up: inspectBackup, then every
- * checksum. For migrate's backup gate (no rollback point without an archive) and verify.
- */
-async function verifyBackupFiles(manifestPath, input, options = {}) {
-    const backup = await inspectBackup(manifestPath, input);
-    await checkBackupChecksums(backup, input, options.log);
-    return backup;
-}
-function archiveProblems(manifest) {
-    const { archive, files, dump, encryption } = manifest;
-    if (files.length === 0)
-        return ['files lists no file, so nothing of the archive would be checked'];
-    const problems = [];
-    const paths = files.map((f) => f.path);
-    if (new Set(paths).size !== paths.length)
-        problems.push('files lists a path twice');
-    if (dump.format === 'custom' && (files.length !== 1 || paths[0] !== archive.path)) {
-        problems.push(`archive.path ${JSON.stringify(archive.path)} is not the file files[] lists (${paths.slice(0, 3).join(', ')})`);
-    }
-    if (dump.format === 'directory') {
-        const outside = paths.filter((p) => !p.startsWith(`${archive.path}/`));
-        if (outside.length > 0)
-            problems.push(`files[] lists ${outside.slice(0, 3).join(', ')} outside the archive folder ${JSON.stringify(archive.path)}`);
-    }
-    if (archive.checksum !== checksums_archiveChecksum(files))
-        problems.push("archive.checksum is not the checksum of the files[] listed");
-    if (archive.sizeBytes !== files.reduce((sum, f) => sum + f.sizeBytes, 0))
-        problems.push('archive.sizeBytes is not the sum of the files[] listed');
-    if (encryption.method !== 'none' && !paths.every((p) => p.endsWith(ENCRYPTED_SUFFIX)))
-        problems.push(`encryption.method is ${encryption.method} but files[] lists files without ${ENCRYPTED_SUFFIX}`);
-    if (!/^\d+(\.\d+)*$/.test(dump.toolVersion))
-        problems.push(`dump.toolVersion ${JSON.stringify(dump.toolVersion)} is not a pg_dump version`);
-    return problems;
-}
-function inside(folder, real) {
-    return real.startsWith(`${folder}${external_node_path_.sep}`);
-}
-/** Everything but folders under a directory archive that files[] does not list, relative to `folder`. */
-async function unlistedFiles(folder, manifest) {
-    const listed = new Set(manifest.files.map((f) => f.path));
-    const entries = await (0,promises_.readdir)(external_node_path_.join(folder, manifest.archive.path), { recursive: true, withFileTypes: true }).catch(() => []);
-    return entries
-        .filter((entry) => !entry.isDirectory())
-        .map((entry) => external_node_path_.relative(folder, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'))
-        .filter((p) => !listed.has(p))
-        .sort();
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/compression.js
-
-function compression_parseCompression(text, clientMajor) {
-    const value = text.trim().toLowerCase();
-    if (value === '' || value === 'auto') {
-        return clientMajor >= 16 ? { method: 'zstd', level: 1 } : { method: 'gzip', level: 1 };
-    }
-    if (/^\d$/.test(value))
-        return value === '0' ? { method: 'none', level: undefined } : { method: 'gzip', level: Number(value) };
-    const match = /^(none|gzip|lz4|zstd)(?::(\d{1,2}))?$/.exec(value);
-    if (!match)
-        throw inputError('compression', `"${text}" is not one of auto, none, gzip, lz4, zstd (optionally :level, e.g. gzip:1), or a level 0-9`);
-    const method = match[1];
-    const level = match[2] === undefined ? undefined : Number(match[2]);
-    if ((method === 'lz4' || method === 'zstd') && clientMajor < 16) {
-        throw inputError('compression', `${method} needs pg_dump 16 or newer; this pg_dump is ${clientMajor} (use gzip:1, or auto)`);
-    }
-    if (method === 'gzip' && level !== undefined && (level < 1 || level > 9))
-        throw inputError('compression', `gzip level ${level} is not 1-9`);
-    return { method, level };
-}
-function compression_formatCompression(c) {
-    return c.level === undefined ? c.method : `${c.method}:${c.level}`;
-}
-function compression_compressionArgs(c, clientMajor) {
-    if (clientMajor < 16) {
-        if (c.method === 'none')
-            return ['--compress=0'];
-        return [`--compress=${c.level ?? 6}`];
-    }
-    return [`--compress=${compression_formatCompression(c)}`];
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/fingerprint.js
-
-
-
-
-/**
- * Session settings that fix how a row prints as text, so the same rows hash the same on any
- * server and session (timestamps in UTC, ISO dates, hex bytea, exact floats).
- */
-const STABLE_TEXT_SETTINGS = [
-    "SET TimeZone = 'UTC'",
-    "SET DateStyle = 'ISO, MDY'",
-    "SET IntervalStyle = 'postgres'",
-    'SET extra_float_digits = 3',
-    "SET bytea_output = 'hex'",
-];
-/**
- * The session a fingerprint is read in: stable text, and no parallel workers. The scan runs
- * beside pg_dump or pg_restore, and on a small server (a 2-core runner's, say) two more processes
- * scanning take CPU from the dump rather than idle time: one process costs less CPU in all
- * (measured: 1.07 vs 1.2 CPU-seconds for a 1 GB Kong-shaped database) and still ends long before
- * the dump does.
- */
-const fingerprint_SCAN_SETTINGS = [
-    ...STABLE_TEXT_SETTINGS,
-    // A no-op before 9.6, which has no parallel query (and would reject SET of an unknown name).
-    "SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'",
-];
-/**
- * Row count and an order-independent hash per Kong entity table present in the current schema,
- * plus counts per workspace and entity type, in one scan per table, all computed by the server:
- * each row is hashed to a signed 64-bit integer (see ROW_HASH) and summed, so no
- * ordering, no table-sized strings, and the same on every PostgreSQL version Kong 1.x–3.x uses
- * (no `updated_at` needed: 2.x tables mostly lack it). Run it inside the snapshot pg_dump dumps.
- * The parts are exported for a restore, which scans each table as soon as pg_restore has loaded it.
- */
-async function fingerprint_readEntityFacts(client, algorithm, progress) {
-    const tables = await entityTablesPresent(client);
-    const chosen = algorithm ?? (await defaultAlgorithm(client, tables.map((t) => t.table)));
-    const scans = [];
-    for (const table of tables) {
-        const scan = await scanEntityTable(client, table, chosen);
-        scans.push(scan);
-        progress?.(table.table, Number(scan.byWorkspace.reduce((sum, w) => sum + w.rows, 0n)));
-    }
-    return assembleFacts(scans, chosen, await readWorkspaceNames(client, tables));
-}
-/** The entity tables of the current schema, in ENTITY_TABLES order. */
-async function entityTablesPresent(client) {
-    const columns = await client.query(`SELECT table_name, bool_or(column_name = 'ws_id') AS has_ws
-       FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = ANY($1)
-      GROUP BY table_name`, [ENTITY_TABLES.map((t) => t.table)]);
-    const present = new Map(columns.rows.map((row) => [row.table_name, row.has_ws]));
-    return ENTITY_TABLES.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
-}
-async function scanEntityTable(client, table, algorithm) {
-    const result = await client.query(`SELECT ${table.hasWs ? 't.ws_id::text' : 'NULL::text'} AS ws, count(*)::text AS rows,
-            coalesce(sum(${ROW_HASH[algorithm]}), 0)::text AS hash
-       FROM ${(0,postgres_connect/* quoteIdent */.v4)(table.table)} t
-      ${table.hasWs ? 'GROUP BY t.ws_id' : ''}`);
-    return { table, byWorkspace: result.rows.map((row) => ({ ws: row.ws, rows: BigInt(row.rows), hash: BigInt(row.hash) })) };
-}
-/** Workspace id → name (empty before 2.0, which had no workspaces table). */
-async function readWorkspaceNames(client, tables) {
-    if (!tables.some((t) => t.table === 'workspaces'))
-        return new Map();
-    const ws = await client.query('SELECT id::text AS id, name FROM workspaces');
-    return new Map(ws.rows.map((row) => [row.id, row.name]));
-}
-function assembleFacts(scans, algorithm, workspaceNames) {
-    const tables = {};
-    const counts = {};
-    for (const { table, byWorkspace } of scans) {
-        let rows = 0n;
-        let hash = 0n;
-        for (const part of byWorkspace) {
-            rows += part.rows;
-            hash += part.hash;
-            if (part.rows === 0n)
-                continue;
-            const workspace = part.ws === null ? '*' : (workspaceNames.get(part.ws) ?? part.ws);
-            const bucket = (counts[workspace] ??= {});
-            bucket[table.entity] = (bucket[table.entity] ?? 0) + Number(part.rows);
-        }
-        tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
-    }
-    return { fingerprint: fingerprintOf(tables, algorithm), counts: sortCounts(counts) };
-}
-/**
- * Per-row hashes, cheapest first.
- *
- * `hash_record_extended` (PostgreSQL 14+) hashes each column with its type's own 64-bit hash
- * function and combines them, without printing the row as text: on a 1 GB Kong-shaped database
- * it takes about a third of the CPU of `hashtextextended(t::text)` (bench/backup.mjs), and that
- * CPU is taken from pg_dump when the server and pg_dump share a 2-core runner. The column hashes
- * are the ones hash indexes and hash partitions store on disk, which pg_upgrade keeps, so they
- * do not change between major versions; they also do not depend on session settings (a
- * timestamptz hashes its instant, not its text). Dropped columns are skipped, so a restored copy
- * (which has none) hashes like its source. Used only when every column's type is one we know to
- * have such a hash (HASHABLE_TYPES): `json`, for one, has none.
- *
- * `hashtextextended(t::text)` (PostgreSQL 11+) hashes the row's text under STABLE_TEXT_SETTINGS;
- * md5 is the fallback for older servers (Kong 1.x/2.x era). The manifest records which one was
- * used and comparisons recompute with that one.
- */
-const ROW_HASH = {
-    'row-hashrecord-sum-v1': 'hash_record_extended(t, 0)',
-    'row-hashtextextended-sum-v1': 'hashtextextended(t::text, 0)',
-    'row-md5-sum-v1': "('x' || left(md5(t::text), 16))::bit(64)::bigint",
-};
-/** The first server version each row hash runs on (hash_record_extended: 14, hashtextextended: 11). */
-const FIRST_VERSION_NUM = {
-    'row-hashrecord-sum-v1': 140_000,
-    'row-hashtextextended-sum-v1': 110_000,
-    'row-md5-sum-v1': 0,
-};
-/**
- * A fingerprint can only be compared on a server that can compute it: checked before a restore
- * or a gate touches anything, since a backup from PostgreSQL 14+ restored into an older server
- * would otherwise be restored first and fail to be checked after.
- */
-function fingerprint_assertFingerprintComputable(algorithm, versionNum, serverVersion) {
-    if (versionNum >= FIRST_VERSION_NUM[algorithm])
-        return;
-    throw (0,errors/* stepError */.hH)('checking the fingerprint', `the backup's fingerprint (${algorithm}) needs PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000} or newer to be recomputed, and this server runs ${serverVersion}: restore into PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000}+, or take the backup from a server of the same major as the target`);
-}
-/** Built-in types (and arrays of them) with a hash opclass whose values hash stably. */
-const HASHABLE_TYPES = [
-    'uuid', 'text', 'varchar', 'bpchar', 'name', 'int2', 'int4', 'int8', 'bool', 'jsonb', 'timestamptz',
-    'timestamp', 'date', 'numeric', 'bytea', 'inet', 'cidr', 'float4', 'float8', 'interval', 'oid',
-];
-async function defaultAlgorithm(client, tables) {
-    const result = await client.query("SELECT current_setting('server_version_num') AS num");
-    const version = Number(result.rows[0]?.num ?? 0);
-    if (version >= 140_000) {
-        // Columns of the entity tables whose type (or array element type, or domain base type) is
-        // not known to hash: one such column and the whole fingerprint hashes text instead.
-        const odd = await client.query(`WITH cols AS (
-         SELECT CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END AS t
-           FROM pg_attribute a
-           JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = current_schema()::regnamespace
-           JOIN pg_type ty ON ty.oid = a.atttypid
-          WHERE c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
-       )
-       SELECT count(*)::text AS n
-         FROM cols JOIN pg_type ty ON ty.oid = cols.t
-        WHERE NOT (CASE WHEN ty.typcategory = 'A' AND ty.typelem <> 0 THEN ty.typelem ELSE ty.oid END) = ANY($2::regtype[]::oid[])`, [tables, HASHABLE_TYPES]);
-        if (Number(odd.rows[0]?.n ?? 1) === 0)
-            return 'row-hashrecord-sum-v1';
-    }
-    return version >= 110_000 ? 'row-hashtextextended-sum-v1' : 'row-md5-sum-v1';
-}
-function fingerprintOf(tables, algorithm) {
-    const names = Object.keys(tables).sort();
-    const lines = names.map((name) => `${name} ${tables[name].rows} ${tables[name].hash}\n`).join('');
-    const sorted = {};
-    for (const name of names)
-        sorted[name] = tables[name];
-    return { algorithm, digest: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./build/database/postgres/tools.js
-
-
-
-
-/**
- * `pg_dump`/`pg_restore` from `binDir` (input `pg-bin-dir`) or PATH, checked against the server:
- * pg_dump refuses servers newer than itself, and an operator should learn that before the
- * maintenance window, with what to install, rather than from pg_dump's own message.
- */
-async function tools_findPgTools(binDir, serverMajor) {
-    return tools_checkPgTools(await tools_probePgTools(binDir), serverMajor);
-}
-async function tools_probePgTools(binDir) {
-    const tool = (name) => (binDir === undefined ? name : external_node_path_.join(binDir, name));
-    if (binDir !== undefined && !(0,external_node_fs_namespaceObject.existsSync)(tool('pg_dump'))) {
-        return { ok: false, error: () => (0,errors/* inputError */.Xu)('pg-bin-dir', `${binDir} has no pg_dump`) };
-    }
-    let result;
-    try {
-        result = await (0,lib_exec/* execCommand */.N)({ command: tool('pg_dump'), args: ['--version'] });
-    }
-    catch (error) {
-        return { ok: false, error: (serverMajor) => (0,errors/* stepError */.hH)('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
-    }
-    const match = /(\d+)(?:\.(\d+))?/.exec(result.stdout);
-    if (result.exitCode !== 0 || !match) {
-        return { ok: false, error: () => (0,errors/* stepError */.hH)('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`) };
-    }
-    const major = Number(match[1]);
-    const version = match[2] === undefined ? match[1] : `${match[1]}.${match[2]}`;
-    return { ok: true, tools: { pgDump: tool('pg_dump'), pgRestore: tool('pg_restore'), version, major } };
-}
-function tools_checkPgTools(probed, serverMajor) {
-    if (!probed.ok)
-        throw probed.error(serverMajor);
-    const { tools } = probed;
-    if (tools.major < serverMajor) {
-        throw (0,errors/* stepError */.hH)('checking the PostgreSQL client version', `pg_dump ${tools.version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`);
-    }
-    return tools;
-}
-function installHint(serverMajor) {
-    return (`install a client of major ${serverMajor} or newer, e.g. on Ubuntu/Debian runners ` +
-        `\`sudo apt-get install -y postgresql-client-${serverMajor}\` after adding the PGDG apt repository ` +
-        `(https://wiki.postgresql.org/wiki/Apt), then set pg-bin-dir to /usr/lib/postgresql/${serverMajor}/bin`);
-}
-/** `server_version_num` 150018 → 15; 90624 → 9 (9.6: older than any client we meet). */
-function tools_serverMajor(versionNum) {
-    return Math.floor(versionNum / 10_000);
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/dump.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const MANIFEST_FILE = 'manifest.json';
-const PROGRESS_EVERY_MS = 10_000;
-/**
- * A backup: pg_dump of an exported snapshot while the same snapshot's schema_meta, entity counts
- * and fingerprint are read on the exporting connection (the other core works on them while
- * pg_dump runs), then checksums, optional encryption, and the manifest, written last and
- * atomically. On any failure, including pg_dump being killed, the folder is removed: no manifest
- * and no partial files.
- */
-async function backupPostgres(options) {
-    const log = options.log ?? (() => { });
-    const startedAt = new Date();
-    const { db } = options.source;
-    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
-    const folder = path.resolve(options.backupDir, name);
-    await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
-        throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
-    });
-    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
-    // plaintext dump waiting for encryption), which backup-db's post step removes.
-    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
-    await mkdir(folder).catch(async (error) => {
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
-        throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
-    });
-    let client;
-    try {
-        // `pg_dump --version` runs while we connect: start-up time is part of every backup's.
-        const probing = probePgTools(options.binDir);
-        client = await connect(options.source, 'connecting to the source database');
-        // One round trip for all settings (simple query protocol runs them in order).
-        await client.query(SCAN_SETTINGS.join('; '));
-        const identity = await dump_readIdentity(client, options.source);
-        const tools = checkPgTools(await probing, serverMajor(identity.versionNum));
-        const compression = parseCompression(options.compression, tools.major);
-        log(`Backing up ${describeDatabase(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
-        // REPEATABLE READ: every query of this transaction sees the exported snapshot, which is
-        // exactly what pg_dump --snapshot dumps. Held open until pg_dump is done.
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const snapshot = (await client.query('SELECT pg_export_snapshot() AS s')).rows[0].s;
-        const archiveName = options.format === 'custom' ? 'kong.dump' : 'kong.dir';
-        const archive = path.join(folder, archiveName);
-        const abort = new AbortController();
-        const onOuterAbort = () => abort.abort();
-        options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-        const factsClient = client;
-        const facts = (async () => {
-            const factsStarted = Date.now();
-            const schemaMeta = await readSchemaMeta(factsClient);
-            const entities = await readEntityFacts(factsClient);
-            // The time says what the fingerprint cost beside pg_dump (bench/backup.mjs reads it).
-            log(`Fingerprint read in the dump's snapshot: ${Object.keys(entities.fingerprint.tables).length} entity tables, ${entities.fingerprint.algorithm}, ${((Date.now() - factsStarted) / 1000).toFixed(2)} s`);
-            return { schemaMeta, entities };
-        })();
-        // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
-        facts.catch(() => abort.abort());
-        const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
-        const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
-        options.signal?.removeEventListener('abort', onOuterAbort);
-        // A failed read of the facts stopped pg_dump: its reason is the one to tell.
-        if (factsResult.status === 'rejected' && !options.signal?.aborted)
-            throw factsError(options.source, factsResult.reason);
-        if (dumpResult.status === 'rejected')
-            throw dumpResult.reason;
-        if (factsResult.status === 'rejected')
-            throw factsError(options.source, factsResult.reason);
-        await client.query('COMMIT');
-        await client.end().catch(() => { });
-        client = undefined;
-        let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
-        let archivePath = archive;
-        if (options.encryption) {
-            log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-            archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
-            if (options.format === 'custom')
-                archivePath = archiveFiles[0];
-        }
-        // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
-        // from the page cache, instead of one after the other. Both end before the manifest exists.
-        const [files] = await Promise.all([
-            describeFiles(archivePath, folder),
-            syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
-                throw diskError(error, folder);
-            }),
-        ]);
-        const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
-        const { schemaMeta, entities } = factsResult.value;
-        const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
-        const manifest = {
-            schema: MANIFEST_SCHEMA,
-            database: identity.database,
-            lineage: { restoredFrom: null },
-            kong: options.kongVersion !== undefined
-                ? { version: options.kongVersion, source: 'input' }
-                : fromSchema !== undefined
-                    ? { version: fromSchema, source: 'schema_meta' }
-                    : { version: null, source: 'unknown' },
-            schemaMeta: schemaMeta ?? null,
-            counts: entities.counts,
-            fingerprint: entities.fingerprint,
-            dump: {
-                tool: 'pg_dump',
-                toolVersion: tools.version,
-                format: options.format,
-                compression: formatCompression(compression),
-                jobs: options.format === 'directory' ? options.jobs : 1,
-                snapshot,
-            },
-            encryption: {
-                method: options.encryption?.method ?? 'none',
-                recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
-            },
-            archive: { path: path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
-            files,
-            startedAt: startedAt.toISOString(),
-            finishedAt: new Date().toISOString(),
-        };
-        const manifestPath = path.join(folder, MANIFEST_FILE);
-        if (options.signal?.aborted)
-            throw stepError('backup', 'cancelled');
-        await writeManifestAtomically(manifestPath, manifest).catch((error) => {
-            throw diskError(error, folder);
-        });
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
-        log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
-        return { manifest, manifestPath, archivePath, folder };
-    }
-    catch (error) {
-        if (client) {
-            await client.query('ROLLBACK').catch(() => { });
-            await client.end().catch(() => { });
-        }
-        await rm(folder, { recursive: true, force: true });
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
-        throw error;
-    }
-}
-const BACKUP_FOLDER_KEY = 'backup-folder';
-async function dump_readIdentity(client, target) {
-    const version = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v");
-    let systemIdentifier = null;
-    try {
-        // pg_control_system(): PostgreSQL 9.6+; may be revoked from non-superusers.
-        const result = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()');
-        systemIdentifier = result.rows[0]?.id ?? null;
-    }
-    catch {
-        systemIdentifier = null;
-    }
-    const raw = version.rows[0].v;
-    return {
-        versionNum: Number(version.rows[0].num),
-        database: {
-            host: target.db.host,
-            port: target.db.port,
-            database: target.db.database,
-            systemIdentifier,
-            serverVersion: raw.split(' ')[0] ?? raw,
-        },
-    };
-}
-async function runPgDump(options, tools, archive, snapshot, compression, signal, log) {
-    const args = [
-        `--format=${options.format}`,
-        `--file=${archive}`,
-        `--snapshot=${snapshot}`,
-        '--no-password',
-        '--verbose',
-        // Since PostgreSQL 10 pg_dump fsyncs what it wrote before it exits; backupPostgres does that
-        // itself, beside the checksums (older pg_dump never synced).
-        ...(tools.major >= 10 ? ['--no-sync'] : []),
-        ...compression,
-        ...(options.format === 'directory' && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
-    ];
-    // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
-    const ticker = setInterval(() => {
-        void sizeOf(archive).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
-    }, PROGRESS_EVERY_MS);
-    ticker.unref();
-    const result = await execCommand({
-        command: tools.pgDump,
-        args,
-        env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
-        signal,
-        onLine: (line, stream) => {
-            if (stream === 'stderr' && /dumping contents of table/.test(line))
-                log(line.trim());
-        },
-    }).finally(() => clearInterval(ticker));
-    if (result.exitCode === 0 && result.signal === undefined)
-        return;
-    const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
-    if (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr)) {
-        throw inputError('backup-dir', `no room to write the dump in ${path.dirname(archive)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
-    }
-    const connection = libpqFailure(options.source, stderr);
-    if (connection)
-        throw connection;
-    const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
-    if (denied)
-        throw readDenied(options.source, denied);
-    if (result.aborted)
-        throw stepError('pg_dump', 'cancelled');
-    if (result.signal)
-        throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
-    throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
-}
-async function sizeOf(target) {
-    try {
-        const info = await stat(target);
-        if (!info.isDirectory())
-            return info.size;
-        const files = await listFiles(target, target);
-        const sizes = await Promise.all(files.map((f) => stat(path.join(target, f)).then((s) => s.size, () => 0)));
-        return sizes.reduce((a, b) => a + b, 0);
-    }
-    catch {
-        return 0;
-    }
-}
-function lastLines(text, n = 3) {
-    return text.trim().split('\n').slice(-n).join(' / ');
-}
-function diskError(error, folder) {
-    const code = error.code;
-    if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
-        return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
-    return wrap(error, 'writing the manifest');
-}
-/** The role may not read a Kong table: the input that named the role is what to change. */
-function readDenied(source, what) {
-    return inputError(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
-}
-function factsError(source, error) {
-    const e = error;
-    if (e.code === '42501')
-        return readDenied(source, e.message ?? 'permission denied');
-    return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
-}
-function wrap(error, step) {
-    return error instanceof UpgradeError ? error : stepError(step, error.message, error);
-}
-
+// EXTERNAL MODULE: ./build/database/backup-files.js
+var backup_files = __nccwpck_require__(8642);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 5 modules
+var dump = __nccwpck_require__(7131);
+// EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
+var fingerprint = __nccwpck_require__(9558);
+// EXTERNAL MODULE: ./build/database/postgres/restore.js + 2 modules
+var restore = __nccwpck_require__(6780);
 // EXTERNAL MODULE: ./build/database/connection.js
 var connection = __nccwpck_require__(7426);
-;// CONCATENATED MODULE: ./build/kong/schema-meta.js
-/**
- * The rows, sorted by subsystem; undefined when the current schema has no `schema_meta` (Kong's
- * own check: "needs bootstrap", connector.lua schema_migrations).
- */
-async function schema_meta_readSchemaMeta(client) {
-    const exists = await client.query(`SELECT EXISTS (SELECT 1 FROM information_schema.tables
-                     WHERE table_schema = current_schema() AND table_name = 'schema_meta') AS found`);
-    if (!exists.rows[0]?.found)
-        return undefined;
-    const result = await client.query(`SELECT subsystem, last_executed, executed, pending FROM schema_meta
-      WHERE key = 'schema_meta' ORDER BY subsystem`);
-    return result.rows.map((row) => ({
-        subsystem: row.subsystem,
-        lastExecuted: row.last_executed,
-        executed: row.executed ?? [],
-        pending: row.pending ?? [],
-    }));
-}
-/**
- * The Kong release line a database's core migrations correspond to. Core migration names
- * carry it (`024_380_to_390` → 3.9, `025_390_to_3100` → 3.10, `009_200_to_210` → 2.1; kong/db/migrations/core/init.lua),
- * which is what a database can tell without a running Kong. Undefined when it cannot tell.
- */
-function schema_meta_kongLineFromSchemaMeta(rows) {
-    const core = rows.find((row) => row.subsystem === 'core');
-    const names = [...(core?.executed ?? []), ...(core?.pending ?? [])];
-    let best;
-    for (const name of names) {
-        // major, minor, patch digit: `_to_390` → 3.9, `_to_3100` → 3.10 (025_390_to_3100.lua).
-        const match = /_to_(\d)(\d+)\d$/.exec(name);
-        if (!match)
-            continue;
-        const major = Number(match[1]);
-        const minor = Number(match[2]);
-        if (!best || major > best[0] || (major === best[0] && minor > best[1]))
-            best = [major, minor];
-    }
-    if (best)
-        return `${best[0]}.${best[1]}`;
-    return names.includes('000_base') ? '1.0' : undefined;
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/archive.js
-
-
-
-
-
-
-
-/**
- * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
- * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
- * needed. Nothing is restored from an archive that fails this: checked before it returns, or
- * with `deferChecksums` through `checksums`, which the caller awaits.
- */
-async function archive_openArchive(options) {
-    const backup = await inspectBackup(options.manifestPath, options.manifestInput);
-    const { manifest, manifestPath, folder } = backup;
-    const checksums = checkBackupChecksums(backup, options.manifestInput, options.log);
-    // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
-    // unhandled rejection that ends the process; the caller still sees it through `checksums`.
-    checksums.catch(() => { });
-    if (!options.deferChecksums)
-        await checksums;
-    const settled = () => checksums.then(() => { }, () => { });
-    const dumpPath = backup.archivePath;
-    if (manifest.encryption.method === 'none') {
-        return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
-    }
-    if (!options.encryption) {
-        await settled();
-        throw (0,errors/* inputError */.Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
-    }
-    // A failed checksum stops a decryption running beside it: its output would never be used.
-    const stop = new AbortController();
-    checksums.catch(() => stop.abort());
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const work = await (0,promises_.mkdtemp)(external_node_path_.join(options.runDir?.path ?? options.workDir ?? external_node_os_namespaceObject.tmpdir(), 'kong-restore-'));
-    try {
-        await decryptFiles(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
-    }
-    catch (error) {
-        await (0,promises_.rm)(work, { recursive: true, force: true });
-        // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
-        await checksums;
-        throw error;
-    }
-    options.log?.('Archive decrypted into a temporary folder');
-    const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
-    return {
-        manifest, manifestPath, folder, dumpPath: external_node_path_.join(work, plain), checksums,
-        close: async () => {
-            await settled();
-            await (0,promises_.rm)(work, { recursive: true, force: true });
-        },
-    };
-}
-/** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
-async function listArchive(pgRestore, dumpPath) {
-    const result = await (0,lib_exec/* execCommand */.N)({ command: pgRestore, args: ['--list', dumpPath] });
-    if (result.exitCode !== 0)
-        throw (0,errors/* stepError */.hH)('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
-    const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
-    return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/swap.js
-
-
-const STEP = 'swapping the restored copy in';
-async function swap_swapIn(admin, swap, runDir, log) {
-    const { name, scratch, aside } = swap;
-    // 1. The copy: no new sessions, and the ones there ended.
-    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} WITH ALLOW_CONNECTIONS false`);
-    const onCopy = await swap_endSessions(admin, scratch);
-    if (onCopy.length > 0) {
-        const dropped = await swap_dropScratch(admin, scratch, runDir);
-        throw stepError(STEP, `${onCopy.length} session(s) on the restored copy "${scratch}" could not be ended (${onCopy.join(', ')}); the target "${name}" was left as it was${dropped ? '' : `, and the copy stays as "${scratch}" (drop it once they are gone)`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
-    }
-    if (!swap.exists) {
-        await renameOrDrop(admin, runDir, scratch, name);
-        await allowConnections(admin, name, true);
-        return { previousKept: undefined };
-    }
-    // 2. The target, renamed aside: whole, under another name, until the copy holds its own.
-    const allowed = (await admin.query('SELECT datallowconn AS allowed FROM pg_database WHERE datname = $1', [name])).rows[0]?.allowed ?? true;
-    await runDir?.note('swap', { kind: 'swap', host: swap.host, port: swap.port, target: name, aside, scratch, allowConnections: allowed });
-    if (swap.disconnect) {
-        await allowConnections(admin, name, false);
-        const onTarget = await swap_endSessions(admin, name);
-        if (onTarget.length > 0) {
-            await allowConnections(admin, name, allowed);
-            await runDir?.forget('swap');
-            const dropped = await swap_dropScratch(admin, scratch, runDir);
-            throw stepError(STEP, `${onTarget.length} session(s) on "${name}" could not be ended (${onTarget.join(', ')}); it was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
-        }
-    }
-    try {
-        await admin.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
-    }
-    catch (error) {
-        if (swap.disconnect)
-            await allowConnections(admin, name, allowed).catch(() => { });
-        await runDir?.forget('swap');
-        const dropped = await swap_dropScratch(admin, scratch, runDir);
-        const left = `the target "${name}" was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}`;
-        if (!swap.disconnect && error.code === '55006') {
-            throw inputError('allow-live-connections', `a client connected to "${name}" during the restore (${error.message}); ${left}. Stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`, error);
-        }
-        throw stepError(STEP, `renaming "${name}" aside failed: ${error.message}; ${left}`, error);
-    }
-    // 3. The copy takes the name; on failure the target takes it back before anything is dropped.
-    try {
-        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
-    }
-    catch (error) {
-        try {
-            await admin.query(`ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(name)}`);
-            await allowConnections(admin, name, allowed);
-        }
-        catch (back) {
-            // The ledger keeps the swap: backup-db's post step renames the target back.
-            throw stepError(STEP, `the restored copy could not take the name "${name}" (${error.message}) and the target could not be renamed back (${back.message}). Nothing was dropped: the target is whole as "${aside}", the checked copy is "${scratch}"; rename "${aside}" back with ALTER DATABASE "${aside}" RENAME TO "${name}"`, error);
-        }
-        await runDir?.forget('swap');
-        const dropped = await swap_dropScratch(admin, scratch, runDir);
-        throw stepError(STEP, `the restored copy could not take the name "${name}": ${error.message}; the target was renamed back and is as it was${dropped ? '' : `, the copy stays as "${scratch}"`}`, error);
-    }
-    await runDir?.forget(swap_scratchKey(scratch));
-    await allowConnections(admin, name, allowed);
-    log(`Restored into "${name}" (scratch copy checked, then renamed in; the previous database renamed aside)`);
-    // 4. The previous target, now that the copy holds its name.
-    let previousKept;
-    await swap_endSessions(admin, aside);
-    try {
-        await admin.query(`DROP DATABASE ${quoteIdent(aside)}`);
-    }
-    catch (error) {
-        previousKept = aside;
-        log(`The previous "${name}" could not be dropped and is kept as "${aside}" (${error.message}): drop it once the restore is confirmed`);
-    }
-    await runDir?.forget('swap');
-    return { previousKept };
-}
-/** The scratch database's ledger key (written before CREATE DATABASE, removed once it is gone or renamed). */
-function swap_scratchKey(scratch) {
-    return `scratch-${scratch.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-}
-async function renameOrDrop(admin, runDir, from, to) {
-    try {
-        await admin.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
-    }
-    catch (error) {
-        const dropped = await swap_dropScratch(admin, from, runDir);
-        throw stepError(STEP, `the restored copy could not take the name "${to}": ${error.message}${dropped ? '' : `; the copy stays as "${from}"`}`, error);
-    }
-    await runDir?.forget(swap_scratchKey(from));
-}
-async function allowConnections(admin, database, allowed) {
-    try {
-        await admin.query(`ALTER DATABASE ${quoteIdent(database)} WITH ALLOW_CONNECTIONS ${allowed}`);
-    }
-    catch (error) {
-        throw stepError(STEP, `could not set ALLOW_CONNECTIONS ${allowed} on "${database}": ${error.message}`, error);
-    }
-}
-/**
- * Ends every other session on `database` that this role may end; returns those it could not
- * (a superuser's, another role's without pg_signal_backend), as `user application@address`.
- * The rename or drop that follows waits up to 5 s for ended sessions to go (CountOtherDBBackends).
- */
-async function swap_endSessions(admin, database) {
-    const sessions = await admin.query(
-    // client_addr and client_port read null for other roles' sessions without pg_read_all_stats.
-    `SELECT pid, usename || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || '@' ||
-            coalesce(host(client_addr), CASE client_port WHEN -1 THEN 'local' END, 'address hidden') AS who
-       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
-    const stuck = [];
-    for (const session of sessions.rows) {
-        const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
-        if (!ended)
-            stuck.push(session.who);
-    }
-    return stuck;
-}
-/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
-async function swap_endSessionsNamed(client, applicationName) {
-    const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
-    return result.rows.length;
-}
-/** Drops a scratch database (ending its sessions first); false when it could not. */
-async function swap_dropScratch(admin, scratch, runDir) {
-    await swap_endSessions(admin, scratch).catch(() => []);
-    try {
-        await admin.query(`DROP DATABASE IF EXISTS ${(0,postgres_connect/* quoteIdent */.v4)(scratch)}`);
-    }
-    catch {
-        return false;
-    }
-    await runDir?.forget(swap_scratchKey(scratch));
-    return true;
-}
-/**
- * What a killed run left, undone from its ledger (backup-db's post step): a target renamed aside
- * takes its name back (or, when the copy already holds it, is kept and named); scratch databases
- * are dropped. Returns a line per thing done or left.
- */
-async function recoverSwap(admin, entry) {
-    const present = async (db) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rows.length > 0;
-    const [target, aside] = [await present(entry.target), await present(entry.aside)];
-    if (!aside)
-        return `"${entry.target}": the interrupted swap had not renamed it, or had finished`;
-    if (!target) {
-        await admin.query(`ALTER DATABASE ${quoteIdent(entry.aside)} RENAME TO ${quoteIdent(entry.target)}`);
-        await allowConnections(admin, entry.target, entry.allowConnections);
-        return `"${entry.target}" was renamed aside by the interrupted restore and has its name back, as it was`;
-    }
-    await allowConnections(admin, entry.target, entry.allowConnections);
-    return `"${entry.target}" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "${entry.aside}": drop it once the restore is confirmed`;
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/lock-watch.js
-
-
-
-async function lock_watch_watchLocks(target, applicationName, timeoutMs) {
-    const client = await connect(target, 'watching the restore\'s locks');
-    let blockedBy;
-    let stopped = false;
-    const every = Math.min(1000, Math.max(100, timeoutMs / 4));
-    const loop = (async () => {
-        while (!stopped) {
-            const waiting = await client.query(`SELECT a.pid, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
-                (SELECT string_agg(b.usename || ' ' || coalesce(nullif(b.application_name, ''), 'unnamed') || ' (pid ' || b.pid || ')', ', ')
-                   FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
-           FROM pg_stat_activity a
-          WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'`, [applicationName]);
-            const stuck = waiting.rows.find((row) => Number(row.waited) > timeoutMs);
-            if (stuck) {
-                blockedBy = stuck.blockers ?? 'another session';
-                await client.query('SELECT pg_cancel_backend($1)', [stuck.pid]);
-                return;
-            }
-            await sleep(every);
-        }
-    })().catch(() => { });
-    return {
-        blockedBy: () => blockedBy,
-        async end() {
-            stopped = true;
-            await loop;
-            await endSessionsNamed(client, applicationName).catch(() => { });
-            await client.end().catch(() => { });
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/restore-lines.js
-/**
- * What `pg_restore --verbose` says on stderr, read as it runs: which tables it has finished
- * loading, so their fingerprint can be read while it goes on with the rest.
- *
- * The messages are pg_restore's own (PostgreSQL 15, src/bin/pg_dump/pg_backup_archiver.c):
- * `processing data for table "<schema>.<table>"` when a table's data starts (restore_toc_entry),
- * and with parallel jobs the leader's `finished item <dumpId> TABLE DATA <table>` once a worker
- * has loaded and committed it (mark_restore_job_done). One job restores one item at a time and
- * prints nothing when a table ends: the next item's first line (another table's data, or a
- * post-data `creating INDEX/CONSTRAINT …`, `executing …`) says the previous table is done, its
- * COPY ended and committed (pg_restore without --single-transaction autocommits).
- */
-function loadedTablesReader(jobs, onLoaded) {
-    if (jobs > 1) {
-        return (line) => {
-            const finished = /^pg_restore: finished item \d+ TABLE DATA (.+)$/.exec(line.trimEnd());
-            if (finished)
-                onLoaded(finished[1]);
-        };
-    }
-    let loading;
-    return (line) => {
-        const text = line.trimEnd();
-        if (!ITEM_START.test(text))
-            return;
-        if (loading !== undefined)
-            onLoaded(loading);
-        const data = /^pg_restore: processing data for table "[^.]*\.(.+)"$/.exec(text);
-        loading = data ? data[1] : undefined;
-    };
-}
-/** Lines that begin an item in a one-job restore (a warning or notice in the middle of one does not). */
-const ITEM_START = /^pg_restore: (processing data for table |creating |executing |processing item )/;
-/** pg_restore's --verbose progress lines, left out of error messages so the error shows. */
-const PROGRESS_LINE = /^pg_restore: (connecting to database|creating |processing (item|data for table)|launching item|finished (item|main parallel loop)|executing |setting owner|skipping item|entering |transferring dependency)/;
-
-;// CONCATENATED MODULE: ./build/database/postgres/restore.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function restorePostgres(options) {
-    const log = options.log ?? (() => { });
-    const startedAt = new Date();
-    const target = options.target;
-    const name = target.db.database;
-    // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
-    // them before the target changes); clean writes the target itself, so it checks them first.
-    const archive = await openArchive({
-        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
-        deferChecksums: options.method === 'swap' && !options.dryRun,
-    });
-    try {
-        const source = archive.manifest;
-        const maintenance = withDatabase(target, options.maintenanceDatabase ?? 'postgres');
-        const admin = await connect(maintenance, 'connecting to the target server');
-        let tools;
-        let targetIdentity;
-        let checked;
-        let previousKept;
-        let live = [];
-        const actions = [];
-        try {
-            const identity = await readIdentity(admin, target);
-            targetIdentity = identity.database;
-            tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
-            assertFingerprintComputable(source.fingerprint.algorithm, identity.versionNum, identity.database.serverVersion);
-            const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
-            if (tools.major < archiveMajor) {
-                throw stepError('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
-            }
-            if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
-                throw inputError('allow-restore-over-source', `the target ${describeDatabase(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
-            }
-            const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
-            if (!exists && options.method === 'clean') {
-                throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
-            }
-            live = exists ? await liveConnections(admin, name) : [];
-            if (live.length > 0 && !options.allowLiveConnections) {
-                throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
-            }
-            const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
-            if (options.method === 'swap') {
-                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
-                if (exists)
-                    actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
-                else
-                    actions.push(`rename the scratch database to "${name}"`);
-            }
-            else {
-                actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
-            }
-            actions.push('compare the fingerprint with the manifest and write the target manifest');
-            if (options.dryRun) {
-                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
-            }
-            if (options.method === 'swap') {
-                // The renamed copy is the database whose fingerprint was just checked: no second scan.
-                ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
-            }
-            else if (live.length > 0) {
-                const stuck = await endSessions(admin, name);
-                if (stuck.length > 0)
-                    throw stepError('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
-                log(`Ended ${live.length} session(s) on "${name}"`);
-            }
-        }
-        finally {
-            await admin.end().catch(() => { });
-        }
-        if (options.method === 'clean')
-            await cleanRestore(options, archive, tools, log);
-        const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
-        const differences = restoredDifferences(source, after);
-        if (differences.length > 0) {
-            throw stepError('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
-        }
-        log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
-        const manifest = {
-            ...source,
-            database: targetIdentity,
-            lineage: {
-                restoredFrom: {
-                    manifest: archive.manifestPath,
-                    database: source.database,
-                    fingerprint: source.fingerprint.digest,
-                    finishedAt: source.finishedAt,
-                },
-            },
-            schemaMeta: after.schemaMeta ?? null,
-            counts: after.entities.counts,
-            fingerprint: after.entities.fingerprint,
-            startedAt: startedAt.toISOString(),
-            finishedAt: new Date().toISOString(),
-        };
-        const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
-        await writeManifestAtomically(manifestPath, manifest);
-        if (previousKept)
-            actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
-        return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
-    }
-    finally {
-        await archive.close();
-    }
-}
-/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
-function restoredDifferences(manifest, facts) {
-    const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
-    if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta))
-        differences.push('its schema_meta rows differ from the manifest');
-    return differences;
-}
-const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
-function lockTimeout(options) {
-    return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-}
-/**
- * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
- * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
- */
-async function swapRestore(options, archive, tools, admin, exists, log) {
-    const name = options.target.db.database;
-    const scratch = scratchName(name, 'restore');
-    const { host, port } = options.target.db;
-    await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host, port, database: scratch });
-    try {
-        await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
-    }
-    catch (error) {
-        await options.runDir?.forget(scratchKey(scratch));
-        throw stepError('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
-    }
-    const scratchTarget = withDatabase(options.target, scratch);
-    let facts;
-    try {
-        // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
-        // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
-        // stops pg_restore, and the target changes only after both checks pass.
-        const stop = new AbortController();
-        const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-        const checksums = archive.checksums.catch((error) => {
-            stop.abort();
-            throw error;
-        });
-        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
-        const [checked, restored] = await Promise.allSettled([checksums, copy]);
-        // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
-        if (checked.status === 'rejected')
-            throw checked.reason;
-        if (restored.status === 'rejected')
-            throw restored.reason;
-        facts = restored.value;
-        const differences = restoredDifferences(archive.manifest, facts);
-        if (differences.length > 0) {
-            throw stepError('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
-        }
-    }
-    catch (error) {
-        // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
-        const dropped = await dropScratch(admin, scratch, options.runDir);
-        if (!dropped)
-            log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
-        throw error;
-    }
-    const { previousKept } = await swapIn(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
-    return { facts, previousKept };
-}
-/**
- * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
- * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
- * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
- * holding one makes it stop instead of queueing every other query behind it.
- */
-async function cleanRestore(options, archive, tools, log) {
-    const name = options.target.db.database;
-    const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
-    const applicationName = restoreApplicationName();
-    const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
-    // Until pg_restore is done: a killed run's post step says what state the target is in.
-    await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
-    try {
-        await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
-    }
-    catch (error) {
-        await watch.end();
-        // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
-        if (options.jobs === 1)
-            await options.runDir?.forget('clean-restore');
-        const state = options.jobs > 1
-            ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
-            : `"${name}" was left as it was (one transaction, rolled back)`;
-        const blockedBy = watch.blockedBy();
-        if (blockedBy !== undefined) {
-            throw inputError('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
-        }
-        const detail = error instanceof UpgradeError ? error.message : error.message;
-        throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
-    }
-    await watch.end();
-    await options.runDir?.forget('clean-restore');
-}
-/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
-function restoreApplicationName() {
-    return `kong-upgrade-restore-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-}
-async function runPgRestore(tools, dumpPath, target, run) {
-    const started = Date.now();
-    const applicationName = run.applicationName ?? restoreApplicationName();
-    const key = `process-${applicationName}`;
-    // In the ledger before it starts (its sessions can be found by name), with its pid once known.
-    const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
-    await run.runDir?.note(key, { ...entry, pid: null });
-    let recorded;
-    // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
-    // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
-    const result = await (0,lib_exec/* execCommand */.N)({
-        command: tools.pgRestore,
-        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), (0,postgres_connect/* dbnameArgument */.hn)(target.db.database), ...run.extra, dumpPath],
-        env: {
-            ...(0,connection/* libpqEnvironment */.SQ)(target.db),
-            PGAPPNAME: applicationName,
-            PGCONNECT_TIMEOUT: '10',
-        },
-        signal: run.signal ?? new AbortController().signal,
-        onSpawn: (pid) => {
-            recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => { });
-        },
-        ...(run.onLine && { onLine: (line, stream) => stream === 'stderr' && run.onLine(line) }),
-    });
-    await recorded;
-    await run.runDir?.forget(key);
-    if (result.exitCode !== 0 || result.signal !== undefined) {
-        const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
-        const connection = (0,postgres_connect/* libpqFailure */.Vz)(target, stderr);
-        if (connection)
-            throw connection;
-        throw (0,errors/* stepError */.hH)('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
-    }
-    run.log(`pg_restore into ${(0,connection/* describeDatabase */.DZ)(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-/**
- * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
- * and that copy's schema_meta and fingerprint. Each entity table is scanned on a second
- * connection as soon as pg_restore has loaded it (restore-lines.ts), while pg_restore goes on
- * with the next tables and then builds indexes and constraints, which with one job leaves the
- * other core idle: the fingerprint then adds little to the restore's time. Tables not seen to
- * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
- * different. Not for `clean`: its one transaction hides every table until the end.
- */
-async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log, runDir) {
-    const loaded = [];
-    // An object, not a variable: its field changes under the scanner's awaits.
-    const restore = { state: 'restoring' };
-    let wake = () => { };
-    const changed = () => new Promise((resolve) => (wake = resolve));
-    const onLine = loadedTablesReader(jobs, (table) => {
-        loaded.push(table);
-        wake();
-    });
-    const scanner = (async () => {
-        while (loaded.length === 0 && restore.state === 'restoring')
-            await changed();
-        if (restore.state === 'failed')
-            return undefined;
-        return (0,postgres_connect/* withClient */.SV)(target, 'reading the fingerprint of the restored copy', async (client) => {
-            await client.query(fingerprint_SCAN_SETTINGS.join('; '));
-            // Pre-data (every CREATE TABLE) is restored before any table's data, in either mode.
-            const tables = await entityTablesPresent(client);
-            const byName = new Map(tables.map((table) => [table.table, table]));
-            const scans = new Map();
-            let afterRestore = 0;
-            const started = Date.now();
-            for (;;) {
-                const name = loaded.shift();
-                if (name !== undefined) {
-                    const table = byName.get(name);
-                    if (table && !scans.has(name))
-                        scans.set(name, await scanEntityTable(client, table, algorithm));
-                    continue;
-                }
-                if (restore.state === 'failed')
-                    return undefined;
-                if (restore.state === 'restored')
-                    break;
-                await changed();
-            }
-            for (const table of tables) {
-                if (scans.has(table.table))
-                    continue;
-                scans.set(table.table, await scanEntityTable(client, table, algorithm));
-                afterRestore++;
-            }
-            const schemaMeta = await schema_meta_readSchemaMeta(client);
-            const entities = assembleFacts(tables.map((table) => scans.get(table.table)), algorithm, await readWorkspaceNames(client, tables));
-            log(`Fingerprint of the restored copy: ${tables.length} entity tables, ${tables.length - afterRestore} of them read while pg_restore ran, ${((Date.now() - started) / 1000).toFixed(2)} s`);
-            return { schemaMeta, entities };
-        });
-    })();
-    // Handled here so a failing scanner is not an unhandled rejection while pg_restore still runs;
-    // its error is rethrown where it is awaited below.
-    scanner.catch(() => undefined);
-    try {
-        await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
-    }
-    catch (error) {
-        restore.state = 'failed';
-        wake();
-        // Wait for the scanner's connection to close, so the scratch database can be dropped.
-        await scanner.catch(() => undefined);
-        throw error;
-    }
-    restore.state = 'restored';
-    wake();
-    return (await scanner);
-}
-async function readFacts(target, algorithm) {
-    return (0,postgres_connect/* withClient */.SV)(target, 'reading the fingerprint', async (client) => {
-        await client.query(fingerprint_SCAN_SETTINGS.join('; '));
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const schemaMeta = await schema_meta_readSchemaMeta(client);
-        const entities = await fingerprint_readEntityFacts(client, algorithm);
-        await client.query('COMMIT');
-        return { schemaMeta, entities };
-    });
-}
-async function liveConnections(admin, database) {
-    const result = await admin.query(`SELECT coalesce(nullif(application_name, ''), 'unnamed') || '@' || coalesce(host(client_addr), 'local') AS who
-       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
-    return result.rows.map((row) => row.who);
-}
-/** Same database: same cluster (system identifier) and name; host and port when the identifier is unknown. */
-function sameDatabase(a, b) {
-    if (a.database !== b.database)
-        return false;
-    if (a.systemIdentifier !== null && b.systemIdentifier !== null)
-        return a.systemIdentifier === b.systemIdentifier;
-    return a.host === b.host && a.port === b.port;
-}
-/** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
-function scratchName(base, purpose) {
-    const suffix = `__${purpose}_${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    // Plain characters only, so the name means the same to SQL, libpq and a log line.
-    return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
-}
-function safe(text) {
-    return text.replace(/[^A-Za-z0-9_.-]/g, '_');
-}
-
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/postgres/archive.js
+var postgres_archive = __nccwpck_require__(800);
+// EXTERNAL MODULE: ./build/database/postgres/swap.js
+var swap = __nccwpck_require__(7995);
+// EXTERNAL MODULE: ./build/database/postgres/tools.js
+var postgres_tools = __nccwpck_require__(7469);
 ;// CONCATENATED MODULE: ./build/database/postgres/verify.js
 
 
@@ -41193,31 +42784,31 @@ function safe(text) {
 /** Checksums, `pg_restore --list`, and optionally a trial restore whose fingerprint must match. */
 async function verifyBackup(options) {
     const log = options.log ?? (() => { });
-    const archive = await archive_openArchive({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
+    const archive = await (0,postgres_archive/* openArchive */.p)({ manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log });
     try {
         const manifest = archive.manifest;
         const server = options.trialServer;
-        const serverVersion = server ? await (0,postgres_connect/* withClient */.SV)(server, 'connecting for the trial restore', (c) => dump_readIdentity(c, server)) : undefined;
-        const tools = await tools_findPgTools(options.binDir, serverVersion ? tools_serverMajor(serverVersion.versionNum) : 0);
+        const serverVersion = server ? await (0,connect/* withClient */.SV)(server, 'connecting for the trial restore', (c) => (0,dump/* readIdentity */.xN)(c, server)) : undefined;
+        const tools = await (0,postgres_tools/* findPgTools */.az)(options.binDir, serverVersion ? (0,postgres_tools/* serverMajor */.jk)(serverVersion.versionNum) : 0);
         if (serverVersion)
-            fingerprint_assertFingerprintComputable(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
-        const toc = await listArchive(tools.pgRestore, archive.dumpPath);
+            (0,fingerprint/* assertFingerprintComputable */.vm)(manifest.fingerprint.algorithm, serverVersion.versionNum, serverVersion.database.serverVersion);
+        const toc = await (0,postgres_archive/* listArchive */.d)(tools.pgRestore, archive.dumpPath);
         log(`pg_restore --list reads the archive: ${toc.entries} entries, ${toc.tableData} with table data`);
         if (!server)
             return { manifest, tocEntries: toc.entries, tableData: toc.tableData, trialRestore: false };
-        const scratch = scratchName(manifest.database.database, 'verify');
-        await options.runDir?.note(swap_scratchKey(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
-        await (0,postgres_connect/* withClient */.SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,postgres_connect/* quoteIdent */.v4)(scratch)} TEMPLATE template0`));
+        const scratch = (0,restore/* scratchName */.U2)(manifest.database.database, 'verify');
+        await options.runDir?.note((0,swap/* scratchKey */.ct)(scratch), { kind: 'scratch-database', host: server.db.host, port: server.db.port, database: scratch });
+        await (0,connect/* withClient */.SV)(server, 'creating the scratch database', (c) => c.query(`CREATE DATABASE ${(0,connect/* quoteIdent */.v4)(scratch)} TEMPLATE template0`));
         try {
-            const scratchTarget = (0,postgres_connect/* withDatabase */.kR)(server, scratch);
-            const facts = await restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
-            const differences = manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+            const scratchTarget = (0,connect/* withDatabase */.kR)(server, scratch);
+            const facts = await (0,restore/* restoreAndReadFacts */.L1)(tools, archive.dumpPath, scratchTarget, options.jobs ?? 1, manifest.fingerprint.algorithm, options.signal, log, options.runDir);
+            const differences = (0,database_manifest/* compareFingerprints */.tS)(manifest.fingerprint, facts.entities.fingerprint);
             if (differences.length > 0)
                 throw (0,errors/* stepError */.hH)('trial restore', `the restored copy's fingerprint differs from the manifest: ${differences.join('; ')}`);
             log(`Trial restore on ${(0,connection/* describeDatabase */.DZ)(scratchTarget.db)}: fingerprint equals the manifest's`);
         }
         finally {
-            const dropped = await (0,postgres_connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => swap_dropScratch(c, scratch, options.runDir)).catch(() => false);
+            const dropped = await (0,connect/* withClient */.SV)(server, 'dropping the scratch database', (c) => (0,swap/* dropScratch */.Wl)(c, scratch, options.runDir)).catch(() => false);
             if (!dropped)
                 log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
         }
@@ -41232,10 +42823,12 @@ async function verifyBackup(options) {
  * the migrate action's backup gate, and what tells an operator an entity changed since the backup.
  */
 async function fingerprintDifferences(target, manifest) {
-    const facts = await readFacts(target, manifest.fingerprint.algorithm);
-    return manifest_compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+    const facts = await (0,restore/* readFacts */.MH)(target, manifest.fingerprint.algorithm);
+    return (0,database_manifest/* compareFingerprints */.tS)(manifest.fingerprint, facts.entities.fingerprint);
 }
 
+// EXTERNAL MODULE: ./build/kong/schema-meta.js
+var schema_meta = __nccwpck_require__(5959);
 ;// CONCATENATED MODULE: ./build/migrate/backup-gate.js
 
 
@@ -41268,19 +42861,19 @@ async function backupGate(request, session, mode) {
     // The archive before anything else: a manifest without the files it lists is no rollback point.
     let manifest;
     try {
-        manifest = (await verifyBackupFiles(gate.path, 'backup-manifest', { log: (line) => session.log.info(`backup gate: ${line}`) })).manifest;
+        manifest = (await (0,backup_files/* verifyBackupFiles */.Pf)(gate.path, 'backup-manifest', { log: (line) => session.log.info(`backup gate: ${line}`) })).manifest;
     }
     catch (error) {
         if (mode === 'dry-run' && error instanceof errors/* UpgradeError */.fy)
             return session.warn(`backup gate would refuse: ${error.message}`);
         throw error;
     }
-    const live = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the database identity', (client) => dump_readIdentity(client, request.database));
-    if (!sameDatabase(manifest.database, live.database)) {
+    const live = await (0,connect/* withClient */.SV)(request.database, 'reading the database identity', (client) => (0,dump/* readIdentity */.xN)(client, request.database));
+    if (!(0,restore/* sameDatabase */.KX)(manifest.database, live.database)) {
         return refuse(`the manifest ${gate.path} is of another database: ${describeIdentity(manifest.database)}, this is ${describeIdentity(live.database)}. For a copy restored from a backup (dual-cluster, preproduction), give the manifest backup-db restore wrote for the copy`);
     }
-    fingerprint_assertFingerprintComputable(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
-    const migrated = schemaMetaChanges(manifest, await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', schema_meta_readSchemaMeta));
+    (0,fingerprint/* assertFingerprintComputable */.vm)(manifest.fingerprint.algorithm, live.versionNum, live.database.serverVersion);
+    const migrated = schemaMetaChanges(manifest, await (0,connect/* withClient */.SV)(request.database, 'reading schema_meta', schema_meta/* readSchemaMeta */.f));
     if (migrated !== undefined) {
         return refuse(`migrations ran since the backup of ${manifest.finishedAt} (${migrated}): it is no rollback point for this step; back up again`);
     }
@@ -41325,8 +42918,12 @@ function schemaMetaChanges(manifest, live) {
     return changed.length === 0 ? undefined : `schema_meta differs for ${changed.join(', ')}`;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./build/kong/kong-env.js
 var kong_env = __nccwpck_require__(837);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
 // EXTERNAL MODULE: ./build/kong/runners/types.js
 var types = __nccwpck_require__(6785);
 ;// CONCATENATED MODULE: ./build/kong/runners/binary.js
@@ -41342,7 +42939,7 @@ function binaryRunner(spec) {
         kind: 'binary',
         confPath: spec.confFile,
         describe: () => `kong binary ${spec.kongPath}`,
-        run: (args, options) => (0,lib_exec/* execCommand */.N)({ ...binaryCommand(spec, args), ...(options.onLine && { onLine: options.onLine }) }),
+        run: (args, options) => (0,exec/* execCommand */.N)({ ...binaryCommand(spec, args), ...(options.onLine && { onLine: options.onLine }) }),
         render: (args) => {
             const request = binaryCommand(spec, args);
             return [...(0,types/* renderEnvironment */.C)(request.env ?? {}, kong_env/* SECRET_KONG_VARIABLES */.V), [request.command, ...request.args].map(types/* shellQuote */.Z).join(' ')].join('\n') + '\n';
@@ -41354,6 +42951,8 @@ function binaryRunner(spec) {
 var runners_image = __nccwpck_require__(2545);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./build/lib/concurrency.js
+var concurrency = __nccwpck_require__(8867);
 ;// CONCATENATED MODULE: ./build/kong/runners/kubernetes.js
 
 
@@ -41425,7 +43024,7 @@ function renderJobManifest(job) {
     return (0,dist/* stringify */.As)(job, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', aliasDuplicateObjects: false });
 }
 function kubernetesRunner(spec, nameFor) {
-    const kubectl = (args, stdin, onLine) => (0,lib_exec/* execCommand */.N)({
+    const kubectl = (args, stdin, onLine) => (0,exec/* execCommand */.N)({
         command: spec.kubectl,
         args: [...(spec.context === undefined ? [] : ['--context', spec.context]), ...args],
         ...(stdin !== undefined && { stdin }),
@@ -41467,7 +43066,7 @@ async function waitForPod(kubectl, spec, job) {
         if (Date.now() > deadline) {
             throw (0,errors/* stepError */.hH)(`starting Job ${spec.namespace}/${job}`, `no pod started within ${Math.round(spec.startTimeoutMs / 1000)} s (${last || 'no pod yet'}); check the image, pull secrets and scheduling with kubectl describe job ${job} -n ${spec.namespace}`);
         }
-        await concurrency_sleep(2000);
+        await (0,concurrency/* sleep */.y)(2000);
     }
 }
 async function waitForExitCode(kubectl, spec, pod) {
@@ -41479,7 +43078,7 @@ async function waitForExitCode(kubectl, spec, pod) {
             return Number(text);
         if (Date.now() > deadline)
             throw (0,errors/* stepError */.hH)(`reading how ${spec.namespace}/${pod} ended`, result.stderr.trim() || 'the container has not terminated');
-        await concurrency_sleep(1000);
+        await (0,concurrency/* sleep */.y)(1000);
     }
 }
 
@@ -41860,10 +43459,10 @@ function migrationArgs(request, hop, sub, force = false) {
 async function refuseMultiHopWithoutPlan(request, hops, session) {
     if (request.plan !== undefined || hops.length !== 1)
         return;
-    const rows = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', (client) => schema_meta_readSchemaMeta(client));
+    const rows = await (0,connect/* withClient */.SV)(request.database, 'reading schema_meta', (client) => (0,schema_meta/* readSchemaMeta */.f)(client));
     if (rows === undefined)
         return;
-    const line = schema_meta_kongLineFromSchemaMeta(rows);
+    const line = (0,schema_meta/* kongLineFromSchemaMeta */.k)(rows);
     const from = line === undefined ? undefined : (0,kong_version/* tryParseKongVersion */.SC)(`${line}.0`);
     const target = hops[0].version;
     if (from === undefined || (0,kong_version/* compareKongVersions */.QR)(from, target) >= 0)
@@ -41895,8 +43494,8 @@ async function refuseMultiHopWithoutPlan(request, hops, session) {
 async function readState(request, hop, session, emit = true) {
     const result = await hop.runner.run(migrationArgs(request, hop, 'list'), { purpose: 'list' });
     const list = (0,migration_state/* parseMigrationsList */.NC)(result);
-    const db = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading schema_meta', async (client) => ({
-        rows: await schema_meta_readSchemaMeta(client),
+    const db = await (0,connect/* withClient */.SV)(request.database, 'reading schema_meta', async (client) => ({
+        rows: await (0,schema_meta/* readSchemaMeta */.f)(client),
         lock: await (0,migration_state/* readMigrationsLock */.tV)(client),
     }));
     const reading = { ...(0,migration_state/* reconcileState */.cH)(list, db.rows), lock: db.lock };
@@ -41994,14 +43593,13 @@ async function runKongCommand(request, hop, command, session, force = false) {
         return;
     const failed = (0,migration_state/* failedMigration */.qS)(result);
     if (failed === undefined && /\[PostgreSQL error\] timeout/.test(`${result.stderr}\n${result.stdout}`)) {
-        const lock = after?.lock ?? (await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the migrations lock', migration_state/* readMigrationsLock */.tV).catch(() => undefined));
+        const lock = after?.lock ?? (await (0,connect/* withClient */.SV)(request.database, 'reading the migrations lock', migration_state/* readMigrationsLock */.tV).catch(() => undefined));
         throw (0,errors/* stepError */.hH)(step, lock === undefined
             ? `Kong timed out ([PostgreSQL error] timeout) after lock-timeout ${request.lockTimeoutSeconds} s or db-timeout ${request.dbTimeoutSeconds} s; the migrations lock is free now. State: ${stateNow}`
             : `the migrations lock was still held after lock-timeout (${request.lockTimeoutSeconds} s); it expires at ${lock.expiresAt}. Another node or a killed run holds it (its owner id is random). Wait for it to expire or for that run to end, then retry. State: ${stateNow}`);
     }
     if (failed !== undefined) {
-        const where = `${failed.subsystem ?? 'unknown subsystem'}/${failed.name} (${failed.phase})`;
-        throw (0,errors/* stepError */.hH)(step, `failed at migration ${where}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
+        throw (0,errors/* stepError */.hH)(step, `failed at migration ${(0,migration_state/* describeFailedMigration */.dj)(failed)}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
     }
     throw (0,errors/* stepError */.hH)(step, `exited ${result.exitCode}: ${(0,migration_state/* kongError */._F)(result)}. State after: ${stateNow}.${command === 'bootstrap' ? '' : ` ${ROLLBACK}`}`);
 }
@@ -42071,7 +43669,11 @@ function subtract(a, b) {
 }
 
 ;// CONCATENATED MODULE: external "node:dns/promises"
-const external_node_dns_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns/promises");
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
 ;// CONCATENATED MODULE: ./build/checks/report.js
 
 
@@ -42096,7 +43698,7 @@ const SMOKE_REPORT = {
         kongVersion: (0,json_shape/* optional */.lq)((0,json_shape/* text */.Qq)()),
         checks: (0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({ name: (0,json_shape/* text */.Qq)(), status: (0,json_shape/* oneOf */.yL)(['pass', 'fail', 'inconclusive']) })),
         database: (0,json_shape/* optional */.lq)((0,json_shape/* object */.Ik)({ host: (0,json_shape/* text */.Qq)(), port: (0,json_shape/* wholeNumber */.rD)(1, 65_535), database: (0,json_shape/* optional */.lq)((0,json_shape/* text */.Qq)()) })),
-        counts: (0,json_shape/* optional */.lq)((0,json_shape/* nullable */.me)(ENTITY_COUNTS_SHAPE)),
+        counts: (0,json_shape/* optional */.lq)((0,json_shape/* nullable */.me)(entities/* ENTITY_COUNTS_SHAPE */.VG)),
     }),
 };
 function pass(fields) {
@@ -42179,7 +43781,7 @@ async function sameHost(a, b) {
 }
 async function addresses(host) {
     try {
-        return (await (0,external_node_dns_promises_namespaceObject.lookup)(host, { all: true })).map((entry) => entry.address);
+        return (await (0,promises_namespaceObject.lookup)(host, { all: true })).map((entry) => entry.address);
     }
     catch {
         return [];
@@ -42409,7 +44011,7 @@ async function checkCommand(request, hops, session) {
         add({ name: 'plugins', status: 'fail', detail: error instanceof Error ? error.message : String(error) });
     }
     // PostgreSQL inside the target's supported range (kong/constants.lua: 9.5 minimum; tested list per line).
-    const server = await (0,postgres_connect/* withClient */.SV)(request.database, 'reading the PostgreSQL version', async (client) => (await client.query("SELECT current_setting('server_version_num') AS num")).rows[0]?.num ?? '0');
+    const server = await (0,connect/* withClient */.SV)(request.database, 'reading the PostgreSQL version', async (client) => (await client.query("SELECT current_setting('server_version_num') AS num")).rows[0]?.num ?? '0');
     const major = Math.floor(Number(server) / 10000);
     const support = postgresSupport((0,kong_version/* releaseLine */.aY)(hop.version));
     if (Number(server) < 90500)
@@ -45774,7 +47376,7 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -45860,6 +47462,36 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -45897,6 +47529,17 @@ function getExecOutput(commandLine, args, options) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -28454,6 +28454,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -28489,6 +28496,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -28510,10 +28524,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -28528,6 +28556,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -37223,18 +37258,2186 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 9760:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  V: () => (/* binding */ runDriftCheck)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 10 modules
+var core = __nccwpck_require__(7264);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var database_manifest = __nccwpck_require__(3387);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
+// EXTERNAL MODULE: ./build/database/checksums.js
+var checksums = __nccwpck_require__(4976);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var database_encryption = __nccwpck_require__(4371);
+;// CONCATENATED MODULE: ./build/database/backup-files.js
+
+
+
+
+
+
+/**
+ * What verify, restore and migrate's backup gate read before any byte of the archive: the
+ * manifest's fields (readManifest), then that it vouches for the archive it names: at least one
+ * file, the archive is exactly the file (custom) or the folder of the files (directory) it lists
+ * with their checksums, every path stays inside the backup folder (no `..`, no absolute path, no
+ * symlink leading out), and a directory archive holds no file it does not list (pg_restore reads
+ * `3.dat` before the listed `3.dat.gz`). The sizes and SHA-256s are checked by checkBackupChecksums.
+ */
+async function inspectBackup(manifestPath, input) {
+    const file = external_node_path_.resolve(manifestPath);
+    const manifest = await (0,database_manifest/* readManifest */.WI)(file, input);
+    const refuse = (detail) => (0,errors/* inputError */.Xu)(input, `${file}: ${detail}`);
+    const problems = archiveProblems(manifest);
+    if (problems.length > 0)
+        throw refuse(`the manifest does not vouch for its archive: ${problems.join('; ')}`);
+    const folder = await (0,promises_.realpath)(external_node_path_.dirname(file));
+    for (const listed of manifest.files) {
+        const real = await (0,promises_.realpath)(external_node_path_.join(folder, listed.path)).catch(() => undefined);
+        // A missing file is the checksums' to report, with the others.
+        if (real !== undefined && !inside(folder, real))
+            throw refuse(`${listed.path} leads outside the backup folder (to ${real})`);
+    }
+    if (manifest.dump.format === 'directory') {
+        const unlisted = await unlistedFiles(folder, manifest);
+        if (unlisted.length > 0) {
+            throw refuse(`${manifest.archive.path} holds ${unlisted.length} file${unlisted.length === 1 ? '' : 's'} the manifest does not list (${unlisted.slice(0, 5).join(', ')}): pg_restore would read them unchecked`);
+        }
+    }
+    return { manifest, manifestPath: file, folder, archivePath: external_node_path_.join(folder, manifest.archive.path) };
+}
+/** Sizes and SHA-256 of every file, streamed; the error names `input`, the manifest's. */
+async function checkBackupChecksums(backup, input, log) {
+    const problems = await (0,checksums/* checkFiles */.gw)(backup.folder, backup.manifest.files);
+    if (problems.length > 0) {
+        throw (0,errors/* inputError */.Xu)(input, `checking the archive against its manifest: ${problems.length} file(s) differ, the archive is damaged or altered: ${problems.join('; ')}`);
+    }
+    log?.(`Checksums match: ${backup.manifest.files.length} file(s), ${backup.manifest.archive.sizeBytes} bytes`);
+}
+/**
+ * The archive a manifest names is there and is what was backed up: inspectBackup, then every
+ * checksum. For migrate's backup gate (no rollback point without an archive) and verify.
+ */
+async function verifyBackupFiles(manifestPath, input, options = {}) {
+    const backup = await inspectBackup(manifestPath, input);
+    await checkBackupChecksums(backup, input, options.log);
+    return backup;
+}
+function archiveProblems(manifest) {
+    const { archive, files, dump, encryption } = manifest;
+    if (files.length === 0)
+        return ['files lists no file, so nothing of the archive would be checked'];
+    const problems = [];
+    const paths = files.map((f) => f.path);
+    if (new Set(paths).size !== paths.length)
+        problems.push('files lists a path twice');
+    if (dump.format === 'custom' && (files.length !== 1 || paths[0] !== archive.path)) {
+        problems.push(`archive.path ${JSON.stringify(archive.path)} is not the file files[] lists (${paths.slice(0, 3).join(', ')})`);
+    }
+    if (dump.format === 'directory') {
+        const outside = paths.filter((p) => !p.startsWith(`${archive.path}/`));
+        if (outside.length > 0)
+            problems.push(`files[] lists ${outside.slice(0, 3).join(', ')} outside the archive folder ${JSON.stringify(archive.path)}`);
+    }
+    if (archive.checksum !== (0,checksums/* archiveChecksum */.OT)(files))
+        problems.push("archive.checksum is not the checksum of the files[] listed");
+    if (archive.sizeBytes !== files.reduce((sum, f) => sum + f.sizeBytes, 0))
+        problems.push('archive.sizeBytes is not the sum of the files[] listed');
+    if (encryption.method !== 'none' && !paths.every((p) => p.endsWith(database_encryption/* ENCRYPTED_SUFFIX */.TB)))
+        problems.push(`encryption.method is ${encryption.method} but files[] lists files without ${database_encryption/* ENCRYPTED_SUFFIX */.TB}`);
+    if (!/^\d+(\.\d+)*$/.test(dump.toolVersion))
+        problems.push(`dump.toolVersion ${JSON.stringify(dump.toolVersion)} is not a pg_dump version`);
+    return problems;
+}
+function inside(folder, real) {
+    return real.startsWith(`${folder}${external_node_path_.sep}`);
+}
+/** Everything but folders under a directory archive that files[] does not list, relative to `folder`. */
+async function unlistedFiles(folder, manifest) {
+    const listed = new Set(manifest.files.map((f) => f.path));
+    const entries = await (0,promises_.readdir)(external_node_path_.join(folder, manifest.archive.path), { recursive: true, withFileTypes: true }).catch(() => []);
+    return entries
+        .filter((entry) => !entry.isDirectory())
+        .map((entry) => external_node_path_.relative(folder, external_node_path_.join(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'))
+        .filter((p) => !listed.has(p))
+        .sort();
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/archive.js
+
+
+
+
+
+
+
+/**
+ * Reads and inspects the manifest (backup-files.ts: fields, paths, the archive it vouches for),
+ * refuses an archive whose files differ from it (size, SHA-256, missing), then decrypts if
+ * needed. Nothing is restored from an archive that fails this: checked before it returns, or
+ * with `deferChecksums` through `checksums`, which the caller awaits.
+ */
+async function archive_openArchive(options) {
+    const backup = await inspectBackup(options.manifestPath, options.manifestInput);
+    const { manifest, manifestPath, folder } = backup;
+    const checksums = checkBackupChecksums(backup, options.manifestInput, options.log);
+    // Handled here so that a failure the caller has not awaited yet (deferChecksums) is not an
+    // unhandled rejection that ends the process; the caller still sees it through `checksums`.
+    checksums.catch(() => { });
+    if (!options.deferChecksums)
+        await checksums;
+    const settled = () => checksums.then(() => { }, () => { });
+    const dumpPath = backup.archivePath;
+    if (manifest.encryption.method === 'none') {
+        return { manifest, manifestPath, folder, dumpPath, checksums, close: settled };
+    }
+    if (!options.encryption) {
+        await settled();
+        throw (0,errors/* inputError */.Xu)(manifest.encryption.method === 'gpg-symmetric' ? 'encryption-passphrase' : 'encryption-private-key', `the archive is encrypted (${manifest.encryption.method}); give the secret to decrypt it`);
+    }
+    // A failed checksum stops a decryption running beside it: its output would never be used.
+    const stop = new AbortController();
+    checksums.catch(() => stop.abort());
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const work = await (0,promises_.mkdtemp)(external_node_path_.join(options.runDir?.path ?? options.workDir ?? external_node_os_.tmpdir(), 'kong-restore-'));
+    try {
+        await (0,database_encryption/* decryptFiles */.DN)(folder, manifest.files.map((f) => f.path), work, options.encryption, signal, options.runDir);
+    }
+    catch (error) {
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+        // A damaged archive explains a failed (or stopped) decryption better than gpg's message.
+        await checksums;
+        throw error;
+    }
+    options.log?.('Archive decrypted into a temporary folder');
+    const plain = manifest.archive.path.endsWith('.gpg') ? manifest.archive.path.slice(0, -4) : manifest.archive.path;
+    return {
+        manifest, manifestPath, folder, dumpPath: external_node_path_.join(work, plain), checksums,
+        close: async () => {
+            await settled();
+            await (0,promises_.rm)(work, { recursive: true, force: true });
+        },
+    };
+}
+/** `pg_restore --list`: the archive's table of contents is readable and holds table data. */
+async function listArchive(pgRestore, dumpPath) {
+    const result = await execCommand({ command: pgRestore, args: ['--list', dumpPath] });
+    if (result.exitCode !== 0)
+        throw stepError('pg_restore --list', `cannot read the archive: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    const lines = result.stdout.split('\n').filter((line) => /^\d+;/.test(line));
+    return { entries: lines.length, tableData: lines.filter((line) => / TABLE DATA /.test(line)).length };
+}
+
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var postgres_connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/lib/fsync.js
+var fsync = __nccwpck_require__(2973);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+;// CONCATENATED MODULE: ./build/database/object-storage/location.js
+
+
+const S3_SCHEME = 's3://';
+function isS3Url(value) {
+    return value.startsWith(S3_SCHEME);
+}
+/**
+ * `s3://bucket/prefix`, checked before any request: a bucket name by the S3 rules (3-63
+ * lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit), and a key
+ * of `/`-separated names, none empty, `.` or `..` (the manifest's relative paths are joined to
+ * it, so a key must mean one place), without control characters, at most 1024 bytes with room
+ * for the file names below it.
+ */
+function parseS3Url(value, input) {
+    const allowed = 's3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, "." and "-"; a prefix of /-separated names, none empty, "." or "..")';
+    if (!isS3Url(value))
+        throw inputError(input, `${quote(value)} is not an S3 URL; expected ${allowed}`);
+    const rest = value.slice(S3_SCHEME.length).replace(/\/+$/, '');
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? '' : rest.slice(slash + 1);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+        throw inputError(input, `${quote(value)}: ${quote(bucket)} is not a bucket name; expected ${allowed}`);
+    }
+    if (/\p{Cc}/u.test(key) || Buffer.byteLength(key) > 900 || (key !== '' && key.split('/').some((part) => part === '' || part === '.' || part === '..'))) {
+        throw inputError(input, `${quote(value)}: the prefix ${quote(key)} is not allowed; expected ${allowed}, at most 900 bytes`);
+    }
+    return { bucket, key };
+}
+function location_formatS3Url(location) {
+    return `${S3_SCHEME}${location.bucket}${location.key === '' ? '' : `/${location.key}`}`;
+}
+/** The object `name` (a relative `/`-separated path) below `location`. */
+function location_below(location, name) {
+    return { bucket: location.bucket, key: location.key === '' ? name : `${location.key}/${name}` };
+}
+/** The prefix an object lies under: `s3://b/p/manifest.json` → `s3://b/p`. */
+function parentOf(location) {
+    const slash = location.key.lastIndexOf('/');
+    return { bucket: location.bucket, key: slash === -1 ? '' : location.key.slice(0, slash) };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./build/database/object-storage/client.js
+
+
+let sdkLoading;
+const loadSdk = () => (sdkLoading ??= __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19)));
+/**
+ * The few S3 calls a backup makes, each failure turned into an error naming `input` (the input
+ * that named the location) or the credentials, never the SDK's bare exception. Headers of the
+ * flexible checksums and of server-side encryption are set here, from the settings, so that
+ * every object written is written alike.
+ */
+class client_ObjectStore {
+    sdk;
+    client;
+    settings;
+    input;
+    constructor(sdk, client, settings, 
+    /** The input that named the bucket, for errors. */
+    input) {
+        this.sdk = sdk;
+        this.client = client;
+        this.settings = settings;
+        this.input = input;
+    }
+    static async open(settings, input, env = process.env) {
+        const sdk = await loadSdk();
+        const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+        const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+        const client = new sdk.S3Client({
+            region: settings.region,
+            ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+            forcePathStyle: settings.forcePathStyle,
+            // A store that stops answering fails the step (the SDK retries first) instead of holding
+            // pg_dump and the job until the job's own timeout.
+            requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+            // Checksums only where this code asks for them (s3-checksum): the SDK's default adds CRC32
+            // headers some S3-API stores refuse.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+            // The keys aws-actions/configure-aws-credentials exports (OIDC role or access keys);
+            // without them the SDK's own chain (web identity file, profile, instance role) is asked.
+            ...(accessKeyId && secretAccessKey && {
+                credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN?.trim() && { sessionToken: env.AWS_SESSION_TOKEN.trim() }) },
+            }),
+        });
+        // SigV4 signs the payload's SHA-256, which the SDK would compute again for every part: the
+        // part's own SHA-256, computed once for the checksum header, is that hash.
+        client.middlewareStack.add((next) => async (args) => {
+            const sha256 = args.input.ChecksumSHA256;
+            const request = args.request;
+            if (sha256 !== undefined && request.headers)
+                request.headers['x-amz-content-sha256'] = Buffer.from(sha256, 'base64').toString('hex');
+            return next(args);
+        }, { step: 'build', name: 'kongUpgradePayloadHash' });
+        return new client_ObjectStore(sdk, client, settings, input);
+    }
+    /** True when nothing lies under the prefix `location/`. */
+    async isEmpty(location) {
+        const answer = await this.call(`listing ${formatS3Url(location)}/`, () => this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: `${location.key}/`, MaxKeys: 1 })));
+        return (answer.KeyCount ?? answer.Contents?.length ?? 0) === 0;
+    }
+    async exists(location) {
+        try {
+            await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+            return true;
+        }
+        catch (error) {
+            if (client_status(error) === 404)
+                return false;
+            throw this.failure(error, `reading ${formatS3Url(location)}`);
+        }
+    }
+    /** A small object in one request (the manifest), with its SHA-256 for the store to check. */
+    async put(location, body, sha256Base64, contentType) {
+        await this.call(`writing ${formatS3Url(location)}`, () => this.client.send(new this.sdk.PutObjectCommand({
+            Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64), ...this.encryption(),
+        })));
+    }
+    /** The object's bytes as a stream; with s3-checksum SHA256 the SDK also checks a whole-object checksum the store answers with. */
+    async get(location) {
+        const answer = await this.call(`reading ${formatS3Url(location)}`, () => this.client.send(new this.sdk.GetObjectCommand({
+            Bucket: location.bucket, Key: location.key, ...(this.settings.checksum === 'SHA256' && { ChecksumMode: 'ENABLED' }),
+        })));
+        return { body: answer.Body, sizeBytes: answer.ContentLength };
+    }
+    async delete(location) {
+        await this.call(`deleting ${formatS3Url(location)}`, () => this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: location.bucket, Key: location.key })));
+    }
+    async createUpload(location, contentType) {
+        const answer = await this.call(`starting the upload of ${formatS3Url(location)}`, () => this.client.send(new this.sdk.CreateMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, ContentType: contentType,
+            ...(this.settings.checksum === 'SHA256' && { ChecksumAlgorithm: 'SHA256' }), ...this.encryption(),
+        })));
+        if (!answer.UploadId)
+            throw stepError('object storage', `the store started the upload of ${formatS3Url(location)} without an upload id`);
+        return answer.UploadId;
+    }
+    async uploadPart(location, uploadId, partNumber, body, sha256Base64, signal) {
+        const answer = await this.call(`uploading part ${partNumber} of ${formatS3Url(location)}`, () => this.client.send(new this.sdk.UploadPartCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64),
+            // SSE-C is the only encryption UploadPart repeats; SSE-S3 and SSE-KMS were set at the start.
+        }), { abortSignal: signal }));
+        return { partNumber, etag: answer.ETag ?? '', checksumSHA256: answer.ChecksumSHA256 };
+    }
+    /** Completes the upload; returns the checksum of the whole object the store computed, if it says. */
+    async completeUpload(location, uploadId, parts, partSha256) {
+        const answer = await this.call(`completing the upload of ${formatS3Url(location)}`, () => this.client.send(new this.sdk.CompleteMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((part, i) => ({ PartNumber: part.partNumber, ETag: part.etag, ...(this.settings.checksum === 'SHA256' && { ChecksumSHA256: partSha256[i] }) })) },
+        })));
+        return answer.ChecksumSHA256;
+    }
+    /** Aborts an unfinished upload: the store drops its parts. True when there was one to abort. */
+    async abortUpload(location, uploadId) {
+        try {
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: location.bucket, Key: location.key, UploadId: uploadId }));
+            return true;
+        }
+        catch (error) {
+            if (client_status(error) === 404)
+                return false;
+            throw this.failure(error, `aborting the upload of ${formatS3Url(location)}`);
+        }
+    }
+    close() {
+        this.client.destroy();
+    }
+    checksumOf(sha256Base64) {
+        return this.settings.checksum === 'SHA256' ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: sha256Base64 } : {};
+    }
+    encryption() {
+        const { serverSideEncryption: sse, kmsKeyId } = this.settings;
+        if (sse === 'default')
+            return {};
+        return { ServerSideEncryption: sse, ...(kmsKeyId !== undefined && { SSEKMSKeyId: kmsKeyId }) };
+    }
+    async call(what, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            throw this.failure(error, what);
+        }
+    }
+    /** The SDK's error as ours: what the operator must change, named. */
+    failure(error, what) {
+        if (error instanceof UpgradeError)
+            return error;
+        const e = error;
+        const name = e.name ?? 'Error';
+        const where = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
+        const detail = `${what} at ${where}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ''}`;
+        if (name === 'CredentialsProviderError') {
+            return stepError('object storage credentials', `${detail}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment, as aws-actions/configure-aws-credentials does, or run where the SDK finds a role`);
+        }
+        if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
+            return stepError('object storage credentials', `${detail}: the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN are not accepted`);
+        }
+        if (name.startsWith('KMS.') || /kms/i.test(e.message ?? ''))
+            return inputError('s3-kms-key-id', `${detail}: the KMS key cannot be used by these credentials (or does not exist)`);
+        if (name === 'NoSuchBucket')
+            return inputError(this.input, `${detail}: the bucket does not exist`);
+        if (name === 'AccessDenied' || client_status(error) === 403)
+            return inputError(this.input, `${detail}: access denied to these credentials`);
+        if (name === 'NoSuchKey' || client_status(error) === 404)
+            return inputError(this.input, `${detail}: no such object`);
+        if (name === 'InvalidRequest' && /checksum/i.test(e.message ?? ''))
+            return inputError('s3-checksum', `${detail}: this store refuses the flexible-checksum headers; set s3-checksum: none`);
+        if (name === 'BadDigest' || name === 'InvalidDigest' || /checksum/i.test(name))
+            return stepError('object storage', `${detail}: what arrived is not what was sent; nothing was kept`);
+        if (e.code !== undefined && /^E[A-Z]+$/.test(e.code))
+            return stepError('object storage', `${detail}: cannot reach the store (${e.code}); check s3-endpoint and the network`);
+        return stepError('object storage', detail, error);
+    }
+}
+function client_status(error) {
+    return error.$metadata?.httpStatusCode;
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/upload.js
+
+
+
+/** 8 MiB parts, doubled every 1000 parts: S3 allows 10,000 parts of at least 5 MiB (but the last). */
+const FIRST_PART_BYTES = (/* unused pure expression or super */ null && (8 << 20));
+const PARTS_PER_SIZE = 1000;
+const MAX_PARTS = 10_000;
+/** Parts sent at once: one on the wire while the next fills keeps the pipe from pg_dump moving. */
+const PARTS_IN_FLIGHT = 2;
+function partSize(partNumber) {
+    return FIRST_PART_BYTES * 2 ** Math.floor((partNumber - 1) / PARTS_PER_SIZE);
+}
+/**
+ * A multipart upload of a stream while it is written: nothing of it touches the disk. Each part
+ * goes with its own SHA-256 (the store refuses a part whose bytes differ, with s3-checksum
+ * SHA256), the whole stream's SHA-256 is computed on the way, and a store that answers with the
+ * parts' checksums or the composite checksum must answer with ours. On any failure, or when
+ * `signal` aborts, the upload is aborted: the store drops the parts and no object exists.
+ */
+async function upload_uploadStream(upload) {
+    const { store, location, source } = upload;
+    const uploadId = await store.createUpload(location, upload.contentType);
+    const stop = new AbortController();
+    // Destroying the source ends the wait for its next chunk: a cancelled job aborts the upload now,
+    // not when pg_dump next writes.
+    const onAbort = () => {
+        stop.abort();
+        source.destroy(stepError('object storage', 'upload cancelled'));
+    };
+    upload.signal.addEventListener('abort', onAbort, { once: true });
+    const sent = [];
+    const partSha256 = [];
+    const inFlight = new Set();
+    const whole = createHash('sha256');
+    let sizeBytes = 0;
+    let pending = [];
+    let pendingBytes = 0;
+    const send = async () => {
+        const partNumber = sent.length + 1;
+        if (partNumber > MAX_PARTS)
+            throw stepError('object storage', `the archive needs more than ${MAX_PARTS} parts`);
+        const body = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const sha256 = createHash('sha256').update(body).digest('base64');
+        partSha256.push(sha256);
+        const part = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+            if (answer.checksumSHA256 !== undefined && answer.checksumSHA256 !== sha256) {
+                throw stepError('object storage', `part ${partNumber} of ${formatS3Url(location)} arrived with SHA-256 ${answer.checksumSHA256}, sent ${sha256}`);
+            }
+            return answer;
+        });
+        sent.push(part);
+        inFlight.add(part);
+        // Settled either way before it leaves the set; a rejection is seen by the race or Promise.all below.
+        part.then(() => inFlight.delete(part), () => inFlight.delete(part));
+        if (inFlight.size >= PARTS_IN_FLIGHT)
+            await Promise.race(inFlight);
+    };
+    try {
+        await upload.onStarted?.(uploadId);
+        for await (const chunk of source) {
+            if (stop.signal.aborted)
+                throw stepError('object storage', 'upload cancelled');
+            const bytes = chunk;
+            whole.update(bytes);
+            sizeBytes += bytes.length;
+            upload.onBytes?.(sizeBytes);
+            pending.push(bytes);
+            pendingBytes += bytes.length;
+            if (pendingBytes >= partSize(sent.length + 1))
+                await send();
+        }
+        // The last part may be short; an empty stream is one empty part (S3 completes no upload of none).
+        if (pendingBytes > 0 || sent.length === 0)
+            await send();
+        const parts = await Promise.all(sent);
+        await upload.producerDone;
+        if (stop.signal.aborted)
+            throw stepError('object storage', 'upload cancelled');
+        const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+        const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
+        if (composed === 'mismatch') {
+            await store.delete(location).catch(() => { });
+            throw stepError('object storage', `${formatS3Url(location)}: the store's checksum of the parts (${reported}) is not the one of what was sent (${composite(partSha256)}); the object was deleted`);
+        }
+        // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
+        const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
+        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+    }
+    catch (error) {
+        stop.abort();
+        source.destroy();
+        await Promise.allSettled(sent);
+        await store.abortUpload(location, uploadId).catch(() => { });
+        throw error;
+    }
+    finally {
+        upload.signal.removeEventListener('abort', onAbort);
+    }
+}
+/** S3's checksum of a multipart object: the SHA-256 of the parts' SHA-256s, `-` and their count. */
+function composite(partSha256) {
+    const digests = Buffer.concat(partSha256.map((sha) => Buffer.from(sha, 'base64')));
+    return `${createHash('sha256').update(digests).digest('base64')}-${partSha256.length}`;
+}
+function checkComposite(reported, partSha256) {
+    if (reported === undefined)
+        return 'not reported';
+    // A store may answer without the count, or (one part) with the part's own checksum.
+    const expected = composite(partSha256);
+    const accepted = [expected, expected.replace(/-\d+$/, ''), ...(partSha256.length === 1 ? [partSha256[0]] : [])];
+    return accepted.includes(reported) ? 'matched' : 'mismatch';
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/remote-backup.js
+
+
+
+
+
+/** The ledger entry of a backup being written to object storage (leftover.ts undoes it). */
+const OBJECT_BACKUP_KEY = 'object-backup';
+const MANIFEST_OBJECT = 'manifest.json';
+/**
+ * Opens the store and claims `<location>/<name>/`, which must be empty (a backup never lands on
+ * another's objects). The run's ledger records the prefix, then the upload id, until the manifest
+ * is written: backup-db's post step aborts the upload or deletes the manifest-less archive of a
+ * run that was killed.
+ */
+async function remote_backup_openRemoteBackup(target, name, archiveName, runDir, log) {
+    const store = await ObjectStore.open(target.settings, 'object-storage');
+    const prefix = below(target.location, name);
+    const archive = below(prefix, archiveName);
+    const manifest = below(prefix, MANIFEST_OBJECT);
+    try {
+        if (!(await store.isEmpty(prefix)))
+            throw inputError('object-storage', `${formatS3Url(prefix)}/ holds objects already; a backup is written under a prefix of its own`);
+    }
+    catch (error) {
+        store.close();
+        throw error;
+    }
+    const { settings } = target;
+    const entry = (uploadId) => ({
+        kind: 'object-backup', endpoint: settings.endpoint ?? null, region: settings.region, forcePathStyle: settings.forcePathStyle,
+        bucket: prefix.bucket, archive: archive.key, manifest: manifest.key, uploadId,
+    });
+    await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+    let completed = false;
+    return {
+        store,
+        prefix,
+        archiveName,
+        manifestUrl: formatS3Url(manifest),
+        archiveUrl: formatS3Url(archive),
+        async upload(source, producerDone, signal, onBytes) {
+            const result = await uploadStream({
+                store, location: archive, source, contentType: 'application/octet-stream', producerDone, signal, onBytes,
+                onStarted: (uploadId) => runDir?.note(OBJECT_BACKUP_KEY, entry(uploadId)) ?? Promise.resolve(),
+            });
+            completed = true;
+            await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+            return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
+        },
+        async writeManifest(data) {
+            const body = Buffer.from(`${JSON.stringify(data, null, 2)}\n`);
+            await store.put(manifest, body, createHash('sha256').update(body).digest('base64'), 'application/json');
+            await runDir?.forget(OBJECT_BACKUP_KEY);
+            store.close();
+        },
+        async discard() {
+            try {
+                if (completed)
+                    await store.delete(archive);
+                await runDir?.forget(OBJECT_BACKUP_KEY);
+            }
+            catch {
+                // The ledger keeps the entry: the post step deletes the manifest-less archive, or says it is there.
+            }
+            finally {
+                store.close();
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/compression.js
+
+function compression_parseCompression(text, clientMajor) {
+    const value = text.trim().toLowerCase();
+    if (value === '' || value === 'auto') {
+        return clientMajor >= 16 ? { method: 'zstd', level: 1 } : { method: 'gzip', level: 1 };
+    }
+    if (/^\d$/.test(value))
+        return value === '0' ? { method: 'none', level: undefined } : { method: 'gzip', level: Number(value) };
+    const match = /^(none|gzip|lz4|zstd)(?::(\d{1,2}))?$/.exec(value);
+    if (!match)
+        throw inputError('compression', `"${text}" is not one of auto, none, gzip, lz4, zstd (optionally :level, e.g. gzip:1), or a level 0-9`);
+    const method = match[1];
+    const level = match[2] === undefined ? undefined : Number(match[2]);
+    if ((method === 'lz4' || method === 'zstd') && clientMajor < 16) {
+        throw inputError('compression', `${method} needs pg_dump 16 or newer; this pg_dump is ${clientMajor} (use gzip:1, or auto)`);
+    }
+    if (method === 'gzip' && level !== undefined && (level < 1 || level > 9))
+        throw inputError('compression', `gzip level ${level} is not 1-9`);
+    return { method, level };
+}
+function compression_formatCompression(c) {
+    return c.level === undefined ? c.method : `${c.method}:${c.level}`;
+}
+function compression_compressionArgs(c, clientMajor) {
+    if (clientMajor < 16) {
+        if (c.method === 'none')
+            return ['--compress=0'];
+        return [`--compress=${c.level ?? 6}`];
+    }
+    return [`--compress=${compression_formatCompression(c)}`];
+}
+
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+;// CONCATENATED MODULE: ./build/database/postgres/fingerprint.js
+
+
+
+
+/**
+ * Session settings that fix how a row prints as text, so the same rows hash the same on any
+ * server and session (timestamps in UTC, ISO dates, hex bytea, exact floats).
+ */
+const STABLE_TEXT_SETTINGS = [
+    "SET TimeZone = 'UTC'",
+    "SET DateStyle = 'ISO, MDY'",
+    "SET IntervalStyle = 'postgres'",
+    'SET extra_float_digits = 3',
+    "SET bytea_output = 'hex'",
+];
+/**
+ * The session a fingerprint is read in: stable text, and no parallel workers. The scan runs
+ * beside pg_dump or pg_restore, and on a small server (a 2-core runner's, say) two more processes
+ * scanning take CPU from the dump rather than idle time: one process costs less CPU in all
+ * (measured: 1.07 vs 1.2 CPU-seconds for a 1 GB Kong-shaped database) and still ends long before
+ * the dump does.
+ */
+const fingerprint_SCAN_SETTINGS = [
+    ...STABLE_TEXT_SETTINGS,
+    // A no-op before 9.6, which has no parallel query (and would reject SET of an unknown name).
+    "SELECT set_config(name, '0', false) FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'",
+];
+/**
+ * Row count and an order-independent hash per Kong entity table present in the current schema,
+ * plus counts per workspace and entity type, in one scan per table, all computed by the server:
+ * each row is hashed to a signed 64-bit integer (see ROW_HASH) and summed, so no
+ * ordering, no table-sized strings, and the same on every PostgreSQL version Kong 1.x–3.x uses
+ * (no `updated_at` needed: 2.x tables mostly lack it). Run it inside the snapshot pg_dump dumps.
+ * The parts are exported for a restore, which scans each table as soon as pg_restore has loaded it.
+ */
+async function fingerprint_readEntityFacts(client, algorithm, progress) {
+    const tables = await fingerprint_entityTablesPresent(client);
+    const chosen = algorithm ?? (await defaultAlgorithm(client, tables.map((t) => t.table)));
+    const scans = [];
+    for (const table of tables) {
+        const scan = await fingerprint_scanEntityTable(client, table, chosen);
+        scans.push(scan);
+        progress?.(table.table, Number(scan.byWorkspace.reduce((sum, w) => sum + w.rows, 0n)));
+    }
+    return fingerprint_assembleFacts(scans, chosen, await fingerprint_readWorkspaceNames(client, tables));
+}
+/** The entity tables of the current schema, in ENTITY_TABLES order. */
+async function fingerprint_entityTablesPresent(client) {
+    const columns = await client.query(`SELECT table_name, bool_or(column_name = 'ws_id') AS has_ws
+       FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY($1)
+      GROUP BY table_name`, [entities/* ENTITY_TABLES */.ke.map((t) => t.table)]);
+    const present = new Map(columns.rows.map((row) => [row.table_name, row.has_ws]));
+    return entities/* ENTITY_TABLES */.ke.filter(({ table }) => present.has(table)).map(({ table, entity }) => ({ table, entity, hasWs: present.get(table) === true }));
+}
+async function fingerprint_scanEntityTable(client, table, algorithm) {
+    const result = await client.query(`SELECT ${table.hasWs ? 't.ws_id::text' : 'NULL::text'} AS ws, count(*)::text AS rows,
+            coalesce(sum(${ROW_HASH[algorithm]}), 0)::text AS hash
+       FROM ${(0,postgres_connect/* quoteIdent */.v4)(table.table)} t
+      ${table.hasWs ? 'GROUP BY t.ws_id' : ''}`);
+    return { table, byWorkspace: result.rows.map((row) => ({ ws: row.ws, rows: BigInt(row.rows), hash: BigInt(row.hash) })) };
+}
+/** Workspace id → name (empty before 2.0, which had no workspaces table). */
+async function fingerprint_readWorkspaceNames(client, tables) {
+    if (!tables.some((t) => t.table === 'workspaces'))
+        return new Map();
+    const ws = await client.query('SELECT id::text AS id, name FROM workspaces');
+    return new Map(ws.rows.map((row) => [row.id, row.name]));
+}
+function fingerprint_assembleFacts(scans, algorithm, workspaceNames) {
+    const tables = {};
+    const counts = {};
+    for (const { table, byWorkspace } of scans) {
+        let rows = 0n;
+        let hash = 0n;
+        for (const part of byWorkspace) {
+            rows += part.rows;
+            hash += part.hash;
+            if (part.rows === 0n)
+                continue;
+            const workspace = part.ws === null ? '*' : (workspaceNames.get(part.ws) ?? part.ws);
+            const bucket = (counts[workspace] ??= {});
+            bucket[table.entity] = (bucket[table.entity] ?? 0) + Number(part.rows);
+        }
+        tables[table.table] = { entity: table.entity, rows: Number(rows), hash: hash.toString() };
+    }
+    return { fingerprint: fingerprintOf(tables, algorithm), counts: (0,entities/* sortCounts */.XR)(counts) };
+}
+/**
+ * Per-row hashes, cheapest first.
+ *
+ * `hash_record_extended` (PostgreSQL 14+) hashes each column with its type's own 64-bit hash
+ * function and combines them, without printing the row as text: on a 1 GB Kong-shaped database
+ * it takes about a third of the CPU of `hashtextextended(t::text)` (bench/backup.mjs), and that
+ * CPU is taken from pg_dump when the server and pg_dump share a 2-core runner. The column hashes
+ * are the ones hash indexes and hash partitions store on disk, which pg_upgrade keeps, so they
+ * do not change between major versions; they also do not depend on session settings (a
+ * timestamptz hashes its instant, not its text). Dropped columns are skipped, so a restored copy
+ * (which has none) hashes like its source. Used only when every column's type is one we know to
+ * have such a hash (HASHABLE_TYPES): `json`, for one, has none.
+ *
+ * `hashtextextended(t::text)` (PostgreSQL 11+) hashes the row's text under STABLE_TEXT_SETTINGS;
+ * md5 is the fallback for older servers (Kong 1.x/2.x era). The manifest records which one was
+ * used and comparisons recompute with that one.
+ */
+const ROW_HASH = {
+    'row-hashrecord-sum-v1': 'hash_record_extended(t, 0)',
+    'row-hashtextextended-sum-v1': 'hashtextextended(t::text, 0)',
+    'row-md5-sum-v1': "('x' || left(md5(t::text), 16))::bit(64)::bigint",
+};
+/** The first server version each row hash runs on (hash_record_extended: 14, hashtextextended: 11). */
+const FIRST_VERSION_NUM = {
+    'row-hashrecord-sum-v1': 140_000,
+    'row-hashtextextended-sum-v1': 110_000,
+    'row-md5-sum-v1': 0,
+};
+/**
+ * A fingerprint can only be compared on a server that can compute it: checked before a restore
+ * or a gate touches anything, since a backup from PostgreSQL 14+ restored into an older server
+ * would otherwise be restored first and fail to be checked after.
+ */
+function fingerprint_assertFingerprintComputable(algorithm, versionNum, serverVersion) {
+    if (versionNum >= FIRST_VERSION_NUM[algorithm])
+        return;
+    throw (0,errors/* stepError */.hH)('checking the fingerprint', `the backup's fingerprint (${algorithm}) needs PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000} or newer to be recomputed, and this server runs ${serverVersion}: restore into PostgreSQL ${FIRST_VERSION_NUM[algorithm] / 10_000}+, or take the backup from a server of the same major as the target`);
+}
+/** Built-in types (and arrays of them) with a hash opclass whose values hash stably. */
+const HASHABLE_TYPES = (/* unused pure expression or super */ null && ([
+    'uuid', 'text', 'varchar', 'bpchar', 'name', 'int2', 'int4', 'int8', 'bool', 'jsonb', 'timestamptz',
+    'timestamp', 'date', 'numeric', 'bytea', 'inet', 'cidr', 'float4', 'float8', 'interval', 'oid',
+]));
+async function defaultAlgorithm(client, tables) {
+    const result = await client.query("SELECT current_setting('server_version_num') AS num");
+    const version = Number(result.rows[0]?.num ?? 0);
+    if (version >= 140_000) {
+        // Columns of the entity tables whose type (or array element type, or domain base type) is
+        // not known to hash: one such column and the whole fingerprint hashes text instead.
+        const odd = await client.query(`WITH cols AS (
+         SELECT CASE WHEN ty.typtype = 'd' THEN ty.typbasetype ELSE ty.oid END AS t
+           FROM pg_attribute a
+           JOIN pg_class c ON c.oid = a.attrelid AND c.relnamespace = current_schema()::regnamespace
+           JOIN pg_type ty ON ty.oid = a.atttypid
+          WHERE c.relname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+       )
+       SELECT count(*)::text AS n
+         FROM cols JOIN pg_type ty ON ty.oid = cols.t
+        WHERE NOT (CASE WHEN ty.typcategory = 'A' AND ty.typelem <> 0 THEN ty.typelem ELSE ty.oid END) = ANY($2::regtype[]::oid[])`, [tables, HASHABLE_TYPES]);
+        if (Number(odd.rows[0]?.n ?? 1) === 0)
+            return 'row-hashrecord-sum-v1';
+    }
+    return version >= 110_000 ? 'row-hashtextextended-sum-v1' : 'row-md5-sum-v1';
+}
+function fingerprintOf(tables, algorithm) {
+    const names = Object.keys(tables).sort();
+    const lines = names.map((name) => `${name} ${tables[name].rows} ${tables[name].hash}\n`).join('');
+    const sorted = {};
+    for (const name of names)
+        sorted[name] = tables[name];
+    return { algorithm, digest: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./build/database/postgres/tools.js
+
+
+
+
+/**
+ * `pg_dump`/`pg_restore` from `binDir` (input `pg-bin-dir`) or PATH, checked against the server:
+ * pg_dump refuses servers newer than itself, and an operator should learn that before the
+ * maintenance window, with what to install, rather than from pg_dump's own message.
+ */
+async function tools_findPgTools(binDir, serverMajor) {
+    return tools_checkPgTools(await tools_probePgTools(binDir), serverMajor);
+}
+async function tools_probePgTools(binDir) {
+    const tool = (name) => (binDir === undefined ? name : external_node_path_.join(binDir, name));
+    if (binDir !== undefined && !(0,external_node_fs_.existsSync)(tool('pg_dump'))) {
+        return { ok: false, error: () => (0,errors/* inputError */.Xu)('pg-bin-dir', `${binDir} has no pg_dump`) };
+    }
+    let result;
+    try {
+        result = await (0,exec/* execCommand */.N)({ command: tool('pg_dump'), args: ['--version'] });
+    }
+    catch (error) {
+        return { ok: false, error: (serverMajor) => (0,errors/* stepError */.hH)('finding pg_dump', `${error.message}; ${installHint(serverMajor)}`, error) };
+    }
+    const match = /(\d+)(?:\.(\d+))?/.exec(result.stdout);
+    if (result.exitCode !== 0 || !match) {
+        return { ok: false, error: () => (0,errors/* stepError */.hH)('finding pg_dump', `\`pg_dump --version\` answered "${result.stdout.trim() || result.stderr.trim()}"`) };
+    }
+    const major = Number(match[1]);
+    const version = match[2] === undefined ? match[1] : `${match[1]}.${match[2]}`;
+    return { ok: true, tools: { pgDump: tool('pg_dump'), pgRestore: tool('pg_restore'), version, major } };
+}
+function tools_checkPgTools(probed, serverMajor) {
+    if (!probed.ok)
+        throw probed.error(serverMajor);
+    const { tools } = probed;
+    if (tools.major < serverMajor) {
+        throw (0,errors/* stepError */.hH)('checking the PostgreSQL client version', `pg_dump ${tools.version} is older than the server (PostgreSQL ${serverMajor}) and cannot dump it; ${installHint(serverMajor)}`);
+    }
+    return tools;
+}
+function installHint(serverMajor) {
+    return (`install a client of major ${serverMajor} or newer, e.g. on Ubuntu/Debian runners ` +
+        `\`sudo apt-get install -y postgresql-client-${serverMajor}\` after adding the PGDG apt repository ` +
+        `(https://wiki.postgresql.org/wiki/Apt), then set pg-bin-dir to /usr/lib/postgresql/${serverMajor}/bin`);
+}
+/** `server_version_num` 150018 → 15; 90624 → 9 (9.6: older than any client we meet). */
+function tools_serverMajor(versionNum) {
+    return Math.floor(versionNum / 10_000);
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/dump.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const MANIFEST_FILE = 'manifest.json';
+const PROGRESS_EVERY_MS = 10_000;
+/**
+ * A backup: pg_dump of an exported snapshot while the same snapshot's schema_meta, entity counts
+ * and fingerprint are read on the exporting connection (the other core works on them while
+ * pg_dump runs), then checksums, optional encryption, and the manifest, written last and
+ * atomically. On any failure, including pg_dump being killed, the folder is removed: no manifest
+ * and no partial files.
+ */
+async function backupPostgres(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const { db } = options.source;
+    const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
+    let remote;
+    let folder = path.resolve(options.backupDir, name);
+    if (options.objectStorage) {
+        // pg_dump writes a directory archive file by file, and seeks in it: only custom streams.
+        if (options.format !== 'custom')
+            throw inputError('format', `is ${options.format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
+        remote = await openRemoteBackup(options.objectStorage, name, `kong.dump${options.encryption ? ENCRYPTED_SUFFIX : ''}`, options.runDir, log);
+        folder = formatS3Url(remote.prefix);
+    }
+    else {
+        await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
+            throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
+        });
+        // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+        // plaintext dump waiting for encryption), which backup-db's post step removes.
+        await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+        await mkdir(folder).catch(async (error) => {
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+            throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
+        });
+    }
+    let client;
+    try {
+        // `pg_dump --version` runs while we connect: start-up time is part of every backup's.
+        const probing = probePgTools(options.binDir);
+        client = await connect(options.source, 'connecting to the source database');
+        // One round trip for all settings (simple query protocol runs them in order).
+        await client.query(SCAN_SETTINGS.join('; '));
+        const identity = await dump_readIdentity(client, options.source);
+        const tools = checkPgTools(await probing, serverMajor(identity.versionNum));
+        const compression = parseCompression(options.compression, tools.major);
+        log(`Backing up ${describeDatabase(db)} (PostgreSQL ${identity.database.serverVersion}) with pg_dump ${tools.version}, ${options.format} format, compression ${formatCompression(compression)}${options.format === 'directory' ? `, ${options.jobs} job(s)` : ''}`);
+        // REPEATABLE READ: every query of this transaction sees the exported snapshot, which is
+        // exactly what pg_dump --snapshot dumps. Held open until pg_dump is done.
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const snapshot = (await client.query('SELECT pg_export_snapshot() AS s')).rows[0].s;
+        const archiveName = options.format === 'custom' ? 'kong.dump' : 'kong.dir';
+        const archive = path.join(folder, archiveName);
+        const abort = new AbortController();
+        const onOuterAbort = () => abort.abort();
+        options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+        const factsClient = client;
+        const facts = (async () => {
+            const factsStarted = Date.now();
+            const schemaMeta = await readSchemaMeta(factsClient);
+            const entities = await readEntityFacts(factsClient);
+            // The time says what the fingerprint cost beside pg_dump (bench/backup.mjs reads it).
+            log(`Fingerprint read in the dump's snapshot: ${Object.keys(entities.fingerprint.tables).length} entity tables, ${entities.fingerprint.algorithm}, ${((Date.now() - factsStarted) / 1000).toFixed(2)} s`);
+            return { schemaMeta, entities };
+        })();
+        // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
+        facts.catch(() => abort.abort());
+        const streamed = remote && streamToObjectStorage(remote, options, abort);
+        const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+        streamed?.dumpSettled(dump);
+        const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
+        options.signal?.removeEventListener('abort', onOuterAbort);
+        // A failed read of the facts stopped pg_dump: its reason is the one to tell.
+        if (factsResult.status === 'rejected' && !options.signal?.aborted)
+            throw factsError(options.source, factsResult.reason);
+        // A failed upload stopped pg_dump, and a failed pg_dump aborts the upload with its own error.
+        if (uploadResult.status === 'rejected')
+            throw uploadResult.reason;
+        if (dumpResult.status === 'rejected')
+            throw dumpResult.reason;
+        if (factsResult.status === 'rejected')
+            throw factsError(options.source, factsResult.reason);
+        await client.query('COMMIT');
+        await client.end().catch(() => { });
+        client = undefined;
+        const { files, archivePath } = remote && uploadResult.status === 'fulfilled' && uploadResult.value
+            ? { files: [uploadResult.value], archivePath: remote.archiveUrl }
+            : await finishLocalArchive(options, archive, folder);
+        const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
+        const { schemaMeta, entities } = factsResult.value;
+        const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
+        const manifest = {
+            schema: MANIFEST_SCHEMA,
+            database: identity.database,
+            lineage: { restoredFrom: null },
+            kong: options.kongVersion !== undefined
+                ? { version: options.kongVersion, source: 'input' }
+                : fromSchema !== undefined
+                    ? { version: fromSchema, source: 'schema_meta' }
+                    : { version: null, source: 'unknown' },
+            schemaMeta: schemaMeta ?? null,
+            counts: entities.counts,
+            fingerprint: entities.fingerprint,
+            dump: {
+                tool: 'pg_dump',
+                toolVersion: tools.version,
+                format: options.format,
+                compression: formatCompression(compression),
+                jobs: options.format === 'directory' ? options.jobs : 1,
+                snapshot,
+            },
+            encryption: {
+                method: options.encryption?.method ?? 'none',
+                recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
+            },
+            archive: { path: remote ? remote.archiveName : path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
+            files,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const manifestPath = remote ? remote.manifestUrl : path.join(folder, MANIFEST_FILE);
+        if (options.signal?.aborted)
+            throw stepError('backup', 'cancelled');
+        if (remote) {
+            await remote.writeManifest(manifest);
+        }
+        else {
+            await writeManifestAtomically(manifestPath, manifest).catch((error) => {
+                throw diskError(error, folder);
+            });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
+        log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
+        return { manifest, manifestPath, archivePath, folder };
+    }
+    catch (error) {
+        if (client) {
+            await client.query('ROLLBACK').catch(() => { });
+            await client.end().catch(() => { });
+        }
+        if (remote) {
+            await remote.discard();
+        }
+        else {
+            await rm(folder, { recursive: true, force: true });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
+        throw error;
+    }
+}
+/**
+ * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
+ * table of contents once, first, without the data offsets it writes back into a seekable file at
+ * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
+ * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ */
+function streamToObjectStorage(remote, options, abort) {
+    let settle;
+    const dumpEnded = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    dumpEnded.catch(() => { });
+    let written = 0;
+    let uploaded;
+    const start = async (stdout) => {
+        const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
+        const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+        producerDone.catch(() => { });
+        return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
+    };
+    return {
+        output: {
+            stdout: (stream) => {
+                uploaded = start(stream);
+                // A failed upload stops pg_dump: nobody reads what it writes any more.
+                uploaded.catch(() => abort.abort());
+            },
+            written: () => written,
+        },
+        /** pg_dump's outcome decides whether the upload completes or aborts. */
+        dumpSettled(dump) {
+            dump.then(() => settle.resolve(), (error) => settle.reject(error));
+        },
+        get uploaded() {
+            return uploaded;
+        },
+    };
+}
+/** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
+async function finishLocalArchive(options, archive, folder) {
+    let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
+    let archivePath = archive;
+    if (options.encryption) {
+        options.log?.(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
+        archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
+        if (options.format === 'custom')
+            archivePath = archiveFiles[0];
+    }
+    // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
+    // from the page cache, instead of one after the other. Both end before the manifest exists.
+    const [files] = await Promise.all([
+        describeFiles(archivePath, folder),
+        syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
+            throw diskError(error, folder);
+        }),
+    ]);
+    return { files, archivePath };
+}
+const BACKUP_FOLDER_KEY = 'backup-folder';
+async function dump_readIdentity(client, target) {
+    const version = await client.query("SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v");
+    let systemIdentifier = null;
+    try {
+        // pg_control_system(): PostgreSQL 9.6+; may be revoked from non-superusers.
+        const result = await client.query('SELECT system_identifier::text AS id FROM pg_control_system()');
+        systemIdentifier = result.rows[0]?.id ?? null;
+    }
+    catch {
+        systemIdentifier = null;
+    }
+    const raw = version.rows[0].v;
+    return {
+        versionNum: Number(version.rows[0].num),
+        database: {
+            host: target.db.host,
+            port: target.db.port,
+            database: target.db.database,
+            systemIdentifier,
+            serverVersion: raw.split(' ')[0] ?? raw,
+        },
+    };
+}
+async function runPgDump(options, tools, output, snapshot, compression, signal, log) {
+    const args = [
+        `--format=${options.format}`,
+        ...('file' in output ? [`--file=${output.file}`] : []),
+        `--snapshot=${snapshot}`,
+        '--no-password',
+        '--verbose',
+        // Since PostgreSQL 10 pg_dump fsyncs what it wrote before it exits; backupPostgres does that
+        // itself, beside the checksums (older pg_dump never synced).
+        ...(tools.major >= 10 ? ['--no-sync'] : []),
+        ...compression,
+        ...(options.format === 'directory' && options.jobs > 1 ? [`--jobs=${options.jobs}`] : []),
+    ];
+    // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
+    const ticker = setInterval(() => {
+        void ('file' in output ? sizeOf(output.file) : Promise.resolve(output.written())).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
+    }, PROGRESS_EVERY_MS);
+    ticker.unref();
+    const result = await execCommand({
+        command: tools.pgDump,
+        args,
+        env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
+        signal,
+        ...('stdout' in output && { onStdout: output.stdout }),
+        onLine: (line, stream) => {
+            if (stream === 'stderr' && /dumping contents of table/.test(line))
+                log(line.trim());
+        },
+    }).finally(() => clearInterval(ticker));
+    if (result.exitCode === 0 && result.signal === undefined)
+        return;
+    const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
+    if ('file' in output && (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr))) {
+        throw inputError('backup-dir', `no room to write the dump in ${path.dirname(output.file)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
+    }
+    const connection = libpqFailure(options.source, stderr);
+    if (connection)
+        throw connection;
+    const denied = /permission denied for (?:table|relation|schema|sequence|database) .*/i.exec(stderr)?.[0];
+    if (denied)
+        throw readDenied(options.source, denied);
+    if (result.aborted)
+        throw stepError('pg_dump', 'cancelled');
+    if (result.signal)
+        throw stepError('pg_dump', `was killed by ${result.signal}${stderr ? `: ${lastLines(stderr)}` : ''}`);
+    throw stepError('pg_dump', `exited with code ${result.exitCode}: ${lastLines(stderr)}`);
+}
+async function sizeOf(target) {
+    try {
+        const info = await stat(target);
+        if (!info.isDirectory())
+            return info.size;
+        const files = await listFiles(target, target);
+        const sizes = await Promise.all(files.map((f) => stat(path.join(target, f)).then((s) => s.size, () => 0)));
+        return sizes.reduce((a, b) => a + b, 0);
+    }
+    catch {
+        return 0;
+    }
+}
+function lastLines(text, n = 3) {
+    return text.trim().split('\n').slice(-n).join(' / ');
+}
+function diskError(error, folder) {
+    const code = error.code;
+    if (code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT')
+        return inputError('backup-dir', `no room to write in ${folder} (${code})`, error);
+    return wrap(error, 'writing the manifest');
+}
+/** The role may not read a Kong table: the input that named the role is what to change. */
+function readDenied(source, what) {
+    return inputError(source.inputs.user, `role "${source.db.user}" may not read every Kong table (${what}); back up as a role that can, such as the owner of Kong's tables`);
+}
+function factsError(source, error) {
+    const e = error;
+    if (e.code === '42501')
+        return readDenied(source, e.message ?? 'permission denied');
+    return wrap(error, 'reading schema_meta and the fingerprint in the dump\'s snapshot');
+}
+function wrap(error, step) {
+    return error instanceof UpgradeError ? error : stepError(step, error.message, error);
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/swap.js
+
+
+const STEP = 'swapping the restored copy in';
+async function swap_swapIn(admin, swap, runDir, log) {
+    const { name, scratch, aside } = swap;
+    // 1. The copy: no new sessions, and the ones there ended.
+    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} WITH ALLOW_CONNECTIONS false`);
+    const onCopy = await swap_endSessions(admin, scratch);
+    if (onCopy.length > 0) {
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `${onCopy.length} session(s) on the restored copy "${scratch}" could not be ended (${onCopy.join(', ')}); the target "${name}" was left as it was${dropped ? '' : `, and the copy stays as "${scratch}" (drop it once they are gone)`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+    }
+    if (!swap.exists) {
+        await renameOrDrop(admin, runDir, scratch, name);
+        await allowConnections(admin, name, true);
+        return { previousKept: undefined };
+    }
+    // 2. The target, renamed aside: whole, under another name, until the copy holds its own.
+    const allowed = (await admin.query('SELECT datallowconn AS allowed FROM pg_database WHERE datname = $1', [name])).rows[0]?.allowed ?? true;
+    await runDir?.note('swap', { kind: 'swap', host: swap.host, port: swap.port, target: name, aside, scratch, allowConnections: allowed });
+    if (swap.disconnect) {
+        await allowConnections(admin, name, false);
+        const onTarget = await swap_endSessions(admin, name);
+        if (onTarget.length > 0) {
+            await allowConnections(admin, name, allowed);
+            await runDir?.forget('swap');
+            const dropped = await swap_dropScratch(admin, scratch, runDir);
+            throw stepError(STEP, `${onTarget.length} session(s) on "${name}" could not be ended (${onTarget.join(', ')}); it was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}. End them (or grant the restoring role pg_signal_backend) and restore again`);
+        }
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(name)} RENAME TO ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        if (swap.disconnect)
+            await allowConnections(admin, name, allowed).catch(() => { });
+        await runDir?.forget('swap');
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        const left = `the target "${name}" was left as it was${dropped ? '' : `, the checked copy stays as "${scratch}"`}`;
+        if (!swap.disconnect && error.code === '55006') {
+            throw inputError('allow-live-connections', `a client connected to "${name}" during the restore (${error.message}); ${left}. Stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`, error);
+        }
+        throw stepError(STEP, `renaming "${name}" aside failed: ${error.message}; ${left}`, error);
+    }
+    // 3. The copy takes the name; on failure the target takes it back before anything is dropped.
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(name)}`);
+    }
+    catch (error) {
+        try {
+            await admin.query(`ALTER DATABASE ${quoteIdent(aside)} RENAME TO ${quoteIdent(name)}`);
+            await allowConnections(admin, name, allowed);
+        }
+        catch (back) {
+            // The ledger keeps the swap: backup-db's post step renames the target back.
+            throw stepError(STEP, `the restored copy could not take the name "${name}" (${error.message}) and the target could not be renamed back (${back.message}). Nothing was dropped: the target is whole as "${aside}", the checked copy is "${scratch}"; rename "${aside}" back with ALTER DATABASE "${aside}" RENAME TO "${name}"`, error);
+        }
+        await runDir?.forget('swap');
+        const dropped = await swap_dropScratch(admin, scratch, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${name}": ${error.message}; the target was renamed back and is as it was${dropped ? '' : `, the copy stays as "${scratch}"`}`, error);
+    }
+    await runDir?.forget(swap_scratchKey(scratch));
+    await allowConnections(admin, name, allowed);
+    log(`Restored into "${name}" (scratch copy checked, then renamed in; the previous database renamed aside)`);
+    // 4. The previous target, now that the copy holds its name.
+    let previousKept;
+    await swap_endSessions(admin, aside);
+    try {
+        await admin.query(`DROP DATABASE ${quoteIdent(aside)}`);
+    }
+    catch (error) {
+        previousKept = aside;
+        log(`The previous "${name}" could not be dropped and is kept as "${aside}" (${error.message}): drop it once the restore is confirmed`);
+    }
+    await runDir?.forget('swap');
+    return { previousKept };
+}
+/** The scratch database's ledger key (written before CREATE DATABASE, removed once it is gone or renamed). */
+function swap_scratchKey(scratch) {
+    return `scratch-${scratch.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+async function renameOrDrop(admin, runDir, from, to) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`);
+    }
+    catch (error) {
+        const dropped = await swap_dropScratch(admin, from, runDir);
+        throw stepError(STEP, `the restored copy could not take the name "${to}": ${error.message}${dropped ? '' : `; the copy stays as "${from}"`}`, error);
+    }
+    await runDir?.forget(swap_scratchKey(from));
+}
+async function allowConnections(admin, database, allowed) {
+    try {
+        await admin.query(`ALTER DATABASE ${quoteIdent(database)} WITH ALLOW_CONNECTIONS ${allowed}`);
+    }
+    catch (error) {
+        throw stepError(STEP, `could not set ALLOW_CONNECTIONS ${allowed} on "${database}": ${error.message}`, error);
+    }
+}
+/**
+ * Ends every other session on `database` that this role may end; returns those it could not
+ * (a superuser's, another role's without pg_signal_backend), as `user application@address`.
+ * The rename or drop that follows waits up to 5 s for ended sessions to go (CountOtherDBBackends).
+ */
+async function swap_endSessions(admin, database) {
+    const sessions = await admin.query(
+    // client_addr and client_port read null for other roles' sessions without pg_read_all_stats.
+    `SELECT pid, usename || ' ' || coalesce(nullif(application_name, ''), 'unnamed') || '@' ||
+            coalesce(host(client_addr), CASE client_port WHEN -1 THEN 'local' END, 'address hidden') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    const stuck = [];
+    for (const session of sessions.rows) {
+        const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
+        if (!ended)
+            stuck.push(session.who);
+    }
+    return stuck;
+}
+/** Ends every session with this application_name (one pg_restore's, a worker's too); returns how many. */
+async function swap_endSessionsNamed(client, applicationName) {
+    const result = await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()', [applicationName]);
+    return result.rows.length;
+}
+/** Drops a scratch database (ending its sessions first); false when it could not. */
+async function swap_dropScratch(admin, scratch, runDir) {
+    await swap_endSessions(admin, scratch).catch(() => []);
+    try {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(scratch)}`);
+    }
+    catch {
+        return false;
+    }
+    await runDir?.forget(swap_scratchKey(scratch));
+    return true;
+}
+/**
+ * What a killed run left, undone from its ledger (backup-db's post step): a target renamed aside
+ * takes its name back (or, when the copy already holds it, is kept and named); scratch databases
+ * are dropped. Returns a line per thing done or left.
+ */
+async function recoverSwap(admin, entry) {
+    const present = async (db) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rows.length > 0;
+    const [target, aside] = [await present(entry.target), await present(entry.aside)];
+    if (!aside)
+        return `"${entry.target}": the interrupted swap had not renamed it, or had finished`;
+    if (!target) {
+        await admin.query(`ALTER DATABASE ${quoteIdent(entry.aside)} RENAME TO ${quoteIdent(entry.target)}`);
+        await allowConnections(admin, entry.target, entry.allowConnections);
+        return `"${entry.target}" was renamed aside by the interrupted restore and has its name back, as it was`;
+    }
+    await allowConnections(admin, entry.target, entry.allowConnections);
+    return `"${entry.target}" holds the restored copy (checked before the swap, but no manifest was written); the previous database is kept as "${entry.aside}": drop it once the restore is confirmed`;
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/lock-watch.js
+
+
+
+async function lock_watch_watchLocks(target, applicationName, timeoutMs) {
+    const client = await connect(target, 'watching the restore\'s locks');
+    let blockedBy;
+    let stopped = false;
+    const every = Math.min(1000, Math.max(100, timeoutMs / 4));
+    const loop = (async () => {
+        while (!stopped) {
+            const waiting = await client.query(`SELECT a.pid, extract(epoch FROM now() - a.query_start) * 1000 AS waited,
+                (SELECT string_agg(b.usename || ' ' || coalesce(nullif(b.application_name, ''), 'unnamed') || ' (pid ' || b.pid || ')', ', ')
+                   FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
+           FROM pg_stat_activity a
+          WHERE a.application_name = $1 AND a.wait_event_type = 'Lock'`, [applicationName]);
+            const stuck = waiting.rows.find((row) => Number(row.waited) > timeoutMs);
+            if (stuck) {
+                blockedBy = stuck.blockers ?? 'another session';
+                await client.query('SELECT pg_cancel_backend($1)', [stuck.pid]);
+                return;
+            }
+            await sleep(every);
+        }
+    })().catch(() => { });
+    return {
+        blockedBy: () => blockedBy,
+        async end() {
+            stopped = true;
+            await loop;
+            await endSessionsNamed(client, applicationName).catch(() => { });
+            await client.end().catch(() => { });
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/restore.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function restorePostgres(options) {
+    const log = options.log ?? (() => { });
+    const startedAt = new Date();
+    const target = options.target;
+    const name = target.db.database;
+    // swap checks the checksums while pg_restore fills the scratch database (swapRestore awaits
+    // them before the target changes); clean writes the target itself, so it checks them first.
+    const archive = await openArchive({
+        manifestPath: options.manifestPath, manifestInput: 'manifest', encryption: options.encryption, workDir: options.workDir, runDir: options.runDir, signal: options.signal, log,
+        deferChecksums: options.method === 'swap' && !options.dryRun,
+    });
+    try {
+        const source = archive.manifest;
+        const maintenance = withDatabase(target, options.maintenanceDatabase ?? 'postgres');
+        const admin = await connect(maintenance, 'connecting to the target server');
+        let tools;
+        let targetIdentity;
+        let checked;
+        let previousKept;
+        let live = [];
+        const actions = [];
+        try {
+            const identity = await readIdentity(admin, target);
+            targetIdentity = identity.database;
+            tools = await findPgTools(options.binDir, serverMajor(identity.versionNum));
+            assertFingerprintComputable(source.fingerprint.algorithm, identity.versionNum, identity.database.serverVersion);
+            const archiveMajor = Number(source.dump.toolVersion.split('.')[0]);
+            if (tools.major < archiveMajor) {
+                throw stepError('checking the PostgreSQL client version', `the archive was written by pg_dump ${source.dump.toolVersion}; pg_restore ${tools.version} cannot read it: install a client of major ${archiveMajor} or newer and set pg-bin-dir`);
+            }
+            if (sameDatabase(source.database, targetIdentity) && !options.allowRestoreOverSource) {
+                throw inputError('allow-restore-over-source', `the target ${describeDatabase(target.db)} is the database this backup was taken from (system identifier ${source.database.systemIdentifier ?? 'unknown'}, database "${source.database.database}"); restoring would replace it with the backup's state. Set allow-restore-over-source: true for a rollback`);
+            }
+            const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rows.length > 0;
+            if (!exists && options.method === 'clean') {
+                throw inputError(target.inputs.database, `database "${name}" does not exist on ${target.db.host}:${target.db.port}; restore-method clean restores into an existing database (use swap to create it)`);
+            }
+            live = exists ? await liveConnections(admin, name) : [];
+            if (live.length > 0 && !options.allowLiveConnections) {
+                throw inputError('allow-live-connections', `the target database "${name}" has ${live.length} live connection(s) (${live.slice(0, 5).join(', ')}); stop the Kong nodes using it, or set allow-live-connections: true to disconnect them`);
+            }
+            const disconnect = live.length > 0 ? `disconnect ${live.length} session(s), ` : '';
+            if (options.method === 'swap') {
+                actions.push(`restore into a scratch database on ${target.db.host}:${target.db.port} with pg_restore${options.jobs > 1 ? ` -j ${options.jobs}` : ''}, check its fingerprint and schema_meta`);
+                if (exists)
+                    actions.push(`${disconnect}rename "${name}" aside, rename the scratch database to "${name}", then drop the previous one (renamed back if anything fails)`);
+                else
+                    actions.push(`rename the scratch database to "${name}"`);
+            }
+            else {
+                actions.push(`${disconnect}pg_restore --clean --if-exists into "${name}"${options.jobs > 1 ? ` -j ${options.jobs} (not in one transaction: stopped halfway, it leaves the database partly restored)` : ' in one transaction'}, waiting at most ${lockTimeout(options) / 1000} s for a lock`);
+            }
+            actions.push('compare the fingerprint with the manifest and write the target manifest');
+            if (options.dryRun) {
+                return { source, manifest: undefined, manifestPath: undefined, dryRun: true, actions, previousKept: undefined };
+            }
+            if (options.method === 'swap') {
+                // The renamed copy is the database whose fingerprint was just checked: no second scan.
+                ({ facts: checked, previousKept } = await swapRestore(options, archive, tools, admin, exists, log));
+            }
+            else if (live.length > 0) {
+                const stuck = await endSessions(admin, name);
+                if (stuck.length > 0)
+                    throw stepError('disconnecting the target\'s sessions', `${stuck.length} session(s) on "${name}" could not be ended (${stuck.join(', ')}); nothing was restored. End them (or grant the restoring role pg_signal_backend) and restore again`);
+                log(`Ended ${live.length} session(s) on "${name}"`);
+            }
+        }
+        finally {
+            await admin.end().catch(() => { });
+        }
+        if (options.method === 'clean')
+            await cleanRestore(options, archive, tools, log);
+        const after = checked ?? (await readFacts(target, source.fingerprint.algorithm));
+        const differences = restoredDifferences(source, after);
+        if (differences.length > 0) {
+            throw stepError('checking the restored database', `it differs from the manifest: ${differences.join('; ')}`);
+        }
+        log(`Fingerprint of ${describeDatabase(target.db)} equals the backup's (${after.entities.fingerprint.digest.slice(0, 16)}…)`);
+        const manifest = {
+            ...source,
+            database: targetIdentity,
+            lineage: {
+                restoredFrom: {
+                    manifest: options.manifestName ?? archive.manifestPath,
+                    database: source.database,
+                    fingerprint: source.fingerprint.digest,
+                    finishedAt: source.finishedAt,
+                },
+            },
+            schemaMeta: after.schemaMeta ?? null,
+            counts: after.entities.counts,
+            fingerprint: after.entities.fingerprint,
+            startedAt: startedAt.toISOString(),
+            finishedAt: new Date().toISOString(),
+        };
+        const manifestPath = path.join(archive.folder, `restored-${safe(target.db.host)}-${target.db.port}-${safe(name)}.manifest.json`);
+        await writeManifestAtomically(manifestPath, manifest);
+        if (previousKept)
+            actions.push(`the previous "${name}" could not be dropped and is kept as "${previousKept}"`);
+        return { source, manifest, manifestPath, dryRun: false, actions, previousKept };
+    }
+    finally {
+        await archive.close();
+    }
+}
+/** How a restored database differs from its manifest: fingerprint table by table, then schema_meta. */
+function restoredDifferences(manifest, facts) {
+    const differences = compareFingerprints(manifest.fingerprint, facts.entities.fingerprint);
+    if (JSON.stringify(facts.schemaMeta ?? null) !== JSON.stringify(manifest.schemaMeta))
+        differences.push('its schema_meta rows differ from the manifest');
+    return differences;
+}
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+function lockTimeout(options) {
+    return options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+}
+/**
+ * Into a scratch database, checked (checksums, fingerprint, schema_meta) before the target is
+ * touched, then swapped in (swap.ts). The scratch database is in the run's ledger while it exists.
+ */
+async function swapRestore(options, archive, tools, admin, exists, log) {
+    const name = options.target.db.database;
+    const scratch = scratchName(name, 'restore');
+    const { host, port } = options.target.db;
+    await options.runDir?.note(scratchKey(scratch), { kind: 'scratch-database', host, port, database: scratch });
+    try {
+        await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0`);
+    }
+    catch (error) {
+        await options.runDir?.forget(scratchKey(scratch));
+        throw stepError('creating the scratch database', `${error.message}; the role needs CREATEDB for restore-method swap, or use restore-method clean`, error);
+    }
+    const scratchTarget = withDatabase(options.target, scratch);
+    let facts;
+    try {
+        // The archive's SHA-256 runs beside pg_restore instead of before it, so it adds nothing to
+        // the restore's time: only the scratch database sees an unchecked archive, a failed checksum
+        // stops pg_restore, and the target changes only after both checks pass.
+        const stop = new AbortController();
+        const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+        const checksums = archive.checksums.catch((error) => {
+            stop.abort();
+            throw error;
+        });
+        const copy = restoreAndReadFacts(tools, archive.dumpPath, scratchTarget, options.jobs, archive.manifest.fingerprint.algorithm, signal, log, options.runDir);
+        const [checked, restored] = await Promise.allSettled([checksums, copy]);
+        // A damaged archive is the cause of whatever pg_restore then said (or of its being stopped).
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (restored.status === 'rejected')
+            throw restored.reason;
+        facts = restored.value;
+        const differences = restoredDifferences(archive.manifest, facts);
+        if (differences.length > 0) {
+            throw stepError('checking the restored copy', `it differs from the manifest, the target was left as it was: ${differences.join('; ')}`);
+        }
+    }
+    catch (error) {
+        // A stopped pg_restore's sessions may still be ending; dropScratch ends them first.
+        const dropped = await dropScratch(admin, scratch, options.runDir);
+        if (!dropped)
+            log(`The scratch database "${scratch}" could not be dropped: drop it by hand`);
+        throw error;
+    }
+    const { previousKept } = await swapIn(admin, { host, port, name, scratch, exists, disconnect: options.allowLiveConnections, aside: scratchName(name, 'previous') }, options.runDir, log);
+    return { facts, previousKept };
+}
+/**
+ * `pg_restore --clean --if-exists` into the target itself. One job: one transaction, so a failure
+ * or a stop leaves the target as it was. More jobs: no transaction, so a failure leaves it partly
+ * restored, which the error says. Every lock it waits for is bounded (lock-watch.ts): a client
+ * holding one makes it stop instead of queueing every other query behind it.
+ */
+async function cleanRestore(options, archive, tools, log) {
+    const name = options.target.db.database;
+    const transaction = options.jobs > 1 ? [`--jobs=${options.jobs}`] : ['--single-transaction'];
+    const applicationName = restoreApplicationName();
+    const watch = await watchLocks(options.target, applicationName, lockTimeout(options));
+    // Until pg_restore is done: a killed run's post step says what state the target is in.
+    await options.runDir?.note('clean-restore', { kind: 'clean-restore', host: options.target.db.host, port: options.target.db.port, database: name, jobs: options.jobs });
+    try {
+        await runPgRestore(tools, archive.dumpPath, options.target, { extra: ['--clean', '--if-exists', ...transaction], signal: options.signal, log, runDir: options.runDir, applicationName });
+    }
+    catch (error) {
+        await watch.end();
+        // One transaction rolled back: nothing to report later. Partly restored: the entry stays, for the summary.
+        if (options.jobs === 1)
+            await options.runDir?.forget('clean-restore');
+        const state = options.jobs > 1
+            ? `"${name}" is PARTLY RESTORED: with jobs ${options.jobs} pg_restore runs without one transaction, and it had dropped or emptied tables before it stopped. Restore again before anything uses it (restore-method swap leaves the target whole until the copy is checked)`
+            : `"${name}" was left as it was (one transaction, rolled back)`;
+        const blockedBy = watch.blockedBy();
+        if (blockedBy !== undefined) {
+            throw inputError('lock-timeout', `another session held a lock pg_restore needed for more than ${lockTimeout(options) / 1000} s (${blockedBy}); ${state}. Stop the clients of "${name}" (allow-live-connections: true ends the sessions present when the restore starts), or raise lock-timeout`, error);
+        }
+        const detail = error instanceof UpgradeError ? error.message : error.message;
+        throw stepError('restore-method clean', `${options.signal?.aborted ? 'cancelled' : detail}; ${state}`, error);
+    }
+    await watch.end();
+    await options.runDir?.forget('clean-restore');
+}
+/** pg_restore's application_name, its own per run so its sessions (and its workers') can be found. */
+function restoreApplicationName() {
+    return `kong-upgrade-restore-${randomBytes(4).toString('hex')}`;
+}
+async function runPgRestore(tools, dumpPath, target, run) {
+    const started = Date.now();
+    const applicationName = run.applicationName ?? restoreApplicationName();
+    const key = `process-${applicationName}`;
+    // In the ledger before it starts (its sessions can be found by name), with its pid once known.
+    const entry = { kind: 'process', command: 'pg_restore', applicationName, host: target.db.host, port: target.db.port, database: target.db.database };
+    await run.runDir?.note(key, { ...entry, pid: null });
+    let recorded;
+    // --no-owner / --no-acl: the copy belongs to the restoring role (preprod's Kong user), not to
+    // roles of the source cluster that may not exist here. --exit-on-error: a partial restore fails.
+    const result = await execCommand({
+        command: tools.pgRestore,
+        args: ['--no-password', '--no-owner', '--no-acl', '--exit-on-error', ...(run.onLine ? ['--verbose'] : []), dbnameArgument(target.db.database), ...run.extra, dumpPath],
+        env: {
+            ...libpqEnvironment(target.db),
+            PGAPPNAME: applicationName,
+            PGCONNECT_TIMEOUT: '10',
+        },
+        signal: run.signal ?? new AbortController().signal,
+        onSpawn: (pid) => {
+            recorded = run.runDir?.note(key, { ...entry, pid }).catch(() => { });
+        },
+        ...(run.onLine && { onLine: (line, stream) => stream === 'stderr' && run.onLine(line) }),
+    });
+    await recorded;
+    await run.runDir?.forget(key);
+    if (result.exitCode !== 0 || result.signal !== undefined) {
+        const stderr = result.stderr.split('\n').filter((line) => !PROGRESS_LINE.test(line)).join('\n');
+        const connection = libpqFailure(target, stderr);
+        if (connection)
+            throw connection;
+        throw stepError('pg_restore', `${result.aborted ? 'stopped' : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    }
+    run.log(`pg_restore into ${describeDatabase(target.db)} took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+/**
+ * pg_restore into a database nobody else writes to (a swap's or trial restore's scratch copy),
+ * and that copy's schema_meta and fingerprint. Each entity table is scanned on a second
+ * connection as soon as pg_restore has loaded it (restore-lines.ts), while pg_restore goes on
+ * with the next tables and then builds indexes and constraints, which with one job leaves the
+ * other core idle: the fingerprint then adds little to the restore's time. Tables not seen to
+ * finish are scanned after pg_restore exits, so reading its lines makes the check sooner, never
+ * different. Not for `clean`: its one transaction hides every table until the end.
+ */
+async function restoreAndReadFacts(tools, dumpPath, target, jobs, algorithm, signal, log, runDir) {
+    const loaded = [];
+    // An object, not a variable: its field changes under the scanner's awaits.
+    const restore = { state: 'restoring' };
+    let wake = () => { };
+    const changed = () => new Promise((resolve) => (wake = resolve));
+    const onLine = loadedTablesReader(jobs, (table) => {
+        loaded.push(table);
+        wake();
+    });
+    const scanner = (async () => {
+        while (loaded.length === 0 && restore.state === 'restoring')
+            await changed();
+        if (restore.state === 'failed')
+            return undefined;
+        return withClient(target, 'reading the fingerprint of the restored copy', async (client) => {
+            await client.query(SCAN_SETTINGS.join('; '));
+            // Pre-data (every CREATE TABLE) is restored before any table's data, in either mode.
+            const tables = await entityTablesPresent(client);
+            const byName = new Map(tables.map((table) => [table.table, table]));
+            const scans = new Map();
+            let afterRestore = 0;
+            const started = Date.now();
+            for (;;) {
+                const name = loaded.shift();
+                if (name !== undefined) {
+                    const table = byName.get(name);
+                    if (table && !scans.has(name))
+                        scans.set(name, await scanEntityTable(client, table, algorithm));
+                    continue;
+                }
+                if (restore.state === 'failed')
+                    return undefined;
+                if (restore.state === 'restored')
+                    break;
+                await changed();
+            }
+            for (const table of tables) {
+                if (scans.has(table.table))
+                    continue;
+                scans.set(table.table, await scanEntityTable(client, table, algorithm));
+                afterRestore++;
+            }
+            const schemaMeta = await readSchemaMeta(client);
+            const entities = assembleFacts(tables.map((table) => scans.get(table.table)), algorithm, await readWorkspaceNames(client, tables));
+            log(`Fingerprint of the restored copy: ${tables.length} entity tables, ${tables.length - afterRestore} of them read while pg_restore ran, ${((Date.now() - started) / 1000).toFixed(2)} s`);
+            return { schemaMeta, entities };
+        });
+    })();
+    // Handled here so a failing scanner is not an unhandled rejection while pg_restore still runs;
+    // its error is rethrown where it is awaited below.
+    scanner.catch(() => undefined);
+    try {
+        await runPgRestore(tools, dumpPath, target, { extra: jobs > 1 ? [`--jobs=${jobs}`] : [], signal, log, onLine, runDir });
+    }
+    catch (error) {
+        restore.state = 'failed';
+        wake();
+        // Wait for the scanner's connection to close, so the scratch database can be dropped.
+        await scanner.catch(() => undefined);
+        throw error;
+    }
+    restore.state = 'restored';
+    wake();
+    return (await scanner);
+}
+async function readFacts(target, algorithm) {
+    return withClient(target, 'reading the fingerprint', async (client) => {
+        await client.query(SCAN_SETTINGS.join('; '));
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const schemaMeta = await readSchemaMeta(client);
+        const entities = await readEntityFacts(client, algorithm);
+        await client.query('COMMIT');
+        return { schemaMeta, entities };
+    });
+}
+async function liveConnections(admin, database) {
+    const result = await admin.query(`SELECT coalesce(nullif(application_name, ''), 'unnamed') || '@' || coalesce(host(client_addr), 'local') AS who
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    return result.rows.map((row) => row.who);
+}
+/** Same database: same cluster (system identifier) and name; host and port when the identifier is unknown. */
+function sameDatabase(a, b) {
+    if (a.database !== b.database)
+        return false;
+    if (a.systemIdentifier !== null && b.systemIdentifier !== null)
+        return a.systemIdentifier === b.systemIdentifier;
+    return a.host === b.host && a.port === b.port;
+}
+/** A database name ≤ 63 bytes (NAMEDATALEN), unique per run. */
+function scratchName(base, purpose) {
+    const suffix = `__${purpose}_${randomBytes(4).toString('hex')}`;
+    // Plain characters only, so the name means the same to SQL, libpq and a log line.
+    return `${base.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63 - suffix.length)}${suffix}`;
+}
+function safe(text) {
+    return text.replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+;// CONCATENATED MODULE: ./build/kong/schema-meta.js
+/**
+ * The rows, sorted by subsystem; undefined when the current schema has no `schema_meta` (Kong's
+ * own check: "needs bootstrap", connector.lua schema_migrations).
+ */
+async function schema_meta_readSchemaMeta(client) {
+    const exists = await client.query(`SELECT EXISTS (SELECT 1 FROM information_schema.tables
+                     WHERE table_schema = current_schema() AND table_name = 'schema_meta') AS found`);
+    if (!exists.rows[0]?.found)
+        return undefined;
+    const result = await client.query(`SELECT subsystem, last_executed, executed, pending FROM schema_meta
+      WHERE key = 'schema_meta' ORDER BY subsystem`);
+    return result.rows.map((row) => ({
+        subsystem: row.subsystem,
+        lastExecuted: row.last_executed,
+        executed: row.executed ?? [],
+        pending: row.pending ?? [],
+    }));
+}
+/**
+ * The Kong release line a database's core migrations correspond to. Core migration names
+ * carry it (`024_380_to_390` → 3.9, `025_390_to_3100` → 3.10, `009_200_to_210` → 2.1; kong/db/migrations/core/init.lua),
+ * which is what a database can tell without a running Kong. Undefined when it cannot tell.
+ */
+function schema_meta_kongLineFromSchemaMeta(rows) {
+    const core = rows.find((row) => row.subsystem === 'core');
+    const names = [...(core?.executed ?? []), ...(core?.pending ?? [])];
+    let best;
+    for (const name of names) {
+        // major, minor, patch digit: `_to_390` → 3.9, `_to_3100` → 3.10 (025_390_to_3100.lua).
+        const match = /_to_(\d)(\d+)\d$/.exec(name);
+        if (!match)
+            continue;
+        const major = Number(match[1]);
+        const minor = Number(match[2]);
+        if (!best || major > best[0] || (major === best[0] && minor > best[1]))
+            best = [major, minor];
+    }
+    if (best)
+        return `${best[0]}.${best[1]}`;
+    return names.includes('000_base') ? '1.0' : undefined;
+}
+
+// EXTERNAL MODULE: ./build/drift/acceptance.js
+var acceptance = __nccwpck_require__(2953);
+// EXTERNAL MODULE: ./build/drift/report.js
+var drift_report = __nccwpck_require__(3572);
+;// CONCATENATED MODULE: ./build/drift/copy-text.js
+/**
+ * PostgreSQL's COPY text format, as `pg_restore --data-only` prints a table's data from an
+ * archive: one row per line, columns separated by tabs, `\N` for NULL and backslash escapes
+ * (PostgreSQL documentation, COPY, "Text Format"). Each value is its type's output text in the
+ * session pg_dump ran in, which sets DateStyle ISO, IntervalStyle postgres and
+ * extra_float_digits 3 but not the time zone: a timestamptz is printed in the dumping session's
+ * zone (observed: `2024-01-01 22:04:05.123456-05` for 03:04:05 UTC under PGTZ America/New_York),
+ * so those values are brought to UTC before they are compared (utcTimestamp).
+ */
+/** `COPY public.routes (id, name, …) FROM stdin;` → the table and its columns, as dumped. */
+function copyHeader(line) {
+    const match = /^COPY ((?:"(?:[^"]|"")+"|[^ ."]+)\.)?("(?:[^"]|"")+"|[^ ."]+) \((.*)\) FROM stdin;$/.exec(line);
+    if (!match)
+        return undefined;
+    return { table: unquoteIdent(match[2]), columns: splitIdents(match[3]) };
+}
+function splitIdents(list) {
+    const names = [];
+    for (const part of list.match(/"(?:[^"]|"")+"|[^, ]+/g) ?? [])
+        names.push(unquoteIdent(part));
+    return names;
+}
+function unquoteIdent(name) {
+    return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
+}
+/** One data line's values, NULL as null. */
+function copyFields(line) {
+    return line.split('\t').map((field) => (field === '\\N' ? null : unescapeCopy(field)));
+}
+const SIMPLE = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+function unescapeCopy(field) {
+    if (!field.includes('\\'))
+        return field;
+    return field.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_, code) => {
+        if (code.length > 1 && code[0] === 'x')
+            return String.fromCharCode(parseInt(code.slice(1), 16));
+        if (/^[0-7]+$/.test(code))
+            return String.fromCharCode(parseInt(code, 8));
+        return SIMPLE[code] ?? code;
+    });
+}
+/**
+ * A timestamptz's ISO text in any zone (`2024-01-01 22:04:05.123456-05`, `…+05:30`) as the same
+ * instant in UTC the way PostgreSQL prints it under TimeZone UTC (`2024-01-02 03:04:05.123456+00`).
+ * Anything else (infinity, BC dates) is returned as it is.
+ */
+function utcTimestamp(text) {
+    const match = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?$/.exec(text);
+    if (!match)
+        return text;
+    const [, y, mo, d, h, mi, s, fraction = '', sign, oh, om = '0', os = '0'] = match;
+    const offset = (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om) * 60 + Number(os));
+    const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) - offset * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${String(at.getUTCFullYear()).padStart(4, '0')}-${pad(at.getUTCMonth() + 1)}-${pad(at.getUTCDate())} ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}:${pad(at.getUTCSeconds())}${fraction}+00`;
+}
+
+;// CONCATENATED MODULE: ./build/drift/rows.js
+
+
+
+
+/**
+ * Columns that name an entity for a person (routes, services, upstreams, snis, workspaces and
+ * plugins: name; consumers and basic-auth credentials: username; consumers: custom_id;
+ * targets: target). Nothing else of a row is ever shown: credentials and certificates hold secrets.
+ */
+const NAME_COLUMNS = ['name', 'username', 'custom_id', 'target'];
+/** The table's rows as the archive holds them (`dumpPath`: the plain archive pg_restore reads). */
+async function archiveRows(pgRestore, dumpPath, table) {
+    let columns;
+    const rows = new Map();
+    let inData = false;
+    const result = await (0,exec/* execCommand */.N)({
+        command: pgRestore,
+        args: ['--data-only', `--table=${table}`, '--file=-', dumpPath],
+        onLine: (line, stream) => {
+            if (stream !== 'stdout')
+                return;
+            if (!inData) {
+                const header = copyHeader(line);
+                if (header && header.table === table) {
+                    columns = header.columns;
+                    inData = true;
+                }
+                return;
+            }
+            if (line === '\\.') {
+                inData = false;
+                return;
+            }
+            const values = copyFields(line);
+            const id = values[columns.indexOf('id')];
+            if (typeof id === 'string')
+                rows.set(id, values);
+        },
+    });
+    if (result.exitCode !== 0)
+        throw (0,errors/* stepError */.hH)('reading the backup archive', `pg_restore could not read table ${table}: ${result.stderr.trim().split('\n').slice(-2).join(' / ')}`);
+    if (columns === undefined)
+        return { columns: [], rows };
+    if (!columns.includes('id'))
+        throw (0,errors/* stepError */.hH)('reading the backup archive', `table ${table} in the archive has no id column`);
+    return { columns, rows };
+}
+/**
+ * The live rows of `columns` (those the live table has), each value as its output text under the
+ * session the check runs in (TimeZone UTC, DateStyle ISO, extra_float_digits 3: the settings of
+ * pg_dump, plus a fixed zone); timestamptz columns are listed for the archive's side to be
+ * brought to UTC.
+ */
+async function liveRows(client, table, wanted) {
+    const info = await client.query(`SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table]);
+    const types = new Map(info.rows.map((row) => [row.column_name, row.udt_name]));
+    const columns = wanted.filter((column) => types.has(column));
+    // format('%s') prints a value with its type's output function, as COPY does (a plain ::text
+    // cast would not: true::text is 'true' where COPY has 't', an inet's cast adds the /32).
+    const select = columns.map((column, i) => `CASE WHEN ${(0,postgres_connect/* quoteIdent */.v4)(column)} IS NULL THEN NULL ELSE format('%s', ${(0,postgres_connect/* quoteIdent */.v4)(column)}) END AS c${i}`).join(', ');
+    const result = await client.query(`SELECT ${select} FROM ${(0,postgres_connect/* quoteIdent */.v4)(table)}`);
+    const id = columns.indexOf('id');
+    const rows = new Map();
+    for (const row of result.rows) {
+        const values = columns.map((_, i) => row[`c${i}`] ?? null);
+        rows.set(values[id], values);
+    }
+    return { columns, rows, timestamptz: new Set(columns.filter((column) => types.get(column) === 'timestamptz')) };
+}
+/**
+ * Rows added, removed and changed between the archive's table and the live one, compared by id
+ * on the columns both have; `leaveOut`: ids of rows that are not the team's (the write freeze's).
+ */
+function diffRows(backup, live, leaveOut) {
+    const shared = live.columns.map((column) => ({ column, at: backup.columns.indexOf(column), utc: live.timestamptz.has(column) }));
+    const nameOf = (columns, values) => {
+        for (const column of NAME_COLUMNS) {
+            const value = values[columns.indexOf(column)];
+            if (columns.includes(column) && typeof value === 'string')
+                return value;
+        }
+        return undefined;
+    };
+    const change = (id, columns, values) => {
+        const name = nameOf(columns, values);
+        return name === undefined ? { id } : { id, name };
+    };
+    const added = [];
+    const changed = [];
+    for (const [id, values] of live.rows) {
+        if (leaveOut.has(id))
+            continue;
+        const before = backup.rows.get(id);
+        if (before === undefined) {
+            added.push(change(id, live.columns, values));
+            continue;
+        }
+        const differs = shared.some(({ at, utc }, i) => {
+            const old = before[at] ?? null;
+            return (utc && old !== null ? utcTimestamp(old) : old) !== values[i];
+        });
+        if (differs)
+            changed.push(change(id, live.columns, values));
+    }
+    const removed = [...backup.rows].filter(([id]) => !live.rows.has(id) && !leaveOut.has(id)).map(([id, values]) => change(id, backup.columns, values));
+    const byId = (a, b) => a.id.localeCompare(b.id);
+    return { added: added.sort(byId), removed: removed.sort(byId), changed: changed.sort(byId), columns: shared.length };
+}
+
+;// CONCATENATED MODULE: ./build/drift/check.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Blue's database against the backup taken before the upgrade changed anything: the backup
+ * manifest's fingerprint (rows and row-hash sum per entity table, read in pg_dump's snapshot)
+ * recomputed now, with the same algorithm, in one read-only snapshot; for each table that
+ * differs, the rows that differ, named from the archive (rows.ts). The write freeze's own rows
+ * are left out by id (their hashes subtracted). Nothing is written anywhere.
+ */
+async function checkDrift(request) {
+    const manifest = await (0,database_manifest/* readManifest */.WI)(request.manifestPath, request.manifestInput);
+    const algorithm = manifest.fingerprint.algorithm;
+    let archive;
+    try {
+        return await (0,postgres_connect/* withClient */.SV)(request.database, 'drift check: reading blue\'s database', async (client) => {
+            const identity = await dump_readIdentity(client, request.database);
+            if (!sameDatabase(manifest.database, identity.database)) {
+                throw (0,errors/* inputError */.Xu)(request.manifestInput, `${request.manifestPath} is the backup of ${manifest.database.host}:${manifest.database.port}/${manifest.database.database}, not of ${(0,connection/* describeDatabase */.DZ)(request.database.db)} (system identifier ${identity.database.systemIdentifier ?? 'unknown'}): give the manifest of blue's own backup`);
+            }
+            fingerprint_assertFingerprintComputable(algorithm, identity.versionNum, identity.database.serverVersion);
+            await client.query(fingerprint_SCAN_SETTINGS.join('; '));
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            const schemaMeta = await schema_meta_readSchemaMeta(client);
+            const present = await fingerprint_entityTablesPresent(client);
+            const scans = [];
+            for (const table of present)
+                scans.push(await fingerprint_scanEntityTable(client, table, algorithm));
+            const live = { ...fingerprint_assembleFacts(scans, algorithm, await fingerprint_readWorkspaceNames(client, present)).fingerprint.tables };
+            const leftOut = await subtractRows(client, live, request.leaveOut, algorithm);
+            const migrated = schemaMetaKey(manifest.schemaMeta) !== schemaMetaKey(schemaMeta ?? null);
+            const tables = [];
+            for (const table of differingTables(manifest.fingerprint.tables, live)) {
+                const drift = await identifyRows(table, manifest, live[table], migrated, leftOut, client, async () => {
+                    archive ??= await archive_openArchive({ manifestPath: request.manifestPath, manifestInput: request.manifestInput, encryption: request.encryption, log: request.log });
+                    return archive;
+                }, request);
+                if (drift !== undefined)
+                    tables.push(drift);
+            }
+            await client.query('COMMIT');
+            return report(request, manifest, migrated, tables, leftOut);
+        });
+    }
+    finally {
+        await archive?.close();
+    }
+}
+/** The freeze's rows out of the live sums, by id, in the check's snapshot. */
+async function subtractRows(client, live, rows, algorithm) {
+    const found = [];
+    for (const table of [...new Set(rows.map((row) => row.table))]) {
+        const current = live[table];
+        if (current === undefined)
+            continue;
+        const ids = rows.filter((row) => row.table === table).map((row) => row.id);
+        const result = await client.query(`SELECT t.id::text AS id, (${ROW_HASH[algorithm]})::text AS hash FROM ${(0,postgres_connect/* quoteIdent */.v4)(table)} t WHERE t.id::text = ANY($1)`, [ids]);
+        let hash = BigInt(current.hash);
+        for (const row of result.rows)
+            hash -= BigInt(row.hash);
+        live[table] = { ...current, rows: current.rows - result.rows.length, hash: hash.toString() };
+        for (const row of result.rows)
+            found.push(rows.find((r) => r.table === table && r.id === row.id));
+    }
+    return found;
+}
+function differingTables(backup, live) {
+    const names = [...new Set([...Object.keys(backup), ...Object.keys(live)])].sort();
+    return names.filter((name) => backup[name]?.rows !== live[name]?.rows || backup[name]?.hash !== live[name]?.hash);
+}
+/**
+ * One differing table, its rows named where the archive can be read. After `up` (schema_meta
+ * differs) a table's sum also changes when a migration only added a column: when no row differs
+ * on the backup's columns, it is not drift (undefined). Without `up`, a sum that differs is drift
+ * whatever the rows say.
+ */
+async function identifyRows(table, manifest, now, migrated, leftOut, client, open, request) {
+    const before = manifest.fingerprint.tables[table];
+    const base = {
+        table,
+        entity: entities/* ENTITY_TABLES */.ke.find((t) => t.table === table)?.entity ?? table,
+        backupRows: before?.rows ?? null,
+        rows: now?.rows ?? null,
+        hash: now?.hash ?? null,
+        accepted: null,
+    };
+    const unnamed = (note) => ({ ...base, added: null, removed: null, changed: null, note });
+    if (before === undefined || now === undefined)
+        return unnamed(before === undefined ? 'a table the backup does not have' : 'the table is gone');
+    let archive;
+    try {
+        archive = await open();
+    }
+    catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy && 'input' in error.origin && /^encryption-/.test(error.origin.input)) {
+            return unnamed(`rows not named: the archive is encrypted; give ${error.origin.input} to name them`);
+        }
+        throw error;
+    }
+    // pg_restore reads archives of its own and older pg_dump versions.
+    const tools = await tools_findPgTools(request.binDir, Number.parseInt(manifest.dump.toolVersion, 10) || 0);
+    const backupRows = await archiveRows(tools.pgRestore, archive.dumpPath, table);
+    const rows = diffRows(backupRows, await liveRows(client, table, backupRows.columns), new Set(leftOut.filter((row) => row.table === table).map((row) => row.id)));
+    const none = rows.added.length + rows.removed.length + rows.changed.length === 0;
+    if (none && migrated) {
+        request.log(`drift check: ${table} differs from the backup only by what the migrations since changed (no row differs on the backup's ${rows.columns} columns)`);
+        return undefined;
+    }
+    return { ...base, added: rows.added, removed: rows.removed, changed: rows.changed, note: none ? `the content differs but no row differs on the backup's ${rows.columns} columns` : null };
+}
+function report(request, manifest, migrated, found, leftOut) {
+    const earlierAccepted = dedupe(request.earlier.flatMap((r) => r.accepted));
+    const tables = found.map((t) => {
+        const sameAsAccepted = earlierAccepted.some((a) => a.tables.some((x) => x.table === t.table && x.rows === t.rows && x.hash === t.hash));
+        return { ...t, accepted: sameAsAccepted ? 'earlier' : (0,acceptance/* accepts */.G3)(request.acceptance, t.table) ? 'now' : null };
+    });
+    const checkedAt = new Date().toISOString();
+    const acceptedNow = tables.filter((t) => t.accepted === 'now');
+    const accepted = [...earlierAccepted];
+    if (acceptedNow.length > 0) {
+        accepted.push({
+            point: request.point,
+            checkedAt,
+            acceptDrift: (0,acceptance/* describeAcceptance */.ju)(request.acceptance),
+            tables: acceptedNow.map((t) => ({ table: t.table, rows: t.rows, hash: t.hash, summary: (0,drift_report/* describeTable */.uq)(t) })),
+        });
+    }
+    return {
+        schema: drift_report/* DRIFT_REPORT_SCHEMA */.B5,
+        point: request.point,
+        checkedAt,
+        database: (0,connection/* describeDatabase */.DZ)(request.database.db),
+        backup: { finishedAt: manifest.finishedAt, fingerprint: manifest.fingerprint.digest },
+        migratedSinceBackup: migrated,
+        outcome: tables.length === 0 ? 'clean' : tables.every((t) => t.accepted !== null) ? 'accepted' : 'refused',
+        tables,
+        leftOut,
+        accepted,
+    };
+}
+/** The same acceptance reaches a check through several earlier reports: once each. */
+function dedupe(list) {
+    const seen = new Set();
+    return list.filter((a) => {
+        const key = `${a.point}@${a.checkedAt}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+}
+function schemaMetaKey(rows) {
+    return JSON.stringify((rows ?? []).map((row) => [row.subsystem, [...row.executed].sort(), [...row.pending].sort()]).sort());
+}
+
+// EXTERNAL MODULE: ./build/actions/runtime.js
+var runtime = __nccwpck_require__(9700);
+;// CONCATENATED MODULE: ./build/actions/drift.js
+
+
+
+
+
+
+
+
+/**
+ * A drift check as every action that runs one reports it (promote before traffic moves, migrate
+ * before `finish`, drift-check): the report written for the jobs after it, the outputs `drift`
+ * and `drift-report`, a summary section, and a failure naming the tables and entities unless
+ * all of it was accepted.
+ */
+async function runDriftCheck(point, inputs, database) {
+    (0,runtime/* info */.pq)(`drift check before ${point}: blue's database against ${inputs.manifestPath}`);
+    const report = await checkDrift({ point, ...inputs, database, log: runtime/* info */.pq });
+    const file = inputs.reportFile ?? external_node_path_.join(process.env.RUNNER_TEMP ?? external_node_os_.tmpdir(), `kong-upgrade-drift-${point}.json`);
+    await (0,database_manifest/* writeJsonAtomically */.ti)(file, report);
+    core/* setOutput */.uH('drift', report.outcome);
+    core/* setOutput */.uH('drift-report', file);
+    await core/* summary */.z.addRaw((0,drift_report/* renderDriftMarkdown */.b9)(report), true).write();
+    (0,runtime/* info */.pq)(`drift check before ${point}: ${report.outcome}: ${(0,drift_report/* describeDrift */.ZP)(report)}`);
+    for (const accepted of report.accepted) {
+        core/* warning */.$e(`accepted before ${accepted.point} (accept-drift: ${accepted.acceptDrift}): ${accepted.tables.map((t) => t.summary).join('; ')}`, { title: 'drift accepted: writes made after the backup are not in it' });
+    }
+    if (report.outcome === 'refused') {
+        const refused = report.tables.filter((t) => t.accepted === null).map((t) => t.table);
+        throw (0,errors/* stepError */.hH)(`drift check before ${point}`, `${(0,drift_report/* describeDrift */.ZP)(report)}. Writes made on blue after the backup are not in it: a rollback to the backup loses them, and a copy restored from it (dual-cluster green) lacks them. Freeze Admin API writes and back up again, or accept them with accept-drift: true or accept-drift: ${refused.join(', ')}`);
+    }
+    return report;
+}
+
+
+/***/ }),
+
 /***/ 7846:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
-/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8703);
-/* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4462);
-/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1487);
-/* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5214);
-/* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1193);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9700);
+/* harmony import */ var _drift_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1965);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
+/* harmony import */ var _traffic_gates_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4462);
+/* harmony import */ var _traffic_options_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8495);
+/* harmony import */ var _traffic_report_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5214);
+/* harmony import */ var _traffic_strategy_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1193);
+/* harmony import */ var _drift_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(9760);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9700);
 
 
 
@@ -37243,15 +39446,21 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () => {
-    const config = await (0,_traffic_options_js__WEBPACK_IMPORTED_MODULE_3__/* .readPromoteConfig */ .nf)(_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runnerInputs */ .ax, _runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq);
+
+
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .Cs)(async () => {
+    const config = await (0,_traffic_options_js__WEBPACK_IMPORTED_MODULE_4__/* .readPromoteConfig */ .nf)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq);
     const describe = config.backend.describe();
+    const drift = await (0,_drift_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readDriftInputs */ .z)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, 'drift-manifest');
+    const blueDatabase = (0,_drift_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readPrefixedDatabase */ .v)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, 'blue-');
+    if (drift !== undefined && blueDatabase === undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('blue-database-url', 'is required with drift-manifest: the drift check reads blue\'s database');
     // `render: true` prints what would change (the kubectl patch, the nginx file …) and stops.
     if (config.render) {
         const state = await config.backend.read().catch(() => undefined);
         const green = config.strategy.command === 'revert' ? 0 : 100;
         const text = await config.backend.render(green);
-        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .infoLines */ .Gw)(text);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .infoLines */ .Gw)(text);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('rendered', text);
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('live', state?.kind === 'split' ? (state.green === 0 ? 'blue' : state.green === 100 ? 'green' : 'split') : 'unknown');
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('final-weight', state?.kind === 'split' ? state.green : -1);
@@ -37261,28 +39470,34 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .runAction */ .Cs)(async () 
     const controller = new AbortController();
     for (const signal of ['SIGINT', 'SIGTERM'])
         process.once(signal, () => controller.abort());
-    const notes = config.strategy.command === 'promote' ? await (0,_traffic_report_js__WEBPACK_IMPORTED_MODULE_4__/* .lossNotes */ .ve)(config.topology, config.pluginSource) : undefined;
+    // Before any traffic moves: writes made on blue since the backup would be left behind.
+    if (drift !== undefined && config.strategy.command === 'promote')
+        await (0,_drift_js__WEBPACK_IMPORTED_MODULE_7__/* .runDriftCheck */ .V)('promote', drift, blueDatabase);
+    else if (config.strategy.command === 'promote' && config.topology === 'dual-cluster') {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e('no drift-manifest: writes made on blue after the backup green was restored from are not checked, and would be left behind', { title: 'promote: drift not checked' });
+    }
+    const notes = config.strategy.command === 'promote' ? await (0,_traffic_report_js__WEBPACK_IMPORTED_MODULE_5__/* .lossNotes */ .ve)(config.topology, config.pluginSource) : undefined;
     if (notes !== undefined && notes.topology === 'dual-cluster') {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Dual-cluster switch: rate-limiting counters with policy cluster start from the copy's values and Enterprise Vitals has a gap for the switch window${notes.affected.length > 0 ? `; affected: ${notes.affected.join('; ')}` : ''}`, { title: 'promote: what a dual-cluster move loses' });
     }
-    const result = await (0,_traffic_strategy_js__WEBPACK_IMPORTED_MODULE_5__/* .runPromotion */ .d)(config.strategy, {
+    const result = await (0,_traffic_strategy_js__WEBPACK_IMPORTED_MODULE_6__/* .runPromotion */ .d)(config.strategy, {
         backend: config.backend,
-        gate: (0,_traffic_gates_js__WEBPACK_IMPORTED_MODULE_2__/* .createGate */ .qD)(config.gate),
-        log: _runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq,
+        gate: (0,_traffic_gates_js__WEBPACK_IMPORTED_MODULE_3__/* .createGate */ .qD)(config.gate),
+        log: _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq,
         signal: controller.signal,
     });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('live', result.live);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('final-weight', result.finalWeight);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('outcome', result.outcome);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('steps-json', (0,_traffic_report_js__WEBPACK_IMPORTED_MODULE_4__/* .stepsJson */ .gk)(result, config.backendKind));
-    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_traffic_report_js__WEBPACK_IMPORTED_MODULE_4__/* .renderPromoteMarkdown */ .Ot)(result, describe, notes, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('steps-json', (0,_traffic_report_js__WEBPACK_IMPORTED_MODULE_5__/* .stepsJson */ .gk)(result, config.backendKind));
+    await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_traffic_report_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPromoteMarkdown */ .Ot)(result, describe, notes, _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__/* .SUMMARY_LIMIT_BYTES */ .Jz), true).write();
     if (result.outcome === 'failed')
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)('promote', `${result.reason}; live: ${result.live}`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('promote', `${result.reason}; live: ${result.live}`);
     if (result.outcome === 'held')
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)('promote', result.reason);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('promote', result.reason);
     if (result.outcome === 'reverted' && config.strategy.command !== 'revert')
-        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .stepError */ .hH)('promote', `${result.reason}; reverted to blue`);
-    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_6__/* .info */ .pq)(`promote: ${result.outcome}, live ${result.live}, green ${result.finalWeight}%`);
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)('promote', `${result.reason}; reverted to blue`);
+    (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq)(`promote: ${result.outcome}, live ${result.live}, green ${result.finalWeight}%`);
 });
 
 __webpack_async_result__();
@@ -37346,6 +39561,1047 @@ async function runAction(main) {
         if (error instanceof Error && error.stack && !(error.name === 'UpgradeError'))
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     }
+}
+
+
+/***/ }),
+
+/***/ 4976:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OT: () => (/* binding */ archiveChecksum),
+/* harmony export */   gw: () => (/* binding */ checkFiles)
+/* harmony export */ });
+/* unused harmony exports sha256File, listFiles, describeFiles */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8867);
+
+
+
+
+/**
+ * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
+ * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
+ * buffer per chunk managed 0.8–1.1.
+ */
+async function sha256File(file) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(file, 'r');
+    try {
+        const buffer = Buffer.allocUnsafe(4 << 20);
+        for (;;) {
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+            if (bytesRead === 0)
+                break;
+            hash.update(buffer.subarray(0, bytesRead));
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return hash.digest('hex');
+}
+/**
+ * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
+ * buffers (a directory-format archive has a file per table); two let one read while one hashes.
+ */
+const HASHING_AT_ONCE = 2;
+/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
+async function listFiles(target, base) {
+    const info = await stat(target);
+    if (!info.isDirectory())
+        return [path.relative(base, target).split(path.sep).join('/')];
+    const entries = await readdir(target, { recursive: true, withFileTypes: true });
+    return entries
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
+}
+async function describeFiles(target, base) {
+    const files = await listFiles(target, base);
+    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
+        const full = path.join(base, file);
+        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
+        return { path: file, sizeBytes: info.size, sha256 };
+    });
+}
+/**
+ * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
+ * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
+ */
+function archiveChecksum(files) {
+    if (files.length === 1)
+        return files[0].sha256;
+    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(listing).digest('hex');
+}
+/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
+async function checkFiles(base, files) {
+    const problems = [];
+    await (0,_lib_concurrency_js__WEBPACK_IMPORTED_MODULE_3__/* .mapLimit */ .s)(files, HASHING_AT_ONCE, async (file) => {
+        const full = node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file.path);
+        try {
+            const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(full);
+            if (info.size !== file.sizeBytes) {
+                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
+                return;
+            }
+            const sha = await sha256File(full);
+            if (sha !== file.sha256)
+                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
+        }
+        catch (error) {
+            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
+        }
+    });
+    return problems.sort();
+}
+
+
+/***/ }),
+
+/***/ 7426:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DZ: () => (/* binding */ describeDatabase),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony export libpqEnvironment */
+/**
+ * A PostgreSQL database as the suite connects to it: what backup-db, migrate and the plan read
+ * from their database inputs (connection-inputs.ts), and what reaches child processes only
+ * through libpq's environment.
+ */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+/** libpq's environment for child processes (pg_dump, kong): the password never goes in argv. */
+function libpqEnvironment(db) {
+    const env = {
+        PGHOST: db.host,
+        PGPORT: String(db.port),
+        PGUSER: db.user,
+        PGDATABASE: db.database,
+        PGSSLMODE: db.sslmode,
+    };
+    if (db.password !== undefined)
+        env.PGPASSWORD = db.password;
+    return env;
+}
+/** Host, port and database only: what may appear in logs, outputs and manifests. */
+function describeDatabase(db) {
+    return `${db.user}@${db.host}:${db.port}/${db.database}`;
+}
+
+
+/***/ }),
+
+/***/ 4371:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bt: () => (/* binding */ checkPassphrase),
+/* harmony export */   DN: () => (/* binding */ decryptFiles),
+/* harmony export */   TB: () => (/* binding */ ENCRYPTED_SUFFIX)
+/* harmony export */ });
+/* unused harmony exports stopGpgAgent, encryptFiles, encryptStream */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8511);
+
+
+
+
+
+const ENCRYPTED_SUFFIX = '.gpg';
+/**
+ * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
+ * will be read", gpg(1)), and so does every other way of giving it one without argv: a
+ * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
+ */
+function checkPassphrase(passphrase) {
+    if (/[\r\n]/.test(passphrase)) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
+    }
+}
+/**
+ * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
+ * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
+ * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
+ */
+async function openGpg(runDir, gpgBinary = 'gpg') {
+    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir();
+    const home = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdtemp)(node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, 'kgpg-'));
+    const key = `gpg-home-${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(home)}`;
+    await runDir?.note(key, { kind: 'gpg-home', path: home });
+    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
+    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
+    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
+    const exec = (rest, stdin, signal, streams) => (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
+    return {
+        exec,
+        async run(rest, stdin, signal) {
+            const result = await exec(rest, stdin, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('gpg', failure(result));
+            return result.stdout;
+        },
+        async close() {
+            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
+            await stopGpgAgent(home);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(home, { recursive: true, force: true });
+            await runDir?.forget(key);
+        },
+    };
+}
+/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
+const SOCKET_BASE_MAX = 70;
+/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
+async function stopGpgAgent(home) {
+    await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execCommand */ .N)({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
+}
+/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
+function failure(result) {
+    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
+    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+    return reason ? `${reason} (${ended})` : ended;
+}
+/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
+function noRoom(result) {
+    if (result.signal === 'SIGXFSZ')
+        return 'file size limit exceeded (SIGXFSZ)';
+    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
+    return line?.replace(/^gpg: /, '').trim();
+}
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg, options) {
+    if (options.method !== 'gpg-recipient' || options.publicKey === undefined)
+        return;
+    await gpg.run(['--import'], options.publicKey).catch((error) => {
+        throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+    });
+}
+/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
+async function encryptFiles(files, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+        const out = [];
+        for (const file of files) {
+            const target = `${file}${ENCRYPTED_SUFFIX}`;
+            // The dump is compressed already: gpg's own compression would only cost time.
+            const common = ['--compress-algo', 'none', '--output', target];
+            const result = options.method === 'gpg-symmetric'
+                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
+                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
+            if (result.exitCode !== 0 || result.signal !== undefined) {
+                await rm(target, { force: true });
+                const full = noRoom(result);
+                // Both callers (database backup, decK export) write into backup-dir.
+                if (full)
+                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
+                if (result.aborted)
+                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+                if (options.method === 'gpg-recipient')
+                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+                throw stepError('gpg', failure(result));
+            }
+            await rm(file);
+            out.push(target);
+        }
+        return out;
+    }
+    finally {
+        await gpg.close();
+    }
+}
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+async function encryptStream(input, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+    }
+    catch (error) {
+        await gpg.close();
+        throw error;
+    }
+    const common = ['--compress-algo', 'none', '--output', '-'];
+    let output;
+    const running = options.method === 'gpg-symmetric'
+        ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+        : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient')
+            throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw stepError('gpg', failure(result));
+    }).finally(() => gpg.close());
+    // execCommand hands stdout over as it spawns, before its promise settles.
+    if (output === undefined) {
+        await done;
+        throw stepError('gpg', 'gave no output stream');
+    }
+    return { output, done };
+}
+/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
+function encryptedTo(status) {
+    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
+}
+/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
+async function decryptFiles(base, files, outDir, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
+        let secretKeyIds = [];
+        if (options.method === 'gpg-recipient') {
+            if (options.privateKey === undefined)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
+            await gpg.run(['--import'], options.privateKey).catch((error) => {
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `gpg could not import it: ${error.message}`, error);
+            });
+            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
+            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
+            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
+            if (secretKeyIds.length === 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
+        }
+        for (const file of files) {
+            const plain = node_path__WEBPACK_IMPORTED_MODULE_2__.join(outDir, file.endsWith(ENCRYPTED_SUFFIX) ? file.slice(0, -ENCRYPTED_SUFFIX.length) : file);
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(plain), { recursive: true });
+            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
+            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', node_path__WEBPACK_IMPORTED_MODULE_2__.join(base, file)], options.passphrase ?? '', signal);
+            if (result.exitCode === 0 && result.signal === undefined)
+                continue;
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(plain, { force: true });
+            throw decryptionError(result, file, outDir, options, secretKeyIds);
+        }
+    }
+    finally {
+        await gpg.close();
+    }
+}
+function decryptionError(result, file, outDir, options, secretKeyIds) {
+    const full = noRoom(result);
+    if (full)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
+    if (result.aborted)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
+    const reason = failure(result);
+    const recipients = encryptedTo(result.stdout);
+    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
+    if (recipients.length > 0 && keyProblem) {
+        if (options.method === 'gpg-symmetric') {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
+        }
+        const hidden = recipients.every((id) => /^0+$/.test(id));
+        const held = recipients.filter((id) => secretKeyIds.includes(id));
+        if (hidden) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
+        }
+        if (held.length === 0) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
+        }
+        return options.passphrase === undefined || options.passphrase === ''
+            ? (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
+            : (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
+    }
+    if (keyProblem)
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .inputError */ .Xu)('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
+    return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .stepError */ .hH)('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
+}
+
+
+/***/ }),
+
+/***/ 3387:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DB: () => (/* binding */ BACKUP_MANIFEST),
+/* harmony export */   WI: () => (/* binding */ readManifest),
+/* harmony export */   b3: () => (/* binding */ FILE_SHAPE),
+/* harmony export */   ti: () => (/* binding */ writeJsonAtomically)
+/* harmony export */ });
+/* unused harmony exports MANIFEST_SCHEMA, writeManifestAtomically, compareFingerprints */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var _lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2973);
+/* harmony import */ var _postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3664);
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8113);
+
+
+
+
+
+
+
+/**
+ * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
+ * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
+ * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
+ * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
+ */
+const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
+/**
+ * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
+ * and then the folder are synced, so after a crash the manifest is whole or absent too.
+ */
+async function writeManifestAtomically(file, manifest) {
+    await writeJsonAtomically(file, manifest);
+}
+/** The same for any JSON index (the export's, the Cassandra snapshot's). */
+async function writeJsonAtomically(file, data) {
+    const temp = node_path__WEBPACK_IMPORTED_MODULE_2__.join(node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(file), `.${node_path__WEBPACK_IMPORTED_MODULE_2__.basename(file)}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temp, file);
+        await (0,_lib_fsync_js__WEBPACK_IMPORTED_MODULE_3__/* .syncPaths */ .y)([node_path__WEBPACK_IMPORTED_MODULE_2__.dirname(file)]);
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(temp, { force: true });
+        throw error;
+    }
+}
+/**
+ * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
+ * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
+ * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
+ */
+async function readManifest(file, input) {
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .readContract */ .Jz)(file, input, [BACKUP_MANIFEST]);
+}
+const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
+const identity = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    host: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 255, 'a host name'),
+    port: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(1, 65_535),
+    database: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .isDatabaseName */ .lH, `a database name (${_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .DATABASE_NAME_RULE */ .Pj})`),
+    systemIdentifier: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^\d{1,20}$/, 'a system identifier (digits)')),
+    serverVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 100, 'a server version'),
+});
+/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
+function isRelativePath(value) {
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+const relativePath = (value, field, problems) => {
+    if (typeof value !== 'string' || isRelativePath(value))
+        return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)()(value, field, problems);
+    const leaves = node_path__WEBPACK_IMPORTED_MODULE_2__.isAbsolute(value) || value.split(/[/\\]/).includes('..');
+    problems.push(`${field} ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .quote */ .hD)(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
+};
+/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
+const FILE_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ path: relativePath, sizeBytes: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0), sha256: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256') });
+const MANIFEST_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    database: identity,
+    lineage: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        restoredFrom: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ manifest: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$, 'a path'), database: identity, fingerprint: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256'), finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time') })),
+    }),
+    kong: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ version: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['input', 'schema_meta', 'unknown']) }),
+    schemaMeta: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        subsystem: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a subsystem name'),
+        lastExecuted: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+        executed: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+        pending: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(NAME, 'a migration name')),
+    }))),
+    counts: _kong_entities_js__WEBPACK_IMPORTED_MODULE_6__/* .ENTITY_COUNTS_SHAPE */ .VG,
+    fingerprint: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        algorithm: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
+        digest: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(HEX64, 'a SHA-256'),
+        tables: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .recordOf */ .zv)(/^[a-z_][a-z0-9_]{0,62}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ entity: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0), hash: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a decimal hash') })),
+    }),
+    dump: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+        tool: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['pg_dump']),
+        toolVersion: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 40, 'a version'),
+        format: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['custom', 'directory']),
+        compression: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(/^[a-z0-9:]{1,20}$/, 'a compression'),
+        jobs: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(1, 1024),
+        snapshot: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 100, 'a snapshot name'),
+    }),
+    encryption: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ method: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .oneOf */ .yL)(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)(_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$, 'a key id or address')) }),
+    archive: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ path: relativePath, checksum: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .text */ .Qq)((v) => (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .printable */ .g$)(v) && v.length <= 128, 'a checksum'), sizeBytes: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .wholeNumber */ .rD)(0) }),
+    files: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .listOf */ .c3)(FILE_SHAPE),
+    startedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+    finishedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .matching */ .wC)(ISO_TIME, 'a UTC time'),
+});
+/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
+const BACKUP_MANIFEST = {
+    schema: MANIFEST_SCHEMA,
+    name: 'backup manifest',
+    shape: (value, field, problems) => {
+        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
+        if (value.format === 'cassandra-snapshot')
+            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
+        else
+            MANIFEST_SHAPE(value, field, problems);
+    },
+};
+/** The tables whose fingerprints differ, with how: empty when equal. */
+function compareFingerprints(expected, actual) {
+    const differences = [];
+    if (expected.algorithm !== actual.algorithm)
+        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
+    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
+    for (const table of [...tables].sort()) {
+        const want = expected.tables[table];
+        const got = actual.tables[table];
+        if (!want)
+            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
+        else if (!got)
+            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
+        else if (want.rows !== got.rows)
+            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
+        else if (want.hash !== got.hash)
+            differences.push(`${table}: same ${got.rows} rows but different content`);
+    }
+    return differences;
+}
+
+
+/***/ }),
+
+/***/ 7516:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Pj: () => (/* binding */ DATABASE_NAME_RULE),
+  lH: () => (/* binding */ isDatabaseName),
+  v4: () => (/* binding */ quoteIdent),
+  Ve: () => (/* binding */ targetFromInputs),
+  SV: () => (/* binding */ withClient)
+});
+
+// UNUSED EXPORTS: connect, dbnameArgument, libpqFailure, withDatabase
+
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
+
+
+/**
+ * Connection options for the `pg` client: the password stays in-process, never in argv.
+ * node-postgres has no libpq-style `prefer`/`allow` (try TLS, fall back): those connect without
+ * TLS, which is what libpq ends up doing against a server that offers none.
+ */
+function pgClientConfig(db, connectTimeoutMs = 10_000) {
+    const ssl = db.sslmode === 'disable' || db.sslmode === 'allow' || db.sslmode === 'prefer'
+        ? false
+        : { rejectUnauthorized: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' };
+    return {
+        host: db.host,
+        port: db.port,
+        user: db.user,
+        password: db.password,
+        database: db.database,
+        ssl,
+        connectionTimeoutMillis: connectTimeoutMs,
+        application_name: 'kong-upgrade-actions',
+    };
+}
+/** `SHOW server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)" → "15.18". */
+async function readServerVersion(db) {
+    // Loaded on first use, so plans and actions without a database connection start faster.
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(pgClientConfig(db));
+    try {
+        await client.connect();
+        const result = await client.query('SHOW server_version');
+        const raw = result.rows[0]?.server_version ?? '';
+        return raw.split(' ')[0] ?? raw;
+    }
+    catch (error) {
+        throw stepError(`reading the PostgreSQL version of ${describeDatabase(db)}`, error.message, error);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+
+;// CONCATENATED MODULE: ./build/database/postgres/connect.js
+
+
+
+function targetFromInputs(db, viaUrl, prefix = '') {
+    const name = (part) => `${prefix}${viaUrl ? 'database-url' : `pg-${part}`}`;
+    return { db, inputs: { host: name('host'), user: name('user'), password: name('password'), database: name('database') } };
+}
+/** The same server, another database (scratch databases, the maintenance database). */
+function withDatabase(target, database) {
+    return { ...target, db: { ...target.db, database } };
+}
+async function connect(target, step) {
+    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new postgres.Client(pgClientConfig(target.db));
+    // A server going away mid-query surfaces through the query's promise; don't crash on 'error'.
+    client.on('error', () => { });
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        await client.end().catch(() => { });
+        throw connectionError(target, step, error);
+    }
+    return client;
+}
+async function withClient(target, step, fn) {
+    const client = await connect(target, step);
+    try {
+        return await fn(client);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
+}
+/** Connection failures as an error naming the input to fix; anything else as a step error. */
+function connectionError(target, step, error) {
+    const where = (0,connection/* describeDatabase */.DZ)(target.db);
+    const e = error;
+    const message = e.message ?? String(error);
+    switch (e.code) {
+        case '28P01':
+        case '28000':
+            return (0,errors/* inputError */.Xu)(target.inputs.password, `PostgreSQL refused the login of ${where} (${message}); check the password and user`, error);
+        case '3D000':
+            return (0,errors/* inputError */.Xu)(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`, error);
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EHOSTUNREACH':
+        case 'ETIMEDOUT':
+            return (0,errors/* inputError */.Xu)(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port} (${e.code})`, error);
+        default:
+            if (/timeout/i.test(message)) {
+                return (0,errors/* inputError */.Xu)(target.inputs.host, `no answer from PostgreSQL at ${target.db.host}:${target.db.port} (${message})`, error);
+            }
+            return (0,errors/* stepError */.hH)(`${step} (${where})`, message, error);
+    }
+}
+/** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
+function libpqFailure(target, stderr) {
+    const where = describeDatabase(target.db);
+    const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
+    if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
+        return inputError(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
+    }
+    if (/database ".*" does not exist/i.test(stderr)) {
+        return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
+    }
+    if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) {
+        return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
+    }
+    return undefined;
+}
+/**
+ * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
+ * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
+ * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
+ * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
+ */
+const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
+function isDatabaseName(name) {
+    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
+}
+/**
+ * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
+ * quoted values, so the name is a name whatever it holds; host, user and password come from the
+ * environment (libpqEnvironment).
+ */
+function dbnameArgument(name) {
+    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+/** Double-quoted identifier. */
+function quoteIdent(name) {
+    return `"${name.replace(/"/g, '""')}"`;
+}
+
+
+/***/ }),
+
+/***/ 2953:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G3: () => (/* binding */ accepts),
+/* harmony export */   i1: () => (/* binding */ readAcceptance),
+/* harmony export */   ju: () => (/* binding */ describeAcceptance)
+/* harmony export */ });
+/* unused harmony export ACCEPT_DRIFT_INPUT */
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8113);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
+
+
+
+const ACCEPT_DRIFT_INPUT = 'accept-drift';
+function readAcceptance(source) {
+    const value = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readString */ .E3)(source, ACCEPT_DRIFT_INPUT);
+    if (value === undefined || value.toLowerCase() === 'false')
+        return { kind: 'none' };
+    if (value.toLowerCase() === 'true')
+        return { kind: 'all' };
+    const tables = [];
+    for (const item of value.split(/[\n,]/).map((part) => part.trim()).filter((part) => part !== '')) {
+        // A table (sm_vaults) or its entity name (vaults), as the drift report shows both.
+        const entry = _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_TABLES */ .ke.find((t) => t.table === item || t.entity === item);
+        if (!entry) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(ACCEPT_DRIFT_INPUT, `"${item}" is not a Kong entity table; use true, false, or a list of: ${_kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_TABLES */ .ke.map((t) => t.table).join(', ')}`);
+        }
+        if (!tables.includes(entry.table))
+            tables.push(entry.table);
+    }
+    return { kind: 'tables', tables };
+}
+function accepts(acceptance, table) {
+    return acceptance.kind === 'all' || (acceptance.kind === 'tables' && acceptance.tables.includes(table));
+}
+/** As the input was given, for the report: `true`, or the tables. */
+function describeAcceptance(acceptance) {
+    return acceptance.kind === 'all' ? 'true' : acceptance.kind === 'tables' ? acceptance.tables.join(', ') : 'false';
+}
+
+
+/***/ }),
+
+/***/ 1965:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  z: () => (/* binding */ readDriftInputs),
+  v: () => (/* binding */ readPrefixedDatabase)
+});
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./build/lib/errors.js
+var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/inputs.js
+var inputs = __nccwpck_require__(2307);
+// EXTERNAL MODULE: ./build/lib/log-text.js
+var log_text = __nccwpck_require__(2180);
+// EXTERNAL MODULE: ./build/database/connection.js
+var connection = __nccwpck_require__(7426);
+;// CONCATENATED MODULE: ./build/database/connection-inputs.js
+
+
+
+
+/**
+ * The database inputs every action shares, read and validated before any side effect:
+ * `database-url` (a postgres URI) or `pg-host`, `pg-port`, `pg-user`, `pg-password`,
+ * `pg-database`, `pg-sslmode`. A password, alone or inside the URL, is masked as it is read.
+ */
+/** From `database-url` (a postgres URI) or the `pg-*` inputs; undefined when neither is given. */
+function readDatabaseInputs(source) {
+    const url = (0,inputs/* readSecret */.n5)(source, 'database-url');
+    const separate = ['pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database'].filter((name) => (0,inputs/* readString */.E3)(source, name) !== undefined);
+    if (url !== undefined && separate.length > 0) {
+        throw (0,errors/* inputError */.Xu)('database-url', `give either database-url or the pg-* inputs, not both (also set: ${separate.join(', ')})`);
+    }
+    if (url !== undefined)
+        return parseDatabaseUrl(url, source);
+    const host = (0,inputs/* readString */.E3)(source, 'pg-host');
+    if (host === undefined) {
+        if (separate.length > 0)
+            throw (0,errors/* inputError */.Xu)('pg-host', `is required when ${separate.join(', ')} is set`);
+        return undefined;
+    }
+    return {
+        host,
+        port: (0,inputs/* readPositiveInteger */.yg)(source, 'pg-port', 5432),
+        user: (0,inputs/* readString */.E3)(source, 'pg-user') ?? 'kong',
+        password: (0,inputs/* readSecret */.n5)(source, 'pg-password'),
+        database: (0,inputs/* readString */.E3)(source, 'pg-database') ?? 'kong',
+        sslmode: (0,inputs/* readEnum */.ai)(source, 'pg-sslmode', connection/* SSL_MODES */.yj, 'prefer'),
+    };
+}
+function parseDatabaseUrl(text, source) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', 'is not a URL; expected postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        throw (0,errors/* inputError */.Xu)('database-url', `scheme "${url.protocol}" is not supported; expected postgres:// or postgresql://`);
+    }
+    // Masked before it is decoded: a malformed escape must not leave it printable.
+    if (url.password !== '')
+        source.mask(url.password);
+    const password = url.password === '' ? undefined : decodeUrlPart(url.password, 'the password');
+    if (password !== undefined)
+        (0,inputs/* maskSecret */.$l)(source, password);
+    const sslmode = url.searchParams.get('sslmode') ?? (0,inputs/* readString */.E3)(source, 'pg-sslmode') ?? 'prefer';
+    if (!connection/* SSL_MODES */.yj.includes(sslmode)) {
+        throw (0,errors/* inputError */.Xu)('database-url', `sslmode "${sslmode}" is not one of ${connection/* SSL_MODES */.yj.join(', ')}`);
+    }
+    const port = url.port === '' ? 5432 : Number(url.port);
+    return {
+        host: url.hostname === '' ? 'localhost' : decodeUrlPart(url.hostname, 'the host'),
+        port,
+        user: url.username === '' ? 'kong' : decodeUrlPart(url.username, 'the user'),
+        password,
+        database: url.pathname.length > 1 ? decodeUrlPart(url.pathname.slice(1), 'the database name') : 'kong',
+        sslmode: sslmode,
+    };
+}
+/**
+ * A %-escaped part of database-url, decoded. Refused when an escape is malformed (`%zz`) or
+ * decodes to a control character: libpq takes its settings from C strings and the environment,
+ * where a NUL cannot be passed (Node refuses it in a child's environment) and a line break
+ * would split a log line. The value itself is never quoted: it may be the password.
+ */
+function decodeUrlPart(text, what) {
+    let decoded;
+    try {
+        decoded = decodeURIComponent(text);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} has a malformed %-escape; encode a literal % as %25`);
+    }
+    if ((0,log_text/* hasControl */.aQ)(decoded))
+        throw (0,errors/* inputError */.Xu)('database-url', `${what} holds a control character (e.g. %00 or %0A), which a PostgreSQL connection setting cannot hold`);
+    return decoded;
+}
+
+// EXTERNAL MODULE: ./build/database/encryption.js
+var encryption = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/drift/acceptance.js
+var drift_acceptance = __nccwpck_require__(2953);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+;// CONCATENATED MODULE: ./build/drift/freeze-record.js
+
+
+
+/**
+ * What the write freeze put in blue's database (write-freeze's output `freeze-json`,
+ * `kong-upgrade/write-freeze@1`): the route and plugin a drift check must leave out, since they
+ * are the freeze's, not the team's, and what its post step lifts.
+ */
+const FREEZE_SCHEMA = 'kong-upgrade/write-freeze@1';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TABLES = entities/* ENTITY_TABLES */.ke.map((t) => t.table).filter((t) => t === 'routes' || t === 'plugins');
+const WRITE_FREEZE = {
+    schema: FREEZE_SCHEMA,
+    name: 'write freeze record',
+    shape: (0,json_shape/* object */.Ik)({
+        method: (0,json_shape/* oneOf */.yL)(['request-termination']),
+        adminRoute: (0,json_shape/* object */.Ik)({ id: (0,json_shape/* matching */.wC)(UUID, 'a uuid'), paths: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(/^\S{1,500}$/, 'a route path')) }),
+        rows: (0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({ table: (0,json_shape/* oneOf */.yL)(TABLES), id: (0,json_shape/* matching */.wC)(UUID, 'a uuid') })),
+        status: (0,json_shape/* wholeNumber */.rD)(100, 599),
+        probeId: (0,json_shape/* matching */.wC)(UUID, 'a uuid'),
+        startedAt: (0,json_shape/* matching */.wC)(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'a UTC time'),
+    }),
+};
+/** The record as an input gives it (the freeze step's `freeze-json` output). */
+function readFreezeRecord(json, input) {
+    let data;
+    try {
+        data = JSON.parse(json);
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)(input, 'is not JSON: give the write-freeze step\'s freeze-json output', error);
+    }
+    return (0,json_shape/* checkContract */.nb)(data, 'the value given', input, [WRITE_FREEZE]);
+}
+
+// EXTERNAL MODULE: ./build/drift/report.js
+var report = __nccwpck_require__(3572);
+;// CONCATENATED MODULE: ./build/drift/inputs.js
+
+
+
+
+
+
+
+
+
+/** undefined when `manifestInput` is not given: no drift check. */
+async function readDriftInputs(source, manifestInput) {
+    const manifest = (0,inputs/* readPath */.G7)(source, manifestInput);
+    const acceptance = (0,drift_acceptance/* readAcceptance */.i1)(source);
+    const reports = (0,inputs/* readList */.LD)(source, 'drift-reports');
+    const freeze = (0,inputs/* readString */.E3)(source, 'write-freeze');
+    if (manifest === undefined) {
+        const orphan = acceptance.kind !== 'none' ? 'accept-drift' : reports.length > 0 ? 'drift-reports' : freeze !== undefined ? 'write-freeze' : undefined;
+        if (orphan !== undefined)
+            throw (0,errors/* inputError */.Xu)(orphan, `applies to the drift check against ${manifestInput}, which is not given`);
+        return undefined;
+    }
+    const earlier = [];
+    for (const file of reports)
+        earlier.push(await (0,report/* readDriftReport */.Uo)(external_node_path_.resolve(file), 'drift-reports'));
+    const reportFile = (0,inputs/* readPath */.G7)(source, 'drift-report-file');
+    return {
+        manifestPath: external_node_path_.resolve(manifest),
+        manifestInput,
+        acceptance,
+        encryption: readArchiveKey(source),
+        earlier,
+        leaveOut: freeze === undefined ? [] : readFreezeRecord(freeze, 'write-freeze').rows.map((row) => ({ ...row, why: 'the write freeze' })),
+        reportFile: reportFile === undefined ? undefined : external_node_path_.resolve(reportFile),
+    };
+}
+/**
+ * The archive's key, only to read it back (the manifest says how it was encrypted): a
+ * passphrase (gpg-symmetric) or a private key (gpg-recipient), as backup-db's verify takes them.
+ */
+function readArchiveKey(source) {
+    const passphrase = (0,inputs/* readSecret */.n5)(source, 'encryption-passphrase');
+    if (passphrase !== undefined)
+        (0,encryption/* checkPassphrase */.Bt)(passphrase);
+    const privateKey = (0,inputs/* readSecret */.n5)(source, 'encryption-private-key');
+    if (privateKey !== undefined)
+        return { method: 'gpg-recipient', recipients: [], privateKey, ...(passphrase !== undefined && { passphrase }) };
+    return passphrase === undefined ? undefined : { method: 'gpg-symmetric', passphrase };
+}
+/**
+ * A database given under a prefix (`blue-database-url` on promote, whose own database inputs
+ * are not blue's): the shared reader, its errors naming the prefixed input.
+ */
+function readPrefixedDatabase(source, prefix) {
+    const prefixed = { get: (name) => source.get(`${prefix}${name}`), mask: (secret) => source.mask(secret) };
+    try {
+        const db = readDatabaseInputs(prefixed);
+        return db && (0,connect/* targetFromInputs */.Ve)(db, (0,inputs/* readString */.E3)(prefixed, 'database-url') !== undefined, prefix);
+    }
+    catch (error) {
+        if (error instanceof errors/* UpgradeError */.fy && 'input' in error.origin) {
+            throw (0,errors/* inputError */.Xu)(`${prefix}${error.origin.input}`, error.message.replace(/^input '[^']+': /, '').replace(/\b(database-url|pg-[a-z]+)\b/g, `${prefix}$1`), error);
+        }
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3572:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B5: () => (/* binding */ DRIFT_REPORT_SCHEMA),
+/* harmony export */   Uo: () => (/* binding */ readDriftReport),
+/* harmony export */   ZP: () => (/* binding */ describeDrift),
+/* harmony export */   b9: () => (/* binding */ renderDriftMarkdown),
+/* harmony export */   uq: () => (/* binding */ describeTable)
+/* harmony export */ });
+/* unused harmony export DRIFT_REPORT */
+/* harmony import */ var _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8113);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8703);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
+
+/**
+ * The drift report, `kong-upgrade/drift-report@1` (docs/design.md "Contracts"): what a drift
+ * check found on blue's database against the backup, written by promote, migrate (before
+ * `finish`) and drift-check, and read by the checks after it (input `drift-reports`), which carry
+ * every acceptance forward: a drift accepted once shows in every later summary, and a later check
+ * that finds the very same tables (rows and row-hash sum equal) does not ask again.
+ */
+const DRIFT_REPORT_SCHEMA = 'kong-upgrade/drift-report@1';
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const TABLE_NAMES = _kong_entities_js__WEBPACK_IMPORTED_MODULE_0__/* .ENTITY_TABLES */ .ke.map((t) => t.table);
+/** What a later check reads of an earlier report: its point and its acceptances. */
+const DRIFT_REPORT = {
+    schema: DRIFT_REPORT_SCHEMA,
+    name: 'drift report',
+    shape: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+        point: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[a-z0-9-]{1,40}$/, 'a check point name'),
+        checkedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(TIME, 'a UTC time'),
+        accepted: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+            point: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^[a-z0-9-]{1,40}$/, 'a check point name'),
+            checkedAt: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(TIME, 'a UTC time'),
+            acceptDrift: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(),
+            tables: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .listOf */ .c3)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ik)({
+                table: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)((v) => TABLE_NAMES.includes(v), 'a Kong entity table'),
+                rows: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .wholeNumber */ .rD)(0)),
+                hash: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .nullable */ .me)((0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .matching */ .wC)(/^-?\d{1,30}$/, 'a row-hash sum')),
+                summary: (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .text */ .Qq)(),
+            })),
+        })),
+    }),
+};
+async function readDriftReport(file, input) {
+    return (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .readContract */ .Jz)(file, input, [DRIFT_REPORT]);
+}
+const LISTED = 10;
+function entities(kind, rows) {
+    if (rows === null || rows.length === 0)
+        return undefined;
+    const named = rows.slice(0, LISTED).map((row) => (row.name === undefined ? row.id : `"${row.name}" ${row.id}`));
+    return `${kind} ${rows.length}: ${named.join(', ')}${rows.length > LISTED ? `, and ${rows.length - LISTED} more` : ''}`;
+}
+/** One table's drift on one line: counts, then the entities named. */
+function describeTable(t) {
+    const counts = t.backupRows === null ? `${t.rows} rows, not in the backup`
+        : t.rows === null ? `gone, ${t.backupRows} rows in the backup`
+            : t.rows === t.backupRows ? `same ${t.rows} rows, content differs`
+                : `${t.rows} rows, backup has ${t.backupRows}`;
+    const named = [entities('added', t.added), entities('removed', t.removed), entities('changed', t.changed)].filter((part) => part !== undefined);
+    const detail = named.length > 0 ? named.join('; ') : t.note;
+    return `${t.table}: ${counts}${detail ? ` (${detail})` : ''}`;
+}
+/** The report's verdict on one line, for logs and errors. */
+function describeDrift(report) {
+    if (report.tables.length === 0)
+        return `${report.database} equals the backup of ${report.backup.finishedAt}`;
+    return `${report.database} changed since the backup of ${report.backup.finishedAt}: ${report.tables.map(describeTable).join('; ')}`;
+}
+/** The summary section every action that checks drift writes, with the acceptances so far. */
+function renderDriftMarkdown(report) {
+    const title = { clean: 'no writes since the backup', accepted: 'writes since the backup, accepted', refused: 'writes since the backup, refused' }[report.outcome];
+    const parts = [`### Drift check before ${report.point}: ${title}\n`];
+    parts.push(`Blue's database ${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .escapeCell */ .kq)(report.database)} against the backup of ${report.backup.finishedAt} (fingerprint ${report.backup.fingerprint.slice(0, 12)})${report.migratedSinceBackup ? '; migrations ran since the backup (schema_meta differs), rows are compared on the columns the backup has' : ''}.\n`);
+    if (report.tables.length > 0) {
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)(['Table', 'Backup', 'Now', 'What changed', 'Accepted'], report.tables.map((t) => [
+            t.table,
+            t.backupRows === null ? '–' : String(t.backupRows),
+            t.rows === null ? '–' : String(t.rows),
+            describeTable(t).replace(/^[^:]+: /, ''),
+            t.accepted === 'now' ? 'yes (accept-drift)' : t.accepted === 'earlier' ? 'yes, earlier' : 'no',
+        ])));
+    }
+    if (report.leftOut.length > 0)
+        parts.push(`\nLeft out: ${report.leftOut.map((row) => `${row.table} ${row.id} (${row.why})`).join(', ')}.\n`);
+    if (report.accepted.length > 0) {
+        parts.push('\n> [!WARNING]\n> Drift accepted: these writes made after the backup are not in it (a rollback to the backup loses them; a copy restored from it lacks them).\n');
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .bulletList */ .fF)(report.accepted.flatMap((a) => a.tables.map((t) => `before ${a.point} (${a.checkedAt}, accept-drift: ${a.acceptDrift}): ${t.summary}`))));
+    }
+    return `${parts.join('\n')}\n`;
 }
 
 
@@ -37505,6 +40761,87 @@ function kongMessage(body) {
 
 /***/ }),
 
+/***/ 8113:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   En: () => (/* binding */ ENTERPRISE_TYPES),
+/* harmony export */   VG: () => (/* binding */ ENTITY_COUNTS_SHAPE),
+/* harmony export */   XR: () => (/* binding */ sortCounts),
+/* harmony export */   __: () => (/* binding */ GLOBAL_WORKSPACE),
+/* harmony export */   eI: () => (/* binding */ WORKSPACED_TYPES),
+/* harmony export */   ke: () => (/* binding */ ENTITY_TABLES),
+/* harmony export */   q8: () => (/* binding */ GLOBAL_TYPES)
+/* harmony export */ });
+/* unused harmony export OPTIONAL_COLLECTIONS */
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3664);
+
+const ENTITY_TABLES = [
+    { table: 'workspaces', entity: 'workspaces' },
+    { table: 'services', entity: 'services' },
+    { table: 'routes', entity: 'routes' },
+    { table: 'consumers', entity: 'consumers' },
+    { table: 'plugins', entity: 'plugins' },
+    { table: 'upstreams', entity: 'upstreams' },
+    { table: 'targets', entity: 'targets' },
+    { table: 'certificates', entity: 'certificates' },
+    { table: 'snis', entity: 'snis' },
+    { table: 'ca_certificates', entity: 'ca_certificates' },
+    { table: 'sm_vaults', entity: 'vaults' },
+    { table: 'key_sets', entity: 'key_sets' },
+    { table: 'keys', entity: 'keys' },
+    { table: 'filter_chains', entity: 'filter_chains' },
+    { table: 'acls', entity: 'acls' },
+    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
+    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
+    { table: 'jwt_secrets', entity: 'jwt_secrets' },
+    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
+    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
+];
+/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
+const WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
+/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
+const ENTERPRISE_TYPES = ['consumer_groups'];
+/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
+const GLOBAL_TYPES = ['ca_certificates'];
+/**
+ * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
+ * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
+ * the entity (vaults before 2.8, keys before 3.1) answers 404.
+ */
+const OPTIONAL_COLLECTIONS = [
+    { path: 'key-auths', entity: 'keyauth_credentials' },
+    { path: 'basic-auths', entity: 'basicauth_credentials' },
+    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
+    { path: 'jwts', entity: 'jwt_secrets' },
+    { path: 'acls', entity: 'acls' },
+    { path: 'oauth2', entity: 'oauth2_credentials' },
+    { path: 'vaults', entity: 'vaults' },
+    { path: 'key-sets', entity: 'key_sets' },
+    { path: 'keys', entity: 'keys' },
+];
+/** The counts' key for entities that belong to no workspace. */
+const GLOBAL_WORKSPACE = '*';
+/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
+const ENTITY_COUNTS_SHAPE = (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^\S{1,256}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .recordOf */ .zv)(/^[a-z0-9_]{1,64}$/, (0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_0__/* .wholeNumber */ .rD)(0)));
+/**
+ * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
+ * its locale): the same counts serialise to the same bytes.
+ */
+function sortCounts(counts) {
+    const sorted = {};
+    for (const ws of Object.keys(counts).sort()) {
+        const inner = {};
+        for (const entity of Object.keys(counts[ws]).sort())
+            inner[entity] = counts[ws][entity];
+        sorted[ws] = inner;
+    }
+    return sorted;
+}
+
+
+/***/ }),
+
 /***/ 8867:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37604,6 +40941,181 @@ function errorMessage(error) {
 
 /***/ }),
 
+/***/ 8511:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N: () => (/* binding */ execCommand)
+/* harmony export */ });
+/* harmony import */ var _actions_exec__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2876);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1421);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+
+
+
+async function execCommand(request) {
+    refuseNul(request);
+    const env = {};
+    for (const [key, value] of Object.entries(process.env))
+        if (value !== undefined)
+            env[key] = value;
+    Object.assign(env, request.env);
+    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
+    // which @actions/exec does not expose: those go through node's spawn with the same contract.
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
+        return spawnCommand(request, env);
+    }
+    try {
+        const result = await (0,_actions_exec__WEBPACK_IMPORTED_MODULE_0__/* .getExecOutput */ .H)(request.command, [...request.args], {
+            env,
+            cwd: request.cwd,
+            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
+            silent: true,
+            ignoreReturnCode: true,
+            listeners: request.onLine && lineListeners(request.onLine),
+        });
+        // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
+        // no signal: never report that as success. Callers that must know the signal pass `signal`.
+        return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, error.message, error);
+    }
+}
+/**
+ * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
+ * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
+ * here first, naming the argument or variable but never its value.
+ */
+function refuseNul(request) {
+    const where = [
+        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
+        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
+    ].find(([, value]) => value.includes('\0'));
+    if (where !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
+}
+function lineListeners(onLine) {
+    return {
+        stdline: (line) => onLine(line, 'stdout'),
+        errline: (line) => onLine(line, 'stderr'),
+    };
+}
+function spawnCommand(request, env) {
+    return new Promise((resolve, reject) => {
+        if (request.signal?.aborted) {
+            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
+            return;
+        }
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let aborted = false;
+        let killTimer;
+        const stop = () => {
+            if (aborted || child.exitCode !== null)
+                return;
+            aborted = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            killTimer.unref();
+        };
+        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
+        request.signal?.addEventListener('abort', stop, { once: true });
+        const split = (stream) => {
+            let pending = '';
+            return (chunk) => {
+                if (stream === 'stdout')
+                    stdout += chunk;
+                else
+                    stderr += chunk;
+                if (!request.onLine)
+                    return;
+                pending += chunk;
+                const lines = pending.split(/\r?\n/);
+                pending = lines.pop() ?? '';
+                for (const line of lines)
+                    request.onLine(line, stream);
+            };
+        };
+        if (request.onStdout)
+            request.onStdout(child.stdout);
+        else
+            child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        child.stderr.setEncoding('utf8').on('data', split('stderr'));
+        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
+        if (request.stdinStream) {
+            child.stdin.write(request.stdin ?? '');
+            request.stdinStream.pipe(child.stdin);
+        }
+        else {
+            child.stdin.end(request.stdin ?? '');
+        }
+        child.on('spawn', () => {
+            if (child.pid !== undefined)
+                request.onSpawn?.(child.pid);
+        });
+        const cleanup = () => {
+            if (timer)
+                clearTimeout(timer);
+            if (killTimer)
+                clearTimeout(killTimer);
+            request.signal?.removeEventListener('abort', stop);
+        };
+        child.on('error', (error) => {
+            cleanup();
+            reject((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`running ${request.command}`, error.message, error));
+        });
+        child.on('close', (code, signal) => {
+            cleanup();
+            resolve({
+                exitCode: code ?? 1,
+                stdout,
+                stderr,
+                ...(signal !== null && { signal }),
+                ...(aborted && { aborted: true }),
+            });
+        });
+    });
+}
+
+
+/***/ }),
+
+/***/ 2973:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   y: () => (/* binding */ syncPaths)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+
+/**
+ * fsync each path (files, or folders for the names they hold): what makes a backup survive a
+ * crash of the machine that wrote it, before its manifest says it is complete.
+ */
+async function syncPaths(paths) {
+    await Promise.all(paths.map(async (p) => {
+        const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(p, 'r').catch((error) => {
+            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
+            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
+                return undefined;
+            throw error;
+        });
+        if (handle === undefined)
+            return;
+        try {
+            await handle.sync();
+        }
+        finally {
+            await handle.close();
+        }
+    }));
+}
+
+
+/***/ }),
+
 /***/ 9874:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37616,7 +41128,7 @@ function errorMessage(error) {
 
 // undici is loaded on first use: most runs (a plan, a backup) never need it, and it is a large
 // part of a bundle whose start-up time every step pays.
-const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+const loadUndici = () => __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 1990, 19));
 /**
  * No answer this suite reads comes near it (an Admin API page of 1,000 entities, Kong's
  * CHANGELOG.md); without a cap, one endless or huge body held memory without bound (1 GiB took
@@ -37760,6 +41272,313 @@ function transportReason(error) {
 
 /***/ }),
 
+/***/ 2307:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $7: () => (/* binding */ readDuration),
+/* harmony export */   $l: () => (/* binding */ maskSecret),
+/* harmony export */   E3: () => (/* binding */ readString),
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   G7: () => (/* binding */ readPath),
+/* harmony export */   LD: () => (/* binding */ readList),
+/* harmony export */   Vf: () => (/* binding */ readBoolean),
+/* harmony export */   ai: () => (/* binding */ readEnum),
+/* harmony export */   n5: () => (/* binding */ readSecret),
+/* harmony export */   y7: () => (/* binding */ readHttpUrl),
+/* harmony export */   yg: () => (/* binding */ readPositiveInteger)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
+
+
+function readString(source, name) {
+    const value = source.get(name).trim();
+    return value === '' ? undefined : value;
+}
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+const FALSE = new Set(['false', 'no', 'off', '0']);
+function readBoolean(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    const lower = value.toLowerCase();
+    if (TRUE.has(lower))
+        return true;
+    if (FALSE.has(lower))
+        return false;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a boolean; use true or false`);
+}
+function readEnum(source, name, allowed, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (allowed.includes(value))
+        return value;
+    throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
+}
+/** Newline- or comma-separated, trimmed, empties dropped. */
+function readList(source, name) {
+    return parseList(source.get(name));
+}
+function parseList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
+function parseDuration(text, name) {
+    const trimmed = text.trim();
+    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
+    }
+    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
+}
+function readDuration(source, name, fallback) {
+    return parseDuration(readString(source, name) ?? fallback, name);
+}
+function readPositiveInteger(source, name, fallback) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < 1) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" is not a positive whole number`);
+    }
+    return Number(value);
+}
+/** A secret input: masked before it is returned, so nothing later can print it. */
+function readSecret(source, name) {
+    const value = readString(source, name);
+    if (value !== undefined)
+        maskSecret(source, value);
+    return value;
+}
+/**
+ * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
+ * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
+ * are left: masking `=` or `--` would blank them in every log line.
+ */
+function maskSecret(source, secret) {
+    source.mask(secret);
+    for (const line of secret.split(/\r\n|\r|\n/)) {
+        const trimmed = line.trim();
+        if (trimmed !== secret && trimmed.length >= 4)
+            source.mask(trimmed);
+    }
+}
+/**
+ * A path input: one line (a line break would split every log line that shows it), at most
+ * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
+ * which would fail with an ENAMETOOLONG that names no input.
+ */
+function readPath(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; give one line');
+    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
+    if (Buffer.byteLength(value) > 4096)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
+    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
+    if (long !== undefined)
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
+    return value;
+}
+/**
+ * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
+ * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
+ * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
+ * are refused before it sees them.
+ */
+function readHttpUrl(source, name) {
+    const value = readString(source, name);
+    if (value === undefined)
+        return undefined;
+    if ((0,_log_text_js__WEBPACK_IMPORTED_MODULE_1__/* .hasControl */ .aQ)(value))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, 'holds a line break or another control character; a URL is one line');
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        // An `@` may end credentials: the value is not repeated then.
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        for (const part of [url.username, url.password]) {
+            if (part === '')
+                continue;
+            source.mask(part);
+            source.mask(safeDecode(part));
+        }
+        const shown = new URL(url.href);
+        shown.username = '';
+        shown.password = '';
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(name, `"${value}" must be http:// or https://`);
+    return value.replace(/\/+$/, '');
+}
+function safeDecode(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3664:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   Jz: () => (/* binding */ readContract),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   c3: () => (/* binding */ listOf),
+/* harmony export */   g$: () => (/* binding */ printable),
+/* harmony export */   hD: () => (/* binding */ quote),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   me: () => (/* binding */ nullable),
+/* harmony export */   nb: () => (/* binding */ checkContract),
+/* harmony export */   rD: () => (/* binding */ wholeNumber),
+/* harmony export */   wC: () => (/* binding */ matching),
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zM: () => (/* binding */ boolean),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+
+
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
+    try {
+        text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not JSON`, error);
+    }
+}
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw (0,_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .inputError */ .Xu)(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
+    if (value !== undefined)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
+}
+
+
+/***/ }),
+
 /***/ 2180:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37824,9 +41643,10 @@ function hasControl(text) {
 /* harmony export */   Jz: () => (/* binding */ SUMMARY_LIMIT_BYTES),
 /* harmony export */   Qt: () => (/* binding */ fitToLimit),
 /* harmony export */   fF: () => (/* binding */ bulletList),
+/* harmony export */   kq: () => (/* binding */ escapeCell),
 /* harmony export */   tp: () => (/* binding */ table)
 /* harmony export */ });
-/* unused harmony exports escapeCell, details */
+/* unused harmony export details */
 /**
  * Markdown building blocks for job summaries and the CLI's markdown output. Plain strings, so
  * the domain can produce a report that an adapter writes with `core.summary` or prints.
@@ -37974,7 +41794,7 @@ function judgeSmoke(report) {
 
 /***/ }),
 
-/***/ 1487:
+/***/ 8495:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37985,186 +41805,44 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: BACKENDS, parseSteps
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/lib/inputs.js
+var inputs = __nccwpck_require__(2307);
 // EXTERNAL MODULE: ./build/lib/log-text.js
 var log_text = __nccwpck_require__(2180);
-;// CONCATENATED MODULE: ./build/lib/inputs.js
-
-
-function readString(source, name) {
-    const value = source.get(name).trim();
-    return value === '' ? undefined : value;
-}
-const TRUE = new Set(['true', 'yes', 'on', '1']);
-const FALSE = new Set(['false', 'no', 'off', '0']);
-function readBoolean(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    const lower = value.toLowerCase();
-    if (TRUE.has(lower))
-        return true;
-    if (FALSE.has(lower))
-        return false;
-    throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a boolean; use true or false`);
-}
-function readEnum(source, name, allowed, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (allowed.includes(value))
-        return value;
-    throw (0,errors/* inputError */.Xu)(name, `"${value}" is not one of ${allowed.join(', ')}`);
-}
-/** Newline- or comma-separated, trimmed, empties dropped. */
-function readList(source, name) {
-    return parseList(source.get(name));
-}
-function parseList(text) {
-    return text
-        .split(/[\n,]/)
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/** Durations as `500ms`, `30s`, `5m`, `1h`, or combined `1m30s`; returns milliseconds. */
-function parseDuration(text, name) {
-    const trimmed = text.trim();
-    const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-    if (trimmed === '' || parts.map((p) => p[0]).join('') !== trimmed) {
-        throw (0,errors/* inputError */.Xu)(name, `"${text}" is not a duration; use forms like 30s, 5m, 1h or 1m30s`);
-    }
-    return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit], 0);
-}
-function readDuration(source, name, fallback) {
-    return parseDuration(readString(source, name) ?? fallback, name);
-}
-function readPositiveInteger(source, name, fallback) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < 1) {
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a positive whole number`);
-    }
-    return Number(value);
-}
-/** A secret input: masked before it is returned, so nothing later can print it. */
-function readSecret(source, name) {
-    const value = readString(source, name);
-    if (value !== undefined)
-        maskSecret(source, value);
-    return value;
-}
-/**
- * Masks a secret, and each line of a multi-line one on its own: the runner masks within one
- * log line, so a value with a line break is only hidden line by line. Lines under 4 characters
- * are left: masking `=` or `--` would blank them in every log line.
- */
-function maskSecret(source, secret) {
-    source.mask(secret);
-    for (const line of secret.split(/\r\n|\r|\n/)) {
-        const trimmed = line.trim();
-        if (trimmed !== secret && trimmed.length >= 4)
-            source.mask(trimmed);
-    }
-}
-/**
- * A path input: one line (a line break would split every log line that shows it), at most
- * PATH_MAX (4096) bytes with names of at most NAME_MAX (255), checked before any file call,
- * which would fail with an ENAMETOOLONG that names no input.
- */
-function readPath(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if (hasControl(value))
-        throw inputError(name, 'holds a line break or another control character; give one line');
-    const allowed = 'expected a path of at most 4096 bytes, each name at most 255';
-    if (Buffer.byteLength(value) > 4096)
-        throw inputError(name, `is ${Buffer.byteLength(value)} bytes long; ${allowed}`);
-    const long = value.split('/').find((part) => Buffer.byteLength(part) > 255);
-    if (long !== undefined)
-        throw inputError(name, `has a name of ${Buffer.byteLength(long)} bytes (${JSON.stringify(`${long.slice(0, 40)}…`)}); ${allowed}`);
-    return value;
-}
-/**
- * An http:// or https:// URL, trailing slashes dropped so paths can be appended. Credentials in
- * it (`user:pass@`) are masked and refused: fetch will not send a URL that holds them, and a URL
- * is shown in logs, summaries and reports. The URL parser drops tabs and line breaks, so those
- * are refused before it sees them.
- */
-function readHttpUrl(source, name) {
-    const value = readString(source, name);
-    if (value === undefined)
-        return undefined;
-    if ((0,log_text/* hasControl */.aQ)(value))
-        throw (0,errors/* inputError */.Xu)(name, 'holds a line break or another control character; a URL is one line');
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // An `@` may end credentials: the value is not repeated then.
-        throw (0,errors/* inputError */.Xu)(name, `${value.includes('@') ? 'is' : `"${value}" is`} not a URL; expected e.g. http://127.0.0.1:8001`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        for (const part of [url.username, url.password]) {
-            if (part === '')
-                continue;
-            source.mask(part);
-            source.mask(safeDecode(part));
-        }
-        const shown = new URL(url.href);
-        shown.username = '';
-        shown.password = '';
-        throw (0,errors/* inputError */.Xu)(name, `holds credentials (user:password@); give the URL without them (${shown.href}): an Admin API token goes in its own input, sent as a header`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw (0,errors/* inputError */.Xu)(name, `"${value}" must be http:// or https://`);
-    return value.replace(/\/+$/, '');
-}
-function safeDecode(text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        return text;
-    }
-}
-
 ;// CONCATENATED MODULE: ./build/kong/admin-inputs.js
 
 
 
 /** The Admin API inputs; promote reads a second set (blue-admin-url …) under other names. */
 function readAdminInputs(source, names = { url: 'admin-url', token: 'admin-token', workspace: 'workspace' }) {
-    const token = readSecret(source, names.token);
+    const token = (0,inputs/* readSecret */.n5)(source, names.token);
     // Masked line by line above; refused here, since a header value is one line.
     if (token !== undefined && (0,log_text/* hasControl */.aQ)(token))
         throw (0,errors/* inputError */.Xu)(names.token, 'holds a line break or another control character; a token is one line (it is sent as the Kong-Admin-Token header)');
-    const url = readHttpUrl(source, names.url);
+    const url = (0,inputs/* readHttpUrl */.y7)(source, names.url);
     if (url === undefined) {
         if (token !== undefined)
             throw (0,errors/* inputError */.Xu)(names.url, `is required when ${names.token} is set`);
         return undefined;
     }
-    return { input: names.url, url, token, workspace: readString(source, names.workspace) };
+    return { input: names.url, url, token, workspace: (0,inputs/* readString */.E3)(source, names.workspace) };
 }
 
 ;// CONCATENATED MODULE: ./build/version/kong-version.js
 
-const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
+const kong_version_ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?(?:-?([0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*))?$/;
 const ENTERPRISE_EDITION_SUFFIX = /-enterprise-edition$/i;
 /** Parses a version or returns undefined; use `parseKongVersion` where a bad value is an error. */
-function tryParseKongVersion(text) {
+function kong_version_tryParseKongVersion(text) {
     const trimmed = text.trim();
     const enterpriseEdition = ENTERPRISE_EDITION_SUFFIX.test(trimmed);
     const match = VERSION_PATTERN.exec(trimmed.replace(ENTERPRISE_EDITION_SUFFIX, ''));
@@ -38182,9 +41860,9 @@ function tryParseKongVersion(text) {
 }
 /** Parses a version given by the user; `input` names where it came from for the error. */
 function parseKongVersion(text, input = 'version') {
-    const version = tryParseKongVersion(text);
+    const version = kong_version_tryParseKongVersion(text);
     if (!version) {
-        throw (0,errors/* inputError */.Xu)(input, `"${text}" is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}`);
+        throw (0,errors/* inputError */.Xu)(input, `"${text}" is not a Kong version; accepted forms: ${kong_version_ACCEPTED_VERSION_FORMS}`);
     }
     return version;
 }
@@ -38249,9 +41927,12 @@ function sameLine(a, b) {
 var admin_api = __nccwpck_require__(8358);
 ;// CONCATENATED MODULE: ./build/kong/admin-root.js
 
+
+
+
 /** The node's version as reported, parsed; undefined when absent or not a Kong version. */
 function rootVersion(root) {
-    return typeof root.version === 'string' ? tryParseKongVersion(root.version) : undefined;
+    return typeof root.version === 'string' ? kong_version_tryParseKongVersion(root.version) : undefined;
 }
 /** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
 function admin_root_rootEdition(root) {
@@ -38292,871 +41973,64 @@ function availablePlugins(root) {
     }
     return undefined;
 }
-
-;// CONCATENATED MODULE: ./build/lib/json-shape.js
-
-
-/** The JSON in `file`; a missing file or bad JSON names `input`. */
-async function readJsonFile(file, input) {
-    let text;
+/** Kong's proxy answers every unmatched request so (Kong/kong 3.4.2 kong/runloop/handler.lua l.1151). */
+const PROXY_NOT_FOUND = 'no Route matched with those values';
+/**
+ * What a non-200 answer of the Admin API says about the URL or the token, for the user: 401/403
+ * is RBAC refusing the token (Enterprise: "Invalid credentials. Token or User credentials
+ * required"); 404 with the proxy's message is admin-url pointing at proxy_listen. Empty otherwise.
+ */
+function adminAnswerHint(status, body) {
+    if (status === 401 || status === 403)
+        return ': check admin-token (sent as Kong-Admin-Token) and its RBAC role';
+    if (status === 404 && (0,admin_api/* kongMessage */.tv)(body) === (0,log_text/* quoteRemote */.Pj)(PROXY_NOT_FOUND)) {
+        return ": that is Kong's proxy (proxy_listen) answering, not its Admin API: give admin_listen's address (8001 or 8444 by default)";
+    }
+    return '';
+}
+/** Whether an answer can never become the Admin API's by waiting: a refused token, the proxy. */
+function isFinalAnswer(status, body) {
+    return adminAnswerHint(status, body) !== '';
+}
+/**
+ * The version a running node reports in GET /, as written there (`3.4.2`, Enterprise
+ * `3.4.3.5`, `2.8.1.1-enterprise-edition`). Anything that is not a Kong Admin API answering a
+ * version this suite reads is an error naming admin-url and what came back.
+ */
+async function runningVersion(client) {
+    const url = `${client.target.url}/`;
+    const response = await client.get('/');
+    if (response.status !== 200) {
+        throw inputError('admin-url', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}${adminAnswerHint(response.status, response.body)}`);
+    }
+    let root;
     try {
-        text = await (0,promises_.readFile)(file, 'utf8');
+        root = JSON.parse(response.body);
     }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    catch {
+        throw inputError('admin-url', `GET ${url} did not answer JSON (${quoteRemote(response.body, 80)}); is it a Kong Admin API?`);
     }
-    try {
-        return JSON.parse(text);
+    const version = root !== null && typeof root === 'object' ? root.version : undefined;
+    if (typeof version !== 'string')
+        throw inputError('admin-url', `GET ${url} did not report a version; is it a Kong Admin API?`);
+    if (tryParseKongVersion(version) === undefined) {
+        throw inputError('admin-url', `GET ${url} reports version ${quoteRemote(version)}, which is not a Kong version this suite reads (${ACCEPTED_VERSION_FORMS})`);
     }
-    catch (error) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not JSON`, error);
-    }
-}
-/**
- * `data` checked against the contract its `schema` names, one of `contracts`: the error names
- * `input`, the file, and every wrong field (the first ten).
- */
-function checkContract(data, file, input, contracts) {
-    const names = contracts.map((c) => c.name).join(' or ');
-    if (!isPlainObject(data))
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
-    const contract = contracts.find((c) => c.schema === data.schema);
-    if (contract === undefined) {
-        if (contracts.length === 1)
-            throw (0,errors/* inputError */.Xu)(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
-        const ids = contracts.map((c) => `"${c.schema}"`);
-        throw (0,errors/* inputError */.Xu)(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
-    }
-    const problems = [];
-    contract.shape(data, '', problems);
-    if (problems.length > 0) {
-        throw (0,errors/* inputError */.Xu)(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    }
-    return data;
-}
-/** readJsonFile, then checkContract. */
-async function json_shape_readContract(file, input, contracts) {
-    return checkContract(await readJsonFile(file, input), file, input, contracts);
-}
-/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-function kind(value) {
-    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-}
-/** A string; with `test`, one it accepts (`what` says what is allowed). */
-const json_shape_text = (test, what) => (value, field, problems) => {
-    if (typeof value !== 'string')
-        problems.push(`${field} is ${kind(value)}, expected a string`);
-    else if (test && !test(value))
-        problems.push(`${field} ${quote(value)} is not ${what}`);
-};
-const matching = (pattern, what) => json_shape_text((value) => pattern.test(value), what);
-const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        problems.push(`${field} is ${kind(value)}, expected a whole number`);
-    else if (value < min || value > max)
-        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
-};
-const json_shape_boolean = (value, field, problems) => {
-    if (typeof value !== 'boolean')
-        problems.push(`${field} is ${kind(value)}, expected true or false`);
-};
-const oneOf = (allowed) => (value, field, problems) => {
-    if (!allowed.includes(value))
-        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
-};
-const nullable = (shape) => (value, field, problems) => {
-    if (value !== null)
-        shape(value, field, problems);
-};
-/** Absent (undefined) or `shape`. */
-const optional = (shape) => (value, field, problems) => {
-    if (value !== undefined)
-        shape(value, field, problems);
-};
-const listOf = (shape) => (value, field, problems) => {
-    if (!Array.isArray(value))
-        problems.push(`${field} is ${kind(value)}, expected an array`);
-    else
-        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
-};
-/** An object used as a map: every key matches `key`, every value has `shape`. */
-const recordOf = (key, shape) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, item] of Object.entries(value)) {
-        if (!key.test(name))
-            problems.push(`${field} has a key ${quote(name)} that is not a name`);
-        else
-            shape(item, `${field}.${name}`, problems);
-    }
-};
-/** An object with these fields (others are ignored: readers of an older version skip them). */
-const object = (fields) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, shape] of Object.entries(fields))
-        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
-};
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** No control characters (a newline in a log line starts a workflow command) and not empty. */
-function printable(value) {
-    return value !== '' && !/\p{Cc}/u.test(value);
+    return version;
 }
 
-;// CONCATENATED MODULE: ./build/kong/entities.js
-
-const ENTITY_TABLES = [
-    { table: 'workspaces', entity: 'workspaces' },
-    { table: 'services', entity: 'services' },
-    { table: 'routes', entity: 'routes' },
-    { table: 'consumers', entity: 'consumers' },
-    { table: 'plugins', entity: 'plugins' },
-    { table: 'upstreams', entity: 'upstreams' },
-    { table: 'targets', entity: 'targets' },
-    { table: 'certificates', entity: 'certificates' },
-    { table: 'snis', entity: 'snis' },
-    { table: 'ca_certificates', entity: 'ca_certificates' },
-    { table: 'sm_vaults', entity: 'vaults' },
-    { table: 'key_sets', entity: 'key_sets' },
-    { table: 'keys', entity: 'keys' },
-    { table: 'filter_chains', entity: 'filter_chains' },
-    { table: 'acls', entity: 'acls' },
-    { table: 'basicauth_credentials', entity: 'basicauth_credentials' },
-    { table: 'hmacauth_credentials', entity: 'hmacauth_credentials' },
-    { table: 'jwt_secrets', entity: 'jwt_secrets' },
-    { table: 'keyauth_credentials', entity: 'keyauth_credentials' },
-    { table: 'oauth2_credentials', entity: 'oauth2_credentials' },
-];
-/** Workspaced entity types, by Admin API collection (= DAO name = the counts' entity name). */
-const entities_WORKSPACED_TYPES = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'targets', 'certificates', 'snis'];
-/** consumer_groups exist on Enterprise only: not among Kong/kong 3.4.2 kong/constants.lua CORE_ENTITIES (l.127), so OSS answers 404. */
-const entities_ENTERPRISE_TYPES = ['consumer_groups'];
-/** ca_certificates have no ws_id (core/009_200_to_210.lua leaves them global): counted once under `*`. */
-const entities_GLOBAL_TYPES = ['ca_certificates'];
-/**
- * Collections beyond the workspaced types, by Admin API path, with the DAO name the counts use
- * (kong/plugins/<plugin>/daos.lua, kong/db/schema/entities/*.lua). A node without the plugin or
- * the entity (vaults before 2.8, keys before 3.1) answers 404.
- */
-const entities_OPTIONAL_COLLECTIONS = [
-    { path: 'key-auths', entity: 'keyauth_credentials' },
-    { path: 'basic-auths', entity: 'basicauth_credentials' },
-    { path: 'hmac-auths', entity: 'hmacauth_credentials' },
-    { path: 'jwts', entity: 'jwt_secrets' },
-    { path: 'acls', entity: 'acls' },
-    { path: 'oauth2', entity: 'oauth2_credentials' },
-    { path: 'vaults', entity: 'vaults' },
-    { path: 'key-sets', entity: 'key_sets' },
-    { path: 'keys', entity: 'keys' },
-];
-/** The counts' key for entities that belong to no workspace. */
-const entities_GLOBAL_WORKSPACE = '*';
-/** EntityCounts as every contract that carries counts checks them (manifest, export, smoke report). */
-const ENTITY_COUNTS_SHAPE = recordOf(/^\S{1,256}$/, recordOf(/^[a-z0-9_]{1,64}$/, wholeNumber(0)));
-/**
- * Workspaces, then entities within each, in code-unit order (the same on every machine, whatever
- * its locale): the same counts serialise to the same bytes.
- */
-function entities_sortCounts(counts) {
-    const sorted = {};
-    for (const ws of Object.keys(counts).sort()) {
-        const inner = {};
-        for (const entity of Object.keys(counts[ws]).sort())
-            inner[entity] = counts[ws][entity];
-        sorted[ws] = inner;
-    }
-    return sorted;
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
-var exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./build/lib/exec.js
-
-
-
-async function exec_execCommand(request) {
-    refuseNul(request);
-    const env = {};
-    for (const [key, value] of Object.entries(process.env))
-        if (value !== undefined)
-            env[key] = value;
-    Object.assign(env, request.env);
-    // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
-    // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
-        return spawnCommand(request, env);
-    }
-    try {
-        const result = await (0,exec/* getExecOutput */.H)(request.command, [...request.args], {
-            env,
-            cwd: request.cwd,
-            input: request.stdin === undefined ? undefined : Buffer.from(request.stdin),
-            silent: true,
-            ignoreReturnCode: true,
-            listeners: request.onLine && lineListeners(request.onLine),
-        });
-        // @actions/exec resolves a process killed by a signal with exit code null (typed number) and
-        // no signal: never report that as success. Callers that must know the signal pass `signal`.
-        return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
-    }
-    catch (error) {
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error);
-    }
-}
-/**
- * Node refuses a NUL byte in a child's argv or environment with a TypeError whose message quotes
- * the value (a password in PGPASSWORD, say), thrown where @actions/exec can't catch it. Caught
- * here first, naming the argument or variable but never its value.
- */
-function refuseNul(request) {
-    const where = [
-        ...request.args.map((arg, i) => [`argument ${i + 1}`, arg]),
-        ...Object.entries(request.env ?? {}).map(([name, value]) => [`environment variable ${name}`, value]),
-    ].find(([, value]) => value.includes('\0'));
-    if (where !== undefined)
-        throw (0,errors/* stepError */.hH)(`running ${request.command}`, `${where[0]} holds a NUL byte, which no process can be given`);
-}
-function lineListeners(onLine) {
-    return {
-        stdline: (line) => onLine(line, 'stdout'),
-        errline: (line) => onLine(line, 'stderr'),
-    };
-}
-function spawnCommand(request, env) {
-    return new Promise((resolve, reject) => {
-        if (request.signal?.aborted) {
-            resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
-            return;
-        }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let aborted = false;
-        let killTimer;
-        const stop = () => {
-            if (aborted || child.exitCode !== null)
-                return;
-            aborted = true;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-            killTimer.unref();
-        };
-        const timer = request.timeoutMs === undefined ? undefined : setTimeout(stop, request.timeoutMs);
-        request.signal?.addEventListener('abort', stop, { once: true });
-        const split = (stream) => {
-            let pending = '';
-            return (chunk) => {
-                if (stream === 'stdout')
-                    stdout += chunk;
-                else
-                    stderr += chunk;
-                if (!request.onLine)
-                    return;
-                pending += chunk;
-                const lines = pending.split(/\r?\n/);
-                pending = lines.pop() ?? '';
-                for (const line of lines)
-                    request.onLine(line, stream);
-            };
-        };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
-        child.stderr.setEncoding('utf8').on('data', split('stderr'));
-        child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
-        child.on('spawn', () => {
-            if (child.pid !== undefined)
-                request.onSpawn?.(child.pid);
-        });
-        const cleanup = () => {
-            if (timer)
-                clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            request.signal?.removeEventListener('abort', stop);
-        };
-        child.on('error', (error) => {
-            cleanup();
-            reject((0,errors/* stepError */.hH)(`running ${request.command}`, error.message, error));
-        });
-        child.on('close', (code, signal) => {
-            cleanup();
-            resolve({
-                exitCode: code ?? 1,
-                stdout,
-                stderr,
-                ...(signal !== null && { signal }),
-                ...(aborted && { aborted: true }),
-            });
-        });
-    });
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./build/database/checksums.js
-
-
-
-
-/**
- * SHA-256 of a file, read in 4 MiB pieces into one reused buffer (an archive can be many GB; right
- * after writing it is in the page cache): about 1.4 GB/s here, where a read stream allocating a
- * buffer per chunk managed 0.8–1.1.
- */
-async function sha256File(file) {
-    const hash = createHash('sha256');
-    const handle = await open(file, 'r');
-    try {
-        const buffer = Buffer.allocUnsafe(4 << 20);
-        for (;;) {
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-            if (bytesRead === 0)
-                break;
-            hash.update(buffer.subarray(0, bytesRead));
-        }
-    }
-    finally {
-        await handle.close();
-    }
-    return hash.digest('hex');
-}
-/**
- * Files hashed at once: hashing runs on the one JavaScript thread, so more only add 4 MiB
- * buffers (a directory-format archive has a file per table); two let one read while one hashes.
- */
-const HASHING_AT_ONCE = 2;
-/** Every regular file under `target` (a file or a folder), relative to `base`, sorted. */
-async function checksums_listFiles(target, base) {
-    const info = await stat(target);
-    if (!info.isDirectory())
-        return [path.relative(base, target).split(path.sep).join('/')];
-    const entries = await readdir(target, { recursive: true, withFileTypes: true });
-    return entries
-        .filter((entry) => entry.isFile())
-        .map((entry) => path.relative(base, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-        .sort();
-}
-async function checksums_describeFiles(target, base) {
-    const files = await checksums_listFiles(target, base);
-    return mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = path.join(base, file);
-        const [info, sha256] = await Promise.all([stat(full), sha256File(full)]);
-        return { path: file, sizeBytes: info.size, sha256 };
-    });
-}
-/**
- * One checksum for the archive: the file's own SHA-256 when it is one file (compare with
- * `sha256sum`), else the SHA-256 of the `sha256sum`-style listing of its files.
- */
-function checksums_archiveChecksum(files) {
-    if (files.length === 1)
-        return files[0].sha256;
-    const listing = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-    return createHash('sha256').update(listing).digest('hex');
-}
-/** The files whose size or SHA-256 differ from the manifest's, or that are missing. */
-async function checkFiles(base, files) {
-    const problems = [];
-    await mapLimit(files, HASHING_AT_ONCE, async (file) => {
-        const full = path.join(base, file.path);
-        try {
-            const info = await stat(full);
-            if (info.size !== file.sizeBytes) {
-                problems.push(`${file.path}: ${info.size} bytes, manifest says ${file.sizeBytes}`);
-                return;
-            }
-            const sha = await sha256File(full);
-            if (sha !== file.sha256)
-                problems.push(`${file.path}: SHA-256 ${sha.slice(0, 12)}…, manifest says ${file.sha256.slice(0, 12)}…`);
-        }
-        catch (error) {
-            problems.push(`${file.path}: ${error.code === 'ENOENT' ? 'missing' : error.message}`);
-        }
-    });
-    return problems.sort();
-}
-
-;// CONCATENATED MODULE: ./build/database/encryption.js
-
-
-
-
-
-const encryption_ENCRYPTED_SUFFIX = '.gpg';
-/**
- * gpg reads a passphrase from `--passphrase-fd` up to the first newline ("Only the first line
- * will be read", gpg(1)), and so does every other way of giving it one without argv: a
- * multi-line passphrase would encrypt with its first line alone. Refused rather than cut.
- */
-function checkPassphrase(passphrase) {
-    if (/[\r\n]/.test(passphrase)) {
-        throw inputError('encryption-passphrase', 'holds more than one line, and gpg reads only the first line of a passphrase (the rest would protect nothing): give a one-line passphrase. A backup encrypted with a multi-line passphrase was encrypted with its first line alone: give that line to decrypt it');
-    }
-}
-/**
- * gpg's home: inside the run's private folder when given (a killed run leaves the imported key
- * there, and the ledger names the agent to stop), else the system temp folder. Short either way:
- * gpg-agent's sockets live in it and socket paths are limited to ~100 bytes.
- */
-async function openGpg(runDir, gpgBinary = 'gpg') {
-    const base = runDir && runDir.path.length <= SOCKET_BASE_MAX ? runDir.path : os.tmpdir();
-    const home = await mkdtemp(path.join(base, 'kgpg-'));
-    const key = `gpg-home-${path.basename(home)}`;
-    await runDir?.note(key, { kind: 'gpg-home', path: home });
-    const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
-    // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
-    // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
-    return {
-        exec,
-        async run(rest, stdin, signal) {
-            const result = await exec(rest, stdin, signal);
-            if (result.exitCode !== 0 || result.signal !== undefined)
-                throw stepError('gpg', failure(result));
-            return result.stdout;
-        },
-        async close() {
-            // gpg starts a gpg-agent for the home dir; stop it so nothing outlives the step.
-            await stopGpgAgent(home);
-            await rm(home, { recursive: true, force: true });
-            await runDir?.forget(key);
-        },
-    };
-}
-/** The longest run folder a gpg home goes in: leaves room for `kgpg-XXXXXX/S.gpg-agent.browser`. */
-const SOCKET_BASE_MAX = 70;
-/** Stops the gpg-agent gpg started for `home` (it outlives gpg otherwise). */
-async function stopGpgAgent(home) {
-    await execCommand({ command: 'gpgconf', args: ['--homedir', home, '--kill', 'gpg-agent'] }).catch(() => { });
-}
-/** gpg's last words, or how it ended when it said nothing (e.g. killed by SIGXFSZ). */
-function failure(result) {
-    const reason = result.stderr.trim().split('\n').slice(-2).join(' ');
-    const ended = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
-    return reason ? `${reason} (${ended})` : ended;
-}
-/** The file could not be written for want of room (ENOSPC, EFBIG, EDQUOT, or the file size limit). */
-function noRoom(result) {
-    if (result.signal === 'SIGXFSZ')
-        return 'file size limit exceeded (SIGXFSZ)';
-    const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
-    return line?.replace(/^gpg: /, '').trim();
-}
-/** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
-async function encryption_encryptFiles(files, options, signal, runDir) {
-    if (options.passphrase !== undefined)
-        checkPassphrase(options.passphrase);
-    const gpg = await openGpg(runDir);
-    try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
-        const out = [];
-        for (const file of files) {
-            const target = `${file}${encryption_ENCRYPTED_SUFFIX}`;
-            // The dump is compressed already: gpg's own compression would only cost time.
-            const common = ['--compress-algo', 'none', '--output', target];
-            const result = options.method === 'gpg-symmetric'
-                ? await gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common, file], options.passphrase, signal)
-                : await gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt', file], undefined, signal);
-            if (result.exitCode !== 0 || result.signal !== undefined) {
-                await rm(target, { force: true });
-                const full = noRoom(result);
-                // Both callers (database backup, decK export) write into backup-dir.
-                if (full)
-                    throw inputError('backup-dir', `no room to write the encrypted archive in ${path.dirname(target)}: ${full}`);
-                if (result.aborted)
-                    throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
-                if (options.method === 'gpg-recipient')
-                    throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
-                throw stepError('gpg', failure(result));
-            }
-            await rm(file);
-            out.push(target);
-        }
-        return out;
-    }
-    finally {
-        await gpg.close();
-    }
-}
-/** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
-function encryptedTo(status) {
-    return [...status.matchAll(/^\[GNUPG:\] ENC_TO ([0-9A-F]{16}) /gm)].map((m) => m[1]);
-}
-/** Decrypts `<base>/<file>.gpg` files into `outDir/<file>`; a failure leaves no partial plain file. */
-async function decryptFiles(base, files, outDir, options, signal, runDir) {
-    if (options.passphrase !== undefined)
-        checkPassphrase(options.passphrase);
-    const gpg = await openGpg(runDir);
-    try {
-        // The ids of the private key's (sub)keys, to tell "not the right key" from "wrong passphrase".
-        let secretKeyIds = [];
-        if (options.method === 'gpg-recipient') {
-            if (options.privateKey === undefined)
-                throw inputError('encryption-private-key', 'is required to decrypt an archive encrypted to recipients');
-            await gpg.run(['--import'], options.privateKey).catch((error) => {
-                throw inputError('encryption-private-key', `gpg could not import it: ${error.message}`, error);
-            });
-            // --with-colons: field 5 the key id; field 15 '#' for a stub whose secret part is absent.
-            const listing = await gpg.run(['--with-colons', '--list-secret-keys']);
-            secretKeyIds = listing.split('\n').map((line) => line.split(':')).filter((f) => (f[0] === 'sec' || f[0] === 'ssb') && f[14] !== '#').map((f) => f[4]);
-            if (secretKeyIds.length === 0)
-                throw inputError('encryption-private-key', 'holds no private key (an armored "PRIVATE KEY BLOCK" is needed, not a public key)');
-        }
-        for (const file of files) {
-            const plain = path.join(outDir, file.endsWith(encryption_ENCRYPTED_SUFFIX) ? file.slice(0, -encryption_ENCRYPTED_SUFFIX.length) : file);
-            await mkdir(path.dirname(plain), { recursive: true });
-            // Status lines on stdout (the plain text goes to --output): they name the keys the file is encrypted to.
-            const result = await gpg.exec(['--status-fd', '1', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--output', plain, '--decrypt', path.join(base, file)], options.passphrase ?? '', signal);
-            if (result.exitCode === 0 && result.signal === undefined)
-                continue;
-            await rm(plain, { force: true });
-            throw decryptionError(result, file, outDir, options, secretKeyIds);
-        }
-    }
-    finally {
-        await gpg.close();
-    }
-}
-function decryptionError(result, file, outDir, options, secretKeyIds) {
-    const full = noRoom(result);
-    if (full)
-        return stepError('decrypting the archive', `no room to write the decrypted archive in ${outDir}: ${full}; free space there (the decrypted copy is about as large as the archive)`);
-    if (result.aborted)
-        return stepError('decrypting the archive', `stopped (${result.signal ?? 'aborted'})`);
-    const reason = failure(result);
-    const recipients = encryptedTo(result.stdout);
-    const keyProblem = /no secret key|bad passphrase|bad session key/i.test(result.stderr);
-    if (recipients.length > 0 && keyProblem) {
-        if (options.method === 'gpg-symmetric') {
-            return inputError('encryption-private-key', `${file} is encrypted to public key(s) ${recipients.join(', ')}, not with a passphrase: give the private key (and encryption-passphrase if the key has one)`);
-        }
-        const hidden = recipients.every((id) => /^0+$/.test(id));
-        const held = recipients.filter((id) => secretKeyIds.includes(id));
-        if (hidden) {
-            return inputError('encryption-private-key', `gpg could not decrypt ${file} (its recipients are hidden): the key given (${secretKeyIds.join(', ')}) is not one it is encrypted to, or encryption-passphrase is wrong for it`);
-        }
-        if (held.length === 0) {
-            return inputError('encryption-private-key', `is not a key this archive is encrypted to: ${file} is encrypted to ${recipients.join(', ')}; the key given: ${secretKeyIds.join(', ')}`);
-        }
-        return options.passphrase === undefined || options.passphrase === ''
-            ? inputError('encryption-passphrase', `the private key ${held.join(', ')} is protected by a passphrase: give it in encryption-passphrase`)
-            : inputError('encryption-passphrase', `is wrong for the private key ${held.join(', ')}: gpg could not unlock it`);
-    }
-    if (keyProblem)
-        return inputError('encryption-passphrase', `is wrong, or is not what the archive was encrypted with: gpg could not decrypt: ${reason}`);
-    return stepError('decrypting the archive', `gpg could not decrypt ${file}: ${reason}`);
-}
-
-;// CONCATENATED MODULE: ./build/lib/fsync.js
-
-/**
- * fsync each path (files, or folders for the names they hold): what makes a backup survive a
- * crash of the machine that wrote it, before its manifest says it is complete.
- */
-async function fsync_syncPaths(paths) {
-    await Promise.all(paths.map(async (p) => {
-        const handle = await open(p, 'r').catch((error) => {
-            // Windows cannot open a folder to sync it (NTFS journals the names anyway).
-            if (process.platform === 'win32' && ['EISDIR', 'EPERM'].includes(error.code ?? ''))
-                return undefined;
-            throw error;
-        });
-        if (handle === undefined)
-            return;
-        try {
-            await handle.sync();
-        }
-        finally {
-            await handle.close();
-        }
-    }));
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/server-version.js
-
-
-/**
- * Connection options for the `pg` client: the password stays in-process, never in argv.
- * node-postgres has no libpq-style `prefer`/`allow` (try TLS, fall back): those connect without
- * TLS, which is what libpq ends up doing against a server that offers none.
- */
-function server_version_pgClientConfig(db, connectTimeoutMs = 10_000) {
-    const ssl = db.sslmode === 'disable' || db.sslmode === 'allow' || db.sslmode === 'prefer'
-        ? false
-        : { rejectUnauthorized: db.sslmode === 'verify-ca' || db.sslmode === 'verify-full' };
-    return {
-        host: db.host,
-        port: db.port,
-        user: db.user,
-        password: db.password,
-        database: db.database,
-        ssl,
-        connectionTimeoutMillis: connectTimeoutMs,
-        application_name: 'kong-upgrade-actions',
-    };
-}
-/** `SHOW server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)" → "15.18". */
-async function readServerVersion(db) {
-    // Loaded on first use, so plans and actions without a database connection start faster.
-    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-    const client = new postgres.Client(server_version_pgClientConfig(db));
-    try {
-        await client.connect();
-        const result = await client.query('SHOW server_version');
-        const raw = result.rows[0]?.server_version ?? '';
-        return raw.split(' ')[0] ?? raw;
-    }
-    catch (error) {
-        throw stepError(`reading the PostgreSQL version of ${describeDatabase(db)}`, error.message, error);
-    }
-    finally {
-        await client.end().catch(() => { });
-    }
-}
-
-;// CONCATENATED MODULE: ./build/database/postgres/connect.js
-
-
-
-function targetFromInputs(db, viaUrl, prefix = '') {
-    const name = (part) => `${prefix}${viaUrl ? 'database-url' : `pg-${part}`}`;
-    return { db, inputs: { host: name('host'), user: name('user'), password: name('password'), database: name('database') } };
-}
-/** The same server, another database (scratch databases, the maintenance database). */
-function withDatabase(target, database) {
-    return { ...target, db: { ...target.db, database } };
-}
-async function connect(target, step) {
-    const { default: postgres } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-    const client = new postgres.Client(pgClientConfig(target.db));
-    // A server going away mid-query surfaces through the query's promise; don't crash on 'error'.
-    client.on('error', () => { });
-    try {
-        await client.connect();
-    }
-    catch (error) {
-        await client.end().catch(() => { });
-        throw connectionError(target, step, error);
-    }
-    return client;
-}
-async function withClient(target, step, fn) {
-    const client = await connect(target, step);
-    try {
-        return await fn(client);
-    }
-    finally {
-        await client.end().catch(() => { });
-    }
-}
-/** Connection failures as an error naming the input to fix; anything else as a step error. */
-function connectionError(target, step, error) {
-    const where = describeDatabase(target.db);
-    const e = error;
-    const message = e.message ?? String(error);
-    switch (e.code) {
-        case '28P01':
-        case '28000':
-            return inputError(target.inputs.password, `PostgreSQL refused the login of ${where} (${message}); check the password and user`, error);
-        case '3D000':
-            return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`, error);
-        case 'ECONNREFUSED':
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-        case 'EHOSTUNREACH':
-        case 'ETIMEDOUT':
-            return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port} (${e.code})`, error);
-        default:
-            if (/timeout/i.test(message)) {
-                return inputError(target.inputs.host, `no answer from PostgreSQL at ${target.db.host}:${target.db.port} (${message})`, error);
-            }
-            return stepError(`${step} (${where})`, message, error);
-    }
-}
-/** libpq's words in pg_dump/pg_restore stderr, mapped the same way. */
-function libpqFailure(target, stderr) {
-    const where = describeDatabase(target.db);
-    const line = stderr.split('\n').find((l) => /error|fatal/i.test(l))?.trim() ?? stderr.trim();
-    if (/password authentication failed|no password supplied|authentication failed/i.test(stderr)) {
-        return inputError(target.inputs.password, `PostgreSQL refused the login of ${where}: ${line}`);
-    }
-    if (/database ".*" does not exist/i.test(stderr)) {
-        return inputError(target.inputs.database, `database "${target.db.database}" does not exist on ${target.db.host}:${target.db.port}`);
-    }
-    if (/could not connect|Connection refused|could not translate host name|timeout expired/i.test(stderr)) {
-        return inputError(target.inputs.host, `cannot reach PostgreSQL at ${target.db.host}:${target.db.port}: ${line}`);
-    }
-    return undefined;
-}
-/**
- * The database names this suite reads, connects to and creates: letters, digits, `_ $ . -`, at
- * most 63 bytes (NAMEDATALEN - 1, longer names are cut by the server). Stricter than what a
- * quoted identifier allows on purpose: a name also reaches libpq (pg_restore --dbname), which
- * reads a value holding `=` or a URI prefix as a whole connection string, host and all.
- */
-const DATABASE_NAME_RULE = 'letters, digits, _ $ . -, at most 63 bytes';
-function isDatabaseName(name) {
-    return /^[\p{L}\p{N}_$.-]+$/u.test(name) && Buffer.byteLength(name) <= 63;
-}
-/**
- * `--dbname` for pg_restore: a conninfo string holding only `dbname`, quoted as libpq reads
- * quoted values, so the name is a name whatever it holds; host, user and password come from the
- * environment (libpqEnvironment).
- */
-function dbnameArgument(name) {
-    return `--dbname=dbname='${name.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
-/** Double-quoted identifier. */
-function quoteIdent(name) {
-    return `"${name.replace(/"/g, '""')}"`;
-}
-
-;// CONCATENATED MODULE: ./build/database/manifest.js
-
-
-
-
-
-
-
-/**
- * The backup manifest, `kong-upgrade/backup-manifest@1` (docs/design.md "Contracts"):
- * what an archive holds, read in the snapshot pg_dump dumped. Written last and atomically by
- * backup-db; no manifest means no backup. migrate (backup gate) and smoke-test (baseline
- * counts) read it, so fields are only ever added; documented in actions/backup-db/README.md.
- */
-const MANIFEST_SCHEMA = 'kong-upgrade/backup-manifest@1';
-/**
- * Temp name + rename in the same folder: readers see no manifest or a whole one; the temp file
- * and then the folder are synced, so after a crash the manifest is whole or absent too.
- */
-async function writeManifestAtomically(file, manifest) {
-    await manifest_writeJsonAtomically(file, manifest);
-}
-/** The same for any JSON index (the export's, the Cassandra snapshot's). */
-async function manifest_writeJsonAtomically(file, data) {
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-        await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { flag: 'wx', flush: true });
-        await rename(temp, file);
-        await syncPaths([path.dirname(file)]);
-    }
-    catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-    }
-}
-/**
- * Reads and checks a manifest; errors name `input` (the input that gave its path) and each field
- * that is wrong. Every field is untrusted: a manifest is a file anyone who can write to the
- * backup folder, or hand over an artifact, can edit, and its values reach SQL, pg_restore and logs.
- */
-async function readManifest(file, input) {
-    return readContract(file, input, [BACKUP_MANIFEST]);
-}
-const HEX64 = /^[0-9a-f]{64}$/;
-const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
-const NAME = /^[A-Za-z0-9_.:$-]{1,128}$/;
-const identity = object({
-    host: json_shape_text((v) => printable(v) && v.length <= 255, 'a host name'),
-    port: wholeNumber(1, 65_535),
-    database: json_shape_text(isDatabaseName, `a database name (${DATABASE_NAME_RULE})`),
-    systemIdentifier: nullable(matching(/^\d{1,20}$/, 'a system identifier (digits)')),
-    serverVersion: json_shape_text((v) => printable(v) && v.length <= 100, 'a server version'),
-});
-/** A path relative to the manifest's folder: `/`-separated names, none of them `..` or `.`. */
-function isRelativePath(value) {
-    return printable(value) && !value.includes('\\') && value.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
-}
-const relativePath = (value, field, problems) => {
-    if (typeof value !== 'string' || isRelativePath(value))
-        return json_shape_text()(value, field, problems);
-    const leaves = external_node_path_.isAbsolute(value) || value.split(/[/\\]/).includes('..');
-    problems.push(`${field} ${quote(value)} ${leaves ? 'leaves the backup folder' : 'is not a path of /-separated names'} (a relative path inside the folder is allowed)`);
-};
-/** A file of an archive or export with its size and SHA-256 (ManifestFile). */
-const FILE_SHAPE = object({ path: relativePath, sizeBytes: wholeNumber(0), sha256: matching(HEX64, 'a SHA-256') });
-const MANIFEST_SHAPE = object({
-    database: identity,
-    lineage: object({
-        restoredFrom: nullable(object({ manifest: json_shape_text(printable, 'a path'), database: identity, fingerprint: matching(HEX64, 'a SHA-256'), finishedAt: matching(ISO_TIME, 'a UTC time') })),
-    }),
-    kong: object({ version: nullable(matching(/^[0-9A-Za-z.-]{1,40}$/, 'a Kong version')), source: oneOf(['input', 'schema_meta', 'unknown']) }),
-    schemaMeta: nullable(listOf(object({
-        subsystem: matching(NAME, 'a subsystem name'),
-        lastExecuted: nullable(matching(NAME, 'a migration name')),
-        executed: listOf(matching(NAME, 'a migration name')),
-        pending: listOf(matching(NAME, 'a migration name')),
-    }))),
-    counts: ENTITY_COUNTS_SHAPE,
-    fingerprint: object({
-        algorithm: oneOf(['row-hashrecord-sum-v1', 'row-hashtextextended-sum-v1', 'row-md5-sum-v1']),
-        digest: matching(HEX64, 'a SHA-256'),
-        tables: recordOf(/^[a-z_][a-z0-9_]{0,62}$/, object({ entity: matching(/^[a-z0-9_]{1,64}$/, 'an entity name'), rows: wholeNumber(0), hash: matching(/^-?\d{1,30}$/, 'a decimal hash') })),
-    }),
-    dump: object({
-        tool: oneOf(['pg_dump']),
-        toolVersion: json_shape_text((v) => printable(v) && v.length <= 40, 'a version'),
-        format: oneOf(['custom', 'directory']),
-        compression: matching(/^[a-z0-9:]{1,20}$/, 'a compression'),
-        jobs: wholeNumber(1, 1024),
-        snapshot: json_shape_text((v) => printable(v) && v.length <= 100, 'a snapshot name'),
-    }),
-    encryption: object({ method: oneOf(['none', 'gpg-symmetric', 'gpg-recipient']), recipients: listOf(json_shape_text(printable, 'a key id or address')) }),
-    archive: object({ path: relativePath, checksum: json_shape_text((v) => printable(v) && v.length <= 128, 'a checksum'), sizeBytes: wholeNumber(0) }),
-    files: listOf(FILE_SHAPE),
-    startedAt: matching(ISO_TIME, 'a UTC time'),
-    finishedAt: matching(ISO_TIME, 'a UTC time'),
-});
-/** `kong-upgrade/backup-manifest@1` of PostgreSQL; the same id on a Cassandra snapshot is named as such. */
-const BACKUP_MANIFEST = {
-    schema: MANIFEST_SCHEMA,
-    name: 'backup manifest',
-    shape: (value, field, problems) => {
-        // Same schema family, other store (src/database/cassandra/snapshot.ts): say so rather than list missing fields.
-        if (value.format === 'cassandra-snapshot')
-            problems.push('it describes a Cassandra snapshot (format cassandra-snapshot), not a PostgreSQL backup');
-        else
-            MANIFEST_SHAPE(value, field, problems);
-    },
-};
-/** The tables whose fingerprints differ, with how: empty when equal. */
-function compareFingerprints(expected, actual) {
-    const differences = [];
-    if (expected.algorithm !== actual.algorithm)
-        return [`fingerprint algorithms differ (${expected.algorithm} vs ${actual.algorithm}): recompute with the manifest's`];
-    const tables = new Set([...Object.keys(expected.tables), ...Object.keys(actual.tables)]);
-    for (const table of [...tables].sort()) {
-        const want = expected.tables[table];
-        const got = actual.tables[table];
-        if (!want)
-            differences.push(`${table}: not in the backup (${got?.rows} rows now)`);
-        else if (!got)
-            differences.push(`${table}: missing (${want.rows} rows in the backup)`);
-        else if (want.rows !== got.rows)
-            differences.push(`${table}: ${got.rows} rows, backup has ${want.rows}`);
-        else if (want.hash !== got.hash)
-            differences.push(`${table}: same ${got.rows} rows but different content`);
-    }
-    return differences;
-}
-
+// EXTERNAL MODULE: ./build/kong/entities.js
+var entities = __nccwpck_require__(8113);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
+// EXTERNAL MODULE: ./build/lib/exec.js
+var exec = __nccwpck_require__(8511);
+// EXTERNAL MODULE: ./build/database/checksums.js
+var checksums = __nccwpck_require__(4976);
+// EXTERNAL MODULE: ./build/database/encryption.js
+var encryption = __nccwpck_require__(4371);
+// EXTERNAL MODULE: ./build/database/manifest.js
+var manifest = __nccwpck_require__(3387);
 ;// CONCATENATED MODULE: ./build/database/export.js
 
 
@@ -39189,12 +42063,12 @@ const EXPORT_INDEX = 'export.json';
 const ADMIN_EXPORT = {
     schema: EXPORT_SCHEMA,
     name: 'declarative export index',
-    shape: object({
-        format: oneOf(['admin-api-json']),
-        workspaces: listOf(matching(/^[\w.~-]+$/, 'a workspace name')),
-        counts: ENTITY_COUNTS_SHAPE,
-        files: listOf(FILE_SHAPE),
-        finishedAt: json_shape_text(),
+    shape: (0,json_shape/* object */.Ik)({
+        format: (0,json_shape/* oneOf */.yL)(['admin-api-json']),
+        workspaces: (0,json_shape/* listOf */.c3)((0,json_shape/* matching */.wC)(/^[\w.~-]+$/, 'a workspace name')),
+        counts: entities/* ENTITY_COUNTS_SHAPE */.VG,
+        files: (0,json_shape/* listOf */.c3)(manifest/* FILE_SHAPE */.b3),
+        finishedAt: (0,json_shape/* text */.Qq)(),
     }),
 };
 async function exportAdminApi(options) {
@@ -39382,13 +42256,13 @@ const report_CHECK_GROUPS = (/* unused pure expression or super */ null && (['ad
 const SMOKE_REPORT = {
     schema: SMOKE_REPORT_SCHEMA,
     name: 'smoke report',
-    shape: object({
-        passed: json_shape_boolean,
-        finishedAt: json_shape_text(),
-        kongVersion: optional(json_shape_text()),
-        checks: listOf(object({ name: json_shape_text(), status: oneOf(['pass', 'fail', 'inconclusive']) })),
-        database: optional(object({ host: json_shape_text(), port: wholeNumber(1, 65_535), database: optional(json_shape_text()) })),
-        counts: optional(nullable(ENTITY_COUNTS_SHAPE)),
+    shape: (0,json_shape/* object */.Ik)({
+        passed: json_shape/* boolean */.zM,
+        finishedAt: (0,json_shape/* text */.Qq)(),
+        kongVersion: (0,json_shape/* optional */.lq)((0,json_shape/* text */.Qq)()),
+        checks: (0,json_shape/* listOf */.c3)((0,json_shape/* object */.Ik)({ name: (0,json_shape/* text */.Qq)(), status: (0,json_shape/* oneOf */.yL)(['pass', 'fail', 'inconclusive']) })),
+        database: (0,json_shape/* optional */.lq)((0,json_shape/* object */.Ik)({ host: (0,json_shape/* text */.Qq)(), port: (0,json_shape/* wholeNumber */.rD)(1, 65_535), database: (0,json_shape/* optional */.lq)((0,json_shape/* text */.Qq)()) })),
+        counts: (0,json_shape/* optional */.lq)((0,json_shape/* nullable */.me)(entities/* ENTITY_COUNTS_SHAPE */.VG)),
     }),
 };
 function pass(fields) {
@@ -39426,8 +42300,8 @@ async function takeInventory(client, options) {
     for (const ws of workspaces.list)
         counts[ws.name] = {};
     if (workspaces.listed)
-        counts[entities_GLOBAL_WORKSPACE] = { workspaces: workspaces.list.length };
-    const types = [...entities_WORKSPACED_TYPES, ...(options.enterprise ? entities_ENTERPRISE_TYPES : [])];
+        counts[entities/* GLOBAL_WORKSPACE */.__] = { workspaces: workspaces.list.length };
+    const types = [...entities/* WORKSPACED_TYPES */.eI, ...(options.enterprise ? entities/* ENTERPRISE_TYPES */.En : [])];
     // Enterprise keeps per-workspace counters: GET /workspaces/{ws}/meta → {counts: {services: 2, …}}
     // (Enterprise's Admin API reference, workspaces/{ws}/meta). Types it lists need no paging; anything it lacks is paged.
     const fromMeta = [];
@@ -39463,7 +42337,7 @@ async function takeInventory(client, options) {
                 pagedTasks.push({ ws, type });
         }
     }
-    const globalTasks = entities_GLOBAL_TYPES.map((type) => ({ ws: { name: entities_GLOBAL_WORKSPACE, prefix: undefined }, type }));
+    const globalTasks = entities/* GLOBAL_TYPES */.q8.map((type) => ({ ws: { name: entities/* GLOBAL_WORKSPACE */.__, prefix: undefined }, type }));
     await (0,concurrency/* mapLimit */.s)([...pagedTasks, ...globalTasks], options.concurrency, async ({ ws, type }) => {
         let count = 0;
         const ids = [];
@@ -39496,7 +42370,7 @@ async function takeInventory(client, options) {
         requests += made;
         counts[ws.name].targets += count;
     });
-    return { counts: entities_sortCounts(counts), fromMeta: fromMeta.sort(), requests };
+    return { counts: (0,entities/* sortCounts */.XR)(counts), fromMeta: fromMeta.sort(), requests };
 }
 async function workspacesInScope(client, workspace, countRequests) {
     const only = (name) => ({ name, prefix: name === 'default' ? undefined : name });
@@ -39519,15 +42393,15 @@ function compareCounts(baseline, current, scope) {
     const typesOf = (counts) => new Set(Object.values(counts).flatMap((byType) => Object.keys(byType)));
     const currentTypes = typesOf(current);
     const types = [...typesOf(baseline)].filter((type) => currentTypes.has(type)).sort();
-    const inScope = (ws) => scope === 'all' || ws === entities_GLOBAL_WORKSPACE || scope.includes(ws);
+    const inScope = (ws) => scope === 'all' || ws === entities/* GLOBAL_WORKSPACE */.__ || scope.includes(ws);
     const workspaces = [...new Set([...Object.keys(baseline), ...Object.keys(current)])].filter(inScope).sort();
-    const globalOnly = new Set([...entities_GLOBAL_TYPES, 'workspaces']);
+    const globalOnly = new Set([...entities/* GLOBAL_TYPES */.q8, 'workspaces']);
     const differences = [];
     for (const ws of workspaces) {
         const before = baseline[ws];
         const after = current[ws];
         for (const entity of types) {
-            if (ws === entities_GLOBAL_WORKSPACE) {
+            if (ws === entities/* GLOBAL_WORKSPACE */.__) {
                 // Compared only when both sides counted it (workspaces are listed only with `all`).
                 const b = before?.[entity];
                 const c = after?.[entity];
@@ -39550,9 +42424,9 @@ function compareCounts(baseline, current, scope) {
 }
 function inventoryCheck(inventory, baseline, differences) {
     const total = Object.entries(inventory.counts)
-        .filter(([ws]) => ws !== entities_GLOBAL_WORKSPACE)
+        .filter(([ws]) => ws !== entities/* GLOBAL_WORKSPACE */.__)
         .reduce((sum, [, byType]) => sum + Object.values(byType).reduce((a, b) => a + b, 0), 0);
-    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== entities_GLOBAL_WORKSPACE).length;
+    const workspaces = Object.keys(inventory.counts).filter((ws) => ws !== entities/* GLOBAL_WORKSPACE */.__).length;
     const base = { name: 'inventory-counts', group: 'inventory', measured: `${total} entities in ${workspaces} workspace(s)` };
     if (baseline === undefined) {
         return pass({ ...base, threshold: null, details: `counted ${total} entities in ${workspaces} workspace(s); no baseline given, nothing compared` });
@@ -39577,10 +42451,10 @@ function inventoryCheck(inventory, baseline, differences) {
  * as its contract says.
  */
 async function readBaseline(file, input) {
-    const data = await json_shape_readContract(file, input, [BACKUP_MANIFEST, ADMIN_EXPORT, SMOKE_REPORT]);
+    const data = await (0,json_shape/* readContract */.Jz)(file, input, [manifest/* BACKUP_MANIFEST */.DB, ADMIN_EXPORT, SMOKE_REPORT]);
     if (data.counts === undefined || data.counts === null)
         throw (0,errors/* inputError */.Xu)(input, `${file} is a smoke report without counts (its inventory was not taken)`);
-    const kind = data.schema === BACKUP_MANIFEST.schema ? 'backup manifest' : data.schema === ADMIN_EXPORT.schema ? 'declarative export' : 'smoke report';
+    const kind = data.schema === manifest/* BACKUP_MANIFEST */.DB.schema ? 'backup manifest' : data.schema === ADMIN_EXPORT.schema ? 'declarative export' : 'smoke report';
     return { source: `${kind} ${file}`, counts: data.counts };
 }
 
@@ -40010,32 +42884,35 @@ async function runProxyChecks(proxyUrl, specs, timeoutMs) {
  * The smoke test's inputs, read and validated before any request is sent (docs/design.md "Inputs": an invalid
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
+/** `proxy-requests` (inline YAML/JSON) or `proxy-requests-file`, not both; none: an empty list. */
+async function readProxyRequests(source, cwd) {
+    const inline = (0,inputs/* readString */.E3)(source, 'proxy-requests');
+    const file = (0,inputs/* readString */.E3)(source, 'proxy-requests-file');
+    if (inline !== undefined && file !== undefined)
+        throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
+    if (inline !== undefined)
+        return parseProxyRequests(inline, 'proxy-requests');
+    if (file === undefined)
+        return [];
+    const full = external_node_path_.resolve(cwd, file);
+    let text;
+    try {
+        text = await (0,promises_.readFile)(full, 'utf8');
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
+    }
+    return parseProxyRequests(text, 'proxy-requests-file');
+}
 async function readSmokeOptions(source, cwd = process.cwd()) {
     const admin = readAdminInputs(source);
     if (admin === undefined)
         throw (0,errors/* inputError */.Xu)('admin-url', 'is required: the Admin API of the node to test, e.g. http://127.0.0.1:8001');
-    const statusUrl = readHttpUrl(source, 'status-url');
-    const expected = readString(source, 'expected-version');
-    const proxyUrl = readHttpUrl(source, 'proxy-url');
-    const blueProxyUrl = readHttpUrl(source, 'blue-proxy-url');
-    const inline = readString(source, 'proxy-requests');
-    const file = readString(source, 'proxy-requests-file');
-    if (inline !== undefined && file !== undefined)
-        throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
-    let proxyRequests = [];
-    if (inline !== undefined)
-        proxyRequests = parseProxyRequests(inline, 'proxy-requests');
-    if (file !== undefined) {
-        const full = external_node_path_.resolve(cwd, file);
-        let text;
-        try {
-            text = await (0,promises_.readFile)(full, 'utf8');
-        }
-        catch (error) {
-            throw (0,errors/* inputError */.Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
-        }
-        proxyRequests = parseProxyRequests(text, 'proxy-requests-file');
-    }
+    const statusUrl = (0,inputs/* readHttpUrl */.y7)(source, 'status-url');
+    const expected = (0,inputs/* readString */.E3)(source, 'expected-version');
+    const proxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'proxy-url');
+    const blueProxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'blue-proxy-url');
+    const proxyRequests = await readProxyRequests(source, cwd);
     if (proxyRequests.length > 0 && proxyUrl === undefined)
         throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when proxy requests are given');
     const baselineFile = readBaselinePath(source, 'baseline');
@@ -40047,14 +42924,14 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
         : manifestFile !== undefined
             ? await readBaseline(external_node_path_.resolve(cwd, manifestFile), 'backup-manifest')
             : undefined;
-    const inventoryEnabled = readBoolean(source, 'inventory', true);
+    const inventoryEnabled = (0,inputs/* readBoolean */.Vf)(source, 'inventory', true);
     if (baseline !== undefined && !inventoryEnabled)
         throw (0,errors/* inputError */.Xu)('inventory', 'must be true when a baseline is given');
-    const loadRoutes = readList(source, 'load-routes');
-    const durationText = readString(source, 'load-duration');
+    const loadRoutes = (0,inputs/* readList */.LD)(source, 'load-routes');
+    const durationText = (0,inputs/* readString */.E3)(source, 'load-duration');
     const amount = durationText !== undefined
-        ? { kind: 'duration', ms: parseDuration(durationText, 'load-duration') }
-        : { kind: 'requests', total: readPositiveInteger(source, 'load-requests', 200) };
+        ? { kind: 'duration', ms: (0,inputs/* parseDuration */.E9)(durationText, 'load-duration') }
+        : { kind: 'requests', total: (0,inputs/* readPositiveInteger */.yg)(source, 'load-requests', 200) };
     if (loadRoutes.length > 0 && proxyUrl === undefined)
         throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when load-routes is given');
     if (blueProxyUrl !== undefined && loadRoutes.length === 0)
@@ -40064,15 +42941,15 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
         admin,
         statusUrl,
         expectedVersion: expected === undefined ? undefined : parseKongVersion(expected, 'expected-version'),
-        expectedPlugins: readList(source, 'expected-plugins'),
-        waitTimeoutMs: readDuration(source, 'wait-timeout', '60s'),
-        requestTimeoutMs: readDuration(source, 'request-timeout', '10s'),
+        expectedPlugins: (0,inputs/* readList */.LD)(source, 'expected-plugins'),
+        waitTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'wait-timeout', '60s'),
+        requestTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'request-timeout', '10s'),
         hybrid: {
-            mode: readEnum(source, 'hybrid', ['auto', 'off'], 'auto'),
-            maxAgeMs: readDuration(source, 'data-plane-max-age', '90s'),
+            mode: (0,inputs/* readEnum */.ai)(source, 'hybrid', ['auto', 'off'], 'auto'),
+            maxAgeMs: (0,inputs/* readDuration */.$7)(source, 'data-plane-max-age', '90s'),
             minDataPlanes,
         },
-        inventory: { enabled: inventoryEnabled, concurrency: readPositiveInteger(source, 'inventory-concurrency', 8), baseline },
+        inventory: { enabled: inventoryEnabled, concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'inventory-concurrency', 8), baseline },
         proxyUrl,
         proxyRequests,
         load: loadRoutes.length === 0
@@ -40081,8 +42958,8 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                 plan: {
                     requests: loadRequests(loadRoutes, proxyRequests, 'load-routes'),
                     amount,
-                    concurrency: readPositiveInteger(source, 'load-concurrency', 10),
-                    timeoutMs: readDuration(source, 'load-timeout', '5s'),
+                    concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'load-concurrency', 10),
+                    timeoutMs: (0,inputs/* readDuration */.$7)(source, 'load-timeout', '5s'),
                 },
                 budgets: {
                     p50Ms: readOptionalDuration(source, 'max-p50'),
@@ -40090,7 +42967,7 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
                     p99Ms: readOptionalDuration(source, 'max-p99'),
                     max5xxRate: readRate(source, 'max-5xx-rate', 0.01),
                     maxTransportErrorRate: readRate(source, 'max-transport-error-rate', 0),
-                    minSamples: readPositiveInteger(source, 'min-samples', 100),
+                    minSamples: (0,inputs/* readPositiveInteger */.yg)(source, 'min-samples', 100),
                     maxP95Ratio: readRatio(source, 'max-p95-ratio', 1.2),
                 },
                 blueProxyUrl,
@@ -40099,12 +42976,12 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
 }
 /** `none` (the action's default) is no baseline, like an input left out. */
 function readBaselinePath(source, name) {
-    const value = readString(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     return value === 'none' ? undefined : value;
 }
 function readOptionalDuration(source, name) {
-    const value = readString(source, name);
-    return value === undefined ? undefined : parseDuration(value, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
+    return value === undefined ? undefined : (0,inputs/* parseDuration */.E9)(value, name);
 }
 /** `1%`, `0.5%` or a fraction `0.01`; between 0 and 1. */
 function parseRate(text, name) {
@@ -40115,11 +42992,11 @@ function parseRate(text, name) {
     return value;
 }
 function readRate(source, name, fallback) {
-    const value = readString(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     return value === undefined ? fallback : parseRate(value, name);
 }
 function readRatio(source, name, fallback) {
-    const value = readString(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     if (value === undefined)
         return fallback;
     const n = Number(value.replace(/x$/i, ''));
@@ -40128,12 +43005,30 @@ function readRatio(source, name, fallback) {
     return n;
 }
 function readNonNegativeInteger(source, name, fallback) {
-    const value = readString(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     if (value === undefined)
         return fallback;
     if (!/^\d+$/.test(value))
         throw (0,errors/* inputError */.Xu)(name, `"${value}" is not a whole number ≥ 0`);
     return Number(value);
+}
+
+;// CONCATENATED MODULE: ./build/version/hybrid-compat.js
+
+/**
+ * Whether a control plane accepts a data plane of a version: the same major, and a minor no
+ * newer than the control plane's (a newer patch is fine). Anything else is
+ * kong_version_incompatible and gets no configuration (Kong/kong 3.4.2
+ * kong/clustering/compat/init.lua l.38-75, check_kong_version_compatibility).
+ */
+function dataPlaneVerdict(controlPlane, dataPlane) {
+    if (dataPlane.major !== controlPlane.major) {
+        return { accepted: false, reason: `major version differs from the control plane's ${formatKongVersion(controlPlane)}` };
+    }
+    if (dataPlane.minor > controlPlane.minor) {
+        return { accepted: false, reason: `minor ${dataPlane.major}.${dataPlane.minor} is newer than the control plane's ${controlPlane.major}.${controlPlane.minor}` };
+    }
+    return { accepted: true };
 }
 
 ;// CONCATENATED MODULE: ./build/checks/admin.js
@@ -40144,11 +43039,13 @@ function readNonNegativeInteger(source, name, fallback) {
 
 
 
+
 /**
  * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
  * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
+ * only once its workers are up. 401/403 (wrong RBAC token) and the proxy's 404 (admin-url is
+ * proxy_listen) end the wait at once, retrying will not help; other statuses and transport
+ * errors are retried.
  */
 async function waitForAdmin(client, waitTimeoutMs, log) {
     const started = Date.now();
@@ -40160,7 +43057,10 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
             const response = await client.get('/');
             if (response.status === 200) {
                 try {
-                    const root = JSON.parse(response.body);
+                    const parsed = JSON.parse(response.body);
+                    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+                        throw new TypeError('not an object');
+                    const root = parsed;
                     const waited = ((Date.now() - started) / 1000).toFixed(1);
                     return {
                         root,
@@ -40174,10 +43074,10 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
                     };
                 }
                 catch {
-                    last = 'answered 200 but not JSON';
+                    last = 'answered 200 but not a JSON object';
                 }
             }
-            else if (response.status === 401 || response.status === 403) {
+            else if (isFinalAnswer(response.status, response.body)) {
                 return {
                     root: undefined,
                     check: fail({
@@ -40185,7 +43085,7 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
                         group: 'admin',
                         measured: `HTTP ${response.status}`,
                         threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)})${adminAnswerHint(response.status, response.body)}`,
                     }),
                 };
             }
@@ -40227,7 +43127,10 @@ function checkVersion(root, expected) {
     const seen = rootVersion(root);
     const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: formatKongVersion(expected) };
     if (seen === undefined) {
-        return fail({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+        return fail({
+            ...base,
+            details: reported === undefined ? `GET / has no Kong version (version: ${JSON.stringify(root.version)})` : `GET / reports version ${JSON.stringify(reported)}, which is not a Kong version this suite reads (${kong_version_ACCEPTED_VERSION_FORMS})`,
+        });
     }
     if (compareKongVersions(seen, expected) !== 0) {
         const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
@@ -40241,6 +43144,8 @@ function checkVersion(root, expected) {
     const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
     return pass({ ...base, details: `the node runs Kong ${reported}${edition}` });
 }
+/** kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH (Kong/kong 3.4.2 l.204): what a node without configuration reports. */
+const EMPTY_CONFIG_HASH = '0'.repeat(32);
 /**
  * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
  * says so only in the body (Kong/kong 3.4.2 kong/api/routes/health.lua l.63), so the status code alone proves nothing. From 3.4 the key
@@ -40256,12 +43161,26 @@ async function checkDatabase(client) {
         return fail({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
     }
     if (body.database === undefined || body.database === null) {
+        if (body.configuration_hash === EMPTY_CONFIG_HASH) {
+            return fail({
+                ...base,
+                measured: `configuration_hash ${EMPTY_CONFIG_HASH}`,
+                threshold: 'a configuration loaded',
+                details: `GET /status: DB-less or data-plane node whose configuration_hash is ${EMPTY_CONFIG_HASH}, Kong's hash of an empty configuration (kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH): no configuration is loaded, every request would find no route`,
+            });
+        }
         if (body.configuration_hash !== undefined) {
             return pass({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
         }
         return inconclusive({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
     }
     const reachable = body.database.reachable;
+    if (typeof reachable !== 'boolean') {
+        // Kong up to 0.10 put row counts there (kong/api/routes/kong.lua; 0.11 replaced them with
+        // `reachable`, Kong/kong#2554): no answer about the connection, which is not a failure of it.
+        const keys = typeof body.database === 'object' ? Object.keys(body.database).slice(0, 5).join(', ') : typeof body.database;
+        return inconclusive({ ...base, measured: null, details: `GET /status has database without "reachable" (${keys || 'empty'}): Kong before 0.11 reports row counts there; whether the database is reachable is not said` });
+    }
     if (reachable === true) {
         return pass({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
     }
@@ -40333,13 +43252,10 @@ async function checkDataPlanes(client, cpVersion, options) {
         if (!(now - lastSeen <= options.maxAgeMs)) {
             stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
         }
-        const version = typeof dp.version === 'string' ? tryParseKongVersion(dp.version) : undefined;
-        if (version === undefined)
-            newer.push(`${label(dp)}: version unreadable`);
-        else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${formatKongVersion(cpVersion)}`);
-        else if (version.minor > cpVersion.minor)
-            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+        const version = typeof dp.version === 'string' ? kong_version_tryParseKongVersion(dp.version) : undefined;
+        const verdict = version === undefined ? { accepted: false, reason: 'version unreadable' } : dataPlaneVerdict(cpVersion, version);
+        if (!verdict.accepted)
+            newer.push(`${label(dp)}: ${verdict.reason}`);
         if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
             unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
         }
@@ -40597,6 +43513,7 @@ function createFanout(instances) {
     const shareOf = (state) => (state.kind === 'split' ? `${state.green}%` : 'unknown');
     async function read() {
         const states = await readAll();
+        expected = undefined;
         const detail = states.map(({ name, state }) => `${name}: ${state.detail}`).join('; ');
         const unknown = states.filter(({ state }) => state.kind !== 'split');
         if (unknown.length > 0)
@@ -40857,7 +43774,7 @@ function createHaproxyBackend(options) {
             return [];
         const temp = external_node_path_.join(external_node_path_.dirname(file), `.${external_node_path_.basename(file)}.promote-${process.pid}`);
         await (0,promises_.writeFile)(temp, after);
-        const check = await exec_execCommand({ command: options.binary, args: ['-c', '-q', '-f', temp], timeoutMs: 20_000 });
+        const check = await (0,exec/* execCommand */.N)({ command: options.binary, args: ['-c', '-q', '-f', temp], timeoutMs: 20_000 });
         if (check.exitCode !== 0) {
             await (0,promises_.rm)(temp, { force: true });
             // The runtime weights are already set; the file stays as it was and the step fails loudly.
@@ -40966,7 +43883,7 @@ function parseStatCsv(text) {
 const localShell = {
     name: 'local',
     remote: false,
-    run: (argv, options) => exec_execCommand({ command: argv[0], args: argv.slice(1), stdin: options.stdin, timeoutMs: options.timeoutMs }),
+    run: (argv, options) => (0,exec/* execCommand */.N)({ command: argv[0], args: argv.slice(1), stdin: options.stdin, timeoutMs: options.timeoutMs }),
 };
 /** One argument for a POSIX shell: single-quoted, a `'` inside written `'\''`. */
 function shellQuote(arg) {
@@ -41121,7 +44038,7 @@ function normaliseTarget(target) {
 function createKubernetesBackend(options) {
     const scope = [...(options.context === undefined ? [] : ['--context', options.context]), ...(options.namespace === undefined ? [] : ['--namespace', options.namespace])];
     async function kubectl(args) {
-        const result = await exec_execCommand({ command: options.kubectl, args: [...scope, ...args], timeoutMs: options.timeoutMs });
+        const result = await (0,exec/* execCommand */.N)({ command: options.kubectl, args: [...scope, ...args], timeoutMs: options.timeoutMs });
         if (result.exitCode !== 0)
             throw (0,errors/* stepError */.hH)('kubectl', `kubectl ${args.join(' ')} failed (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
         return result.stdout;
@@ -41210,16 +44127,19 @@ const HEADER = '# Managed by kong-upgrade-actions promote';
  * stdin written beside the old one and renamed over it (the old kept as `.previous`), `nginx -t`,
  * `nginx -s reload`, then, with a pid file, a wait until none of the old workers is left; the
  * previous file is put back when the test or the reload fails. Prints the file as it ends.
- * Arguments: file, nginx binary, config, prefix ('' for none), pid file ('' for none), wait ms.
+ * Arguments: file, nginx binary, config, prefix ('' for none), pid file ('' for none), wait ms,
+ * and `write` or `reload` (the file as it is: test and reload only).
  * Exit codes: 10 file not written, 20 nginx -t failed, 30 reload failed, 40 workers not replaced.
  */
 const APPLY_SCRIPT = `
-f=$1 bin=$2 conf=$3 prefix=$4 pidfile=$5 wait=$6
+f=$1 bin=$2 conf=$3 prefix=$4 pidfile=$5 wait=$6 mode=$7
 run_nginx() { if [ -n "$prefix" ]; then "$bin" "$@" -p "$prefix" -c "$conf"; else "$bin" "$@" -c "$conf"; fi; }
 workers() { m=; [ -n "$pidfile" ] && read -r m < "$pidfile" 2>/dev/null && [ -n "$m" ] && cat "/proc/$m/task/$m/children" 2>/dev/null; }
 tmp="$(dirname -- "$f")/.$(basename -- "$f").promote-$$"
-restore() { cp -p -- "$f.previous" "$tmp" && mv -f -- "$tmp" "$f"; }
-{ cat > "$tmp" && cp -p -- "$f" "$f.previous" && mv -f -- "$tmp" "$f"; } || { rm -f -- "$tmp"; exit 10; }
+restore() { [ "$mode" = reload ] || { cp -p -- "$f.previous" "$tmp" && mv -f -- "$tmp" "$f"; }; }
+if [ "$mode" = write ]; then
+  { cat > "$tmp" && cp -p -- "$f" "$f.previous" && mv -f -- "$tmp" "$f"; } || { rm -f -- "$tmp"; exit 10; }
+fi
 out=$(run_nginx -t -q 2>&1) || { restore; printf '%s' "$out" >&2; exit 20; }
 before=$(workers)
 out=$(run_nginx -s reload 2>&1) || { restore; printf '%s' "$out" >&2; exit 30; }
@@ -41303,25 +44223,32 @@ function createNginxBackend(options) {
         const next = renderFile(green);
         let after = before.text;
         const actions = [];
-        if (next !== before.text) {
-            const args = [file, options.binary, options.configFile, options.prefix ?? '', options.pidFile ?? '', String(options.reloadTimeoutMs)];
-            const result = await shell.run(['sh', '-c', APPLY_SCRIPT, 'promote-nginx', ...args], { stdin: next, timeoutMs });
+        // A revert does not trust a file that already sends green nothing: nginx may not have loaded
+        // it (edited without a reload, a run killed between the write and the reload). It is kept as
+        // it is, and tested and reloaded all the same.
+        const weights = before.weights;
+        const blueAlready = green === 0 && weights !== undefined && options.greenServers.every((a) => weights.get(a) === 0) && options.blueServers.some((a) => (weights.get(a) ?? 0) > 0);
+        if (next !== before.text || blueAlready) {
+            const mode = blueAlready ? 'reload' : 'write';
+            const args = [file, options.binary, options.configFile, options.prefix ?? '', options.pidFile ?? '', String(options.reloadTimeoutMs), mode];
+            const result = await shell.run(['sh', '-c', APPLY_SCRIPT, 'promote-nginx', ...args], { stdin: mode === 'write' ? next : '', timeoutMs });
             const output = result.stderr.trim().slice(0, 600);
             const name = external_node_path_.basename(file);
+            const back = mode === 'write' ? `the previous ${name} is back` : `${name} is as it was`;
             switch (result.exitCode) {
                 case 0:
                     break;
                 case 20:
-                    throw (0,errors/* stepError */.hH)('nginx', `nginx -t${where} rejected the config with green at ${green}% (the previous ${name} is back, nothing was reloaded): ${output}`);
+                    throw (0,errors/* stepError */.hH)('nginx', `nginx -t${where} rejected the config with green at ${green}% (${back}, nothing was reloaded): ${output}`);
                 case 30:
-                    throw (0,errors/* stepError */.hH)('nginx', `nginx -s reload${where} failed (the previous ${name} is back): ${output}`);
+                    throw (0,errors/* stepError */.hH)('nginx', `nginx -s reload${where} failed (${back}): ${output}`);
                 case 40:
                     throw (0,errors/* stepError */.hH)('nginx', `the reload${where} did not replace the workers within ${options.reloadTimeoutMs} ms (${output})`);
                 default:
                     throw (0,errors/* stepError */.hH)('nginx', `could not write ${file}${where} (exit ${result.exitCode}${result.signal === undefined ? '' : `, ${result.signal}`}): ${output}`);
             }
             after = result.stdout;
-            actions.push(`wrote ${file}${where} (previous kept as ${name}.previous)`, 'nginx -t', 'nginx -s reload');
+            actions.push(...(mode === 'write' ? [`wrote ${file}${where} (previous kept as ${name}.previous)`] : [`${file}${where} already sends green nothing`]), 'nginx -t', 'nginx -s reload');
         }
         const parsed = parseFileState(after);
         const state = stateOf(parsed.weights, parsed.problem);
@@ -41406,8 +44333,10 @@ function field(line, name) {
     return match === null ? undefined : (match[1] ?? match[2]);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./build/lib/run-dir.js
 
 
@@ -41493,15 +44422,16 @@ function createSshShells(hosts, options) {
     let prepared;
     const prepare = () => (prepared ??= (async () => {
         const dir = await createRunDir(options.workDir);
-        process.once('exit', () => (0,external_node_fs_namespaceObject.rmSync)(dir.path, { recursive: true, force: true }));
+        removeAtExit(dir.path);
         const key = external_node_path_.join(dir.path, 'ssh-key');
         const known = external_node_path_.join(dir.path, 'known_hosts');
         // ssh refuses a key whose last line has no line break.
         await (0,promises_.writeFile)(key, options.privateKey.endsWith('\n') ? options.privateKey : `${options.privateKey}\n`, { mode: 0o600 });
         await (0,promises_.writeFile)(known, options.knownHosts.endsWith('\n') ? options.knownHosts : `${options.knownHosts}\n`, { mode: 0o600 });
         const control = external_node_path_.join(dir.path, 'cm-%C');
-        // A unix socket path has room for 107 bytes; %C expands to 40.
-        const multiplex = Buffer.byteLength(control) - 2 + 40 <= 100
+        // A unix socket path has room for 107 bytes; %C expands to 40, and ssh binds the master's
+        // socket at the path plus a 17-byte random suffix before renaming it.
+        const multiplex = Buffer.byteLength(control) - 2 + 40 + 17 <= 107
             ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=15']
             : ['-o', 'ControlMaster=no'];
         return [
@@ -41519,13 +44449,20 @@ function createSshShells(hosts, options) {
         async run(argv, run) {
             const common = await prepare();
             const args = [...common, '-p', String(host.port), ...(host.user === undefined ? [] : ['-l', host.user]), '--', host.host, argv.map(shellQuote).join(' ')];
-            const result = await exec_execCommand({ command: 'ssh', args, stdin: run.stdin, timeoutMs: run.timeoutMs });
+            const result = await (0,exec/* execCommand */.N)({ command: 'ssh', args, stdin: run.stdin, timeoutMs: run.timeoutMs });
             // 255: ssh itself failed (connection, authentication, host key); anything else is the command's.
             if (result.exitCode === 255 || result.signal !== undefined)
                 throw sshError(host, result.stderr, result.signal);
             return result;
         },
     }));
+}
+const removals = new Set();
+/** The key leaves with the process when it exits (a cancelled promote handles SIGINT/SIGTERM and exits). */
+function removeAtExit(folder) {
+    if (removals.size === 0)
+        process.once('exit', () => removals.forEach((f) => (0,external_node_fs_.rmSync)(f, { recursive: true, force: true })));
+    removals.add(folder);
 }
 function sshError(host, stderr, signal) {
     const text = stderr.trim();
@@ -41557,21 +44494,21 @@ function sshError(host, stderr, signal) {
 
 const BACKENDS = ['haproxy', 'nginx', 'kong-upstream', 'kong-canary', 'kubernetes'];
 async function readPromoteConfig(source, log = () => { }) {
-    const backendKind = readEnum(source, 'backend', BACKENDS, 'haproxy');
-    if (readString(source, 'backend') === undefined)
+    const backendKind = (0,inputs/* readEnum */.ai)(source, 'backend', BACKENDS, 'haproxy');
+    if ((0,inputs/* readString */.E3)(source, 'backend') === undefined)
         throw (0,errors/* inputError */.Xu)('backend', `is required: one of ${BACKENDS.join(', ')}`);
-    const command = readEnum(source, 'command', ['promote', 'revert', 'status'], 'promote');
-    const strategyKind = readEnum(source, 'strategy', ['canary', 'switch'], backendKind === 'kubernetes' ? 'switch' : 'canary');
+    const command = (0,inputs/* readEnum */.ai)(source, 'command', ['promote', 'revert', 'status'], 'promote');
+    const strategyKind = (0,inputs/* readEnum */.ai)(source, 'strategy', ['canary', 'switch'], backendKind === 'kubernetes' ? 'switch' : 'canary');
     if (backendKind === 'kubernetes' && strategyKind !== 'switch')
         throw (0,errors/* inputError */.Xu)('strategy', 'must be switch with backend kubernetes: a Service selector sends all traffic to one side');
-    const steps = parseSteps(readList(source, 'steps'), strategyKind);
-    const intervalMs = readDuration(source, 'interval', '10s');
-    const pauseMs = readDuration(source, 'pause', '1m');
+    const steps = parseSteps((0,inputs/* readList */.LD)(source, 'steps'), strategyKind);
+    const intervalMs = (0,inputs/* readDuration */.$7)(source, 'interval', '10s');
+    const pauseMs = (0,inputs/* readDuration */.$7)(source, 'pause', '1m');
     if (intervalMs <= 0)
         throw (0,errors/* inputError */.Xu)('interval', 'must be more than 0');
     if (pauseMs < intervalMs)
         throw (0,errors/* inputError */.Xu)('pause', `(${pauseMs} ms) must be at least one interval (${intervalMs} ms): each step needs a measurement`);
-    const failureLimitText = readString(source, 'failure-limit') ?? '0';
+    const failureLimitText = (0,inputs/* readString */.E3)(source, 'failure-limit') ?? '0';
     if (!/^\d+$/.test(failureLimitText))
         throw (0,errors/* inputError */.Xu)('failure-limit', `"${failureLimitText}" is not a whole number ≥ 0 (0: the first failed measurement reverts)`);
     const strategy = {
@@ -41581,35 +44518,35 @@ async function readPromoteConfig(source, log = () => { }) {
         pauseMs,
         intervalMs,
         failureLimit: Number(failureLimitText),
-        failureCounting: readEnum(source, 'failure-counting', ['consecutive', 'cumulative'], 'consecutive'),
-        stepDeadlineMs: readDuration(source, 'step-deadline', '10m'),
-        onInconclusive: readEnum(source, 'on-inconclusive', ['revert', 'hold'], 'revert'),
-        onPartial: readEnum(source, 'on-partial', ['resume', 'revert'], 'resume'),
-        dryRun: readBoolean(source, 'dry-run', false),
+        failureCounting: (0,inputs/* readEnum */.ai)(source, 'failure-counting', ['consecutive', 'cumulative'], 'consecutive'),
+        stepDeadlineMs: (0,inputs/* readDuration */.$7)(source, 'step-deadline', '10m'),
+        onInconclusive: (0,inputs/* readEnum */.ai)(source, 'on-inconclusive', ['revert', 'hold'], 'revert'),
+        onPartial: (0,inputs/* readEnum */.ai)(source, 'on-partial', ['resume', 'revert'], 'resume'),
+        dryRun: (0,inputs/* readBoolean */.Vf)(source, 'dry-run', false),
     };
-    const greenProxy = readHttpUrl(source, 'green-proxy-url');
-    const timeoutMs = readDuration(source, 'request-timeout', '5s');
-    const probePaths = readList(source, 'probe-paths');
+    const greenProxy = (0,inputs/* readHttpUrl */.y7)(source, 'green-proxy-url');
+    const timeoutMs = (0,inputs/* readDuration */.$7)(source, 'request-timeout', '5s');
+    const probePaths = (0,inputs/* readList */.LD)(source, 'probe-paths');
     const requests = (probePaths.length > 0 ? probePaths : ['/']).map((p) => {
         if (!p.startsWith('/'))
             throw (0,errors/* inputError */.Xu)('probe-paths', `"${p}" must start with /`);
         return { method: 'GET', path: p, headers: {}, body: undefined };
     });
-    const hasAdmin = readString(source, 'admin-url') !== undefined;
+    const hasAdmin = (0,inputs/* readString */.E3)(source, 'admin-url') !== undefined;
     let smoke;
-    if (hasAdmin && readBoolean(source, 'smoke', true)) {
+    if (hasAdmin && (0,inputs/* readBoolean */.Vf)(source, 'smoke', true)) {
         const smokeOptions = await readSmokeOptions(source);
         smoke = () => runSmokeTest(smokeOptions, (line) => log(`    smoke: ${line}`));
     }
     const gate = {
         budgets: {
-            max5xxRate: parseRate(readString(source, 'max-5xx-rate') ?? '1%', 'max-5xx-rate'),
-            maxTransportErrorRate: parseRate(readString(source, 'max-transport-error-rate') ?? '0', 'max-transport-error-rate'),
-            minSamples: readPositiveInteger(source, 'min-samples', 100),
+            max5xxRate: parseRate((0,inputs/* readString */.E3)(source, 'max-5xx-rate') ?? '1%', 'max-5xx-rate'),
+            maxTransportErrorRate: parseRate((0,inputs/* readString */.E3)(source, 'max-transport-error-rate') ?? '0', 'max-transport-error-rate'),
+            minSamples: (0,inputs/* readPositiveInteger */.yg)(source, 'min-samples', 100),
         },
         probes: greenProxy === undefined
             ? undefined
-            : { origin: greenProxy, requests, count: readPositiveInteger(source, 'probe-requests', 50), concurrency: readPositiveInteger(source, 'probe-concurrency', 5), timeoutMs },
+            : { origin: greenProxy, requests, count: (0,inputs/* readPositiveInteger */.yg)(source, 'probe-requests', 50), concurrency: (0,inputs/* readPositiveInteger */.yg)(source, 'probe-concurrency', 5), timeoutMs },
         smoke,
     };
     if (command === 'promote' && gate.probes === undefined && gate.smoke === undefined && !['haproxy', 'nginx'].includes(backendKind)) {
@@ -41622,15 +44559,15 @@ async function readPromoteConfig(source, log = () => { }) {
         backend,
         strategy,
         gate,
-        topology: readEnum(source, 'topology', ['dual-cluster', 'shared-database'], 'dual-cluster'),
+        topology: (0,inputs/* readEnum */.ai)(source, 'topology', ['dual-cluster', 'shared-database'], 'dual-cluster'),
         pluginSource: blueAdmin ?? readAdminInputs(source),
-        render: readBoolean(source, 'render', false),
+        render: (0,inputs/* readBoolean */.Vf)(source, 'render', false),
     };
 }
 function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
     const sides = (what) => {
-        const blue = readList(source, 'blue-servers');
-        const green = readList(source, 'green-servers');
+        const blue = (0,inputs/* readList */.LD)(source, 'blue-servers');
+        const green = (0,inputs/* readList */.LD)(source, 'green-servers');
         if (blue.length === 0)
             throw (0,errors/* inputError */.Xu)('blue-servers', `is required with backend ${kind}: the blue cluster's ${what}`);
         if (green.length === 0)
@@ -41643,13 +44580,13 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
     switch (kind) {
         case 'haproxy': {
             const { blue, green } = sides('server names in the HAProxy backend');
-            const backend = readString(source, 'haproxy-backend') ?? 'kong';
+            const backend = (0,inputs/* readString */.E3)(source, 'haproxy-backend') ?? 'kong';
             for (const [input, names] of [['haproxy-backend', [backend]], ['blue-servers', blue], ['green-servers', green]]) {
                 const problem = names.map(haproxyNameProblem).find((p) => p !== undefined);
                 if (problem !== undefined)
                     throw (0,errors/* inputError */.Xu)(input, problem);
             }
-            const sockets = readList(source, 'haproxy-socket');
+            const sockets = (0,inputs/* readList */.LD)(source, 'haproxy-socket');
             if (sockets.length === 0)
                 throw (0,errors/* inputError */.Xu)('haproxy-socket', 'is required: the runtime API (stats socket … level admin), a unix socket path or tcp://host:port; several (one per line) are switched together');
             for (const socket of sockets) {
@@ -41658,30 +44595,30 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
                     throw (0,errors/* inputError */.Xu)('haproxy-socket', endpoint.problem);
             }
             refuseRepeats('haproxy-socket', sockets);
-            const configFile = readString(source, 'haproxy-config');
+            const configFile = (0,inputs/* readString */.E3)(source, 'haproxy-config');
             if (configFile !== undefined && sockets.length > 1) {
                 throw (0,errors/* inputError */.Xu)('haproxy-config', `is one file on this machine, and haproxy-socket names ${sockets.length} instances: leave it out, and keep each instance's weights over its reloads with HAProxy's server-state-file (README)`);
             }
             return createFanout(sockets.map((socket) => ({
                 name: socket,
-                backend: createHaproxyBackend({ socket, backend, blueServers: blue, greenServers: green, configFile, binary: readString(source, 'haproxy-binary') ?? 'haproxy', timeoutMs }),
+                backend: createHaproxyBackend({ socket, backend, blueServers: blue, greenServers: green, configFile, binary: (0,inputs/* readString */.E3)(source, 'haproxy-binary') ?? 'haproxy', timeoutMs }),
             })));
         }
         case 'nginx': {
             const { blue, green } = sides('server addresses (host:port) in the upstream include file');
-            const hosts = readList(source, 'nginx-ssh-hosts');
+            const hosts = (0,inputs/* readList */.LD)(source, 'nginx-ssh-hosts');
             const shells = hosts.length === 0 ? [localShell] : readSshShells(source, hosts, timeoutMs);
             const options = {
-                binary: readString(source, 'nginx-binary') ?? 'nginx',
-                configFile: readString(source, 'nginx-conf') ?? '/etc/nginx/nginx.conf',
-                prefix: readString(source, 'nginx-prefix'),
+                binary: (0,inputs/* readString */.E3)(source, 'nginx-binary') ?? 'nginx',
+                configFile: (0,inputs/* readString */.E3)(source, 'nginx-conf') ?? '/etc/nginx/nginx.conf',
+                prefix: (0,inputs/* readString */.E3)(source, 'nginx-prefix'),
                 upstreamFile: required(source, 'nginx-upstream-file', 'the file included inside the upstream block, which promote owns'),
                 blueServers: blue,
                 greenServers: green,
-                serverParams: readString(source, 'nginx-server-params') ?? '',
-                accessLog: readString(source, 'nginx-access-log'),
-                pidFile: readString(source, 'nginx-pid-file'),
-                reloadTimeoutMs: readDuration(source, 'nginx-reload-timeout', '30s'),
+                serverParams: (0,inputs/* readString */.E3)(source, 'nginx-server-params') ?? '',
+                accessLog: (0,inputs/* readString */.E3)(source, 'nginx-access-log'),
+                pidFile: (0,inputs/* readString */.E3)(source, 'nginx-pid-file'),
+                reloadTimeoutMs: (0,inputs/* readDuration */.$7)(source, 'nginx-reload-timeout', '30s'),
             };
             return createFanout(shells.map((shell) => ({ name: shell.name, backend: createNginxBackend({ ...options, shell }) })));
         }
@@ -41695,26 +44632,26 @@ function buildBackend(source, kind, timeoutMs, greenProxy, blueAdmin) {
         case 'kong-canary': {
             if (blueAdmin === undefined)
                 throw (0,errors/* inputError */.Xu)('blue-admin-url', 'is required with backend kong-canary: the canary plugin runs on the blue cluster');
-            const services = readList(source, 'canary-services');
+            const services = (0,inputs/* readList */.LD)(source, 'canary-services');
             if (services.length === 0)
                 throw (0,errors/* inputError */.Xu)('canary-services', 'is required with backend kong-canary: the (low-priority) services whose traffic is split');
-            const upstream = readString(source, 'canary-upstream') ?? (greenProxy === undefined ? undefined : new URL(greenProxy).host);
+            const upstream = (0,inputs/* readString */.E3)(source, 'canary-upstream') ?? (greenProxy === undefined ? undefined : new URL(greenProxy).host);
             if (upstream === undefined)
                 throw (0,errors/* inputError */.Xu)('canary-upstream', 'is required (host:port of the green proxy as blue reaches it), or give green-proxy-url');
             const match = /^(.+):(\d+)$/.exec(upstream);
             if (match === null)
                 throw (0,errors/* inputError */.Xu)('canary-upstream', `"${upstream}" is not host:port`);
-            return createKongCanaryBackend({ admin: blueAdmin, services, greenHost: match[1], greenPort: Number(match[2]), hash: readString(source, 'canary-hash') ?? 'none', timeoutMs });
+            return createKongCanaryBackend({ admin: blueAdmin, services, greenHost: match[1], greenPort: Number(match[2]), hash: (0,inputs/* readString */.E3)(source, 'canary-hash') ?? 'none', timeoutMs });
         }
         case 'kubernetes':
             return createKubernetesBackend({
-                kubectl: readString(source, 'kubectl') ?? 'kubectl',
+                kubectl: (0,inputs/* readString */.E3)(source, 'kubectl') ?? 'kubectl',
                 service: required(source, 'k8s-service', 'the Service whose selector is switched'),
-                namespace: readString(source, 'k8s-namespace'),
-                context: readString(source, 'k8s-context'),
+                namespace: (0,inputs/* readString */.E3)(source, 'k8s-namespace'),
+                context: (0,inputs/* readString */.E3)(source, 'k8s-context'),
                 blueSelector: parseSelector(required(source, 'blue-selector', 'the blue pods\' labels, e.g. app=kong,track=blue'), 'blue-selector'),
                 greenSelector: parseSelector(required(source, 'green-selector', 'the green pods\' labels, e.g. app=kong,track=green'), 'green-selector'),
-                timeoutMs: readDuration(source, 'request-timeout', '30s'),
+                timeoutMs: (0,inputs/* readDuration */.$7)(source, 'request-timeout', '30s'),
             });
     }
 }
@@ -41731,18 +44668,18 @@ function readSshShells(source, specs, timeoutMs) {
         return host;
     });
     refuseRepeats('nginx-ssh-hosts', specs);
-    const key = readSecret(source, 'nginx-ssh-key');
+    const key = (0,inputs/* readSecret */.n5)(source, 'nginx-ssh-key');
     if (key === undefined)
         throw (0,errors/* inputError */.Xu)('nginx-ssh-key', "is required with nginx-ssh-hosts: the private key (no passphrase) whose public half is in the SSH user's authorized_keys on every host");
     if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----$/m.test(key))
         throw (0,errors/* inputError */.Xu)('nginx-ssh-key', 'is not a private key: expected the text of a key file, from -----BEGIN OPENSSH PRIVATE KEY----- (or RSA, EC …) to its END line');
-    const knownHosts = readString(source, 'nginx-ssh-known-hosts');
+    const knownHosts = (0,inputs/* readString */.E3)(source, 'nginx-ssh-known-hosts');
     if (knownHosts === undefined)
         throw (0,errors/* inputError */.Xu)('nginx-ssh-known-hosts', 'is required with nginx-ssh-hosts: known_hosts lines with every host\'s public key ([host]:port for a port other than 22); hosts are never trusted on first use');
     const bad = knownHosts.split('\n').map((line) => line.trim()).find((line) => line !== '' && !line.startsWith('#') && line.split(/\s+/).length < 3);
     if (bad !== undefined)
         throw (0,errors/* inputError */.Xu)('nginx-ssh-known-hosts', `has a line that is not "host key-type key": ${JSON.stringify(bad.slice(0, 80))}`);
-    return createSshShells(hosts, { privateKey: key, knownHosts, workDir: process.env.RUNNER_TEMP ?? external_node_os_namespaceObject.tmpdir(), connectTimeoutMs: Math.max(timeoutMs, 10_000) });
+    return createSshShells(hosts, { privateKey: key, knownHosts, workDir: process.env.RUNNER_TEMP ?? external_node_os_.tmpdir(), connectTimeoutMs: Math.max(timeoutMs, 10_000) });
 }
 function refuseRepeats(input, items) {
     const repeated = items.find((item, i) => items.indexOf(item) !== i);
@@ -41768,7 +44705,7 @@ function parseSteps(items, strategy) {
     return steps;
 }
 function required(source, name, what) {
-    const value = readString(source, name);
+    const value = (0,inputs/* readString */.E3)(source, name);
     if (value === undefined)
         throw (0,errors/* inputError */.Xu)(name, `is required: ${what}`);
     return value;
@@ -45090,7 +48027,7 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];

@@ -37292,7 +37292,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var _checks_options_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1928);
 /* harmony import */ var _checks_report_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8756);
-/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5955);
+/* harmony import */ var _checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3292);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2307);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8703);
@@ -37312,7 +37312,7 @@ await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runAction */ .Cs)(async () 
     for (const name of (0,_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .givenEmpty */ .pJ)(['baseline', 'backup-manifest'])) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`${name} is set but empty, so no entity counts are compared: the expression that gives it resolved to nothing (a step id or output that does not exist?). Leave it out, or give none, for no baseline.`, { title: `smoke-test: ${name} is empty` });
     }
-    const options = await (0,_checks_options_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmokeOptions */ .u)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax);
+    const options = await (0,_checks_options_js__WEBPACK_IMPORTED_MODULE_2__/* .readSmokeOptions */ .uo)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax);
     const reportFile = node_path__WEBPACK_IMPORTED_MODULE_1__.resolve((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_6__/* .readPath */ .G7)(_runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .runnerInputs */ .ax, 'report-file') ?? node_path__WEBPACK_IMPORTED_MODULE_1__.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'));
     const report = await (0,_checks_smoke_js__WEBPACK_IMPORTED_MODULE_4__/* .runSmokeTest */ .p)(options, _runtime_js__WEBPACK_IMPORTED_MODULE_8__/* .info */ .pq);
     await (0,_lib_output_file_js__WEBPACK_IMPORTED_MODULE_7__/* .writeInputFile */ .q)(reportFile, (0,_checks_report_js__WEBPACK_IMPORTED_MODULE_3__/* .serializeReport */ .xH)(report), 'report-file');
@@ -37380,7 +37380,7 @@ async function exec_execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -37456,10 +37456,19 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        if (request.onStdout)
+            request.onStdout(child.stdout);
+        else
+            child.stdout.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
+        if (request.stdinStream) {
+            child.stdin.write(request.stdin ?? '');
+            request.stdinStream.pipe(child.stdin);
+        }
+        else {
+            child.stdin.end(request.stdin ?? '');
+        }
         child.on('spawn', () => {
             if (child.pid !== undefined)
                 request.onSpawn?.(child.pid);
@@ -37605,7 +37614,7 @@ async function openGpg(runDir, gpgBinary = 'gpg') {
     const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal, streams) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
     return {
         exec,
         async run(rest, stdin, signal) {
@@ -37641,17 +37650,21 @@ function noRoom(result) {
     const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
     return line?.replace(/^gpg: /, '').trim();
 }
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg, options) {
+    if (options.method !== 'gpg-recipient' || options.publicKey === undefined)
+        return;
+    await gpg.run(['--import'], options.publicKey).catch((error) => {
+        throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+    });
+}
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
 async function encryption_encryptFiles(files, options, signal, runDir) {
     if (options.passphrase !== undefined)
         checkPassphrase(options.passphrase);
     const gpg = await openGpg(runDir);
     try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
+        await importPublicKey(gpg, options);
         const out = [];
         for (const file of files) {
             const target = `${file}${encryption_ENCRYPTED_SUFFIX}`;
@@ -37680,6 +37693,44 @@ async function encryption_encryptFiles(files, options, signal, runDir) {
     finally {
         await gpg.close();
     }
+}
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+async function encryptStream(input, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+    }
+    catch (error) {
+        await gpg.close();
+        throw error;
+    }
+    const common = ['--compress-algo', 'none', '--output', '-'];
+    let output;
+    const running = options.method === 'gpg-symmetric'
+        ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+        : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient')
+            throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw stepError('gpg', failure(result));
+    }).finally(() => gpg.close());
+    // execCommand hands stdout over as it spawns, before its promise settles.
+    if (output === undefined) {
+        await done;
+        throw stepError('gpg', 'gave no output stream');
+    }
+    return { output, done };
 }
 /** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
 function encryptedTo(status) {
@@ -38613,10 +38664,10 @@ function evaluateLoad(green, blue, budgets) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  u: () => (/* binding */ readSmokeOptions)
+  uo: () => (/* binding */ readSmokeOptions)
 });
 
-// UNUSED EXPORTS: parseRate
+// UNUSED EXPORTS: parseRate, readProxyRequests
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -38669,6 +38720,26 @@ var proxy = __nccwpck_require__(420);
  * The smoke test's inputs, read and validated before any request is sent (docs/design.md "Inputs": an invalid
  * value fails naming the input and what it accepts). Shared by the action and the CLI.
  */
+/** `proxy-requests` (inline YAML/JSON) or `proxy-requests-file`, not both; none: an empty list. */
+async function readProxyRequests(source, cwd) {
+    const inline = (0,inputs/* readString */.E3)(source, 'proxy-requests');
+    const file = (0,inputs/* readString */.E3)(source, 'proxy-requests-file');
+    if (inline !== undefined && file !== undefined)
+        throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
+    if (inline !== undefined)
+        return (0,proxy/* parseProxyRequests */.Yg)(inline, 'proxy-requests');
+    if (file === undefined)
+        return [];
+    const full = external_node_path_.resolve(cwd, file);
+    let text;
+    try {
+        text = await (0,promises_.readFile)(full, 'utf8');
+    }
+    catch (error) {
+        throw (0,errors/* inputError */.Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
+    }
+    return (0,proxy/* parseProxyRequests */.Yg)(text, 'proxy-requests-file');
+}
 async function readSmokeOptions(source, cwd = process.cwd()) {
     const admin = readAdminInputs(source);
     if (admin === undefined)
@@ -38677,24 +38748,7 @@ async function readSmokeOptions(source, cwd = process.cwd()) {
     const expected = (0,inputs/* readString */.E3)(source, 'expected-version');
     const proxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'proxy-url');
     const blueProxyUrl = (0,inputs/* readHttpUrl */.y7)(source, 'blue-proxy-url');
-    const inline = (0,inputs/* readString */.E3)(source, 'proxy-requests');
-    const file = (0,inputs/* readString */.E3)(source, 'proxy-requests-file');
-    if (inline !== undefined && file !== undefined)
-        throw (0,errors/* inputError */.Xu)('proxy-requests', 'give proxy-requests or proxy-requests-file, not both');
-    let proxyRequests = [];
-    if (inline !== undefined)
-        proxyRequests = (0,proxy/* parseProxyRequests */.Yg)(inline, 'proxy-requests');
-    if (file !== undefined) {
-        const full = external_node_path_.resolve(cwd, file);
-        let text;
-        try {
-            text = await (0,promises_.readFile)(full, 'utf8');
-        }
-        catch (error) {
-            throw (0,errors/* inputError */.Xu)('proxy-requests-file', `cannot read ${full}: ${error.code ?? error.message}`, error);
-        }
-        proxyRequests = (0,proxy/* parseProxyRequests */.Yg)(text, 'proxy-requests-file');
-    }
+    const proxyRequests = await readProxyRequests(source, cwd);
     if (proxyRequests.length > 0 && proxyUrl === undefined)
         throw (0,errors/* inputError */.Xu)('proxy-url', 'is required when proxy requests are given');
     const baselineFile = readBaselinePath(source, 'baseline');
@@ -39121,7 +39175,7 @@ function serializeReport(report) {
 
 /***/ }),
 
-/***/ 5955:
+/***/ 3292:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39143,6 +39197,24 @@ var markdown = __nccwpck_require__(8703);
 var kong_version = __nccwpck_require__(7143);
 // EXTERNAL MODULE: ./build/lib/http.js
 var http = __nccwpck_require__(9874);
+;// CONCATENATED MODULE: ./build/version/hybrid-compat.js
+
+/**
+ * Whether a control plane accepts a data plane of a version: the same major, and a minor no
+ * newer than the control plane's (a newer patch is fine). Anything else is
+ * kong_version_incompatible and gets no configuration (Kong/kong 3.4.2
+ * kong/clustering/compat/init.lua l.38-75, check_kong_version_compatibility).
+ */
+function dataPlaneVerdict(controlPlane, dataPlane) {
+    if (dataPlane.major !== controlPlane.major) {
+        return { accepted: false, reason: `major version differs from the control plane's ${(0,kong_version/* formatKongVersion */.Xz)(controlPlane)}` };
+    }
+    if (dataPlane.minor > controlPlane.minor) {
+        return { accepted: false, reason: `minor ${dataPlane.major}.${dataPlane.minor} is newer than the control plane's ${controlPlane.major}.${controlPlane.minor}` };
+    }
+    return { accepted: true };
+}
+
 // EXTERNAL MODULE: ./build/lib/concurrency.js
 var concurrency = __nccwpck_require__(8867);
 // EXTERNAL MODULE: ./build/checks/report.js
@@ -39155,11 +39227,13 @@ var checks_report = __nccwpck_require__(8756);
 
 
 
+
 /**
  * Polls `GET /` until it answers 200 with JSON or `waitTimeoutMs` passes, backing off from
  * 250 ms to 5 s between tries and logging each miss: a node that was just started answers
- * only once its workers are up. 401/403 end the wait at once (wrong RBAC token: retrying
- * will not help); other statuses and transport errors are retried.
+ * only once its workers are up. 401/403 (wrong RBAC token) and the proxy's 404 (admin-url is
+ * proxy_listen) end the wait at once, retrying will not help; other statuses and transport
+ * errors are retried.
  */
 async function waitForAdmin(client, waitTimeoutMs, log) {
     const started = Date.now();
@@ -39171,7 +39245,10 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
             const response = await client.get('/');
             if (response.status === 200) {
                 try {
-                    const root = JSON.parse(response.body);
+                    const parsed = JSON.parse(response.body);
+                    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+                        throw new TypeError('not an object');
+                    const root = parsed;
                     const waited = ((Date.now() - started) / 1000).toFixed(1);
                     return {
                         root,
@@ -39185,10 +39262,10 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
                     };
                 }
                 catch {
-                    last = 'answered 200 but not JSON';
+                    last = 'answered 200 but not a JSON object';
                 }
             }
-            else if (response.status === 401 || response.status === 403) {
+            else if ((0,admin_root/* isFinalAnswer */.po)(response.status, response.body)) {
                 return {
                     root: undefined,
                     check: (0,checks_report/* fail */.fJ)({
@@ -39196,7 +39273,7 @@ async function waitForAdmin(client, waitTimeoutMs, log) {
                         group: 'admin',
                         measured: `HTTP ${response.status}`,
                         threshold: 'HTTP 200',
-                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)}): check admin-token (sent as Kong-Admin-Token) and its RBAC role`,
+                        details: `GET ${client.target.url}/ answered ${response.status} (${(0,admin_api/* kongMessage */.tv)(response.body)})${(0,admin_root/* adminAnswerHint */.Xm)(response.status, response.body)}`,
                     }),
                 };
             }
@@ -39238,7 +39315,10 @@ function checkVersion(root, expected) {
     const seen = (0,admin_root/* rootVersion */.n0)(root);
     const base = { name: 'admin-version', group: 'admin', measured: reported ?? null, threshold: (0,kong_version/* formatKongVersion */.Xz)(expected) };
     if (seen === undefined) {
-        return (0,checks_report/* fail */.fJ)({ ...base, details: `GET / has no Kong version (version: ${JSON.stringify(root.version)})` });
+        return (0,checks_report/* fail */.fJ)({
+            ...base,
+            details: reported === undefined ? `GET / has no Kong version (version: ${JSON.stringify(root.version)})` : `GET / reports version ${JSON.stringify(reported)}, which is not a Kong version this suite reads (${kong_version/* ACCEPTED_VERSION_FORMS */.Fv})`,
+        });
     }
     if ((0,kong_version/* compareKongVersions */.QR)(seen, expected) !== 0) {
         const hint = seen.build !== undefined && expected.build === undefined && seen.major === expected.major && seen.minor === expected.minor && seen.patch === expected.patch
@@ -39252,6 +39332,8 @@ function checkVersion(root, expected) {
     const edition = typeof root.edition === 'string' ? ` (edition ${root.edition})` : '';
     return (0,checks_report/* pass */.IX)({ ...base, details: `the node runs Kong ${reported}${edition}` });
 }
+/** kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH (Kong/kong 3.4.2 l.204): what a node without configuration reports. */
+const EMPTY_CONFIG_HASH = '0'.repeat(32);
 /**
  * `GET /status` and its `database.reachable`. Kong answers 200 when PostgreSQL is down and
  * says so only in the body (Kong/kong 3.4.2 kong/api/routes/health.lua l.63), so the status code alone proves nothing. From 3.4 the key
@@ -39267,12 +39349,26 @@ async function checkDatabase(client) {
         return (0,checks_report/* fail */.fJ)({ ...base, measured: null, details: `GET /status failed: ${(0,errors/* errorMessage */.gJ)(error)}` });
     }
     if (body.database === undefined || body.database === null) {
+        if (body.configuration_hash === EMPTY_CONFIG_HASH) {
+            return (0,checks_report/* fail */.fJ)({
+                ...base,
+                measured: `configuration_hash ${EMPTY_CONFIG_HASH}`,
+                threshold: 'a configuration loaded',
+                details: `GET /status: DB-less or data-plane node whose configuration_hash is ${EMPTY_CONFIG_HASH}, Kong's hash of an empty configuration (kong/constants.lua DECLARATIVE_EMPTY_CONFIG_HASH): no configuration is loaded, every request would find no route`,
+            });
+        }
         if (body.configuration_hash !== undefined) {
             return (0,checks_report/* pass */.IX)({ ...base, measured: 'no database (DB-less or data plane)', threshold: null, details: 'GET /status has no database key: DB-less or data-plane node (Kong 3.4+ drops it there), configuration_hash present' });
         }
         return (0,checks_report/* inconclusive */.Ni)({ ...base, measured: null, details: 'GET /status has neither database nor configuration_hash: cannot tell whether the database is reachable' });
     }
     const reachable = body.database.reachable;
+    if (typeof reachable !== 'boolean') {
+        // Kong up to 0.10 put row counts there (kong/api/routes/kong.lua; 0.11 replaced them with
+        // `reachable`, Kong/kong#2554): no answer about the connection, which is not a failure of it.
+        const keys = typeof body.database === 'object' ? Object.keys(body.database).slice(0, 5).join(', ') : typeof body.database;
+        return (0,checks_report/* inconclusive */.Ni)({ ...base, measured: null, details: `GET /status has database without "reachable" (${keys || 'empty'}): Kong before 0.11 reports row counts there; whether the database is reachable is not said` });
+    }
     if (reachable === true) {
         return (0,checks_report/* pass */.IX)({ ...base, measured: 'reachable', details: 'GET /status: database.reachable is true' });
     }
@@ -39345,12 +39441,9 @@ async function checkDataPlanes(client, cpVersion, options) {
             stale.push(`${label(dp)} last seen ${Number.isNaN(lastSeen) ? 'never' : `${Math.round((now - lastSeen) / 1000)}s ago`}`);
         }
         const version = typeof dp.version === 'string' ? (0,kong_version/* tryParseKongVersion */.SC)(dp.version) : undefined;
-        if (version === undefined)
-            newer.push(`${label(dp)}: version unreadable`);
-        else if (version.major !== cpVersion.major)
-            newer.push(`${label(dp)}: major version differs from the control plane's ${(0,kong_version/* formatKongVersion */.Xz)(cpVersion)}`);
-        else if (version.minor > cpVersion.minor)
-            newer.push(`${label(dp)}: minor ${version.major}.${version.minor} is newer than the control plane's ${cpVersion.major}.${cpVersion.minor}`);
+        const verdict = version === undefined ? { accepted: false, reason: 'version unreadable' } : dataPlaneVerdict(cpVersion, version);
+        if (!verdict.accepted)
+            newer.push(`${label(dp)}: ${verdict.reason}`);
         if (typeof dp.sync_status === 'string' && dp.sync_status !== 'normal' && dp.sync_status !== 'unknown') {
             unsynced.push(`${label(dp)}: sync_status ${dp.sync_status}`);
         }
@@ -39745,13 +39838,22 @@ function kongMessage(body) {
 /* harmony export */   Ir: () => (/* binding */ rootDatabase),
 /* harmony export */   P$: () => (/* binding */ rootEdition),
 /* harmony export */   Xh: () => (/* binding */ rootRole),
-/* harmony export */   n0: () => (/* binding */ rootVersion)
+/* harmony export */   Xm: () => (/* binding */ adminAnswerHint),
+/* harmony export */   n0: () => (/* binding */ rootVersion),
+/* harmony export */   po: () => (/* binding */ isFinalAnswer)
 /* harmony export */ });
-/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7143);
+/* unused harmony export runningVersion */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_log_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2180);
+/* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7143);
+/* harmony import */ var _admin_api_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8358);
+
+
+
 
 /** The node's version as reported, parsed; undefined when absent or not a Kong version. */
 function rootVersion(root) {
-    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_0__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
+    return typeof root.version === 'string' ? (0,_version_kong_version_js__WEBPACK_IMPORTED_MODULE_1__/* .tryParseKongVersion */ .SC)(root.version) : undefined;
 }
 /** `edition` of GET / (3.6+: "enterprise" or "community"); before 3.6, inferred from the form. */
 function rootEdition(root) {
@@ -39791,6 +39893,51 @@ function availablePlugins(root) {
             .map(([name]) => name);
     }
     return undefined;
+}
+/** Kong's proxy answers every unmatched request so (Kong/kong 3.4.2 kong/runloop/handler.lua l.1151). */
+const PROXY_NOT_FOUND = 'no Route matched with those values';
+/**
+ * What a non-200 answer of the Admin API says about the URL or the token, for the user: 401/403
+ * is RBAC refusing the token (Enterprise: "Invalid credentials. Token or User credentials
+ * required"); 404 with the proxy's message is admin-url pointing at proxy_listen. Empty otherwise.
+ */
+function adminAnswerHint(status, body) {
+    if (status === 401 || status === 403)
+        return ': check admin-token (sent as Kong-Admin-Token) and its RBAC role';
+    if (status === 404 && (0,_admin_api_js__WEBPACK_IMPORTED_MODULE_2__/* .kongMessage */ .tv)(body) === (0,_lib_log_text_js__WEBPACK_IMPORTED_MODULE_3__/* .quoteRemote */ .Pj)(PROXY_NOT_FOUND)) {
+        return ": that is Kong's proxy (proxy_listen) answering, not its Admin API: give admin_listen's address (8001 or 8444 by default)";
+    }
+    return '';
+}
+/** Whether an answer can never become the Admin API's by waiting: a refused token, the proxy. */
+function isFinalAnswer(status, body) {
+    return adminAnswerHint(status, body) !== '';
+}
+/**
+ * The version a running node reports in GET /, as written there (`3.4.2`, Enterprise
+ * `3.4.3.5`, `2.8.1.1-enterprise-edition`). Anything that is not a Kong Admin API answering a
+ * version this suite reads is an error naming admin-url and what came back.
+ */
+async function runningVersion(client) {
+    const url = `${client.target.url}/`;
+    const response = await client.get('/');
+    if (response.status !== 200) {
+        throw inputError('admin-url', `GET ${url} answered ${response.status}: ${kongMessage(response.body)}${adminAnswerHint(response.status, response.body)}`);
+    }
+    let root;
+    try {
+        root = JSON.parse(response.body);
+    }
+    catch {
+        throw inputError('admin-url', `GET ${url} did not answer JSON (${quoteRemote(response.body, 80)}); is it a Kong Admin API?`);
+    }
+    const version = root !== null && typeof root === 'object' ? root.version : undefined;
+    if (typeof version !== 'string')
+        throw inputError('admin-url', `GET ${url} did not report a version; is it a Kong Admin API?`);
+    if (tryParseKongVersion(version) === undefined) {
+        throw inputError('admin-url', `GET ${url} reports version ${quoteRemote(version)}, which is not a Kong version this suite reads (${ACCEPTED_VERSION_FORMS})`);
+    }
+    return version;
 }
 
 
@@ -40577,12 +40724,13 @@ async function writeInputFile(file, text, input) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fv: () => (/* binding */ ACCEPTED_VERSION_FORMS),
 /* harmony export */   QR: () => (/* binding */ compareKongVersions),
 /* harmony export */   SC: () => (/* binding */ tryParseKongVersion),
 /* harmony export */   Xz: () => (/* binding */ formatKongVersion),
 /* harmony export */   bo: () => (/* binding */ parseKongVersion)
 /* harmony export */ });
-/* unused harmony exports ACCEPTED_VERSION_FORMS, editionOf, releaseLine, isPrerelease, sameLine */
+/* unused harmony exports editionOf, releaseLine, isPrerelease, sameLine */
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';

@@ -28447,6 +28447,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -28510,10 +28517,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -28528,6 +28549,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -28642,8 +28670,8 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7264);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(995);
-/* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6275);
+/* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1556);
+/* harmony import */ var _database_leftovers_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4198);
 /* harmony import */ var _database_postgres_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7516);
 /* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8703);
 /* harmony import */ var _lib_run_dir_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(871);
@@ -28764,7 +28792,7 @@ async function runAction(main) {
 
 /***/ }),
 
-/***/ 995:
+/***/ 1556:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29049,6 +29077,41 @@ function releaseOs(platform = process.platform) {
     throw (0,errors/* stepError */.hH)('installing a tool', `no release archives for ${platform} here`);
 }
 
+;// CONCATENATED MODULE: ./build/lib/deck-release.js
+
+
+
+/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
+const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+/**
+ * `deck-version` (exact: the tool cache is keyed by it) and `deck-download-url` (a template with
+ * {version}, {os}, {arch}), or undefined when no decK version is given: the download URL alone
+ * does nothing, since action.yml gives it a default.
+ */
+function readDeckRelease(source, fallbackVersion) {
+    const given = readString(source, 'deck-version') ?? fallbackVersion;
+    const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
+    if (given === undefined)
+        return undefined;
+    const version = given.replace(/^v/, '');
+    if (!/^\d+\.\d+\.\d+$/.test(version))
+        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
+    if (!template.includes('{version}'))
+        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
+    let url;
+    const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
+    try {
+        url = new URL(filled);
+    }
+    catch {
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
+    // GoReleaser writes checksums.txt beside the archives of a release.
+    return { version, url: url.toString(), checksumsUrl: new URL('checksums.txt', url).toString() };
+}
+
 ;// CONCATENATED MODULE: ./build/version/kong-version.js
 
 const ACCEPTED_VERSION_FORMS = '3.4.2 (OSS), 3.4.3.5 (Enterprise, four numbers), 3.4.0-rc.1 or 2.0.0rc2 (pre-release)';
@@ -29136,132 +29199,55 @@ function sameLine(a, b) {
     return a.major === b.major && a.minor === b.minor;
 }
 
-// EXTERNAL MODULE: ./build/database/encryption.js + 3 modules
-var encryption = __nccwpck_require__(8204);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./build/lib/json-shape.js
-
-
-/** The JSON in `file`; a missing file or bad JSON names `input`. */
-async function readJsonFile(file, input) {
-    let text;
-    try {
-        text = await readFile(file, 'utf8');
-    }
-    catch (error) {
-        throw inputError(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
-    }
-    try {
-        return JSON.parse(text);
-    }
-    catch (error) {
-        throw inputError(input, `${file} is not JSON`, error);
-    }
-}
-/**
- * `data` checked against the contract its `schema` names, one of `contracts`: the error names
- * `input`, the file, and every wrong field (the first ten).
- */
-function checkContract(data, file, input, contracts) {
-    const names = contracts.map((c) => c.name).join(' or ');
-    if (!isPlainObject(data))
-        throw inputError(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
-    const contract = contracts.find((c) => c.schema === data.schema);
-    if (contract === undefined) {
-        if (contracts.length === 1)
-            throw inputError(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
-        const ids = contracts.map((c) => `"${c.schema}"`);
-        throw inputError(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
-    }
-    const problems = [];
-    contract.shape(data, '', problems);
-    if (problems.length > 0) {
-        throw inputError(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
-    }
-    return data;
-}
-/** readJsonFile, then checkContract. */
-async function readContract(file, input, contracts) {
-    return checkContract(await readJsonFile(file, input), file, input, contracts);
-}
-/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
-function quote(value) {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-function kind(value) {
-    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-}
-/** A string; with `test`, one it accepts (`what` says what is allowed). */
-const json_shape_text = (test, what) => (value, field, problems) => {
-    if (typeof value !== 'string')
-        problems.push(`${field} is ${kind(value)}, expected a string`);
-    else if (test && !test(value))
-        problems.push(`${field} ${quote(value)} is not ${what}`);
-};
-const matching = (pattern, what) => json_shape_text((value) => pattern.test(value), what);
-const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value))
-        problems.push(`${field} is ${kind(value)}, expected a whole number`);
-    else if (value < min || value > max)
-        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
-};
-const json_shape_boolean = (value, field, problems) => {
-    if (typeof value !== 'boolean')
-        problems.push(`${field} is ${kind(value)}, expected true or false`);
-};
-const oneOf = (allowed) => (value, field, problems) => {
-    if (!allowed.includes(value))
-        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
-};
-const nullable = (shape) => (value, field, problems) => {
-    if (value !== null)
-        shape(value, field, problems);
-};
-/** Absent (undefined) or `shape`. */
-const optional = (shape) => (value, field, problems) => {
-    if (value !== undefined)
-        shape(value, field, problems);
-};
-const listOf = (shape) => (value, field, problems) => {
-    if (!Array.isArray(value))
-        problems.push(`${field} is ${kind(value)}, expected an array`);
-    else
-        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
-};
-/** An object used as a map: every key matches `key`, every value has `shape`. */
-const recordOf = (key, shape) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, item] of Object.entries(value)) {
-        if (!key.test(name))
-            problems.push(`${field} has a key ${quote(name)} that is not a name`);
-        else
-            shape(item, `${field}.${name}`, problems);
-    }
-};
-/** An object with these fields (others are ignored: readers of an older version skip them). */
-const object = (fields) => (value, field, problems) => {
-    if (!isPlainObject(value)) {
-        problems.push(`${field} is ${kind(value)}, expected an object`);
-        return;
-    }
-    for (const [name, shape] of Object.entries(fields))
-        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
-};
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** No control characters (a newline in a log line starts a workflow command) and not empty. */
-function printable(value) {
-    return value !== '' && !/\p{Cc}/u.test(value);
-}
-
+// EXTERNAL MODULE: ./build/database/encryption.js + 1 modules
+var encryption = __nccwpck_require__(2542);
+// EXTERNAL MODULE: ./build/lib/json-shape.js
+var json_shape = __nccwpck_require__(3664);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+;// CONCATENATED MODULE: ./build/database/object-storage/settings.js
+
+
+/** The `s3-*` inputs, with the region from AWS_REGION / AWS_DEFAULT_REGION when s3-region is not given. */
+function readObjectStorageSettings(source, env) {
+    const endpoint = readHttpUrl(source, 's3-endpoint');
+    const region = readString(source, 's3-region') ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? (endpoint === undefined ? undefined : 'us-east-1');
+    if (region === undefined)
+        throw (0,errors/* inputError */.Xu)('s3-region', 'is required for object storage on AWS when neither AWS_REGION nor AWS_DEFAULT_REGION is set (aws-actions/configure-aws-credentials sets AWS_REGION), e.g. eu-west-1');
+    if (!/^[a-z0-9-]{1,40}$/.test(region))
+        throw (0,errors/* inputError */.Xu)('s3-region', `"${region}" is not a region name (lowercase letters, digits and -, e.g. eu-west-1)`);
+    const kmsKeyId = readString(source, 's3-kms-key-id');
+    // s3-sse's default (action.yml gives it) with a KMS key means that key.
+    const given = readEnum(source, 's3-sse', ['default', 'AES256', 'aws:kms'], 'default');
+    const sse = kmsKeyId !== undefined && given === 'default' ? 'aws:kms' : given;
+    if (kmsKeyId !== undefined && sse === 'AES256')
+        throw (0,errors/* inputError */.Xu)('s3-kms-key-id', 'goes with s3-sse aws:kms (or default), not AES256');
+    if (kmsKeyId !== undefined && !/^[A-Za-z0-9:/_.-]{1,2048}$/.test(kmsKeyId))
+        throw (0,errors/* inputError */.Xu)('s3-kms-key-id', 'is not a KMS key id, key ARN, alias (alias/name) or alias ARN');
+    maskCredentials(source, env);
+    return {
+        endpoint,
+        region,
+        forcePathStyle: readBoolean(source, 's3-force-path-style', false),
+        serverSideEncryption: sse,
+        kmsKeyId,
+        checksum: readEnum(source, 's3-checksum', ['SHA256', 'none'], 'SHA256'),
+    };
+}
+/** The secret halves of the environment's credentials, masked before anything can print them. */
+function maskCredentials(source, env) {
+    for (const name of ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+        const value = nonEmpty(env[name]);
+        if (value !== undefined)
+            maskSecret(source, value);
+    }
+}
+function nonEmpty(value) {
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
 ;// CONCATENATED MODULE: ./build/database/backup-request.js
 
 
@@ -29273,8 +29259,8 @@ var connect = __nccwpck_require__(7516);
 
 
 
-/** decK's release archives (GoReleaser: `deck_<version>_<os>_<arch>.tar.gz`, `checksums.txt` beside). */
-const DECK_DOWNLOAD_URL = 'https://github.com/Kong/deck/releases/download/v{version}/deck_{version}_{os}_{arch}.tar.gz';
+
+
 function readBackupRequest(source, env = process.env) {
     const mode = readEnum(source, 'mode', ['backup', 'verify', 'restore', 'export', 'cassandra-snapshot'], 'backup');
     const workDir = env.RUNNER_TEMP ?? process.cwd();
@@ -29293,7 +29279,7 @@ function readBackupRequest(source, env = process.env) {
         const admin = readAdminInputs(source);
         if (!admin)
             throw (0,errors/* inputError */.Xu)('admin-url', 'is required for mode export: the Admin API to export from, e.g. http://127.0.0.1:8001');
-        return { mode, common, admin, backupDir: backupDir(), deck: readDeck(source) };
+        return { mode, common, admin, backupDir: backupDir(), deck: readDeckRelease(source) };
     }
     if (mode === 'cassandra-snapshot') {
         const hosts = readList(source, 'cassandra-hosts').map((item) => parseCassandraHost(item));
@@ -29331,25 +29317,34 @@ function readBackupRequest(source, env = process.env) {
         if (format === 'custom' && common.jobs > 1) {
             throw (0,errors/* inputError */.Xu)('jobs', 'pg_dump runs parallel jobs only with format directory; use format: directory, or jobs: 1 (custom archives still restore in parallel)');
         }
+        const bucket = readString(source, 'object-storage');
+        if (bucket !== undefined && format !== 'custom')
+            throw (0,errors/* inputError */.Xu)('format', `is ${format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
         return {
             mode,
             common,
             source: sourceTarget,
             backupDir: backupDir(),
+            objectStorage: bucket === undefined ? undefined : { location: (0,object_storage_location/* parseS3Url */.F$)(bucket, 'object-storage'), settings: readObjectStorageSettings(source, env) },
             format,
             compression: readString(source, 'compression') ?? 'auto',
             kongVersion: readKongVersion(source),
         };
     }
-    const manifest = backup_request_readPath(source, 'manifest');
-    if (manifest === undefined)
-        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote`);
+    const given = backup_request_readPath(source, 'manifest');
+    if (given === undefined)
+        throw (0,errors/* inputError */.Xu)('manifest', `is required for mode ${mode}: the manifest.json a backup wrote (a path, or s3://bucket/prefix/manifest.json)`);
+    const remote = (0,object_storage_location/* isS3Url */.At)(given);
+    if (remote)
+        (0,object_storage_location/* parseS3Url */.F$)(given, 'manifest');
+    const manifest = remote ? given : external_node_path_.resolve(given);
+    const objectStorage = remote ? readObjectStorageSettings(source, env) : undefined;
     if (mode === 'verify') {
         const trial = readBoolean(source, 'trial-restore', false);
         const trialServer = trial ? (target ?? sourceTarget) : undefined;
         if (trial && !trialServer)
             throw (0,errors/* inputError */.Xu)('trial-restore', 'needs a server for the scratch database: give target-database-url (or target-pg-*) or database-url');
-        return { mode, common, manifest: external_node_path_.resolve(manifest), trialServer };
+        return { mode, common, manifest, objectStorage, trialServer };
     }
     const restoreTarget = target ?? sourceTarget;
     if (!restoreTarget)
@@ -29358,7 +29353,8 @@ function readBackupRequest(source, env = process.env) {
     return {
         mode,
         common,
-        manifest: external_node_path_.resolve(manifest),
+        manifest,
+        objectStorage,
         target: restoreTarget,
         method: readEnum(source, 'restore-method', ['swap', 'clean'], 'swap'),
         allowRestoreOverSource: readBoolean(source, 'allow-restore-over-source', false),
@@ -29378,25 +29374,25 @@ function backup_request_readPath(source, name) {
         return undefined;
     const allowed = 'a path of at most 4096 bytes, each name at most 255, without control characters';
     if (/\p{Cc}/u.test(value))
-        throw (0,errors/* inputError */.Xu)(name, `${quote(value)} holds a control character; expected ${allowed}`);
+        throw (0,errors/* inputError */.Xu)(name, `${(0,json_shape/* quote */.hD)(value)} holds a control character; expected ${allowed}`);
     if (Buffer.byteLength(value) > 4096)
         throw (0,errors/* inputError */.Xu)(name, `is ${Buffer.byteLength(value)} bytes long; expected ${allowed}`);
     const long = value.split(/[/\\]/).find((part) => Buffer.byteLength(part) > 255);
     if (long !== undefined)
-        throw (0,errors/* inputError */.Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${quote(long)}); expected ${allowed}`);
+        throw (0,errors/* inputError */.Xu)(name, `has a name of ${Buffer.byteLength(long)} bytes (${(0,json_shape/* quote */.hD)(long)}); expected ${allowed}`);
     return value;
 }
 /** An input naming a database this step connects to or creates (isDatabaseName's rule). */
 function readDatabaseName(source, name) {
     const value = readString(source, name);
     if (value !== undefined && !(0,connect/* isDatabaseName */.lH)(value))
-        throw (0,errors/* inputError */.Xu)(name, `${quote(value)} is not a database name (${connect/* DATABASE_NAME_RULE */.Pj})`);
+        throw (0,errors/* inputError */.Xu)(name, `${(0,json_shape/* quote */.hD)(value)} is not a database name (${connect/* DATABASE_NAME_RULE */.Pj})`);
     return value;
 }
 function checkDatabaseName(target) {
     const name = target.db.database;
     if (!(0,connect/* isDatabaseName */.lH)(name))
-        throw (0,errors/* inputError */.Xu)(target.inputs.database, `database ${quote(name)} is not a database name this action works with (${connect/* DATABASE_NAME_RULE */.Pj})`);
+        throw (0,errors/* inputError */.Xu)(target.inputs.database, `database ${(0,json_shape/* quote */.hD)(name)} is not a database name this action works with (${connect/* DATABASE_NAME_RULE */.Pj})`);
 }
 /** `kong-version`: what the manifest records, so a Kong version (or release line, as schema_meta gives). */
 function readKongVersion(source) {
@@ -29407,34 +29403,8 @@ function readKongVersion(source) {
         return value;
     const version = tryParseKongVersion(value);
     if (!version)
-        throw (0,errors/* inputError */.Xu)('kong-version', `${quote(value)} is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}, or a release line such as 3.4`);
+        throw (0,errors/* inputError */.Xu)('kong-version', `${(0,json_shape/* quote */.hD)(value)} is not a Kong version; accepted forms: ${ACCEPTED_VERSION_FORMS}, or a release line such as 3.4`);
     return formatKongVersion(version);
-}
-function readDeck(source) {
-    const given = readString(source, 'deck-version');
-    const template = readString(source, 'deck-download-url') ?? DECK_DOWNLOAD_URL;
-    // deck-download-url alone does nothing (action.yml gives it a default): decK runs on deck-version.
-    if (given === undefined)
-        return undefined;
-    const version = given.replace(/^v/, '');
-    // An exact version: the tool cache is keyed by it and the URL is built from it.
-    if (!/^\d+\.\d+\.\d+$/.test(version))
-        throw (0,errors/* inputError */.Xu)('deck-version', `"${given}" is not an exact decK version like 1.40.0`);
-    if (!template.includes('{version}'))
-        throw (0,errors/* inputError */.Xu)('deck-download-url', 'must contain {version} (and may contain {os} and {arch})');
-    let url;
-    const filled = template.replaceAll('{version}', version).replaceAll('{os}', releaseOs()).replaceAll('{arch}', releaseArch());
-    try {
-        url = new URL(filled);
-    }
-    catch {
-        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw (0,errors/* inputError */.Xu)('deck-download-url', `"${filled}" must be http(s)`);
-    // GoReleaser writes checksums.txt beside the archives of a release.
-    const checksumsUrl = new URL('checksums.txt', url).toString();
-    return { version, url: url.toString(), checksumsUrl };
 }
 function parseCassandraHost(item) {
     const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(item);
@@ -29528,7 +29498,7 @@ function describeDatabase(db) {
 
 /***/ }),
 
-/***/ 8204:
+/***/ 2542:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29538,20 +29508,20 @@ __nccwpck_require__.d(__webpack_exports__, {
   cN: () => (/* binding */ stopGpgAgent)
 });
 
-// UNUSED EXPORTS: ENCRYPTED_SUFFIX, decryptFiles, encryptFiles
+// UNUSED EXPORTS: ENCRYPTED_SUFFIX, decryptFiles, encryptFiles, encryptStream
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(2876);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./build/lib/exec.js
 
 
@@ -29565,7 +29535,7 @@ async function exec_execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -29610,7 +29580,7 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -29641,10 +29611,19 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        child.stdout.setEncoding('utf8').on('data', split('stdout'));
+        if (request.onStdout)
+            request.onStdout(child.stdout);
+        else
+            child.stdout.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        child.stdin.end(request.stdin ?? '');
+        if (request.stdinStream) {
+            child.stdin.write(request.stdin ?? '');
+            request.stdinStream.pipe(child.stdin);
+        }
+        else {
+            child.stdin.end(request.stdin ?? '');
+        }
         child.on('spawn', () => {
             if (child.pid !== undefined)
                 request.onSpawn?.(child.pid);
@@ -29703,7 +29682,7 @@ async function openGpg(runDir, gpgBinary = 'gpg') {
     const args = ['--homedir', home, '--batch', '--yes', '--no-tty', '--quiet'];
     // Always with a signal: that is execCommand's spawn path, which reports the signal that ended
     // gpg (SIGXFSZ when the file size limit is hit) where @actions/exec reports none.
-    const exec = (rest, stdin, signal) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal });
+    const exec = (rest, stdin, signal, streams) => execCommand({ command: gpgBinary, args: [...args, ...rest], stdin: stdin ?? '', signal: signal ?? new AbortController().signal, ...streams });
     return {
         exec,
         async run(rest, stdin, signal) {
@@ -29739,17 +29718,21 @@ function noRoom(result) {
     const line = result.stderr.split('\n').find((l) => /No space left|File too large|Disk quota exceeded/i.test(l));
     return line?.replace(/^gpg: /, '').trim();
 }
+/** The recipients' public keys given in encryption-public-key, into the throwaway keyring. */
+async function importPublicKey(gpg, options) {
+    if (options.method !== 'gpg-recipient' || options.publicKey === undefined)
+        return;
+    await gpg.run(['--import'], options.publicKey).catch((error) => {
+        throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
+    });
+}
 /** Encrypts each file to `<file>.gpg` and removes the plain file; returns the new paths. */
 async function encryptFiles(files, options, signal, runDir) {
     if (options.passphrase !== undefined)
         checkPassphrase(options.passphrase);
     const gpg = await openGpg(runDir);
     try {
-        if (options.method === 'gpg-recipient' && options.publicKey !== undefined) {
-            await gpg.run(['--import'], options.publicKey).catch((error) => {
-                throw inputError('encryption-public-key', `gpg could not import it: ${error.message}`, error);
-            });
-        }
+        await importPublicKey(gpg, options);
         const out = [];
         for (const file of files) {
             const target = `${file}${ENCRYPTED_SUFFIX}`;
@@ -29778,6 +29761,44 @@ async function encryptFiles(files, options, signal, runDir) {
     finally {
         await gpg.close();
     }
+}
+/**
+ * Encrypts a stream (a dump on its way to object storage) as encryptFiles does a file, with the
+ * same settings: gpg reads the passphrase's line, then the data, on stdin (`--passphrase-fd 0`
+ * reads up to the first newline) and writes the encrypted stream to stdout. `done` settles when
+ * gpg has exited, rejecting when it failed.
+ */
+async function encryptStream(input, options, signal, runDir) {
+    if (options.passphrase !== undefined)
+        checkPassphrase(options.passphrase);
+    const gpg = await openGpg(runDir);
+    try {
+        await importPublicKey(gpg, options);
+    }
+    catch (error) {
+        await gpg.close();
+        throw error;
+    }
+    const common = ['--compress-algo', 'none', '--output', '-'];
+    let output;
+    const running = options.method === 'gpg-symmetric'
+        ? gpg.exec(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--symmetric', '--cipher-algo', 'AES256', ...common], `${options.passphrase}\n`, signal, { stdinStream: input, onStdout: (s) => (output = s) })
+        : gpg.exec(['--trust-model', 'always', ...options.recipients.flatMap((r) => ['--recipient', r]), ...common, '--encrypt'], '', signal, { stdinStream: input, onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('gpg', `encryption stopped (${result.signal ?? 'aborted'})`);
+        if (options.method === 'gpg-recipient')
+            throw inputError('encryption-recipients', `gpg could not encrypt to ${options.recipients.join(', ')}: ${failure(result)}`);
+        throw stepError('gpg', failure(result));
+    }).finally(() => gpg.close());
+    // execCommand hands stdout over as it spawns, before its promise settles.
+    if (output === undefined) {
+        await done;
+        throw stepError('gpg', 'gave no output stream');
+    }
+    return { output, done };
 }
 /** Key ids (16 hex digits) of the `ENC_TO` status lines: the public keys a message is encrypted to. */
 function encryptedTo(status) {
@@ -29851,7 +29872,7 @@ function decryptionError(result, file, outDir, options, secretKeyIds) {
 
 /***/ }),
 
-/***/ 6275:
+/***/ 4198:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29868,12 +29889,235 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./build/database/encryption.js + 3 modules
-var encryption = __nccwpck_require__(8204);
-// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
-var connect = __nccwpck_require__(7516);
+// EXTERNAL MODULE: ./build/database/encryption.js + 1 modules
+var encryption = __nccwpck_require__(2542);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __nccwpck_require__(323);
+;// CONCATENATED MODULE: ./build/database/object-storage/client.js
+
+
+let sdkLoading;
+const loadSdk = () => (sdkLoading ??= __nccwpck_require__.e(/* import() */ 711).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3711, 19)));
+/**
+ * The few S3 calls a backup makes, each failure turned into an error naming `input` (the input
+ * that named the location) or the credentials, never the SDK's bare exception. Headers of the
+ * flexible checksums and of server-side encryption are set here, from the settings, so that
+ * every object written is written alike.
+ */
+class ObjectStore {
+    sdk;
+    client;
+    settings;
+    input;
+    constructor(sdk, client, settings, 
+    /** The input that named the bucket, for errors. */
+    input) {
+        this.sdk = sdk;
+        this.client = client;
+        this.settings = settings;
+        this.input = input;
+    }
+    static async open(settings, input, env = process.env) {
+        const sdk = await loadSdk();
+        const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+        const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+        const client = new sdk.S3Client({
+            region: settings.region,
+            ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+            forcePathStyle: settings.forcePathStyle,
+            // A store that stops answering fails the step (the SDK retries first) instead of holding
+            // pg_dump and the job until the job's own timeout.
+            requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+            // Checksums only where this code asks for them (s3-checksum): the SDK's default adds CRC32
+            // headers some S3-API stores refuse.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+            // The keys aws-actions/configure-aws-credentials exports (OIDC role or access keys);
+            // without them the SDK's own chain (web identity file, profile, instance role) is asked.
+            ...(accessKeyId && secretAccessKey && {
+                credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN?.trim() && { sessionToken: env.AWS_SESSION_TOKEN.trim() }) },
+            }),
+        });
+        // SigV4 signs the payload's SHA-256, which the SDK would compute again for every part: the
+        // part's own SHA-256, computed once for the checksum header, is that hash.
+        client.middlewareStack.add((next) => async (args) => {
+            const sha256 = args.input.ChecksumSHA256;
+            const request = args.request;
+            if (sha256 !== undefined && request.headers)
+                request.headers['x-amz-content-sha256'] = Buffer.from(sha256, 'base64').toString('hex');
+            return next(args);
+        }, { step: 'build', name: 'kongUpgradePayloadHash' });
+        return new ObjectStore(sdk, client, settings, input);
+    }
+    /** True when nothing lies under the prefix `location/`. */
+    async isEmpty(location) {
+        const answer = await this.call(`listing ${(0,object_storage_location/* formatS3Url */.LL)(location)}/`, () => this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: `${location.key}/`, MaxKeys: 1 })));
+        return (answer.KeyCount ?? answer.Contents?.length ?? 0) === 0;
+    }
+    async exists(location) {
+        try {
+            await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+            return true;
+        }
+        catch (error) {
+            if (client_status(error) === 404)
+                return false;
+            throw this.failure(error, `reading ${(0,object_storage_location/* formatS3Url */.LL)(location)}`);
+        }
+    }
+    /** A small object in one request (the manifest), with its SHA-256 for the store to check. */
+    async put(location, body, sha256Base64, contentType) {
+        await this.call(`writing ${(0,object_storage_location/* formatS3Url */.LL)(location)}`, () => this.client.send(new this.sdk.PutObjectCommand({
+            Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64), ...this.encryption(),
+        })));
+    }
+    /** The object's bytes as a stream; with s3-checksum SHA256 the SDK also checks a whole-object checksum the store answers with. */
+    async get(location) {
+        const answer = await this.call(`reading ${(0,object_storage_location/* formatS3Url */.LL)(location)}`, () => this.client.send(new this.sdk.GetObjectCommand({
+            Bucket: location.bucket, Key: location.key, ...(this.settings.checksum === 'SHA256' && { ChecksumMode: 'ENABLED' }),
+        })));
+        return { body: answer.Body, sizeBytes: answer.ContentLength };
+    }
+    async delete(location) {
+        await this.call(`deleting ${(0,object_storage_location/* formatS3Url */.LL)(location)}`, () => this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: location.bucket, Key: location.key })));
+    }
+    async createUpload(location, contentType) {
+        const answer = await this.call(`starting the upload of ${(0,object_storage_location/* formatS3Url */.LL)(location)}`, () => this.client.send(new this.sdk.CreateMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, ContentType: contentType,
+            ...(this.settings.checksum === 'SHA256' && { ChecksumAlgorithm: 'SHA256' }), ...this.encryption(),
+        })));
+        if (!answer.UploadId)
+            throw (0,errors/* stepError */.hH)('object storage', `the store started the upload of ${(0,object_storage_location/* formatS3Url */.LL)(location)} without an upload id`);
+        return answer.UploadId;
+    }
+    async uploadPart(location, uploadId, partNumber, body, sha256Base64, signal) {
+        const answer = await this.call(`uploading part ${partNumber} of ${(0,object_storage_location/* formatS3Url */.LL)(location)}`, () => this.client.send(new this.sdk.UploadPartCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64),
+            // SSE-C is the only encryption UploadPart repeats; SSE-S3 and SSE-KMS were set at the start.
+        }), { abortSignal: signal }));
+        return { partNumber, etag: answer.ETag ?? '', checksumSHA256: answer.ChecksumSHA256 };
+    }
+    /** Completes the upload; returns the checksum of the whole object the store computed, if it says. */
+    async completeUpload(location, uploadId, parts, partSha256) {
+        const answer = await this.call(`completing the upload of ${(0,object_storage_location/* formatS3Url */.LL)(location)}`, () => this.client.send(new this.sdk.CompleteMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((part, i) => ({ PartNumber: part.partNumber, ETag: part.etag, ...(this.settings.checksum === 'SHA256' && { ChecksumSHA256: partSha256[i] }) })) },
+        })));
+        return answer.ChecksumSHA256;
+    }
+    /** Aborts an unfinished upload: the store drops its parts. True when there was one to abort. */
+    async abortUpload(location, uploadId) {
+        try {
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: location.bucket, Key: location.key, UploadId: uploadId }));
+            return true;
+        }
+        catch (error) {
+            if (client_status(error) === 404)
+                return false;
+            throw this.failure(error, `aborting the upload of ${(0,object_storage_location/* formatS3Url */.LL)(location)}`);
+        }
+    }
+    close() {
+        this.client.destroy();
+    }
+    checksumOf(sha256Base64) {
+        return this.settings.checksum === 'SHA256' ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: sha256Base64 } : {};
+    }
+    encryption() {
+        const { serverSideEncryption: sse, kmsKeyId } = this.settings;
+        if (sse === 'default')
+            return {};
+        return { ServerSideEncryption: sse, ...(kmsKeyId !== undefined && { SSEKMSKeyId: kmsKeyId }) };
+    }
+    async call(what, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            throw this.failure(error, what);
+        }
+    }
+    /** The SDK's error as ours: what the operator must change, named. */
+    failure(error, what) {
+        if (error instanceof errors/* UpgradeError */.fy)
+            return error;
+        const e = error;
+        const name = e.name ?? 'Error';
+        const where = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
+        const detail = `${what} at ${where}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ''}`;
+        if (name === 'CredentialsProviderError') {
+            return (0,errors/* stepError */.hH)('object storage credentials', `${detail}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment, as aws-actions/configure-aws-credentials does, or run where the SDK finds a role`);
+        }
+        if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
+            return (0,errors/* stepError */.hH)('object storage credentials', `${detail}: the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN are not accepted`);
+        }
+        if (name.startsWith('KMS.') || /kms/i.test(e.message ?? ''))
+            return (0,errors/* inputError */.Xu)('s3-kms-key-id', `${detail}: the KMS key cannot be used by these credentials (or does not exist)`);
+        if (name === 'NoSuchBucket')
+            return (0,errors/* inputError */.Xu)(this.input, `${detail}: the bucket does not exist`);
+        if (name === 'AccessDenied' || client_status(error) === 403)
+            return (0,errors/* inputError */.Xu)(this.input, `${detail}: access denied to these credentials`);
+        if (name === 'NoSuchKey' || client_status(error) === 404)
+            return (0,errors/* inputError */.Xu)(this.input, `${detail}: no such object`);
+        if (name === 'InvalidRequest' && /checksum/i.test(e.message ?? ''))
+            return (0,errors/* inputError */.Xu)('s3-checksum', `${detail}: this store refuses the flexible-checksum headers; set s3-checksum: none`);
+        if (name === 'BadDigest' || name === 'InvalidDigest' || /checksum/i.test(name))
+            return (0,errors/* stepError */.hH)('object storage', `${detail}: what arrived is not what was sent; nothing was kept`);
+        if (e.code !== undefined && /^E[A-Z]+$/.test(e.code))
+            return (0,errors/* stepError */.hH)('object storage', `${detail}: cannot reach the store (${e.code}); check s3-endpoint and the network`);
+        return (0,errors/* stepError */.hH)('object storage', detail, error);
+    }
+}
+function client_status(error) {
+    return error.$metadata?.httpStatusCode;
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/leftover.js
+
+
+/** A backup to object storage that a killed run left without its manifest (remote-backup.ts writes the entry). */
+function describeObjectBackup(entry) {
+    const archive = (0,object_storage_location/* formatS3Url */.LL)({ bucket: String(entry.bucket), key: String(entry.archive) });
+    return entry.uploadId === null
+        ? `the unfinished backup ${archive} (no manifest)`
+        : `the unfinished multipart upload ${String(entry.uploadId)} of ${archive} (no manifest)`;
+}
+/**
+ * Aborts the upload (its parts cost storage until then), then deletes an archive that was
+ * completed but never got its manifest: no object of the backup is left to look like one. A
+ * backup whose manifest exists is whole and left alone. Credentials come from the environment,
+ * as in the main step.
+ */
+async function undoObjectBackup(entry) {
+    const store = await ObjectStore.open({
+        endpoint: entry.endpoint === null ? undefined : String(entry.endpoint),
+        region: String(entry.region),
+        forcePathStyle: entry.forcePathStyle === true,
+        serverSideEncryption: 'default',
+        kmsKeyId: undefined,
+        checksum: 'none',
+    }, 'object-storage');
+    try {
+        const at = (key) => ({ bucket: String(entry.bucket), key: String(key) });
+        if (await store.exists(at(entry.manifest)))
+            return `the backup ${(0,object_storage_location/* formatS3Url */.LL)(at(entry.manifest))} is whole (it has its manifest)`;
+        const aborted = entry.uploadId !== null && (await store.abortUpload(at(entry.archive), String(entry.uploadId)));
+        const deleted = await store.exists(at(entry.archive));
+        if (deleted)
+            await store.delete(at(entry.archive));
+        return `${aborted ? 'aborted' : deleted ? 'deleted' : 'nothing left of'} ${describeObjectBackup(entry)}`;
+    }
+    finally {
+        store.close();
+    }
+}
+
+// EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
+var connect = __nccwpck_require__(7516);
 ;// CONCATENATED MODULE: ./build/database/postgres/swap.js
 
 
@@ -30036,12 +30280,13 @@ async function recoverSwap(admin, entry) {
 
 
 
+
 /**
  * What a backup-db run left outside its private folder, from its ledger (lib/run-dir.ts): said in
  * the summary of a step that failed, and undone by the post step after a step that was killed.
  * Each kind is written by the code that makes the thing: `process` (restore.ts, a running
  * pg_restore), `swap` and `scratch-database` (swap.ts, restore.ts, verify.ts), `clean-restore`
- * (restore.ts), `backup-folder` (dump.ts), `gpg-home` (encryption.ts).
+ * (restore.ts), `backup-folder` (dump.ts), `object-backup` (object-storage/remote-backup.ts), `gpg-home` (encryption.ts).
  */
 function describeLeftover(entry) {
     const at = `${entry.host}:${entry.port}`;
@@ -30058,6 +30303,8 @@ function describeLeftover(entry) {
                 : `"${entry.database}" on ${at}: an unfinished restore-method clean (one transaction, rolled back once its pg_restore is stopped)`;
         case 'backup-folder':
             return `the unfinished backup folder ${entry.path} (no manifest; it may hold an unencrypted dump)`;
+        case 'object-backup':
+            return describeObjectBackup(entry);
         case 'gpg-home':
             return `a gpg home holding the imported key, with its gpg-agent (${entry.path})`;
         default:
@@ -30075,7 +30322,7 @@ async function cleanUpRun(runDir, server) {
     const done = [];
     const left = [];
     const entries = Object.entries(await runDir.entries());
-    const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'gpg-home'];
+    const order = ['process', 'swap', 'scratch-database', 'clean-restore', 'backup-folder', 'object-backup', 'gpg-home'];
     entries.sort(([, a], [, b]) => order.indexOf(a.kind) - order.indexOf(b.kind));
     for (const [key, entry] of entries) {
         try {
@@ -30123,6 +30370,8 @@ async function undo(entry, server) {
             await (0,promises_.rm)(folder, { recursive: true, force: true });
             return `removed ${describeLeftover(entry)}`;
         }
+        case 'object-backup':
+            return undoObjectBackup(entry);
         case 'gpg-home':
             await (0,encryption/* stopGpgAgent */.cN)(String(entry.path));
             await (0,promises_.rm)(String(entry.path), { recursive: true, force: true });
@@ -30147,6 +30396,62 @@ async function stopProcess(pid, command) {
     catch {
         return false;
     }
+}
+
+
+/***/ }),
+
+/***/ 323:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   At: () => (/* binding */ isS3Url),
+/* harmony export */   F$: () => (/* binding */ parseS3Url),
+/* harmony export */   LL: () => (/* binding */ formatS3Url)
+/* harmony export */ });
+/* unused harmony exports below, parentOf */
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3664);
+
+
+const S3_SCHEME = 's3://';
+function isS3Url(value) {
+    return value.startsWith(S3_SCHEME);
+}
+/**
+ * `s3://bucket/prefix`, checked before any request: a bucket name by the S3 rules (3-63
+ * lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit), and a key
+ * of `/`-separated names, none empty, `.` or `..` (the manifest's relative paths are joined to
+ * it, so a key must mean one place), without control characters, at most 1024 bytes with room
+ * for the file names below it.
+ */
+function parseS3Url(value, input) {
+    const allowed = 's3://bucket or s3://bucket/prefix (a bucket name of 3-63 lowercase letters, digits, "." and "-"; a prefix of /-separated names, none empty, "." or "..")';
+    if (!isS3Url(value))
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)} is not an S3 URL; expected ${allowed}`);
+    const rest = value.slice(S3_SCHEME.length).replace(/\/+$/, '');
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? '' : rest.slice(slash + 1);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}: ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(bucket)} is not a bucket name; expected ${allowed}`);
+    }
+    if (/\p{Cc}/u.test(key) || Buffer.byteLength(key) > 900 || (key !== '' && key.split('/').some((part) => part === '' || part === '.' || part === '..'))) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(input, `${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(value)}: the prefix ${(0,_lib_json_shape_js__WEBPACK_IMPORTED_MODULE_1__/* .quote */ .hD)(key)} is not allowed; expected ${allowed}, at most 900 bytes`);
+    }
+    return { bucket, key };
+}
+function formatS3Url(location) {
+    return `${S3_SCHEME}${location.bucket}${location.key === '' ? '' : `/${location.key}`}`;
+}
+/** The object `name` (a relative `/`-separated path) below `location`. */
+function below(location, name) {
+    return { bucket: location.bucket, key: location.key === '' ? name : `${location.key}/${name}` };
+}
+/** The prefix an object lies under: `s3://b/p/manifest.json` → `s3://b/p`. */
+function parentOf(location) {
+    const slash = location.key.lastIndexOf('/');
+    return { bucket: location.bucket, key: slash === -1 ? '' : location.key.slice(0, slash) };
 }
 
 
@@ -30355,6 +30660,137 @@ function errorMessage(error) {
     if (error instanceof Error)
         return `unexpected ${error.name}: ${error.message}`;
     return `unexpected failure: ${String(error)}`;
+}
+
+
+/***/ }),
+
+/***/ 3664:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   hD: () => (/* binding */ quote)
+/* harmony export */ });
+/* unused harmony exports checkContract, readContract, text, matching, wholeNumber, boolean, oneOf, nullable, optional, listOf, recordOf, object, printable */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1469);
+
+
+/** The JSON in `file`; a missing file or bad JSON names `input`. */
+async function readJsonFile(file, input) {
+    let text;
+    try {
+        text = await readFile(file, 'utf8');
+    }
+    catch (error) {
+        throw inputError(input, `cannot read ${quote(file)}: ${error.code ?? error.message}`, error);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        throw inputError(input, `${file} is not JSON`, error);
+    }
+}
+/**
+ * `data` checked against the contract its `schema` names, one of `contracts`: the error names
+ * `input`, the file, and every wrong field (the first ten).
+ */
+function checkContract(data, file, input, contracts) {
+    const names = contracts.map((c) => c.name).join(' or ');
+    if (!isPlainObject(data))
+        throw inputError(input, `${file} is not a ${names}: it is ${kind(data)}, expected an object`);
+    const contract = contracts.find((c) => c.schema === data.schema);
+    if (contract === undefined) {
+        if (contracts.length === 1)
+            throw inputError(input, `${file} is not a ${names}: schema is ${quote(data.schema)}, expected "${contracts[0].schema}"`);
+        const ids = contracts.map((c) => `"${c.schema}"`);
+        throw inputError(input, `${file} has schema ${quote(data.schema)}; expected ${ids.slice(0, -1).join(', ')} or ${ids.at(-1)}`);
+    }
+    const problems = [];
+    contract.shape(data, '', problems);
+    if (problems.length > 0) {
+        throw inputError(input, `${file} is not a ${contract.name}: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` (and ${problems.length - 10} more)` : ''}`);
+    }
+    return data;
+}
+/** readJsonFile, then checkContract. */
+async function readContract(file, input, contracts) {
+    return checkContract(await readJsonFile(file, input), file, input, contracts);
+}
+/** A value as it may appear in an error: JSON (newlines escaped), long values cut. */
+function quote(value) {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+function kind(value) {
+    return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+/** A string; with `test`, one it accepts (`what` says what is allowed). */
+const text = (test, what) => (value, field, problems) => {
+    if (typeof value !== 'string')
+        problems.push(`${field} is ${kind(value)}, expected a string`);
+    else if (test && !test(value))
+        problems.push(`${field} ${quote(value)} is not ${what}`);
+};
+const matching = (pattern, what) => text((value) => pattern.test(value), what);
+const wholeNumber = (min, max = Number.MAX_SAFE_INTEGER) => (value, field, problems) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value))
+        problems.push(`${field} is ${kind(value)}, expected a whole number`);
+    else if (value < min || value > max)
+        problems.push(`${field} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}-${max}`}`);
+};
+const boolean = (value, field, problems) => {
+    if (typeof value !== 'boolean')
+        problems.push(`${field} is ${kind(value)}, expected true or false`);
+};
+const oneOf = (allowed) => (value, field, problems) => {
+    if (!allowed.includes(value))
+        problems.push(`${field} ${quote(value)} is not one of ${allowed.join(', ')}`);
+};
+const nullable = (shape) => (value, field, problems) => {
+    if (value !== null)
+        shape(value, field, problems);
+};
+/** Absent (undefined) or `shape`. */
+const optional = (shape) => (value, field, problems) => {
+    if (value !== undefined)
+        shape(value, field, problems);
+};
+const listOf = (shape) => (value, field, problems) => {
+    if (!Array.isArray(value))
+        problems.push(`${field} is ${kind(value)}, expected an array`);
+    else
+        value.forEach((item, i) => shape(item, `${field}[${i}]`, problems));
+};
+/** An object used as a map: every key matches `key`, every value has `shape`. */
+const recordOf = (key, shape) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, item] of Object.entries(value)) {
+        if (!key.test(name))
+            problems.push(`${field} has a key ${quote(name)} that is not a name`);
+        else
+            shape(item, `${field}.${name}`, problems);
+    }
+};
+/** An object with these fields (others are ignored: readers of an older version skip them). */
+const object = (fields) => (value, field, problems) => {
+    if (!isPlainObject(value)) {
+        problems.push(`${field} is ${kind(value)}, expected an object`);
+        return;
+    }
+    for (const [name, shape] of Object.entries(fields))
+        shape(value[name], field === '' ? name : `${field}.${name}`, problems);
+};
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** No control characters (a newline in a log line starts a workflow command) and not empty. */
+function printable(value) {
+    return value !== '' && !/\p{Cc}/u.test(value);
 }
 
 
@@ -33530,7 +33966,7 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -33616,6 +34052,36 @@ function getExecOutput(commandLine, args, options) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -33653,6 +34119,17 @@ function getExecOutput(commandLine, args, options) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

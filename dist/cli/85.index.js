@@ -1,8 +1,199 @@
-export const id = 442;
-export const ids = [442];
+export const id = 85;
+export const ids = [85];
 export const modules = {
 
-/***/ 5442:
+/***/ 8907:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   L: () => (/* binding */ ObjectStore)
+/* harmony export */ });
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1469);
+/* harmony import */ var _location_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(323);
+
+
+let sdkLoading;
+const loadSdk = () => (sdkLoading ??= __webpack_require__.e(/* import() */ 711).then(__webpack_require__.t.bind(__webpack_require__, 3711, 19)));
+/**
+ * The few S3 calls a backup makes, each failure turned into an error naming `input` (the input
+ * that named the location) or the credentials, never the SDK's bare exception. Headers of the
+ * flexible checksums and of server-side encryption are set here, from the settings, so that
+ * every object written is written alike.
+ */
+class ObjectStore {
+    sdk;
+    client;
+    settings;
+    input;
+    constructor(sdk, client, settings, 
+    /** The input that named the bucket, for errors. */
+    input) {
+        this.sdk = sdk;
+        this.client = client;
+        this.settings = settings;
+        this.input = input;
+    }
+    static async open(settings, input, env = process.env) {
+        const sdk = await loadSdk();
+        const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+        const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+        const client = new sdk.S3Client({
+            region: settings.region,
+            ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+            forcePathStyle: settings.forcePathStyle,
+            // A store that stops answering fails the step (the SDK retries first) instead of holding
+            // pg_dump and the job until the job's own timeout.
+            requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
+            // Checksums only where this code asks for them (s3-checksum): the SDK's default adds CRC32
+            // headers some S3-API stores refuse.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+            // The keys aws-actions/configure-aws-credentials exports (OIDC role or access keys);
+            // without them the SDK's own chain (web identity file, profile, instance role) is asked.
+            ...(accessKeyId && secretAccessKey && {
+                credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN?.trim() && { sessionToken: env.AWS_SESSION_TOKEN.trim() }) },
+            }),
+        });
+        // SigV4 signs the payload's SHA-256, which the SDK would compute again for every part: the
+        // part's own SHA-256, computed once for the checksum header, is that hash.
+        client.middlewareStack.add((next) => async (args) => {
+            const sha256 = args.input.ChecksumSHA256;
+            const request = args.request;
+            if (sha256 !== undefined && request.headers)
+                request.headers['x-amz-content-sha256'] = Buffer.from(sha256, 'base64').toString('hex');
+            return next(args);
+        }, { step: 'build', name: 'kongUpgradePayloadHash' });
+        return new ObjectStore(sdk, client, settings, input);
+    }
+    /** True when nothing lies under the prefix `location/`. */
+    async isEmpty(location) {
+        const answer = await this.call(`listing ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}/`, () => this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: location.bucket, Prefix: `${location.key}/`, MaxKeys: 1 })));
+        return (answer.KeyCount ?? answer.Contents?.length ?? 0) === 0;
+    }
+    async exists(location) {
+        try {
+            await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+            return true;
+        }
+        catch (error) {
+            if (status(error) === 404)
+                return false;
+            throw this.failure(error, `reading ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`);
+        }
+    }
+    /** A small object in one request (the manifest), with its SHA-256 for the store to check. */
+    async put(location, body, sha256Base64, contentType) {
+        await this.call(`writing ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.PutObjectCommand({
+            Bucket: location.bucket, Key: location.key, Body: body, ContentType: contentType, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64), ...this.encryption(),
+        })));
+    }
+    /** The object's bytes as a stream; with s3-checksum SHA256 the SDK also checks a whole-object checksum the store answers with. */
+    async get(location) {
+        const answer = await this.call(`reading ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.GetObjectCommand({
+            Bucket: location.bucket, Key: location.key, ...(this.settings.checksum === 'SHA256' && { ChecksumMode: 'ENABLED' }),
+        })));
+        return { body: answer.Body, sizeBytes: answer.ContentLength };
+    }
+    async delete(location) {
+        await this.call(`deleting ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: location.bucket, Key: location.key })));
+    }
+    async createUpload(location, contentType) {
+        const answer = await this.call(`starting the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.CreateMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, ContentType: contentType,
+            ...(this.settings.checksum === 'SHA256' && { ChecksumAlgorithm: 'SHA256' }), ...this.encryption(),
+        })));
+        if (!answer.UploadId)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', `the store started the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)} without an upload id`);
+        return answer.UploadId;
+    }
+    async uploadPart(location, uploadId, partNumber, body, sha256Base64, signal) {
+        const answer = await this.call(`uploading part ${partNumber} of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.UploadPartCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
+            ...this.checksumOf(sha256Base64),
+            // SSE-C is the only encryption UploadPart repeats; SSE-S3 and SSE-KMS were set at the start.
+        }), { abortSignal: signal }));
+        return { partNumber, etag: answer.ETag ?? '', checksumSHA256: answer.ChecksumSHA256 };
+    }
+    /** Completes the upload; returns the checksum of the whole object the store computed, if it says. */
+    async completeUpload(location, uploadId, parts, partSha256) {
+        const answer = await this.call(`completing the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`, () => this.client.send(new this.sdk.CompleteMultipartUploadCommand({
+            Bucket: location.bucket, Key: location.key, UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((part, i) => ({ PartNumber: part.partNumber, ETag: part.etag, ...(this.settings.checksum === 'SHA256' && { ChecksumSHA256: partSha256[i] }) })) },
+        })));
+        return answer.ChecksumSHA256;
+    }
+    /** Aborts an unfinished upload: the store drops its parts. True when there was one to abort. */
+    async abortUpload(location, uploadId) {
+        try {
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: location.bucket, Key: location.key, UploadId: uploadId }));
+            return true;
+        }
+        catch (error) {
+            if (status(error) === 404)
+                return false;
+            throw this.failure(error, `aborting the upload of ${(0,_location_js__WEBPACK_IMPORTED_MODULE_1__/* .formatS3Url */ .LL)(location)}`);
+        }
+    }
+    close() {
+        this.client.destroy();
+    }
+    checksumOf(sha256Base64) {
+        return this.settings.checksum === 'SHA256' ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: sha256Base64 } : {};
+    }
+    encryption() {
+        const { serverSideEncryption: sse, kmsKeyId } = this.settings;
+        if (sse === 'default')
+            return {};
+        return { ServerSideEncryption: sse, ...(kmsKeyId !== undefined && { SSEKMSKeyId: kmsKeyId }) };
+    }
+    async call(what, request) {
+        try {
+            return await request();
+        }
+        catch (error) {
+            throw this.failure(error, what);
+        }
+    }
+    /** The SDK's error as ours: what the operator must change, named. */
+    failure(error, what) {
+        if (error instanceof _lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UpgradeError */ .fy)
+            return error;
+        const e = error;
+        const name = e.name ?? 'Error';
+        const where = this.settings.endpoint ?? `AWS S3 (${this.settings.region})`;
+        const detail = `${what} at ${where}: ${name}${e.message && e.message !== name ? ` (${e.message})` : ''}`;
+        if (name === 'CredentialsProviderError') {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage credentials', `${detail}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment, as aws-actions/configure-aws-credentials does, or run where the SDK finds a role`);
+        }
+        if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage credentials', `${detail}: the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN are not accepted`);
+        }
+        if (name.startsWith('KMS.') || /kms/i.test(e.message ?? ''))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('s3-kms-key-id', `${detail}: the KMS key cannot be used by these credentials (or does not exist)`);
+        if (name === 'NoSuchBucket')
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(this.input, `${detail}: the bucket does not exist`);
+        if (name === 'AccessDenied' || status(error) === 403)
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(this.input, `${detail}: access denied to these credentials`);
+        if (name === 'NoSuchKey' || status(error) === 404)
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)(this.input, `${detail}: no such object`);
+        if (name === 'InvalidRequest' && /checksum/i.test(e.message ?? ''))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('s3-checksum', `${detail}: this store refuses the flexible-checksum headers; set s3-checksum: none`);
+        if (name === 'BadDigest' || name === 'InvalidDigest' || /checksum/i.test(name))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', `${detail}: what arrived is not what was sent; nothing was kept`);
+        if (e.code !== undefined && /^E[A-Z]+$/.test(e.code))
+            return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', `${detail}: cannot reach the store (${e.code}); check s3-endpoint and the network`);
+        return (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .stepError */ .hH)('object storage', detail, error);
+    }
+}
+function status(error) {
+    return error.$metadata?.httpStatusCode;
+}
+
+
+/***/ }),
+
+/***/ 4085:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -26,8 +217,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./build/lib/exec.js + 9 modules
-var exec = __webpack_require__(3228);
+// EXTERNAL MODULE: ./build/lib/exec.js + 8 modules
+var exec = __webpack_require__(342);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./build/lib/concurrency.js
@@ -322,6 +513,199 @@ async function listArchive(pgRestore, dumpPath) {
 var postgres_connect = __webpack_require__(9308);
 // EXTERNAL MODULE: ./build/lib/fsync.js
 var fsync = __webpack_require__(2973);
+// EXTERNAL MODULE: ./build/database/object-storage/location.js
+var object_storage_location = __webpack_require__(323);
+// EXTERNAL MODULE: ./build/database/object-storage/client.js
+var client = __webpack_require__(8907);
+;// CONCATENATED MODULE: ./build/database/object-storage/upload.js
+
+
+
+/** 8 MiB parts, doubled every 1000 parts: S3 allows 10,000 parts of at least 5 MiB (but the last). */
+const FIRST_PART_BYTES = (/* unused pure expression or super */ null && (8 << 20));
+const PARTS_PER_SIZE = 1000;
+const MAX_PARTS = 10_000;
+/** Parts sent at once: one on the wire while the next fills keeps the pipe from pg_dump moving. */
+const PARTS_IN_FLIGHT = 2;
+function partSize(partNumber) {
+    return FIRST_PART_BYTES * 2 ** Math.floor((partNumber - 1) / PARTS_PER_SIZE);
+}
+/**
+ * A multipart upload of a stream while it is written: nothing of it touches the disk. Each part
+ * goes with its own SHA-256 (the store refuses a part whose bytes differ, with s3-checksum
+ * SHA256), the whole stream's SHA-256 is computed on the way, and a store that answers with the
+ * parts' checksums or the composite checksum must answer with ours. On any failure, or when
+ * `signal` aborts, the upload is aborted: the store drops the parts and no object exists.
+ */
+async function upload_uploadStream(upload) {
+    const { store, location, source } = upload;
+    const uploadId = await store.createUpload(location, upload.contentType);
+    const stop = new AbortController();
+    // Destroying the source ends the wait for its next chunk: a cancelled job aborts the upload now,
+    // not when pg_dump next writes.
+    const onAbort = () => {
+        stop.abort();
+        source.destroy(stepError('object storage', 'upload cancelled'));
+    };
+    upload.signal.addEventListener('abort', onAbort, { once: true });
+    const sent = [];
+    const partSha256 = [];
+    const inFlight = new Set();
+    const whole = createHash('sha256');
+    let sizeBytes = 0;
+    let pending = [];
+    let pendingBytes = 0;
+    const send = async () => {
+        const partNumber = sent.length + 1;
+        if (partNumber > MAX_PARTS)
+            throw stepError('object storage', `the archive needs more than ${MAX_PARTS} parts`);
+        const body = Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        const sha256 = createHash('sha256').update(body).digest('base64');
+        partSha256.push(sha256);
+        const part = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+            if (answer.checksumSHA256 !== undefined && answer.checksumSHA256 !== sha256) {
+                throw stepError('object storage', `part ${partNumber} of ${formatS3Url(location)} arrived with SHA-256 ${answer.checksumSHA256}, sent ${sha256}`);
+            }
+            return answer;
+        });
+        sent.push(part);
+        inFlight.add(part);
+        // Settled either way before it leaves the set; a rejection is seen by the race or Promise.all below.
+        part.then(() => inFlight.delete(part), () => inFlight.delete(part));
+        if (inFlight.size >= PARTS_IN_FLIGHT)
+            await Promise.race(inFlight);
+    };
+    try {
+        await upload.onStarted?.(uploadId);
+        for await (const chunk of source) {
+            if (stop.signal.aborted)
+                throw stepError('object storage', 'upload cancelled');
+            const bytes = chunk;
+            whole.update(bytes);
+            sizeBytes += bytes.length;
+            upload.onBytes?.(sizeBytes);
+            pending.push(bytes);
+            pendingBytes += bytes.length;
+            if (pendingBytes >= partSize(sent.length + 1))
+                await send();
+        }
+        // The last part may be short; an empty stream is one empty part (S3 completes no upload of none).
+        if (pendingBytes > 0 || sent.length === 0)
+            await send();
+        const parts = await Promise.all(sent);
+        await upload.producerDone;
+        if (stop.signal.aborted)
+            throw stepError('object storage', 'upload cancelled');
+        const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+        const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
+        if (composed === 'mismatch') {
+            await store.delete(location).catch(() => { });
+            throw stepError('object storage', `${formatS3Url(location)}: the store's checksum of the parts (${reported}) is not the one of what was sent (${composite(partSha256)}); the object was deleted`);
+        }
+        // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
+        const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
+        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+    }
+    catch (error) {
+        stop.abort();
+        source.destroy();
+        await Promise.allSettled(sent);
+        await store.abortUpload(location, uploadId).catch(() => { });
+        throw error;
+    }
+    finally {
+        upload.signal.removeEventListener('abort', onAbort);
+    }
+}
+/** S3's checksum of a multipart object: the SHA-256 of the parts' SHA-256s, `-` and their count. */
+function composite(partSha256) {
+    const digests = Buffer.concat(partSha256.map((sha) => Buffer.from(sha, 'base64')));
+    return `${createHash('sha256').update(digests).digest('base64')}-${partSha256.length}`;
+}
+function checkComposite(reported, partSha256) {
+    if (reported === undefined)
+        return 'not reported';
+    // A store may answer without the count, or (one part) with the part's own checksum.
+    const expected = composite(partSha256);
+    const accepted = [expected, expected.replace(/-\d+$/, ''), ...(partSha256.length === 1 ? [partSha256[0]] : [])];
+    return accepted.includes(reported) ? 'matched' : 'mismatch';
+}
+
+;// CONCATENATED MODULE: ./build/database/object-storage/remote-backup.js
+
+
+
+
+
+/** The ledger entry of a backup being written to object storage (leftover.ts undoes it). */
+const OBJECT_BACKUP_KEY = 'object-backup';
+const MANIFEST_OBJECT = 'manifest.json';
+/**
+ * Opens the store and claims `<location>/<name>/`, which must be empty (a backup never lands on
+ * another's objects). The run's ledger records the prefix, then the upload id, until the manifest
+ * is written: backup-db's post step aborts the upload or deletes the manifest-less archive of a
+ * run that was killed.
+ */
+async function remote_backup_openRemoteBackup(target, name, archiveName, runDir, log) {
+    const store = await ObjectStore.open(target.settings, 'object-storage');
+    const prefix = below(target.location, name);
+    const archive = below(prefix, archiveName);
+    const manifest = below(prefix, MANIFEST_OBJECT);
+    try {
+        if (!(await store.isEmpty(prefix)))
+            throw inputError('object-storage', `${formatS3Url(prefix)}/ holds objects already; a backup is written under a prefix of its own`);
+    }
+    catch (error) {
+        store.close();
+        throw error;
+    }
+    const { settings } = target;
+    const entry = (uploadId) => ({
+        kind: 'object-backup', endpoint: settings.endpoint ?? null, region: settings.region, forcePathStyle: settings.forcePathStyle,
+        bucket: prefix.bucket, archive: archive.key, manifest: manifest.key, uploadId,
+    });
+    await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+    let completed = false;
+    return {
+        store,
+        prefix,
+        archiveName,
+        manifestUrl: formatS3Url(manifest),
+        archiveUrl: formatS3Url(archive),
+        async upload(source, producerDone, signal, onBytes) {
+            const result = await uploadStream({
+                store, location: archive, source, contentType: 'application/octet-stream', producerDone, signal, onBytes,
+                onStarted: (uploadId) => runDir?.note(OBJECT_BACKUP_KEY, entry(uploadId)) ?? Promise.resolve(),
+            });
+            completed = true;
+            await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
+            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+            return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
+        },
+        async writeManifest(data) {
+            const body = Buffer.from(`${JSON.stringify(data, null, 2)}\n`);
+            await store.put(manifest, body, createHash('sha256').update(body).digest('base64'), 'application/json');
+            await runDir?.forget(OBJECT_BACKUP_KEY);
+            store.close();
+        },
+        async discard() {
+            try {
+                if (completed)
+                    await store.delete(archive);
+                await runDir?.forget(OBJECT_BACKUP_KEY);
+            }
+            catch {
+                // The ledger keeps the entry: the post step deletes the manifest-less archive, or says it is there.
+            }
+            finally {
+                store.close();
+            }
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./build/database/postgres/compression.js
 
 function compression_parseCompression(text, clientMajor) {
@@ -589,6 +973,8 @@ function tools_serverMajor(versionNum) {
 
 
 
+
+
 const MANIFEST_FILE = 'manifest.json';
 const PROGRESS_EVERY_MS = 10_000;
 /**
@@ -603,17 +989,27 @@ async function backupPostgres(options) {
     const startedAt = new Date();
     const { db } = options.source;
     const name = options.name ?? `kong-${db.database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${timeStamp(startedAt)}`;
-    const folder = path.resolve(options.backupDir, name);
-    await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
-        throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
-    });
-    // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
-    // plaintext dump waiting for encryption), which backup-db's post step removes.
-    await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
-    await mkdir(folder).catch(async (error) => {
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
-        throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
-    });
+    let remote;
+    let folder = path.resolve(options.backupDir, name);
+    if (options.objectStorage) {
+        // pg_dump writes a directory archive file by file, and seeks in it: only custom streams.
+        if (options.format !== 'custom')
+            throw inputError('format', `is ${options.format}; a backup to object-storage is streamed as pg_dump writes it, which only format custom does`);
+        remote = await openRemoteBackup(options.objectStorage, name, `kong.dump${options.encryption ? ENCRYPTED_SUFFIX : ''}`, options.runDir, log);
+        folder = formatS3Url(remote.prefix);
+    }
+    else {
+        await mkdir(path.dirname(folder), { recursive: true }).catch((error) => {
+            throw inputError('backup-dir', `cannot create ${options.backupDir}: ${error.message}`, error);
+        });
+        // In the ledger before it exists: a killed run leaves a folder without manifest (perhaps a
+        // plaintext dump waiting for encryption), which backup-db's post step removes.
+        await options.runDir?.note(BACKUP_FOLDER_KEY, { kind: 'backup-folder', path: folder });
+        await mkdir(folder).catch(async (error) => {
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+            throw inputError('backup-dir', `cannot create ${folder}: ${error.code === 'EEXIST' ? 'it exists already' : error.message}`, error);
+        });
+    }
     let client;
     try {
         // `pg_dump --version` runs while we connect: start-up time is part of every backup's.
@@ -645,12 +1041,17 @@ async function backupPostgres(options) {
         })();
         // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
         facts.catch(() => abort.abort());
-        const dump = runPgDump(options, tools, archive, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
-        const [factsResult, dumpResult] = await Promise.allSettled([facts, dump]);
+        const streamed = remote && streamToObjectStorage(remote, options, abort);
+        const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
+        streamed?.dumpSettled(dump);
+        const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
         options.signal?.removeEventListener('abort', onOuterAbort);
         // A failed read of the facts stopped pg_dump: its reason is the one to tell.
         if (factsResult.status === 'rejected' && !options.signal?.aborted)
             throw factsError(options.source, factsResult.reason);
+        // A failed upload stopped pg_dump, and a failed pg_dump aborts the upload with its own error.
+        if (uploadResult.status === 'rejected')
+            throw uploadResult.reason;
         if (dumpResult.status === 'rejected')
             throw dumpResult.reason;
         if (factsResult.status === 'rejected')
@@ -658,22 +1059,9 @@ async function backupPostgres(options) {
         await client.query('COMMIT');
         await client.end().catch(() => { });
         client = undefined;
-        let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
-        let archivePath = archive;
-        if (options.encryption) {
-            log(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
-            archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
-            if (options.format === 'custom')
-                archivePath = archiveFiles[0];
-        }
-        // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
-        // from the page cache, instead of one after the other. Both end before the manifest exists.
-        const [files] = await Promise.all([
-            describeFiles(archivePath, folder),
-            syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
-                throw diskError(error, folder);
-            }),
-        ]);
+        const { files, archivePath } = remote && uploadResult.status === 'fulfilled' && uploadResult.value
+            ? { files: [uploadResult.value], archivePath: remote.archiveUrl }
+            : await finishLocalArchive(options, archive, folder);
         const sizeBytes = files.reduce((sum, f) => sum + f.sizeBytes, 0);
         const { schemaMeta, entities } = factsResult.value;
         const fromSchema = schemaMeta && kongLineFromSchemaMeta(schemaMeta);
@@ -701,18 +1089,23 @@ async function backupPostgres(options) {
                 method: options.encryption?.method ?? 'none',
                 recipients: options.encryption?.method === 'gpg-recipient' ? options.encryption.recipients : [],
             },
-            archive: { path: path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
+            archive: { path: remote ? remote.archiveName : path.relative(folder, archivePath).split(path.sep).join('/'), checksum: archiveChecksum(files), sizeBytes },
             files,
             startedAt: startedAt.toISOString(),
             finishedAt: new Date().toISOString(),
         };
-        const manifestPath = path.join(folder, MANIFEST_FILE);
+        const manifestPath = remote ? remote.manifestUrl : path.join(folder, MANIFEST_FILE);
         if (options.signal?.aborted)
             throw stepError('backup', 'cancelled');
-        await writeManifestAtomically(manifestPath, manifest).catch((error) => {
-            throw diskError(error, folder);
-        });
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        if (remote) {
+            await remote.writeManifest(manifest);
+        }
+        else {
+            await writeManifestAtomically(manifestPath, manifest).catch((error) => {
+                throw diskError(error, folder);
+            });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
         log(`Backup complete: ${files.length} file(s), ${sizeBytes} bytes, in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s`);
         return { manifest, manifestPath, archivePath, folder };
     }
@@ -721,10 +1114,71 @@ async function backupPostgres(options) {
             await client.query('ROLLBACK').catch(() => { });
             await client.end().catch(() => { });
         }
-        await rm(folder, { recursive: true, force: true });
-        await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        if (remote) {
+            await remote.discard();
+        }
+        else {
+            await rm(folder, { recursive: true, force: true });
+            await options.runDir?.forget(BACKUP_FOLDER_KEY);
+        }
         throw error;
     }
+}
+/**
+ * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
+ * table of contents once, first, without the data offsets it writes back into a seekable file at
+ * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
+ * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ */
+function streamToObjectStorage(remote, options, abort) {
+    let settle;
+    const dumpEnded = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    dumpEnded.catch(() => { });
+    let written = 0;
+    let uploaded;
+    const start = async (stdout) => {
+        const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
+        const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+        producerDone.catch(() => { });
+        return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
+    };
+    return {
+        output: {
+            stdout: (stream) => {
+                uploaded = start(stream);
+                // A failed upload stops pg_dump: nobody reads what it writes any more.
+                uploaded.catch(() => abort.abort());
+            },
+            written: () => written,
+        },
+        /** pg_dump's outcome decides whether the upload completes or aborts. */
+        dumpSettled(dump) {
+            dump.then(() => settle.resolve(), (error) => settle.reject(error));
+        },
+        get uploaded() {
+            return uploaded;
+        },
+    };
+}
+/** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
+async function finishLocalArchive(options, archive, folder) {
+    let archiveFiles = (await listFiles(archive, folder)).map((file) => path.join(folder, file));
+    let archivePath = archive;
+    if (options.encryption) {
+        options.log?.(`Encrypting ${archiveFiles.length} file(s) with ${options.encryption.method}`);
+        archiveFiles = await encryptFiles(archiveFiles, options.encryption, options.signal, options.runDir);
+        if (options.format === 'custom')
+            archivePath = archiveFiles[0];
+    }
+    // pg_dump ran with --no-sync: the files reach the disk here, while their SHA-256 is read
+    // from the page cache, instead of one after the other. Both end before the manifest exists.
+    const [files] = await Promise.all([
+        describeFiles(archivePath, folder),
+        syncPaths([...archiveFiles, ...(options.format === 'directory' ? [archivePath] : []), folder]).catch((error) => {
+            throw diskError(error, folder);
+        }),
+    ]);
+    return { files, archivePath };
 }
 const BACKUP_FOLDER_KEY = 'backup-folder';
 async function dump_readIdentity(client, target) {
@@ -750,10 +1204,10 @@ async function dump_readIdentity(client, target) {
         },
     };
 }
-async function runPgDump(options, tools, archive, snapshot, compression, signal, log) {
+async function runPgDump(options, tools, output, snapshot, compression, signal, log) {
     const args = [
         `--format=${options.format}`,
-        `--file=${archive}`,
+        ...('file' in output ? [`--file=${output.file}`] : []),
         `--snapshot=${snapshot}`,
         '--no-password',
         '--verbose',
@@ -765,7 +1219,7 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     ];
     // Progress: the size written so far every 10 s (pg_dump itself says nothing on big tables).
     const ticker = setInterval(() => {
-        void sizeOf(archive).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
+        void ('file' in output ? sizeOf(output.file) : Promise.resolve(output.written())).then((bytes) => log(`pg_dump: ${(bytes / 1_048_576).toFixed(0)} MiB written so far`));
     }, PROGRESS_EVERY_MS);
     ticker.unref();
     const result = await execCommand({
@@ -773,6 +1227,7 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
         args,
         env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
         signal,
+        ...('stdout' in output && { onStdout: output.stdout }),
         onLine: (line, stream) => {
             if (stream === 'stderr' && /dumping contents of table/.test(line))
                 log(line.trim());
@@ -781,8 +1236,8 @@ async function runPgDump(options, tools, archive, snapshot, compression, signal,
     if (result.exitCode === 0 && result.signal === undefined)
         return;
     const stderr = result.stderr.split('\n').filter((line) => !/^pg_dump: (dumping contents|reading|identifying|finding|flagging|saving|last built-in|processing)/.test(line) && line.trim() !== '').join('\n');
-    if (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr)) {
-        throw inputError('backup-dir', `no room to write the dump in ${path.dirname(archive)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
+    if ('file' in output && (result.signal === 'SIGXFSZ' || /No space left|File too large|could not write to output file|could not close/i.test(stderr))) {
+        throw inputError('backup-dir', `no room to write the dump in ${path.dirname(output.file)}: ${result.signal === 'SIGXFSZ' ? 'file size limit exceeded (SIGXFSZ)' : lastLines(stderr)}`);
     }
     const connection = libpqFailure(options.source, stderr);
     if (connection)
@@ -1202,7 +1657,7 @@ async function restorePostgres(options) {
             database: targetIdentity,
             lineage: {
                 restoredFrom: {
-                    manifest: archive.manifestPath,
+                    manifest: options.manifestName ?? archive.manifestPath,
                     database: source.database,
                     fingerprint: source.fingerprint.digest,
                     finishedAt: source.finishedAt,
