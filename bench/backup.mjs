@@ -29,7 +29,7 @@
 //     process on loopback, objects as files): it shares the two cores, so its work (an MD5 per
 //     part, the parts written, then joined into the object on completion) is in the time too.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +156,15 @@ try {
   const b = wanted('b') ? await compare('(b) our default vs the naive pg_dump -Fc',
     () => bare('naive pg_dump -Fc', ['-Fc'], path.join(work, 'naive.dump')),
     () => ours('ours-default', {})) : skipped;
-  /** (d): the same backup into a bucket of an S3 server on loopback, against ours into a folder. */
+  /**
+   * (d): the same backup into a bucket of an S3 server on loopback, against ours into a folder.
+   * Beside the wall time, the CPU time of the action and pg_dump (this process's waited-for
+   * children, /proc/self/stat cutime + cstime): what the upload costs the runner, whatever else
+   * the shared machine is doing. The server's CPU is not in it (it is not waited for).
+   */
+  const childCpu = () => { const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[13]) + Number(f[14])) / 100; };
+  const cpu = { local: [], bucket: [] };
+  const withCpu = (list, fn) => { const before = childCpu(); const result = fn(); list.push(childCpu() - before); console.log(`    cpu (action + pg_dump) ${list.at(-1).toFixed(2)} s`); return result; };
   async function compareObjectStorage() {
     const s3 = await startS3Server();
     try {
@@ -166,14 +174,14 @@ try {
       client.destroy();
       const aws = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: 'us-east-1' };
       const toBucket = (i) => {
-        const s = time('ours to object storage', () => action({ 'database-url': url('kong'), 'object-storage': `s3://bench/round-${i}`, 's3-endpoint': s3.endpoint, 's3-force-path-style': true, 'pg-bin-dir': server.bindir, compression: 'gzip:1' }, undefined, aws));
+        const s = withCpu(cpu.bucket, () => time('ours to object storage', () => action({ 'database-url': url('kong'), 'object-storage': `s3://bench/round-${i}`, 's3-endpoint': s3.endpoint, 's3-force-path-style': true, 'pg-bin-dir': server.bindir, compression: 'gzip:1' }, undefined, aws)));
         const objects = path.join(s3.dir, 'buckets', 'bench', 'objects', `round-${i}`);
         const folder = path.join(objects, readdirSync(objects)[0]);
         const size = sizeOf(path.join(folder, 'kong.dump.data'));
         rmSync(objects, { recursive: true, force: true }); // frees the disk (the server keeps bodies in files, read on demand)
         return { s, size };
       };
-      return await compare('(d) our backup to object storage (S3 API on loopback) vs ours to a folder, -Fc gzip:1', () => ours('ours-local', { compression: 'gzip:1' }), (i) => toBucket(i));
+      return await compare('(d) our backup to object storage (S3 API on loopback) vs ours to a folder, -Fc gzip:1', () => withCpu(cpu.local, () => ours('ours-local', { compression: 'gzip:1' })), (i) => toBucket(i));
     } finally {
       await s3.stop();
     }
@@ -204,7 +212,7 @@ try {
   const c2 = ratio(ro2, rb2);
   console.log(`
 Results (database ${mb(dbSize)}, ${rounds} interleaved rounds each; ratios are ours / bare tool; load now ${os.loadavg()[0].toFixed(2)}):
-${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${wanted('d') ? `${line('(d) ours to object storage / ours local', d, '≤ 1.1')}\n      medians in seconds: local ${d.bare.toFixed(2)}, object storage ${d.ours.toFixed(2)}\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
+${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${wanted('d') ? `${line('(d) ours to object storage / ours local', d, '≤ 1.1')}\n      medians in seconds: local ${d.bare.toFixed(2)}, object storage ${d.ours.toFixed(2)}; CPU of the action and pg_dump: local ${median(cpu.local).toFixed(2)}, object storage ${median(cpu.bucket).toFixed(2)} (ratio ${(median(cpu.bucket) / median(cpu.local)).toFixed(3)})\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
       with jobs 2                            median ${c2.median.toFixed(3)}, best/best ${c2.best.toFixed(3)}
 ${baseDist ? `      base build (BENCH_DIST_BASE) / bare    median ${ratio(rx1, rb1).median.toFixed(3)}, best/best ${ratio(rx1, rb1).best.toFixed(3)}; with jobs 2 median ${ratio(rx2, rb2).median.toFixed(3)}, best/best ${ratio(rx2, rb2).best.toFixed(3)}\n` : ''}      restore jobs 2 / jobs 1: ours ${(median(ro2) / median(ro1)).toFixed(3)}, bare ${(median(rb2) / median(rb1)).toFixed(3)}
   medians in seconds: restore bare ${median(rb1).toFixed(2)}, ours ${median(ro1).toFixed(2)}${baseDist ? `, base ${median(rx1).toFixed(2)}` : ''}; jobs 2 bare ${median(rb2).toFixed(2)}, ours ${median(ro2).toFixed(2)}${baseDist ? `, base ${median(rx2).toFixed(2)}` : ''}` : ''}${only ? '' : `\n  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`}`);
