@@ -12,11 +12,13 @@ export const DOCTOR_USAGE = `doctor: the environments a run uses, read through G
   --approval-gate G        environment (production's required reviewers) | issue
   --allow-unreviewed-production true|false
   --strategy S             dual-cluster also needs KONG_GREEN_DATABASE_URL
+  --deployment D           traditional | hybrid | db-less (KONG_ADMIN_TOKEN only) | konnect (KONNECT_TOKEN only)
   --github-api-url U       default $GITHUB_API_URL or https://api.github.com
   --format F               text | markdown | github (annotations and the job summary)
   the token: $GH_TOKEN or $GITHUB_TOKEN (never a flag)`;
 
 const GATES = ['environment', 'issue'] as const;
+const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less', 'konnect'] as const;
 const DOCTOR_FORMATS = ['text', 'markdown', 'github'] as const;
 
 export async function doctor(args: readonly string[]): Promise<number> {
@@ -25,7 +27,7 @@ export async function doctor(args: readonly string[]): Promise<number> {
       args: [...args],
       strict: true,
       options: Object.fromEntries(
-        ['repo', 'production', 'preproduction', 'readonly', 'approval-gate', 'allow-unreviewed-production', 'strategy', 'github-api-url', 'format'].map((n) => [n, { type: 'string' as const }]),
+        ['repo', 'production', 'preproduction', 'readonly', 'approval-gate', 'allow-unreviewed-production', 'strategy', 'deployment', 'github-api-url', 'format'].map((n) => [n, { type: 'string' as const }]),
       ),
     });
     const text = (name: string, fallback: string) => (typeof values[name] === 'string' && values[name] !== '' ? String(values[name]) : fallback);
@@ -36,6 +38,8 @@ export async function doctor(args: readonly string[]): Promise<number> {
     if (!(GATES as readonly string[]).includes(gate)) throw inputError('approval-gate', `"${gate}" is not one of ${GATES.join(', ')}`);
     const allow = text('allow-unreviewed-production', 'false');
     if (allow !== 'true' && allow !== 'false') throw inputError('allow-unreviewed-production', `"${allow}" is not true or false`);
+    const deployment = text('deployment', 'traditional');
+    if (!(DEPLOYMENTS as readonly string[]).includes(deployment)) throw inputError('deployment', `"${deployment}" is not one of ${DEPLOYMENTS.join(', ')}`);
     const format = text('format', 'text');
     if (!(DOCTOR_FORMATS as readonly string[]).includes(format)) throw inputError('format', `"${format}" is not one of ${DOCTOR_FORMATS.join(', ')}`);
     const request: DoctorRequest = {
@@ -43,6 +47,7 @@ export async function doctor(args: readonly string[]): Promise<number> {
       approvalGate: gate as DoctorRequest['approvalGate'],
       allowUnreviewedProduction: allow === 'true',
       strategy: text('strategy', 'auto'),
+      deployment: deployment as DoctorRequest['deployment'],
     };
     const reads = await createGithubReads({
       owner: match[1]!, repo: match[2]!,

@@ -23,6 +23,8 @@ export interface DoctorRequest {
   readonly allowUnreviewedProduction: boolean;
   /** The strategy asked for; `auto` cannot know yet whether green's database is needed. */
   readonly strategy: string;
+  /** traditional and hybrid have a database; db-less none; konnect's control plane is Konnect's. */
+  readonly deployment: 'traditional' | 'hybrid' | 'db-less' | 'konnect';
 }
 
 export interface EnvironmentReport {
@@ -51,7 +53,10 @@ export const PERMISSIONS = {
 const ROLES: readonly Role[] = ['readonly', 'preproduction', 'production'];
 
 /** The secrets each environment's jobs read (kong-upgrade.yml), by name. */
-export function neededSecrets(role: Role, strategy: string): string[] {
+export function neededSecrets(role: Role, strategy: string, deployment: DoctorRequest['deployment'] = 'traditional'): string[] {
+  // DB-less nodes and Konnect data planes have no database to back up or migrate.
+  if (deployment === 'db-less') return ['KONG_ADMIN_TOKEN'];
+  if (deployment === 'konnect') return ['KONNECT_TOKEN'];
   const common = ['KONG_DATABASE_URL', 'KONG_ADMIN_TOKEN', 'BACKUP_PASSPHRASE'];
   return role !== 'readonly' && strategy === 'dual-cluster' ? [...common, 'KONG_GREEN_DATABASE_URL'] : common;
 }
@@ -68,7 +73,7 @@ export async function runDoctor(reads: GithubReads, request: DoctorRequest): Pro
   for (const role of ROLES) {
     const name = request.environments[role];
     const found = await reads.environment(name);
-    const needed = neededSecrets(role, request.strategy);
+    const needed = neededSecrets(role, request.strategy, request.deployment);
     if (isDenied(found)) {
       environmentsDenied = true;
       environments.push({ role, name, protection: undefined, secrets: { needed, missing: undefined } });

@@ -21,6 +21,7 @@ const REQUEST: DoctorRequest = {
   approvalGate: 'environment',
   allowUnreviewedProduction: false,
   strategy: 'auto',
+  deployment: 'traditional',
 };
 
 let server: FakeGithub | undefined;
@@ -96,6 +97,12 @@ describe('doctor', () => {
     // dual-cluster also needs green's database in preproduction and production.
     const dual = await doctor({ ...spec, environments: { ...spec.environments, production: { ...(spec.environments.production as object), secrets: ['KONG_DATABASE_URL', 'KONG_ADMIN_TOKEN', 'BACKUP_PASSPHRASE'] } } }, { strategy: 'dual-cluster' });
     expect(dual.findings.map((f) => f.message).join('\n')).toMatch(/'production' lacks the secret\(s\) KONG_GREEN_DATABASE_URL/);
+    // DB-less nodes have no database: only the Admin API token; Konnect data planes need Konnect's token.
+    const dbless = await doctor({ ...spec, environments: Object.fromEntries(Object.entries(spec.environments).map(([k, v]) => [k, { ...(v as object), secrets: ['KONG_ADMIN_TOKEN'] }])) }, { deployment: 'db-less' });
+    expect(dbless.findings).toEqual([]);
+    expect(dbless.environments.map((e) => e.secrets.needed)).toEqual([['KONG_ADMIN_TOKEN'], ['KONG_ADMIN_TOKEN'], ['KONG_ADMIN_TOKEN']]);
+    const konnect = await doctor(spec, { deployment: 'konnect' });
+    expect(konnect.findings.map((f) => f.message).join('\n')).toMatch(/'production' lacks the secret\(s\) KONNECT_TOKEN/);
     const denied = await doctor({ ...spec, repositorySecrets: 'forbidden', environments: Object.fromEntries(Object.entries(spec.environments).map(([k, v]) => [k, { ...(v as object), secrets: 'forbidden' as const }])) });
     expect(denied.failed).toBe(false);
     expect(denied.findings).toEqual([expect.objectContaining({ level: 'warning', message: expect.stringMatching(/'Secrets' repository permission \(read\).*GITHUB_TOKEN can never list secrets/) })]);
