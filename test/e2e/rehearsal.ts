@@ -60,14 +60,19 @@ export const RUN_SCRIPTS = [
 ];
 /**
  * The jobs a successful run of workflows-examples/upgrade.yml lists, in order: the called
- * workflow's jobs (`upgrade / …`), the production jobs of the other strategies skipped, then the call.
+ * workflow's jobs (`upgrade / …`), the production jobs of the other strategies and the rolling
+ * jobs (deployments without a database) skipped, then the call.
  */
 export function upgradeJobs(strategy: 'in-place' | 'dual-cluster' | 'blue-green'): [string, string][] {
   const production = ['production-in-place', 'production-dual-cluster', 'production-blue-green', 'production-blue-green-finish'];
   const ran = (job: string) => job === `production-${strategy}` || (strategy === 'blue-green' && job === 'production-blue-green-finish');
+  const ok = (job: string): [string, string] => [`upgrade / ${job}`, 'success'];
   return [
-    ...['doctor', 'preflight', 'plan', 'backup', 'preproduction', 'gate'].map((job): [string, string] => [`upgrade / ${job}`, 'success']),
+    ...['doctor', 'preflight', 'plan', 'backup', 'preproduction'].map(ok),
+    ['upgrade / preproduction-rolling', 'skipped'],
+    ok('gate'),
     ...production.map((job): [string, string] => [`upgrade / ${job}`, ran(job) ? 'success' : 'skipped']),
+    ['upgrade / production-rolling', 'skipped'],
     ['upgrade', 'success'],
   ];
 }
