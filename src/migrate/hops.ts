@@ -88,6 +88,7 @@ function makeHop(request: MigrateRequest, version: KongVersion, where: string): 
             serviceAccount: runner.serviceAccount,
             startTimeoutMs: runner.startTimeoutMs,
             ttlSecondsAfterFinished: 86_400,
+            pod: runner.pod,
           },
           nameFor,
         ),

@@ -3,6 +3,7 @@ import type { DatabaseTarget } from '../database/postgres/connect.js';
 import { inputError } from '../lib/errors.js';
 import { imageReferenceProblem } from '../kong/runners/image.js';
 import { compareKongVersions, formatKongVersion, parseKongVersion, type KongVersion } from '../version/kong-version.js';
+import type { DerivedPod } from '../kong/runners/pod-spec.js';
 
 /**
  * What the migrate action asks for: the command, where `kong` runs, the database, and the two
@@ -30,6 +31,8 @@ export type RunnerRequest =
       readonly pgHost: string | undefined;
       readonly imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
       readonly startTimeoutMs: number;
+      /** The release's own pod (kubernetes-workload, kubernetes-manifest): the Job runs as the chart's would. */
+      readonly pod?: DerivedPod | undefined;
     };
 
 /** What the backup gate checks of the archive, beyond the database matching the manifest. */
@@ -92,7 +95,7 @@ export function validateRequest(request: MigrateRequest): void {
   if (request.runner.kind === 'kubernetes' && request.kongConf !== undefined) {
     throw inputError('kong-conf', 'is not supported with runner: kubernetes; give the settings as inputs (the Job gets them as KONG_* env, as the Helm chart does)');
   }
-  if (request.runner.kind === 'kubernetes' && request.database.db.password !== undefined && request.runner.passwordSecret === undefined) {
+  if (request.runner.kind === 'kubernetes' && request.database.db.password !== undefined && request.runner.passwordSecret === undefined && request.runner.pod === undefined) {
     throw inputError('kubernetes-password-secret', 'is required with runner: kubernetes when the database has a password: the Job reads KONG_PG_PASSWORD from that Secret (name/key); a password is never written into a manifest');
   }
   if (request.plan !== undefined && request.version !== undefined) {

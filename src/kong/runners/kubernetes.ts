@@ -3,6 +3,7 @@ import { sleep } from '../../lib/concurrency.js';
 import { stepError } from '../../lib/errors.js';
 import { execCommand, type ExecResult } from '../../lib/exec.js';
 import { SECRET_KONG_VARIABLES } from '../kong-env.js';
+import type { DerivedPod } from './pod-spec.js';
 import type { KongRunner, RunOptions } from './types.js';
 
 /**
@@ -32,6 +33,11 @@ export interface KubernetesSpec {
   readonly startTimeoutMs: number;
   /** How long the Job is kept for inspection after it ends. */
   readonly ttlSecondsAfterFinished: number;
+  /**
+   * The release's own pod (pod-spec.ts): its env, mounts, security context, service account,
+   * pull secrets and placement replace `env`, `passwordSecret` and `serviceAccount`.
+   */
+  readonly pod?: DerivedPod | undefined;
 }
 
 const CONTAINER = 'kong-upgrade-migrations';
@@ -48,12 +54,8 @@ export type JobManifest = Record<string, unknown>;
 
 /** The one function that assembles the Job. */
 export function migrationJobManifest(spec: KubernetesSpec, args: readonly string[], jobName: string, purpose: string): JobManifest {
-  const component = componentFor(purpose);
-  const labels = {
-    'app.kubernetes.io/name': 'kong',
-    'app.kubernetes.io/component': component,
-    'app.kubernetes.io/managed-by': 'kong-upgrade-actions',
-  };
+  if (spec.pod !== undefined) return derivedJobManifest(spec, spec.pod, args, jobName, purpose);
+  const labels = jobLabels(purpose);
   const env: Record<string, unknown>[] = [{ name: 'KONG_NGINX_DAEMON', value: 'off' }];
   for (const [name, value] of Object.entries(spec.env)) {
     if (SECRET_KONG_VARIABLES.includes(name)) continue;
@@ -76,6 +78,11 @@ export function migrationJobManifest(spec: KubernetesSpec, args: readonly string
       },
     ],
   };
+  return job(spec, jobName, labels, podSpec);
+}
+
+/** The Job around a pod: backoffLimit 0 (a half-run migration is never retried blindly), kept ttlSecondsAfterFinished. */
+function job(spec: KubernetesSpec, jobName: string, labels: Record<string, string>, podSpec: Record<string, unknown>): JobManifest {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -89,6 +96,51 @@ export function migrationJobManifest(spec: KubernetesSpec, args: readonly string
       },
     },
   };
+}
+
+/** The chart's labels for a component of a migration Job. */
+function jobLabels(purpose: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'kong', 'app.kubernetes.io/component': componentFor(purpose), 'app.kubernetes.io/managed-by': 'kong-upgrade-actions' };
+}
+
+/**
+ * The Job on the release's own pod: what the chart's migrations-pre-upgrade.yaml renders from
+ * the same values (env through kong.no_daemon_env, kong.volumeMounts and kong.volumes, the
+ * security contexts, serviceAccountName, imagePullSecrets, affinity, nodeSelector, tolerations),
+ * with this suite's differences: the hop's image, restartPolicy Never and backoffLimit 0, no init
+ * container, the timeouts in the args.
+ */
+function derivedJobManifest(spec: KubernetesSpec, pod: DerivedPod, args: readonly string[], jobName: string, purpose: string): JobManifest {
+  const labels = jobLabels(purpose);
+  // kong.no_daemon_env ends with KONG_NGINX_DAEMON "off": kept where the pod has it, added where not.
+  const env = pod.env.some((e) => e.name === 'KONG_NGINX_DAEMON')
+    ? pod.env.map((e) => (e.name === 'KONG_NGINX_DAEMON' ? { name: e.name, value: 'off' } : e))
+    : [...pod.env, { name: 'KONG_NGINX_DAEMON', value: 'off' }];
+  const optional = (key: string, value: unknown) => (value === undefined || value === null || (Array.isArray(value) && value.length === 0) ? {} : { [key]: value });
+  const podSpec: Record<string, unknown> = {
+    ...optional('serviceAccountName', pod.serviceAccountName),
+    automountServiceAccountToken: pod.automountServiceAccountToken ?? false,
+    ...optional('imagePullSecrets', pod.imagePullSecrets),
+    restartPolicy: 'Never',
+    containers: [
+      {
+        name: CONTAINER,
+        image: spec.image,
+        imagePullPolicy: pod.imagePullPolicy ?? spec.imagePullPolicy,
+        ...optional('securityContext', pod.containerSecurityContext),
+        env,
+        ...optional('envFrom', pod.envFrom),
+        args: ['kong', ...args],
+        ...optional('volumeMounts', pod.volumeMounts),
+      },
+    ],
+    ...optional('securityContext', pod.podSecurityContext),
+    ...optional('affinity', pod.affinity),
+    ...optional('nodeSelector', pod.nodeSelector),
+    ...optional('tolerations', pod.tolerations),
+    ...optional('volumes', pod.volumes),
+  };
+  return job(spec, jobName, labels, podSpec);
 }
 
 /**
@@ -111,7 +163,7 @@ export function kubernetesRunner(spec: KubernetesSpec, nameFor: (purpose: string
   return {
     kind: 'kubernetes',
     confPath: undefined,
-    describe: () => `Kubernetes Job in namespace ${spec.namespace} with image ${spec.image}`,
+    describe: () => `Kubernetes Job in namespace ${spec.namespace} with image ${spec.image}${spec.pod === undefined ? '' : ` on the pod of ${spec.pod.source}`}`,
     render: (args, purpose) => renderJobManifest(migrationJobManifest(spec, args, nameFor(purpose), purpose)),
     run: async (args, options): Promise<ExecResult> => {
       const name = nameFor(options.purpose);
