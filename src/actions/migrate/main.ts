@@ -14,6 +14,7 @@ import { bulletList, table } from '../../lib/markdown.js';
 import { SSL_MODES, type DatabaseConnection } from '../../database/connection.js';
 import { readDatabaseInputs } from '../../database/connection-inputs.js';
 import { editionOf, parseKongVersion } from '../../version/kong-version.js';
+import { imageTemplate, loadPod } from '../../kong/runners/pod-spec.js';
 import { readDriftInputs, type DriftInputs } from '../../drift/inputs.js';
 import { runDriftCheck } from '../drift.js';
 import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
@@ -66,17 +67,30 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
         if (!match) throw inputError('kubernetes-password-secret', `"${secret}" is not <secret-name>/<key>, e.g. kong-postgres/password`);
         passwordSecret = { name: match[1]!, key: match[2]! };
       }
+      const kubectl = readPath(source, 'kubectl') ?? 'kubectl';
+      const context = readString(source, 'kubernetes-context');
+      const namespace = readString(source, 'kubernetes-namespace') ?? 'default';
+      // The release's own pod: its env (password by secretKeyRef), mounts, service account.
+      const workload = readString(source, 'kubernetes-workload');
+      const manifest = readPath(source, 'kubernetes-manifest');
+      const pod = workload === undefined && manifest === undefined ? undefined : await loadPod({ kubectl, context, namespace, workload, manifest: manifest === undefined ? undefined : path.resolve(manifest) });
+      if (pod !== undefined) {
+        for (const name of ['kubernetes-password-secret', 'kubernetes-service-account', 'kubernetes-pg-host']) {
+          if (readString(source, name) !== undefined) throw inputError(name, `is not used with ${workload === undefined ? 'kubernetes-manifest' : 'kubernetes-workload'}: the Job takes the release's own env and service account (${pod.source})`);
+        }
+      }
       runner = {
         kind: 'kubernetes',
-        image,
-        kubectl: readPath(source, 'kubectl') ?? 'kubectl',
-        context: readString(source, 'kubernetes-context'),
-        namespace: readString(source, 'kubernetes-namespace') ?? 'default',
+        image: pod !== undefined && readString(source, 'image') === undefined ? imageTemplate(pod.image) : image,
+        kubectl,
+        context,
+        namespace,
         passwordSecret,
         serviceAccount: readString(source, 'kubernetes-service-account'),
         pgHost: readString(source, 'kubernetes-pg-host'),
         imagePullPolicy: readEnum(source, 'kubernetes-image-pull-policy', ['IfNotPresent', 'Always', 'Never'] as const, 'IfNotPresent'),
         startTimeoutMs: readDuration(source, 'kubernetes-start-timeout', '5m'),
+        pod,
       };
       break;
     }
