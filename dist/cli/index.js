@@ -8134,7 +8134,12 @@ const PERMISSIONS = {
 };
 const ROLES = ['readonly', 'preproduction', 'production'];
 /** The secrets each environment's jobs read (kong-upgrade.yml), by name. */
-function neededSecrets(role, strategy) {
+function neededSecrets(role, strategy, deployment = 'traditional') {
+    // DB-less nodes and Konnect data planes have no database to back up or migrate.
+    if (deployment === 'db-less')
+        return ['KONG_ADMIN_TOKEN'];
+    if (deployment === 'konnect')
+        return ['KONNECT_TOKEN'];
     const common = ['KONG_DATABASE_URL', 'KONG_ADMIN_TOKEN', 'BACKUP_PASSPHRASE'];
     return role !== 'readonly' && strategy === 'dual-cluster' ? [...common, 'KONG_GREEN_DATABASE_URL'] : common;
 }
@@ -8150,7 +8155,7 @@ async function runDoctor(reads, request) {
     for (const role of ROLES) {
         const name = request.environments[role];
         const found = await reads.environment(name);
-        const needed = neededSecrets(role, request.strategy);
+        const needed = neededSecrets(role, request.strategy, request.deployment);
         if (isDenied(found)) {
             environmentsDenied = true;
             environments.push({ role, name, protection: undefined, secrets: { needed, missing: undefined } });
@@ -8286,17 +8291,19 @@ const DOCTOR_USAGE = `doctor: the environments a run uses, read through GitHub's
   --approval-gate G        environment (production's required reviewers) | issue
   --allow-unreviewed-production true|false
   --strategy S             dual-cluster also needs KONG_GREEN_DATABASE_URL
+  --deployment D           traditional | hybrid | db-less (KONG_ADMIN_TOKEN only) | konnect (KONNECT_TOKEN only)
   --github-api-url U       default $GITHUB_API_URL or https://api.github.com
   --format F               text | markdown | github (annotations and the job summary)
   the token: $GH_TOKEN or $GITHUB_TOKEN (never a flag)`;
 const GATES = ['environment', 'issue'];
+const DEPLOYMENTS = ['traditional', 'hybrid', 'db-less', 'konnect'];
 const DOCTOR_FORMATS = ['text', 'markdown', 'github'];
 async function doctor(args) {
     try {
         const { values } = (0,external_node_util_.parseArgs)({
             args: [...args],
             strict: true,
-            options: Object.fromEntries(['repo', 'production', 'preproduction', 'readonly', 'approval-gate', 'allow-unreviewed-production', 'strategy', 'github-api-url', 'format'].map((n) => [n, { type: 'string' }])),
+            options: Object.fromEntries(['repo', 'production', 'preproduction', 'readonly', 'approval-gate', 'allow-unreviewed-production', 'strategy', 'deployment', 'github-api-url', 'format'].map((n) => [n, { type: 'string' }])),
         });
         const text = (name, fallback) => (typeof values[name] === 'string' && values[name] !== '' ? String(values[name]) : fallback);
         const repo = text('repo', '');
@@ -8309,6 +8316,9 @@ async function doctor(args) {
         const allow = text('allow-unreviewed-production', 'false');
         if (allow !== 'true' && allow !== 'false')
             throw (0,errors/* inputError */.Xu)('allow-unreviewed-production', `"${allow}" is not true or false`);
+        const deployment = text('deployment', 'traditional');
+        if (!DEPLOYMENTS.includes(deployment))
+            throw (0,errors/* inputError */.Xu)('deployment', `"${deployment}" is not one of ${DEPLOYMENTS.join(', ')}`);
         const format = text('format', 'text');
         if (!DOCTOR_FORMATS.includes(format))
             throw (0,errors/* inputError */.Xu)('format', `"${format}" is not one of ${DOCTOR_FORMATS.join(', ')}`);
@@ -8317,6 +8327,7 @@ async function doctor(args) {
             approvalGate: gate,
             allowUnreviewedProduction: allow === 'true',
             strategy: text('strategy', 'auto'),
+            deployment: deployment,
         };
         const reads = await createGithubReads({
             owner: match[1], repo: match[2],

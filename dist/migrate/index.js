@@ -31328,7 +31328,7 @@ __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
-__webpack_unused_export__ = publicApi.parseAllDocuments;
+exports.hR = publicApi.parseAllDocuments;
 __webpack_unused_export__ = publicApi.parseDocument;
 exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
@@ -37677,13 +37677,14 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(5800);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1469);
 /* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2307);
-/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__ = __nccwpck_require__(8703);
-/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(7426);
+/* harmony import */ var _lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__ = __nccwpck_require__(8703);
+/* harmony import */ var _database_connection_js__WEBPACK_IMPORTED_MODULE_17__ = __nccwpck_require__(7426);
 /* harmony import */ var _database_connection_inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2218);
 /* harmony import */ var _version_kong_version_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7143);
-/* harmony import */ var _drift_inputs_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6587);
-/* harmony import */ var _drift_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(9280);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(9700);
+/* harmony import */ var _kong_runners_pod_spec_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(7983);
+/* harmony import */ var _drift_inputs_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(6587);
+/* harmony import */ var _drift_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(9280);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(9700);
 
 
 
@@ -37702,18 +37703,19 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 
 
 
-await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runAction */ .Cs)(async () => {
-    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax);
+
+await (0,_runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .runAction */ .Cs)(async () => {
+    const request = await readMigrateRequest(_runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .runnerInputs */ .ax);
     // `finish` on a shared database (blue-green): blue's database against the backup first. After
     // finish blue cannot run on it, and a write made through an old node while migrations were
     // pending may be one Kong skips until finish and a reload (Kong/kong#6172).
-    const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await (0,_drift_inputs_js__WEBPACK_IMPORTED_MODULE_13__/* .readDriftInputs */ .z)(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax, 'backup-manifest') : await refuseDriftInputs(request.command);
+    const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await (0,_drift_inputs_js__WEBPACK_IMPORTED_MODULE_14__/* .readDriftInputs */ .z)(_runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .runnerInputs */ .ax, 'backup-manifest') : await refuseDriftInputs(request.command);
     if (drift !== undefined && !request.render)
         await checkBeforeFinish(drift, request);
-    const result = await (0,_migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
+    const result = await (0,_migrate_migrate_js__WEBPACK_IMPORTED_MODULE_5__/* .migrate */ ._)(request, { info: _runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .info */ .pq, warning: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(line) });
     writeOutputs(result);
     for (const item of result.rendered)
-        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
+        (0,_runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .infoLines */ .Gw)(`# ${item.title}\n${item.text}`);
     await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(renderSummary(result), true).write();
     if (result.failure)
         throw result.failure;
@@ -37753,17 +37755,31 @@ async function readMigrateRequest(source) {
                     throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)('kubernetes-password-secret', `"${secret}" is not <secret-name>/<key>, e.g. kong-postgres/password`);
                 passwordSecret = { name: match[1], key: match[2] };
             }
+            const kubectl = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'kubectl') ?? 'kubectl';
+            const context = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-context');
+            const namespace = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-namespace') ?? 'default';
+            // The release's own pod: its env (password by secretKeyRef), mounts, service account.
+            const workload = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-workload');
+            const manifest = (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'kubernetes-manifest');
+            const pod = workload === undefined && manifest === undefined ? undefined : await (0,_kong_runners_pod_spec_js__WEBPACK_IMPORTED_MODULE_13__/* .loadPod */ .iW)({ kubectl, context, namespace, workload, manifest: manifest === undefined ? undefined : node_path__WEBPACK_IMPORTED_MODULE_2__.resolve(manifest) });
+            if (pod !== undefined) {
+                for (const name of ['kubernetes-password-secret', 'kubernetes-service-account', 'kubernetes-pg-host']) {
+                    if ((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, name) !== undefined)
+                        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)(name, `is not used with ${workload === undefined ? 'kubernetes-manifest' : 'kubernetes-workload'}: the Job takes the release's own env and service account (${pod.source})`);
+                }
+            }
             runner = {
                 kind: 'kubernetes',
-                image,
-                kubectl: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readPath */ .G7)(source, 'kubectl') ?? 'kubectl',
-                context: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-context'),
-                namespace: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-namespace') ?? 'default',
+                image: pod !== undefined && (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'image') === undefined ? (0,_kong_runners_pod_spec_js__WEBPACK_IMPORTED_MODULE_13__/* .imageTemplate */ .KG)(pod.image) : image,
+                kubectl,
+                context,
+                namespace,
                 passwordSecret,
                 serviceAccount: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-service-account'),
                 pgHost: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(source, 'kubernetes-pg-host'),
                 imagePullPolicy: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readEnum */ .ai)(source, 'kubernetes-image-pull-policy', ['IfNotPresent', 'Always', 'Never'], 'IfNotPresent'),
                 startTimeoutMs: (0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readDuration */ .$7)(source, 'kubernetes-start-timeout', '5m'),
+                pod,
             };
             break;
         }
@@ -37804,7 +37820,7 @@ async function readMigrateRequest(source) {
 /** The drift inputs apply to `finish` with a backup-manifest only. */
 async function refuseDriftInputs(command) {
     for (const name of ['accept-drift', 'drift-reports', 'write-freeze', 'drift-report-file']) {
-        if ((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax, name) !== undefined && !(name === 'accept-drift' && /^false$/i.test((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_15__/* .runnerInputs */ .ax, name)))) {
+        if ((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .runnerInputs */ .ax, name) !== undefined && !(name === 'accept-drift' && /^false$/i.test((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_10__/* .readString */ .E3)(_runtime_js__WEBPACK_IMPORTED_MODULE_16__/* .runnerInputs */ .ax, name)))) {
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_9__/* .inputError */ .Xu)(name, `applies to the drift check before finish (command: finish with backup-manifest), not to command ${command}`);
         }
     }
@@ -37813,7 +37829,7 @@ async function refuseDriftInputs(command) {
 /** A dry run reports what the check found and goes on; a real finish stops on drift not accepted. */
 async function checkBeforeFinish(drift, request) {
     try {
-        await (0,_drift_js__WEBPACK_IMPORTED_MODULE_14__/* .runDriftCheck */ .V)('finish', drift, request.database);
+        await (0,_drift_js__WEBPACK_IMPORTED_MODULE_15__/* .runDriftCheck */ .V)('finish', drift, request.database);
     }
     catch (error) {
         if (!request.dryRun)
@@ -37852,7 +37868,7 @@ async function connectionFromKongConf(file, source) {
         user: get('pg_user') ?? 'kong',
         password,
         database: get('pg_database') ?? 'kong',
-        sslmode: _database_connection_js__WEBPACK_IMPORTED_MODULE_16__/* .SSL_MODES */ .yj.includes(sslmode) ? sslmode : 'disable',
+        sslmode: _database_connection_js__WEBPACK_IMPORTED_MODULE_17__/* .SSL_MODES */ .yj.includes(sslmode) ? sslmode : 'disable',
     };
 }
 function writeOutputs(result) {
@@ -37873,31 +37889,31 @@ function renderSummary(result) {
     if (result.failure)
         parts.push(`> [!CAUTION]\n> ${result.failure.message.replace(/\n/g, '\n> ')}\n`);
     if (result.stateBefore || result.stateAfter) {
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['', 'State'], [
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__/* .table */ .tp)(['', 'State'], [
             ['Before', (result.stateBefore ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(result.stateBefore) : 'not read')],
             ['After', (result.stateAfter ? (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(result.stateAfter) : 'not read')],
         ]));
     }
     if (result.commands.length > 0) {
         parts.push('\n### Kong commands\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Hop', 'Command', 'Exit', 'Seconds', 'State after'], result.commands.map((c) => [c.hop, c.command, String(c.exitCode), c.seconds.toFixed(1), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(c.stateAfter))])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__/* .table */ .tp)(['Hop', 'Command', 'Exit', 'Seconds', 'State after'], result.commands.map((c) => [c.hop, c.command, String(c.exitCode), c.seconds.toFixed(1), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeState */ .Jw)(c.stateAfter))])));
     }
     if (result.executed.length > 0) {
         parts.push('\n### Migrations\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Hop', 'Command', 'Subsystem', 'Migration', 'Result', 'Seconds'], result.executed.map((m) => [m.hop, m.command, m.subsystem, m.name, m.result, m.seconds.toFixed(2)])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__/* .table */ .tp)(['Hop', 'Command', 'Subsystem', 'Migration', 'Result', 'Seconds'], result.executed.map((m) => [m.hop, m.command, m.subsystem, m.name, m.result, m.seconds.toFixed(2)])));
     }
     if (result.previews.length > 0) {
         parts.push('\n### Dry run\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Hop', '`up` would run', '`finish` work'], result.previews.map((p) => [`Kong ${p.version}`, ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.upWouldRun)), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(p.finishWork) === 0 ? 'none' : (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.finishWork))])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__/* .table */ .tp)(['Hop', '`up` would run', '`finish` work'], result.previews.map((p) => [`Kong ${p.version}`, ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.upWouldRun)), ((0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .count */ .U9)(p.finishWork) === 0 ? 'none' : (0,_kong_migration_state_js__WEBPACK_IMPORTED_MODULE_8__/* .describeMigrations */ .Hb)(p.finishWork))])));
     }
     if (result.checks.length > 0) {
         parts.push('\n### Preflight\n');
-        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .table */ .tp)(['Check', 'Status', 'Detail'], result.checks.map((c) => [c.name, c.status, (c.detail)])));
+        parts.push((0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__/* .table */ .tp)(['Check', 'Status', 'Detail'], result.checks.map((c) => [c.name, c.status, (c.detail)])));
     }
     for (const item of result.rendered)
         parts.push(`\n### ${item.title}\n\n\`\`\`${item.text.startsWith('apiVersion') ? 'yaml' : 'sh'}\n${item.text}\`\`\`\n`);
     if (result.warnings.length > 0)
-        parts.push(`\n### Warnings\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_17__/* .bulletList */ .fF)(result.warnings)}`);
+        parts.push(`\n### Warnings\n\n${(0,_lib_markdown_js__WEBPACK_IMPORTED_MODULE_18__/* .bulletList */ .fF)(result.warnings)}`);
     parts.push(`\n### Next\n\n${result.next}\n`);
     return parts.join('\n');
 }
@@ -41506,6 +41522,164 @@ function renderDockerRun(request) {
 
 /***/ }),
 
+/***/ 7983:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KG: () => (/* binding */ imageTemplate),
+/* harmony export */   iW: () => (/* binding */ loadPod)
+/* harmony export */ });
+/* unused harmony export derivePod */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
+/* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_exec_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8511);
+/* harmony import */ var _kong_env_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(837);
+
+
+
+
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+/** The chart's Kong container (charts/kong/templates/deployment.yaml: `- name: "proxy"`). */
+const CHART_CONTAINER = 'proxy';
+const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+const records = (value) => (Array.isArray(value) ? value.filter(isRecord) : []);
+/**
+ * The Kong workload among `documents`: the one named by `workload` (`deployment/kong-kong`), else
+ * the only workload with a Kong container. A `List` (kubectl's `-o json` of several) is unfolded.
+ */
+function derivePod(documents, workload, input) {
+    const all = documents.flatMap((doc) => (isRecord(doc) && doc['kind'] === 'List' ? records(doc['items']) : isRecord(doc) ? [doc] : []));
+    const candidates = all.filter((doc) => WORKLOAD_KINDS.has(String(doc['kind'])) && kongContainer(doc) !== undefined);
+    let chosen;
+    if (workload !== undefined) {
+        const [kind, name] = workload.split('/');
+        chosen = all.find((doc) => String(doc['kind']).toLowerCase() === kind?.toLowerCase() && isRecord(doc['metadata']) && doc['metadata']['name'] === name);
+        if (chosen === undefined)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `has no ${workload} (found: ${all.filter((d) => WORKLOAD_KINDS.has(String(d['kind']))).map(describe).join(', ') || 'no Deployment, DaemonSet or StatefulSet'})`);
+        if (kongContainer(chosen) === undefined)
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `${describe(chosen)} has no Kong container (one named "${CHART_CONTAINER}", or running a kong image)`);
+    }
+    else {
+        if (candidates.length !== 1) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, candidates.length === 0 ? 'holds no Deployment, DaemonSet or StatefulSet running Kong' : `holds ${candidates.length} workloads running Kong (${candidates.map(describe).join(', ')}): name one with kubernetes-workload`);
+        }
+        chosen = candidates[0];
+    }
+    return fromWorkload(chosen, input);
+}
+function describe(doc) {
+    const meta = isRecord(doc['metadata']) ? doc['metadata'] : {};
+    return `${String(doc['kind'])} ${meta['namespace'] === undefined ? '' : `${String(meta['namespace'])}/`}${String(meta['name'])}`;
+}
+function podSpecOf(doc) {
+    const spec = isRecord(doc['spec']) ? doc['spec'] : {};
+    const template = isRecord(spec['template']) ? spec['template'] : {};
+    return isRecord(template['spec']) ? template['spec'] : {};
+}
+/** The container named "proxy" (the chart's), else the one whose image is Kong's. */
+function kongContainer(doc) {
+    const containers = records(podSpecOf(doc)['containers']);
+    return containers.find((c) => c['name'] === CHART_CONTAINER) ?? containers.find((c) => /(^|\/)(kong|kong-gateway)(:|@|$)/.test(String(c['image'] ?? '')));
+}
+function fromWorkload(doc, input) {
+    const pod = podSpecOf(doc);
+    const container = kongContainer(doc);
+    const where = `${describe(doc)}, container ${String(container['name'])}`;
+    const image = container['image'];
+    if (typeof image !== 'string' || image === '')
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `${where} has no image`);
+    const env = records(container['env']).map((e) => {
+        const name = String(e['name']);
+        if (_kong_env_js__WEBPACK_IMPORTED_MODULE_4__/* .SECRET_KONG_VARIABLES */ .V.includes(name) && e['value'] !== undefined) {
+            // The Job manifest is rendered and logged: a literal password would be in both.
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `${where} sets ${name} as a literal value; give it from a Secret (valueFrom.secretKeyRef; in the chart's values: env.pg_password.valueFrom.secretKeyRef) so no manifest holds it`);
+        }
+        return e['valueFrom'] !== undefined ? { name, valueFrom: e['valueFrom'] } : { name, value: e['value'] === undefined ? '' : String(e['value']) };
+    });
+    const database = env.find((e) => e.name === 'KONG_DATABASE');
+    if (database?.value === 'off') {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `${where} runs Kong with KONG_DATABASE=off: DB-less nodes have no database to migrate (upgrade them with the roll action)`);
+    }
+    const volumeMounts = records(container['volumeMounts']);
+    const mounted = new Set(volumeMounts.map((m) => m['name']));
+    const volumes = records(pod['volumes']).filter((v) => mounted.has(v['name']));
+    const missing = [...mounted].filter((name) => !volumes.some((v) => v['name'] === name));
+    if (missing.length > 0)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)(input, `${where} mounts volume(s) ${missing.join(', ')} that the pod does not define`);
+    return {
+        source: where,
+        image,
+        imagePullPolicy: typeof container['imagePullPolicy'] === 'string' ? container['imagePullPolicy'] : undefined,
+        env,
+        envFrom: records(container['envFrom']),
+        volumeMounts,
+        volumes,
+        containerSecurityContext: container['securityContext'],
+        podSecurityContext: pod['securityContext'],
+        serviceAccountName: typeof pod['serviceAccountName'] === 'string' ? pod['serviceAccountName'] : undefined,
+        automountServiceAccountToken: typeof pod['automountServiceAccountToken'] === 'boolean' ? pod['automountServiceAccountToken'] : undefined,
+        imagePullSecrets: records(pod['imagePullSecrets']),
+        affinity: pod['affinity'],
+        nodeSelector: pod['nodeSelector'],
+        tolerations: records(pod['tolerations']),
+    };
+}
+/**
+ * The workload's image with `{version}` for its tag: each hop runs its own version of the same
+ * repository (`registry:5000/kong/kong-gateway:3.4.3.5` → `registry:5000/kong/kong-gateway:{version}`;
+ * a digest is dropped with the tag).
+ */
+function imageTemplate(image) {
+    const bare = image.split('@')[0];
+    const slash = bare.lastIndexOf('/');
+    const colon = bare.lastIndexOf(':');
+    const repository = colon > slash ? bare.slice(0, colon) : bare;
+    return `${repository}:{version}`;
+}
+const WORKLOAD = /^(deployment|daemonset|statefulset)\/[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+/** The pod from the manifest file, else the live workload through `kubectl get … -o json`. */
+async function loadPod(source) {
+    if (source.workload !== undefined && !WORKLOAD.test(source.workload)) {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('kubernetes-workload', `"${source.workload}" is not deployment/<name>, daemonset/<name> or statefulset/<name>`);
+    }
+    if (source.manifest !== undefined) {
+        let text;
+        try {
+            text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(source.manifest, 'utf8');
+        }
+        catch (error) {
+            throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('kubernetes-manifest', `cannot read ${source.manifest}: ${error.code ?? error.message}`);
+        }
+        const documents = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parseAllDocuments */ .hR)(text).map((doc) => {
+            if (doc.errors.length > 0)
+                throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('kubernetes-manifest', `${source.manifest} is not YAML: ${doc.errors[0].message.split('\n')[0]}`);
+            return doc.toJS();
+        });
+        return derivePod(documents, source.workload, 'kubernetes-manifest');
+    }
+    if (source.workload === undefined)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('kubernetes-workload', 'or kubernetes-manifest is required to take the Job from the release');
+    const result = await (0,_lib_exec_js__WEBPACK_IMPORTED_MODULE_3__/* .execCommand */ .N)({
+        command: source.kubectl,
+        args: [...(source.context === undefined ? [] : ['--context', source.context]), 'get', source.workload, '-n', source.namespace, '-o', 'json'],
+    });
+    if (result.exitCode !== 0)
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .inputError */ .Xu)('kubernetes-workload', `kubectl get ${source.workload} -n ${source.namespace} failed: ${(result.stderr || result.stdout).trim().split('\n').slice(-2).join(' / ')}`);
+    let document;
+    try {
+        document = JSON.parse(result.stdout);
+    }
+    catch {
+        throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .stepError */ .hH)(`kubectl get ${source.workload}`, 'did not answer JSON');
+    }
+    return derivePod([document], source.workload, 'kubernetes-workload');
+}
+
+
+/***/ }),
+
 /***/ 6785:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -42972,12 +43146,9 @@ function componentFor(purpose) {
 }
 /** The one function that assembles the Job. */
 function migrationJobManifest(spec, args, jobName, purpose) {
-    const component = componentFor(purpose);
-    const labels = {
-        'app.kubernetes.io/name': 'kong',
-        'app.kubernetes.io/component': component,
-        'app.kubernetes.io/managed-by': 'kong-upgrade-actions',
-    };
+    if (spec.pod !== undefined)
+        return derivedJobManifest(spec, spec.pod, args, jobName, purpose);
+    const labels = jobLabels(purpose);
     const env = [{ name: 'KONG_NGINX_DAEMON', value: 'off' }];
     for (const [name, value] of Object.entries(spec.env)) {
         if (kong_env/* SECRET_KONG_VARIABLES */.V.includes(name))
@@ -43001,6 +43172,10 @@ function migrationJobManifest(spec, args, jobName, purpose) {
             },
         ],
     };
+    return job(spec, jobName, labels, podSpec);
+}
+/** The Job around a pod: backoffLimit 0 (a half-run migration is never retried blindly), kept ttlSecondsAfterFinished. */
+function job(spec, jobName, labels, podSpec) {
     return {
         apiVersion: 'batch/v1',
         kind: 'Job',
@@ -43014,6 +43189,49 @@ function migrationJobManifest(spec, args, jobName, purpose) {
             },
         },
     };
+}
+/** The chart's labels for a component of a migration Job. */
+function jobLabels(purpose) {
+    return { 'app.kubernetes.io/name': 'kong', 'app.kubernetes.io/component': componentFor(purpose), 'app.kubernetes.io/managed-by': 'kong-upgrade-actions' };
+}
+/**
+ * The Job on the release's own pod: what the chart's migrations-pre-upgrade.yaml renders from
+ * the same values (env through kong.no_daemon_env, kong.volumeMounts and kong.volumes, the
+ * security contexts, serviceAccountName, imagePullSecrets, affinity, nodeSelector, tolerations),
+ * with this suite's differences: the hop's image, restartPolicy Never and backoffLimit 0, no init
+ * container, the timeouts in the args.
+ */
+function derivedJobManifest(spec, pod, args, jobName, purpose) {
+    const labels = jobLabels(purpose);
+    // kong.no_daemon_env ends with KONG_NGINX_DAEMON "off": kept where the pod has it, added where not.
+    const env = pod.env.some((e) => e.name === 'KONG_NGINX_DAEMON')
+        ? pod.env.map((e) => (e.name === 'KONG_NGINX_DAEMON' ? { name: e.name, value: 'off' } : e))
+        : [...pod.env, { name: 'KONG_NGINX_DAEMON', value: 'off' }];
+    const optional = (key, value) => (value === undefined || value === null || (Array.isArray(value) && value.length === 0) ? {} : { [key]: value });
+    const podSpec = {
+        ...optional('serviceAccountName', pod.serviceAccountName),
+        automountServiceAccountToken: pod.automountServiceAccountToken ?? false,
+        ...optional('imagePullSecrets', pod.imagePullSecrets),
+        restartPolicy: 'Never',
+        containers: [
+            {
+                name: CONTAINER,
+                image: spec.image,
+                imagePullPolicy: pod.imagePullPolicy ?? spec.imagePullPolicy,
+                ...optional('securityContext', pod.containerSecurityContext),
+                env,
+                ...optional('envFrom', pod.envFrom),
+                args: ['kong', ...args],
+                ...optional('volumeMounts', pod.volumeMounts),
+            },
+        ],
+        ...optional('securityContext', pod.podSecurityContext),
+        ...optional('affinity', pod.affinity),
+        ...optional('nodeSelector', pod.nodeSelector),
+        ...optional('tolerations', pod.tolerations),
+        ...optional('volumes', pod.volumes),
+    };
+    return job(spec, jobName, labels, podSpec);
 }
 /**
  * YAML for kubectl. Every string value is double-quoted: Kubernetes reads manifests as YAML 1.1
@@ -43033,7 +43251,7 @@ function kubernetesRunner(spec, nameFor) {
     return {
         kind: 'kubernetes',
         confPath: undefined,
-        describe: () => `Kubernetes Job in namespace ${spec.namespace} with image ${spec.image}`,
+        describe: () => `Kubernetes Job in namespace ${spec.namespace} with image ${spec.image}${spec.pod === undefined ? '' : ` on the pod of ${spec.pod.source}`}`,
         render: (args, purpose) => renderJobManifest(migrationJobManifest(spec, args, nameFor(purpose), purpose)),
         run: async (args, options) => {
             const name = nameFor(options.purpose);
@@ -43420,6 +43638,7 @@ function hops_makeHop(request, version, where) {
                     serviceAccount: runner.serviceAccount,
                     startTimeoutMs: runner.startTimeoutMs,
                     ttlSecondsAfterFinished: 86_400,
+                    pod: runner.pod,
                 }, nameFor),
             };
         }
@@ -44248,7 +44467,7 @@ function validateRequest(request) {
     if (request.runner.kind === 'kubernetes' && request.kongConf !== undefined) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('kong-conf', 'is not supported with runner: kubernetes; give the settings as inputs (the Job gets them as KONG_* env, as the Helm chart does)');
     }
-    if (request.runner.kind === 'kubernetes' && request.database.db.password !== undefined && request.runner.passwordSecret === undefined) {
+    if (request.runner.kind === 'kubernetes' && request.database.db.password !== undefined && request.runner.passwordSecret === undefined && request.runner.pod === undefined) {
         throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .inputError */ .Xu)('kubernetes-password-secret', 'is required with runner: kubernetes when the database has a password: the Job reads KONG_PG_PASSWORD from that Secret (name/key); a password is never written into a manifest');
     }
     if (request.plan !== undefined && request.version !== undefined) {

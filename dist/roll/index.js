@@ -41375,7 +41375,8 @@ async function roll(request, log) {
         log(`Batch ${index}/${request.batches.length}: ${names.join(', ')}`);
         const skew = await skewRule(request, log);
         cpVersion = skew.version ?? cpVersion;
-        if (!skew.ok) {
+        // A dry run upgrades no control plane: the data planes would wait for it, which is no failure.
+        if (!skew.ok && !request.dryRun) {
             batches.push({ index, nodes: names, outcome: 'not-run', startedAt: undefined, finishedAt: undefined, summary: skew.summary, checks: {} });
             stopped = true;
             continue;
