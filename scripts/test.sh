@@ -16,6 +16,9 @@
 #   bash scripts/test.sh test/lib        # extra arguments go to `vitest run`
 #   bash scripts/test.sh --project integration   # one kind (vitest.config.ts; npm run test:unit needs no setup)
 #   bash scripts/test.sh --setup-only    # install only (used by .ci/run)
+#   bash scripts/test.sh --busy=2        # the same run while 2 CPU-bound loops keep the cores
+#                                        # busy (a test that passes only on an idle machine is
+#                                        # broken); the loops end with the run, or after an hour
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -96,9 +99,24 @@ ensure_npm_deps
 
 if [[ ${1:-} == "--setup-only" ]]; then exit 0; fi
 
+busy=0
+if [[ ${1:-} =~ ^--busy=([0-9]+)$ ]]; then
+  busy=${BASH_REMATCH[1]}
+  shift
+fi
+
 log "npm run build"
 npm run build --silent >&2
 
 # The default reporter for the details, then our one closing line; nothing may print after it.
-exec node_modules/.bin/vitest run \
-  --reporter=default --reporter=./test/reporters/summary-line.ts "$@"
+vitest_args=(run --reporter=default --reporter=./test/reporters/summary-line.ts "$@")
+if [[ $busy -eq 0 ]]; then exec node_modules/.bin/vitest "${vitest_args[@]}"; fi
+
+log "keeping $busy CPU-bound loop(s) busy during the run"
+busy_pids=()
+for ((i = 0; i < busy; i++)); do
+  timeout 3600 node -e 'for (;;) {}' &
+  busy_pids+=("$!")
+done
+trap 'kill "${busy_pids[@]}" 2>/dev/null || true' EXIT
+node_modules/.bin/vitest "${vitest_args[@]}"
