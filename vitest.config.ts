@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   'test/actions/metadata.test.ts',
   'test/changelog/format-3-paths.test.ts',
   'test/changelog/impact.test.ts',
+  'test/changelog/kic.test.ts',
   'test/changelog/parse-enterprise-markdown.test.ts',
   'test/changelog/real-shapes.test.ts',
   'test/changelog/secret-settings.test.ts',

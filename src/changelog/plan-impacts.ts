@@ -153,6 +153,7 @@ function declarativeSummary(set: EntitySet, consumers: Consumers): PlanInspected
     plugins: namesOf(set.plugins),
     regexPaths: set.routes.reduce((count, route) => count + route.paths.filter(({ path }) => regexOf(path) !== undefined).length, 0),
     envPlaceholders: set.envPlaceholders,
+    ...(set.controllers === undefined || set.controllers.length === 0 ? {} : { controllers: set.controllers.map((c) => c.image) }),
   };
 }
 
@@ -170,7 +171,7 @@ export function inspectedLines(inspected: PlanInspected): string[] {
       (d) =>
         `${d.file} (${d.formatVersion ?? (d.consumer === 'kic' ? 'Kubernetes' : 'no format version')}, ${CONSUMER_NAMES[d.consumer] ?? d.consumer}): ${d.services} services, ${d.routes} routes, ${d.regexPaths} regex paths; plugins: ${shown(d.plugins)}${
           d.envPlaceholders.length > 0 ? `; decK env placeholders (not resolved): ${shown(d.envPlaceholders)}` : ''
-        }`,
+        }${d.controllers === undefined ? '' : `; ingress controller: ${shown(d.controllers)}`}`,
     ),
     ...inspected.kongConf.map((c) => `${c.file} (${c.input}): ${c.properties} properties set`),
     ...(inspected.adminApi

@@ -106,6 +106,8 @@ export interface PlanInspected {
     readonly regexPaths: number;
     /** decK `${{ env "…" }}` variables, never resolved. */
     readonly envPlaceholders: readonly string[];
+    /** KIC: the ingress controller images of the file's Deployments (only when there are some). */
+    readonly controllers?: readonly string[];
   }[];
   readonly kongConf: readonly { readonly file: string; readonly input: 'kong-conf' | 'kong-env'; readonly properties: number }[];
   readonly adminApi:

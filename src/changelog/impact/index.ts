@@ -1,6 +1,7 @@
 import { declarativeFormatVersion } from './declarative-consumer.js';
 import { adminApiEntities, declarativeEntities } from './entities.js';
 import { enterpriseRemovedFeature } from './enterprise-removed-feature.js';
+import { kicCompatibility } from './kic-compatibility.js';
 import { kongConfDefaultChanged } from './kong-conf-default-changed.js';
 import { kongConfInvalidValue } from './kong-conf-invalid-value.js';
 import { kongConfRemovedProperty } from './kong-conf-removed-property.js';
@@ -24,6 +25,7 @@ export const IMPACT_RULES: readonly ImpactRule[] = [
   declarativeFormatVersion,
   routeRegexEngine,
   routeRegexPrefix,
+  kicCompatibility,
   ltsFieldRenames,
   secureByDefault,
   enterpriseRemovedFeature,

@@ -75,13 +75,31 @@ function plainTextFinding(route: RouteRef, path: string, where: string): Impact 
   };
 }
 
+/**
+ * A regex-looking Ingress path the controller hands Kong as it is: plain text on 3.x, unless
+ * written with the controller's `/~` marker (KIC 2.7.0+, or the Ingress's
+ * `konghq.com/regex-prefix`) or the class's IngressClassParameters turn on the 2.x heuristic
+ * (`enableLegacyRegexDetection`, KIC 2.6.0+: "the heuristic has known flaws that will not be
+ * fixed", Kong/kubernetes-ingress-controller CHANGELOG.md 2.6.0).
+ */
 function ingressFinding(route: RouteRef, path: string, where: string): Impact {
+  const rewrite = `/~${path}`;
+  if (route.legacyRegexDetection !== undefined) {
+    return {
+      rule: 'route-regex-prefix',
+      severity: 'warning',
+      title: 'Ingress regex path relies on the controller\'s legacy regex heuristic',
+      detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}"; the controller adds it to this path because ${route.legacyRegexDetection} sets enableLegacyRegexDetection, Kong Ingress Controller's 2.x heuristic, which it says has known flaws that will not be fixed.`,
+      where,
+      remedy: `Write the path as "${rewrite}" (the controller turns "/~" into Kong's "${REGEX_PREFIX}"), then turn enableLegacyRegexDetection off.`,
+    };
+  }
   return {
     rule: 'route-regex-prefix',
     severity: 'warning',
-    title: 'Ingress path looks like a regex',
-    detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}"; Kong's Helm chart (UPGRADE.md, 2.13.0) says Kong 3.0 needs KIC 2.6 or later and that its regex path changes "require changes to Ingresses".`,
+    title: 'Ingress path looks like a regex: Kong 3.x matches it as plain text',
+    detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}", and Kong Ingress Controller passes this path on as it is; Kong's Helm chart (UPGRADE.md, 2.13.0) says Kong 3.0 needs KIC 2.6 or later and that its regex path changes "require changes to Ingresses".`,
     where,
-    remedy: 'Rewrite the path the way your Kong Ingress Controller version marks regex paths (see its upgrade notes for Kong 3.x), and test the route on the new version.',
+    remedy: `Write the path as "${rewrite}" (KIC 2.7+ turns "/~" into Kong's "${REGEX_PREFIX}"; the annotation konghq.com/regex-prefix changes that marker), or for the time of the upgrade set enableLegacyRegexDetection: true on the IngressClassParameters of the Ingress's class (KIC 2.6+), then rewrite the path and turn it off.`,
   };
 }

@@ -8,6 +8,7 @@ export const RULE_IDS = [
   'declarative-format-version',
   'route-regex-engine',
   'route-regex-prefix',
+  'kic-compatibility',
   'lts-field-renames',
   'secure-by-default',
   'enterprise-removed-feature',

@@ -61,8 +61,13 @@ export type DeclarativeConsumer = 'deck' | 'db-less';
 export interface RouteRef {
   readonly where: string;
   /** Declarative files nest routes under services or list them at the top level; KIC has Ingress rules. */
-  readonly placement: 'admin-api' | 'under-service' | 'top-level' | 'ingress';
+  readonly placement: 'admin-api' | 'under-service' | 'top-level' | 'ingress' | 'httproute';
   readonly paths: readonly { readonly path: string; readonly where: string }[];
+  /**
+   * KIC: where the Ingress's class turns on the controller's 2.x regex heuristic
+   * (IngressClassParameters `enableLegacyRegexDetection`), which prefixes its regex-like paths.
+   */
+  readonly legacyRegexDetection?: string;
   /** The route as written: present keys only, so a rule can tell an omitted field. */
   readonly fields: Readonly<Record<string, unknown>>;
 }
@@ -89,6 +94,15 @@ export interface EntitySet {
   readonly services: readonly ServiceRef[];
   /** decK `${{ env "…" }}` variables the file refers to (never resolved). */
   readonly envPlaceholders: readonly string[];
+  /** KIC: the ingress controller containers of the Deployments in the file. */
+  readonly controllers?: readonly ControllerRef[];
+}
+
+export interface ControllerRef {
+  readonly where: string;
+  readonly image: string;
+  /** major.minor of the image tag; undefined when the tag names no version (a digest, `latest`). */
+  readonly version: string | undefined;
 }
 
 /** What rules see: the input with the entity sources read into one shape. */
