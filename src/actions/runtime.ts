@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { errorMessage } from '../lib/errors.js';
-import type { InputSource } from '../lib/inputs.js';
+import { withDefaults, type InputSource } from '../lib/inputs.js';
 import { logLine, logLines } from '../lib/log-text.js';
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
@@ -8,6 +8,11 @@ export const runnerInputs: InputSource = {
   get: (name) => core.getInput(name),
   mask: (secret) => core.setSecret(secret),
 };
+
+/** An action's inputs, read with its manifest's defaults (`inputs.generated.ts` beside its main.ts). */
+export function actionInputs(defaults: Readonly<Record<string, string>>): InputSource {
+  return withDefaults(runnerInputs, defaults);
+}
 
 /**
  * Of `names`, the inputs the workflow gave as empty. The runner sets `INPUT_<NAME>` for every

@@ -11,6 +11,22 @@ export interface InputSource {
   mask(secret: string): void;
 }
 
+/**
+ * `source` with an action's defaults (its manifest's, through the generated inputs module): an
+ * input left empty reads as its default, as the runner passes the default for an input `with:`
+ * leaves out. So a default exists once, and an action, the CLI and promote's in-process smoke
+ * gate all read the same one.
+ */
+export function withDefaults(source: InputSource, defaults: Readonly<Record<string, string>>): InputSource {
+  return {
+    get(name) {
+      const value = source.get(name);
+      return value.trim() === '' ? (defaults[name] ?? value) : value;
+    },
+    mask: (secret) => source.mask(secret),
+  };
+}
+
 export function readString(source: InputSource, name: string): string | undefined {
   const value = source.get(name).trim();
   return value === '' ? undefined : value;

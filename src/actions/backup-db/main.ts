@@ -10,13 +10,16 @@ import { createRunDir, type RunDir } from '../../lib/run-dir.js';
 import { describeDatabase } from '../../database/connection.js';
 import { bulletList, table } from '../../lib/markdown.js';
 import type { BackupManifest } from '../../database/manifest.js';
-import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, infoLines, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
 import { RUN_DIR_STATE } from './state.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 // The other modes' modules load when their mode runs (import() below): the bundle's start-up
 // time is part of every backup's time, which bench/backup.mjs compares with bare pg_dump.
 await runAction(async () => {
-  const request = readBackupRequest(runnerInputs);
+  const request = readBackupRequest(inputs);
   // A cancelled job (SIGINT, then SIGTERM from the runner) stops pg_dump/pg_restore and
   // removes partial files instead of leaving them behind.
   const abort = new AbortController();

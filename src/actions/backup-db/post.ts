@@ -5,8 +5,11 @@ import { cleanUpRun } from '../../database/leftovers.js';
 import { withDatabase, type DatabaseTarget } from '../../database/postgres/connect.js';
 import { bulletList } from '../../lib/markdown.js';
 import { openRunDir } from '../../lib/run-dir.js';
-import { info, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
 import { RUN_DIR_STATE } from './state.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 // backup-db's `post:` step, run by the runner when the job ends, with the main step's inputs and
 // state. A main step that finished (even failing) removed its run folder when it had nothing to
@@ -14,7 +17,7 @@ import { RUN_DIR_STATE } from './state.js';
 await runAction(async () => {
   const folder = core.getState(RUN_DIR_STATE);
   if (folder === '' || !existsSync(folder)) return;
-  const request = readBackupRequest(runnerInputs);
+  const request = readBackupRequest(inputs);
   const servers = serversOf(request);
   const { done, left } = await cleanUpRun(openRunDir(folder), (host, port) => servers.find((s) => s.db.host === host && s.db.port === port));
   for (const line of done) info(`Cleaned up after the interrupted backup-db step: ${line}`);

@@ -7,15 +7,18 @@ import { stepError } from '../../lib/errors.js';
 import { readPath } from '../../lib/inputs.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
 import { writeInputFile } from '../../lib/output-file.js';
-import { givenEmpty, info, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, givenEmpty, info, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 await runAction(async () => {
   for (const name of givenEmpty(['baseline', 'backup-manifest'])) {
     core.warning(`${name} is set but empty, so no entity counts are compared: the expression that gives it resolved to nothing (a step id or output that does not exist?). Leave it out, or give none, for no baseline.`, { title: `smoke-test: ${name} is empty` });
   }
-  const options = await readSmokeOptions(runnerInputs);
+  const options = await readSmokeOptions(inputs);
   const reportFile = path.resolve(
-    readPath(runnerInputs, 'report-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'),
+    readPath(inputs, 'report-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-smoke-report.json'),
   );
 
   const report = await runSmokeTest(options, info);

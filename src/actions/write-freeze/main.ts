@@ -2,13 +2,16 @@ import * as core from '@actions/core';
 import { applyFreeze, FREEZE_STATUS, liftFreeze, proveFrozen } from '../../drift/freeze.js';
 import { readFreezeRequest } from '../../drift/freeze-request.js';
 import { createAdminClient } from '../../kong/admin-api.js';
-import { info, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
 import { FREEZE_STATE, LIFTED_STATE } from './state.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 // write-freeze: Admin API writes on blue refused from here to the end of the job, when the
 // post step (post.ts) lifts the freeze, whether the job succeeded, failed or was cancelled.
 await runAction(async () => {
-  const request = readFreezeRequest(runnerInputs);
+  const request = readFreezeRequest(inputs);
   const admin = createAdminClient(request.admin, 10_000, 'write freeze');
   const record = await applyFreeze(admin, request.adminRoute, info);
   // Saved before anything can fail or be cancelled: post lifts what is there.

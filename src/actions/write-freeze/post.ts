@@ -4,8 +4,11 @@ import { readFreezeRecord } from '../../drift/freeze-record.js';
 import { readFreezeRequest } from '../../drift/freeze-request.js';
 import { createAdminClient } from '../../kong/admin-api.js';
 import { table } from '../../lib/markdown.js';
-import { info, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
 import { FREEZE_STATE, LIFTED_STATE } from './state.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 // write-freeze's `post:` step, run by the runner when the job ends: after success, failure or
 // cancellation (post-if: always()). Lifts the freeze and reports the writes it refused.
@@ -13,7 +16,7 @@ await runAction(async () => {
   const saved = core.getState(FREEZE_STATE);
   if (saved === '' || core.getState(LIFTED_STATE) === 'true') return;
   const record = readFreezeRecord(saved, 'write-freeze state');
-  const request = readFreezeRequest(runnerInputs);
+  const request = readFreezeRequest(inputs);
   const existed = await liftFreeze(createAdminClient(request.admin, 10_000, 'lifting the write freeze'), record);
   const liftedMs = await proveLifted(request.loopbackUrl, request.admin.token, record, request.timeoutMs);
   const liftedAt = new Date();
