@@ -166,3 +166,91 @@ exit 0`,
     expect(existsSync(path.join(dir, 'kubeconfig'))).toBe(false);
   });
 });
+
+describe('gitops.sh', () => {
+  const git = (cwd: string, ...args: string[]) => execFileAsync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd });
+  const values = '# Kong for production\nimage:\n  repository: kong   # the OSS image\n  tag: "3.4.3.5"\nenv:\n  database: "off"\ningressController:\n  image:\n    tag: "3.4"\n';
+  const helmRelease = 'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: kong-dp-eu\nspec:\n  chart:\n    spec:\n      chart: kong\n      version: "2.38.0" # pinned\n';
+  /** A GitOps repository (a bare one as the remote) holding the release's values and its HelmRelease. */
+  async function gitopsRepository(name: string, files: Record<string, string> = { 'apps/kong-dp-eu/values.yaml': values, 'apps/kong-dp-eu/helmrelease.yaml': helmRelease }) {
+    const origin = path.join(dir, name, 'origin.git');
+    const seed = path.join(dir, name, 'seed');
+    mkdirSync(seed, { recursive: true });
+    await execFileAsync('git', ['init', '--quiet', '--bare', '--initial-branch=main', origin]);
+    await git(seed, 'init', '--quiet', '--initial-branch=main');
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(seed, file)), { recursive: true });
+      writeFileSync(path.join(seed, file), text);
+    }
+    await git(seed, 'add', '.');
+    await git(seed, 'commit', '--quiet', '-m', 'seed');
+    await git(seed, 'push', '--quiet', origin, 'main');
+    const show = async (ref: string, file: string) => (await execFileAsync('git', ['--git-dir', origin, 'show', `${ref}:${file}`])).stdout;
+    const branches = async () => (await execFileAsync('git', ['--git-dir', origin, 'branch', '--format=%(refname:short)'])).stdout.split('\n').filter(Boolean);
+    return { url: `file://${origin}`, show, branches };
+  }
+  /** gh answers the pull request's state; kubectl shows the old image once, then the new one. */
+  const cluster = (name: string, prState = 'MERGED', newImage = 'kong/kong-gateway:3.10.0.2') =>
+    recorders(name, {
+      gh: `case "$1 $2" in "pr view") echo ${prState};; esac; exit 0`,
+      kubectl: `case "$*" in
+  *"get deployment"*) if [ -e "${dir}/${name}/seen" ]; then echo "kong-dp-eu-kong=${newImage}"; else touch "${dir}/${name}/seen"; echo "kong-dp-eu-kong=kong/kong-gateway:3.4.3.5"; fi;;
+esac
+exit 0`,
+    });
+  const config = (url: string, gitops: object = {}) =>
+    JSON.stringify({ namespace: 'kong', release: 'kong', gitops: { repository: url, branch: 'main', pollSeconds: 0, releases: { 'kong-dp-eu': 'apps/kong-dp-eu/values.yaml' }, ...gitops } });
+  const env = (url: string, extra: Record<string, string> = {}, gitops: object = {}) => ({
+    KONG_UPGRADE_OPERATOR_CONFIG: config(url, gitops), KONG_UPGRADE_KUBECONFIG: 'apiVersion: v1\nkind: Config\n', KONG_UPGRADE_GITOPS_TOKEN: 'gho_Secret4711',
+    KONG_UPGRADE_VERSION: '3.10.0.2', KONG_UPGRADE_BATCH: '["kong-dp-eu"]', KONG_UPGRADE_STRATEGY: 'rolling', KONG_UPGRADE_ENVIRONMENT: 'production', GITHUB_RUN_ID: '42', ...extra,
+  });
+
+  it('roll-batch as a pull request: the image and the pinned chart bumped in place (comments kept), merged, then waited for until the release runs it', async () => {
+    const repo = await gitopsRepository('gitops-pr');
+    const { bin, calls } = cluster('gitops-pr');
+    const result = await run('gitops.sh', 'roll-batch', bin, env(repo.url, {}, { chartVersion: '2.52.0', chartFile: 'apps/kong-dp-eu/helmrelease.yaml', chartKey: 'spec.chart.spec.version' }));
+    expect(result.code, result.stderr).toBe(0);
+    const head = 'kong-upgrade/kong-dp-eu-3.10.0.2-roll-batch-42';
+    expect(await repo.branches()).toEqual([head, 'main']);
+    expect(await repo.show(head, 'apps/kong-dp-eu/values.yaml')).toBe(values.replace('repository: kong   #', 'repository: "kong/kong-gateway"   #').replace('tag: "3.4.3.5"', 'tag: "3.10.0.2"'));
+    expect(await repo.show(head, 'apps/kong-dp-eu/helmrelease.yaml')).toBe(helmRelease.replace('"2.38.0" # pinned', '"2.52.0" # pinned'));
+    expect(await repo.show('main', 'apps/kong-dp-eu/values.yaml')).toBe(values);
+    const log = calls();
+    expect(log[0]).toBe(`gh pr create --repo ${repo.url} --base main --head ${head} --title Kong kong-dp-eu: 3.10.0.2 (rolling roll-batch, production) --body Written by the Kong upgrade workflow after its gates (plan, backup, rehearsal). https://github.com//actions/runs/42`);
+    expect(log.filter((line) => line.startsWith('kubectl'))).toEqual([
+      'kubectl --namespace kong get deployment -l app.kubernetes.io/instance=kong-dp-eu,app.kubernetes.io/name=kong -o jsonpath={range .items[*]}{.metadata.name}={.spec.template.spec.containers[?(@.name=="proxy")].image}{"\\n"}{end}',
+      expect.stringMatching(/^kubectl --namespace kong get deployment/),
+      expect.stringMatching(/^kubectl --namespace kong rollout status deployment\/kong-dp-eu-kong --timeout=\d+s$/),
+    ]);
+    expect(log.join('\n')).not.toContain('gho_Secret4711');
+    expect(result.stdout).toContain('Release kong-dp-eu runs kong/kong-gateway:3.10.0.2');
+  });
+
+  it('start-new pushed straight to the branch; run again, nothing to commit, and it still waits for the rollout', async () => {
+    const repo = await gitopsRepository('gitops-push', { 'apps/kong/values.yaml': values });
+    const { bin, calls } = cluster('gitops-push', 'MERGED', 'kong:3.9.1');
+    const extra = { KONG_UPGRADE_VERSION: '3.9.1', KONG_UPGRADE_EDITION: 'oss', KONG_UPGRADE_ROLE: 'blue' };
+    const first = await run('gitops.sh', 'start-new', bin, env(repo.url, extra, { mode: 'push', valuesFile: 'apps/kong/values.yaml', releases: undefined }));
+    expect(first.code, first.stderr).toBe(0);
+    expect(await repo.branches()).toEqual(['main']);
+    expect(await repo.show('main', 'apps/kong/values.yaml')).toContain('  repository: "kong"   # the OSS image\n  tag: "3.9.1"\n');
+    expect(calls().some((line) => line.startsWith('gh '))).toBe(false);
+    const again = await run('gitops.sh', 'start-new', bin, env(repo.url, extra, { mode: 'push', valuesFile: 'apps/kong/values.yaml' }));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('already has kong:3.9.1 for kong: nothing to commit');
+    expect(calls().filter((line) => line.includes('rollout status'))).toHaveLength(2);
+  });
+
+  it('refused before anything is pushed: a stop phase, a values file without image.tag, a bad version; a closed pull request fails without a rollout', async () => {
+    const repo = await gitopsRepository('gitops-refused', { 'apps/kong-dp-eu/values.yaml': 'image:\n  repository: kong\n' });
+    const { bin, calls } = cluster('gitops-refused', 'CLOSED');
+    expect(await run('gitops.sh', 'stop-old', bin, env(repo.url))).toMatchObject({ code: 2, stderr: expect.stringMatching(/stop-old is not done through GitOps/) });
+    expect(await run('gitops.sh', 'roll-batch', bin, env(repo.url, { KONG_UPGRADE_VERSION: '3.10; reboot' }))).toMatchObject({ code: 2, stderr: expect.stringMatching(/not a Kong version/) });
+    expect(await run('gitops.sh', 'roll-batch', bin, env(repo.url, { KONG_UPGRADE_BATCH: '["kong-dp-us"]' }))).toMatchObject({ code: 2, stderr: expect.stringMatching(/'kong-dp-us' is not in gitops.releases/) });
+    expect(await run('gitops.sh', 'roll-batch', bin, env(repo.url))).toMatchObject({ code: 2, stderr: expect.stringMatching(/has no single image.tag to set/) });
+    expect(await repo.branches()).toEqual(['main']);
+    const closed = await gitopsRepository('gitops-closed');
+    expect(await run('gitops.sh', 'roll-batch', bin, env(closed.url))).toMatchObject({ code: 1, stderr: expect.stringMatching(/is CLOSED, not merged: nothing was rolled out/) });
+    expect(calls().some((line) => line.startsWith('kubectl'))).toBe(false);
+  });
+});
