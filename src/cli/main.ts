@@ -10,7 +10,8 @@ import { readBackupRequest } from '../database/backup-request.js';
 import { CHECK_TARGETS_USAGE, checkTargets } from './check-targets.js';
 import { DOCTOR_USAGE, doctor } from './doctor.js';
 import { errorMessage, inputError } from '../lib/errors.js';
-import type { InputSource } from '../lib/inputs.js';
+import { withDefaults, type InputSource } from '../lib/inputs.js';
+import { PLAN_DEFAULTS, PLAN_FLAGS, VERIFY_DEFAULTS, VERIFY_FLAGS } from './flags.generated.js';
 
 /**
  * `kong-upgrade`: the same domain as the actions, for an operator planning at a terminal.
@@ -62,19 +63,6 @@ ${DOCTOR_USAGE}
 
 ${CHECK_TARGETS_USAGE}`;
 
-const STRING_FLAGS = [
-  'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'kong-env', 'declarative-consumer', 'nginx-template',
-  'admin-url', 'admin-token', 'workspace', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password',
-  'pg-database', 'pg-sslmode', 'cache-dir', 'github-token', 'github-api-url', 'format', 'output',
-] as const;
-
-const VERIFY_STRING_FLAGS = [
-  'manifest', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database', 'pg-sslmode',
-  'target-database-url', 'target-pg-host', 'target-pg-port', 'target-pg-user', 'target-pg-password', 'target-pg-database',
-  'target-pg-sslmode', 'pg-bin-dir', 'jobs', 'encryption-passphrase', 'encryption-private-key',
-  's3-endpoint', 's3-region', 's3-force-path-style', 's3-checksum',
-] as const;
-
 const FORMATS = ['text', 'markdown', 'json'] as const;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -97,17 +85,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       allowPositionals: false,
       options:
         command === 'plan'
-          ? {
-              ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
-              'declarative-config': { type: 'string', multiple: true },
-              offline: { type: 'boolean' },
-              help: { type: 'boolean', short: 'h' },
-            }
-          : {
-              ...Object.fromEntries(VERIFY_STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
-              'trial-restore': { type: 'boolean' },
-              help: { type: 'boolean', short: 'h' },
-            },
+          ? { ...PLAN_FLAGS, format: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+          : { ...VERIFY_FLAGS, help: { type: 'boolean', short: 'h' } },
     }).values as Record<string, string | boolean | string[] | undefined>;
   } catch (error) {
     process.stderr.write(`kong-upgrade: ${(error as Error).message}\n`);
@@ -117,11 +96,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command === 'verify') return verify(flagInputs(values));
+  // The flags are the action's inputs (generated from its manifest), read with its defaults.
+  if (command === 'verify') return verify(withDefaults(flagInputs(values), VERIFY_DEFAULTS));
   try {
     const format = String(values.format ?? 'text');
     if (!(FORMATS as readonly string[]).includes(format)) throw inputError('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
-    const request = await readPlanRequest(flagInputs(values));
+    const request = await readPlanRequest(withDefaults(flagInputs(values), PLAN_DEFAULTS));
     const plan = await buildPlan(request, { log: (line) => process.stderr.write(`${line}\n`) });
     const json = serializePlan(plan);
     if (typeof values.output === 'string') await writeFile(values.output, json);

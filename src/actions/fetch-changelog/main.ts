@@ -8,13 +8,16 @@ import { stepError } from '../../lib/errors.js';
 import { readBoolean, readPath } from '../../lib/inputs.js';
 import { SUMMARY_LIMIT_BYTES } from '../../lib/markdown.js';
 import { writeInputFile } from '../../lib/output-file.js';
-import { info, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 await runAction(async () => {
-  const request = await readPlanRequest(runnerInputs);
-  const failOnImpact = readBoolean(runnerInputs, 'fail-on-impact', false);
+  const request = await readPlanRequest(inputs);
+  const failOnImpact = readBoolean(inputs, 'fail-on-impact', false);
   const planFile = path.resolve(
-    readPath(runnerInputs, 'plan-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-upgrade-plan.json'),
+    readPath(inputs, 'plan-file') ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), 'kong-upgrade-plan.json'),
   );
 
   const plan = await buildPlan(request, { log: info });

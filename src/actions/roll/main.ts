@@ -6,10 +6,13 @@ import { countEntities, readDeclarative } from '../../rolling/declarative.js';
 import { readRollRequest } from '../../rolling/request.js';
 import { renderRollingSummary } from '../../rolling/report.js';
 import { roll } from '../../rolling/roll.js';
-import { info, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 await runAction(async () => {
-  const request = await readRollRequest(runnerInputs, process.cwd(), process.env);
+  const request = await readRollRequest(inputs, process.cwd(), process.env);
 
   if (request.command === 'convert') {
     const { installTool } = await import('../../lib/tool-install.js');
