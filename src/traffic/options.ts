@@ -4,7 +4,7 @@ import { runSmokeTest } from '../checks/smoke.js';
 import type { SmokeReport } from '../checks/report.js';
 import { inputError } from '../lib/errors.js';
 import type { PooledRequest } from '../lib/http.js';
-import { readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readSecret, readString, type InputSource } from '../lib/inputs.js';
+import { parseDuration, readBoolean, readDuration, readEnum, readHttpUrl, readList, readPositiveInteger, readSecret, readString, withDefaults, type InputSource } from '../lib/inputs.js';
 import type { AdminApiTarget } from '../kong/admin-api.js';
 import { readAdminInputs } from '../kong/admin-inputs.js';
 import type { BackendKind, TrafficBackend } from './backend.js';
@@ -68,7 +68,9 @@ export async function readPromoteConfig(source: InputSource, log: (line: string)
   };
 
   const greenProxy = readHttpUrl(source, 'green-proxy-url');
-  const timeoutMs = readDuration(source, 'request-timeout', '5s');
+  // One request-timeout for every request promote sends (actions/promote/manifest.yml's default).
+  const timeoutText = readString(source, 'request-timeout') ?? '5s';
+  const timeoutMs = parseDuration(timeoutText, 'request-timeout');
   const probePaths = readList(source, 'probe-paths');
   const requests: PooledRequest[] = (probePaths.length > 0 ? probePaths : ['/']).map((p) => {
     if (!p.startsWith('/')) throw inputError('probe-paths', `"${p}" must start with /`);
@@ -77,7 +79,8 @@ export async function readPromoteConfig(source: InputSource, log: (line: string)
   const hasAdmin = readString(source, 'admin-url') !== undefined;
   let smoke: (() => Promise<SmokeReport>) | undefined;
   if (hasAdmin && readBoolean(source, 'smoke', true)) {
-    const smokeOptions = await readSmokeOptions(source);
+    // The smoke gate's requests are Admin API requests too: promote's timeout, not smoke-test's default.
+    const smokeOptions = await readSmokeOptions(withDefaults(source, { 'request-timeout': timeoutText }));
     smoke = () => runSmokeTest(smokeOptions, (line) => log(`    smoke: ${line}`));
   }
   const gate: GateOptions = {
@@ -185,7 +188,9 @@ function buildBackend(source: InputSource, kind: BackendKind, timeoutMs: number,
         context: readString(source, 'k8s-context'),
         blueSelector: parseSelector(required(source, 'blue-selector', 'the blue pods\' labels, e.g. app=kong,track=blue'), 'blue-selector'),
         greenSelector: parseSelector(required(source, 'green-selector', 'the green pods\' labels, e.g. app=kong,track=green'), 'green-selector'),
-        timeoutMs: readDuration(source, 'request-timeout', '30s'),
+        // A kubectl call is a process that may authenticate (an exec plugin) and discover the API
+        // before its one request: request-timeout, but at least 30 s (as an SSH connection gets 10 s).
+        timeoutMs: Math.max(timeoutMs, 30_000),
       });
   }
 }
