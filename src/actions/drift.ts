@@ -13,9 +13,9 @@ import { info } from './runtime.js';
  * A drift check as every action that runs one reports it (promote before traffic moves, migrate
  * before `finish`, drift-check): the report written for the jobs after it, the outputs `drift`
  * and `drift-report`, a summary section, and a failure naming the tables and entities unless
- * all of it was accepted.
+ * all of it was accepted (a dry run: a warning saying what would be refused).
  */
-export async function runDriftCheck(point: string, inputs: DriftInputs, database: DatabaseTarget): Promise<DriftReport> {
+export async function runDriftCheck(point: string, inputs: DriftInputs, database: DatabaseTarget, dryRun = false): Promise<DriftReport> {
   info(`drift check before ${point}: blue's database against ${inputs.manifestPath}`);
   const report = await checkDrift({ point, ...inputs, database, log: info });
   const file = inputs.reportFile ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), `kong-upgrade-drift-${point}.json`);
@@ -29,10 +29,12 @@ export async function runDriftCheck(point: string, inputs: DriftInputs, database
   }
   if (report.outcome === 'refused') {
     const refused = report.tables.filter((t) => t.accepted === null).map((t) => t.table);
-    throw stepError(
+    const error = stepError(
       `drift check before ${point}`,
       `${describeDrift(report)}. Writes made on blue after the backup are not in it: a rollback to the backup loses them, and a copy restored from it (dual-cluster green) lacks them. Freeze Admin API writes and back up again, or accept them with accept-drift: true or accept-drift: ${refused.join(', ')}`,
     );
+    if (!dryRun) throw error;
+    core.warning(`dry run: ${point} would be refused: ${error.message}`);
   }
   return report;
 }

@@ -15,7 +15,7 @@ import { SSL_MODES, type DatabaseConnection } from '../../database/connection.js
 import { readDatabaseInputs } from '../../database/connection-inputs.js';
 import { editionOf, parseKongVersion } from '../../version/kong-version.js';
 import { imageTemplate, loadPod } from '../../kong/runners/pod-spec.js';
-import { readDriftInputs, type DriftInputs } from '../../drift/inputs.js';
+import { readDriftInputs } from '../../drift/inputs.js';
 import { runDriftCheck } from '../drift.js';
 import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
 
@@ -25,7 +25,7 @@ await runAction(async () => {
   // finish blue cannot run on it, and a write made through an old node while migrations were
   // pending may be one Kong skips until finish and a reload (Kong/kong#6172).
   const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await readDriftInputs(runnerInputs, 'backup-manifest') : await refuseDriftInputs(request.command);
-  if (drift !== undefined && !request.render) await checkBeforeFinish(drift, request);
+  if (drift !== undefined && !request.render) await runDriftCheck('finish', drift, request.database, request.dryRun);
   const result = await migrate(request, { info, warning: (line) => core.warning(line) });
   writeOutputs(result);
   for (const item of result.rendered) infoLines(`# ${item.title}\n${item.text}`);
@@ -137,16 +137,6 @@ async function refuseDriftInputs(command: string): Promise<undefined> {
     }
   }
   return undefined;
-}
-
-/** A dry run reports what the check found and goes on; a real finish stops on drift not accepted. */
-async function checkBeforeFinish(drift: DriftInputs, request: MigrateRequest): Promise<void> {
-  try {
-    await runDriftCheck('finish', drift, request.database);
-  } catch (error) {
-    if (!request.dryRun) throw error;
-    core.warning(`dry run: finish would be refused: ${(error as Error).message}`);
-  }
 }
 
 /** Kong's flags take whole seconds. */

@@ -33,7 +33,7 @@ await runAction(async () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
 
   // Before any traffic moves: writes made on blue since the backup would be left behind.
-  if (drift !== undefined && config.strategy.command === 'promote') await runDriftCheck('promote', drift, blueDatabase!);
+  if (drift !== undefined && config.strategy.command === 'promote') await runDriftCheck('promote', drift, blueDatabase!, config.strategy.dryRun);
   else if (config.strategy.command === 'promote' && config.topology === 'dual-cluster') {
     core.warning('no drift-manifest: writes made on blue after the backup green was restored from are not checked, and would be left behind', { title: 'promote: drift not checked' });
   }
