@@ -362,6 +362,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     }
 
     const raws = stepTokens(inv.workflow, jobId);
+    const posts: (() => Promise<Execution>)[] = [];
     for (const [index, step] of job.steps.entries()) {
       const raw = raws[index];
       const id = child(raw, 'id') ? step.id : undefined;
@@ -415,6 +416,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       } finally {
         sampler?.stop();
       }
+      if (execution?.post) posts.push(execution.post);
       if (execution) {
         Object.assign(exported, execution.exported);
         for (const value of execution.masked) masks.add(value);
@@ -448,6 +450,16 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       if (result.conclusion === 'failure') failed = true;
     }
 
+    // `post:` steps when the job ends, last first, whatever the job's status (post-if: always()).
+    const postResults: StepResult[] = [];
+    for (const post of posts.reverse()) {
+      const ran = await post().then((e) => e.result, (error: Error) => blank(undefined, 'Post', 'failure', Date.now(), error.message));
+      for (const line of `${ran.stdout}${ran.stderr}`.split('\n')) if (line !== '') log.push(`${label}/post | ${line}`);
+      if (ran.error) log.push(`${label}/post | harness: ${ran.error}`);
+      postResults.push(ran);
+      if (ran.conclusion === 'failure') failed = true;
+    }
+
     const finalEnv = { ...jobEnv, ...exported };
     const finalScope: Scope = { contexts: stepContexts(finalEnv), files };
     const outputs: Record<string, string> = {};
@@ -465,10 +477,10 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       failed = true;
     }
     const result: Conclusion = cancellation.reason ? 'cancelled' : failed ? 'failure' : 'success';
-    writeFileSync(path.join(jobDir, 'summary.md'), results.map((r) => r.summary).join('\n'));
+    writeFileSync(path.join(jobDir, 'summary.md'), [...results, ...postResults].map((r) => r.summary).join('\n'));
     log.push(`${label} | ${result}${error ? `: ${error}` : ''}`);
     const reason = error ?? cancellation.reason;
-    return { id: label, ...described, result, environment, ...deployment(url), outputs, steps: results, ...(reason && { reason }) };
+    return { id: label, ...described, result, environment, ...deployment(url), outputs, steps: results, posts: postResults, ...(reason && { reason }) };
 
     function record(stepId: string | undefined, r: StepResult): void {
       if (stepId) steps[stepId] = { outputs: r.outputs, outcome: r.outcome, conclusion: r.conclusion };

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { parseAnnotations, parseFileCommand, runAction } from '../helpers/run-action.js';
 import type { ActionStandIn, Conclusion, StepCommand, StepContext, StepResult } from './types.js';
@@ -24,6 +25,8 @@ export interface Execution {
   /** Values registered with ::add-mask::. */
   readonly masked: string[];
   readonly timedOut: boolean;
+  /** A suite action with a `post:` step: runs it, with what the main step saved, when the job ends. */
+  readonly post?: () => Promise<Execution>;
 }
 
 interface Common {
@@ -35,13 +38,16 @@ interface Common {
   readonly deadlineMs: number;
 }
 
-/** A suite action from dist/, inputs complete (action.yml defaults applied by the caller). */
-export async function runSuiteAction(step: Common & { uses: string; action: string; inputs: Record<string, string> }): Promise<Execution> {
+/**
+ * A suite action from dist/, inputs complete (action.yml defaults applied by the caller); with
+ * `post`, its `post:` step (dist/<name>/post/) given the main step's `state` as STATE_* variables.
+ */
+export async function runSuiteAction(step: Common & { uses: string; action: string; inputs: Record<string, string>; post?: { readonly state: Record<string, string> } }): Promise<Execution> {
   const started = Date.now();
-  const entry = path.join(REPO_ROOT, 'dist', step.action, 'index.js');
-  if (!existsSync(entry)) throw new Error(`${step.uses}: dist/${step.action}/index.js does not exist (action not built yet)`);
+  const bundle = path.join('dist', step.action, ...(step.post ? ['post'] : []), 'index.js');
+  if (!existsSync(path.join(REPO_ROOT, bundle))) throw new Error(`${step.uses}: ${bundle} does not exist (action not built yet)`);
   try {
-    const run = await runAction(step.action, step.inputs, { cwd: step.ctx.workspace, timeoutMs: step.deadlineMs, env: step.env });
+    const run = await runAction(step.action, step.inputs, { cwd: step.ctx.workspace, timeoutMs: step.deadlineMs, env: step.env, ...(step.post && { post: true, state: step.post.state }) });
     const outcome: Conclusion = run.exitCode === 0 ? 'success' : 'failure';
     return {
       result: {
@@ -51,11 +57,18 @@ export async function runSuiteAction(step: Common & { uses: string; action: stri
       exported: run.exportedEnv,
       masked: run.masked,
       timedOut: false,
+      ...(!step.post && hasPost(step.action) && { post: () => runSuiteAction({ ...step, name: `Post ${step.name}`, post: { state: run.state } }) }),
     };
   } catch (error) {
     if (Date.now() - started < step.deadlineMs) throw error;
     return { result: failed(step, 'action', started, (error as Error).message), exported: {}, masked: [], timedOut: true };
   }
+}
+
+/** actions/<name>/action.yml declares `runs.post`. */
+function hasPost(action: string): boolean {
+  const metadata = parse(readFileSync(path.join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8')) as { runs?: { post?: unknown } };
+  return typeof metadata.runs?.post === 'string';
 }
 
 /** actions/checkout and the other built-ins, or a test's stand-in. */

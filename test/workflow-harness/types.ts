@@ -145,6 +145,8 @@ export interface JobResult {
   readonly deployment?: Deployment;
   readonly outputs: Record<string, string>;
   readonly steps: StepResult[];
+  /** The `post:` steps of its actions, run when the job ended (last first). */
+  readonly posts?: StepResult[];
   /** Why the job did not run or ended as it did (condition false, a need failed, reviewers rejected, cancelled). */
   readonly reason?: string;
   readonly matrix?: Record<string, Value>;
