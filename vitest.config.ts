@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   'test/changelog/secret-settings.test.ts',
   'test/checks/percentile.test.ts',
   'test/ci/import-graph.test.ts',
+  'test/ci/manifests.test.ts',
   'test/ci/readme-examples.test.ts',
   'test/database/fingerprint-version.test.ts',
   'test/database/object-storage-inputs.test.ts',
