@@ -4,7 +4,7 @@ import { withDefaults, type InputSource } from '../lib/inputs.js';
 import { logLine, logLines } from '../lib/log-text.js';
 
 /** Inputs as the runner gives them (`INPUT_<NAME>`), with masking through `core.setSecret`. */
-export const runnerInputs: InputSource = {
+const runnerInputs: InputSource = {
   get: (name) => core.getInput(name),
   mask: (secret) => core.setSecret(secret),
 };

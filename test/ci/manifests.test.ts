@@ -11,6 +11,7 @@ import { readPlanRequest } from '../../src/changelog/plan-request.js';
 import { readSmokeOptions } from '../../src/checks/options.js';
 import { readBackupRequest } from '../../src/database/backup-request.js';
 import { readFreezeRequest } from '../../src/drift/freeze-request.js';
+import { readPromoteConfig } from '../../src/traffic/options.js';
 import { parseRate } from '../../src/checks/options.js';
 import { parseDuration, withDefaults, type InputSource } from '../../src/lib/inputs.js';
 import { actionNames, generate, readManifest, renderActionYml, stale } from '../../scripts/gen-actions.mjs';
@@ -128,6 +129,19 @@ describe("the code's fallbacks are the manifests' defaults", () => {
 
   it('fetch-changelog', async () => {
     expect(await disagreements('fetch-changelog', readPlanRequest, { from: '2.8.4', to: '3.4.2' })).toEqual([]);
+  });
+
+  it('promote, each backend', async () => {
+    const sides = { 'blue-servers': 'blue:8000', 'green-servers': 'green:8000', 'green-proxy-url': 'http://127.0.0.1:8000' };
+    const backends: Record<string, string>[] = [
+      { backend: 'haproxy', 'haproxy-socket': '/tmp/manifests-test/haproxy.sock', 'blue-servers': 'blue', 'green-servers': 'green' },
+      { backend: 'nginx', 'nginx-upstream-file': '/tmp/manifests-test/upstream.conf', ...sides },
+      { backend: 'kong-upstream', 'front-admin-url': 'http://127.0.0.1:9001', 'kong-upstream': 'kong', ...sides },
+      { backend: 'kubernetes', 'k8s-service': 'kong', 'blue-selector': 'track=blue', 'green-selector': 'track=green', 'green-proxy-url': 'http://127.0.0.1:8000' },
+    ];
+    // The strategy, gate budgets and probes as read (the backend and the smoke gate are closures).
+    const read = async (source: InputSource) => ({ ...(await readPromoteConfig(source)), backend: undefined });
+    for (const required of backends) expect(await disagreements('promote', read, { ...required, 'admin-url': 'http://127.0.0.1:8001' }, ['backend'])).toEqual([]);
   });
 
   it('write-freeze', async () => {

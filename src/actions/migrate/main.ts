@@ -17,14 +17,17 @@ import { editionOf, parseKongVersion } from '../../version/kong-version.js';
 import { imageTemplate, loadPod } from '../../kong/runners/pod-spec.js';
 import { readDriftInputs } from '../../drift/inputs.js';
 import { runDriftCheck } from '../drift.js';
-import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, infoLines, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 await runAction(async () => {
-  const request = await readMigrateRequest(runnerInputs);
+  const request = await readMigrateRequest(inputs);
   // `finish` on a shared database (blue-green): blue's database against the backup first. After
   // finish blue cannot run on it, and a write made through an old node while migrations were
   // pending may be one Kong skips until finish and a reload (Kong/kong#6172).
-  const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await readDriftInputs(runnerInputs, 'backup-manifest') : await refuseDriftInputs(request.command);
+  const drift = request.command === 'finish' && request.backup.kind === 'manifest' ? await readDriftInputs(inputs, 'backup-manifest') : await refuseDriftInputs(request.command);
   if (drift !== undefined && !request.render) await runDriftCheck('finish', drift, request.database, request.dryRun);
   const result = await migrate(request, { info, warning: (line) => core.warning(line) });
   writeOutputs(result);
@@ -132,7 +135,7 @@ async function readMigrateRequest(source: InputSource): Promise<MigrateRequest> 
 /** The drift inputs apply to `finish` with a backup-manifest only. */
 async function refuseDriftInputs(command: string): Promise<undefined> {
   for (const name of ['accept-drift', 'drift-reports', 'write-freeze', 'drift-report-file']) {
-    if (readString(runnerInputs, name) !== undefined && !(name === 'accept-drift' && /^false$/i.test(readString(runnerInputs, name)!))) {
+    if (readString(inputs, name) !== undefined && !(name === 'accept-drift' && /^false$/i.test(readString(inputs, name)!))) {
       throw inputError(name, `applies to the drift check before finish (command: finish with backup-manifest), not to command ${command}`);
     }
   }

@@ -7,13 +7,16 @@ import { readPromoteConfig } from '../../traffic/options.js';
 import { lossNotes, renderPromoteMarkdown, stepsJson } from '../../traffic/report.js';
 import { runPromotion } from '../../traffic/strategy.js';
 import { runDriftCheck } from '../drift.js';
-import { info, infoLines, runAction, runnerInputs } from '../runtime.js';
+import { actionInputs, info, infoLines, runAction } from '../runtime.js';
+import { DEFAULTS } from './inputs.generated.js';
+
+const inputs = actionInputs(DEFAULTS);
 
 await runAction(async () => {
-  const config = await readPromoteConfig(runnerInputs, info);
+  const config = await readPromoteConfig(inputs, info);
   const describe = config.backend.describe();
-  const drift = await readDriftInputs(runnerInputs, 'drift-manifest');
-  const blueDatabase = readPrefixedDatabase(runnerInputs, 'blue-');
+  const drift = await readDriftInputs(inputs, 'drift-manifest');
+  const blueDatabase = readPrefixedDatabase(inputs, 'blue-');
   if (drift !== undefined && blueDatabase === undefined) throw inputError('blue-database-url', 'is required with drift-manifest: the drift check reads blue\'s database');
 
   // `render: true` prints what would change (the kubectl patch, the nginx file …) and stops.
