@@ -12,6 +12,11 @@ const ROLLBACK =
   "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
   'a migration that ran part-way can run twice (Kong/kong#12978).';
 
+/** A bootstrap starts from a database with no Kong schema: there is no backup of it to go back to. */
+function rollbackAdvice(command: string): string {
+  return command === 'bootstrap' ? '' : ` ${ROLLBACK}`;
+}
+
 /** kong/db/init.lua run_migrations (Kong/kong 3.4.2 l.522, l.606): each subsystem, then each migration done. */
 const MIGRATING = /^migrating (\S+) on /;
 const MIGRATED = /^(\S+) migrated up to: (\S+) \((executed|pending)\)$/;
@@ -78,7 +83,7 @@ export async function runKongCommand(request: MigrateRequest, hop: Hop, command:
     );
   }
   if (failed !== undefined) {
-    throw stepError(step, `failed at migration ${describeFailedMigration(failed)}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}. ${ROLLBACK}`);
+    throw stepError(step, `failed at migration ${describeFailedMigration(failed)}: ${failed.reason}. ${runs.length} migration(s) of this run completed before it. State after: ${stateNow}.${rollbackAdvice(command)}`);
   }
-  throw stepError(step, `exited ${result.exitCode}: ${kongError(result)}. State after: ${stateNow}.${command === 'bootstrap' ? '' : ` ${ROLLBACK}`}`);
+  throw stepError(step, `exited ${result.exitCode}: ${kongError(result)}. State after: ${stateNow}.${rollbackAdvice(command)}`);
 }
