@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeJsonAtomically } from '../database/manifest.js';
@@ -19,6 +20,8 @@ export async function runDriftCheck(point: string, inputs: DriftInputs, database
   info(`drift check before ${point}: blue's database against ${inputs.manifestPath}`);
   const report = await checkDrift({ point, ...inputs, database, log: info });
   const file = inputs.reportFile ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), `kong-upgrade-drift-${point}.json`);
+  // drift-report-file may name a folder no step made yet (a dry run skips the smoke report beside it).
+  await mkdir(path.dirname(file), { recursive: true });
   await writeJsonAtomically(file, report);
   core.setOutput('drift', report.outcome);
   core.setOutput('drift-report', file);
