@@ -57,6 +57,7 @@ export const OPERATOR_SCRIPT = 'deploy/kong-operator';
 export const RUN_SCRIPTS = [
   'doctor', 'checks', 'strategy', 'targets', 'unreviewed', 'approval-recorded', 'window',
   'stop-old', 'start-old', 'start-new', 'deploy-green', 'retire-blue', 'stop-new', 'names',
+  'freeze-writes', 'lift-freeze',
 ];
 /**
  * The jobs a successful run of workflows-examples/upgrade.yml lists, in order: the called
@@ -114,6 +115,8 @@ export interface World {
    * it), the access log with $upstream_addr, and the pid file.
    */
   readonly promoteFront: { upstreamFile: string; accessLog: string; pidFile: string } | undefined;
+  /** With `proxyAccessLogs`: the file a node's proxy logs each request to (Kong's proxy_access_log). */
+  accessLogOf(key: NodeKey): string;
   /** X-Kong-Sim-Cluster and Via of a request through the traffic front. */
   throughFront(): Promise<{ status: number; cluster: string | null; via: string | null }>;
   stop(): Promise<void>;
@@ -135,6 +138,8 @@ export interface WorldOptions {
    * started again is put back as the live server.
    */
   readonly promoteFront?: boolean;
+  /** Each node's proxy writes an access log (accessLogOf): what the write freeze reads refused writes from. */
+  readonly proxyAccessLogs?: boolean;
 }
 
 /** Production bootstrapped at `fromVersion` and seeded small; nginx in front of its proxy. */
@@ -243,6 +248,7 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
       return promoteFront;
     },
     url,
+    accessLogOf: (key) => path.join(dir, `${key}-access.log`),
     async startNode(key, database, version) {
       if (nodes.has(key)) throw new Error(`${key} is already running`);
       const green = key.endsWith('green');
@@ -252,6 +258,7 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
         cluster: green ? 'green' : 'blue',
         rbacToken: adminToken,
         reloadIntervalMs: 200,
+        ...(options.proxyAccessLogs && { proxyAccessLog: world.accessLogOf(key) }),
         ...(green && world.greenFaults ? { proxyFaults: world.greenFaults, adminFaults: world.greenFaults } : {}),
       })) as SimNode;
       const running = { version, database, cluster: green ? 'green' : 'blue', node };
@@ -345,6 +352,10 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     const green = env.KONG_UPGRADE_ROLE === 'green';
     const key: NodeKey = preproduction ? (green ? 'preproduction-green' : 'preproduction') : green ? 'production-green' : 'production';
     switch (phase) {
+      // The operator's own freeze (an RBAC role swap, a load-balancer rule): only recorded here.
+      case 'freeze-writes':
+      case 'lift-freeze':
+        return `${phase} on ${key}: recorded`;
       case 'stop-old':
       case 'stop-new':
       case 'retire-blue':

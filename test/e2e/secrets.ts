@@ -18,7 +18,7 @@ export function expectNoSecretAnywhere(run: WorkflowRun, world: World, workDir: 
     expect(lines, `${what} in the log`).toEqual([]);
     for (const job of run.jobs) {
       expect(JSON.stringify(job.outputs).includes(secret), `${what} in ${job.id} outputs`).toBe(false);
-      for (const step of job.steps) {
+      for (const step of [...job.steps, ...(job.posts ?? [])]) {
         expect(JSON.stringify(step.outputs).includes(secret), `${what} in ${job.id}/${step.id} outputs`).toBe(false);
         expect(step.summary.includes(secret), `${what} in ${job.id}/${step.id} summary`).toBe(false);
       }

@@ -93,7 +93,10 @@ describe('upgrade.yml dual-cluster 2.8.5 → 3.4.2 (nginx front, promote under t
     expect(upgrade.jobs.map((j) => [j.id, j.result])).toEqual(upgradeJobs('dual-cluster'));
     expect(upgrade.job('upgrade / plan').outputs).toMatchObject({ from: '2.8.5', to: '3.4.2', strategy: 'dual-cluster' });
     const steps = upgrade.job('upgrade / production-dual-cluster').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean);
-    expect(steps).toEqual(['backup', 'restore', 'migrate', 'deploy-green', 'smoke', 'promote']);
+    // promote and the check before blue is retired found blue's database as the backup has it.
+    expect(steps).toEqual(['backup', 'restore', 'migrate', 'deploy-green', 'smoke', 'promote', 'drift-retire']);
+    expect(upgrade.step('upgrade / production-dual-cluster', 'promote').outputs.drift).toBe('clean');
+    expect(upgrade.job('upgrade').outputs.drift).toBe('clean');
     expect(upgrade.job('upgrade').outputs).toMatchObject({ strategy: 'dual-cluster', live: 'green', 'kong-version': '3.4.2' });
     expect(world.operatorCalls.map((c) => `${c.env.KONG_UPGRADE_ENVIRONMENT}:${c.phase}:${c.env.KONG_UPGRADE_ROLE}:${c.env.KONG_UPGRADE_VERSION}`).slice(0, 2)).toEqual([
       'preproduction:deploy-green:green:3.4.2', 'production:deploy-green:green:3.4.2',
