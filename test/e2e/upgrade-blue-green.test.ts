@@ -148,8 +148,12 @@ describe('upgrade.yml blue-green 3.4.1 → 3.4.2: the healthy pipeline', () => {
     expect(healthy.job('upgrade / plan').outputs).toMatchObject({ from: '3.4.1', to: '3.4.2', strategy: 'blue-green' });
     const steps = healthy.job('upgrade / production-blue-green').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean);
     expect(steps).toEqual(['backup', 'up', 'deploy-green', 'smoke', 'promote']);
-    // Blue retired by the operator script once finish made the database green's only.
-    expect(healthy.job('upgrade / production-blue-green-finish').steps.map((s) => s.id).filter(Boolean)).toEqual(['finish', 'retire-blue']);
+    // Blue retired by the operator script once finish made the database green's only; before
+    // finish and before the retirement the database was checked against the fresh backup.
+    expect(healthy.job('upgrade / production-blue-green-finish').steps.filter((s) => s.outcome === 'success').map((s) => s.id).filter(Boolean)).toEqual(['finish', 'drift-retire', 'retire-blue']);
+    expect(healthy.step('upgrade / production-blue-green', 'promote').outputs.drift).toBe('clean');
+    expect(healthy.step('upgrade / production-blue-green-finish', 'finish').outputs.drift).toBe('clean');
+    expect(healthy.job('upgrade').outputs.drift).toBe('clean');
     expect(healthy.job('upgrade').outputs).toMatchObject({ strategy: 'blue-green', live: 'green', 'kong-version': '3.4.2' });
     expect(JSON.parse(healthy.job('upgrade').outputs['migration-state']!).kind).toBe('up-to-date');
     expect(healthy.step('upgrade / production-blue-green', 'promote').inputs?.topology).toBe('shared-database');
