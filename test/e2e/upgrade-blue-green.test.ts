@@ -114,12 +114,16 @@ describe('upgrade.yml blue-green 3.4.1 → 3.4.2: faulty greens stop at the gate
     expect(failing5xx.step('upgrade / production-blue-green', 'smoke').outcome).toBe('success');
     const promote = failing5xx.step('upgrade / production-blue-green', 'promote');
     expect(promote.outputs).toMatchObject({ live: 'blue', 'final-weight': '0', outcome: 'failed' });
-    const report = JSON.parse(promote.outputs['steps-json']!) as { revertMs?: number; steps: { green: number; measurements: { status: string; figures: { name: string; status: string; measured: string }[] }[] }[] };
+    const report = JSON.parse(promote.outputs['steps-json']!) as { revertMs?: number; steps: { green: number; measurements: { status: string; figures: { name: string; status: string; measured: string; details: string }[] }[] }[] };
     expect(report.steps.map((s) => s.green)).toEqual([0, 10]);
     const last = report.steps.at(-1)!.measurements.at(-1)!;
     expect(last.status).toBe('fail');
-    // The front (nginx's access log) saw green's 5xx, not only the probes.
-    expect(last.figures.find((f) => f.name === 'front')?.status).toBe('fail');
+    // The front (nginx's access log) never calls green healthy: it saw green's 5xx, or, when the
+    // probes failed the gate before the load sent minSamples requests to green (a busy machine),
+    // it had too few to judge and says so. The clients' own 5xx counts below prove what they saw.
+    const front = last.figures.find((f) => f.name === 'front');
+    expect(['fail', 'inconclusive']).toContain(front?.status);
+    if (front?.status === 'inconclusive') expect(front.details).toMatch(/only \d+ request\(s\) reached green/);
     const counts = load['failing-5xx']!;
     const fiveXxAfterFault = counts.fiveXxTimes.filter((t) => t >= faultAt).length;
     console.log(describeLoad('blue-green faulty green (5xx from 10%) during promote', counts));
