@@ -49,6 +49,7 @@ export interface OperatorCall {
   readonly env: Readonly<Record<string, string>>;
   readonly sshKey: boolean;
   readonly kubeconfig: boolean;
+  readonly gitopsToken: boolean;
 }
 
 /** Where the caller workflows (workflows-examples/*.yml) expect the operator script. */
@@ -89,6 +90,7 @@ export interface World {
   readonly passphrase: string;
   readonly sshKey: string;
   readonly kubeconfig: string;
+  readonly gitopsToken: string;
   /** Repository variables (the caller's `with:` reads them: runner labels, migrate runner). */
   readonly vars: Record<string, string>;
   /** The fake GitHub API the doctor reads the environments from. */
@@ -150,6 +152,7 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
   const passphrase = `backup-PLANTED-${randomBytes(9).toString('hex')}`;
   const sshKey = `ssh-PLANTED-${randomBytes(9).toString('hex')}`;
   const kubeconfig = `kubeconfig-PLANTED-${randomBytes(9).toString('hex')}`;
+  const gitopsToken = `gitops-PLANTED-${randomBytes(9).toString('hex')}`;
   const bins = kongBinaries(['2.8.5', '3.4.1', '3.4.2']);
   const backend = await startBackend();
   const nodes = new Map<NodeKey, RunningNode>();
@@ -179,7 +182,7 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     ...extra,
   });
   const secretsOf = (database: string, green: string) => ({
-    KONG_DATABASE_URL: url(database), KONG_GREEN_DATABASE_URL: url(green), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase, KONG_SSH_KEY: sshKey, KONG_KUBECONFIG: kubeconfig,
+    KONG_DATABASE_URL: url(database), KONG_GREEN_DATABASE_URL: url(green), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase, KONG_SSH_KEY: sshKey, KONG_KUBECONFIG: kubeconfig, KONG_GITOPS_TOKEN: gitopsToken,
   });
   const environments: World['environments'] = {
     'production-readonly': { secrets: { KONG_DATABASE_URL: url('kong'), KONG_ADMIN_TOKEN: adminToken, BACKUP_PASSPHRASE: passphrase }, vars: common({}) },
@@ -230,6 +233,7 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
     passphrase,
     sshKey,
     kubeconfig,
+    gitopsToken,
     vars: repositoryVars,
     github,
     operatorCalls,
@@ -344,9 +348,9 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
   const dbOf = (key: NodeKey, strategy: string) =>
     key === 'production' ? 'kong' : key === 'preproduction' ? 'kong_preprod' : strategy === 'blue-green' ? (key === 'production-green' ? 'kong' : 'kong_preprod') : key === 'production-green' ? 'kong_green' : 'kong_preprod_green';
   const digest = (value: string) => createHash('sha256').update(value).digest('hex');
-  async function operate(call: { phase: string; env: Record<string, string>; sshKey: string; kubeconfig: string }): Promise<string> {
+  async function operate(call: { phase: string; env: Record<string, string>; sshKey: string; kubeconfig: string; gitopsToken: string }): Promise<string> {
     const { phase, env } = call;
-    operatorCalls.push({ phase, env, sshKey: call.sshKey === digest(sshKey), kubeconfig: call.kubeconfig === digest(kubeconfig) });
+    operatorCalls.push({ phase, env, sshKey: call.sshKey === digest(sshKey), kubeconfig: call.kubeconfig === digest(kubeconfig), gitopsToken: call.gitopsToken === digest(gitopsToken) });
     const preproduction = env.KONG_UPGRADE_ENVIRONMENT === 'preproduction';
     if (!preproduction && env.KONG_UPGRADE_ENVIRONMENT !== 'production') throw new Error(`unknown environment ${env.KONG_UPGRADE_ENVIRONMENT}`);
     const green = env.KONG_UPGRADE_ROLE === 'green';
@@ -379,7 +383,7 @@ export async function createWorld(fromVersion: string, options: WorldOptions = {
 }
 
 /** The world's side of the operator script: POST /phase, 200 with what was done or 500 with why not. */
-async function startControl(handle: (call: { phase: string; env: Record<string, string>; sshKey: string; kubeconfig: string }) => Promise<string>) {
+async function startControl(handle: (call: { phase: string; env: Record<string, string>; sshKey: string; kubeconfig: string; gitopsToken: string }) => Promise<string>) {
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));

@@ -4,14 +4,14 @@ import type { WorkflowRun } from '../workflow-harness/harness.js';
 import { filesContaining, type World } from './rehearsal.js';
 
 /**
- * The planted database password, admin token, backup passphrase, SSH key and kubeconfig appear in no log line
+ * The planted database password, admin token, backup passphrase, SSH key, kubeconfig and GitOps token appear in no log line
  * (`::add-mask::` lines aside: they are the masking itself, consumed by the runner), no step or
  * job output, no summary, no artifact name, no file the run wrote and no process argv sampled
  * while the steps ran.
  */
 export function expectNoSecretAnywhere(run: WorkflowRun, world: World, workDir: string): void {
   const secrets = {
-    'database password': world.pg.password, 'admin token': world.adminToken, 'backup passphrase': world.passphrase, 'SSH key': world.sshKey, kubeconfig: world.kubeconfig,
+    'database password': world.pg.password, 'admin token': world.adminToken, 'backup passphrase': world.passphrase, 'SSH key': world.sshKey, kubeconfig: world.kubeconfig, 'GitOps token': world.gitopsToken,
   };
   for (const [what, secret] of Object.entries(secrets)) {
     const lines = run.log.filter((line) => line.includes(secret) && !/\| ::add-mask::/.test(line));

@@ -77,7 +77,7 @@ describe('upgrade.yml → kong-upgrade.yml in-place 2.8.5 → 3.4.2', () => {
       expect(call.env).toMatchObject({ KONG_UPGRADE_STRATEGY: 'in-place', KONG_UPGRADE_FROM: '2.8.5', KONG_UPGRADE_TO: '3.4.2', KONG_UPGRADE_EDITION: 'oss', KONG_UPGRADE_ROLE: 'blue' });
       expect(call.env.KONG_UPGRADE_CLUSTER).toMatch(/^eu;touch /);
       expect(call.env.KONG_UPGRADE_HOPS).toContain('3.4.2');
-      expect(call).toMatchObject({ sshKey: true, kubeconfig: true });
+      expect(call).toMatchObject({ sshKey: true, kubeconfig: true, gitopsToken: true });
     }
   });
 

@@ -6,7 +6,7 @@
 // Secrets are never sent: only their SHA-256, so the world can tell they arrived.
 import { createHash } from 'node:crypto';
 
-const SECRET = new Set(['KONG_UPGRADE_SSH_KEY', 'KONG_UPGRADE_KUBECONFIG']);
+const SECRET = new Set(['KONG_UPGRADE_SSH_KEY', 'KONG_UPGRADE_KUBECONFIG', 'KONG_UPGRADE_GITOPS_TOKEN']);
 const [phase, ...extra] = process.argv.slice(2);
 let config;
 try {
@@ -24,7 +24,7 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key
 const response = await fetch(`${config.control}/phase`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ phase, extra, env, sshKey: digest(process.env.KONG_UPGRADE_SSH_KEY), kubeconfig: digest(process.env.KONG_UPGRADE_KUBECONFIG) }),
+  body: JSON.stringify({ phase, extra, env, sshKey: digest(process.env.KONG_UPGRADE_SSH_KEY), kubeconfig: digest(process.env.KONG_UPGRADE_KUBECONFIG), gitopsToken: digest(process.env.KONG_UPGRADE_GITOPS_TOKEN) }),
 });
 const text = await response.text();
 (response.ok ? process.stdout : process.stderr).write(`${text}\n`);
