@@ -4621,7 +4621,7 @@ function editionVersion(text, edition) {
 
 /***/ }),
 
-/***/ 962:
+/***/ 746:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4732,17 +4732,124 @@ function isDeckPlaceholder(value) {
 var values = __nccwpck_require__(7230);
 // EXTERNAL MODULE: ./build/changelog/declarative/yaml-reader.js + 1 modules
 var yaml_reader = __nccwpck_require__(782);
+;// CONCATENATED MODULE: ./build/changelog/impact/route-paths.js
+/**
+ * Route path facts shared by the two route rules (facts: upgrade-paths-helm-operator-deck.md
+ * §5.3 and §6 items 1–2).
+ */
+/** 3.x reads a path as a regex only with this prefix (Kong 3.0.0 changelog, Kong/kong#9027). */
+const REGEX_PREFIX = '~';
+// The 2.x → 3.x heuristic of Kong (kong/db/migrations/migrate_path_280_300.lua, is_not_regex)
+// and of decK (convert/convert.go, utils.IsPathRegexLike): a path is plain when every character
+// is in this set, a regex otherwise. A path already starting with `~` is left alone by both.
+const PLAIN_PATH = /^[a-zA-Z0-9._~/%-]*$/;
+function isRegexLike(path) {
+    return !path.startsWith(REGEX_PREFIX) && !PLAIN_PATH.test(path);
+}
+/** The regex of a path as 3.x will see it: after `~`, or a 2.x path the migration will prefix. */
+function regexOf(path) {
+    if (path.startsWith(REGEX_PREFIX))
+        return path.slice(REGEX_PREFIX.length);
+    return isRegexLike(path) ? path : undefined;
+}
+// Kong/kong 3.4.2 kong/db/migrations/migrate_path_280_300.lua, normalize_regex: a percent-encoded
+// reserved character stays encoded (upper-cased), a regex metacharacter becomes its escape, any
+// other byte is decoded.
+const RESERVED = new Set([0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2f, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x5b, 0x5d]);
+const META_ESCAPES = { 0x2e: '\\.', 0x5e: '\\^', 0x2d: '\\-', 0x7b: '\\{', 0x7d: '\\}', 0x5c: '\\\\', 0x7c: '\\|' };
+/**
+ * What Kong 3.x DB-less makes of a regex path in a 1.1/2.1 file when it loads it
+ * (kong/db/declarative/migrations/route_path.lua → migrate_path_280_300): `~` and the
+ * percent-decoded pattern.
+ */
+function kongMigratedRegex(path) {
+    const decoded = path.includes('%')
+        ? path.replace(/%([0-9a-fA-F]{2})/g, (whole, hex) => {
+            const code = parseInt(hex, 16);
+            return RESERVED.has(code) ? whole.toUpperCase() : (META_ESCAPES[code] ?? String.fromCharCode(code));
+        })
+        : path;
+    return `${REGEX_PREFIX}${decoded}`;
+}
+/**
+ * Constructs PCRE (the 2.x router) accepts and the Rust `regex` crate behind atc-router (the
+ * 3.x `traditional_compatible` and `expressions` flavors) rejects: look-around, backreferences,
+ * atomic groups and possessive quantifiers (facts §6 item 2, Kong/kong#9495). A small scanner
+ * rather than a regex, so escapes and character classes do not cause false alarms.
+ */
+function unsupportedConstructs(pattern) {
+    const found = new Set();
+    let inClass = false;
+    let afterQuantifier = false;
+    for (let i = 0; i < pattern.length; i++) {
+        const char = pattern[i];
+        if (char === '\\') {
+            const next = pattern.slice(i + 1, i + 3);
+            if (!inClass && /^([1-9]|k[<{']|g[{\d-])/.test(next))
+                found.add('backreference');
+            i++;
+            afterQuantifier = false;
+            continue;
+        }
+        if (inClass) {
+            if (char === ']')
+                inClass = false;
+            continue;
+        }
+        if (char === '[') {
+            inClass = true;
+            // A `]` right after `[` or `[^` is a literal member, not the end of the class.
+            if (pattern[i + 1] === '^')
+                i++;
+            if (pattern[i + 1] === ']')
+                i++;
+            afterQuantifier = false;
+            continue;
+        }
+        if (char === '(') {
+            const group = pattern.slice(i + 1, i + 4);
+            if (/^\?[=!]/.test(group))
+                found.add('look-ahead');
+            else if (/^\?<[=!]/.test(group))
+                found.add('look-behind');
+            else if (group.startsWith('?>'))
+                found.add('atomic group');
+            else if (group.startsWith('?P='))
+                found.add('backreference');
+            // The `?` opening a group is not a quantifier.
+            if (group.startsWith('?'))
+                i++;
+            afterQuantifier = false;
+            continue;
+        }
+        if (char === '+' && afterQuantifier)
+            found.add('possessive quantifier');
+        afterQuantifier = char === '*' || char === '+' || char === '?' || (char === '}' && /\{\d+(,\d*)?$/.test(pattern.slice(0, i)));
+    }
+    return [...found];
+}
+
 ;// CONCATENATED MODULE: ./build/changelog/impact/kic-entities.js
+
 
 
 // Kong Ingress Controller's own resources (configuration.konghq.com) and the Kubernetes ones
 // it turns into Kong routes. Other kinds in the same file (Deployments, Services …) are skipped.
 const PLUGIN_KINDS = new Set(['KongPlugin', 'KongClusterPlugin']);
-const ROUTE_KINDS = new Set(['Ingress']);
+const ROUTE_KINDS = new Set(['Ingress', 'HTTPRoute']);
 const OTHER_KIC_KINDS = new Set([
     'KongIngress', 'KongConsumer', 'KongConsumerGroup', 'TCPIngress', 'UDPIngress', 'KongUpstreamPolicy', 'KongVault',
-    'KongCustomEntity', 'KongLicense', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'UDPRoute', 'TLSRoute',
+    'KongCustomEntity', 'KongLicense', 'GRPCRoute', 'TCPRoute', 'UDPRoute', 'TLSRoute', 'IngressClassParameters',
 ]);
+// The controller's own Ingress regex marker, replaced by Kong's `~` (KIC 2.7.0+; Kong/kubernetes-ingress-controller
+// v3.4.0 internal/dataplane/translator/subtranslator/subtranslator_vars.go ControllerPathRegexPrefix), and the
+// annotation that overrides it per Ingress (internal/annotations/annotations.go RegexPrefixKey).
+const CONTROLLER_REGEX_PREFIX = '/~';
+const REGEX_PREFIX_ANNOTATION = 'konghq.com/regex-prefix';
+// KIC's default --ingress-class.
+const DEFAULT_INGRESS_CLASS = 'kong';
+// The controller's image (Kong/charts charts/kong/values.yaml ingressController.image.repository).
+const CONTROLLER_IMAGE = /(^|\/)kubernetes-ingress-controller$/;
 /** The Kubernetes kinds of a file's documents, when it is a file of Kubernetes resources. */
 function kindsOf(documents) {
     const kinds = documents.map((document) => ((0,values/* isRecord */.u)(document) && typeof document['apiVersion'] === 'string' ? document['kind'] : undefined));
@@ -4750,13 +4857,16 @@ function kindsOf(documents) {
 }
 /**
  * Kong Ingress Controller resources as entities: KongPlugin / KongClusterPlugin configs (what
- * the controller sends to Kong, so the plugin rules apply) and Ingress paths. A file of
- * Kubernetes resources with none of KIC's kinds is refused, naming the kinds it holds.
+ * the controller sends to Kong, so the plugin rules apply), Ingress paths and HTTPRoute regex
+ * paths as Kong gets them, and the controller's own containers (its version). A file of
+ * Kubernetes resources with none of KIC's kinds and no controller is refused, naming the kinds
+ * it holds.
  */
 function kicEntities(file, yaml, documents, kinds, envPlaceholders, input) {
-    if (!kinds.some((kind) => PLUGIN_KINDS.has(kind) || ROUTE_KINDS.has(kind) || OTHER_KIC_KINDS.has(kind))) {
+    const controllers = controllersIn(file, documents, kinds, yaml.documentLines);
+    if (controllers.length === 0 && !kinds.some((kind) => PLUGIN_KINDS.has(kind) || ROUTE_KINDS.has(kind) || OTHER_KIC_KINDS.has(kind))) {
         const named = [...new Set(kinds)].filter((kind) => /^[A-Za-z]{1,60}$/.test(kind)).join(', ');
-        throw (0,errors/* inputError */.Xu)(input, `${file}: Kubernetes resources (${named}) with no Kong Ingress Controller kind (KongPlugin, KongClusterPlugin, Ingress …) and no Kong declarative configuration`);
+        throw (0,errors/* inputError */.Xu)(input, `${file}: Kubernetes resources (${named}) with no Kong Ingress Controller kind (KongPlugin, KongClusterPlugin, Ingress, HTTPRoute …), no ingress controller Deployment and no Kong declarative configuration`);
     }
     const documentLines = yaml.documentLines;
     const plugins = [];
@@ -4771,22 +4881,106 @@ function kicEntities(file, yaml, documents, kinds, envPlaceholders, input) {
             const config = document['config'];
             plugins.push({ where: at, name: String(document['plugin'] ?? ''), config: (0,values/* isRecord */.u)(config) ? config : {} });
         }
-        if (ROUTE_KINDS.has(kind)) {
-            const spec = (0,values/* isRecord */.u)(document['spec']) ? document['spec'] : {};
+        const spec = (0,values/* isRecord */.u)(document['spec']) ? document['spec'] : {};
+        if (kind === 'Ingress') {
+            const annotations = annotationsOf(document);
+            const prefix = annotations[REGEX_PREFIX_ANNOTATION] ?? CONTROLLER_REGEX_PREFIX;
+            const legacy = legacyRegexDetection(documents, kinds, ingressClassOf(spec, annotations), file, yaml.documentLines);
             for (const rule of (0,values/* recordsIn */.Q)(spec['rules'])) {
                 const http = (0,values/* isRecord */.u)(rule['http']) ? rule['http'] : {};
-                const entries = (0,values/* recordsIn */.Q)(http['paths']);
-                const lines = Array.isArray(http['paths']) ? yaml.itemLines(http['paths']) : undefined;
-                const paths = entries.flatMap((entry) => {
+                const paths = pathsOf(file, yaml, http['paths'], (entry) => {
                     const path = entry['path'];
-                    const index = http['paths'].indexOf(entry);
-                    return typeof path === 'string' ? [{ path, where: `${file}:${lines?.[index] ?? '?'}` }] : [];
+                    if (typeof path !== 'string')
+                        return undefined;
+                    // What Kong gets: the controller's marker becomes Kong's `~`.
+                    return path.startsWith(prefix) ? `${REGEX_PREFIX}${path.slice(prefix.length)}` : path;
                 });
-                routes.push({ where: `${at} (Ingress ${name})`, placement: 'ingress', paths, fields: rule });
+                routes.push({ where: `${at} (Ingress ${name})`, placement: 'ingress', paths, fields: rule, ...(legacy === undefined ? {} : { legacyRegexDetection: legacy }) });
+            }
+        }
+        if (kind === 'HTTPRoute') {
+            for (const rule of (0,values/* recordsIn */.Q)(spec['rules'])) {
+                // The controller gives a RegularExpression match Kong's `~` itself on Kong 3.x
+                // (v2.12.0 internal/dataplane/parser/translate_httproute.go); other match types are no regex.
+                const paths = pathsOf(file, yaml, rule['matches'], (match) => {
+                    const path = (0,values/* isRecord */.u)(match['path']) ? match['path'] : {};
+                    return path['type'] === 'RegularExpression' && typeof path['value'] === 'string' ? `${REGEX_PREFIX}${path['value']}` : undefined;
+                });
+                if (paths.length > 0)
+                    routes.push({ where: `${at} (HTTPRoute ${name})`, placement: 'httproute', paths, fields: rule });
             }
         }
     });
-    return { source: 'kic', file, formatVersion: undefined, routes, plugins, services: [], envPlaceholders };
+    return { source: 'kic', file, formatVersion: undefined, routes, plugins, services: [], envPlaceholders, controllers };
+}
+/** The paths of a list (Ingress paths, HTTPRoute matches), each at its own line. */
+function pathsOf(file, yaml, list, read) {
+    if (!Array.isArray(list))
+        return [];
+    const lines = yaml.itemLines(list);
+    return list.flatMap((entry, index) => {
+        const path = (0,values/* isRecord */.u)(entry) ? read(entry) : undefined;
+        return path === undefined ? [] : [{ path, where: `${file}:${lines?.[index] ?? '?'}` }];
+    });
+}
+function annotationsOf(document) {
+    const metadata = (0,values/* isRecord */.u)(document['metadata']) ? document['metadata'] : {};
+    const annotations = (0,values/* isRecord */.u)(metadata['annotations']) ? metadata['annotations'] : {};
+    return Object.fromEntries(Object.entries(annotations).filter((entry) => typeof entry[1] === 'string'));
+}
+function ingressClassOf(spec, annotations) {
+    const named = spec['ingressClassName'];
+    return typeof named === 'string' ? named : (annotations['kubernetes.io/ingress.class'] ?? DEFAULT_INGRESS_CLASS);
+}
+/**
+ * Where the 2.x regex heuristic is on for an Ingress class: its IngressClass's parameters name
+ * an IngressClassParameters with `enableLegacyRegexDetection: true` (KIC 2.6.0+; v3.4.0
+ * internal/store/store.go GetIngressClassParametersV1Alpha1). Only what the same files hold.
+ */
+function legacyRegexDetection(documents, kinds, className, file, lines) {
+    const named = (kind, name) => documents.findIndex((d, i) => kinds[i] === kind && (0,values/* isRecord */.u)(d) && (0,values/* isRecord */.u)(d['metadata']) && d['metadata']['name'] === name);
+    const ingressClass = documents[named('IngressClass', className)];
+    const spec = (0,values/* isRecord */.u)(ingressClass) && (0,values/* isRecord */.u)(ingressClass['spec']) ? ingressClass['spec'] : {};
+    const parameters = (0,values/* isRecord */.u)(spec['parameters']) ? spec['parameters'] : {};
+    if (parameters['kind'] !== 'IngressClassParameters' || typeof parameters['name'] !== 'string')
+        return undefined;
+    const index = named('IngressClassParameters', parameters['name']);
+    const found = documents[index];
+    if (!(0,values/* isRecord */.u)(found) || !(0,values/* isRecord */.u)(found['spec']) || found['spec']['enableLegacyRegexDetection'] !== true)
+        return undefined;
+    return `${file}:${lines[index] ?? '?'} (IngressClassParameters ${parameters['name']} of IngressClass ${className})`;
+}
+/**
+ * The ingress controller containers of the file's Deployments (`helm template` or `kubectl get
+ * deployment -o yaml` output; a `List` of them too), with the version their image tag names.
+ */
+function controllersIn(file, documents, kinds, lines) {
+    return documents.flatMap((document, index) => {
+        const items = kinds[index] === 'List' && (0,values/* isRecord */.u)(document) ? (0,values/* recordsIn */.Q)(document['items']) : [document];
+        return items.flatMap((item) => {
+            if (!(0,values/* isRecord */.u)(item) || item['kind'] !== 'Deployment')
+                return [];
+            const template = (0,values/* isRecord */.u)(item['spec']) && (0,values/* isRecord */.u)(item['spec']['template']) ? item['spec']['template'] : {};
+            const pod = (0,values/* isRecord */.u)(template['spec']) ? template['spec'] : {};
+            return (0,values/* recordsIn */.Q)(pod['containers']).flatMap((container) => {
+                const image = container['image'];
+                if (typeof image !== 'string')
+                    return [];
+                const { repository, tag } = splitImage(image);
+                if (!CONTROLLER_IMAGE.test(repository))
+                    return [];
+                const version = /^v?(\d+)\.(\d+)(?:[.-]|$)/.exec(tag ?? '');
+                const name = (0,values/* isRecord */.u)(item['metadata']) ? String(item['metadata']['name'] ?? '') : '';
+                return [{ where: `${file}:${lines[index] ?? '?'} (Deployment ${name}, container ${String(container['name'] ?? '')})`, image, version: version === null ? undefined : `${version[1]}.${version[2]}` }];
+            });
+        });
+    });
+}
+/** `[registry[:port]/]path[:tag][@digest]`: the tag is after the last `:` that follows the last `/`. */
+function splitImage(image) {
+    const name = image.split('@')[0];
+    const colon = name.lastIndexOf(':');
+    return colon > name.lastIndexOf('/') ? { repository: name.slice(0, colon), tag: name.slice(colon + 1) } : { repository: name, tag: undefined };
 }
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/entities.js
@@ -4988,6 +5182,76 @@ const enterpriseRemovedFeature = {
         return found;
     },
 };
+
+;// CONCATENATED MODULE: ./build/changelog/impact/kic-compatibility.js
+/**
+ * Kong's compatibility table of Kong Ingress Controller and Kong Gateway
+ * (https://developer.konghq.com/kubernetes-ingress-controller/version-compatibility/, source
+ * Kong/developer.konghq.com app/kubernetes-ingress-controller/version-compatibility.md at
+ * 0963c02a): per gateway minor, the controller minors that run with it. The table lists the
+ * controller versions Kong supports (2.12 and later); an older controller is in no row.
+ */
+const KIC_COMPATIBILITY_SOURCE = 'https://developer.konghq.com/kubernetes-ingress-controller/version-compatibility/';
+const ALL = ['2.12', '3.0', '3.1', '3.2', '3.3', '3.4', '3.5'];
+const KIC_FOR_GATEWAY = {
+    '2.8': ['2.12'],
+    ...Object.fromEntries(['3.4', '3.5', '3.6', '3.7', '3.8', '3.9', '3.10', '3.11', '3.12'].map((gateway) => [gateway, ALL])),
+};
+const NEWEST_KIC = ALL[ALL.length - 1];
+const minorOf = (version) => `${version.major}.${version.minor}`;
+const compareMinor = (a, b) => {
+    const [am, an] = a.split('.').map(Number);
+    const [bm, bn] = b.split('.').map(Number);
+    return am - bm || an - bn;
+};
+/**
+ * The controller (read from the Deployments given to the plan) must run with the gateway at
+ * both ends of the upgrade: the old gateway until it is replaced, the new one after. A pair
+ * outside the table is an error for the target; the remedy names the controller versions that
+ * run with both ends, to upgrade the controller to first.
+ */
+const kicCompatibility = {
+    id: 'kic-compatibility',
+    check(context) {
+        const controllers = context.entities.flatMap((set) => set.controllers ?? []);
+        return controllers.flatMap((controller) => judge(controller, context.from, context.to));
+    },
+};
+function judge(controller, from, to) {
+    const base = { rule: 'kic-compatibility', where: controller.where };
+    const target = minorOf(to);
+    const current = minorOf(from);
+    const targetRow = KIC_FOR_GATEWAY[target];
+    const kic = controller.version;
+    if (kic === undefined) {
+        return [{ ...base, severity: 'warning', title: `Kong Ingress Controller image "${controller.image}" names no version`, detail: `${controller.where}: its tag is not a version, so its compatibility with Kong Gateway ${target} cannot be checked against Kong's table (${KIC_COMPATIBILITY_SOURCE}).`, remedy: 'Pin the controller image to a version tag, then plan again.' }];
+    }
+    if (targetRow === undefined) {
+        return [{ ...base, severity: 'warning', title: `Kong's compatibility table does not list Kong Gateway ${target}`, detail: `${controller.where}: KIC ${kic}; the table (${KIC_COMPATIBILITY_SOURCE}) lists Kong Gateway ${Object.keys(KIC_FOR_GATEWAY).join(', ')}.`, remedy: `Check the controller's release notes for Kong Gateway ${target} before upgrading.` }];
+    }
+    const currentRow = KIC_FOR_GATEWAY[current];
+    if (targetRow.includes(kic)) {
+        if (currentRow === undefined || currentRow.includes(kic))
+            return [];
+        return [{ ...base, severity: 'warning', title: `KIC ${kic} with Kong Gateway ${current} is already outside Kong's compatibility table`, detail: `${controller.where}: Kong Gateway ${current} runs with KIC ${currentRow.join(', ')} (${KIC_COMPATIBILITY_SOURCE}); KIC ${kic} runs with ${target}, the target.`, remedy: 'Upgrade the gateway soon after this controller, or keep the controller at a version the current gateway supports until then.' }];
+    }
+    if (compareMinor(kic, NEWEST_KIC) > 0) {
+        return [{ ...base, severity: 'warning', title: `KIC ${kic} is newer than Kong's compatibility table`, detail: `${controller.where}: the table (${KIC_COMPATIBILITY_SOURCE}) knows KIC up to ${NEWEST_KIC}.`, remedy: `Check KIC ${kic}'s release notes for Kong Gateway ${target}.` }];
+    }
+    // Every row of the table shares a controller version with every other (2.12), so one exists.
+    const both = currentRow === undefined ? targetRow : targetRow.filter((version) => currentRow.includes(version));
+    return [
+        {
+            ...base,
+            severity: 'error',
+            title: `KIC ${kic} does not run with Kong Gateway ${target}`,
+            detail: `${controller.where}: image ${controller.image}. Kong's compatibility table (${KIC_COMPATIBILITY_SOURCE}) gives Kong Gateway ${target} KIC ${targetRow.join(', ')}.`,
+            remedy: currentRow === undefined
+                ? `Upgrade the controller to KIC ${both.join(' or ')} with the gateway (the table does not list Kong Gateway ${current}).`
+                : `Upgrade the controller to KIC ${both.join(' or ')} before the gateway: it runs with Kong Gateway ${current} and ${target}.`,
+        },
+    ];
+}
 
 ;// CONCATENATED MODULE: ./build/changelog/impact/kong-conf-default-changed.js
 
@@ -5577,103 +5841,6 @@ const postgresScramAuth = {
     },
 };
 
-;// CONCATENATED MODULE: ./build/changelog/impact/route-paths.js
-/**
- * Route path facts shared by the two route rules (facts: upgrade-paths-helm-operator-deck.md
- * §5.3 and §6 items 1–2).
- */
-/** 3.x reads a path as a regex only with this prefix (Kong 3.0.0 changelog, Kong/kong#9027). */
-const REGEX_PREFIX = '~';
-// The 2.x → 3.x heuristic of Kong (kong/db/migrations/migrate_path_280_300.lua, is_not_regex)
-// and of decK (convert/convert.go, utils.IsPathRegexLike): a path is plain when every character
-// is in this set, a regex otherwise. A path already starting with `~` is left alone by both.
-const PLAIN_PATH = /^[a-zA-Z0-9._~/%-]*$/;
-function isRegexLike(path) {
-    return !path.startsWith(REGEX_PREFIX) && !PLAIN_PATH.test(path);
-}
-/** The regex of a path as 3.x will see it: after `~`, or a 2.x path the migration will prefix. */
-function regexOf(path) {
-    if (path.startsWith(REGEX_PREFIX))
-        return path.slice(REGEX_PREFIX.length);
-    return isRegexLike(path) ? path : undefined;
-}
-// Kong/kong 3.4.2 kong/db/migrations/migrate_path_280_300.lua, normalize_regex: a percent-encoded
-// reserved character stays encoded (upper-cased), a regex metacharacter becomes its escape, any
-// other byte is decoded.
-const RESERVED = new Set([0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2f, 0x3a, 0x3b, 0x3d, 0x3f, 0x40, 0x5b, 0x5d]);
-const META_ESCAPES = { 0x2e: '\\.', 0x5e: '\\^', 0x2d: '\\-', 0x7b: '\\{', 0x7d: '\\}', 0x5c: '\\\\', 0x7c: '\\|' };
-/**
- * What Kong 3.x DB-less makes of a regex path in a 1.1/2.1 file when it loads it
- * (kong/db/declarative/migrations/route_path.lua → migrate_path_280_300): `~` and the
- * percent-decoded pattern.
- */
-function kongMigratedRegex(path) {
-    const decoded = path.includes('%')
-        ? path.replace(/%([0-9a-fA-F]{2})/g, (whole, hex) => {
-            const code = parseInt(hex, 16);
-            return RESERVED.has(code) ? whole.toUpperCase() : (META_ESCAPES[code] ?? String.fromCharCode(code));
-        })
-        : path;
-    return `${REGEX_PREFIX}${decoded}`;
-}
-/**
- * Constructs PCRE (the 2.x router) accepts and the Rust `regex` crate behind atc-router (the
- * 3.x `traditional_compatible` and `expressions` flavors) rejects: look-around, backreferences,
- * atomic groups and possessive quantifiers (facts §6 item 2, Kong/kong#9495). A small scanner
- * rather than a regex, so escapes and character classes do not cause false alarms.
- */
-function unsupportedConstructs(pattern) {
-    const found = new Set();
-    let inClass = false;
-    let afterQuantifier = false;
-    for (let i = 0; i < pattern.length; i++) {
-        const char = pattern[i];
-        if (char === '\\') {
-            const next = pattern.slice(i + 1, i + 3);
-            if (!inClass && /^([1-9]|k[<{']|g[{\d-])/.test(next))
-                found.add('backreference');
-            i++;
-            afterQuantifier = false;
-            continue;
-        }
-        if (inClass) {
-            if (char === ']')
-                inClass = false;
-            continue;
-        }
-        if (char === '[') {
-            inClass = true;
-            // A `]` right after `[` or `[^` is a literal member, not the end of the class.
-            if (pattern[i + 1] === '^')
-                i++;
-            if (pattern[i + 1] === ']')
-                i++;
-            afterQuantifier = false;
-            continue;
-        }
-        if (char === '(') {
-            const group = pattern.slice(i + 1, i + 4);
-            if (/^\?[=!]/.test(group))
-                found.add('look-ahead');
-            else if (/^\?<[=!]/.test(group))
-                found.add('look-behind');
-            else if (group.startsWith('?>'))
-                found.add('atomic group');
-            else if (group.startsWith('?P='))
-                found.add('backreference');
-            // The `?` opening a group is not a quantifier.
-            if (group.startsWith('?'))
-                i++;
-            afterQuantifier = false;
-            continue;
-        }
-        if (char === '+' && afterQuantifier)
-            found.add('possessive quantifier');
-        afterQuantifier = char === '*' || char === '+' || char === '?' || (char === '}' && /\{\d+(,\d*)?$/.test(pattern.slice(0, i)));
-    }
-    return [...found];
-}
-
 ;// CONCATENATED MODULE: ./build/changelog/impact/route-regex-engine.js
 
 
@@ -5786,14 +5953,32 @@ function plainTextFinding(route, path, where) {
         remedy: `Prefix the path with "${REGEX_PREFIX}" if it is meant as a regex.`,
     };
 }
+/**
+ * A regex-looking Ingress path the controller hands Kong as it is: plain text on 3.x, unless
+ * written with the controller's `/~` marker (KIC 2.7.0+, or the Ingress's
+ * `konghq.com/regex-prefix`) or the class's IngressClassParameters turn on the 2.x heuristic
+ * (`enableLegacyRegexDetection`, KIC 2.6.0+: "the heuristic has known flaws that will not be
+ * fixed", Kong/kubernetes-ingress-controller CHANGELOG.md 2.6.0).
+ */
 function ingressFinding(route, path, where) {
+    const rewrite = `/~${path}`;
+    if (route.legacyRegexDetection !== undefined) {
+        return {
+            rule: 'route-regex-prefix',
+            severity: 'warning',
+            title: 'Ingress regex path relies on the controller\'s legacy regex heuristic',
+            detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}"; the controller adds it to this path because ${route.legacyRegexDetection} sets enableLegacyRegexDetection, Kong Ingress Controller's 2.x heuristic, which it says has known flaws that will not be fixed.`,
+            where,
+            remedy: `Write the path as "${rewrite}" (the controller turns "/~" into Kong's "${REGEX_PREFIX}"), then turn enableLegacyRegexDetection off.`,
+        };
+    }
     return {
         rule: 'route-regex-prefix',
         severity: 'warning',
-        title: 'Ingress path looks like a regex',
-        detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}"; Kong's Helm chart (UPGRADE.md, 2.13.0) says Kong 3.0 needs KIC 2.6 or later and that its regex path changes "require changes to Ingresses".`,
+        title: 'Ingress path looks like a regex: Kong 3.x matches it as plain text',
+        detail: `${route.where}: path "${path}". Kong 3.x reads a path as a regex only with "${REGEX_PREFIX}", and Kong Ingress Controller passes this path on as it is; Kong's Helm chart (UPGRADE.md, 2.13.0) says Kong 3.0 needs KIC 2.6 or later and that its regex path changes "require changes to Ingresses".`,
         where,
-        remedy: 'Rewrite the path the way your Kong Ingress Controller version marks regex paths (see its upgrade notes for Kong 3.x), and test the route on the new version.',
+        remedy: `Write the path as "${rewrite}" (KIC 2.7+ turns "/~" into Kong's "${REGEX_PREFIX}"; the annotation konghq.com/regex-prefix changes that marker), or for the time of the upgrade set enableLegacyRegexDetection: true on the IngressClassParameters of the Ingress's class (KIC 2.6+), then rewrite the path and turn it off.`,
     };
 }
 
@@ -5886,6 +6071,7 @@ function secure_by_default_finding(where, title, effect) {
 
 
 
+
 const IMPACT_RULES = [
     kongConfInvalidValue,
     kongConfRemovedProperty,
@@ -5895,6 +6081,7 @@ const IMPACT_RULES = [
     declarativeFormatVersion,
     routeRegexEngine,
     routeRegexPrefix,
+    kicCompatibility,
     ltsFieldRenames,
     secureByDefault,
     enterpriseRemovedFeature,
@@ -6063,6 +6250,7 @@ function declarativeSummary(set, consumers) {
         plugins: namesOf(set.plugins),
         regexPaths: set.routes.reduce((count, route) => count + route.paths.filter(({ path }) => regexOf(path) !== undefined).length, 0),
         envPlaceholders: set.envPlaceholders,
+        ...(set.controllers === undefined || set.controllers.length === 0 ? {} : { controllers: set.controllers.map((c) => c.image) }),
     };
 }
 function namesOf(plugins) {
@@ -6073,7 +6261,7 @@ const CONSUMER_NAMES = { deck: 'decK', 'db-less': 'DB-less', kic: 'KIC', 'deck+d
 function inspectedLines(inspected) {
     const shown = (names) => (names.length === 0 ? 'none' : names.length > 8 ? `${names.slice(0, 8).join(', ')} …` : names.join(', '));
     return [
-        ...inspected.declarative.map((d) => `${d.file} (${d.formatVersion ?? (d.consumer === 'kic' ? 'Kubernetes' : 'no format version')}, ${CONSUMER_NAMES[d.consumer] ?? d.consumer}): ${d.services} services, ${d.routes} routes, ${d.regexPaths} regex paths; plugins: ${shown(d.plugins)}${d.envPlaceholders.length > 0 ? `; decK env placeholders (not resolved): ${shown(d.envPlaceholders)}` : ''}`),
+        ...inspected.declarative.map((d) => `${d.file} (${d.formatVersion ?? (d.consumer === 'kic' ? 'Kubernetes' : 'no format version')}, ${CONSUMER_NAMES[d.consumer] ?? d.consumer}): ${d.services} services, ${d.routes} routes, ${d.regexPaths} regex paths; plugins: ${shown(d.plugins)}${d.envPlaceholders.length > 0 ? `; decK env placeholders (not resolved): ${shown(d.envPlaceholders)}` : ''}${d.controllers === undefined ? '' : `; ingress controller: ${shown(d.controllers)}`}`),
         ...inspected.kongConf.map((c) => `${c.file} (${c.input}): ${c.properties} properties set`),
         ...(inspected.adminApi
             ? [`Admin API ${inspected.adminApi.url} (${inspected.adminApi.workspaces.join(', ') || 'default workspace'}): ${inspected.adminApi.services} services, ${inspected.adminApi.routes} routes; plugins: ${shown(inspected.adminApi.plugins)}`]
@@ -7130,8 +7318,8 @@ function crossedBreakingChanges(from, to) {
 
 // EXTERNAL MODULE: ./build/changelog/plan-changelog.js
 var plan_changelog = __nccwpck_require__(1705);
-// EXTERNAL MODULE: ./build/changelog/plan-impacts.js + 21 modules
-var plan_impacts = __nccwpck_require__(962);
+// EXTERNAL MODULE: ./build/changelog/plan-impacts.js + 22 modules
+var plan_impacts = __nccwpck_require__(746);
 ;// CONCATENATED MODULE: ./build/changelog/kong-conf-defaults.generated.js
 // Generated by scripts/gen-kong-conf-data.mjs from kong.conf.default of each Kong/kong tag
 // listed; do not edit. Per tag, oldest first, the properties in file order: a name alone has
@@ -7596,8 +7784,8 @@ function fitToLimit(sections, limitBytes, cutNotice) {
     return kept.join('\n\n');
 }
 
-// EXTERNAL MODULE: ./build/changelog/plan-impacts.js + 21 modules
-var plan_impacts = __nccwpck_require__(962);
+// EXTERNAL MODULE: ./build/changelog/plan-impacts.js + 22 modules
+var plan_impacts = __nccwpck_require__(746);
 // EXTERNAL MODULE: ./build/changelog/render/text.js
 var render_text = __nccwpck_require__(9555);
 // EXTERNAL MODULE: ./build/changelog/types.js
@@ -7746,7 +7934,7 @@ function sourcesSection(plan) {
 /* harmony export */   $: () => (/* binding */ renderPlanText),
 /* harmony export */   r: () => (/* binding */ finishText)
 /* harmony export */ });
-/* harmony import */ var _plan_impacts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(962);
+/* harmony import */ var _plan_impacts_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(746);
 /* harmony import */ var _types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3048);
 
 
@@ -8356,6 +8544,90 @@ async function doctor(args) {
 
 /***/ }),
 
+/***/ 3681:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C9: () => (/* binding */ PLAN_FLAGS),
+/* harmony export */   Oi: () => (/* binding */ VERIFY_FLAGS),
+/* harmony export */   xt: () => (/* binding */ VERIFY_DEFAULTS),
+/* harmony export */   zJ: () => (/* binding */ PLAN_DEFAULTS)
+/* harmony export */ });
+// Generated by scripts/gen-actions.mjs from the cli sections of actions/*/manifest.yml: edit those, then run node scripts/gen-actions.mjs (npm run build runs it).
+/** kong-upgrade verify: the inputs of actions/backup-db. */
+const VERIFY_FLAGS = {
+    "manifest": { type: 'string' },
+    "database-url": { type: 'string' },
+    "pg-host": { type: 'string' },
+    "pg-port": { type: 'string' },
+    "pg-user": { type: 'string' },
+    "pg-password": { type: 'string' },
+    "pg-database": { type: 'string' },
+    "pg-sslmode": { type: 'string' },
+    "target-database-url": { type: 'string' },
+    "target-pg-host": { type: 'string' },
+    "target-pg-port": { type: 'string' },
+    "target-pg-user": { type: 'string' },
+    "target-pg-password": { type: 'string' },
+    "target-pg-database": { type: 'string' },
+    "target-pg-sslmode": { type: 'string' },
+    "pg-bin-dir": { type: 'string' },
+    "jobs": { type: 'string' },
+    "encryption-passphrase": { type: 'string' },
+    "encryption-private-key": { type: 'string' },
+    "s3-endpoint": { type: 'string' },
+    "s3-region": { type: 'string' },
+    "s3-force-path-style": { type: 'string' },
+    "s3-checksum": { type: 'string' },
+    "trial-restore": { type: 'boolean' },
+};
+/** The defaults of those flags (the action's; an expression is left out). */
+const VERIFY_DEFAULTS = {
+    "jobs": "1",
+    "s3-force-path-style": "false",
+    "s3-checksum": "SHA256",
+    "trial-restore": "false",
+};
+/** kong-upgrade plan: the inputs of actions/fetch-changelog. */
+const PLAN_FLAGS = {
+    "from": { type: 'string' },
+    "to": { type: 'string' },
+    "edition": { type: 'string' },
+    "deployment": { type: 'string' },
+    "database": { type: 'string' },
+    "offline": { type: 'boolean' },
+    "github-token": { type: 'string' },
+    "github-api-url": { type: 'string' },
+    "cache-dir": { type: 'string' },
+    "changelog-file": { type: 'string' },
+    "kong-conf": { type: 'string' },
+    "kong-env": { type: 'string' },
+    "declarative-config": { type: 'string', multiple: true },
+    "declarative-consumer": { type: 'string' },
+    "nginx-template": { type: 'string' },
+    "admin-url": { type: 'string' },
+    "admin-token": { type: 'string' },
+    "workspace": { type: 'string' },
+    "database-url": { type: 'string' },
+    "pg-host": { type: 'string' },
+    "pg-port": { type: 'string' },
+    "pg-user": { type: 'string' },
+    "pg-password": { type: 'string' },
+    "pg-database": { type: 'string' },
+    "pg-sslmode": { type: 'string' },
+};
+/** The defaults of those flags (the action's; an expression is left out). */
+const PLAN_DEFAULTS = {
+    "edition": "auto",
+    "deployment": "traditional",
+    "database": "postgres",
+    "offline": "false",
+    "declarative-consumer": "auto",
+};
+
+
+/***/ }),
+
 /***/ 5472:
 /***/ ((__webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -8368,13 +8640,17 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7975);
 /* harmony import */ var _changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7241);
 /* harmony import */ var _changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1435);
-/* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(6790);
+/* harmony import */ var _changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(6790);
 /* harmony import */ var _changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4049);
 /* harmony import */ var _changelog_render_text_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9555);
 /* harmony import */ var _database_backup_request_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8188);
 /* harmony import */ var _check_targets_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9270);
 /* harmony import */ var _doctor_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8300);
 /* harmony import */ var _lib_errors_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1469);
+/* harmony import */ var _lib_inputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2307);
+/* harmony import */ var _flags_generated_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3681);
+
+
 
 
 
@@ -8436,17 +8712,6 @@ every user of the machine.
 ${_doctor_js__WEBPACK_IMPORTED_MODULE_9__/* .DOCTOR_USAGE */ .E}
 
 ${_check_targets_js__WEBPACK_IMPORTED_MODULE_8__/* .CHECK_TARGETS_USAGE */ .u}`;
-const STRING_FLAGS = [
-    'from', 'to', 'edition', 'deployment', 'database', 'changelog-file', 'kong-conf', 'kong-env', 'declarative-consumer', 'nginx-template',
-    'admin-url', 'admin-token', 'workspace', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password',
-    'pg-database', 'pg-sslmode', 'cache-dir', 'github-token', 'github-api-url', 'format', 'output',
-];
-const VERIFY_STRING_FLAGS = [
-    'manifest', 'database-url', 'pg-host', 'pg-port', 'pg-user', 'pg-password', 'pg-database', 'pg-sslmode',
-    'target-database-url', 'target-pg-host', 'target-pg-port', 'target-pg-user', 'target-pg-password', 'target-pg-database',
-    'target-pg-sslmode', 'pg-bin-dir', 'jobs', 'encryption-passphrase', 'encryption-private-key',
-    's3-endpoint', 's3-region', 's3-force-path-style', 's3-checksum',
-];
 const FORMATS = ['text', 'markdown', 'json'];
 async function main(argv) {
     const [command, ...rest] = argv;
@@ -8469,17 +8734,8 @@ async function main(argv) {
             strict: true,
             allowPositionals: false,
             options: command === 'plan'
-                ? {
-                    ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' }])),
-                    'declarative-config': { type: 'string', multiple: true },
-                    offline: { type: 'boolean' },
-                    help: { type: 'boolean', short: 'h' },
-                }
-                : {
-                    ...Object.fromEntries(VERIFY_STRING_FLAGS.map((name) => [name, { type: 'string' }])),
-                    'trial-restore': { type: 'boolean' },
-                    help: { type: 'boolean', short: 'h' },
-                },
+                ? { ..._flags_generated_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAN_FLAGS */ .C9, format: { type: 'string' }, output: { type: 'string' }, help: { type: 'boolean', short: 'h' } }
+                : { ..._flags_generated_js__WEBPACK_IMPORTED_MODULE_12__/* .VERIFY_FLAGS */ .Oi, help: { type: 'boolean', short: 'h' } },
         }).values;
     }
     catch (error) {
@@ -8490,15 +8746,16 @@ async function main(argv) {
         process.stdout.write(`${USAGE}\n`);
         return 0;
     }
+    // The flags are the action's inputs (generated from its manifest), read with its defaults.
     if (command === 'verify')
-        return verify(flagInputs(values));
+        return verify((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .withDefaults */ .rO)(flagInputs(values), _flags_generated_js__WEBPACK_IMPORTED_MODULE_12__/* .VERIFY_DEFAULTS */ .xt));
     try {
         const format = String(values.format ?? 'text');
         if (!FORMATS.includes(format))
             throw (0,_lib_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .inputError */ .Xu)('format', `"${format}" is not one of ${FORMATS.join(', ')}`);
-        const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__/* .readPlanRequest */ .V1)(flagInputs(values));
+        const request = await (0,_changelog_plan_request_js__WEBPACK_IMPORTED_MODULE_4__/* .readPlanRequest */ .V1)((0,_lib_inputs_js__WEBPACK_IMPORTED_MODULE_11__/* .withDefaults */ .rO)(flagInputs(values), _flags_generated_js__WEBPACK_IMPORTED_MODULE_12__/* .PLAN_DEFAULTS */ .zJ));
         const plan = await (0,_changelog_plan_js__WEBPACK_IMPORTED_MODULE_3__/* .buildPlan */ .G)(request, { log: (line) => process.stderr.write(`${line}\n`) });
-        const json = (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_11__/* .serializePlan */ .S)(plan);
+        const json = (0,_changelog_plan_types_js__WEBPACK_IMPORTED_MODULE_13__/* .serializePlan */ .S)(plan);
         if (typeof values.output === 'string')
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(values.output, json);
         const rendered = format === 'json' ? json : format === 'markdown' ? `${(0,_changelog_render_markdown_js__WEBPACK_IMPORTED_MODULE_5__/* .renderPlanMarkdown */ .d)(plan, Infinity)}\n` : `${(0,_changelog_render_text_js__WEBPACK_IMPORTED_MODULE_6__/* .renderPlanText */ .$)(plan)}\n`;
@@ -11142,6 +11399,7 @@ async function syncPaths(paths) {
 /* harmony export */   Vf: () => (/* binding */ readBoolean),
 /* harmony export */   ai: () => (/* binding */ readEnum),
 /* harmony export */   n5: () => (/* binding */ readSecret),
+/* harmony export */   rO: () => (/* binding */ withDefaults),
 /* harmony export */   y7: () => (/* binding */ readHttpUrl),
 /* harmony export */   yg: () => (/* binding */ readPositiveInteger)
 /* harmony export */ });
@@ -11150,6 +11408,21 @@ async function syncPaths(paths) {
 /* harmony import */ var _log_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2180);
 
 
+/**
+ * `source` with an action's defaults (its manifest's, through the generated inputs module): an
+ * input left empty reads as its default, as the runner passes the default for an input `with:`
+ * leaves out. So a default exists once, and an action, the CLI and promote's in-process smoke
+ * gate all read the same one.
+ */
+function withDefaults(source, defaults) {
+    return {
+        get(name) {
+            const value = source.get(name);
+            return value.trim() === '' ? (defaults[name] ?? value) : value;
+        },
+        mask: (secret) => source.mask(secret),
+    };
+}
 function readString(source, name) {
     const value = source.get(name).trim();
     return value === '' ? undefined : value;
