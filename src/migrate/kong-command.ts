@@ -12,6 +12,8 @@ const ROLLBACK =
   "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
   'a migration that ran part-way can run twice (Kong/kong#12978).';
 
+const PENDING_REFUSAL = /Database has pending migrations; run 'kong migrations finish'/;
+
 /** A bootstrap starts from a database with no Kong schema: there is no backup of it to go back to. */
 function rollbackAdvice(command: string): string {
   return command === 'bootstrap' ? '' : ` ${ROLLBACK}`;
@@ -71,6 +73,13 @@ export async function runKongCommand(request: MigrateRequest, hop: Hop, command:
     throw stepError(step, `another node changed the database; state is now ${stateNow}. Kong printed "aborted: another node is performing database changes" (exit ${result.exitCode}): find the other runner (a Helm hook, another pipeline) before going on`);
   }
   if (result.exitCode === 0) return;
+
+  // Kong's up refuses a database with pending migrations (Kong/kong 3.4.2
+  // kong/cmd/utils/migrations.lua l.67 and, inside the lock, l.74). This action refused them itself
+  // before calling up, so they were written by another runner between its reading and this up.
+  if (command === 'up' && !force && PENDING_REFUSAL.test(`${result.stderr}\n${result.stdout}`)) {
+    throw stepError(step, `Kong refused: "Database has pending migrations; run 'kong migrations finish'" (exit ${result.exitCode}). They were not pending when this action read the state before up: another runner (a Helm hook, another pipeline) ran up in between. Find it before going on. State after: ${stateNow}`);
+  }
 
   const failed = failedMigration(result);
   if (failed === undefined && /\[PostgreSQL error\] timeout/.test(`${result.stderr}\n${result.stdout}`)) {
