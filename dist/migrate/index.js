@@ -43809,6 +43809,7 @@ async function currentHop(request, hops, session) {
 const ROLLBACK = 'Rollback path: restore the backup taken before this upgrade (backup-db with mode: restore) and start the old version on it. ' +
     "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
     'a migration that ran part-way can run twice (Kong/kong#12978).';
+const PENDING_REFUSAL = /Database has pending migrations; run 'kong migrations finish'/;
 /** A bootstrap starts from a database with no Kong schema: there is no backup of it to go back to. */
 function rollbackAdvice(command) {
     return command === 'bootstrap' ? '' : ` ${ROLLBACK}`;
@@ -43868,6 +43869,12 @@ async function runKongCommand(request, hop, command, session, force = false) {
     }
     if (result.exitCode === 0)
         return;
+    // Kong's up refuses a database with pending migrations (Kong/kong 3.4.2
+    // kong/cmd/utils/migrations.lua l.67 and, inside the lock, l.74). This action refused them itself
+    // before calling up, so they were written by another runner between its reading and this up.
+    if (command === 'up' && !force && PENDING_REFUSAL.test(`${result.stderr}\n${result.stdout}`)) {
+        throw (0,errors/* stepError */.hH)(step, `Kong refused: "Database has pending migrations; run 'kong migrations finish'" (exit ${result.exitCode}). They were not pending when this action read the state before up: another runner (a Helm hook, another pipeline) ran up in between. Find it before going on. State after: ${stateNow}`);
+    }
     const failed = (0,migration_state/* failedMigration */.qS)(result);
     if (failed === undefined && /\[PostgreSQL error\] timeout/.test(`${result.stderr}\n${result.stdout}`)) {
         const lock = after?.lock ?? (await (0,connect/* withClient */.SV)(request.database, 'reading the migrations lock', migration_state/* readMigrationsLock */.tV).catch(() => undefined));
