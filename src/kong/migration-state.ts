@@ -66,6 +66,14 @@ export function reportsAnotherNode(result: Pick<ExecResult, 'stdout' | 'stderr'>
   return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
 }
 
+// Not the closing line of an up that leaves migrations pending, which goes on "… when ready" (l.89).
+const PENDING_REFUSAL = /Database has pending migrations; run 'kong migrations finish'(?! when ready)/;
+
+/** `up` refusing a database with pending migrations (Kong/kong 3.4.2 kong/cmd/utils/migrations.lua l.67, and l.74 inside the lock). */
+export function refusesPendingMigrations(result: Pick<ExecResult, 'stdout' | 'stderr'>): boolean {
+  return PENDING_REFUSAL.test(result.stderr) || PENDING_REFUSAL.test(result.stdout);
+}
+
 /** `2026/12/04 14:22:14 [info] ` (Kong/kong 3.4.2 kong/cmd/utils/log.lua l.75: every line under --v/--vv, warn and error always). */
 const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
 /** A line of Kong's CLI output without the timestamp and level --v/--vv put before it. */

@@ -1,7 +1,7 @@
 import { withClient } from '../database/postgres/connect.js';
 import { stepError } from '../lib/errors.js';
 import type { ExecResult } from '../lib/exec.js';
-import { describeFailedMigration, describeState, failedMigration, kongError, logMessage, readMigrationsLock, reportsAnotherNode, type StateReading } from '../kong/migration-state.js';
+import { describeFailedMigration, describeState, failedMigration, kongError, logMessage, readMigrationsLock, refusesPendingMigrations, reportsAnotherNode, type StateReading } from '../kong/migration-state.js';
 import { migrationArgs, type Hop } from './hops.js';
 import type { MigrateRequest } from './request.js';
 import type { MigrationRun, Session } from './session.js';
@@ -11,8 +11,6 @@ const ROLLBACK =
   'Rollback path: restore the backup taken before this upgrade (backup-db with mode: restore) and start the old version on it. ' +
   "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
   'a migration that ran part-way can run twice (Kong/kong#12978).';
-
-const PENDING_REFUSAL = /Database has pending migrations; run 'kong migrations finish'/;
 
 /** A bootstrap starts from a database with no Kong schema: there is no backup of it to go back to. */
 function rollbackAdvice(command: string): string {
@@ -74,10 +72,9 @@ export async function runKongCommand(request: MigrateRequest, hop: Hop, command:
   }
   if (result.exitCode === 0) return;
 
-  // Kong's up refuses a database with pending migrations (Kong/kong 3.4.2
-  // kong/cmd/utils/migrations.lua l.67 and, inside the lock, l.74). This action refused them itself
-  // before calling up, so they were written by another runner between its reading and this up.
-  if (command === 'up' && !force && PENDING_REFUSAL.test(`${result.stderr}\n${result.stdout}`)) {
+  // This action refuses pending migrations itself before calling up, so Kong's refusal of them
+  // means another runner wrote them between this action's reading and this up.
+  if (command === 'up' && !force && refusesPendingMigrations(result)) {
     throw stepError(step, `Kong refused: "Database has pending migrations; run 'kong migrations finish'" (exit ${result.exitCode}). They were not pending when this action read the state before up: another runner (a Helm hook, another pipeline) ran up in between. Find it before going on. State after: ${stateNow}`);
   }
 

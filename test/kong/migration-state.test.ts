@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failedMigration, kongError, parseMigrationsList } from '../../src/kong/migration-state.js';
+import { failedMigration, kongError, parseMigrationsList, refusesPendingMigrations } from '../../src/kong/migration-state.js';
 import { UpgradeError } from '../../src/lib/errors.js';
 
 const OBSERVED = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../fixtures/observed/kong-3.4.2-list-after-up.txt');
@@ -101,6 +101,16 @@ describe('kongError', () => {
   it('reads the one-line form', () => {
     expect(kongError({ stdout: '', stderr: "Error: Database has pending migrations; run 'kong migrations finish'\n\n  Run with --v (verbose) or --vv (debug) for more details\n" }))
       .toBe("Database has pending migrations; run 'kong migrations finish'");
+  });
+});
+
+describe('refusesPendingMigrations', () => {
+  it("finds up's refusal on either stream, with or without the lock's wrapper, and nothing else", () => {
+    expect(refusesPendingMigrations({ stdout: '', stderr: "Error: Database has pending migrations; run 'kong migrations finish'\n" })).toBe(true);
+    expect(refusesPendingMigrations({ stdout: "Error: [PostgreSQL error] cluster_mutex callback threw an error: /usr/local/share/lua/5.1/kong/cmd/utils/migrations.lua:67: Database has pending migrations; run 'kong migrations finish'", stderr: '' })).toBe(true);
+    // up's own closing line when it leaves migrations pending is no refusal.
+    expect(refusesPendingMigrations({ stdout: "\nDatabase has pending migrations; run 'kong migrations finish' when ready\n", stderr: '' })).toBe(false);
+    expect(refusesPendingMigrations({ stdout: '0 migrations processed', stderr: '' })).toBe(false);
   });
 });
 
