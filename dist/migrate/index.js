@@ -41185,6 +41185,7 @@ const SECRET_KONG_VARIABLES = ['KONG_PG_PASSWORD'];
 /* harmony export */   mE: () => (/* binding */ stateJson),
 /* harmony export */   qS: () => (/* binding */ failedMigration),
 /* harmony export */   tV: () => (/* binding */ readMigrationsLock),
+/* harmony export */   uw: () => (/* binding */ refusesPendingMigrations),
 /* harmony export */   xp: () => (/* binding */ reportsAnotherNode)
 /* harmony export */ });
 /* unused harmony export MIGRATION_STATE */
@@ -41221,6 +41222,12 @@ const NOT_LEADER = 'aborted: another node is performing database changes';
 /** Kong's message when another node held the migrations lock (Kong/kong 3.4.2 kong/cmd/utils/migrations.lua l.5). */
 function reportsAnotherNode(result) {
     return result.stdout.includes(NOT_LEADER) || result.stderr.includes(NOT_LEADER);
+}
+// Not the closing line of an up that leaves migrations pending, which goes on "… when ready" (l.89).
+const PENDING_REFUSAL = /Database has pending migrations; run 'kong migrations finish'(?! when ready)/;
+/** `up` refusing a database with pending migrations (Kong/kong 3.4.2 kong/cmd/utils/migrations.lua l.67, and l.74 inside the lock). */
+function refusesPendingMigrations(result) {
+    return PENDING_REFUSAL.test(result.stderr) || PENDING_REFUSAL.test(result.stdout);
 }
 /** `2026/12/04 14:22:14 [info] ` (Kong/kong 3.4.2 kong/cmd/utils/log.lua l.75: every line under --v/--vv, warn and error always). */
 const LOG_PREFIX = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[[a-z]+\](?: |$)/;
@@ -43809,7 +43816,6 @@ async function currentHop(request, hops, session) {
 const ROLLBACK = 'Rollback path: restore the backup taken before this upgrade (backup-db with mode: restore) and start the old version on it. ' +
     "`kong migrations down` is no rollback: Kong 1.0+ has no down migrations. Don't re-run the failed command blindly: " +
     'a migration that ran part-way can run twice (Kong/kong#12978).';
-const PENDING_REFUSAL = /Database has pending migrations; run 'kong migrations finish'/;
 /** A bootstrap starts from a database with no Kong schema: there is no backup of it to go back to. */
 function rollbackAdvice(command) {
     return command === 'bootstrap' ? '' : ` ${ROLLBACK}`;
@@ -43869,10 +43875,9 @@ async function runKongCommand(request, hop, command, session, force = false) {
     }
     if (result.exitCode === 0)
         return;
-    // Kong's up refuses a database with pending migrations (Kong/kong 3.4.2
-    // kong/cmd/utils/migrations.lua l.67 and, inside the lock, l.74). This action refused them itself
-    // before calling up, so they were written by another runner between its reading and this up.
-    if (command === 'up' && !force && PENDING_REFUSAL.test(`${result.stderr}\n${result.stdout}`)) {
+    // This action refuses pending migrations itself before calling up, so Kong's refusal of them
+    // means another runner wrote them between this action's reading and this up.
+    if (command === 'up' && !force && (0,migration_state/* refusesPendingMigrations */.uw)(result)) {
         throw (0,errors/* stepError */.hH)(step, `Kong refused: "Database has pending migrations; run 'kong migrations finish'" (exit ${result.exitCode}). They were not pending when this action read the state before up: another runner (a Helm hook, another pipeline) ran up in between. Find it before going on. State after: ${stateNow}`);
     }
     const failed = (0,migration_state/* failedMigration */.qS)(result);
