@@ -81,6 +81,10 @@ interface SimNode {
 export async function startNode(server: PostgresServer, database: string, initial: Faults & { version: string }): Promise<StandIn> {
   const connection = { host: server.host, port: server.port, user: server.user, password: server.password, database };
   const db = new pg.Pool({ ...connection, max: 4 });
+  // As the simulator's and the traffic tests' pools: an idle client the server ends (57P01 when the
+  // test's PostgreSQL stops) emits 'error' on the pool, which would crash the test run; a query's
+  // own error still rejects that query.
+  db.on('error', () => {});
   const faults: Faults = { ...initial };
   await upstreamPort();
   const node = (await startKongNode({
@@ -107,8 +111,11 @@ export async function startNode(server: PostgresServer, database: string, initia
       await node.control.proxy.setFaults({ refuse: true });
     },
     async close() {
-      await node.stop();
-      await db.end();
+      try {
+        await node.stop();
+      } finally {
+        await db.end();
+      }
     },
   };
 }
