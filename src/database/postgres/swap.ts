@@ -140,7 +140,9 @@ export async function endSessions(admin: pg.Client, database: string): Promise<s
   const stuck: string[] = [];
   for (const session of sessions.rows) {
     const ended = await admin.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
-    if (!ended) stuck.push(session.who);
+    // false also when the session ended by itself between the listing and the signal (a pg_restore
+    // that just finished): only one still listed is in the way.
+    if (!ended && (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [session.pid])).rows.length > 0) stuck.push(session.who);
   }
   return stuck;
 }
