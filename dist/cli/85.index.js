@@ -1444,7 +1444,9 @@ async function swap_endSessions(admin, database) {
     const stuck = [];
     for (const session of sessions.rows) {
         const ended = await admin.query('SELECT pg_terminate_backend($1) AS ok', [session.pid]).then((r) => r.rows[0]?.ok !== false, () => false);
-        if (!ended)
+        // false also when the session ended by itself between the listing and the signal (a pg_restore
+        // that just finished): only one still listed is in the way.
+        if (!ended && (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [session.pid])).rows.length > 0)
             stuck.push(session.who);
     }
     return stuck;
