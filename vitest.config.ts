@@ -20,6 +20,7 @@ export const UNIT_TESTS = [
   'test/ci/readme-examples.test.ts',
   'test/database/fingerprint-version.test.ts',
   'test/database/object-storage-inputs.test.ts',
+  'test/database/object-storage-upload.test.ts',
   'test/database/path-guard.test.ts',
   'test/database/restore-lines.test.ts',
   'test/kong/migration-state.test.ts',
