@@ -30887,30 +30887,34 @@ async function uploadStream(upload) {
     const partSha256 = [];
     const inFlight = new Set();
     const whole = (0,external_node_crypto_.createHash)('sha256');
+    const buffers = new PartBuffers();
     let sizeBytes = 0;
-    let pending = [];
-    let pendingBytes = 0;
+    let part = buffers.take(partSize(1));
+    let filled = 0;
     const send = async () => {
         const partNumber = sent.length + 1;
         if (partNumber > MAX_PARTS)
             throw (0,errors/* stepError */.hH)('object storage', `the archive needs more than ${MAX_PARTS} parts`);
-        const body = Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
+        const buffer = part;
+        const body = buffer.subarray(0, filled);
         const sha256 = (0,external_node_crypto_.createHash)('sha256').update(body).digest('base64');
         partSha256.push(sha256);
-        const part = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+        const answered = store.uploadPart(location, uploadId, partNumber, body, sha256, stop.signal).then((answer) => {
+            // The SDK is done with the bytes once the store has answered: the buffer takes a later part.
+            buffers.give(buffer);
             if (answer.checksumSHA256 !== undefined && answer.checksumSHA256 !== sha256) {
                 throw (0,errors/* stepError */.hH)('object storage', `part ${partNumber} of ${(0,object_storage_location/* formatS3Url */.LL)(location)} arrived with SHA-256 ${answer.checksumSHA256}, sent ${sha256}`);
             }
             return answer;
         });
-        sent.push(part);
-        inFlight.add(part);
+        sent.push(answered);
+        inFlight.add(answered);
         // Settled either way before it leaves the set; a rejection is seen by the race or Promise.all below.
-        part.then(() => inFlight.delete(part), () => inFlight.delete(part));
+        answered.then(() => inFlight.delete(answered), () => inFlight.delete(answered));
         if (inFlight.size >= PARTS_IN_FLIGHT)
             await Promise.race(inFlight);
+        part = buffers.take(partSize(sent.length + 1));
+        filled = 0;
     };
     try {
         await upload.onStarted?.(uploadId);
@@ -30921,13 +30925,19 @@ async function uploadStream(upload) {
             whole.update(bytes);
             sizeBytes += bytes.length;
             upload.onBytes?.(sizeBytes);
-            pending.push(bytes);
-            pendingBytes += bytes.length;
-            if (pendingBytes >= partSize(sent.length + 1))
-                await send();
+            // Copied into the part at once, the chunk is garbage while still young: holding a part's
+            // worth of small chunks until it is sent, then joining them, kept the collector busy enough
+            // to stall pg_dump (bench/backup.mjs, d).
+            for (let offset = 0; offset < bytes.length;) {
+                const copied = bytes.copy(part, filled, offset);
+                filled += copied;
+                offset += copied;
+                if (filled === part.length)
+                    await send();
+            }
         }
         // The last part may be short; an empty stream is one empty part (S3 completes no upload of none).
-        if (pendingBytes > 0 || sent.length === 0)
+        if (filled > 0 || sent.length === 0)
             await send();
         const parts = await Promise.all(sent);
         await upload.producerDone;
@@ -30952,6 +30962,23 @@ async function uploadStream(upload) {
     }
     finally {
         upload.signal.removeEventListener('abort', onAbort);
+    }
+}
+/**
+ * The few part-sized buffers an upload fills in turn (one filling, PARTS_IN_FLIGHT on the wire):
+ * a part's buffer is reused once the store has answered for it, instead of a fresh one per part.
+ */
+class PartBuffers {
+    free = [];
+    take(size) {
+        const index = this.free.findIndex((buffer) => buffer.length === size);
+        // Parts only grow (partSize): a smaller free buffer will never fit again.
+        if (index < 0)
+            this.free.length = 0;
+        return index < 0 ? Buffer.allocUnsafeSlow(size) : this.free.splice(index, 1)[0];
+    }
+    give(buffer) {
+        this.free.push(buffer);
     }
 }
 /** S3's checksum of a multipart object: the SHA-256 of the parts' SHA-256s, `-` and their count. */
