@@ -53,6 +53,7 @@ describe('uploadStream', () => {
     expect(result.sizeBytes).toBe(total);
     expect(result.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(result.storeChecksum).toBe('matched');
+    expect(result.completeMs).toBeGreaterThanOrEqual(0);
     for (let n = 1; n <= 6; n++) {
       const part = parts.get(n)!;
       const expected = bytes.subarray((n - 1) * partSize(1), Math.min(n * partSize(1), total));

@@ -72,7 +72,7 @@ export async function openRemoteBackup(target: ObjectStorageTarget, name: string
       });
       completed = true;
       await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
-      log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+      log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}; it joined them in ${(result.completeMs / 1000).toFixed(2)} s`);
       return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
     },
     async writeManifest(data) {

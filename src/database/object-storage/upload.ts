@@ -29,6 +29,8 @@ export interface StreamUploadResult {
   readonly parts: number;
   /** What the store said of the parts' checksums: `matched` (it computed the same), `not reported` (it said nothing), `not asked` (s3-checksum none). */
   readonly storeChecksum: 'matched' | 'not reported' | 'not asked';
+  /** How long the store took to join the parts once the last was sent (CompleteMultipartUpload): its work, after pg_dump's. */
+  readonly completeMs: number;
 }
 
 /** 8 MiB parts, doubled every 1000 parts: S3 allows 10,000 parts of at least 5 MiB (but the last). */
@@ -116,7 +118,9 @@ export async function uploadStream(upload: StreamUpload): Promise<StreamUploadRe
     const parts = await Promise.all(sent);
     await upload.producerDone;
     if (stop.signal.aborted) throw stepError('object storage', 'upload cancelled');
+    const completing = performance.now();
     const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+    const completeMs = performance.now() - completing;
     const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
     if (composed === 'mismatch') {
       await store.delete(location).catch(() => {});
@@ -124,7 +128,7 @@ export async function uploadStream(upload: StreamUpload): Promise<StreamUploadRe
     }
     // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
     const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
-    return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+    return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum, completeMs };
   } catch (error) {
     stop.abort();
     source.destroy();
