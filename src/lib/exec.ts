@@ -1,6 +1,6 @@
 import { getExecOutput } from '@actions/exec';
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { stepError } from './errors.js';
 
 /**
@@ -20,6 +20,17 @@ export interface ExecRequest {
    * result's `stdout` is then empty. Called once the process is spawned, before any output.
    */
   readonly onStdout?: (stdout: Readable) => void;
+  /**
+   * Hands stdin over as a stream instead of writing `stdin` to it: the pipe another process is
+   * then started to write into (its `stdoutTo`).
+   */
+  readonly onStdin?: (stdin: Writable) => void;
+  /**
+   * Writes stdout straight into that pipe (another process's stdin, from its `onStdin`): the
+   * bytes never pass through this process. Our end of the pipe is closed once this process is
+   * started, so the reader sees the end of its input when this process exits.
+   */
+  readonly stdoutTo?: Writable;
   /** Called with each line of stdout/stderr as it arrives, for progress logs on long steps. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Aborting sends SIGTERM (SIGKILL 5 s later); the result then has `signal` set. */
@@ -47,7 +58,7 @@ export async function execCommand(request: ExecRequest): Promise<ExecResult> {
   Object.assign(env, request.env);
   // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
   // which @actions/exec does not expose: those go through node's spawn with the same contract.
-  if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
+  if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined || request.onStdin !== undefined || request.stdoutTo !== undefined) {
     return spawnCommand(request, env);
   }
   try {
@@ -93,7 +104,8 @@ function spawnCommand(request: ExecRequest, env: Record<string, string>): Promis
       resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
       return;
     }
-    const child = spawn(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', request.stdoutTo ?? 'pipe', 'pipe'] });
+    request.stdoutTo?.destroy();
     let stdout = '';
     let stderr = '';
     let aborted = false;
@@ -119,15 +131,18 @@ function spawnCommand(request: ExecRequest, env: Record<string, string>): Promis
         for (const line of lines) request.onLine(line, stream);
       };
     };
-    if (request.onStdout) request.onStdout(child.stdout);
-    else child.stdout.setEncoding('utf8').on('data', split('stdout'));
-    child.stderr.setEncoding('utf8').on('data', split('stderr'));
-    child.stdin.on('error', () => {}); // a tool that exits without reading stdin
-    if (request.stdinStream) {
-      child.stdin.write(request.stdin ?? '');
-      request.stdinStream.pipe(child.stdin);
+    // No stdout of ours with stdoutTo: it is the other process's pipe.
+    if (child.stdout && request.onStdout) request.onStdout(child.stdout);
+    else child.stdout?.setEncoding('utf8').on('data', split('stdout'));
+    child.stderr!.setEncoding('utf8').on('data', split('stderr'));
+    child.stdin!.on('error', () => {}); // a tool that exits without reading stdin
+    if (request.onStdin) {
+      request.onStdin(child.stdin!);
+    } else if (request.stdinStream) {
+      child.stdin!.write(request.stdin ?? '');
+      request.stdinStream.pipe(child.stdin!);
     } else {
-      child.stdin.end(request.stdin ?? '');
+      child.stdin!.end(request.stdin ?? '');
     }
     child.on('spawn', () => {
       if (child.pid !== undefined) request.onSpawn?.(child.pid);

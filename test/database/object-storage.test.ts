@@ -82,7 +82,7 @@ describe('backup → object storage → verify → restore', () => {
     expect(manifest.counts.default.services).toBe(150);
     // pg_dump wrote to a pipe: the custom format's header, with no data offsets written back.
     expect(archive.subarray(0, 5).toString()).toBe('PGDMP');
-    expect(lines.join('\n')).toMatch(/Uploaded s3:\/\/kong-backups\/prod\/plain\/kong\.dump: \d+ bytes in [3-9] part\(s\), SHA-256 [0-9a-f]{16}…; the store's checksum of the parts: matched/);
+    expect(lines.join('\n')).toMatch(/Uploaded s3:\/\/kong-backups\/prod\/plain\/kong\.dump: \d+ bytes in [3-9] part\(s\), SHA-256 [0-9a-f]{16}…; the store's checksum of the parts: matched; it joined them in \d+\.\d\d s$/m);
 
     const runDir = await createRunDir(work);
     const fetched = await fetchBackup(backup.manifestPath, settings, 'manifest', runDir, () => {});
@@ -126,6 +126,30 @@ describe('backup → object storage → verify → restore', () => {
       expect(verified.tableData).toBeGreaterThan(10);
     } finally {
       await fetched.close();
+    }
+  });
+
+  it('without dd on PATH, reads pg_dump\'s output itself: the same archive, verified by a trial restore', async () => {
+    const path0 = process.env.PATH;
+    process.env.PATH = '/nonexistent'; // pg_dump and pg_restore come from binDir
+    try {
+      const backup = await backupPostgres({
+        source, backupDir: work, format: 'custom', jobs: 1, compression: 'none', binDir: server.bindir, name: 'without-dd',
+        objectStorage: { settings, location: parseS3Url(`s3://${BUCKET}/prod`, 'object-storage') },
+      });
+      const archive = await objectBytes('prod/without-dd/kong.dump');
+      expect(archive.length).toBeGreaterThan(2 * partSize(1));
+      expect(backup.manifest.files[0]!.sha256).toBe(createHash('sha256').update(archive).digest('hex'));
+      const runDir = await createRunDir(work);
+      const fetched = await fetchBackup(backup.manifestPath, settings, 'manifest', runDir, () => {});
+      try {
+        const verified = await verifyBackup({ manifestPath: fetched.manifestPath, trialServer: withDatabase(source, 'postgres'), binDir: server.bindir, runDir });
+        expect(verified.trialRestore).toBe(true);
+      } finally {
+        await fetched.close();
+      }
+    } finally {
+      process.env.PATH = path0;
     }
   });
 

@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
 import { syncPaths } from '../../lib/fsync.js';
@@ -13,6 +13,7 @@ import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type Dat
 import { formatS3Url } from '../object-storage/location.js';
 import { openRemoteBackup, type ObjectStorageTarget, type RemoteBackup } from '../object-storage/remote-backup.js';
 import { compressionArgs, formatCompression, parseCompression } from './compression.js';
+import { openDumpPipe, type DumpPipe } from './dump-pipe.js';
 import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
 import { readEntityFacts, SCAN_SETTINGS, type EntityFacts } from './fingerprint.js';
 import { checkPgTools, probePgTools, serverMajor, type PgTools } from './tools.js';
@@ -123,7 +124,7 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
     })();
     // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
     facts.catch(() => abort.abort());
-    const streamed = remote && streamToObjectStorage(remote, options, abort);
+    const streamed = remote && streamToObjectStorage(remote, options, abort, await openDumpPipe(abort.signal));
     const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
     streamed?.dumpSettled(dump);
     const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
@@ -200,16 +201,23 @@ export async function backupPostgres(options: BackupOptions): Promise<BackupResu
   }
 }
 
-/** Where pg_dump writes: a file (or folder) it names with --file, or stdout handed to a reader. */
-type DumpOutput = { readonly file: string } | { readonly stdout: (stream: Readable) => void; readonly written: () => number };
+/**
+ * Where pg_dump writes: a file (or folder) it names with --file, stdout handed to a reader, or
+ * stdout straight into another process's pipe.
+ */
+type DumpOutput =
+  | { readonly file: string }
+  | { readonly stdout: (stream: Readable) => void; readonly written: () => number }
+  | { readonly stdoutTo: Writable; readonly written: () => number };
 
 /**
- * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
- * table of contents once, first, without the data offsets it writes back into a seekable file at
- * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
- * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ * pg_dump's stdout to the bucket, through dd (dump-pipe.ts) when there is one and gpg when
+ * encrypting. pg_dump writes the custom format's table of contents once, first, without the data
+ * offsets it writes back into a seekable file at the end: pg_restore reads such an archive in
+ * order, and with --jobs finds each table's data by skipping from block to block. The manifest's
+ * SHA-256 is of the bytes uploaded, hashed on the way.
  */
-function streamToObjectStorage(remote: RemoteBackup, options: BackupOptions, abort: AbortController) {
+function streamToObjectStorage(remote: RemoteBackup, options: BackupOptions, abort: AbortController, pipe: DumpPipe | undefined) {
   let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   const dumpEnded = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   dumpEnded.catch(() => {});
@@ -217,19 +225,18 @@ function streamToObjectStorage(remote: RemoteBackup, options: BackupOptions, abo
   let uploaded: Promise<ManifestFile> | undefined;
   const start = async (stdout: Readable): Promise<ManifestFile> => {
     const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
-    const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+    const producerDone = Promise.all([dumpEnded, pipe?.done, encrypted ? encrypted.done : undefined]);
     producerDone.catch(() => {});
     return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
   };
+  const begin = (stream: Readable) => {
+    uploaded = start(stream);
+    // A failed upload stops pg_dump: nobody reads what it writes any more.
+    uploaded.catch(() => abort.abort());
+  };
+  if (pipe) begin(pipe.output);
   return {
-    output: {
-      stdout: (stream: Readable) => {
-        uploaded = start(stream);
-        // A failed upload stops pg_dump: nobody reads what it writes any more.
-        uploaded.catch(() => abort.abort());
-      },
-      written: () => written,
-    } satisfies DumpOutput,
+    output: (pipe ? { stdoutTo: pipe.input, written: () => written } : { stdout: begin, written: () => written }) satisfies DumpOutput,
     /** pg_dump's outcome decides whether the upload completes or aborts. */
     dumpSettled(dump: Promise<void>) {
       dump.then(() => settle!.resolve(), (error: unknown) => settle!.reject(error));
@@ -324,6 +331,7 @@ async function runPgDump(
     env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
     signal,
     ...('stdout' in output && { onStdout: output.stdout }),
+    ...('stdoutTo' in output && { stdoutTo: output.stdoutTo }),
     onLine: (line, stream) => {
       if (stream === 'stderr' && /dumping contents of table/.test(line)) log(line.trim());
     },
