@@ -25,9 +25,11 @@
 // (b) our backup with default settings vs the naive `pg_dump -Fc`: target ≤ 0.5× the time
 // (c) our restore vs bare pg_restore (≤ 1.05), and jobs 2 vs 1
 // (d) our backup to object storage vs our local backup, same settings (-Fc gzip:1): the upload's
-//     cost (issue 17, target ≤ 1.1 on loopback). The S3 server is the tests' (fauxqs, its own
-//     process on loopback, objects as files): it shares the two cores, so its work (an MD5 per
-//     part, the parts written, then joined into the object on completion) is in the time too.
+//     cost (issue 17, target ≤ 1.1 on loopback), against two stores in their own processes on
+//     loopback, sharing the two cores: a lean endpoint (bench/s3-sink.mjs: each part's SHA-256
+//     checked, the part written and synced, completion a list) for the upload's own cost, and the
+//     tests' S3 server (fauxqs), whose own work on completion (every part hashed again and joined
+//     into a second copy, after the last part) shows beside it, measured.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -90,6 +92,7 @@ function sizeOf(p) {
   return readdirSync(p, { recursive: true }).map((f) => statSync(path.join(p, f))).filter((s) => s.isFile()).reduce((a, s) => a + s.size, 0);
 }
 const mb = (bytes) => `${(bytes / 1048576).toFixed(0)} MB`;
+let lastOutput = '';
 /** The bundled action, as the runner runs it (node + INPUT_* variables + file commands). */
 function action(inputs, dist = process.env.BENCH_DIST ?? path.join(root, 'dist/backup-db/index.js'), extraEnv = {}) {
   const files = path.join(work, `gh-${Math.random().toString(16).slice(2)}`);
@@ -98,6 +101,7 @@ function action(inputs, dist = process.env.BENCH_DIST ?? path.join(root, 'dist/b
   for (const f of [ghEnv.GITHUB_OUTPUT, ghEnv.GITHUB_STEP_SUMMARY]) writeFileSync(f, '');
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, String(v)]));
   const out = run(process.execPath, [dist], { ...inputEnv, ...ghEnv, ...extraEnv, PATH: `${server.bindir}:${process.env.PATH}` });
+  lastOutput = out;
   if (/^::error/m.test(out)) throw new Error(out);
   return /Fingerprint read[^\n]*/.exec(out)?.[0] ?? '';
 }
@@ -157,36 +161,67 @@ try {
     () => bare('naive pg_dump -Fc', ['-Fc'], path.join(work, 'naive.dump')),
     () => ours('ours-default', {})) : skipped;
   /**
-   * (d): the same backup into a bucket of an S3 server on loopback, against ours into a folder.
-   * Beside the wall time, the CPU time of the action and pg_dump (this process's waited-for
-   * children, /proc/self/stat cutime + cstime): what the upload costs the runner, whatever else
-   * the shared machine is doing. The server's CPU is not in it (it is not waited for).
+   * (d): the same backup into a bucket on loopback, against ours into a folder. Each round: local,
+   * then the tests' S3 server (fauxqs), then the lean endpoint (bench/s3-sink.mjs). Beside the wall
+   * time: the CPU time of the action and pg_dump (this process's waited-for children,
+   * /proc/self/stat cutime + cstime), the store's CPU (/proc/<pid>/stat) and how long the store
+   * took to join the parts once the last was sent (the action logs it). Here the store shares the
+   * runner's two cores, which a real store does not: the lean endpoint's ratio is the upload's
+   * cost; fauxqs's adds fauxqs's own work (an MD5 of every part on arrival and again on completion,
+   * the parts joined into a second copy of the object, written after the last part).
    */
   const childCpu = () => { const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[13]) + Number(f[14])) / 100; };
-  const cpu = { local: [], bucket: [] };
-  const withCpu = (list, fn) => { const before = childCpu(); const result = fn(); list.push(childCpu() - before); console.log(`    cpu (action + pg_dump) ${list.at(-1).toFixed(2)} s`); return result; };
+  const processCpu = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+  async function startSink() {
+    const dir = mkdtempSync(path.join(work, 's3-sink-'));
+    const child = spawn(process.execPath, [path.join(root, 'bench/s3-sink.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = await new Promise((resolve, reject) => { child.stdout.once('data', (line) => resolve(Number(String(line).trim()))); child.once('exit', (code) => reject(new Error(`s3-sink exited ${code}`))); });
+    const stopped = new Promise((resolve) => child.once('exit', resolve));
+    return { endpoint: `http://127.0.0.1:${port}`, pid: child.pid, dir, stop: () => { child.kill('SIGTERM'); return stopped; } };
+  }
+  const storeRuns = { local: [], fauxqs: [], sink: [] };
   async function compareObjectStorage() {
-    const s3 = await startS3Server();
+    console.log('\n(d) our backup to object storage (S3 API on loopback) vs ours to a folder, -Fc gzip:1');
+    const fauxqs = await startS3Server();
+    const sink = await startSink();
     try {
       const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-      const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+      const client = new S3Client({ endpoint: fauxqs.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
       await client.send(new CreateBucketCommand({ Bucket: 'bench' }));
       client.destroy();
       const aws = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench-secret', AWS_REGION: 'us-east-1' };
-      const toBucket = (i) => {
-        const s = withCpu(cpu.bucket, () => time('ours to object storage', () => action({ 'database-url': url('kong'), 'object-storage': `s3://bench/round-${i}`, 's3-endpoint': s3.endpoint, 's3-force-path-style': true, 'pg-bin-dir': server.bindir, compression: 'gzip:1' }, undefined, aws)));
-        const objects = path.join(s3.dir, 'buckets', 'bench', 'objects', `round-${i}`);
-        const folder = path.join(objects, readdirSync(objects)[0]);
-        const size = sizeOf(path.join(folder, 'kong.dump.data'));
-        rmSync(objects, { recursive: true, force: true }); // frees the disk (the server keeps bodies in files, read on demand)
-        return { s, size };
-      };
-      return await compare('(d) our backup to object storage (S3 API on loopback) vs ours to a folder, -Fc gzip:1', () => withCpu(cpu.local, () => ours('ours-local', { compression: 'gzip:1' })), (i) => toBucket(i));
+      const stores = [
+        // fauxqs keeps bodies in files, read on demand: removed after each round to free the disk.
+        { name: 'fauxqs', label: 'ours to fauxqs (the tests\' S3 server)', endpoint: fauxqs.endpoint, pid: fauxqs.daemon.child.pid, clear: (i) => rmSync(path.join(fauxqs.dir, 'buckets', 'bench', 'objects', `round-${i}`), { recursive: true, force: true }) },
+        { name: 'sink', label: 'ours to the lean endpoint (bench/s3-sink.mjs)', endpoint: sink.endpoint, pid: sink.pid, clear: () => { for (const f of readdirSync(sink.dir)) rmSync(path.join(sink.dir, f)); } },
+      ];
+      for (let i = 0; i < rounds; i++) {
+        const before = childCpu();
+        const local = ours('ours-local', { compression: 'gzip:1' });
+        storeRuns.local.push({ s: local.s, cpu: childCpu() - before });
+        for (const store of stores) {
+          const cpuBefore = childCpu();
+          const serverBefore = processCpu(store.pid);
+          const s = time(store.label, () => action({ 'database-url': url('kong'), 'object-storage': `s3://bench/round-${i}`, 's3-endpoint': store.endpoint, 's3-force-path-style': true, 'pg-bin-dir': server.bindir, compression: 'gzip:1' }, undefined, aws));
+          const joined = Number(/it joined them in ([\d.]+) s/.exec(lastOutput)?.[1]);
+          const run = { s, cpu: childCpu() - cpuBefore, serverCpu: processCpu(store.pid) - serverBefore, joined };
+          storeRuns[store.name].push(run);
+          store.clear(i);
+          console.log(`    ratio ${(s / local.s).toFixed(3)}; CPU: action + pg_dump ${run.cpu.toFixed(2)} s (local ${storeRuns.local.at(-1).cpu.toFixed(2)}), the store ${run.serverCpu.toFixed(2)} s; the store joined the parts in ${joined.toFixed(2)} s`);
+        }
+      }
     } finally {
-      await s3.stop();
+      await sink.stop();
+      await fauxqs.stop();
     }
+    const summary = (name) => {
+      const ratios = storeRuns[name].map((r, i) => r.s / storeRuns.local[i].s);
+      const m = (key, runs = storeRuns[name]) => median(runs.map((r) => r[key]));
+      return `median ${median(ratios).toFixed(3)}, best/best ${(Math.min(...storeRuns[name].map((r) => r.s)) / Math.min(...storeRuns.local.map((r) => r.s))).toFixed(3)}; medians: ${m('s').toFixed(2)} s, CPU action + pg_dump ${m('cpu').toFixed(2)} s (local ${m('cpu', storeRuns.local).toFixed(2)}), store CPU ${m('serverCpu').toFixed(2)} s, joining ${m('joined').toFixed(2)} s`;
+    };
+    return { fauxqs: summary('fauxqs'), sink: summary('sink'), local: median(storeRuns.local.map((r) => r.s)) };
   }
-  const d = wanted('d') ? await compareObjectStorage() : skipped;
+  const d = wanted('d') ? await compareObjectStorage() : undefined;
   const keep = ours('ours-z1', { compression: 'gzip:1' });
 
   if (wanted('c')) console.log('\n(c) our restore vs bare pg_restore');
@@ -212,7 +247,7 @@ try {
   const c2 = ratio(ro2, rb2);
   console.log(`
 Results (database ${mb(dbSize)}, ${rounds} interleaved rounds each; ratios are ours / bare tool; load now ${os.loadavg()[0].toFixed(2)}):
-${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${wanted('d') ? `${line('(d) ours to object storage / ours local', d, '≤ 1.1')}\n      medians in seconds: local ${d.bare.toFixed(2)}, object storage ${d.ours.toFixed(2)}; CPU of the action and pg_dump: local ${median(cpu.local).toFixed(2)}, object storage ${median(cpu.bucket).toFixed(2)} (ratio ${(median(cpu.bucket) / median(cpu.local)).toFixed(3)})\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
+${wanted('a') ? `${line('(a) ours / bare pg_dump -Fc -Z 1', a1, '≤ 1.05')}\n${line('(a) ours / bare pg_dump -Fd -j 2 -Z 1', a2, '≤ 1.05')}\n${line('(a) ours / bare -Fc -Z 1 + fingerprint beside', a3)}\n      the fingerprint scan alone slows bare pg_dump here by ${(a3.bare / a1.bare).toFixed(3)}× (medians ${a3.bare.toFixed(2)} vs ${a1.bare.toFixed(2)} s)\n` : ''}${wanted('b') ? `${line('(b) ours default / naive pg_dump -Fc', b, '≤ 0.5')}\n` : ''}${d ? `  (d) ours to object storage / ours local (local median ${d.local.toFixed(2)} s):\n      lean endpoint (the upload's cost; target ≤ 1.1)  ${d.sink}\n      fauxqs (with fauxqs's own work)               ${d.fauxqs}\n` : ''}${wanted('c') ? `  (c) ours restore / bare pg_restore         median ${c1.median.toFixed(3)}, best/best ${c1.best.toFixed(3)}   (target ≤ 1.05)   bare spread ${(c1.spread * 100).toFixed(0)}%
       with jobs 2                            median ${c2.median.toFixed(3)}, best/best ${c2.best.toFixed(3)}
 ${baseDist ? `      base build (BENCH_DIST_BASE) / bare    median ${ratio(rx1, rb1).median.toFixed(3)}, best/best ${ratio(rx1, rb1).best.toFixed(3)}; with jobs 2 median ${ratio(rx2, rb2).median.toFixed(3)}, best/best ${ratio(rx2, rb2).best.toFixed(3)}\n` : ''}      restore jobs 2 / jobs 1: ours ${(median(ro2) / median(ro1)).toFixed(3)}, bare ${(median(rb2) / median(rb1)).toFixed(3)}
   medians in seconds: restore bare ${median(rb1).toFixed(2)}, ours ${median(ro1).toFixed(2)}${baseDist ? `, base ${median(rx1).toFixed(2)}` : ''}; jobs 2 bare ${median(rb2).toFixed(2)}, ours ${median(ro2).toFixed(2)}${baseDist ? `, base ${median(rx2).toFixed(2)}` : ''}` : ''}${only ? '' : `\n  medians in seconds: bare -Fc -Z1 ${a1.bare.toFixed(2)}, ours ${a1.ours.toFixed(2)}; bare -Fd -j2 ${a2.bare.toFixed(2)}, ours ${a2.ours.toFixed(2)}; naive -Fc ${b.bare.toFixed(2)}, ours default ${b.ours.toFixed(2)}`}`);
