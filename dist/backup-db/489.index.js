@@ -221,8 +221,8 @@ var database_manifest = __webpack_require__(3387);
 var postgres_archive = __webpack_require__(9016);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __webpack_require__(7516);
-// EXTERNAL MODULE: ./build/database/postgres/dump.js + 3 modules
-var dump = __webpack_require__(2508);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 4 modules
+var dump = __webpack_require__(4118);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
 var fingerprint = __webpack_require__(9558);
 // EXTERNAL MODULE: ./build/lib/concurrency.js
@@ -683,7 +683,7 @@ function safe(text) {
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3387);
 /* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9016);
 /* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7516);
-/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2508);
+/* harmony import */ var _dump_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4118);
 /* harmony import */ var _fingerprint_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(9558);
 /* harmony import */ var _restore_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6780);
 /* harmony import */ var _swap_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(7995);

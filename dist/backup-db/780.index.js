@@ -221,8 +221,8 @@ var database_manifest = __webpack_require__(3387);
 var postgres_archive = __webpack_require__(9016);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __webpack_require__(7516);
-// EXTERNAL MODULE: ./build/database/postgres/dump.js + 3 modules
-var dump = __webpack_require__(2508);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 4 modules
+var dump = __webpack_require__(4118);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
 var fingerprint = __webpack_require__(9558);
 // EXTERNAL MODULE: ./build/lib/concurrency.js

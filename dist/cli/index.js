@@ -8778,7 +8778,7 @@ async function verify(source) {
         const request = (0,_database_backup_request_js__WEBPACK_IMPORTED_MODULE_7__/* .readBackupRequest */ .q)({ get: (name) => (name === 'mode' ? 'verify' : source.get(name)), mask: source.mask }, { ...process.env, RUNNER_TEMP: node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir() });
         if (request.mode !== 'verify')
             throw new Error('unreachable: mode is verify');
-        const [{ verifyBackup }, { createRunDir }, { fetchBackup }] = await Promise.all([__nccwpck_require__.e(/* import() */ 85).then(__nccwpck_require__.bind(__nccwpck_require__, 4085)), __nccwpck_require__.e(/* import() */ 871).then(__nccwpck_require__.bind(__nccwpck_require__, 871)), __nccwpck_require__.e(/* import() */ 238).then(__nccwpck_require__.bind(__nccwpck_require__, 2238))]);
+        const [{ verifyBackup }, { createRunDir }, { fetchBackup }] = await Promise.all([__nccwpck_require__.e(/* import() */ 364).then(__nccwpck_require__.bind(__nccwpck_require__, 1364)), __nccwpck_require__.e(/* import() */ 871).then(__nccwpck_require__.bind(__nccwpck_require__, 871)), __nccwpck_require__.e(/* import() */ 238).then(__nccwpck_require__.bind(__nccwpck_require__, 2238))]);
         // A private folder for the decrypted copy, gpg's home and a backup read from a bucket, removed however verify ends.
         const runDir = await createRunDir(request.common.workDir);
         const log = (line) => process.stderr.write(`${line}\n`);
@@ -11236,7 +11236,7 @@ async function execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined || request.onStdin !== undefined || request.stdoutTo !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -11281,7 +11281,8 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,external_node_child_process_.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', request.stdoutTo ?? 'pipe', 'pipe'] });
+        request.stdoutTo?.destroy();
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -11312,13 +11313,17 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        if (request.onStdout)
+        // No stdout of ours with stdoutTo: it is the other process's pipe.
+        if (child.stdout && request.onStdout)
             request.onStdout(child.stdout);
         else
-            child.stdout.setEncoding('utf8').on('data', split('stdout'));
+            child.stdout?.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        if (request.stdinStream) {
+        if (request.onStdin) {
+            request.onStdin(child.stdin);
+        }
+        else if (request.stdinStream) {
             child.stdin.write(request.stdin ?? '');
             request.stdinStream.pipe(child.stdin);
         }

@@ -37270,8 +37270,8 @@ var connection = __nccwpck_require__(7426);
 var postgres_archive = __nccwpck_require__(800);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var connect = __nccwpck_require__(7516);
-// EXTERNAL MODULE: ./build/database/postgres/dump.js + 5 modules
-var dump = __nccwpck_require__(7131);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 6 modules
+var dump = __nccwpck_require__(9648);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
 var fingerprint = __nccwpck_require__(9558);
 // EXTERNAL MODULE: ./build/database/postgres/restore.js + 2 modules
@@ -39066,7 +39066,7 @@ function quoteIdent(name) {
 
 /***/ }),
 
-/***/ 7131:
+/***/ 9648:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39412,7 +39412,9 @@ async function upload_uploadStream(upload) {
         await upload.producerDone;
         if (stop.signal.aborted)
             throw stepError('object storage', 'upload cancelled');
+        const completing = performance.now();
         const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+        const completeMs = performance.now() - completing;
         const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
         if (composed === 'mismatch') {
             await store.delete(location).catch(() => { });
@@ -39420,7 +39422,7 @@ async function upload_uploadStream(upload) {
         }
         // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
         const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
-        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum, completeMs };
     }
     catch (error) {
         stop.abort();
@@ -39512,7 +39514,7 @@ async function remote_backup_openRemoteBackup(target, name, archiveName, runDir,
             });
             completed = true;
             await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
-            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}; it joined them in ${(result.completeMs / 1000).toFixed(2)} s`);
             return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
         },
         async writeManifest(data) {
@@ -39570,6 +39572,51 @@ function compression_compressionArgs(c, clientMajor) {
     return [`--compress=${compression_formatCompression(c)}`];
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./build/database/postgres/dump-pipe.js
+
+
+
+
+
+/** Starts dd; undefined where there is none on PATH (pg_dump's stdout is then read directly). */
+async function dump_pipe_openDumpPipe(signal, env = process.env) {
+    const dd = await findOnPath('dd', env.PATH ?? '');
+    if (dd === undefined)
+        return undefined;
+    let input;
+    let output;
+    // execCommand starts the process before it returns: both ends are set below.
+    const running = execCommand({ command: dd, args: ['ibs=65536', 'obs=1048576'], signal, onStdin: (s) => (input = s), onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('dd', 'cancelled');
+        throw stepError('dd', `passing pg_dump's output on ${result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    });
+    done.catch(() => { });
+    if (input === undefined || output === undefined) {
+        await done; // not started: the signal had aborted
+        throw stepError('dd', 'was not started');
+    }
+    return { input, output, done };
+}
+async function findOnPath(name, searchPath) {
+    for (const dir of searchPath.split(path.delimiter).filter((d) => path.isAbsolute(d))) {
+        const candidate = path.join(dir, name);
+        try {
+            await access(candidate, constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var postgres_connect = __nccwpck_require__(7516);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
@@ -39577,6 +39624,7 @@ var fingerprint = __nccwpck_require__(9558);
 // EXTERNAL MODULE: ./build/database/postgres/tools.js
 var tools = __nccwpck_require__(7469);
 ;// CONCATENATED MODULE: ./build/database/postgres/dump.js
+
 
 
 
@@ -39660,7 +39708,7 @@ async function backupPostgres(options) {
         })();
         // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
         facts.catch(() => abort.abort());
-        const streamed = remote && streamToObjectStorage(remote, options, abort);
+        const streamed = remote && streamToObjectStorage(remote, options, abort, await openDumpPipe(abort.signal));
         const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
         streamed?.dumpSettled(dump);
         const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
@@ -39744,12 +39792,13 @@ async function backupPostgres(options) {
     }
 }
 /**
- * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
- * table of contents once, first, without the data offsets it writes back into a seekable file at
- * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
- * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ * pg_dump's stdout to the bucket, through dd (dump-pipe.ts) when there is one and gpg when
+ * encrypting. pg_dump writes the custom format's table of contents once, first, without the data
+ * offsets it writes back into a seekable file at the end: pg_restore reads such an archive in
+ * order, and with --jobs finds each table's data by skipping from block to block. The manifest's
+ * SHA-256 is of the bytes uploaded, hashed on the way.
  */
-function streamToObjectStorage(remote, options, abort) {
+function streamToObjectStorage(remote, options, abort, pipe) {
     let settle;
     const dumpEnded = new Promise((resolve, reject) => (settle = { resolve, reject }));
     dumpEnded.catch(() => { });
@@ -39757,19 +39806,19 @@ function streamToObjectStorage(remote, options, abort) {
     let uploaded;
     const start = async (stdout) => {
         const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
-        const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+        const producerDone = Promise.all([dumpEnded, pipe?.done, encrypted ? encrypted.done : undefined]);
         producerDone.catch(() => { });
         return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
     };
+    const begin = (stream) => {
+        uploaded = start(stream);
+        // A failed upload stops pg_dump: nobody reads what it writes any more.
+        uploaded.catch(() => abort.abort());
+    };
+    if (pipe)
+        begin(pipe.output);
     return {
-        output: {
-            stdout: (stream) => {
-                uploaded = start(stream);
-                // A failed upload stops pg_dump: nobody reads what it writes any more.
-                uploaded.catch(() => abort.abort());
-            },
-            written: () => written,
-        },
+        output: (pipe ? { stdoutTo: pipe.input, written: () => written } : { stdout: begin, written: () => written }),
         /** pg_dump's outcome decides whether the upload completes or aborts. */
         dumpSettled(dump) {
             dump.then(() => settle.resolve(), (error) => settle.reject(error));
@@ -39847,6 +39896,7 @@ async function runPgDump(options, tools, output, snapshot, compression, signal, 
         env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
         signal,
         ...('stdout' in output && { onStdout: output.stdout }),
+        ...('stdoutTo' in output && { stdoutTo: output.stdoutTo }),
         onLine: (line, stream) => {
             if (stream === 'stderr' && /dumping contents of table/.test(line))
                 log(line.trim());
@@ -40123,8 +40173,8 @@ var manifest = __nccwpck_require__(3387);
 var archive = __nccwpck_require__(800);
 // EXTERNAL MODULE: ./build/database/postgres/connect.js + 1 modules
 var postgres_connect = __nccwpck_require__(7516);
-// EXTERNAL MODULE: ./build/database/postgres/dump.js + 5 modules
-var dump = __nccwpck_require__(7131);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 6 modules
+var dump = __nccwpck_require__(9648);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
 var fingerprint = __nccwpck_require__(9558);
 // EXTERNAL MODULE: ./build/database/postgres/swap.js
@@ -41948,7 +41998,7 @@ async function execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined || request.onStdin !== undefined || request.stdoutTo !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -41993,7 +42043,8 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', request.stdoutTo ?? 'pipe', 'pipe'] });
+        request.stdoutTo?.destroy();
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -42024,13 +42075,17 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        if (request.onStdout)
+        // No stdout of ours with stdoutTo: it is the other process's pipe.
+        if (child.stdout && request.onStdout)
             request.onStdout(child.stdout);
         else
-            child.stdout.setEncoding('utf8').on('data', split('stdout'));
+            child.stdout?.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        if (request.stdinStream) {
+        if (request.onStdin) {
+            request.onStdin(child.stdin);
+        }
+        else if (request.stdinStream) {
             child.stdin.write(request.stdin ?? '');
             request.stdinStream.pipe(child.stdin);
         }
@@ -43018,8 +43073,8 @@ function linesWith(edition) {
 
 // EXTERNAL MODULE: ./build/database/backup-files.js
 var backup_files = __nccwpck_require__(8642);
-// EXTERNAL MODULE: ./build/database/postgres/dump.js + 5 modules
-var dump = __nccwpck_require__(7131);
+// EXTERNAL MODULE: ./build/database/postgres/dump.js + 6 modules
+var dump = __nccwpck_require__(9648);
 // EXTERNAL MODULE: ./build/database/postgres/fingerprint.js
 var fingerprint = __nccwpck_require__(9558);
 // EXTERNAL MODULE: ./build/database/postgres/restore.js + 2 modules

@@ -38449,7 +38449,7 @@ async function execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined || request.onStdin !== undefined || request.stdoutTo !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -38494,7 +38494,8 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_namespaceObject.spawn)(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', request.stdoutTo ?? 'pipe', 'pipe'] });
+        request.stdoutTo?.destroy();
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -38525,13 +38526,17 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        if (request.onStdout)
+        // No stdout of ours with stdoutTo: it is the other process's pipe.
+        if (child.stdout && request.onStdout)
             request.onStdout(child.stdout);
         else
-            child.stdout.setEncoding('utf8').on('data', split('stdout'));
+            child.stdout?.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        if (request.stdinStream) {
+        if (request.onStdin) {
+            request.onStdin(child.stdin);
+        }
+        else if (request.stdinStream) {
             child.stdin.write(request.stdin ?? '');
             request.stdinStream.pipe(child.stdin);
         }

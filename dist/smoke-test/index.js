@@ -37420,7 +37420,7 @@ async function exec_execCommand(request) {
     Object.assign(env, request.env);
     // Long-running tools (pg_dump, pg_restore) need to be stoppable and to report how they ended,
     // which @actions/exec does not expose: those go through node's spawn with the same contract.
-    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined) {
+    if (request.signal !== undefined || request.timeoutMs !== undefined || request.onSpawn !== undefined || request.onStdout !== undefined || request.stdinStream !== undefined || request.onStdin !== undefined || request.stdoutTo !== undefined) {
         return spawnCommand(request, env);
     }
     try {
@@ -37465,7 +37465,8 @@ function spawnCommand(request, env) {
             resolve({ exitCode: 1, stdout: '', stderr: 'aborted before start', signal: 'SIGTERM', aborted: true });
             return;
         }
-        const child = spawn(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(request.command, [...request.args], { env, cwd: request.cwd, stdio: ['pipe', request.stdoutTo ?? 'pipe', 'pipe'] });
+        request.stdoutTo?.destroy();
         let stdout = '';
         let stderr = '';
         let aborted = false;
@@ -37496,13 +37497,17 @@ function spawnCommand(request, env) {
                     request.onLine(line, stream);
             };
         };
-        if (request.onStdout)
+        // No stdout of ours with stdoutTo: it is the other process's pipe.
+        if (child.stdout && request.onStdout)
             request.onStdout(child.stdout);
         else
-            child.stdout.setEncoding('utf8').on('data', split('stdout'));
+            child.stdout?.setEncoding('utf8').on('data', split('stdout'));
         child.stderr.setEncoding('utf8').on('data', split('stderr'));
         child.stdin.on('error', () => { }); // a tool that exits without reading stdin
-        if (request.stdinStream) {
+        if (request.onStdin) {
+            request.onStdin(child.stdin);
+        }
+        else if (request.stdinStream) {
             child.stdin.write(request.stdin ?? '');
             request.stdinStream.pipe(child.stdin);
         }

@@ -1,5 +1,5 @@
-export const id = 85;
-export const ids = [85];
+export const id = 364;
+export const ids = [364];
 export const modules = {
 
 /***/ 8907:
@@ -193,7 +193,7 @@ function status(error) {
 
 /***/ }),
 
-/***/ 4085:
+/***/ 1364:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -608,7 +608,9 @@ async function upload_uploadStream(upload) {
         await upload.producerDone;
         if (stop.signal.aborted)
             throw stepError('object storage', 'upload cancelled');
+        const completing = performance.now();
         const reported = await store.completeUpload(location, uploadId, parts, partSha256);
+        const completeMs = performance.now() - completing;
         const composed = store.settings.checksum === 'none' ? 'not asked' : checkComposite(reported, partSha256);
         if (composed === 'mismatch') {
             await store.delete(location).catch(() => { });
@@ -616,7 +618,7 @@ async function upload_uploadStream(upload) {
         }
         // Without a composite checksum, parts that each answered with theirs (checked above) vouch for the object.
         const storeChecksum = composed === 'not reported' && parts.every((p) => p.checksumSHA256 !== undefined) ? 'matched' : composed;
-        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum };
+        return { sha256: whole.digest('hex'), sizeBytes, parts: parts.length, storeChecksum, completeMs };
     }
     catch (error) {
         stop.abort();
@@ -708,7 +710,7 @@ async function remote_backup_openRemoteBackup(target, name, archiveName, runDir,
             });
             completed = true;
             await runDir?.note(OBJECT_BACKUP_KEY, entry(null));
-            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}`);
+            log(`Uploaded ${formatS3Url(archive)}: ${result.sizeBytes} bytes in ${result.parts} part(s), SHA-256 ${result.sha256.slice(0, 16)}…; the store's checksum of the parts: ${result.storeChecksum}; it joined them in ${(result.completeMs / 1000).toFixed(2)} s`);
             return { path: archiveName, sizeBytes: result.sizeBytes, sha256: result.sha256 };
         },
         async writeManifest(data) {
@@ -764,6 +766,51 @@ function compression_compressionArgs(c, clientMajor) {
         return [`--compress=${c.level ?? 6}`];
     }
     return [`--compress=${compression_formatCompression(c)}`];
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+;// CONCATENATED MODULE: ./build/database/postgres/dump-pipe.js
+
+
+
+
+
+/** Starts dd; undefined where there is none on PATH (pg_dump's stdout is then read directly). */
+async function dump_pipe_openDumpPipe(signal, env = process.env) {
+    const dd = await findOnPath('dd', env.PATH ?? '');
+    if (dd === undefined)
+        return undefined;
+    let input;
+    let output;
+    // execCommand starts the process before it returns: both ends are set below.
+    const running = execCommand({ command: dd, args: ['ibs=65536', 'obs=1048576'], signal, onStdin: (s) => (input = s), onStdout: (s) => (output = s) });
+    const done = running.then((result) => {
+        if (result.exitCode === 0 && result.signal === undefined)
+            return;
+        if (result.aborted)
+            throw stepError('dd', 'cancelled');
+        throw stepError('dd', `passing pg_dump's output on ${result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    });
+    done.catch(() => { });
+    if (input === undefined || output === undefined) {
+        await done; // not started: the signal had aborted
+        throw stepError('dd', 'was not started');
+    }
+    return { input, output, done };
+}
+async function findOnPath(name, searchPath) {
+    for (const dir of searchPath.split(path.delimiter).filter((d) => path.isAbsolute(d))) {
+        const candidate = path.join(dir, name);
+        try {
+            await access(candidate, constants.X_OK);
+            return candidate;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 // EXTERNAL MODULE: ./build/kong/entities.js
@@ -930,8 +977,6 @@ function fingerprintOf(tables, algorithm) {
     return { algorithm, digest: (0,external_node_crypto_.createHash)('sha256').update(lines).digest('hex'), tables: sorted };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 ;// CONCATENATED MODULE: ./build/database/postgres/tools.js
 
 
@@ -985,6 +1030,7 @@ function tools_serverMajor(versionNum) {
 }
 
 ;// CONCATENATED MODULE: ./build/database/postgres/dump.js
+
 
 
 
@@ -1068,7 +1114,7 @@ async function backupPostgres(options) {
         })();
         // If the facts fail, stop pg_dump rather than waiting for a dump we won't keep.
         facts.catch(() => abort.abort());
-        const streamed = remote && streamToObjectStorage(remote, options, abort);
+        const streamed = remote && streamToObjectStorage(remote, options, abort, await openDumpPipe(abort.signal));
         const dump = runPgDump(options, tools, streamed?.output ?? { file: archive }, snapshot, compressionArgs(compression, tools.major), abort.signal, log);
         streamed?.dumpSettled(dump);
         const [factsResult, dumpResult, uploadResult] = await Promise.allSettled([facts, dump, streamed?.uploaded]);
@@ -1152,12 +1198,13 @@ async function backupPostgres(options) {
     }
 }
 /**
- * pg_dump's stdout to the bucket, through gpg when encrypting. pg_dump writes the custom format's
- * table of contents once, first, without the data offsets it writes back into a seekable file at
- * the end: pg_restore reads such an archive in order, and with --jobs finds each table's data by
- * skipping from block to block. The manifest's SHA-256 is of the bytes uploaded, hashed on the way.
+ * pg_dump's stdout to the bucket, through dd (dump-pipe.ts) when there is one and gpg when
+ * encrypting. pg_dump writes the custom format's table of contents once, first, without the data
+ * offsets it writes back into a seekable file at the end: pg_restore reads such an archive in
+ * order, and with --jobs finds each table's data by skipping from block to block. The manifest's
+ * SHA-256 is of the bytes uploaded, hashed on the way.
  */
-function streamToObjectStorage(remote, options, abort) {
+function streamToObjectStorage(remote, options, abort, pipe) {
     let settle;
     const dumpEnded = new Promise((resolve, reject) => (settle = { resolve, reject }));
     dumpEnded.catch(() => { });
@@ -1165,19 +1212,19 @@ function streamToObjectStorage(remote, options, abort) {
     let uploaded;
     const start = async (stdout) => {
         const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
-        const producerDone = Promise.all([dumpEnded, encrypted ? encrypted.done : undefined]);
+        const producerDone = Promise.all([dumpEnded, pipe?.done, encrypted ? encrypted.done : undefined]);
         producerDone.catch(() => { });
         return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
     };
+    const begin = (stream) => {
+        uploaded = start(stream);
+        // A failed upload stops pg_dump: nobody reads what it writes any more.
+        uploaded.catch(() => abort.abort());
+    };
+    if (pipe)
+        begin(pipe.output);
     return {
-        output: {
-            stdout: (stream) => {
-                uploaded = start(stream);
-                // A failed upload stops pg_dump: nobody reads what it writes any more.
-                uploaded.catch(() => abort.abort());
-            },
-            written: () => written,
-        },
+        output: (pipe ? { stdoutTo: pipe.input, written: () => written } : { stdout: begin, written: () => written }),
         /** pg_dump's outcome decides whether the upload completes or aborts. */
         dumpSettled(dump) {
             dump.then(() => settle.resolve(), (error) => settle.reject(error));
@@ -1255,6 +1302,7 @@ async function runPgDump(options, tools, output, snapshot, compression, signal, 
         env: { ...libpqEnvironment(options.source.db), PGAPPNAME: 'kong-upgrade-backup', PGCONNECT_TIMEOUT: '10' },
         signal,
         ...('stdout' in output && { onStdout: output.stdout }),
+        ...('stdoutTo' in output && { stdoutTo: output.stdoutTo }),
         onLine: (line, stream) => {
             if (stream === 'stderr' && /dumping contents of table/.test(line))
                 log(line.trim());
