@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -166,6 +167,31 @@ describe('backup → object storage → verify → restore', () => {
     }));
     expect(error.message).toMatch(/^pg_dump: exited with code 1: pg_dump: error: could not write to output file/);
     expect(await keys('prod/failed/')).toEqual([]);
+    expect(openUploads()).toEqual([]);
+  });
+
+  it('a database that fails once the bucket is opened and the prefix claimed leaves no claim behind', async () => {
+    const runDir = await createRunDir(work);
+    // A "database" that hangs up only once the prefix is in the run's ledger: the bucket is opened
+    // while the database is connected to, and the failure comes after the claim, deterministically.
+    const database = net.createServer((socket) => {
+      void (async () => {
+        while (!socket.destroyed && !('object-backup' in (await runDir.entries()))) await new Promise((resolve) => setTimeout(resolve, 10));
+        socket.destroy();
+      })();
+    });
+    await new Promise<void>((resolve) => database.listen(0, '127.0.0.1', resolve));
+    try {
+      const error = await rejection(backupPostgres({
+        source: pgTarget(server, 'kong', { port: (database.address() as net.AddressInfo).port }), backupDir: work, format: 'custom', jobs: 1, compression: 'none', binDir: server.bindir, name: 'unreachable',
+        objectStorage: { settings, location: parseS3Url(`s3://${BUCKET}/prod`, 'object-storage') }, runDir,
+      }));
+      expect(error.message).toMatch(/connecting to the source database/);
+    } finally {
+      database.close();
+    }
+    expect(await runDir.entries()).toEqual({});
+    expect(await keys('prod/unreachable/')).toEqual([]);
     expect(openUploads()).toEqual([]);
   });
 
