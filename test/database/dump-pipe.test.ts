@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openDumpPipe } from '../../src/database/postgres/dump-pipe.js';
+import type { ChunkSource } from '../../src/database/object-storage/upload.js';
 import { execCommand } from '../../src/lib/exec.js';
 
 // The pipe a streamed dump goes through: a process writing 4 KiB at a time (as pg_dump does)
@@ -19,9 +19,10 @@ const writer = (code: number) => `
   for (let i = 0; i < ${WRITES}; i++) { fs.writeSync(1, Buffer.alloc(4096, i % 251)); Atomics.wait(pause, 0, 0, 1); }
   process.exit(${code});`;
 
-async function collect(output: Readable): Promise<{ bytes: Buffer; chunks: number }> {
+async function collect(output: ChunkSource): Promise<{ bytes: Buffer; chunks: number }> {
   const chunks: Buffer[] = [];
-  for await (const chunk of output) chunks.push(chunk as Buffer);
+  // A chunk is valid until the next is asked for: copied, as uploadStream copies it into a part.
+  for await (const chunk of output) chunks.push(Buffer.from(chunk));
   return { bytes: Buffer.concat(chunks), chunks: chunks.length };
 }
 
@@ -39,6 +40,23 @@ describe('the dump pipe (dd between pg_dump and the upload)', () => {
     // dd writes only whole 1 MiB blocks (and the rest at the end), however slowly they come; a
     // read takes at most 64 KiB, and the kernel hands a reader whole segments of a large write.
     expect(chunks).toBeLessThan(WRITES / 2);
+  });
+
+  it('holds the writer while a chunk is being read: a slow reader still gets every byte', async () => {
+    const pipe = await openDumpPipe(new AbortController().signal);
+    const copies: Buffer[] = [];
+    const received = (async () => {
+      for await (const chunk of pipe!.output) {
+        await new Promise((resolve) => setTimeout(resolve, 2)); // the next read must wait for this one
+        copies.push(Buffer.from(chunk));
+      }
+    })();
+    // As fast as it can: without the pause, the next read would overwrite the chunk being held.
+    const fast = `const fs = require('fs'); for (let i = 0; i < ${WRITES}; i++) fs.writeSync(1, Buffer.alloc(4096, i % 251));`;
+    await execCommand({ command: process.execPath, args: ['-e', fast], stdoutTo: pipe!.input });
+    await Promise.all([pipe!.done, received]);
+    const expected = Buffer.concat(Array.from({ length: WRITES }, (_, i) => Buffer.alloc(4096, i % 251)));
+    expect(Buffer.concat(copies).equals(expected)).toBe(true);
   });
 
   it('ends the output when the writer fails, for the caller to refuse what came', async () => {
@@ -60,5 +78,6 @@ describe('the dump pipe (dd between pg_dump and the upload)', () => {
     abort.abort(); // dd still waits for input: nobody has written or closed it
     await expect(pipe!.done).rejects.toThrow(/dd: cancelled/);
     pipe!.input.destroy();
+    pipe!.output.destroy();
   });
 });

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { inputError } from '../../lib/errors.js';
 import type { RunDir } from '../../lib/run-dir.js';
 import type { BackupManifest, ManifestFile } from '../manifest.js';
 import { ObjectStore } from './client.js';
 import { below, formatS3Url, type ObjectLocation } from './location.js';
 import type { ObjectStorageSettings } from './settings.js';
-import { uploadStream } from './upload.js';
+import { uploadStream, type ChunkSource } from './upload.js';
 
 /** backup-db's `object-storage` input: where backups go instead of backup-dir, and how to reach it. */
 export interface ObjectStorageTarget {
@@ -28,7 +27,7 @@ export interface RemoteBackup {
   readonly manifestUrl: string;
   readonly archiveUrl: string;
   /** Streams `source` up as the archive; completes it only once `producerDone` fulfils. */
-  upload(source: Readable, producerDone: Promise<unknown>, signal: AbortSignal, onBytes: (total: number) => void): Promise<ManifestFile>;
+  upload(source: ChunkSource, producerDone: Promise<unknown>, signal: AbortSignal, onBytes: (total: number) => void): Promise<ManifestFile>;
   /** The manifest, last: until it exists there is no backup. */
   writeManifest(manifest: BackupManifest): Promise<void>;
   /** After a failure: the upload aborted (uploadStream did), an archive already complete deleted. */

@@ -1,13 +1,23 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { stepError } from '../../lib/errors.js';
 import type { ObjectStore, UploadedPart } from './client.js';
 import { formatS3Url, type ObjectLocation } from './location.js';
 
+/**
+ * The bytes to upload, chunk by chunk: a Readable, or a reader that hands out views of one
+ * reused buffer (dump-pipe.ts). A chunk is valid until the next one is asked for: uploadStream
+ * copies it into a part before it asks.
+ */
+export interface ChunkSource {
+  [Symbol.asyncIterator](): AsyncIterator<Buffer>;
+  /** Stops the source (a cancelled or failed upload); the pending wait for a chunk ends with `error`. */
+  destroy(error?: Error): void;
+}
+
 export interface StreamUpload {
   readonly store: ObjectStore;
   readonly location: ObjectLocation;
-  readonly source: Readable;
+  readonly source: ChunkSource;
   readonly contentType: string;
   /**
    * Settles when whatever writes `source` has ended well (pg_dump exited 0): the upload is
@@ -97,15 +107,14 @@ export async function uploadStream(upload: StreamUpload): Promise<StreamUploadRe
 
   try {
     await upload.onStarted?.(uploadId);
-    for await (const chunk of source) {
+    for await (const bytes of source) {
       if (stop.signal.aborted) throw stepError('object storage', 'upload cancelled');
-      const bytes = chunk as Buffer;
       whole.update(bytes);
       sizeBytes += bytes.length;
       upload.onBytes?.(sizeBytes);
-      // Copied into the part at once, the chunk is garbage while still young: holding a part's
-      // worth of small chunks until it is sent, then joining them, kept the collector busy enough
-      // to stall pg_dump (bench/backup.mjs, d).
+      // Copied into the part at once: the chunk is valid only until the next is asked for
+      // (ChunkSource). Holding a part's worth of chunks until it was sent, then joining them,
+      // also kept the collector busy enough to stall pg_dump (bench/backup.mjs, d).
       for (let offset = 0; offset < bytes.length; ) {
         const copied = bytes.copy(part, filled, offset);
         filled += copied;

@@ -1,6 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { inputError, stepError, UpgradeError } from '../../lib/errors.js';
 import { execCommand } from '../../lib/exec.js';
 import { syncPaths } from '../../lib/fsync.js';
@@ -12,6 +12,7 @@ import { encryptFiles, encryptStream, ENCRYPTED_SUFFIX, type EncryptionOptions }
 import { MANIFEST_SCHEMA, writeManifestAtomically, type BackupManifest, type DatabaseIdentity, type ManifestFile } from '../manifest.js';
 import { formatS3Url } from '../object-storage/location.js';
 import { openRemoteBackup, type ObjectStorageTarget, type RemoteBackup } from '../object-storage/remote-backup.js';
+import type { ChunkSource } from '../object-storage/upload.js';
 import { compressionArgs, formatCompression, parseCompression } from './compression.js';
 import { openDumpPipe, type DumpPipe } from './dump-pipe.js';
 import { connect, libpqFailure, type DatabaseTarget } from './connect.js';
@@ -230,13 +231,13 @@ function streamToObjectStorage(remote: RemoteBackup, options: BackupOptions, abo
   dumpEnded.catch(() => {});
   let written = 0;
   let uploaded: Promise<ManifestFile> | undefined;
-  const start = async (stdout: Readable): Promise<ManifestFile> => {
-    const encrypted = options.encryption && (await encryptStream(stdout, options.encryption, abort.signal, options.runDir));
+  const start = async (stdout: ChunkSource): Promise<ManifestFile> => {
+    const encrypted = options.encryption && (await encryptStream(asReadable(stdout), options.encryption, abort.signal, options.runDir));
     const producerDone = Promise.all([dumpEnded, pipe?.done, encrypted ? encrypted.done : undefined]);
     producerDone.catch(() => {});
     return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
   };
-  const begin = (stream: Readable) => {
+  const begin = (stream: ChunkSource) => {
     uploaded = start(stream);
     // A failed upload stops pg_dump: nobody reads what it writes any more.
     uploaded.catch(() => abort.abort());
@@ -252,6 +253,14 @@ function streamToObjectStorage(remote: RemoteBackup, options: BackupOptions, abo
       return uploaded;
     },
   };
+}
+
+/** gpg's stdin is piped from a Readable: each chunk copied, as the source may reuse its buffer. */
+function asReadable(source: ChunkSource): Readable {
+  if (source instanceof Readable) return source;
+  return Readable.from((async function* () {
+    for await (const chunk of source) yield Buffer.from(chunk);
+  })());
 }
 
 /** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
