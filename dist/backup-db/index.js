@@ -30830,6 +30830,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./build/lib/errors.js
 var errors = __nccwpck_require__(1469);
 // EXTERNAL MODULE: ./build/lib/exec.js
@@ -30918,16 +30920,15 @@ async function uploadStream(upload) {
     };
     try {
         await upload.onStarted?.(uploadId);
-        for await (const chunk of source) {
+        for await (const bytes of source) {
             if (stop.signal.aborted)
                 throw (0,errors/* stepError */.hH)('object storage', 'upload cancelled');
-            const bytes = chunk;
             whole.update(bytes);
             sizeBytes += bytes.length;
             upload.onBytes?.(sizeBytes);
-            // Copied into the part at once, the chunk is garbage while still young: holding a part's
-            // worth of small chunks until it is sent, then joining them, kept the collector busy enough
-            // to stall pg_dump (bench/backup.mjs, d).
+            // Copied into the part at once: the chunk is valid only until the next is asked for
+            // (ChunkSource). Holding a part's worth of chunks until it was sent, then joining them,
+            // also kept the collector busy enough to stall pg_dump (bench/backup.mjs, d).
             for (let offset = 0; offset < bytes.length;) {
                 const copied = bytes.copy(part, filled, offset);
                 filled += copied;
@@ -31105,21 +31106,32 @@ function compressionArgs(c, clientMajor) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./build/database/postgres/dump-pipe.js
 
 
 
 
 
+
+
+const READ_BUFFER_BYTES = 1 << 20;
 /** Starts dd; undefined where there is none on PATH (pg_dump's stdout is then read directly). */
 async function openDumpPipe(signal, env = process.env) {
     const dd = await findOnPath('dd', env.PATH ?? '');
     if (dd === undefined)
         return undefined;
+    const socket = await socketReader();
     let input;
     let output;
-    // execCommand starts the process before it returns: both ends are set below.
-    const running = (0,exec/* execCommand */.N)({ command: dd, args: ['ibs=65536', 'obs=1048576'], signal, onStdin: (s) => (input = s), onStdout: (s) => (output = s) });
+    // execCommand starts the process before it returns: the ends are set below.
+    const running = (0,exec/* execCommand */.N)({
+        command: dd, args: ['ibs=65536', 'obs=1048576'], signal, onStdin: (s) => (input = s),
+        ...(socket ? { stdoutTo: socket.writer } : { onStdout: (s) => (output = s) }),
+    });
     const done = running.then((result) => {
         if (result.exitCode === 0 && result.signal === undefined)
             return;
@@ -31128,11 +31140,79 @@ async function openDumpPipe(signal, env = process.env) {
         throw (0,errors/* stepError */.hH)('dd', `passing pg_dump's output on ${result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
     });
     done.catch(() => { });
-    if (input === undefined || output === undefined) {
+    const source = socket?.chunks ?? output;
+    if (input === undefined || source === undefined) {
+        socket?.chunks.destroy();
         await done; // not started: the signal had aborted
         throw (0,errors/* stepError */.hH)('dd', 'was not started');
     }
-    return { input, output, done };
+    return { input, output: source, done };
+}
+/**
+ * A connected pair of local sockets: `writer` for a child's stdout, `chunks` reading the other
+ * end into one buffer, the socket paused from a read until the chunk is consumed. The socket's
+ * path lives only until the pair is connected, in a folder of this user's alone (mkdtemp, 0700).
+ * Undefined where no such socket can be made (a temp path too long for one, say): dd's stdout
+ * is then an ordinary pipe.
+ */
+async function socketReader() {
+    const dir = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_os_.tmpdir(), 'kong-dump-'));
+    const server = external_node_net_.createServer();
+    try {
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(external_node_path_.join(dir, 'pipe'), resolve);
+        });
+        const accepted = new Promise((resolve) => server.once('connection', resolve));
+        const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+        // One read at a time: the socket pauses after each (the callback's false) until it is
+        // consumed. Its end or failure comes after the reads before it.
+        let read;
+        let last;
+        let wake;
+        const settle = (value) => {
+            last ??= value;
+            wake?.();
+        };
+        const reader = external_node_net_.connect({
+            path: external_node_path_.join(dir, 'pipe'),
+            onread: { buffer, callback: (nread) => ((read = nread), wake?.(), false) },
+        });
+        reader.on('end', () => settle(null)).on('error', (error) => settle(error));
+        const writer = await Promise.race([accepted, new Promise((_, reject) => reader.once('error', reject))]);
+        const chunks = {
+            async *[Symbol.asyncIterator]() {
+                for (;;) {
+                    while (read === undefined && last === undefined)
+                        await new Promise((resolve) => (wake = resolve));
+                    if (read !== undefined) {
+                        const size = read;
+                        read = undefined;
+                        yield buffer.subarray(0, size);
+                        reader.resume();
+                    }
+                    else if (last === null) {
+                        return;
+                    }
+                    else {
+                        throw last;
+                    }
+                }
+            },
+            destroy(error) {
+                settle(error ?? (0,errors/* stepError */.hH)('dd', 'reading stopped'));
+                reader.destroy();
+            },
+        };
+        return { writer, chunks };
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        server.close();
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
 }
 async function findOnPath(name, searchPath) {
     for (const dir of searchPath.split(external_node_path_.delimiter).filter((d) => external_node_path_.isAbsolute(d))) {
@@ -31157,6 +31237,7 @@ var postgres_tools = __nccwpck_require__(7469);
 // EXTERNAL MODULE: ./build/lib/time-stamp.js
 var time_stamp = __nccwpck_require__(7121);
 ;// CONCATENATED MODULE: ./build/database/postgres/dump.js
+
 
 
 
@@ -31345,7 +31426,7 @@ function streamToObjectStorage(remote, options, abort, pipe) {
     let written = 0;
     let uploaded;
     const start = async (stdout) => {
-        const encrypted = options.encryption && (await (0,encryption/* encryptStream */.UO)(stdout, options.encryption, abort.signal, options.runDir));
+        const encrypted = options.encryption && (await (0,encryption/* encryptStream */.UO)(asReadable(stdout), options.encryption, abort.signal, options.runDir));
         const producerDone = Promise.all([dumpEnded, pipe?.done, encrypted ? encrypted.done : undefined]);
         producerDone.catch(() => { });
         return remote.upload(encrypted ? encrypted.output : stdout, producerDone, abort.signal, (bytes) => (written = bytes));
@@ -31367,6 +31448,15 @@ function streamToObjectStorage(remote, options, abort, pipe) {
             return uploaded;
         },
     };
+}
+/** gpg's stdin is piped from a Readable: each chunk copied, as the source may reuse its buffer. */
+function asReadable(source) {
+    if (source instanceof external_node_stream_.Readable)
+        return source;
+    return external_node_stream_.Readable.from((async function* () {
+        for await (const chunk of source)
+            yield Buffer.from(chunk);
+    })());
 }
 /** A local archive after pg_dump: encrypted if asked, synced, and its files' sizes and SHA-256. */
 async function finishLocalArchive(options, archive, folder) {
