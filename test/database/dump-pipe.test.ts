@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openDumpPipe } from '../../src/database/postgres/dump-pipe.js';
 import type { ChunkSource } from '../../src/database/object-storage/upload.js';
@@ -66,6 +70,41 @@ describe('the dump pipe (dd between pg_dump and the upload)', () => {
     expect(wrote.exitCode).toBe(3);
     await pipe!.done; // dd itself ended well: it saw the end of its input
     expect((await received).bytes.length).toBe(WRITES * 4096);
+  });
+
+  it('falls back to dd\'s own stdout where no local socket can be made (a temp path too long for one)', async () => {
+    const tmpdir = process.env.TMPDIR;
+    const long = path.join(os.tmpdir(), 'x'.repeat(60), 'y'.repeat(60));
+    mkdirSync(long, { recursive: true });
+    process.env.TMPDIR = long; // a socket's path is at most 107 bytes: listen fails with EINVAL
+    try {
+      const pipe = await openDumpPipe(new AbortController().signal);
+      expect(pipe!.output).toBeInstanceOf(Readable);
+      const received = collect(pipe!.output);
+      await execCommand({ command: process.execPath, args: ['-e', writer(0)], stdoutTo: pipe!.input });
+      await pipe!.done;
+      expect((await received).bytes.equals(Buffer.concat(Array.from({ length: WRITES }, (_, i) => Buffer.alloc(4096, i % 251))))).toBe(true);
+      expect(readdirSync(long)).toEqual([]); // its folder removed all the same
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+      rmSync(path.dirname(long), { recursive: true, force: true });
+    }
+  });
+
+  it('falls back the same where the temp folder cannot be written', async () => {
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent/temp';
+    try {
+      const pipe = await openDumpPipe(new AbortController().signal);
+      expect(pipe!.output).toBeInstanceOf(Readable);
+      pipe!.input.destroy(); // no writer: dd sees the end at once
+      await pipe!.done;
+      expect((await collect(pipe!.output)).bytes.length).toBe(0);
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+    }
   });
 
   it('is not there without dd on PATH (pg_dump is then read directly)', async () => {

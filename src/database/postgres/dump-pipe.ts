@@ -64,12 +64,14 @@ export async function openDumpPipe(signal: AbortSignal, env: NodeJS.ProcessEnv =
  * is then an ordinary pipe.
  */
 async function socketReader(): Promise<{ writer: net.Socket; chunks: ChunkSource } | undefined> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'kong-dump-'));
   const server = net.createServer();
+  let dir: string | undefined;
   try {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kong-dump-'));
+    const socketPath = path.join(dir, 'pipe');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path.join(dir, 'pipe'), resolve);
+      server.listen(socketPath, resolve);
     });
     const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
     const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
@@ -83,7 +85,7 @@ async function socketReader(): Promise<{ writer: net.Socket; chunks: ChunkSource
       wake?.();
     };
     const reader = net.connect({
-      path: path.join(dir, 'pipe'),
+      path: socketPath,
       onread: { buffer, callback: (nread: number) => ((read = nread), wake?.(), false) },
     });
     reader.on('end', () => settle(null)).on('error', (error) => settle(error));
@@ -114,7 +116,7 @@ async function socketReader(): Promise<{ writer: net.Socket; chunks: ChunkSource
     return undefined;
   } finally {
     server.close();
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }
 }
 
