@@ -31156,12 +31156,14 @@ async function openDumpPipe(signal, env = process.env) {
  * is then an ordinary pipe.
  */
 async function socketReader() {
-    const dir = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_os_.tmpdir(), 'kong-dump-'));
     const server = external_node_net_.createServer();
+    let dir;
     try {
+        dir = await (0,promises_.mkdtemp)(external_node_path_.join(external_node_os_.tmpdir(), 'kong-dump-'));
+        const socketPath = external_node_path_.join(dir, 'pipe');
         await new Promise((resolve, reject) => {
             server.once('error', reject);
-            server.listen(external_node_path_.join(dir, 'pipe'), resolve);
+            server.listen(socketPath, resolve);
         });
         const accepted = new Promise((resolve) => server.once('connection', resolve));
         const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
@@ -31175,7 +31177,7 @@ async function socketReader() {
             wake?.();
         };
         const reader = external_node_net_.connect({
-            path: external_node_path_.join(dir, 'pipe'),
+            path: socketPath,
             onread: { buffer, callback: (nread) => ((read = nread), wake?.(), false) },
         });
         reader.on('end', () => settle(null)).on('error', (error) => settle(error));
@@ -31211,7 +31213,8 @@ async function socketReader() {
     }
     finally {
         server.close();
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
+        if (dir !== undefined)
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }
 async function findOnPath(name, searchPath) {

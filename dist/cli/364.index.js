@@ -819,12 +819,14 @@ async function dump_pipe_openDumpPipe(signal, env = process.env) {
  * is then an ordinary pipe.
  */
 async function socketReader() {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'kong-dump-'));
     const server = net.createServer();
+    let dir;
     try {
+        dir = await mkdtemp(path.join(os.tmpdir(), 'kong-dump-'));
+        const socketPath = path.join(dir, 'pipe');
         await new Promise((resolve, reject) => {
             server.once('error', reject);
-            server.listen(path.join(dir, 'pipe'), resolve);
+            server.listen(socketPath, resolve);
         });
         const accepted = new Promise((resolve) => server.once('connection', resolve));
         const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
@@ -838,7 +840,7 @@ async function socketReader() {
             wake?.();
         };
         const reader = net.connect({
-            path: path.join(dir, 'pipe'),
+            path: socketPath,
             onread: { buffer, callback: (nread) => ((read = nread), wake?.(), false) },
         });
         reader.on('end', () => settle(null)).on('error', (error) => settle(error));
@@ -874,7 +876,8 @@ async function socketReader() {
     }
     finally {
         server.close();
-        await rm(dir, { recursive: true, force: true });
+        if (dir !== undefined)
+            await rm(dir, { recursive: true, force: true });
     }
 }
 async function findOnPath(name, searchPath) {
