@@ -111,6 +111,12 @@ describe('the dump pipe (dd between pg_dump and the upload)', () => {
     expect(await openDumpPipe(new AbortController().signal, { PATH: '/nonexistent' })).toBeUndefined();
   });
 
+  it('starts no dd when the signal has already aborted', async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(openDumpPipe(abort.signal)).rejects.toThrow(/dd: cancelled/);
+  });
+
   it('stops dd when the signal aborts', async () => {
     const abort = new AbortController();
     const pipe = await openDumpPipe(abort.signal);
