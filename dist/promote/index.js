@@ -37966,8 +37966,10 @@ async function dump_pipe_openDumpPipe(signal, env = process.env) {
     done.catch(() => { });
     const source = socket?.chunks ?? output;
     if (input === undefined || source === undefined) {
+        // Not started (the signal had aborted): execCommand closed neither end of the socket.
+        socket?.writer.destroy();
         socket?.chunks.destroy();
-        await done; // not started: the signal had aborted
+        await done;
         throw stepError('dd', 'was not started');
     }
     return { input, output: source, done };
